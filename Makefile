@@ -1,0 +1,108 @@
+# meshwalk -- plain Makefile.
+#
+#   make                      build bin/meshwalk
+#   make test                 unit + end-to-end tests (prints "N passed, N failed")
+#   make SANITIZER=address,undefined test     the same under ASan+UBSan
+#   make SANITIZER=thread test                the same under TSan
+#   make demo                 a small multi-node emulation on this machine, with a report
+#   make bench                the benchmark table (bench/README.md)
+#   make deps                 install the Debian packages the build and tests need
+
+CC      ?= cc
+STD     := -std=gnu11
+WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wshadow \
+           -Wformat=2 -Wnull-dereference -Wduplicated-cond -Wpointer-arith \
+           -Werror=implicit-function-declaration -Wno-unused-parameter
+OPT     ?= -O2
+DEBUG   ?= -g
+CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
+LDLIBS  := -lpthread -lm
+
+ifdef WERROR
+WARN += -Werror
+endif
+
+# Each sanitizer build lives in its own directory so objects never mix.
+ifdef SANITIZER
+BUILD   := build/san-$(subst $(comma),-,$(SANITIZER))
+SANFLAGS := -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT     := -O1
+else
+BUILD   := build/default
+SANFLAGS :=
+endif
+comma := ,
+
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(DEBUG) $(SANFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+SRC      := $(shell find src -name '*.c' | sort)
+LIB_SRC  := $(filter-out src/cli/%,$(SRC))
+CLI_SRC  := $(filter src/cli/%,$(SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libmeshwalk.a
+EXE      := $(BUILD)/meshwalk
+
+UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
+UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
+
+.PHONY: all test unit e2e demo bench bench-smoke deps clean format
+all: bin/meshwalk
+
+bin/meshwalk: $(EXE)
+	@mkdir -p bin
+	cp $(EXE) $@
+
+$(EXE): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDFLAGS_ALL) -lcmocka $(LDLIBS)
+
+# Rebuild everything when the compiler flags change.
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS_ALL)' | cmp -s - $@ || \
+		echo '$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS_ALL)' > $@
+FORCE:
+
+unit-bins: $(UNIT_BIN)
+
+test: $(EXE) $(UNIT_BIN)
+	MESHWALK=$(abspath $(EXE)) BUILD=$(BUILD) SANITIZER=$(SANITIZER) tests/run
+
+unit: $(EXE) $(UNIT_BIN)
+	MESHWALK=$(abspath $(EXE)) BUILD=$(BUILD) tests/run --unit
+
+e2e: $(EXE)
+	MESHWALK=$(abspath $(EXE)) BUILD=$(BUILD) tests/run --e2e
+
+demo: deps-check bin/meshwalk
+	scripts/demo.sh
+
+bench: bin/meshwalk
+	bench/run.sh
+
+bench-smoke: bin/meshwalk
+	bench/run.sh --smoke
+
+deps:
+	scripts/deps.sh install
+
+deps-check:
+	@scripts/deps.sh check
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,43 @@
+/* clock.c -- see clock.h. */
+#include "util/clock.h"
+
+#include <errno.h>
+#include <sys/prctl.h>
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+int64_t clock_spin_until(int64_t deadline)
+{
+	int64_t now;
+
+	while ((now = clock_now_ns()) < deadline)
+		cpu_relax();
+	return now;
+}
+
+void clock_wait_until(int64_t deadline, int64_t spin_ns)
+{
+	if (spin_ns >= 0) {
+		int64_t wake = deadline - spin_ns;
+		struct timespec ts = { .tv_sec = wake / NSEC_PER_SEC, .tv_nsec = wake % NSEC_PER_SEC };
+
+		if (wake > clock_now_ns())
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+				;
+	}
+	clock_spin_until(deadline);
+}
+
+int clock_lower_timer_slack(void)
+{
+	if (prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL) == -1)
+		return -errno;
+	return 0;
+}

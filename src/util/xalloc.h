@@ -1,0 +1,17 @@
+/* xalloc.h -- allocation that never returns NULL.
+ *
+ * Contract: xmalloc/xcalloc/xrealloc/xstrdup behave like their libc namesakes
+ * but print "meshwalk: out of memory" and abort() instead of returning NULL, so
+ * callers never check. xmalloc(0) returns a unique non-NULL pointer.
+ * Threads: safe from any thread. */
+#ifndef MW_UTIL_XALLOC_H
+#define MW_UTIL_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+#endif
