@@ -39,7 +39,16 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	/* Two bounded copies rather than one "%s: %s", which truncates silently. */
+	size_t n = strnlen(head, sizeof e->msg - 1);
+	memcpy(e->msg, head, n);
+	if (n + 2 < sizeof e->msg) {
+		memcpy(e->msg + n, ": ", 2);
+		n += 2;
+	}
+	size_t m = strnlen(old, sizeof e->msg - 1 - n);
+	memcpy(e->msg + n, old, m);
+	e->msg[n + m] = '\0';
 	return -EINVAL;
 }
 

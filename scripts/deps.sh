@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# scripts/deps.sh -- the Debian packages meshwalk needs to build, test and demo.
+#
+#   scripts/deps.sh check     exit 0 when everything is installed, else print the
+#                             exact apt-get line (and install it when run as root)
+#   scripts/deps.sh install   install what is missing (root, or via sudo)
+set -u
+PKGS="build-essential libcmocka-dev"
+missing=()
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+install() {
+	if [ "$(id -u)" -eq 0 ]; then
+		echo "meshwalk: installing ${missing[*]}" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
+		DEBIAN_FRONTEND=noninteractive $line
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		sudo DEBIAN_FRONTEND=noninteractive $line
+	else
+		echo "meshwalk: missing packages: ${missing[*]}" >&2
+		echo "meshwalk: run as root: $line" >&2
+		exit 1
+	fi
+}
+case ${1:-check} in
+check | install) install ;;
+*) echo "usage: scripts/deps.sh check|install" >&2; exit 2 ;;
+esac

@@ -1,0 +1,18 @@
+/* cmd.h -- the subcommands' entry points, called by main().
+ *
+ * Contract: each takes the subcommand's own argv (argv[0] is the subcommand
+ * name) and returns the process exit status: 0 success, 1 runtime failure,
+ * 2 usage error. They print their own messages as
+ * "meshwalk <cmd>: <context>: <reason>". The *_man functions print the man
+ * page generated from the same option table as --help. */
+#ifndef MW_CLI_CMD_H
+#define MW_CLI_CMD_H
+
+#include <stdio.h>
+
+int cmd_node(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+void cmd_node_man(FILE *f);
+void cmd_client_man(FILE *f);
+
+#endif

@@ -1,0 +1,540 @@
+/* cmd_client.c -- `meshwalk client`: DistWalk's dw_client command line (and
+ * meshwalk's extensions) -> a program template and a client_config.
+ *
+ * Ops (-C, -F, -R, -s) are appended to the program in the order they appear,
+ * which is why script files are expanded in place before getopt runs. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "cli/opt.h"
+#include "client/client.h"
+#include "spec/units.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+enum {
+	O_TO = 256,
+	O_NT,
+	O_NS,
+	O_RSS,
+	O_PS,
+	O_SEED,
+	O_WS,
+	O_RETRY_NUM,
+	O_RETRY_PERIOD,
+	O_TIMEOUT,
+	O_NODELAY,
+	O_CSV,
+	O_JSON,
+	O_QUIET,
+	O_NO_SUMMARY,
+	O_STRICT_RATE,
+	O_SPIN_MARGIN,
+	O_SCRIPT, /* never seen by getopt: expanded before */
+};
+
+static const struct opt_def client_opts[] = {
+	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
+	  "The node to send requests to: [tcp://][host][:port], host defaults to 127.0.0.1 and "
+	  "port to 7891." },
+	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
+	  "Local address (and optional port) to connect from." },
+	{ "num-pkts", 'n', OPT_REQUIRED, 'n', "N|auto",
+	  "Requests per thread, across all its sessions (default 1). 'auto' takes the count "
+	  "from a finite -p/-r sequence or file (with --rss: the sum of rate x step length)." },
+	{ "nt", 0, OPT_REQUIRED, O_NT, "N",
+	  "Number of client threads (sender/receiver pairs), each with its own connection and "
+	  "its own -n, -r and -p (default 1)." },
+	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
+	{ "ns", 0, OPT_REQUIRED, O_NS, "N",
+	  "Sessions per thread: the thread's requests are split evenly over N consecutive "
+	  "connections, each closed once all its replies are in (default 1)." },
+	{ "num-sessions", 0, OPT_REQUIRED, O_NS, "N", NULL },
+	{ "rate", 'r', OPT_REQUIRED, 'r', "SPEC",
+	  "Open loop at this many requests per second per thread. A distribution is sampled "
+	  "per request; with --rss, once per step (e.g. -r aseq:min=2,max=100,step=2 --rss 1 "
+	  "ramps up)." },
+	{ "period", 'p', OPT_REQUIRED, 'p', "SPEC",
+	  "Open loop with this inter-arrival time per thread (default unit us; e.g. -p 10ms, "
+	  "-p exp:1ms for Poisson arrivals). Without -r or -p the client runs closed loop: "
+	  "one request in flight per thread." },
+	{ "rate-step-secs", 0, OPT_REQUIRED, O_RSS, "SECONDS",
+	  "Length of each rate step for -r (a bare number is seconds; 500ms also works)." },
+	{ "rss", 0, OPT_REQUIRED, O_RSS, "SECONDS", NULL },
+	{ "ps", 0, OPT_REQUIRED, O_PS, "SIZE_SPEC",
+	  "Size of each request frame in bytes (padded with zeros; never smaller than the "
+	  "program it carries)." },
+	{ "comp-time", 'C', OPT_REQUIRED, 'C', "TIME_SPEC",
+	  "Add a COMPUTE op: busy CPU for that long on the node running this part of the "
+	  "program (default unit us: -C 100, -C 10ms, -C unif:min=1k,max=10k)." },
+	{ "forward", 'F', OPT_REQUIRED, 'F', "ADDR[,ADDR...][,OPTS]",
+	  "Add a FORWARD op: the ops that follow, up to the matching -R, run on the target "
+	  "node(s) in parallel. OPTS: nack=N (replies to wait for, default all), timeout=TIME "
+	  "(per attempt), retry=N (extra attempts), branch (consecutive -F ...,branch ... -R "
+	  "groups send a different sub-program to each target, in parallel), ps=SIZE (forwarded "
+	  "frame size)." },
+	{ "rs", 'R', OPT_OPTIONAL, 'R', "SIZE_SPEC",
+	  "Add a REPLY: closes the innermost -F scope, whose reply then has this size; at the "
+	  "top level, sets the size of the reply the client receives. Without -R, scopes are "
+	  "closed implicitly at the end." },
+	{ "skip", 's', OPT_REQUIRED, 's', "N[,prob=P][,every=M]",
+	  "Add a SKIP: the node skips the next N ops with probability P (default 1), on one "
+	  "request in every M (default 1)." },
+	{ "seed", 0, OPT_REQUIRED, O_SEED, "N",
+	  "Seed of all random choices (default: from the clock, printed in the summary). Each "
+	  "thread and session draws from its own stream, so a seed reproduces the run." },
+	{ "wait-spin", 0, OPT_NONE, O_WS, NULL,
+	  "Busy-wait until each send time instead of sleeping (one core per thread)." },
+	{ "ws", 0, OPT_NONE, O_WS, NULL, NULL },
+	{ "retry-num", 0, OPT_REQUIRED, O_RETRY_NUM, "N",
+	  "Connection attempts to repeat per session when connect fails (default 0)." },
+	{ "retry-period", 0, OPT_REQUIRED, O_RETRY_PERIOD, "MSEC",
+	  "Milliseconds between connection attempts (default 1000)." },
+	{ "timeout", 0, OPT_REQUIRED, O_TIMEOUT, "DURATION",
+	  "Response timeout per request (default 10s; bare numbers are us). A request without "
+	  "a reply by then counts as a timeout." },
+	{ "no-delay", 0, OPT_REQUIRED, O_NODELAY, "0|1", "Set TCP_NODELAY (default 1)." },
+	{ "nd", 0, OPT_REQUIRED, O_NODELAY, "0|1", NULL },
+	{ "script-filename", 'f', OPT_REQUIRED, O_SCRIPT, "FILE",
+	  "Read options and ops from FILE as if written here on the command line ('#' starts "
+	  "a comment)." },
+	{ "csv", 0, OPT_REQUIRED, O_CSV, "FILE",
+	  "Write one CSV row per request (also failed ones) to FILE, as the run goes "
+	  "(columns in docs/results.md)." },
+	{ "json", 0, OPT_REQUIRED, O_JSON, "FILE",
+	  "Write the summary as JSON to FILE (keys in docs/results.md)." },
+	{ "quiet", 'q', OPT_NONE, 'q', NULL,
+	  "Do not print the per-request lines and per-thread totals (the summary stays)." },
+	{ "no-summary", 0, OPT_NONE, O_NO_SUMMARY, NULL,
+	  "Do not print meshwalk's summary (DistWalk-identical output)." },
+	{ "strict-rate", 0, OPT_NONE, O_STRICT_RATE, NULL,
+	  "Exit 1 when the achieved rate misses the target by more than 0.5%." },
+	{ "spin-margin", 0, OPT_REQUIRED, O_SPIN_MARGIN, "DURATION",
+	  "Sleep until this long before each send time, then spin (default 50us; 0 = sleep "
+	  "only)." },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	{ 0 },
+};
+
+static const char client_usage[] = "meshwalk client [OPTIONS] [OPS]";
+static const char client_intro[] =
+	"Sends requests to a meshwalk node and measures their latency. Each request carries\n"
+	"a program built from the ops on the command line, in order (-C, -F ... -R, -s);\n"
+	"with no op, a request is a plain ping. Accepts dw_client's command lines; every\n"
+	"option takes '--opt value' or '--opt=value'; spec parameters may be separated by\n"
+	"',' or ':'. Output: DistWalk's per-request lines, per-thread totals, then meshwalk's\n"
+	"summary. Exit status: 0 when every request succeeded, 1 otherwise, 2 on bad usage.";
+
+void cmd_client_man(FILE *f)
+{
+	opt_print_man(f, "meshwalk-client", "meshwalk load generator", client_usage, client_intro,
+		      client_opts,
+		      ".SH SPECS\nEvery number may be a constant with units (10ms, 1.5k, 32g), a "
+		      "distribution (unif, exp, norm, lognorm, gamma, weibull, pareto, with optional "
+		      "min=/max=), a sequence (aseq, gseq) or a CSV column (file:path,col=N). See "
+		      "docs/specs.md.\n"
+		      ".SH OUTPUT\nPer request: t: <intended send, us since start> us, elapsed: "
+		      "<intended send to reply, us> us, req_id: N, thr_id: N, sess_id: N. Per thread: "
+		      "Sent pkts \\- success: N, error: N, timeout: N, thr_id: N. Then the summary: "
+		      "counts, achieved vs target rate, and latency percentiles from a fixed-memory "
+		      "histogram (<1% error).\n"
+		      ".SH EXIT STATUS\n0 when every request got a successful reply; 1 when any "
+		      "failed, timed out or was not sent (or the rate was missed with "
+		      "\\-\\-strict\\-rate); 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-node(1)\n");
+}
+
+/* Splits "a,b:c" style parameter lists: DistWalk accepts both separators, but
+ * ':' also appears inside addresses, so callers say which ones apply. */
+static char *next_token(char **s, const char *seps)
+{
+	char *t = *s;
+
+	if (t == NULL)
+		return NULL;
+	size_t n = strcspn(t, seps);
+	if (t[n] == '\0')
+		*s = NULL;
+	else {
+		t[n] = '\0';
+		*s = t + n + 1;
+	}
+	return t;
+}
+
+static int parse_uint(const char *what, const char *v, uint64_t min, uint64_t max, uint64_t *out)
+{
+	struct err e;
+	double d;
+
+	if (units_parse(v, SPEC_COUNT, &d, &e) < 0 || d < (double)min || d > (double)max ||
+	    d != (double)(uint64_t)d) {
+		log_msg("%s: expected a whole number in %" PRIu64 "..%" PRIu64 ", got '%s'", what, min,
+			max, v);
+		return -1;
+	}
+	*out = (uint64_t)d;
+	return 0;
+}
+
+static int parse_spec(const char *what, const char *v, enum spec_unit unit, struct spec **out)
+{
+	struct err e;
+
+	if (spec_parse(v, unit, out, &e) < 0) {
+		log_msg("%s: %s", what, e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* -F host:port[,host:port...][,nack=N][,timeout=T][,retry=N][,branch][,ps=SIZE] */
+static int parse_forward(const char *arg, struct prog_fwd_opts *o)
+{
+	char *copy = xstrdup(arg), *rest = copy, *tok;
+	struct err e;
+	int rc = 0;
+	uint64_t v;
+
+	memset(o, 0, sizeof *o);
+	while (rc == 0 && (tok = next_token(&rest, ",")) != NULL) {
+		if (*tok == '\0')
+			continue;
+		if (strncmp(tok, "nack=", 5) == 0) {
+			rc = parse_uint("-F nack", tok + 5, 1, PROG_MAX_TARGETS, &v);
+			o->nack = (uint32_t)v;
+		} else if (strncmp(tok, "timeout=", 8) == 0) {
+			double d;
+
+			if (units_parse(tok + 8, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 4e9) {
+				log_msg("-F timeout: expected a duration from 1us to ~66 min, got '%s'",
+					tok + 8);
+				rc = -1;
+			}
+			o->timeout_us = (uint32_t)d;
+		} else if (strncmp(tok, "retry=", 6) == 0) {
+			rc = parse_uint("-F retry", tok + 6, 0, 1000, &v);
+			o->retries = (uint32_t)v;
+		} else if (strcmp(tok, "branch") == 0) {
+			o->branch = true;
+		} else if (strncmp(tok, "ps=", 3) == 0) {
+			spec_destroy(o->frame_size);
+			rc = parse_spec("-F ps", tok + 3, SPEC_SIZE, &o->frame_size);
+		} else if (strchr(tok, '=') != NULL) {
+			log_msg("-F: unknown option '%s' (expected nack=, timeout=, retry=, branch, ps=)",
+				tok);
+			rc = -1;
+		} else {
+			if (o->ntargets == PROG_MAX_TARGETS) {
+				log_msg("-F: more than %d targets", PROG_MAX_TARGETS);
+				rc = -1;
+			} else if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false,
+						   &o->targets[o->ntargets], &e) < 0) {
+				log_msg("-F: %s", e.msg);
+				rc = -1;
+			} else {
+				o->ntargets++;
+			}
+		}
+	}
+	free(copy);
+	if (rc == 0 && o->ntargets == 0) {
+		log_msg("-F '%s': no target address", arg);
+		rc = -1;
+	}
+	if (rc == 0 && o->nack > o->ntargets) {
+		log_msg("-F '%s': nack=%u but only %u target%s", arg, o->nack, o->ntargets,
+			o->ntargets == 1 ? "" : "s");
+		rc = -1;
+	}
+	if (rc < 0) {
+		spec_destroy(o->frame_size);
+		o->frame_size = NULL;
+	}
+	return rc;
+}
+
+/* -s N[,prob=P][,every=M] (',' or ':' between parts) */
+static int parse_skip(const char *arg, uint32_t *n, double *prob, uint32_t *every)
+{
+	char *copy = xstrdup(arg), *rest = copy, *tok;
+	struct err e;
+	int rc = 0;
+	uint64_t v;
+	bool first = true;
+
+	*n = 1;
+	*prob = 1.0;
+	*every = 1;
+	while (rc == 0 && (tok = next_token(&rest, ",:")) != NULL) {
+		if (strncmp(tok, "prob=", 5) == 0) {
+			if (units_parse(tok + 5, SPEC_COUNT, prob, &e) < 0 || *prob < 0 || *prob > 1) {
+				log_msg("-s prob: expected a probability in [0, 1], got '%s'", tok + 5);
+				rc = -1;
+			}
+		} else if (strncmp(tok, "every=", 6) == 0) {
+			rc = parse_uint("-s every", tok + 6, 1, UINT32_MAX, &v);
+			*every = (uint32_t)v;
+		} else if (first) {
+			rc = parse_uint("-s", tok, 1, 4096, &v);
+			*n = (uint32_t)v;
+		} else {
+			log_msg("-s: unknown part '%s' (expected N, prob=P, every=M)", tok);
+			rc = -1;
+		}
+		first = false;
+	}
+	free(copy);
+	return rc;
+}
+
+static uint64_t default_seed(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec * 1000003u) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+}
+
+int cmd_client(int argc0, char **argv0)
+{
+	struct client_config c;
+	struct opt_parser p;
+	struct prog_builder b;
+	struct prog *prog = NULL;
+	struct spec *pace = NULL, *req_size = NULL;
+	struct err e;
+	int argc, opt, rc = 0;
+	char **argv;
+	bool n_auto = false, have_rate = false, have_period = false, have_seed = false;
+	uint64_t v;
+	double d;
+
+	log_set_name("meshwalk client");
+	client_config_defaults(&c);
+	if (opt_expand_scripts(argc0, argv0, &argc, &argv, &e) < 0) {
+		log_msg("%s", e.msg);
+		return 2;
+	}
+	prog_builder_init(&b);
+	opt_build(client_opts, &p);
+	optind = 1;
+	opterr = 0;
+	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_TO:
+			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, false, &c.to, &e) < 0) {
+				log_msg("--to: %s", e.msg);
+				rc = 2;
+			} else if (c.to.proto != SOCK_TCP) {
+				log_msg("--to: only tcp:// is supported in this version");
+				rc = 2;
+			}
+			break;
+		case 'b':
+			if (sock_addr_parse(optarg, "0.0.0.0", 0, true, &c.bind, &e) < 0) {
+				log_msg("--bind-addr: %s", e.msg);
+				rc = 2;
+			}
+			c.has_bind = true;
+			break;
+		case 'n':
+			if (strcmp(optarg, "auto") == 0)
+				n_auto = true;
+			else if (parse_uint("-n", optarg, 0, UINT64_MAX / 2, &c.requests) < 0)
+				rc = 2;
+			else
+				n_auto = false;
+			break;
+		case O_NT:
+			if (parse_uint("--nt", optarg, 1, 4096, &v) < 0)
+				rc = 2;
+			c.threads = (int)v;
+			break;
+		case O_NS:
+			if (parse_uint("--ns", optarg, 1, UINT64_MAX / 2, &c.sessions) < 0)
+				rc = 2;
+			break;
+		case 'r':
+		case 'p':
+			spec_destroy(pace);
+			pace = NULL;
+			if (parse_spec(opt == 'r' ? "-r" : "-p", optarg, opt == 'r' ? SPEC_COUNT : SPEC_TIME,
+				       &pace) < 0)
+				rc = 2;
+			have_rate = opt == 'r';
+			have_period = opt == 'p';
+			break;
+		case O_RSS:
+			/* DistWalk takes seconds; accept units too ("500ms"). */
+			if (units_parse(optarg, SPEC_COUNT, &d, &e) == 0)
+				c.rate_step_secs = d;
+			else if (units_parse(optarg, SPEC_TIME, &d, &e) == 0)
+				c.rate_step_secs = d / 1e6;
+			else
+				c.rate_step_secs = -1;
+			if (!(c.rate_step_secs > 0)) {
+				log_msg("--rss: expected a positive number of seconds, got '%s'", optarg);
+				rc = 2;
+			}
+			break;
+		case O_PS:
+			spec_destroy(req_size);
+			req_size = NULL;
+			if (parse_spec("--ps", optarg, SPEC_SIZE, &req_size) < 0)
+				rc = 2;
+			break;
+		case 'C': {
+			struct spec *s;
+
+			if (parse_spec("-C", optarg, SPEC_TIME, &s) < 0)
+				rc = 2;
+			else
+				prog_add_compute(&b, s, &e);
+			break;
+		}
+		case 'F': {
+			struct prog_fwd_opts o;
+
+			if (parse_forward(optarg, &o) < 0 || prog_add_forward(&b, &o, &e) < 0) {
+				if (e.msg[0])
+					log_msg("-F: %s", e.msg);
+				rc = 2;
+			}
+			break;
+		}
+		case 'R': {
+			const char *a = opt_optional_arg(argc, argv);
+			struct spec *s = NULL;
+
+			if (a && parse_spec("-R", a, SPEC_SIZE, &s) < 0)
+				rc = 2;
+			else
+				prog_add_reply(&b, s, &e);
+			break;
+		}
+		case 's': {
+			uint32_t n, every;
+			double prob;
+
+			if (parse_skip(optarg, &n, &prob, &every) < 0 ||
+			    prog_add_skip(&b, n, prob, every, &e) < 0)
+				rc = 2;
+			break;
+		}
+		case O_SEED:
+			if (parse_uint("--seed", optarg, 0, UINT64_MAX, &c.seed) < 0)
+				rc = 2;
+			have_seed = true;
+			break;
+		case O_WS:
+			c.wait_spin = true;
+			break;
+		case O_RETRY_NUM:
+			if (parse_uint("--retry-num", optarg, 0, 1000000, &v) < 0)
+				rc = 2;
+			c.retry_num = (int)v;
+			break;
+		case O_RETRY_PERIOD:
+			if (parse_uint("--retry-period", optarg, 0, 3600000, &c.retry_period_ms) < 0)
+				rc = 2;
+			break;
+		case O_TIMEOUT:
+			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 3.6e9) {
+				log_msg("--timeout: expected a duration from 1us to 1h, got '%s'", optarg);
+				rc = 2;
+			}
+			c.timeout_us = (uint64_t)d;
+			break;
+		case O_NODELAY:
+			if (parse_uint("--no-delay", optarg, 0, 1, &v) < 0)
+				rc = 2;
+			c.nodelay = v == 1;
+			break;
+		case O_CSV:
+			c.csv_path = optarg;
+			break;
+		case O_JSON:
+			c.json_path = optarg;
+			break;
+		case 'q':
+			c.per_request_text = false;
+			break;
+		case O_NO_SUMMARY:
+			c.summary = false;
+			break;
+		case O_STRICT_RATE:
+			c.strict_rate = true;
+			break;
+		case O_SPIN_MARGIN:
+			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 0 || d > 1e6) {
+				log_msg("--spin-margin: expected a duration up to 1s, got '%s'", optarg);
+				rc = 2;
+			}
+			c.spin_ns = (int64_t)(d * 1000);
+			break;
+		case 'h':
+			opt_print_help(stdout, client_usage, client_intro, client_opts);
+			rc = -1;
+			break;
+		case ':':
+			log_msg("option %s needs a value", argv[optind - 1]);
+			rc = 2;
+			break;
+		default:
+			log_msg("unknown option '%s' (see meshwalk client --help)", argv[optind - 1]);
+			rc = 2;
+			break;
+		}
+	}
+	if (rc == 0 && optind < argc) {
+		log_msg("unexpected argument '%s' (see meshwalk client --help)", argv[optind]);
+		rc = 2;
+	}
+	if (rc == 0 && have_rate && have_period) {
+		log_msg("-r and -p both given: use one of them");
+		rc = 2;
+	}
+	if (rc == 0) {
+		if (have_period)
+			c.pacing = PACER_PERIOD;
+		else if (have_rate)
+			c.pacing = c.rate_step_secs > 0 ? PACER_RATE_STEPS : PACER_RATE;
+		else if (c.rate_step_secs > 0) {
+			log_msg("--rss needs -r");
+			rc = 2;
+		}
+	}
+	if (rc == 0 && n_auto) {
+		c.requests = pacer_auto_count(c.pacing, pace, c.rate_step_secs);
+		if (c.requests == 0) {
+			log_msg("-n auto needs -p or -r with a finite sequence or file spec");
+			rc = 2;
+		}
+	}
+	if (rc == 0) {
+		prog_finish(&b, &prog, &e);
+		c.prog = prog;
+		c.pace = pace;
+		c.req_size = req_size;
+		if (!have_seed)
+			c.seed = default_seed();
+		c.command_line = opt_join(argc0, argv0);
+		rc = client_run(&c);
+		free((char *)c.command_line);
+	} else {
+		prog_builder_abort(&b);
+		if (rc < 0)
+			rc = 0; /* --help */
+	}
+	prog_destroy(prog);
+	spec_destroy(pace);
+	spec_destroy(req_size);
+	opt_free(&p);
+	opt_free_argv(argc, argv);
+	return rc;
+}

@@ -1,0 +1,210 @@
+/* cmd_node.c -- `meshwalk node`: options (dw_node's and ours) -> node_run(). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "cli/opt.h"
+#include "node/node.h"
+#include "spec/units.h"
+#include "util/log.h"
+
+enum {
+	O_NT = 256,
+	O_BACKLOG,
+	O_NODELAY,
+	O_PORT_FILE,
+	O_STATS_FILE,
+	O_FWD_TIMEOUT,
+	O_SEED,
+	O_MAX_FRAME,
+	O_MAX_PROG,
+	O_QUIET,
+};
+
+static const struct opt_def node_opts[] = {
+	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
+	  "Address to listen on: [tcp://][host][:port]. host defaults to 127.0.0.1 (meshwalk "
+	  "never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port to 7891; "
+	  "port 0 lets the kernel pick one (see --port-file)." },
+	{ "nt", 0, OPT_REQUIRED, O_NT, "N", "Number of worker threads (default 1)." },
+	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
+	{ "accept-mode", 'a', OPT_REQUIRED, 'a', "MODE",
+	  "How connections are accepted: child (default; one SO_REUSEPORT listener per worker), "
+	  "shared (all workers accept from one listener), or parent (the main thread accepts "
+	  "and hands connections to workers round-robin)." },
+	{ "am", 0, OPT_REQUIRED, 'a', "MODE", NULL },
+	{ "backlog-length", 0, OPT_REQUIRED, O_BACKLOG, "N",
+	  "listen() backlog of each listener (default 1024)." },
+	{ "bl", 0, OPT_REQUIRED, O_BACKLOG, "N", NULL },
+	{ "no-delay", 0, OPT_REQUIRED, O_NODELAY, "0|1",
+	  "Set TCP_NODELAY on every connection, client and forward (default 1)." },
+	{ "nd", 0, OPT_REQUIRED, O_NODELAY, "0|1", NULL },
+	{ "forward-timeout", 0, OPT_REQUIRED, O_FWD_TIMEOUT, "DURATION",
+	  "Per-attempt timeout of a FORWARD whose request gives none (default 10s). A forward "
+	  "that gets too few replies in time becomes an error reply, never a hang." },
+	{ "seed", 0, OPT_REQUIRED, O_SEED, "N",
+	  "Seed of the node's random numbers (used by SKIP probabilities; default 1)." },
+	{ "max-frame-size", 0, OPT_REQUIRED, O_MAX_FRAME, "SIZE",
+	  "Largest request frame accepted, padding included (default 64m). Larger frames close "
+	  "the connection, logged and counted." },
+	{ "max-prog-size", 0, OPT_REQUIRED, O_MAX_PROG, "SIZE",
+	  "Largest program a request may carry (default 64k)." },
+	{ "port-file", 0, OPT_REQUIRED, O_PORT_FILE, "FILE",
+	  "Write the bound port number to FILE once the node accepts connections (useful "
+	  "with port 0)." },
+	{ "stats-file", 0, OPT_REQUIRED, O_STATS_FILE, "FILE",
+	  "On exit, write the node's counters as JSON to FILE (see docs/results.md)." },
+	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the start and stop lines." },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	{ 0 },
+};
+
+static const char node_usage[] = "meshwalk node [OPTIONS]";
+static const char node_intro[] =
+	"Runs a meshwalk node: a generic server that executes the program each request\n"
+	"carries (COMPUTE, FORWARD to other nodes with a quorum, SKIP, REPLY) and serves\n"
+	"until SIGINT or SIGTERM. Accepts dw_node's options where they apply.";
+
+void cmd_node_man(FILE *f)
+{
+	opt_print_man(f, "meshwalk-node", "run a meshwalk node (workload server)", node_usage,
+		      node_intro, node_opts,
+		      ".SH SIGNALS\nSIGINT or SIGTERM stop the node: it finishes the current "
+		      "event, prints its counters and exits 0.\n"
+		      ".SH EXIT STATUS\n0 after a clean stop, 1 when the node cannot start, "
+		      "2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
+}
+
+static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out)
+{
+	struct err e;
+	double d;
+
+	if (units_parse(v, SPEC_COUNT, &d, &e) < 0 || d < (double)min || d > (double)max ||
+	    d != (double)(uint64_t)d) {
+		log_msg("option %s: expected a whole number in %llu..%llu, got '%s'", opt,
+			(unsigned long long)min, (unsigned long long)max, v);
+		return -1;
+	}
+	*out = (uint64_t)d;
+	return 0;
+}
+
+int cmd_node(int argc, char **argv)
+{
+	struct node_config c;
+	struct opt_parser p;
+	struct err e;
+	int opt, rc = 0;
+	uint64_t v;
+	double d;
+
+	log_set_name("meshwalk node");
+	node_config_defaults(&c);
+	opt_build(node_opts, &p);
+	optind = 1;
+	opterr = 0;
+	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, true, &c.bind, &e) < 0) {
+				log_msg("--bind-addr: %s", e.msg);
+				rc = 2;
+			} else if (c.bind.proto != SOCK_TCP) {
+				log_msg("--bind-addr: only tcp:// is supported in this version");
+				rc = 2;
+			}
+			break;
+		case O_NT:
+			if (parse_count("--nt", optarg, 1, 1024, &v) < 0)
+				rc = 2;
+			c.threads = (int)v;
+			break;
+		case 'a':
+			if (strcmp(optarg, "child") == 0)
+				c.accept_mode = NODE_ACCEPT_CHILD;
+			else if (strcmp(optarg, "shared") == 0)
+				c.accept_mode = NODE_ACCEPT_SHARED;
+			else if (strcmp(optarg, "parent") == 0)
+				c.accept_mode = NODE_ACCEPT_PARENT;
+			else {
+				log_msg("--accept-mode: expected child, shared or parent, got '%s'", optarg);
+				rc = 2;
+			}
+			break;
+		case O_BACKLOG:
+			if (parse_count("--backlog-length", optarg, 1, 1 << 20, &v) < 0)
+				rc = 2;
+			c.backlog = (int)v;
+			break;
+		case O_NODELAY:
+			if (parse_count("--no-delay", optarg, 0, 1, &v) < 0)
+				rc = 2;
+			c.nodelay = v == 1;
+			break;
+		case O_FWD_TIMEOUT:
+			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 4e9) {
+				log_msg("--forward-timeout: expected a duration from 1us to ~66 min, got '%s'",
+					optarg);
+				rc = 2;
+			}
+			c.forward_timeout_us = (uint64_t)d;
+			break;
+		case O_SEED:
+			if (parse_count("--seed", optarg, 0, UINT64_MAX, &v) < 0)
+				rc = 2;
+			c.seed = v;
+			break;
+		case O_MAX_FRAME:
+			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1024 || d > 2e9) {
+				log_msg("--max-frame-size: expected a size from 1k to 2g, got '%s'", optarg);
+				rc = 2;
+			}
+			c.limits.max_frame = (uint32_t)d;
+			break;
+		case O_MAX_PROG:
+			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 64 || d > 16e6) {
+				log_msg("--max-prog-size: expected a size from 64 to 16m, got '%s'", optarg);
+				rc = 2;
+			}
+			c.limits.max_prog = (uint32_t)d;
+			break;
+		case O_PORT_FILE:
+			c.port_file = optarg;
+			break;
+		case O_STATS_FILE:
+			c.stats_file = optarg;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'h':
+			opt_print_help(stdout, node_usage, node_intro, node_opts);
+			opt_free(&p);
+			return 0;
+		case ':':
+			log_msg("option %s needs a value", argv[optind - 1]);
+			rc = 2;
+			break;
+		default:
+			log_msg("unknown option '%s' (see meshwalk node --help)", argv[optind - 1]);
+			rc = 2;
+			break;
+		}
+	}
+	if (rc == 0 && optind < argc) {
+		log_msg("unexpected argument '%s' (see meshwalk node --help)", argv[optind]);
+		rc = 2;
+	}
+	opt_free(&p);
+	if (rc)
+		return rc;
+	if (c.limits.max_prog > c.limits.max_frame)
+		c.limits.max_prog = c.limits.max_frame;
+	if (node_run(&c, &e) < 0) {
+		log_msg("%s", e.msg);
+		return 1;
+	}
+	return 0;
+}

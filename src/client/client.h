@@ -1,0 +1,59 @@
+/* client.h -- the meshwalk load generator.
+ *
+ * Contract: client_run() runs `threads` independent sender/receiver pairs
+ * against one target node. Each pair sends its `requests` requests over
+ * `sessions` consecutive connections on an absolute schedule (pacer.h),
+ * measures every reply three ways (intended send -> reply, actual send ->
+ * reply, and the send lag between them), writes per-request output as it goes
+ * (DistWalk's text lines and/or CSV), and records into per-thread histograms
+ * that are merged after the threads join. Nothing is averaged across threads.
+ * Requests that fail (error reply, timeout, lost connection, never sent) are
+ * counted as such, never printed as latencies.
+ * Ownership: borrows the config (and its specs and program).
+ * Threads: call from the main thread; it creates and joins its own threads.
+ * Errors: returns the process exit status: 0 when every request succeeded
+ * (and, with strict_rate, the rate held within 0.5%), 1 otherwise; problems
+ * are reported on stderr as they happen. */
+#ifndef MW_CLIENT_CLIENT_H
+#define MW_CLIENT_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client/pacer.h"
+#include "net/sock.h"
+#include "prog/prog.h"
+#include "spec/spec.h"
+
+struct client_config {
+	struct sock_addr to;          /* the first node */
+	struct sock_addr bind;        /* local address, if has_bind */
+	bool has_bind;
+	int threads;                  /* sender/receiver pairs */
+	uint64_t requests;            /* per thread */
+	uint64_t sessions;            /* per thread, >= 1 */
+	enum pacer_mode pacing;
+	const struct spec *pace;      /* period (us) or rate (req/s) */
+	double rate_step_secs;        /* RATE_STEPS step length */
+	const struct spec *req_size;  /* request frame size, NULL = minimal */
+	const struct prog *prog;      /* what every request runs */
+	uint64_t seed;
+	bool wait_spin;               /* spin instead of sleeping before sends */
+	int64_t spin_ns;              /* sleep-then-spin margin when not wait_spin */
+	int retry_num;                /* connect retries per session */
+	uint64_t retry_period_ms;
+	uint64_t timeout_us;          /* response timeout per request */
+	bool nodelay;
+	bool per_request_text;        /* DistWalk's "t: ... elapsed: ..." lines */
+	bool summary;                 /* meshwalk's summary block */
+	const char *csv_path;         /* per-request CSV, or NULL */
+	const char *json_path;        /* JSON summary, or NULL */
+	bool strict_rate;             /* missing the rate by > 0.5% fails the run */
+	const char *command_line;     /* for the JSON summary */
+};
+
+void client_config_defaults(struct client_config *c);
+
+int client_run(const struct client_config *c);
+
+#endif

@@ -1,0 +1,51 @@
+/* exec.h -- the program executor: runs one request's ops on a node.
+ *
+ * Contract: the executor walks a program that passed wire_prog_check(). It
+ * runs the ops that need nothing but the CPU (COMPUTE, SKIP) inline and stops
+ * at the first op that needs the node's I/O: a FORWARD (the node sends the
+ * sub-programs and calls exec_next() again once enough replies are in), or the
+ * REPLY that ends the program. It knows nothing of sockets, so the same walk
+ * serves source-routed requests and, later, routes installed on a node.
+ * Ops this build cannot run yet (SLEEP, LOAD, STORE without storage) stop the
+ * walk with EXEC_UNSUPPORTED so the node answers with an error reply.
+ * COMPUTE is a busy loop on CLOCK_MONOTONIC: it holds the worker's CPU for the
+ * requested wall time, as a CPU-bound handler would.
+ * Ownership: a task borrows its program bytes; they must outlive the task.
+ * Threads: a task is used by one worker thread at a time. */
+#ifndef MW_EXEC_EXEC_H
+#define MW_EXEC_EXEC_H
+
+#include <stdint.h>
+
+#include "proto/wire.h"
+#include "spec/rng.h"
+
+enum exec_step {
+	EXEC_REPLY = 1,       /* op is the final REPLY */
+	EXEC_FORWARD = 2,     /* op is a FORWARD; the walk resumes after it */
+	EXEC_UNSUPPORTED = 3, /* op cannot run on this node */
+};
+
+struct exec_cursor {
+	const uint8_t *prog; /* program bytes (borrowed) */
+	uint32_t len;        /* program length */
+	uint32_t pc;         /* offset of the next op */
+};
+
+/* Per-worker counters the executor adds to. */
+struct exec_stats {
+	uint64_t computes;   /* COMPUTE ops run */
+	uint64_t compute_ns; /* wall time spent in them */
+	uint64_t skipped;    /* ops skipped by SKIP */
+};
+
+void exec_start(struct exec_cursor *c, const uint8_t *prog, uint32_t len);
+
+/* Runs ops until one needs the node; stores it in *op and returns what kind. */
+enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_stats *st,
+			 struct wire_op *op);
+
+/* Busy-waits for ns nanoseconds; returns the nanoseconds actually spent. */
+int64_t exec_compute(uint64_t ns);
+
+#endif

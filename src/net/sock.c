@@ -1,0 +1,227 @@
+/* sock.c -- see sock.h. */
+#include "net/sock.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int sock_addr_parse(const char *text, const char *default_host, int default_port,
+		    bool allow_port0, struct sock_addr *out, struct err *e)
+{
+	char host[256];
+	const char *p = text, *port_str = NULL;
+	size_t hlen;
+	long port = default_port;
+	struct addrinfo hints = { 0 }, *res = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->proto = SOCK_TCP;
+	if (strncmp(p, "tcp://", 6) == 0) {
+		p += 6;
+	} else if (strncmp(p, "udp://", 6) == 0) {
+		out->proto = SOCK_UDP;
+		p += 6;
+	} else if (strstr(p, "://") != NULL) {
+		return err_set(e, "unsupported protocol in '%s' (expected tcp:// or udp://)", text);
+	}
+	if (*p == '[') {
+		const char *close = strchr(p, ']');
+
+		if (close == NULL)
+			return err_set(e, "missing ']' in IPv6 address '%s'", text);
+		hlen = (size_t)(close - p - 1);
+		if (hlen >= sizeof host)
+			return err_set(e, "host name too long in '%s'", text);
+		memcpy(host, p + 1, hlen);
+		host[hlen] = '\0';
+		if (close[1] == ':')
+			port_str = close + 2;
+		else if (close[1] != '\0')
+			return err_set(e, "unexpected text after ']' in '%s'", text);
+	} else {
+		const char *colon = strrchr(p, ':');
+
+		/* More than one ':' without brackets is a bare IPv6 address. */
+		if (colon != NULL && strchr(p, ':') != colon)
+			colon = NULL;
+		hlen = colon ? (size_t)(colon - p) : strlen(p);
+		if (hlen >= sizeof host)
+			return err_set(e, "host name too long in '%s'", text);
+		memcpy(host, p, hlen);
+		host[hlen] = '\0';
+		if (colon)
+			port_str = colon + 1;
+	}
+	if (port_str != NULL) {
+		char *end;
+
+		errno = 0;
+		port = strtol(port_str, &end, 10);
+		if (*port_str == '\0' || *end != '\0' || errno || port < 0 || port > 65535)
+			return err_set(e, "bad port '%s' in '%s' (expected 0..65535)", port_str, text);
+	}
+	if (port == 0 && !allow_port0)
+		return err_set(e, "port 0 is not allowed in '%s'", text);
+	if (host[0] == '\0')
+		snprintf(host, sizeof host, "%s", default_host);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = out->proto == SOCK_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0)
+		return err_set(e, "cannot resolve '%s': %s", host, gai_strerror(rc));
+	/* Prefer IPv4 for names like "localhost" that resolve to both, as DistWalk
+	 * does, so a node bound to 127.0.0.1 is reachable by name. */
+	struct addrinfo *pick = res;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET) {
+			pick = ai;
+			break;
+		}
+	if (pick == NULL || pick->ai_addrlen > sizeof out->ss) {
+		freeaddrinfo(res);
+		return err_set(e, "cannot resolve '%s': no usable address", host);
+	}
+	memcpy(&out->ss, pick->ai_addr, pick->ai_addrlen);
+	out->len = pick->ai_addrlen;
+	freeaddrinfo(res);
+	if (out->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&out->ss)->sin_port = htons((uint16_t)port);
+	else if (out->ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&out->ss)->sin6_port = htons((uint16_t)port);
+	else
+		return err_set(e, "'%s' is not an IPv4 or IPv6 address", text);
+	return 0;
+}
+
+const char *sock_addr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip);
+		snprintf(buf, len, "%s:%u", ip, ntohs(sin->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof ip);
+		snprintf(buf, len, "[%s]:%u", ip, ntohs(sin6->sin6_port));
+	} else {
+		snprintf(buf, len, "(family %d)", sa->sa_family);
+	}
+	return buf;
+}
+
+int sock_addr_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return -1;
+}
+
+bool sock_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+	}
+	return false;
+}
+
+static int fail(int fd)
+{
+	int rc = -errno;
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int sock_listen(const struct sock_addr *a, int backlog, bool reuseport, bool nonblock)
+{
+	int one = 1;
+	int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0),
+			0);
+
+	if (fd == -1)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1)
+		return fail(fd);
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == -1)
+		return fail(fd);
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1)
+		return fail(fd);
+	if (listen(fd, backlog) == -1)
+		return fail(fd);
+	return fd;
+}
+
+int sock_connect(const struct sockaddr *sa, socklen_t len, bool nonblock)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+
+	if (fd == -1)
+		return -errno;
+	while (connect(fd, sa, len) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (nonblock && errno == EINPROGRESS)
+			return fd;
+		return fail(fd);
+	}
+	return fd;
+}
+
+int sock_connect_result(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		return -errno;
+	return -err;
+}
+
+int sock_set_nodelay(int fd, bool on)
+{
+	int v = on;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v) == -1 ? -errno : 0;
+}
+
+int sock_set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1)
+		return -errno;
+	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, fl) == -1 ? -errno : 0;
+}
+
+int sock_local_addr(int fd, struct sockaddr_storage *ss)
+{
+	socklen_t len = sizeof *ss;
+
+	return getsockname(fd, (struct sockaddr *)ss, &len) == -1 ? -errno : 0;
+}

@@ -1,0 +1,64 @@
+/* sock.h -- socket set-up: address parsing, listen, connect, options.
+ *
+ * Contract: addresses are written as DistWalk does: "[tcp://][host][:port]",
+ * where host is a name, an IPv4 address or a bracketed IPv6 address
+ * ("[::1]:7891"); a missing host means `default_host` and a missing port means
+ * `default_port`. Names are resolved once, at parse time (getaddrinfo), never
+ * on a request path. All sockets are created close-on-exec.
+ * Threads: all functions are thread-safe.
+ * Errors: functions that read user input fill a struct err; the others return
+ * a file descriptor or 0 on success and -errno on failure. */
+#ifndef MW_NET_SOCK_H
+#define MW_NET_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "util/err.h"
+
+#define SOCK_DEFAULT_PORT 7891
+#define SOCK_ADDR_STRLEN 64 /* enough for "[v6]:port" */
+
+enum sock_proto {
+	SOCK_TCP = 1,
+	SOCK_UDP = 2,
+};
+
+struct sock_addr {
+	struct sockaddr_storage ss; /* the resolved address */
+	socklen_t len;              /* its length */
+	enum sock_proto proto;      /* transport named by the prefix */
+};
+
+/* Parses and resolves an address. Rejects unknown prefixes, bad ports
+ * (0..65535; port 0 only when allow_port0), and names that do not resolve. */
+int sock_addr_parse(const char *text, const char *default_host, int default_port,
+		    bool allow_port0, struct sock_addr *out, struct err *e);
+
+/* "127.0.0.1:7891" or "[::1]:7891" into buf (at least SOCK_ADDR_STRLEN). */
+const char *sock_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+
+/* Port of an AF_INET/AF_INET6 address, host order. */
+int sock_addr_port(const struct sockaddr *sa);
+
+bool sock_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
+
+/* Creates a listening TCP socket (SO_REUSEADDR, SO_REUSEPORT when asked,
+ * non-blocking when asked). Returns the fd or -errno. */
+int sock_listen(const struct sock_addr *a, int backlog, bool reuseport, bool nonblock);
+
+/* Starts a TCP connect; non-blocking sockets return the fd with the connect
+ * possibly in progress (check with sock_connect_result()). */
+int sock_connect(const struct sockaddr *sa, socklen_t len, bool nonblock);
+
+/* 0 when a non-blocking connect succeeded, else -errno (SO_ERROR). */
+int sock_connect_result(int fd);
+
+int sock_set_nodelay(int fd, bool on);
+int sock_set_nonblock(int fd, bool on);
+
+/* The local address of fd (e.g. the port the kernel picked for port 0). */
+int sock_local_addr(int fd, struct sockaddr_storage *ss);
+
+#endif

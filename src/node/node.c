@@ -1,0 +1,277 @@
+/* node.c -- see node.h: listeners, worker threads, signals, counters. */
+#include "node/node.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "node/worker.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+void node_config_defaults(struct node_config *c)
+{
+	struct err e;
+
+	memset(c, 0, sizeof *c);
+	sock_addr_parse("127.0.0.1", "127.0.0.1", SOCK_DEFAULT_PORT, true, &c->bind, &e);
+	c->threads = 1;
+	c->accept_mode = NODE_ACCEPT_CHILD;
+	c->backlog = 1024;
+	c->nodelay = true;
+	c->forward_timeout_us = 10 * 1000 * 1000;
+	c->seed = 1;
+	c->limits = wire_default_limits;
+}
+
+static int write_port_file(const char *path, int port, struct err *e)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return err_set(e, "--port-file path too long");
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	fprintf(f, "%d\n", port);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		return err_set(e, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
+{
+	memset(tot, 0, sizeof *tot);
+	for (int i = 0; i < n; i++) {
+		const struct worker_stats *s = worker_stats(ws[i]);
+
+		tot->accepted += s->accepted;
+		tot->closed += s->closed;
+		tot->bytes_in += s->bytes_in;
+		tot->requests += s->requests;
+		tot->replies += s->replies;
+		tot->error_replies += s->error_replies;
+		tot->malformed += s->malformed;
+		tot->forwards += s->forwards;
+		tot->forward_failures += s->forward_failures;
+		tot->forward_timeouts += s->forward_timeouts;
+		tot->orphaned += s->orphaned;
+		tot->exec.computes += s->exec.computes;
+		tot->exec.compute_ns += s->exec.compute_ns;
+		tot->exec.skipped += s->exec.skipped;
+	}
+}
+
+#define STAT_FIELDS(X)                          \
+	X(accepted) X(closed) X(bytes_in) X(requests) X(replies) \
+	X(error_replies) X(malformed) X(forwards)    \
+	X(forward_failures) X(forward_timeouts) X(orphaned)
+
+static void write_stats(const struct node_config *c, struct worker **ws, int n)
+{
+	struct worker_stats tot;
+	FILE *f;
+
+	sum_stats(ws, n, &tot);
+	if (!c->quiet)
+		log_msg("stopped: requests %llu, replies %llu, error replies %llu, malformed %llu, "
+			"forwards %llu, forward failures %llu, forward timeouts %llu",
+			(unsigned long long)tot.requests, (unsigned long long)tot.replies,
+			(unsigned long long)tot.error_replies, (unsigned long long)tot.malformed,
+			(unsigned long long)tot.forwards, (unsigned long long)tot.forward_failures,
+			(unsigned long long)tot.forward_timeouts);
+	if (c->stats_file == NULL)
+		return;
+	f = fopen(c->stats_file, "w");
+	if (f == NULL) {
+		log_msg("cannot write %s: %s", c->stats_file, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\n");
+#define X(name) fprintf(f, "  \"%s\": %llu,\n", #name, (unsigned long long)tot.name);
+	STAT_FIELDS(X)
+#undef X
+	fprintf(f, "  \"computes\": %llu,\n  \"compute_ns\": %llu,\n  \"skipped_ops\": %llu,\n",
+		(unsigned long long)tot.exec.computes, (unsigned long long)tot.exec.compute_ns,
+		(unsigned long long)tot.exec.skipped);
+	fprintf(f, "  \"workers\": [");
+	for (int i = 0; i < n; i++) {
+		const struct worker_stats *s = worker_stats(ws[i]);
+
+		fprintf(f, "%s\n    {\"requests\": %llu, \"busy_ns\": %llu}", i ? "," : "",
+			(unsigned long long)s->requests, (unsigned long long)s->exec.compute_ns);
+	}
+	fprintf(f, "\n  ]\n}\n");
+	if (fclose(f) != 0)
+		log_msg("cannot write %s: %s", c->stats_file, strerror(errno));
+}
+
+struct acceptor {
+	int listen_fd;
+	int stop_fd;         /* readable when the node stops */
+	struct worker **ws;
+	int n;
+};
+
+/* PARENT accept mode: accept here, hand each connection to the next worker. */
+static void *accept_thread(void *arg)
+{
+	struct acceptor *a = arg;
+	int next = 0;
+
+	pthread_setname_np(pthread_self(), "mw-accept");
+	for (;;) {
+		struct pollfd p[2] = { { a->listen_fd, POLLIN, 0 }, { a->stop_fd, POLLIN, 0 } };
+
+		if (poll(p, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_msg("accept poll failed: %s", strerror(errno));
+			return NULL;
+		}
+		if (p[1].revents)
+			return NULL;
+		int fd = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+				log_msg("accept failed: %s", strerror(errno));
+			if (errno == EMFILE || errno == ENFILE)
+				poll(NULL, 0, 10); /* let connections close before retrying */
+			continue;
+		}
+		worker_hand_off(a->ws[next], fd);
+		next = (next + 1) % a->n;
+	}
+}
+
+int node_run(const struct node_config *c, struct err *e)
+{
+	struct worker **ws = xcalloc((size_t)c->threads, sizeof *ws);
+	int *lfds = xcalloc((size_t)c->threads, sizeof *lfds);
+	int nl = 0, started = 0, rc = 0, port = 0;
+	struct sock_addr bind = c->bind;
+	struct node_config cfg = *c;
+	sigset_t sigs;
+	pthread_t acc;
+	int stop_pipe[2] = { -1, -1 };
+	bool acc_started = false;
+	char addr[SOCK_ADDR_STRLEN];
+
+	/* Block the stop signals in every thread we create; only sigwait sees them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	bool reuseport = c->accept_mode == NODE_ACCEPT_CHILD;
+	int fd = sock_listen(&bind, c->backlog, reuseport, c->accept_mode != NODE_ACCEPT_PARENT);
+	if (fd < 0) {
+		rc = err_set(e, "cannot listen on %s: %s",
+			     sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr), errstr(fd));
+		goto out;
+	}
+	lfds[nl++] = fd;
+	/* With port 0 the kernel picked a port; CHILD listeners must share it. */
+	struct sockaddr_storage local;
+	sock_local_addr(fd, &local);
+	port = sock_addr_port((struct sockaddr *)&local);
+	if (bind.ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&bind.ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)&bind.ss)->sin6_port = htons((uint16_t)port);
+	cfg.bind = bind;
+	if (c->accept_mode == NODE_ACCEPT_CHILD)
+		for (int i = 1; i < c->threads; i++) {
+			fd = sock_listen(&bind, c->backlog, true, true);
+			if (fd < 0) {
+				rc = err_set(e, "cannot open listener %d on port %d: %s", i, port,
+					     errstr(fd));
+				goto out;
+			}
+			lfds[nl++] = fd;
+		}
+	for (int i = 0; i < c->threads; i++) {
+		int lfd = c->accept_mode == NODE_ACCEPT_CHILD	 ? lfds[i]
+			  : c->accept_mode == NODE_ACCEPT_SHARED ? lfds[0]
+								 : -1;
+
+		rc = worker_create(&cfg, i, lfd, &ws[i]);
+		if (rc < 0) {
+			err_set(e, "cannot create worker %d: %s", i, errstr(rc));
+			goto out;
+		}
+	}
+	for (; started < c->threads; started++) {
+		rc = worker_start(ws[started]);
+		if (rc < 0) {
+			err_set(e, "cannot start worker %d: %s", started, errstr(rc));
+			goto stop;
+		}
+	}
+	struct acceptor a = { .listen_fd = lfds[0], .ws = ws, .n = c->threads };
+	if (c->accept_mode == NODE_ACCEPT_PARENT) {
+		if (pipe2(stop_pipe, O_CLOEXEC) == -1) {
+			rc = err_set(e, "cannot create pipe: %s", strerror(errno));
+			goto stop;
+		}
+		a.stop_fd = stop_pipe[0];
+		rc = -pthread_create(&acc, NULL, accept_thread, &a);
+		if (rc < 0) {
+			err_set(e, "cannot start the accept thread: %s", errstr(rc));
+			goto stop;
+		}
+		acc_started = true;
+	}
+	if (c->port_file != NULL) {
+		rc = write_port_file(c->port_file, port, e);
+		if (rc < 0)
+			goto stop;
+	}
+	if (!c->quiet)
+		log_msg("listening on %s (%d worker%s, accept mode %s)",
+			sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr), c->threads,
+			c->threads == 1 ? "" : "s",
+			c->accept_mode == NODE_ACCEPT_CHILD    ? "child"
+			: c->accept_mode == NODE_ACCEPT_SHARED ? "shared"
+							       : "parent");
+	int sig;
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	rc = 0;
+stop:
+	if (acc_started) {
+		char b = 1;
+
+		if (write(stop_pipe[1], &b, 1) == -1)
+			log_msg("cannot stop the accept thread: %s", strerror(errno));
+		pthread_join(acc, NULL);
+	}
+	for (int i = 0; i < started; i++)
+		worker_stop(ws[i]);
+	for (int i = 0; i < started; i++)
+		worker_join(ws[i]);
+	if (started == c->threads)
+		write_stats(c, ws, c->threads);
+out:
+	for (int i = 0; i < c->threads; i++)
+		worker_destroy(ws[i]);
+	for (int i = 0; i < nl; i++)
+		close(lfds[i]);
+	if (stop_pipe[0] >= 0) {
+		close(stop_pipe[0]);
+		close(stop_pipe[1]);
+	}
+	free(lfds);
+	free(ws);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* node.h -- the meshwalk node: a generic server that runs request programs.
+ *
+ * Contract: node_run() binds the listening socket(s), starts `threads` worker
+ * threads and serves until SIGINT or SIGTERM, then stops the workers, writes
+ * the counters (stderr line, and JSON to stats_file when set) and returns.
+ * Each worker owns its connections, its forward connections to other nodes
+ * and its tasks (requests in progress); nothing is shared on the request path.
+ * Accept modes (DistWalk's): CHILD gives every worker its own SO_REUSEPORT
+ * listener; SHARED lets every worker accept from one listener (EPOLLEXCLUSIVE);
+ * PARENT accepts in the main thread and hands each connection to a worker
+ * round-robin through a queue and an eventfd.
+ * A malformed or oversized frame closes that connection (logged, counted);
+ * a request the node cannot complete gets an error reply; other connections
+ * are never affected.
+ * Ownership: the config is borrowed for the duration of node_run().
+ * Threads: node_run() is called once, from the main thread, with SIGINT and
+ * SIGTERM not yet blocked; it blocks them in all threads and waits for them.
+ * Errors: returns 0 after a clean stop, or -errno / -EINVAL with `e` filled
+ * when the node could not start. */
+#ifndef MW_NODE_NODE_H
+#define MW_NODE_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/sock.h"
+#include "proto/wire.h"
+#include "util/err.h"
+
+enum node_accept_mode {
+	NODE_ACCEPT_CHILD = 1,
+	NODE_ACCEPT_SHARED = 2,
+	NODE_ACCEPT_PARENT = 3,
+};
+
+struct node_config {
+	struct sock_addr bind;          /* where to listen (port 0 = kernel picks) */
+	int threads;                    /* worker threads, >= 1 */
+	enum node_accept_mode accept_mode;
+	int backlog;                    /* listen() backlog */
+	bool nodelay;                   /* TCP_NODELAY on every connection */
+	uint64_t forward_timeout_us;    /* default per-attempt forward timeout */
+	uint64_t seed;                  /* RNG seed for SKIP probabilities */
+	struct wire_limits limits;      /* what a request may ask for */
+	const char *port_file;          /* write the bound port here, or NULL */
+	const char *stats_file;         /* write JSON counters here on exit, or NULL */
+	bool quiet;                     /* no start/stop lines on stderr */
+};
+
+void node_config_defaults(struct node_config *c);
+
+int node_run(const struct node_config *c, struct err *e);
+
+#endif

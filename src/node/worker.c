@@ -1,0 +1,974 @@
+/* worker.c -- see worker.h.
+ *
+ * DESIGN: one epoll loop per worker thread. Three kinds of descriptor sit in
+ * it: listeners (CHILD/SHARED accept modes) and the wake eventfd, client
+ * connections, and peer connections (this worker's pooled connections to the
+ * nodes it forwards to; one per target address, pipelined, replies matched by
+ * id). A request becomes a task: its header and program are copied out of the
+ * input buffer (padding is dropped as it streams by), then the executor runs
+ * it until it needs I/O. A FORWARD sends one frame per target and parks the
+ * task; replies, failures and the per-attempt timer move it on. A forward id
+ * packs (task slot, task generation, forward sequence, branch) so a late
+ * reply for a finished or re-used task is recognised and ignored.
+ * Output is appended to per-connection buffers and flushed after each event,
+ * so replies produced by one read go out in one send().
+ * Input is read into a per-worker scratch buffer; only an incomplete frame's
+ * bytes are copied into the connection, so idle connections hold no buffers. */
+#include "node/worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net/iobuf.h"
+#include "net/loop.h"
+#include "net/sock.h"
+#include "net/timer.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define SCRATCH_LEN (64 * 1024)
+#define MAX_EVENTS 128
+#define MAX_TASKS (1u << 20)
+#define ACCEPT_BATCH 64
+
+enum handle_kind {
+	H_LISTEN = 1,
+	H_WAKE = 2,
+	H_CLIENT = 3,
+	H_PEER = 4,
+};
+
+struct handle {
+	enum handle_kind kind;
+};
+
+struct conn {
+	struct handle h;               /* H_CLIENT or H_PEER; first member */
+	int fd;                        /* -1 when closed */
+	uint32_t gen;                  /* bumped on close: stale task references */
+	struct iobuf in;               /* bytes of an incomplete frame */
+	struct iobuf out;              /* bytes not yet sent */
+	uint64_t discard;              /* padding of the current frame still to drop */
+	bool want_write;               /* registered for LOOP_WRITE */
+	bool closing;                  /* close once out is flushed */
+	bool dirty;                    /* on the worker's flush list */
+	bool connecting;               /* peer: connect() in progress */
+	struct conn *next;             /* free list or flush list */
+	struct sockaddr_storage addr;  /* peer: target address */
+	socklen_t addrlen;
+	char name[SOCK_ADDR_STRLEN];   /* remote address for messages */
+};
+
+#define MAX_BRANCH 64
+
+struct task {
+	uint32_t slot;                 /* index in worker->tasks */
+	uint32_t gen;                  /* bumped on free */
+	bool busy;                     /* allocated */
+	bool waiting;                  /* parked on a forward */
+	struct conn *client;           /* reply destination */
+	uint32_t client_gen;           /* client->gen when the request arrived */
+	uint64_t req_id;               /* echoed in the reply */
+	uint8_t *prog;                 /* copy of the program */
+	uint32_t prog_len, prog_cap;
+	struct exec_cursor cur;        /* where the program is */
+	struct wire_forward fwd;       /* the forward being waited for */
+	uint8_t fwd_seq;               /* attempt sequence, part of forward ids */
+	uint32_t attempts;             /* retries used */
+	uint64_t acked, failed;        /* per-target bitmasks of this forward */
+	struct conn *peers[MAX_BRANCH]; /* connection each target was sent on */
+	uint16_t err_status;           /* first failure of the forward */
+	char err[200];                 /* its message */
+	struct task *next_free;
+};
+
+struct worker {
+	const struct node_config *cfg;
+	int index;
+	pthread_t thread;
+	struct loop *loop;
+	struct handle listen_h;        /* H_LISTEN */
+	int listen_fd;                 /* -1 in PARENT mode */
+	struct handle wake_h;          /* H_WAKE */
+	int wake_fd;                   /* eventfd: hand-off and stop */
+	atomic_bool stop;
+	pthread_mutex_t handoff_lock;  /* guards handoff[] */
+	int *handoff;                  /* fds given by the accept thread */
+	size_t nhandoff, handoff_cap;
+	struct conn **all_conns;       /* every conn ever allocated, for teardown */
+	size_t nall_conns;
+	struct conn *free_conns;
+	struct conn *flush_list;
+	struct conn **peers;           /* pooled peer connections */
+	size_t npeers;
+	struct task **tasks;           /* by slot */
+	uint32_t ntasks;
+	struct task *free_tasks;
+	struct timer_heap timers;
+	struct rng rng;
+	uint8_t *scratch;              /* SCRATCH_LEN read buffer */
+	char self[SOCK_ADDR_STRLEN];   /* this node, for error messages */
+	struct worker_stats st;
+};
+
+static void finish_task(struct worker *w, struct task *t, uint16_t status, const char *msg,
+			uint64_t size);
+static void continue_task(struct worker *w, struct task *t);
+static void close_conn(struct worker *w, struct conn *c, const char *why);
+
+/* -- tasks -- */
+
+static struct task *task_alloc(struct worker *w)
+{
+	struct task *t = w->free_tasks;
+
+	if (t != NULL) {
+		w->free_tasks = t->next_free;
+	} else {
+		if (w->ntasks >= MAX_TASKS)
+			return NULL;
+		if ((w->ntasks & (w->ntasks - 1)) == 0) /* grow at powers of two */
+			w->tasks = xrealloc(w->tasks, (w->ntasks ? w->ntasks * 2 : 16) * sizeof *w->tasks);
+		t = xcalloc(1, sizeof *t);
+		t->slot = w->ntasks;
+		w->tasks[w->ntasks++] = t;
+	}
+	t->busy = true;
+	t->waiting = false;
+	t->attempts = 0;
+	t->err[0] = '\0';
+	return t;
+}
+
+static void task_free(struct worker *w, struct task *t)
+{
+	t->busy = false;
+	t->waiting = false;
+	t->gen++;
+	t->next_free = w->free_tasks;
+	w->free_tasks = t;
+}
+
+/* Forward ids: slot(32) | gen(16) | fwd_seq(8) | branch(8). */
+static uint64_t fwd_id(const struct task *t, uint32_t branch)
+{
+	return ((uint64_t)t->slot << 32) | ((uint64_t)(t->gen & 0xffff) << 16) |
+	       ((uint64_t)t->fwd_seq << 8) | branch;
+}
+
+static struct task *task_by_fwd_id(struct worker *w, uint64_t id, uint32_t *branch)
+{
+	uint32_t slot = (uint32_t)(id >> 32);
+	struct task *t;
+
+	if (slot >= w->ntasks)
+		return NULL;
+	t = w->tasks[slot];
+	if (!t->busy || !t->waiting || (t->gen & 0xffff) != ((id >> 16) & 0xffff) ||
+	    t->fwd_seq != ((id >> 8) & 0xff))
+		return NULL;
+	*branch = id & 0xff;
+	return *branch < t->fwd.ntargets ? t : NULL;
+}
+
+/* -- connections -- */
+
+static void mark_dirty(struct worker *w, struct conn *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	c->next = w->flush_list;
+	w->flush_list = c;
+}
+
+static struct conn *conn_new(struct worker *w, enum handle_kind kind, int fd)
+{
+	struct conn *c = w->free_conns;
+
+	if (c != NULL) {
+		w->free_conns = c->next;
+	} else {
+		c = xcalloc(1, sizeof *c);
+		w->all_conns = xrealloc(w->all_conns, (w->nall_conns + 1) * sizeof *w->all_conns);
+		w->all_conns[w->nall_conns++] = c;
+	}
+	uint32_t gen = c->gen;
+	memset(c, 0, sizeof *c);
+	c->gen = gen;
+	c->h.kind = kind;
+	c->fd = fd;
+	return c;
+}
+
+/* Puts a conn back on the free list; its memory stays valid for stale
+ * references, which the generation check rejects. */
+static void conn_release(struct worker *w, struct conn *c)
+{
+	iobuf_release(&c->in);
+	iobuf_release(&c->out);
+	c->gen++;
+	c->fd = -1;
+	if (c->dirty)
+		return; /* flush_dirty() will free it when it gets there */
+	c->next = w->free_conns;
+	w->free_conns = c;
+}
+
+static void add_client(struct worker *w, int fd)
+{
+	struct conn *c;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (sock_set_nonblock(fd, true) < 0) {
+		close(fd);
+		return;
+	}
+	if (w->cfg->nodelay)
+		sock_set_nodelay(fd, true);
+	c = conn_new(w, H_CLIENT, fd);
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+		sock_addr_str((struct sockaddr *)&ss, c->name, sizeof c->name);
+	else
+		snprintf(c->name, sizeof c->name, "fd %d", fd);
+	if (loop_add(w->loop, fd, LOOP_READ, c) < 0) {
+		log_msg("%s: cannot watch connection: %s", c->name, errstr(-errno));
+		close(fd);
+		conn_release(w, c);
+		return;
+	}
+	w->st.accepted++;
+}
+
+static void fail_peer(struct worker *w, struct conn *p, const char *why);
+
+static void close_conn(struct worker *w, struct conn *c, const char *why)
+{
+	if (c->fd < 0)
+		return;
+	if (c->h.kind == H_PEER) {
+		fail_peer(w, c, why);
+		return;
+	}
+	loop_del(w->loop, c->fd);
+	close(c->fd);
+	w->st.closed++;
+	conn_release(w, c);
+}
+
+/* Sends what c->out holds; adjusts write interest; closes on error. */
+static void flush_conn(struct worker *w, struct conn *c)
+{
+	ssize_t n;
+
+	if (c->fd < 0 || c->connecting)
+		return;
+	n = iobuf_flush(&c->out, c->fd);
+	if (n < 0 && n != -EAGAIN) {
+		char why[128];
+
+		snprintf(why, sizeof why, "send failed: %s", errstr((int)n));
+		close_conn(w, c, why);
+		return;
+	}
+	bool pending = iobuf_len(&c->out) > 0;
+	if (!pending && c->closing) {
+		close_conn(w, c, NULL);
+		return;
+	}
+	if (pending != c->want_write) {
+		c->want_write = pending;
+		loop_mod(w->loop, c->fd, LOOP_READ | (pending ? LOOP_WRITE : 0), c);
+	}
+}
+
+static void flush_dirty(struct worker *w)
+{
+	while (w->flush_list != NULL) {
+		struct conn *c = w->flush_list;
+
+		w->flush_list = c->next;
+		c->dirty = false;
+		if (c->fd < 0) {
+			/* A client closed while queued: finish its release. A peer
+			 * stays in w->peers for reconnection. */
+			if (c->h.kind == H_CLIENT) {
+				c->next = w->free_conns;
+				w->free_conns = c;
+			}
+			continue;
+		}
+		flush_conn(w, c);
+	}
+}
+
+/* Queues a frame: header, then `text` (prog_len bytes), then zero padding up
+ * to frame_size. */
+static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
+			uint64_t id, const void *body, uint32_t body_len, uint64_t frame_size)
+{
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = type, .status = status, .id = id,
+			      .prog_len = body_len };
+	uint64_t len = (uint64_t)WIRE_HDR_LEN + body_len;
+	uint8_t hdr[WIRE_HDR_LEN];
+
+	if (frame_size > len)
+		len = frame_size < w->cfg->limits.max_frame ? frame_size : w->cfg->limits.max_frame;
+	h.len = (uint32_t)len;
+	wire_hdr_encode(&h, hdr);
+	iobuf_append(&c->out, hdr, sizeof hdr);
+	if (body_len)
+		iobuf_append(&c->out, body, body_len);
+	if (len > (uint64_t)WIRE_HDR_LEN + body_len)
+		iobuf_append_zeros(&c->out, len - WIRE_HDR_LEN - body_len);
+	mark_dirty(w, c);
+}
+
+/* -- finishing requests -- */
+
+static void finish_task(struct worker *w, struct task *t, uint16_t status, const char *msg,
+			uint64_t size)
+{
+	struct conn *c = t->client;
+
+	if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
+		w->st.orphaned++;
+	} else if (status == WIRE_OK) {
+		queue_frame(w, c, WIRE_REPLY, WIRE_OK, t->req_id, NULL, 0, size);
+		w->st.replies++;
+	} else {
+		size_t n = strlen(msg);
+
+		queue_frame(w, c, WIRE_REPLY, status, t->req_id, msg, (uint32_t)n, 0);
+		w->st.error_replies++;
+	}
+	task_free(w, t);
+}
+
+static void finish_error(struct worker *w, struct task *t, uint16_t status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void finish_error(struct worker *w, struct task *t, uint16_t status, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	int n = snprintf(msg, sizeof msg, "node %s: ", w->self);
+
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+	va_end(ap);
+	finish_task(w, t, status, msg, 0);
+}
+
+/* -- forwarding -- */
+
+static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
+			     int *err)
+{
+	struct conn *p = NULL;
+	int fd;
+
+	for (size_t i = 0; i < w->npeers; i++)
+		if (sock_addr_equal((const struct sockaddr *)&w->peers[i]->addr,
+				    (const struct sockaddr *)ss)) {
+			p = w->peers[i];
+			break;
+		}
+	if (p != NULL && p->fd >= 0)
+		return p;
+	fd = sock_connect((const struct sockaddr *)ss, len, true);
+	if (fd < 0) {
+		*err = fd;
+		return NULL;
+	}
+	if (p == NULL) {
+		p = conn_new(w, H_PEER, -1);
+		memcpy(&p->addr, ss, len);
+		p->addrlen = len;
+		sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
+		w->peers = xrealloc(w->peers, (w->npeers + 1) * sizeof *w->peers);
+		w->peers[w->npeers++] = p;
+	}
+	p->fd = fd;
+	p->connecting = true;
+	p->want_write = true;
+	p->discard = 0;
+	if (w->cfg->nodelay)
+		sock_set_nodelay(fd, true);
+	if (loop_add(w->loop, fd, LOOP_READ | LOOP_WRITE, p) < 0) {
+		*err = -errno;
+		close(fd);
+		p->fd = -1;
+		return NULL;
+	}
+	return p;
+}
+
+static int popcount64(uint64_t v)
+{
+	return __builtin_popcountll(v);
+}
+
+static void record_failure(struct task *t, uint32_t branch, uint16_t status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void record_failure(struct task *t, uint32_t branch, uint16_t status, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->failed |= 1ull << branch;
+	if (t->err[0] != '\0')
+		return; /* keep the first reason: it is usually the root cause */
+	t->err_status = status;
+	va_start(ap, fmt);
+	vsnprintf(t->err, sizeof t->err, fmt, ap);
+	va_end(ap);
+}
+
+static void send_attempt(struct worker *w, struct task *t);
+
+/* Moves a waiting task on when its quorum is met or has become impossible. */
+static void check_forward(struct worker *w, struct task *t)
+{
+	uint32_t n = t->fwd.ntargets, nack = t->fwd.nack;
+
+	if ((uint32_t)popcount64(t->acked) >= nack) {
+		t->waiting = false;
+		continue_task(w, t);
+		return;
+	}
+	if ((uint32_t)popcount64(t->failed) <= n - nack)
+		return;
+	if (t->attempts < t->fwd.retries) {
+		t->attempts++;
+		t->failed = 0;
+		t->err[0] = '\0';
+		send_attempt(w, t);
+		return;
+	}
+	t->waiting = false;
+	finish_error(w, t, t->err_status ? t->err_status : WIRE_ERR_FORWARD, "%s", t->err);
+}
+
+static void send_attempt(struct worker *w, struct task *t)
+{
+	uint64_t timeout_ns = (t->fwd.timeout_us ? t->fwd.timeout_us : w->cfg->forward_timeout_us) *
+			      (uint64_t)NSEC_PER_USEC;
+	uint8_t seq;
+
+	t->fwd_seq++;
+	seq = t->fwd_seq;
+	t->waiting = true;
+	for (uint32_t i = 0; i < t->fwd.ntargets; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		const uint8_t *sub;
+		uint32_t sub_len;
+		struct conn *p;
+		int err = 0;
+
+		if (t->acked & (1ull << i))
+			continue;
+		wire_target_addr(&t->fwd, i, &ss, &len);
+		p = get_peer(w, &ss, len, &err);
+		if (p == NULL) {
+			char a[SOCK_ADDR_STRLEN];
+
+			w->st.forward_failures++;
+			record_failure(t, i, WIRE_ERR_FORWARD, "forward to %s failed: %s",
+				       sock_addr_str((struct sockaddr *)&ss, a, sizeof a), errstr(err));
+			continue;
+		}
+		t->peers[i] = p;
+		wire_forward_sub(&t->fwd, t->fwd.branch ? i : 0, &sub, &sub_len);
+		queue_frame(w, p, WIRE_REQUEST, 0, fwd_id(t, i), sub, sub_len, t->fwd.frame_size);
+		w->st.forwards++;
+	}
+	timer_heap_push(&w->timers, clock_now_ns() + (int64_t)timeout_ns,
+			((uint64_t)t->slot << 32) | ((uint64_t)(t->gen & 0xffff) << 16) | seq);
+	/* Targets that failed at once may already decide the outcome. */
+	if (t->failed)
+		check_forward(w, t);
+}
+
+static void on_timer(struct worker *w, uint64_t key)
+{
+	uint32_t slot = (uint32_t)(key >> 32);
+	struct task *t;
+
+	if (slot >= w->ntasks)
+		return;
+	t = w->tasks[slot];
+	if (!t->busy || !t->waiting || (t->gen & 0xffff) != ((key >> 16) & 0xffff) ||
+	    t->fwd_seq != (key & 0xff))
+		return; /* answered already */
+	w->st.forward_timeouts++;
+	if (t->attempts < t->fwd.retries) {
+		t->attempts++;
+		t->failed = 0;
+		t->err[0] = '\0';
+		send_attempt(w, t);
+		return;
+	}
+	for (uint32_t i = 0; i < t->fwd.ntargets; i++)
+		if (!((t->acked | t->failed) & (1ull << i))) {
+			uint64_t us = t->fwd.timeout_us ? t->fwd.timeout_us : w->cfg->forward_timeout_us;
+
+			t->waiting = false;
+			finish_error(w, t, WIRE_ERR_TIMEOUT,
+				     "forward to %s: no reply within %llu us (%u of %u replies)",
+				     t->peers[i] ? t->peers[i]->name : "?", (unsigned long long)us,
+				     popcount64(t->acked), t->fwd.nack);
+			return;
+		}
+	t->waiting = false;
+	finish_error(w, t, t->err_status ? t->err_status : WIRE_ERR_TIMEOUT, "%s", t->err);
+}
+
+/* A peer connection died: every target waiting on it has failed. */
+static void fail_peer(struct worker *w, struct conn *p, const char *why)
+{
+	if (p->fd >= 0) {
+		loop_del(w->loop, p->fd);
+		close(p->fd);
+		p->fd = -1;
+	}
+	p->connecting = false;
+	p->want_write = false;
+	p->discard = 0;
+	iobuf_release(&p->in);
+	iobuf_release(&p->out);
+	for (uint32_t s = 0; s < w->ntasks; s++) {
+		struct task *t = w->tasks[s];
+
+		if (!t->busy || !t->waiting)
+			continue;
+		bool hit = false;
+		for (uint32_t i = 0; i < t->fwd.ntargets; i++)
+			if (t->peers[i] == p && !((t->acked | t->failed) & (1ull << i))) {
+				w->st.forward_failures++;
+				record_failure(t, i, WIRE_ERR_FORWARD, "forward to %s failed: %s",
+					       p->name, why ? why : "connection closed");
+				hit = true;
+			}
+		if (hit)
+			check_forward(w, t);
+	}
+}
+
+static void on_peer_reply(struct worker *w, struct conn *p, const struct wire_hdr *h,
+			  const uint8_t *text)
+{
+	uint32_t branch;
+	struct task *t = task_by_fwd_id(w, h->id, &branch);
+
+	if (t == NULL || t->peers[branch] != p || ((t->acked | t->failed) & (1ull << branch)))
+		return; /* late reply after quorum, timeout or retry */
+	if (h->status == WIRE_OK) {
+		t->acked |= 1ull << branch;
+	} else {
+		w->st.forward_failures++;
+		record_failure(t, branch, h->status, "via %s: %.*s", p->name,
+			       (int)(h->prog_len < 160 ? h->prog_len : 160), (const char *)text);
+	}
+	check_forward(w, t);
+}
+
+/* -- running requests -- */
+
+static void continue_task(struct worker *w, struct task *t)
+{
+	struct wire_op op;
+
+	switch (exec_next(&t->cur, &w->rng, &w->st.exec, &op)) {
+	case EXEC_REPLY:
+		finish_task(w, t, WIRE_OK, NULL, wire_get_u64(op.body));
+		return;
+	case EXEC_FORWARD:
+		wire_forward_decode(&op, &t->fwd);
+		t->acked = t->failed = 0;
+		t->attempts = 0;
+		t->err[0] = '\0';
+		t->err_status = 0;
+		memset(t->peers, 0, sizeof t->peers);
+		send_attempt(w, t);
+		return;
+	case EXEC_UNSUPPORTED:
+		finish_error(w, t, WIRE_ERR_UNSUPPORTED, "op %u is not supported by this node yet",
+			     op.code);
+		return;
+	}
+}
+
+static void start_request(struct worker *w, struct conn *c, const struct wire_hdr *h,
+			  const uint8_t *prog)
+{
+	struct err e;
+	struct task *t;
+	int rc = wire_prog_check(prog, h->prog_len, &w->cfg->limits, &e);
+
+	if (rc < 0) {
+		/* Answer first so the client learns why, then close: a peer that
+		 * sends bad programs is not one we keep parsing. */
+		char msg[ERR_MSG_LEN + 64];
+		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
+
+		log_msg("%s: bad request, closing: %s", c->name, e.msg);
+		w->st.malformed++;
+		queue_frame(w, c, WIRE_REPLY, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
+		w->st.error_replies++;
+		c->closing = true;
+		return;
+	}
+	t = task_alloc(w);
+	if (t == NULL) {
+		static const char msg[] = "too many requests in progress";
+
+		queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h->id, msg, sizeof msg - 1, 0);
+		w->st.error_replies++;
+		return;
+	}
+	w->st.requests++;
+	t->client = c;
+	t->client_gen = c->gen;
+	t->req_id = h->id;
+	if (t->prog_cap < h->prog_len) {
+		t->prog = xrealloc(t->prog, h->prog_len);
+		t->prog_cap = h->prog_len;
+	}
+	memcpy(t->prog, prog, h->prog_len);
+	t->prog_len = h->prog_len;
+	exec_start(&t->cur, t->prog, t->prog_len);
+	continue_task(w, t);
+}
+
+/* Parses frames from data; returns bytes consumed, or -1 when c was closed or
+ * is closing (stop reading it). */
+static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len && !c->closing && c->fd >= 0) {
+		struct wire_hdr h;
+		struct err e;
+		int rc;
+
+		if (c->discard > 0) {
+			size_t d = len - off < c->discard ? len - off : (size_t)c->discard;
+
+			off += d;
+			c->discard -= d;
+			continue;
+		}
+		if (len - off < WIRE_HDR_LEN)
+			break;
+		rc = wire_hdr_decode(data + off, &w->cfg->limits, &h, &e);
+		if (rc == 0 && h.type != (c->h.kind == H_CLIENT ? WIRE_REQUEST : WIRE_REPLY))
+			rc = err_set(&e, "unexpected message type %u", h.type);
+		if (rc < 0) {
+			w->st.malformed++;
+			if (c->h.kind == H_CLIENT && rc == -WIRE_ERR_VERSION) {
+				char msg[ERR_MSG_LEN + 64];
+				int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
+
+				queue_frame(w, c, WIRE_REPLY, WIRE_ERR_VERSION, h.id, msg, (uint32_t)n, 0);
+				c->closing = true;
+				log_msg("%s: closing connection: %s", c->name, e.msg);
+				return -1;
+			}
+			log_msg("%s: closing connection: %s", c->name, e.msg);
+			close_conn(w, c, e.msg);
+			return -1;
+		}
+		if (len - off < WIRE_HDR_LEN + (size_t)h.prog_len)
+			break;
+		if (c->h.kind == H_CLIENT)
+			start_request(w, c, &h, data + off + WIRE_HDR_LEN);
+		else
+			on_peer_reply(w, c, &h, data + off + WIRE_HDR_LEN);
+		off += WIRE_HDR_LEN + h.prog_len;
+		c->discard = h.len - WIRE_HDR_LEN - h.prog_len;
+	}
+	return (c->closing || c->fd < 0) ? -1 : (ssize_t)off;
+}
+
+static void on_readable(struct worker *w, struct conn *c)
+{
+	ssize_t n, used;
+
+	if (iobuf_len(&c->in) == 0) {
+		do
+			n = recv(c->fd, w->scratch, SCRATCH_LEN, 0);
+		while (n == -1 && errno == EINTR);
+		if (n == -1)
+			n = -errno;
+		if (n <= 0)
+			goto eof;
+		if (c->h.kind == H_CLIENT)
+			w->st.bytes_in += (uint64_t)n;
+		used = parse_frames(w, c, w->scratch, (size_t)n);
+		if (used >= 0 && used < n)
+			iobuf_append(&c->in, w->scratch + used, (size_t)(n - used));
+		return;
+	}
+	n = iobuf_fill(&c->in, c->fd, SCRATCH_LEN);
+	if (n <= 0)
+		goto eof;
+	if (c->h.kind == H_CLIENT)
+		w->st.bytes_in += (uint64_t)n;
+	used = parse_frames(w, c, iobuf_head(&c->in), iobuf_len(&c->in));
+	if (used > 0)
+		iobuf_consume(&c->in, (size_t)used);
+	else if (used < 0 && c->fd >= 0)
+		iobuf_release(&c->in);
+	return;
+eof:
+	if (n == -EAGAIN)
+		return;
+	close_conn(w, c, n == 0 ? "connection closed by peer" : errstr((int)n));
+}
+
+static void on_peer_writable(struct worker *w, struct conn *p)
+{
+	if (p->connecting) {
+		int rc = sock_connect_result(p->fd);
+
+		if (rc < 0) {
+			char why[96];
+
+			snprintf(why, sizeof why, "connect: %s", errstr(rc));
+			fail_peer(w, p, why);
+			return;
+		}
+		p->connecting = false;
+	}
+	flush_conn(w, p);
+}
+
+/* -- accepting -- */
+
+static void on_listen(struct worker *w)
+{
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		int fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_msg("accept failed: %s", errstr(-errno));
+			return;
+		}
+		add_client(w, fd);
+	}
+}
+
+static void on_wake(struct worker *w)
+{
+	uint64_t v;
+	int *fds;
+	size_t n;
+
+	if (read(w->wake_fd, &v, sizeof v) == -1 && errno != EAGAIN)
+		log_msg("wake read failed: %s", errstr(-errno));
+	pthread_mutex_lock(&w->handoff_lock);
+	fds = w->handoff;
+	n = w->nhandoff;
+	w->handoff = NULL;
+	w->nhandoff = w->handoff_cap = 0;
+	pthread_mutex_unlock(&w->handoff_lock);
+	for (size_t i = 0; i < n; i++)
+		add_client(w, fds[i]);
+	free(fds);
+}
+
+void worker_hand_off(struct worker *w, int fd)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->handoff_lock);
+	if (w->nhandoff == w->handoff_cap) {
+		w->handoff_cap = w->handoff_cap ? w->handoff_cap * 2 : 16;
+		w->handoff = xrealloc(w->handoff, w->handoff_cap * sizeof *w->handoff);
+	}
+	w->handoff[w->nhandoff++] = fd;
+	pthread_mutex_unlock(&w->handoff_lock);
+	if (write(w->wake_fd, &one, sizeof one) == -1)
+		log_msg("wake write failed: %s", errstr(-errno));
+}
+
+void worker_stop(struct worker *w)
+{
+	uint64_t one = 1;
+
+	atomic_store(&w->stop, true);
+	if (write(w->wake_fd, &one, sizeof one) == -1)
+		log_msg("wake write failed: %s", errstr(-errno));
+}
+
+/* -- the loop -- */
+
+static int64_t next_timeout(struct worker *w)
+{
+	struct timer_entry te;
+	int64_t now;
+
+	if (!timer_heap_peek(&w->timers, &te))
+		return -1;
+	now = clock_now_ns();
+	return te.deadline > now ? te.deadline - now : 0;
+}
+
+static void run_timers(struct worker *w)
+{
+	struct timer_entry te;
+	int64_t now = clock_now_ns();
+
+	while (timer_heap_peek(&w->timers, &te) && te.deadline <= now) {
+		timer_heap_pop(&w->timers);
+		on_timer(w, te.key);
+		flush_dirty(w);
+	}
+}
+
+static void *worker_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct loop_event ev[MAX_EVENTS];
+	char name[16];
+
+	snprintf(name, sizeof name, "mw-worker-%d", w->index);
+	pthread_setname_np(pthread_self(), name);
+	while (!atomic_load(&w->stop)) {
+		int n = loop_wait(w->loop, ev, MAX_EVENTS, next_timeout(w));
+
+		if (n < 0) {
+			log_msg("worker %d: event loop failed: %s", w->index, errstr(n));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			struct handle *h = ev[i].ptr;
+			struct conn *c = (struct conn *)h;
+
+			switch (h->kind) {
+			case H_LISTEN:
+				on_listen(w);
+				break;
+			case H_WAKE:
+				on_wake(w);
+				break;
+			case H_CLIENT:
+			case H_PEER:
+				if (c->fd < 0)
+					break; /* closed earlier in this batch */
+				if (h->kind == H_PEER && (ev[i].events & (LOOP_WRITE | LOOP_ERROR)) &&
+				    c->connecting) {
+					on_peer_writable(w, c);
+					if (c->fd < 0)
+						break;
+				}
+				if (ev[i].events & (LOOP_READ | LOOP_ERROR))
+					on_readable(w, c);
+				if (c->fd >= 0 && (ev[i].events & LOOP_WRITE))
+					flush_conn(w, c);
+				break;
+			}
+			flush_dirty(w);
+		}
+		run_timers(w);
+	}
+	return NULL;
+}
+
+int worker_create(const struct node_config *cfg, int index, int listen_fd, struct worker **out)
+{
+	struct worker *w = xcalloc(1, sizeof *w);
+	int rc;
+
+	w->wake_fd = -1;
+	w->cfg = cfg;
+	w->index = index;
+	w->listen_fd = listen_fd;
+	w->listen_h.kind = H_LISTEN;
+	w->wake_h.kind = H_WAKE;
+	atomic_init(&w->stop, false);
+	pthread_mutex_init(&w->handoff_lock, NULL);
+	timer_heap_init(&w->timers);
+	rng_seed(&w->rng, cfg->seed, (uint64_t)index);
+	w->scratch = xmalloc(SCRATCH_LEN);
+	sock_addr_str((const struct sockaddr *)&cfg->bind.ss, w->self, sizeof w->self);
+	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w->wake_fd == -1) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = loop_create(&w->loop);
+	if (rc < 0)
+		goto fail;
+	rc = loop_add(w->loop, w->wake_fd, LOOP_READ, &w->wake_h);
+	if (rc < 0)
+		goto fail;
+	if (listen_fd >= 0) {
+		unsigned ev = LOOP_READ | (cfg->accept_mode == NODE_ACCEPT_SHARED ? LOOP_EXCLUSIVE : 0);
+
+		rc = loop_add(w->loop, listen_fd, ev, &w->listen_h);
+		if (rc < 0)
+			goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	worker_destroy(w);
+	return rc;
+}
+
+void worker_destroy(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	for (size_t i = 0; i < w->nall_conns; i++) {
+		struct conn *c = w->all_conns[i];
+
+		if (c->fd >= 0)
+			close(c->fd);
+		iobuf_release(&c->in);
+		iobuf_release(&c->out);
+		free(c);
+	}
+	free(w->all_conns);
+	free(w->peers);
+	for (uint32_t i = 0; i < w->ntasks; i++) {
+		free(w->tasks[i]->prog);
+		free(w->tasks[i]);
+	}
+	free(w->tasks);
+	free(w->handoff);
+	timer_heap_free(&w->timers);
+	loop_destroy(w->loop);
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
+	pthread_mutex_destroy(&w->handoff_lock);
+	free(w->scratch);
+	free(w);
+}
+
+int worker_start(struct worker *w)
+{
+	return -pthread_create(&w->thread, NULL, worker_thread, w);
+}
+
+void worker_join(struct worker *w)
+{
+	pthread_join(w->thread, NULL);
+}
+
+const struct worker_stats *worker_stats(const struct worker *w)
+{
+	return &w->st;
+}

@@ -1,0 +1,52 @@
+/* worker.h -- one node worker thread: its loop, connections and tasks.
+ *
+ * Contract: a worker serves the connections it accepted or was handed, runs
+ * their requests' programs, forwards sub-programs to other nodes over pooled
+ * connections it owns, and answers every request it parsed: with the REPLY the
+ * program asks for, or with an error reply (forward failed or timed out,
+ * unsupported op). Frames that fail validation close their connection.
+ * Ownership: worker_create() copies nothing from the node config but points
+ * to it; the config outlives the worker.
+ * Threads: worker_thread() runs the loop; worker_hand_off() and worker_stop()
+ * are the only calls other threads make (they go through a queue + eventfd).
+ * Internal to src/node. */
+#ifndef MW_NODE_WORKER_H
+#define MW_NODE_WORKER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "exec/exec.h"
+#include "node/node.h"
+
+/* Counters of one worker, read by the main thread after join. */
+struct worker_stats {
+	uint64_t accepted;          /* connections accepted or handed over */
+	uint64_t closed;            /* client connections closed */
+	uint64_t bytes_in;          /* bytes received from clients */
+	uint64_t requests;          /* requests parsed and started */
+	uint64_t replies;           /* successful replies sent */
+	uint64_t error_replies;     /* error replies sent */
+	uint64_t malformed;         /* connections closed for bad frames */
+	uint64_t forwards;          /* forward messages sent (per target) */
+	uint64_t forward_failures;  /* targets that failed (connect, reset, error reply) */
+	uint64_t forward_timeouts;  /* forward attempts that timed out */
+	uint64_t orphaned;          /* tasks whose client left before the reply */
+	struct exec_stats exec;     /* COMPUTE / SKIP counters */
+};
+
+struct worker;
+
+/* listen_fd: this worker's listener (CHILD), the shared one (SHARED) or -1
+ * (PARENT). */
+int worker_create(const struct node_config *c, int index, int listen_fd, struct worker **out);
+void worker_destroy(struct worker *w);
+/* Starts / joins the worker's thread; worker_start returns 0 or -errno. */
+int worker_start(struct worker *w);
+void worker_join(struct worker *w);
+/* Gives a connected socket to the worker (PARENT accept mode). */
+void worker_hand_off(struct worker *w, int fd);
+void worker_stop(struct worker *w);
+const struct worker_stats *worker_stats(const struct worker *w);
+
+#endif

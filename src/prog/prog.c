@@ -1,0 +1,380 @@
+/* prog.c -- see prog.h. */
+#include "prog/prog.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+struct prog_fwd {
+	struct sock_addr *targets; /* ntargets addresses */
+	uint32_t *target_sub;      /* target i runs subs[target_sub[i]] */
+	uint32_t ntargets;
+	uint32_t nack;             /* 0 = all */
+	uint32_t timeout_us;
+	uint32_t retries;
+	bool branch;
+	bool joinable;             /* a closed branch group the next branch -F may join */
+	struct spec *frame_size;   /* NULL = minimal */
+	struct prog **subs;        /* owned sub-programs */
+	uint32_t nsub;
+};
+
+struct prog_op {
+	uint8_t code;          /* OP_COMPUTE, OP_SKIP or OP_FORWARD */
+	struct spec *value;    /* COMPUTE: microseconds */
+	uint32_t skip_n;       /* SKIP: ops to skip */
+	uint32_t skip_prob;    /* SKIP: parts per billion */
+	uint32_t skip_every;   /* SKIP: on one request in every N (>= 1) */
+	struct prog_fwd *fwd;  /* FORWARD */
+};
+
+struct prog {
+	struct prog_op *ops;   /* ops before the closing REPLY */
+	size_t n, cap;
+	struct spec *reply_size; /* closing REPLY frame size, NULL = minimal */
+};
+
+static struct prog *prog_new(void)
+{
+	return xcalloc(1, sizeof(struct prog));
+}
+
+static void fwd_destroy(struct prog_fwd *f)
+{
+	if (f == NULL)
+		return;
+	for (uint32_t i = 0; i < f->nsub; i++)
+		prog_destroy(f->subs[i]);
+	free(f->subs);
+	free(f->targets);
+	free(f->target_sub);
+	spec_destroy(f->frame_size);
+	free(f);
+}
+
+void prog_destroy(struct prog *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		spec_destroy(p->ops[i].value);
+		fwd_destroy(p->ops[i].fwd);
+	}
+	free(p->ops);
+	spec_destroy(p->reply_size);
+	free(p);
+}
+
+void prog_builder_init(struct prog_builder *b)
+{
+	memset(b, 0, sizeof *b);
+	b->root = prog_new();
+	b->scope[0] = b->root;
+}
+
+void prog_builder_abort(struct prog_builder *b)
+{
+	prog_destroy(b->root);
+	memset(b, 0, sizeof *b);
+}
+
+static struct prog_op *append(struct prog *p)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->ops = xrealloc(p->ops, p->cap * sizeof *p->ops);
+	}
+	memset(&p->ops[p->n], 0, sizeof p->ops[0]);
+	return &p->ops[p->n++];
+}
+
+/* Any op appended to a scope ends the chance for a branch group to grow. */
+static void seal_last(struct prog *p)
+{
+	if (p->n > 0 && p->ops[p->n - 1].fwd != NULL)
+		p->ops[p->n - 1].fwd->joinable = false;
+}
+
+int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e)
+{
+	struct prog *p = b->scope[b->depth];
+	struct prog_op *op;
+
+	seal_last(p);
+	op = append(p);
+	op->code = OP_COMPUTE;
+	op->value = usec;
+	return 0;
+}
+
+int prog_add_skip(struct prog_builder *b, uint32_t n, double prob, uint32_t every,
+		  struct err *e)
+{
+	struct prog *p = b->scope[b->depth];
+	struct prog_op *op;
+
+	if (!(prob >= 0.0 && prob <= 1.0))
+		return err_set(e, "skip probability %g is not in [0, 1]", prob);
+	if (every == 0)
+		return err_set(e, "skip every=0: expected a positive request count");
+	seal_last(p);
+	op = append(p);
+	op->code = OP_SKIP;
+	op->skip_n = n;
+	op->skip_prob = (uint32_t)llround(prob * WIRE_PROB_ONE);
+	op->skip_every = every;
+	return 0;
+}
+
+/* A branch group becomes joinable when its newest scope is closed by -R. */
+static void mark_joinable(struct prog_builder *b)
+{
+	struct prog *p = b->scope[b->depth];
+
+	if (p->n > 0 && p->ops[p->n - 1].fwd && p->ops[p->n - 1].fwd->branch)
+		p->ops[p->n - 1].fwd->joinable = true;
+}
+
+int prog_add_reply(struct prog_builder *b, struct spec *size, struct err *e)
+{
+	struct prog *p = b->scope[b->depth];
+
+	spec_destroy(p->reply_size);
+	p->reply_size = size;
+	if (b->depth == 0)
+		return 0;
+	b->depth--;
+	mark_joinable(b);
+	return 0;
+}
+
+int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, struct err *e)
+{
+	struct prog *p = b->scope[b->depth];
+	struct prog_fwd *f = NULL;
+	struct prog *sub;
+
+	if (o->ntargets == 0 || o->ntargets > PROG_MAX_TARGETS) {
+		spec_destroy(o->frame_size);
+		return err_set(e, "a forward needs 1..%d targets", PROG_MAX_TARGETS);
+	}
+	if (b->depth >= PROG_MAX_DEPTH) {
+		spec_destroy(o->frame_size);
+		return err_set(e, "forwards nested deeper than %d", PROG_MAX_DEPTH);
+	}
+	if (o->branch && p->n > 0 && p->ops[p->n - 1].fwd && p->ops[p->n - 1].fwd->joinable)
+		f = p->ops[p->n - 1].fwd; /* next branch of the same parallel group */
+	if (f != NULL && f->ntargets + o->ntargets > PROG_MAX_TARGETS) {
+		spec_destroy(o->frame_size);
+		return err_set(e, "a branch group may have at most %d targets", PROG_MAX_TARGETS);
+	}
+	if (f == NULL) {
+		struct prog_op *op;
+
+		seal_last(p);
+		op = append(p);
+		op->code = OP_FORWARD;
+		f = op->fwd = xcalloc(1, sizeof *f);
+		f->nack = o->nack;
+		f->timeout_us = o->timeout_us;
+		f->retries = o->retries;
+		f->branch = o->branch;
+		f->frame_size = o->frame_size;
+	} else {
+		/* A later branch may tighten the group's options. */
+		if (o->nack)
+			f->nack = o->nack;
+		if (o->timeout_us)
+			f->timeout_us = o->timeout_us;
+		if (o->retries)
+			f->retries = o->retries;
+		if (o->frame_size) {
+			spec_destroy(f->frame_size);
+			f->frame_size = o->frame_size;
+		}
+	}
+	sub = prog_new();
+	f->subs = xrealloc(f->subs, (f->nsub + 1) * sizeof *f->subs);
+	f->subs[f->nsub] = sub;
+	f->targets = xrealloc(f->targets, (f->ntargets + o->ntargets) * sizeof *f->targets);
+	f->target_sub = xrealloc(f->target_sub, (f->ntargets + o->ntargets) * sizeof *f->target_sub);
+	for (uint32_t i = 0; i < o->ntargets; i++) {
+		f->targets[f->ntargets + i] = o->targets[i];
+		f->target_sub[f->ntargets + i] = f->nsub;
+	}
+	f->ntargets += o->ntargets;
+	f->nsub++;
+	f->joinable = false;
+	b->scope[++b->depth] = sub;
+	return 0;
+}
+
+int prog_finish(struct prog_builder *b, struct prog **out, struct err *e)
+{
+	while (b->depth > 0)
+		b->depth--;
+	*out = b->root;
+	memset(b, 0, sizeof *b);
+	return 0;
+}
+
+bool prog_is_ping(const struct prog *p)
+{
+	return p->n == 0;
+}
+
+/* -- encoding -- */
+
+static uint64_t sample_u64(const struct spec *s, struct rng *rng, uint64_t index, double scale)
+{
+	double v;
+
+	if (s == NULL)
+		return 0;
+	v = spec_sample(s, rng, index) * scale;
+	if (!(v > 0))
+		return 0;
+	if (v >= 1.8e19)
+		return UINT64_MAX;
+	return (uint64_t)llround(v);
+}
+
+static void encode(const struct prog *p, struct rng *rng, uint64_t index, struct wire_buf *out)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct prog_op *op = &p->ops[i];
+		size_t at;
+
+		switch (op->code) {
+		case OP_COMPUTE:
+			at = wire_put_op(out, OP_COMPUTE, 0, 0);
+			wire_buf_put_u64(out, sample_u64(op->value, rng, index, 1000.0));
+			wire_end_op(out, at);
+			break;
+		case OP_SKIP:
+			at = wire_put_op(out, OP_SKIP, 0, 0);
+			wire_buf_put_u32(out, op->skip_n);
+			wire_buf_put_u32(out, index % op->skip_every == 0 ? op->skip_prob : 0);
+			wire_buf_put_u64(out, 0);
+			wire_end_op(out, at);
+			break;
+		case OP_FORWARD: {
+			const struct prog_fwd *f = op->fwd;
+			uint32_t nack = f->nack && f->nack < f->ntargets ? f->nack : f->ntargets;
+
+			at = wire_put_op(out, OP_FORWARD, f->branch ? WIRE_FWD_BRANCH : 0,
+					 (uint16_t)f->ntargets);
+			wire_buf_put_u32(out, nack);
+			wire_buf_put_u32(out, f->timeout_us);
+			wire_buf_put_u32(out, f->retries);
+			wire_buf_put_u32(out, 0);
+			wire_buf_put_u64(out, sample_u64(f->frame_size, rng, index, 1.0));
+			for (uint32_t t = 0; t < f->ntargets; t++)
+				wire_put_target(out, (const struct sockaddr *)&f->targets[t].ss);
+			for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1); t++) {
+				size_t len_at = out->len;
+
+				wire_buf_put_u32(out, 0);
+				encode(f->subs[f->target_sub[t]], rng, index, out);
+				wire_buf_set_u32(out, len_at, (uint32_t)(out->len - len_at - 4));
+			}
+			wire_end_op(out, at);
+			break;
+		}
+		}
+	}
+	size_t at = wire_put_op(out, OP_REPLY, 0, 0);
+	wire_buf_put_u64(out, sample_u64(p->reply_size, rng, index, 1.0));
+	wire_end_op(out, at);
+}
+
+void prog_encode(const struct prog *p, struct rng *rng, uint64_t index, struct wire_buf *out)
+{
+	encode(p, rng, index, out);
+}
+
+/* -- description -- */
+
+struct sbuf {
+	char *p;
+	size_t left;
+};
+
+static void put(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct sbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (s->left == 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(s->p, s->left, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= s->left)
+		n = (int)s->left - 1;
+	s->p += n;
+	s->left -= (size_t)n;
+}
+
+static void describe(const struct prog *p, struct sbuf *s)
+{
+	char tmp[128];
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct prog_op *op = &p->ops[i];
+
+		switch (op->code) {
+		case OP_COMPUTE:
+			spec_format(op->value, tmp, sizeof tmp);
+			put(s, "COMPUTE(%s us) ", tmp);
+			break;
+		case OP_SKIP:
+			put(s, "SKIP(n=%u,prob=%g,every=%u) ", op->skip_n,
+			    op->skip_prob / (double)WIRE_PROB_ONE, op->skip_every);
+			break;
+		case OP_FORWARD:
+			put(s, "FORWARD(");
+			for (uint32_t t = 0; t < op->fwd->ntargets; t++) {
+				char a[SOCK_ADDR_STRLEN];
+
+				sock_addr_str((const struct sockaddr *)&op->fwd->targets[t].ss, a, sizeof a);
+				put(s, "%s%s", t ? "," : "", a);
+			}
+			if (op->fwd->nack)
+				put(s, ",nack=%u", op->fwd->nack);
+			if (op->fwd->branch)
+				put(s, ",branch");
+			put(s, "){ ");
+			for (uint32_t k = 0; k < op->fwd->nsub; k++) {
+				if (k)
+					put(s, "| ");
+				describe(op->fwd->subs[k], s);
+			}
+			put(s, "} ");
+			break;
+		}
+	}
+	if (p->reply_size) {
+		spec_format(p->reply_size, tmp, sizeof tmp);
+		put(s, "REPLY(%s B)", tmp);
+	} else {
+		put(s, "REPLY");
+	}
+}
+
+void prog_describe(const struct prog *p, char *buf, size_t len)
+{
+	struct sbuf s = { buf, len };
+
+	if (len)
+		buf[0] = '\0';
+	describe(p, &s);
+}

@@ -1,0 +1,80 @@
+/* prog.h -- program templates: what a client (or scenario) asks nodes to do.
+ *
+ * Contract: a template is a tree of ops whose numbers are value specs
+ * (spec.h). prog_encode() samples every spec once and writes the concrete
+ * program for one request in wire format, so nodes run plain numbers and a run
+ * is reproducible from the client's seed. The builder follows DistWalk's
+ * command-line grammar: ops are appended in order; FORWARD opens a scope whose
+ * ops run on the target(s) until the matching REPLY closes it; consecutive
+ * `branch` forwards join one parallel group with a sub-program per target; at
+ * the top level, REPLY only sets the size of the final reply. prog_finish()
+ * closes any open scope with an implicit REPLY, as DistWalk does.
+ * Units: COMPUTE specs are microseconds (SPEC_TIME), sizes are bytes.
+ * Ownership: the template owns the specs handed to the builder (also on
+ * error). prog_destroy() frees everything; NULL is a no-op.
+ * Threads: built by one thread; afterwards immutable, so several client
+ * threads may encode from one template concurrently, each with its own rng.
+ * Errors: builder calls fill a struct err and return -EINVAL. */
+#ifndef MW_PROG_PROG_H
+#define MW_PROG_PROG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/sock.h"
+#include "proto/wire.h"
+#include "spec/rng.h"
+#include "spec/spec.h"
+#include "util/err.h"
+
+#define PROG_MAX_DEPTH 16
+#define PROG_MAX_TARGETS 64
+
+struct prog;
+
+/* Options of one -F/--forward. */
+struct prog_fwd_opts {
+	struct sock_addr targets[PROG_MAX_TARGETS]; /* where to forward */
+	uint32_t ntargets;                          /* 1..PROG_MAX_TARGETS */
+	uint32_t nack;                              /* 0 = all targets */
+	uint32_t timeout_us;                        /* 0 = node default */
+	uint32_t retries;                           /* extra attempts */
+	bool branch;                                /* sub-program per target */
+	struct spec *frame_size;                    /* forwarded frame size, NULL = minimal */
+};
+
+struct prog_builder {
+	struct prog *root;                     /* the template being built */
+	struct prog *scope[PROG_MAX_DEPTH + 1]; /* open forward scopes, [0] = root */
+	int depth;                             /* index of the innermost scope */
+};
+
+void prog_builder_init(struct prog_builder *b);
+/* Frees a template that was never finished. */
+void prog_builder_abort(struct prog_builder *b);
+
+int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e);
+/* -s n[,prob=p][,every=m]: skip the next n ops with probability p, on one
+ * request in every m (the client decides `every`, the node draws `prob`). */
+int prog_add_skip(struct prog_builder *b, uint32_t n, double prob, uint32_t every,
+		  struct err *e);
+/* -R [size]: closes the innermost forward scope (its reply has that size), or
+ * at the top level sets the final reply size. size may be NULL (minimal). */
+int prog_add_reply(struct prog_builder *b, struct spec *size, struct err *e);
+/* -F: opens a forward scope (copies *o; takes ownership of o->frame_size). */
+int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, struct err *e);
+/* Closes open scopes and returns the template; the builder is emptied. */
+int prog_finish(struct prog_builder *b, struct prog **out, struct err *e);
+
+void prog_destroy(struct prog *p);
+
+/* Appends the concrete program for request number `index` to out. */
+void prog_encode(const struct prog *p, struct rng *rng, uint64_t index, struct wire_buf *out);
+
+/* True when the template has no op but the final reply (a ping). */
+bool prog_is_ping(const struct prog *p);
+
+/* One-line human description, e.g. "COMPUTE(10ms) FORWARD(127.0.0.1:7892){COMPUTE(1ms) REPLY} REPLY". */
+void prog_describe(const struct prog *p, char *buf, size_t len);
+
+#endif

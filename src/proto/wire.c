@@ -1,0 +1,409 @@
+/* wire.c -- see wire.h; the byte layout is documented in docs/protocol.md.
+ *
+ * DESIGN: programs are trees laid out flat. A FORWARD op contains its
+ * sub-programs, each prefixed by its length, so skipping an op (SKIP, or
+ * moving past a forward once its replies are in) is one addition, and a
+ * forwarding node can copy a sub-program verbatim into the next request.
+ * Validation is one recursive walk bounded by max_depth, done before any op
+ * runs, so a program is either run entirely under the checked layout or
+ * rejected before it has side effects. */
+#include "proto/wire.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "meshwalk's wire code assumes a little-endian host");
+
+const struct wire_limits wire_default_limits = {
+	.max_frame = 64u << 20, /* 64 MiB: padding is streamed, never buffered */
+	.max_prog = 64u << 10,
+	.max_depth = 16,
+	.max_fanout = 64,
+	.max_ops = 4096,
+};
+
+static const char *const status_names[WIRE_STATUS_MAX_] = {
+	[WIRE_OK] = "ok",
+	[WIRE_ERR_MALFORMED] = "malformed request",
+	[WIRE_ERR_VERSION] = "unsupported protocol version",
+	[WIRE_ERR_LIMIT] = "node limit exceeded",
+	[WIRE_ERR_UNSUPPORTED] = "unsupported operation",
+	[WIRE_ERR_FORWARD] = "forward failed",
+	[WIRE_ERR_TIMEOUT] = "forward timed out",
+	[WIRE_ERR_STORAGE] = "storage error",
+	[WIRE_ERR_REFUSED] = "refused",
+	[WIRE_ERR_INTERNAL] = "internal error",
+};
+
+const char *wire_status_name(unsigned status)
+{
+	return status < WIRE_STATUS_MAX_ ? status_names[status] : "unknown status";
+}
+
+static inline uint16_t get_u16(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+/* Header layout: u16 magic, u8 version, u8 type, u32 len, u64 id,
+ * u16 status, u16 reserved, u32 prog_len. */
+void wire_hdr_encode(const struct wire_hdr *h, uint8_t out[WIRE_HDR_LEN])
+{
+	uint16_t magic = WIRE_MAGIC, status = h->status, zero = 0;
+
+	memcpy(out + 0, &magic, 2);
+	out[2] = h->version;
+	out[3] = h->type;
+	memcpy(out + 4, &h->len, 4);
+	memcpy(out + 8, &h->id, 8);
+	memcpy(out + 16, &status, 2);
+	memcpy(out + 18, &zero, 2);
+	memcpy(out + 20, &h->prog_len, 4);
+}
+
+int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *lim,
+		    struct wire_hdr *h, struct err *e)
+{
+	uint16_t magic = get_u16(in);
+
+	h->version = in[2];
+	h->type = in[3];
+	h->len = wire_get_u32(in + 4);
+	h->id = wire_get_u64(in + 8);
+	h->status = get_u16(in + 16);
+	h->flags = get_u16(in + 18);
+	h->prog_len = wire_get_u32(in + 20);
+	if (magic != WIRE_MAGIC) {
+		err_set(e, "bad magic 0x%04x (not a meshwalk peer?)", magic);
+		return -WIRE_ERR_MALFORMED;
+	}
+	if (h->version != WIRE_VERSION) {
+		err_set(e, "protocol version %u, this node speaks %u", h->version, WIRE_VERSION);
+		return -WIRE_ERR_VERSION;
+	}
+	if (h->type != WIRE_REQUEST && h->type != WIRE_REPLY) {
+		err_set(e, "unknown message type %u", h->type);
+		return -WIRE_ERR_MALFORMED;
+	}
+	if (h->len < WIRE_HDR_LEN) {
+		err_set(e, "frame length %u shorter than the header", h->len);
+		return -WIRE_ERR_MALFORMED;
+	}
+	if (h->len > lim->max_frame) {
+		err_set(e, "frame length %u above the limit %u", h->len, lim->max_frame);
+		return -WIRE_ERR_LIMIT;
+	}
+	if (h->prog_len > h->len - WIRE_HDR_LEN) {
+		err_set(e, "program length %u exceeds frame length %u", h->prog_len, h->len);
+		return -WIRE_ERR_MALFORMED;
+	}
+	if (h->prog_len > lim->max_prog) {
+		err_set(e, "program length %u above the limit %u", h->prog_len, lim->max_prog);
+		return -WIRE_ERR_LIMIT;
+	}
+	return 0;
+}
+
+void wire_op_at(const uint8_t *prog, uint32_t off, struct wire_op *op)
+{
+	const uint8_t *p = prog + off;
+
+	op->code = p[0];
+	op->flags = p[1];
+	op->aux = get_u16(p + 2);
+	op->len = wire_get_u32(p + 4);
+	op->body = p + WIRE_OP_HDR_LEN;
+}
+
+/* FORWARD body: u32 nack, u32 timeout_us, u32 retries, u32 zero,
+ * u64 frame_size, targets[aux], then nsub times { u32 len, program }. */
+#define FWD_FIXED_LEN 24
+
+void wire_forward_decode(const struct wire_op *op, struct wire_forward *f)
+{
+	f->ntargets = op->aux;
+	f->nack = wire_get_u32(op->body);
+	f->timeout_us = wire_get_u32(op->body + 4);
+	f->retries = wire_get_u32(op->body + 8);
+	f->frame_size = wire_get_u64(op->body + 16);
+	f->branch = (op->flags & WIRE_FWD_BRANCH) != 0;
+	f->targets = op->body + FWD_FIXED_LEN;
+	f->subs = f->targets + (size_t)f->ntargets * WIRE_TARGET_LEN;
+	f->nsub = f->branch ? f->ntargets : 1;
+}
+
+void wire_forward_sub(const struct wire_forward *f, uint32_t i, const uint8_t **prog,
+		      uint32_t *len)
+{
+	const uint8_t *p = f->subs;
+
+	for (;;) {
+		uint32_t n = wire_get_u32(p);
+
+		if (i-- == 0) {
+			*prog = p + 4;
+			*len = n;
+			return;
+		}
+		p += 4 + (size_t)n;
+	}
+}
+
+/* Target: u16 family (4 or 6), u16 port (network order), u8 addr[16]. */
+int wire_target_addr(const struct wire_forward *f, uint32_t i, struct sockaddr_storage *ss,
+		     socklen_t *sslen)
+{
+	const uint8_t *t = f->targets + (size_t)i * WIRE_TARGET_LEN;
+	uint16_t family = get_u16(t), port;
+
+	memcpy(&port, t + 2, 2);
+	memset(ss, 0, sizeof *ss);
+	if (family == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = port;
+		memcpy(&sin->sin_addr, t + 4, 4);
+		*sslen = sizeof *sin;
+		return 0;
+	}
+	if (family == 6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = port;
+		memcpy(&sin6->sin6_addr, t + 4, 16);
+		*sslen = sizeof *sin6;
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+/* -- validation -- */
+
+struct check {
+	const struct wire_limits *lim;
+	struct err *e;
+	uint32_t ops; /* ops seen so far, all levels */
+};
+
+static int check_prog(struct check *c, const uint8_t *prog, uint32_t len, uint32_t depth);
+
+static int check_forward(struct check *c, const struct wire_op *op, uint32_t depth)
+{
+	struct wire_forward f;
+	size_t fixed;
+	const uint8_t *p, *end = op->body + (op->len - WIRE_OP_HDR_LEN);
+
+	if (op->len < WIRE_OP_HDR_LEN + FWD_FIXED_LEN)
+		return err_set(c->e, "FORWARD op too short (%u bytes)", op->len), -WIRE_ERR_MALFORMED;
+	if (op->aux == 0)
+		return err_set(c->e, "FORWARD with no target"), -WIRE_ERR_MALFORMED;
+	if (op->aux > c->lim->max_fanout)
+		return err_set(c->e, "FORWARD to %u targets, limit is %u", op->aux,
+			       c->lim->max_fanout), -WIRE_ERR_LIMIT;
+	if (op->flags & ~WIRE_FWD_BRANCH)
+		return err_set(c->e, "FORWARD with unknown flags 0x%x", op->flags), -WIRE_ERR_MALFORMED;
+	if (depth + 1 > c->lim->max_depth)
+		return err_set(c->e, "forwards nested deeper than %u", c->lim->max_depth), -WIRE_ERR_LIMIT;
+	wire_forward_decode(op, &f);
+	if (f.nack < 1 || f.nack > f.ntargets)
+		return err_set(c->e, "FORWARD waits for %u of %u replies", f.nack, f.ntargets),
+		       -WIRE_ERR_MALFORMED;
+	fixed = FWD_FIXED_LEN + (size_t)f.ntargets * WIRE_TARGET_LEN;
+	if (op->len - WIRE_OP_HDR_LEN < fixed)
+		return err_set(c->e, "FORWARD targets overrun the op"), -WIRE_ERR_MALFORMED;
+	for (uint32_t i = 0; i < f.ntargets; i++) {
+		uint16_t fam = get_u16(f.targets + (size_t)i * WIRE_TARGET_LEN);
+
+		if (fam != 4 && fam != 6)
+			return err_set(c->e, "FORWARD target %u has address family %u", i, fam),
+			       -WIRE_ERR_MALFORMED;
+	}
+	p = f.subs;
+	for (uint32_t i = 0; i < f.nsub; i++) {
+		uint32_t n;
+		int rc;
+
+		if (end - p < 4)
+			return err_set(c->e, "FORWARD sub-program %u missing", i), -WIRE_ERR_MALFORMED;
+		n = wire_get_u32(p);
+		if ((size_t)(end - p - 4) < n)
+			return err_set(c->e, "FORWARD sub-program %u overruns the op", i),
+			       -WIRE_ERR_MALFORMED;
+		rc = check_prog(c, p + 4, n, depth + 1);
+		if (rc < 0)
+			return rc;
+		p += 4 + (size_t)n;
+	}
+	if (p != end)
+		return err_set(c->e, "FORWARD has %td trailing bytes", end - p), -WIRE_ERR_MALFORMED;
+	return 0;
+}
+
+static int check_op(struct check *c, const struct wire_op *op, uint32_t depth)
+{
+	uint32_t body = op->len - WIRE_OP_HDR_LEN;
+
+	switch (op->code) {
+	case OP_COMPUTE:
+	case OP_SLEEP:
+	case OP_REPLY:
+		if (body != 8)
+			break;
+		return 0;
+	case OP_LOAD:
+	case OP_STORE:
+		if (body != 16)
+			break;
+		return 0;
+	case OP_SKIP: {
+		if (body != 16)
+			break;
+		if (wire_get_u32(op->body + 4) > WIRE_PROB_ONE)
+			return err_set(c->e, "SKIP probability above 1"), -WIRE_ERR_MALFORMED;
+		return 0;
+	}
+	case OP_FORWARD:
+		return check_forward(c, op, depth);
+	default:
+		return err_set(c->e, "unknown op code %u", op->code), -WIRE_ERR_MALFORMED;
+	}
+	return err_set(c->e, "op %u has length %u", op->code, op->len), -WIRE_ERR_MALFORMED;
+}
+
+static int check_prog(struct check *c, const uint8_t *prog, uint32_t len, uint32_t depth)
+{
+	uint32_t off = 0;
+
+	if (len == 0)
+		return err_set(c->e, "empty program (every program ends with REPLY)"),
+		       -WIRE_ERR_MALFORMED;
+	while (off < len) {
+		struct wire_op op;
+		int rc;
+
+		if (len - off < WIRE_OP_HDR_LEN)
+			return err_set(c->e, "truncated op at byte %u", off), -WIRE_ERR_MALFORMED;
+		wire_op_at(prog, off, &op);
+		if (op.len < WIRE_OP_HDR_LEN || op.len > len - off)
+			return err_set(c->e, "op at byte %u has bad length %u", off, op.len),
+			       -WIRE_ERR_MALFORMED;
+		if (++c->ops > c->lim->max_ops)
+			return err_set(c->e, "more than %u ops", c->lim->max_ops), -WIRE_ERR_LIMIT;
+		rc = check_op(c, &op, depth);
+		if (rc < 0)
+			return rc;
+		off += op.len;
+		if (op.code == OP_REPLY && off != len)
+			return err_set(c->e, "op after REPLY at byte %u", off), -WIRE_ERR_MALFORMED;
+		if (op.code != OP_REPLY && off == len)
+			return err_set(c->e, "program does not end with REPLY"), -WIRE_ERR_MALFORMED;
+	}
+	return 0;
+}
+
+int wire_prog_check(const uint8_t *prog, uint32_t len, const struct wire_limits *lim,
+		    struct err *e)
+{
+	struct check c = { .lim = lim, .e = e, .ops = 0 };
+
+	return check_prog(&c, prog, len, 0);
+}
+
+/* -- encoding -- */
+
+void wire_buf_init(struct wire_buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void wire_buf_free(struct wire_buf *b)
+{
+	free(b->data);
+	wire_buf_init(b);
+}
+
+void wire_buf_reserve(struct wire_buf *b, size_t extra)
+{
+	size_t need = b->len + extra;
+
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void wire_buf_put(struct wire_buf *b, const void *p, size_t n)
+{
+	wire_buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void wire_buf_put_u32(struct wire_buf *b, uint32_t v)
+{
+	wire_buf_put(b, &v, sizeof v);
+}
+
+void wire_buf_put_u64(struct wire_buf *b, uint64_t v)
+{
+	wire_buf_put(b, &v, sizeof v);
+}
+
+void wire_buf_set_u32(struct wire_buf *b, size_t at, uint32_t v)
+{
+	memcpy(b->data + at, &v, sizeof v);
+}
+
+size_t wire_put_op(struct wire_buf *b, uint8_t code, uint8_t flags, uint16_t aux)
+{
+	size_t at = b->len;
+	uint8_t h[WIRE_OP_HDR_LEN] = { code, flags };
+
+	memcpy(h + 2, &aux, 2);
+	wire_buf_put(b, h, sizeof h);
+	return at;
+}
+
+void wire_end_op(struct wire_buf *b, size_t op_off)
+{
+	wire_buf_set_u32(b, op_off + 4, (uint32_t)(b->len - op_off));
+}
+
+int wire_put_target(struct wire_buf *b, const struct sockaddr *sa)
+{
+	uint8_t t[WIRE_TARGET_LEN] = { 0 };
+	uint16_t fam;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		fam = 4;
+		memcpy(t + 2, &sin->sin_port, 2);
+		memcpy(t + 4, &sin->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+		fam = 6;
+		memcpy(t + 2, &sin6->sin6_port, 2);
+		memcpy(t + 4, &sin6->sin6_addr, 16);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	memcpy(t, &fam, 2);
+	wire_buf_put(b, t, sizeof t);
+	return 0;
+}

@@ -1,0 +1,189 @@
+/* wire.h -- meshwalk's wire format: frames, programs and their validation.
+ *
+ * Contract: every message is a frame: a 24-byte little-endian header followed by
+ * `len - 24` bytes. A REQUEST carries a program of `prog_len` bytes right after
+ * the header; the rest of the frame is padding that emulates payload size. A
+ * REPLY carries, when its status is not WIRE_OK, an error text of `prog_len`
+ * bytes (not NUL-terminated); the rest is padding. The layout of every op is in
+ * docs/protocol.md; this header is the only code that knows it.
+ *
+ * Nothing from the network is trusted: wire_hdr_decode() checks magic, version,
+ * type and lengths against the receiver's limits before anyone allocates or
+ * reads further, and wire_prog_check() walks a whole program once (lengths,
+ * op codes, fan-out, nesting depth, REPLY placement) so that the executor can
+ * then read it without further checks. Integers are read with memcpy, so the
+ * program needs no alignment.
+ *
+ * Ownership: decoders borrow the caller's bytes and never keep pointers past
+ * the call, except struct wire_op, which points into the program it came from.
+ * Threads: all functions are pure and thread-safe.
+ * Errors: decoders return 0 or a negative wire status (-WIRE_ERR_*) and fill
+ * a struct err with the reason. */
+#ifndef MW_PROTO_WIRE_H
+#define MW_PROTO_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "util/err.h"
+
+#define WIRE_MAGIC 0x574d      /* bytes 'M' 'W' on the wire */
+#define WIRE_VERSION 1
+#define WIRE_HDR_LEN 24
+#define WIRE_OP_HDR_LEN 8
+#define WIRE_TARGET_LEN 20
+#define WIRE_OFFSET_NEXT UINT64_MAX /* LOAD/STORE: continue at the node's current offset */
+#define WIRE_PROB_ONE 1000000000u   /* SKIP probabilities are parts per billion */
+
+enum wire_type {
+	WIRE_REQUEST = 1,
+	WIRE_REPLY = 2,
+};
+
+/* Reply status. Also returned negated by the decoders. */
+enum wire_status {
+	WIRE_OK = 0,
+	WIRE_ERR_MALFORMED = 1,   /* frame or program failed validation */
+	WIRE_ERR_VERSION = 2,     /* unknown protocol version */
+	WIRE_ERR_LIMIT = 3,       /* a node limit was exceeded (size, depth, fan-out) */
+	WIRE_ERR_UNSUPPORTED = 4, /* op this node cannot run (e.g. LOAD without --storage) */
+	WIRE_ERR_FORWARD = 5,     /* a forward failed (refused, reset, error reply) */
+	WIRE_ERR_TIMEOUT = 6,     /* a forward got too few replies in time */
+	WIRE_ERR_STORAGE = 7,     /* LOAD/STORE failed on the node */
+	WIRE_ERR_REFUSED = 8,     /* node policy refused the request */
+	WIRE_ERR_INTERNAL = 9,
+	WIRE_STATUS_MAX_ = 10,
+};
+
+enum wire_op_code {
+	OP_COMPUTE = 1, /* u64 ns: busy CPU for that long */
+	OP_SLEEP = 2,   /* u64 ns: off-CPU wait (reserved, not yet executed) */
+	OP_LOAD = 3,    /* u64 offset, u64 size (reserved for storage) */
+	OP_STORE = 4,   /* u64 offset, u64 size, flags = sync policy (reserved) */
+	OP_REPLY = 5,   /* u64 frame size of the reply; always the last op of a program */
+	OP_SKIP = 6,    /* u32 n, u32 prob (ppb), u64 zero: skip the next n ops */
+	OP_FORWARD = 7, /* see struct wire_forward */
+	OP_CODE_MAX_ = 8,
+};
+
+#define WIRE_FWD_BRANCH 0x01 /* op flags: one sub-program per target */
+
+/* Decoded frame header, host byte order. */
+struct wire_hdr {
+	uint8_t version;   /* WIRE_VERSION */
+	uint8_t type;      /* enum wire_type */
+	uint16_t status;   /* enum wire_status (replies) */
+	uint32_t len;      /* whole frame, header included */
+	uint64_t id;       /* chosen by the sender, echoed in the reply */
+	uint32_t prog_len; /* request: program bytes; reply: error-text bytes */
+	uint32_t flags;    /* reserved, 0 */
+};
+
+/* Limits a receiver applies before trusting a frame. */
+struct wire_limits {
+	uint32_t max_frame;   /* largest frame accepted (padding included) */
+	uint32_t max_prog;    /* largest program / error text */
+	uint32_t max_depth;   /* nesting of FORWARD sub-programs */
+	uint32_t max_fanout;  /* targets of one FORWARD */
+	uint32_t max_ops;     /* ops in one program, all levels */
+};
+
+extern const struct wire_limits wire_default_limits;
+
+/* One op, as seen by the executor; points into the program bytes. */
+struct wire_op {
+	uint8_t code;        /* enum wire_op_code */
+	uint8_t flags;       /* op-specific */
+	uint16_t aux;        /* FORWARD: number of targets */
+	uint32_t len;        /* bytes of this op, sub-programs included */
+	const uint8_t *body; /* len - WIRE_OP_HDR_LEN bytes */
+};
+
+/* A FORWARD op's fixed part. */
+struct wire_forward {
+	uint32_t ntargets;    /* 1..max_fanout */
+	uint32_t nack;        /* replies to wait for, 1..ntargets */
+	uint32_t timeout_us;  /* per attempt; 0 = node default */
+	uint32_t retries;     /* extra attempts after a failure or timeout */
+	uint64_t frame_size;  /* size of each forwarded request frame (0 = minimal) */
+	bool branch;          /* one sub-program per target (else one shared) */
+	const uint8_t *targets; /* ntargets * WIRE_TARGET_LEN bytes */
+	const uint8_t *subs;    /* nsub * (u32 len + program) */
+	uint32_t nsub;          /* branch ? ntargets : 1 */
+};
+
+/* -- frames -- */
+
+void wire_hdr_encode(const struct wire_hdr *h, uint8_t out[WIRE_HDR_LEN]);
+
+/* Decodes and checks a header: magic, version (-WIRE_ERR_VERSION, with the
+ * version still stored in h->version so the caller can answer), type, len >=
+ * 24, len <= lim->max_frame, prog_len <= min(len - 24, lim->max_prog). */
+int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *lim,
+		    struct wire_hdr *h, struct err *e);
+
+/* -- programs -- */
+
+/* Walks a whole program: returns 0 when every op is well formed, every
+ * (sub-)program ends with exactly one REPLY, and the limits hold. */
+int wire_prog_check(const uint8_t *prog, uint32_t len, const struct wire_limits *lim,
+		    struct err *e);
+
+/* Reads the op at `off` of a program that passed wire_prog_check(). */
+void wire_op_at(const uint8_t *prog, uint32_t off, struct wire_op *op);
+
+static inline uint64_t wire_get_u64(const uint8_t *p)
+{
+	uint64_t v;
+	__builtin_memcpy(&v, p, sizeof v);
+	return v; /* little-endian hosts only (checked in wire.c) */
+}
+
+static inline uint32_t wire_get_u32(const uint8_t *p)
+{
+	uint32_t v;
+	__builtin_memcpy(&v, p, sizeof v);
+	return v;
+}
+
+void wire_forward_decode(const struct wire_op *op, struct wire_forward *f);
+
+/* Sub-program i (0 <= i < f->nsub) of a checked FORWARD. */
+void wire_forward_sub(const struct wire_forward *f, uint32_t i, const uint8_t **prog,
+		      uint32_t *len);
+
+/* Target i as a socket address; returns 0 or -EAFNOSUPPORT. */
+int wire_target_addr(const struct wire_forward *f, uint32_t i, struct sockaddr_storage *ss,
+		     socklen_t *sslen);
+
+/* -- encoding (used by the client and by forwarding nodes) -- */
+
+/* A growable byte buffer for building frames and programs. */
+struct wire_buf {
+	uint8_t *data; /* owned */
+	size_t len;    /* bytes used */
+	size_t cap;    /* bytes allocated */
+};
+
+void wire_buf_init(struct wire_buf *b);
+void wire_buf_free(struct wire_buf *b);
+void wire_buf_reserve(struct wire_buf *b, size_t extra);
+void wire_buf_put(struct wire_buf *b, const void *p, size_t n);
+void wire_buf_put_u32(struct wire_buf *b, uint32_t v);
+void wire_buf_put_u64(struct wire_buf *b, uint64_t v);
+void wire_buf_set_u32(struct wire_buf *b, size_t at, uint32_t v);
+
+/* Appends an op header; returns its offset so the caller can patch len. */
+size_t wire_put_op(struct wire_buf *b, uint8_t code, uint8_t flags, uint16_t aux);
+/* Sets the len field of the op at `op_off` to b->len - op_off. */
+void wire_end_op(struct wire_buf *b, size_t op_off);
+
+/* Appends a target address (AF_INET or AF_INET6). */
+int wire_put_target(struct wire_buf *b, const struct sockaddr *sa);
+
+/* Name of a status for messages: "forward failed", "timeout", ... */
+const char *wire_status_name(unsigned status);
+
+#endif

@@ -1,0 +1,37 @@
+# --seed reproduces the sampled values; -f scripts mix options and ops in place.
+. "$(dirname "$0")/lib.sh"
+start_node n1
+run() { client --to 127.0.0.1:$n1_PORT -n 40 -r 2000 -q "$@" || { show; fail "client $*"; }; }
+run --seed 11 --ps unif:min=100,max=5000 --csv "$TMP/a.csv"
+run --seed 11 --ps unif:min=100,max=5000 --csv "$TMP/b.csv"
+run --seed 12 --ps unif:min=100,max=5000 --csv "$TMP/c.csv"
+stop_node n1
+# bytes_in grows by the sampled request sizes: equal seeds, equal sums.
+start_node n2
+client --to 127.0.0.1:$n2_PORT -n 40 -r 2000 -q --seed 11 --ps unif:min=100,max=5000 || fail run
+stop_node n2
+start_node n3
+client --to 127.0.0.1:$n3_PORT -n 40 -r 2000 -q --seed 11 --ps unif:min=100,max=5000 || fail run
+stop_node n3
+start_node n4
+client --to 127.0.0.1:$n4_PORT -n 40 -r 2000 -q --seed 12 --ps unif:min=100,max=5000 || fail run
+stop_node n4
+b2=$(stat n2 bytes_in) b3=$(stat n3 bytes_in) b4=$(stat n4 bytes_in)
+assert_eq "same seed, same request bytes" "$b2" "$b3"
+[ "$b2" != "$b4" ] || fail "different seeds gave identical request sizes ($b2)"
+[ "$b2" -gt $((40 * 100)) ] || fail "bytes_in $b2 too small for --ps >= 100"
+
+# A script file holds options and ops; it expands where -f appears.
+start_node n5
+cat >"$TMP/s.dw" <<EOS
+# two computes, the second via a script
+-C 2ms   # first op
+-n 10 -r 200
+EOS
+client --to 127.0.0.1:$n5_PORT -f "$TMP/s.dw" -C 1ms -q || { show; fail "script run"; }
+stop_node n5
+assert_eq "script requests" 10 "$(stat n5 requests)"
+assert_eq "script computes (2 per request)" 20 "$(stat n5 computes)"
+"$MESHWALK" client -f "$TMP/missing.dw" 2>"$TMP/e"; assert_eq "missing script exit" 2 $?
+grep -q "cannot open script" "$TMP/e" || fail "missing script message"
+exit 0

@@ -1,0 +1,63 @@
+# Failures end with a clear message, a non-zero exit and honest counts,
+# within the configured timeout; the node keeps serving other clients.
+. "$(dirname "$0")/lib.sh"
+
+# 1. Nothing listens: exit 1, "cannot connect", no latency lines.
+start_node gone
+stop_node gone
+client --to 127.0.0.1:$gone_PORT -n 5 -r 100; rc=$?
+assert_eq "unreachable exit" 1 "$rc"
+grep -q "cannot connect to 127.0.0.1:$gone_PORT: Connection refused" "$TMP/err" || { show; fail "unreachable message"; }
+grep -q '^t: ' "$TMP/out" && fail "failed requests printed as latencies"
+grep -q 'unsent 5' "$TMP/out" || { show; fail "unsent count"; }
+
+# 2. Node killed mid-run: exit 1 with "closed by the node", well before the run would end.
+start_node victim
+( sleep 1; kill -KILL $victim_PID ) &
+start=$(date +%s)
+client --to 127.0.0.1:$victim_PORT -n 1000 -r 100 --timeout 2s; rc=$?
+took=$(($(date +%s) - start))
+assert_eq "killed node exit" 1 "$rc"
+grep -q "closed by the node" "$TMP/err" || { show; fail "killed-node message"; }
+[ "$took" -lt 8 ] || fail "client took ${took}s after the node died"
+ok=$(sed -n 's/^requests: sent \([0-9]*\), ok \([0-9]*\),.*/\2/p' "$TMP/out")
+[ "$ok" -ge 50 ] && [ "$ok" -le 150 ] || { show; fail "ok=$ok, expected ~100 before the kill"; }
+
+# 3. A forward target that accepts but never answers (stopped): timeout error replies.
+start_node gw
+start_node frozen
+kill -STOP $frozen_PID
+client --to 127.0.0.1:$gw_PORT -F 127.0.0.1:$frozen_PORT,timeout=200ms -n 3 -r 20 --json "$TMP/summary.json"; rc=$?
+kill -CONT $frozen_PID
+assert_eq "frozen target exit" 1 "$rc"
+assert_eq "timeout errors" 3 "$(json errors)"
+grep -q '"first_error": "forward timed out: node 127.0.0.1:[0-9]*: forward to 127.0.0.1:'$frozen_PORT': no reply within 200000 us' "$TMP/summary.json" ||
+	fail "timeout message: $(grep first_error "$TMP/summary.json")"
+
+# 4. retry=: a retried forward to a dead target still fails, counted per attempt.
+client --to 127.0.0.1:$gw_PORT -F 127.0.0.1:$gone_PORT,retry=2 -n 2 -r 20 -q; rc=$?
+assert_eq "dead target exit" 1 "$rc"
+
+# 5. Client-side response timeout: the gateway waits 10 s, the client gives up after 300 ms.
+kill -STOP $frozen_PID
+start=$(date +%s%N)
+client --to 127.0.0.1:$gw_PORT -F 127.0.0.1:$frozen_PORT -n 2 -r 20 --timeout 300ms -q; rc=$?
+kill -CONT $frozen_PID
+assert_eq "client timeout exit" 1 "$rc"
+grep -q 'timeouts 2' "$TMP/out" || { show; fail "timeouts not counted"; }
+
+# 6. Garbage and a wrong version: those connections close, the node serves on.
+exec 3<>/dev/tcp/127.0.0.1/$gw_PORT
+printf 'GET / HTTP/1.0\r\n\r\n-------------------------' >&3
+exec 3>&-
+exec 3<>/dev/tcp/127.0.0.1/$gw_PORT
+# magic "MW", version 9, type 1, len 24, id, status, reserved, prog_len 0
+printf 'MW\x09\x01\x18\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00' >&3
+reply=$(timeout 5 head -c 100 <&3 | tr -c '[:print:]' '.')
+exec 3>&-
+echo "$reply" | grep -q "protocol version 9, this node speaks 1" || fail "version reply: $reply"
+client --to 127.0.0.1:$gw_PORT -n 20 -r 1000 -q || { show; fail "node stopped serving after garbage"; }
+stop_node gw
+stop_node frozen
+[ "$(stat gw malformed)" -ge 2 ] || fail "malformed not counted: $(stat gw malformed)"
+exit 0

@@ -1,0 +1,93 @@
+# tests/e2e/lib.sh -- helpers for end-to-end tests: real binaries on loopback.
+#
+# Every test sources this file. Nodes listen on port 0 and report the port
+# through --port-file, so tests never race for fixed ports. Every process runs
+# under `timeout`, waits are bounded, and an EXIT trap stops what was started.
+set -u
+MESHWALK=${MESHWALK:?MESHWALK must point to the meshwalk binary}
+TMP=$(mktemp -d /tmp/meshwalk-e2e.XXXXXX)
+PIDS=()
+SKIP=77
+
+cleanup() {
+	local pid
+	for pid in "${PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit $SKIP
+}
+
+# slowwait SECONDS COMMAND...: retry COMMAND every 50 ms until it succeeds.
+slowwait() {
+	local limit=$1 i=0
+	shift
+	while ! "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -ge $((limit * 20)) ] && return 1
+		sleep 0.05
+	done
+}
+
+# start_node NAME [node options...]: starts a node on 127.0.0.1:0; sets
+# ${NAME}_PORT, ${NAME}_PID and writes counters to $TMP/NAME.stats on stop.
+start_node() {
+	local name=$1
+	shift
+	timeout -k 5 600 "$MESHWALK" node -b 127.0.0.1:0 --port-file "$TMP/$name.port" \
+		--stats-file "$TMP/$name.stats" "$@" 2>"$TMP/$name.log" &
+	local pid=$!
+	PIDS+=("$pid")
+	slowwait 10 test -s "$TMP/$name.port" || {
+		cat "$TMP/$name.log" >&2
+		fail "node $name did not start"
+	}
+	printf -v "${name}_PORT" '%s' "$(cat "$TMP/$name.port")"
+	printf -v "${name}_PID" '%s' "$pid"
+}
+
+# stop_node NAME: SIGTERM and wait; the node's stats file is then complete.
+stop_node() {
+	local pidvar=${1}_PID
+	kill -TERM "${!pidvar}" 2>/dev/null
+	wait "${!pidvar}" 2>/dev/null
+	return 0
+}
+
+# stat NAME KEY: a counter from the node's JSON stats file.
+stat() {
+	sed -n "s/^ *\"$2\": \\([0-9]*\\),\\{0,1\\}$/\\1/p" "$TMP/$1.stats"
+}
+
+# client ARGS...: runs the client (bounded) with output in $TMP/out, $TMP/err;
+# returns the client's exit status.
+client() {
+	timeout -k 5 300 "$MESHWALK" client "$@" >"$TMP/out" 2>"$TMP/err"
+}
+
+# json KEY [FILE]: a top-level number/bool from a client JSON summary.
+json() {
+	sed -n "s/^ *\"$1\": \\([^,]*\\),\\{0,1\\}$/\\1/p" "${2:-$TMP/summary.json}"
+}
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+show() {
+	echo "--- stdout"; tail -n 20 "$TMP/out"; echo "--- stderr"; cat "$TMP/err"
+}
