@@ -115,8 +115,9 @@ static const struct opt_def client_opts[] = {
 	{ "strict-rate", 0, OPT_NONE, O_STRICT_RATE, NULL,
 	  "Exit 1 when the achieved rate misses the target by more than 0.5%." },
 	{ "spin-margin", 0, OPT_REQUIRED, O_SPIN_MARGIN, "DURATION",
-	  "Sleep until this long before each send time, then spin (default 50us; 0 = sleep "
-	  "only)." },
+	  "Least time before each send at which the sender stops sleeping and spins (default "
+	  "20us). The margin adapts upwards, up to 2ms, to the wake-up latency the thread "
+	  "observes, so sends stay on time without spinning between them; 0 = sleep only." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
 };
@@ -246,7 +247,7 @@ static int parse_forward(const char *arg, struct prog_fwd_opts *o)
 		log_msg("-F '%s': no target address", arg);
 		rc = -1;
 	}
-	if (rc == 0 && o->nack > o->ntargets) {
+	if (rc == 0 && !o->branch && o->nack > o->ntargets) {
 		log_msg("-F '%s': nack=%u but only %u target%s", arg, o->nack, o->ntargets,
 			o->ntargets == 1 ? "" : "s");
 		rc = -1;
@@ -366,8 +367,8 @@ int cmd_client(int argc0, char **argv0)
 			if (parse_spec(opt == 'r' ? "-r" : "-p", optarg, opt == 'r' ? SPEC_COUNT : SPEC_TIME,
 				       &pace) < 0)
 				rc = 2;
-			have_rate = opt == 'r';
-			have_period = opt == 'p';
+			have_rate |= opt == 'r';
+			have_period |= opt == 'p';
 			break;
 		case O_RSS:
 			/* DistWalk takes seconds; accept units too ("500ms"). */
@@ -516,8 +517,10 @@ int cmd_client(int argc0, char **argv0)
 			rc = 2;
 		}
 	}
-	if (rc == 0) {
-		prog_finish(&b, &prog, &e);
+	if (rc == 0 && prog_finish(&b, &prog, &e) < 0) {
+		log_msg("%s", e.msg);
+		rc = 2;
+	} else if (rc == 0) {
 		c.prog = prog;
 		c.pace = pace;
 		c.req_size = req_size;
@@ -527,7 +530,8 @@ int cmd_client(int argc0, char **argv0)
 		rc = client_run(&c);
 		free((char *)c.command_line);
 	} else {
-		prog_builder_abort(&b);
+		if (b.root)
+			prog_builder_abort(&b);
 		if (rc < 0)
 			rc = 0; /* --help */
 	}

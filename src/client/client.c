@@ -105,7 +105,7 @@ void client_config_defaults(struct client_config *c)
 	c->sessions = 1;
 	c->pacing = PACER_CLOSED;
 	c->seed = 1;
-	c->spin_ns = 50 * NSEC_PER_USEC;
+	c->spin_ns = 20 * NSEC_PER_USEC;
 	c->retry_period_ms = 1000;
 	c->timeout_us = 10 * 1000 * 1000;
 	c->nodelay = true;
@@ -464,6 +464,7 @@ static void *sender_main(void *arg)
 	struct pair *p = arg;
 	const struct client_config *c = p->cfg;
 	struct pacer pacer;
+	struct clock_waiter waiter;
 	struct rng rng;
 	struct wire_buf frame;
 	uint64_t seq = 0;
@@ -472,6 +473,7 @@ static void *sender_main(void *arg)
 	snprintf(name, sizeof name, "mw-send-%d", p->index);
 	pthread_setname_np(pthread_self(), name);
 	clock_lower_timer_slack();
+	clock_waiter_init(&waiter, c->spin_ns, c->spin_ns > 0 ? 2 * NSEC_PER_MSEC : 0);
 	wire_buf_init(&frame);
 	rng_seed(&rng, c->seed, (uint64_t)p->index << 32);
 	pacer_init(&pacer, c->pacing, c->pace, c->rate_step_secs, p->t0, &rng);
@@ -523,7 +525,10 @@ static void *sender_main(void *arg)
 				intended = pacer_next(&pacer, &rng, clock_now_ns());
 			} else {
 				intended = pacer_next(&pacer, &rng, 0);
-				clock_wait_until(intended, c->wait_spin ? -1 : c->spin_ns);
+				if (c->wait_spin)
+					clock_spin_until(intended);
+				else
+					clock_waiter_wait(&waiter, intended);
 			}
 			/* Never overwrite a slot whose request is still outstanding. */
 			while (seq - atomic_load_explicit(&p->oldest, memory_order_acquire) >= RING_SIZE &&

@@ -42,8 +42,9 @@ static uint32_t to_epoll(unsigned events)
 {
 	uint32_t ev = 0;
 
+	/* EPOLLEXCLUSIVE admits only IN/OUT/ET, and listeners need no RDHUP. */
 	if (events & LOOP_READ)
-		ev |= EPOLLIN | EPOLLRDHUP;
+		ev |= (events & LOOP_EXCLUSIVE) ? EPOLLIN : EPOLLIN | EPOLLRDHUP;
 	if (events & LOOP_WRITE)
 		ev |= EPOLLOUT;
 	if (events & LOOP_EXCLUSIVE)

@@ -744,7 +744,7 @@ static void on_peer_writable(struct worker *w, struct conn *p)
 		if (rc < 0) {
 			char why[96];
 
-			snprintf(why, sizeof why, "connect: %s", errstr(rc));
+			snprintf(why, sizeof why, "%s", errstr(rc));
 			fail_peer(w, p, why);
 			return;
 		}

@@ -214,8 +214,31 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 	return 0;
 }
 
+/* A branch group's nack is only known once the group is complete. */
+static int check_nack(const struct prog *p, struct err *e)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct prog_fwd *f = p->ops[i].fwd;
+
+		if (f == NULL)
+			continue;
+		if (f->nack > f->ntargets)
+			return err_set(e, "forward waits for nack=%u replies but has %u target%s", f->nack,
+				       f->ntargets, f->ntargets == 1 ? "" : "s");
+		for (uint32_t k = 0; k < f->nsub; k++)
+			if (check_nack(f->subs[k], e) < 0)
+				return -EINVAL;
+	}
+	return 0;
+}
+
 int prog_finish(struct prog_builder *b, struct prog **out, struct err *e)
 {
+	if (check_nack(b->root, e) < 0) {
+		prog_builder_abort(b);
+		*out = NULL;
+		return -EINVAL;
+	}
 	while (b->depth > 0)
 		b->depth--;
 	*out = b->root;

@@ -41,3 +41,33 @@ int clock_lower_timer_slack(void)
 		return -errno;
 	return 0;
 }
+
+void clock_waiter_init(struct clock_waiter *w, int64_t min_spin_ns, int64_t max_spin_ns)
+{
+	w->min_spin_ns = min_spin_ns;
+	w->max_spin_ns = max_spin_ns > min_spin_ns ? max_spin_ns : min_spin_ns;
+	w->margin_ns = min_spin_ns;
+	w->late_ewma = 0;
+}
+
+int64_t clock_waiter_wait(struct clock_waiter *w, int64_t deadline)
+{
+	int64_t wake = deadline - w->margin_ns;
+	int64_t now = clock_now_ns();
+
+	if (wake > now) {
+		struct timespec ts = { .tv_sec = wake / NSEC_PER_SEC, .tv_nsec = wake % NSEC_PER_SEC };
+
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		now = clock_now_ns();
+		/* Learn from how late the sleep ended: fast up, slow down, so a
+		 * single slow wake-up raises the margin at once. */
+		double late = (double)(now - wake);
+		w->late_ewma = late > w->late_ewma ? 0.5 * w->late_ewma + 0.5 * late
+						   : 0.98 * w->late_ewma + 0.02 * late;
+		int64_t m = (int64_t)(2 * w->late_ewma) + 5 * NSEC_PER_USEC;
+		w->margin_ns = m < w->min_spin_ns ? w->min_spin_ns : m > w->max_spin_ns ? w->max_spin_ns : m;
+	}
+	return clock_spin_until(deadline);
+}

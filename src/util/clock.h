@@ -33,6 +33,21 @@ void clock_wait_until(int64_t deadline, int64_t spin_ns);
  * returns the time at which it stopped. */
 int64_t clock_spin_until(int64_t deadline);
 
+/* An adaptive sleep-then-spin waiter. It learns how late this thread's
+ * sleeps end (wake-up latency, high on idle VMs) and starts spinning that much
+ * before each deadline, so sends are on time without spinning between them.
+ * `min_spin_ns` is the least margin; `max_spin_ns` caps the CPU cost. */
+struct clock_waiter {
+	int64_t min_spin_ns; /* margin floor */
+	int64_t max_spin_ns; /* margin ceiling */
+	int64_t margin_ns;   /* current margin */
+	double late_ewma;    /* smoothed lateness of sleeps, ns */
+};
+
+void clock_waiter_init(struct clock_waiter *w, int64_t min_spin_ns, int64_t max_spin_ns);
+/* Waits until deadline; returns the time it stopped waiting. */
+int64_t clock_waiter_wait(struct clock_waiter *w, int64_t deadline);
+
 /* Sets this thread's timer slack to 1 ns; returns 0 or -errno. */
 int clock_lower_timer_slack(void);
 

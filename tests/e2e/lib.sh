@@ -7,12 +7,17 @@ set -u
 MESHWALK=${MESHWALK:?MESHWALK must point to the meshwalk binary}
 TMP=$(mktemp -d /tmp/meshwalk-e2e.XXXXXX)
 PIDS=()
+WATCHDOGS=()
 SKIP=77
 
 cleanup() {
 	local pid
 	for pid in "${PIDS[@]}"; do
+		kill -CONT "$pid" 2>/dev/null
 		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${WATCHDOGS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
 	done
 	for pid in "${PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
@@ -47,10 +52,14 @@ slowwait() {
 start_node() {
 	local name=$1
 	shift
-	timeout -k 5 600 "$MESHWALK" node -b 127.0.0.1:0 --port-file "$TMP/$name.port" \
+	"$MESHWALK" node -b 127.0.0.1:0 --port-file "$TMP/$name.port" \
 		--stats-file "$TMP/$name.stats" "$@" 2>"$TMP/$name.log" &
 	local pid=$!
 	PIDS+=("$pid")
+	# A watchdog instead of `timeout`, so $pid is the node itself (tests
+	# send it SIGSTOP and SIGKILL).
+	(sleep 600; kill -KILL "$pid") 2>/dev/null &
+	WATCHDOGS+=($!)
 	slowwait 10 test -s "$TMP/$name.port" || {
 		cat "$TMP/$name.log" >&2
 		fail "node $name did not start"
