@@ -13,9 +13,12 @@ run() { # name args...
 }
 run chain --to $N1 -C 100ms -F $N2 -C 100ms -n 100 -r 10
 run quorum --to $N0 -F $N1,$N2,$N3,nack=2 -C 1ms -r 5 -n 30 &
+runs=($!)
 run lb --to 127.0.0.1:$lb_PORT -C unif:min=1k,max=10k -r 50 -n 400 --ns 5 &
+runs+=($!)
 run ramp --to 127.0.0.1:$ramp_PORT -C 10ms -n 1000 -r aseq:min=2,max=100,step=2 --rss 1 &
-wait
+runs+=($!)
+wait "${runs[@]}" # not a bare `wait`: the nodes are children too
 for name in chain quorum lb ramp; do
 	[ "$(cat "$TMP/$name.rc")" = 0 ] || { tail "$TMP/$name.out" "$TMP/$name.err"; fail "$name exit $(cat "$TMP/$name.rc")"; }
 done

@@ -60,6 +60,7 @@ start_node() {
 	# send it SIGSTOP and SIGKILL).
 	(sleep 600; kill -KILL "$pid") 2>/dev/null &
 	WATCHDOGS+=($!)
+	disown $! 2>/dev/null
 	slowwait 10 test -s "$TMP/$name.port" || {
 		cat "$TMP/$name.log" >&2
 		fail "node $name did not start"

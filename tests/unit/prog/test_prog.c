@@ -1,0 +1,300 @@
+/* test_prog.c -- program templates (src/prog) and the executor (src/exec):
+ * the DistWalk grammar builds the tree the paper describes, encodes to a
+ * program the wire check accepts, and the executor walks it as specified. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "exec/exec.h"
+#include "prog/prog.h"
+#include "util/clock.h"
+
+static struct spec *sp(const char *text, enum spec_unit u)
+{
+	struct spec *s;
+	struct err e;
+
+	assert_int_equal(spec_parse(text, u, &s, &e), 0);
+	return s;
+}
+
+static void fwd(struct prog_builder *b, const char *addrs, uint32_t nack, bool branch)
+{
+	struct prog_fwd_opts o;
+	struct err e;
+	char buf[256], *p = buf, *t;
+
+	memset(&o, 0, sizeof o);
+	snprintf(buf, sizeof buf, "%s", addrs);
+	while ((t = strsep(&p, ",")) != NULL)
+		assert_int_equal(sock_addr_parse(t, "127.0.0.1", 7891, false, &o.targets[o.ntargets++], &e), 0);
+	o.nack = nack;
+	o.branch = branch;
+	assert_int_equal(prog_add_forward(b, &o, &e), 0);
+}
+
+static struct prog *finish(struct prog_builder *b)
+{
+	struct prog *p;
+	struct err e;
+
+	assert_int_equal(prog_finish(b, &p, &e), 0);
+	return p;
+}
+
+static void encode(const struct prog *p, struct wire_buf *out, uint64_t index)
+{
+	struct rng r;
+	struct err e;
+
+	rng_seed(&r, 1, 0);
+	out->len = 0;
+	prog_encode(p, &r, index, out);
+	assert_int_equal(wire_prog_check(out->data, (uint32_t)out->len, &wire_default_limits, &e), 0);
+}
+
+/* --to n1 -C 100ms -F n2 -C 100ms: COMPUTE, FORWARD{COMPUTE, REPLY}, REPLY */
+static void test_chain_grammar(void **state)
+{
+	struct prog_builder b;
+	struct wire_buf w;
+	struct wire_op op;
+	struct wire_forward f;
+	struct exec_cursor c;
+	struct exec_stats st = { 0 };
+	struct rng r;
+	char desc[512];
+
+	prog_builder_init(&b);
+	prog_add_compute(&b, sp("100us", SPEC_TIME), NULL);
+	fwd(&b, "127.0.0.1:7892", 0, false);
+	prog_add_compute(&b, sp("200us", SPEC_TIME), NULL);
+	struct prog *p = finish(&b);
+	prog_describe(p, desc, sizeof desc);
+	assert_non_null(strstr(desc, "FORWARD(127.0.0.1:7892)"));
+	wire_buf_init(&w);
+	encode(p, &w, 0);
+
+	rng_seed(&r, 1, 0);
+	exec_start(&c, w.data, (uint32_t)w.len);
+	int64_t t0 = clock_now_ns();
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_FORWARD);
+	/* the 100 us COMPUTE ran first, and never shorter than asked */
+	assert_true(clock_now_ns() - t0 >= 100000);
+	assert_int_equal(st.computes, 1);
+	assert_true(st.compute_ns >= 100000);
+	wire_forward_decode(&op, &f);
+	assert_int_equal(f.ntargets, 1);
+	assert_int_equal(f.nack, 1);
+	/* the sub-program is the 200 us COMPUTE and its REPLY */
+	const uint8_t *sub;
+	uint32_t sub_len;
+	struct wire_op sop;
+	wire_forward_sub(&f, 0, &sub, &sub_len);
+	wire_op_at(sub, 0, &sop);
+	assert_int_equal(sop.code, OP_COMPUTE);
+	assert_true(wire_get_u64(sop.body) == 200000);
+	/* after the forward: the final REPLY */
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_REPLY);
+	prog_destroy(p);
+	wire_buf_free(&w);
+}
+
+/* -F a,branch -C 10 -R -F b,branch -C 20 -R: one FORWARD, two sub-programs */
+static void test_branch_group(void **state)
+{
+	struct prog_builder b;
+	struct wire_buf w;
+	struct wire_op op;
+	struct wire_forward f;
+
+	prog_builder_init(&b);
+	fwd(&b, "127.0.0.1:1", 0, true);
+	prog_add_compute(&b, sp("10", SPEC_TIME), NULL);
+	prog_add_reply(&b, sp("100", SPEC_SIZE), NULL);
+	fwd(&b, "127.0.0.1:2", 0, true);
+	prog_add_compute(&b, sp("20", SPEC_TIME), NULL);
+	prog_add_reply(&b, NULL, NULL);
+	prog_add_reply(&b, sp("11192", SPEC_SIZE), NULL); /* top level: final reply size */
+	struct prog *p = finish(&b);
+	wire_buf_init(&w);
+	encode(p, &w, 0);
+	wire_op_at(w.data, 0, &op);
+	assert_int_equal(op.code, OP_FORWARD);
+	wire_forward_decode(&op, &f);
+	assert_true(f.branch);
+	assert_int_equal(f.ntargets, 2);
+	assert_int_equal(f.nsub, 2);
+	assert_int_equal(f.nack, 2); /* all branches by default */
+	for (uint32_t i = 0; i < 2; i++) {
+		const uint8_t *sub;
+		uint32_t len;
+		struct wire_op c, rep;
+
+		wire_forward_sub(&f, i, &sub, &len);
+		wire_op_at(sub, 0, &c);
+		assert_true(wire_get_u64(c.body) == (i ? 20000u : 10000u));
+		wire_op_at(sub, c.len, &rep);
+		assert_int_equal(rep.code, OP_REPLY);
+		assert_true(wire_get_u64(rep.body) == (i ? 0u : 100u));
+	}
+	wire_op_at(w.data, op.len, &op);
+	assert_int_equal(op.code, OP_REPLY);
+	assert_true(wire_get_u64(op.body) == 11192);
+	prog_destroy(p);
+
+	/* an op between two branch forwards starts a new group */
+	prog_builder_init(&b);
+	fwd(&b, "127.0.0.1:1", 0, true);
+	prog_add_reply(&b, NULL, NULL);
+	prog_add_compute(&b, sp("1", SPEC_TIME), NULL);
+	fwd(&b, "127.0.0.1:2", 0, true);
+	p = finish(&b);
+	encode(p, &w, 0);
+	wire_op_at(w.data, 0, &op);
+	wire_forward_decode(&op, &f);
+	assert_int_equal(f.ntargets, 1);
+	prog_destroy(p);
+	wire_buf_free(&w);
+}
+
+static void test_nack_checked_at_finish(void **state)
+{
+	struct prog_builder b;
+	struct prog *p;
+	struct err e;
+
+	prog_builder_init(&b);
+	fwd(&b, "127.0.0.1:1", 3, true);
+	prog_add_reply(&b, NULL, NULL);
+	fwd(&b, "127.0.0.1:2", 0, true);
+	prog_add_reply(&b, NULL, NULL);
+	assert_int_equal(prog_finish(&b, &p, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "nack=3"));
+}
+
+/* -s 1 -C 50ms: the COMPUTE is skipped; every=2 skips on even requests only */
+static void test_skip(void **state)
+{
+	struct prog_builder b;
+	struct wire_buf w;
+	struct wire_op op;
+	struct exec_cursor c;
+	struct exec_stats st = { 0 };
+	struct rng r;
+
+	prog_builder_init(&b);
+	prog_add_skip(&b, 1, 1.0, 2, NULL);
+	prog_add_compute(&b, sp("50ms", SPEC_TIME), NULL);
+	prog_add_compute(&b, sp("1us", SPEC_TIME), NULL);
+	struct prog *p = finish(&b);
+	wire_buf_init(&w);
+	rng_seed(&r, 3, 0);
+	encode(p, &w, 0); /* request 0: 0 % 2 == 0, skip */
+	exec_start(&c, w.data, (uint32_t)w.len);
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_REPLY);
+	assert_int_equal(st.skipped, 1);
+	assert_int_equal(st.computes, 1);
+	assert_true(st.compute_ns < 50000000);
+	encode(p, &w, 1); /* request 1: no skip; run only the tiny compute path check */
+	wire_op_at(w.data, 0, &op);
+	assert_int_equal(op.code, OP_SKIP);
+	assert_int_equal(wire_get_u32(op.body + 4), 0); /* probability 0 on this request */
+	prog_destroy(p);
+
+	/* SKIP never skips the final REPLY, and a skipped FORWARD goes whole */
+	prog_builder_init(&b);
+	prog_add_skip(&b, 5, 1.0, 1, NULL);
+	fwd(&b, "127.0.0.1:1", 0, false);
+	prog_add_compute(&b, sp("1s", SPEC_TIME), NULL);
+	prog_add_reply(&b, NULL, NULL);
+	p = finish(&b);
+	encode(p, &w, 0);
+	memset(&st, 0, sizeof st);
+	exec_start(&c, w.data, (uint32_t)w.len);
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_REPLY);
+	assert_int_equal(st.skipped, 1);
+	prog_destroy(p);
+	wire_buf_free(&w);
+}
+
+static void test_skip_probability(void **state)
+{
+	struct prog_builder b;
+	struct wire_buf w;
+	struct wire_op op;
+	struct exec_cursor c;
+	struct exec_stats st = { 0 };
+	struct rng r;
+
+	prog_builder_init(&b);
+	prog_add_skip(&b, 1, 0.25, 1, NULL);
+	prog_add_compute(&b, sp("0", SPEC_TIME), NULL);
+	struct prog *p = finish(&b);
+	wire_buf_init(&w);
+	encode(p, &w, 0);
+	rng_seed(&r, 9, 0);
+	for (int i = 0; i < 20000; i++) {
+		exec_start(&c, w.data, (uint32_t)w.len);
+		assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_REPLY);
+	}
+	/* 25% +- 5 standard deviations (sd = sqrt(20000 * .25 * .75) ~ 61) */
+	assert_in_range(st.skipped, 5000 - 310, 5000 + 310);
+	assert_int_equal(st.skipped + st.computes, 20000);
+	prog_destroy(p);
+	wire_buf_free(&w);
+}
+
+static void test_unsupported_op(void **state)
+{
+	struct wire_buf w;
+	struct wire_op op;
+	struct exec_cursor c;
+	struct exec_stats st = { 0 };
+	struct rng r;
+	struct err e;
+
+	wire_buf_init(&w);
+	size_t at = wire_put_op(&w, OP_LOAD, 0, 0);
+	wire_buf_put_u64(&w, 0);
+	wire_buf_put_u64(&w, 100);
+	wire_end_op(&w, at);
+	at = wire_put_op(&w, OP_REPLY, 0, 0);
+	wire_buf_put_u64(&w, 0);
+	wire_end_op(&w, at);
+	assert_int_equal(wire_prog_check(w.data, (uint32_t)w.len, &wire_default_limits, &e), 0);
+	rng_seed(&r, 1, 0);
+	exec_start(&c, w.data, (uint32_t)w.len);
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_UNSUPPORTED);
+	assert_int_equal(op.code, OP_LOAD);
+	wire_buf_free(&w);
+}
+
+static void test_ping(void **state)
+{
+	struct prog_builder b;
+
+	prog_builder_init(&b);
+	struct prog *p = finish(&b);
+	assert_true(prog_is_ping(p));
+	prog_destroy(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chain_grammar),
+		cmocka_unit_test(test_branch_group),
+		cmocka_unit_test(test_nack_checked_at_finish),
+		cmocka_unit_test(test_skip),
+		cmocka_unit_test(test_skip_probability),
+		cmocka_unit_test(test_unsupported_op),
+		cmocka_unit_test(test_ping),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,261 @@
+/* test_wire.c -- frames and program validation (src/proto/wire.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "proto/wire.h"
+
+static void put_reply(struct wire_buf *b, uint64_t size)
+{
+	size_t at = wire_put_op(b, OP_REPLY, 0, 0);
+	wire_buf_put_u64(b, size);
+	wire_end_op(b, at);
+}
+
+static void put_compute(struct wire_buf *b, uint64_t ns)
+{
+	size_t at = wire_put_op(b, OP_COMPUTE, 0, 0);
+	wire_buf_put_u64(b, ns);
+	wire_end_op(b, at);
+}
+
+/* FORWARD to n loopback targets; one shared sub-program unless branch. */
+static void put_forward(struct wire_buf *b, uint32_t n, uint32_t nack, bool branch, int depth)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(7891) };
+	size_t at = wire_put_op(b, OP_FORWARD, branch ? WIRE_FWD_BRANCH : 0, (uint16_t)n);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	wire_buf_put_u32(b, nack);
+	wire_buf_put_u32(b, 1000);
+	wire_buf_put_u32(b, 0);
+	wire_buf_put_u32(b, 0);
+	wire_buf_put_u64(b, 0);
+	for (uint32_t i = 0; i < n; i++)
+		wire_put_target(b, (struct sockaddr *)&sin);
+	for (uint32_t i = 0; i < (branch ? n : 1); i++) {
+		size_t len_at = b->len;
+
+		wire_buf_put_u32(b, 0);
+		if (depth > 1)
+			put_forward(b, 1, 1, false, depth - 1);
+		put_compute(b, 1000 + i);
+		put_reply(b, 0);
+		wire_buf_set_u32(b, len_at, (uint32_t)(b->len - len_at - 4));
+	}
+	wire_end_op(b, at);
+}
+
+static int check(struct wire_buf *b, struct err *e)
+{
+	err_clear(e);
+	return wire_prog_check(b->data, (uint32_t)b->len, &wire_default_limits, e);
+}
+
+static void test_header_round_trip(void **state)
+{
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .status = WIRE_ERR_TIMEOUT,
+			      .len = 4096, .id = 0x0123456789abcdefull, .prog_len = 17 }, d;
+	uint8_t raw[WIRE_HDR_LEN];
+	struct err e;
+
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(raw[0], 'M');
+	assert_int_equal(raw[1], 'W');
+	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), 0);
+	assert_int_equal(d.type, WIRE_REPLY);
+	assert_int_equal(d.status, WIRE_ERR_TIMEOUT);
+	assert_int_equal(d.len, 4096);
+	assert_true(d.id == h.id);
+	assert_int_equal(d.prog_len, 17);
+}
+
+static void test_header_rejects(void **state)
+{
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST, .len = 100, .prog_len = 10 }, d;
+	uint8_t raw[WIRE_HDR_LEN];
+	struct err e;
+	struct wire_limits lim = wire_default_limits;
+
+	wire_hdr_encode(&h, raw);
+	raw[0] = 'X';
+	assert_int_equal(wire_hdr_decode(raw, &lim, &d, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "magic"));
+
+	h.version = 7;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &lim, &d, &e), -WIRE_ERR_VERSION);
+	assert_int_equal(d.version, 7);
+	assert_non_null(strstr(e.msg, "version 7"));
+
+	h.version = WIRE_VERSION;
+	h.type = 9;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &lim, &d, &e), -WIRE_ERR_MALFORMED);
+
+	h.type = WIRE_REQUEST;
+	h.len = 10; /* shorter than the header */
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &lim, &d, &e), -WIRE_ERR_MALFORMED);
+
+	h.len = 100;
+	h.prog_len = 90; /* more than len - 24 */
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &lim, &d, &e), -WIRE_ERR_MALFORMED);
+
+	lim.max_frame = 64;
+	h.prog_len = 10;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &lim, &d, &e), -WIRE_ERR_LIMIT);
+	lim = wire_default_limits;
+	lim.max_prog = 8;
+	assert_int_equal(wire_hdr_decode(raw, &lim, &d, &e), -WIRE_ERR_LIMIT);
+}
+
+static void test_valid_programs(void **state)
+{
+	struct wire_buf b;
+	struct err e;
+
+	wire_buf_init(&b);
+	put_reply(&b, 100);
+	assert_int_equal(check(&b, &e), 0);
+
+	b.len = 0;
+	put_compute(&b, 5000);
+	put_forward(&b, 3, 2, false, 1);
+	put_forward(&b, 2, 2, true, 3);
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), 0);
+
+	/* the decoded forward matches what was encoded */
+	struct wire_op op;
+	struct wire_forward f;
+	wire_op_at(b.data, 0, &op);
+	assert_int_equal(op.code, OP_COMPUTE);
+	wire_op_at(b.data, op.len, &op);
+	assert_int_equal(op.code, OP_FORWARD);
+	wire_forward_decode(&op, &f);
+	assert_int_equal(f.ntargets, 3);
+	assert_int_equal(f.nack, 2);
+	assert_int_equal(f.nsub, 1);
+	assert_false(f.branch);
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	assert_int_equal(wire_target_addr(&f, 2, &ss, &sl), 0);
+	assert_int_equal(((struct sockaddr_in *)&ss)->sin_port, htons(7891));
+	const uint8_t *sub;
+	uint32_t sub_len;
+	wire_forward_sub(&f, 0, &sub, &sub_len);
+	assert_int_equal(wire_prog_check(sub, sub_len, &wire_default_limits, &e), 0);
+	wire_buf_free(&b);
+}
+
+static void test_invalid_programs(void **state)
+{
+	struct wire_buf b;
+	struct err e;
+
+	wire_buf_init(&b);
+	/* empty */
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	/* no REPLY at the end */
+	put_compute(&b, 1);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "REPLY"));
+	/* op after REPLY */
+	b.len = 0;
+	put_reply(&b, 0);
+	put_compute(&b, 1);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "after REPLY"));
+	/* unknown op */
+	b.len = 0;
+	size_t at = wire_put_op(&b, 99, 0, 0);
+	wire_buf_put_u64(&b, 0);
+	wire_end_op(&b, at);
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "unknown op"));
+	/* truncated: every prefix of a valid program is rejected, never read past */
+	b.len = 0;
+	put_forward(&b, 2, 1, true, 2);
+	put_reply(&b, 0);
+	size_t full = b.len;
+	for (size_t n = 0; n < full; n++)
+		assert_int_not_equal(wire_prog_check(b.data, (uint32_t)n, &wire_default_limits, &e), 0);
+	/* an op length pointing past the end */
+	b.len = 0;
+	put_reply(&b, 0);
+	wire_buf_set_u32(&b, 4, 1000);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	/* nack above the number of targets */
+	b.len = 0;
+	put_forward(&b, 2, 3, false, 1);
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	/* nack 0 */
+	b.len = 0;
+	put_forward(&b, 2, 0, false, 1);
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	/* SKIP probability above one */
+	b.len = 0;
+	at = wire_put_op(&b, OP_SKIP, 0, 0);
+	wire_buf_put_u32(&b, 1);
+	wire_buf_put_u32(&b, WIRE_PROB_ONE + 1);
+	wire_buf_put_u64(&b, 0);
+	wire_end_op(&b, at);
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	wire_buf_free(&b);
+}
+
+static void test_limits(void **state)
+{
+	struct wire_buf b;
+	struct err e;
+	struct wire_limits lim = wire_default_limits;
+
+	wire_buf_init(&b);
+	put_forward(&b, 1, 1, false, 5);
+	put_reply(&b, 0);
+	lim.max_depth = 4;
+	assert_int_equal(wire_prog_check(b.data, (uint32_t)b.len, &lim, &e), -WIRE_ERR_LIMIT);
+	lim.max_depth = 5;
+	assert_int_equal(wire_prog_check(b.data, (uint32_t)b.len, &lim, &e), 0);
+
+	b.len = 0;
+	put_forward(&b, 10, 1, false, 1);
+	put_reply(&b, 0);
+	lim.max_fanout = 9;
+	assert_int_equal(wire_prog_check(b.data, (uint32_t)b.len, &lim, &e), -WIRE_ERR_LIMIT);
+
+	b.len = 0;
+	for (int i = 0; i < 20; i++)
+		put_compute(&b, 1);
+	put_reply(&b, 0);
+	lim = wire_default_limits;
+	lim.max_ops = 20;
+	assert_int_equal(wire_prog_check(b.data, (uint32_t)b.len, &lim, &e), -WIRE_ERR_LIMIT);
+	lim.max_ops = 21;
+	assert_int_equal(wire_prog_check(b.data, (uint32_t)b.len, &lim, &e), 0);
+	wire_buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_round_trip),
+		cmocka_unit_test(test_header_rejects),
+		cmocka_unit_test(test_valid_programs),
+		cmocka_unit_test(test_invalid_programs),
+		cmocka_unit_test(test_limits),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
