@@ -22,6 +22,8 @@ ifdef WERROR
 WARN += -Werror
 endif
 
+comma := ,
+
 # Each sanitizer build lives in its own directory so objects never mix.
 ifdef SANITIZER
 BUILD   := build/san-$(subst $(comma),-,$(SANITIZER))
@@ -31,7 +33,6 @@ else
 BUILD   := build/default
 SANFLAGS :=
 endif
-comma := ,
 
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(DEBUG) $(SANFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)

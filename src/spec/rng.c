@@ -3,36 +3,37 @@
 
 #include <math.h>
 
-static uint64_t splitmix64(uint64_t *x)
+/* splitmix64 step: advances *x by the golden-ratio increment and returns a
+ * well-mixed function of it. Consecutive outputs are all distinct, which is why
+ * it is the recommended way to fill xoshiro state from a small seed. */
+static uint64_t rng_splitmix(uint64_t *x)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
 
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
 {
-	/* Mix the stream through splitmix first so that neighbouring streams
-	 * (thread 0, thread 1, ...) start far apart in the seeding sequence. */
-	uint64_t x = stream;
-	uint64_t st = seed ^ splitmix64(&x);
+	/* The stream is hashed (splitmix64 is a bijection, so distinct streams of
+	 * one seed always get distinct starting points) and folded into the seed;
+	 * the four state words then come from one splitmix64 chain, so each of
+	 * them, and hence the very first output, depends on both inputs. */
+	uint64_t y = stream;
+	uint64_t x = seed ^ rng_splitmix(&y);
 
 	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&st);
+		r->s[i] = rng_splitmix(&x);
 	if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
-		r->s[0] = 1;
+		r->s[0] = 1; /* the one state xoshiro cannot leave */
 }
 
 double rng_normal(struct rng *r)
 {
-	double u, v, s;
+	double u1 = rng_uniform(r); /* in (0,1): log() is finite */
+	double u2 = rng_uniform(r);
 
-	do {
-		u = 2.0 * rng_uniform(r) - 1.0;
-		v = 2.0 * rng_uniform(r) - 1.0;
-		s = u * u + v * v;
-	} while (s >= 1.0 || s == 0.0);
-	return u * sqrt(-2.0 * log(s) / s);
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }

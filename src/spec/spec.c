@@ -1,207 +1,190 @@
 /* spec.c -- see spec.h.
  *
- * DESIGN: parsing turns every form into one struct with a kind and two shape
- * parameters (a, b) in a fixed parameterisation per distribution (gamma: k
- * and theta; lognormal: mu and sigma of the underlying normal; ...), so
- * sampling is a switch and a few floating-point operations. Alternative
- * spellings (mean and std vs. shape and scale) are converted once, at parse
- * time. Sequences and files are indexed, not iterated, which keeps a spec
- * immutable and shareable across threads. */
+ * DESIGN: parsing is table-driven. Each spec kind lists the keys it accepts and
+ * the "forms" (sets of keys) that define it, e.g. gamma = {avg,std} | {k,scale}
+ * | {avg,k}; min, max, step, col, sep and unit are optional extras. The text is
+ * split into key=value tokens on ',' or ':', each value is parsed by its key's
+ * type (a number in the spec's unit, a plain number, a column, a separator, a
+ * unit suffix), and the set of keys given must equal one form, which is what
+ * lets the errors say "missing std" rather than "bad spec". The parameters are
+ * kept exactly as given, so spec_format() can print them back and a re-parse
+ * derives bit-identical internal parameters. The work itself is delegated:
+ * dist.c samples distributions, seq.c indexes sequences and files. A parsed
+ * spec never changes, so sampling needs no locks; only the caller's rng moves. */
 #include "spec/spec.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "spec/dist.h"
+#include "spec/seq.h"
 #include "util/xalloc.h"
 
-#define MAX_PARAMS 16
-#define MAX_REJECT 1000
-#define MAX_FILE_BYTES (256u << 20)
-
 enum spec_kind {
-	K_CONST = 1,
-	K_UNIF,
-	K_EXP,
-	K_NORM,
-	K_LOGNORM,
-	K_GAMMA,
-	K_WEIBULL,
-	K_PARETO,
-	K_ASEQ,
-	K_GSEQ,
-	K_FILE,
+	SPEC_KIND_CONST = 1, /* value */
+	SPEC_KIND_DIST,      /* dist */
+	SPEC_KIND_SEQ,       /* seq (aseq, gseq, file) */
 };
+
+/* Keys, in the order spec_format() prints them. */
+enum spec_key {
+	SPEC_KEY_AVG = 0,
+	SPEC_KEY_STD,
+	SPEC_KEY_K,
+	SPEC_KEY_SCALE,
+	SPEC_KEY_XVAL,
+	SPEC_KEY_XSTD,
+	SPEC_KEY_ALPHA,
+	SPEC_KEY_XM,
+	SPEC_KEY_MIN,
+	SPEC_KEY_MAX,
+	SPEC_KEY_STEP,
+	SPEC_KEY_PATH,
+	SPEC_KEY_COL,
+	SPEC_KEY_SEP,
+	SPEC_KEY_UNIT,
+	SPEC_KEY_COUNT
+};
+#define B(k) (1u << SPEC_KEY_##k)
+
+enum spec_vtype {
+	SPEC_V_UNIT = 1,     /* number in the spec's unit, >= 0 */
+	SPEC_V_PLAIN,        /* plain number, >= 0 */
+	SPEC_V_PLAIN_SIGNED, /* plain number, any sign */
+	SPEC_V_STEP,         /* aseq: signed number in the unit; gseq: plain factor */
+	SPEC_V_PATH,         /* file path */
+	SPEC_V_COL,          /* 1-based column */
+	SPEC_V_SEP,          /* one character or its name */
+	SPEC_V_SUFFIX,       /* unit suffix for bare numbers of a file */
+};
+
+static const struct spec_keydef {
+	const char *name;
+	enum spec_vtype type;
+} spec_keys[SPEC_KEY_COUNT] = {
+	[SPEC_KEY_AVG] = { "avg", SPEC_V_UNIT },
+	[SPEC_KEY_STD] = { "std", SPEC_V_UNIT },
+	[SPEC_KEY_K] = { "k", SPEC_V_PLAIN },
+	[SPEC_KEY_SCALE] = { "scale", SPEC_V_UNIT },
+	[SPEC_KEY_XVAL] = { "xval", SPEC_V_PLAIN_SIGNED },
+	[SPEC_KEY_XSTD] = { "xstd", SPEC_V_PLAIN },
+	[SPEC_KEY_ALPHA] = { "alpha", SPEC_V_PLAIN },
+	[SPEC_KEY_XM] = { "xm", SPEC_V_UNIT },
+	[SPEC_KEY_MIN] = { "min", SPEC_V_UNIT },
+	[SPEC_KEY_MAX] = { "max", SPEC_V_UNIT },
+	[SPEC_KEY_STEP] = { "step", SPEC_V_STEP },
+	[SPEC_KEY_PATH] = { "path", SPEC_V_PATH },
+	[SPEC_KEY_COL] = { "col", SPEC_V_COL },
+	[SPEC_KEY_SEP] = { "sep", SPEC_V_SEP },
+	[SPEC_KEY_UNIT] = { "unit", SPEC_V_SUFFIX },
+};
+
+enum spec_form_id {
+	SPEC_UNIF = 1,
+	SPEC_EXP,
+	SPEC_NORM,
+	SPEC_LOGNORM,
+	SPEC_GAMMA,
+	SPEC_WEIBULL,
+	SPEC_PARETO,
+	SPEC_ASEQ,
+	SPEC_GSEQ,
+	SPEC_FILE,
+};
+
+#define SPEC_TRUNC (B(MIN) | B(MAX))
+
+static const struct spec_def {
+	const char *name;
+	enum spec_form_id id;
+	unsigned forms[3]; /* key sets that define the spec; 0 ends the list */
+	unsigned extra;    /* optional keys */
+	const char *usage; /* shown when the keys fit no form */
+} spec_defs[] = {
+	{ "unif", SPEC_UNIF, { B(MIN) | B(MAX) }, 0, "unif:min=a,max=b" },
+	{ "exp", SPEC_EXP, { B(AVG) }, SPEC_TRUNC, "exp:avg[,min=a][,max=b]" },
+	{ "norm", SPEC_NORM, { B(AVG) | B(STD) }, SPEC_TRUNC, "norm:avg,std=s[,min=a][,max=b]" },
+	{ "lognorm", SPEC_LOGNORM, { B(AVG) | B(STD), B(XVAL) | B(XSTD) }, SPEC_TRUNC,
+	  "lognorm:avg,std=s or lognorm:xval=mu,xstd=sigma" },
+	{ "gamma", SPEC_GAMMA, { B(AVG) | B(STD), B(K) | B(SCALE), B(AVG) | B(K) }, SPEC_TRUNC,
+	  "gamma:avg,std=s or gamma:k=shape,scale=theta or gamma:avg,k=shape" },
+	{ "weibull", SPEC_WEIBULL, { B(AVG) | B(K), B(K) | B(SCALE) }, SPEC_TRUNC,
+	  "weibull:avg,k=shape or weibull:k=shape,scale=lambda" },
+	{ "pareto", SPEC_PARETO, { B(AVG) | B(ALPHA), B(ALPHA) | B(XM) }, SPEC_TRUNC,
+	  "pareto:avg,alpha=a or pareto:alpha=a,xm=scale" },
+	{ "aseq", SPEC_ASEQ, { B(MIN) | B(MAX) }, B(STEP), "aseq:min=a,max=b[,step=s]" },
+	{ "gseq", SPEC_GSEQ, { B(MIN) | B(MAX) }, B(STEP), "gseq:min=a,max=b[,step=factor]" },
+	{ "file", SPEC_FILE, { B(PATH) }, B(COL) | B(SEP) | B(UNIT),
+	  "file:path[,col=N][,sep=c][,unit=u]" },
+};
+#define SPEC_NDEFS (sizeof spec_defs / sizeof spec_defs[0])
+#define SPEC_NAMES "unif, exp, norm, lognorm, gamma, weibull, pareto, aseq, gseq, file"
+
+/* Named separators, for the characters a spec cannot hold literally or that
+ * are hard to type. */
+static const struct {
+	const char *name;
+	char c;
+} spec_seps[] = {
+	{ "comma", ',' }, { "semicolon", ';' }, { "colon", ':' },
+	{ "tab", '\t' }, { "space", ' ' }, { "pipe", '|' },
+};
+
+/* Longest unit suffix of a file (the longest real one is "KiB"). */
+#define SPEC_SFX_MAX 7
 
 struct spec {
-	enum spec_kind kind;
-	enum spec_unit unit;
-	double a, b;           /* shape parameters, see sample() */
-	double lo, hi;         /* truncation bounds (-inf/+inf when absent) */
-	bool truncated;
-	double start, step;    /* sequences */
-	uint64_t len;          /* sequences and files: elements */
-	double *vals;          /* file values */
-	double mean;
-	char text[SPEC_MAX_TEXT]; /* canonical form */
+	enum spec_kind kind;        /* first: spec_sample() branches on it */
+	double value;               /* SPEC_KIND_CONST: the value */
+	enum spec_unit unit;        /* unit of every number */
+	const struct spec_def *def; /* which named spec; NULL for a constant */
+	unsigned has;               /* keys given (B(x) bits), for spec_format() */
+	double p[SPEC_KEY_COUNT];   /* numeric parameters as given */
+	unsigned col;               /* file: 1-based column */
+	char sep;                   /* file: cell separator */
+	char sfx[SPEC_SFX_MAX + 1]; /* file: suffix for bare numbers, "" for none */
+	char *path;                 /* file: path as given (owned) */
+	double mean;                /* spec_mean() */
+	struct dist dist;           /* SPEC_KIND_DIST */
+	struct seq seq;             /* SPEC_KIND_SEQ */
 };
 
-/* -- parameter lists -- */
-
-struct param {
-	char *key;   /* NULL for the positional (average) value */
-	char *value;
-};
-
-struct params {
-	struct param v[MAX_PARAMS];
-	int n;
-	char *buf;   /* owned copy of the text being split */
-};
-
-static int split(const char *text, struct params *ps, struct err *e)
-{
-	char *p;
-
-	ps->n = 0;
-	ps->buf = xstrdup(text);
-	p = ps->buf;
-	while (*p) {
-		char *tok = p;
-		size_t n = strcspn(p, ",:");
-
-		p += n;
-		if (*p)
-			*p++ = '\0';
-		if (*tok == '\0')
-			return err_set(e, "empty parameter in '%s'", text);
-		if (ps->n == MAX_PARAMS)
-			return err_set(e, "too many parameters in '%s'", text);
-		char *eq = strchr(tok, '=');
-		if (eq) {
-			*eq = '\0';
-			ps->v[ps->n].key = tok;
-			ps->v[ps->n].value = eq + 1;
-			if (eq[1] == '\0')
-				return err_set(e, "parameter '%s' has no value in '%s'", tok, text);
-		} else {
-			ps->v[ps->n].key = NULL;
-			ps->v[ps->n].value = tok;
-		}
-		ps->n++;
-	}
-	return 0;
-}
-
-/* Looks up key (the positional value counts as "avg"); marks it used. */
-static const char *take(struct params *ps, const char *key, bool *used)
-{
-	for (int i = 0; i < ps->n; i++) {
-		const char *k = ps->v[i].key ? ps->v[i].key : "avg";
-
-		if (strcmp(k, key) == 0) {
-			used[i] = true;
-			return ps->v[i].value;
-		}
-	}
-	return NULL;
-}
-
-static int num(struct params *ps, bool *used, const char *key, enum spec_unit unit, bool sign,
-	       double *out, bool *present, const char *dist, struct err *e)
-{
-	const char *v = take(ps, key, used);
-	int rc;
-
-	*present = v != NULL;
-	if (v == NULL)
-		return 0;
-	rc = sign ? units_parse_signed(v, unit, out, e) : units_parse(v, unit, out, e);
-	if (rc < 0)
-		return err_prefix(e, "%s: %s=", dist, key);
-	return 0;
-}
-
-/* -- sampling -- */
-
-static double gamma_sample(struct rng *r, double k, double theta)
-{
-	/* Marsaglia and Tsang; for k < 1 sample k+1 and scale by U^(1/k). */
-	double boost = 1.0;
-
-	if (k < 1.0) {
-		boost = pow(rng_uniform(r), 1.0 / k);
-		k += 1.0;
-	}
-	double d = k - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
-	for (;;) {
-		double x = rng_normal(r), v = 1.0 + c * x;
-
-		if (v <= 0)
-			continue;
-		v = v * v * v;
-		double u = rng_uniform(r);
-		if (u < 1.0 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
-			return d * v * theta * boost;
-	}
-}
-
-static double draw(const struct spec *s, struct rng *r)
-{
-	switch (s->kind) {
-	case K_UNIF: return s->a + (s->b - s->a) * rng_uniform(r);
-	case K_EXP: return -s->a * log(rng_uniform(r));
-	case K_NORM: return s->a + s->b * rng_normal(r);
-	case K_LOGNORM: return exp(s->a + s->b * rng_normal(r));
-	case K_GAMMA: return gamma_sample(r, s->a, s->b);
-	case K_WEIBULL: return s->b * pow(-log(rng_uniform(r)), 1.0 / s->a);
-	case K_PARETO: return s->b / pow(rng_uniform(r), 1.0 / s->a);
-	default: return s->a;
-	}
-}
+/* ---- sampling and queries ---------------------------------------------- */
 
 double spec_sample(const struct spec *s, struct rng *r, uint64_t index)
 {
-	double v;
+	if (s->kind == SPEC_KIND_CONST)
+		return s->value;
+	if (s->kind == SPEC_KIND_DIST)
+		return dist_sample(&s->dist, r);
+	return seq_value(&s->seq, index);
+}
 
-	switch (s->kind) {
-	case K_CONST:
-		return s->a;
-	case K_ASEQ:
-		return s->start + (double)(index < s->len ? index : s->len - 1) * s->step;
-	case K_GSEQ:
-		return s->start * pow(s->step, (double)(index < s->len ? index : s->len - 1));
-	case K_FILE:
-		return s->vals[index < s->len ? index : s->len - 1];
-	default:
-		break;
-	}
-	v = draw(s, r);
-	if (s->truncated) {
-		int tries = 0;
+uint64_t spec_sample_u64(const struct spec *s, struct rng *r, uint64_t index)
+{
+	double v = spec_sample(s, r, index);
 
-		while ((v < s->lo || v > s->hi) && ++tries < MAX_REJECT)
-			v = draw(s, r);
-		if (v < s->lo)
-			v = s->lo;
-		if (v > s->hi)
-			v = s->hi;
-	}
-	if (v < 0 && s->unit != SPEC_COUNT)
-		v = 0;
-	return v;
+	if (!(v > 0))
+		return 0;
+	if (v >= 0x1p63)
+		return UINT64_C(1) << 63;
+	return (uint64_t)llround(v);
 }
 
 bool spec_is_const(const struct spec *s)
 {
-	return s->kind == K_CONST;
+	return s->kind == SPEC_KIND_CONST;
 }
 
 uint64_t spec_length(const struct spec *s)
 {
-	return s->kind == K_ASEQ || s->kind == K_GSEQ || s->kind == K_FILE ? s->len : 0;
+	return s->kind == SPEC_KIND_SEQ ? s->seq.n : 0;
 }
 
 double spec_mean(const struct spec *s)
@@ -209,366 +192,499 @@ double spec_mean(const struct spec *s)
 	return s->mean;
 }
 
-int spec_format(const struct spec *s, char *buf, size_t len)
+enum spec_unit spec_unit(const struct spec *s)
 {
-	return snprintf(buf, len, "%s", s->text);
+	return s->unit;
 }
 
 void spec_destroy(struct spec *s)
 {
 	if (s == NULL)
 		return;
-	free(s->vals);
+	seq_free(&s->seq);
+	free(s->path);
 	free(s);
 }
 
-/* -- parsing -- */
+/* ---- formatting ---------------------------------------------------------- */
 
-static const char *const dist_names =
-	"unif, exp, norm, lognorm, gamma, weibull, pareto, aseq, gseq, file";
-
-static int parse_file(struct spec *s, const char *rest, struct err *e)
+/* Appends to buf like snprintf at offset *n, counting what did not fit. */
+__attribute__((format(printf, 4, 5))) static void spec_put(char *buf, size_t len, size_t *n,
+							   const char *fmt, ...)
 {
-	char path[1024], sep = ',';
-	const char *comma = strchr(rest, ',');
-	size_t plen = comma ? (size_t)(comma - rest) : strlen(rest);
-	long col = 1;
-	double mult = 1.0;
-	FILE *f;
+	va_list ap;
+	int w;
 
-	if (plen == 0 || plen >= sizeof path)
-		return err_set(e, "file: expected file:PATH[,col=N][,sep=C][,unit=U]");
-	memcpy(path, rest, plen);
-	path[plen] = '\0';
-	if (comma) {
-		char *opts = xstrdup(comma + 1), *p = opts, *tok;
-		int rc = 0;
+	va_start(ap, fmt);
+	w = vsnprintf(*n < len ? buf + *n : NULL, *n < len ? len - *n : 0, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*n += (size_t)w;
+}
 
-		while (rc == 0 && (tok = strsep(&p, ",")) != NULL) {
-			if (strncmp(tok, "col=", 4) == 0) {
-				char *end;
+static const char *spec_sep_name(char c, char *one)
+{
+	for (size_t i = 0; i < sizeof spec_seps / sizeof spec_seps[0]; i++)
+		if (spec_seps[i].c == c && (c == '\t' || c == ' '))
+			return spec_seps[i].name;
+	one[0] = c;
+	one[1] = '\0';
+	return one;
+}
 
-				col = strtol(tok + 4, &end, 10);
-				if (*end || col < 1 || col > 1000)
-					rc = err_set(e, "file: col must be a column number from 1, got '%s'",
-						     tok + 4);
-			} else if (strncmp(tok, "sep=", 4) == 0 && strlen(tok) == 5) {
-				sep = tok[4];
-			} else if (strncmp(tok, "unit=", 5) == 0) {
-				char one[32];
+int spec_format(const struct spec *s, char *buf, size_t len)
+{
+	char num[64], one[2];
+	const char *sep = ":";
+	size_t n = 0;
 
-				snprintf(one, sizeof one, "1%s", tok + 5);
-				if (units_parse(one, s->unit, &mult, e) < 0)
-					rc = err_set(e, "file: unknown unit '%s' for a %s", tok + 5,
-						     units_name(s->unit));
-			} else {
-				rc = err_set(e, "file: unknown parameter '%s' (expected col=, sep=, unit=)",
-					     tok);
-			}
-		}
-		free(opts);
-		if (rc < 0)
-			return rc;
+	if (len > 0)
+		buf[0] = '\0';
+	if (s->kind == SPEC_KIND_CONST) {
+		units_format(s->value, s->unit, num, sizeof num);
+		spec_put(buf, len, &n, "%s", num);
+		return (int)n;
 	}
-	f = fopen(path, "r");
-	if (f == NULL)
-		return err_set(e, "file: cannot open '%s': %s", path, strerror(errno));
-	char *line = NULL;
-	size_t cap = 0, n = 0, vcap = 0;
-	ssize_t got;
-	int lineno = 0, rc = 0;
-	bool first_data = true;
-	while (rc == 0 && (got = getline(&line, &cap, f)) != -1) {
-		char *p = line, *cell;
-		long c = 1;
+	spec_put(buf, len, &n, "%s", s->def->name);
+	for (int k = 0; k < SPEC_KEY_COUNT; k++) {
+		enum spec_vtype t = spec_keys[k].type;
 
-		lineno++;
-		while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
-			line[--got] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0' || *p == '#')
+		if (!(s->has & (1u << k)))
 			continue;
-		cell = p;
-		for (; c < col && cell; c++) {
-			cell = strchr(cell, sep);
-			if (cell)
-				cell++;
-		}
-		if (cell == NULL) {
-			rc = err_set(e, "file '%s' line %d: no column %ld", path, lineno, col);
+		switch (t) {
+		case SPEC_V_PATH:
+			spec_put(buf, len, &n, "%s%s", sep, s->path);
+			sep = ",";
+			continue;
+		case SPEC_V_COL:
+			snprintf(num, sizeof num, "%u", s->col);
+			break;
+		case SPEC_V_SEP:
+			snprintf(num, sizeof num, "%s", spec_sep_name(s->sep, one));
+			break;
+		case SPEC_V_SUFFIX:
+			snprintf(num, sizeof num, "%s", s->sfx);
+			break;
+		case SPEC_V_PLAIN:
+		case SPEC_V_PLAIN_SIGNED:
+			units_format(s->p[k], SPEC_COUNT, num, sizeof num);
+			break;
+		case SPEC_V_STEP:
+			units_format(s->p[k], s->def->id == SPEC_GSEQ ? SPEC_COUNT : s->unit, num,
+				     sizeof num);
+			break;
+		default:
+			units_format(s->p[k], s->unit, num, sizeof num);
 			break;
 		}
-		char *end = strchr(cell, sep);
-		if (end)
-			*end = '\0';
-		while (*cell == ' ' || *cell == '\t')
-			cell++;
-		for (size_t k = strlen(cell); k > 0 && (cell[k - 1] == ' ' || cell[k - 1] == '\t'); k--)
-			cell[k - 1] = '\0';
-		double v;
-		char *numend;
-		struct err tmp;
-		v = strtod(cell, &numend);
-		if (*cell != '\0' && *numend == '\0' && isfinite(v)) {
-			v *= mult;
-		} else if (units_parse_signed(cell, s->unit, &v, &tmp) < 0) {
-			if (first_data) { /* a header row */
-				first_data = false;
-				continue;
-			}
-			rc = err_set(e, "file '%s' line %d: '%s' is not a %s", path, lineno, cell,
-				     units_name(s->unit));
-			break;
-		}
-		first_data = false;
-		if (n == vcap) {
-			vcap = vcap ? vcap * 2 : 256;
-			if (vcap * sizeof(double) > MAX_FILE_BYTES) {
-				rc = err_set(e, "file '%s': too many rows", path);
-				break;
-			}
-			s->vals = xrealloc(s->vals, vcap * sizeof(double));
-		}
-		s->vals[n++] = v;
+		spec_put(buf, len, &n, "%s%s=%s", sep, spec_keys[k].name, num);
+		sep = ",";
 	}
-	free(line);
-	fclose(f);
-	if (rc < 0)
+	return (int)n;
+}
+
+/* ---- parsing ------------------------------------------------------------- */
+
+/* Trims blanks in place and returns the first non-blank character. */
+static char *spec_trim(char *b, char *e)
+{
+	while (b < e && isspace((unsigned char)*b))
+		b++;
+	while (e > b && isspace((unsigned char)e[-1]))
+		e--;
+	*e = '\0';
+	return b;
+}
+
+static const struct spec_def *spec_find_def(const char *name, size_t n)
+{
+	for (size_t i = 0; i < SPEC_NDEFS; i++)
+		if (strlen(spec_defs[i].name) == n && strncasecmp(spec_defs[i].name, name, n) == 0)
+			return &spec_defs[i];
+	return NULL;
+}
+
+static int spec_find_key(const char *name)
+{
+	for (int k = 0; k < SPEC_KEY_COUNT; k++)
+		if (k != SPEC_KEY_PATH && strcasecmp(spec_keys[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
+/* "avg, min, max": the keys def accepts, for "unknown parameter" messages. */
+static void spec_key_list(const struct spec_def *def, char *buf, size_t len)
+{
+	unsigned all = def->extra;
+	size_t n = 0;
+
+	for (int i = 0; i < 3; i++)
+		all |= def->forms[i];
+	all &= ~B(PATH);
+	buf[0] = '\0';
+	for (int k = 0; k < SPEC_KEY_COUNT; k++)
+		if (all & (1u << k))
+			spec_put(buf, len, &n, "%s%s", n ? ", " : "", spec_keys[k].name);
+}
+
+static int spec_parse_sep(struct spec *s, const char *v, struct err *e)
+{
+	if (strlen(v) == 1 && v[0] != '"' && v[0] != '#') {
+		s->sep = v[0];
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof spec_seps / sizeof spec_seps[0]; i++)
+		if (strcasecmp(v, spec_seps[i].name) == 0) {
+			s->sep = spec_seps[i].c;
+			return 0;
+		}
+	return err_set(e, "expected one character or comma, semicolon, colon, tab, space, pipe, "
+			  "got '%.32s'", v);
+}
+
+/* Parses value v of key k into s. */
+static int spec_parse_value(struct spec *s, int k, const char *v, struct err *e)
+{
+	double x;
+	int rc;
+
+	switch (spec_keys[k].type) {
+	case SPEC_V_UNIT:
+		return units_parse(v, s->unit, &s->p[k], e);
+	case SPEC_V_PLAIN:
+		return units_parse(v, SPEC_COUNT, &s->p[k], e);
+	case SPEC_V_PLAIN_SIGNED:
+		return units_parse_signed(v, SPEC_COUNT, &s->p[k], e);
+	case SPEC_V_STEP:
+		if (s->def->id == SPEC_GSEQ)
+			return units_parse(v, SPEC_COUNT, &s->p[k], e);
+		return units_parse_signed(v, s->unit, &s->p[k], e);
+	case SPEC_V_COL:
+		rc = units_parse(v, SPEC_COUNT, &x, e);
+		if (rc == 0 && (x < 1 || x > 1e6 || x != floor(x)))
+			rc = err_set(e, "expected a column number from 1 (the first column), "
+					"got '%.32s'", v);
+		s->col = rc == 0 ? (unsigned)x : 0;
 		return rc;
-	if (n == 0)
-		return err_set(e, "file '%s' has no values", path);
-	s->len = n;
-	double sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum += s->vals[i];
-	s->mean = sum / (double)n;
-	snprintf(s->text, sizeof s->text, "file:%s,col=%ld,sep=%c", path, col, sep);
+	case SPEC_V_SEP:
+		return spec_parse_sep(s, v, e);
+	case SPEC_V_SUFFIX: {
+		char one[SPEC_SFX_MAX + 2];
+
+		if (strlen(v) > SPEC_SFX_MAX || v[0] == '\0' ||
+		    (snprintf(one, sizeof one, "1%s", v), units_parse(one, s->unit, &x, NULL) < 0))
+			return err_set(e, "'%.32s' is not a %s suffix (such as %s)", v,
+				       units_name(s->unit), s->unit == SPEC_TIME ? "us, ms or s"
+						: s->unit == SPEC_SIZE ? "k, Ki or m" : "k or m");
+		memcpy(s->sfx, v, strlen(v) + 1);
+		return 0;
+	}
+	case SPEC_V_PATH:
+		break;
+	}
+	return err_set(e, "internal error: bad key type");
+}
+
+/* Splits the parameters after "name:" at ',' or ':' and parses each. A file's
+ * path runs to the first ',' (it may contain ':'). "sep=," and "sep=:" take
+ * the separator character literally when a separator or the end follows. */
+static int spec_parse_params(struct spec *s, char *p, struct err *e)
+{
+	const struct spec_def *def = s->def;
+	unsigned all = def->extra | def->forms[0] | def->forms[1] | def->forms[2];
+	char keys[128];
+	int nparams = 0;
+
+	if (def->id == SPEC_FILE) {
+		char *comma = strchr(p, ',');
+		char *path = spec_trim(p, comma != NULL ? comma : p + strlen(p));
+
+		if (path[0] != '\0') {
+			s->path = xstrdup(path);
+			s->has |= B(PATH);
+		}
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+		if (*p == '\0')
+			return err_set(e, "%s: empty parameter after ','", def->name);
+	}
+	while (*p != '\0') {
+		char *tok = p, *key = NULL, *val = tok, *end;
+		int k;
+
+		if (nparams == SPEC_MAX_PARAMS)
+			return err_set(e, "%s: too many parameters (at most %d)", def->name,
+				       SPEC_MAX_PARAMS);
+		while (*p != '\0' && *p != ',' && *p != ':' && *p != '=')
+			p++;
+		if (*p == '=') {
+			*p++ = '\0';
+			key = spec_trim(tok, p - 1);
+			val = p;
+			if (strcasecmp(key, "sep") == 0 && (*p == ',' || *p == ':') &&
+			    (p[1] == '\0' || p[1] == ',' || p[1] == ':'))
+				p++;
+			while (*p != '\0' && *p != ',' && *p != ':')
+				p++;
+		}
+		end = p;
+		if (*p != '\0' && *++p == '\0')
+			return err_set(e, "%s: empty parameter after the last separator", def->name);
+		*end = '\0';
+		val = spec_trim(val, end);
+		if (key == NULL) {
+			if (val[0] == '\0')
+				return err_set(e, "%s: empty parameter (a doubled separator?)",
+					       def->name);
+			/* Only the first parameter may omit its key: it is the average. */
+			if (nparams > 0 || !(all & B(AVG)))
+				return err_set(e, "%s: parameter '%.32s' needs a key, as in %s",
+					       def->name, val, def->usage);
+			k = SPEC_KEY_AVG;
+		} else {
+			k = spec_find_key(key);
+			if (k < 0 || !(all & (1u << k))) {
+				spec_key_list(def, keys, sizeof keys);
+				return err_set(e, "%s: unknown parameter '%.32s' (expected %s)",
+					       def->name, key, keys);
+			}
+		}
+		if (s->has & (1u << k))
+			return err_set(e, "%s: duplicate parameter '%s'", def->name,
+				       spec_keys[k].name);
+		if (spec_parse_value(s, k, val, e) < 0)
+			return err_prefix(e, "%s: %s", def->name, spec_keys[k].name);
+		s->has |= 1u << k;
+		nparams++;
+	}
 	return 0;
 }
 
-static int parse_dist(struct spec *s, const char *name, const char *rest, struct err *e)
+/* Checks that the keys given make exactly one of the spec's forms. */
+static int spec_check_form(const struct spec *s, struct err *e)
 {
-	struct params ps = { 0 };
-	bool used[MAX_PARAMS] = { false };
-	double avg = 0, std = 0, k = 0, scale = 0, alpha = 0, xm = 0, xval = 0, xstd = 0;
-	double mn = 0, mx = 0, step = 0;
-	bool h_avg, h_std, h_k, h_scale, h_alpha, h_xm, h_xval, h_xstd, h_min, h_max, h_step;
-	enum spec_unit u = s->unit;
-	int rc = split(rest, &ps, e);
+	const struct spec_def *def = s->def;
+	unsigned core = s->has & ~def->extra;
 
-	if (rc < 0)
-		goto out;
-	for (int i = 0; i < ps.n; i++)
-		for (int j = 0; j < i; j++) {
-			const char *a = ps.v[i].key ? ps.v[i].key : "avg";
-			const char *b = ps.v[j].key ? ps.v[j].key : "avg";
+	for (int i = 0; i < 3 && def->forms[i] != 0; i++)
+		if (core == def->forms[i])
+			return 0;
+	for (int i = 0; i < 3 && def->forms[i] != 0; i++) {
+		unsigned missing = def->forms[i] & ~core;
 
-			if (strcmp(a, b) == 0) {
-				rc = err_set(e, "%s: parameter '%s' given twice", name, a);
-				goto out;
-			}
-		}
-#define NUM(key, unit, sign, var, has)                                                   \
-	do {                                                                             \
-		if ((rc = num(&ps, used, key, unit, sign, &var, &has, name, e)) < 0)     \
-			goto out;                                                        \
-	} while (0)
-	NUM("avg", u, false, avg, h_avg);
-	NUM("std", u, false, std, h_std);
-	NUM("k", SPEC_COUNT, false, k, h_k);
-	NUM("scale", u, false, scale, h_scale);
-	NUM("alpha", SPEC_COUNT, false, alpha, h_alpha);
-	NUM("xm", u, false, xm, h_xm);
-	NUM("xval", SPEC_COUNT, true, xval, h_xval);
-	NUM("xstd", SPEC_COUNT, false, xstd, h_xstd);
-	NUM("min", u, false, mn, h_min);
-	NUM("max", u, false, mx, h_max);
-	NUM("step", strcmp(name, "gseq") == 0 ? SPEC_COUNT : u, true, step, h_step);
-#undef NUM
-	for (int i = 0; i < ps.n; i++)
-		if (!used[i]) {
-			rc = err_set(e, "%s: unknown parameter '%s'", name,
-				     ps.v[i].key ? ps.v[i].key : ps.v[i].value);
-			goto out;
-		}
-	if (h_min && h_max && mn > mx) {
-		rc = err_set(e, "%s: min (%g) is above max (%g)", name, mn, mx);
-		goto out;
+		if ((core & ~def->forms[i]) != 0)
+			continue;
+		for (int k = 0; k < SPEC_KEY_COUNT; k++)
+			if (missing & (1u << k))
+				return err_set(e, "%s: missing %s (write %s)", def->name,
+					       spec_keys[k].name, def->usage);
 	}
-#define NEED(cond, msg)                                               \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			rc = err_set(e, "%s: %s", name, msg);         \
-			goto out;                                     \
-		}                                                     \
-	} while (0)
-	s->lo = h_min ? mn : -INFINITY;
-	s->hi = h_max ? mx : INFINITY;
-	s->truncated = h_min || h_max;
-	char bounds[128] = "";
-	if (h_min && h_max)
-		snprintf(bounds, sizeof bounds, ",min=%.17g,max=%.17g", mn, mx);
-	else if (h_min)
-		snprintf(bounds, sizeof bounds, ",min=%.17g", mn);
-	else if (h_max)
-		snprintf(bounds, sizeof bounds, ",max=%.17g", mx);
+	return err_set(e, "%s: these parameters do not go together; write %s", def->name,
+		       def->usage);
+}
 
-	if (strcmp(name, "unif") == 0) {
-		NEED(h_min && h_max && !h_avg && !h_std, "expected unif:min=A,max=B");
-		s->kind = K_UNIF;
-		s->a = mn;
-		s->b = mx;
-		s->truncated = false;
-		s->mean = (mn + mx) / 2;
-		snprintf(s->text, sizeof s->text, "unif:min=%.17g,max=%.17g", mn, mx);
-	} else if (strcmp(name, "exp") == 0) {
-		NEED(h_avg && avg > 0 && !h_std, "expected exp:AVG with AVG > 0");
-		s->kind = K_EXP;
-		s->a = avg;
-		s->mean = avg;
-		snprintf(s->text, sizeof s->text, "exp:avg=%.17g%s", avg, bounds);
-	} else if (strcmp(name, "norm") == 0) {
-		NEED(h_avg && h_std, "expected norm:AVG,std=S");
-		s->kind = K_NORM;
-		s->a = avg;
-		s->b = std;
-		s->mean = avg;
-		snprintf(s->text, sizeof s->text, "norm:avg=%.17g,std=%.17g%s", avg, std, bounds);
-	} else if (strcmp(name, "lognorm") == 0) {
-		s->kind = K_LOGNORM;
-		if (h_xval || h_xstd) {
-			NEED(h_xval && h_xstd && !h_avg && !h_std, "expected lognorm:xval=MU,xstd=SIGMA");
-			s->a = xval;
-			s->b = xstd;
-		} else {
-			NEED(h_avg && avg > 0 && h_std, "expected lognorm:AVG,std=S with AVG > 0");
-			double s2 = log(1.0 + (std * std) / (avg * avg));
-			s->a = log(avg) - s2 / 2;
-			s->b = sqrt(s2);
-		}
-		s->mean = exp(s->a + s->b * s->b / 2);
-		snprintf(s->text, sizeof s->text, "lognorm:xval=%.17g,xstd=%.17g%s", s->a, s->b, bounds);
-	} else if (strcmp(name, "gamma") == 0) {
-		s->kind = K_GAMMA;
-		if (h_k && h_scale) {
-			NEED(!h_avg && !h_std, "give either k= and scale=, or AVG with std= or k=");
-			s->a = k;
-			s->b = scale;
-		} else if (h_avg && h_std) {
-			NEED(avg > 0 && std > 0 && !h_k, "expected gamma:AVG,std=S with AVG, S > 0");
-			s->a = avg * avg / (std * std);
-			s->b = std * std / avg;
-		} else if (h_avg && h_k) {
-			NEED(avg > 0 && k > 0, "expected gamma:AVG,k=K with AVG, K > 0");
-			s->a = k;
-			s->b = avg / k;
-		} else {
-			NEED(false, "expected gamma:AVG,std=S or gamma:k=K,scale=T or gamma:AVG,k=K");
-		}
-		NEED(s->a > 0 && s->b > 0, "shape and scale must be positive");
-		s->mean = s->a * s->b;
-		snprintf(s->text, sizeof s->text, "gamma:k=%.17g,scale=%.17g%s", s->a, s->b, bounds);
-	} else if (strcmp(name, "weibull") == 0) {
-		s->kind = K_WEIBULL;
-		NEED(h_k && k > 0, "expected weibull:AVG,k=K or weibull:k=K,scale=L (K > 0)");
-		s->a = k;
-		if (h_scale) {
-			NEED(!h_avg, "give either AVG or scale=");
-			s->b = scale;
-		} else {
-			NEED(h_avg && avg > 0, "expected weibull:AVG,k=K or weibull:k=K,scale=L");
-			s->b = avg / tgamma(1.0 + 1.0 / k);
-		}
-		NEED(s->b > 0, "scale must be positive");
-		s->mean = s->b * tgamma(1.0 + 1.0 / k);
-		snprintf(s->text, sizeof s->text, "weibull:k=%.17g,scale=%.17g%s", s->a, s->b, bounds);
-	} else if (strcmp(name, "pareto") == 0) {
-		s->kind = K_PARETO;
-		NEED(h_alpha && alpha > 0, "expected pareto:AVG,alpha=A or pareto:alpha=A,xm=X");
-		s->a = alpha;
-		if (h_xm) {
-			NEED(!h_avg && xm > 0, "expected pareto:alpha=A,xm=X with X > 0");
-			s->b = xm;
-		} else {
-			NEED(h_avg && avg > 0 && alpha > 1, "pareto:AVG,alpha=A needs A > 1 (a finite mean)");
-			s->b = avg * (alpha - 1) / alpha;
-		}
-		s->mean = alpha > 1 ? alpha * s->b / (alpha - 1) : INFINITY;
-		snprintf(s->text, sizeof s->text, "pareto:alpha=%.17g,xm=%.17g%s", s->a, s->b, bounds);
-	} else if (strcmp(name, "aseq") == 0) {
-		NEED(h_min && h_max && !h_avg, "expected aseq:min=A,max=B[,step=S]");
-		if (!h_step)
-			step = 1;
-		NEED(step != 0, "step must not be 0");
-		s->kind = K_ASEQ;
-		s->len = (uint64_t)floor((mx - mn) / fabs(step) + 1e-9) + 1;
-		s->start = step > 0 ? mn : mx;
-		s->step = step;
-		s->truncated = false;
-		s->mean = s->start + s->step * (double)(s->len - 1) / 2;
-		snprintf(s->text, sizeof s->text, "aseq:min=%.17g,max=%.17g,step=%.17g", mn, mx, step);
-	} else if (strcmp(name, "gseq") == 0) {
-		NEED(h_min && h_max && !h_avg && mn > 0, "expected gseq:min=A,max=B[,step=F] with A > 0");
-		if (!h_step)
-			step = 2;
-		NEED(step > 0 && step != 1, "step (the factor) must be positive and not 1");
-		s->kind = K_GSEQ;
-		s->len = (uint64_t)floor(log(mx / mn) / fabs(log(step)) + 1e-9) + 1;
-		s->start = step > 1 ? mn : mx;
-		s->step = step;
-		s->truncated = false;
-		double sum = 0;
-		for (uint64_t i = 0; i < s->len; i++)
-			sum += s->start * pow(step, (double)i);
-		s->mean = sum / (double)s->len;
-		snprintf(s->text, sizeof s->text, "gseq:min=%.17g,max=%.17g,step=%.17g", mn, mx, step);
-	} else {
-		rc = err_set(e, "unknown distribution '%s' (expected one of %s)", name, dist_names);
+static int spec_need_positive(const struct spec *s, int k, struct err *e)
+{
+	char num[64];
+
+	if (s->p[k] > 0)
+		return 0;
+	units_format(s->p[k], spec_keys[k].type == SPEC_V_UNIT ? s->unit : SPEC_COUNT, num,
+		     sizeof num);
+	return err_set(e, "%s: %s must be > 0, got %s", s->def->name, spec_keys[k].name, num);
+}
+
+#define SPEC_POS(key)                                                  \
+	do {                                                           \
+		if (spec_need_positive(s, SPEC_KEY_##key, e) < 0)      \
+			return -EINVAL;                                \
+	} while (0)
+
+/* Turns the parameters of a named spec into a dist or a seq. */
+static int spec_build(struct spec *s, struct err *e)
+{
+	struct dist *d = &s->dist;
+	double *p = s->p;
+	unsigned has = s->has;
+	char a[64], b[64];
+	int rc;
+
+	if (spec_check_form(s, e) < 0)
+		return -EINVAL;
+	if ((has & B(MIN)) && (has & B(MAX)) && p[SPEC_KEY_MIN] > p[SPEC_KEY_MAX]) {
+		units_format(p[SPEC_KEY_MIN], s->unit, a, sizeof a);
+		units_format(p[SPEC_KEY_MAX], s->unit, b, sizeof b);
+		return err_set(e, "%s: min (%s) is greater than max (%s)", s->def->name, a, b);
 	}
-#undef NEED
-out:
-	free(ps.buf);
-	return rc;
+	d->lo = has & B(MIN) ? p[SPEC_KEY_MIN] : -INFINITY;
+	d->hi = has & B(MAX) ? p[SPEC_KEY_MAX] : INFINITY;
+	switch (s->def->id) {
+	case SPEC_UNIF:
+		d->kind = DIST_UNIF;
+		d->a = p[SPEC_KEY_MIN];
+		d->b = p[SPEC_KEY_MAX];
+		break;
+	case SPEC_EXP:
+		SPEC_POS(AVG);
+		d->kind = DIST_EXP;
+		d->a = p[SPEC_KEY_AVG];
+		break;
+	case SPEC_NORM:
+		SPEC_POS(STD);
+		d->kind = DIST_NORM;
+		d->a = p[SPEC_KEY_AVG];
+		d->b = p[SPEC_KEY_STD];
+		/* Durations and sizes cannot be negative; without min= the
+		 * negative tail becomes 0. */
+		d->clamp0 = s->unit != SPEC_COUNT && !(has & B(MIN));
+		break;
+	case SPEC_LOGNORM:
+		d->kind = DIST_LOGNORM;
+		if (has & B(AVG)) {
+			double cv, s2;
+
+			SPEC_POS(AVG);
+			SPEC_POS(STD);
+			/* Mean m and deviation sd of the lognormal itself:
+			 * sigma^2 = log(1 + (sd/m)^2), mu = log(m) - sigma^2/2. */
+			cv = p[SPEC_KEY_STD] / p[SPEC_KEY_AVG];
+			s2 = log1p(cv * cv);
+			d->a = log(p[SPEC_KEY_AVG]) - 0.5 * s2;
+			d->b = sqrt(s2);
+		} else {
+			SPEC_POS(XSTD);
+			d->a = p[SPEC_KEY_XVAL];
+			d->b = p[SPEC_KEY_XSTD];
+		}
+		break;
+	case SPEC_GAMMA:
+		d->kind = DIST_GAMMA;
+		if ((has & B(AVG)) && (has & B(STD))) {
+			SPEC_POS(AVG);
+			SPEC_POS(STD);
+			/* mean = k*theta, variance = k*theta^2. */
+			d->a = (p[SPEC_KEY_AVG] / p[SPEC_KEY_STD]) * (p[SPEC_KEY_AVG] / p[SPEC_KEY_STD]);
+			d->b = p[SPEC_KEY_STD] * p[SPEC_KEY_STD] / p[SPEC_KEY_AVG];
+		} else if (has & B(SCALE)) {
+			SPEC_POS(K);
+			SPEC_POS(SCALE);
+			d->a = p[SPEC_KEY_K];
+			d->b = p[SPEC_KEY_SCALE];
+		} else {
+			SPEC_POS(AVG);
+			SPEC_POS(K);
+			d->a = p[SPEC_KEY_K];
+			d->b = p[SPEC_KEY_AVG] / p[SPEC_KEY_K];
+		}
+		break;
+	case SPEC_WEIBULL:
+		SPEC_POS(K);
+		d->kind = DIST_WEIBULL;
+		d->a = p[SPEC_KEY_K];
+		if (has & B(AVG)) {
+			SPEC_POS(AVG);
+			/* mean = lambda * Gamma(1 + 1/k). */
+			d->b = p[SPEC_KEY_AVG] / tgamma(1.0 + 1.0 / p[SPEC_KEY_K]);
+		} else {
+			SPEC_POS(SCALE);
+			d->b = p[SPEC_KEY_SCALE];
+		}
+		break;
+	case SPEC_PARETO:
+		SPEC_POS(ALPHA);
+		d->kind = DIST_PARETO;
+		d->a = p[SPEC_KEY_ALPHA];
+		if (has & B(AVG)) {
+			SPEC_POS(AVG);
+			if (!(p[SPEC_KEY_ALPHA] > 1))
+				return err_set(e, "pareto: alpha must be > 1 when avg is given "
+						  "(the mean is infinite otherwise)");
+			/* mean = alpha * xm / (alpha - 1). */
+			d->b = p[SPEC_KEY_AVG] * (p[SPEC_KEY_ALPHA] - 1) / p[SPEC_KEY_ALPHA];
+		} else {
+			SPEC_POS(XM);
+			d->b = p[SPEC_KEY_XM];
+		}
+		break;
+	case SPEC_ASEQ:
+	case SPEC_GSEQ:
+		if (!(has & B(STEP)))
+			p[SPEC_KEY_STEP] = s->def->id == SPEC_ASEQ ? 1 : 2;
+		s->has |= B(STEP);
+		rc = s->def->id == SPEC_ASEQ
+			     ? seq_init_arith(&s->seq, p[SPEC_KEY_MIN], p[SPEC_KEY_MAX],
+					      p[SPEC_KEY_STEP], e)
+			     : seq_init_geom(&s->seq, p[SPEC_KEY_MIN], p[SPEC_KEY_MAX],
+					     p[SPEC_KEY_STEP], e);
+		if (rc < 0)
+			return err_prefix(e, "%s", s->def->name);
+		s->mean = s->seq.mean;
+		return 0;
+	case SPEC_FILE:
+		rc = seq_load_csv(&s->seq, s->path, s->col, s->sep, s->unit, s->sfx, e);
+		if (rc < 0)
+			return err_prefix(e, "%s", s->def->name);
+		s->mean = s->seq.mean;
+		return 0;
+	}
+	if (dist_init(d, e) < 0)
+		return err_prefix(e, "%s", s->def->name);
+	s->mean = dist_mean(d);
+	return 0;
 }
 
 int spec_parse(const char *text, enum spec_unit unit, struct spec **out, struct err *e)
 {
+	char buf[SPEC_MAX_TEXT + 1];
 	struct spec *s;
-	const char *colon;
+	size_t n;
+	char *t, *p;
 	int rc;
 
-	if (text == NULL || strlen(text) > SPEC_MAX_TEXT - 64)
-		return err_set(e, "spec too long (at most %d characters)", SPEC_MAX_TEXT - 64);
+	*out = NULL;
+	if (text == NULL)
+		text = "";
+	n = strnlen(text, SPEC_MAX_TEXT + 1);
+	if (n > SPEC_MAX_TEXT)
+		return err_set(e, "value spec is longer than %d characters", SPEC_MAX_TEXT);
+	if (unit != SPEC_TIME && unit != SPEC_SIZE && unit != SPEC_COUNT)
+		return err_set(e, "internal error: unknown unit %d", (int)unit);
+	memcpy(buf, text, n + 1);
+	t = spec_trim(buf, buf + n);
 	s = xcalloc(1, sizeof *s);
 	s->unit = unit;
-	colon = strchr(text, ':');
-	if (colon == NULL) {
-		rc = units_parse(text, unit, &s->a, e);
-		s->kind = K_CONST;
-		s->mean = s->a;
-		snprintf(s->text, sizeof s->text, "%.17g", s->a);
-	} else {
-		char name[16];
-		size_t n = (size_t)(colon - text);
-
-		if (n == 0 || n >= sizeof name) {
-			rc = err_set(e, "unknown distribution in '%s' (expected one of %s)", text,
-				     dist_names);
+	s->col = 1;
+	s->sep = ',';
+	for (p = t; isalpha((unsigned char)*p); p++)
+		;
+	if (p > t && *p == ':') {
+		s->def = spec_find_def(t, (size_t)(p - t));
+		if (s->def == NULL) {
+			rc = err_set(e, "unknown distribution '%.*s' (expected one of " SPEC_NAMES ")",
+				     (int)(p - t > 32 ? 32 : p - t), t);
 		} else {
-			memcpy(name, text, n);
-			name[n] = '\0';
-			if (strcmp(name, "file") == 0) {
-				s->kind = K_FILE;
-				rc = parse_file(s, colon + 1, e);
-			} else {
-				rc = parse_dist(s, name, colon + 1, e);
-			}
+			s->kind = s->def->id >= SPEC_ASEQ ? SPEC_KIND_SEQ : SPEC_KIND_DIST;
+			rc = spec_parse_params(s, p + 1, e);
+			if (rc == 0)
+				rc = spec_build(s, e);
 		}
+	} else if (p > t) {
+		const struct spec_def *def = *p == '\0' ? spec_find_def(t, (size_t)(p - t)) : NULL;
+
+		if (def != NULL)
+			rc = err_set(e, "%s needs parameters, as in %s", def->name, def->usage);
+		else
+			rc = err_set(e, "expected a %s or a distribution such as exp:avg, got '%.64s'",
+				     units_name(unit), t);
+	} else {
+		s->kind = SPEC_KIND_CONST;
+		rc = units_parse(t, unit, &s->value, e);
+		s->mean = s->value;
 	}
 	if (rc < 0) {
 		spec_destroy(s);
-		return -EINVAL;
+		return rc;
 	}
 	*out = s;
 	return 0;

@@ -1,26 +1,40 @@
-/* spec.h -- value specs: every number of a workload, as a constant, a
- * distribution, a sequence or a CSV column.
+/* spec.h -- value specs: where every number of a workload comes from.
  *
- * Contract: spec_parse() reads DistWalk's syntax (docs/specs.md):
- *   10ms | 1.5k | 32g                          constants with units (units.h)
- *   unif:min=A,max=B                           uniform on [A, B]
- *   exp:AVG | norm:AVG,std=S | lognorm:AVG,std=S | lognorm:xval=MU,xstd=SIGMA
- *   gamma:AVG,std=S | gamma:k=K,scale=T | gamma:AVG,k=K
- *   weibull:AVG,k=K | weibull:k=K,scale=L | pareto:AVG,alpha=A | pareto:alpha=A,xm=X
- *     each with optional min=,max= truncation (rejection sampling, so the
- *     result follows the truncated distribution)
- *   aseq:min=A,max=B[,step=S]  gseq:min=A,max=B[,step=F]   sequences
- *   file:PATH[,col=N][,sep=C][,unit=U]         a CSV column, col 1-based
- * Parameters may be separated by ',' or ':' (DistWalk uses both). Parameter
- * values take the spec's unit. Durations and sizes never come out negative:
- * samples below 0 are clamped to 0 (use min= to shape the tail instead).
- * spec_sample(s, rng, i) is a pure function of (s, rng state, i): constants
- * ignore both, distributions draw from rng, sequences and files return
- * element i (holding the last element once past the end). So one parsed spec
- * can serve many threads at once, each with its own rng and index.
- * Ownership: spec_parse() allocates; spec_destroy() frees (NULL is a no-op).
- * Threads: immutable after parse; sampling is thread-safe.
- * Errors: spec_parse() returns -EINVAL and a message naming what is wrong. */
+ * Contract: a spec is text naming a constant, a distribution, a sequence or a
+ * column of a CSV file, in DistWalk's syntax (docs/specs.md is the reference):
+ *   10ms   1.5k   32g                         constants
+ *   unif:min=1k,max=10k                       uniform
+ *   exp:1ms[,min=..][,max=..]                 exponential by its average
+ *   norm:10ms,std=1ms   lognorm:avg,std=s | lognorm:xval=mu,xstd=sigma
+ *   gamma:avg,std=s | gamma:k=,scale= | gamma:avg,k=
+ *   weibull:avg,k= | weibull:k=,scale=   pareto:avg,alpha= | pareto:alpha=,xm=
+ *   aseq:min=,max=[,step=]   gseq:min=,max=[,step=factor]
+ *   file:path[,col=N][,sep=c][,unit=u]       col is 1-based
+ * Parameters are separated by ',' or ':' interchangeably; the first one may be
+ * given without a key (the average, or the path of a file). Numbers take the
+ * suffixes of the spec's unit (units.h), except the plain shape parameters
+ * k, alpha, xval, xstd and the gseq factor. min=/max= on a distribution
+ * truncate it: samples follow the truncated law exactly (dist.h). A norm in
+ * SPEC_TIME or SPEC_SIZE without min= is clamped at 0 (negative durations
+ * and sizes do not exist); write min= to truncate instead.
+ * Sampling: constants return their value; distributions draw from the
+ * caller's rng and ignore the index; sequences and files ignore the rng and
+ * return element `index`, holding the last element once past the end. So a
+ * caller passes the 0-based number of the sample in its own stream (per
+ * thread or session), and a run is reproducible from seed and stream.
+ * Samples are doubles in the spec's unit and are not rounded; sizes and
+ * counts are integral only for constants and sequences of integers
+ * (spec_sample_u64() rounds).
+ * Ownership: spec_parse() returns a new spec the caller frees with
+ * spec_destroy() (NULL ok). A file is read completely at parse time; the spec
+ * keeps no reference to the text or the file.
+ * Threads: a spec is immutable after spec_parse(): any number of threads may
+ * sample, format and query one spec at once, each with its own struct rng.
+ * Errors: spec_parse() returns 0, or -EINVAL with one line in *e that names
+ * the problem: "unknown distribution 'expo' (expected one of ...)",
+ * "exp: unknown parameter 'foo' ...", "norm: missing std ...". The message of
+ * a file error starts with "path:line:"; e->line and e->col are left alone,
+ * since they belong to whatever file the spec text itself came from. */
 #ifndef MW_SPEC_SPEC_H
 #define MW_SPEC_SPEC_H
 
@@ -32,21 +46,43 @@
 #include "spec/units.h"
 #include "util/err.h"
 
+/* Longest accepted spec text and most parameters after the distribution name. */
 #define SPEC_MAX_TEXT 4096
+#define SPEC_MAX_PARAMS 16
 
-struct spec;
+struct spec; /* opaque, immutable after spec_parse() */
 
+/* Parses text as a spec of the given unit into *out (NULL on error). Leading
+ * and trailing blanks, and blanks around parameters, are ignored. */
 int spec_parse(const char *text, enum spec_unit unit, struct spec **out, struct err *e);
-void spec_destroy(struct spec *s);
 
+/* One value: see "Sampling" above. r may be NULL for constants, sequences and
+ * files. Costs one branch for a constant. */
 double spec_sample(const struct spec *s, struct rng *r, uint64_t index);
 
+/* spec_sample() rounded to the nearest integer and clamped to [0, 2^63]. */
+uint64_t spec_sample_u64(const struct spec *s, struct rng *r, uint64_t index);
+
+/* True when every sample is the same value (a constant). */
 bool spec_is_const(const struct spec *s);
-/* Elements of a sequence or file; 0 for constants and distributions. */
+
+/* Number of elements of a sequence or file; 0 for constants and
+ * distributions, meaning "unbounded". */
 uint64_t spec_length(const struct spec *s);
-/* Mean of the distribution (untruncated), constant, or elements. */
+
+/* Expected sample: the constant; the exact mean of the distribution after
+ * truncation and clamping (INFINITY for an unbounded pareto with alpha <= 1);
+ * the arithmetic mean of a sequence's or file's elements. */
 double spec_mean(const struct spec *s);
-/* Canonical text, e.g. "exp:avg=1000,min=10"; returns snprintf's count. */
+
+/* The unit the spec was parsed with. */
+enum spec_unit spec_unit(const struct spec *s);
+
+/* Canonical text, e.g. "exp:avg=1ms,min=10us", which spec_parse() reads back
+ * to an identical spec (a file is read again). Returns the length the full
+ * text needs, like snprintf: truncated when >= len. */
 int spec_format(const struct spec *s, char *buf, size_t len);
+
+void spec_destroy(struct spec *s);
 
 #endif

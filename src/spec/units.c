@@ -1,103 +1,207 @@
-/* units.c -- see units.h. */
+/* units.c -- see units.h.
+ *
+ * DESIGN: a constant is scanned by hand (digits, fraction, exponent) rather than
+ * handed straight to strtod(), because strtod() also accepts leading spaces,
+ * hex, "inf" and "nan", none of which belong in a duration. Once the number's
+ * extent is known, strtod() converts exactly those characters, and what follows
+ * must be one suffix from the unit's table. The tables hold the multipliers, so
+ * parsing and formatting share one source of truth. */
 #include "spec/units.h"
 
+#include <assert.h>
+#include <ctype.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+struct units_suffix {
+	const char *name; /* suffix as printed; matched case-insensitively */
+	double mult;      /* value of one suffix in the unit's base */
+};
+
+/* First entry of each table is the bare number; order is the formatting
+ * preference when two texts are equally short. */
+static const struct units_suffix units_time[] = {
+	{ "us", 1 }, { "s", 1e6 }, { "ms", 1e3 }, { "ns", 1e-3 },
+	{ "k", 1e3 }, { "m", 1e6 }, { NULL, 0 },
+};
+static const struct units_suffix units_size[] = {
+	{ "", 1 }, { "k", 1e3 }, { "m", 1e6 }, { "g", 1e9 }, { "t", 1e12 },
+	{ "Ki", 1024.0 }, { "Mi", 1048576.0 }, { "Gi", 1073741824.0 },
+	{ "Ti", 1099511627776.0 }, { NULL, 0 },
+};
+static const struct units_suffix units_count[] = {
+	{ "", 1 }, { "k", 1e3 }, { "m", 1e6 }, { "g", 1e9 }, { "t", 1e12 }, { NULL, 0 },
+};
+
+/* Longest number we copy for strtod(); longer ones are rejected as junk. */
+#define UNITS_NUM_MAX 64
 
 const char *units_name(enum spec_unit unit)
 {
 	switch (unit) {
 	case SPEC_TIME: return "duration";
 	case SPEC_SIZE: return "size";
-	default: return "number";
+	case SPEC_COUNT: return "number";
 	}
+	return "value";
 }
 
-static const char *example(enum spec_unit unit)
+static const char *units_example(enum spec_unit unit)
 {
 	switch (unit) {
-	case SPEC_TIME: return "10ms, 100us, 2s or 1500";
-	case SPEC_SIZE: return "1500, 10k, 4ki or 32g";
-	default: return "10, 1.5k or 2m";
+	case SPEC_TIME: return "10ms or 100us";
+	case SPEC_SIZE: return "512, 4k or 64KiB";
+	case SPEC_COUNT: return "100 or 1.5k";
 	}
+	return "10";
 }
 
-struct suffix {
-	const char *name;
-	double mult;
-};
-
-static const struct suffix time_suffixes[] = {
-	{ "ns", 1e-3 }, { "us", 1 }, { "ms", 1e3 }, { "s", 1e6 },
-	{ "k", 1e3 }, { "m", 1e6 }, { "g", 1e9 }, { NULL, 0 },
-};
-
-static const struct suffix size_suffixes[] = {
-	{ "b", 1 },
-	{ "k", 1e3 }, { "kb", 1e3 }, { "m", 1e6 }, { "mb", 1e6 },
-	{ "g", 1e9 }, { "gb", 1e9 }, { "t", 1e12 }, { "tb", 1e12 },
-	{ "ki", 1024.0 }, { "kib", 1024.0 }, { "mi", 1048576.0 }, { "mib", 1048576.0 },
-	{ "gi", 1073741824.0 }, { "gib", 1073741824.0 },
-	{ "ti", 1099511627776.0 }, { "tib", 1099511627776.0 }, { NULL, 0 },
-};
-
-static const struct suffix count_suffixes[] = {
-	{ "k", 1e3 }, { "m", 1e6 }, { "g", 1e9 }, { NULL, 0 },
-};
-
-static int parse(const char *text, enum spec_unit unit, bool allow_negative, double *out,
-		 struct err *e)
+static const struct units_suffix *units_table(enum spec_unit unit)
 {
-	const struct suffix *sfx = unit == SPEC_TIME ? time_suffixes
-				   : unit == SPEC_SIZE ? size_suffixes
-						       : count_suffixes;
-	char *end;
-	double v;
-
-	if (text == NULL || *text == '\0')
-		return err_set(e, "expected a %s such as %s, got nothing", units_name(unit),
-			       example(unit));
-	/* strtod accepts "inf", "nan", hex and leading spaces: refuse them. */
-	const char *p = text;
-	if (*p == '-' || *p == '+')
-		p++;
-	if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9')) ||
-	    (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')))
-		return err_set(e, "expected a %s such as %s, got '%s'", units_name(unit),
-			       example(unit), text);
-	errno = 0;
-	v = strtod(text, &end);
-	if (errno == ERANGE || !isfinite(v))
-		return err_set(e, "%s '%s' is out of range", units_name(unit), text);
-	if (*end != '\0') {
-		const struct suffix *s;
-
-		for (s = sfx; s->name; s++)
-			if (strcasecmp(end, s->name) == 0)
-				break;
-		if (s->name == NULL)
-			return err_set(e, "expected a %s such as %s, got '%s' (unknown unit '%s')",
-				       units_name(unit), example(unit), text, end);
-		v *= s->mult;
+	switch (unit) {
+	case SPEC_TIME: return units_time;
+	case SPEC_SIZE: return units_size;
+	case SPEC_COUNT: return units_count;
 	}
-	if (v < 0 && !allow_negative)
-		return err_set(e, "a %s cannot be negative, got '%s'", units_name(unit), text);
-	if (!isfinite(v) || fabs(v) > 1e18)
-		return err_set(e, "%s '%s' is out of range", units_name(unit), text);
-	*out = v;
+	return NULL;
+}
+
+static double units_max(enum spec_unit unit)
+{
+	return unit == SPEC_TIME ? UNITS_MAX_TIME_US : UNITS_MAX;
+}
+
+/* Returns the multiplier for suffix sfx, or 0 when the unit has no such suffix.
+ * A size may end in 'b' ("10kb", "64KiB", "100B"), which changes nothing. */
+static double units_lookup(enum spec_unit unit, const char *sfx)
+{
+	const struct units_suffix *t = units_table(unit);
+	size_t n = strlen(sfx);
+
+	if (unit == SPEC_SIZE && n > 0 && (sfx[n - 1] == 'b' || sfx[n - 1] == 'B'))
+		n--;
+	if (unit == SPEC_TIME && n == 0)
+		return 1; /* bare microseconds; "us" is the printed name */
+	for (; t != NULL && t->name != NULL; t++)
+		if (strlen(t->name) == n && strncasecmp(t->name, sfx, n) == 0)
+			return t->mult;
 	return 0;
+}
+
+/* Length of the decimal number at the start of p ("12", "1.5", ".5", "2e-3"),
+ * 0 when there is none. An 'e' not followed by digits is left to the suffix. */
+static size_t units_scan_number(const char *p)
+{
+	size_t i = 0, digits = 0;
+
+	while (isdigit((unsigned char)p[i]))
+		i++, digits++;
+	if (p[i] == '.') {
+		i++;
+		while (isdigit((unsigned char)p[i]))
+			i++, digits++;
+	}
+	if (digits == 0)
+		return 0;
+	if (p[i] == 'e' || p[i] == 'E') {
+		size_t j = i + 1;
+
+		if (p[j] == '+' || p[j] == '-')
+			j++;
+		if (isdigit((unsigned char)p[j])) {
+			while (isdigit((unsigned char)p[j]))
+				j++;
+			i = j;
+		}
+	}
+	return i;
+}
+
+static int units_parse_any(const char *text, enum spec_unit unit, bool allow_neg,
+			   double *out, struct err *e)
+{
+	const char *what = units_name(unit);
+	char num[UNITS_NUM_MAX + 1];
+	const char *p = text;
+	bool neg = false;
+	double v, mult;
+	size_t n;
+
+	if (units_table(unit) == NULL)
+		return err_set(e, "internal error: unknown unit %d", (int)unit);
+	if (text == NULL || text[0] == '\0')
+		return err_set(e, "expected a %s such as %s, got an empty string", what,
+			       units_example(unit));
+	if (*p == '-') {
+		if (!allow_neg)
+			return err_set(e, "a %s cannot be negative, got '%.64s'", what, text);
+		neg = true;
+		p++;
+	}
+	n = units_scan_number(p);
+	if (n == 0 || n > UNITS_NUM_MAX)
+		goto bad;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	mult = units_lookup(unit, p + n);
+	if (mult == 0)
+		goto bad;
+	v = strtod(num, NULL) * mult;
+	if (!isfinite(v) || v > units_max(unit))
+		return err_set(e, "%s '%.64s' is too large (at most %g%s)", what, text,
+			       units_max(unit), unit == SPEC_TIME ? "us" : "");
+	if (unit == SPEC_SIZE)
+		v = round(v);
+	*out = neg ? -v : v;
+	return 0;
+bad:
+	return err_set(e, "expected a %s such as %s, got '%.64s'", what, units_example(unit),
+		       text);
 }
 
 int units_parse(const char *text, enum spec_unit unit, double *out, struct err *e)
 {
-	return parse(text, unit, false, out, e);
+	return units_parse_any(text, unit, false, out, e);
 }
 
 int units_parse_signed(const char *text, enum spec_unit unit, double *out, struct err *e)
 {
-	return parse(text, unit, true, out, e);
+	return units_parse_any(text, unit, true, out, e);
+}
+
+/* Prints v/mult with sfx at the given precision into buf (size UNITS_NUM_MAX)
+ * and reports whether it reads back as exactly v. */
+static bool units_try(double v, enum spec_unit unit, const struct units_suffix *s, int prec,
+		      char *buf)
+{
+	double back;
+
+	snprintf(buf, UNITS_NUM_MAX, "%.*g%s", prec, v / s->mult, s->name);
+	return units_parse_signed(buf, unit, &back, NULL) == 0 && back == v;
+}
+
+int units_format(double v, enum spec_unit unit, char *buf, size_t len)
+{
+	const struct units_suffix *t = units_table(unit);
+	char best[UNITS_NUM_MAX] = "", cand[UNITS_NUM_MAX];
+
+	if (t == NULL || !isfinite(v))
+		return snprintf(buf, len, "%g", v);
+	for (; t->name != NULL; t++) {
+		/* k and m on durations are accepted for DistWalk but never printed:
+		 * "1s" reads better than "1m". */
+		if (unit == SPEC_TIME && (strcmp(t->name, "k") == 0 || strcmp(t->name, "m") == 0))
+			continue;
+		if (units_try(v, unit, t, 15, cand) || units_try(v, unit, t, 17, cand))
+			if (best[0] == '\0' || strlen(cand) < strlen(best))
+				memcpy(best, cand, sizeof best);
+	}
+	if (best[0] == '\0') /* a non-integral size: nothing reads back exactly */
+		snprintf(best, sizeof best, "%.17g", v);
+	return snprintf(buf, len, "%s", best);
 }
