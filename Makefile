@@ -48,7 +48,7 @@ EXE      := $(BUILD)/meshwalk
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all test unit e2e demo bench bench-smoke deps clean format
+.PHONY: all test test-run unit e2e demo bench bench-smoke deps deps-check man clean
 all: bin/meshwalk
 
 bin/meshwalk: $(EXE)
@@ -79,7 +79,12 @@ FORCE:
 
 unit-bins: $(UNIT_BIN)
 
-test: $(EXE) $(UNIT_BIN)
+# test and demo first make sure the Debian packages are there (installing
+# them as root, else printing the apt-get line), then build.
+test: deps-check
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(EXE) $(UNIT_BIN)
 	MESHWALK=$(abspath $(EXE)) BUILD=$(BUILD) SANITIZER=$(SANITIZER) tests/run
 
 unit: $(EXE) $(UNIT_BIN)
@@ -88,8 +93,17 @@ unit: $(EXE) $(UNIT_BIN)
 e2e: $(EXE)
 	MESHWALK=$(abspath $(EXE)) BUILD=$(BUILD) tests/run --e2e
 
-demo: deps-check bin/meshwalk
+demo: deps-check
+	@$(MAKE) --no-print-directory bin/meshwalk
 	scripts/demo.sh
+
+# The man pages are generated from the same option tables as --help; a test
+# (tests/e2e/11_docs.sh) fails when the committed pages are out of date.
+MAN_PAGES := man/meshwalk-node.1 man/meshwalk-client.1
+man: $(MAN_PAGES)
+man/meshwalk-%.1: $(EXE)
+	@mkdir -p man
+	$(EXE) man $* > $@
 
 bench: bin/meshwalk
 	bench/run.sh

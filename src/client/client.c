@@ -1,16 +1,17 @@
 /* client.c -- see client.h.
  *
- * DESIGN: each client thread is a pair. The sender owns the schedule: it
- * sleeps (timer slack lowered to 1 ns) until shortly before the intended time,
- * spins the rest, stamps the actual send time and writes the request with one
- * send(). The receiver owns the socket's input: it reads replies in batches,
- * matches them to requests by id, records the three figures and writes the
- * per-request output. They share only a ring of send stamps (one slot per
- * outstanding request, published with release/acquire) and a few counters,
- * so the sender is never delayed by reply processing.
- * Sessions run one after another on each pair: the sender waits for the
- * receiver to account for every request of a session (reply, error, timeout)
- * before closing the connection and opening the next one. */
+ * DESIGN: each client thread owns one connection at a time and does
+ * everything for it in one loop: it waits for the next intended send time in
+ * ppoll() on its socket (timer slack lowered to 1 ns), so a reply wakes it at
+ * once and is stamped when it is read; shortly before the send time it stops
+ * sleeping and spins, reading the socket without blocking, then stamps the
+ * actual send time and writes the request. One thread per connection is what
+ * a blocking ping-pong does, and measured on loopback it costs nothing over
+ * it, where a sender/receiver thread pair paid a cross-thread wake-up per
+ * reply (and a third runnable thread on small machines). Reply handling can
+ * delay a send by the time of one read, which the send lag reports.
+ * Sessions run one after another on each thread: a session ends when every
+ * request it sent is accounted for (reply, error, timeout, lost). */
 #include "client/client.h"
 
 #include <errno.h>
@@ -20,11 +21,11 @@
 #include <stdarg.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "proto/wire.h"
@@ -48,48 +49,54 @@ enum req_status {
 };
 
 struct slot {
-	_Atomic uint64_t seq1;    /* seq + 1 once the stamps below are valid */
-	_Atomic int64_t intended; /* intended send time */
-	_Atomic int64_t sent;     /* actual send time */
-	bool done;                /* receiver only: accounted for */
+	int64_t intended; /* intended send time */
+	int64_t sent;     /* actual send time */
+	bool done;        /* accounted for: reply, error, timeout or lost */
 };
 
 /* One buffered output stream (stdout text or the CSV file). */
 struct out {
-	FILE *f;                  /* shared stream; writes under out_lock */
+	FILE *f;                  /* NULL: this output is off */
 	char *buf;                /* this thread's pending bytes */
 	size_t len;
 };
 
-struct pair {
+/* All threads connect their first session, then start one schedule together,
+ * so no thread's first request is late by another's start-up. */
+struct start {
+	pthread_barrier_t barrier;
+	int64_t t0; /* written by the barrier's serial thread before the 2nd wait */
+};
+
+/* One client thread: its connection, schedule, replies and results. */
+struct cthread {
 	const struct client_config *cfg;
 	int index;
-	pthread_t sender, receiver;
-	struct slot *ring;               /* RING_SIZE slots */
-	/* session hand-over, guarded by lock/cond */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int fd;                          /* current session's socket, -1 none */
-	uint64_t sess;                   /* current session number */
-	uint64_t sess_first;             /* seq of the session's first request */
-	bool sess_open;                  /* receiver should work on the session */
-	bool sess_done;                  /* receiver accounted for all sent */
-	bool quit;                       /* no more sessions */
-	_Atomic uint64_t sent_end;       /* seq one past the last sent request */
-	_Atomic bool sending_done;       /* sender will send no more in this session */
-	_Atomic bool broken;             /* connection failed: sender stops */
-	_Atomic uint64_t oldest;         /* receiver: oldest unaccounted seq */
-	_Atomic uint64_t outstanding;    /* sent - accounted (closed loop waits on 0) */
-	/* results (each written by one thread, read after join) */
-	struct hist *lat, *svc, *lag;    /* receiver: lat, svc; sender: lag */
-	uint64_t ok, errors, timeouts, lost, unsent; /* receiver, except unsent (sender) */
-	int64_t first_intended, last_intended; /* sender */
-	int64_t first_sent, last_sent;         /* sender */
-	uint64_t nsent;                        /* sender */
-	char first_error[ERRMSG_LEN];          /* receiver */
-	char conn_error[ERRMSG_LEN];           /* sender */
-	struct out text, csv;                  /* receiver */
-	int64_t t0;                            /* run start, for relative times */
+	pthread_t thread;
+	struct start *start;
+	int64_t t0;                  /* start of the schedule, for relative times */
+	struct slot *ring;           /* RING_SIZE slots, indexed by seq */
+	struct clock_waiter waiter;
+	int tfd;                     /* timerfd: send times and request timeouts */
+	int64_t armed;               /* what tfd is armed for; INT64_MAX: nothing */
+	/* the current session */
+	int fd;
+	uint64_t sess;
+	uint64_t oldest;             /* oldest request not yet accounted for */
+	uint64_t sent_end;           /* one past the last request sent */
+	bool broken;                 /* the connection failed: send no more */
+	/* reply input */
+	uint8_t *rx;
+	size_t rx_have;
+	uint64_t rx_discard;         /* padding of the current reply still to drop */
+	/* results, read by client_run() after the join */
+	struct hist *lat, *svc, *lag;
+	uint64_t ok, errors, timeouts, lost, unsent, nsent;
+	int64_t first_intended, last_intended;
+	int64_t first_sent, last_sent;
+	char first_error[ERRMSG_LEN];
+	char conn_error[ERRMSG_LEN];
+	struct out text, csv;
 };
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -155,7 +162,7 @@ static const char *status_word(enum req_status s)
 	return "?";
 }
 
-static void csv_row(struct pair *p, uint64_t seq, enum req_status st, int64_t intended,
+static void csv_row(struct cthread *p, uint64_t seq, enum req_status st, int64_t intended,
 		    int64_t sent, int64_t recv)
 {
 	if (p->csv.f == NULL)
@@ -174,10 +181,22 @@ static void csv_row(struct pair *p, uint64_t seq, enum req_status st, int64_t in
 			   seq, (intended - p->t0) / 1e3, status_word(st));
 }
 
-/* -- receiver -- */
+/* -- replies -- */
+
+static void first_error(struct cthread *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void first_error(struct cthread *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->first_error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->first_error, sizeof p->first_error, fmt, ap);
+	va_end(ap);
+}
 
 /* Marks seq accounted for with a failure status. */
-static void account_failure(struct pair *p, uint64_t seq, enum req_status st)
+static void account_failure(struct cthread *p, uint64_t seq, enum req_status st)
 {
 	struct slot *s = &p->ring[seq & (RING_SIZE - 1)];
 
@@ -187,216 +206,280 @@ static void account_failure(struct pair *p, uint64_t seq, enum req_status st)
 	case REQ_LOST: p->lost++; break;
 	default: p->errors++; break;
 	}
-	csv_row(p, seq, st, atomic_load_explicit(&s->intended, memory_order_relaxed),
-		atomic_load_explicit(&s->sent, memory_order_relaxed), 0);
+	csv_row(p, seq, st, s->intended, s->sent, 0);
 }
 
-static void advance_oldest(struct pair *p, uint64_t end)
+static void advance_oldest(struct cthread *p)
 {
-	uint64_t o = atomic_load_explicit(&p->oldest, memory_order_relaxed);
-
-	while (o < end && p->ring[o & (RING_SIZE - 1)].done) {
-		p->ring[o & (RING_SIZE - 1)].done = false;
-		o++;
+	while (p->oldest < p->sent_end && p->ring[p->oldest & (RING_SIZE - 1)].done) {
+		p->ring[p->oldest & (RING_SIZE - 1)].done = false;
+		p->oldest++;
 	}
-	atomic_store_explicit(&p->oldest, o, memory_order_release);
 }
 
-static void on_reply(struct pair *p, const struct wire_hdr *h, const uint8_t *text, int64_t now)
+static bool outstanding(const struct cthread *p)
+{
+	return p->oldest < p->sent_end;
+}
+
+static void on_reply(struct cthread *p, const struct wire_hdr *h, const uint8_t *text, int64_t now)
 {
 	uint64_t seq = h->id & ((1ull << 48) - 1);
 	struct slot *s = &p->ring[seq & (RING_SIZE - 1)];
-	int64_t intended, sent;
 
-	if (atomic_load_explicit(&s->seq1, memory_order_acquire) != seq + 1 || s->done ||
-	    seq < atomic_load_explicit(&p->oldest, memory_order_relaxed))
+	if ((h->id >> 48) != (uint64_t)p->index || seq < p->oldest || seq >= p->sent_end || s->done)
 		return; /* a late reply for a request already timed out */
-	intended = atomic_load_explicit(&s->intended, memory_order_relaxed);
-	sent = atomic_load_explicit(&s->sent, memory_order_relaxed);
-	atomic_fetch_sub_explicit(&p->outstanding, 1, memory_order_release);
 	if (h->status != WIRE_OK) {
-		if (p->first_error[0] == '\0')
-			snprintf(p->first_error, sizeof p->first_error, "%s: %.*s",
-				 wire_status_name(h->status), (int)(h->prog_len < 160 ? h->prog_len : 160),
-				 (const char *)text);
+		first_error(p, "%s: %.*s", wire_status_name(h->status),
+			    (int)(h->prog_len < 160 ? h->prog_len : 160), (const char *)text);
 		account_failure(p, seq, REQ_ERROR);
 		return;
 	}
 	s->done = true;
 	p->ok++;
-	hist_record(p->lat, (uint64_t)(now - intended));
-	hist_record(p->svc, (uint64_t)(now - sent));
+	hist_record(p->lat, (uint64_t)(now - s->intended));
+	hist_record(p->svc, (uint64_t)(now - s->sent));
 	if (p->text.f)
 		out_printf(&p->text, "t: %" PRId64 " us, elapsed: %" PRId64 " us, req_id: %" PRIu64
 				     ", thr_id: %d, sess_id: %" PRIu64 "\n",
-			   (intended - p->t0) / 1000, (now - intended) / 1000, seq, p->index, p->sess);
-	csv_row(p, seq, REQ_OK, intended, sent, now);
+			   (s->intended - p->t0) / 1000, (now - s->intended) / 1000, seq, p->index, p->sess);
+	csv_row(p, seq, REQ_OK, s->intended, s->sent, now);
 }
 
 /* Accounts for every sent request not yet done with status st. */
-static void fail_outstanding(struct pair *p, enum req_status st)
+static void fail_outstanding(struct cthread *p, enum req_status st)
 {
-	uint64_t end = atomic_load_explicit(&p->sent_end, memory_order_acquire);
-
-	for (uint64_t q = atomic_load_explicit(&p->oldest, memory_order_relaxed); q < end; q++)
-		if (!p->ring[q & (RING_SIZE - 1)].done) {
+	for (uint64_t q = p->oldest; q < p->sent_end; q++)
+		if (!p->ring[q & (RING_SIZE - 1)].done)
 			account_failure(p, q, st);
-			atomic_fetch_sub_explicit(&p->outstanding, 1, memory_order_release);
-		}
-	advance_oldest(p, end);
+	advance_oldest(p);
 }
 
-/* Runs one session's receive side until every sent request is accounted. */
-static void receive_session(struct pair *p, int fd, uint8_t *buf)
+/* The connection is unusable: say why once, fail what is outstanding. */
+static void conn_broken(struct cthread *p, const char *why)
 {
-	size_t have = 0;
-	uint64_t discard = 0;
+	if (!p->broken) {
+		char a[SOCK_ADDR_STRLEN];
+
+		log_msg("thread %d session %" PRIu64 ": connection to %s: %s", p->index, p->sess,
+			sock_addr_str((struct sockaddr *)&p->cfg->to.ss, a, sizeof a), why);
+		if (p->conn_error[0] == '\0')
+			snprintf(p->conn_error, sizeof p->conn_error, "connection to %s: %s", a, why);
+	}
+	p->broken = true;
+	fail_outstanding(p, REQ_LOST);
+}
+
+/* Times out the oldest requests; returns the next timeout deadline, or
+ * INT64_MAX when nothing is outstanding. Later requests were sent later, so
+ * only the oldest can be due. */
+static int64_t check_timeouts(struct cthread *p, int64_t now)
+{
 	const int64_t timeout_ns = (int64_t)p->cfg->timeout_us * NSEC_PER_USEC;
 
-	for (;;) {
-		/* sending_done first: once it is true, sent_end is final. */
-		bool sending_done = atomic_load_explicit(&p->sending_done, memory_order_acquire);
-		uint64_t end = atomic_load_explicit(&p->sent_end, memory_order_acquire);
-		uint64_t oldest = atomic_load_explicit(&p->oldest, memory_order_relaxed);
-		int64_t now = clock_now_ns();
-		int wait_ms = 20;
+	while (p->oldest < p->sent_end) {
+		struct slot *s = &p->ring[p->oldest & (RING_SIZE - 1)];
 
-		/* Time out the oldest requests; later ones were sent later. */
-		while (oldest < end) {
-			struct slot *s = &p->ring[oldest & (RING_SIZE - 1)];
-
-			if (!s->done) {
-				int64_t deadline = atomic_load_explicit(&s->sent, memory_order_relaxed) + timeout_ns;
-
-				if (now < deadline) {
-					int64_t ms = (deadline - now) / NSEC_PER_MSEC + 1;
-					if (ms < wait_ms)
-						wait_ms = (int)ms;
-					break;
-				}
-				account_failure(p, oldest, REQ_TIMEOUT);
-				atomic_fetch_sub_explicit(&p->outstanding, 1, memory_order_release);
-				if (p->first_error[0] == '\0')
-					snprintf(p->first_error, sizeof p->first_error,
-						 "no reply within %" PRIu64 " us", p->cfg->timeout_us);
-			}
-			advance_oldest(p, end);
-			oldest = atomic_load_explicit(&p->oldest, memory_order_relaxed);
+		if (!s->done) {
+			if (now < s->sent + timeout_ns)
+				return s->sent + timeout_ns;
+			account_failure(p, p->oldest, REQ_TIMEOUT);
+			first_error(p, "no reply within %" PRIu64 " us", p->cfg->timeout_us);
 		}
-		if (sending_done && oldest >= end)
-			return;
-		if (atomic_load_explicit(&p->broken, memory_order_acquire)) {
-			fail_outstanding(p, REQ_LOST);
-			if (sending_done)
-				return;
-			wait_ms = 1;
-		}
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		int rc = poll(&pfd, 1, wait_ms);
-		if (rc <= 0)
-			continue;
-		ssize_t n = recv(fd, buf + have, RX_BUF - have, MSG_DONTWAIT);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n <= 0) {
-			if (!atomic_load(&p->broken) && p->conn_error[0] == '\0') {
-				char a[SOCK_ADDR_STRLEN];
-
-				log_msg("thread %d session %" PRIu64 ": connection to %s %s", p->index, p->sess,
-					sock_addr_str((struct sockaddr *)&p->cfg->to.ss, a, sizeof a),
-					n == 0 ? "closed by the node" : strerror(errno));
-			}
-			atomic_store(&p->broken, true);
-			fail_outstanding(p, REQ_LOST);
-			if (atomic_load_explicit(&p->sending_done, memory_order_acquire)) {
-				fail_outstanding(p, REQ_LOST);
-				return;
-			}
-			/* Wait for the sender to notice and stop. */
-			while (!atomic_load_explicit(&p->sending_done, memory_order_acquire))
-				poll(NULL, 0, 1);
-			fail_outstanding(p, REQ_LOST);
-			return;
-		}
-		now = clock_now_ns();
-		have += (size_t)n;
-		size_t off = 0;
-		while (off < have) {
-			struct wire_hdr h;
-			struct err e;
-
-			if (discard) {
-				size_t d = have - off < discard ? have - off : (size_t)discard;
-				off += d;
-				discard -= d;
-				continue;
-			}
-			if (have - off < WIRE_HDR_LEN)
-				break;
-			if (wire_hdr_decode(buf + off, &wire_default_limits, &h, &e) < 0 ||
-			    h.type != WIRE_REPLY) {
-				log_msg("thread %d: bad reply from the node: %s", p->index,
-					h.type != WIRE_REPLY ? "not a reply" : e.msg);
-				atomic_store(&p->broken, true);
-				have = 0;
-				off = 0;
-				break;
-			}
-			if (have - off < WIRE_HDR_LEN + (size_t)h.prog_len) {
-				if (off == 0 && have == RX_BUF) { /* cannot happen: prog_len <= 64 KiB */
-					atomic_store(&p->broken, true);
-					have = 0;
-				}
-				break;
-			}
-			on_reply(p, &h, buf + off + WIRE_HDR_LEN, now);
-			off += WIRE_HDR_LEN + h.prog_len;
-			discard = h.len - WIRE_HDR_LEN - h.prog_len;
-		}
-		memmove(buf, buf + off, have - off);
-		have -= off;
-		advance_oldest(p, atomic_load_explicit(&p->sent_end, memory_order_acquire));
+		advance_oldest(p);
 	}
+	return INT64_MAX;
 }
 
-static void *receiver_main(void *arg)
+/* Parses the replies buffered in rx; the bytes of a partial one stay. */
+static void parse_replies(struct cthread *p, int64_t now)
 {
-	struct pair *p = arg;
-	uint8_t *buf = xmalloc(RX_BUF);
-	char name[16];
+	size_t off = 0, have = p->rx_have;
 
-	snprintf(name, sizeof name, "mw-recv-%d", p->index);
-	pthread_setname_np(pthread_self(), name);
-	for (;;) {
-		int fd;
+	while (off < have && !p->broken) {
+		struct wire_hdr h;
+		struct err e;
 
-		pthread_mutex_lock(&p->lock);
-		while (!p->sess_open && !p->quit)
-			pthread_cond_wait(&p->cond, &p->lock);
-		if (!p->sess_open) {
-			pthread_mutex_unlock(&p->lock);
+		if (p->rx_discard) {
+			size_t d = have - off < p->rx_discard ? have - off : (size_t)p->rx_discard;
+
+			off += d;
+			p->rx_discard -= d;
+			continue;
+		}
+		if (have - off < WIRE_HDR_LEN)
+			break;
+		if (wire_hdr_decode(p->rx + off, &wire_default_limits, &h, &e) < 0) {
+			conn_broken(p, e.msg);
 			break;
 		}
-		fd = p->fd;
-		pthread_mutex_unlock(&p->lock);
-
-		receive_session(p, fd, buf);
-
-		pthread_mutex_lock(&p->lock);
-		p->sess_open = false;
-		p->sess_done = true;
-		pthread_cond_broadcast(&p->cond);
-		pthread_mutex_unlock(&p->lock);
+		if (h.type != WIRE_REPLY) {
+			conn_broken(p, "the node sent a frame that is not a reply");
+			break;
+		}
+		/* prog_len <= 64 KiB (wire limits) fits RX_BUF: wait for the rest. */
+		if (have - off < WIRE_HDR_LEN + (size_t)h.prog_len)
+			break;
+		on_reply(p, &h, p->rx + off + WIRE_HDR_LEN, now);
+		off += WIRE_HDR_LEN + h.prog_len;
+		p->rx_discard = h.len - WIRE_HDR_LEN - h.prog_len;
 	}
-	out_flush(&p->text);
-	out_flush(&p->csv);
-	free(buf);
-	return NULL;
+	if (p->broken) {
+		p->rx_have = 0;
+		return;
+	}
+	memmove(p->rx, p->rx + off, have - off);
+	p->rx_have = have - off;
 }
 
-/* -- sender -- */
+/* Reads and handles every reply that has arrived, without blocking. Each
+ * read is stamped when it returns, so a reply's time is when it was read. */
+static void drain_replies(struct cthread *p)
+{
+	while (!p->broken) {
+		size_t space = RX_BUF - p->rx_have;
+		ssize_t n = recv(p->fd, p->rx + p->rx_have, space, MSG_DONTWAIT);
 
-static int connect_session(struct pair *p)
+		if (n > 0) {
+			p->rx_have += (size_t)n;
+			parse_replies(p, clock_now_ns());
+			if ((size_t)n < space)
+				return; /* the socket is empty: spare the EAGAIN read */
+			continue;
+		}
+		if (n == 0) {
+			conn_broken(p, "closed by the node");
+			return;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			conn_broken(p, strerror(errno));
+		return;
+	}
+}
+
+/* Arms the thread's timerfd for deadline (INT64_MAX: disarmed), unless it
+ * already is. The timer is never cancelled when a reply comes first: on
+ * virtual machines, cancelling and re-arming the earliest timer around every
+ * wake-up costs more than the round trip being measured. */
+static void arm_timer(struct cthread *p, int64_t deadline)
+{
+	struct itimerspec its = { 0 };
+
+	if (deadline == p->armed)
+		return;
+	if (deadline != INT64_MAX) {
+		its.it_value.tv_sec = deadline / NSEC_PER_SEC;
+		its.it_value.tv_nsec = deadline % NSEC_PER_SEC;
+	}
+	if (timerfd_settime(p->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		p->armed = deadline;
+}
+
+/* Waits for replies (or, with want_out, for room to send) until `until` or
+ * the next request timeout, whichever is first, and handles what arrives.
+ * With --busy-poll, a reply expected soon after a send is polled for
+ * without sleeping. Returns true when it stopped because `until` came. */
+static bool wait_io(struct cthread *p, int64_t until, bool want_out)
+{
+	int64_t now = clock_now_ns();
+	int64_t to = check_timeouts(p, now);
+	int64_t deadline = until < to ? until : to;
+	struct pollfd pfd[2] = { { p->fd, (short)(POLLIN | (want_out ? POLLOUT : 0)), 0 },
+				 { p->tfd, POLLIN, 0 } };
+	struct timespec zero = { 0, 0 };
+	int rc;
+
+	if (p->broken)
+		return false;
+	if (deadline == INT64_MAX)
+		return false; /* nothing outstanding: nothing could ever arrive */
+	if (!want_out && outstanding(p) && now - p->last_sent < p->cfg->busy_poll_ns &&
+	    now < deadline) {
+		/* poll() peeks without the socket lock that recv() would
+		 * contend for with the kernel delivering the reply. */
+		if (ppoll(pfd, 1, &zero, NULL) > 0)
+			drain_replies(p);
+		return false;
+	}
+	if (deadline > now) {
+		arm_timer(p, deadline);
+		rc = ppoll(pfd, 2, NULL, NULL);
+	} else {
+		rc = ppoll(pfd, 1, &zero, NULL);
+	}
+	if (rc > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)))
+		drain_replies(p);
+	if (rc > 0 && (pfd[1].revents & POLLIN)) {
+		uint64_t expirations;
+
+		if (read(p->tfd, &expirations, sizeof expirations) > 0)
+			p->armed = INT64_MAX;
+	}
+	if (rc == -1 && errno != EINTR)
+		conn_broken(p, strerror(errno));
+	return deadline == until && clock_now_ns() >= until;
+}
+
+/* Waits until the intended send time, handling replies meanwhile: sleeps in
+ * ppoll (woken at once by a reply) until the waiter's margin before the
+ * deadline, then spins, reading the socket without blocking so replies that
+ * arrive during the spin are stamped on time. */
+static void wait_send_time(struct cthread *p, int64_t intended)
+{
+	int64_t now;
+
+	while (!p->broken && (now = clock_now_ns()) < intended) {
+		int64_t wake = p->cfg->wait_spin ? now : clock_waiter_wake(&p->waiter, intended, now);
+
+		if (wake > now) {
+			if (wait_io(p, wake, false))
+				clock_waiter_learn(&p->waiter, wake, clock_now_ns());
+			continue;
+		}
+		while (!p->broken && clock_now_ns() < intended)
+			if (outstanding(p))
+				drain_replies(p);
+	}
+}
+
+/* Sends one whole frame; while the socket is full, handles replies (so a
+ * node that answers slowly cannot deadlock us) and timeouts. A request that
+ * times out before it is fully sent means the node stopped reading. */
+static int send_frame(struct cthread *p, uint64_t seq, const uint8_t *data, size_t len)
+{
+	while (len > 0 && !p->broken) {
+		ssize_t n = send(p->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			char why[ERRMSG_LEN];
+
+			snprintf(why, sizeof why, "send failed: %s", strerror(errno));
+			conn_broken(p, why);
+			break;
+		}
+		/* The request being sent is outstanding, so its timeout
+		 * bounds this wait. */
+		wait_io(p, INT64_MAX, true);
+		if (p->ring[seq & (RING_SIZE - 1)].done || seq < p->oldest) {
+			conn_broken(p, "the node stopped reading requests (send timed out)");
+			break;
+		}
+	}
+	return p->broken ? -1 : 0;
+}
+
+/* -- sessions -- */
+
+static int connect_session(struct cthread *p)
 {
 	const struct client_config *c = p->cfg;
 	char a[SOCK_ADDR_STRLEN];
@@ -443,41 +526,147 @@ static int connect_session(struct pair *p)
 	return rc;
 }
 
-static int send_all(int fd, const uint8_t *data, size_t len)
+/* Builds request seq into frame: header, program sampled for this request,
+ * padding up to the --ps size. */
+static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, struct wire_buf *frame)
 {
-	while (len > 0) {
-		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+	const struct client_config *c = p->cfg;
+	uint64_t size;
 
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
+	frame->len = 0;
+	wire_buf_reserve(frame, WIRE_HDR_LEN);
+	frame->len = WIRE_HDR_LEN;
+	prog_encode(c->prog, rng, seq, frame);
+	uint32_t prog_len = (uint32_t)(frame->len - WIRE_HDR_LEN);
+	size = frame->len;
+	if (c->req_size) {
+		double want = spec_sample(c->req_size, rng, seq);
+
+		if (want > (double)size)
+			size = want > (double)wire_default_limits.max_frame ? wire_default_limits.max_frame
+									   : (uint64_t)want;
 	}
-	return 0;
+	if (size > frame->len) {
+		size_t pad = size - frame->len;
+
+		wire_buf_reserve(frame, pad);
+		memset(frame->data + frame->len, 0, pad);
+		frame->len = size;
+	}
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST,
+			      .len = (uint32_t)frame->len, .id = ((uint64_t)p->index << 48) | seq,
+			      .prog_len = prog_len };
+	wire_hdr_encode(&h, frame->data);
 }
 
-static void *sender_main(void *arg)
+static void mark_unsent(struct cthread *p, uint64_t seq, int64_t intended)
 {
-	struct pair *p = arg;
+	p->unsent++;
+	csv_row(p, seq, REQ_UNSENT, intended, 0, 0);
+}
+
+/* Runs `count` requests, numbered from *seq, over the connected socket fd:
+ * each leaves at its intended time, replies are handled as they come, and
+ * the session ends when every request sent is accounted for. */
+static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer *pacer,
+			struct rng *rng, uint64_t *seq, struct wire_buf *frame)
+{
+	const struct client_config *c = p->cfg;
+	uint64_t k = 0;
+
+	p->fd = fd;
+	p->broken = false;
+	p->rx_have = 0;
+	p->rx_discard = 0;
+	p->oldest = p->sent_end = *seq;
+	for (; k < count && !p->broken; k++) {
+		int64_t intended;
+
+		if (c->pacing == PACER_CLOSED) {
+			/* Closed loop: the next request leaves when the last reply is in. */
+			while (outstanding(p) && !p->broken)
+				wait_io(p, INT64_MAX, false);
+			if (p->broken)
+				break;
+			intended = pacer_next(pacer, rng, clock_now_ns());
+		} else {
+			intended = pacer_next(pacer, rng, 0);
+			wait_send_time(p, intended);
+		}
+		/* Never reuse a slot whose request is still outstanding. */
+		while (*seq - p->oldest >= RING_SIZE && !p->broken)
+			wait_io(p, INT64_MAX, false);
+		if (p->broken) {
+			mark_unsent(p, *seq, intended);
+			(*seq)++;
+			k++;
+			break;
+		}
+		build_request(p, rng, *seq, frame);
+
+		struct slot *s = &p->ring[*seq & (RING_SIZE - 1)];
+		int64_t now = clock_now_ns();
+
+		s->intended = intended;
+		s->sent = now;
+		s->done = false;
+		p->sent_end = *seq + 1;
+		if (p->first_intended < 0) {
+			p->first_intended = intended;
+			p->first_sent = now;
+		}
+		p->last_intended = intended;
+		p->last_sent = now;
+		p->nsent++;
+		hist_record(p->lag, (uint64_t)(now > intended ? now - intended : 0));
+		(*seq)++;
+		send_frame(p, *seq - 1, frame->data, frame->len);
+	}
+	/* The rest never leave: each still takes its place in the schedule, so
+	 * later sessions keep their times, and is reported as unsent. */
+	for (; k < count; k++, (*seq)++)
+		mark_unsent(p, *seq, pacer_next(pacer, rng, clock_now_ns()));
+	while (outstanding(p) && !p->broken)
+		wait_io(p, INT64_MAX, false);
+	if (p->broken)
+		fail_outstanding(p, REQ_LOST);
+	close(fd);
+	p->fd = -1;
+}
+
+static void *thread_main(void *arg)
+{
+	struct cthread *p = arg;
 	const struct client_config *c = p->cfg;
 	struct pacer pacer;
-	struct clock_waiter waiter;
 	struct rng rng;
 	struct wire_buf frame;
 	uint64_t seq = 0;
 	char name[16];
 
-	snprintf(name, sizeof name, "mw-send-%d", p->index);
+	snprintf(name, sizeof name, "mw-client-%d", p->index);
 	pthread_setname_np(pthread_self(), name);
 	clock_lower_timer_slack();
-	clock_waiter_init(&waiter, c->spin_ns, c->spin_ns > 0 ? 2 * NSEC_PER_MSEC : 0);
+	clock_waiter_init(&p->waiter, c->spin_ns, c->spin_ns > 0 ? 2 * NSEC_PER_MSEC : 0);
 	wire_buf_init(&frame);
+	p->rx = xmalloc(RX_BUF);
+	p->fd = -1;
+	p->armed = INT64_MAX;
+	p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (p->tfd == -1)
+		snprintf(p->conn_error, sizeof p->conn_error, "cannot create a timer: %s",
+			 strerror(errno));
+	p->first_sent = p->first_intended = -1;
+
+	/* The first session connects before the schedule starts: a connect
+	 * (with retries) is set-up, not request latency. */
+	int first_fd = p->tfd >= 0 && c->requests > 0 ? connect_session(p) : -1;
+	if (pthread_barrier_wait(&p->start->barrier) == PTHREAD_BARRIER_SERIAL_THREAD)
+		p->start->t0 = clock_now_ns() + 200 * NSEC_PER_USEC;
+	pthread_barrier_wait(&p->start->barrier);
+	p->t0 = p->start->t0;
 	rng_seed(&rng, c->seed, (uint64_t)p->index << 32);
 	pacer_init(&pacer, c->pacing, c->pace, c->rate_step_secs, p->t0, &rng);
-	p->first_sent = p->first_intended = -1;
 
 	for (uint64_t sess = 0; sess < c->sessions; sess++) {
 		/* -n is split evenly across sessions; the first ones take the rest. */
@@ -488,121 +677,21 @@ static void *sender_main(void *arg)
 			continue;
 		/* A distinct stream per thread and session, as the seed promises. */
 		rng_seed(&rng, c->seed, ((uint64_t)p->index << 32) | (sess + 1));
-		fd = connect_session(p);
+		p->sess = sess;
+		fd = sess == 0 ? first_fd : p->tfd >= 0 ? connect_session(p) : -1;
 		if (fd < 0) {
 			log_msg("thread %d session %" PRIu64 ": %s", p->index, sess, p->conn_error);
-			for (uint64_t k = 0; k < count; k++) {
-				int64_t t = pacer_next(&pacer, &rng, clock_now_ns());
-
-				(void)t;
-				p->unsent++;
-			}
+			for (uint64_t k = 0; k < count; k++, seq++)
+				mark_unsent(p, seq, pacer_next(&pacer, &rng, clock_now_ns()));
 			continue;
 		}
-		pthread_mutex_lock(&p->lock);
-		p->fd = fd;
-		p->sess = sess;
-		p->sess_first = seq;
-		p->sess_done = false;
-		atomic_store(&p->broken, false);
-		atomic_store(&p->sending_done, false);
-		p->sess_open = true;
-		pthread_cond_broadcast(&p->cond);
-		pthread_mutex_unlock(&p->lock);
-
-		uint64_t k = 0;
-		for (; k < count && !atomic_load_explicit(&p->broken, memory_order_acquire); k++, seq++) {
-			int64_t intended;
-
-			if (c->pacing == PACER_CLOSED) {
-				/* Closed loop: the next request leaves when the last reply is in. */
-				while (atomic_load_explicit(&p->outstanding, memory_order_acquire) > 0 &&
-				       !atomic_load_explicit(&p->broken, memory_order_acquire))
-					clock_wait_until(clock_now_ns() + 2 * NSEC_PER_USEC,
-							 c->wait_spin ? -1 : 0);
-				if (atomic_load_explicit(&p->broken, memory_order_acquire))
-					break;
-				intended = pacer_next(&pacer, &rng, clock_now_ns());
-			} else {
-				intended = pacer_next(&pacer, &rng, 0);
-				if (c->wait_spin)
-					clock_spin_until(intended);
-				else
-					clock_waiter_wait(&waiter, intended);
-			}
-			/* Never overwrite a slot whose request is still outstanding. */
-			while (seq - atomic_load_explicit(&p->oldest, memory_order_acquire) >= RING_SIZE &&
-			       !atomic_load_explicit(&p->broken, memory_order_acquire))
-				poll(NULL, 0, 1);
-
-			frame.len = 0;
-			wire_buf_reserve(&frame, WIRE_HDR_LEN);
-			frame.len = WIRE_HDR_LEN;
-			prog_encode(c->prog, &rng, seq, &frame);
-			uint32_t prog_len = (uint32_t)(frame.len - WIRE_HDR_LEN);
-			uint64_t size = frame.len;
-			if (c->req_size) {
-				double want = spec_sample(c->req_size, &rng, seq);
-
-				if (want > (double)size)
-					size = want > (double)wire_default_limits.max_frame
-						       ? wire_default_limits.max_frame
-						       : (uint64_t)want;
-			}
-			if (size > frame.len) {
-				size_t pad = size - frame.len;
-
-				wire_buf_reserve(&frame, pad);
-				memset(frame.data + frame.len, 0, pad);
-				frame.len = size;
-			}
-			struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST,
-					      .len = (uint32_t)frame.len, .id = ((uint64_t)p->index << 48) | seq,
-					      .prog_len = prog_len };
-			wire_hdr_encode(&h, frame.data);
-
-			struct slot *s = &p->ring[seq & (RING_SIZE - 1)];
-			int64_t now = clock_now_ns();
-			atomic_store_explicit(&s->intended, intended, memory_order_relaxed);
-			atomic_store_explicit(&s->sent, now, memory_order_relaxed);
-			atomic_store_explicit(&s->seq1, seq + 1, memory_order_release);
-			atomic_fetch_add_explicit(&p->outstanding, 1, memory_order_release);
-			atomic_store_explicit(&p->sent_end, seq + 1, memory_order_release);
-			int rc = send_all(fd, frame.data, frame.len);
-			if (rc < 0) {
-				if (p->conn_error[0] == '\0')
-					snprintf(p->conn_error, sizeof p->conn_error, "send failed: %s",
-						 strerror(-rc));
-				atomic_store(&p->broken, true);
-				k++;
-				seq++;
-				break;
-			}
-			if (p->first_intended < 0) {
-				p->first_intended = intended;
-				p->first_sent = now;
-			}
-			p->last_intended = intended;
-			p->last_sent = now;
-			p->nsent++;
-			hist_record(p->lag, (uint64_t)(now > intended ? now - intended : 0));
-		}
-		/* Requests of this session that never left count as unsent. */
-		for (; k < count; k++) {
-			pacer_next(&pacer, &rng, clock_now_ns());
-			p->unsent++;
-		}
-		atomic_store_explicit(&p->sending_done, true, memory_order_release);
-		pthread_mutex_lock(&p->lock);
-		while (!p->sess_done)
-			pthread_cond_wait(&p->cond, &p->lock);
-		pthread_mutex_unlock(&p->lock);
-		close(fd);
+		run_session(p, fd, count, &pacer, &rng, &seq, &frame);
 	}
-	pthread_mutex_lock(&p->lock);
-	p->quit = true;
-	pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->lock);
+	out_flush(&p->text);
+	out_flush(&p->csv);
+	free(p->rx);
+	if (p->tfd >= 0)
+		close(p->tfd);
 	wire_buf_free(&frame);
 	return NULL;
 }
@@ -720,11 +809,12 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 
 int client_run(const struct client_config *c)
 {
-	struct pair *pairs = xcalloc((size_t)c->threads, sizeof *pairs);
+	struct cthread *cts = xcalloc((size_t)c->threads, sizeof *cts);
 	struct totals t = { 0 };
 	FILE *csv = NULL;
 	int status = 0;
 	int64_t t0;
+	struct start start;
 	const char *first_error = NULL;
 	char first_conn_error[ERRMSG_LEN] = "";
 
@@ -733,7 +823,7 @@ int client_run(const struct client_config *c)
 		csv = fopen(c->csv_path, "w");
 		if (csv == NULL) {
 			log_msg("cannot write %s: %s", c->csv_path, strerror(errno));
-			free(pairs);
+			free(cts);
 			return 1;
 		}
 		fprintf(csv, "thr_id,sess_id,req_id,intended_us,sent_us,recv_us,latency_us,service_us,"
@@ -743,19 +833,17 @@ int client_run(const struct client_config *c)
 		log_msg("out of memory for histograms");
 		abort();
 	}
-	/* Start a little in the future so every thread's first request is on
-	 * schedule rather than late by thread start-up. */
-	t0 = clock_now_ns() + 2 * NSEC_PER_MSEC;
+	pthread_barrier_init(&start.barrier, NULL, (unsigned)c->threads);
+	t0 = clock_now_ns();
 	for (int i = 0; i < c->threads; i++) {
-		struct pair *p = &pairs[i];
+		struct cthread *p = &cts[i];
 
 		p->cfg = c;
 		p->index = i;
 		p->t0 = t0;
+		p->start = &start;
 		p->fd = -1;
 		p->ring = xcalloc(RING_SIZE, sizeof *p->ring);
-		pthread_mutex_init(&p->lock, NULL);
-		pthread_cond_init(&p->cond, NULL);
 		if (hist_create(&p->lat) || hist_create(&p->svc) || hist_create(&p->lag))
 			abort();
 		if (c->per_request_text) {
@@ -768,17 +856,15 @@ int client_run(const struct client_config *c)
 		}
 	}
 	for (int i = 0; i < c->threads; i++) {
-		if (pthread_create(&pairs[i].receiver, NULL, receiver_main, &pairs[i]) ||
-		    pthread_create(&pairs[i].sender, NULL, sender_main, &pairs[i])) {
+		if (pthread_create(&cts[i].thread, NULL, thread_main, &cts[i])) {
 			log_msg("cannot start client threads");
 			abort();
 		}
 	}
 	for (int i = 0; i < c->threads; i++) {
-		struct pair *p = &pairs[i];
+		struct cthread *p = &cts[i];
 
-		pthread_join(p->sender, NULL);
-		pthread_join(p->receiver, NULL);
+		pthread_join(p->thread, NULL);
 		if (c->per_request_text) {
 			pthread_mutex_lock(&out_lock);
 			printf("Sent pkts - success: %" PRIu64 ", error: %" PRIu64 ", timeout: %" PRIu64
@@ -804,12 +890,16 @@ int client_run(const struct client_config *c)
 			double span_sent = (double)(p->last_sent - p->first_sent);
 			double span_int = (double)(p->last_intended - p->first_intended);
 
+			/* From the first intended send: a late first request
+			 * must not make the rate look higher than it was. */
+			if (c->pacing != PACER_CLOSED && p->first_intended < p->first_sent)
+				span_sent = (double)(p->last_sent - p->first_intended);
 			t.achieved_rate += (p->nsent - 1) * 1e9 / span_sent;
 			if (c->pacing != PACER_CLOSED && span_int > 0)
 				t.target_rate += (p->nsent - 1) * 1e9 / span_int;
 		}
-		if (p->last_sent - t0 > t.duration_ns)
-			t.duration_ns = p->last_sent - t0;
+		if (p->nsent > 0 && p->last_sent - p->t0 > t.duration_ns)
+			t.duration_ns = p->last_sent - p->t0;
 	}
 	fflush(stdout);
 	if (first_error == NULL && first_conn_error[0])
@@ -857,7 +947,7 @@ int client_run(const struct client_config *c)
 		status = 1;
 	}
 	for (int i = 0; i < c->threads; i++) {
-		struct pair *p = &pairs[i];
+		struct cthread *p = &cts[i];
 
 		hist_destroy(p->lat);
 		hist_destroy(p->svc);
@@ -865,12 +955,11 @@ int client_run(const struct client_config *c)
 		free(p->ring);
 		free(p->text.buf);
 		free(p->csv.buf);
-		pthread_mutex_destroy(&p->lock);
-		pthread_cond_destroy(&p->cond);
 	}
 	hist_destroy(t.lat);
 	hist_destroy(t.svc);
 	hist_destroy(t.lag);
-	free(pairs);
+	pthread_barrier_destroy(&start.barrier);
+	free(cts);
 	return status;
 }

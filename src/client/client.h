@@ -1,7 +1,7 @@
 /* client.h -- the meshwalk load generator.
  *
- * Contract: client_run() runs `threads` independent sender/receiver pairs
- * against one target node. Each pair sends its `requests` requests over
+ * Contract: client_run() runs `threads` independent client threads against
+ * one target node. Each thread sends its `requests` requests over
  * `sessions` consecutive connections on an absolute schedule (pacer.h),
  * measures every reply three ways (intended send -> reply, actual send ->
  * reply, and the send lag between them), writes per-request output as it goes
@@ -29,7 +29,7 @@ struct client_config {
 	struct sock_addr to;          /* the first node */
 	struct sock_addr bind;        /* local address, if has_bind */
 	bool has_bind;
-	int threads;                  /* sender/receiver pairs */
+	int threads;                  /* client threads, one connection each */
 	uint64_t requests;            /* per thread */
 	uint64_t sessions;            /* per thread, >= 1 */
 	enum pacer_mode pacing;
@@ -40,6 +40,7 @@ struct client_config {
 	uint64_t seed;
 	bool wait_spin;               /* spin instead of sleeping before sends */
 	int64_t spin_ns;              /* sleep-then-spin margin when not wait_spin */
+	int64_t busy_poll_ns;         /* poll for a reply this long after a send */
 	int retry_num;                /* connect retries per session */
 	uint64_t retry_period_ms;
 	uint64_t timeout_us;          /* response timeout per request */

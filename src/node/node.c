@@ -107,7 +107,7 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n)
 	for (int i = 0; i < n; i++) {
 		const struct worker_stats *s = worker_stats(ws[i]);
 
-		fprintf(f, "%s\n    {\"requests\": %llu, \"busy_ns\": %llu}", i ? "," : "",
+		fprintf(f, "%s\n    {\"requests\": %llu, \"compute_ns\": %llu}", i ? "," : "",
 			(unsigned long long)s->requests, (unsigned long long)s->exec.compute_ns);
 	}
 	fprintf(f, "\n  ]\n}\n");

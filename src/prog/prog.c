@@ -357,7 +357,7 @@ static void describe(const struct prog *p, struct sbuf *s)
 		switch (op->code) {
 		case OP_COMPUTE:
 			spec_format(op->value, tmp, sizeof tmp);
-			put(s, "COMPUTE(%s us) ", tmp);
+			put(s, "COMPUTE(%s) ", tmp);
 			break;
 		case OP_SKIP:
 			put(s, "SKIP(n=%u,prob=%g,every=%u) ", op->skip_n,

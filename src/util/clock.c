@@ -50,24 +50,40 @@ void clock_waiter_init(struct clock_waiter *w, int64_t min_spin_ns, int64_t max_
 	w->late_ewma = 0;
 }
 
+int64_t clock_waiter_wake(const struct clock_waiter *w, int64_t deadline, int64_t now)
+{
+	int64_t margin = w->margin_ns;
+	int64_t quarter = (deadline - now) / 4;
+
+	if (margin > quarter)
+		margin = quarter > w->min_spin_ns ? quarter : w->min_spin_ns;
+	return deadline - margin;
+}
+
+void clock_waiter_learn(struct clock_waiter *w, int64_t wake, int64_t now)
+{
+	/* Fast up, slow down, so a single slow wake-up raises the margin at
+	 * once and a calm spell lowers it gradually. */
+	double late = (double)(now > wake ? now - wake : 0);
+	int64_t m;
+
+	w->late_ewma = late > w->late_ewma ? 0.5 * w->late_ewma + 0.5 * late
+					   : 0.98 * w->late_ewma + 0.02 * late;
+	m = (int64_t)(2 * w->late_ewma) + 5 * NSEC_PER_USEC;
+	w->margin_ns = m < w->min_spin_ns ? w->min_spin_ns : m > w->max_spin_ns ? w->max_spin_ns : m;
+}
+
 int64_t clock_waiter_wait(struct clock_waiter *w, int64_t deadline)
 {
-	int64_t wake = deadline - w->margin_ns;
 	int64_t now = clock_now_ns();
+	int64_t wake = clock_waiter_wake(w, deadline, now);
 
 	if (wake > now) {
 		struct timespec ts = { .tv_sec = wake / NSEC_PER_SEC, .tv_nsec = wake % NSEC_PER_SEC };
 
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
-		now = clock_now_ns();
-		/* Learn from how late the sleep ended: fast up, slow down, so a
-		 * single slow wake-up raises the margin at once. */
-		double late = (double)(now - wake);
-		w->late_ewma = late > w->late_ewma ? 0.5 * w->late_ewma + 0.5 * late
-						   : 0.98 * w->late_ewma + 0.02 * late;
-		int64_t m = (int64_t)(2 * w->late_ewma) + 5 * NSEC_PER_USEC;
-		w->margin_ns = m < w->min_spin_ns ? w->min_spin_ns : m > w->max_spin_ns ? w->max_spin_ns : m;
+		clock_waiter_learn(w, wake, clock_now_ns());
 	}
 	return clock_spin_until(deadline);
 }

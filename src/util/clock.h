@@ -34,9 +34,16 @@ void clock_wait_until(int64_t deadline, int64_t spin_ns);
 int64_t clock_spin_until(int64_t deadline);
 
 /* An adaptive sleep-then-spin waiter. It learns how late this thread's
- * sleeps end (wake-up latency, high on idle VMs) and starts spinning that much
- * before each deadline, so sends are on time without spinning between them.
- * `min_spin_ns` is the least margin; `max_spin_ns` caps the CPU cost. */
+ * sleeps end (wake-up latency, high on idle VMs) and stops sleeping that much
+ * before each deadline, then spins, so sends are on time without spinning
+ * between them. The margin never exceeds a quarter of the time left when the
+ * wait starts: a thread that must not be late still sleeps three quarters of
+ * every gap (on a small machine a spinning client steals the CPU the system
+ * under test needs, which costs more latency than it saves).
+ * `min_spin_ns` is the least margin; `max_spin_ns` caps the CPU cost.
+ * Use clock_waiter_wait(), or, for a thread that waits for other events too,
+ * clock_waiter_wake() to learn when to stop sleeping and
+ * clock_waiter_learn() after each sleep that ended by its timeout. */
 struct clock_waiter {
 	int64_t min_spin_ns; /* margin floor */
 	int64_t max_spin_ns; /* margin ceiling */
@@ -45,7 +52,15 @@ struct clock_waiter {
 };
 
 void clock_waiter_init(struct clock_waiter *w, int64_t min_spin_ns, int64_t max_spin_ns);
-/* Waits until deadline; returns the time it stopped waiting. */
+
+/* When to stop sleeping for deadline, with now the current time. */
+int64_t clock_waiter_wake(const struct clock_waiter *w, int64_t deadline, int64_t now);
+
+/* Records that a sleep meant to end at wake ended at now. */
+void clock_waiter_learn(struct clock_waiter *w, int64_t wake, int64_t now);
+
+/* Sleeps until clock_waiter_wake(), then spins until deadline; returns the
+ * time it stopped waiting. */
 int64_t clock_waiter_wait(struct clock_waiter *w, int64_t deadline);
 
 /* Sets this thread's timer slack to 1 ns; returns 0 or -errno. */

@@ -5,8 +5,10 @@
 # 1. Nothing listens: exit 1, "cannot connect", no latency lines.
 start_node gone
 stop_node gone
-client --to 127.0.0.1:$gone_PORT -n 5 -r 100; rc=$?
+client --to 127.0.0.1:$gone_PORT -n 5 -r 100 --csv "$TMP/gone.csv"; rc=$?
 assert_eq "unreachable exit" 1 "$rc"
+# Every request has its CSV row, with its intended time and status unsent.
+assert_eq "unsent CSV rows" 5 "$(grep -c ',unsent$' "$TMP/gone.csv")"
 grep -q "cannot connect to 127.0.0.1:$gone_PORT: Connection refused" "$TMP/err" || { show; fail "unreachable message"; }
 grep -q '^t: ' "$TMP/out" && fail "failed requests printed as latencies"
 grep -q 'unsent 5' "$TMP/out" || { show; fail "unsent count"; }
@@ -22,6 +24,21 @@ grep -q "closed by the node" "$TMP/err" || { show; fail "killed-node message"; }
 [ "$took" -lt 8 ] || fail "client took ${took}s after the node died"
 ok=$(sed -n 's/^requests: sent \([0-9]*\), ok \([0-9]*\),.*/\2/p' "$TMP/out")
 [ "$ok" -ge 50 ] && [ "$ok" -le 150 ] || { show; fail "ok=$ok, expected ~100 before the kill"; }
+
+# 2b. A node stopped (SIGSTOP) mid-run: the client's requests time out, the
+# client does not hang on a full socket, and it exits 1 within the timeouts.
+start_node sleepy
+( sleep 0.5; kill -STOP $sleepy_PID ) &
+start=$(date +%s)
+client --to 127.0.0.1:$sleepy_PORT -n 200 -r 200 --ps 64k --timeout 1s --json "$TMP/summary.json"; rc=$?
+took=$(($(date +%s) - start))
+kill -CONT $sleepy_PID
+assert_eq "stopped node exit" 1 "$rc"
+[ "$took" -lt 10 ] || fail "client took ${took}s against a stopped node"
+sent=$(json sent); ok=$(json ok); to=$(json timeouts); lost=$(json lost); uns=$(json unsent)
+assert_eq "every request accounted" 200 $((ok + to + lost + uns))
+[ "$to" -ge 1 ] || [ "$lost" -ge 1 ] || fail "no timeout/lost against a stopped node"
+stop_node sleepy
 
 # 3. A forward target that accepts but never answers (stopped): timeout error replies.
 start_node gw
