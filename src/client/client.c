@@ -438,9 +438,11 @@ static void wait_send_time(struct cthread *p, int64_t intended)
 				clock_waiter_learn(&p->waiter, wake, clock_now_ns());
 			continue;
 		}
-		while (!p->broken && clock_now_ns() < intended)
-			if (outstanding(p))
+		while (!p->broken && (now = clock_now_ns()) < intended)
+			if (outstanding(p)) {
 				drain_replies(p);
+				check_timeouts(p, now); /* --ws may spin for long */
+			}
 	}
 }
 
