@@ -197,15 +197,17 @@ static struct dist_at dist_eval(const struct dist *d, double x)
 }
 
 /* Probability of [lo, hi] and E[X; lo <= X <= hi], each from whichever tail
- * keeps precision. */
+ * keeps precision. The mass always can use the upper tail (S is finite); the
+ * partial expectation must use the lower one when E[X; X > lo] is infinite
+ * (pareto with alpha <= 1). */
 static void dist_interval(const struct dist *d, double lo, double hi, double *mass,
 			  double *partial)
 {
 	struct dist_at l = dist_eval(d, lo), h = dist_eval(d, hi);
-	bool lower = l.F < 0.5 || isinf(l.UE);
+	bool lower = l.F < 0.5;
 
 	*mass = lower ? h.F - l.F : l.S - h.S;
-	*partial = lower ? h.PE - l.PE : l.UE - h.UE;
+	*partial = lower || isinf(l.UE) ? h.PE - l.PE : l.UE - h.UE;
 }
 
 double dist_cdf(const struct dist *d, double x)

@@ -33,7 +33,7 @@
  * Errors: spec_parse() returns 0, or -EINVAL with one line in *e that names
  * the problem: "unknown distribution 'expo' (expected one of ...)",
  * "exp: unknown parameter 'foo' ...", "norm: missing std ...". The message of
- * a file error starts with "path:line:"; e->line and e->col are left alone,
+ * a file error starts with "file: " and, for a bad cell, names "path:line:"; e->line and e->col are left alone,
  * since they belong to whatever file the spec text itself came from. */
 #ifndef MW_SPEC_SPEC_H
 #define MW_SPEC_SPEC_H
