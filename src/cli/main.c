@@ -3,10 +3,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "util/version.h"
 
-#ifndef MESHWALK_VERSION
-#define MESHWALK_VERSION "0.1.0"
-#endif
 
 static void usage(FILE *f)
 {
@@ -21,7 +19,8 @@ static void usage(FILE *f)
 		"subcommands:\n"
 		"  node      run a node (server); accepts dw_node's options\n"
 		"  client    run the load generator; accepts dw_client's options\n"
-		"  man NAME  print the man page of a subcommand (node, client)\n"
+		"  run       run a scenario file: nodes and client groups on this machine\n"
+		"  man NAME  print the man page of a subcommand (node, client, run)\n"
 		"\n"
 		"  meshwalk SUBCOMMAND --help   options of one subcommand\n"
 		"  meshwalk --version\n");
@@ -39,6 +38,8 @@ int main(int argc, char **argv)
 		return cmd_node(argc - 1, argv + 1);
 	if (strcmp(cmd, "client") == 0)
 		return cmd_client(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "man") == 0 && argc == 3) {
 		if (strcmp(argv[2], "node") == 0) {
 			cmd_node_man(stdout);
@@ -46,6 +47,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[2], "client") == 0) {
 			cmd_client_man(stdout);
+			return 0;
+		}
+		if (strcmp(argv[2], "run") == 0) {
+			cmd_run_man(stdout);
 			return 0;
 		}
 	}

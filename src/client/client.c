@@ -31,6 +31,7 @@
 #include "proto/wire.h"
 #include "stats/hist.h"
 #include "util/clock.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -742,22 +743,6 @@ static void json_hist(FILE *f, const char *name, const struct hist *h, bool last
 		last ? "" : ",");
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static int write_json(const struct client_config *c, const struct totals *t, bool rate_missed,
 		      const char *first_error)
 {
@@ -770,11 +755,11 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 	}
 	prog_describe(c->prog, prog, sizeof prog);
 	fprintf(f, "{\n  \"meshwalk_summary_version\": 1,\n  \"target\": ");
-	json_string(f, sock_addr_str((struct sockaddr *)&c->to.ss, a, sizeof a));
+	json_write_string(f, sock_addr_str((struct sockaddr *)&c->to.ss, a, sizeof a));
 	fprintf(f, ",\n  \"program\": ");
-	json_string(f, prog);
+	json_write_string(f, prog);
 	fprintf(f, ",\n  \"command_line\": ");
-	json_string(f, c->command_line ? c->command_line : "");
+	json_write_string(f, c->command_line ? c->command_line : "");
 	fprintf(f,
 		",\n  \"seed\": %" PRIu64 ",\n  \"threads\": %d,\n  \"sessions_per_thread\": %" PRIu64
 		",\n  \"requests_per_thread\": %" PRIu64 ",\n",
@@ -794,7 +779,7 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 			t->achieved_rate);
 	fprintf(f, "  \"first_error\": ");
 	if (first_error && *first_error)
-		json_string(f, first_error);
+		json_write_string(f, first_error);
 	else
 		fputs("null", f);
 	fprintf(f, ",\n  \"units\": \"us\",\n");

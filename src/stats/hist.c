@@ -33,6 +33,8 @@
  * without cancellation. */
 #include "stats/hist.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -268,6 +270,16 @@ void hist_foreach(const struct hist *h, hist_bucket_fn *fn, void *arg)
 		hist_bounds(i, &lo, &hi);
 		fn(lo, hi, h->counts[i], arg);
 	}
+}
+
+void hist_write_json(const struct hist *h, FILE *f, double scale)
+{
+	fprintf(f,
+		"{\"count\": %" PRIu64 ", \"min\": %.3f, \"mean\": %.3f, \"stddev\": %.3f, "
+		"\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p99_9\": %.3f, \"max\": %.3f}",
+		hist_count(h), hist_min(h) / scale, hist_mean(h) / scale, hist_stddev(h) / scale,
+		hist_percentile(h, 50) / scale, hist_percentile(h, 90) / scale,
+		hist_percentile(h, 99) / scale, hist_percentile(h, 99.9) / scale, hist_max(h) / scale);
 }
 
 size_t hist_memory(void)

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Largest value that is binned; larger ones only count as overflow. */
 #define HIST_MAX_VALUE ((UINT64_C(1) << 43) - 1)
@@ -101,6 +102,11 @@ uint64_t hist_percentile(const struct hist *h, double p);
  * bucket's bounds [lo, hi) and its count; for CDF export. Overflow samples
  * are not visited (their number is hist_overflow()). fn must not modify h. */
 void hist_foreach(const struct hist *h, hist_bucket_fn *fn, void *arg);
+
+/* Writes h as one JSON object {"count", "min", "mean", "stddev", "p50",
+ * "p90", "p99", "p99_9", "max"}, every value but count divided by `scale`
+ * (1000 turns ns into us), with no trailing newline. */
+void hist_write_json(const struct hist *h, FILE *f, double scale);
 
 /* Bytes one histogram occupies, for docs and benchmarks. */
 size_t hist_memory(void);

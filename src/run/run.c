@@ -1,0 +1,767 @@
+/* run.c -- see run.h.
+ *
+ * DESIGN: one process supervises all: nodes and clients are children in
+ * their own process group (so a Ctrl-C in the terminal reaches only the
+ * supervisor, which then stops them in order: clients first, then nodes with
+ * SIGTERM so they write their counters). Signals arrive through a signalfd
+ * polled with a timeout to the next client start, so there is one loop and
+ * no async-signal handler. Nodes listen on port 0 and report the port
+ * through --port-file: no port is ever guessed or raced for. */
+#include "run/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stats/hist.h"
+#include "util/clock.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/version.h"
+#include "util/xalloc.h"
+
+#define NODE_START_NS (10 * NSEC_PER_SEC)
+#define STOP_GRACE_NS (5 * NSEC_PER_SEC)
+
+struct child {
+	pid_t pid;          /* 0: not started or reaped */
+	int status;         /* wait status once reaped */
+	bool reaped;
+};
+
+struct replica {
+	char dir[512];
+	char addr[64];
+	struct child proc;
+};
+
+struct group {
+	char dir[512];
+	char *command;      /* shell-quoted, for commands.txt and run.json */
+	struct child proc;
+	bool started;
+	int exit_code;      /* -1 while running or never started */
+};
+
+struct run {
+	const struct run_config *cfg;
+	const struct scenario *s;
+	char dir[320];
+	struct replica **replicas;  /* [service][replica] */
+	struct group *groups;
+	uint64_t seed;
+	int sfd;
+	FILE *commands;
+	const char *failure;        /* first reason the run failed */
+	char failure_buf[512];
+	bool interrupted;
+};
+
+/* -- small helpers -- */
+
+static int mkdirs(const char *path)
+{
+	char tmp[512];
+
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->failure)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->failure_buf, sizeof r->failure_buf, fmt, ap);
+	va_end(ap);
+	r->failure = r->failure_buf;
+	log_msg("%s", r->failure);
+}
+
+/* Appends word to buf, quoted for a POSIX shell when it needs to be. */
+static void shell_quote(char **buf, size_t *len, const char *word)
+{
+	bool plain = *word != '\0';
+	size_t need;
+
+	for (const char *p = word; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,@%+", *p))
+			plain = false;
+	need = *len + strlen(word) * 4 + 4;
+	*buf = xrealloc(*buf, need);
+	if (*len)
+		(*buf)[(*len)++] = ' ';
+	if (plain) {
+		strcpy(*buf + *len, word);
+		*len += strlen(word);
+		return;
+	}
+	(*buf)[(*len)++] = '\'';
+	for (const char *p = word; *p; p++) {
+		if (*p == '\'') {
+			memcpy(*buf + *len, "'\\''", 4);
+			*len += 4;
+		} else {
+			(*buf)[(*len)++] = *p;
+		}
+	}
+	(*buf)[(*len)++] = '\'';
+	(*buf)[*len] = '\0';
+}
+
+static char *join_command(char *const *argv)
+{
+	char *buf = xstrdup("");
+	size_t len = 0;
+
+	for (size_t i = 0; argv[i]; i++)
+		shell_quote(&buf, &len, argv[i]);
+	return buf;
+}
+
+/* Starts argv with stdout to out_path and stderr to err_path (the same file
+ * when equal), in its own process group, with the default signal mask. */
+static pid_t spawn(struct run *r, char *const *argv, const char *out_path, const char *err_path)
+{
+	char *cmd = join_command(argv);
+	pid_t pid;
+
+	fprintf(r->commands, "%s\n", cmd);
+	fflush(r->commands);
+	free(cmd);
+	pid = fork();
+	if (pid == -1)
+		return -errno;
+	if (pid == 0) {
+		sigset_t none;
+		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int err = strcmp(out_path, err_path) == 0
+				  ? out
+				  : open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		dprintf(2, "meshwalk run: cannot execute %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid); /* also here: no race with an early kill */
+	return pid;
+}
+
+/* Reaps every exited child and records its status. */
+static void reap(struct run *r)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < r->s->nservices; i++)
+			for (int k = 0; k < r->s->services[i].replicas; k++) {
+				struct child *c = &r->replicas[i][k].proc;
+
+				if (c->pid == pid) {
+					c->reaped = true;
+					c->status = status;
+				}
+			}
+		for (size_t g = 0; g < r->s->nclients; g++) {
+			struct group *gr = &r->groups[g];
+
+			if (gr->proc.pid == pid) {
+				gr->proc.reaped = true;
+				gr->proc.status = status;
+				gr->exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
+								  : 128 + WTERMSIG(status);
+			}
+		}
+	}
+}
+
+/* Waits up to ns for signals; handles SIGCHLD by reaping and SIGINT/SIGTERM by
+ * marking the run interrupted. */
+static void wait_events(struct run *r, int64_t ns)
+{
+	struct pollfd pfd = { r->sfd, POLLIN, 0 };
+	int ms = ns <= 0 ? 0 : ns > 1000 * NSEC_PER_MSEC ? 1000 : (int)((ns + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
+
+	if (poll(&pfd, 1, ms) > 0) {
+		struct signalfd_siginfo si;
+
+		while (read(r->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
+				if (!r->interrupted)
+					log_msg("interrupted: stopping every process of the run");
+				r->interrupted = true;
+			}
+		}
+	}
+	reap(r);
+}
+
+/* Sends sig to c's process group and waits for it, up to the grace time,
+ * then kills it. */
+static void stop_child(struct run *r, struct child *c, int sig)
+{
+	int64_t end;
+
+	if (c->pid <= 0 || c->reaped)
+		return;
+	kill(-c->pid, sig);
+	end = clock_now_ns() + STOP_GRACE_NS;
+	while (!c->reaped && clock_now_ns() < end)
+		wait_events(r, 20 * NSEC_PER_MSEC);
+	if (!c->reaped) {
+		kill(-c->pid, SIGKILL);
+		while (!c->reaped)
+			wait_events(r, 20 * NSEC_PER_MSEC);
+	}
+}
+
+/* Appends an allocated word to av (which keeps it NULL-terminated). */
+static void add_arg(struct scenario_argv *av, char *word)
+{
+	av->v = xrealloc(av->v, (av->n + 2) * sizeof *av->v);
+	av->v[av->n++] = word;
+	av->v[av->n] = NULL;
+}
+
+static const char *replica_addr(const struct scenario_service *svc, int i, void *arg)
+{
+	struct run *r = arg;
+	size_t k = (size_t)(svc - r->s->services);
+
+	return r->replicas[k][i].addr;
+}
+
+/* -- phases -- */
+
+static int start_nodes(struct run *r)
+{
+	const struct scenario *s = r->s;
+
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct scenario_service *svc = &s->services[i];
+
+		for (int k = 0; k < svc->replicas; k++) {
+			struct replica *rep = &r->replicas[i][k];
+			char port_file[600], stats_file[600], log_file[600];
+			struct scenario_argv av = { 0 };
+			const char *fixed[] = { r->cfg->exe, "node", "-q", "-b", "127.0.0.1:0", "--port-file",
+						port_file, "--stats-file", stats_file };
+
+			if (snprintf(rep->dir, sizeof rep->dir, "%s/nodes/%s-%d", r->dir, svc->name, k) >=
+				    (int)sizeof rep->dir ||
+			    mkdirs(rep->dir) < 0) {
+				fail(r, "cannot create %s: %s", rep->dir, strerror(errno));
+				return -1;
+			}
+			snprintf(port_file, sizeof port_file, "%s/port", rep->dir);
+			snprintf(stats_file, sizeof stats_file, "%s/stats.json", rep->dir);
+			snprintf(log_file, sizeof log_file, "%s/node.log", rep->dir);
+			for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
+				add_arg(&av, xstrdup(fixed[j]));
+			for (size_t j = 0; j < svc->node.n; j++)
+				add_arg(&av, xstrdup(svc->node.v[j]));
+			pid_t pid = spawn(r, av.v, log_file, log_file);
+			scenario_argv_free(&av);
+			if (pid < 0) {
+				fail(r, "cannot start node %s-%d: %s", svc->name, k, strerror((int)-pid));
+				return -1;
+			}
+			rep->proc.pid = pid;
+		}
+	}
+	/* Wait until every node has written its port (it listens by then). */
+	int64_t deadline = clock_now_ns() + NODE_START_NS;
+
+	for (size_t i = 0; i < s->nservices; i++)
+		for (int k = 0; k < s->services[i].replicas; k++) {
+			struct replica *rep = &r->replicas[i][k];
+			char port_file[600];
+			int port = 0;
+
+			snprintf(port_file, sizeof port_file, "%s/port", rep->dir);
+			while (port == 0) {
+				FILE *f = fopen(port_file, "r");
+
+				if (f) {
+					if (fscanf(f, "%d", &port) != 1)
+						port = 0;
+					fclose(f);
+				}
+				if (port)
+					break;
+				if (rep->proc.reaped) {
+					fail(r, "node %s-%d exited at start-up (see %s/node.log)",
+					     s->services[i].name, k, rep->dir);
+					return -1;
+				}
+				if (r->interrupted)
+					return -1;
+				if (clock_now_ns() > deadline) {
+					fail(r, "node %s-%d did not start listening within 10 s",
+					     s->services[i].name, k);
+					return -1;
+				}
+				wait_events(r, 20 * NSEC_PER_MSEC);
+			}
+			snprintf(rep->addr, sizeof rep->addr, "127.0.0.1:%d", port);
+			if (!r->cfg->quiet)
+				log_msg("node %s-%d listening on %s", s->services[i].name, k, rep->addr);
+		}
+	return 0;
+}
+
+static int start_group(struct run *r, size_t g)
+{
+	const struct scenario_client *c = &r->s->clients[g];
+	struct group *gr = &r->groups[g];
+	struct scenario_argv av = { 0 };
+	char csv[600], json[600], out[600], errp[600], seed[32];
+	struct err e;
+	char *to = scenario_expand(r->s, c->to, true, replica_addr, r, &e);
+
+	if (to == NULL) {
+		fail(r, "client %s: %s", c->name, e.msg);
+		return -1;
+	}
+	if (snprintf(gr->dir, sizeof gr->dir, "%s/clients/%s", r->dir, c->name) >= (int)sizeof gr->dir ||
+	    mkdirs(gr->dir) < 0) {
+		free(to);
+		fail(r, "cannot create %s: %s", gr->dir, strerror(errno));
+		return -1;
+	}
+	snprintf(csv, sizeof csv, "%s/requests.csv", gr->dir);
+	snprintf(json, sizeof json, "%s/summary.json", gr->dir);
+	snprintf(out, sizeof out, "%s/stdout.txt", gr->dir);
+	snprintf(errp, sizeof errp, "%s/stderr.txt", gr->dir);
+	snprintf(seed, sizeof seed, "%" PRIu64, r->seed + g);
+	const char *fixed[] = { r->cfg->exe, "client", "-q", "--to", to, "--seed", seed,
+				"--csv", csv, "--json", json };
+	for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
+		add_arg(&av, xstrdup(fixed[j]));
+	free(to);
+	for (size_t j = 0; j < c->args.n; j++) {
+		char *x = scenario_expand(r->s, c->args.v[j], false, replica_addr, r, &e);
+
+		if (x == NULL) {
+			scenario_argv_free(&av);
+			fail(r, "client %s: %s", c->name, e.msg);
+			return -1;
+		}
+		add_arg(&av, x);
+	}
+	gr->command = join_command(av.v);
+	pid_t pid = spawn(r, av.v, out, errp);
+	scenario_argv_free(&av);
+	if (pid < 0) {
+		fail(r, "cannot start client %s: %s", c->name, strerror((int)-pid));
+		return -1;
+	}
+	gr->proc.pid = pid;
+	gr->started = true;
+	if (!r->cfg->quiet)
+		log_msg("client %s started", c->name);
+	return 0;
+}
+
+/* Runs the client groups until all have exited, a node dies, the run is
+ * interrupted or the timeout passes. */
+static void run_groups(struct run *r, int64_t t0)
+{
+	const struct scenario *s = r->s;
+	int64_t end = r->cfg->timeout_ns > 0 ? t0 + r->cfg->timeout_ns : INT64_MAX;
+
+	for (;;) {
+		int64_t now = clock_now_ns(), next = INT64_MAX;
+		bool running = false;
+
+		for (size_t g = 0; g < s->nclients; g++) {
+			struct group *gr = &r->groups[g];
+
+			if (!gr->started) {
+				if (now >= t0 + s->clients[g].delay_ns) {
+					if (start_group(r, g) < 0)
+						return;
+				} else if (t0 + s->clients[g].delay_ns < next) {
+					next = t0 + s->clients[g].delay_ns;
+				}
+			}
+			if (!gr->started || !gr->proc.reaped)
+				running = true;
+		}
+		if (!running)
+			return;
+		for (size_t i = 0; i < s->nservices; i++)
+			for (int k = 0; k < s->services[i].replicas; k++)
+				if (r->replicas[i][k].proc.reaped) {
+					fail(r, "node %s-%d exited during the run (see %s/node.log)",
+					     s->services[i].name, k, r->replicas[i][k].dir);
+					return;
+				}
+		if (r->interrupted)
+			return;
+		if (now >= end) {
+			fail(r, "the run did not finish within its timeout");
+			return;
+		}
+		wait_events(r, (next < end ? next : end) - now);
+	}
+}
+
+/* -- results -- */
+
+struct totals {
+	struct hist *lat;
+	uint64_t rows, ok, error, timeout, lost, unsent;
+};
+
+/* Adds a group's per-request CSV into t. */
+static void add_csv(const char *path, struct totals *t)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	if (f == NULL)
+		return;
+	if (fgets(line, sizeof line, f) == NULL) { /* header */
+		fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char *field[10], *p = line;
+		int n = 0;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		while (n < 10) {
+			field[n++] = p;
+			p = strchr(p, ',');
+			if (p == NULL)
+				break;
+			*p++ = '\0';
+		}
+		if (n != 10)
+			continue;
+		t->rows++;
+		if (strcmp(field[9], "ok") == 0) {
+			t->ok++;
+			hist_record(t->lat, (uint64_t)(strtod(field[6], NULL) * 1000 + 0.5));
+		} else if (strcmp(field[9], "error") == 0) {
+			t->error++;
+		} else if (strcmp(field[9], "timeout") == 0) {
+			t->timeout++;
+		} else if (strcmp(field[9], "lost") == 0) {
+			t->lost++;
+		} else {
+			t->unsent++;
+		}
+	}
+	fclose(f);
+}
+
+static void host_facts(FILE *f)
+{
+	struct utsname u;
+	char model[256] = "unknown", line[512];
+	FILE *ci = fopen("/proc/cpuinfo", "r");
+
+	if (ci) {
+		while (fgets(line, sizeof line, ci))
+			if (strncmp(line, "model name", 10) == 0) {
+				char *c = strchr(line, ':');
+
+				if (c) {
+					snprintf(model, sizeof model, "%s", c + 2);
+					model[strcspn(model, "\n")] = '\0';
+				}
+				break;
+			}
+		fclose(ci);
+	}
+	uname(&u);
+	fprintf(f, "  \"host\": {\"cpu_model\": ");
+	json_write_string(f, model);
+	fprintf(f, ", \"cpus\": %ld, \"kernel\": ", sysconf(_SC_NPROCESSORS_ONLN));
+	json_write_string(f, u.release);
+	fprintf(f, ", \"hostname\": ");
+	json_write_string(f, u.nodename);
+	fprintf(f, "},\n");
+}
+
+static void utc(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *status_word(const struct run *r, int rc)
+{
+	return r->interrupted ? "interrupted" : rc == 0 ? "ok" : "failed";
+}
+
+static void write_run_json(struct run *r, time_t started, time_t ended, int rc)
+{
+	char path[600], a[32], b[32];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/run.json", r->dir);
+	f = fopen(path, "w");
+	if (f == NULL) {
+		log_msg("cannot write %s: %s", path, strerror(errno));
+		return;
+	}
+	utc(a, sizeof a, started);
+	utc(b, sizeof b, ended);
+	fprintf(f, "{\n  \"meshwalk_run_version\": 1,\n  \"meshwalk_version\": \"%s\",\n  \"scenario\": ",
+		MESHWALK_VERSION);
+	json_write_string(f, r->s->name);
+	fprintf(f, ",\n  \"scenario_file\": ");
+	json_write_string(f, r->s->path);
+	fprintf(f, ",\n  \"overrides\": [");
+	for (size_t i = 0; i < r->cfg->noverrides; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		json_write_string(f, r->cfg->overrides[i]);
+	}
+	fprintf(f, "],\n  \"seed\": %" PRIu64 ",\n  \"started\": \"%s\",\n  \"ended\": \"%s\",\n", r->seed,
+		a, b);
+	host_facts(f);
+	fprintf(f, "  \"status\": \"%s\",\n  \"exit_status\": %d,\n  \"failure\": ", status_word(r, rc), rc);
+	if (r->failure)
+		json_write_string(f, r->failure);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n  \"services\": [");
+	for (size_t i = 0; i < r->s->nservices; i++) {
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_write_string(f, r->s->services[i].name);
+		fprintf(f, ", \"replicas\": [");
+		for (int k = 0; k < r->s->services[i].replicas; k++) {
+			fprintf(f, "%s\"%s\"", k ? ", " : "", r->replicas[i][k].addr);
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "\n  ],\n  \"clients\": [");
+	for (size_t g = 0; g < r->s->nclients; g++) {
+		struct group *gr = &r->groups[g];
+
+		fprintf(f, "%s\n    {\"name\": ", g ? "," : "");
+		json_write_string(f, r->s->clients[g].name);
+		fprintf(f, ", \"command\": ");
+		json_write_string(f, gr->command ? gr->command : "");
+		fprintf(f, ", \"exit_status\": ");
+		if (gr->started && gr->exit_code >= 0)
+			fprintf(f, "%d}", gr->exit_code);
+		else
+			fprintf(f, "null}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	fclose(f);
+}
+
+/* Merges every group's latencies; writes summary.json; prints the report. */
+static void write_summary(struct run *r, int rc)
+{
+	struct totals t = { 0 };
+	char path[600];
+	FILE *f;
+
+	if (hist_create(&t.lat) < 0)
+		return;
+	for (size_t g = 0; g < r->s->nclients; g++) {
+		char csv[600];
+
+		snprintf(csv, sizeof csv, "%s/requests.csv", r->groups[g].dir);
+		if (r->groups[g].started)
+			add_csv(csv, &t);
+	}
+	snprintf(path, sizeof path, "%s/summary.json", r->dir);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "{\n  \"meshwalk_summary_version\": 1,\n  \"scope\": \"run\",\n  \"groups\": [");
+		for (size_t g = 0; g < r->s->nclients; g++) {
+			fprintf(f, "%s", g ? ", " : "");
+			json_write_string(f, r->s->clients[g].name);
+		}
+		fprintf(f,
+			"],\n  \"status\": \"%s\",\n  \"requests\": %" PRIu64 ",\n  \"ok\": %" PRIu64
+			",\n  \"errors\": %" PRIu64 ",\n  \"timeouts\": %" PRIu64 ",\n  \"lost\": %" PRIu64
+			",\n  \"unsent\": %" PRIu64 ",\n  \"units\": \"us\",\n  \"latency\": ",
+			status_word(r, rc), t.rows, t.ok, t.error, t.timeout, t.lost, t.unsent);
+		hist_write_json(t.lat, f, 1000.0);
+		fprintf(f, "\n}\n");
+		fclose(f);
+	}
+	/* The terminal report: each group's own summary, then the whole run. */
+	for (size_t g = 0; g < r->s->nclients && !r->cfg->quiet; g++) {
+		char out[600], line[1024];
+		FILE *o;
+		bool in = false;
+
+		if (!r->groups[g].started)
+			continue;
+		snprintf(out, sizeof out, "%s/stdout.txt", r->groups[g].dir);
+		o = fopen(out, "r");
+		printf("== client %s (exit %d)\n", r->s->clients[g].name, r->groups[g].exit_code);
+		while (o && fgets(line, sizeof line, o)) {
+			if (strncmp(line, "--- meshwalk client summary", 27) == 0)
+				in = true;
+			if (in)
+				fputs(line, stdout);
+		}
+		if (o)
+			fclose(o);
+	}
+	if (!r->cfg->quiet) {
+		printf("== run %s: %s; %" PRIu64 " requests, %" PRIu64 " ok", r->s->name, status_word(r, rc),
+		       t.rows, t.ok);
+		if (t.ok)
+			printf("; latency us p50 %.1f p99 %.1f p99.9 %.1f max %.1f",
+			       hist_percentile(t.lat, 50) / 1e3, hist_percentile(t.lat, 99) / 1e3,
+			       hist_percentile(t.lat, 99.9) / 1e3, hist_max(t.lat) / 1e3);
+		printf("\nresults: %s\n", r->dir);
+		fflush(stdout);
+	}
+	hist_destroy(t.lat);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "r"), *out;
+	char buf[8192];
+	size_t n;
+
+	if (in == NULL)
+		return -1;
+	out = fopen(to, "w");
+	if (out == NULL) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	return fclose(out) == 0 ? 0 : -1;
+}
+
+int run_scenario(const struct run_config *c, const struct scenario *s)
+{
+	struct run r = { .cfg = c, .s = s, .sfd = -1 };
+	sigset_t mask, old;
+	time_t started = time(NULL);
+	int rc;
+
+	if (c->out_dir) {
+		if (strlen(c->out_dir) > 300) {
+			log_msg("-o: the path is too long (at most 300 characters)");
+			return 1;
+		}
+		snprintf(r.dir, sizeof r.dir, "%s", c->out_dir);
+	} else {
+		char stamp[32];
+		struct tm tm;
+
+		gmtime_r(&started, &tm);
+		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+		snprintf(r.dir, sizeof r.dir, "results/%s-%s", s->name, stamp);
+	}
+	struct stat st;
+	if (stat(r.dir, &st) == 0) {
+		log_msg("%s already exists: give another -o, results are never mixed", r.dir);
+		return 1;
+	}
+	if (mkdirs(r.dir) < 0) {
+		log_msg("cannot create %s: %s", r.dir, strerror(errno));
+		return 1;
+	}
+	r.seed = s->has_seed ? s->seed : (uint64_t)clock_now_ns();
+	char path[600];
+	snprintf(path, sizeof path, "%s/scenario.yaml", r.dir);
+	if (copy_file(s->path, path) < 0)
+		log_msg("cannot copy the scenario into %s", r.dir);
+	snprintf(path, sizeof path, "%s/commands.txt", r.dir);
+	r.commands = fopen(path, "w");
+	if (r.commands == NULL) {
+		log_msg("cannot write %s: %s", path, strerror(errno));
+		return 1;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	r.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (r.sfd == -1) {
+		log_msg("cannot create a signalfd: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		fclose(r.commands);
+		return 1;
+	}
+	r.replicas = xcalloc(s->nservices, sizeof *r.replicas);
+	for (size_t i = 0; i < s->nservices; i++)
+		r.replicas[i] = xcalloc((size_t)s->services[i].replicas, sizeof **r.replicas);
+	r.groups = xcalloc(s->nclients, sizeof *r.groups);
+	for (size_t g = 0; g < s->nclients; g++)
+		r.groups[g].exit_code = -1;
+
+	if (start_nodes(&r) == 0 && !r.interrupted)
+		run_groups(&r, clock_now_ns());
+
+	/* Stop clients first (only those still running: failure or interrupt),
+	 * then every node, politely, so they write their counters. */
+	for (size_t g = 0; g < s->nclients; g++)
+		stop_child(&r, &r.groups[g].proc, SIGTERM);
+	for (size_t i = 0; i < s->nservices; i++)
+		for (int k = 0; k < s->services[i].replicas; k++)
+			stop_child(&r, &r.replicas[i][k].proc, SIGTERM);
+
+	rc = r.interrupted ? 130 : r.failure ? 1 : 0;
+	for (size_t g = 0; g < s->nclients && rc == 0; g++)
+		if (r.groups[g].exit_code != 0) {
+			fail(&r, "client %s exited with status %d (see %s/stderr.txt)", s->clients[g].name,
+			     r.groups[g].exit_code, r.groups[g].dir);
+			rc = 1;
+		}
+	write_run_json(&r, started, time(NULL), rc);
+	write_summary(&r, rc);
+
+	close(r.sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	fclose(r.commands);
+	for (size_t i = 0; i < s->nservices; i++)
+		free(r.replicas[i]);
+	free(r.replicas);
+	for (size_t g = 0; g < s->nclients; g++)
+		free(r.groups[g].command);
+	free(r.groups);
+	return rc;
+}

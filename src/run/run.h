@@ -1,0 +1,41 @@
+/* run.h -- `meshwalk run`: execute a scenario on this machine.
+ *
+ * Contract: run_scenario() starts every replica of every service as a
+ * `meshwalk node` process on 127.0.0.1 (ports picked by the kernel), waits
+ * until each accepts connections, starts each client group as a
+ * `meshwalk client` process at its delay (groups run concurrently), and when
+ * the last client has exited stops the nodes so they write their counters.
+ * Everything lands in one results directory (docs/results.md, "Results
+ * directory"): the scenario as run, the command lines, run.json (seed,
+ * version, host facts, addresses, exit statuses), per-group CSV and JSON, node
+ * counters and logs, and summary.json whose percentiles come from merging
+ * every group's per-request latencies into one histogram.
+ * Every process it started is stopped before it returns: on success, on a
+ * node that exits early (the run fails), on SIGINT/SIGTERM (the run is
+ * interrupted) and on the optional overall timeout. A client group that
+ * fails does not stop the others; it makes the run's status 1.
+ * Ownership: borrows the config and the scenario.
+ * Threads: single-threaded; it blocks SIGINT, SIGTERM and SIGCHLD while it
+ * runs and restores the mask before returning.
+ * Errors: returns the exit status: 0 all groups succeeded, 1 a group or node
+ * failed or setup failed (message on stderr), 130 interrupted. */
+#ifndef MW_RUN_RUN_H
+#define MW_RUN_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scenario/scenario.h"
+
+struct run_config {
+	const char *out_dir;        /* NULL: results/NAME-YYYYmmdd-HHMMSS */
+	const char *exe;            /* the meshwalk binary to run nodes and clients with */
+	int64_t timeout_ns;         /* whole run; 0 = none */
+	bool quiet;                 /* no progress lines */
+	char *const *overrides;     /* the --set values, recorded in run.json */
+	size_t noverrides;
+};
+
+int run_scenario(const struct run_config *c, const struct scenario *s);
+
+#endif

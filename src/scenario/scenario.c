@@ -1,0 +1,625 @@
+/* scenario.c -- see scenario.h.
+ *
+ * DESIGN: libyaml's document API gives a tree whose nodes carry their start
+ * marks, so every error can name the line and column it is about. The tree is
+ * walked once into plain structs; overrides are applied to those structs
+ * (they are scalars), and validation runs last, so a value from --set is
+ * checked exactly like one from the file. */
+#include "scenario/scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "spec/units.h"
+#include "util/xalloc.h"
+
+/* -- argv -- */
+
+static void argv_push(struct scenario_argv *a, char *word)
+{
+	a->v = xrealloc(a->v, (a->n + 2) * sizeof *a->v);
+	a->v[a->n++] = word;
+	a->v[a->n] = NULL;
+}
+
+void scenario_argv_free(struct scenario_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	a->v = NULL;
+	a->n = 0;
+}
+
+int scenario_split(const char *text, struct scenario_argv *out, struct err *e)
+{
+	size_t len = strlen(text);
+	char *word = xmalloc(len + 1);
+	size_t w = 0;
+	bool in_word = false;
+
+	for (const char *p = text; *p; p++) {
+		if (isspace((unsigned char)*p)) {
+			if (in_word) {
+				word[w] = '\0';
+				argv_push(out, xstrdup(word));
+				w = 0;
+				in_word = false;
+			}
+			continue;
+		}
+		in_word = true;
+		if (*p == '\'' || *p == '"') {
+			char q = *p++;
+
+			while (*p && *p != q) {
+				if (q == '"' && *p == '\\' && p[1])
+					p++;
+				word[w++] = *p++;
+			}
+			if (*p != q) {
+				free(word);
+				return err_set(e, "unterminated %c quote in '%s'", q, text);
+			}
+			continue;
+		}
+		if (*p == '\\' && p[1])
+			p++;
+		word[w++] = *p;
+	}
+	if (in_word) {
+		word[w] = '\0';
+		argv_push(out, xstrdup(word));
+	}
+	free(word);
+	return 0;
+}
+
+/* -- tree walking -- */
+
+struct loader {
+	yaml_document_t *doc;
+	struct err *e;
+};
+
+static int at(struct loader *l, yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int at(struct loader *l, yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l->e->msg, sizeof l->e->msg, fmt, ap);
+	va_end(ap);
+	if (n) {
+		l->e->line = (int)n->start_mark.line + 1;
+		l->e->col = (int)n->start_mark.column + 1;
+	}
+	return -EINVAL;
+}
+
+static const char *kind_name(yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE: return "a scalar";
+	case YAML_SEQUENCE_NODE: return "a list";
+	case YAML_MAPPING_NODE: return "a mapping";
+	default: return "nothing";
+	}
+}
+
+static const char *scalar(yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static int want_scalar(struct loader *l, yaml_node_t *n, const char *what)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return at(l, n, "%s: expected a single value, got %s", what, kind_name(n));
+	return 0;
+}
+
+/* Scalar parsers shared by the file and --set. */
+static int parse_int(const char *text, long min, long max, long *out, struct err *e, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < min || v > max)
+		return err_set(e, "%s: expected a whole number from %ld to %ld, got '%s'", what, min,
+			       max, text);
+	*out = v;
+	return 0;
+}
+
+static int parse_u64(const char *text, uint64_t *out, struct err *e, const char *what)
+{
+	char *end;
+
+	errno = 0;
+	if (text[0] == '-')
+		return err_set(e, "%s: expected a non-negative number, got '%s'", what, text);
+	*out = strtoull(text, &end, 0);
+	if (errno || end == text || *end)
+		return err_set(e, "%s: expected a number, got '%s'", what, text);
+	return 0;
+}
+
+static int parse_delay(const char *text, int64_t *ns, struct err *e)
+{
+	double us;
+
+	if (units_parse(text, SPEC_TIME, &us, e) < 0 || us < 0 || us > 86400e6)
+		return err_set(e, "delay: expected a duration such as 500ms, got '%s'", text);
+	*ns = (int64_t)(us * 1000);
+	return 0;
+}
+
+/* A string (split like a shell) or a list of strings. */
+static int load_words(struct loader *l, yaml_node_t *n, struct scenario_argv *out, const char *what)
+{
+	if (n->type == YAML_SCALAR_NODE) {
+		if (scenario_split(scalar(n), out, l->e) < 0)
+			return at(l, n, "%s: %s", what, l->e->msg);
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return at(l, n, "%s: expected a string or a list of strings, got %s", what, kind_name(n));
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *v = yaml_document_get_node(l->doc, *it);
+
+		if (v->type != YAML_SCALAR_NODE)
+			return at(l, v, "%s: list items must be strings, got %s", what, kind_name(v));
+		argv_push(out, xstrdup(scalar(v)));
+	}
+	return 0;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			return false;
+	return true;
+}
+
+static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, struct scenario_service *svc)
+{
+	svc->name = xstrdup(scalar(key));
+	svc->replicas = 1;
+	svc->line = (int)key->start_mark.line + 1;
+	if (!valid_name(svc->name))
+		return at(l, key, "service name '%s': use letters, digits, '-', '_' and '.'", svc->name);
+	if (v->type == YAML_SCALAR_NODE && scalar(v)[0] == '\0')
+		return 0; /* "back:" with nothing: one replica, default options */
+	if (v->type != YAML_MAPPING_NODE)
+		return at(l, v, "service %s: expected a mapping (replicas, node), got %s", svc->name,
+			  kind_name(v));
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
+		const char *name = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
+
+		if (strcmp(name, "replicas") == 0) {
+			long r;
+
+			if (want_scalar(l, val, "replicas") < 0)
+				return -EINVAL;
+			if (parse_int(scalar(val), 1, SCENARIO_MAX_REPLICAS, &r, l->e, "replicas") < 0)
+				return at(l, val, "service %s: %s", svc->name, l->e->msg);
+			svc->replicas = (int)r;
+		} else if (strcmp(name, "node") == 0) {
+			if (load_words(l, val, &svc->node, "node") < 0)
+				return -EINVAL;
+		} else {
+			return at(l, k, "service %s: unknown key '%s' (expected replicas or node)",
+				  svc->name, name);
+		}
+	}
+	return 0;
+}
+
+static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client *c)
+{
+	c->line = (int)v->start_mark.line + 1;
+	if (v->type != YAML_MAPPING_NODE)
+		return at(l, v, "clients: each item must be a mapping (name, to, args, delay), got %s",
+			  kind_name(v));
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
+		const char *name = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
+
+		if (strcmp(name, "name") == 0) {
+			if (want_scalar(l, val, "name") < 0)
+				return -EINVAL;
+			free(c->name);
+			c->name = xstrdup(scalar(val));
+			if (!valid_name(c->name))
+				return at(l, val, "client name '%s': use letters, digits, '-', '_' and '.'",
+					  c->name);
+		} else if (strcmp(name, "to") == 0) {
+			if (want_scalar(l, val, "to") < 0)
+				return -EINVAL;
+			free(c->to);
+			c->to = xstrdup(scalar(val));
+		} else if (strcmp(name, "args") == 0) {
+			if (load_words(l, val, &c->args, "args") < 0)
+				return -EINVAL;
+		} else if (strcmp(name, "delay") == 0) {
+			if (want_scalar(l, val, "delay") < 0)
+				return -EINVAL;
+			if (parse_delay(scalar(val), &c->delay_ns, l->e) < 0)
+				return at(l, val, "%s", l->e->msg);
+		} else {
+			return at(l, k, "client: unknown key '%s' (expected name, to, args or delay)", name);
+		}
+	}
+	if (c->name == NULL)
+		return at(l, v, "client: missing name");
+	if (c->to == NULL)
+		return at(l, v, "client %s: missing to (a service or host:port)", c->name);
+	return 0;
+}
+
+static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
+{
+	if (root == NULL)
+		return at(l, NULL, "the file is empty");
+	if (root->type != YAML_MAPPING_NODE)
+		return at(l, root, "expected a mapping at the top (name, seed, services, clients), got %s",
+			  kind_name(root));
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
+		const char *name = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
+
+		if (strcmp(name, "name") == 0) {
+			if (want_scalar(l, v, "name") < 0)
+				return -EINVAL;
+			free(s->name);
+			s->name = xstrdup(scalar(v));
+			if (!valid_name(s->name))
+				return at(l, v, "name '%s': use letters, digits, '-', '_' and '.'", s->name);
+		} else if (strcmp(name, "seed") == 0) {
+			if (want_scalar(l, v, "seed") < 0)
+				return -EINVAL;
+			if (parse_u64(scalar(v), &s->seed, l->e, "seed") < 0)
+				return at(l, v, "%s", l->e->msg);
+			s->has_seed = true;
+		} else if (strcmp(name, "services") == 0) {
+			if (v->type != YAML_MAPPING_NODE)
+				return at(l, v, "services: expected a mapping of service names, got %s",
+					  kind_name(v));
+			size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+			s->services = xcalloc(n ? n : 1, sizeof *s->services);
+			for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+				yaml_node_t *sk = yaml_document_get_node(l->doc, q->key);
+				yaml_node_t *sv = yaml_document_get_node(l->doc, q->value);
+
+				if (sk->type != YAML_SCALAR_NODE)
+					return at(l, sk, "services: names must be plain words");
+				if (load_service(l, sk, sv, &s->services[s->nservices++]) < 0)
+					return -EINVAL;
+				for (size_t i = 0; i + 1 < s->nservices; i++)
+					if (strcmp(s->services[i].name, scalar(sk)) == 0)
+						return at(l, sk, "service %s is defined twice", scalar(sk));
+			}
+		} else if (strcmp(name, "clients") == 0) {
+			if (v->type != YAML_SEQUENCE_NODE)
+				return at(l, v, "clients: expected a list of client groups, got %s",
+					  kind_name(v));
+			size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+			s->clients = xcalloc(n ? n : 1, sizeof *s->clients);
+			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+				yaml_node_t *cv = yaml_document_get_node(l->doc, *it);
+				struct scenario_client *c = &s->clients[s->nclients++];
+
+				if (load_client(l, cv, c) < 0)
+					return -EINVAL;
+				for (size_t i = 0; i + 1 < s->nclients; i++)
+					if (strcmp(s->clients[i].name, c->name) == 0)
+						return at(l, cv, "client %s is defined twice", c->name);
+			}
+		} else {
+			return at(l, k, "unknown key '%s' (expected name, seed, services or clients)", name);
+		}
+	}
+	return 0;
+}
+
+/* -- overrides -- */
+
+static struct scenario_service *find_service(struct scenario *s, const char *name)
+{
+	for (size_t i = 0; i < s->nservices; i++)
+		if (strcmp(s->services[i].name, name) == 0)
+			return &s->services[i];
+	return NULL;
+}
+
+const struct scenario_service *scenario_service(const struct scenario *s, const char *name)
+{
+	return find_service((struct scenario *)s, name);
+}
+
+static struct scenario_client *find_client(struct scenario *s, const char *name)
+{
+	for (size_t i = 0; i < s->nclients; i++)
+		if (strcmp(s->clients[i].name, name) == 0)
+			return &s->clients[i];
+	return NULL;
+}
+
+static int apply_set(struct scenario *s, const char *kv, struct err *e)
+{
+	const char *eq = strchr(kv, '=');
+	char key[256], *dot1, *dot2;
+	const char *val;
+
+	if (eq == NULL || eq == kv || (size_t)(eq - kv) >= sizeof key)
+		return err_set(e, "--set '%s': expected key=value", kv);
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = '\0';
+	val = eq + 1;
+	if (strcmp(key, "name") == 0) {
+		if (!valid_name(val))
+			return err_set(e, "--set name: '%s' is not a valid name", val);
+		free(s->name);
+		s->name = xstrdup(val);
+		return 0;
+	}
+	if (strcmp(key, "seed") == 0) {
+		s->has_seed = true;
+		return parse_u64(val, &s->seed, e, "--set seed");
+	}
+	dot1 = strchr(key, '.');
+	dot2 = dot1 ? strrchr(key, '.') : NULL;
+	if (dot1 == NULL || dot2 == dot1)
+		return err_set(e, "--set %s: expected name, seed, services.NAME.KEY or clients.NAME.KEY",
+			       key);
+	*dot1 = '\0';
+	*dot2 = '\0';
+	const char *group = dot1 + 1, *field = dot2 + 1;
+
+	if (strcmp(key, "services") == 0) {
+		struct scenario_service *svc = find_service(s, group);
+		long r;
+
+		if (svc == NULL)
+			return err_set(e, "--set: no service called '%s'", group);
+		if (strcmp(field, "replicas") == 0) {
+			if (parse_int(val, 1, SCENARIO_MAX_REPLICAS, &r, e, "--set replicas") < 0)
+				return -EINVAL;
+			svc->replicas = (int)r;
+			return 0;
+		}
+		if (strcmp(field, "node") == 0) {
+			scenario_argv_free(&svc->node);
+			return scenario_split(val, &svc->node, e);
+		}
+		return err_set(e, "--set: services have no key '%s' (replicas, node)", field);
+	}
+	if (strcmp(key, "clients") == 0) {
+		struct scenario_client *c = find_client(s, group);
+
+		if (c == NULL)
+			return err_set(e, "--set: no client group called '%s'", group);
+		if (strcmp(field, "to") == 0) {
+			free(c->to);
+			c->to = xstrdup(val);
+			return 0;
+		}
+		if (strcmp(field, "args") == 0) {
+			scenario_argv_free(&c->args);
+			return scenario_split(val, &c->args, e);
+		}
+		if (strcmp(field, "delay") == 0)
+			return parse_delay(val, &c->delay_ns, e);
+		return err_set(e, "--set: clients have no key '%s' (to, args, delay)", field);
+	}
+	return err_set(e, "--set %s: expected name, seed, services.NAME.KEY or clients.NAME.KEY", key);
+}
+
+/* -- expansion -- */
+
+/* Parses "svc" or "svc[i]" from ref (length len). */
+static int resolve(const struct scenario *s, const char *ref, size_t len,
+		   const struct scenario_service **svc, int *index, struct err *e)
+{
+	char name[80];
+	const char *br = memchr(ref, '[', len);
+	size_t nlen = br ? (size_t)(br - ref) : len;
+
+	*index = -1;
+	if (nlen == 0 || nlen >= sizeof name)
+		return err_set(e, "bad service reference '%.*s'", (int)len, ref);
+	memcpy(name, ref, nlen);
+	name[nlen] = '\0';
+	*svc = scenario_service(s, name);
+	if (*svc == NULL)
+		return err_set(e, "no service called '%s'", name);
+	if (br) {
+		char *end;
+		long i = strtol(br + 1, &end, 10);
+
+		if (end == br + 1 || (size_t)(end - ref) != len - 1 || ref[len - 1] != ']')
+			return err_set(e, "bad replica reference '%.*s' (expected %s[N])", (int)len, ref,
+				       name);
+		if (i < 0 || i >= (*svc)->replicas)
+			return err_set(e, "%s has %d replica%s, there is no %s[%ld]", name,
+				       (*svc)->replicas, (*svc)->replicas == 1 ? "" : "s", name, i);
+		*index = (int)i;
+	}
+	return 0;
+}
+
+static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*buf = xrealloc(*buf, *cap);
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+char *scenario_expand(const struct scenario *s, const char *text, bool bare_is_service,
+		      scenario_addr_fn *addr, void *arg, struct err *e)
+{
+	size_t len = 0, cap = strlen(text) + 64;
+	char *out = xmalloc(cap);
+	const struct scenario_service *svc;
+	int idx;
+
+	out[0] = '\0';
+	if (bare_is_service && strchr(text, '{') == NULL && strchr(text, ':') == NULL) {
+		if (resolve(s, text, strlen(text), &svc, &idx, e) < 0) {
+			free(out);
+			return NULL;
+		}
+		const char *a = addr(svc, idx < 0 ? 0 : idx, arg);
+		append(&out, &len, &cap, a, strlen(a));
+		return out;
+	}
+	for (const char *p = text; *p;) {
+		const char *close;
+
+		if (*p != '{' || (close = strchr(p, '}')) == NULL) {
+			append(&out, &len, &cap, p, 1);
+			p++;
+			continue;
+		}
+		if (resolve(s, p + 1, (size_t)(close - p - 1), &svc, &idx, e) < 0) {
+			free(out);
+			return NULL;
+		}
+		for (int i = 0; i < svc->replicas; i++) {
+			if (idx >= 0 && i != idx)
+				continue;
+			const char *a = addr(svc, i, arg);
+
+			if (len && out[len - 1] != ',' && idx < 0 && i > 0)
+				append(&out, &len, &cap, ",", 1);
+			append(&out, &len, &cap, a, strlen(a));
+		}
+		p = close + 1;
+	}
+	return out;
+}
+
+/* -- loading -- */
+
+static const char *dummy_addr(const struct scenario_service *svc, int i, void *arg)
+{
+	(void)svc;
+	(void)i;
+	(void)arg;
+	return "127.0.0.1:1";
+}
+
+/* Every reference in `to` and in client args must resolve. */
+static int validate(struct scenario *s, struct err *e)
+{
+	if (s->nservices == 0)
+		return err_set(e, "no services: a scenario needs at least one service");
+	if (s->nclients == 0)
+		return err_set(e, "no clients: a scenario needs at least one client group");
+	for (size_t i = 0; i < s->nclients; i++) {
+		struct scenario_client *c = &s->clients[i];
+		char *x = scenario_expand(s, c->to, true, dummy_addr, NULL, e);
+
+		if (x == NULL) {
+			e->line = c->line;
+			return err_prefix(e, "client %s: to", c->name);
+		}
+		free(x);
+		for (size_t k = 0; k < c->args.n; k++) {
+			x = scenario_expand(s, c->args.v[k], false, dummy_addr, NULL, e);
+			if (x == NULL) {
+				e->line = c->line;
+				return err_prefix(e, "client %s: args", c->name);
+			}
+			free(x);
+		}
+	}
+	return 0;
+}
+
+int scenario_load(const char *path, char *const *overrides, size_t noverrides,
+		  struct scenario *s, struct err *e)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct loader l = { &doc, e };
+	FILE *f;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	err_clear(e);
+	s->path = xstrdup(path);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return err_set(e, "cannot open %s: %s", path, strerror(errno));
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		err_set(e, "YAML syntax: %s%s%s", parser.problem ? parser.problem : "error",
+			parser.context ? " " : "", parser.context ? parser.context : "");
+		e->line = (int)parser.problem_mark.line + 1;
+		e->col = (int)parser.problem_mark.column + 1;
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return -EINVAL;
+	}
+	rc = load_root(&l, yaml_document_get_root_node(&doc), s);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < noverrides; i++)
+		if (apply_set(s, overrides[i], e) < 0)
+			return -EINVAL;
+	if (s->name == NULL) {
+		/* The file's base name without its extension. */
+		const char *b = strrchr(path, '/');
+		char *dot;
+
+		s->name = xstrdup(b ? b + 1 : path);
+		dot = strrchr(s->name, '.');
+		if (dot && dot != s->name)
+			*dot = '\0';
+	}
+	return validate(s, e);
+}
+
+void scenario_free(struct scenario *s)
+{
+	for (size_t i = 0; i < s->nservices; i++) {
+		free(s->services[i].name);
+		scenario_argv_free(&s->services[i].node);
+	}
+	for (size_t i = 0; i < s->nclients; i++) {
+		free(s->clients[i].name);
+		free(s->clients[i].to);
+		scenario_argv_free(&s->clients[i].args);
+	}
+	free(s->services);
+	free(s->clients);
+	free(s->name);
+	free(s->path);
+	memset(s, 0, sizeof *s);
+}

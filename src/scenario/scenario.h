@@ -1,0 +1,93 @@
+/* scenario.h -- a whole experiment in one YAML file: services and client groups.
+ *
+ * Contract: scenario_load() reads a scenario file (docs/scenario.md is the
+ * reference) into a struct scenario:
+ *   name: chain            # optional, names the results directory
+ *   seed: 42               # optional; client group i runs with seed + i
+ *   services:              # mapping, in file order
+ *     front: { replicas: 1, node: "--nt 2" }
+ *   clients:               # sequence, in file order
+ *     - name: main
+ *       to: front          # a service (its first replica), svc[i], or host:port
+ *       args: "-C 200us -F {back} -R 1k -n 1000 -r 200"
+ *       delay: 500ms       # start after the run starts (optional)
+ * `node` and `args` are a string (split like a shell: blanks separate words,
+ * '...' and "..." quote, \ escapes) or a sequence of strings. In client args and
+ * `to`, {svc} becomes the comma-joined addresses of all replicas of svc and
+ * {svc[i]} the address of replica i: substitution happens at run time, once
+ * the nodes' ports are known (scenario_expand()).
+ * Overrides: scenario_set() applies "key=value" before validation, for the
+ * keys name, seed, services.<svc>.<key> and clients.<group>.<key>.
+ * Ownership: scenario_load() allocates; scenario_free() releases everything.
+ * Threads: not thread-safe; one thread loads and uses a scenario.
+ * Errors: scenario_load() returns 0, or -EINVAL with a message in e and
+ * e->line/e->col set to the position in the file (1-based) when known.
+ * Unknown keys, wrong types, duplicate names, references to services that do
+ * not exist and replicas out of range are errors, never ignored. */
+#ifndef MW_SCENARIO_SCENARIO_H
+#define MW_SCENARIO_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+#define SCENARIO_MAX_REPLICAS 64
+
+struct scenario_argv {
+	char **v;     /* NULL-terminated */
+	size_t n;
+};
+
+struct scenario_service {
+	char *name;
+	int replicas;               /* 1..SCENARIO_MAX_REPLICAS */
+	struct scenario_argv node;  /* extra `meshwalk node` options */
+	int line;                   /* where it was defined */
+};
+
+struct scenario_client {
+	char *name;
+	char *to;                   /* unexpanded */
+	struct scenario_argv args;  /* unexpanded `meshwalk client` options and ops */
+	int64_t delay_ns;
+	int line;
+};
+
+struct scenario {
+	char *path;
+	char *name;
+	bool has_seed;
+	uint64_t seed;
+	struct scenario_service *services;
+	size_t nservices;
+	struct scenario_client *clients;
+	size_t nclients;
+};
+
+/* Loads and validates path, applying the overrides (each "key=value") first. */
+int scenario_load(const char *path, char *const *overrides, size_t noverrides,
+		  struct scenario *out, struct err *e);
+
+void scenario_free(struct scenario *s);
+
+/* The service called name, or NULL. */
+const struct scenario_service *scenario_service(const struct scenario *s, const char *name);
+
+/* Callback giving the address ("host:port") of replica i of service svc. */
+typedef const char *scenario_addr_fn(const struct scenario_service *svc, int i, void *arg);
+
+/* Expands {svc} and {svc[i]} in text into a new string (free() it); a bare
+ * service name (the whole text, as in `to: front`) means its first replica.
+ * Returns NULL with a message in e on an unknown service or replica. */
+char *scenario_expand(const struct scenario *s, const char *text, bool bare_is_service,
+		      scenario_addr_fn *addr, void *arg, struct err *e);
+
+/* Splits text like a shell into *out (appending). Returns 0 or -EINVAL on an
+ * unterminated quote. */
+int scenario_split(const char *text, struct scenario_argv *out, struct err *e);
+
+void scenario_argv_free(struct scenario_argv *a);
+
+#endif
