@@ -48,7 +48,7 @@ EXE      := $(BUILD)/meshwalk
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all test test-run unit e2e demo bench bench-smoke deps deps-check man clean
+.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke deps deps-check man clean
 all: bin/meshwalk
 
 bin/meshwalk: $(EXE)
@@ -105,11 +105,18 @@ man/meshwalk-%.1: $(EXE)
 	@mkdir -p man
 	$(EXE) man $* > $@
 
-bench: bin/meshwalk
-	bench/run.sh
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
+$(BUILD)/bench/%: bench/%.c $(LIB) $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDFLAGS_ALL) $(LDLIBS)
+bench-bins: $(BENCH_BIN)
 
-bench-smoke: bin/meshwalk
-	bench/run.sh --smoke
+bench: bin/meshwalk bench-bins
+	BUILD=$(BUILD) bench/run.sh
+
+bench-smoke: bin/meshwalk bench-bins
+	BUILD=$(BUILD) bench/run.sh --smoke
 
 deps:
 	scripts/deps.sh install
