@@ -92,11 +92,13 @@ static int at(struct loader *l, yaml_node_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int at(struct loader *l, yaml_node_t *n, const char *fmt, ...)
 {
+	char msg[sizeof l->e->msg]; /* callers pass l->e->msg itself as an argument */
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(l->e->msg, sizeof l->e->msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	memcpy(l->e->msg, msg, sizeof msg);
 	if (n) {
 		l->e->line = (int)n->start_mark.line + 1;
 		l->e->col = (int)n->start_mark.column + 1;
@@ -146,7 +148,7 @@ static int parse_u64(const char *text, uint64_t *out, struct err *e, const char 
 	char *end;
 
 	errno = 0;
-	if (text[0] == '-')
+	if (strchr(text, '-'))
 		return err_set(e, "%s: expected a non-negative number, got '%s'", what, text);
 	*out = strtoull(text, &end, 0);
 	if (errno || end == text || *end)
@@ -184,6 +186,26 @@ static int load_words(struct loader *l, yaml_node_t *n, struct scenario_argv *ou
 	return 0;
 }
 
+/* libyaml accepts a key twice in one mapping; a scenario does not: the
+ * second would silently replace or extend the first. */
+static int check_unique_keys(struct loader *l, yaml_node_t *map, const char *where)
+{
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+
+		if (k->type != YAML_SCALAR_NODE)
+			return at(l, k, "%s: keys must be plain words", where);
+		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *k0 = yaml_document_get_node(l->doc, q->key);
+
+			if (k0->type == YAML_SCALAR_NODE && strcmp(scalar(k0), scalar(k)) == 0)
+				return at(l, k, "%s: '%s' is given twice (first on line %d)", where, scalar(k),
+					  (int)k0->start_mark.line + 1);
+		}
+	}
+	return 0;
+}
+
 static bool valid_name(const char *s)
 {
 	if (!*s || strlen(s) > 64)
@@ -206,6 +228,8 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 	if (v->type != YAML_MAPPING_NODE)
 		return at(l, v, "service %s: expected a mapping (replicas, node), got %s", svc->name,
 			  kind_name(v));
+	if (check_unique_keys(l, v, svc->name) < 0)
+		return -EINVAL;
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
 		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
@@ -236,6 +260,8 @@ static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client 
 	if (v->type != YAML_MAPPING_NODE)
 		return at(l, v, "clients: each item must be a mapping (name, to, args, delay), got %s",
 			  kind_name(v));
+	if (check_unique_keys(l, v, "client") < 0)
+		return -EINVAL;
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
 		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
@@ -280,6 +306,8 @@ static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
 	if (root->type != YAML_MAPPING_NODE)
 		return at(l, root, "expected a mapping at the top (name, seed, services, clients), got %s",
 			  kind_name(root));
+	if (check_unique_keys(l, root, "top level") < 0)
+		return -EINVAL;
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
@@ -302,6 +330,8 @@ static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
 			if (v->type != YAML_MAPPING_NODE)
 				return at(l, v, "services: expected a mapping of service names, got %s",
 					  kind_name(v));
+			if (check_unique_keys(l, v, "services") < 0)
+				return -EINVAL;
 			size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
 			s->services = xcalloc(n ? n : 1, sizeof *s->services);
 			for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
@@ -310,11 +340,9 @@ static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
 
 				if (sk->type != YAML_SCALAR_NODE)
 					return at(l, sk, "services: names must be plain words");
+				/* Unique: check_unique_keys() saw to it. */
 				if (load_service(l, sk, sv, &s->services[s->nservices++]) < 0)
 					return -EINVAL;
-				for (size_t i = 0; i + 1 < s->nservices; i++)
-					if (strcmp(s->services[i].name, scalar(sk)) == 0)
-						return at(l, sk, "service %s is defined twice", scalar(sk));
 			}
 		} else if (strcmp(name, "clients") == 0) {
 			if (v->type != YAML_SEQUENCE_NODE)
@@ -602,6 +630,17 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 		dot = strrchr(s->name, '.');
 		if (dot && dot != s->name)
 			*dot = '\0';
+		/* It names the results directory: keep it to the same characters
+		 * as a name: given in the file. */
+		for (char *p = s->name; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+				*p = '_';
+		if (strlen(s->name) > 64)
+			s->name[64] = '\0';
+		if (s->name[0] == '\0') {
+			free(s->name);
+			s->name = xstrdup("scenario");
+		}
 	}
 	return validate(s, e);
 }
