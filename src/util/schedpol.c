@@ -140,23 +140,20 @@ static void explain(const struct schedpol *p, int err, const char *what, struct 
 		case SCHEDPOL_RR:
 		case SCHEDPOL_FIFO:
 			why = " (needs CAP_SYS_NICE or RLIMIT_RTPRIO >= the priority, ulimit -r; "
-			      "in a container, also a real-time budget for its cgroup)";
+			      "or the cgroup has no real-time budget)";
 			break;
 		case SCHEDPOL_DL:
-			why = " (needs CAP_SYS_NICE, RLIMIT_RTPRIO does not allow it; and the thread "
-			      "must be allowed on every CPU of its root domain, so --thread-affinity "
-			      "cannot be combined with dl outside an exclusive cpuset)";
+			why = " (needs CAP_SYS_NICE, and a thread not pinned to a subset of its "
+			      "root domain: no --thread-affinity outside an exclusive cpuset)";
 			break;
 		case SCHEDPOL_NONE:
 			break;
 		}
 	} else if (err == EBUSY && p->kind == SCHEDPOL_DL) {
-		why = " (deadline admission control: the node's threads together ask for more "
-		      "than the real-time bandwidth, kernel.sched_rt_runtime_us per "
-		      "kernel.sched_rt_period_us on each CPU)";
+		why = " (admission control: the threads ask for more than the real-time "
+		      "bandwidth, kernel.sched_rt_runtime_us per sched_rt_period_us)";
 	} else if (err == EINVAL && p->kind == SCHEDPOL_DL) {
-		why = " (the kernel's limits: period within kernel.sched_deadline_period_min_us.."
-		      "max_us)";
+		why = " (period outside kernel.sched_deadline_period_{min,max}_us?)";
 	} else if (err == ENOSYS) {
 		why = " (this kernel has no sched_setattr)";
 	}
