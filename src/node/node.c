@@ -280,11 +280,6 @@ int node_run(const struct node_config *c, struct err *e)
 		}
 		acc_started = true;
 	}
-	if (c->port_file != NULL) {
-		rc = write_port_file(c->port_file, port, e);
-		if (rc < 0)
-			goto stop;
-	}
 	tuning_str(&cfg, tuning, sizeof tuning);
 	if (!c->quiet)
 		log_msg("listening on %s (%d worker%s, accept mode %s%s)",
@@ -294,6 +289,12 @@ int node_run(const struct node_config *c, struct err *e)
 			: c->accept_mode == NODE_ACCEPT_SHARED ? "shared"
 							       : "parent",
 			tuning);
+	/* After the start line, so whoever waits for the port file can read it. */
+	if (c->port_file != NULL) {
+		rc = write_port_file(c->port_file, port, e);
+		if (rc < 0)
+			goto stop;
+	}
 	int sig;
 	while (sigwait(&sigs, &sig) != 0)
 		;
