@@ -103,8 +103,9 @@ void cmd_node_man(FILE *f)
 		      node_intro, node_opts,
 		      ".SH SIGNALS\nSIGINT or SIGTERM stop the node: it finishes the current "
 		      "event, prints its counters and exits 0.\n"
-		      ".SH EXIT STATUS\n0 after a clean stop, 1 when the node cannot start, "
-		      "2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
+		      ".SH EXIT STATUS\n0 after a clean stop, 1 when the node cannot start "
+		      "(address in use, cores this process may not use, a scheduling policy or "
+		      "io_uring the system refuses), 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
 }
 
 static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out)
