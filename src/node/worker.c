@@ -941,6 +941,13 @@ static void *worker_thread(void *arg)
 	return NULL;
 }
 
+/* Why loop_add() refused a descriptor the worker cannot do without. */
+static const char *watch_err(const struct worker *w, int rc)
+{
+	return rc == -ERANGE ? "its number is above what this poll mode can watch (FD_SETSIZE)"
+			     : errstr(rc);
+}
+
 int worker_create(const struct node_config *cfg, int index, int listen_fd, struct worker **out,
 		  struct err *e)
 {
@@ -975,7 +982,7 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, struc
 	rc = loop_add(w->loop, w->wake_fd, LOOP_READ, &w->wake_h);
 	if (rc < 0) {
 		err_set(e, "worker %d: cannot watch its eventfd (fd %d) with %s: %s", index,
-			w->wake_fd, loop_backend_name(cfg->poll_mode), errstr(rc));
+			w->wake_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
 		goto fail;
 	}
 	if (listen_fd >= 0) {
@@ -984,7 +991,7 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, struc
 		rc = loop_add(w->loop, listen_fd, ev, &w->listen_h);
 		if (rc < 0) {
 			err_set(e, "worker %d: cannot watch its listener (fd %d) with %s: %s", index,
-				listen_fd, loop_backend_name(cfg->poll_mode), errstr(rc));
+				listen_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
 			goto fail;
 		}
 	}
