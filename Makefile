@@ -16,7 +16,7 @@ WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wshad
 OPT     ?= -O2
 DEBUG   ?= -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
-LDLIBS  := -lyaml -lpthread -lm
+LDLIBS  := -lyaml -luring -lpthread -lm
 
 ifdef WERROR
 WARN += -Werror

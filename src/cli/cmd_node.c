@@ -20,6 +20,9 @@ enum {
 	O_MAX_FRAME,
 	O_MAX_PROG,
 	O_QUIET,
+	O_SCHED,
+	O_WAIT_SPIN,
+	O_LOOPS,
 };
 
 static const struct opt_def node_opts[] = {
@@ -50,6 +53,34 @@ static const struct opt_def node_opts[] = {
 	  "the connection, logged and counted." },
 	{ "max-prog-size", 0, OPT_REQUIRED, O_MAX_PROG, "SIZE",
 	  "Largest program a request may carry (default 64k)." },
+	{ "poll-mode", 'p', OPT_REQUIRED, 'p', "MODE",
+	  "Event loop of the workers: epoll (default), poll, select (cannot watch fds of "
+	  "FD_SETSIZE=1024 and above: such connections are refused and logged), or io_uring "
+	  "(a meshwalk extension: one-shot poll requests, all changes submitted in one system "
+	  "call per wait; if the kernel or a seccomp filter refuses io_uring the node exits "
+	  "with status 1, never falling back). See docs/node-tuning.md." },
+	{ "wait-spin", 0, OPT_NONE, O_WAIT_SPIN, NULL,
+	  "Workers busy-poll their event loop instead of sleeping in it: lower and steadier "
+	  "wake-up latency, at the cost of one CPU at 100% per worker, even when idle." },
+	{ "ws", 0, OPT_NONE, O_WAIT_SPIN, NULL, NULL },
+	{ "wss", 0, OPT_NONE, O_WAIT_SPIN, NULL, NULL },
+	{ "thread-affinity", 'c', OPT_REQUIRED, 'c', "auto|LIST",
+	  "Pin worker i to the i-th core of LIST (e.g. 2-18 or 0,2,4-8:2), reusing the list "
+	  "from its start when there are more workers than cores; auto = the first --nt "
+	  "cores this process may use (0..nt-1 on an unrestricted machine). Cores that do not "
+	  "exist or are outside the process's allowed set stop the node (status 1)." },
+	{ "sched-policy", 0, OPT_REQUIRED, O_SCHED, "POLICY",
+	  "Scheduling policy of the worker threads: other[:NICE] (NICE -20..19), rr:PRIO or "
+	  "fifo:PRIO (PRIO 1..99), dl:RUNTIME,DEADLINE[,PERIOD] (SCHED_DEADLINE, microseconds, "
+	  "RUNTIME <= DEADLINE <= PERIOD). Needs CAP_SYS_NICE or the matching RLIMIT for "
+	  "anything but a higher nice; when refused the node says what is missing and exits "
+	  "with status 1." },
+	{ "loops-per-usec", 0, OPT_REQUIRED, O_LOOPS, "N",
+	  "COMPUTE runs N iterations of a fixed arithmetic loop per microsecond (DistWalk's "
+	  "calibrated loop: a fixed amount of work, which takes longer when the CPU is shared "
+	  "or slowed) instead of spinning on the clock until the requested time has passed "
+	  "(the default, exact in wall time). Without it the node prints this CPU's measured "
+	  "value at start-up, for reference." },
 	{ "port-file", 0, OPT_REQUIRED, O_PORT_FILE, "FILE",
 	  "Write the bound port number to FILE once the node accepts connections (useful "
 	  "with port 0)." },
@@ -72,8 +103,9 @@ void cmd_node_man(FILE *f)
 		      node_intro, node_opts,
 		      ".SH SIGNALS\nSIGINT or SIGTERM stop the node: it finishes the current "
 		      "event, prints its counters and exits 0.\n"
-		      ".SH EXIT STATUS\n0 after a clean stop, 1 when the node cannot start, "
-		      "2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
+		      ".SH EXIT STATUS\n0 after a clean stop, 1 when the node cannot start "
+		      "(address in use, cores this process may not use, a scheduling policy or "
+		      "io_uring the system refuses), 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
 }
 
 static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out)
@@ -169,6 +201,34 @@ int cmd_node(int argc, char **argv)
 				rc = 2;
 			}
 			c.limits.max_prog = (uint32_t)d;
+			break;
+		case 'p':
+			if (loop_backend_parse(optarg, &c.poll_mode) < 0) {
+				log_msg("--poll-mode: expected epoll, poll, select or io_uring, got '%s'",
+					optarg);
+				rc = 2;
+			}
+			break;
+		case O_WAIT_SPIN:
+			c.wait_spin = true;
+			break;
+		case 'c':
+			c.affinity_auto = strcmp(optarg, "auto") == 0;
+			if (!c.affinity_auto && cpulist_parse(optarg, &c.affinity, &e) < 0) {
+				log_msg("--thread-affinity: %s", e.msg);
+				rc = 2;
+			}
+			break;
+		case O_SCHED:
+			if (schedpol_parse(optarg, &c.sched, &e) < 0) {
+				log_msg("%s", e.msg);
+				rc = 2;
+			}
+			break;
+		case O_LOOPS:
+			if (parse_count("--loops-per-usec", optarg, 1, 1000000, &v) < 0)
+				rc = 2;
+			c.loops_per_usec = v;
 			break;
 		case O_PORT_FILE:
 			c.port_file = optarg;

@@ -1,7 +1,54 @@
 /* exec.c -- see exec.h. */
 #include "exec/exec.h"
 
+#include <stdatomic.h>
+
 #include "util/clock.h"
+
+/* Set once before the workers start; atomic only so that no reader can see
+ * a torn value. */
+static _Atomic uint64_t loops_per_usec;
+
+void exec_set_loops_per_usec(uint64_t n)
+{
+	atomic_store_explicit(&loops_per_usec, n, memory_order_relaxed);
+}
+
+/* The work unit: a volatile add the compiler can neither drop nor vectorise,
+ * so iterations cost the same on every call. */
+static void spin_loops(uint64_t n)
+{
+	volatile uint64_t acc = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		acc += i;
+}
+
+uint64_t exec_calibrate_loops_per_usec(void)
+{
+	uint64_t n = 1 << 16, best = 0;
+
+	/* Grow the run until it lasts ~10 ms, so clock reads do not matter. */
+	for (;;) {
+		int64_t t0 = clock_now_ns();
+
+		spin_loops(n);
+		if (clock_now_ns() - t0 >= 10 * NSEC_PER_MSEC || n >= (1ULL << 40))
+			break;
+		n *= 2;
+	}
+	/* The fastest of a few runs: a slower one was interrupted. */
+	for (int i = 0; i < 4; i++) {
+		int64_t t0 = clock_now_ns();
+		int64_t dt;
+
+		spin_loops(n);
+		dt = clock_now_ns() - t0;
+		if (dt > 0 && n * 1000 / (uint64_t)dt > best)
+			best = n * 1000 / (uint64_t)dt;
+	}
+	return best ? best : 1;
+}
 
 void exec_start(struct exec_cursor *c, const uint8_t *prog, uint32_t len)
 {
@@ -12,9 +59,13 @@ void exec_start(struct exec_cursor *c, const uint8_t *prog, uint32_t len)
 
 int64_t exec_compute(uint64_t ns)
 {
+	uint64_t lpu = atomic_load_explicit(&loops_per_usec, memory_order_relaxed);
 	int64_t start = clock_now_ns();
 
-	return clock_spin_until(start + (int64_t)ns) - start;
+	if (lpu == 0)
+		return clock_spin_until(start + (int64_t)ns) - start;
+	spin_loops(ns / 1000 * lpu + ns % 1000 * lpu / 1000); /* no overflow */
+	return clock_now_ns() - start;
 }
 
 /* Skips up to n ops at the current level, never the final REPLY. */

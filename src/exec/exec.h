@@ -8,10 +8,16 @@
  * serves source-routed requests and, later, routes installed on a node.
  * Ops this build cannot run yet (SLEEP, LOAD, STORE without storage) stop the
  * walk with EXEC_UNSUPPORTED so the node answers with an error reply.
- * COMPUTE is a busy loop on CLOCK_MONOTONIC: it holds the worker's CPU for the
- * requested wall time, as a CPU-bound handler would.
+ * COMPUTE is a busy loop on CLOCK_MONOTONIC by default: it holds the worker's
+ * CPU for the requested wall time, as a CPU-bound handler would, exactly even
+ * when the thread is preempted in between (the wall time still passes).
+ * exec_set_loops_per_usec(N) switches it to DistWalk's way: N * us iterations
+ * of a fixed arithmetic loop, a fixed amount of work whose wall time grows
+ * when the CPU is shared, slowed or throttled (which is what some experiments
+ * want to see). exec_calibrate_loops_per_usec() measures N for this CPU.
  * Ownership: a task borrows its program bytes; they must outlive the task.
- * Threads: a task is used by one worker thread at a time. */
+ * Threads: a task is used by one worker thread at a time;
+ * exec_set_loops_per_usec() is called before the workers start. */
 #ifndef MW_EXEC_EXEC_H
 #define MW_EXEC_EXEC_H
 
@@ -45,7 +51,16 @@ void exec_start(struct exec_cursor *c, const uint8_t *prog, uint32_t len);
 enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_stats *st,
 			 struct wire_op *op);
 
-/* Busy-waits for ns nanoseconds; returns the nanoseconds actually spent. */
+/* Busy-waits for ns nanoseconds (or runs the calibrated loop for that long);
+ * returns the nanoseconds actually spent. */
 int64_t exec_compute(uint64_t ns);
+
+/* 0 (default): COMPUTE spins on the clock; N: COMPUTE runs N iterations of
+ * the calibrated loop per microsecond. Process-wide. */
+void exec_set_loops_per_usec(uint64_t n);
+
+/* Measures the loop's iterations per microsecond on the calling thread's CPU
+ * (the best of a few ~10 ms runs; takes about 50 ms). */
+uint64_t exec_calibrate_loops_per_usec(void);
 
 #endif

@@ -1,101 +1,85 @@
-/* loop.c -- see loop.h; the epoll back end. */
+/* loop.c -- see loop.h: back end selection and dispatch. */
 #include "net/loop.h"
 
 #include <errno.h>
-#include <stdlib.h>
-#include <sys/epoll.h>
-#include <unistd.h>
+#include <limits.h>
+#include <string.h>
 
-#include "util/xalloc.h"
+#include "net/loop_backend.h"
 
-#define LOOP_BATCH 256
-
-struct loop {
-	int epfd;                               /* the epoll instance */
-	struct epoll_event buf[LOOP_BATCH];     /* kernel -> user events */
+static const char *const names[] = {
+	[LOOP_EPOLL] = "epoll",
+	[LOOP_POLL] = "poll",
+	[LOOP_SELECT] = "select",
+	[LOOP_URING] = "io_uring",
 };
 
-int loop_create(struct loop **out)
+const char *loop_backend_name(enum loop_backend b)
 {
-	struct loop *l = xcalloc(1, sizeof *l);
+	return (unsigned)b < sizeof names / sizeof names[0] ? names[b] : "?";
+}
 
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->epfd == -1) {
-		int rc = -errno;
+int loop_backend_parse(const char *s, enum loop_backend *out)
+{
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum loop_backend)i;
+			return 0;
+		}
+	return -EINVAL;
+}
 
-		free(l);
-		return rc;
+int loop_create(struct loop **out, enum loop_backend b, struct err *e)
+{
+	switch (b) {
+	case LOOP_EPOLL:
+		return loop_epoll_create(out, e);
+	case LOOP_POLL:
+		return loop_poll_create(out, e);
+	case LOOP_SELECT:
+		return loop_select_create(out, e);
+	case LOOP_URING:
+		return loop_uring_create(out, e);
 	}
-	*out = l;
-	return 0;
+	err_set(e, "unknown event loop back end %d", (int)b);
+	return -EINVAL;
 }
 
 void loop_destroy(struct loop *l)
 {
-	if (l == NULL)
-		return;
-	close(l->epfd);
-	free(l);
+	if (l != NULL)
+		l->ops->destroy(l);
 }
 
-static uint32_t to_epoll(unsigned events)
+int loop_max_fd(const struct loop *l)
 {
-	uint32_t ev = 0;
-
-	/* EPOLLEXCLUSIVE admits only IN/OUT/ET, and listeners need no RDHUP. */
-	if (events & LOOP_READ)
-		ev |= (events & LOOP_EXCLUSIVE) ? EPOLLIN : EPOLLIN | EPOLLRDHUP;
-	if (events & LOOP_WRITE)
-		ev |= EPOLLOUT;
-	if (events & LOOP_EXCLUSIVE)
-		ev |= EPOLLEXCLUSIVE;
-	return ev;
-}
-
-static int ctl(struct loop *l, int op, int fd, unsigned events, void *ptr)
-{
-	struct epoll_event ev = { .events = to_epoll(events), .data.ptr = ptr };
-
-	return epoll_ctl(l->epfd, op, fd, &ev) == -1 ? -errno : 0;
+	return l->max_fd;
 }
 
 int loop_add(struct loop *l, int fd, unsigned events, void *ptr)
 {
-	return ctl(l, EPOLL_CTL_ADD, fd, events, ptr);
+	if (fd < 0)
+		return -EBADF;
+	if (fd > l->max_fd)
+		return -ERANGE;
+	return l->ops->add(l, fd, events, ptr);
 }
 
 int loop_mod(struct loop *l, int fd, unsigned events, void *ptr)
 {
-	return ctl(l, EPOLL_CTL_MOD, fd, events, ptr);
+	if (fd < 0 || fd > l->max_fd)
+		return -EBADF; /* never added */
+	return l->ops->mod(l, fd, events, ptr);
 }
 
 int loop_del(struct loop *l, int fd)
 {
-	return epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL) == -1 ? -errno : 0;
+	if (fd < 0 || fd > l->max_fd)
+		return -EBADF;
+	return l->ops->del(l, fd);
 }
 
 int loop_wait(struct loop *l, struct loop_event *ev, int max, int64_t timeout_ns)
 {
-	struct timespec ts, *tsp = NULL;
-	int n;
-
-	if (max > LOOP_BATCH)
-		max = LOOP_BATCH;
-	if (timeout_ns >= 0) {
-		ts.tv_sec = timeout_ns / 1000000000LL;
-		ts.tv_nsec = timeout_ns % 1000000000LL;
-		tsp = &ts;
-	}
-	n = epoll_pwait2(l->epfd, l->buf, max, tsp, NULL);
-	if (n == -1)
-		return errno == EINTR ? 0 : -errno;
-	for (int i = 0; i < n; i++) {
-		uint32_t e = l->buf[i].events;
-
-		ev[i].ptr = l->buf[i].data.ptr;
-		ev[i].events = ((e & (EPOLLIN | EPOLLRDHUP)) ? LOOP_READ : 0) |
-			       ((e & EPOLLOUT) ? LOOP_WRITE : 0) |
-			       ((e & (EPOLLERR | EPOLLHUP)) ? LOOP_ERROR : 0);
-	}
-	return n;
+	return l->ops->wait(l, ev, max, timeout_ns);
 }

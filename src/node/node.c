@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "exec/exec.h"
 #include "node/worker.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -30,6 +31,44 @@ void node_config_defaults(struct node_config *c)
 	c->forward_timeout_us = 10 * 1000 * 1000;
 	c->seed = 1;
 	c->limits = wire_default_limits;
+	c->poll_mode = LOOP_EPOLL;
+}
+
+/* Resolves -c auto and checks a core list against this machine and process. */
+static int resolve_affinity(struct node_config *cfg, struct err *e)
+{
+	int rc;
+
+	if (cfg->affinity_auto)
+		rc = cpulist_auto(cfg->threads, &cfg->affinity, e);
+	else
+		rc = cpulist_check(&cfg->affinity, e);
+	if (rc < 0)
+		err_prefix(e, "--thread-affinity");
+	return rc;
+}
+
+/* The start line's tuning part: only what differs from the defaults. */
+static void tuning_str(const struct node_config *c, char *buf, size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, ", poll mode %s%s", loop_backend_name(c->poll_mode),
+				      c->wait_spin ? " (wait-spin)" : "");
+
+	if (used < len && c->sched.kind != SCHEDPOL_NONE) {
+		char p[64];
+
+		schedpol_str(&c->sched, p, sizeof p);
+		used += (size_t)snprintf(buf + used, len - used, ", sched %s", p);
+	}
+	if (used < len && c->affinity.n > 0) {
+		char l[128];
+
+		cpulist_str(&c->affinity, l, sizeof l);
+		used += (size_t)snprintf(buf + used, len - used, ", cores %s", l);
+	}
+	if (used < len && c->loops_per_usec > 0)
+		snprintf(buf + used, len - used, ", %llu loops/us",
+			 (unsigned long long)c->loops_per_usec);
 }
 
 static int write_port_file(const char *path, int port, struct err *e)
@@ -165,6 +204,19 @@ int node_run(const struct node_config *c, struct err *e)
 	int stop_pipe[2] = { -1, -1 };
 	bool acc_started = false;
 	char addr[SOCK_ADDR_STRLEN];
+	char tuning[320];
+
+	if (c->affinity_auto || c->affinity.n > 0) {
+		rc = resolve_affinity(&cfg, e);
+		if (rc < 0)
+			goto out;
+	}
+	exec_set_loops_per_usec(c->loops_per_usec);
+	if (c->loops_per_usec == 0 && !c->quiet)
+		/* For reference: what DistWalk's calibration would use on this CPU. */
+		log_msg("COMPUTE spins on the clock; this CPU runs %llu loops/us "
+			"(--loops-per-usec switches to the loop)",
+			(unsigned long long)exec_calibrate_loops_per_usec());
 
 	/* Block the stop signals in every thread we create; only sigwait sees them. */
 	sigemptyset(&sigs);
@@ -205,18 +257,14 @@ int node_run(const struct node_config *c, struct err *e)
 			  : c->accept_mode == NODE_ACCEPT_SHARED ? lfds[0]
 								 : -1;
 
-		rc = worker_create(&cfg, i, lfd, &ws[i]);
-		if (rc < 0) {
-			err_set(e, "cannot create worker %d: %s", i, errstr(rc));
+		rc = worker_create(&cfg, i, lfd, &ws[i], e);
+		if (rc < 0)
 			goto out;
-		}
 	}
 	for (; started < c->threads; started++) {
-		rc = worker_start(ws[started]);
-		if (rc < 0) {
-			err_set(e, "cannot start worker %d: %s", started, errstr(rc));
+		rc = worker_start(ws[started], e);
+		if (rc < 0)
 			goto stop;
-		}
 	}
 	struct acceptor a = { .listen_fd = lfds[0], .ws = ws, .n = c->threads };
 	if (c->accept_mode == NODE_ACCEPT_PARENT) {
@@ -232,18 +280,21 @@ int node_run(const struct node_config *c, struct err *e)
 		}
 		acc_started = true;
 	}
+	tuning_str(&cfg, tuning, sizeof tuning);
+	if (!c->quiet)
+		log_msg("listening on %s (%d worker%s, accept mode %s%s)",
+			sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr), c->threads,
+			c->threads == 1 ? "" : "s",
+			c->accept_mode == NODE_ACCEPT_CHILD    ? "child"
+			: c->accept_mode == NODE_ACCEPT_SHARED ? "shared"
+							       : "parent",
+			tuning);
+	/* After the start line, so whoever waits for the port file can read it. */
 	if (c->port_file != NULL) {
 		rc = write_port_file(c->port_file, port, e);
 		if (rc < 0)
 			goto stop;
 	}
-	if (!c->quiet)
-		log_msg("listening on %s (%d worker%s, accept mode %s)",
-			sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr), c->threads,
-			c->threads == 1 ? "" : "s",
-			c->accept_mode == NODE_ACCEPT_CHILD    ? "child"
-			: c->accept_mode == NODE_ACCEPT_SHARED ? "shared"
-							       : "parent");
 	int sig;
 	while (sigwait(&sigs, &sig) != 0)
 		;

@@ -12,6 +12,12 @@
  * A malformed or oversized frame closes that connection (logged, counted);
  * a request the node cannot complete gets an error reply; other connections
  * are never affected.
+ * Tuning (DistWalk's dw_node options): every worker runs the configured event
+ * loop back end, busy-polls it instead of sleeping when wait_spin is set, and
+ * before serving pins itself to its core and takes the scheduling policy; a
+ * worker that cannot do so stops the node before it listens for requests, so
+ * a refused privilege is a start-up error, never a silently different run.
+ * Worker threads are named "mw-worker-N" (top -H, /proc/PID/task/TID/comm).
  * Ownership: the config is borrowed for the duration of node_run().
  * Threads: node_run() is called once, from the main thread, with SIGINT and
  * SIGTERM not yet blocked; it blocks them in all threads and waits for them.
@@ -23,9 +29,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/loop.h"
 #include "net/sock.h"
 #include "proto/wire.h"
+#include "util/cpulist.h"
 #include "util/err.h"
+#include "util/schedpol.h"
 
 enum node_accept_mode {
 	NODE_ACCEPT_CHILD = 1,
@@ -45,6 +54,12 @@ struct node_config {
 	const char *port_file;          /* write the bound port here, or NULL */
 	const char *stats_file;         /* write JSON counters here on exit, or NULL */
 	bool quiet;                     /* no start/stop lines on stderr */
+	enum loop_backend poll_mode;    /* workers' event loop back end (default epoll) */
+	bool wait_spin;                 /* workers poll the loop without sleeping */
+	struct schedpol sched;          /* workers' policy (SCHEDPOL_NONE: inherited) */
+	bool affinity_auto;             /* pin workers to the first allowed cores */
+	struct cpulist affinity;        /* worker i on cpu[i % n]; n == 0: not pinned */
+	uint64_t loops_per_usec;        /* COMPUTE: 0 = spin on the clock, else loops */
 };
 
 void node_config_defaults(struct node_config *c);

@@ -1,6 +1,8 @@
 /* worker.c -- see worker.h.
  *
- * DESIGN: one epoll loop per worker thread. Three kinds of descriptor sit in
+ * DESIGN: one event loop per worker thread (net/loop: epoll, poll, select or
+ * io_uring, as --poll-mode says; with --wait-spin it is polled with a zero
+ * timeout instead of slept in). Three kinds of descriptor sit in
  * it: listeners (CHILD/SHARED accept modes) and the wake eventfd, client
  * connections, and peer connections (this worker's pooled connections to the
  * nodes it forwards to; one per target address, pipelined, replies matched by
@@ -32,7 +34,9 @@
 #include "net/sock.h"
 #include "net/timer.h"
 #include "util/clock.h"
+#include "util/cpulist.h"
 #include "util/log.h"
+#include "util/schedpol.h"
 #include "util/xalloc.h"
 
 #define SCRATCH_LEN (64 * 1024)
@@ -101,6 +105,10 @@ struct worker {
 	struct handle wake_h;          /* H_WAKE */
 	int wake_fd;                   /* eventfd: hand-off and stop */
 	atomic_bool stop;
+	pthread_mutex_t start_lock;    /* guards start_rc, start_err */
+	pthread_cond_t start_cond;
+	int start_rc;                  /* 1 while setting up, then 0 or -errno */
+	struct err start_err;          /* why the set-up failed */
 	pthread_mutex_t handoff_lock;  /* guards handoff[] */
 	int *handoff;                  /* fds given by the accept thread */
 	size_t nhandoff, handoff_cap;
@@ -241,8 +249,17 @@ static void add_client(struct worker *w, int fd)
 		sock_addr_str((struct sockaddr *)&ss, c->name, sizeof c->name);
 	else
 		snprintf(c->name, sizeof c->name, "fd %d", fd);
-	if (loop_add(w->loop, fd, LOOP_READ, c) < 0) {
-		log_msg("%s: cannot watch connection: %s", c->name, errstr(-errno));
+	int rc = loop_add(w->loop, fd, LOOP_READ, c);
+	if (rc == -ERANGE) {
+		log_msg("%s: fd %d is above what --poll-mode %s can watch (%d): connection "
+			"closed; use epoll or poll for this many descriptors", c->name, fd,
+			loop_backend_name(w->cfg->poll_mode), loop_max_fd(w->loop));
+		close(fd);
+		conn_release(w, c);
+		return;
+	}
+	if (rc < 0) {
+		log_msg("%s: cannot watch connection: %s", c->name, errstr(rc));
 		close(fd);
 		conn_release(w, c);
 		return;
@@ -404,8 +421,12 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 	p->discard = 0;
 	if (w->cfg->nodelay)
 		sock_set_nodelay(fd, true);
-	if (loop_add(w->loop, fd, LOOP_READ | LOOP_WRITE, p) < 0) {
-		*err = -errno;
+	int rc = loop_add(w->loop, fd, LOOP_READ | LOOP_WRITE, p);
+	if (rc < 0) {
+		if (rc == -ERANGE)
+			log_msg("forward to %s: fd %d is above what --poll-mode %s can watch (%d)",
+				p->name, fd, loop_backend_name(w->cfg->poll_mode), loop_max_fd(w->loop));
+		*err = rc;
 		close(fd);
 		p->fd = -1;
 		return NULL;
@@ -837,16 +858,50 @@ static void run_timers(struct worker *w)
 	}
 }
 
+/* Name, core and scheduling policy of this thread; 0 or -errno with
+ * w->start_err filled. The policy comes after the pinning: a real-time
+ * thread should not run even briefly on a core it was kept off. */
+static int setup_thread(struct worker *w)
+{
+	const struct node_config *cfg = w->cfg;
+	char name[16];
+	int rc;
+
+	snprintf(name, sizeof name, "mw-worker-%d", w->index);
+	pthread_setname_np(pthread_self(), name);
+	if (cfg->affinity.n > 0) {
+		int cpu = cfg->affinity.cpu[w->index % cfg->affinity.n];
+
+		rc = cpulist_pin_self(cpu);
+		if (rc < 0) {
+			err_set(&w->start_err, "worker %d: cannot pin to core %d: %s", w->index, cpu,
+				errstr(rc));
+			return rc;
+		}
+	}
+	rc = schedpol_apply(&cfg->sched, &w->start_err);
+	if (rc < 0)
+		err_prefix(&w->start_err, "worker %d", w->index);
+	return rc;
+}
+
 static void *worker_thread(void *arg)
 {
 	struct worker *w = arg;
 	struct loop_event ev[MAX_EVENTS];
-	char name[16];
+	int rc = setup_thread(w);
 
-	snprintf(name, sizeof name, "mw-worker-%d", w->index);
-	pthread_setname_np(pthread_self(), name);
+	pthread_mutex_lock(&w->start_lock);
+	w->start_rc = rc;
+	pthread_cond_signal(&w->start_cond);
+	pthread_mutex_unlock(&w->start_lock);
+	if (rc < 0)
+		return NULL;
 	while (!atomic_load(&w->stop)) {
-		int n = loop_wait(w->loop, ev, MAX_EVENTS, next_timeout(w));
+		/* Spinning: a zero timeout, so the thread never sleeps in the kernel
+		 * and timers are checked on every pass. */
+		int64_t timeout = w->cfg->wait_spin ? 0 : next_timeout(w);
+		int n = loop_wait(w->loop, ev, MAX_EVENTS, timeout);
 
 		if (n < 0) {
 			log_msg("worker %d: event loop failed: %s", w->index, errstr(n));
@@ -886,7 +941,15 @@ static void *worker_thread(void *arg)
 	return NULL;
 }
 
-int worker_create(const struct node_config *cfg, int index, int listen_fd, struct worker **out)
+/* Why loop_add() refused a descriptor the worker cannot do without. */
+static const char *watch_err(const struct worker *w, int rc)
+{
+	return rc == -ERANGE ? "its number is above what this poll mode can watch (FD_SETSIZE)"
+			     : errstr(rc);
+}
+
+int worker_create(const struct node_config *cfg, int index, int listen_fd, struct worker **out,
+		  struct err *e)
 {
 	struct worker *w = xcalloc(1, sizeof *w);
 	int rc;
@@ -899,6 +962,8 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, struc
 	w->wake_h.kind = H_WAKE;
 	atomic_init(&w->stop, false);
 	pthread_mutex_init(&w->handoff_lock, NULL);
+	pthread_mutex_init(&w->start_lock, NULL);
+	pthread_cond_init(&w->start_cond, NULL);
 	timer_heap_init(&w->timers);
 	rng_seed(&w->rng, cfg->seed, (uint64_t)index);
 	w->scratch = xmalloc(SCRATCH_LEN);
@@ -906,20 +971,29 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, struc
 	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->wake_fd == -1) {
 		rc = -errno;
+		err_set(e, "worker %d: cannot create eventfd: %s", index, errstr(rc));
 		goto fail;
 	}
-	rc = loop_create(&w->loop);
-	if (rc < 0)
+	rc = loop_create(&w->loop, cfg->poll_mode, e);
+	if (rc < 0) {
+		err_prefix(e, "worker %d: --poll-mode %s", index, loop_backend_name(cfg->poll_mode));
 		goto fail;
+	}
 	rc = loop_add(w->loop, w->wake_fd, LOOP_READ, &w->wake_h);
-	if (rc < 0)
+	if (rc < 0) {
+		err_set(e, "worker %d: cannot watch its eventfd (fd %d) with %s: %s", index,
+			w->wake_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
 		goto fail;
+	}
 	if (listen_fd >= 0) {
 		unsigned ev = LOOP_READ | (cfg->accept_mode == NODE_ACCEPT_SHARED ? LOOP_EXCLUSIVE : 0);
 
 		rc = loop_add(w->loop, listen_fd, ev, &w->listen_h);
-		if (rc < 0)
+		if (rc < 0) {
+			err_set(e, "worker %d: cannot watch its listener (fd %d) with %s: %s", index,
+				listen_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
 			goto fail;
+		}
 	}
 	*out = w;
 	return 0;
@@ -954,13 +1028,32 @@ void worker_destroy(struct worker *w)
 	if (w->wake_fd >= 0)
 		close(w->wake_fd);
 	pthread_mutex_destroy(&w->handoff_lock);
+	pthread_mutex_destroy(&w->start_lock);
+	pthread_cond_destroy(&w->start_cond);
 	free(w->scratch);
 	free(w);
 }
 
-int worker_start(struct worker *w)
+int worker_start(struct worker *w, struct err *e)
 {
-	return -pthread_create(&w->thread, NULL, worker_thread, w);
+	int rc;
+
+	w->start_rc = 1;
+	rc = -pthread_create(&w->thread, NULL, worker_thread, w);
+	if (rc < 0) {
+		err_set(e, "cannot start worker %d: %s", w->index, errstr(rc));
+		return rc;
+	}
+	pthread_mutex_lock(&w->start_lock);
+	while (w->start_rc == 1)
+		pthread_cond_wait(&w->start_cond, &w->start_lock);
+	rc = w->start_rc;
+	pthread_mutex_unlock(&w->start_lock);
+	if (rc < 0) {
+		pthread_join(w->thread, NULL);
+		memcpy(e, &w->start_err, sizeof *e);
+	}
+	return rc;
 }
 
 void worker_join(struct worker *w)

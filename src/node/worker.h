@@ -9,6 +9,8 @@
  * to it; the config outlives the worker.
  * Threads: worker_thread() runs the loop; worker_hand_off() and worker_stop()
  * are the only calls other threads make (they go through a queue + eventfd).
+ * worker_start() returns once the thread has named itself, taken its core
+ * and its scheduling policy, or failed to (then the thread has ended).
  * Internal to src/node. */
 #ifndef MW_NODE_WORKER_H
 #define MW_NODE_WORKER_H
@@ -38,11 +40,13 @@ struct worker_stats {
 struct worker;
 
 /* listen_fd: this worker's listener (CHILD), the shared one (SHARED) or -1
- * (PARENT). */
-int worker_create(const struct node_config *c, int index, int listen_fd, struct worker **out);
+ * (PARENT). Returns 0 or -errno with e filled. */
+int worker_create(const struct node_config *c, int index, int listen_fd, struct worker **out,
+		  struct err *e);
 void worker_destroy(struct worker *w);
-/* Starts / joins the worker's thread; worker_start returns 0 or -errno. */
-int worker_start(struct worker *w);
+/* Starts / joins the worker's thread; worker_start returns 0 or -errno with
+ * e filled. */
+int worker_start(struct worker *w, struct err *e);
 void worker_join(struct worker *w);
 /* Gives a connected socket to the worker (PARENT accept mode). */
 void worker_hand_off(struct worker *w, int fd);

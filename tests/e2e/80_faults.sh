@@ -20,7 +20,10 @@ start=$(date +%s)
 client --to 127.0.0.1:$victim_PORT -n 1000 -r 100 --timeout 2s; rc=$?
 took=$(($(date +%s) - start))
 assert_eq "killed node exit" 1 "$rc"
-grep -q "closed by the node" "$TMP/err" || { show; fail "killed-node message"; }
+# A killed node that had a request unread sends RST, not FIN (likely when the
+# node is slow to read, as under TSan): both are an honest account.
+grep -q "closed by the node\|connection to 127.0.0.1:$victim_PORT: Connection reset by peer" "$TMP/err" ||
+	{ show; fail "killed-node message"; }
 [ "$took" -lt 8 ] || fail "client took ${took}s after the node died"
 ok=$(sed -n 's/^requests: sent \([0-9]*\), ok \([0-9]*\),.*/\2/p' "$TMP/out")
 [ "$ok" -ge 50 ] && [ "$ok" -le 150 ] || { show; fail "ok=$ok, expected ~100 before the kill"; }

@@ -101,3 +101,47 @@ assert_eq() {
 show() {
 	echo "--- stdout"; tail -n 20 "$TMP/out"; echo "--- stderr"; cat "$TMP/err"
 }
+
+# worker_tid PID I: the thread id of worker I (named mw-worker-I) of node PID.
+worker_tid() {
+	local d
+	for d in /proc/"$1"/task/*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = "mw-worker-$2" ] && { echo "${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# tstat PID TID FIELD: field FIELD (numbered as in proc(5): 14 utime, 19 nice,
+# 40 rt_priority, 41 policy) of the thread's stat line, read after the comm.
+tstat() {
+	local s f=$3
+	s=$(cat /proc/"$1"/task/"$2"/stat) || return 1
+	s=${s##*) }
+	set -- $s
+	shift $((f - 3))
+	echo "$1"
+}
+
+# try_node NAME [node options...]: like start_node, but returns 1 (with the
+# exit status in ${NAME}_RC and stderr in $TMP/NAME.log) when the node exits
+# instead of listening.
+try_node() {
+	local name=$1 pid i=0
+	shift
+	"$MESHWALK" node -b 127.0.0.1:0 --port-file "$TMP/$name.port" \
+		--stats-file "$TMP/$name.stats" "$@" 2>"$TMP/$name.log" &
+	pid=$!
+	while ! [ -s "$TMP/$name.port" ]; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid"
+			printf -v "${name}_RC" '%s' "$?"
+			return 1
+		fi
+		i=$((i + 1))
+		[ $i -ge 200 ] && { PIDS+=("$pid"); fail "node $name neither listened nor exited"; }
+		sleep 0.05
+	done
+	PIDS+=("$pid")
+	printf -v "${name}_PORT" '%s' "$(cat "$TMP/$name.port")"
+	printf -v "${name}_PID" '%s' "$pid"
+}
