@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -192,6 +193,19 @@ static void *accept_thread(void *arg)
 	}
 }
 
+/* A server's connections are bounded by its descriptors: use every one the
+ * hard limit allows (the soft default, 1024, is for interactive shells). */
+static void raise_fd_limit(bool quiet)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && !quiet)
+		log_msg("cannot raise the open-file limit: %s", strerror(errno));
+}
+
 int node_run(const struct node_config *c, struct err *e)
 {
 	struct worker **ws = xcalloc((size_t)c->threads, sizeof *ws);
@@ -211,6 +225,7 @@ int node_run(const struct node_config *c, struct err *e)
 		if (rc < 0)
 			goto out;
 	}
+	raise_fd_limit(c->quiet);
 	exec_set_loops_per_usec(c->loops_per_usec);
 	if (c->loops_per_usec == 0 && !c->quiet)
 		/* For reference: what DistWalk's calibration would use on this CPU. */
