@@ -136,7 +136,8 @@ static const char client_intro[] =
 	"with no op, a request is a plain ping. Accepts dw_client's command lines; every\n"
 	"option takes '--opt value' or '--opt=value'; spec parameters may be separated by\n"
 	"',' or ':'. Output: DistWalk's per-request lines, per-thread totals, then meshwalk's\n"
-	"summary. Exit status: 0 when every request succeeded, 1 otherwise, 2 on bad usage.";
+	"summary. Exit status: 0 when every request succeeded, 1 otherwise, 2 on bad usage,\n"
+	"130 when interrupted by SIGINT or SIGTERM (after writing every output).";
 
 void cmd_client_man(FILE *f)
 {

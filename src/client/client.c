@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -101,6 +103,12 @@ struct cthread {
 };
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* SIGINT/SIGTERM: a watcher thread sets `interrupted` and makes stop_efd
+ * readable, which every client thread polls with its socket, so a run that
+ * is interrupted still accounts for every request and writes its outputs. */
+static atomic_bool interrupted;
+static int stop_efd = -1;
 
 void client_config_defaults(struct client_config *c)
 {
@@ -387,11 +395,14 @@ static bool wait_io(struct cthread *p, int64_t until, bool want_out)
 	int64_t now = clock_now_ns();
 	int64_t to = check_timeouts(p, now);
 	int64_t deadline = until < to ? until : to;
-	struct pollfd pfd[2] = { { p->fd, (short)(POLLIN | (want_out ? POLLOUT : 0)), 0 },
-				 { p->tfd, POLLIN, 0 } };
+	struct pollfd pfd[3] = { { p->fd, (short)(POLLIN | (want_out ? POLLOUT : 0)), 0 },
+				 { p->tfd, POLLIN, 0 },
+				 { stop_efd, POLLIN, 0 } };
 	struct timespec zero = { 0, 0 };
 	int rc;
 
+	if (atomic_load_explicit(&interrupted, memory_order_relaxed))
+		conn_broken(p, "interrupted by a signal");
 	if (p->broken)
 		return false;
 	if (deadline == INT64_MAX)
@@ -406,7 +417,7 @@ static bool wait_io(struct cthread *p, int64_t until, bool want_out)
 	}
 	if (deadline > now) {
 		arm_timer(p, deadline);
-		rc = ppoll(pfd, 2, NULL, NULL);
+		rc = ppoll(pfd, 3, NULL, NULL);
 	} else {
 		rc = ppoll(pfd, 1, &zero, NULL);
 	}
@@ -439,11 +450,14 @@ static void wait_send_time(struct cthread *p, int64_t intended)
 				clock_waiter_learn(&p->waiter, wake, clock_now_ns());
 			continue;
 		}
-		while (!p->broken && (now = clock_now_ns()) < intended)
+		while (!p->broken && (now = clock_now_ns()) < intended) {
+			if (atomic_load_explicit(&interrupted, memory_order_relaxed))
+				conn_broken(p, "interrupted by a signal");
 			if (outstanding(p)) {
 				drain_replies(p);
 				check_timeouts(p, now); /* --ws may spin for long */
 			}
+		}
 	}
 }
 
@@ -681,9 +695,16 @@ static void *thread_main(void *arg)
 		/* A distinct stream per thread and session, as the seed promises. */
 		rng_seed(&rng, c->seed, ((uint64_t)p->index << 32) | (sess + 1));
 		p->sess = sess;
-		fd = sess == 0 ? first_fd : p->tfd >= 0 ? connect_session(p) : -1;
+		if (atomic_load(&interrupted)) {
+			if (sess == 0 && first_fd >= 0)
+				close(first_fd);
+			fd = -1;
+		} else {
+			fd = sess == 0 ? first_fd : p->tfd >= 0 ? connect_session(p) : -1;
+		}
 		if (fd < 0) {
-			log_msg("thread %d session %" PRIu64 ": %s", p->index, sess, p->conn_error);
+			if (!atomic_load(&interrupted))
+				log_msg("thread %d session %" PRIu64 ": %s", p->index, sess, p->conn_error);
 			for (uint64_t k = 0; k < count; k++, seq++)
 				mark_unsent(p, seq, pacer_next(&pacer, &rng, clock_now_ns()));
 			continue;
@@ -700,6 +721,38 @@ static void *thread_main(void *arg)
 }
 
 /* -- the run -- */
+
+struct watcher {
+	atomic_bool done;
+};
+
+/* Takes SIGINT/SIGTERM for the whole run (the other threads block them) and
+ * turns them into `interrupted`; checks `done` every 100 ms to end. */
+static void *watcher_main(void *arg)
+{
+	struct watcher *w = arg;
+	sigset_t sigs;
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	pthread_setname_np(pthread_self(), "mw-signals");
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	while (!atomic_load(&w->done)) {
+		int sig = sigtimedwait(&sigs, NULL, &tick);
+
+		if (sig == SIGINT || sig == SIGTERM) {
+			uint64_t one = 1;
+
+			if (!atomic_exchange(&interrupted, true))
+				log_msg("%s: stopping; every request is accounted for and the outputs "
+					"are written", sig == SIGINT ? "interrupted" : "terminated");
+			if (write(stop_efd, &one, sizeof one) < 0)
+				(void)0; /* the eventfd cannot fill with one write per signal */
+		}
+	}
+	return NULL;
+}
 
 struct totals {
 	struct hist *lat, *svc, *lag;
@@ -842,6 +895,22 @@ int client_run(const struct client_config *c)
 			p->csv.buf = xmalloc(OUT_FLUSH + 4096);
 		}
 	}
+	/* Client threads inherit the blocked stop signals; only the watcher
+	 * takes them. */
+	sigset_t stop_sigs, old_mask;
+	struct watcher w = { .done = false };
+	pthread_t watcher_thread;
+
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_sigs, &old_mask);
+	atomic_store(&interrupted, false);
+	stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (stop_efd == -1 || pthread_create(&watcher_thread, NULL, watcher_main, &w)) {
+		log_msg("cannot start the signal watcher: %s", strerror(errno));
+		abort();
+	}
 	for (int i = 0; i < c->threads; i++) {
 		if (pthread_create(&cts[i].thread, NULL, thread_main, &cts[i])) {
 			log_msg("cannot start client threads");
@@ -892,6 +961,12 @@ int client_run(const struct client_config *c)
 	if (first_error == NULL && first_conn_error[0])
 		first_error = first_conn_error;
 
+	atomic_store(&w.done, true);
+	pthread_join(watcher_thread, NULL);
+	close(stop_efd);
+	stop_efd = -1;
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+
 	uint64_t failed = t.errors + t.timeouts + t.lost + t.unsent;
 	double miss = t.target_rate > 0 ? t.achieved_rate / t.target_rate - 1.0 : 0.0;
 	bool rate_missed = t.target_rate > 0 && fabs(miss) > 0.005;
@@ -929,6 +1004,8 @@ int client_run(const struct client_config *c)
 		status = 1;
 	if (c->json_path && write_json(c, &t, rate_missed, first_error) < 0)
 		status = 1;
+	if (atomic_load(&interrupted))
+		status = 130; /* after every output is written: nothing is lost */
 	if (csv && fclose(csv) != 0) {
 		log_msg("cannot write %s: %s", c->csv_path, strerror(errno));
 		status = 1;

@@ -43,6 +43,25 @@ assert_eq "every request accounted" 200 $((ok + to + lost + uns))
 [ "$to" -ge 1 ] || [ "$lost" -ge 1 ] || fail "no timeout/lost against a stopped node"
 stop_node sleepy
 
+# 2c. Ctrl-C / SIGTERM on the client: exit 130 after writing every output;
+# every request is in the CSV and counted in the JSON summary.
+start_node calm
+for sig in INT TERM; do
+	"$MESHWALK" client -q --to 127.0.0.1:$calm_PORT -n 1000 -r 200 --nt 2 --csv "$TMP/int.csv" \
+		--json "$TMP/summary.json" >"$TMP/out" 2>"$TMP/err" &
+	cpid=$!
+	sleep 1
+	kill -$sig $cpid
+	wait $cpid; rc=$?
+	assert_eq "client exit on SIG$sig" 130 "$rc"
+	assert_eq "CSV rows after SIG$sig" 2000 $(($(wc -l <"$TMP/int.csv") - 1))
+	ok=$(json ok); uns=$(json unsent); lost=$(json lost)
+	assert_eq "accounted after SIG$sig" 2000 $((ok + uns + lost))
+	[ "$ok" -ge 100 ] || fail "only $ok requests ok before SIG$sig"
+	grep -q "stopping; every request is accounted for" "$TMP/err" || fail "no interrupt message"
+done
+stop_node calm
+
 # 3. A forward target that accepts but never answers (stopped): timeout error replies.
 start_node gw
 start_node frozen
