@@ -36,6 +36,9 @@ enum {
 	O_STRICT_RATE,
 	O_SPIN_MARGIN,
 	O_BUSY_POLL,
+	O_NANO,
+	O_STAG_SEND,
+	O_CONN_TIMES,
 	O_SCRIPT, /* never seen by getopt: expanded before */
 };
 
@@ -125,6 +128,15 @@ static const struct opt_def client_opts[] = {
 	  "0: sleep at once). Costs CPU; on virtual machines, where waking a sleeping thread "
 	  "costs more than a loopback round trip, it brings the measured round trip down to "
 	  "the floor." },
+	{ "nano", 0, OPT_NONE, O_NANO, NULL,
+	  "Print the per-request lines (and --conn-times lines) in nanoseconds: "
+	  "'t: <ns> ns, elapsed: <ns> ns, ...'." },
+	{ "stag-send", 0, OPT_NONE, O_STAG_SEND, NULL,
+	  "Stagger the threads: thread i starts its schedule i/nt of a mean inter-arrival time "
+	  "late, so the threads' requests interleave instead of hitting the node together." },
+	{ "conn-times", 0, OPT_NONE, O_CONN_TIMES, NULL,
+	  "Report connect() times: a line 'conn: <us> us, thr_id: N, sess_id: N' per session "
+	  "(unless -q) and a connect() row in the summary and a \"connect\" object in the JSON." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
 };
@@ -492,6 +504,15 @@ int cmd_client(int argc0, char **argv0)
 			break;
 		case O_STRICT_RATE:
 			c.strict_rate = true;
+			break;
+		case O_NANO:
+			c.nano = true;
+			break;
+		case O_STAG_SEND:
+			c.stag_send = true;
+			break;
+		case O_CONN_TIMES:
+			c.conn_times = true;
 			break;
 		case O_BUSY_POLL:
 			if (parse_short_duration("--busy-poll", optarg, &c.busy_poll_ns) < 0)

@@ -93,7 +93,7 @@ struct cthread {
 	size_t rx_have;
 	uint64_t rx_discard;         /* padding of the current reply still to drop */
 	/* results, read by client_run() after the join */
-	struct hist *lat, *svc, *lag;
+	struct hist *lat, *svc, *lag, *conn;
 	uint64_t ok, errors, timeouts, lost, unsent, nsent;
 	int64_t first_intended, last_intended;
 	int64_t first_sent, last_sent;
@@ -248,10 +248,15 @@ static void on_reply(struct cthread *p, const struct wire_hdr *h, const uint8_t 
 	p->ok++;
 	hist_record(p->lat, (uint64_t)(now - s->intended));
 	hist_record(p->svc, (uint64_t)(now - s->sent));
-	if (p->text.f)
-		out_printf(&p->text, "t: %" PRId64 " us, elapsed: %" PRId64 " us, req_id: %" PRIu64
+	if (p->text.f) {
+		int64_t div = p->cfg->nano ? 1 : 1000;
+		const char *u = p->cfg->nano ? "ns" : "us";
+
+		out_printf(&p->text, "t: %" PRId64 " %s, elapsed: %" PRId64 " %s, req_id: %" PRIu64
 				     ", thr_id: %d, sess_id: %" PRIu64 "\n",
-			   (s->intended - p->t0) / 1000, (now - s->intended) / 1000, seq, p->index, p->sess);
+			   (s->intended - p->t0) / div, u, (now - s->intended) / div, u, seq, p->index,
+			   p->sess);
+	}
 	csv_row(p, seq, REQ_OK, s->intended, s->sent, now);
 }
 
@@ -528,7 +533,16 @@ static int connect_session(struct cthread *p)
 		struct timeval tv = { .tv_sec = (time_t)(c->timeout_us / 1000000),
 				      .tv_usec = (suseconds_t)(c->timeout_us % 1000000) };
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+		int64_t t_conn = clock_now_ns();
 		if (connect(fd, (const struct sockaddr *)&c->to.ss, c->to.len) == 0) {
+			if (c->conn_times) {
+				int64_t d = clock_now_ns() - t_conn;
+
+				hist_record(p->conn, (uint64_t)d);
+				if (p->text.f)
+					out_printf(&p->text, "conn: %" PRId64 " %s, thr_id: %d, sess_id: %" PRIu64 "\n",
+						   c->nano ? d : d / 1000, c->nano ? "ns" : "us", p->index, p->sess);
+			}
 			if (c->nodelay)
 				sock_set_nodelay(fd, true);
 			p->conn_error[0] = '\0';
@@ -651,6 +665,23 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 	p->fd = -1;
 }
 
+/* --stag-send: thread i starts i/nt of a mean inter-arrival time late, so
+ * the threads' requests interleave instead of arriving together. */
+static int64_t stagger_ns(const struct client_config *c, int index)
+{
+	double period_ns;
+
+	if (!c->stag_send || c->threads < 2 || c->pacing == PACER_CLOSED)
+		return 0;
+	if (c->pacing == PACER_PERIOD)
+		period_ns = spec_mean(c->pace) * 1e3;
+	else
+		period_ns = spec_mean(c->pace) > 0 ? 1e9 / spec_mean(c->pace) : 0;
+	if (!(period_ns > 0) || period_ns > 3600e9)
+		return 0;
+	return (int64_t)(period_ns * index / c->threads);
+}
+
 static void *thread_main(void *arg)
 {
 	struct cthread *p = arg;
@@ -683,7 +714,7 @@ static void *thread_main(void *arg)
 	pthread_barrier_wait(&p->start->barrier);
 	p->t0 = p->start->t0;
 	rng_seed(&rng, c->seed, (uint64_t)p->index << 32);
-	pacer_init(&pacer, c->pacing, c->pace, c->rate_step_secs, p->t0, &rng);
+	pacer_init(&pacer, c->pacing, c->pace, c->rate_step_secs, p->t0 + stagger_ns(c, p->index), &rng);
 
 	for (uint64_t sess = 0; sess < c->sessions; sess++) {
 		/* -n is split evenly across sessions; the first ones take the rest. */
@@ -755,7 +786,7 @@ static void *watcher_main(void *arg)
 }
 
 struct totals {
-	struct hist *lat, *svc, *lag;
+	struct hist *lat, *svc, *lag, *conn;
 	uint64_t ok, errors, timeouts, lost, unsent, sent;
 	double target_rate, achieved_rate; /* req/s summed over threads; 0 = n/a */
 	int64_t duration_ns;
@@ -838,7 +869,9 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 	fprintf(f, ",\n  \"units\": \"us\",\n");
 	json_hist(f, "latency", t->lat, false);
 	json_hist(f, "service", t->svc, false);
-	json_hist(f, "send_lag", t->lag, true);
+	json_hist(f, "send_lag", t->lag, !c->conn_times);
+	if (c->conn_times)
+		json_hist(f, "connect", t->conn, true);
 	fprintf(f, "}\n");
 	if (fclose(f) != 0) {
 		log_msg("cannot write %s: %s", c->json_path, strerror(errno));
@@ -869,7 +902,7 @@ int client_run(const struct client_config *c)
 		fprintf(csv, "thr_id,sess_id,req_id,intended_us,sent_us,recv_us,latency_us,service_us,"
 			     "send_lag_us,status\n");
 	}
-	if (hist_create(&t.lat) || hist_create(&t.svc) || hist_create(&t.lag)) {
+	if (hist_create(&t.lat) || hist_create(&t.svc) || hist_create(&t.lag) || hist_create(&t.conn)) {
 		log_msg("out of memory for histograms");
 		abort();
 	}
@@ -884,7 +917,8 @@ int client_run(const struct client_config *c)
 		p->start = &start;
 		p->fd = -1;
 		p->ring = xcalloc(RING_SIZE, sizeof *p->ring);
-		if (hist_create(&p->lat) || hist_create(&p->svc) || hist_create(&p->lag))
+		if (hist_create(&p->lat) || hist_create(&p->svc) || hist_create(&p->lag) ||
+		    hist_create(&p->conn))
 			abort();
 		if (c->per_request_text) {
 			p->text.f = stdout;
@@ -931,6 +965,7 @@ int client_run(const struct client_config *c)
 		hist_add(t.lat, p->lat);
 		hist_add(t.svc, p->svc);
 		hist_add(t.lag, p->lag);
+		hist_add(t.conn, p->conn);
 		t.ok += p->ok;
 		t.errors += p->errors;
 		t.timeouts += p->timeouts;
@@ -988,6 +1023,8 @@ int client_run(const struct client_config *c)
 		print_hist_line(stdout, "latency (intended send->reply) us:", t.lat);
 		print_hist_line(stdout, "service (actual send->reply) us:", t.svc);
 		print_hist_line(stdout, "send lag (actual-intended) us:", t.lag);
+		if (c->conn_times)
+			print_hist_line(stdout, "connect() us:", t.conn);
 		fflush(stdout);
 	}
 	if (rate_missed)
@@ -1016,6 +1053,7 @@ int client_run(const struct client_config *c)
 		hist_destroy(p->lat);
 		hist_destroy(p->svc);
 		hist_destroy(p->lag);
+		hist_destroy(p->conn);
 		free(p->ring);
 		free(p->text.buf);
 		free(p->csv.buf);
@@ -1023,6 +1061,7 @@ int client_run(const struct client_config *c)
 	hist_destroy(t.lat);
 	hist_destroy(t.svc);
 	hist_destroy(t.lag);
+	hist_destroy(t.conn);
 	pthread_barrier_destroy(&start.barrier);
 	free(cts);
 	return status;

@@ -50,6 +50,9 @@ struct client_config {
 	const char *csv_path;         /* per-request CSV, or NULL */
 	const char *json_path;        /* JSON summary, or NULL */
 	bool strict_rate;             /* missing the rate by > 0.5% fails the run */
+	bool nano;                    /* per-request lines in ns instead of us */
+	bool stag_send;               /* stagger the threads' schedules */
+	bool conn_times;              /* report connect() times */
 	const char *command_line;     /* for the JSON summary */
 };
 

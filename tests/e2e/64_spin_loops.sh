@@ -57,12 +57,13 @@ client --to 127.0.0.1:$fast_PORT -n 5 -r 20 -C 2ms -q || { show; fail "fast clie
 stop_node fast
 m=$(mean_compute_us fast)
 [ "$m" -lt 1000 ] || fail "1 loop per us: COMPUTE 2ms took ${m}us"
-# Default: the clock, exact.
+# Default: the clock: never shorter than asked (the upper bound only catches gross
+# breakage: a loaded machine may preempt the spin; accuracy is a bench figure).
 start_node clock
 client --to 127.0.0.1:$clock_PORT -n 5 -r 20 -C 2ms -q || { show; fail "clock client"; }
 stop_node clock
 m=$(mean_compute_us clock)
-[ "$m" -ge 2000 ] && [ "$m" -lt 2500 ] || fail "clock COMPUTE 2ms took ${m}us"
+[ "$m" -ge 2000 ] && [ "$m" -lt 20000 ] || fail "clock COMPUTE 2ms took ${m}us"
 
 for bad in 0 -1 x 1.5 2000000; do
 	"$MESHWALK" node -b 127.0.0.1:0 --loops-per-usec "$bad" 2>"$TMP/e"; rc=$?
