@@ -37,6 +37,7 @@ enum {
 	O_SPIN_MARGIN,
 	O_BUSY_POLL,
 	O_NANO,
+	O_PSO,
 	O_STAG_SEND,
 	O_CONN_TIMES,
 	O_SCRIPT, /* never seen by getopt: expanded before */
@@ -93,8 +94,11 @@ static const struct opt_def client_opts[] = {
 	  "Seed of all random choices (default: from the clock, printed in the summary). Each "
 	  "thread and session draws from its own stream, so a seed reproduces the run." },
 	{ "wait-spin", 0, OPT_NONE, O_WS, NULL,
-	  "Busy-wait until each send time instead of sleeping (one core per thread)." },
+	  "Busy-wait until each send time instead of sleeping (one core per thread). "
+	  "--non-block is DistWalk's spelling of the same: meshwalk's sockets never block "
+	  "a send anyway." },
 	{ "ws", 0, OPT_NONE, O_WS, NULL, NULL },
+	{ "non-block", 0, OPT_NONE, O_WS, NULL, NULL },
 	{ "retry-num", 0, OPT_REQUIRED, O_RETRY_NUM, "N",
 	  "Connection attempts to repeat per session when connect fails (default 0)." },
 	{ "retry-period", 0, OPT_REQUIRED, O_RETRY_PERIOD, "MSEC",
@@ -128,6 +132,13 @@ static const struct opt_def client_opts[] = {
 	  "0: sleep at once). Costs CPU; on virtual machines, where waking a sleeping thread "
 	  "costs more than a loopback round trip, it brings the measured round trip down to "
 	  "the floor." },
+	{ "per-session-output", 0, OPT_NONE, O_PSO, NULL,
+	  "Print each session's per-request lines together when the session ends (default: "
+	  "lines are written as replies come, in 60 KB batches)." },
+	{ "pso", 0, OPT_NONE, O_PSO, NULL, NULL },
+	{ "interactive-pso", 'i', OPT_NONE, 'i', NULL,
+	  "Print each per-request line the moment its reply arrives (a write per line: for "
+	  "watching a run, not for high rates)." },
 	{ "nano", 0, OPT_NONE, O_NANO, NULL,
 	  "Print the per-request lines (and --conn-times lines) in nanoseconds: "
 	  "'t: <ns> ns, elapsed: <ns> ns, ...'." },
@@ -504,6 +515,12 @@ int cmd_client(int argc0, char **argv0)
 			break;
 		case O_STRICT_RATE:
 			c.strict_rate = true;
+			break;
+		case O_PSO:
+			c.per_session_output = true;
+			break;
+		case 'i':
+			c.interactive_output = true;
 			break;
 		case O_NANO:
 			c.nano = true;

@@ -62,6 +62,7 @@ struct out {
 	FILE *f;                  /* NULL: this output is off */
 	char *buf;                /* this thread's pending bytes */
 	size_t len;
+	bool each_line;           /* -i: flush after every line */
 };
 
 /* All threads connect their first session, then start one schedule together,
@@ -157,6 +158,8 @@ static void out_printf(struct out *o, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		o->len += (size_t)(n < 4096 ? n : 4095);
+	if (o->each_line)
+		out_flush(o);
 }
 
 static const char *status_word(enum req_status s)
@@ -663,6 +666,8 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 		fail_outstanding(p, REQ_LOST);
 	close(fd);
 	p->fd = -1;
+	if (c->per_session_output) /* --pso: the session's lines, together, now */
+		out_flush(&p->text);
 }
 
 /* --stag-send: thread i starts i/nt of a mean inter-arrival time late, so
@@ -922,6 +927,7 @@ int client_run(const struct client_config *c)
 			abort();
 		if (c->per_request_text) {
 			p->text.f = stdout;
+			p->text.each_line = c->interactive_output;
 			p->text.buf = xmalloc(OUT_FLUSH + 4096);
 		}
 		if (csv) {

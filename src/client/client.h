@@ -51,6 +51,8 @@ struct client_config {
 	const char *json_path;        /* JSON summary, or NULL */
 	bool strict_rate;             /* missing the rate by > 0.5% fails the run */
 	bool nano;                    /* per-request lines in ns instead of us */
+	bool per_session_output;      /* flush the lines at each session's end */
+	bool interactive_output;      /* flush each line as it is written */
 	bool stag_send;               /* stagger the threads' schedules */
 	bool conn_times;              /* report connect() times */
 	const char *command_line;     /* for the JSON summary */
