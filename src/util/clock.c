@@ -22,19 +22,6 @@ int64_t clock_spin_until(int64_t deadline)
 	return now;
 }
 
-void clock_wait_until(int64_t deadline, int64_t spin_ns)
-{
-	if (spin_ns >= 0) {
-		int64_t wake = deadline - spin_ns;
-		struct timespec ts = { .tv_sec = wake / NSEC_PER_SEC, .tv_nsec = wake % NSEC_PER_SEC };
-
-		if (wake > clock_now_ns())
-			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-				;
-	}
-	clock_spin_until(deadline);
-}
-
 int clock_lower_timer_slack(void)
 {
 	if (prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL) == -1)
@@ -71,19 +58,4 @@ void clock_waiter_learn(struct clock_waiter *w, int64_t wake, int64_t now)
 					   : 0.98 * w->late_ewma + 0.02 * late;
 	m = (int64_t)(2 * w->late_ewma) + 5 * NSEC_PER_USEC;
 	w->margin_ns = m < w->min_spin_ns ? w->min_spin_ns : m > w->max_spin_ns ? w->max_spin_ns : m;
-}
-
-int64_t clock_waiter_wait(struct clock_waiter *w, int64_t deadline)
-{
-	int64_t now = clock_now_ns();
-	int64_t wake = clock_waiter_wake(w, deadline, now);
-
-	if (wake > now) {
-		struct timespec ts = { .tv_sec = wake / NSEC_PER_SEC, .tv_nsec = wake % NSEC_PER_SEC };
-
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-			;
-		clock_waiter_learn(w, wake, clock_now_ns());
-	}
-	return clock_spin_until(deadline);
 }

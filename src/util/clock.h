@@ -1,9 +1,9 @@
 /* clock.h -- monotonic time in nanoseconds and precise waiting.
  *
  * Contract: all times are CLOCK_MONOTONIC nanoseconds as int64_t (good for 292
- * years). clock_wait_until() returns at or after the deadline; with spin_ns > 0
- * it sleeps until spin_ns before the deadline and busy-waits the rest, which
- * trades CPU for a wake-up that is microseconds, not tens of microseconds, late.
+ * years). clock_spin_until() busy-waits to a deadline; a clock_waiter says
+ * when to stop sleeping before one, which trades a little CPU for a send that
+ * is microseconds, not tens of microseconds, late.
  * clock_lower_timer_slack() asks the kernel for 1 ns timer slack for the calling
  * thread (PR_SET_TIMERSLACK), so sleeps end when asked, not up to 50 us later.
  * Threads: all functions are thread-safe. */
@@ -25,10 +25,6 @@ static inline int64_t clock_now_ns(void)
 	return (int64_t)t.tv_sec * NSEC_PER_SEC + t.tv_nsec;
 }
 
-/* Waits until clock_now_ns() >= deadline. spin_ns: how long before the
- * deadline to stop sleeping and spin (0 = sleep only, < 0 = spin only). */
-void clock_wait_until(int64_t deadline, int64_t spin_ns);
-
 /* Busy-waits until clock_now_ns() >= deadline;
  * returns the time at which it stopped. */
 int64_t clock_spin_until(int64_t deadline);
@@ -41,9 +37,9 @@ int64_t clock_spin_until(int64_t deadline);
  * every gap (on a small machine a spinning client steals the CPU the system
  * under test needs, which costs more latency than it saves).
  * `min_spin_ns` is the least margin; `max_spin_ns` caps the CPU cost.
- * Use clock_waiter_wait(), or, for a thread that waits for other events too,
- * clock_waiter_wake() to learn when to stop sleeping and
- * clock_waiter_learn() after each sleep that ended by its timeout. */
+ * The caller sleeps (in whatever wait also serves its other events) until
+ * clock_waiter_wake(), calls clock_waiter_learn() after each sleep that ended
+ * by its timeout, and spins the rest with clock_spin_until(). */
 struct clock_waiter {
 	int64_t min_spin_ns; /* margin floor */
 	int64_t max_spin_ns; /* margin ceiling */
@@ -58,10 +54,6 @@ int64_t clock_waiter_wake(const struct clock_waiter *w, int64_t deadline, int64_
 
 /* Records that a sleep meant to end at wake ended at now. */
 void clock_waiter_learn(struct clock_waiter *w, int64_t wake, int64_t now);
-
-/* Sleeps until clock_waiter_wake(), then spins until deadline; returns the
- * time it stopped waiting. */
-int64_t clock_waiter_wait(struct clock_waiter *w, int64_t deadline);
 
 /* Sets this thread's timer slack to 1 ns; returns 0 or -errno. */
 int clock_lower_timer_slack(void);
