@@ -623,6 +623,7 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 			if (p->broken)
 				break;
 			intended = pacer_next(pacer, rng, clock_now_ns());
+			wait_send_time(p, intended); /* the first waits for the common start */
 		} else {
 			intended = pacer_next(pacer, rng, 0);
 			wait_send_time(p, intended);
