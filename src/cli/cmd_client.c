@@ -1,7 +1,7 @@
 /* cmd_client.c -- `meshwalk client`: DistWalk's dw_client command line (and
  * meshwalk's extensions) -> a program template and a client_config.
  *
- * Ops (-C, -F, -R, -s) are appended to the program in the order they appear,
+ * Ops (-C, -L, -S, -F, -R, -s) are appended to the program in the order they appear,
  * which is why script files are expanded in place before getopt runs. */
 #include <errno.h>
 #include <inttypes.h>
@@ -40,6 +40,8 @@ enum {
 	O_PSO,
 	O_STAG_SEND,
 	O_CONN_TIMES,
+	O_LOAD_OFFSET,
+	O_STORE_OFFSET,
 	O_SCRIPT, /* never seen by getopt: expanded before */
 };
 
@@ -83,10 +85,24 @@ static const struct opt_def client_opts[] = {
 	  "(per attempt), retry=N (extra attempts), branch (consecutive -F ...,branch ... -R "
 	  "groups send a different sub-program to each target, in parallel), ps=SIZE (forwarded "
 	  "frame size)." },
-	{ "rs", 'R', OPT_OPTIONAL, 'R', "SIZE_SPEC",
+	{ "rs", 'R', OPT_OPTIONAL, 'R', "[sendfile,]SIZE_SPEC",
 	  "Add a REPLY: closes the innermost -F scope, whose reply then has this size; at the "
 	  "top level, sets the size of the reply the client receives. Without -R, scopes are "
-	  "closed implicitly at the end." },
+	  "closed implicitly at the end. sendfile,SIZE: the reply carries SIZE bytes of the "
+	  "node's storage (read at --load-offset), sent with sendfile(): LOAD and REPLY in one." },
+	{ "load-data", 'L', OPT_REQUIRED, 'L', "SIZE_SPEC|size=SPEC[,offset=SPEC]",
+	  "Add a LOAD op: read that many bytes from the node's storage (-s on the node), at "
+	  "offset= if given, else at --load-offset, else where the node's previous LOAD/STORE "
+	  "ended (sequential access). Offsets and sizes are 64-bit (e.g. offset=40g)." },
+	{ "store-data", 'S', OPT_REQUIRED, 'S', "SIZE_SPEC[,offset=SPEC][,sync|nosync|psync]",
+	  "Add a STORE op: write that many bytes to the node's storage; offsets as for -L with "
+	  "--store-offset. sync: fsync() before the reply; psync: the node fsync()s every "
+	  "--sync ms; nosync (default): reply once written." },
+	{ "load-offset", 0, OPT_REQUIRED, O_LOAD_OFFSET, "SPEC",
+	  "Offset of every LOAD (and sendfile reply) without offset=, wherever it appears "
+	  "(e.g. 0 to re-read a file's start, unif:min=0,max=32g for random reads)." },
+	{ "store-offset", 0, OPT_REQUIRED, O_STORE_OFFSET, "SPEC",
+	  "Offset of every STORE without offset= (e.g. unif:min=0,max=32g for random writes)." },
 	{ "skip", 's', OPT_REQUIRED, 's', "N[,prob=P][,every=M]",
 	  "Add a SKIP: the node skips the next N ops with probability P (default 1), on one "
 	  "request in every M (default 1)." },
@@ -155,12 +171,13 @@ static const struct opt_def client_opts[] = {
 static const char client_usage[] = "meshwalk client [OPTIONS] [OPS]";
 static const char client_intro[] =
 	"Sends requests to a meshwalk node and measures their latency. Each request carries\n"
-	"a program built from the ops on the command line, in order (-C, -F ... -R, -s);\n"
-	"with no op, a request is a plain ping. Accepts dw_client's command lines; every\n"
-	"option takes '--opt value' or '--opt=value'; spec parameters may be separated by\n"
-	"',' or ':'. Output: DistWalk's per-request lines, per-thread totals, then meshwalk's\n"
-	"summary. Exit status: 0 when every request succeeded, 1 otherwise, 2 on bad usage,\n"
-	"130 when interrupted by SIGINT or SIGTERM (after writing every output).";
+	"a program built from the ops on the command line, in order (-C, -L, -S, -F ... -R,\n"
+	"-s); with no op, a request is a plain ping. Accepts dw_client's command lines;\n"
+	"every option takes '--opt value' or '--opt=value'; spec parameters may be\n"
+	"separated by ',' or ':'. Output: DistWalk's per-request lines, per-thread totals,\n"
+	"then meshwalk's summary. Exit status: 0 when every request succeeded, 1 otherwise,\n"
+	"2 on bad usage, 130 when interrupted by SIGINT or SIGTERM (after writing every\n"
+	"output).";
 
 void cmd_client_man(FILE *f)
 {
@@ -324,6 +341,63 @@ static int parse_skip(const char *arg, uint32_t *n, double *prob, uint32_t *ever
 	return rc;
 }
 
+/* -L/-S: SIZE[,offset=SPEC][,sync|nosync|psync] or size=SPEC[,...]. Specs
+ * contain ',' themselves (unif:min=0,max=32g), so a part that is neither a
+ * key nor a policy continues the spec before it. */
+static int parse_storage(char opt, const char *arg, struct spec **size, struct spec **offset,
+			 enum wire_sync *sync)
+{
+	char *copy = xstrdup(arg), *rest = copy, *tok;
+	char *field[2] = { NULL, NULL }; /* size, offset texts */
+	int cur = -1, rc = 0;
+	char what[16];
+
+	*size = *offset = NULL;
+	*sync = WIRE_NOSYNC;
+	while (rc == 0 && (tok = next_token(&rest, ",")) != NULL) {
+		int key = strncmp(tok, "size=", 5) == 0 ? 0 : strncmp(tok, "offset=", 7) == 0 ? 1 : -1;
+
+		if (opt == 'S' && (strcmp(tok, "sync") == 0 || strcmp(tok, "nosync") == 0 ||
+				   strcmp(tok, "psync") == 0)) {
+			*sync = tok[0] == 's' ? WIRE_SYNC : tok[0] == 'p' ? WIRE_PSYNC : WIRE_NOSYNC;
+			cur = -1;
+		} else if (key >= 0) {
+			if (field[key] != NULL) {
+				log_msg("-%c '%s': %s given twice", opt, arg, key ? "offset=" : "size=");
+				rc = -1;
+			}
+			field[key] = tok + (key ? 7 : 5);
+			cur = key;
+		} else if (cur >= 0) {
+			tok[-1] = ','; /* rejoin the spec's own parameter */
+		} else if (field[0] == NULL) {
+			field[0] = tok;
+			cur = 0;
+		} else {
+			log_msg("-%c '%s': unexpected '%s' (expected SIZE, size=, offset=%s)", opt, arg,
+				tok, opt == 'S' ? ", sync, nosync or psync" : "");
+			rc = -1;
+		}
+	}
+	if (rc == 0 && field[0] == NULL) {
+		log_msg("-%c '%s': no size", opt, arg);
+		rc = -1;
+	}
+	snprintf(what, sizeof what, "-%c size", opt);
+	if (rc == 0 && parse_spec(what, field[0], SPEC_SIZE, size) < 0)
+		rc = -1;
+	snprintf(what, sizeof what, "-%c offset", opt);
+	if (rc == 0 && field[1] != NULL && parse_spec(what, field[1], SPEC_SIZE, offset) < 0)
+		rc = -1;
+	if (rc < 0) {
+		spec_destroy(*size);
+		spec_destroy(*offset);
+		*size = *offset = NULL;
+	}
+	free(copy);
+	return rc;
+}
+
 static uint64_t default_seed(void)
 {
 	struct timespec ts;
@@ -352,7 +426,7 @@ int cmd_client(int argc0, char **argv0)
 	struct opt_parser p;
 	struct prog_builder b;
 	struct prog *prog = NULL;
-	struct spec *pace = NULL, *req_size = NULL;
+	struct spec *pace = NULL, *req_size = NULL, *load_offset = NULL, *store_offset = NULL;
 	struct err e;
 	int argc, opt, rc = 0;
 	char **argv;
@@ -456,11 +530,43 @@ int cmd_client(int argc0, char **argv0)
 		case 'R': {
 			const char *a = opt_optional_arg(argc, argv);
 			struct spec *s = NULL;
+			bool sendfile = false;
 
+			if (a && strncmp(a, "sendfile", 8) == 0 && (a[8] == '\0' || a[8] == ',')) {
+				sendfile = true;
+				a = a[8] ? a + 9 : NULL;
+				if (a == NULL) {
+					log_msg("-R sendfile: expected sendfile,SIZE (bytes of storage to send)");
+					rc = 2;
+					break;
+				}
+			}
 			if (a && parse_spec("-R", a, SPEC_SIZE, &s) < 0)
 				rc = 2;
 			else
-				prog_add_reply(&b, s, &e);
+				prog_add_reply(&b, s, sendfile, &e);
+			break;
+		}
+		case 'L':
+		case 'S': {
+			struct spec *size, *offset;
+			enum wire_sync sync;
+
+			if (parse_storage((char)opt, optarg, &size, &offset, &sync) < 0 ||
+			    prog_add_storage(&b, opt == 'L' ? OP_LOAD : OP_STORE, size, offset, sync,
+					     &e) < 0)
+				rc = 2;
+			break;
+		}
+		case O_LOAD_OFFSET:
+		case O_STORE_OFFSET: {
+			struct spec **slot = opt == O_LOAD_OFFSET ? &load_offset : &store_offset;
+
+			spec_destroy(*slot);
+			*slot = NULL;
+			if (parse_spec(opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset", optarg,
+				       SPEC_SIZE, slot) < 0)
+				rc = 2;
 			break;
 		}
 		case 's': {
@@ -578,6 +684,10 @@ int cmd_client(int argc0, char **argv0)
 			rc = 2;
 		}
 	}
+	if (rc == 0) {
+		prog_set_default_offsets(&b, load_offset, store_offset);
+		load_offset = store_offset = NULL;
+	}
 	if (rc == 0 && prog_finish(&b, &prog, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 2;
@@ -599,6 +709,8 @@ int cmd_client(int argc0, char **argv0)
 	prog_destroy(prog);
 	spec_destroy(pace);
 	spec_destroy(req_size);
+	spec_destroy(load_offset);
+	spec_destroy(store_offset);
 	opt_free(&p);
 	opt_free_argv(argc, argv);
 	return rc;

@@ -23,6 +23,9 @@ enum {
 	O_SCHED,
 	O_WAIT_SPIN,
 	O_LOOPS,
+	O_ODIRECT,
+	O_SYNC,
+	O_MAX_IO,
 };
 
 static const struct opt_def node_opts[] = {
@@ -81,6 +84,26 @@ static const struct opt_def node_opts[] = {
 	  "or slowed) instead of spinning on the clock until the requested time has passed "
 	  "(the default, exact in wall time). Without it the node prints this CPU's measured "
 	  "value at start-up, for reference." },
+	{ "storage", 's', OPT_REQUIRED, 's', "PATH",
+	  "Storage file (or block device) for LOAD, STORE and sendfile replies; created "
+	  "(mode 0600) if missing and extended, sparsely, to --max-storage-size, so that any "
+	  "offset below it can be read. Default: an anonymous temporary file in $TMPDIR or "
+	  "/var/tmp, removed when the node exits. A path that cannot be opened stops the node "
+	  "(status 1)." },
+	{ "max-storage-size", 'm', OPT_REQUIRED, 'm', "SIZE",
+	  "Size of the storage (default 1g; a block device caps it at its own size). Offsets "
+	  "wrap around at it, and an op that would cross it starts at offset 0." },
+	{ "odirect", 0, OPT_NONE, O_ODIRECT, NULL,
+	  "Open the storage with O_DIRECT, bypassing the page cache; transfers are widened "
+	  "to whole blocks of the file system's block size. Fails at start-up (status 1) "
+	  "where the file system does not support it." },
+	{ "sync", 0, OPT_REQUIRED, O_SYNC, "MSEC",
+	  "Period of the fsync() that psync stores wait for (default 100, MongoDB's): a "
+	  "psync store is answered once written, and the storage thread fsync()s every MSEC "
+	  "milliseconds while psync data is unsynced." },
+	{ "max-io-size", 0, OPT_REQUIRED, O_MAX_IO, "SIZE",
+	  "Largest single LOAD, STORE or sendfile reply (default 16m); larger ones get a "
+	  "storage error reply." },
 	{ "port-file", 0, OPT_REQUIRED, O_PORT_FILE, "FILE",
 	  "Write the bound port number to FILE once the node accepts connections (useful "
 	  "with port 0)." },
@@ -94,8 +117,9 @@ static const struct opt_def node_opts[] = {
 static const char node_usage[] = "meshwalk node [OPTIONS]";
 static const char node_intro[] =
 	"Runs a meshwalk node: a generic server that executes the program each request\n"
-	"carries (COMPUTE, FORWARD to other nodes with a quorum, SKIP, REPLY) and serves\n"
-	"until SIGINT or SIGTERM. Accepts dw_node's options where they apply.";
+	"carries (COMPUTE, LOAD and STORE on its storage, FORWARD to other nodes with a\n"
+	"quorum, SKIP, REPLY) and serves until SIGINT or SIGTERM. Accepts dw_node's\n"
+	"options where they apply.";
 
 void cmd_node_man(FILE *f)
 {
@@ -105,7 +129,7 @@ void cmd_node_man(FILE *f)
 		      "event, prints its counters and exits 0.\n"
 		      ".SH EXIT STATUS\n0 after a clean stop, 1 when the node cannot start "
 		      "(address in use, cores this process may not use, a scheduling policy or "
-		      "io_uring the system refuses), 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
+		      "io_uring the system refuses, a storage file it cannot open or size), 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
 }
 
 static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out)
@@ -229,6 +253,32 @@ int cmd_node(int argc, char **argv)
 			if (parse_count("--loops-per-usec", optarg, 1, 1000000, &v) < 0)
 				rc = 2;
 			c.loops_per_usec = v;
+			break;
+		case 's':
+			c.storage_path = optarg;
+			break;
+		case 'm':
+			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 4096 || d > 9e18) {
+				log_msg("--max-storage-size: expected a size of at least 4k, got '%s'",
+					optarg);
+				rc = 2;
+			}
+			c.storage_max_size = (uint64_t)d;
+			break;
+		case O_ODIRECT:
+			c.storage_odirect = true;
+			break;
+		case O_SYNC:
+			if (parse_count("--sync", optarg, 1, 3600000, &v) < 0)
+				rc = 2;
+			c.storage_sync_ms = (uint32_t)v;
+			break;
+		case O_MAX_IO:
+			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1 || d > 1e12) {
+				log_msg("--max-io-size: expected a size from 1 to 1t, got '%s'", optarg);
+				rc = 2;
+			}
+			c.max_io_size = (uint64_t)d;
 			break;
 		case O_PORT_FILE:
 			c.port_file = optarg;

@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/eventfd.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@
 #include "net/loop.h"
 #include "net/sock.h"
 #include "net/timer.h"
+#include "storage/storage.h"
 #include "util/clock.h"
 #include "util/cpulist.h"
 #include "util/log.h"
@@ -55,12 +58,24 @@ struct handle {
 	enum handle_kind kind;
 };
 
+/* A sendfile() reply's data: sent from the storage file once the output
+ * stream has reached byte `at` (counted in bytes appended to conn.out). */
+struct out_file {
+	uint64_t at;
+	uint64_t off;                  /* file offset of the next byte */
+	uint64_t len;                  /* bytes still to send */
+	struct out_file *next;
+};
+
 struct conn {
 	struct handle h;               /* H_CLIENT or H_PEER; first member */
 	int fd;                        /* -1 when closed */
 	uint32_t gen;                  /* bumped on close: stale task references */
 	struct iobuf in;               /* bytes of an incomplete frame */
 	struct iobuf out;              /* bytes not yet sent */
+	uint64_t out_total, out_sent;  /* bytes ever appended to / sent from out */
+	struct out_file *files;        /* pending sendfile data, in stream order */
+	struct out_file **files_tail;
 	uint64_t discard;              /* padding of the current frame still to drop */
 	bool want_write;               /* registered for LOOP_WRITE */
 	bool closing;                  /* close once out is flushed */
@@ -79,6 +94,7 @@ struct task {
 	uint32_t gen;                  /* bumped on free */
 	bool busy;                     /* allocated */
 	bool waiting;                  /* parked on a forward */
+	bool in_storage;               /* sreq is with the storage thread */
 	struct conn *client;           /* reply destination */
 	uint32_t client_gen;           /* client->gen when the request arrived */
 	uint64_t req_id;               /* echoed in the reply */
@@ -92,6 +108,7 @@ struct task {
 	struct conn *peers[MAX_BRANCH]; /* connection each target was sent on */
 	uint16_t err_status;           /* first failure of the forward */
 	char err[200];                 /* its message */
+	struct storage_req sreq;       /* the LOAD / STORE / sendfile read in progress */
 	struct task *next_free;
 };
 
@@ -123,6 +140,9 @@ struct worker {
 	struct task *free_tasks;
 	struct timer_heap timers;
 	struct rng rng;
+	struct storage *storage;       /* the node's; NULL: storage ops unsupported */
+	pthread_mutex_t done_lock;     /* guards done */
+	struct storage_req *done;      /* completed storage requests (newest first) */
 	uint8_t *scratch;              /* SCRATCH_LEN read buffer */
 	char self[SOCK_ADDR_STRLEN];   /* this node, for error messages */
 	struct worker_stats st;
@@ -215,15 +235,29 @@ static struct conn *conn_new(struct worker *w, enum handle_kind kind, int fd)
 	c->gen = gen;
 	c->h.kind = kind;
 	c->fd = fd;
+	c->files_tail = &c->files;
 	return c;
 }
 
 /* Puts a conn back on the free list; its memory stays valid for stale
  * references, which the generation check rejects. */
+static void out_reset(struct conn *c)
+{
+	iobuf_release(&c->out);
+	while (c->files != NULL) {
+		struct out_file *f = c->files;
+
+		c->files = f->next;
+		free(f);
+	}
+	c->files_tail = &c->files;
+	c->out_total = c->out_sent = 0;
+}
+
 static void conn_release(struct worker *w, struct conn *c)
 {
 	iobuf_release(&c->in);
-	iobuf_release(&c->out);
+	out_reset(c);
 	c->gen++;
 	c->fd = -1;
 	if (c->dirty)
@@ -284,21 +318,71 @@ static void close_conn(struct worker *w, struct conn *c, const char *why)
 }
 
 /* Sends what c->out holds; adjusts write interest; closes on error. */
+/* Sends what it can of f; returns 0 (sent all or the socket is full) or -errno. */
+static int send_file_part(struct worker *w, struct conn *c, struct out_file *f)
+{
+	int in = storage_sendfile_fd(w->storage);
+
+	while (f->len > 0) {
+		off_t off = (off_t)f->off;
+		ssize_t n = sendfile(c->fd, in, &off, f->len < (1u << 30) ? f->len : (1u << 30));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if (n == 0)
+			return -ENODATA; /* the file shrank since the storage thread read it */
+		f->off += (uint64_t)n;
+		f->len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Sends the output stream: buffered bytes up to the next sendfile segment,
+ * the segment, and so on, until done or the socket is full. 0 or -errno. */
+static int send_output(struct worker *w, struct conn *c)
+{
+	for (;;) {
+		struct out_file *f = c->files;
+		uint64_t limit = f ? f->at - c->out_sent : UINT64_MAX;
+
+		if (limit > 0 && iobuf_len(&c->out) > 0) {
+			ssize_t n = iobuf_flush_max(&c->out, c->fd, limit);
+
+			if (n == -EAGAIN)
+				return 0;
+			if (n < 0)
+				return (int)n;
+			c->out_sent += (uint64_t)n;
+		}
+		if (f == NULL || c->out_sent < f->at)
+			return 0; /* all sent, or the socket is full */
+		int rc = send_file_part(w, c, f);
+		if (rc < 0 || f->len > 0)
+			return rc;
+		c->files = f->next;
+		if (c->files == NULL)
+			c->files_tail = &c->files;
+		free(f);
+	}
+}
+
 static void flush_conn(struct worker *w, struct conn *c)
 {
-	ssize_t n;
+	int rc;
 
 	if (c->fd < 0 || c->connecting)
 		return;
-	n = iobuf_flush(&c->out, c->fd);
-	if (n < 0 && n != -EAGAIN) {
+	rc = send_output(w, c);
+	if (rc < 0) {
 		char why[128];
 
-		snprintf(why, sizeof why, "send failed: %s", errstr((int)n));
+		snprintf(why, sizeof why, "send failed: %s", errstr(rc));
 		close_conn(w, c, why);
 		return;
 	}
-	bool pending = iobuf_len(&c->out) > 0;
+	bool pending = iobuf_len(&c->out) > 0 || c->files != NULL;
 	if (!pending && c->closing) {
 		close_conn(w, c, NULL);
 		return;
@@ -348,6 +432,7 @@ static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t
 		iobuf_append(&c->out, body, body_len);
 	if (len > (uint64_t)WIRE_HDR_LEN + body_len)
 		iobuf_append_zeros(&c->out, len - WIRE_HDR_LEN - body_len);
+	c->out_total += len;
 	mark_dirty(w, c);
 }
 
@@ -566,7 +651,7 @@ static void fail_peer(struct worker *w, struct conn *p, const char *why)
 	p->want_write = false;
 	p->discard = 0;
 	iobuf_release(&p->in);
-	iobuf_release(&p->out);
+	out_reset(p);
 	for (uint32_t s = 0; s < w->ntasks; s++) {
 		struct task *t = w->tasks[s];
 
@@ -603,6 +688,105 @@ static void on_peer_reply(struct worker *w, struct conn *p, const struct wire_hd
 	check_forward(w, t);
 }
 
+/* -- storage -- */
+
+/* Runs on the storage thread: queue the request for the worker and wake it. */
+static void storage_done(struct storage_req *r)
+{
+	struct worker *w = r->owner;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->done_lock);
+	r->next = w->done;
+	w->done = r;
+	pthread_mutex_unlock(&w->done_lock);
+	if (write(w->wake_fd, &one, sizeof one) == -1)
+		log_msg("wake write failed: %s", errstr(-errno));
+}
+
+static void submit_storage(struct worker *w, struct task *t, uint8_t op, uint8_t sync,
+			   uint64_t offset, uint64_t size)
+{
+	struct storage_req *r = &t->sreq;
+
+	r->op = op;
+	r->sync = sync;
+	r->offset = offset;
+	r->size = size;
+	r->done = storage_done;
+	r->owner = w;
+	t->in_storage = true;
+	storage_submit(w->storage, r);
+}
+
+/* The header of a sendfile reply now, its data straight from the file. */
+static void finish_sendfile(struct worker *w, struct task *t)
+{
+	struct conn *c = t->client;
+	struct out_file *f;
+
+	if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
+		w->st.orphaned++;
+		task_free(w, t);
+		return;
+	}
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .id = t->req_id,
+			      .len = (uint32_t)(WIRE_HDR_LEN + t->sreq.size) };
+	uint8_t hdr[WIRE_HDR_LEN];
+
+	wire_hdr_encode(&h, hdr);
+	iobuf_append(&c->out, hdr, sizeof hdr);
+	c->out_total += sizeof hdr;
+	mark_dirty(w, c);
+	f = xmalloc(sizeof *f);
+	f->at = c->out_total;
+	f->off = t->sreq.used_offset;
+	f->len = t->sreq.size;
+	f->next = NULL;
+	*c->files_tail = f;
+	c->files_tail = &f->next;
+	w->st.replies++;
+	task_free(w, t);
+}
+
+static void on_storage_done(struct worker *w, struct storage_req *r)
+{
+	struct task *t = (struct task *)((char *)r - offsetof(struct task, sreq));
+
+	t->in_storage = false;
+	if (r->status < 0) {
+		w->st.storage_errors++;
+		finish_error(w, t, WIRE_ERR_STORAGE, "%s", r->err);
+	} else if (r->op == STORAGE_PREFETCH) {
+		finish_sendfile(w, t);
+	} else {
+		continue_task(w, t);
+	}
+}
+
+static void drain_storage(struct worker *w)
+{
+	struct storage_req *list, *fifo = NULL;
+
+	pthread_mutex_lock(&w->done_lock);
+	list = w->done;
+	w->done = NULL;
+	pthread_mutex_unlock(&w->done_lock);
+	while (list != NULL) { /* newest first: reverse to completion order */
+		struct storage_req *r = list;
+
+		list = r->next;
+		r->next = fifo;
+		fifo = r;
+	}
+	while (fifo != NULL) {
+		struct storage_req *r = fifo;
+
+		fifo = r->next;
+		on_storage_done(w, r);
+	}
+}
+
 /* -- running requests -- */
 
 static void continue_task(struct worker *w, struct task *t)
@@ -611,7 +795,32 @@ static void continue_task(struct worker *w, struct task *t)
 
 	switch (exec_next(&t->cur, &w->rng, &w->st.exec, &op)) {
 	case EXEC_REPLY:
+		if (op.flags & WIRE_REPLY_SENDFILE) {
+			uint64_t size = wire_get_u64(op.body);
+
+			if (w->storage == NULL) {
+				finish_error(w, t, WIRE_ERR_UNSUPPORTED, "this node has no storage");
+			} else if (size > w->cfg->limits.max_frame - WIRE_HDR_LEN) {
+				w->st.storage_errors++;
+				finish_error(w, t, WIRE_ERR_STORAGE,
+					     "sendfile reply of %llu bytes: larger than --max-frame-size "
+					     "(%u bytes with the header)",
+					     (unsigned long long)size, w->cfg->limits.max_frame);
+			} else {
+				submit_storage(w, t, STORAGE_PREFETCH, 0, wire_get_u64(op.body + 8),
+					       size);
+			}
+			return;
+		}
 		finish_task(w, t, WIRE_OK, NULL, wire_get_u64(op.body));
+		return;
+	case EXEC_STORAGE:
+		if (w->storage == NULL) {
+			finish_error(w, t, WIRE_ERR_UNSUPPORTED, "this node has no storage");
+			return;
+		}
+		submit_storage(w, t, op.code == OP_LOAD ? STORAGE_LOAD : STORAGE_STORE, op.flags,
+			       wire_get_u64(op.body), wire_get_u64(op.body + 8));
 		return;
 	case EXEC_FORWARD:
 		wire_forward_decode(&op, &t->fwd);
@@ -798,6 +1007,7 @@ static void on_wake(struct worker *w)
 
 	if (read(w->wake_fd, &v, sizeof v) == -1 && errno != EAGAIN)
 		log_msg("wake read failed: %s", errstr(-errno));
+	drain_storage(w);
 	pthread_mutex_lock(&w->handoff_lock);
 	fds = w->handoff;
 	n = w->nhandoff;
@@ -948,8 +1158,8 @@ static const char *watch_err(const struct worker *w, int rc)
 			     : errstr(rc);
 }
 
-int worker_create(const struct node_config *cfg, int index, int listen_fd, struct worker **out,
-		  struct err *e)
+int worker_create(const struct node_config *cfg, int index, int listen_fd,
+		  struct storage *storage, struct worker **out, struct err *e)
 {
 	struct worker *w = xcalloc(1, sizeof *w);
 	int rc;
@@ -958,6 +1168,8 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, struc
 	w->cfg = cfg;
 	w->index = index;
 	w->listen_fd = listen_fd;
+	w->storage = storage;
+	pthread_mutex_init(&w->done_lock, NULL);
 	w->listen_h.kind = H_LISTEN;
 	w->wake_h.kind = H_WAKE;
 	atomic_init(&w->stop, false);
@@ -1012,7 +1224,7 @@ void worker_destroy(struct worker *w)
 		if (c->fd >= 0)
 			close(c->fd);
 		iobuf_release(&c->in);
-		iobuf_release(&c->out);
+		out_reset(c);
 		free(c);
 	}
 	free(w->all_conns);
@@ -1028,6 +1240,7 @@ void worker_destroy(struct worker *w)
 	if (w->wake_fd >= 0)
 		close(w->wake_fd);
 	pthread_mutex_destroy(&w->handoff_lock);
+	pthread_mutex_destroy(&w->done_lock);
 	pthread_mutex_destroy(&w->start_lock);
 	pthread_cond_destroy(&w->start_cond);
 	free(w->scratch);

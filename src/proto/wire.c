@@ -255,14 +255,24 @@ static int check_op(struct check *c, const struct wire_op *op, uint32_t depth)
 	switch (op->code) {
 	case OP_COMPUTE:
 	case OP_SLEEP:
-	case OP_REPLY:
 		if (body != 8)
+			break;
+		return 0;
+	case OP_REPLY:
+		if (op->flags & ~WIRE_REPLY_SENDFILE)
+			return err_set(c->e, "REPLY has unknown flags 0x%x", op->flags),
+			       -WIRE_ERR_MALFORMED;
+		if (body != ((op->flags & WIRE_REPLY_SENDFILE) ? 16u : 8u))
 			break;
 		return 0;
 	case OP_LOAD:
 	case OP_STORE:
 		if (body != 16)
 			break;
+		if (op->flags >= (op->code == OP_STORE ? WIRE_SYNC_MAX_ : 1))
+			return err_set(c->e, "%s has unknown flags 0x%x",
+				       op->code == OP_STORE ? "STORE" : "LOAD", op->flags),
+			       -WIRE_ERR_MALFORMED;
 		return 0;
 	case OP_SKIP: {
 		if (body != 16)

@@ -60,15 +60,25 @@ enum wire_status {
 enum wire_op_code {
 	OP_COMPUTE = 1, /* u64 ns: busy CPU for that long */
 	OP_SLEEP = 2,   /* u64 ns: off-CPU wait (reserved, not yet executed) */
-	OP_LOAD = 3,    /* u64 offset, u64 size (reserved for storage) */
-	OP_STORE = 4,   /* u64 offset, u64 size, flags = sync policy (reserved) */
-	OP_REPLY = 5,   /* u64 frame size of the reply; always the last op of a program */
+	OP_LOAD = 3,    /* u64 offset, u64 size: read from the node's storage */
+	OP_STORE = 4,   /* u64 offset, u64 size, flags = enum wire_sync: write to it */
+	OP_REPLY = 5,   /* u64 frame size of the reply; always the last op of a program;
+			 * with WIRE_REPLY_SENDFILE: u64 data size, u64 offset */
 	OP_SKIP = 6,    /* u32 n, u32 prob (ppb), u64 zero: skip the next n ops */
 	OP_FORWARD = 7, /* see struct wire_forward */
 	OP_CODE_MAX_ = 8,
 };
 
 #define WIRE_FWD_BRANCH 0x01 /* op flags: one sub-program per target */
+#define WIRE_REPLY_SENDFILE 0x01 /* REPLY flags: the reply carries storage bytes */
+
+/* STORE flags: when the data must be on the device. */
+enum wire_sync {
+	WIRE_NOSYNC = 0, /* reply once written (page cache) */
+	WIRE_SYNC = 1,   /* fsync() before the reply */
+	WIRE_PSYNC = 2,  /* the node fsync()s periodically (node --sync) */
+	WIRE_SYNC_MAX_ = 3,
+};
 
 /* Decoded frame header, host byte order. */
 struct wire_hdr {
