@@ -342,8 +342,8 @@ static int parse_skip(const char *arg, uint32_t *n, double *prob, uint32_t *ever
 }
 
 /* -L/-S: SIZE[,offset=SPEC][,sync|nosync|psync] or size=SPEC[,...]. Specs
- * contain ',' themselves (unif:min=0,max=32g), so a part that is neither a
- * key nor a policy continues the spec before it. */
+ * contain ',' themselves (unif:min=0,max=32g), so a NAME=VALUE part that is
+ * neither key continues the spec before it. */
 static int parse_storage(char opt, const char *arg, struct spec **size, struct spec **offset,
 			 enum wire_sync *sync)
 {
@@ -368,8 +368,8 @@ static int parse_storage(char opt, const char *arg, struct spec **size, struct s
 			}
 			field[key] = tok + (key ? 7 : 5);
 			cur = key;
-		} else if (cur >= 0) {
-			tok[-1] = ','; /* rejoin the spec's own parameter */
+		} else if (cur >= 0 && strchr(tok, '=') != NULL) {
+			tok[-1] = ','; /* rejoin the spec's own parameter (max=32g) */
 		} else if (field[0] == NULL) {
 			field[0] = tok;
 			cur = 0;
