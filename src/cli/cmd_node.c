@@ -30,9 +30,11 @@ enum {
 
 static const struct opt_def node_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
-	  "Address to listen on: [tcp://][host][:port]. host defaults to 127.0.0.1 (meshwalk "
-	  "never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port to 7891; "
-	  "port 0 lets the kernel pick one (see --port-file)." },
+	  "Address to listen on: [tcp://|udp://][host][:port]. host defaults to 127.0.0.1 "
+	  "(meshwalk never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port "
+	  "to 7891; port 0 lets the kernel pick one (see --port-file). udp:// serves datagrams "
+	  "(one request per datagram, replies of at most 65507 bytes, larger ones become an "
+	  "error reply) and TCP on the same port, since forwards between nodes are TCP." },
 	{ "nt", 0, OPT_REQUIRED, O_NT, "N", "Number of worker threads (default 1)." },
 	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
 	{ "accept-mode", 'a', OPT_REQUIRED, 'a', "MODE",
@@ -166,9 +168,6 @@ int cmd_node(int argc, char **argv)
 		case 'b':
 			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, true, &c.bind, &e) < 0) {
 				log_msg("--bind-addr: %s", e.msg);
-				rc = 2;
-			} else if (c.bind.proto != SOCK_TCP) {
-				log_msg("--bind-addr: only tcp:// is supported in this version");
 				rc = 2;
 			}
 			break;

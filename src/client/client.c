@@ -349,10 +349,43 @@ static void parse_replies(struct cthread *p, int64_t now)
 	p->rx_have = have - off;
 }
 
+/* UDP: every datagram is one whole reply frame. A datagram that is not
+ * (truncated, padded, garbage) breaks the session like a bad TCP frame. */
+static void drain_datagrams(struct cthread *p)
+{
+	while (!p->broken) {
+		ssize_t n = recv(p->fd, p->rx, RX_BUF, MSG_DONTWAIT | MSG_TRUNC);
+		struct wire_hdr h;
+		struct err e;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				conn_broken(p, strerror(errno)); /* e.g. ECONNREFUSED: no node there */
+			return;
+		}
+		if (n < WIRE_HDR_LEN || wire_hdr_decode(p->rx, &wire_default_limits, &h, &e) < 0 ||
+		    h.type != WIRE_REPLY || h.len != (size_t)n || (size_t)n > RX_BUF) {
+			char why[96];
+
+			snprintf(why, sizeof why, "the node sent a datagram of %zd bytes that is not one "
+				 "reply frame", n);
+			conn_broken(p, why);
+			return;
+		}
+		on_reply(p, &h, p->rx + WIRE_HDR_LEN, clock_now_ns());
+	}
+}
+
 /* Reads and handles every reply that has arrived, without blocking. Each
  * read is stamped when it returns, so a reply's time is when it was read. */
 static void drain_replies(struct cthread *p)
 {
+	if (p->cfg->to.proto == SOCK_UDP) {
+		drain_datagrams(p);
+		return;
+	}
 	while (!p->broken) {
 		size_t space = RX_BUF - p->rx_have;
 		ssize_t n = recv(p->fd, p->rx + p->rx_have, space, MSG_DONTWAIT);
@@ -515,7 +548,8 @@ static int connect_session(struct cthread *p)
 
 		if (attempt > 0)
 			poll(NULL, 0, (int)c->retry_period_ms);
-		fd = socket(c->to.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = socket(c->to.ss.ss_family,
+			    (c->to.proto == SOCK_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 		if (fd == -1)
 			return -errno;
 		if (c->has_bind) {
@@ -546,7 +580,7 @@ static int connect_session(struct cthread *p)
 					out_printf(&p->text, "conn: %" PRId64 " %s, thr_id: %d, sess_id: %" PRIu64 "\n",
 						   c->nano ? d : d / 1000, c->nano ? "ns" : "us", p->index, p->sess);
 			}
-			if (c->nodelay)
+			if (c->nodelay && c->to.proto == SOCK_TCP)
 				sock_set_nodelay(fd, true);
 			p->conn_error[0] = '\0';
 			return fd;
@@ -641,6 +675,7 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 
 		struct slot *s = &p->ring[*seq & (RING_SIZE - 1)];
 		int64_t now = clock_now_ns();
+		bool too_big = c->to.proto == SOCK_UDP && frame->len > SOCK_UDP_MAX_PAYLOAD;
 
 		s->intended = intended;
 		s->sent = now;
@@ -655,6 +690,14 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 		p->nsent++;
 		hist_record(p->lag, (uint64_t)(now > intended ? now - intended : 0));
 		(*seq)++;
+		if (too_big) {
+			/* Never truncated or fragmented behind the user's back. */
+			first_error(p, "request frame of %zu bytes exceeds UDP's %d-byte datagram limit",
+				    frame->len, SOCK_UDP_MAX_PAYLOAD);
+			account_failure(p, *seq - 1, REQ_ERROR);
+			advance_oldest(p);
+			continue;
+		}
 		send_frame(p, *seq - 1, frame->data, frame->len);
 	}
 	/* The rest never leave: each still takes its place in the schedule, so

@@ -110,6 +110,7 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 		tot->forward_timeouts += s->forward_timeouts;
 		tot->orphaned += s->orphaned;
 		tot->storage_errors += s->storage_errors;
+		tot->udp_send_drops += s->udp_send_drops;
 		tot->exec.computes += s->exec.computes;
 		tot->exec.compute_ns += s->exec.compute_ns;
 		tot->exec.skipped += s->exec.skipped;
@@ -119,7 +120,8 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 #define STAT_FIELDS(X)                          \
 	X(accepted) X(closed) X(bytes_in) X(requests) X(replies) \
 	X(error_replies) X(malformed) X(forwards)    \
-	X(forward_failures) X(forward_timeouts) X(orphaned) X(storage_errors)
+	X(forward_failures) X(forward_timeouts) X(orphaned) X(storage_errors) \
+	X(udp_send_drops)
 
 #define STORAGE_FIELDS(X)                                              \
 	X(loads) X(stores) X(prefetches) X(bytes_loaded) X(bytes_stored) \
@@ -237,6 +239,8 @@ int node_run(const struct node_config *c, struct err *e)
 {
 	struct worker **ws = xcalloc((size_t)c->threads, sizeof *ws);
 	int *lfds = xcalloc((size_t)c->threads, sizeof *lfds);
+	int *ufds = xcalloc((size_t)c->threads, sizeof *ufds);
+	int nu = 0;
 	int nl = 0, started = 0, rc = 0, port = 0;
 	struct sock_addr bind = c->bind;
 	struct node_config cfg = *c;
@@ -302,12 +306,23 @@ int node_run(const struct node_config *c, struct err *e)
 			}
 			lfds[nl++] = fd;
 		}
+	/* udp://: one SO_REUSEPORT datagram socket per worker on the TCP port (the
+	 * kernel spreads senders over them); TCP stays open for forwards, which
+	 * are always TCP. */
+	if (c->bind.proto == SOCK_UDP)
+		for (; nu < c->threads; nu++) {
+			ufds[nu] = sock_bind_udp(&bind, true);
+			if (ufds[nu] < 0) {
+				rc = err_set(e, "cannot bind UDP port %d: %s", port, errstr(ufds[nu]));
+				goto out;
+			}
+		}
 	for (int i = 0; i < c->threads; i++) {
 		int lfd = c->accept_mode == NODE_ACCEPT_CHILD	 ? lfds[i]
 			  : c->accept_mode == NODE_ACCEPT_SHARED ? lfds[0]
 								 : -1;
 
-		rc = worker_create(&cfg, i, lfd, sto, &ws[i], e);
+		rc = worker_create(&cfg, i, lfd, nu ? ufds[i] : -1, sto, &ws[i], e);
 		if (rc < 0)
 			goto out;
 	}
@@ -335,8 +350,9 @@ int node_run(const struct node_config *c, struct err *e)
 	}
 	tuning_str(&cfg, tuning, sizeof tuning);
 	if (!c->quiet)
-		log_msg("listening on %s (%d worker%s, accept mode %s%s)",
-			sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr), c->threads,
+		log_msg("listening on %s%s (%d worker%s, accept mode %s%s)",
+			sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr),
+			c->bind.proto == SOCK_UDP ? " UDP and TCP" : "", c->threads,
 			c->threads == 1 ? "" : "s",
 			c->accept_mode == NODE_ACCEPT_CHILD    ? "child"
 			: c->accept_mode == NODE_ACCEPT_SHARED ? "shared"
@@ -374,6 +390,9 @@ out:
 		worker_destroy(ws[i]);
 	for (int i = 0; i < nl; i++)
 		close(lfds[i]);
+	for (int i = 0; i < nu; i++)
+		close(ufds[i]);
+	free(ufds);
 	if (stop_pipe[0] >= 0) {
 		close(stop_pipe[0]);
 		close(stop_pipe[1]);

@@ -52,7 +52,12 @@ enum handle_kind {
 	H_WAKE = 2,
 	H_CLIENT = 3,
 	H_PEER = 4,
+	H_UDP = 5,
 };
+
+#define UDP_BATCH 64
+/* Padding of UDP replies: sent by reference, never copied. */
+static const uint8_t udp_zeros[SOCK_UDP_MAX_PAYLOAD];
 
 struct handle {
 	enum handle_kind kind;
@@ -95,8 +100,11 @@ struct task {
 	bool busy;                     /* allocated */
 	bool waiting;                  /* parked on a forward */
 	bool in_storage;               /* sreq is with the storage thread */
-	struct conn *client;           /* reply destination */
+	struct conn *client;           /* reply destination (TCP) */
 	uint32_t client_gen;           /* client->gen when the request arrived */
+	bool udp;                      /* came as a datagram: reply to udp_peer */
+	struct sockaddr_storage udp_peer;
+	socklen_t udp_peer_len;
 	uint64_t req_id;               /* echoed in the reply */
 	uint8_t *prog;                 /* copy of the program */
 	uint32_t prog_len, prog_cap;
@@ -119,6 +127,10 @@ struct worker {
 	struct loop *loop;
 	struct handle listen_h;        /* H_LISTEN */
 	int listen_fd;                 /* -1 in PARENT mode */
+	struct handle udp_h;           /* H_UDP */
+	int udp_fd;                    /* this worker's UDP socket, or -1 */
+	struct sockaddr_storage udp_src; /* sender of the datagram being parsed */
+	socklen_t udp_src_len;
 	struct handle wake_h;          /* H_WAKE */
 	int wake_fd;                   /* eventfd: hand-off and stop */
 	atomic_bool stop;
@@ -436,6 +448,49 @@ static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t
 	mark_dirty(w, c);
 }
 
+/* -- UDP -- */
+
+/* One reply datagram: header, text, zero padding up to frame_size; a reply
+ * that would not fit in a datagram becomes an error reply saying so. */
+static void udp_send_frame(struct worker *w, const struct sockaddr_storage *to, socklen_t to_len,
+			   uint16_t status, uint64_t id, const void *text, uint32_t text_len,
+			   uint64_t frame_size)
+{
+	char msg[160];
+	uint64_t len = (uint64_t)WIRE_HDR_LEN + text_len;
+
+	if (frame_size > len)
+		len = frame_size;
+	if (len > SOCK_UDP_MAX_PAYLOAD) {
+		text_len = (uint32_t)snprintf(msg, sizeof msg,
+					      "node %s: reply of %llu bytes exceeds UDP's %d-byte "
+					      "datagram limit", w->self, (unsigned long long)len,
+					      SOCK_UDP_MAX_PAYLOAD);
+		text = msg;
+		if (status == WIRE_OK) { /* counted as a reply by the caller */
+			w->st.replies--;
+			w->st.error_replies++;
+		}
+		status = WIRE_ERR_LIMIT;
+		len = WIRE_HDR_LEN + text_len;
+	}
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .status = status,
+			      .id = id, .prog_len = text_len, .len = (uint32_t)len };
+	uint8_t hdr[WIRE_HDR_LEN];
+	struct iovec iov[3] = { { hdr, sizeof hdr }, { (void *)text, text_len },
+				{ (void *)udp_zeros, len - WIRE_HDR_LEN - text_len } };
+	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = to_len, .msg_iov = iov,
+			    .msg_iovlen = 3 };
+
+	wire_hdr_encode(&h, hdr);
+	while (sendmsg(w->udp_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		if (errno == EINTR)
+			continue;
+		w->st.udp_send_drops++; /* socket buffer full or peer unreachable: UDP's loss */
+		return;
+	}
+}
+
 /* -- finishing requests -- */
 
 static void finish_task(struct worker *w, struct task *t, uint16_t status, const char *msg,
@@ -443,7 +498,14 @@ static void finish_task(struct worker *w, struct task *t, uint16_t status, const
 {
 	struct conn *c = t->client;
 
-	if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
+	if (t->udp) {
+		if (status == WIRE_OK)
+			w->st.replies++;
+		else
+			w->st.error_replies++;
+		udp_send_frame(w, &t->udp_peer, t->udp_peer_len, status, t->req_id, msg,
+			       msg ? (uint32_t)strlen(msg) : 0, size);
+	} else if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
 		w->st.orphaned++;
 	} else if (status == WIRE_OK) {
 		queue_frame(w, c, WIRE_REPLY, WIRE_OK, t->req_id, NULL, 0, size);
@@ -800,6 +862,9 @@ static void continue_task(struct worker *w, struct task *t)
 
 			if (w->storage == NULL) {
 				finish_error(w, t, WIRE_ERR_UNSUPPORTED, "this node has no storage");
+			} else if (t->udp) {
+				finish_error(w, t, WIRE_ERR_UNSUPPORTED,
+					     "sendfile replies need a TCP connection, not UDP");
 			} else if (size > w->cfg->limits.max_frame - WIRE_HDR_LEN) {
 				w->st.storage_errors++;
 				finish_error(w, t, WIRE_ERR_STORAGE,
@@ -838,6 +903,8 @@ static void continue_task(struct worker *w, struct task *t)
 	}
 }
 
+/* c: the TCP connection the request came on, or NULL for a datagram from
+ * w->udp_src. */
 static void start_request(struct worker *w, struct conn *c, const struct wire_hdr *h,
 			  const uint8_t *prog)
 {
@@ -851,10 +918,15 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 		char msg[ERR_MSG_LEN + 64];
 		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
 
-		log_msg("%s: bad request, closing: %s", c->name, e.msg);
 		w->st.malformed++;
-		queue_frame(w, c, WIRE_REPLY, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
 		w->st.error_replies++;
+		if (c == NULL) {
+			udp_send_frame(w, &w->udp_src, w->udp_src_len, (uint16_t)-rc, h->id, msg,
+				       (uint32_t)n, 0);
+			return;
+		}
+		log_msg("%s: bad request, closing: %s", c->name, e.msg);
+		queue_frame(w, c, WIRE_REPLY, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
 		c->closing = true;
 		return;
 	}
@@ -862,13 +934,22 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 	if (t == NULL) {
 		static const char msg[] = "too many requests in progress";
 
-		queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h->id, msg, sizeof msg - 1, 0);
 		w->st.error_replies++;
+		if (c == NULL)
+			udp_send_frame(w, &w->udp_src, w->udp_src_len, WIRE_ERR_LIMIT, h->id, msg,
+				       sizeof msg - 1, 0);
+		else
+			queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h->id, msg, sizeof msg - 1, 0);
 		return;
 	}
 	w->st.requests++;
 	t->client = c;
-	t->client_gen = c->gen;
+	t->client_gen = c ? c->gen : 0;
+	t->udp = c == NULL;
+	if (t->udp) {
+		memcpy(&t->udp_peer, &w->udp_src, w->udp_src_len);
+		t->udp_peer_len = w->udp_src_len;
+	}
 	t->req_id = h->id;
 	if (t->prog_cap < h->prog_len) {
 		t->prog = xrealloc(t->prog, h->prog_len);
@@ -981,6 +1062,48 @@ static void on_peer_writable(struct worker *w, struct conn *p)
 		p->connecting = false;
 	}
 	flush_conn(w, p);
+}
+
+/* Every datagram is one whole request frame; anything else is dropped and
+ * counted (there is no connection to close). */
+static void on_udp(struct worker *w)
+{
+	for (int i = 0; i < UDP_BATCH; i++) {
+		struct wire_hdr h;
+		struct err e;
+		ssize_t n;
+
+		w->udp_src_len = sizeof w->udp_src;
+		n = recvfrom(w->udp_fd, w->scratch, SCRATCH_LEN, MSG_DONTWAIT | MSG_TRUNC,
+			     (struct sockaddr *)&w->udp_src, &w->udp_src_len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				log_msg("UDP receive failed: %s", errstr(-errno));
+			return;
+		}
+		w->st.bytes_in += (uint64_t)n;
+		if (n > SCRATCH_LEN)
+			err_set(&e, "datagram of %zd bytes is larger than UDP allows", n);
+		else if (n < WIRE_HDR_LEN)
+			err_set(&e, "datagram of %zd bytes is shorter than a frame header", n);
+		else if (wire_hdr_decode(w->scratch, &w->cfg->limits, &h, &e) < 0)
+			; /* e says why */
+		else if (h.type != WIRE_REQUEST)
+			err_set(&e, "unexpected message type %u", h.type);
+		else if (h.len != (uint64_t)n)
+			err_set(&e, "frame length %u in a datagram of %zd bytes", h.len, n);
+		else {
+			start_request(w, NULL, &h, w->scratch + WIRE_HDR_LEN);
+			continue;
+		}
+		char a[SOCK_ADDR_STRLEN];
+
+		w->st.malformed++;
+		log_msg("UDP datagram from %s dropped: %s",
+			sock_addr_str((struct sockaddr *)&w->udp_src, a, sizeof a), e.msg);
+	}
 }
 
 /* -- accepting -- */
@@ -1128,6 +1251,9 @@ static void *worker_thread(void *arg)
 			case H_WAKE:
 				on_wake(w);
 				break;
+			case H_UDP:
+				on_udp(w);
+				break;
 			case H_CLIENT:
 			case H_PEER:
 				if (c->fd < 0)
@@ -1158,7 +1284,7 @@ static const char *watch_err(const struct worker *w, int rc)
 			     : errstr(rc);
 }
 
-int worker_create(const struct node_config *cfg, int index, int listen_fd,
+int worker_create(const struct node_config *cfg, int index, int listen_fd, int udp_fd,
 		  struct storage *storage, struct worker **out, struct err *e)
 {
 	struct worker *w = xcalloc(1, sizeof *w);
@@ -1168,6 +1294,8 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd,
 	w->cfg = cfg;
 	w->index = index;
 	w->listen_fd = listen_fd;
+	w->udp_fd = udp_fd;
+	w->udp_h.kind = H_UDP;
 	w->storage = storage;
 	pthread_mutex_init(&w->done_lock, NULL);
 	w->listen_h.kind = H_LISTEN;
@@ -1204,6 +1332,14 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd,
 		if (rc < 0) {
 			err_set(e, "worker %d: cannot watch its listener (fd %d) with %s: %s", index,
 				listen_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
+			goto fail;
+		}
+	}
+	if (udp_fd >= 0) {
+		rc = loop_add(w->loop, udp_fd, LOOP_READ, &w->udp_h);
+		if (rc < 0) {
+			err_set(e, "worker %d: cannot watch its UDP socket (fd %d) with %s: %s", index,
+				udp_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
 			goto fail;
 		}
 	}

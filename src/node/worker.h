@@ -38,6 +38,7 @@ struct worker_stats {
 	uint64_t forward_timeouts;  /* forward attempts that timed out */
 	uint64_t orphaned;          /* tasks whose client left before the reply */
 	uint64_t storage_errors;    /* LOAD / STORE / sendfile replies that failed */
+	uint64_t udp_send_drops;    /* UDP replies the socket refused (buffer full) */
 	struct exec_stats exec;     /* COMPUTE / SKIP counters */
 };
 
@@ -45,8 +46,9 @@ struct worker;
 
 /* listen_fd: this worker's listener (CHILD), the shared one (SHARED) or -1
  * (PARENT). Returns 0 or -errno with e filled. */
-/* storage: the node's storage (shared by all workers), or NULL. */
-int worker_create(const struct node_config *c, int index, int listen_fd,
+/* udp_fd: this worker's UDP socket (udp:// nodes) or -1; the worker does
+ * not close it. storage: the node's storage (shared by all workers), or NULL. */
+int worker_create(const struct node_config *c, int index, int listen_fd, int udp_fd,
 		  struct storage *storage, struct worker **out, struct err *e);
 void worker_destroy(struct worker *w);
 /* Starts / joins the worker's thread; worker_start returns 0 or -errno with
