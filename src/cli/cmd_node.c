@@ -26,6 +26,11 @@ enum {
 	O_ODIRECT,
 	O_SYNC,
 	O_MAX_IO,
+	O_ALLOW_FWD,
+	O_MAX_COMPUTE,
+	O_MAX_DEPTH,
+	O_MAX_FANOUT,
+	O_MAX_CONNS,
 };
 
 static const struct opt_def node_opts[] = {
@@ -58,6 +63,24 @@ static const struct opt_def node_opts[] = {
 	  "the connection, logged and counted." },
 	{ "max-prog-size", 0, OPT_REQUIRED, O_MAX_PROG, "SIZE",
 	  "Largest program a request may carry (default 64k)." },
+	{ "max-compute", 0, OPT_REQUIRED, O_MAX_COMPUTE, "DURATION",
+	  "Longest single COMPUTE a request may ask of this node (default 10s; the DistWalk "
+	  "paper's longest is 5s). A longer one gets a 'node limit exceeded' error reply, "
+	  "counted in limit_violations; the connection stays open." },
+	{ "max-depth", 0, OPT_REQUIRED, O_MAX_DEPTH, "N",
+	  "Deepest nesting of forwards a request may carry (default 16, at most 64)." },
+	{ "max-fanout", 0, OPT_REQUIRED, O_MAX_FANOUT, "N",
+	  "Most targets one FORWARD may name (default 64, at most 64)." },
+	{ "max-conns", 0, OPT_REQUIRED, O_MAX_CONNS, "N",
+	  "Client connections open at once (default 100000); connections beyond it are "
+	  "closed at once and counted in refused_conns." },
+	{ "allow-forward", 0, OPT_REQUIRED, O_ALLOW_FWD, "LIST",
+	  "Forward only to these targets: comma-separated CIDR prefixes (10.0.0.0/8, "
+	  "fd00::/8), addresses, ADDR:PORT or [V6ADDR]:PORT, or 'any'; repeatable. Default: "
+	  "loopback and private ranges (127/8, ::1, 10/8, 172.16/12, 192.168/16, fc00::/7, "
+	  "fe80::/10), so lab command lines work and the node never relays to the internet "
+	  "(IPv4 link-local, home of cloud metadata services, is left out). A refused forward "
+	  "gets a 'refused' error reply saying which target." },
 	{ "poll-mode", 'p', OPT_REQUIRED, 'p', "MODE",
 	  "Event loop of the workers: epoll (default), poll, select (cannot watch fds of "
 	  "FD_SETSIZE=1024 and above: such connections are refused and logged), or io_uring "
@@ -256,6 +279,38 @@ int cmd_node(int argc, char **argv)
 		case 's':
 			c.storage_path = optarg;
 			break;
+		case O_ALLOW_FWD:
+			if (c.allow_is_default) { /* the first rule replaces the default */
+				allowlist_free(&c.allow);
+				c.allow_is_default = false;
+			}
+			if (allowlist_add(&c.allow, optarg, &e) < 0) {
+				log_msg("--allow-forward: %s", e.msg);
+				rc = 2;
+			}
+			break;
+		case O_MAX_COMPUTE:
+			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 3.6e9) {
+				log_msg("--max-compute: expected a duration from 1us to 1h, got '%s'", optarg);
+				rc = 2;
+			}
+			c.limits.max_compute_ns = (uint64_t)(d * 1000);
+			break;
+		case O_MAX_DEPTH:
+			if (parse_count("--max-depth", optarg, 1, 64, &v) < 0)
+				rc = 2;
+			c.limits.max_depth = (uint32_t)v;
+			break;
+		case O_MAX_FANOUT:
+			if (parse_count("--max-fanout", optarg, 1, 64, &v) < 0)
+				rc = 2;
+			c.limits.max_fanout = (uint32_t)v;
+			break;
+		case O_MAX_CONNS:
+			if (parse_count("--max-conns", optarg, 1, 100000000, &v) < 0)
+				rc = 2;
+			c.max_conns = v;
+			break;
 		case 'm':
 			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 4096 || d > 9e18) {
 				log_msg("--max-storage-size: expected a size of at least 4k, got '%s'",
@@ -291,6 +346,7 @@ int cmd_node(int argc, char **argv)
 		case 'h':
 			opt_print_help(stdout, node_usage, node_intro, node_opts);
 			opt_free(&p);
+			node_config_free(&c);
 			return 0;
 		case ':':
 			log_msg("option %s needs a value", argv[optind - 1]);
@@ -307,13 +363,12 @@ int cmd_node(int argc, char **argv)
 		rc = 2;
 	}
 	opt_free(&p);
-	if (rc)
-		return rc;
-	if (c.limits.max_prog > c.limits.max_frame)
+	if (rc == 0 && c.limits.max_prog > c.limits.max_frame)
 		c.limits.max_prog = c.limits.max_frame;
-	if (node_run(&c, &e) < 0) {
+	if (rc == 0 && node_run(&c, &e) < 0) {
 		log_msg("%s", e.msg);
-		return 1;
+		rc = 1;
 	}
-	return 0;
+	node_config_free(&c);
+	return rc;
 }

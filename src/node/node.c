@@ -37,6 +37,15 @@ void node_config_defaults(struct node_config *c)
 	c->storage_max_size = 1ull << 30;
 	c->storage_sync_ms = 100;
 	c->max_io_size = 16u << 20;
+	allowlist_init(&c->allow);
+	allowlist_default(&c->allow);
+	c->allow_is_default = true;
+	c->max_conns = 100000;
+}
+
+void node_config_free(struct node_config *c)
+{
+	allowlist_free(&c->allow);
 }
 
 /* Resolves -c auto and checks a core list against this machine and process. */
@@ -111,6 +120,9 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 		tot->orphaned += s->orphaned;
 		tot->storage_errors += s->storage_errors;
 		tot->udp_send_drops += s->udp_send_drops;
+		tot->forward_refused += s->forward_refused;
+		tot->limit_violations += s->limit_violations;
+		tot->refused_conns += s->refused_conns;
 		tot->exec.computes += s->exec.computes;
 		tot->exec.compute_ns += s->exec.compute_ns;
 		tot->exec.skipped += s->exec.skipped;
@@ -121,7 +133,7 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 	X(accepted) X(closed) X(bytes_in) X(requests) X(replies) \
 	X(error_replies) X(malformed) X(forwards)    \
 	X(forward_failures) X(forward_timeouts) X(orphaned) X(storage_errors) \
-	X(udp_send_drops)
+	X(udp_send_drops) X(forward_refused) X(limit_violations) X(refused_conns)
 
 #define STORAGE_FIELDS(X)                                              \
 	X(loads) X(stores) X(prefetches) X(bytes_loaded) X(bytes_stored) \

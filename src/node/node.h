@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/allowlist.h"
 #include "net/loop.h"
 #include "net/sock.h"
 #include "proto/wire.h"
@@ -68,9 +69,14 @@ struct node_config {
 	bool storage_odirect;           /* O_DIRECT */
 	uint32_t storage_sync_ms;       /* psync period */
 	uint64_t max_io_size;           /* largest LOAD / STORE / sendfile reply */
+	struct allowlist allow;         /* forward targets allowed (owned) */
+	bool allow_is_default;          /* allow holds allowlist_default() */
+	uint64_t max_conns;             /* client connections open at once */
 };
 
+/* Defaults; node_config_free() releases what they allocate. */
 void node_config_defaults(struct node_config *c);
+void node_config_free(struct node_config *c);
 
 int node_run(const struct node_config *c, struct err *e);
 

@@ -56,6 +56,9 @@ enum handle_kind {
 };
 
 #define UDP_BATCH 64
+
+/* Client connections open in this process, against --max-conns. */
+static atomic_ulong open_clients;
 /* Padding of UDP replies: sent by reference, never copied. */
 static const uint8_t udp_zeros[SOCK_UDP_MAX_PAYLOAD];
 
@@ -290,6 +293,12 @@ static void add_client(struct worker *w, int fd)
 	}
 	if (w->cfg->nodelay)
 		sock_set_nodelay(fd, true);
+	if (atomic_fetch_add(&open_clients, 1) >= w->cfg->max_conns) {
+		atomic_fetch_sub(&open_clients, 1);
+		w->st.refused_conns++;
+		close(fd); /* over --max-conns: the peer sees the connection closed */
+		return;
+	}
 	c = conn_new(w, H_CLIENT, fd);
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
 		sock_addr_str((struct sockaddr *)&ss, c->name, sizeof c->name);
@@ -302,12 +311,14 @@ static void add_client(struct worker *w, int fd)
 			loop_backend_name(w->cfg->poll_mode), loop_max_fd(w->loop));
 		close(fd);
 		conn_release(w, c);
+		atomic_fetch_sub(&open_clients, 1);
 		return;
 	}
 	if (rc < 0) {
 		log_msg("%s: cannot watch connection: %s", c->name, errstr(rc));
 		close(fd);
 		conn_release(w, c);
+		atomic_fetch_sub(&open_clients, 1);
 		return;
 	}
 	w->st.accepted++;
@@ -326,6 +337,7 @@ static void close_conn(struct worker *w, struct conn *c, const char *why)
 	loop_del(w->loop, c->fd);
 	close(c->fd);
 	w->st.closed++;
+	atomic_fetch_sub(&open_clients, 1);
 	conn_release(w, c);
 }
 
@@ -889,6 +901,23 @@ static void continue_task(struct worker *w, struct task *t)
 		return;
 	case EXEC_FORWARD:
 		wire_forward_decode(&op, &t->fwd);
+		for (uint32_t i = 0; i < t->fwd.ntargets; i++) {
+			struct sockaddr_storage ss;
+			socklen_t len;
+			char a[SOCK_ADDR_STRLEN];
+
+			if (wire_target_addr(&t->fwd, i, &ss, &len) == 0 &&
+			    allowlist_allows(&w->cfg->allow, (struct sockaddr *)&ss))
+				continue;
+			w->st.forward_refused++;
+			finish_error(w, t, WIRE_ERR_REFUSED, "forward to %s refused: not in %s",
+				     sock_addr_str((struct sockaddr *)&ss, a, sizeof a),
+				     w->cfg->allow_is_default
+					     ? "the default --allow-forward (loopback and private "
+					       "ranges)"
+					     : "--allow-forward");
+			return;
+		}
 		t->acked = t->failed = 0;
 		t->attempts = 0;
 		t->err[0] = '\0';
@@ -918,8 +947,19 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 		char msg[ERR_MSG_LEN + 64];
 		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
 
-		w->st.malformed++;
 		w->st.error_replies++;
+		if (rc == -WIRE_ERR_LIMIT) {
+			/* Well formed but beyond this node's limits: refuse this
+			 * request, keep the connection. */
+			w->st.limit_violations++;
+			if (c == NULL)
+				udp_send_frame(w, &w->udp_src, w->udp_src_len, WIRE_ERR_LIMIT, h->id,
+					       msg, (uint32_t)n, 0);
+			else
+				queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h->id, msg, (uint32_t)n, 0);
+			return;
+		}
+		w->st.malformed++;
 		if (c == NULL) {
 			udp_send_frame(w, &w->udp_src, w->udp_src_len, (uint16_t)-rc, h->id, msg,
 				       (uint32_t)n, 0);

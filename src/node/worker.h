@@ -39,6 +39,9 @@ struct worker_stats {
 	uint64_t orphaned;          /* tasks whose client left before the reply */
 	uint64_t storage_errors;    /* LOAD / STORE / sendfile replies that failed */
 	uint64_t udp_send_drops;    /* UDP replies the socket refused (buffer full) */
+	uint64_t forward_refused;   /* requests refused: a target not in --allow-forward */
+	uint64_t limit_violations;  /* requests refused: beyond a node limit */
+	uint64_t refused_conns;     /* connections closed at once: over --max-conns */
 	struct exec_stats exec;     /* COMPUTE / SKIP counters */
 };
 

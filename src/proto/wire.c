@@ -25,6 +25,7 @@ const struct wire_limits wire_default_limits = {
 	.max_depth = 16,
 	.max_fanout = 64,
 	.max_ops = 4096,
+	.max_compute_ns = 10ull * 1000 * 1000 * 1000,
 };
 
 static const char *const status_names[WIRE_STATUS_MAX_] = {
@@ -254,6 +255,16 @@ static int check_op(struct check *c, const struct wire_op *op, uint32_t depth)
 
 	switch (op->code) {
 	case OP_COMPUTE:
+		if (body != 8)
+			break;
+		/* Only this node's own ops: sub-programs run under their
+		 * nodes' limits. */
+		if (depth == 0 && wire_get_u64(op->body) > c->lim->max_compute_ns)
+			return err_set(c->e, "COMPUTE of %llu us exceeds this node's limit of %llu us",
+				       (unsigned long long)(wire_get_u64(op->body) / 1000),
+				       (unsigned long long)(c->lim->max_compute_ns / 1000)),
+			       -WIRE_ERR_LIMIT;
+		return 0;
 	case OP_SLEEP:
 		if (body != 8)
 			break;

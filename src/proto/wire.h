@@ -98,6 +98,7 @@ struct wire_limits {
 	uint32_t max_depth;   /* nesting of FORWARD sub-programs */
 	uint32_t max_fanout;  /* targets of one FORWARD */
 	uint32_t max_ops;     /* ops in one program, all levels */
+	uint64_t max_compute_ns; /* one COMPUTE of the top-level program */
 };
 
 extern const struct wire_limits wire_default_limits;
