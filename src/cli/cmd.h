@@ -13,6 +13,8 @@
 int cmd_node(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_proxy(int argc, char **argv);
+void cmd_proxy_man(FILE *f);
 void cmd_run_man(FILE *f);
 void cmd_node_man(FILE *f);
 void cmd_client_man(FILE *f);

@@ -20,7 +20,8 @@ static void usage(FILE *f)
 		"  node      run a node (server); accepts dw_node's options\n"
 		"  client    run the load generator; accepts dw_client's options\n"
 		"  run       run a scenario file: nodes and client groups on this machine\n"
-		"  man NAME  print the man page of a subcommand (node, client, run)\n"
+		"  proxy     relay TCP connections to a pool of nodes (DistWalk's dw_proxy)\n"
+		"  man NAME  print the man page of a subcommand (node, client, run, proxy)\n"
 		"\n"
 		"  meshwalk SUBCOMMAND --help   options of one subcommand\n"
 		"  meshwalk --version\n");
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 		return cmd_client(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "proxy") == 0)
+		return cmd_proxy(argc - 1, argv + 1);
 	if (strcmp(cmd, "man") == 0 && argc == 3) {
 		if (strcmp(argv[2], "node") == 0) {
 			cmd_node_man(stdout);
@@ -51,6 +54,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[2], "run") == 0) {
 			cmd_run_man(stdout);
+			return 0;
+		}
+		if (strcmp(argv[2], "proxy") == 0) {
+			cmd_proxy_man(stdout);
 			return 0;
 		}
 	}
