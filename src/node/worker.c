@@ -66,14 +66,25 @@ struct handle {
 	enum handle_kind kind;
 };
 
-/* A sendfile() reply's data: sent from the storage file once the output
- * stream has reached byte `at` (counted in bytes appended to conn.out). */
-struct out_file {
+/* Output that is not copied into conn.out: a sendfile() reply's data, or
+ * large zero padding. It goes out once the stream has reached byte `at`
+ * (counted in bytes appended to conn.out). */
+struct out_seg {
 	uint64_t at;
 	uint64_t off;                  /* file offset of the next byte */
 	uint64_t len;                  /* bytes still to send */
-	struct out_file *next;
+	bool zeros;                    /* padding, not file data */
+	struct out_seg *next;
 };
+
+/* Padding up to this size is copied into conn.out; larger padding is a
+ * segment, so a 64 MiB reply costs no memory. */
+#define INLINE_PAD (64 * 1024)
+/* A client connection with this much output queued is not read from until
+ * it drains: a client that never reads cannot make the node buffer without
+ * bound. */
+#define OUT_HIGH (1024 * 1024)
+static const uint8_t zero_page[64 * 1024];
 
 struct conn {
 	struct handle h;               /* H_CLIENT or H_PEER; first member */
@@ -82,10 +93,11 @@ struct conn {
 	struct iobuf in;               /* bytes of an incomplete frame */
 	struct iobuf out;              /* bytes not yet sent */
 	uint64_t out_total, out_sent;  /* bytes ever appended to / sent from out */
-	struct out_file *files;        /* pending sendfile data, in stream order */
-	struct out_file **files_tail;
+	struct out_seg *segs;          /* pending segments, in stream order */
+	struct out_seg **segs_tail;
+	uint64_t seg_bytes;            /* bytes still to send in segs */
+	unsigned interest;             /* LOOP_READ / LOOP_WRITE registered */
 	uint64_t discard;              /* padding of the current frame still to drop */
-	bool want_write;               /* registered for LOOP_WRITE */
 	bool closing;                  /* close once out is flushed */
 	bool dirty;                    /* on the worker's flush list */
 	bool connecting;               /* peer: connect() in progress */
@@ -250,7 +262,8 @@ static struct conn *conn_new(struct worker *w, enum handle_kind kind, int fd)
 	c->gen = gen;
 	c->h.kind = kind;
 	c->fd = fd;
-	c->files_tail = &c->files;
+	c->segs_tail = &c->segs;
+	c->interest = LOOP_READ;
 	return c;
 }
 
@@ -259,13 +272,14 @@ static struct conn *conn_new(struct worker *w, enum handle_kind kind, int fd)
 static void out_reset(struct conn *c)
 {
 	iobuf_release(&c->out);
-	while (c->files != NULL) {
-		struct out_file *f = c->files;
+	while (c->segs != NULL) {
+		struct out_seg *f = c->segs;
 
-		c->files = f->next;
+		c->segs = f->next;
 		free(f);
 	}
-	c->files_tail = &c->files;
+	c->segs_tail = &c->segs;
+	c->seg_bytes = 0;
 	c->out_total = c->out_sent = 0;
 }
 
@@ -341,34 +355,41 @@ static void close_conn(struct worker *w, struct conn *c, const char *why)
 	conn_release(w, c);
 }
 
-/* Sends what c->out holds; adjusts write interest; closes on error. */
-/* Sends what it can of f; returns 0 (sent all or the socket is full) or -errno. */
-static int send_file_part(struct worker *w, struct conn *c, struct out_file *f)
+/* Sends what it can of segment f; returns 0 (all sent, or the socket is
+ * full) or -errno. */
+static int send_seg(struct worker *w, struct conn *c, struct out_seg *f)
 {
-	int in = storage_sendfile_fd(w->storage);
-
 	while (f->len > 0) {
-		off_t off = (off_t)f->off;
-		ssize_t n = sendfile(c->fd, in, &off, f->len < (1u << 30) ? f->len : (1u << 30));
+		size_t want = f->len < (1u << 30) ? (size_t)f->len : (1u << 30);
+		ssize_t n;
 
+		if (f->zeros) {
+			n = send(c->fd, zero_page, want < sizeof zero_page ? want : sizeof zero_page,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		} else {
+			off_t off = (off_t)f->off;
+
+			n = sendfile(c->fd, storage_sendfile_fd(w->storage), &off, want);
+			if (n == 0)
+				return -ENODATA; /* the file shrank since the storage thread read it */
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -errno;
-		if (n == 0)
-			return -ENODATA; /* the file shrank since the storage thread read it */
 		f->off += (uint64_t)n;
 		f->len -= (uint64_t)n;
+		c->seg_bytes -= (uint64_t)n;
 	}
 	return 0;
 }
 
-/* Sends the output stream: buffered bytes up to the next sendfile segment,
- * the segment, and so on, until done or the socket is full. 0 or -errno. */
+/* Sends the output stream: buffered bytes up to the next segment, the
+ * segment, and so on, until done or the socket is full. 0 or -errno. */
 static int send_output(struct worker *w, struct conn *c)
 {
 	for (;;) {
-		struct out_file *f = c->files;
+		struct out_seg *f = c->segs;
 		uint64_t limit = f ? f->at - c->out_sent : UINT64_MAX;
 
 		if (limit > 0 && iobuf_len(&c->out) > 0) {
@@ -382,16 +403,37 @@ static int send_output(struct worker *w, struct conn *c)
 		}
 		if (f == NULL || c->out_sent < f->at)
 			return 0; /* all sent, or the socket is full */
-		int rc = send_file_part(w, c, f);
+		int rc = send_seg(w, c, f);
 		if (rc < 0 || f->len > 0)
 			return rc;
-		c->files = f->next;
-		if (c->files == NULL)
-			c->files_tail = &c->files;
+		c->segs = f->next;
+		if (c->segs == NULL)
+			c->segs_tail = &c->segs;
 		free(f);
 	}
 }
 
+static uint64_t out_queued(const struct conn *c)
+{
+	return iobuf_len(&c->out) + c->seg_bytes;
+}
+
+static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len);
+
+/* Parses what a paused client left in c->in, now that its output drained. */
+static void resume_client(struct worker *w, struct conn *c)
+{
+	ssize_t used = parse_frames(w, c, iobuf_head(&c->in), iobuf_len(&c->in));
+
+	if (used > 0)
+		iobuf_consume(&c->in, (size_t)used);
+	else if (used < 0 && c->fd >= 0)
+		iobuf_release(&c->in);
+}
+
+/* Sends what it can, then registers for what the connection needs next:
+ * WRITE while output waits, READ unless a client's output is over OUT_HIGH.
+ * Closes on error, or once a closing connection has sent everything. */
 static void flush_conn(struct worker *w, struct conn *c)
 {
 	int rc;
@@ -406,14 +448,24 @@ static void flush_conn(struct worker *w, struct conn *c)
 		close_conn(w, c, why);
 		return;
 	}
-	bool pending = iobuf_len(&c->out) > 0 || c->files != NULL;
-	if (!pending && c->closing) {
+	uint64_t queued = out_queued(c);
+	if (queued == 0 && c->closing) {
 		close_conn(w, c, NULL);
 		return;
 	}
-	if (pending != c->want_write) {
-		c->want_write = pending;
-		loop_mod(w->loop, c->fd, LOOP_READ | (pending ? LOOP_WRITE : 0), c);
+	bool paused = c->h.kind == H_CLIENT && queued >= OUT_HIGH;
+	if (c->h.kind == H_CLIENT && !paused && (c->interest & LOOP_READ) == 0 &&
+	    iobuf_len(&c->in) > 0) {
+		resume_client(w, c); /* may queue output (and re-mark c dirty) */
+		if (c->fd < 0)
+			return;
+		queued = out_queued(c);
+		paused = queued >= OUT_HIGH;
+	}
+	unsigned want = (paused ? 0 : LOOP_READ) | (queued > 0 ? LOOP_WRITE : 0);
+	if (want != c->interest) {
+		c->interest = want;
+		loop_mod(w->loop, c->fd, want, c);
 	}
 }
 
@@ -437,6 +489,22 @@ static void flush_dirty(struct worker *w)
 	}
 }
 
+/* Queues output that is not copied into c->out (zero padding or file data)
+ * at the current end of the stream. */
+static void add_seg(struct conn *c, bool zeros, uint64_t off, uint64_t len)
+{
+	struct out_seg *f = xmalloc(sizeof *f);
+
+	f->at = c->out_total;
+	f->off = off;
+	f->len = len;
+	f->zeros = zeros;
+	f->next = NULL;
+	*c->segs_tail = f;
+	c->segs_tail = &f->next;
+	c->seg_bytes += len;
+}
+
 /* Queues a frame: header, then `text` (prog_len bytes), then zero padding up
  * to frame_size. */
 static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
@@ -454,9 +522,14 @@ static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t
 	iobuf_append(&c->out, hdr, sizeof hdr);
 	if (body_len)
 		iobuf_append(&c->out, body, body_len);
-	if (len > (uint64_t)WIRE_HDR_LEN + body_len)
-		iobuf_append_zeros(&c->out, len - WIRE_HDR_LEN - body_len);
-	c->out_total += len;
+	c->out_total += WIRE_HDR_LEN + body_len;
+	uint64_t pad = len - WIRE_HDR_LEN - body_len;
+	if (pad > INLINE_PAD) {
+		add_seg(c, true, 0, pad);
+	} else if (pad > 0) {
+		iobuf_append_zeros(&c->out, pad);
+		c->out_total += pad;
+	}
 	mark_dirty(w, c);
 }
 
@@ -576,7 +649,7 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 	}
 	p->fd = fd;
 	p->connecting = true;
-	p->want_write = true;
+	p->interest = LOOP_READ | LOOP_WRITE;
 	p->discard = 0;
 	if (w->cfg->nodelay)
 		sock_set_nodelay(fd, true);
@@ -722,7 +795,7 @@ static void fail_peer(struct worker *w, struct conn *p, const char *why)
 		p->fd = -1;
 	}
 	p->connecting = false;
-	p->want_write = false;
+	p->interest = 0;
 	p->discard = 0;
 	iobuf_release(&p->in);
 	out_reset(p);
@@ -797,7 +870,6 @@ static void submit_storage(struct worker *w, struct task *t, uint8_t op, uint8_t
 static void finish_sendfile(struct worker *w, struct task *t)
 {
 	struct conn *c = t->client;
-	struct out_file *f;
 
 	if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
 		w->st.orphaned++;
@@ -811,14 +883,8 @@ static void finish_sendfile(struct worker *w, struct task *t)
 	wire_hdr_encode(&h, hdr);
 	iobuf_append(&c->out, hdr, sizeof hdr);
 	c->out_total += sizeof hdr;
+	add_seg(c, false, t->sreq.used_offset, t->sreq.size);
 	mark_dirty(w, c);
-	f = xmalloc(sizeof *f);
-	f->at = c->out_total;
-	f->off = t->sreq.used_offset;
-	f->len = t->sreq.size;
-	f->next = NULL;
-	*c->files_tail = f;
-	c->files_tail = &f->next;
 	w->st.replies++;
 	task_free(w, t);
 }
@@ -1007,7 +1073,8 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 {
 	size_t off = 0;
 
-	while (off < len && !c->closing && c->fd >= 0) {
+	while (off < len && !c->closing && c->fd >= 0 &&
+	       (c->h.kind != H_CLIENT || out_queued(c) < OUT_HIGH)) {
 		struct wire_hdr h;
 		struct err e;
 		int rc;
@@ -1054,6 +1121,9 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 static void on_readable(struct worker *w, struct conn *c)
 {
 	ssize_t n, used;
+
+	if (c->h.kind == H_CLIENT && out_queued(c) >= OUT_HIGH)
+		return; /* paused (an error or hang-up event): flush_conn resumes it */
 
 	if (iobuf_len(&c->in) == 0) {
 		do
