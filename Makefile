@@ -16,7 +16,7 @@ WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wshad
 OPT     ?= -O2
 DEBUG   ?= -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
-LDLIBS  := -lyaml -luring -lpthread -lm
+LDLIBS  := -lyaml -lcrypto -luring -lpthread -lm
 
 ifdef WERROR
 WARN += -Werror

@@ -42,6 +42,7 @@ enum {
 	O_CONN_TIMES,
 	O_LOAD_OFFSET,
 	O_STORE_OFFSET,
+	O_AUTH_KEY,
 	O_SCRIPT, /* never seen by getopt: expanded before */
 };
 
@@ -166,6 +167,10 @@ static const struct opt_def client_opts[] = {
 	{ "conn-times", 0, OPT_NONE, O_CONN_TIMES, NULL,
 	  "Report connect() times: a line 'conn: <us> us, thr_id: N, sess_id: N' per session "
 	  "(unless -q) and a connect() row in the summary and a \"connect\" object in the JSON." },
+	{ "auth-key-file", 0, OPT_REQUIRED, O_AUTH_KEY, "FILE",
+	  "Shared secret of nodes started with the same option (16 to 1024 bytes, mode 600): "
+	  "every request carries an HMAC-SHA256 tag, and a reply without the right tag breaks "
+	  "the session (counted as lost, never as a success)." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
 };
@@ -425,6 +430,7 @@ static int parse_short_duration(const char *opt, const char *arg, int64_t *ns)
 int cmd_client(int argc0, char **argv0)
 {
 	struct client_config c;
+	static struct auth_key key; /* 1 KiB: not on the stack */
 	struct opt_parser p;
 	struct prog_builder b;
 	struct prog *prog = NULL;
@@ -557,6 +563,13 @@ int cmd_client(int argc0, char **argv0)
 				rc = 2;
 			break;
 		}
+		case O_AUTH_KEY:
+			if (auth_key_load(optarg, &key, &e) < 0) {
+				log_msg("--auth-key-file: %s", e.msg);
+				rc = 2;
+			}
+			c.auth = &key;
+			break;
 		case O_LOAD_OFFSET:
 		case O_STORE_OFFSET: {
 			struct spec **slot = opt == O_LOAD_OFFSET ? &load_offset : &store_offset;

@@ -31,6 +31,7 @@ enum {
 	O_MAX_DEPTH,
 	O_MAX_FANOUT,
 	O_MAX_CONNS,
+	O_AUTH_KEY,
 };
 
 static const struct opt_def node_opts[] = {
@@ -81,6 +82,11 @@ static const struct opt_def node_opts[] = {
 	  "fe80::/10), so lab command lines work and the node never relays to the internet "
 	  "(IPv4 link-local, home of cloud metadata services, is left out). A refused forward "
 	  "gets a 'refused' error reply saying which target." },
+	{ "auth-key-file", 0, OPT_REQUIRED, O_AUTH_KEY, "FILE",
+	  "Shared secret (16 to 1024 bytes, file mode 600): every request must carry an "
+	  "HMAC-SHA256 tag made with it, and every reply and forward this node sends carries "
+	  "one. Requests without the right tag get a 'refused' reply and the connection is "
+	  "closed (UDP: dropped); counted in auth_failures. See docs/security.md." },
 	{ "poll-mode", 'p', OPT_REQUIRED, 'p', "MODE",
 	  "Event loop of the workers: epoll (default), poll, select (cannot watch fds of "
 	  "FD_SETSIZE=1024 and above: such connections are refused and logged), or io_uring "
@@ -305,6 +311,12 @@ int cmd_node(int argc, char **argv)
 			if (parse_count("--max-fanout", optarg, 1, 64, &v) < 0)
 				rc = 2;
 			c.limits.max_fanout = (uint32_t)v;
+			break;
+		case O_AUTH_KEY:
+			if (auth_key_load(optarg, &c.auth, &e) < 0) {
+				log_msg("--auth-key-file: %s", e.msg);
+				rc = 2;
+			}
 			break;
 		case O_MAX_CONNS:
 			if (parse_count("--max-conns", optarg, 1, 100000000, &v) < 0)

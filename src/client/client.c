@@ -308,6 +308,36 @@ static int64_t check_timeouts(struct cthread *p, int64_t now)
 	return INT64_MAX;
 }
 
+/* With --auth-key-file, a reply counts only with the right tag. */
+static bool reply_authentic(const struct cthread *p, const struct wire_hdr *h, const uint8_t *f)
+{
+	const struct auth_key *k = p->cfg->auth;
+
+	if (k == NULL)
+		return true;
+	return (h->flags & WIRE_FLAG_AUTH) &&
+	       auth_verify(k, f, f + WIRE_HDR_LEN, h->prog_len, f + WIRE_HDR_LEN + h->prog_len);
+}
+
+/* A reply without the right tag breaks the session. An error reply's text
+ * is still shown, marked as unverified: it usually says why (a node with
+ * another key refusing us). */
+static void auth_broken(struct cthread *p, const struct wire_hdr *h, const uint8_t *f)
+{
+	char why[ERRMSG_LEN];
+
+	if (h->status != WIRE_OK && h->prog_len > 0)
+		snprintf(why, sizeof why,
+			 "a reply failed authentication (different --auth-key-file?); its "
+			 "unverified text: %s: %.*s",
+			 wire_status_name(h->status), (int)(h->prog_len < 120 ? h->prog_len : 120),
+			 (const char *)f + WIRE_HDR_LEN);
+	else
+		snprintf(why, sizeof why,
+			 "a reply failed authentication (different --auth-key-file?)");
+	conn_broken(p, why);
+}
+
 /* Parses the replies buffered in rx; the bytes of a partial one stay. */
 static void parse_replies(struct cthread *p, int64_t now)
 {
@@ -335,11 +365,16 @@ static void parse_replies(struct cthread *p, int64_t now)
 			break;
 		}
 		/* prog_len <= 64 KiB (wire limits) fits RX_BUF: wait for the rest. */
-		if (have - off < WIRE_HDR_LEN + (size_t)h.prog_len)
+		size_t need = WIRE_HDR_LEN + (size_t)h.prog_len + wire_tag_len(&h);
+		if (have - off < need)
 			break;
+		if (!reply_authentic(p, &h, p->rx + off)) {
+			auth_broken(p, &h, p->rx + off);
+			break;
+		}
 		on_reply(p, &h, p->rx + off + WIRE_HDR_LEN, now);
-		off += WIRE_HDR_LEN + h.prog_len;
-		p->rx_discard = h.len - WIRE_HDR_LEN - h.prog_len;
+		off += need;
+		p->rx_discard = h.len - need;
 	}
 	if (p->broken) {
 		p->rx_have = 0;
@@ -372,6 +407,10 @@ static void drain_datagrams(struct cthread *p)
 			snprintf(why, sizeof why, "the node sent a datagram of %zd bytes that is not one "
 				 "reply frame", n);
 			conn_broken(p, why);
+			return;
+		}
+		if (!reply_authentic(p, &h, p->rx)) {
+			auth_broken(p, &h, p->rx);
 			return;
 		}
 		on_reply(p, &h, p->rx + WIRE_HDR_LEN, clock_now_ns());
@@ -606,6 +645,8 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	frame->len = WIRE_HDR_LEN;
 	prog_encode(c->prog, rng, seq, frame);
 	uint32_t prog_len = (uint32_t)(frame->len - WIRE_HDR_LEN);
+	if (c->auth)
+		wire_buf_put(frame, (uint8_t[WIRE_TAG_LEN]){ 0 }, WIRE_TAG_LEN); /* tag, set below */
 	size = frame->len;
 	if (c->req_size) {
 		double want = spec_sample(c->req_size, rng, seq);
@@ -623,8 +664,11 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	}
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST,
 			      .len = (uint32_t)frame->len, .id = ((uint64_t)p->index << 48) | seq,
-			      .prog_len = prog_len };
+			      .prog_len = prog_len, .flags = c->auth ? WIRE_FLAG_AUTH : 0 };
 	wire_hdr_encode(&h, frame->data);
+	if (c->auth)
+		auth_tag(c->auth, frame->data, frame->data + WIRE_HDR_LEN, prog_len,
+			 frame->data + WIRE_HDR_LEN + prog_len);
 }
 
 static void mark_unsent(struct cthread *p, uint64_t seq, int64_t intended)

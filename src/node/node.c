@@ -123,6 +123,7 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 		tot->forward_refused += s->forward_refused;
 		tot->limit_violations += s->limit_violations;
 		tot->refused_conns += s->refused_conns;
+		tot->auth_failures += s->auth_failures;
 		tot->exec.computes += s->exec.computes;
 		tot->exec.compute_ns += s->exec.compute_ns;
 		tot->exec.skipped += s->exec.skipped;
@@ -133,7 +134,8 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 	X(accepted) X(closed) X(bytes_in) X(requests) X(replies) \
 	X(error_replies) X(malformed) X(forwards)    \
 	X(forward_failures) X(forward_timeouts) X(orphaned) X(storage_errors) \
-	X(udp_send_drops) X(forward_refused) X(limit_violations) X(refused_conns)
+	X(udp_send_drops) X(forward_refused) X(limit_violations) X(refused_conns) \
+	X(auth_failures)
 
 #define STORAGE_FIELDS(X)                                              \
 	X(loads) X(stores) X(prefetches) X(bytes_loaded) X(bytes_stored) \

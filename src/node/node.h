@@ -35,6 +35,7 @@
 #include "net/allowlist.h"
 #include "net/loop.h"
 #include "net/sock.h"
+#include "proto/auth.h"
 #include "proto/wire.h"
 #include "util/cpulist.h"
 #include "util/err.h"
@@ -72,6 +73,7 @@ struct node_config {
 	struct allowlist allow;         /* forward targets allowed (owned) */
 	bool allow_is_default;          /* allow holds allowlist_default() */
 	uint64_t max_conns;             /* client connections open at once */
+	struct auth_key auth;           /* len 0: no authentication */
 };
 
 /* Defaults; node_config_free() releases what they allocate. */

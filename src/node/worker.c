@@ -35,6 +35,7 @@
 #include "net/loop.h"
 #include "net/sock.h"
 #include "net/timer.h"
+#include "proto/auth.h"
 #include "storage/storage.h"
 #include "util/clock.h"
 #include "util/cpulist.h"
@@ -510,20 +511,27 @@ static void add_seg(struct conn *c, bool zeros, uint64_t off, uint64_t len)
 static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
 			uint64_t id, const void *body, uint32_t body_len, uint64_t frame_size)
 {
+	const struct auth_key *key = &w->cfg->auth;
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = type, .status = status, .id = id,
-			      .prog_len = body_len };
-	uint64_t len = (uint64_t)WIRE_HDR_LEN + body_len;
-	uint8_t hdr[WIRE_HDR_LEN];
+			      .prog_len = body_len, .flags = key->len ? WIRE_FLAG_AUTH : 0 };
+	uint64_t used = (uint64_t)WIRE_HDR_LEN + body_len + wire_tag_len(&h), len = used;
+	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
 
 	if (frame_size > len)
 		len = frame_size < w->cfg->limits.max_frame ? frame_size : w->cfg->limits.max_frame;
+	if (len < used)
+		len = used;
 	h.len = (uint32_t)len;
 	wire_hdr_encode(&h, hdr);
 	iobuf_append(&c->out, hdr, sizeof hdr);
 	if (body_len)
 		iobuf_append(&c->out, body, body_len);
-	c->out_total += WIRE_HDR_LEN + body_len;
-	uint64_t pad = len - WIRE_HDR_LEN - body_len;
+	if (key->len) {
+		auth_tag(key, hdr, body, body_len, tag);
+		iobuf_append(&c->out, tag, sizeof tag);
+	}
+	c->out_total += used;
+	uint64_t pad = len - used;
 	if (pad > INLINE_PAD) {
 		add_seg(c, true, 0, pad);
 	} else if (pad > 0) {
@@ -541,8 +549,10 @@ static void udp_send_frame(struct worker *w, const struct sockaddr_storage *to, 
 			   uint16_t status, uint64_t id, const void *text, uint32_t text_len,
 			   uint64_t frame_size)
 {
+	const struct auth_key *key = &w->cfg->auth;
+	uint32_t tag_len = key->len ? WIRE_TAG_LEN : 0;
 	char msg[160];
-	uint64_t len = (uint64_t)WIRE_HDR_LEN + text_len;
+	uint64_t len = (uint64_t)WIRE_HDR_LEN + text_len + tag_len;
 
 	if (frame_size > len)
 		len = frame_size;
@@ -557,17 +567,20 @@ static void udp_send_frame(struct worker *w, const struct sockaddr_storage *to, 
 			w->st.error_replies++;
 		}
 		status = WIRE_ERR_LIMIT;
-		len = WIRE_HDR_LEN + text_len;
+		len = WIRE_HDR_LEN + text_len + tag_len;
 	}
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .status = status,
-			      .id = id, .prog_len = text_len, .len = (uint32_t)len };
-	uint8_t hdr[WIRE_HDR_LEN];
-	struct iovec iov[3] = { { hdr, sizeof hdr }, { (void *)text, text_len },
-				{ (void *)udp_zeros, len - WIRE_HDR_LEN - text_len } };
+			      .id = id, .prog_len = text_len, .len = (uint32_t)len,
+			      .flags = tag_len ? WIRE_FLAG_AUTH : 0 };
+	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
+	struct iovec iov[4] = { { hdr, sizeof hdr }, { (void *)text, text_len }, { tag, tag_len },
+				{ (void *)udp_zeros, len - WIRE_HDR_LEN - text_len - tag_len } };
 	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = to_len, .msg_iov = iov,
-			    .msg_iovlen = 3 };
+			    .msg_iovlen = 4 };
 
 	wire_hdr_encode(&h, hdr);
+	if (tag_len)
+		auth_tag(key, hdr, text, text_len, tag);
 	while (sendmsg(w->udp_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		if (errno == EINTR)
 			continue;
@@ -876,13 +889,20 @@ static void finish_sendfile(struct worker *w, struct task *t)
 		task_free(w, t);
 		return;
 	}
+	const struct auth_key *key = &w->cfg->auth;
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .id = t->req_id,
-			      .len = (uint32_t)(WIRE_HDR_LEN + t->sreq.size) };
-	uint8_t hdr[WIRE_HDR_LEN];
+			      .flags = key->len ? WIRE_FLAG_AUTH : 0 };
+	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
 
+	h.len = (uint32_t)(WIRE_HDR_LEN + wire_tag_len(&h) + t->sreq.size);
 	wire_hdr_encode(&h, hdr);
 	iobuf_append(&c->out, hdr, sizeof hdr);
 	c->out_total += sizeof hdr;
+	if (key->len) {
+		auth_tag(key, hdr, NULL, 0, tag);
+		iobuf_append(&c->out, tag, sizeof tag);
+		c->out_total += sizeof tag;
+	}
 	add_seg(c, false, t->sreq.used_offset, t->sreq.size);
 	mark_dirty(w, c);
 	w->st.replies++;
@@ -1067,6 +1087,18 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 	continue_task(w, t);
 }
 
+/* With --auth-key-file, whether frame (header at p, program and tag after
+ * it) carries the right tag; without, every frame is. */
+static bool authentic(struct worker *w, const struct wire_hdr *h, const uint8_t *p)
+{
+	const struct auth_key *key = &w->cfg->auth;
+
+	if (key->len == 0)
+		return true;
+	return (h->flags & WIRE_FLAG_AUTH) &&
+	       auth_verify(key, p, p + WIRE_HDR_LEN, h->prog_len, p + WIRE_HDR_LEN + h->prog_len);
+}
+
 /* Parses frames from data; returns bytes consumed, or -1 when c was closed or
  * is closing (stop reading it). */
 static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len)
@@ -1106,14 +1138,34 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 			close_conn(w, c, e.msg);
 			return -1;
 		}
-		if (len - off < WIRE_HDR_LEN + (size_t)h.prog_len)
+		size_t need = WIRE_HDR_LEN + (size_t)h.prog_len + wire_tag_len(&h);
+		if (len - off < need)
 			break;
+		if (!authentic(w, &h, data + off)) {
+			w->st.auth_failures++;
+			if (c->h.kind == H_CLIENT) {
+				char msg[96];
+				int n = snprintf(msg, sizeof msg, "node %s: %s", w->self,
+						 h.flags & WIRE_FLAG_AUTH ? "authentication failed (wrong key)"
+									  : "authentication required");
+
+				queue_frame(w, c, WIRE_REPLY, WIRE_ERR_REFUSED, h.id, msg, (uint32_t)n, 0);
+				w->st.error_replies++;
+				c->closing = true;
+				log_msg("%s: closing connection: %s", c->name, msg);
+			} else {
+				log_msg("%s: closing forward connection: reply failed authentication",
+					c->name);
+				close_conn(w, c, "reply failed authentication (different --auth-key-file?)");
+			}
+			return -1;
+		}
 		if (c->h.kind == H_CLIENT)
 			start_request(w, c, &h, data + off + WIRE_HDR_LEN);
 		else
 			on_peer_reply(w, c, &h, data + off + WIRE_HDR_LEN);
-		off += WIRE_HDR_LEN + h.prog_len;
-		c->discard = h.len - WIRE_HDR_LEN - h.prog_len;
+		off += need;
+		c->discard = h.len - need;
 	}
 	return (c->closing || c->fd < 0) ? -1 : (ssize_t)off;
 }
@@ -1204,7 +1256,12 @@ static void on_udp(struct worker *w)
 			err_set(&e, "unexpected message type %u", h.type);
 		else if (h.len != (uint64_t)n)
 			err_set(&e, "frame length %u in a datagram of %zd bytes", h.len, n);
-		else {
+		else if (!authentic(w, &h, w->scratch)) {
+			/* Dropped without an answer: a reply to a forged source
+			 * address would make the node an amplifier. */
+			w->st.auth_failures++;
+			continue;
+		} else {
 			start_request(w, NULL, &h, w->scratch + WIRE_HDR_LEN);
 			continue;
 		}

@@ -42,6 +42,7 @@ struct worker_stats {
 	uint64_t forward_refused;   /* requests refused: a target not in --allow-forward */
 	uint64_t limit_violations;  /* requests refused: beyond a node limit */
 	uint64_t refused_conns;     /* connections closed at once: over --max-conns */
+	uint64_t auth_failures;     /* frames without the right tag (--auth-key-file) */
 	struct exec_stats exec;     /* COMPUTE / SKIP counters */
 };
 

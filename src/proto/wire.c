@@ -54,10 +54,10 @@ static inline uint16_t get_u16(const uint8_t *p)
 }
 
 /* Header layout: u16 magic, u8 version, u8 type, u32 len, u64 id,
- * u16 status, u16 reserved, u32 prog_len. */
+ * u16 status, u16 flags, u32 prog_len. */
 void wire_hdr_encode(const struct wire_hdr *h, uint8_t out[WIRE_HDR_LEN])
 {
-	uint16_t magic = WIRE_MAGIC, status = h->status, zero = 0;
+	uint16_t magic = WIRE_MAGIC, status = h->status, flags = (uint16_t)h->flags;
 
 	memcpy(out + 0, &magic, 2);
 	out[2] = h->version;
@@ -65,7 +65,7 @@ void wire_hdr_encode(const struct wire_hdr *h, uint8_t out[WIRE_HDR_LEN])
 	memcpy(out + 4, &h->len, 4);
 	memcpy(out + 8, &h->id, 8);
 	memcpy(out + 16, &status, 2);
-	memcpy(out + 18, &zero, 2);
+	memcpy(out + 18, &flags, 2);
 	memcpy(out + 20, &h->prog_len, 4);
 }
 
@@ -101,8 +101,13 @@ int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *li
 		err_set(e, "frame length %u above the limit %u", h->len, lim->max_frame);
 		return -WIRE_ERR_LIMIT;
 	}
-	if (h->prog_len > h->len - WIRE_HDR_LEN) {
-		err_set(e, "program length %u exceeds frame length %u", h->prog_len, h->len);
+	if (h->flags & ~(uint32_t)WIRE_FLAG_AUTH) {
+		err_set(e, "unknown header flags 0x%x", h->flags);
+		return -WIRE_ERR_MALFORMED;
+	}
+	if ((uint64_t)h->prog_len + wire_tag_len(h) > h->len - WIRE_HDR_LEN) {
+		err_set(e, "program length %u%s exceeds frame length %u", h->prog_len,
+			wire_tag_len(h) ? " plus the authentication tag" : "", h->len);
 		return -WIRE_ERR_MALFORMED;
 	}
 	if (h->prog_len > lim->max_prog) {

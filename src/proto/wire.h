@@ -2,7 +2,8 @@
  *
  * Contract: every message is a frame: a 24-byte little-endian header followed by
  * `len - 24` bytes. A REQUEST carries a program of `prog_len` bytes right after
- * the header; the rest of the frame is padding that emulates payload size. A
+ * the header, then (flag WIRE_FLAG_AUTH) a 32-byte authentication tag; the rest
+ * of the frame is padding that emulates payload size. A
  * REPLY carries, when its status is not WIRE_OK, an error text of `prog_len`
  * bytes (not NUL-terminated); the rest is padding. The layout of every op is in
  * docs/protocol.md; this header is the only code that knows it.
@@ -88,8 +89,19 @@ struct wire_hdr {
 	uint32_t len;      /* whole frame, header included */
 	uint64_t id;       /* chosen by the sender, echoed in the reply */
 	uint32_t prog_len; /* request: program bytes; reply: error-text bytes */
-	uint32_t flags;    /* reserved, 0 */
+	uint32_t flags;    /* WIRE_FLAG_AUTH or 0 (16 bits on the wire) */
 };
+
+/* Header flag: an HMAC-SHA256 tag (WIRE_TAG_LEN bytes) follows the program or
+ * error text, before the padding; it covers the header and those bytes
+ * (proto/auth.h). */
+#define WIRE_FLAG_AUTH 0x0001
+#define WIRE_TAG_LEN 32
+
+static inline uint32_t wire_tag_len(const struct wire_hdr *h)
+{
+	return (h->flags & WIRE_FLAG_AUTH) ? WIRE_TAG_LEN : 0;
+}
 
 /* Limits a receiver applies before trusting a frame. */
 struct wire_limits {
