@@ -48,7 +48,8 @@ EXE      := $(BUILD)/meshwalk
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke deps deps-check man clean
+.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke deps deps-check man clean \
+	fuzz fuzz-build
 all: bin/meshwalk
 
 bin/meshwalk: $(EXE)
@@ -117,6 +118,32 @@ bench: bin/meshwalk bench-bins
 
 bench-smoke: bin/meshwalk bench-bins
 	BUILD=$(BUILD) bench/run.sh --smoke
+
+# Fuzzing (libFuzzer, clang): every target in fuzz/ linked against the
+# library (without main) built with clang under ASan+UBSan. `make fuzz` runs
+# each for FUZZ_SECONDS from its seed corpus in fuzz/corpus/NAME (new inputs
+# go to build/fuzz/work/NAME, never into the repository).
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -g -O1
+FUZZ_LIB_OBJ := $(patsubst %.c,build/fuzz/%.o,$(filter-out src/cli/main.c,$(SRC)))
+FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
+
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc -D_GNU_SOURCE -std=gnu11 $(FUZZ_FLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) -Isrc -D_GNU_SOURCE -std=gnu11 -fsanitize=fuzzer,address,undefined -g -O1 \
+		-o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+
+.SECONDARY: $(FUZZ_LIB_OBJ)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 deps:
 	scripts/deps.sh install

@@ -5,7 +5,7 @@
 #                             exact apt-get line (and install it when run as root)
 #   scripts/deps.sh install   install what is missing (root, or via sudo)
 set -u
-PKGS="build-essential libcmocka-dev libyaml-dev liburing-dev libssl-dev strace"
+PKGS="build-essential libcmocka-dev libyaml-dev liburing-dev libssl-dev strace clang-14 libclang-rt-14-dev"
 missing=()
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -427,7 +427,7 @@ static int parse_short_duration(const char *opt, const char *arg, int64_t *ns)
 	return 0;
 }
 
-int cmd_client(int argc0, char **argv0)
+int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 {
 	struct client_config c;
 	static struct auth_key key; /* 1 KiB: not on the stack */
@@ -450,7 +450,7 @@ int cmd_client(int argc0, char **argv0)
 	}
 	prog_builder_init(&b);
 	opt_build(client_opts, &p);
-	optind = 1;
+	optind = 0; /* 0, not 1: a full reset of getopt, also after a parse that stopped midway */
 	opterr = 0;
 	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
 		switch (opt) {
@@ -620,10 +620,12 @@ int cmd_client(int argc0, char **argv0)
 			c.nodelay = v == 1;
 			break;
 		case O_CSV:
-			c.csv_path = optarg;
+			free((char *)c.csv_path); /* copies: argv is freed after parsing */
+			c.csv_path = xstrdup(optarg);
 			break;
 		case O_JSON:
-			c.json_path = optarg;
+			free((char *)c.json_path);
+			c.json_path = xstrdup(optarg);
 			break;
 		case 'q':
 			c.per_request_text = false;
@@ -707,16 +709,17 @@ int cmd_client(int argc0, char **argv0)
 		c.prog = prog;
 		c.pace = pace;
 		c.req_size = req_size;
+		prog = NULL;
+		pace = req_size = NULL; /* now the config's */
 		if (!have_seed)
 			c.seed = default_seed();
 		c.command_line = opt_join(argc0, argv0);
-		rc = client_run(&c);
-		free((char *)c.command_line);
+		*out = c;
 	} else {
 		if (b.root)
 			prog_builder_abort(&b);
-		if (rc < 0)
-			rc = 0; /* --help */
+		free((char *)c.csv_path);
+		free((char *)c.json_path);
 	}
 	prog_destroy(prog);
 	spec_destroy(pace);
@@ -725,5 +728,30 @@ int cmd_client(int argc0, char **argv0)
 	spec_destroy(store_offset);
 	opt_free(&p);
 	opt_free_argv(argc, argv);
+	return rc;
+}
+
+void cmd_client_free(struct client_config *c)
+{
+	prog_destroy((struct prog *)c->prog);
+	spec_destroy((struct spec *)c->pace);
+	spec_destroy((struct spec *)c->req_size);
+	free((char *)c->command_line);
+	free((char *)c->csv_path);
+	free((char *)c->json_path);
+	c->prog = NULL;
+	c->pace = c->req_size = NULL;
+	c->command_line = c->csv_path = c->json_path = NULL;
+}
+
+int cmd_client(int argc, char **argv)
+{
+	struct client_config c;
+	int rc = cmd_client_parse(argc, argv, &c);
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc; /* -1: --help was printed */
+	rc = client_run(&c);
+	cmd_client_free(&c);
 	return rc;
 }

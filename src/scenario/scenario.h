@@ -66,7 +66,9 @@ struct scenario {
 	size_t nclients;
 };
 
-/* Loads and validates path, applying the overrides (each "key=value") first. */
+/* Loads and validates path, applying the overrides (each "key=value") first.
+ * Call scenario_free(out) afterwards whether it succeeded or not: a failed
+ * load may leave parts in *out. */
 int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 		  struct scenario *out, struct err *e);
 
