@@ -241,7 +241,7 @@ int cmd_node(int argc, char **argv)
 			c.seed = v;
 			break;
 		case O_MAX_FRAME:
-			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1024 || d > 2e9) {
+			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1000 || d > 2e9) {
 				log_msg("--max-frame-size: expected a size from 1k to 2g, got '%s'", optarg);
 				rc = 2;
 			}

@@ -1123,6 +1123,20 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 		rc = wire_hdr_decode(data + off, &w->cfg->limits, &h, &e);
 		if (rc == 0 && h.type != (c->h.kind == H_CLIENT ? WIRE_REQUEST : WIRE_REPLY))
 			rc = err_set(&e, "unexpected message type %u", h.type);
+		if (rc == -WIRE_ERR_LIMIT && c->h.kind == H_CLIENT && h.type == WIRE_REQUEST) {
+			/* Well formed but beyond --max-frame-size / --max-prog-size:
+			 * refuse it, let its bytes stream past unread, keep the
+			 * connection. */
+			char msg[ERR_MSG_LEN + 64];
+			int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
+
+			queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h.id, msg, (uint32_t)n, 0);
+			w->st.limit_violations++;
+			w->st.error_replies++;
+			off += WIRE_HDR_LEN;
+			c->discard = h.len - WIRE_HDR_LEN;
+			continue;
+		}
 		if (rc < 0) {
 			w->st.malformed++;
 			if (c->h.kind == H_CLIENT && rc == -WIRE_ERR_VERSION) {

@@ -44,6 +44,21 @@ stop_node l
 assert_eq "limit violations" 5 "$(stat l limit_violations)"
 assert_eq "not malformed" 0 "$(stat l malformed)"
 
+# frames beyond --max-frame-size / programs beyond --max-prog-size: refused,
+# their bytes skipped, the connection kept
+start_node f --max-frame-size 1k --max-prog-size 64
+client --to 127.0.0.1:$f_PORT --ps 2000 -n 3 --json "$TMP/summary.json" && fail "oversized frame served"
+grep -q "node limit exceeded: node 127.0.0.1:$f_PORT: frame length 2000 above the limit 1000" "$TMP/err" ||
+	{ show; fail "frame limit message"; }
+assert_eq "frames answered, connection kept" 3 "$(json errors)"
+assert_eq "none lost" 0 "$(json lost)"
+client --to 127.0.0.1:$f_PORT -C 1 -C 1 -C 1 -C 1 -C 1 -C 1 -C 1 -C 1 -n 2 && fail "oversized program ran"
+grep -q "program length [0-9]* above the limit 64" "$TMP/err" || { show; fail "program limit message"; }
+client --to 127.0.0.1:$f_PORT --ps 1000 -C 1 -n 3 || { show; fail "within the limits"; }
+stop_node f
+assert_eq "frame/program limit violations" 5 "$(stat f limit_violations)"
+assert_eq "not malformed" 0 "$(stat f malformed)"
+
 # --max-conns 2: a third concurrent connection is closed at once
 start_node m --max-conns 2
 client --to 127.0.0.1:$m_PORT --nt 3 -n 10 -r 50 --json "$TMP/summary.json" && fail "three connections served"
