@@ -270,8 +270,9 @@ static int parse_forward(const char *arg, struct prog_fwd_opts *o)
 				log_msg("-F timeout: expected a duration from 1us to ~66 min, got '%s'",
 					tok + 8);
 				rc = -1;
+			} else {
+				o->timeout_us = (uint32_t)d;
 			}
-			o->timeout_us = (uint32_t)d;
 		} else if (strncmp(tok, "retry=", 6) == 0) {
 			rc = parse_uint("-F retry", tok + 6, 0, 1000, &v);
 			o->retries = (uint32_t)v;
@@ -611,8 +612,9 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 3.6e9) {
 				log_msg("--timeout: expected a duration from 1us to 1h, got '%s'", optarg);
 				rc = 2;
+			} else {
+				c.timeout_us = (uint64_t)d;
 			}
-			c.timeout_us = (uint64_t)d;
 			break;
 		case O_NODELAY:
 			if (parse_uint("--no-delay", optarg, 0, 1, &v) < 0)

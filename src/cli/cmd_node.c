@@ -232,8 +232,9 @@ int cmd_node(int argc, char **argv)
 				log_msg("--forward-timeout: expected a duration from 1us to ~66 min, got '%s'",
 					optarg);
 				rc = 2;
+			} else {
+				c.forward_timeout_us = (uint64_t)d;
 			}
-			c.forward_timeout_us = (uint64_t)d;
 			break;
 		case O_SEED:
 			if (parse_count("--seed", optarg, 0, UINT64_MAX, &v) < 0)
@@ -244,15 +245,17 @@ int cmd_node(int argc, char **argv)
 			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1000 || d > 2e9) {
 				log_msg("--max-frame-size: expected a size from 1k to 2g, got '%s'", optarg);
 				rc = 2;
+			} else {
+				c.limits.max_frame = (uint32_t)d;
 			}
-			c.limits.max_frame = (uint32_t)d;
 			break;
 		case O_MAX_PROG:
 			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 64 || d > 16e6) {
 				log_msg("--max-prog-size: expected a size from 64 to 16m, got '%s'", optarg);
 				rc = 2;
+			} else {
+				c.limits.max_prog = (uint32_t)d;
 			}
-			c.limits.max_prog = (uint32_t)d;
 			break;
 		case 'p':
 			if (loop_backend_parse(optarg, &c.poll_mode) < 0) {
@@ -299,8 +302,9 @@ int cmd_node(int argc, char **argv)
 			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 3.6e9) {
 				log_msg("--max-compute: expected a duration from 1us to 1h, got '%s'", optarg);
 				rc = 2;
+			} else {
+				c.limits.max_compute_ns = (uint64_t)(d * 1000);
 			}
-			c.limits.max_compute_ns = (uint64_t)(d * 1000);
 			break;
 		case O_MAX_DEPTH:
 			if (parse_count("--max-depth", optarg, 1, 64, &v) < 0)
@@ -328,8 +332,9 @@ int cmd_node(int argc, char **argv)
 				log_msg("--max-storage-size: expected a size of at least 4k, got '%s'",
 					optarg);
 				rc = 2;
+			} else {
+				c.storage_max_size = (uint64_t)d;
 			}
-			c.storage_max_size = (uint64_t)d;
 			break;
 		case O_ODIRECT:
 			c.storage_odirect = true;
@@ -343,8 +348,9 @@ int cmd_node(int argc, char **argv)
 			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1 || d > 1e12) {
 				log_msg("--max-io-size: expected a size from 1 to 1t, got '%s'", optarg);
 				rc = 2;
+			} else {
+				c.max_io_size = (uint64_t)d;
 			}
-			c.max_io_size = (uint64_t)d;
 			break;
 		case O_PORT_FILE:
 			c.port_file = optarg;

@@ -122,8 +122,9 @@ int cmd_proxy(int argc, char **argv)
 				log_msg("--connect-timeout: expected a duration from 1us to 1h, got '%s'",
 					optarg);
 				rc = 2;
+			} else {
+				c.connect_timeout_us = (uint64_t)d;
 			}
-			c.connect_timeout_us = (uint64_t)d;
 			break;
 		case O_PORT_FILE:
 			c.port_file = optarg;
