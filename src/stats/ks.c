@@ -42,11 +42,13 @@ double ks_q(double lambda)
 	return 2 * sum < 0 ? 0 : 2 * sum;
 }
 
-double ks_distance(const double *a, size_t na, const double *b, size_t nb)
+double ks_distance(const double *a, size_t na, const double *b, size_t nb, double *at)
 {
 	size_t i = 0, j = 0;
 	double d = 0;
 
+	if (at)
+		*at = NAN;
 	if (na == 0 || nb == 0)
 		return 0;
 	/* Walk both sorted samples in value order; after stepping over every
@@ -62,8 +64,11 @@ double ks_distance(const double *a, size_t na, const double *b, size_t nb)
 		while (j < nb && b[j] == v)
 			j++;
 		g = fabs((double)i / na - (double)j / nb);
-		if (g > d)
+		if (g > d) {
 			d = g;
+			if (at)
+				*at = v;
+		}
 	}
 	return d;
 }

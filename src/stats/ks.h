@@ -26,8 +26,9 @@
 #include <stddef.h>
 
 /* D for the sorted samples a[0..na) and b[0..nb) (no NaN). 0 when either is
- * empty. */
-double ks_distance(const double *a, size_t na, const double *b, size_t nb);
+ * empty. When at is not NULL it receives the value where the gap is largest
+ * (the first such value; NAN when D is 0). */
+double ks_distance(const double *a, size_t na, const double *b, size_t nb, double *at);
 
 /* Q(lambda) as above: 1 for lambda <= 0 (and NaN), decreasing to 0. */
 double ks_q(double lambda);
