@@ -70,17 +70,21 @@ static void test_distance(void **state)
 	double a[] = { 1, 2, 3 }, b[] = { 4, 5, 6 };
 	double c[] = { 1, 2, 3, 4 }, d[] = { 3, 4, 5, 6 };
 	double t1[] = { 1, 1, 2 }, t2[] = { 1, 2, 2 };
+	double at;
 
 	(void)state;
-	assert_true(ks_distance(a, 3, b, 3) == 1);
-	assert_true(ks_distance(b, 3, a, 3) == 1);
-	assert_true(ks_distance(a, 3, a, 3) == 0);
-	assert_true(ks_distance(c, 4, d, 4) == 0.5);
+	assert_true(ks_distance(a, 3, b, 3, NULL) == 1);
+	assert_true(ks_distance(b, 3, a, 3, NULL) == 1);
+	assert_true(ks_distance(a, 3, a, 3, NULL) == 0);
+	assert_true(ks_distance(c, 4, d, 4, NULL) == 0.5);
+	/* The gap of 1/2 is first reached after 2 ({1,2} vs {}). */
+	assert_true(ks_distance(c, 4, d, 4, &at) == 0.5 && at == 2);
+	assert_true(ks_distance(a, 3, a, 3, &at) == 0 && isnan(at));
 	/* Tied values step together: at 1 the CDFs are 2/3 and 1/3, at 2 both 1. */
-	assert_true(fabs(ks_distance(t1, 3, t2, 3) - 1.0 / 3) < 1e-15);
+	assert_true(fabs(ks_distance(t1, 3, t2, 3, NULL) - 1.0 / 3) < 1e-15);
 	/* Different sizes: {1} against {1, 2}: at 1, 1 - 1/2. */
-	assert_true(ks_distance(a, 1, a, 2) == 0.5);
-	assert_true(ks_distance(a, 0, b, 3) == 0);
+	assert_true(ks_distance(a, 1, a, 2, NULL) == 0.5);
+	assert_true(ks_distance(a, 0, b, 3, NULL) == 0);
 	assert_true(ks_pvalue(0.5, 0, 3) == 1);
 }
 
@@ -117,14 +121,14 @@ static void test_pvalue_behaviour(void **state)
 	for (int t = 0; t < TRIALS; t++) {
 		draw_exp(&r, a, N, 100);
 		draw_exp(&r, b, N, 100);
-		if (ks_pvalue(ks_distance(a, N, b, N), N, N) < 0.05)
+		if (ks_pvalue(ks_distance(a, N, b, N, NULL), N, N) < 0.05)
 			below++;
 	}
 	assert_true(below >= TRIALS * 0.02 && below <= TRIALS * 0.09);
 	for (int t = 0; t < 20; t++) {
 		draw_exp(&r, a, 5 * N, 100);
 		draw_exp(&r, b, 5 * N, 120);
-		assert_true(ks_pvalue(ks_distance(a, 5 * N, b, 5 * N), 5 * N, 5 * N) < 0.01);
+		assert_true(ks_pvalue(ks_distance(a, 5 * N, b, 5 * N, NULL), 5 * N, 5 * N) < 0.01);
 	}
 }
 
