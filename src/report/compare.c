@@ -241,7 +241,8 @@ int compare_write(const struct results *ra, const struct results *rb, const stru
 				 c.p, c.verdict == COMPARE_DIFFERENT ? "different" : "same within noise");
 			rc = report_mkdir(dir, e);
 			if (rc == 0)
-				rc = plots_cdf(o->out_dir, "compare-cdf", title, "compare-quantiles.csv", s, 2, e);
+				rc = plots_cdf(o->out_dir, "compare-cdf", title, "compare-quantiles.csv", s,
+					       2, c.d_at, e);
 		}
 	}
 out:

@@ -55,7 +55,7 @@ static void pick(FILE *f, const char *group, const char *expr)
 }
 
 int plots_cdf(const char *dir, const char *name, const char *title, const char *table,
-	      const struct plot_series *s, size_t n, struct err *e)
+	      const struct plot_series *s, size_t n, double mark_us, struct err *e)
 {
 	FILE *f = open_script(dir, name, e);
 
@@ -68,8 +68,12 @@ int plots_cdf(const char *dir, const char *name, const char *title, const char *
 		   "set ylabel 'fraction of requests with latency <= x'\n"
 		   "set yrange [0:1]\n"
 		   "set ytics 0.1\n"
-		   "set key bottom right\n"
-		   "plot ");
+		   "set key bottom right\n");
+	if (!isnan(mark_us) && mark_us > 0)
+		fprintf(f, "set arrow from %.3f, graph 0 to %.3f, graph 1 nohead dt 3 lw 1.5 lc rgb '#555555'\n"
+			   "set label 'largest gap' at %.3f, graph 0.97 offset 0.5,0 font ',10'\n",
+			mark_us, mark_us, mark_us);
+	fprintf(f, "plot ");
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s'%s' skip 1 using ", i ? ", \\\n     " : "", table);
 		pick(f, s[i].group, "$3");

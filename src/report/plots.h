@@ -29,9 +29,10 @@ struct plot_series {
 bool plots_log_scale(double lo, double hi);
 
 /* Fraction of requests at or below each latency, log latency axis, from a
- * quantiles table (group,percentile,latency_us). */
+ * quantiles table (group,percentile,latency_us). mark_us, unless NAN, draws a
+ * dotted vertical line there (the comparison marks where the KS gap is). */
 int plots_cdf(const char *dir, const char *name, const char *title, const char *table,
-	      const struct plot_series *s, size_t n, struct err *e);
+	      const struct plot_series *s, size_t n, double mark_us, struct err *e);
 
 /* Latency against 1/(1-p) on a log axis labelled 50%, 90%, 99%, ...,
  * out to the largest sample count max_n, from the same table. */

@@ -129,7 +129,8 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 
 	if (rc == 0 && o->plots) {
 		snprintf(title, sizeof title, "%s: latency CDF", scen);
-		rc = plots_cdf(o->out_dir, "latency-cdf", title, "quantiles.csv", series, nshow, e);
+		rc = plots_cdf(o->out_dir, "latency-cdf", title, "quantiles.csv", series, nshow, NAN,
+			       e);
 	}
 	if (rc == 0 && o->plots) {
 		snprintf(title, sizeof title, "%s: latency by percentile", scen);
