@@ -126,44 +126,52 @@ int plots_spectrum(const char *dir, const char *name, const char *title, const c
 }
 
 int plots_timeline(const char *dir, const char *name, const char *title, const char *group,
-		   bool achieved, bool logy, struct err *e)
+		   bool latency, bool achieved, bool logy, struct err *e)
 {
+	/* Without a single ok request the latency axis would have no point,
+	 * which gnuplot refuses; the rates then take the left axis alone. */
+	const char *raxes = latency ? "axes x1y2 " : "";
 	FILE *f = open_script(dir, name, e);
 
 	if (f == NULL)
 		return -EINVAL;
 	gnuplot_start(f, name, title);
 	fprintf(f, "set xlabel 'intended send time since the group started (s)'\n"
-		   "set ylabel 'latency per time bin (µs%s)'\n"
-		   "set y2label 'rate (requests/s)'\n"
-		   "set ytics nomirror\n"
-		   "set y2tics\n"
-		   "set y2range [0:*]\n"
-		   "%s"
-		   "set key outside top center horizontal samplen 2\n"
-		   "plot ",
-		logy ? ", log scale" : "",
-		logy ? "set logscale y 10\nset format y '%.0f'\n" : "set yrange [0:*]\n");
+		   "set key outside top center horizontal samplen 2\n");
+	if (latency)
+		fprintf(f, "set ylabel 'latency per time bin (µs%s)'\n"
+			   "set y2label 'rate (requests/s)'\n"
+			   "set ytics nomirror\n"
+			   "set y2tics\n"
+			   "set y2range [0:*]\n"
+			   "%s",
+			logy ? ", log scale" : "",
+			logy ? "set logscale y 10\nset format y '%.0f'\n" : "set yrange [0:*]\n");
+	else
+		fprintf(f, "set ylabel 'rate (requests/s); no request succeeded'\n"
+			   "set yrange [0:*]\n");
 	/* Rates first, so the latencies are drawn over them; the target wide
 	 * and light, so the achieved rate on top of it stays visible where the
 	 * two coincide (the usual case). */
-	fprintf(f, "'timeline.csv' skip 1 using ");
+	fprintf(f, "plot 'timeline.csv' skip 1 using ");
 	pick(f, group, "$2");
-	fprintf(f, ":7 axes x1y2 with lines lw 5 lc rgb '#a8dcc4' title 'target rate (schedule)'");
+	fprintf(f, ":7 %swith lines lw 5 lc rgb '#a8dcc4' title 'target rate (schedule)'", raxes);
 	if (achieved) {
 		fprintf(f, ", \\\n     '' skip 1 using ");
 		pick(f, group, "$2");
-		fprintf(f, ":8 axes x1y2 with lines lw 1.5 lc rgb '#000000' title 'achieved rate (sent)'");
+		fprintf(f, ":8 %swith lines lw 1.5 lc rgb '#000000' title 'achieved rate (sent)'", raxes);
 	}
-	fprintf(f, ", \\\n     '' skip 1 using ");
-	pick(f, group, "$2");
-	fprintf(f, ":11 with points pt 1 ps 0.8 lc rgb '#777777' title 'max latency'");
-	fprintf(f, ", \\\n     '' skip 1 using ");
-	pick(f, group, "$2");
-	fprintf(f, ":10 with linespoints pt 7 ps 0.4 lw 2 lc rgb '#d55e00' title 'p99 latency'");
-	fprintf(f, ", \\\n     '' skip 1 using ");
-	pick(f, group, "$2");
-	fprintf(f, ":9 with linespoints pt 7 ps 0.4 lw 2 lc rgb '#0072b2' title 'p50 latency'");
+	if (latency) {
+		fprintf(f, ", \\\n     '' skip 1 using ");
+		pick(f, group, "$2");
+		fprintf(f, ":11 with points pt 1 ps 0.8 lc rgb '#777777' title 'max latency'");
+		fprintf(f, ", \\\n     '' skip 1 using ");
+		pick(f, group, "$2");
+		fprintf(f, ":10 with linespoints pt 7 ps 0.4 lw 2 lc rgb '#d55e00' title 'p99 latency'");
+		fprintf(f, ", \\\n     '' skip 1 using ");
+		pick(f, group, "$2");
+		fprintf(f, ":9 with linespoints pt 7 ps 0.4 lw 2 lc rgb '#0072b2' title 'p50 latency'");
+	}
 	fprintf(f, "\n");
 	gnuplot_finish(f, name);
 	return close_and_run(f, dir, name, e);

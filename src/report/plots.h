@@ -40,9 +40,10 @@ int plots_spectrum(const char *dir, const char *name, const char *title, const c
 		   const struct plot_series *s, size_t n, size_t max_n, bool logy, struct err *e);
 
 /* One group's timeline.csv rows: p50, p99 and max latency per bin on the
- * left axis, target and achieved rate on the right. */
+ * left axis, target and achieved rate on the right. Without latency (no ok
+ * request) only the rates; without achieved (no sent_us) only the target. */
 int plots_timeline(const char *dir, const char *name, const char *title, const char *group,
-		   bool achieved, bool logy, struct err *e);
+		   bool latency, bool achieved, bool logy, struct err *e);
 
 /* boxplot.csv: per row a box p25..p75, whiskers at p1 and p99, a median
  * bar, the mean as a dot and the maximum as a cross. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "report/gnuplot.h"
 #include "report/html.h"
@@ -59,7 +60,7 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 	char **labels = xcalloc(nrows, sizeof *labels), **names = xcalloc(ng, sizeof *names);
 	char **titles = xcalloc(ng, sizeof *titles), plotdir[1024];
 	const char *scen = jsonin_str(jsonin_get(r->run, "scenario"));
-	size_t nhp = 0, max_n = 0;
+	size_t nhp = 0, max_n = 0, nseries = 0;
 	double lo = INFINITY, hi = 0, blo = INFINITY, bhi = 0;
 	char title[512];
 	FILE *f;
@@ -88,16 +89,19 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 	TABLE("timeline.csv", tables_write_timeline(f, r, o->bins));
 #undef TABLE
 
+	/* Distribution plots draw only groups with ok requests: a series
+	 * without points would be a legend entry without a line. */
 	for (size_t i = 0; i < nshow; i++) {
 		const struct summary *s = &rows[i];
 
-		if (asprintf(&labels[i], "%s (%zu ok, max %.1f µs)", s->name, s->n,
-			     summary_pct(s, 100)) < 0)
-			abort();
-		series[i].group = s->name;
-		series[i].label = labels[i];
 		if (s->n == 0)
 			continue;
+		if (asprintf(&labels[nseries], "%s (%zu ok, max %.1f µs)", s->name, s->n,
+			     summary_pct(s, 100)) < 0)
+			abort();
+		series[nseries].group = s->name;
+		series[nseries].label = labels[nseries];
+		nseries++;
 		if (s->n > max_n)
 			max_n = s->n;
 		lo = fmin(lo, s->lat[0]);
@@ -127,17 +131,27 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 			"asked for and the rate actually sent (right axis)." };
 	}
 
-	if (rc == 0 && o->plots) {
+	/* Plots of an earlier report in the same directory must not survive
+	 * into this one's index.html (say, remade with --no-plots). */
+	for (size_t i = 0; i < nhp && rc == 0; i++) {
+		char p[1200];
+
+		snprintf(p, sizeof p, "%s/%s.svg", plotdir, hp[i].name);
+		unlink(p);
+		snprintf(p, sizeof p, "%s/%s.png", plotdir, hp[i].name);
+		unlink(p);
+	}
+	if (rc == 0 && o->plots && nseries) {
 		snprintf(title, sizeof title, "%s: latency CDF", scen);
-		rc = plots_cdf(o->out_dir, "latency-cdf", title, "quantiles.csv", series, nshow, NAN,
+		rc = plots_cdf(o->out_dir, "latency-cdf", title, "quantiles.csv", series, nseries, NAN,
 			       e);
 	}
-	if (rc == 0 && o->plots) {
+	if (rc == 0 && o->plots && nseries) {
 		snprintf(title, sizeof title, "%s: latency by percentile", scen);
 		rc = plots_spectrum(o->out_dir, "percentile-spectrum", title, "quantiles.csv", series,
-				    nshow, max_n, plots_log_scale(lo, hi), e);
+				    nseries, max_n, plots_log_scale(lo, hi), e);
 	}
-	if (rc == 0 && o->plots) {
+	if (rc == 0 && o->plots && nseries) {
 		snprintf(title, sizeof title, "%s: latency per client group", scen);
 		rc = plots_boxplot(o->out_dir, "boxplot", title, rows, nshow, plots_log_scale(blo, bhi), e);
 	}
@@ -147,12 +161,12 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 		char target[64];
 
 		if (isnan(g->target_rate))
-			snprintf(target, sizeof target, "closed loop");
+			snprintf(target, sizeof target, "no target rate recorded");
 		else
 			snprintf(target, sizeof target, "target %.1f req/s", g->target_rate);
 		snprintf(title, sizeof title, "%s, group %s: latency and rate over time (%s)", scen,
 			 g->name, target);
-		rc = plots_timeline(o->out_dir, names[i], title, g->name, g->rec.has_sent,
+		rc = plots_timeline(o->out_dir, names[i], title, g->name, s->n > 0, g->rec.has_sent,
 				    s->n && plots_log_scale(s->lat[0], s->lat[s->n - 1]), e);
 	}
 	if (rc == 0)

@@ -99,7 +99,7 @@ int summary_write_text(FILE *f, const struct results *r, const struct summary *r
 	const char *scen = jsonin_str(jsonin_get(run, "scenario"));
 	const char *status = jsonin_str(jsonin_get(run, "status"));
 	const char *seed = jsonin_text(jsonin_get(run, "seed"));
-	char b[8][32];
+	char b[8][48];
 
 	fprintf(f, "meshwalk report: %s", scen ? scen : r->label);
 	if (status)
@@ -145,7 +145,7 @@ int summary_write_text(FILE *f, const struct results *r, const struct summary *r
 		if (isnan(s->achieved_rate))
 			continue;
 		if (isnan(s->target_rate))
-			snprintf(b[6], sizeof b[6], "none (closed loop)");
+			snprintf(b[6], sizeof b[6], "none recorded (closed loop, or under 2 sent)");
 		else
 			snprintf(b[6], sizeof b[6], "%.1f req/s", s->target_rate);
 		fprintf(f, "%s rate: target %s, achieved %.1f req/s over %.3f s\n", s->name, b[6],

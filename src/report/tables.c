@@ -77,10 +77,14 @@ int tables_write_boxplot(FILE *f, const struct summary *rows, size_t nrows)
 
 size_t tables_bins(size_t n, size_t bins)
 {
+	/* At least 5 requests per bin, so a bin's rate is not mostly 0 or 1
+	 * request; 10 bins where that allows. */
+	size_t lo = n / 5 < 10 ? (n / 5 ? n / 5 : 1) : 10;
+
 	if (bins)
 		return bins;
 	bins = n / 100;
-	return bins < 10 ? 10 : bins > 200 ? 200 : bins;
+	return bins < lo ? lo : bins > 200 ? 200 : bins;
 }
 
 /* One group's bins. Requests are distributed into bins by a counting sort on

@@ -33,7 +33,9 @@ size_t tables_levels(size_t n, double *levels);
 int tables_write_quantiles(FILE *f, const struct summary *rows, size_t nrows);
 int tables_write_boxplot(FILE *f, const struct summary *rows, size_t nrows);
 
-/* bins == 0 picks one bin per 100 requests, at least 10 and at most 200. */
+/* bins == 0 picks one bin per 100 requests, at most 200 and at least 10,
+ * but never fewer than 5 requests per bin on average (so 1 bin below 10
+ * requests). */
 int tables_write_timeline(FILE *f, const struct results *r, size_t bins);
 
 /* The bin count tables_write_timeline() uses for a group of n requests. */

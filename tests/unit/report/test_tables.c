@@ -98,6 +98,14 @@ static void test_levels(void **state)
 		has[4] |= fabs(lv[i] - 99.9999) < 1e-9;
 	}
 	assert_true(has[0] && has[1] && has[2] && has[3] && has[4]);
+	/* Automatic timeline bins: one per 100 requests within 10..200, but at
+	 * least 5 requests per bin. */
+	assert_int_equal(tables_bins(5, 0), 1);
+	assert_int_equal(tables_bins(30, 0), 6);
+	assert_int_equal(tables_bins(150, 0), 10);
+	assert_int_equal(tables_bins(2000, 0), 20);
+	assert_int_equal(tables_bins(1000000, 0), 200);
+	assert_int_equal(tables_bins(3, 7), 7);
 	/* The tail stops at 1 - 1/n: no 99.99 % level for 1000 samples. */
 	n = tables_levels(1000, lv);
 	assert_true(lv[n - 2] <= 99.9 + 1e-9);
