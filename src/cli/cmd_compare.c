@@ -145,16 +145,15 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
-	if (o.out_dir && o.plots && !gnuplot_available()) {
-		log_msg("gnuplot not found: install it (apt-get install gnuplot-nox) or use --no-plots");
-		return 1;
-	}
 	memset(&rb, 0, sizeof rb);
 	if (results_load(argv[optind], &ra, &e) < 0 || results_load(argv[optind + 1], &rb, &e) < 0) {
 		if (e.line)
 			log_msg("%s (line %d)", e.msg, e.line);
 		else
 			log_msg("%s", e.msg);
+		rc = 1;
+	} else if (o.out_dir && o.plots && !gnuplot_available()) {
+		log_msg("gnuplot not found: install it (apt-get install gnuplot-nox) or use --no-plots");
 		rc = 1;
 	} else {
 		if (warmup_us > 0) {

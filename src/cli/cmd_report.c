@@ -142,16 +142,17 @@ int cmd_report(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
-	/* Fail before reading anything when the plots cannot be made. */
-	if (o.plots && !gnuplot_available()) {
-		log_msg("gnuplot not found: install it (apt-get install gnuplot-nox) or use --no-plots");
-		return 1;
-	}
 	if (results_load(argv[optind], &r, &e) < 0) {
 		if (e.line)
 			log_msg("%s (line %d)", e.msg, e.line);
 		else
 			log_msg("%s", e.msg);
+		results_free(&r);
+		return 1;
+	}
+	/* Fail before writing anything when the plots cannot be made. */
+	if (o.plots && !gnuplot_available()) {
+		log_msg("gnuplot not found: install it (apt-get install gnuplot-nox) or use --no-plots");
 		results_free(&r);
 		return 1;
 	}

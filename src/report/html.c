@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/version.h"
+#include "util/xalloc.h"
 
 void html_escape(FILE *f, const char *s)
 {
@@ -51,13 +53,27 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* Whether id (len bytes) is among the n ids already seen; adds it if not. */
+static bool seen_before(char ***seen, size_t *n, const char *id, size_t len)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strlen((*seen)[i]) == len && memcmp((*seen)[i], id, len) == 0)
+			return true;
+	*seen = xrealloc(*seen, (*n + 1) * sizeof **seen);
+	(*seen)[*n] = xmalloc(len + 1);
+	memcpy((*seen)[*n], id, len);
+	(*seen)[(*n)++][len] = '\0';
+	return false;
+}
+
 int html_inline_svg(FILE *f, const char *path, const char *prefix)
 {
 	/* The attribute openings that name or refer to an id in gnuplot's SVG
 	 * (id='gpPt0', xlink:href='#gpPt0', url(#gpPattern1)); each is followed
-	 * by the id, which gets the prefix. */
+	 * by the id, which gets the prefix. The first two define an id. */
 	static const char *const pat[] = { "id='", "id=\"", "href='#", "href=\"#", "url(#" };
-	char *svg = slurp(path), *p;
+	char *svg = slurp(path), *p, **seen = NULL;
+	size_t nseen = 0, dups = 0;
 
 	if (svg == NULL)
 		return -errno ? -errno : -EIO;
@@ -67,7 +83,7 @@ int html_inline_svg(FILE *f, const char *path, const char *prefix)
 		return -EINVAL;
 	}
 	while (*p) {
-		size_t best = 0, len = strlen(p);
+		size_t best = 0, which = 0;
 		const char *hit = NULL;
 
 		for (size_t i = 0; i < sizeof pat / sizeof *pat; i++) {
@@ -76,16 +92,32 @@ int html_inline_svg(FILE *f, const char *path, const char *prefix)
 			if (q && (hit == NULL || q < hit)) {
 				hit = q;
 				best = strlen(pat[i]);
+				which = i;
 			}
 		}
 		if (hit == NULL) {
-			fwrite(p, 1, len, f);
+			fputs(p, f);
 			break;
 		}
 		fwrite(p, 1, (size_t)(hit - p) + best, f);
 		fputs(prefix, f);
 		p = (char *)hit + best;
+		/* gnuplot gives each plot's group the same id in the graph and in
+		 * the key (id="gnuplot_plot_1" twice): a later copy gets a suffix,
+		 * so the page holds every id once; references keep meaning the
+		 * first, as a browser would resolve them. */
+		if (which < 2) {
+			size_t len = strcspn(p, which == 0 ? "'" : "\"");
+
+			fwrite(p, 1, len, f);
+			if (seen_before(&seen, &nseen, p, len))
+				fprintf(f, "-dup%zu", ++dups);
+			p += len;
+		}
 	}
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
 	free(svg);
 	return 0;
 }

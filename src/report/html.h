@@ -34,7 +34,8 @@ void html_escape(FILE *f, const char *s);
 
 /* Writes the SVG file at path into f as an inline <svg> element (XML
  * declaration and DOCTYPE dropped), prefixing every id and every reference
- * to one with prefix. Returns 0 or -errno when the file cannot be read. */
+ * to one with prefix; an id defined twice in the file gets a "-dupN" suffix
+ * on its later copies. Returns 0 or -errno when the file cannot be read. */
 int html_inline_svg(FILE *f, const char *path, const char *prefix);
 
 #endif

@@ -225,14 +225,16 @@ static void test_inline_svg(void **state)
 	(void)state;
 	put("x.svg", "<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<svg width='1'>\n"
 		     "<g id=\"gnuplot_canvas\"><path id='gpPt0'/><use xlink:href='#gpPt0'/>"
-		     "<rect fill=\"url(#pat1)\"/><a href=\"#x\">t</a></g></svg>\n");
+		     "<rect fill=\"url(#pat1)\"/><a href=\"#x\">t</a><g id=\"gnuplot_canvas\"/>"
+		     "<g id='gpPt0'/></g></svg>\n");
 	snprintf(p, sizeof p, "%s/x.svg", dir);
 	f = open_memstream(&buf, &len);
 	assert_int_equal(html_inline_svg(f, p, "p3-"), 0);
 	fclose(f);
 	assert_string_equal(buf, "<svg width='1'>\n<g id=\"p3-gnuplot_canvas\"><path id='p3-gpPt0'/>"
 				 "<use xlink:href='#p3-gpPt0'/><rect fill=\"url(#p3-pat1)\"/>"
-				 "<a href=\"#p3-x\">t</a></g></svg>\n");
+				 "<a href=\"#p3-x\">t</a><g id=\"p3-gnuplot_canvas-dup1\"/>"
+				 "<g id='p3-gpPt0-dup2'/></g></svg>\n");
 	free(buf);
 	f = open_memstream(&buf, &len);
 	html_escape(f, "<a href=\"x\">&'</a>");
