@@ -14,8 +14,7 @@
 #include "util/log.h"
 
 enum {
-	O_GROUP = 256,
-	O_ALPHA,
+	O_ALPHA = 256,
 	O_TOLERANCE,
 	O_WARMUP,
 	O_NO_PLOTS,
@@ -27,7 +26,7 @@ static const struct opt_def compare_opts[] = {
 	  "Also write compare.txt, compare.csv, compare.json and the plot of both CDFs "
 	  "(plots/compare-cdf.svg, .png) into DIR (created if missing). Without it the "
 	  "comparison is only printed." },
-	{ "group", 'g', OPT_REQUIRED, O_GROUP, "NAME",
+	{ "group", 'g', OPT_REQUIRED, 'g', "NAME",
 	  "Compare client group NAME of both sides (default: all groups of each side merged)." },
 	{ "alpha", 0, OPT_REQUIRED, O_ALPHA, "P",
 	  "Significance level of the Kolmogorov-Smirnov test (default 0.01)." },
@@ -97,7 +96,7 @@ int cmd_compare(int argc, char **argv)
 		case 'o':
 			o.out_dir = optarg;
 			break;
-		case O_GROUP:
+		case 'g':
 			o.group = optarg;
 			break;
 		case O_ALPHA:

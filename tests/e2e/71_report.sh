@@ -143,7 +143,7 @@ grep -q "^p50,$p50a,$(awk -v v="$p50a" 'BEGIN { printf "%.3f", v * 1.5 }'),1.5" 
 	fail "compare.csv p50: $(grep p50 "$TMP/c/compare.csv"), A's p50 is $p50a"
 grep -q '"verdict": "different"' "$TMP/c/compare.json" || fail "compare.json verdict"
 "$MESHWALK" compare -q --strict --group a "$TMP/r" "$TMP/slow"; assert_eq "--strict on DIFFERENT" 3 $?
-"$MESHWALK" compare -q --strict --group b "$TMP/r" "$TMP/slow"; assert_eq "--strict on the same" 0 $?
+"$MESHWALK" compare -q --strict -g b "$TMP/r" "$TMP/slow"; assert_eq "--strict on the same (-g)" 0 $?
 # Two CSV files work as well.
 "$MESHWALK" compare "$TMP/r/clients/a/requests.csv" "$TMP/slow/clients/a/requests.csv" | grep -q "^verdict: DIFFERENT" ||
 	fail "compare of two CSVs"
