@@ -11,7 +11,8 @@
 #                                 +--> replica-1 (-C exp:300us)   first reply wins
 #
 # Results (per-request CSV, JSON summaries, node counters, the exact command
-# lines) land in demo-results/run-YYYYmmdd-HHMMSS (or $DEMO_OUT).
+# lines) land in demo-results/run-YYYYmmdd-HHMMSS (or $DEMO_OUT), and
+# `meshwalk report` adds tables, plots and index.html in its report/.
 set -u
 cd "$(dirname "$0")/.."
 MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
@@ -22,6 +23,12 @@ mkdir -p "$(dirname "$OUT")" || exit 1
 "$MESHWALK" run -o "$OUT" --timeout 120s examples/demo.yaml
 rc=$?
 [ -d "$OUT/nodes" ] || exit $rc
+
+# The report: plots when gnuplot is there (scripts/deps.sh installs it).
+echo
+plots=
+command -v gnuplot >/dev/null || plots=--no-plots
+"$MESHWALK" report -q $plots "$OUT" && echo "report: $OUT/report/index.html"
 
 # What each node did, from the counters it wrote when it stopped.
 echo

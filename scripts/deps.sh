@@ -5,7 +5,9 @@
 #                             exact apt-get line (and install it when run as root)
 #   scripts/deps.sh install   install what is missing (root, or via sudo)
 set -u
-PKGS="build-essential libcmocka-dev libyaml-dev liburing-dev libssl-dev strace clang-14 libclang-rt-14-dev"
+# gnuplot-nox draws the report's plots; chromium renders its index.html in
+# tests/e2e/72_report_html.sh; clang-14 and libclang-rt-14-dev build the fuzzers.
+PKGS="build-essential libcmocka-dev libyaml-dev liburing-dev libssl-dev strace gnuplot-nox chromium clang-14 libclang-rt-14-dev"
 missing=()
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -24,5 +24,9 @@ void cmd_proxy_man(FILE *f);
 void cmd_run_man(FILE *f);
 void cmd_node_man(FILE *f);
 void cmd_client_man(FILE *f);
+int cmd_report(int argc, char **argv);
+void cmd_report_man(FILE *f);
+int cmd_compare(int argc, char **argv);
+void cmd_compare_man(FILE *f);
 
 #endif

@@ -21,7 +21,10 @@ static void usage(FILE *f)
 		"  client    run the load generator; accepts dw_client's options\n"
 		"  run       run a scenario file: nodes and client groups on this machine\n"
 		"  proxy     relay TCP connections to a pool of nodes (DistWalk's dw_proxy)\n"
-		"  man NAME  print the man page of a subcommand (node, client, run, proxy)\n"
+		"  report    tables, plots and an HTML page from the results of a run\n"
+		"  compare   compare the latencies of two runs, with a verdict on the difference\n"
+		"  man NAME  print the man page of a subcommand (node, client, run, proxy, report,\n"
+		"            compare)\n"
 		"\n"
 		"  meshwalk SUBCOMMAND --help   options of one subcommand\n"
 		"  meshwalk --version\n");
@@ -43,6 +46,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "proxy") == 0)
 		return cmd_proxy(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(cmd, "compare") == 0)
+		return cmd_compare(argc - 1, argv + 1);
 	if (strcmp(cmd, "man") == 0 && argc == 3) {
 		if (strcmp(argv[2], "node") == 0) {
 			cmd_node_man(stdout);
@@ -58,6 +65,14 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[2], "proxy") == 0) {
 			cmd_proxy_man(stdout);
+			return 0;
+		}
+		if (strcmp(argv[2], "report") == 0) {
+			cmd_report_man(stdout);
+			return 0;
+		}
+		if (strcmp(argv[2], "compare") == 0) {
+			cmd_compare_man(stdout);
 			return 0;
 		}
 	}

@@ -1,0 +1,180 @@
+/* cmd_report.c -- `meshwalk report RESULTS`: parse options, load the
+ * results, write the report (src/report/report.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "cli/opt.h"
+#include "report/gnuplot.h"
+#include "report/report.h"
+#include "report/results.h"
+#include "spec/units.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+enum {
+	O_WARMUP = 256,
+	O_BINS,
+	O_NO_PLOTS,
+};
+
+static const struct opt_def report_opts[] = {
+	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
+	  "Report directory (default RESULTS/report for a results directory, FILE-report beside "
+	  "a CSV). Created if missing; an earlier report there is overwritten." },
+	{ "warmup", 0, OPT_REQUIRED, O_WARMUP, "DURATION",
+	  "Leave out the requests each client group intended to send in its first DURATION "
+	  "(e.g. 500ms; a bare number is microseconds): start-up transients, cold caches." },
+	{ "bins", 0, OPT_REQUIRED, O_BINS, "N",
+	  "Time bins of the latency-over-time plots (default: one per 100 requests, 10 to 200)." },
+	{ "no-plots", 0, OPT_NONE, O_NO_PLOTS, NULL,
+	  "Write the text, tables and index.html only; do not run gnuplot." },
+	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the summary." },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	{ 0 },
+};
+
+static const char report_usage[] = "meshwalk report [OPTIONS] RESULTS";
+static const char report_intro[] =
+	"Reads a results directory written by meshwalk run (or one client's per-request CSV)\n"
+	"and writes a report (docs/report.md): summary.txt with count, failures, mean and\n"
+	"p50/p90/p99/p99.9/max latency per client group and overall; the same as CSV and\n"
+	"JSON; plot tables; gnuplot plots as SVG and PNG (latency CDF, percentile spectrum,\n"
+	"latency and rate over time, box plots per group); and one self-contained\n"
+	"index.html. Prints the summary. Exit status: 0 on success, 1 when the results\n"
+	"cannot be read or a file cannot be written, 2 on a usage error.";
+
+void cmd_report_man(FILE *f)
+{
+	opt_print_man(f, "meshwalk-report", "plots and tables from the results of a run",
+		      report_usage, report_intro, report_opts,
+		      ".SH FILES\nThe report directory's files are described in docs/report.md; the "
+		      "results it reads in docs/results.md. Plots need gnuplot (Debian package "
+		      "gnuplot\\-nox).\n.SH SEE ALSO\nmeshwalk\\-run(1), meshwalk\\-compare(1)\n");
+}
+
+/* RESULTS/report for a directory, FILE-without-.csv + "-report" for a file. */
+static char *default_out(const struct results *r)
+{
+	char *out;
+	size_t n = strlen(r->path);
+
+	while (n > 1 && r->path[n - 1] == '/')
+		n--;
+	if (!r->is_csv) {
+		if (asprintf(&out, "%.*s/report", (int)n, r->path) < 0)
+			abort();
+		return out;
+	}
+	if (n > 4 && strcmp(r->path + n - 4, ".csv") == 0)
+		n -= 4;
+	if (asprintf(&out, "%.*s-report", (int)n, r->path) < 0)
+		abort();
+	return out;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o = { .plots = true };
+	struct opt_parser p;
+	struct results r;
+	struct err e;
+	const char *out = NULL;
+	char *def = NULL;
+	bool quiet = false;
+	int opt, rc = 0;
+
+	log_set_name("meshwalk report");
+	opt_build(report_opts, &p);
+	optind = 1;
+	opterr = 0;
+	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			out = optarg;
+			break;
+		case O_WARMUP:
+			if (units_parse(optarg, SPEC_TIME, &o.warmup_us, &e) < 0) {
+				log_msg("--warmup: %s", e.msg);
+				rc = 2;
+			}
+			break;
+		case O_BINS: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (end == optarg || *end || errno || v < 1 || v > 100000 || optarg[0] == '-') {
+				log_msg("--bins: expected a whole number from 1 to 100000, got '%s'", optarg);
+				rc = 2;
+			}
+			o.bins = v;
+			break;
+		}
+		case O_NO_PLOTS:
+			o.plots = false;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			opt_print_help(stdout, report_usage, report_intro, report_opts);
+			opt_free(&p);
+			return 0;
+		case ':':
+			log_msg("option %s needs a value", argv[optind - 1]);
+			rc = 2;
+			break;
+		default:
+			log_msg("unknown option '%s' (see meshwalk report --help)", argv[optind - 1]);
+			rc = 2;
+			break;
+		}
+	}
+	opt_free(&p);
+	if (rc == 0 && optind != argc - 1) {
+		log_msg(optind >= argc ? "missing the results directory (see meshwalk report --help)"
+				       : "one results directory at a time (see meshwalk report --help)");
+		rc = 2;
+	}
+	if (rc)
+		return rc;
+	if (results_load(argv[optind], &r, &e) < 0) {
+		if (e.line)
+			log_msg("%s (line %d)", e.msg, e.line);
+		else
+			log_msg("%s", e.msg);
+		results_free(&r);
+		return 1;
+	}
+	/* Fail before writing anything when the plots cannot be made. */
+	if (o.plots && !gnuplot_available()) {
+		log_msg("gnuplot not found: install it (apt-get install gnuplot-nox) or use --no-plots");
+		results_free(&r);
+		return 1;
+	}
+	if (o.warmup_us > 0)
+		results_trim(&r, o.warmup_us);
+	if (out == NULL)
+		out = def = default_out(&r);
+	o.out_dir = out;
+	if (report_write(&r, &o, &e) < 0) {
+		log_msg("%s", e.msg);
+		rc = 1;
+	} else if (!quiet) {
+		char path[PATH_MAX], *text;
+
+		snprintf(path, sizeof path, "%s/summary.txt", out);
+		text = results_read_text(path);
+		if (text)
+			fputs(text, stdout);
+		printf("report: %s/index.html\n", out);
+		free(text);
+	}
+	free(def);
+	results_free(&r);
+	return rc;
+}

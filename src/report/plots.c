@@ -1,0 +1,213 @@
+/* plots.c -- see plots.h. */
+#include "report/plots.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report/gnuplot.h"
+
+/* Colours that stay apart for colour-blind readers (Okabe-Ito); "all"
+ * groups is drawn in black. */
+static const char *const colours[] = { "#0072b2", "#d55e00", "#009e73", "#cc79a7",
+				       "#e69f00", "#56b4e9", "#f0e442" };
+#define NCOLOURS (sizeof colours / sizeof *colours)
+
+static const char *colour(const struct plot_series *s, size_t i)
+{
+	return strcmp(s->group, "all") == 0 ? "#000000" : colours[i % NCOLOURS];
+}
+
+bool plots_log_scale(double lo, double hi)
+{
+	return lo > 0 && hi / lo >= 10;
+}
+
+static FILE *open_script(const char *dir, const char *name, struct err *e)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/plots/%s.gp", dir, name);
+	f = fopen(path, "w");
+	if (f == NULL)
+		err_set(e, "%s: %s", path, strerror(errno));
+	return f;
+}
+
+static int close_and_run(FILE *f, const char *dir, const char *name, struct err *e)
+{
+	int bad = ferror(f);
+
+	if (fclose(f) != 0 || bad)
+		return err_set(e, "%s/plots/%s.gp: write error", dir, name);
+	return gnuplot_run(dir, name, e);
+}
+
+/* The using-clause's x selector for one group: the column when the row's
+ * group matches, else NaN (so gnuplot skips the row). */
+static void pick(FILE *f, const char *group, const char *expr)
+{
+	fprintf(f, "(strcol(1) eq ");
+	gnuplot_quote(f, group);
+	fprintf(f, " ? %s : NaN)", expr);
+}
+
+int plots_cdf(const char *dir, const char *name, const char *title, const char *table,
+	      const struct plot_series *s, size_t n, double mark_us, struct err *e)
+{
+	FILE *f = open_script(dir, name, e);
+
+	if (f == NULL)
+		return -EINVAL;
+	gnuplot_start(f, name, title);
+	fprintf(f, "set logscale x 10\n"
+		   "set format x '%%.0f'\n"
+		   "set xlabel 'latency, intended send to reply (µs, log scale)'\n"
+		   "set ylabel 'fraction of requests with latency <= x'\n"
+		   "set yrange [0:1]\n"
+		   "set ytics 0.1\n"
+		   "set key bottom right\n");
+	if (!isnan(mark_us) && mark_us > 0)
+		fprintf(f, "set arrow from %.3f, graph 0 to %.3f, graph 1 nohead dt 3 lw 1.5 lc rgb '#555555'\n"
+			   "set label 'largest gap' at %.3f, graph 0.97 offset 0.5,0 font ',10'\n",
+			mark_us, mark_us, mark_us);
+	fprintf(f, "plot ");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s'%s' skip 1 using ", i ? ", \\\n     " : "", table);
+		pick(f, s[i].group, "$3");
+		fprintf(f, ":($2/100) with lines lw 2 lc rgb '%s'%s title ", colour(&s[i], i),
+			strcmp(s[i].group, "all") == 0 ? " dt 2" : "");
+		gnuplot_quote(f, s[i].label);
+	}
+	fprintf(f, "\n");
+	gnuplot_finish(f, name);
+	return close_and_run(f, dir, name, e);
+}
+
+int plots_spectrum(const char *dir, const char *name, const char *title, const char *table,
+		   const struct plot_series *s, size_t n, size_t max_n, bool logy, struct err *e)
+{
+	/* Tick labels are gnuplot format strings, hence %%. */
+	static const char *const tick[] = { "0%%", "50%%", "90%%", "99%%", "99.9%%", "99.99%%",
+					    "99.999%%", "99.9999%%", "99.99999%%" };
+	FILE *f = open_script(dir, name, e);
+	double x = 1;
+
+	if (f == NULL)
+		return -EINVAL;
+	gnuplot_start(f, name, title);
+	/* 1/(1-p): 1 at 0 %, 2 at 50 %, 10 at 90 %, then one decade per nine. */
+	fprintf(f, "set logscale x 10\nset xtics (");
+	for (size_t i = 0; i < sizeof tick / sizeof *tick && x <= (max_n > 2 ? max_n : 2); i++) {
+		fprintf(f, "%s'%s' %g", i ? ", " : "", tick[i], x);
+		x = i == 0 ? 2 : i == 1 ? 10 : x * 10;
+	}
+	fprintf(f, ")\n"
+		   "set xrange [1:%g]\n"
+		   "set xlabel 'percentile (axis: 1/(1-p), log scale)'\n"
+		   "set ylabel 'latency, intended send to reply (µs%s)'\n"
+		   "%s"
+		   "set key top left\n"
+		   "plot ",
+		   (double)(max_n > 2 ? max_n : 2), logy ? ", log scale" : "",
+		   logy ? "set logscale y 10\nset format y '%.0f'\n" : "set yrange [0:*]\n");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s'%s' skip 1 using ", i ? ", \\\n     " : "", table);
+		pick(f, s[i].group, "($2 < 100 ? 1/(1-$2/100) : NaN)");
+		fprintf(f, ":3 with lines lw 2 lc rgb '%s'%s title ", colour(&s[i], i),
+			strcmp(s[i].group, "all") == 0 ? " dt 2" : "");
+		gnuplot_quote(f, s[i].label);
+	}
+	fprintf(f, "\n");
+	gnuplot_finish(f, name);
+	return close_and_run(f, dir, name, e);
+}
+
+int plots_timeline(const char *dir, const char *name, const char *title, const char *group,
+		   bool latency, bool achieved, bool logy, struct err *e)
+{
+	/* Without a single ok request the latency axis would have no point,
+	 * which gnuplot refuses; the rates then take the left axis alone. */
+	const char *raxes = latency ? "axes x1y2 " : "";
+	FILE *f = open_script(dir, name, e);
+
+	if (f == NULL)
+		return -EINVAL;
+	gnuplot_start(f, name, title);
+	fprintf(f, "set xlabel 'intended send time since the group started (s)'\n"
+		   "set key outside top center horizontal samplen 2\n");
+	if (latency)
+		fprintf(f, "set ylabel 'latency per time bin (µs%s)'\n"
+			   "set y2label 'rate (requests/s)'\n"
+			   "set ytics nomirror\n"
+			   "set y2tics\n"
+			   "set y2range [0:*]\n"
+			   "%s",
+			logy ? ", log scale" : "",
+			logy ? "set logscale y 10\nset format y '%.0f'\n" : "set yrange [0:*]\n");
+	else
+		fprintf(f, "set ylabel 'rate (requests/s); no request succeeded'\n"
+			   "set yrange [0:*]\n");
+	/* Rates first, so the latencies are drawn over them; the target wide
+	 * and light, so the achieved rate on top of it stays visible where the
+	 * two coincide (the usual case). */
+	fprintf(f, "plot 'timeline.csv' skip 1 using ");
+	pick(f, group, "$2");
+	fprintf(f, ":7 %swith lines lw 5 lc rgb '#a8dcc4' title 'target rate (schedule)'", raxes);
+	if (achieved) {
+		fprintf(f, ", \\\n     '' skip 1 using ");
+		pick(f, group, "$2");
+		fprintf(f, ":8 %swith lines lw 1.5 lc rgb '#000000' title 'achieved rate (sent)'", raxes);
+	}
+	if (latency) {
+		fprintf(f, ", \\\n     '' skip 1 using ");
+		pick(f, group, "$2");
+		fprintf(f, ":11 with points pt 1 ps 0.8 lc rgb '#777777' title 'max latency'");
+		fprintf(f, ", \\\n     '' skip 1 using ");
+		pick(f, group, "$2");
+		fprintf(f, ":10 with linespoints pt 7 ps 0.4 lw 2 lc rgb '#d55e00' title 'p99 latency'");
+		fprintf(f, ", \\\n     '' skip 1 using ");
+		pick(f, group, "$2");
+		fprintf(f, ":9 with linespoints pt 7 ps 0.4 lw 2 lc rgb '#0072b2' title 'p50 latency'");
+	}
+	fprintf(f, "\n");
+	gnuplot_finish(f, name);
+	return close_and_run(f, dir, name, e);
+}
+
+int plots_boxplot(const char *dir, const char *name, const char *title, const struct summary *rows,
+		  size_t nrows, bool logy, struct err *e)
+{
+	FILE *f = open_script(dir, name, e);
+
+	if (f == NULL)
+		return -EINVAL;
+	gnuplot_start(f, name, title);
+	fprintf(f, "set xtics (");
+	for (size_t i = 0; i < nrows; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		gnuplot_quote(f, rows[i].name);
+		fprintf(f, " %zu", i);
+	}
+	fprintf(f, ")\n"
+		   "set xrange [-0.7:%g]\n"
+		   "set xlabel 'client group'\n"
+		   "set ylabel 'latency, intended send to reply (µs%s)'\n"
+		   "%s"
+		   "set grid noxtics\n"
+		   "set boxwidth 0.4\n"
+		   "set style fill solid 0.3 border -1\n"
+		   "set key outside right top vertical\n"
+		   /* candlesticks take x:box_min:whisker_min:whisker_max:box_max */
+		   "plot 'boxplot.csv' skip 1 using 1:5:4:8:7 with candlesticks whiskerbars 0.6 lw 1.5 "
+		   "lc rgb '#0072b2' title 'p25-p75, whiskers p1-p99', \\\n"
+		   "     '' skip 1 using 1:6:6:6:6 with candlesticks lw 3 lc rgb '#000000' title 'median', \\\n"
+		   "     '' skip 1 using 1:10 with points pt 7 ps 1.3 lc rgb '#d55e00' title 'mean', \\\n"
+		   "     '' skip 1 using 1:9 with points pt 2 ps 1 lc rgb '#666666' title 'max'\n",
+		(double)nrows - 0.3, logy ? ", log scale" : "",
+		logy ? "set logscale y 10\nset format y '%.0f'\n" : "set yrange [0:*]\n");
+	gnuplot_finish(f, name);
+	return close_and_run(f, dir, name, e);
+}

@@ -1,0 +1,53 @@
+/* plots.h -- the report's plots as gnuplot scripts: latency CDF, percentile
+ * spectrum, latency and rate over time, box plots per group, and the
+ * comparison's two CDFs.
+ *
+ * Contract: each function writes DIR/plots/NAME.gp and runs it (see
+ * gnuplot.h), producing DIR/plots/NAME.svg and .png. The data come from the
+ * CSV tables of tables.h, already written in DIR; a plot selects its series
+ * by the table's group column, so one table serves every series. Every axis
+ * is labelled with its unit; latencies use a log axis where the caller says
+ * they span a decade or more (plots_log_scale()), and the CDF always does.
+ * Ownership: all arguments are borrowed. Threads: see gnuplot.h.
+ * Errors: 0, or -EINVAL with a message in *e (writing the script failed, or
+ * gnuplot did). */
+#ifndef MW_REPORT_PLOTS_H
+#define MW_REPORT_PLOTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "report/summary.h"
+#include "util/err.h"
+
+struct plot_series {
+	const char *group; /* value of the data table's group column */
+	const char *label; /* legend text */
+};
+
+/* true when latencies from lo to hi span a decade or more (lo > 0). */
+bool plots_log_scale(double lo, double hi);
+
+/* Fraction of requests at or below each latency, log latency axis, from a
+ * quantiles table (group,percentile,latency_us). mark_us, unless NAN, draws a
+ * dotted vertical line there (the comparison marks where the KS gap is). */
+int plots_cdf(const char *dir, const char *name, const char *title, const char *table,
+	      const struct plot_series *s, size_t n, double mark_us, struct err *e);
+
+/* Latency against 1/(1-p) on a log axis labelled 50%, 90%, 99%, ...,
+ * out to the largest sample count max_n, from the same table. */
+int plots_spectrum(const char *dir, const char *name, const char *title, const char *table,
+		   const struct plot_series *s, size_t n, size_t max_n, bool logy, struct err *e);
+
+/* One group's timeline.csv rows: p50, p99 and max latency per bin on the
+ * left axis, target and achieved rate on the right. Without latency (no ok
+ * request) only the rates; without achieved (no sent_us) only the target. */
+int plots_timeline(const char *dir, const char *name, const char *title, const char *group,
+		   bool latency, bool achieved, bool logy, struct err *e);
+
+/* boxplot.csv: per row a box p25..p75, whiskers at p1 and p99, a median
+ * bar, the mean as a dot and the maximum as a cross. */
+int plots_boxplot(const char *dir, const char *name, const char *title, const struct summary *rows,
+		  size_t nrows, bool logy, struct err *e);
+
+#endif
