@@ -22,6 +22,7 @@ void pacer_init(struct pacer *p, enum pacer_mode mode, const struct spec *spec, 
 	p->start = start;
 	p->next = start;
 	p->i = 0;
+	p->carry_ns = 0;
 	p->step = 0;
 	p->step_rate = mode == PACER_RATE_STEPS ? step_rate(p, rng, 0) : 0;
 }
@@ -59,7 +60,13 @@ int64_t pacer_next(struct pacer *p, struct rng *rng, int64_t now)
 	}
 	if (!(gap_ns >= 0))
 		gap_ns = 0;
-	p->next = t + (int64_t)llround(gap_ns);
+	/* Whole ns now, the fraction carried: 300 gaps of 3333333.3 ns span
+	 * exactly 1 s instead of 100 ns less, so a rate holds exactly and a
+	 * step gets exactly its share of requests. */
+	p->carry_ns += gap_ns;
+	int64_t whole = llround(p->carry_ns);
+	p->carry_ns -= (double)whole;
+	p->next = t + whole;
 	p->i++;
 	if (p->mode == PACER_RATE_STEPS) {
 		uint64_t step = (uint64_t)((p->next - p->start) / p->step_ns);
@@ -69,6 +76,7 @@ int64_t pacer_next(struct pacer *p, struct rng *rng, int64_t now)
 			 * start or one gap of the new rate after the last one, whichever
 			 * is later, so a ramp never bunches requests at the boundary. */
 			p->step = step;
+			p->carry_ns = 0;
 			p->step_rate = step_rate(p, rng, step);
 			int64_t boundary = p->start + (int64_t)step * p->step_ns;
 			if (p->step_rate > MIN_RATE) {

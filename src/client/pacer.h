@@ -33,6 +33,7 @@ struct pacer {
 	uint64_t i;              /* requests scheduled so far */
 	uint64_t step;           /* RATE_STEPS: current step index */
 	double step_rate;        /* RATE_STEPS: rate of the current step */
+	double carry_ns;         /* gaps' fractions of a ns not yet scheduled */
 };
 
 void pacer_init(struct pacer *p, enum pacer_mode mode, const struct spec *spec, double step_secs,

@@ -79,6 +79,38 @@ static void test_auto_count(void **state)
 	spec_destroy(s);
 }
 
+/* 300 req/s: gaps of 3333333.3 ns must not lose 0.3 ns each, so the 301st
+ * request is exactly one second after the first, and a 300 req/s step holds
+ * exactly 300 requests. */
+static void test_fractional_gaps(void **state)
+{
+	struct pacer p;
+	struct rng r;
+	struct spec *s;
+	struct err e;
+	int64_t t = 0;
+
+	assert_int_equal(spec_parse("300", SPEC_COUNT, &s, &e), 0);
+	rng_seed(&r, 1, 0);
+	pacer_init(&p, PACER_RATE, s, 0, 0, &r);
+	for (int k = 0; k <= 300; k++)
+		t = pacer_next(&p, &r, 0);
+	assert_true(t == NSEC_PER_SEC);
+	spec_destroy(s);
+
+	assert_int_equal(spec_parse("aseq:min=100,max=500,step=100", SPEC_COUNT, &s, &e), 0);
+	pacer_init(&p, PACER_RATE_STEPS, s, 1.0, 0, &r);
+	int count[5] = { 0 };
+	for (int k = 0; k < 1500; k++) {
+		t = pacer_next(&p, &r, 0);
+		assert_true(t >= 0 && t < 5 * NSEC_PER_SEC);
+		count[t / NSEC_PER_SEC]++;
+	}
+	for (int k = 0; k < 5; k++)
+		assert_int_equal(count[k], 100 * (k + 1));
+	spec_destroy(s);
+}
+
 static void test_closed(void **state)
 {
 	struct pacer p;
@@ -101,6 +133,7 @@ int main(void)
 		cmocka_unit_test(test_rate_steps),
 		cmocka_unit_test(test_auto_count),
 		cmocka_unit_test(test_closed),
+		cmocka_unit_test(test_fractional_gaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
