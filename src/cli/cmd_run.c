@@ -8,7 +8,9 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "run/run.h"
+#include "run/sweep.h"
 #include "scenario/scenario.h"
+#include "scenario/sweep.h"
 #include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -155,6 +157,24 @@ int cmd_run(int argc, char **argv)
 			       s.services[i].replicas == 1 ? "" : "s");
 		for (size_t i = 0; i < s.nclients; i++)
 			printf("  client %s -> %s\n", s.clients[i].name, s.clients[i].to);
+		if (s.sweep) {
+			size_t n = sweep_ncells(s.sweep);
+			int g = sweep_group(&s, s.sweep);
+
+			printf("  sweep of client %s: %zu cell%s\n", s.clients[g].name, n, n == 1 ? "" : "s");
+			for (size_t i = 0; i < n; i++) {
+				struct scenario_argv a = { 0 };
+				char *name = sweep_cell_name(s.sweep, i);
+
+				sweep_args(s.sweep, i, &s.clients[g].args, &a);
+				printf("    %s:", name);
+				for (size_t k = 0; k < a.n; k++)
+					printf(" %s", a.v[k]);
+				printf("\n");
+				free(name);
+				scenario_argv_free(&a);
+			}
+		}
 		scenario_free(&s);
 		free(sets);
 		return 0;
@@ -168,7 +188,7 @@ int cmd_run(int argc, char **argv)
 		c.exe = exe;
 		c.overrides = sets;
 		c.noverrides = nsets;
-		rc = run_scenario(&c, &s);
+		rc = s.sweep ? run_sweep(&c, &s) : run_scenario(&c, &s);
 	}
 	free(exe);
 	scenario_free(&s);
