@@ -45,6 +45,8 @@ static const char run_intro[] =
 	"this machine: starts every service's replicas as meshwalk nodes on 127.0.0.1,\n"
 	"runs the client groups, stops everything it started (also on Ctrl-C, a node that\n"
 	"dies or a client error) and leaves one results directory (docs/results.md).\n"
+	"A scenario with a sweep key runs once per cell of its parameter grid, each cell\n"
+	"into its own results directory (docs/scenario.md, Sweeps).\n"
 	"Exit status: 0 when every client group succeeded, 1 when a group or node failed,\n"
 	"2 on a usage or scenario error, 130 when interrupted.";
 
