@@ -16,7 +16,7 @@ WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wshad
 OPT     ?= -O2
 DEBUG   ?= -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
-LDLIBS  := -lyaml -luring -lpthread -lm
+LDLIBS  := -lyaml -lcrypto -luring -lpthread -lm
 
 ifdef WERROR
 WARN += -Werror
@@ -48,7 +48,8 @@ EXE      := $(BUILD)/meshwalk
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke deps deps-check man clean
+.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke deps deps-check man clean \
+	fuzz fuzz-build
 all: bin/meshwalk
 
 bin/meshwalk: $(EXE)
@@ -99,8 +100,8 @@ demo: deps-check
 
 # The man pages are generated from the same option tables as --help; a test
 # (tests/e2e/11_docs.sh) fails when the committed pages are out of date.
-MAN_PAGES := man/meshwalk-node.1 man/meshwalk-client.1 man/meshwalk-run.1 man/meshwalk-report.1 \
-             man/meshwalk-compare.1
+MAN_PAGES := man/meshwalk-node.1 man/meshwalk-client.1 man/meshwalk-run.1 man/meshwalk-proxy.1 \
+             man/meshwalk-report.1 man/meshwalk-compare.1
 man: $(MAN_PAGES)
 man/meshwalk-%.1: $(EXE)
 	@mkdir -p man
@@ -118,6 +119,32 @@ bench: bin/meshwalk bench-bins
 
 bench-smoke: bin/meshwalk bench-bins
 	BUILD=$(BUILD) bench/run.sh --smoke
+
+# Fuzzing (libFuzzer, clang): every target in fuzz/ linked against the
+# library (without main) built with clang under ASan+UBSan. `make fuzz` runs
+# each for FUZZ_SECONDS from its seed corpus in fuzz/corpus/NAME (new inputs
+# go to build/fuzz/work/NAME, never into the repository).
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -g -O1
+FUZZ_LIB_OBJ := $(patsubst %.c,build/fuzz/%.o,$(filter-out src/cli/main.c,$(SRC)))
+FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
+
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc -D_GNU_SOURCE -std=gnu11 $(FUZZ_FLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) -Isrc -D_GNU_SOURCE -std=gnu11 -fsanitize=fuzzer,address,undefined -g -O1 \
+		-o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+
+.SECONDARY: $(FUZZ_LIB_OBJ)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 deps:
 	scripts/deps.sh install

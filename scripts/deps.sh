@@ -6,8 +6,9 @@
 #   scripts/deps.sh install   install what is missing (root, or via sudo)
 set -u
 # gnuplot-nox draws the report's plots; chromium renders its index.html in
-# tests/e2e/72_report_html.sh.
-PKGS="build-essential libcmocka-dev libyaml-dev liburing-dev gnuplot-nox chromium"
+# tests/e2e/72_report_html.sh; haproxy balances scenario services; clang-14 and
+# libclang-rt-14-dev build the fuzzers.
+PKGS="build-essential libcmocka-dev libyaml-dev liburing-dev libssl-dev strace gnuplot-nox chromium haproxy clang-14 libclang-rt-14-dev"
 missing=()
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

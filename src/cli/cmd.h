@@ -12,7 +12,15 @@
 
 int cmd_node(int argc, char **argv);
 int cmd_client(int argc, char **argv);
+/* The client's command line (scripts expanded) into a config without running
+ * anything: 0 (then cmd_client_free() it), 2 on a usage error (message
+ * printed), -1 after --help. Used by cmd_client() and the fuzzer. */
+struct client_config;
+int cmd_client_parse(int argc, char **argv, struct client_config *out);
+void cmd_client_free(struct client_config *c);
 int cmd_run(int argc, char **argv);
+int cmd_proxy(int argc, char **argv);
+void cmd_proxy_man(FILE *f);
 void cmd_run_man(FILE *f);
 void cmd_node_man(FILE *f);
 void cmd_client_man(FILE *f);

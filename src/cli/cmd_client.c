@@ -1,7 +1,7 @@
 /* cmd_client.c -- `meshwalk client`: DistWalk's dw_client command line (and
  * meshwalk's extensions) -> a program template and a client_config.
  *
- * Ops (-C, -F, -R, -s) are appended to the program in the order they appear,
+ * Ops (-C, -L, -S, -F, -R, -s) are appended to the program in the order they appear,
  * which is why script files are expanded in place before getopt runs. */
 #include <errno.h>
 #include <inttypes.h>
@@ -40,13 +40,18 @@ enum {
 	O_PSO,
 	O_STAG_SEND,
 	O_CONN_TIMES,
+	O_LOAD_OFFSET,
+	O_STORE_OFFSET,
+	O_AUTH_KEY,
 	O_SCRIPT, /* never seen by getopt: expanded before */
 };
 
 static const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
-	  "The node to send requests to: [tcp://][host][:port], host defaults to 127.0.0.1 and "
-	  "port to 7891." },
+	  "The node to send requests to: [tcp://|udp://][host][:port], host defaults to "
+	  "127.0.0.1 and port to 7891. With udp:// every request and reply is one datagram of at "
+	  "most 65507 bytes (a larger request counts as an error and is not sent); a lost one "
+	  "is a --timeout." },
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Local address (and optional port) to connect from." },
 	{ "num-pkts", 'n', OPT_REQUIRED, 'n', "N|auto",
@@ -83,10 +88,24 @@ static const struct opt_def client_opts[] = {
 	  "(per attempt), retry=N (extra attempts), branch (consecutive -F ...,branch ... -R "
 	  "groups send a different sub-program to each target, in parallel), ps=SIZE (forwarded "
 	  "frame size)." },
-	{ "rs", 'R', OPT_OPTIONAL, 'R', "SIZE_SPEC",
+	{ "rs", 'R', OPT_OPTIONAL, 'R', "[sendfile,]SIZE_SPEC",
 	  "Add a REPLY: closes the innermost -F scope, whose reply then has this size; at the "
 	  "top level, sets the size of the reply the client receives. Without -R, scopes are "
-	  "closed implicitly at the end." },
+	  "closed implicitly at the end. sendfile,SIZE: the reply carries SIZE bytes of the "
+	  "node's storage (read at --load-offset), sent with sendfile(): LOAD and REPLY in one." },
+	{ "load-data", 'L', OPT_REQUIRED, 'L', "SIZE_SPEC|size=SPEC[,offset=SPEC]",
+	  "Add a LOAD op: read that many bytes from the node's storage (-s on the node), at "
+	  "offset= if given, else at --load-offset, else where the node's previous LOAD/STORE "
+	  "ended (sequential access). Offsets and sizes are 64-bit (e.g. offset=40g)." },
+	{ "store-data", 'S', OPT_REQUIRED, 'S', "SIZE_SPEC[,offset=SPEC][,sync|nosync|psync]",
+	  "Add a STORE op: write that many bytes to the node's storage; offsets as for -L with "
+	  "--store-offset. sync: fsync() before the reply; psync: the node fsync()s every "
+	  "--sync ms; nosync (default): reply once written." },
+	{ "load-offset", 0, OPT_REQUIRED, O_LOAD_OFFSET, "SPEC",
+	  "Offset of every LOAD (and sendfile reply) without offset=, wherever it appears "
+	  "(e.g. 0 to re-read a file's start, unif:min=0,max=32g for random reads)." },
+	{ "store-offset", 0, OPT_REQUIRED, O_STORE_OFFSET, "SPEC",
+	  "Offset of every STORE without offset= (e.g. unif:min=0,max=32g for random writes)." },
 	{ "skip", 's', OPT_REQUIRED, 's', "N[,prob=P][,every=M]",
 	  "Add a SKIP: the node skips the next N ops with probability P (default 1), on one "
 	  "request in every M (default 1)." },
@@ -148,6 +167,10 @@ static const struct opt_def client_opts[] = {
 	{ "conn-times", 0, OPT_NONE, O_CONN_TIMES, NULL,
 	  "Report connect() times: a line 'conn: <us> us, thr_id: N, sess_id: N' per session "
 	  "(unless -q) and a connect() row in the summary and a \"connect\" object in the JSON." },
+	{ "auth-key-file", 0, OPT_REQUIRED, O_AUTH_KEY, "FILE",
+	  "Shared secret of nodes started with the same option (16 to 1024 bytes, mode 600): "
+	  "every request carries an HMAC-SHA256 tag, and a reply without the right tag breaks "
+	  "the session (counted as lost, never as a success)." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
 };
@@ -155,12 +178,13 @@ static const struct opt_def client_opts[] = {
 static const char client_usage[] = "meshwalk client [OPTIONS] [OPS]";
 static const char client_intro[] =
 	"Sends requests to a meshwalk node and measures their latency. Each request carries\n"
-	"a program built from the ops on the command line, in order (-C, -F ... -R, -s);\n"
-	"with no op, a request is a plain ping. Accepts dw_client's command lines; every\n"
-	"option takes '--opt value' or '--opt=value'; spec parameters may be separated by\n"
-	"',' or ':'. Output: DistWalk's per-request lines, per-thread totals, then meshwalk's\n"
-	"summary. Exit status: 0 when every request succeeded, 1 otherwise, 2 on bad usage,\n"
-	"130 when interrupted by SIGINT or SIGTERM (after writing every output).";
+	"a program built from the ops on the command line, in order (-C, -L, -S, -F ... -R,\n"
+	"-s); with no op, a request is a plain ping. Accepts dw_client's command lines;\n"
+	"every option takes '--opt value' or '--opt=value'; spec parameters may be\n"
+	"separated by ',' or ':'. Output: DistWalk's per-request lines, per-thread totals,\n"
+	"then meshwalk's summary. Exit status: 0 when every request succeeded, 1 otherwise,\n"
+	"2 on bad usage, 130 when interrupted by SIGINT or SIGTERM (after writing every\n"
+	"output).";
 
 void cmd_client_man(FILE *f)
 {
@@ -246,8 +270,9 @@ static int parse_forward(const char *arg, struct prog_fwd_opts *o)
 				log_msg("-F timeout: expected a duration from 1us to ~66 min, got '%s'",
 					tok + 8);
 				rc = -1;
+			} else {
+				o->timeout_us = (uint32_t)d;
 			}
-			o->timeout_us = (uint32_t)d;
 		} else if (strncmp(tok, "retry=", 6) == 0) {
 			rc = parse_uint("-F retry", tok + 6, 0, 1000, &v);
 			o->retries = (uint32_t)v;
@@ -324,6 +349,63 @@ static int parse_skip(const char *arg, uint32_t *n, double *prob, uint32_t *ever
 	return rc;
 }
 
+/* -L/-S: SIZE[,offset=SPEC][,sync|nosync|psync] or size=SPEC[,...]. Specs
+ * contain ',' themselves (unif:min=0,max=32g), so a NAME=VALUE part that is
+ * neither key continues the spec before it. */
+static int parse_storage(char opt, const char *arg, struct spec **size, struct spec **offset,
+			 enum wire_sync *sync)
+{
+	char *copy = xstrdup(arg), *rest = copy, *tok;
+	char *field[2] = { NULL, NULL }; /* size, offset texts */
+	int cur = -1, rc = 0;
+	char what[16];
+
+	*size = *offset = NULL;
+	*sync = WIRE_NOSYNC;
+	while (rc == 0 && (tok = next_token(&rest, ",")) != NULL) {
+		int key = strncmp(tok, "size=", 5) == 0 ? 0 : strncmp(tok, "offset=", 7) == 0 ? 1 : -1;
+
+		if (opt == 'S' && (strcmp(tok, "sync") == 0 || strcmp(tok, "nosync") == 0 ||
+				   strcmp(tok, "psync") == 0)) {
+			*sync = tok[0] == 's' ? WIRE_SYNC : tok[0] == 'p' ? WIRE_PSYNC : WIRE_NOSYNC;
+			cur = -1;
+		} else if (key >= 0) {
+			if (field[key] != NULL) {
+				log_msg("-%c '%s': %s given twice", opt, arg, key ? "offset=" : "size=");
+				rc = -1;
+			}
+			field[key] = tok + (key ? 7 : 5);
+			cur = key;
+		} else if (cur >= 0 && strchr(tok, '=') != NULL) {
+			tok[-1] = ','; /* rejoin the spec's own parameter (max=32g) */
+		} else if (field[0] == NULL) {
+			field[0] = tok;
+			cur = 0;
+		} else {
+			log_msg("-%c '%s': unexpected '%s' (expected SIZE, size=, offset=%s)", opt, arg,
+				tok, opt == 'S' ? ", sync, nosync or psync" : "");
+			rc = -1;
+		}
+	}
+	if (rc == 0 && field[0] == NULL) {
+		log_msg("-%c '%s': no size", opt, arg);
+		rc = -1;
+	}
+	snprintf(what, sizeof what, "-%c size", opt);
+	if (rc == 0 && parse_spec(what, field[0], SPEC_SIZE, size) < 0)
+		rc = -1;
+	snprintf(what, sizeof what, "-%c offset", opt);
+	if (rc == 0 && field[1] != NULL && parse_spec(what, field[1], SPEC_SIZE, offset) < 0)
+		rc = -1;
+	if (rc < 0) {
+		spec_destroy(*size);
+		spec_destroy(*offset);
+		*size = *offset = NULL;
+	}
+	free(copy);
+	return rc;
+}
+
 static uint64_t default_seed(void)
 {
 	struct timespec ts;
@@ -346,13 +428,14 @@ static int parse_short_duration(const char *opt, const char *arg, int64_t *ns)
 	return 0;
 }
 
-int cmd_client(int argc0, char **argv0)
+int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 {
 	struct client_config c;
+	static struct auth_key key; /* 1 KiB: not on the stack */
 	struct opt_parser p;
 	struct prog_builder b;
 	struct prog *prog = NULL;
-	struct spec *pace = NULL, *req_size = NULL;
+	struct spec *pace = NULL, *req_size = NULL, *load_offset = NULL, *store_offset = NULL;
 	struct err e;
 	int argc, opt, rc = 0;
 	char **argv;
@@ -368,16 +451,13 @@ int cmd_client(int argc0, char **argv0)
 	}
 	prog_builder_init(&b);
 	opt_build(client_opts, &p);
-	optind = 1;
+	optind = 0; /* 0, not 1: a full reset of getopt, also after a parse that stopped midway */
 	opterr = 0;
 	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_TO:
 			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, false, &c.to, &e) < 0) {
 				log_msg("--to: %s", e.msg);
-				rc = 2;
-			} else if (c.to.proto != SOCK_TCP) {
-				log_msg("--to: only tcp:// is supported in this version");
 				rc = 2;
 			}
 			break;
@@ -456,11 +536,50 @@ int cmd_client(int argc0, char **argv0)
 		case 'R': {
 			const char *a = opt_optional_arg(argc, argv);
 			struct spec *s = NULL;
+			bool sendfile = false;
 
+			if (a && strncmp(a, "sendfile", 8) == 0 && (a[8] == '\0' || a[8] == ',')) {
+				sendfile = true;
+				a = a[8] ? a + 9 : NULL;
+				if (a == NULL) {
+					log_msg("-R sendfile: expected sendfile,SIZE (bytes of storage to send)");
+					rc = 2;
+					break;
+				}
+			}
 			if (a && parse_spec("-R", a, SPEC_SIZE, &s) < 0)
 				rc = 2;
 			else
-				prog_add_reply(&b, s, &e);
+				prog_add_reply(&b, s, sendfile, &e);
+			break;
+		}
+		case 'L':
+		case 'S': {
+			struct spec *size, *offset;
+			enum wire_sync sync;
+
+			if (parse_storage((char)opt, optarg, &size, &offset, &sync) < 0 ||
+			    prog_add_storage(&b, opt == 'L' ? OP_LOAD : OP_STORE, size, offset, sync,
+					     &e) < 0)
+				rc = 2;
+			break;
+		}
+		case O_AUTH_KEY:
+			if (auth_key_load(optarg, &key, &e) < 0) {
+				log_msg("--auth-key-file: %s", e.msg);
+				rc = 2;
+			}
+			c.auth = &key;
+			break;
+		case O_LOAD_OFFSET:
+		case O_STORE_OFFSET: {
+			struct spec **slot = opt == O_LOAD_OFFSET ? &load_offset : &store_offset;
+
+			spec_destroy(*slot);
+			*slot = NULL;
+			if (parse_spec(opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset", optarg,
+				       SPEC_SIZE, slot) < 0)
+				rc = 2;
 			break;
 		}
 		case 's': {
@@ -493,8 +612,9 @@ int cmd_client(int argc0, char **argv0)
 			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 3.6e9) {
 				log_msg("--timeout: expected a duration from 1us to 1h, got '%s'", optarg);
 				rc = 2;
+			} else {
+				c.timeout_us = (uint64_t)d;
 			}
-			c.timeout_us = (uint64_t)d;
 			break;
 		case O_NODELAY:
 			if (parse_uint("--no-delay", optarg, 0, 1, &v) < 0)
@@ -502,10 +622,12 @@ int cmd_client(int argc0, char **argv0)
 			c.nodelay = v == 1;
 			break;
 		case O_CSV:
-			c.csv_path = optarg;
+			free((char *)c.csv_path); /* copies: argv is freed after parsing */
+			c.csv_path = xstrdup(optarg);
 			break;
 		case O_JSON:
-			c.json_path = optarg;
+			free((char *)c.json_path);
+			c.json_path = xstrdup(optarg);
 			break;
 		case 'q':
 			c.per_request_text = false;
@@ -578,6 +700,10 @@ int cmd_client(int argc0, char **argv0)
 			rc = 2;
 		}
 	}
+	if (rc == 0) {
+		prog_set_default_offsets(&b, load_offset, store_offset);
+		load_offset = store_offset = NULL;
+	}
 	if (rc == 0 && prog_finish(&b, &prog, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 2;
@@ -585,21 +711,49 @@ int cmd_client(int argc0, char **argv0)
 		c.prog = prog;
 		c.pace = pace;
 		c.req_size = req_size;
+		prog = NULL;
+		pace = req_size = NULL; /* now the config's */
 		if (!have_seed)
 			c.seed = default_seed();
 		c.command_line = opt_join(argc0, argv0);
-		rc = client_run(&c);
-		free((char *)c.command_line);
+		*out = c;
 	} else {
 		if (b.root)
 			prog_builder_abort(&b);
-		if (rc < 0)
-			rc = 0; /* --help */
+		free((char *)c.csv_path);
+		free((char *)c.json_path);
 	}
 	prog_destroy(prog);
 	spec_destroy(pace);
 	spec_destroy(req_size);
+	spec_destroy(load_offset);
+	spec_destroy(store_offset);
 	opt_free(&p);
 	opt_free_argv(argc, argv);
+	return rc;
+}
+
+void cmd_client_free(struct client_config *c)
+{
+	prog_destroy((struct prog *)c->prog);
+	spec_destroy((struct spec *)c->pace);
+	spec_destroy((struct spec *)c->req_size);
+	free((char *)c->command_line);
+	free((char *)c->csv_path);
+	free((char *)c->json_path);
+	c->prog = NULL;
+	c->pace = c->req_size = NULL;
+	c->command_line = c->csv_path = c->json_path = NULL;
+}
+
+int cmd_client(int argc, char **argv)
+{
+	struct client_config c;
+	int rc = cmd_client_parse(argc, argv, &c);
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc; /* -1: --help was printed */
+	rc = client_run(&c);
+	cmd_client_free(&c);
 	return rc;
 }

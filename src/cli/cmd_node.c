@@ -23,13 +23,24 @@ enum {
 	O_SCHED,
 	O_WAIT_SPIN,
 	O_LOOPS,
+	O_ODIRECT,
+	O_SYNC,
+	O_MAX_IO,
+	O_ALLOW_FWD,
+	O_MAX_COMPUTE,
+	O_MAX_DEPTH,
+	O_MAX_FANOUT,
+	O_MAX_CONNS,
+	O_AUTH_KEY,
 };
 
 static const struct opt_def node_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
-	  "Address to listen on: [tcp://][host][:port]. host defaults to 127.0.0.1 (meshwalk "
-	  "never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port to 7891; "
-	  "port 0 lets the kernel pick one (see --port-file)." },
+	  "Address to listen on: [tcp://|udp://][host][:port]. host defaults to 127.0.0.1 "
+	  "(meshwalk never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port "
+	  "to 7891; port 0 lets the kernel pick one (see --port-file). udp:// serves datagrams "
+	  "(one request per datagram, replies of at most 65507 bytes, larger ones become an "
+	  "error reply) and TCP on the same port, since forwards between nodes are TCP." },
 	{ "nt", 0, OPT_REQUIRED, O_NT, "N", "Number of worker threads (default 1)." },
 	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
 	{ "accept-mode", 'a', OPT_REQUIRED, 'a', "MODE",
@@ -53,6 +64,29 @@ static const struct opt_def node_opts[] = {
 	  "the connection, logged and counted." },
 	{ "max-prog-size", 0, OPT_REQUIRED, O_MAX_PROG, "SIZE",
 	  "Largest program a request may carry (default 64k)." },
+	{ "max-compute", 0, OPT_REQUIRED, O_MAX_COMPUTE, "DURATION",
+	  "Longest single COMPUTE a request may ask of this node (default 10s; the DistWalk "
+	  "paper's longest is 5s). A longer one gets a 'node limit exceeded' error reply, "
+	  "counted in limit_violations; the connection stays open." },
+	{ "max-depth", 0, OPT_REQUIRED, O_MAX_DEPTH, "N",
+	  "Deepest nesting of forwards a request may carry (default 16, at most 64)." },
+	{ "max-fanout", 0, OPT_REQUIRED, O_MAX_FANOUT, "N",
+	  "Most targets one FORWARD may name (default 64, at most 64)." },
+	{ "max-conns", 0, OPT_REQUIRED, O_MAX_CONNS, "N",
+	  "Client connections open at once (default 100000); connections beyond it are "
+	  "closed at once and counted in refused_conns." },
+	{ "allow-forward", 0, OPT_REQUIRED, O_ALLOW_FWD, "LIST",
+	  "Forward only to these targets: comma-separated CIDR prefixes (10.0.0.0/8, "
+	  "fd00::/8), addresses, ADDR:PORT or [V6ADDR]:PORT, or 'any'; repeatable. Default: "
+	  "loopback and private ranges (127/8, ::1, 10/8, 172.16/12, 192.168/16, fc00::/7, "
+	  "fe80::/10), so lab command lines work and the node never relays to the internet "
+	  "(IPv4 link-local, home of cloud metadata services, is left out). A refused forward "
+	  "gets a 'refused' error reply saying which target." },
+	{ "auth-key-file", 0, OPT_REQUIRED, O_AUTH_KEY, "FILE",
+	  "Shared secret (16 to 1024 bytes, file mode 600): every request must carry an "
+	  "HMAC-SHA256 tag made with it, and every reply and forward this node sends carries "
+	  "one. Requests without the right tag get a 'refused' reply and the connection is "
+	  "closed (UDP: dropped); counted in auth_failures. See docs/security.md." },
 	{ "poll-mode", 'p', OPT_REQUIRED, 'p', "MODE",
 	  "Event loop of the workers: epoll (default), poll, select (cannot watch fds of "
 	  "FD_SETSIZE=1024 and above: such connections are refused and logged), or io_uring "
@@ -81,6 +115,26 @@ static const struct opt_def node_opts[] = {
 	  "or slowed) instead of spinning on the clock until the requested time has passed "
 	  "(the default, exact in wall time). Without it the node prints this CPU's measured "
 	  "value at start-up, for reference." },
+	{ "storage", 's', OPT_REQUIRED, 's', "PATH",
+	  "Storage file (or block device) for LOAD, STORE and sendfile replies; created "
+	  "(mode 0600) if missing and extended, sparsely, to --max-storage-size, so that any "
+	  "offset below it can be read. Default: an anonymous temporary file in $TMPDIR or "
+	  "/var/tmp, removed when the node exits. A path that cannot be opened stops the node "
+	  "(status 1)." },
+	{ "max-storage-size", 'm', OPT_REQUIRED, 'm', "SIZE",
+	  "Size of the storage (default 1g; a block device caps it at its own size). Offsets "
+	  "wrap around at it, and an op that would cross it starts at offset 0." },
+	{ "odirect", 0, OPT_NONE, O_ODIRECT, NULL,
+	  "Open the storage with O_DIRECT, bypassing the page cache; transfers are widened "
+	  "to whole blocks of the file system's block size. Fails at start-up (status 1) "
+	  "where the file system does not support it." },
+	{ "sync", 0, OPT_REQUIRED, O_SYNC, "MSEC",
+	  "Period of the fsync() that psync stores wait for (default 100, MongoDB's): a "
+	  "psync store is answered once written, and the storage thread fsync()s every MSEC "
+	  "milliseconds while psync data is unsynced." },
+	{ "max-io-size", 0, OPT_REQUIRED, O_MAX_IO, "SIZE",
+	  "Largest single LOAD, STORE or sendfile reply (default 16m); larger ones get a "
+	  "storage error reply." },
 	{ "port-file", 0, OPT_REQUIRED, O_PORT_FILE, "FILE",
 	  "Write the bound port number to FILE once the node accepts connections (useful "
 	  "with port 0)." },
@@ -94,8 +148,9 @@ static const struct opt_def node_opts[] = {
 static const char node_usage[] = "meshwalk node [OPTIONS]";
 static const char node_intro[] =
 	"Runs a meshwalk node: a generic server that executes the program each request\n"
-	"carries (COMPUTE, FORWARD to other nodes with a quorum, SKIP, REPLY) and serves\n"
-	"until SIGINT or SIGTERM. Accepts dw_node's options where they apply.";
+	"carries (COMPUTE, LOAD and STORE on its storage, FORWARD to other nodes with a\n"
+	"quorum, SKIP, REPLY) and serves until SIGINT or SIGTERM. Accepts dw_node's\n"
+	"options where they apply.";
 
 void cmd_node_man(FILE *f)
 {
@@ -105,7 +160,7 @@ void cmd_node_man(FILE *f)
 		      "event, prints its counters and exits 0.\n"
 		      ".SH EXIT STATUS\n0 after a clean stop, 1 when the node cannot start "
 		      "(address in use, cores this process may not use, a scheduling policy or "
-		      "io_uring the system refuses), 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
+		      "io_uring the system refuses, a storage file it cannot open or size), 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
 }
 
 static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out)
@@ -143,9 +198,6 @@ int cmd_node(int argc, char **argv)
 			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, true, &c.bind, &e) < 0) {
 				log_msg("--bind-addr: %s", e.msg);
 				rc = 2;
-			} else if (c.bind.proto != SOCK_TCP) {
-				log_msg("--bind-addr: only tcp:// is supported in this version");
-				rc = 2;
 			}
 			break;
 		case O_NT:
@@ -180,8 +232,9 @@ int cmd_node(int argc, char **argv)
 				log_msg("--forward-timeout: expected a duration from 1us to ~66 min, got '%s'",
 					optarg);
 				rc = 2;
+			} else {
+				c.forward_timeout_us = (uint64_t)d;
 			}
-			c.forward_timeout_us = (uint64_t)d;
 			break;
 		case O_SEED:
 			if (parse_count("--seed", optarg, 0, UINT64_MAX, &v) < 0)
@@ -189,18 +242,20 @@ int cmd_node(int argc, char **argv)
 			c.seed = v;
 			break;
 		case O_MAX_FRAME:
-			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1024 || d > 2e9) {
+			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1000 || d > 2e9) {
 				log_msg("--max-frame-size: expected a size from 1k to 2g, got '%s'", optarg);
 				rc = 2;
+			} else {
+				c.limits.max_frame = (uint32_t)d;
 			}
-			c.limits.max_frame = (uint32_t)d;
 			break;
 		case O_MAX_PROG:
 			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 64 || d > 16e6) {
 				log_msg("--max-prog-size: expected a size from 64 to 16m, got '%s'", optarg);
 				rc = 2;
+			} else {
+				c.limits.max_prog = (uint32_t)d;
 			}
-			c.limits.max_prog = (uint32_t)d;
 			break;
 		case 'p':
 			if (loop_backend_parse(optarg, &c.poll_mode) < 0) {
@@ -230,6 +285,73 @@ int cmd_node(int argc, char **argv)
 				rc = 2;
 			c.loops_per_usec = v;
 			break;
+		case 's':
+			c.storage_path = optarg;
+			break;
+		case O_ALLOW_FWD:
+			if (c.allow_is_default) { /* the first rule replaces the default */
+				allowlist_free(&c.allow);
+				c.allow_is_default = false;
+			}
+			if (allowlist_add(&c.allow, optarg, &e) < 0) {
+				log_msg("--allow-forward: %s", e.msg);
+				rc = 2;
+			}
+			break;
+		case O_MAX_COMPUTE:
+			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 3.6e9) {
+				log_msg("--max-compute: expected a duration from 1us to 1h, got '%s'", optarg);
+				rc = 2;
+			} else {
+				c.limits.max_compute_ns = (uint64_t)(d * 1000);
+			}
+			break;
+		case O_MAX_DEPTH:
+			if (parse_count("--max-depth", optarg, 1, 64, &v) < 0)
+				rc = 2;
+			c.limits.max_depth = (uint32_t)v;
+			break;
+		case O_MAX_FANOUT:
+			if (parse_count("--max-fanout", optarg, 1, 64, &v) < 0)
+				rc = 2;
+			c.limits.max_fanout = (uint32_t)v;
+			break;
+		case O_AUTH_KEY:
+			if (auth_key_load(optarg, &c.auth, &e) < 0) {
+				log_msg("--auth-key-file: %s", e.msg);
+				rc = 2;
+			}
+			break;
+		case O_MAX_CONNS:
+			if (parse_count("--max-conns", optarg, 1, 100000000, &v) < 0)
+				rc = 2;
+			c.max_conns = v;
+			break;
+		case 'm':
+			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 4096 || d > 9e18) {
+				log_msg("--max-storage-size: expected a size of at least 4k, got '%s'",
+					optarg);
+				rc = 2;
+			} else {
+				c.storage_max_size = (uint64_t)d;
+			}
+			break;
+		case O_ODIRECT:
+			c.storage_odirect = true;
+			break;
+		case O_SYNC:
+			if (parse_count("--sync", optarg, 1, 3600000, &v) < 0)
+				rc = 2;
+			c.storage_sync_ms = (uint32_t)v;
+			break;
+		case O_MAX_IO:
+			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1 || d > 1e12) {
+				log_msg("--max-io-size: expected a size from 1 to 1t, got '%s'", optarg);
+				rc = 2;
+			} else {
+				c.max_io_size = (uint64_t)d;
+			}
+			break;
 		case O_PORT_FILE:
 			c.port_file = optarg;
 			break;
@@ -242,6 +364,7 @@ int cmd_node(int argc, char **argv)
 		case 'h':
 			opt_print_help(stdout, node_usage, node_intro, node_opts);
 			opt_free(&p);
+			node_config_free(&c);
 			return 0;
 		case ':':
 			log_msg("option %s needs a value", argv[optind - 1]);
@@ -258,13 +381,12 @@ int cmd_node(int argc, char **argv)
 		rc = 2;
 	}
 	opt_free(&p);
-	if (rc)
-		return rc;
-	if (c.limits.max_prog > c.limits.max_frame)
+	if (rc == 0 && c.limits.max_prog > c.limits.max_frame)
 		c.limits.max_prog = c.limits.max_frame;
-	if (node_run(&c, &e) < 0) {
+	if (rc == 0 && node_run(&c, &e) < 0) {
 		log_msg("%s", e.msg);
-		return 1;
+		rc = 1;
 	}
-	return 0;
+	node_config_free(&c);
+	return rc;
 }

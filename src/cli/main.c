@@ -20,9 +20,11 @@ static void usage(FILE *f)
 		"  node      run a node (server); accepts dw_node's options\n"
 		"  client    run the load generator; accepts dw_client's options\n"
 		"  run       run a scenario file: nodes and client groups on this machine\n"
+		"  proxy     relay TCP connections to a pool of nodes (DistWalk's dw_proxy)\n"
 		"  report    tables, plots and an HTML page from the results of a run\n"
 		"  compare   compare the latencies of two runs, with a verdict on the difference\n"
-		"  man NAME  print the man page of a subcommand (node, client, run, report, compare)\n"
+		"  man NAME  print the man page of a subcommand (node, client, run, proxy, report,\n"
+		"            compare)\n"
 		"\n"
 		"  meshwalk SUBCOMMAND --help   options of one subcommand\n"
 		"  meshwalk --version\n");
@@ -42,6 +44,8 @@ int main(int argc, char **argv)
 		return cmd_client(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "proxy") == 0)
+		return cmd_proxy(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "compare") == 0)
@@ -57,6 +61,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[2], "run") == 0) {
 			cmd_run_man(stdout);
+			return 0;
+		}
+		if (strcmp(argv[2], "proxy") == 0) {
+			cmd_proxy_man(stdout);
 			return 0;
 		}
 		if (strcmp(argv[2], "report") == 0) {

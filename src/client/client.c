@@ -308,6 +308,36 @@ static int64_t check_timeouts(struct cthread *p, int64_t now)
 	return INT64_MAX;
 }
 
+/* With --auth-key-file, a reply counts only with the right tag. */
+static bool reply_authentic(const struct cthread *p, const struct wire_hdr *h, const uint8_t *f)
+{
+	const struct auth_key *k = p->cfg->auth;
+
+	if (k == NULL)
+		return true;
+	return (h->flags & WIRE_FLAG_AUTH) &&
+	       auth_verify(k, f, f + WIRE_HDR_LEN, h->prog_len, f + WIRE_HDR_LEN + h->prog_len);
+}
+
+/* A reply without the right tag breaks the session. An error reply's text
+ * is still shown, marked as unverified: it usually says why (a node with
+ * another key refusing us). */
+static void auth_broken(struct cthread *p, const struct wire_hdr *h, const uint8_t *f)
+{
+	char why[ERRMSG_LEN];
+
+	if (h->status != WIRE_OK && h->prog_len > 0)
+		snprintf(why, sizeof why,
+			 "a reply failed authentication (different --auth-key-file?); its "
+			 "unverified text: %s: %.*s",
+			 wire_status_name(h->status), (int)(h->prog_len < 120 ? h->prog_len : 120),
+			 (const char *)f + WIRE_HDR_LEN);
+	else
+		snprintf(why, sizeof why,
+			 "a reply failed authentication (different --auth-key-file?)");
+	conn_broken(p, why);
+}
+
 /* Parses the replies buffered in rx; the bytes of a partial one stay. */
 static void parse_replies(struct cthread *p, int64_t now)
 {
@@ -335,11 +365,16 @@ static void parse_replies(struct cthread *p, int64_t now)
 			break;
 		}
 		/* prog_len <= 64 KiB (wire limits) fits RX_BUF: wait for the rest. */
-		if (have - off < WIRE_HDR_LEN + (size_t)h.prog_len)
+		size_t need = WIRE_HDR_LEN + (size_t)h.prog_len + wire_tag_len(&h);
+		if (have - off < need)
 			break;
+		if (!reply_authentic(p, &h, p->rx + off)) {
+			auth_broken(p, &h, p->rx + off);
+			break;
+		}
 		on_reply(p, &h, p->rx + off + WIRE_HDR_LEN, now);
-		off += WIRE_HDR_LEN + h.prog_len;
-		p->rx_discard = h.len - WIRE_HDR_LEN - h.prog_len;
+		off += need;
+		p->rx_discard = h.len - need;
 	}
 	if (p->broken) {
 		p->rx_have = 0;
@@ -349,10 +384,47 @@ static void parse_replies(struct cthread *p, int64_t now)
 	p->rx_have = have - off;
 }
 
+/* UDP: every datagram is one whole reply frame. A datagram that is not
+ * (truncated, padded, garbage) breaks the session like a bad TCP frame. */
+static void drain_datagrams(struct cthread *p)
+{
+	while (!p->broken) {
+		ssize_t n = recv(p->fd, p->rx, RX_BUF, MSG_DONTWAIT | MSG_TRUNC);
+		struct wire_hdr h;
+		struct err e;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				conn_broken(p, strerror(errno)); /* e.g. ECONNREFUSED: no node there */
+			return;
+		}
+		if (n < WIRE_HDR_LEN || wire_hdr_decode(p->rx, &wire_default_limits, &h, &e) < 0 ||
+		    h.type != WIRE_REPLY || h.len != (size_t)n || (size_t)n > RX_BUF) {
+			char why[96];
+
+			snprintf(why, sizeof why, "the node sent a datagram of %zd bytes that is not one "
+				 "reply frame", n);
+			conn_broken(p, why);
+			return;
+		}
+		if (!reply_authentic(p, &h, p->rx)) {
+			auth_broken(p, &h, p->rx);
+			return;
+		}
+		on_reply(p, &h, p->rx + WIRE_HDR_LEN, clock_now_ns());
+	}
+}
+
 /* Reads and handles every reply that has arrived, without blocking. Each
  * read is stamped when it returns, so a reply's time is when it was read. */
 static void drain_replies(struct cthread *p)
 {
+	if (p->cfg->to.proto == SOCK_UDP) {
+		drain_datagrams(p);
+		return;
+	}
 	while (!p->broken) {
 		size_t space = RX_BUF - p->rx_have;
 		ssize_t n = recv(p->fd, p->rx + p->rx_have, space, MSG_DONTWAIT);
@@ -515,7 +587,8 @@ static int connect_session(struct cthread *p)
 
 		if (attempt > 0)
 			poll(NULL, 0, (int)c->retry_period_ms);
-		fd = socket(c->to.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = socket(c->to.ss.ss_family,
+			    (c->to.proto == SOCK_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 		if (fd == -1)
 			return -errno;
 		if (c->has_bind) {
@@ -546,7 +619,7 @@ static int connect_session(struct cthread *p)
 					out_printf(&p->text, "conn: %" PRId64 " %s, thr_id: %d, sess_id: %" PRIu64 "\n",
 						   c->nano ? d : d / 1000, c->nano ? "ns" : "us", p->index, p->sess);
 			}
-			if (c->nodelay)
+			if (c->nodelay && c->to.proto == SOCK_TCP)
 				sock_set_nodelay(fd, true);
 			p->conn_error[0] = '\0';
 			return fd;
@@ -572,6 +645,8 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	frame->len = WIRE_HDR_LEN;
 	prog_encode(c->prog, rng, seq, frame);
 	uint32_t prog_len = (uint32_t)(frame->len - WIRE_HDR_LEN);
+	if (c->auth)
+		wire_buf_put(frame, (uint8_t[WIRE_TAG_LEN]){ 0 }, WIRE_TAG_LEN); /* tag, set below */
 	size = frame->len;
 	if (c->req_size) {
 		double want = spec_sample(c->req_size, rng, seq);
@@ -589,8 +664,11 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	}
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST,
 			      .len = (uint32_t)frame->len, .id = ((uint64_t)p->index << 48) | seq,
-			      .prog_len = prog_len };
+			      .prog_len = prog_len, .flags = c->auth ? WIRE_FLAG_AUTH : 0 };
 	wire_hdr_encode(&h, frame->data);
+	if (c->auth)
+		auth_tag(c->auth, frame->data, frame->data + WIRE_HDR_LEN, prog_len,
+			 frame->data + WIRE_HDR_LEN + prog_len);
 }
 
 static void mark_unsent(struct cthread *p, uint64_t seq, int64_t intended)
@@ -623,6 +701,7 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 			if (p->broken)
 				break;
 			intended = pacer_next(pacer, rng, clock_now_ns());
+			wait_send_time(p, intended); /* the first waits for the common start */
 		} else {
 			intended = pacer_next(pacer, rng, 0);
 			wait_send_time(p, intended);
@@ -640,6 +719,7 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 
 		struct slot *s = &p->ring[*seq & (RING_SIZE - 1)];
 		int64_t now = clock_now_ns();
+		bool too_big = c->to.proto == SOCK_UDP && frame->len > SOCK_UDP_MAX_PAYLOAD;
 
 		s->intended = intended;
 		s->sent = now;
@@ -654,6 +734,14 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 		p->nsent++;
 		hist_record(p->lag, (uint64_t)(now > intended ? now - intended : 0));
 		(*seq)++;
+		if (too_big) {
+			/* Never truncated or fragmented behind the user's back. */
+			first_error(p, "request frame of %zu bytes exceeds UDP's %d-byte datagram limit",
+				    frame->len, SOCK_UDP_MAX_PAYLOAD);
+			account_failure(p, *seq - 1, REQ_ERROR);
+			advance_oldest(p);
+			continue;
+		}
 		send_frame(p, *seq - 1, frame->data, frame->len);
 	}
 	/* The rest never leave: each still takes its place in the schedule, so

@@ -22,6 +22,7 @@
 
 #include "client/pacer.h"
 #include "net/sock.h"
+#include "proto/auth.h"
 #include "prog/prog.h"
 #include "spec/spec.h"
 
@@ -56,6 +57,7 @@ struct client_config {
 	bool stag_send;               /* stagger the threads' schedules */
 	bool conn_times;              /* report connect() times */
 	const char *command_line;     /* for the JSON summary */
+	const struct auth_key *auth;  /* tag requests, check replies; NULL: off */
 };
 
 void client_config_defaults(struct client_config *c);

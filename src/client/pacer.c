@@ -34,7 +34,9 @@ int64_t pacer_next(struct pacer *p, struct rng *rng, int64_t now)
 	switch (p->mode) {
 	case PACER_CLOSED:
 		p->i++;
-		return now;
+		/* Not before the common start: 't' is never negative, and the
+		 * threads of a closed-loop run begin together. */
+		return now > p->start ? now : p->start;
 	case PACER_PERIOD:
 		gap_ns = spec_sample(p->spec, rng, p->i) * NSEC_PER_USEC;
 		break;

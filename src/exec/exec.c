@@ -109,6 +109,9 @@ enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_sta
 			return EXEC_REPLY;
 		case OP_FORWARD:
 			return EXEC_FORWARD;
+		case OP_LOAD:
+		case OP_STORE:
+			return EXEC_STORAGE;
 		default:
 			return EXEC_UNSUPPORTED;
 		}

@@ -3,10 +3,11 @@
  * Contract: the executor walks a program that passed wire_prog_check(). It
  * runs the ops that need nothing but the CPU (COMPUTE, SKIP) inline and stops
  * at the first op that needs the node's I/O: a FORWARD (the node sends the
- * sub-programs and calls exec_next() again once enough replies are in), or the
- * REPLY that ends the program. It knows nothing of sockets, so the same walk
+ * sub-programs and calls exec_next() again once enough replies are in), a
+ * LOAD or STORE (the node hands it to its storage thread and resumes the walk
+ * when it completes), or the REPLY that ends the program. It knows nothing of sockets, so the same walk
  * serves source-routed requests and, later, routes installed on a node.
- * Ops this build cannot run yet (SLEEP, LOAD, STORE without storage) stop the
+ * Ops this build cannot run yet (SLEEP) stop the
  * walk with EXEC_UNSUPPORTED so the node answers with an error reply.
  * COMPUTE is a busy loop on CLOCK_MONOTONIC by default: it holds the worker's
  * CPU for the requested wall time, as a CPU-bound handler would, exactly even
@@ -30,6 +31,7 @@ enum exec_step {
 	EXEC_REPLY = 1,       /* op is the final REPLY */
 	EXEC_FORWARD = 2,     /* op is a FORWARD; the walk resumes after it */
 	EXEC_UNSUPPORTED = 3, /* op cannot run on this node */
+	EXEC_STORAGE = 4,     /* op is a LOAD or STORE; the walk resumes after it */
 };
 
 struct exec_cursor {

@@ -77,10 +77,16 @@ ssize_t iobuf_fill(struct iobuf *b, int fd, size_t max)
 
 ssize_t iobuf_flush(struct iobuf *b, int fd)
 {
+	return iobuf_flush_max(b, fd, SIZE_MAX);
+}
+
+ssize_t iobuf_flush_max(struct iobuf *b, int fd, size_t max)
+{
 	size_t sent = 0;
 
-	while (iobuf_len(b) > 0) {
-		ssize_t n = send(fd, iobuf_head(b), iobuf_len(b), MSG_NOSIGNAL);
+	while (iobuf_len(b) > 0 && sent < max) {
+		size_t want = iobuf_len(b) < max - sent ? iobuf_len(b) : max - sent;
+		ssize_t n = send(fd, iobuf_head(b), want, MSG_NOSIGNAL);
 
 		if (n == -1) {
 			if (errno == EINTR)

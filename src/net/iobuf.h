@@ -44,5 +44,8 @@ void iobuf_consume(struct iobuf *b, size_t n);
 ssize_t iobuf_fill(struct iobuf *b, int fd, size_t max);
 /* Sends as much as the socket takes (MSG_NOSIGNAL); returns bytes sent. */
 ssize_t iobuf_flush(struct iobuf *b, int fd);
+/* Same, but sends at most `max` bytes (output that must be followed by
+ * something sent another way, e.g. sendfile()). */
+ssize_t iobuf_flush_max(struct iobuf *b, int fd, size_t max);
 
 #endif

@@ -176,6 +176,20 @@ int sock_listen(const struct sock_addr *a, int backlog, bool reuseport, bool non
 	return fd;
 }
 
+int sock_bind_udp(const struct sock_addr *a, bool reuseport)
+{
+	int one = 1;
+	int fd = socket(a->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd == -1)
+		return -errno;
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == -1)
+		return fail(fd);
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1)
+		return fail(fd);
+	return fd;
+}
+
 int sock_connect(const struct sockaddr *sa, socklen_t len, bool nonblock)
 {
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);

@@ -48,6 +48,14 @@ bool sock_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
  * non-blocking when asked). Returns the fd or -errno. */
 int sock_listen(const struct sock_addr *a, int backlog, bool reuseport, bool nonblock);
 
+/* The largest UDP payload meshwalk sends or accepts: IPv4's limit (65535 minus
+ * the IP and UDP headers), used for IPv6 too so a run means the same on both. */
+#define SOCK_UDP_MAX_PAYLOAD 65507
+
+/* A bound, non-blocking UDP socket (SO_REUSEPORT when asked, so every worker
+ * can have its own); returns the fd or -errno. */
+int sock_bind_udp(const struct sock_addr *a, bool reuseport);
+
 /* Starts a TCP connect; non-blocking sockets return the fd with the connect
  * possibly in progress (check with sock_connect_result()). */
 int sock_connect(const struct sockaddr *sa, socklen_t len, bool nonblock);

@@ -16,6 +16,7 @@
 
 #include "exec/exec.h"
 #include "node/worker.h"
+#include "storage/storage.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -33,6 +34,18 @@ void node_config_defaults(struct node_config *c)
 	c->seed = 1;
 	c->limits = wire_default_limits;
 	c->poll_mode = LOOP_EPOLL;
+	c->storage_max_size = 1ull << 30;
+	c->storage_sync_ms = 100;
+	c->max_io_size = 16u << 20;
+	allowlist_init(&c->allow);
+	allowlist_default(&c->allow);
+	c->allow_is_default = true;
+	c->max_conns = 100000;
+}
+
+void node_config_free(struct node_config *c)
+{
+	allowlist_free(&c->allow);
 }
 
 /* Resolves -c auto and checks a core list against this machine and process. */
@@ -105,6 +118,12 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 		tot->forward_failures += s->forward_failures;
 		tot->forward_timeouts += s->forward_timeouts;
 		tot->orphaned += s->orphaned;
+		tot->storage_errors += s->storage_errors;
+		tot->udp_send_drops += s->udp_send_drops;
+		tot->forward_refused += s->forward_refused;
+		tot->limit_violations += s->limit_violations;
+		tot->refused_conns += s->refused_conns;
+		tot->auth_failures += s->auth_failures;
 		tot->exec.computes += s->exec.computes;
 		tot->exec.compute_ns += s->exec.compute_ns;
 		tot->exec.skipped += s->exec.skipped;
@@ -114,21 +133,37 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 #define STAT_FIELDS(X)                          \
 	X(accepted) X(closed) X(bytes_in) X(requests) X(replies) \
 	X(error_replies) X(malformed) X(forwards)    \
-	X(forward_failures) X(forward_timeouts) X(orphaned)
+	X(forward_failures) X(forward_timeouts) X(orphaned) X(storage_errors) \
+	X(udp_send_drops) X(forward_refused) X(limit_violations) X(refused_conns) \
+	X(auth_failures)
 
-static void write_stats(const struct node_config *c, struct worker **ws, int n)
+#define STORAGE_FIELDS(X)                                              \
+	X(loads) X(stores) X(prefetches) X(bytes_loaded) X(bytes_stored) \
+	X(syncs) X(periodic_syncs) X(errors) X(busy_ns)
+
+static void write_stats(const struct node_config *c, struct worker **ws, int n,
+			const struct storage *sto)
 {
 	struct worker_stats tot;
+	struct storage_stats ss;
 	FILE *f;
 
 	sum_stats(ws, n, &tot);
-	if (!c->quiet)
+	storage_get_stats(sto, &ss);
+	if (!c->quiet) {
 		log_msg("stopped: requests %llu, replies %llu, error replies %llu, malformed %llu, "
 			"forwards %llu, forward failures %llu, forward timeouts %llu",
 			(unsigned long long)tot.requests, (unsigned long long)tot.replies,
 			(unsigned long long)tot.error_replies, (unsigned long long)tot.malformed,
 			(unsigned long long)tot.forwards, (unsigned long long)tot.forward_failures,
 			(unsigned long long)tot.forward_timeouts);
+		if (ss.loads + ss.stores + ss.prefetches + ss.errors > 0)
+			log_msg("storage: loads %llu, stores %llu, sendfile reads %llu, syncs %llu, "
+				"periodic syncs %llu, errors %llu",
+				(unsigned long long)ss.loads, (unsigned long long)ss.stores,
+				(unsigned long long)ss.prefetches, (unsigned long long)ss.syncs,
+				(unsigned long long)ss.periodic_syncs, (unsigned long long)ss.errors);
+	}
 	if (c->stats_file == NULL)
 		return;
 	f = fopen(c->stats_file, "w");
@@ -143,6 +178,14 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n)
 	fprintf(f, "  \"computes\": %llu,\n  \"compute_ns\": %llu,\n  \"skipped_ops\": %llu,\n",
 		(unsigned long long)tot.exec.computes, (unsigned long long)tot.exec.compute_ns,
 		(unsigned long long)tot.exec.skipped);
+	const char *sep = "";
+	fprintf(f, "  \"storage\": {");
+#define X(name)                                                                    \
+	fprintf(f, "%s\"%s\": %llu", sep, #name, (unsigned long long)ss.name); \
+	sep = ", ";
+	STORAGE_FIELDS(X)
+#undef X
+	fprintf(f, "},\n");
 	fprintf(f, "  \"workers\": [");
 	for (int i = 0; i < n; i++) {
 		const struct worker_stats *s = worker_stats(ws[i]);
@@ -210,6 +253,8 @@ int node_run(const struct node_config *c, struct err *e)
 {
 	struct worker **ws = xcalloc((size_t)c->threads, sizeof *ws);
 	int *lfds = xcalloc((size_t)c->threads, sizeof *lfds);
+	int *ufds = xcalloc((size_t)c->threads, sizeof *ufds);
+	int nu = 0;
 	int nl = 0, started = 0, rc = 0, port = 0;
 	struct sock_addr bind = c->bind;
 	struct node_config cfg = *c;
@@ -217,6 +262,7 @@ int node_run(const struct node_config *c, struct err *e)
 	pthread_t acc;
 	int stop_pipe[2] = { -1, -1 };
 	bool acc_started = false;
+	struct storage *sto = NULL;
 	char addr[SOCK_ADDR_STRLEN];
 	char tuning[320];
 
@@ -226,6 +272,13 @@ int node_run(const struct node_config *c, struct err *e)
 			goto out;
 	}
 	raise_fd_limit(c->quiet);
+	struct storage_config scfg = { .path = c->storage_path, .max_size = c->storage_max_size,
+				       .odirect = c->storage_odirect,
+				       .sync_period_ms = c->storage_sync_ms,
+				       .max_op_size = c->max_io_size, .quiet = c->quiet };
+	rc = storage_open(&scfg, &sto, e);
+	if (rc < 0)
+		goto out;
 	exec_set_loops_per_usec(c->loops_per_usec);
 	if (c->loops_per_usec == 0 && !c->quiet)
 		/* For reference: what DistWalk's calibration would use on this CPU. */
@@ -267,15 +320,29 @@ int node_run(const struct node_config *c, struct err *e)
 			}
 			lfds[nl++] = fd;
 		}
+	/* udp://: one SO_REUSEPORT datagram socket per worker on the TCP port (the
+	 * kernel spreads senders over them); TCP stays open for forwards, which
+	 * are always TCP. */
+	if (c->bind.proto == SOCK_UDP)
+		for (; nu < c->threads; nu++) {
+			ufds[nu] = sock_bind_udp(&bind, true);
+			if (ufds[nu] < 0) {
+				rc = err_set(e, "cannot bind UDP port %d: %s", port, errstr(ufds[nu]));
+				goto out;
+			}
+		}
 	for (int i = 0; i < c->threads; i++) {
 		int lfd = c->accept_mode == NODE_ACCEPT_CHILD	 ? lfds[i]
 			  : c->accept_mode == NODE_ACCEPT_SHARED ? lfds[0]
 								 : -1;
 
-		rc = worker_create(&cfg, i, lfd, &ws[i], e);
+		rc = worker_create(&cfg, i, lfd, nu ? ufds[i] : -1, sto, &ws[i], e);
 		if (rc < 0)
 			goto out;
 	}
+	rc = storage_start(sto, e);
+	if (rc < 0)
+		goto out;
 	for (; started < c->threads; started++) {
 		rc = worker_start(ws[started], e);
 		if (rc < 0)
@@ -297,8 +364,9 @@ int node_run(const struct node_config *c, struct err *e)
 	}
 	tuning_str(&cfg, tuning, sizeof tuning);
 	if (!c->quiet)
-		log_msg("listening on %s (%d worker%s, accept mode %s%s)",
-			sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr), c->threads,
+		log_msg("listening on %s%s (%d worker%s, accept mode %s%s)",
+			sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr),
+			c->bind.proto == SOCK_UDP ? " UDP and TCP" : "", c->threads,
 			c->threads == 1 ? "" : "s",
 			c->accept_mode == NODE_ACCEPT_CHILD    ? "child"
 			: c->accept_mode == NODE_ACCEPT_SHARED ? "shared"
@@ -326,17 +394,24 @@ stop:
 		worker_stop(ws[i]);
 	for (int i = 0; i < started; i++)
 		worker_join(ws[i]);
+	/* After the workers: nobody submits any more, and a last periodic sync
+	 * lands before the counters are written. */
+	storage_stop(sto);
 	if (started == c->threads)
-		write_stats(c, ws, c->threads);
+		write_stats(c, ws, c->threads, sto);
 out:
 	for (int i = 0; i < c->threads; i++)
 		worker_destroy(ws[i]);
 	for (int i = 0; i < nl; i++)
 		close(lfds[i]);
+	for (int i = 0; i < nu; i++)
+		close(ufds[i]);
+	free(ufds);
 	if (stop_pipe[0] >= 0) {
 		close(stop_pipe[0]);
 		close(stop_pipe[1]);
 	}
+	storage_close(sto);
 	free(lfds);
 	free(ws);
 	return rc;

@@ -18,6 +18,9 @@
  * worker that cannot do so stops the node before it listens for requests, so
  * a refused privilege is a start-up error, never a silently different run.
  * Worker threads are named "mw-worker-N" (top -H, /proc/PID/task/TID/comm).
+ * Storage (LOAD, STORE, sendfile replies) goes through one storage thread
+ * ("mw-storage", storage/storage.h) that owns the storage file; workers hand
+ * it requests and go on serving. It stops after the workers.
  * Ownership: the config is borrowed for the duration of node_run().
  * Threads: node_run() is called once, from the main thread, with SIGINT and
  * SIGTERM not yet blocked; it blocks them in all threads and waits for them.
@@ -29,8 +32,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/allowlist.h"
 #include "net/loop.h"
 #include "net/sock.h"
+#include "proto/auth.h"
 #include "proto/wire.h"
 #include "util/cpulist.h"
 #include "util/err.h"
@@ -60,9 +65,20 @@ struct node_config {
 	bool affinity_auto;             /* pin workers to the first allowed cores */
 	struct cpulist affinity;        /* worker i on cpu[i % n]; n == 0: not pinned */
 	uint64_t loops_per_usec;        /* COMPUTE: 0 = spin on the clock, else loops */
+	const char *storage_path;       /* NULL: anonymous temporary file */
+	uint64_t storage_max_size;      /* offsets wrap here */
+	bool storage_odirect;           /* O_DIRECT */
+	uint32_t storage_sync_ms;       /* psync period */
+	uint64_t max_io_size;           /* largest LOAD / STORE / sendfile reply */
+	struct allowlist allow;         /* forward targets allowed (owned) */
+	bool allow_is_default;          /* allow holds allowlist_default() */
+	uint64_t max_conns;             /* client connections open at once */
+	struct auth_key auth;           /* len 0: no authentication */
 };
 
+/* Defaults; node_config_free() releases what they allocate. */
 void node_config_defaults(struct node_config *c);
+void node_config_free(struct node_config *c);
 
 int node_run(const struct node_config *c, struct err *e);
 

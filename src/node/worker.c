@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/eventfd.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,6 +35,8 @@
 #include "net/loop.h"
 #include "net/sock.h"
 #include "net/timer.h"
+#include "proto/auth.h"
+#include "storage/storage.h"
 #include "util/clock.h"
 #include "util/cpulist.h"
 #include "util/log.h"
@@ -49,11 +53,39 @@ enum handle_kind {
 	H_WAKE = 2,
 	H_CLIENT = 3,
 	H_PEER = 4,
+	H_UDP = 5,
 };
+
+#define UDP_BATCH 64
+
+/* Client connections open in this process, against --max-conns. */
+static atomic_ulong open_clients;
+/* Padding of UDP replies: sent by reference, never copied. */
+static const uint8_t udp_zeros[SOCK_UDP_MAX_PAYLOAD];
 
 struct handle {
 	enum handle_kind kind;
 };
+
+/* Output that is not copied into conn.out: a sendfile() reply's data, or
+ * large zero padding. It goes out once the stream has reached byte `at`
+ * (counted in bytes appended to conn.out). */
+struct out_seg {
+	uint64_t at;
+	uint64_t off;                  /* file offset of the next byte */
+	uint64_t len;                  /* bytes still to send */
+	bool zeros;                    /* padding, not file data */
+	struct out_seg *next;
+};
+
+/* Padding up to this size is copied into conn.out; larger padding is a
+ * segment, so a 64 MiB reply costs no memory. */
+#define INLINE_PAD (64 * 1024)
+/* A client connection with this much output queued is not read from until
+ * it drains: a client that never reads cannot make the node buffer without
+ * bound. */
+#define OUT_HIGH (1024 * 1024)
+static const uint8_t zero_page[64 * 1024];
 
 struct conn {
 	struct handle h;               /* H_CLIENT or H_PEER; first member */
@@ -61,8 +93,12 @@ struct conn {
 	uint32_t gen;                  /* bumped on close: stale task references */
 	struct iobuf in;               /* bytes of an incomplete frame */
 	struct iobuf out;              /* bytes not yet sent */
+	uint64_t out_total, out_sent;  /* bytes ever appended to / sent from out */
+	struct out_seg *segs;          /* pending segments, in stream order */
+	struct out_seg **segs_tail;
+	uint64_t seg_bytes;            /* bytes still to send in segs */
+	unsigned interest;             /* LOOP_READ / LOOP_WRITE registered */
 	uint64_t discard;              /* padding of the current frame still to drop */
-	bool want_write;               /* registered for LOOP_WRITE */
 	bool closing;                  /* close once out is flushed */
 	bool dirty;                    /* on the worker's flush list */
 	bool connecting;               /* peer: connect() in progress */
@@ -79,8 +115,12 @@ struct task {
 	uint32_t gen;                  /* bumped on free */
 	bool busy;                     /* allocated */
 	bool waiting;                  /* parked on a forward */
-	struct conn *client;           /* reply destination */
+	bool in_storage;               /* sreq is with the storage thread */
+	struct conn *client;           /* reply destination (TCP) */
 	uint32_t client_gen;           /* client->gen when the request arrived */
+	bool udp;                      /* came as a datagram: reply to udp_peer */
+	struct sockaddr_storage udp_peer;
+	socklen_t udp_peer_len;
 	uint64_t req_id;               /* echoed in the reply */
 	uint8_t *prog;                 /* copy of the program */
 	uint32_t prog_len, prog_cap;
@@ -92,6 +132,7 @@ struct task {
 	struct conn *peers[MAX_BRANCH]; /* connection each target was sent on */
 	uint16_t err_status;           /* first failure of the forward */
 	char err[200];                 /* its message */
+	struct storage_req sreq;       /* the LOAD / STORE / sendfile read in progress */
 	struct task *next_free;
 };
 
@@ -102,6 +143,10 @@ struct worker {
 	struct loop *loop;
 	struct handle listen_h;        /* H_LISTEN */
 	int listen_fd;                 /* -1 in PARENT mode */
+	struct handle udp_h;           /* H_UDP */
+	int udp_fd;                    /* this worker's UDP socket, or -1 */
+	struct sockaddr_storage udp_src; /* sender of the datagram being parsed */
+	socklen_t udp_src_len;
 	struct handle wake_h;          /* H_WAKE */
 	int wake_fd;                   /* eventfd: hand-off and stop */
 	atomic_bool stop;
@@ -123,6 +168,9 @@ struct worker {
 	struct task *free_tasks;
 	struct timer_heap timers;
 	struct rng rng;
+	struct storage *storage;       /* the node's; NULL: storage ops unsupported */
+	pthread_mutex_t done_lock;     /* guards done */
+	struct storage_req *done;      /* completed storage requests (newest first) */
 	uint8_t *scratch;              /* SCRATCH_LEN read buffer */
 	char self[SOCK_ADDR_STRLEN];   /* this node, for error messages */
 	struct worker_stats st;
@@ -215,15 +263,31 @@ static struct conn *conn_new(struct worker *w, enum handle_kind kind, int fd)
 	c->gen = gen;
 	c->h.kind = kind;
 	c->fd = fd;
+	c->segs_tail = &c->segs;
+	c->interest = LOOP_READ;
 	return c;
 }
 
 /* Puts a conn back on the free list; its memory stays valid for stale
  * references, which the generation check rejects. */
+static void out_reset(struct conn *c)
+{
+	iobuf_release(&c->out);
+	while (c->segs != NULL) {
+		struct out_seg *f = c->segs;
+
+		c->segs = f->next;
+		free(f);
+	}
+	c->segs_tail = &c->segs;
+	c->seg_bytes = 0;
+	c->out_total = c->out_sent = 0;
+}
+
 static void conn_release(struct worker *w, struct conn *c)
 {
 	iobuf_release(&c->in);
-	iobuf_release(&c->out);
+	out_reset(c);
 	c->gen++;
 	c->fd = -1;
 	if (c->dirty)
@@ -244,6 +308,12 @@ static void add_client(struct worker *w, int fd)
 	}
 	if (w->cfg->nodelay)
 		sock_set_nodelay(fd, true);
+	if (atomic_fetch_add(&open_clients, 1) >= w->cfg->max_conns) {
+		atomic_fetch_sub(&open_clients, 1);
+		w->st.refused_conns++;
+		close(fd); /* over --max-conns: the peer sees the connection closed */
+		return;
+	}
 	c = conn_new(w, H_CLIENT, fd);
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
 		sock_addr_str((struct sockaddr *)&ss, c->name, sizeof c->name);
@@ -256,12 +326,14 @@ static void add_client(struct worker *w, int fd)
 			loop_backend_name(w->cfg->poll_mode), loop_max_fd(w->loop));
 		close(fd);
 		conn_release(w, c);
+		atomic_fetch_sub(&open_clients, 1);
 		return;
 	}
 	if (rc < 0) {
 		log_msg("%s: cannot watch connection: %s", c->name, errstr(rc));
 		close(fd);
 		conn_release(w, c);
+		atomic_fetch_sub(&open_clients, 1);
 		return;
 	}
 	w->st.accepted++;
@@ -280,32 +352,121 @@ static void close_conn(struct worker *w, struct conn *c, const char *why)
 	loop_del(w->loop, c->fd);
 	close(c->fd);
 	w->st.closed++;
+	atomic_fetch_sub(&open_clients, 1);
 	conn_release(w, c);
 }
 
-/* Sends what c->out holds; adjusts write interest; closes on error. */
+/* Sends what it can of segment f; returns 0 (all sent, or the socket is
+ * full) or -errno. */
+static int send_seg(struct worker *w, struct conn *c, struct out_seg *f)
+{
+	while (f->len > 0) {
+		size_t want = f->len < (1u << 30) ? (size_t)f->len : (1u << 30);
+		ssize_t n;
+
+		if (f->zeros) {
+			n = send(c->fd, zero_page, want < sizeof zero_page ? want : sizeof zero_page,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		} else {
+			off_t off = (off_t)f->off;
+
+			n = sendfile(c->fd, storage_sendfile_fd(w->storage), &off, want);
+			if (n == 0)
+				return -ENODATA; /* the file shrank since the storage thread read it */
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		f->off += (uint64_t)n;
+		f->len -= (uint64_t)n;
+		c->seg_bytes -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Sends the output stream: buffered bytes up to the next segment, the
+ * segment, and so on, until done or the socket is full. 0 or -errno. */
+static int send_output(struct worker *w, struct conn *c)
+{
+	for (;;) {
+		struct out_seg *f = c->segs;
+		uint64_t limit = f ? f->at - c->out_sent : UINT64_MAX;
+
+		if (limit > 0 && iobuf_len(&c->out) > 0) {
+			ssize_t n = iobuf_flush_max(&c->out, c->fd, limit);
+
+			if (n == -EAGAIN)
+				return 0;
+			if (n < 0)
+				return (int)n;
+			c->out_sent += (uint64_t)n;
+		}
+		if (f == NULL || c->out_sent < f->at)
+			return 0; /* all sent, or the socket is full */
+		int rc = send_seg(w, c, f);
+		if (rc < 0 || f->len > 0)
+			return rc;
+		c->segs = f->next;
+		if (c->segs == NULL)
+			c->segs_tail = &c->segs;
+		free(f);
+	}
+}
+
+static uint64_t out_queued(const struct conn *c)
+{
+	return iobuf_len(&c->out) + c->seg_bytes;
+}
+
+static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len);
+
+/* Parses what a paused client left in c->in, now that its output drained. */
+static void resume_client(struct worker *w, struct conn *c)
+{
+	ssize_t used = parse_frames(w, c, iobuf_head(&c->in), iobuf_len(&c->in));
+
+	if (used > 0)
+		iobuf_consume(&c->in, (size_t)used);
+	else if (used < 0 && c->fd >= 0)
+		iobuf_release(&c->in);
+}
+
+/* Sends what it can, then registers for what the connection needs next:
+ * WRITE while output waits, READ unless a client's output is over OUT_HIGH.
+ * Closes on error, or once a closing connection has sent everything. */
 static void flush_conn(struct worker *w, struct conn *c)
 {
-	ssize_t n;
+	int rc;
 
 	if (c->fd < 0 || c->connecting)
 		return;
-	n = iobuf_flush(&c->out, c->fd);
-	if (n < 0 && n != -EAGAIN) {
+	rc = send_output(w, c);
+	if (rc < 0) {
 		char why[128];
 
-		snprintf(why, sizeof why, "send failed: %s", errstr((int)n));
+		snprintf(why, sizeof why, "send failed: %s", errstr(rc));
 		close_conn(w, c, why);
 		return;
 	}
-	bool pending = iobuf_len(&c->out) > 0;
-	if (!pending && c->closing) {
+	uint64_t queued = out_queued(c);
+	if (queued == 0 && c->closing) {
 		close_conn(w, c, NULL);
 		return;
 	}
-	if (pending != c->want_write) {
-		c->want_write = pending;
-		loop_mod(w->loop, c->fd, LOOP_READ | (pending ? LOOP_WRITE : 0), c);
+	bool paused = c->h.kind == H_CLIENT && queued >= OUT_HIGH;
+	if (c->h.kind == H_CLIENT && !paused && (c->interest & LOOP_READ) == 0 &&
+	    iobuf_len(&c->in) > 0) {
+		resume_client(w, c); /* may queue output (and re-mark c dirty) */
+		if (c->fd < 0)
+			return;
+		queued = out_queued(c);
+		paused = queued >= OUT_HIGH;
+	}
+	unsigned want = (paused ? 0 : LOOP_READ) | (queued > 0 ? LOOP_WRITE : 0);
+	if (want != c->interest) {
+		c->interest = want;
+		loop_mod(w->loop, c->fd, want, c);
 	}
 }
 
@@ -329,26 +490,103 @@ static void flush_dirty(struct worker *w)
 	}
 }
 
+/* Queues output that is not copied into c->out (zero padding or file data)
+ * at the current end of the stream. */
+static void add_seg(struct conn *c, bool zeros, uint64_t off, uint64_t len)
+{
+	struct out_seg *f = xmalloc(sizeof *f);
+
+	f->at = c->out_total;
+	f->off = off;
+	f->len = len;
+	f->zeros = zeros;
+	f->next = NULL;
+	*c->segs_tail = f;
+	c->segs_tail = &f->next;
+	c->seg_bytes += len;
+}
+
 /* Queues a frame: header, then `text` (prog_len bytes), then zero padding up
  * to frame_size. */
 static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
 			uint64_t id, const void *body, uint32_t body_len, uint64_t frame_size)
 {
+	const struct auth_key *key = &w->cfg->auth;
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = type, .status = status, .id = id,
-			      .prog_len = body_len };
-	uint64_t len = (uint64_t)WIRE_HDR_LEN + body_len;
-	uint8_t hdr[WIRE_HDR_LEN];
+			      .prog_len = body_len, .flags = key->len ? WIRE_FLAG_AUTH : 0 };
+	uint64_t used = (uint64_t)WIRE_HDR_LEN + body_len + wire_tag_len(&h), len = used;
+	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
 
 	if (frame_size > len)
 		len = frame_size < w->cfg->limits.max_frame ? frame_size : w->cfg->limits.max_frame;
+	if (len < used)
+		len = used;
 	h.len = (uint32_t)len;
 	wire_hdr_encode(&h, hdr);
 	iobuf_append(&c->out, hdr, sizeof hdr);
 	if (body_len)
 		iobuf_append(&c->out, body, body_len);
-	if (len > (uint64_t)WIRE_HDR_LEN + body_len)
-		iobuf_append_zeros(&c->out, len - WIRE_HDR_LEN - body_len);
+	if (key->len) {
+		auth_tag(key, hdr, body, body_len, tag);
+		iobuf_append(&c->out, tag, sizeof tag);
+	}
+	c->out_total += used;
+	uint64_t pad = len - used;
+	if (pad > INLINE_PAD) {
+		add_seg(c, true, 0, pad);
+	} else if (pad > 0) {
+		iobuf_append_zeros(&c->out, pad);
+		c->out_total += pad;
+	}
 	mark_dirty(w, c);
+}
+
+/* -- UDP -- */
+
+/* One reply datagram: header, text, zero padding up to frame_size; a reply
+ * that would not fit in a datagram becomes an error reply saying so. */
+static void udp_send_frame(struct worker *w, const struct sockaddr_storage *to, socklen_t to_len,
+			   uint16_t status, uint64_t id, const void *text, uint32_t text_len,
+			   uint64_t frame_size)
+{
+	const struct auth_key *key = &w->cfg->auth;
+	uint32_t tag_len = key->len ? WIRE_TAG_LEN : 0;
+	char msg[160];
+	uint64_t len = (uint64_t)WIRE_HDR_LEN + text_len + tag_len;
+
+	if (frame_size > len)
+		len = frame_size;
+	if (len > SOCK_UDP_MAX_PAYLOAD) {
+		text_len = (uint32_t)snprintf(msg, sizeof msg,
+					      "node %s: reply of %llu bytes exceeds UDP's %d-byte "
+					      "datagram limit", w->self, (unsigned long long)len,
+					      SOCK_UDP_MAX_PAYLOAD);
+		text = msg;
+		if (status == WIRE_OK) { /* counted as a reply by the caller */
+			w->st.replies--;
+			w->st.error_replies++;
+		}
+		status = WIRE_ERR_LIMIT;
+		len = WIRE_HDR_LEN + text_len + tag_len;
+	}
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .status = status,
+			      .id = id, .prog_len = text_len, .len = (uint32_t)len,
+			      .flags = tag_len ? WIRE_FLAG_AUTH : 0 };
+	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
+	struct iovec iov[4] = { { hdr, sizeof hdr }, { (void *)text, text_len }, { tag, tag_len },
+				{ (void *)udp_zeros, len - WIRE_HDR_LEN - text_len - tag_len } };
+	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = to_len, .msg_iov = iov,
+			    .msg_iovlen = 4 };
+
+	wire_hdr_encode(&h, hdr);
+	if (tag_len)
+		auth_tag(key, hdr, text, text_len, tag);
+	while (sendmsg(w->udp_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		if (errno == EINTR)
+			continue;
+		w->st.udp_send_drops++; /* socket buffer full or peer unreachable: UDP's loss */
+		return;
+	}
 }
 
 /* -- finishing requests -- */
@@ -358,7 +596,14 @@ static void finish_task(struct worker *w, struct task *t, uint16_t status, const
 {
 	struct conn *c = t->client;
 
-	if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
+	if (t->udp) {
+		if (status == WIRE_OK)
+			w->st.replies++;
+		else
+			w->st.error_replies++;
+		udp_send_frame(w, &t->udp_peer, t->udp_peer_len, status, t->req_id, msg,
+			       msg ? (uint32_t)strlen(msg) : 0, size);
+	} else if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
 		w->st.orphaned++;
 	} else if (status == WIRE_OK) {
 		queue_frame(w, c, WIRE_REPLY, WIRE_OK, t->req_id, NULL, 0, size);
@@ -417,7 +662,7 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 	}
 	p->fd = fd;
 	p->connecting = true;
-	p->want_write = true;
+	p->interest = LOOP_READ | LOOP_WRITE;
 	p->discard = 0;
 	if (w->cfg->nodelay)
 		sock_set_nodelay(fd, true);
@@ -563,10 +808,10 @@ static void fail_peer(struct worker *w, struct conn *p, const char *why)
 		p->fd = -1;
 	}
 	p->connecting = false;
-	p->want_write = false;
+	p->interest = 0;
 	p->discard = 0;
 	iobuf_release(&p->in);
-	iobuf_release(&p->out);
+	out_reset(p);
 	for (uint32_t s = 0; s < w->ntasks; s++) {
 		struct task *t = w->tasks[s];
 
@@ -603,6 +848,105 @@ static void on_peer_reply(struct worker *w, struct conn *p, const struct wire_hd
 	check_forward(w, t);
 }
 
+/* -- storage -- */
+
+/* Runs on the storage thread: queue the request for the worker and wake it. */
+static void storage_done(struct storage_req *r)
+{
+	struct worker *w = r->owner;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->done_lock);
+	r->next = w->done;
+	w->done = r;
+	pthread_mutex_unlock(&w->done_lock);
+	if (write(w->wake_fd, &one, sizeof one) == -1)
+		log_msg("wake write failed: %s", errstr(-errno));
+}
+
+static void submit_storage(struct worker *w, struct task *t, uint8_t op, uint8_t sync,
+			   uint64_t offset, uint64_t size)
+{
+	struct storage_req *r = &t->sreq;
+
+	r->op = op;
+	r->sync = sync;
+	r->offset = offset;
+	r->size = size;
+	r->done = storage_done;
+	r->owner = w;
+	t->in_storage = true;
+	storage_submit(w->storage, r);
+}
+
+/* The header of a sendfile reply now, its data straight from the file. */
+static void finish_sendfile(struct worker *w, struct task *t)
+{
+	struct conn *c = t->client;
+
+	if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
+		w->st.orphaned++;
+		task_free(w, t);
+		return;
+	}
+	const struct auth_key *key = &w->cfg->auth;
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .id = t->req_id,
+			      .flags = key->len ? WIRE_FLAG_AUTH : 0 };
+	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
+
+	h.len = (uint32_t)(WIRE_HDR_LEN + wire_tag_len(&h) + t->sreq.size);
+	wire_hdr_encode(&h, hdr);
+	iobuf_append(&c->out, hdr, sizeof hdr);
+	c->out_total += sizeof hdr;
+	if (key->len) {
+		auth_tag(key, hdr, NULL, 0, tag);
+		iobuf_append(&c->out, tag, sizeof tag);
+		c->out_total += sizeof tag;
+	}
+	add_seg(c, false, t->sreq.used_offset, t->sreq.size);
+	mark_dirty(w, c);
+	w->st.replies++;
+	task_free(w, t);
+}
+
+static void on_storage_done(struct worker *w, struct storage_req *r)
+{
+	struct task *t = (struct task *)((char *)r - offsetof(struct task, sreq));
+
+	t->in_storage = false;
+	if (r->status < 0) {
+		w->st.storage_errors++;
+		finish_error(w, t, WIRE_ERR_STORAGE, "%s", r->err);
+	} else if (r->op == STORAGE_PREFETCH) {
+		finish_sendfile(w, t);
+	} else {
+		continue_task(w, t);
+	}
+}
+
+static void drain_storage(struct worker *w)
+{
+	struct storage_req *list, *fifo = NULL;
+
+	pthread_mutex_lock(&w->done_lock);
+	list = w->done;
+	w->done = NULL;
+	pthread_mutex_unlock(&w->done_lock);
+	while (list != NULL) { /* newest first: reverse to completion order */
+		struct storage_req *r = list;
+
+		list = r->next;
+		r->next = fifo;
+		fifo = r;
+	}
+	while (fifo != NULL) {
+		struct storage_req *r = fifo;
+
+		fifo = r->next;
+		on_storage_done(w, r);
+	}
+}
+
 /* -- running requests -- */
 
 static void continue_task(struct worker *w, struct task *t)
@@ -611,10 +955,55 @@ static void continue_task(struct worker *w, struct task *t)
 
 	switch (exec_next(&t->cur, &w->rng, &w->st.exec, &op)) {
 	case EXEC_REPLY:
+		if (op.flags & WIRE_REPLY_SENDFILE) {
+			uint64_t size = wire_get_u64(op.body);
+
+			if (w->storage == NULL) {
+				finish_error(w, t, WIRE_ERR_UNSUPPORTED, "this node has no storage");
+			} else if (t->udp) {
+				finish_error(w, t, WIRE_ERR_UNSUPPORTED,
+					     "sendfile replies need a TCP connection, not UDP");
+			} else if (size > w->cfg->limits.max_frame - WIRE_HDR_LEN) {
+				w->st.storage_errors++;
+				finish_error(w, t, WIRE_ERR_STORAGE,
+					     "sendfile reply of %llu bytes: larger than --max-frame-size "
+					     "(%u bytes with the header)",
+					     (unsigned long long)size, w->cfg->limits.max_frame);
+			} else {
+				submit_storage(w, t, STORAGE_PREFETCH, 0, wire_get_u64(op.body + 8),
+					       size);
+			}
+			return;
+		}
 		finish_task(w, t, WIRE_OK, NULL, wire_get_u64(op.body));
+		return;
+	case EXEC_STORAGE:
+		if (w->storage == NULL) {
+			finish_error(w, t, WIRE_ERR_UNSUPPORTED, "this node has no storage");
+			return;
+		}
+		submit_storage(w, t, op.code == OP_LOAD ? STORAGE_LOAD : STORAGE_STORE, op.flags,
+			       wire_get_u64(op.body), wire_get_u64(op.body + 8));
 		return;
 	case EXEC_FORWARD:
 		wire_forward_decode(&op, &t->fwd);
+		for (uint32_t i = 0; i < t->fwd.ntargets; i++) {
+			struct sockaddr_storage ss;
+			socklen_t len;
+			char a[SOCK_ADDR_STRLEN];
+
+			if (wire_target_addr(&t->fwd, i, &ss, &len) == 0 &&
+			    allowlist_allows(&w->cfg->allow, (struct sockaddr *)&ss))
+				continue;
+			w->st.forward_refused++;
+			finish_error(w, t, WIRE_ERR_REFUSED, "forward to %s refused: not in %s",
+				     sock_addr_str((struct sockaddr *)&ss, a, sizeof a),
+				     w->cfg->allow_is_default
+					     ? "the default --allow-forward (loopback and private "
+					       "ranges)"
+					     : "--allow-forward");
+			return;
+		}
 		t->acked = t->failed = 0;
 		t->attempts = 0;
 		t->err[0] = '\0';
@@ -629,6 +1018,8 @@ static void continue_task(struct worker *w, struct task *t)
 	}
 }
 
+/* c: the TCP connection the request came on, or NULL for a datagram from
+ * w->udp_src. */
 static void start_request(struct worker *w, struct conn *c, const struct wire_hdr *h,
 			  const uint8_t *prog)
 {
@@ -642,10 +1033,26 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 		char msg[ERR_MSG_LEN + 64];
 		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
 
-		log_msg("%s: bad request, closing: %s", c->name, e.msg);
-		w->st.malformed++;
-		queue_frame(w, c, WIRE_REPLY, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
 		w->st.error_replies++;
+		if (rc == -WIRE_ERR_LIMIT) {
+			/* Well formed but beyond this node's limits: refuse this
+			 * request, keep the connection. */
+			w->st.limit_violations++;
+			if (c == NULL)
+				udp_send_frame(w, &w->udp_src, w->udp_src_len, WIRE_ERR_LIMIT, h->id,
+					       msg, (uint32_t)n, 0);
+			else
+				queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h->id, msg, (uint32_t)n, 0);
+			return;
+		}
+		w->st.malformed++;
+		if (c == NULL) {
+			udp_send_frame(w, &w->udp_src, w->udp_src_len, (uint16_t)-rc, h->id, msg,
+				       (uint32_t)n, 0);
+			return;
+		}
+		log_msg("%s: bad request, closing: %s", c->name, e.msg);
+		queue_frame(w, c, WIRE_REPLY, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
 		c->closing = true;
 		return;
 	}
@@ -653,13 +1060,22 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 	if (t == NULL) {
 		static const char msg[] = "too many requests in progress";
 
-		queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h->id, msg, sizeof msg - 1, 0);
 		w->st.error_replies++;
+		if (c == NULL)
+			udp_send_frame(w, &w->udp_src, w->udp_src_len, WIRE_ERR_LIMIT, h->id, msg,
+				       sizeof msg - 1, 0);
+		else
+			queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h->id, msg, sizeof msg - 1, 0);
 		return;
 	}
 	w->st.requests++;
 	t->client = c;
-	t->client_gen = c->gen;
+	t->client_gen = c ? c->gen : 0;
+	t->udp = c == NULL;
+	if (t->udp) {
+		memcpy(&t->udp_peer, &w->udp_src, w->udp_src_len);
+		t->udp_peer_len = w->udp_src_len;
+	}
 	t->req_id = h->id;
 	if (t->prog_cap < h->prog_len) {
 		t->prog = xrealloc(t->prog, h->prog_len);
@@ -671,13 +1087,26 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 	continue_task(w, t);
 }
 
+/* With --auth-key-file, whether frame (header at p, program and tag after
+ * it) carries the right tag; without, every frame is. */
+static bool authentic(struct worker *w, const struct wire_hdr *h, const uint8_t *p)
+{
+	const struct auth_key *key = &w->cfg->auth;
+
+	if (key->len == 0)
+		return true;
+	return (h->flags & WIRE_FLAG_AUTH) &&
+	       auth_verify(key, p, p + WIRE_HDR_LEN, h->prog_len, p + WIRE_HDR_LEN + h->prog_len);
+}
+
 /* Parses frames from data; returns bytes consumed, or -1 when c was closed or
  * is closing (stop reading it). */
 static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len)
 {
 	size_t off = 0;
 
-	while (off < len && !c->closing && c->fd >= 0) {
+	while (off < len && !c->closing && c->fd >= 0 &&
+	       (c->h.kind != H_CLIENT || out_queued(c) < OUT_HIGH)) {
 		struct wire_hdr h;
 		struct err e;
 		int rc;
@@ -694,6 +1123,20 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 		rc = wire_hdr_decode(data + off, &w->cfg->limits, &h, &e);
 		if (rc == 0 && h.type != (c->h.kind == H_CLIENT ? WIRE_REQUEST : WIRE_REPLY))
 			rc = err_set(&e, "unexpected message type %u", h.type);
+		if (rc == -WIRE_ERR_LIMIT && c->h.kind == H_CLIENT && h.type == WIRE_REQUEST) {
+			/* Well formed but beyond --max-frame-size / --max-prog-size:
+			 * refuse it, let its bytes stream past unread, keep the
+			 * connection. */
+			char msg[ERR_MSG_LEN + 64];
+			int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
+
+			queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h.id, msg, (uint32_t)n, 0);
+			w->st.limit_violations++;
+			w->st.error_replies++;
+			off += WIRE_HDR_LEN;
+			c->discard = h.len - WIRE_HDR_LEN;
+			continue;
+		}
 		if (rc < 0) {
 			w->st.malformed++;
 			if (c->h.kind == H_CLIENT && rc == -WIRE_ERR_VERSION) {
@@ -709,14 +1152,34 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 			close_conn(w, c, e.msg);
 			return -1;
 		}
-		if (len - off < WIRE_HDR_LEN + (size_t)h.prog_len)
+		size_t need = WIRE_HDR_LEN + (size_t)h.prog_len + wire_tag_len(&h);
+		if (len - off < need)
 			break;
+		if (!authentic(w, &h, data + off)) {
+			w->st.auth_failures++;
+			if (c->h.kind == H_CLIENT) {
+				char msg[96];
+				int n = snprintf(msg, sizeof msg, "node %s: %s", w->self,
+						 h.flags & WIRE_FLAG_AUTH ? "authentication failed (wrong key)"
+									  : "authentication required");
+
+				queue_frame(w, c, WIRE_REPLY, WIRE_ERR_REFUSED, h.id, msg, (uint32_t)n, 0);
+				w->st.error_replies++;
+				c->closing = true;
+				log_msg("%s: closing connection: %s", c->name, msg);
+			} else {
+				log_msg("%s: closing forward connection: reply failed authentication",
+					c->name);
+				close_conn(w, c, "reply failed authentication (different --auth-key-file?)");
+			}
+			return -1;
+		}
 		if (c->h.kind == H_CLIENT)
 			start_request(w, c, &h, data + off + WIRE_HDR_LEN);
 		else
 			on_peer_reply(w, c, &h, data + off + WIRE_HDR_LEN);
-		off += WIRE_HDR_LEN + h.prog_len;
-		c->discard = h.len - WIRE_HDR_LEN - h.prog_len;
+		off += need;
+		c->discard = h.len - need;
 	}
 	return (c->closing || c->fd < 0) ? -1 : (ssize_t)off;
 }
@@ -724,6 +1187,9 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 static void on_readable(struct worker *w, struct conn *c)
 {
 	ssize_t n, used;
+
+	if (c->h.kind == H_CLIENT && out_queued(c) >= OUT_HIGH)
+		return; /* paused (an error or hang-up event): flush_conn resumes it */
 
 	if (iobuf_len(&c->in) == 0) {
 		do
@@ -774,6 +1240,53 @@ static void on_peer_writable(struct worker *w, struct conn *p)
 	flush_conn(w, p);
 }
 
+/* Every datagram is one whole request frame; anything else is dropped and
+ * counted (there is no connection to close). */
+static void on_udp(struct worker *w)
+{
+	for (int i = 0; i < UDP_BATCH; i++) {
+		struct wire_hdr h;
+		struct err e;
+		ssize_t n;
+
+		w->udp_src_len = sizeof w->udp_src;
+		n = recvfrom(w->udp_fd, w->scratch, SCRATCH_LEN, MSG_DONTWAIT | MSG_TRUNC,
+			     (struct sockaddr *)&w->udp_src, &w->udp_src_len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				log_msg("UDP receive failed: %s", errstr(-errno));
+			return;
+		}
+		w->st.bytes_in += (uint64_t)n;
+		if (n > SCRATCH_LEN)
+			err_set(&e, "datagram of %zd bytes is larger than UDP allows", n);
+		else if (n < WIRE_HDR_LEN)
+			err_set(&e, "datagram of %zd bytes is shorter than a frame header", n);
+		else if (wire_hdr_decode(w->scratch, &w->cfg->limits, &h, &e) < 0)
+			; /* e says why */
+		else if (h.type != WIRE_REQUEST)
+			err_set(&e, "unexpected message type %u", h.type);
+		else if (h.len != (uint64_t)n)
+			err_set(&e, "frame length %u in a datagram of %zd bytes", h.len, n);
+		else if (!authentic(w, &h, w->scratch)) {
+			/* Dropped without an answer: a reply to a forged source
+			 * address would make the node an amplifier. */
+			w->st.auth_failures++;
+			continue;
+		} else {
+			start_request(w, NULL, &h, w->scratch + WIRE_HDR_LEN);
+			continue;
+		}
+		char a[SOCK_ADDR_STRLEN];
+
+		w->st.malformed++;
+		log_msg("UDP datagram from %s dropped: %s",
+			sock_addr_str((struct sockaddr *)&w->udp_src, a, sizeof a), e.msg);
+	}
+}
+
 /* -- accepting -- */
 
 static void on_listen(struct worker *w)
@@ -798,6 +1311,7 @@ static void on_wake(struct worker *w)
 
 	if (read(w->wake_fd, &v, sizeof v) == -1 && errno != EAGAIN)
 		log_msg("wake read failed: %s", errstr(-errno));
+	drain_storage(w);
 	pthread_mutex_lock(&w->handoff_lock);
 	fds = w->handoff;
 	n = w->nhandoff;
@@ -918,6 +1432,9 @@ static void *worker_thread(void *arg)
 			case H_WAKE:
 				on_wake(w);
 				break;
+			case H_UDP:
+				on_udp(w);
+				break;
 			case H_CLIENT:
 			case H_PEER:
 				if (c->fd < 0)
@@ -948,8 +1465,8 @@ static const char *watch_err(const struct worker *w, int rc)
 			     : errstr(rc);
 }
 
-int worker_create(const struct node_config *cfg, int index, int listen_fd, struct worker **out,
-		  struct err *e)
+int worker_create(const struct node_config *cfg, int index, int listen_fd, int udp_fd,
+		  struct storage *storage, struct worker **out, struct err *e)
 {
 	struct worker *w = xcalloc(1, sizeof *w);
 	int rc;
@@ -958,6 +1475,10 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, struc
 	w->cfg = cfg;
 	w->index = index;
 	w->listen_fd = listen_fd;
+	w->udp_fd = udp_fd;
+	w->udp_h.kind = H_UDP;
+	w->storage = storage;
+	pthread_mutex_init(&w->done_lock, NULL);
 	w->listen_h.kind = H_LISTEN;
 	w->wake_h.kind = H_WAKE;
 	atomic_init(&w->stop, false);
@@ -995,6 +1516,14 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, struc
 			goto fail;
 		}
 	}
+	if (udp_fd >= 0) {
+		rc = loop_add(w->loop, udp_fd, LOOP_READ, &w->udp_h);
+		if (rc < 0) {
+			err_set(e, "worker %d: cannot watch its UDP socket (fd %d) with %s: %s", index,
+				udp_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
+			goto fail;
+		}
+	}
 	*out = w;
 	return 0;
 fail:
@@ -1012,7 +1541,7 @@ void worker_destroy(struct worker *w)
 		if (c->fd >= 0)
 			close(c->fd);
 		iobuf_release(&c->in);
-		iobuf_release(&c->out);
+		out_reset(c);
 		free(c);
 	}
 	free(w->all_conns);
@@ -1028,6 +1557,7 @@ void worker_destroy(struct worker *w)
 	if (w->wake_fd >= 0)
 		close(w->wake_fd);
 	pthread_mutex_destroy(&w->handoff_lock);
+	pthread_mutex_destroy(&w->done_lock);
 	pthread_mutex_destroy(&w->start_lock);
 	pthread_cond_destroy(&w->start_cond);
 	free(w->scratch);

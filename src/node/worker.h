@@ -2,7 +2,9 @@
  *
  * Contract: a worker serves the connections it accepted or was handed, runs
  * their requests' programs, forwards sub-programs to other nodes over pooled
- * connections it owns, and answers every request it parsed: with the REPLY the
+ * connections it owns, hands LOAD/STORE to the node's storage thread (the
+ * task waits; the thread's completions come back through the worker's
+ * eventfd) and sends sendfile() replies straight from the storage file, and answers every request it parsed: with the REPLY the
  * program asks for, or with an error reply (forward failed or timed out,
  * unsupported op). Frames that fail validation close their connection.
  * Ownership: worker_create() copies nothing from the node config but points
@@ -20,6 +22,7 @@
 
 #include "exec/exec.h"
 #include "node/node.h"
+#include "storage/storage.h"
 
 /* Counters of one worker, read by the main thread after join. */
 struct worker_stats {
@@ -34,6 +37,12 @@ struct worker_stats {
 	uint64_t forward_failures;  /* targets that failed (connect, reset, error reply) */
 	uint64_t forward_timeouts;  /* forward attempts that timed out */
 	uint64_t orphaned;          /* tasks whose client left before the reply */
+	uint64_t storage_errors;    /* LOAD / STORE / sendfile replies that failed */
+	uint64_t udp_send_drops;    /* UDP replies the socket refused (buffer full) */
+	uint64_t forward_refused;   /* requests refused: a target not in --allow-forward */
+	uint64_t limit_violations;  /* requests refused: beyond a node limit */
+	uint64_t refused_conns;     /* connections closed at once: over --max-conns */
+	uint64_t auth_failures;     /* frames without the right tag (--auth-key-file) */
 	struct exec_stats exec;     /* COMPUTE / SKIP counters */
 };
 
@@ -41,8 +50,10 @@ struct worker;
 
 /* listen_fd: this worker's listener (CHILD), the shared one (SHARED) or -1
  * (PARENT). Returns 0 or -errno with e filled. */
-int worker_create(const struct node_config *c, int index, int listen_fd, struct worker **out,
-		  struct err *e);
+/* udp_fd: this worker's UDP socket (udp:// nodes) or -1; the worker does
+ * not close it. storage: the node's storage (shared by all workers), or NULL. */
+int worker_create(const struct node_config *c, int index, int listen_fd, int udp_fd,
+		  struct storage *storage, struct worker **out, struct err *e);
 void worker_destroy(struct worker *w);
 /* Starts / joins the worker's thread; worker_start returns 0 or -errno with
  * e filled. */

@@ -25,8 +25,10 @@ struct prog_fwd {
 };
 
 struct prog_op {
-	uint8_t code;          /* OP_COMPUTE, OP_SKIP or OP_FORWARD */
-	struct spec *value;    /* COMPUTE: microseconds */
+	uint8_t code;          /* OP_COMPUTE, OP_SKIP, OP_LOAD, OP_STORE or OP_FORWARD */
+	uint8_t sync;          /* STORE: enum wire_sync */
+	struct spec *value;    /* COMPUTE: microseconds; LOAD/STORE: bytes */
+	struct spec *offset;   /* LOAD/STORE: bytes; NULL = the program's default */
 	uint32_t skip_n;       /* SKIP: ops to skip */
 	uint32_t skip_prob;    /* SKIP: parts per billion */
 	uint32_t skip_every;   /* SKIP: on one request in every N (>= 1) */
@@ -36,7 +38,11 @@ struct prog_op {
 struct prog {
 	struct prog_op *ops;   /* ops before the closing REPLY */
 	size_t n, cap;
-	struct spec *reply_size; /* closing REPLY frame size, NULL = minimal */
+	struct spec *reply_size; /* closing REPLY frame size (sendfile: data bytes), NULL = minimal */
+	bool reply_sendfile;     /* the closing REPLY carries storage bytes */
+	/* Root only: --load-offset / --store-offset, for ops without offset=
+	 * (NULL: continue where the node's previous op ended). */
+	struct spec *load_offset, *store_offset;
 };
 
 static struct prog *prog_new(void)
@@ -63,10 +69,13 @@ void prog_destroy(struct prog *p)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
 		spec_destroy(p->ops[i].value);
+		spec_destroy(p->ops[i].offset);
 		fwd_destroy(p->ops[i].fwd);
 	}
 	free(p->ops);
 	spec_destroy(p->reply_size);
+	spec_destroy(p->load_offset);
+	spec_destroy(p->store_offset);
 	free(p);
 }
 
@@ -112,6 +121,35 @@ int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e)
 	return 0;
 }
 
+int prog_add_storage(struct prog_builder *b, uint8_t code, struct spec *size,
+		     struct spec *offset, enum wire_sync sync, struct err *e)
+{
+	struct prog *p = b->scope[b->depth];
+	struct prog_op *op;
+
+	if ((code != OP_LOAD && code != OP_STORE) || (unsigned)sync >= WIRE_SYNC_MAX_ ||
+	    (code == OP_LOAD && sync != WIRE_NOSYNC)) {
+		spec_destroy(size);
+		spec_destroy(offset);
+		return err_set(e, "bad storage op %u / sync policy %u", code, sync);
+	}
+	seal_last(p);
+	op = append(p);
+	op->code = code;
+	op->value = size;
+	op->offset = offset;
+	op->sync = (uint8_t)sync;
+	return 0;
+}
+
+void prog_set_default_offsets(struct prog_builder *b, struct spec *load, struct spec *store)
+{
+	spec_destroy(b->root->load_offset);
+	spec_destroy(b->root->store_offset);
+	b->root->load_offset = load;
+	b->root->store_offset = store;
+}
+
 int prog_add_skip(struct prog_builder *b, uint32_t n, double prob, uint32_t every,
 		  struct err *e)
 {
@@ -140,12 +178,13 @@ static void mark_joinable(struct prog_builder *b)
 		p->ops[p->n - 1].fwd->joinable = true;
 }
 
-int prog_add_reply(struct prog_builder *b, struct spec *size, struct err *e)
+int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, struct err *e)
 {
 	struct prog *p = b->scope[b->depth];
 
 	spec_destroy(p->reply_size);
 	p->reply_size = size;
+	p->reply_sendfile = sendfile;
 	if (b->depth == 0)
 		return 0;
 	b->depth--;
@@ -267,7 +306,20 @@ static uint64_t sample_u64(const struct spec *s, struct rng *rng, uint64_t index
 	return (uint64_t)llround(v);
 }
 
-static void encode(const struct prog *p, struct rng *rng, uint64_t index, struct wire_buf *out)
+static uint64_t sample_offset(const struct spec *own, const struct spec *dflt, struct rng *rng,
+			      uint64_t index)
+{
+	const struct spec *s = own ? own : dflt;
+	uint64_t v;
+
+	if (s == NULL)
+		return WIRE_OFFSET_NEXT;
+	v = sample_u64(s, rng, index, 1.0);
+	return v == WIRE_OFFSET_NEXT ? v - 1 : v; /* a sampled offset is never "next" */
+}
+
+static void encode(const struct prog *p, const struct prog *root, struct rng *rng,
+		   uint64_t index, struct wire_buf *out)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct prog_op *op = &p->ops[i];
@@ -277,6 +329,16 @@ static void encode(const struct prog *p, struct rng *rng, uint64_t index, struct
 		case OP_COMPUTE:
 			at = wire_put_op(out, OP_COMPUTE, 0, 0);
 			wire_buf_put_u64(out, sample_u64(op->value, rng, index, 1000.0));
+			wire_end_op(out, at);
+			break;
+		case OP_LOAD:
+		case OP_STORE:
+			at = wire_put_op(out, op->code, op->sync, 0);
+			wire_buf_put_u64(out, sample_offset(op->offset,
+							    op->code == OP_LOAD ? root->load_offset
+										: root->store_offset,
+							    rng, index));
+			wire_buf_put_u64(out, sample_u64(op->value, rng, index, 1.0));
 			wire_end_op(out, at);
 			break;
 		case OP_SKIP:
@@ -303,7 +365,7 @@ static void encode(const struct prog *p, struct rng *rng, uint64_t index, struct
 				size_t len_at = out->len;
 
 				wire_buf_put_u32(out, 0);
-				encode(f->subs[f->target_sub[t]], rng, index, out);
+				encode(f->subs[f->target_sub[t]], root, rng, index, out);
 				wire_buf_set_u32(out, len_at, (uint32_t)(out->len - len_at - 4));
 			}
 			wire_end_op(out, at);
@@ -311,14 +373,16 @@ static void encode(const struct prog *p, struct rng *rng, uint64_t index, struct
 		}
 		}
 	}
-	size_t at = wire_put_op(out, OP_REPLY, 0, 0);
+	size_t at = wire_put_op(out, OP_REPLY, p->reply_sendfile ? WIRE_REPLY_SENDFILE : 0, 0);
 	wire_buf_put_u64(out, sample_u64(p->reply_size, rng, index, 1.0));
+	if (p->reply_sendfile)
+		wire_buf_put_u64(out, sample_offset(NULL, root->load_offset, rng, index));
 	wire_end_op(out, at);
 }
 
 void prog_encode(const struct prog *p, struct rng *rng, uint64_t index, struct wire_buf *out)
 {
-	encode(p, rng, index, out);
+	encode(p, p, rng, index, out);
 }
 
 /* -- description -- */
@@ -359,6 +423,19 @@ static void describe(const struct prog *p, struct sbuf *s)
 			spec_format(op->value, tmp, sizeof tmp);
 			put(s, "COMPUTE(%s) ", tmp);
 			break;
+		case OP_LOAD:
+		case OP_STORE: {
+			static const char *const sync_names[] = { "", ",sync", ",psync" };
+
+			spec_format(op->value, tmp, sizeof tmp);
+			put(s, "%s(%s B", op->code == OP_LOAD ? "LOAD" : "STORE", tmp);
+			if (op->offset) {
+				spec_format(op->offset, tmp, sizeof tmp);
+				put(s, ",offset=%s", tmp);
+			}
+			put(s, "%s) ", sync_names[op->sync]);
+			break;
+		}
 		case OP_SKIP:
 			put(s, "SKIP(n=%u,prob=%g,every=%u) ", op->skip_n,
 			    op->skip_prob / (double)WIRE_PROB_ONE, op->skip_every);
@@ -387,7 +464,9 @@ static void describe(const struct prog *p, struct sbuf *s)
 	}
 	if (p->reply_size) {
 		spec_format(p->reply_size, tmp, sizeof tmp);
-		put(s, "REPLY(%s B)", tmp);
+		put(s, "REPLY(%s%s B)", p->reply_sendfile ? "sendfile," : "", tmp);
+	} else if (p->reply_sendfile) {
+		put(s, "REPLY(sendfile)");
 	} else {
 		put(s, "REPLY");
 	}

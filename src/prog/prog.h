@@ -9,7 +9,8 @@
  * `branch` forwards join one parallel group with a sub-program per target; at
  * the top level, REPLY only sets the size of the final reply. prog_finish()
  * closes any open scope with an implicit REPLY, as DistWalk does.
- * Units: COMPUTE specs are microseconds (SPEC_TIME), sizes are bytes.
+ * Units: COMPUTE specs are microseconds (SPEC_TIME), sizes and offsets are
+ * bytes (64-bit end to end).
  * Ownership: the template owns the specs handed to the builder (also on
  * error). prog_destroy() frees everything; NULL is a no-op.
  * Threads: built by one thread; afterwards immutable, so several client
@@ -58,9 +59,20 @@ int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e);
  * request in every m (the client decides `every`, the node draws `prob`). */
 int prog_add_skip(struct prog_builder *b, uint32_t n, double prob, uint32_t every,
 		  struct err *e);
-/* -R [size]: closes the innermost forward scope (its reply has that size), or
- * at the top level sets the final reply size. size may be NULL (minimal). */
-int prog_add_reply(struct prog_builder *b, struct spec *size, struct err *e);
+/* -L / -S: a LOAD or STORE of `size` bytes at `offset` (NULL: the program's
+ * default offset, see prog_set_default_offsets()); sync only for STORE. */
+int prog_add_storage(struct prog_builder *b, uint8_t code, struct spec *size,
+		     struct spec *offset, enum wire_sync sync, struct err *e);
+/* --load-offset / --store-offset: the offset of every LOAD / STORE (and
+ * sendfile reply, for load) that has no offset= of its own, wherever it is in
+ * the program. NULL: continue where the node's previous op ended. Takes
+ * ownership; replaces earlier defaults. */
+void prog_set_default_offsets(struct prog_builder *b, struct spec *load, struct spec *store);
+/* -R [size] / -R sendfile,size: closes the innermost forward scope (its reply
+ * has that size), or at the top level sets the final reply size. size may be
+ * NULL (minimal). With sendfile the reply carries `size` bytes of the node's
+ * storage, read at the default load offset. */
+int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, struct err *e);
 /* -F: opens a forward scope (copies *o; takes ownership of o->frame_size). */
 int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, struct err *e);
 /* Closes open scopes and returns the template; the builder is emptied. */

@@ -25,6 +25,7 @@ const struct wire_limits wire_default_limits = {
 	.max_depth = 16,
 	.max_fanout = 64,
 	.max_ops = 4096,
+	.max_compute_ns = 10ull * 1000 * 1000 * 1000,
 };
 
 static const char *const status_names[WIRE_STATUS_MAX_] = {
@@ -53,10 +54,10 @@ static inline uint16_t get_u16(const uint8_t *p)
 }
 
 /* Header layout: u16 magic, u8 version, u8 type, u32 len, u64 id,
- * u16 status, u16 reserved, u32 prog_len. */
+ * u16 status, u16 flags, u32 prog_len. */
 void wire_hdr_encode(const struct wire_hdr *h, uint8_t out[WIRE_HDR_LEN])
 {
-	uint16_t magic = WIRE_MAGIC, status = h->status, zero = 0;
+	uint16_t magic = WIRE_MAGIC, status = h->status, flags = (uint16_t)h->flags;
 
 	memcpy(out + 0, &magic, 2);
 	out[2] = h->version;
@@ -64,7 +65,7 @@ void wire_hdr_encode(const struct wire_hdr *h, uint8_t out[WIRE_HDR_LEN])
 	memcpy(out + 4, &h->len, 4);
 	memcpy(out + 8, &h->id, 8);
 	memcpy(out + 16, &status, 2);
-	memcpy(out + 18, &zero, 2);
+	memcpy(out + 18, &flags, 2);
 	memcpy(out + 20, &h->prog_len, 4);
 }
 
@@ -100,8 +101,13 @@ int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *li
 		err_set(e, "frame length %u above the limit %u", h->len, lim->max_frame);
 		return -WIRE_ERR_LIMIT;
 	}
-	if (h->prog_len > h->len - WIRE_HDR_LEN) {
-		err_set(e, "program length %u exceeds frame length %u", h->prog_len, h->len);
+	if (h->flags & ~(uint32_t)WIRE_FLAG_AUTH) {
+		err_set(e, "unknown header flags 0x%x", h->flags);
+		return -WIRE_ERR_MALFORMED;
+	}
+	if ((uint64_t)h->prog_len + wire_tag_len(h) > h->len - WIRE_HDR_LEN) {
+		err_set(e, "program length %u%s exceeds frame length %u", h->prog_len,
+			wire_tag_len(h) ? " plus the authentication tag" : "", h->len);
 		return -WIRE_ERR_MALFORMED;
 	}
 	if (h->prog_len > lim->max_prog) {
@@ -254,15 +260,35 @@ static int check_op(struct check *c, const struct wire_op *op, uint32_t depth)
 
 	switch (op->code) {
 	case OP_COMPUTE:
-	case OP_SLEEP:
-	case OP_REPLY:
 		if (body != 8)
+			break;
+		/* Only this node's own ops: sub-programs run under their
+		 * nodes' limits. */
+		if (depth == 0 && wire_get_u64(op->body) > c->lim->max_compute_ns)
+			return err_set(c->e, "COMPUTE of %llu us exceeds this node's limit of %llu us",
+				       (unsigned long long)(wire_get_u64(op->body) / 1000),
+				       (unsigned long long)(c->lim->max_compute_ns / 1000)),
+			       -WIRE_ERR_LIMIT;
+		return 0;
+	case OP_SLEEP:
+		if (body != 8)
+			break;
+		return 0;
+	case OP_REPLY:
+		if (op->flags & ~WIRE_REPLY_SENDFILE)
+			return err_set(c->e, "REPLY has unknown flags 0x%x", op->flags),
+			       -WIRE_ERR_MALFORMED;
+		if (body != ((op->flags & WIRE_REPLY_SENDFILE) ? 16u : 8u))
 			break;
 		return 0;
 	case OP_LOAD:
 	case OP_STORE:
 		if (body != 16)
 			break;
+		if (op->flags >= (op->code == OP_STORE ? WIRE_SYNC_MAX_ : 1))
+			return err_set(c->e, "%s has unknown flags 0x%x",
+				       op->code == OP_STORE ? "STORE" : "LOAD", op->flags),
+			       -WIRE_ERR_MALFORMED;
 		return 0;
 	case OP_SKIP: {
 		if (body != 16)

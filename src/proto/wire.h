@@ -2,7 +2,8 @@
  *
  * Contract: every message is a frame: a 24-byte little-endian header followed by
  * `len - 24` bytes. A REQUEST carries a program of `prog_len` bytes right after
- * the header; the rest of the frame is padding that emulates payload size. A
+ * the header, then (flag WIRE_FLAG_AUTH) a 32-byte authentication tag; the rest
+ * of the frame is padding that emulates payload size. A
  * REPLY carries, when its status is not WIRE_OK, an error text of `prog_len`
  * bytes (not NUL-terminated); the rest is padding. The layout of every op is in
  * docs/protocol.md; this header is the only code that knows it.
@@ -60,15 +61,25 @@ enum wire_status {
 enum wire_op_code {
 	OP_COMPUTE = 1, /* u64 ns: busy CPU for that long */
 	OP_SLEEP = 2,   /* u64 ns: off-CPU wait (reserved, not yet executed) */
-	OP_LOAD = 3,    /* u64 offset, u64 size (reserved for storage) */
-	OP_STORE = 4,   /* u64 offset, u64 size, flags = sync policy (reserved) */
-	OP_REPLY = 5,   /* u64 frame size of the reply; always the last op of a program */
+	OP_LOAD = 3,    /* u64 offset, u64 size: read from the node's storage */
+	OP_STORE = 4,   /* u64 offset, u64 size, flags = enum wire_sync: write to it */
+	OP_REPLY = 5,   /* u64 frame size of the reply; always the last op of a program;
+			 * with WIRE_REPLY_SENDFILE: u64 data size, u64 offset */
 	OP_SKIP = 6,    /* u32 n, u32 prob (ppb), u64 zero: skip the next n ops */
 	OP_FORWARD = 7, /* see struct wire_forward */
 	OP_CODE_MAX_ = 8,
 };
 
 #define WIRE_FWD_BRANCH 0x01 /* op flags: one sub-program per target */
+#define WIRE_REPLY_SENDFILE 0x01 /* REPLY flags: the reply carries storage bytes */
+
+/* STORE flags: when the data must be on the device. */
+enum wire_sync {
+	WIRE_NOSYNC = 0, /* reply once written (page cache) */
+	WIRE_SYNC = 1,   /* fsync() before the reply */
+	WIRE_PSYNC = 2,  /* the node fsync()s periodically (node --sync) */
+	WIRE_SYNC_MAX_ = 3,
+};
 
 /* Decoded frame header, host byte order. */
 struct wire_hdr {
@@ -78,8 +89,19 @@ struct wire_hdr {
 	uint32_t len;      /* whole frame, header included */
 	uint64_t id;       /* chosen by the sender, echoed in the reply */
 	uint32_t prog_len; /* request: program bytes; reply: error-text bytes */
-	uint32_t flags;    /* reserved, 0 */
+	uint32_t flags;    /* WIRE_FLAG_AUTH or 0 (16 bits on the wire) */
 };
+
+/* Header flag: an HMAC-SHA256 tag (WIRE_TAG_LEN bytes) follows the program or
+ * error text, before the padding; it covers the header and those bytes
+ * (proto/auth.h). */
+#define WIRE_FLAG_AUTH 0x0001
+#define WIRE_TAG_LEN 32
+
+static inline uint32_t wire_tag_len(const struct wire_hdr *h)
+{
+	return (h->flags & WIRE_FLAG_AUTH) ? WIRE_TAG_LEN : 0;
+}
 
 /* Limits a receiver applies before trusting a frame. */
 struct wire_limits {
@@ -88,6 +110,7 @@ struct wire_limits {
 	uint32_t max_depth;   /* nesting of FORWARD sub-programs */
 	uint32_t max_fanout;  /* targets of one FORWARD */
 	uint32_t max_ops;     /* ops in one program, all levels */
+	uint64_t max_compute_ns; /* one COMPUTE of the top-level program */
 };
 
 extern const struct wire_limits wire_default_limits;

@@ -10,7 +10,9 @@
 #include "run/run.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -18,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -270,6 +274,8 @@ static int start_nodes(struct run *r)
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct scenario_service *svc = &s->services[i];
 
+		if (svc->balance)
+			continue; /* started by start_balancers(), once the nodes listen */
 		for (int k = 0; k < svc->replicas; k++) {
 			struct replica *rep = &r->replicas[i][k];
 			char port_file[600], stats_file[600], log_file[600];
@@ -303,7 +309,7 @@ static int start_nodes(struct run *r)
 	int64_t deadline = clock_now_ns() + NODE_START_NS;
 
 	for (size_t i = 0; i < s->nservices; i++)
-		for (int k = 0; k < s->services[i].replicas; k++) {
+		for (int k = 0; k < s->services[i].replicas && !s->services[i].balance; k++) {
 			struct replica *rep = &r->replicas[i][k];
 			char port_file[600];
 			int port = 0;
@@ -337,6 +343,194 @@ static int start_nodes(struct run *r)
 			if (!r->cfg->quiet)
 				log_msg("node %s-%d listening on %s", s->services[i].name, k, rep->addr);
 		}
+	return 0;
+}
+
+/* -- load balancers -- */
+
+/* An executable named name in $PATH, /usr/sbin or /sbin (where Debian puts
+ * haproxy, often outside a user's PATH), or NULL. */
+static char *find_exe(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *dirs = xstrdup(path ? path : ""), *rest = dirs, *d;
+	char buf[1024];
+
+	for (int pass = 0; pass < 2; pass++) {
+		while ((d = strsep(&rest, ":")) != NULL) {
+			snprintf(buf, sizeof buf, "%s/%s", *d ? d : ".", name);
+			if (access(buf, X_OK) == 0) {
+				free(dirs);
+				return xstrdup(buf);
+			}
+		}
+		free(dirs);
+		dirs = xstrdup("/usr/sbin:/sbin");
+		rest = dirs;
+	}
+	free(dirs);
+	return NULL;
+}
+
+/* A port nobody listens on now (the kernel's pick), for a program that
+ * cannot report the port it bound. */
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+static bool accepts(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* HAProxy in TCP mode: one frontend on 127.0.0.1:port, the service's
+ * replicas as servers. Timeouts are long: a request may compute for
+ * seconds, and a client session lasts the whole run. */
+static int write_haproxy_cfg(struct run *r, const struct scenario_service *b, const char *path,
+			     int port)
+{
+	const struct scenario_service *svc = &r->s->services[b->backend];
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "# written by meshwalk run for balancer %s (service %s)\n", b->name, svc->name);
+	/* HAProxy needs two descriptors per connection and refuses to start
+	 * when the open-file limit cannot hold maxconn of them. */
+	struct rlimit rl;
+	long maxconn = 100000;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+	    (long)(rl.rlim_max - 100) / 2 < maxconn)
+		maxconn = (long)(rl.rlim_max - 100) / 2;
+	fprintf(f, "global\n    maxconn %ld\n\ndefaults\n    mode tcp\n    timeout connect 5s\n"
+		   "    timeout client 1h\n    timeout server 1h\n\n", maxconn);
+	fprintf(f, "frontend %s\n    bind 127.0.0.1:%d\n    default_backend %s\n\n", b->name, port,
+		svc->name);
+	fprintf(f, "backend %s\n    balance %s\n", svc->name, b->policy);
+	for (int k = 0; k < svc->replicas; k++)
+		/* `first` fills a server up to its maxconn before the next. */
+		fprintf(f, "    server %s-%d %s%s\n", svc->name, k, r->replicas[b->backend][k].addr,
+			strcmp(b->policy, "first") == 0 ? " maxconn 100" : "");
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+static int start_balancers(struct run *r)
+{
+	const struct scenario *s = r->s;
+
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct scenario_service *b = &s->services[i];
+		struct replica *rep = &r->replicas[i][0];
+		const struct scenario_service *svc;
+		struct scenario_argv av = { 0 };
+		char file[3][600];
+		int port = 0;
+		pid_t pid;
+
+		if (b->balance == NULL)
+			continue;
+		svc = &s->services[b->backend];
+		if (snprintf(rep->dir, sizeof rep->dir, "%s/balancers/%s", r->dir, b->name) >=
+			    (int)sizeof rep->dir ||
+		    mkdirs(rep->dir) < 0) {
+			fail(r, "cannot create %s: %s", rep->dir, strerror(errno));
+			return -1;
+		}
+		if (strcmp(b->lb_kind, "haproxy") == 0) {
+			char *exe = find_exe("haproxy");
+
+			if (exe == NULL) {
+				fail(r, "balancer %s: haproxy is not installed (Debian package haproxy; "
+					"or use kind: meshwalk)", b->name);
+				return -1;
+			}
+			port = free_port();
+			snprintf(file[0], sizeof file[0], "%s/haproxy.cfg", rep->dir);
+			snprintf(file[1], sizeof file[1], "%s/haproxy.log", rep->dir);
+			if (port < 0 || write_haproxy_cfg(r, b, file[0], port) < 0) {
+				free(exe);
+				fail(r, "balancer %s: cannot write %s", b->name, file[0]);
+				return -1;
+			}
+			add_arg(&av, exe);
+			add_arg(&av, xstrdup("-db")); /* foreground, log to stderr */
+			add_arg(&av, xstrdup("-f"));
+			add_arg(&av, xstrdup(file[0]));
+		} else {
+			char *to = NULL;
+			size_t len = 0;
+
+			snprintf(file[1], sizeof file[1], "%s/proxy.log", rep->dir);
+			snprintf(file[0], sizeof file[0], "%s/port", rep->dir);
+			snprintf(file[2], sizeof file[2], "%s/stats.json", rep->dir);
+			for (int k = 0; k < svc->replicas; k++) {
+				const char *a = r->replicas[b->backend][k].addr;
+
+				to = xrealloc(to, len + strlen(a) + 2);
+				len += (size_t)sprintf(to + len, "%s%s", k ? "," : "", a);
+			}
+			const char *fixed[] = { r->cfg->exe, "proxy", "-q", "-b", "127.0.0.1:0", "--port-file",
+						file[0], "--stats-file", file[2], "--policy", b->policy,
+						"--to" };
+			for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
+				add_arg(&av, xstrdup(fixed[j]));
+			add_arg(&av, to);
+		}
+		pid = spawn(r, av.v, file[1], file[1]);
+		scenario_argv_free(&av);
+		if (pid < 0) {
+			fail(r, "cannot start balancer %s: %s", b->name, strerror((int)-pid));
+			return -1;
+		}
+		rep->proc.pid = pid;
+		/* Ready when it accepts (haproxy) or has written its port (proxy). */
+		for (int64_t deadline = clock_now_ns() + NODE_START_NS;;) {
+			if (strcmp(b->lb_kind, "meshwalk") == 0) {
+				FILE *f = fopen(file[0], "r");
+
+				if (f) {
+					if (fscanf(f, "%d", &port) != 1)
+						port = 0;
+					fclose(f);
+				}
+			}
+			if (port > 0 && accepts(port))
+				break;
+			if (rep->proc.reaped) {
+				fail(r, "balancer %s exited at start-up (see %s)", b->name, file[1]);
+				return -1;
+			}
+			if (r->interrupted)
+				return -1;
+			if (clock_now_ns() > deadline) {
+				fail(r, "balancer %s did not accept connections within 10 s (see %s)", b->name,
+				     file[1]);
+				return -1;
+			}
+			wait_events(r, 20 * NSEC_PER_MSEC);
+		}
+		snprintf(rep->addr, sizeof rep->addr, "127.0.0.1:%d", port);
+		if (!r->cfg->quiet)
+			log_msg("balancer %s (%s, %s) listening on %s for %s", b->name, b->lb_kind,
+				b->policy, rep->addr, svc->name);
+	}
 	return 0;
 }
 
@@ -733,16 +927,19 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 	for (size_t g = 0; g < s->nclients; g++)
 		r.groups[g].exit_code = -1;
 
-	if (start_nodes(&r) == 0 && !r.interrupted)
+	if (start_nodes(&r) == 0 && !r.interrupted && start_balancers(&r) == 0 && !r.interrupted)
 		run_groups(&r, clock_now_ns());
 
 	/* Stop clients first (only those still running: failure or interrupt),
-	 * then every node, politely, so they write their counters. */
+	 * then the balancers, then every node, politely, so they write their
+	 * counters. */
 	for (size_t g = 0; g < s->nclients; g++)
 		stop_child(&r, &r.groups[g].proc, SIGTERM);
-	for (size_t i = 0; i < s->nservices; i++)
-		for (int k = 0; k < s->services[i].replicas; k++)
-			stop_child(&r, &r.replicas[i][k].proc, SIGTERM);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->nservices; i++)
+			if ((s->services[i].balance != NULL) == (pass == 0))
+				for (int k = 0; k < s->services[i].replicas; k++)
+					stop_child(&r, &r.replicas[i][k].proc, SIGTERM);
 
 	rc = r.interrupted ? 130 : r.failure ? 1 : 0;
 	for (size_t g = 0; g < s->nclients && rc == 0; g++)

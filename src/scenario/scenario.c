@@ -87,6 +87,8 @@ int scenario_split(const char *text, struct scenario_argv *out, struct err *e)
 struct loader {
 	yaml_document_t *doc;
 	struct err *e;
+	struct scenario_service *lbs; /* balancers, appended to the services after loading */
+	size_t nlbs;
 };
 
 static int at(struct loader *l, yaml_node_t *n, const char *fmt, ...)
@@ -255,6 +257,51 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 	return 0;
 }
 
+static int load_balancer(struct loader *l, yaml_node_t *key, yaml_node_t *v,
+			 struct scenario_service *b)
+{
+	b->name = xstrdup(scalar(key));
+	b->replicas = 1;
+	b->line = (int)key->start_mark.line + 1;
+	b->policy = xstrdup("roundrobin");
+	b->lb_kind = xstrdup("haproxy");
+	if (!valid_name(b->name))
+		return at(l, key, "balancer name '%s': use letters, digits, '-', '_' and '.'", b->name);
+	if (v->type != YAML_MAPPING_NODE)
+		return at(l, v, "balancer %s: expected a mapping (service, policy, kind), got %s",
+			  b->name, kind_name(v));
+	if (check_unique_keys(l, v, b->name) < 0)
+		return -EINVAL;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
+		const char *name = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
+		char **field = strcmp(name, "service") == 0  ? &b->balance
+			       : strcmp(name, "policy") == 0 ? &b->policy
+			       : strcmp(name, "kind") == 0   ? &b->lb_kind
+							     : NULL;
+
+		if (field == NULL)
+			return at(l, k, "balancer %s: unknown key '%s' (expected service, policy or kind)",
+				  b->name, name);
+		if (want_scalar(l, val, name) < 0)
+			return -EINVAL;
+		free(*field);
+		*field = xstrdup(scalar(val));
+		if (field == &b->policy && strcmp(b->policy, "roundrobin") != 0 &&
+		    strcmp(b->policy, "leastconn") != 0 && strcmp(b->policy, "first") != 0)
+			return at(l, val, "balancer %s: policy '%s' (expected roundrobin, leastconn or first)",
+				  b->name, b->policy);
+		if (field == &b->lb_kind && strcmp(b->lb_kind, "haproxy") != 0 &&
+		    strcmp(b->lb_kind, "meshwalk") != 0)
+			return at(l, val, "balancer %s: kind '%s' (expected haproxy or meshwalk)", b->name,
+				  b->lb_kind);
+	}
+	if (b->balance == NULL)
+		return at(l, v, "balancer %s: missing service (the service it balances)", b->name);
+	return 0;
+}
+
 static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client *c)
 {
 	c->line = (int)v->start_mark.line + 1;
@@ -345,6 +392,23 @@ static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
 				if (load_service(l, sk, sv, &s->services[s->nservices++]) < 0)
 					return -EINVAL;
 			}
+		} else if (strcmp(name, "balancers") == 0) {
+			if (v->type != YAML_MAPPING_NODE)
+				return at(l, v, "balancers: expected a mapping of balancer names, got %s",
+					  kind_name(v));
+			if (check_unique_keys(l, v, "balancers") < 0)
+				return -EINVAL;
+			size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+			l->lbs = xcalloc(n ? n : 1, sizeof *l->lbs);
+			for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+				yaml_node_t *bk = yaml_document_get_node(l->doc, q->key);
+				yaml_node_t *bv = yaml_document_get_node(l->doc, q->value);
+
+				if (bk->type != YAML_SCALAR_NODE)
+					return at(l, bk, "balancers: names must be plain words");
+				if (load_balancer(l, bk, bv, &l->lbs[l->nlbs++]) < 0)
+					return -EINVAL;
+			}
 		} else if (strcmp(name, "clients") == 0) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return at(l, v, "clients: expected a list of client groups, got %s",
@@ -365,7 +429,9 @@ static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
 			if (sweep_load(l->doc, v, &s->sweep, l->e) < 0)
 				return -EINVAL;
 		} else {
-			return at(l, k, "unknown key '%s' (expected name, seed, services, clients or sweep)",
+			return at(l, k,
+				  "unknown key '%s' (expected name, seed, services, balancers, clients "
+				  "or sweep)",
 				  name);
 		}
 	}
@@ -430,7 +496,7 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 		struct scenario_service *svc = find_service(s, group);
 		long r;
 
-		if (svc == NULL)
+		if (svc == NULL || svc->balance != NULL)
 			return err_set(e, "--set: no service called '%s'", group);
 		if (strcmp(field, "replicas") == 0) {
 			if (parse_int(val, 1, SCENARIO_MAX_REPLICAS, &r, e, "--set replicas") < 0)
@@ -591,12 +657,40 @@ static int validate(struct scenario *s, struct err *e)
 	return s->sweep ? sweep_check(s, s->sweep, e) : 0;
 }
 
+/* Each balancer's service must be a service of nodes; names are unique. */
+static int resolve_balancers(struct scenario *s, struct err *e)
+{
+	for (size_t i = 0; i < s->nservices; i++) {
+		struct scenario_service *b = &s->services[i];
+		bool found = false;
+
+		for (size_t j = 0; j < s->nservices; j++)
+			if (j != i && strcmp(s->services[j].name, b->name) == 0) {
+				e->line = b->line;
+				return err_set(e, "%s is defined twice (services and balancers share names)",
+					       b->name);
+			}
+		if (b->balance == NULL)
+			continue;
+		for (size_t j = 0; j < s->nservices; j++)
+			if (s->services[j].balance == NULL && strcmp(s->services[j].name, b->balance) == 0) {
+				b->backend = j;
+				found = true;
+			}
+		if (!found) {
+			e->line = b->line;
+			return err_set(e, "balancer %s: no service '%s' to balance", b->name, b->balance);
+		}
+	}
+	return 0;
+}
+
 int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 		  struct scenario *s, struct err *e)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	struct loader l = { &doc, e };
+	struct loader l = { .doc = &doc, .e = e };
 	FILE *f;
 	int rc;
 
@@ -618,6 +712,14 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 		return -EINVAL;
 	}
 	rc = load_root(&l, yaml_document_get_root_node(&doc), s);
+	if (l.nlbs > 0) { /* the services own them from here, also on error */
+		s->services = xrealloc(s->services, (s->nservices + l.nlbs) * sizeof *s->services);
+		memcpy(s->services + s->nservices, l.lbs, l.nlbs * sizeof *l.lbs);
+		s->nservices += l.nlbs;
+	}
+	free(l.lbs);
+	if (rc == 0)
+		rc = resolve_balancers(s, e);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	fclose(f);
@@ -655,6 +757,9 @@ void scenario_free(struct scenario *s)
 	for (size_t i = 0; i < s->nservices; i++) {
 		free(s->services[i].name);
 		scenario_argv_free(&s->services[i].node);
+		free(s->services[i].balance);
+		free(s->services[i].policy);
+		free(s->services[i].lb_kind);
 	}
 	for (size_t i = 0; i < s->nclients; i++) {
 		free(s->clients[i].name);

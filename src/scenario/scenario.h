@@ -6,6 +6,8 @@
  *   seed: 42               # optional; client group i runs with seed + i
  *   services:              # mapping, in file order
  *     front: { replicas: 1, node: "--nt 2" }
+ *   balancers:             # optional: load balancers in front of a service
+ *     web-lb: { service: web, policy: leastconn, kind: haproxy }
  *   clients:               # sequence, in file order
  *     - name: main
  *       to: front          # a service (its first replica), svc[i], or host:port
@@ -44,9 +46,15 @@ struct scenario_argv {
 
 struct scenario_service {
 	char *name;
-	int replicas;               /* 1..SCENARIO_MAX_REPLICAS */
+	int replicas;               /* 1..SCENARIO_MAX_REPLICAS (a balancer: 1) */
 	struct scenario_argv node;  /* extra `meshwalk node` options */
 	int line;                   /* where it was defined */
+	/* A load balancer (from `balancers:`) is a service of one "replica"
+	 * whose address is the balancer's: clients reach it as {name}. */
+	char *balance;              /* the service it fronts; NULL for nodes */
+	size_t backend;             /* index of that service (after loading) */
+	char *policy;               /* roundrobin, leastconn or first */
+	char *lb_kind;              /* haproxy or meshwalk */
 };
 
 struct scenario_client {
@@ -69,7 +77,9 @@ struct scenario {
 	struct scenario_sweep *sweep; /* the `sweep` key (scenario/sweep.h), or NULL */
 };
 
-/* Loads and validates path, applying the overrides (each "key=value") first. */
+/* Loads and validates path, applying the overrides (each "key=value") first.
+ * Call scenario_free(out) afterwards whether it succeeded or not: a failed
+ * load may leave parts in *out. */
 int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 		  struct scenario *out, struct err *e);
 

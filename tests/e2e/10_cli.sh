@@ -35,4 +35,13 @@ grep -q "child, shared or parent" "$TMP/e" || fail "accept mode message"
 # Both --opt value and --opt=value parse (DistWalk rejects "--rs 11192").
 "$MESHWALK" client --rs 11192 --to=127.0.0.1:1 -n 0 >/dev/null 2>&1; assert_eq "--rs 11192" 0 $?
 "$MESHWALK" client --rs=11192 --to 127.0.0.1:1 -n 0 >/dev/null 2>&1; assert_eq "--rs=11192" 0 $?
+# Out-of-range numbers are usage errors, never converted (found by fuzzing:
+# a rejected 1e300 was still cast to an integer, undefined behaviour).
+for args in "client -F 127.0.0.1:1,timeout=1e300" "client --timeout 1e300" "client -F 127.0.0.1:1,timeout=" \
+	"node --max-frame-size 1e300" "node --max-prog-size 1e300" "node --forward-timeout 1e300" \
+	"node --max-compute 1e300" "node -m 1e300" "node --max-io-size 1e300" "proxy --to :1 --connect-timeout 1e300"; do
+	"$MESHWALK" $args >/dev/null 2>"$TMP/err"; rc=$?
+	assert_eq "exit for $args" 2 "$rc"
+	grep -q "expected" "$TMP/err" || fail "$args: no message"
+done
 exit 0

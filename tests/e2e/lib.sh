@@ -145,3 +145,8 @@ try_node() {
 	printf -v "${name}_PORT" '%s' "$(cat "$TMP/$name.port")"
 	printf -v "${name}_PID" '%s' "$pid"
 }
+
+# sstat NAME KEY: a storage counter from the node's JSON stats file.
+sstat() {
+	grep '"storage":' "$TMP/$1.stats" | grep -o "\"$2\": [0-9]*" | sed 's/.*: //'
+}

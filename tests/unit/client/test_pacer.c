@@ -87,6 +87,10 @@ static void test_closed(void **state)
 	rng_seed(&r, 1, 0);
 	pacer_init(&p, PACER_CLOSED, NULL, 0, 0, &r);
 	assert_true(pacer_next(&p, &r, 12345) == 12345);
+	/* Never before the schedule's start, so 't' is never negative. */
+	pacer_init(&p, PACER_CLOSED, NULL, 0, 50000, &r);
+	assert_true(pacer_next(&p, &r, 12345) == 50000);
+	assert_true(pacer_next(&p, &r, 60000) == 60000);
 }
 
 int main(void)

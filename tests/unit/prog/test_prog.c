@@ -116,11 +116,11 @@ static void test_branch_group(void **state)
 	prog_builder_init(&b);
 	fwd(&b, "127.0.0.1:1", 0, true);
 	prog_add_compute(&b, sp("10", SPEC_TIME), NULL);
-	prog_add_reply(&b, sp("100", SPEC_SIZE), NULL);
+	prog_add_reply(&b, sp("100", SPEC_SIZE), false, NULL);
 	fwd(&b, "127.0.0.1:2", 0, true);
 	prog_add_compute(&b, sp("20", SPEC_TIME), NULL);
-	prog_add_reply(&b, NULL, NULL);
-	prog_add_reply(&b, sp("11192", SPEC_SIZE), NULL); /* top level: final reply size */
+	prog_add_reply(&b, NULL, false, NULL);
+	prog_add_reply(&b, sp("11192", SPEC_SIZE), false, NULL); /* top level: final reply size */
 	struct prog *p = finish(&b);
 	wire_buf_init(&w);
 	encode(p, &w, 0);
@@ -151,7 +151,7 @@ static void test_branch_group(void **state)
 	/* an op between two branch forwards starts a new group */
 	prog_builder_init(&b);
 	fwd(&b, "127.0.0.1:1", 0, true);
-	prog_add_reply(&b, NULL, NULL);
+	prog_add_reply(&b, NULL, false, NULL);
 	prog_add_compute(&b, sp("1", SPEC_TIME), NULL);
 	fwd(&b, "127.0.0.1:2", 0, true);
 	p = finish(&b);
@@ -171,9 +171,9 @@ static void test_nack_checked_at_finish(void **state)
 
 	prog_builder_init(&b);
 	fwd(&b, "127.0.0.1:1", 3, true);
-	prog_add_reply(&b, NULL, NULL);
+	prog_add_reply(&b, NULL, false, NULL);
 	fwd(&b, "127.0.0.1:2", 0, true);
-	prog_add_reply(&b, NULL, NULL);
+	prog_add_reply(&b, NULL, false, NULL);
 	assert_int_equal(prog_finish(&b, &p, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "nack=3"));
 }
@@ -212,7 +212,7 @@ static void test_skip(void **state)
 	prog_add_skip(&b, 5, 1.0, 1, NULL);
 	fwd(&b, "127.0.0.1:1", 0, false);
 	prog_add_compute(&b, sp("1s", SPEC_TIME), NULL);
-	prog_add_reply(&b, NULL, NULL);
+	prog_add_reply(&b, NULL, false, NULL);
 	p = finish(&b);
 	encode(p, &w, 0);
 	memset(&st, 0, sizeof st);
@@ -260,8 +260,7 @@ static void test_unsupported_op(void **state)
 	struct err e;
 
 	wire_buf_init(&w);
-	size_t at = wire_put_op(&w, OP_LOAD, 0, 0);
-	wire_buf_put_u64(&w, 0);
+	size_t at = wire_put_op(&w, OP_SLEEP, 0, 0);
 	wire_buf_put_u64(&w, 100);
 	wire_end_op(&w, at);
 	at = wire_put_op(&w, OP_REPLY, 0, 0);
@@ -271,8 +270,66 @@ static void test_unsupported_op(void **state)
 	rng_seed(&r, 1, 0);
 	exec_start(&c, w.data, (uint32_t)w.len);
 	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_UNSUPPORTED);
-	assert_int_equal(op.code, OP_LOAD);
+	assert_int_equal(op.code, OP_SLEEP);
 	wire_buf_free(&w);
+}
+
+/* -C 10 -S 4k,offset=5g,sync -L 10918 --load-offset 0 -R sendfile,100k: the
+ * executor stops at each storage op with its 64-bit numbers, then at the
+ * sendfile REPLY with the default load offset. */
+static void test_storage_ops(void **state)
+{
+	struct prog_builder b;
+	struct wire_buf w;
+	struct wire_op op;
+	struct exec_cursor c;
+	struct exec_stats st = { 0 };
+	struct rng r;
+	struct err e;
+	char desc[256];
+
+	prog_builder_init(&b);
+	assert_int_equal(prog_add_compute(&b, sp("10", SPEC_TIME), &e), 0);
+	assert_int_equal(prog_add_storage(&b, OP_STORE, sp("4k", SPEC_SIZE), sp("5g", SPEC_SIZE),
+					  WIRE_SYNC, &e), 0);
+	assert_int_equal(prog_add_storage(&b, OP_LOAD, sp("10918", SPEC_SIZE), NULL, WIRE_NOSYNC,
+					  &e), 0);
+	assert_int_equal(prog_add_storage(&b, OP_STORE, sp("1k", SPEC_SIZE), NULL, WIRE_PSYNC, &e),
+			 0);
+	/* LOAD cannot sync; an unknown policy is refused */
+	assert_int_equal(prog_add_storage(&b, OP_LOAD, sp("1", SPEC_SIZE), NULL, WIRE_SYNC, &e),
+			 -EINVAL);
+	assert_int_equal(prog_add_storage(&b, OP_STORE, sp("1", SPEC_SIZE), NULL, 7, &e), -EINVAL);
+	prog_set_default_offsets(&b, sp("0", SPEC_SIZE), NULL);
+	assert_int_equal(prog_add_reply(&b, sp("100k", SPEC_SIZE), true, &e), 0);
+	struct prog *p = finish(&b);
+	prog_describe(p, desc, sizeof desc);
+	assert_string_equal(desc, "COMPUTE(10us) STORE(4k B,offset=5g,sync) LOAD(10918 B) "
+				  "STORE(1k B,psync) REPLY(sendfile,100k B)");
+
+	wire_buf_init(&w);
+	encode(p, &w, 0);
+	rng_seed(&r, 1, 0);
+	exec_start(&c, w.data, (uint32_t)w.len);
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_STORAGE);
+	assert_int_equal(st.computes, 1);
+	assert_int_equal(op.code, OP_STORE);
+	assert_int_equal(op.flags, WIRE_SYNC);
+	assert_true(wire_get_u64(op.body) == 5000000000ull); /* past 4 GiB: not narrowed */
+	assert_int_equal(wire_get_u64(op.body + 8), 4000);
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_STORAGE);
+	assert_int_equal(op.code, OP_LOAD);
+	assert_true(wire_get_u64(op.body) == 0); /* --load-offset 0 */
+	assert_int_equal(wire_get_u64(op.body + 8), 10918);
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_STORAGE);
+	assert_int_equal(op.flags, WIRE_PSYNC);
+	assert_true(wire_get_u64(op.body) == WIRE_OFFSET_NEXT); /* no store default */
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_REPLY);
+	assert_int_equal(op.flags, WIRE_REPLY_SENDFILE);
+	assert_int_equal(wire_get_u64(op.body), 100000);
+	assert_true(wire_get_u64(op.body + 8) == 0);
+	wire_buf_free(&w);
+	prog_destroy(p);
 }
 
 static void test_ping(void **state)
@@ -294,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_skip_probability),
 		cmocka_unit_test(test_unsupported_op),
+		cmocka_unit_test(test_storage_ops),
 		cmocka_unit_test(test_ping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -216,6 +216,62 @@ static void test_invalid_programs(void **state)
 	wire_buf_free(&b);
 }
 
+static void put_storage(struct wire_buf *b, uint8_t code, uint8_t flags)
+{
+	size_t at = wire_put_op(b, code, flags, 0);
+	wire_buf_put_u64(b, 5000000000ull);
+	wire_buf_put_u64(b, 4096);
+	wire_end_op(b, at);
+}
+
+/* LOAD takes no flags, STORE a sync policy 0..2, REPLY the sendfile flag with
+ * a 16-byte body (size, offset) and nothing else. */
+static void test_storage_ops(void **state)
+{
+	struct wire_buf b;
+	struct err e;
+	size_t at;
+
+	wire_buf_init(&b);
+	for (uint8_t f = 0; f <= WIRE_PSYNC; f++)
+		put_storage(&b, OP_STORE, f);
+	put_storage(&b, OP_LOAD, 0);
+	at = wire_put_op(&b, OP_REPLY, WIRE_REPLY_SENDFILE, 0);
+	wire_buf_put_u64(&b, 100000);
+	wire_buf_put_u64(&b, WIRE_OFFSET_NEXT);
+	wire_end_op(&b, at);
+	assert_int_equal(check(&b, &e), 0);
+
+	b.len = 0;
+	put_storage(&b, OP_STORE, WIRE_SYNC_MAX_);
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "STORE has unknown flags"));
+	b.len = 0;
+	put_storage(&b, OP_LOAD, WIRE_SYNC);
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	/* sendfile REPLY with the short body, and a plain REPLY with the long one */
+	b.len = 0;
+	at = wire_put_op(&b, OP_REPLY, WIRE_REPLY_SENDFILE, 0);
+	wire_buf_put_u64(&b, 100);
+	wire_end_op(&b, at);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	b.len = 0;
+	at = wire_put_op(&b, OP_REPLY, 0, 0);
+	wire_buf_put_u64(&b, 100);
+	wire_buf_put_u64(&b, 0);
+	wire_end_op(&b, at);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	b.len = 0;
+	at = wire_put_op(&b, OP_REPLY, 0x80, 0);
+	wire_buf_put_u64(&b, 100);
+	wire_end_op(&b, at);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "REPLY has unknown flags"));
+	wire_buf_free(&b);
+}
+
 static void test_limits(void **state)
 {
 	struct wire_buf b;
@@ -256,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_valid_programs),
 		cmocka_unit_test(test_invalid_programs),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_storage_ops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 73_sweep: a scenario with a sweep key runs one results directory per grid
+# 74_sweep: a scenario with a sweep key runs one results directory per grid
 # cell with the cell's client arguments, lists them in sweep.json, and
 # `meshwalk report` of the sweep reports every cell and the grid: figures
 # that match each cell's own report, the slowdown against the lowest rate,

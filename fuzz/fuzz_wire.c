@@ -1,0 +1,65 @@
+/* fuzz_wire.c -- the wire decoder: header, program check, and then the walk a
+ * node does over a program the check accepted (every op, forward target and
+ * sub-program), so a check that lets a bad program through shows up as an
+ * out-of-bounds read under ASan. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "proto/wire.h"
+
+static void walk(const uint8_t *prog, uint32_t len, int depth)
+{
+	uint32_t off = 0;
+
+	while (off < len && depth < 64) {
+		struct wire_op op;
+
+		wire_op_at(prog, off, &op);
+		if (op.code == OP_FORWARD) {
+			struct wire_forward f;
+
+			wire_forward_decode(&op, &f);
+			for (uint32_t i = 0; i < f.ntargets; i++) {
+				struct sockaddr_storage ss;
+				socklen_t sl;
+
+				wire_target_addr(&f, i, &ss, &sl);
+			}
+			for (uint32_t i = 0; i < f.nsub; i++) {
+				const uint8_t *sub;
+				uint32_t sub_len;
+
+				wire_forward_sub(&f, i, &sub, &sub_len);
+				walk(sub, sub_len, depth + 1);
+			}
+		} else if (op.len >= WIRE_OP_HDR_LEN + 8) {
+			volatile uint64_t v = wire_get_u64(op.body);
+			(void)v;
+		}
+		off += op.len;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct wire_hdr h;
+	struct err e;
+
+	if (size < WIRE_HDR_LEN)
+		return 0;
+	if (wire_hdr_decode(data, &wire_default_limits, &h, &e) == 0 &&
+	    h.prog_len <= size - WIRE_HDR_LEN && h.type == WIRE_REQUEST) {
+		const uint8_t *prog = data + WIRE_HDR_LEN;
+
+		if (wire_prog_check(prog, h.prog_len, &wire_default_limits, &e) == 0)
+			walk(prog, h.prog_len, 0);
+	}
+	/* Also the body alone as a program, with every limit at its default. */
+	if (size - WIRE_HDR_LEN <= UINT32_MAX &&
+	    wire_prog_check(data + WIRE_HDR_LEN, (uint32_t)(size - WIRE_HDR_LEN), &wire_default_limits,
+			    &e) == 0)
+		walk(data + WIRE_HDR_LEN, (uint32_t)(size - WIRE_HDR_LEN), 0);
+	return 0;
+}
