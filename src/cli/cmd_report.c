@@ -8,6 +8,7 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "report/gnuplot.h"
+#include "report/grid.h"
 #include "report/report.h"
 #include "report/results.h"
 #include "spec/units.h"
@@ -26,7 +27,8 @@ static const struct opt_def report_opts[] = {
 	  "a CSV). Created if missing; an earlier report there is overwritten." },
 	{ "warmup", 0, OPT_REQUIRED, O_WARMUP, "DURATION",
 	  "Leave out the requests each client group intended to send in its first DURATION "
-	  "(e.g. 500ms; a bare number is microseconds): start-up transients, cold caches." },
+	  "(e.g. 500ms; a bare number is microseconds): start-up transients, cold caches. "
+	  "For a sweep it replaces the sweep's own warmup." },
 	{ "bins", 0, OPT_REQUIRED, O_BINS, "N",
 	  "Time bins of the latency-over-time plots (default: one per 100 requests, 10 to 200)." },
 	{ "no-plots", 0, OPT_NONE, O_NO_PLOTS, NULL,
@@ -43,8 +45,11 @@ static const char report_intro[] =
 	"p50/p90/p99/p99.9/max latency per client group and overall; the same as CSV and\n"
 	"JSON; plot tables; gnuplot plots as SVG and PNG (latency CDF, percentile spectrum,\n"
 	"latency and rate over time, box plots per group); and one self-contained\n"
-	"index.html. Prints the summary. Exit status: 0 on success, 1 when the results\n"
-	"cannot be read or a file cannot be written, 2 on a usage error.";
+	"index.html. Prints the summary. For a sweep (a directory with sweep.json) every\n"
+	"cell is reported in its own report/, and the sweep's report (grid.txt, grid.csv,\n"
+	"success rate, mean, p99 and slowdown across the grid, p99 heatmaps) goes to\n"
+	"DIR/report. Exit status: 0 on success, 1 when the results cannot be read or a\n"
+	"file cannot be written, 2 on a usage error.";
 
 void cmd_report_man(FILE *f)
 {
@@ -75,6 +80,41 @@ static char *default_out(const struct results *r)
 	return out;
 }
 
+/* A sweep (sweep.json): every cell reported, and the grid across them. */
+static int report_sweep(const char *dir, const char *out, const struct report_opts *ro,
+			bool warmup_given, bool quiet)
+{
+	struct grid_opts o = { .warmup_us = warmup_given ? ro->warmup_us : -1, .bins = ro->bins,
+			       .plots = ro->plots };
+	char *def = NULL, path[PATH_MAX], *text;
+	struct err e;
+	int rc = 0;
+
+	if (o.plots && !gnuplot_available()) {
+		log_msg("gnuplot not found: install it (apt-get install gnuplot-nox) or use --no-plots");
+		return 1;
+	}
+	if (out == NULL && asprintf(&def, "%s/report", dir) < 0)
+		abort();
+	o.out_dir = out ? out : def;
+	if (grid_report(dir, &o, &e) < 0) {
+		if (e.line)
+			log_msg("%s (line %d)", e.msg, e.line);
+		else
+			log_msg("%s", e.msg);
+		rc = 1;
+	} else if (!quiet) {
+		snprintf(path, sizeof path, "%s/grid.txt", o.out_dir);
+		text = results_read_text(path);
+		if (text)
+			fputs(text, stdout);
+		printf("report: %s/index.html\n", o.out_dir);
+		free(text);
+	}
+	free(def);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { .plots = true };
@@ -83,7 +123,7 @@ int cmd_report(int argc, char **argv)
 	struct err e;
 	const char *out = NULL;
 	char *def = NULL;
-	bool quiet = false;
+	bool quiet = false, warmup_given = false;
 	int opt, rc = 0;
 
 	log_set_name("meshwalk report");
@@ -96,6 +136,7 @@ int cmd_report(int argc, char **argv)
 			out = optarg;
 			break;
 		case O_WARMUP:
+			warmup_given = true;
 			if (units_parse(optarg, SPEC_TIME, &o.warmup_us, &e) < 0) {
 				log_msg("--warmup: %s", e.msg);
 				rc = 2;
@@ -142,6 +183,8 @@ int cmd_report(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
+	if (grid_is_sweep(argv[optind]))
+		return report_sweep(argv[optind], out, &o, warmup_given, quiet);
 	if (results_load(argv[optind], &r, &e) < 0) {
 		if (e.line)
 			log_msg("%s (line %d)", e.msg, e.line);

@@ -8,7 +8,9 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "run/run.h"
+#include "run/sweep.h"
 #include "scenario/scenario.h"
+#include "scenario/sweep.h"
 #include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -43,6 +45,8 @@ static const char run_intro[] =
 	"this machine: starts every service's replicas as meshwalk nodes on 127.0.0.1,\n"
 	"runs the client groups, stops everything it started (also on Ctrl-C, a node that\n"
 	"dies or a client error) and leaves one results directory (docs/results.md).\n"
+	"A scenario with a sweep key runs once per cell of its parameter grid, each cell\n"
+	"into its own results directory (docs/scenario.md, Sweeps).\n"
 	"Exit status: 0 when every client group succeeded, 1 when a group or node failed,\n"
 	"2 on a usage or scenario error, 130 when interrupted.";
 
@@ -155,6 +159,24 @@ int cmd_run(int argc, char **argv)
 			       s.services[i].replicas == 1 ? "" : "s");
 		for (size_t i = 0; i < s.nclients; i++)
 			printf("  client %s -> %s\n", s.clients[i].name, s.clients[i].to);
+		if (s.sweep) {
+			size_t n = sweep_ncells(s.sweep);
+			int g = sweep_group(&s, s.sweep);
+
+			printf("  sweep of client %s: %zu cell%s\n", s.clients[g].name, n, n == 1 ? "" : "s");
+			for (size_t i = 0; i < n; i++) {
+				struct scenario_argv a = { 0 };
+				char *name = sweep_cell_name(s.sweep, i);
+
+				sweep_args(s.sweep, i, &s.clients[g].args, &a);
+				printf("    %s:", name);
+				for (size_t k = 0; k < a.n; k++)
+					printf(" %s", a.v[k]);
+				printf("\n");
+				free(name);
+				scenario_argv_free(&a);
+			}
+		}
 		scenario_free(&s);
 		free(sets);
 		return 0;
@@ -168,7 +190,7 @@ int cmd_run(int argc, char **argv)
 		c.exe = exe;
 		c.overrides = sets;
 		c.noverrides = nsets;
-		rc = run_scenario(&c, &s);
+		rc = s.sweep ? run_sweep(&c, &s) : run_scenario(&c, &s);
 	}
 	free(exe);
 	scenario_free(&s);

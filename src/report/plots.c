@@ -211,3 +211,88 @@ int plots_boxplot(const char *dir, const char *name, const char *title, const st
 	gnuplot_finish(f, name);
 	return close_and_run(f, dir, name, e);
 }
+
+int plots_grid_lines(const char *dir, const char *name, const char *title, int xcol,
+		     const char *xlabel, bool logx, int ycol, const char *ylabel, bool logy,
+		     double ymax, const char *const *series, size_t n, struct err *e)
+{
+	FILE *f = open_script(dir, name, e);
+
+	if (f == NULL)
+		return -EINVAL;
+	gnuplot_start(f, name, title);
+	fprintf(f, "set xlabel ");
+	gnuplot_quote(f, xlabel);
+	fprintf(f, "\nset ylabel ");
+	gnuplot_quote(f, ylabel);
+	fprintf(f, "\n%s%s"
+		   "set key outside right top vertical\n"
+		   "set offsets graph 0.03, graph 0.03, 0, 0\n",
+		logx ? "set logscale x 10\n" : "",
+		logy ? "set logscale y 10\nset format y '%.0f'\n" : "");
+	if (!logy && isnan(ymax))
+		fprintf(f, "set yrange [0:*]\n");
+	else if (!logy)
+		fprintf(f, "set yrange [0:%g]\n", ymax);
+	fprintf(f, "plot ");
+	for (size_t i = 0; i < n; i++) {
+		char x[32];
+
+		snprintf(x, sizeof x, "$%d", xcol);
+		fprintf(f, "%s'grid.csv' skip 1 using (strcol(3) eq ", i ? ", \\\n     " : "");
+		gnuplot_quote(f, series[i]);
+		/* smooth unique sorts the points by x: rates may be listed in
+		 * any order in the scenario. */
+		fprintf(f, " ? %s : NaN):%d smooth unique with linespoints lw 2 pt 7 ps 0.8 lc rgb '%s' title ",
+			x, ycol, colours[i % NCOLOURS]);
+		gnuplot_quote(f, series[i]);
+	}
+	fprintf(f, "\n");
+	gnuplot_finish(f, name);
+	return close_and_run(f, dir, name, e);
+}
+
+int plots_grid_heatmap(const char *dir, const char *name, const char *title, const char *arrival,
+		       const char *const *rates, size_t nrates, const char *const *computes,
+		       size_t ncomputes, struct err *e)
+{
+	FILE *f = open_script(dir, name, e);
+
+	if (f == NULL)
+		return -EINVAL;
+	gnuplot_start(f, name, title);
+	fprintf(f, "set xtics (");
+	for (size_t i = 0; i < nrates; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		gnuplot_quote(f, rates[i]);
+		fprintf(f, " %zu", i);
+	}
+	fprintf(f, ")\nset ytics (");
+	for (size_t i = 0; i < ncomputes; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		gnuplot_quote(f, computes[i]);
+		fprintf(f, " %zu", i);
+	}
+	fprintf(f, ")\n"
+		   "set xrange [-0.5:%g]\n"
+		   "set yrange [-0.5:%g]\n"
+		   "set grid noxtics noytics nomxtics nomytics\n"
+		   "set xlabel 'rate per client thread (requests/s)'\n"
+		   "set ylabel 'compute per request'\n"
+		   "set cblabel 'p99 latency (µs, log scale)'\n"
+		   "set logscale cb 10\n"
+		   "set format cb '%%.0f'\n"
+		   "set palette defined (0 '#ffffcc', 1 '#fd8d3c', 2 '#bd0026')\n"
+		   "set cbtics (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, "
+		   "50000, 100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000)\n"
+		   "unset key\n"
+		   "plot 'grid.csv' skip 1 using (strcol(5) eq ",
+		(double)nrates - 0.5, (double)ncomputes - 0.5);
+	gnuplot_quote(f, arrival);
+	fprintf(f, " ? $8 : NaN):9:(0.5):(0.5):17 with boxxyerror fs solid 1.0 noborder fc palette notitle, \\\n"
+		   "     '' skip 1 using (strcol(5) eq ");
+	gnuplot_quote(f, arrival);
+	fprintf(f, " ? $8 : NaN):9:(sprintf('%%.0f', $17)) with labels notitle\n");
+	gnuplot_finish(f, name);
+	return close_and_run(f, dir, name, e);
+}

@@ -50,4 +50,18 @@ int plots_timeline(const char *dir, const char *name, const char *title, const c
 int plots_boxplot(const char *dir, const char *name, const char *title, const struct summary *rows,
 		  size_t nrows, bool logy, struct err *e);
 
+/* A sweep's figure (column ycol of grid.csv) against column xcol, one line
+ * per value of grid.csv's series column (3), points joined in x order. A
+ * linear y axis starts at 0 and ends at ymax (NAN: automatic). */
+int plots_grid_lines(const char *dir, const char *name, const char *title, int xcol,
+		     const char *xlabel, bool logx, int ycol, const char *ylabel, bool logy,
+		     double ymax, const char *const *series, size_t n, struct err *e);
+
+/* A sweep's p99 (grid.csv column 17) as coloured cells: rate index (8)
+ * across, compute index (9) up, for the rows whose arrival (5) is arrival;
+ * xtics/ytics are the parameter values, each cell labelled with its p99. */
+int plots_grid_heatmap(const char *dir, const char *name, const char *title, const char *arrival,
+		       const char *const *rates, size_t nrates, const char *const *computes,
+		       size_t ncomputes, struct err *e);
+
 #endif

@@ -179,7 +179,8 @@ static int load_run_dir(const char *path, struct results *r, struct err *e)
 			names = xrealloc(names, (n + 1) * sizeof *names);
 			names[n++] = xstrdup(de->d_name);
 		}
-		qsort(names, n, sizeof *names, cmp_str);
+		if (n > 1) /* qsort() must not see the NULL of an empty list */
+			qsort(names, n, sizeof *names, cmp_str);
 		for (size_t i = 0; i < n; i++) {
 			char *gd = join(clients, names[i]), *csv = join(gd, "requests.csv");
 

@@ -6,6 +6,7 @@
  * (they are scalars), and validation runs last, so a value from --set is
  * checked exactly like one from the file. */
 #include "scenario/scenario.h"
+#include "scenario/sweep.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -424,8 +425,13 @@ static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
 					if (strcmp(s->clients[i].name, c->name) == 0)
 						return at(l, cv, "client %s is defined twice", c->name);
 			}
+		} else if (strcmp(name, "sweep") == 0) {
+			if (sweep_load(l->doc, v, &s->sweep, l->e) < 0)
+				return -EINVAL;
 		} else {
-			return at(l, k, "unknown key '%s' (expected name, seed, services, balancers or clients)",
+			return at(l, k,
+				  "unknown key '%s' (expected name, seed, services, balancers, clients "
+				  "or sweep)",
 				  name);
 		}
 	}
@@ -648,7 +654,7 @@ static int validate(struct scenario *s, struct err *e)
 			free(x);
 		}
 	}
-	return 0;
+	return s->sweep ? sweep_check(s, s->sweep, e) : 0;
 }
 
 /* Each balancer's service must be a service of nodes; names are unique. */
@@ -762,6 +768,7 @@ void scenario_free(struct scenario *s)
 	}
 	free(s->services);
 	free(s->clients);
+	sweep_free(s->sweep);
 	free(s->name);
 	free(s->path);
 	memset(s, 0, sizeof *s);

@@ -37,6 +37,8 @@
 
 #define SCENARIO_MAX_REPLICAS 64
 
+struct scenario_sweep;
+
 struct scenario_argv {
 	char **v;     /* NULL-terminated */
 	size_t n;
@@ -72,6 +74,7 @@ struct scenario {
 	size_t nservices;
 	struct scenario_client *clients;
 	size_t nclients;
+	struct scenario_sweep *sweep; /* the `sweep` key (scenario/sweep.h), or NULL */
 };
 
 /* Loads and validates path, applying the overrides (each "key=value") first.
