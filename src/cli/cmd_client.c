@@ -693,6 +693,13 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			rc = 2;
 		}
 	}
+	if (rc == 0 && n_auto && c.pacing == PACER_RATE_STEPS && pace &&
+	    spec_length(pace) > 10000000) {
+		/* Each step is summed one by one: refuse rather than hang. */
+		log_msg("-n auto: the rate sequence has %llu steps (more than 10^7); give -n",
+			(unsigned long long)spec_length(pace));
+		rc = 2;
+	}
 	if (rc == 0 && n_auto) {
 		c.requests = pacer_auto_count(c.pacing, pace, c.rate_step_secs);
 		if (c.requests == 0) {

@@ -44,4 +44,7 @@ for args in "client -F 127.0.0.1:1,timeout=1e300" "client --timeout 1e300" "clie
 	assert_eq "exit for $args" 2 "$rc"
 	grep -q "expected" "$TMP/err" || fail "$args: no message"
 done
+# A rate ramp of 2.5e11 steps with -n auto is refused, not summed for hours (fuzzing).
+timeout 20 "$MESHWALK" client -r aseq:min=2,max=01T,step=4 --rss 1 -n auto 2>"$TMP/err"; assert_eq "huge -n auto" 2 $?
+grep -q "more than 10^7" "$TMP/err" || fail "huge -n auto message: $(cat "$TMP/err")"
 exit 0
