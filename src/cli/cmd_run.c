@@ -104,11 +104,13 @@ int cmd_run(int argc, char **argv)
 				us = secs * 1e6;
 			else if (units_parse(optarg, SPEC_TIME, &us, &e) < 0)
 				us = -1;
-			if (!(us > 0)) {
+			/* strtod() also takes "inf" and 1e300: bound before converting to ns. */
+			if (!(us > 0) || us > UNITS_MAX_TIME_US) {
 				log_msg("--timeout: expected a duration such as 60s, got '%s'", optarg);
 				rc = 2;
+			} else {
+				c.timeout_ns = (int64_t)(us * 1000);
 			}
-			c.timeout_ns = (int64_t)(us * 1000);
 			break;
 		}
 		case O_CHECK:

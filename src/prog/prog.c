@@ -271,9 +271,42 @@ static int check_nack(const struct prog *p, struct err *e)
 	return 0;
 }
 
+/* Ops of the encoded program, counted as wire_prog_check() counts them:
+ * every op at every level, each closing REPLY included. A branch group sends
+ * a copy of its sub-program to each target, so nested groups multiply: 12
+ * levels of 4-target groups are 4^12 copies. The count stops growing past
+ * `cap`, so it cannot overflow however deep the nesting. */
+static uint64_t count_ops(const struct prog *p, uint64_t cap)
+{
+	uint64_t n = p->n + 1;
+
+	for (size_t i = 0; i < p->n && n <= cap; i++) {
+		const struct prog_fwd *f = p->ops[i].fwd;
+
+		if (f == NULL)
+			continue;
+		for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1) && n <= cap; t++)
+			n += count_ops(f->subs[f->target_sub[t]], cap);
+	}
+	return n;
+}
+
 int prog_finish(struct prog_builder *b, struct prog **out, struct err *e)
 {
+	uint64_t ops;
+
 	if (check_nack(b->root, e) < 0) {
+		prog_builder_abort(b);
+		*out = NULL;
+		return -EINVAL;
+	}
+	/* Refused here, not per request: a node would refuse every request, and
+	 * encoding one could take gigabytes first. */
+	ops = count_ops(b->root, wire_default_limits.max_ops);
+	if (ops > wire_default_limits.max_ops) {
+		err_set(e, "the program has more than %u ops once every branch is expanded (a node "
+			   "runs at most %u per request)", wire_default_limits.max_ops,
+			wire_default_limits.max_ops);
 		prog_builder_abort(b);
 		*out = NULL;
 		return -EINVAL;

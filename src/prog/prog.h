@@ -75,7 +75,10 @@ void prog_set_default_offsets(struct prog_builder *b, struct spec *load, struct 
 int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, struct err *e);
 /* -F: opens a forward scope (copies *o; takes ownership of o->frame_size). */
 int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, struct err *e);
-/* Closes open scopes and returns the template; the builder is emptied. */
+/* Closes open scopes and returns the template; the builder is emptied.
+ * Refuses (and frees) a template whose encoded program would exceed a node's
+ * op limit (wire_default_limits.max_ops), which nested branch groups reach
+ * quickly since each target gets its own copy of the sub-program. */
 int prog_finish(struct prog_builder *b, struct prog **out, struct err *e);
 
 void prog_destroy(struct prog *p);

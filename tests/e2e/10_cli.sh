@@ -31,6 +31,11 @@ grep -q "nack=3" "$TMP/e" || fail "nack message: $(cat "$TMP/e")"
 "$MESHWALK" node --accept-mode bogus 2>"$TMP/e"; assert_eq "exit for bad accept mode" 2 $?
 grep -q "child, shared or parent" "$TMP/e" || fail "accept mode message"
 "$MESHWALK" node --nt 0 2>"$TMP/e"; assert_eq "exit for --nt 0" 2 $?
+# Durations beyond what fits in nanoseconds are refused, not converted (UB).
+for t in 1e18 inf; do
+	"$MESHWALK" run --timeout "$t" --check "$(dirname "$0")/../../examples/demo.yaml" >/dev/null 2>"$TMP/e"
+	assert_eq "exit for run --timeout $t" 2 $?
+done
 "$MESHWALK" bogus 2>/dev/null; assert_eq "exit for unknown subcommand" 2 $?
 # Both --opt value and --opt=value parse (DistWalk rejects "--rs 11192").
 "$MESHWALK" client --rs 11192 --to=127.0.0.1:1 -n 0 >/dev/null 2>&1; assert_eq "--rs 11192" 0 $?

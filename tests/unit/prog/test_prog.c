@@ -178,6 +178,38 @@ static void test_nack_checked_at_finish(void **state)
 	assert_non_null(strstr(e.msg, "nack=3"));
 }
 
+/* Regression (found through fuzz_client_args with a hand-made input):
+ * twelve nested 4-target branch forwards encode 4^12 copies of the innermost
+ * sub-program, gigabytes per request; prog_finish() must refuse the template instead, while ten levels
+ * of 2 targets (4094 ops) stay under the limit of 4096 and are accepted. */
+static void test_finish_refuses_exploding_branches(void **state)
+{
+	struct prog_builder b;
+	struct prog *p;
+	struct wire_buf w;
+	struct err e;
+
+	prog_builder_init(&b);
+	for (int i = 0; i < 12; i++)
+		fwd(&b, "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3,127.0.0.1:4", 0, true);
+	prog_add_compute(&b, sp("1", SPEC_TIME), NULL);
+	assert_int_equal(prog_finish(&b, &p, &e), -EINVAL);
+	assert_null(p);
+	assert_non_null(strstr(e.msg, "4096 ops"));
+
+	/* Level k has 2^k copies of 2 ops (FORWARD or COMPUTE, then REPLY):
+	 * 2 * (2^11 - 1) = 4094 ops. */
+	prog_builder_init(&b);
+	for (int i = 0; i < 10; i++)
+		fwd(&b, "127.0.0.1:1,127.0.0.1:2", 0, true);
+	prog_add_compute(&b, sp("1", SPEC_TIME), NULL);
+	p = finish(&b);
+	wire_buf_init(&w);
+	encode(p, &w, 0); /* and the node's check accepts it */
+	wire_buf_free(&w);
+	prog_destroy(p);
+}
+
 /* -s 1 -C 50ms: the COMPUTE is skipped; every=2 skips on even requests only */
 static void test_skip(void **state)
 {
@@ -348,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_chain_grammar),
 		cmocka_unit_test(test_branch_group),
 		cmocka_unit_test(test_nack_checked_at_finish),
+		cmocka_unit_test(test_finish_refuses_exploding_branches),
 		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_skip_probability),
 		cmocka_unit_test(test_unsupported_op),
