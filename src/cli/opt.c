@@ -11,6 +11,10 @@
 
 #define MAX_SCRIPT_DEPTH 8
 #define MAX_SCRIPT_BYTES (1 << 20)
+/* Scripts may include scripts, each many times: without a bound on the whole
+ * expansion, eight levels of nesting can multiply into gigabytes. */
+#define MAX_EXPANDED_WORDS 1000000
+#define MAX_EXPANDED_BYTES (16 << 20)
 
 void opt_build(const struct opt_def *defs, struct opt_parser *p)
 {
@@ -161,6 +165,7 @@ void opt_print_man(FILE *f, const char *name, const char *summary, const char *u
 struct argvec {
 	char **v;
 	int n, cap;
+	size_t bytes; /* of the words pushed, for MAX_EXPANDED_BYTES */
 };
 
 static void push(struct argvec *a, char *s)
@@ -171,6 +176,16 @@ static void push(struct argvec *a, char *s)
 	}
 	a->v[a->n++] = s;
 	a->v[a->n] = NULL;
+	if (s)
+		a->bytes += strlen(s) + 1;
+}
+
+static int check_expansion(const struct argvec *out, const char *path, struct err *e)
+{
+	if (out->n > MAX_EXPANDED_WORDS || out->bytes > MAX_EXPANDED_BYTES)
+		return err_set(e, "script '%s': the command line expands to more than %d words or %d MiB",
+			       path, MAX_EXPANDED_WORDS, MAX_EXPANDED_BYTES >> 20);
+	return 0;
 }
 
 static int expand(struct argvec *out, int argc, char **argv, int depth, struct err *e);
@@ -267,6 +282,8 @@ static int expand(struct argvec *out, int argc, char **argv, int depth, struct e
 		if (path) {
 			int rc = expand_file(out, path, depth, e);
 
+			if (rc == 0)
+				rc = check_expansion(out, path, e);
 			if (rc < 0)
 				return rc;
 			continue;

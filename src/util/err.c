@@ -39,14 +39,15 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	/* Two bounded copies rather than one "%s: %s", which truncates silently. */
-	size_t n = strnlen(head, sizeof e->msg - 1);
+	/* The message itself is what the user acts on: when context and message
+	 * do not both fit, the context goes, never the message's tail. */
+	size_t m = strnlen(old, sizeof old - 1);
+	size_t n = strnlen(head, sizeof head - 1);
+	if (n + 2 + m > sizeof e->msg - 1)
+		return -EINVAL;
 	memcpy(e->msg, head, n);
-	if (n + 2 < sizeof e->msg) {
-		memcpy(e->msg + n, ": ", 2);
-		n += 2;
-	}
-	size_t m = strnlen(old, sizeof e->msg - 1 - n);
+	memcpy(e->msg + n, ": ", 2);
+	n += 2;
 	memcpy(e->msg + n, old, m);
 	e->msg[n + m] = '\0';
 	return -EINVAL;
