@@ -32,6 +32,7 @@ enum {
 	O_MAX_FANOUT,
 	O_MAX_CONNS,
 	O_AUTH_KEY,
+	O_NET_DELAY,
 };
 
 static const struct opt_def node_opts[] = {
@@ -87,6 +88,14 @@ static const struct opt_def node_opts[] = {
 	  "HMAC-SHA256 tag made with it, and every reply and forward this node sends carries "
 	  "one. Requests without the right tag get a 'refused' reply and the connection is "
 	  "closed (UDP: dropped); counted in auth_failures. See docs/security.md." },
+	{ "net-delay", 0, OPT_REQUIRED, O_NET_DELAY, "[PEERS=]SPEC",
+	  "Emulate link delay in user space (for kernels without netem): hold every TCP message "
+	  "this node sends (replies and forwards) for a sample of SPEC, a duration value spec "
+	  "such as 2ms or unif:min=1.5ms,max=2.5ms, before it goes on the wire. With PEERS (as "
+	  "in --allow-forward: prefixes, addresses, ADDR:PORT), only messages to those peers "
+	  "are held. Repeatable, at most 64: the delays of every rule that applies to a peer "
+	  "add up. Messages on one connection stay in order: jitter delays, never reorders. "
+	  "UDP replies are not delayed. See docs/network.md." },
 	{ "poll-mode", 'p', OPT_REQUIRED, 'p', "MODE",
 	  "Event loop of the workers: epoll (default), poll, select (cannot watch fds of "
 	  "FD_SETSIZE=1024 and above: such connections are refused and logged), or io_uring "
@@ -295,6 +304,12 @@ int cmd_node(int argc, char **argv)
 			}
 			if (allowlist_add(&c.allow, optarg, &e) < 0) {
 				log_msg("--allow-forward: %s", e.msg);
+				rc = 2;
+			}
+			break;
+		case O_NET_DELAY:
+			if (netdelay_add(&c.net_delay, optarg, &e) < 0) {
+				log_msg("--net-delay: %s", e.msg);
 				rc = 2;
 			}
 			break;

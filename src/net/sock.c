@@ -192,10 +192,27 @@ int sock_bind_udp(const struct sock_addr *a, bool reuseport)
 
 int sock_connect(const struct sockaddr *sa, socklen_t len, bool nonblock)
 {
+	return sock_connect_from(sa, len, NULL, 0, nonblock);
+}
+
+int sock_connect_from(const struct sockaddr *sa, socklen_t len, const struct sockaddr *src,
+		      socklen_t src_len, bool nonblock)
+{
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 
 	if (fd == -1)
 		return -errno;
+	if (src != NULL) {
+		struct sockaddr_storage from;
+
+		memcpy(&from, src, src_len);
+		if (from.ss_family == AF_INET)
+			((struct sockaddr_in *)&from)->sin_port = 0;
+		else if (from.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&from)->sin6_port = 0;
+		if (bind(fd, (struct sockaddr *)&from, src_len) == -1)
+			return fail(fd);
+	}
 	while (connect(fd, sa, len) == -1) {
 		if (errno == EINTR)
 			continue;
@@ -204,6 +221,15 @@ int sock_connect(const struct sockaddr *sa, socklen_t len, bool nonblock)
 		return fail(fd);
 	}
 	return fd;
+}
+
+bool sock_addr_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
 }
 
 int sock_connect_result(int fd)

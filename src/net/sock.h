@@ -60,6 +60,15 @@ int sock_bind_udp(const struct sock_addr *a, bool reuseport);
  * possibly in progress (check with sock_connect_result()). */
 int sock_connect(const struct sockaddr *sa, socklen_t len, bool nonblock);
 
+/* The same, from source address src (its port ignored: the kernel picks one)
+ * when src is not NULL: a node listening on its own loopback address sends
+ * its forwards from it, so that its peers can tell it from other nodes. */
+int sock_connect_from(const struct sockaddr *sa, socklen_t len, const struct sockaddr *src,
+		      socklen_t src_len, bool nonblock);
+
+/* True for 127.0.0.0/8 and ::1. */
+bool sock_addr_is_loopback(const struct sockaddr *sa);
+
 /* 0 when a non-blocking connect succeeded, else -errno (SO_ERROR). */
 int sock_connect_result(int fd);
 

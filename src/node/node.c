@@ -41,11 +41,13 @@ void node_config_defaults(struct node_config *c)
 	allowlist_default(&c->allow);
 	c->allow_is_default = true;
 	c->max_conns = 100000;
+	netdelay_init(&c->net_delay);
 }
 
 void node_config_free(struct node_config *c)
 {
 	allowlist_free(&c->allow);
+	netdelay_free(&c->net_delay);
 }
 
 /* Resolves -c auto and checks a core list against this machine and process. */

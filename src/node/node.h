@@ -34,6 +34,7 @@
 
 #include "net/allowlist.h"
 #include "net/loop.h"
+#include "net/netdelay.h"
 #include "net/sock.h"
 #include "proto/auth.h"
 #include "proto/wire.h"
@@ -74,6 +75,7 @@ struct node_config {
 	bool allow_is_default;          /* allow holds allowlist_default() */
 	uint64_t max_conns;             /* client connections open at once */
 	struct auth_key auth;           /* len 0: no authentication */
+	struct netdelay net_delay;      /* --net-delay: how long sent messages are held (owned) */
 };
 
 /* Defaults; node_config_free() releases what they allocate. */

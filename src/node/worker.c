@@ -33,6 +33,7 @@
 
 #include "net/iobuf.h"
 #include "net/loop.h"
+#include "net/netdelay.h"
 #include "net/sock.h"
 #include "net/timer.h"
 #include "proto/auth.h"
@@ -106,7 +107,14 @@ struct conn {
 	struct sockaddr_storage addr;  /* peer: target address */
 	socklen_t addrlen;
 	char name[SOCK_ADDR_STRLEN];   /* remote address for messages */
+	uint32_t idx;                  /* in worker->all_conns, for timer keys */
+	uint64_t delay_mask;           /* --net-delay rules for this peer; 0: none */
+	struct delay_queue delayed;    /* when held output may go (delay_mask != 0) */
 };
+
+/* Timer keys with this bit release a connection's delayed output; the others
+ * are forward timeouts (task slots stay below 2^20, so never reach it). */
+#define DELAY_TIMER (1ull << 63)
 
 #define MAX_BRANCH 64
 
@@ -173,6 +181,7 @@ struct worker {
 	struct storage_req *done;      /* completed storage requests (newest first) */
 	uint8_t *scratch;              /* SCRATCH_LEN read buffer */
 	char self[SOCK_ADDR_STRLEN];   /* this node, for error messages */
+	uint64_t delay_samples;        /* --net-delay samples drawn, their index */
 	struct worker_stats st;
 };
 
@@ -255,12 +264,17 @@ static struct conn *conn_new(struct worker *w, enum handle_kind kind, int fd)
 		w->free_conns = c->next;
 	} else {
 		c = xcalloc(1, sizeof *c);
+		c->idx = (uint32_t)w->nall_conns;
 		w->all_conns = xrealloc(w->all_conns, (w->nall_conns + 1) * sizeof *w->all_conns);
 		w->all_conns[w->nall_conns++] = c;
 	}
-	uint32_t gen = c->gen;
+	uint32_t gen = c->gen, idx = c->idx;
+	struct delay_queue delayed = c->delayed; /* keeps its allocation */
 	memset(c, 0, sizeof *c);
 	c->gen = gen;
+	c->idx = idx;
+	c->delayed = delayed;
+	delay_queue_reset(&c->delayed);
 	c->h.kind = kind;
 	c->fd = fd;
 	c->segs_tail = &c->segs;
@@ -282,6 +296,7 @@ static void out_reset(struct conn *c)
 	c->segs_tail = &c->segs;
 	c->seg_bytes = 0;
 	c->out_total = c->out_sent = 0;
+	delay_queue_reset(&c->delayed);
 }
 
 static void conn_release(struct worker *w, struct conn *c)
@@ -315,10 +330,12 @@ static void add_client(struct worker *w, int fd)
 		return;
 	}
 	c = conn_new(w, H_CLIENT, fd);
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
 		sock_addr_str((struct sockaddr *)&ss, c->name, sizeof c->name);
-	else
+		c->delay_mask = netdelay_match(&w->cfg->net_delay, (struct sockaddr *)&ss);
+	} else {
 		snprintf(c->name, sizeof c->name, "fd %d", fd);
+	}
 	int rc = loop_add(w->loop, fd, LOOP_READ, c);
 	if (rc == -ERANGE) {
 		log_msg("%s: fd %d is above what --poll-mode %s can watch (%d): connection "
@@ -356,6 +373,12 @@ static void close_conn(struct worker *w, struct conn *c, const char *why)
 	conn_release(w, c);
 }
 
+/* Stream bytes (counted as out_total counts them) that may be sent now. */
+static uint64_t sendable_end(const struct conn *c)
+{
+	return c->delay_mask ? c->delayed.released : UINT64_MAX;
+}
+
 /* Sends what it can of segment f; returns 0 (all sent, or the socket is
  * full) or -errno. */
 static int send_seg(struct worker *w, struct conn *c, struct out_seg *f)
@@ -389,10 +412,14 @@ static int send_seg(struct worker *w, struct conn *c, struct out_seg *f)
  * segment, and so on, until done or the socket is full. 0 or -errno. */
 static int send_output(struct worker *w, struct conn *c)
 {
+	uint64_t end = sendable_end(c);
+
 	for (;;) {
 		struct out_seg *f = c->segs;
 		uint64_t limit = f ? f->at - c->out_sent : UINT64_MAX;
 
+		if (end - c->out_sent < limit)
+			limit = end - c->out_sent; /* the rest is held by --net-delay */
 		if (limit > 0 && iobuf_len(&c->out) > 0) {
 			ssize_t n = iobuf_flush_max(&c->out, c->fd, limit);
 
@@ -402,8 +429,8 @@ static int send_output(struct worker *w, struct conn *c)
 				return (int)n;
 			c->out_sent += (uint64_t)n;
 		}
-		if (f == NULL || c->out_sent < f->at)
-			return 0; /* all sent, or the socket is full */
+		if (f == NULL || c->out_sent < f->at || f->at > end)
+			return 0; /* all sent, the socket is full, or the rest is held */
 		int rc = send_seg(w, c, f);
 		if (rc < 0 || f->len > 0)
 			return rc;
@@ -417,6 +444,15 @@ static int send_output(struct worker *w, struct conn *c)
 static uint64_t out_queued(const struct conn *c)
 {
 	return iobuf_len(&c->out) + c->seg_bytes;
+}
+
+/* Whether some queued output may be sent now (not all of it held). */
+static bool out_sendable(const struct conn *c)
+{
+	uint64_t end = sendable_end(c);
+
+	return (iobuf_len(&c->out) > 0 && c->out_sent < end) ||
+	       (c->segs != NULL && c->segs->at <= end);
 }
 
 static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len);
@@ -463,7 +499,8 @@ static void flush_conn(struct worker *w, struct conn *c)
 		queued = out_queued(c);
 		paused = queued >= OUT_HIGH;
 	}
-	unsigned want = (paused ? 0 : LOOP_READ) | (queued > 0 ? LOOP_WRITE : 0);
+	/* Held output waits for its delay timer, not for the socket. */
+	unsigned want = (paused ? 0 : LOOP_READ) | (queued > 0 && out_sendable(c) ? LOOP_WRITE : 0);
 	if (want != c->interest) {
 		c->interest = want;
 		loop_mod(w->loop, c->fd, want, c);
@@ -488,6 +525,46 @@ static void flush_dirty(struct worker *w)
 		}
 		flush_conn(w, c);
 	}
+}
+
+/* A whole frame has been queued on c: hold it for its --net-delay sample
+ * when the peer has one, and flush it after this event. */
+static void frame_queued(struct worker *w, struct conn *c)
+{
+	if (c->delay_mask != 0) {
+		int64_t hold = netdelay_sample_ns(&w->cfg->net_delay, c->delay_mask, &w->rng,
+						  w->delay_samples++);
+
+		if (delay_queue_push(&c->delayed, c->out_total, clock_now_ns() + hold)) {
+			int64_t due;
+
+			delay_queue_next(&c->delayed, &due);
+			timer_heap_push(&w->timers, due,
+					DELAY_TIMER | ((uint64_t)c->idx << 24) |
+						(c->delayed.epoch & 0xffffff));
+		}
+	}
+	mark_dirty(w, c);
+}
+
+/* A delay timer fired: release what is due, and wait for the next mark.
+ * One timer is pending per queue epoch while marks are: frame_queued() arms
+ * it when the queue becomes non-empty, and this re-arms it. */
+static void on_delay_timer(struct worker *w, uint64_t key)
+{
+	uint64_t idx = (key & ~DELAY_TIMER) >> 24;
+	struct conn *c;
+	int64_t due;
+
+	if (idx >= w->nall_conns)
+		return;
+	c = w->all_conns[idx];
+	if (c->fd < 0 || (c->delayed.epoch & 0xffffff) != (key & 0xffffff))
+		return; /* closed, failed or re-used since: its marks are gone */
+	delay_queue_release(&c->delayed, clock_now_ns());
+	if (delay_queue_next(&c->delayed, &due))
+		timer_heap_push(&w->timers, due, key);
+	mark_dirty(w, c);
 }
 
 /* Queues output that is not copied into c->out (zero padding or file data)
@@ -538,7 +615,7 @@ static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t
 		iobuf_append_zeros(&c->out, pad);
 		c->out_total += pad;
 	}
-	mark_dirty(w, c);
+	frame_queued(w, c);
 }
 
 /* -- UDP -- */
@@ -647,7 +724,15 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 		}
 	if (p != NULL && p->fd >= 0)
 		return p;
-	fd = sock_connect((const struct sockaddr *)ss, len, true);
+	const struct sock_addr *self = &w->cfg->bind;
+	/* On loopback every connection would come from 127.0.0.1: a node bound to
+	 * a loopback address of its own forwards from it, so its peers (and
+	 * their --net-delay rules) can tell the nodes apart. */
+	bool from_self = self->ss.ss_family == ss->ss_family &&
+			 sock_addr_is_loopback((const struct sockaddr *)&self->ss) &&
+			 sock_addr_is_loopback((const struct sockaddr *)ss);
+	fd = sock_connect_from((const struct sockaddr *)ss, len,
+			       from_self ? (const struct sockaddr *)&self->ss : NULL, self->len, true);
 	if (fd < 0) {
 		*err = fd;
 		return NULL;
@@ -656,6 +741,7 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 		p = conn_new(w, H_PEER, -1);
 		memcpy(&p->addr, ss, len);
 		p->addrlen = len;
+		p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)ss);
 		sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
 		w->peers = xrealloc(w->peers, (w->npeers + 1) * sizeof *w->peers);
 		w->peers[w->npeers++] = p;
@@ -770,6 +856,10 @@ static void on_timer(struct worker *w, uint64_t key)
 	uint32_t slot = (uint32_t)(key >> 32);
 	struct task *t;
 
+	if (key & DELAY_TIMER) {
+		on_delay_timer(w, key);
+		return;
+	}
 	if (slot >= w->ntasks)
 		return;
 	t = w->tasks[slot];
@@ -904,7 +994,7 @@ static void finish_sendfile(struct worker *w, struct task *t)
 		c->out_total += sizeof tag;
 	}
 	add_seg(c, false, t->sreq.used_offset, t->sreq.size);
-	mark_dirty(w, c);
+	frame_queued(w, c);
 	w->st.replies++;
 	task_free(w, t);
 }
@@ -1542,6 +1632,7 @@ void worker_destroy(struct worker *w)
 			close(c->fd);
 		iobuf_release(&c->in);
 		out_reset(c);
+		delay_queue_free(&c->delayed);
 		free(c);
 	}
 	free(w->all_conns);
