@@ -156,9 +156,22 @@ int cmd_run(int argc, char **argv)
 	if (check) {
 		printf("scenario %s: %zu service%s, %zu client group%s\n", s.name, s.nservices,
 		       s.nservices == 1 ? "" : "s", s.nclients, s.nclients == 1 ? "" : "s");
-		for (size_t i = 0; i < s.nservices; i++)
-			printf("  service %s: %d replica%s\n", s.services[i].name, s.services[i].replicas,
+		for (size_t i = 0; i < s.nservices; i++) {
+			const struct scenario_link *l = &s.services[i].link;
+
+			printf("  service %s: %d replica%s", s.services[i].name, s.services[i].replicas,
 			       s.services[i].replicas == 1 ? "" : "s");
+			if (l->delay)
+				printf(", link delay %s", l->delay);
+			if (l->rate_bps)
+				printf(", link rate %llu bit/s", (unsigned long long)l->rate_bps);
+			printf("\n");
+		}
+		if (network_used(&s))
+			printf("  network: mode %s\n", network_mode_name(s.network.mode));
+		for (size_t i = 0; i < s.network.nlinks; i++)
+			printf("  link %s <-> %s: delay %s\n", s.network.links[i].between[0],
+			       s.network.links[i].between[1], s.network.links[i].link.delay);
 		for (size_t i = 0; i < s.nclients; i++)
 			printf("  client %s -> %s\n", s.clients[i].name, s.clients[i].to);
 		if (s.sweep) {

@@ -249,8 +249,14 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 		} else if (strcmp(name, "node") == 0) {
 			if (load_words(l, val, &svc->node, "node") < 0)
 				return -EINVAL;
+		} else if (strcmp(name, "link") == 0) {
+			char what[96];
+
+			snprintf(what, sizeof what, "service %s: link", svc->name);
+			if (network_load_link(l->doc, val, what, &svc->link, l->e) < 0)
+				return -EINVAL;
 		} else {
-			return at(l, k, "service %s: unknown key '%s' (expected replicas or node)",
+			return at(l, k, "service %s: unknown key '%s' (expected replicas, node or link)",
 				  svc->name, name);
 		}
 	}
@@ -428,10 +434,13 @@ static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
 		} else if (strcmp(name, "sweep") == 0) {
 			if (sweep_load(l->doc, v, &s->sweep, l->e) < 0)
 				return -EINVAL;
+		} else if (strcmp(name, "network") == 0) {
+			if (network_load(l->doc, v, &s->network, l->e) < 0)
+				return -EINVAL;
 		} else {
 			return at(l, k,
-				  "unknown key '%s' (expected name, seed, services, balancers, clients "
-				  "or sweep)",
+				  "unknown key '%s' (expected name, seed, services, balancers, clients, "
+				  "sweep or network)",
 				  name);
 		}
 	}
@@ -720,6 +729,8 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 	free(l.lbs);
 	if (rc == 0)
 		rc = resolve_balancers(s, e);
+	if (rc == 0)
+		rc = network_resolve(s, e);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	fclose(f);
@@ -760,6 +771,7 @@ void scenario_free(struct scenario *s)
 		free(s->services[i].balance);
 		free(s->services[i].policy);
 		free(s->services[i].lb_kind);
+		network_link_free(&s->services[i].link);
 	}
 	for (size_t i = 0; i < s->nclients; i++) {
 		free(s->clients[i].name);
@@ -769,6 +781,7 @@ void scenario_free(struct scenario *s)
 	free(s->services);
 	free(s->clients);
 	sweep_free(s->sweep);
+	network_free(&s->network);
 	free(s->name);
 	free(s->path);
 	memset(s, 0, sizeof *s);

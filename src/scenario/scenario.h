@@ -13,6 +13,8 @@
  *       to: front          # a service (its first replica), svc[i], or host:port
  *       args: "-C 200us -F {back} -R 1k -n 1000 -r 200"
  *       delay: 500ms       # start after the run starts (optional)
+ *   network: { mode: auto, links: [...] }   # optional (scenario/network.h);
+ *                          # services may have link: { delay, jitter, rate }
  * `node` and `args` are a string (split like a shell: blanks separate words,
  * '...' and "..." quote, \ escapes) or a sequence of strings. In client args and
  * `to`, {svc} becomes the comma-joined addresses of all replicas of svc and
@@ -33,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scenario/network.h"
 #include "util/err.h"
 
 #define SCENARIO_MAX_REPLICAS 64
@@ -55,6 +58,7 @@ struct scenario_service {
 	size_t backend;             /* index of that service (after loading) */
 	char *policy;               /* roundrobin, leastconn or first */
 	char *lb_kind;              /* haproxy or meshwalk */
+	struct scenario_link link;  /* the service's own emulated link (network.h) */
 };
 
 struct scenario_client {
@@ -75,6 +79,7 @@ struct scenario {
 	struct scenario_client *clients;
 	size_t nclients;
 	struct scenario_sweep *sweep; /* the `sweep` key (scenario/sweep.h), or NULL */
+	struct scenario_network network; /* the `network` key (scenario/network.h) */
 };
 
 /* Loads and validates path, applying the overrides (each "key=value") first.
