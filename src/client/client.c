@@ -93,6 +93,11 @@ struct cthread {
 	uint8_t *rx;
 	size_t rx_have;
 	uint64_t rx_discard;         /* padding of the current reply still to drop */
+	/* A reply is complete, and stamped, when its last byte has arrived: a
+	 * padded reply's header waits here while its padding streams past. */
+	struct wire_hdr rx_pending;
+	bool rx_pending_set;
+	uint8_t *rx_pending_text;    /* its error text (prog_len bytes), or NULL */
 	/* results, read by client_run() after the join */
 	struct hist *lat, *svc, *lag, *conn;
 	uint64_t ok, errors, timeouts, lost, unsent, nsent;
@@ -352,6 +357,12 @@ static void parse_replies(struct cthread *p, int64_t now)
 
 			off += d;
 			p->rx_discard -= d;
+			if (p->rx_discard == 0 && p->rx_pending_set) {
+				p->rx_pending_set = false;
+				on_reply(p, &p->rx_pending, p->rx_pending_text, now);
+				free(p->rx_pending_text);
+				p->rx_pending_text = NULL;
+			}
 			continue;
 		}
 		if (have - off < WIRE_HDR_LEN)
@@ -372,9 +383,18 @@ static void parse_replies(struct cthread *p, int64_t now)
 			auth_broken(p, &h, p->rx + off);
 			break;
 		}
-		on_reply(p, &h, p->rx + off + WIRE_HDR_LEN, now);
-		off += need;
 		p->rx_discard = h.len - need;
+		if (p->rx_discard == 0) {
+			on_reply(p, &h, p->rx + off + WIRE_HDR_LEN, now);
+		} else {
+			p->rx_pending = h;
+			p->rx_pending_set = true;
+			if (h.prog_len) {
+				p->rx_pending_text = xmalloc(h.prog_len);
+				memcpy(p->rx_pending_text, p->rx + off + WIRE_HDR_LEN, h.prog_len);
+			}
+		}
+		off += need;
 	}
 	if (p->broken) {
 		p->rx_have = 0;
@@ -690,6 +710,9 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 	p->broken = false;
 	p->rx_have = 0;
 	p->rx_discard = 0;
+	p->rx_pending_set = false;
+	free(p->rx_pending_text);
+	p->rx_pending_text = NULL;
 	p->oldest = p->sent_end = *seq;
 	for (; k < count && !p->broken; k++) {
 		int64_t intended;
@@ -838,6 +861,7 @@ static void *thread_main(void *arg)
 	out_flush(&p->text);
 	out_flush(&p->csv);
 	free(p->rx);
+	free(p->rx_pending_text);
 	if (p->tfd >= 0)
 		close(p->tfd);
 	wire_buf_free(&frame);

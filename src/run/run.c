@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "run/netlab.h"
+#include "spec/spec.h"
 #include "stats/hist.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -47,7 +49,9 @@ struct child {
 
 struct replica {
 	char dir[512];
-	char addr[64];
+	char host[24];      /* the address it listens on (docs/network.md) */
+	int lab_host;       /* its host in the netlab, or -1 */
+	char addr[64];      /* host:port once it listens */
 	struct child proc;
 };
 
@@ -71,6 +75,10 @@ struct run {
 	const char *failure;        /* first reason the run failed */
 	char failure_buf[512];
 	bool interrupted;
+	bool emulated;              /* the scenario asks for network emulation */
+	bool namespaces;            /* nodes run in the netlab's namespaces */
+	bool rates_dropped;         /* link rates asked for, but not applicable on loopback */
+	struct netlab lab;
 };
 
 /* -- small helpers -- */
@@ -149,7 +157,8 @@ static char *join_command(char *const *argv)
 
 /* Starts argv with stdout to out_path and stderr to err_path (the same file
  * when equal), in its own process group, with the default signal mask. */
-static pid_t spawn(struct run *r, char *const *argv, const char *out_path, const char *err_path)
+static pid_t spawn(struct run *r, char *const *argv, const char *out_path, const char *err_path,
+		   int lab_host)
 {
 	char *cmd = join_command(argv);
 	pid_t pid;
@@ -172,6 +181,11 @@ static pid_t spawn(struct run *r, char *const *argv, const char *out_path, const
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 			_exit(126);
+		if (lab_host >= 0 && netlab_enter(&r->lab, (size_t)lab_host) < 0) {
+			dprintf(2, "meshwalk run: cannot enter network namespace %s: %s\n",
+				r->lab.hosts[lab_host].ns, strerror(errno));
+			_exit(126);
+		}
 		execv(argv[0], argv);
 		dprintf(2, "meshwalk run: cannot execute %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -267,6 +281,109 @@ static const char *replica_addr(const struct scenario_service *svc, int i, void 
 
 /* -- phases -- */
 
+/* The prefix (a /24) that service k's replicas share: "10.X.K.0/24" or
+ * "127.77.K.0/24", K = k + 1. */
+static void service_prefix(const struct run *r, size_t k, char *buf, size_t len)
+{
+	if (r->namespaces)
+		netlab_addr(&r->lab, (int)k + 1, 0, buf, len);
+	else
+		snprintf(buf, len, "127.77.%d.0", (int)k + 1);
+	snprintf(buf + strlen(buf), len - strlen(buf), "/24");
+}
+
+/* --net-delay rules of service k's nodes: its own link's delay for every
+ * peer, and each pair link's for the other service's prefix. */
+static void add_delay_args(struct run *r, size_t k, struct scenario_argv *av)
+{
+	const struct scenario *s = r->s;
+	char rule[SPEC_MAX_TEXT + 64], prefix[40];
+
+	if (s->services[k].link.delay) {
+		add_arg(av, xstrdup("--net-delay"));
+		add_arg(av, xstrdup(s->services[k].link.delay));
+	}
+	for (size_t i = 0; i < s->network.nlinks; i++) {
+		const struct scenario_pair_link *pl = &s->network.links[i];
+
+		if (pl->svc[0] != k && pl->svc[1] != k)
+			continue;
+		service_prefix(r, pl->svc[0] == k ? pl->svc[1] : pl->svc[0], prefix, sizeof prefix);
+		snprintf(rule, sizeof rule, "%s=%s", prefix, pl->link.delay);
+		add_arg(av, xstrdup("--net-delay"));
+		add_arg(av, xstrdup(rule));
+	}
+}
+
+/* Chooses where the nodes live (docs/network.md): 127.0.0.1 without
+ * emulation; with it, an address of each node's own, in a network namespace
+ * per node when the mode allows and this process may, else on loopback. */
+static int setup_network(struct run *r)
+{
+	const struct scenario *s = r->s;
+	enum network_mode mode = s->network.mode;
+	bool rates = false;
+	struct err e;
+
+	r->emulated = network_used(s);
+	for (size_t k = 0; k < s->nservices; k++) {
+		rates |= s->services[k].link.rate_bps != 0;
+		for (int i = 0; i < s->services[k].replicas; i++) {
+			r->replicas[k][i].lab_host = -1;
+			snprintf(r->replicas[k][i].host, sizeof r->replicas[k][i].host, "127.0.0.1");
+		}
+	}
+	if (!r->emulated)
+		return 0;
+	if (mode == NETWORK_NAMESPACES && !netlab_possible()) {
+		fail(r, "network mode namespaces needs root and iproute2 (ip, tc); use mode auto or "
+			"loopback to run without them");
+		return -1;
+	}
+	if (mode != NETWORK_LOOPBACK && netlab_possible()) {
+		char log[600];
+
+		snprintf(log, sizeof log, "%s/network.log", r->dir);
+		if (netlab_open(&r->lab, log, &e) == 0) {
+			r->namespaces = true;
+		} else if (mode == NETWORK_NAMESPACES) {
+			fail(r, "cannot build the emulated network: %s", e.msg);
+			return -1;
+		} else {
+			log_msg("warning: cannot build network namespaces (%s): running on loopback", e.msg);
+		}
+	} else if (mode == NETWORK_AUTO) {
+		log_msg("warning: network emulation without root: nodes run on loopback addresses of "
+			"their own; link rates need network namespaces (root)");
+	}
+	r->rates_dropped = rates && !r->namespaces;
+	if (r->rates_dropped)
+		log_msg("warning: link rates are not applied on loopback (they need mode namespaces, as root)");
+	for (size_t k = 0; k < s->nservices; k++) {
+		if (s->services[k].balance)
+			continue;
+		for (int i = 0; i < s->services[k].replicas; i++) {
+			struct replica *rep = &r->replicas[k][i];
+
+			if (!r->namespaces) {
+				snprintf(rep->host, sizeof rep->host, "127.77.%d.%d", (int)k + 1, i + 1);
+				continue;
+			}
+			netlab_addr(&r->lab, (int)k + 1, i + 1, rep->host, sizeof rep->host);
+			int h = netlab_add_host(&r->lab, rep->host, s->services[k].link.rate_bps, &e);
+			if (h < 0) {
+				fail(r, "cannot build the emulated network: %s", e.msg);
+				return -1;
+			}
+			rep->lab_host = h;
+		}
+	}
+	if (!r->cfg->quiet && r->namespaces)
+		log_msg("network: %zu namespaces on bridge %s (10.%d.0.0/16)", r->lab.nhosts,
+			r->lab.bridge, r->lab.subnet);
+	return 0;
+}
+
 static int start_nodes(struct run *r)
 {
 	const struct scenario *s = r->s;
@@ -280,8 +397,11 @@ static int start_nodes(struct run *r)
 			struct replica *rep = &r->replicas[i][k];
 			char port_file[600], stats_file[600], log_file[600];
 			struct scenario_argv av = { 0 };
-			const char *fixed[] = { r->cfg->exe, "node", "-q", "-b", "127.0.0.1:0", "--port-file",
+			char bind[40];
+			const char *fixed[] = { r->cfg->exe, "node", "-q", "-b", bind, "--port-file",
 						port_file, "--stats-file", stats_file };
+
+			snprintf(bind, sizeof bind, "%s:0", rep->host);
 
 			if (snprintf(rep->dir, sizeof rep->dir, "%s/nodes/%s-%d", r->dir, svc->name, k) >=
 				    (int)sizeof rep->dir ||
@@ -294,9 +414,10 @@ static int start_nodes(struct run *r)
 			snprintf(log_file, sizeof log_file, "%s/node.log", rep->dir);
 			for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
 				add_arg(&av, xstrdup(fixed[j]));
+			add_delay_args(r, i, &av);
 			for (size_t j = 0; j < svc->node.n; j++)
 				add_arg(&av, xstrdup(svc->node.v[j]));
-			pid_t pid = spawn(r, av.v, log_file, log_file);
+			pid_t pid = spawn(r, av.v, log_file, log_file, rep->lab_host);
 			scenario_argv_free(&av);
 			if (pid < 0) {
 				fail(r, "cannot start node %s-%d: %s", svc->name, k, strerror((int)-pid));
@@ -339,7 +460,7 @@ static int start_nodes(struct run *r)
 				}
 				wait_events(r, 20 * NSEC_PER_MSEC);
 			}
-			snprintf(rep->addr, sizeof rep->addr, "127.0.0.1:%d", port);
+			snprintf(rep->addr, sizeof rep->addr, "%s:%d", rep->host, port);
 			if (!r->cfg->quiet)
 				log_msg("node %s-%d listening on %s", s->services[i].name, k, rep->addr);
 		}
@@ -493,7 +614,7 @@ static int start_balancers(struct run *r)
 				add_arg(&av, xstrdup(fixed[j]));
 			add_arg(&av, to);
 		}
-		pid = spawn(r, av.v, file[1], file[1]);
+		pid = spawn(r, av.v, file[1], file[1], -1);
 		scenario_argv_free(&av);
 		if (pid < 0) {
 			fail(r, "cannot start balancer %s: %s", b->name, strerror((int)-pid));
@@ -574,7 +695,7 @@ static int start_group(struct run *r, size_t g)
 		add_arg(&av, x);
 	}
 	gr->command = join_command(av.v);
-	pid_t pid = spawn(r, av.v, out, errp);
+	pid_t pid = spawn(r, av.v, out, errp, -1);
 	scenario_argv_free(&av);
 	if (pid < 0) {
 		fail(r, "cannot start client %s: %s", c->name, strerror((int)-pid));
@@ -754,6 +875,15 @@ static void write_run_json(struct run *r, time_t started, time_t ended, int rc)
 		json_write_string(f, r->failure);
 	else
 		fputs("null", f);
+	/* Where the nodes ran: "none" (127.0.0.1), "loopback" (an address of
+	 * each node's own) or "namespaces" (docs/network.md). */
+	fprintf(f, ",\n  \"network\": {\"emulation\": \"%s\", \"rates_applied\": %s",
+		!r->emulated ? "none" : r->namespaces ? "namespaces" : "loopback",
+		r->namespaces ? "true" : "false");
+	if (r->namespaces)
+		fprintf(f, ", \"bridge\": \"%s\", \"subnet\": \"10.%d.0.0/16\"", r->lab.bridge,
+			r->lab.subnet);
+	fprintf(f, "}");
 	fprintf(f, ",\n  \"services\": [");
 	for (size_t i = 0; i < r->s->nservices; i++) {
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
@@ -927,7 +1057,8 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 	for (size_t g = 0; g < s->nclients; g++)
 		r.groups[g].exit_code = -1;
 
-	if (start_nodes(&r) == 0 && !r.interrupted && start_balancers(&r) == 0 && !r.interrupted)
+	if (setup_network(&r) == 0 && start_nodes(&r) == 0 && !r.interrupted &&
+	    start_balancers(&r) == 0 && !r.interrupted)
 		run_groups(&r, clock_now_ns());
 
 	/* Stop clients first (only those still running: failure or interrupt),
@@ -950,6 +1081,7 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 		}
 	write_run_json(&r, started, time(NULL), rc);
 	write_summary(&r, rc);
+	netlab_close(&r.lab); /* after the nodes in it have stopped */
 
 	close(r.sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
