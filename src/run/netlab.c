@@ -140,19 +140,16 @@ void netlab_addr(const struct netlab *lab, int a, int b, char *buf, size_t len)
 	snprintf(buf, len, "10.%d.%d.%d", lab->subnet, a, b);
 }
 
-/* tbf on dev (in namespace ns, or the caller's when NULL). The bucket holds
- * at least one 64 KiB GSO segment, else veth's large segments never pass. */
+/* tbf on dev in namespace ns. The bucket holds at least one 64 KiB GSO
+ * segment, else veth's large segments would never pass. */
 static int shape(struct netlab *lab, const char *ns, const char *dev, uint64_t bps, struct err *e)
 {
 	uint64_t burst = bps / 8 / 250;
 
 	if (burst < 70000)
 		burst = 70000;
-	if (ns)
-		return cmd(lab, e, "ip netns exec %s tc qdisc add dev %s root tbf rate %llubit burst %llu "
-			   "latency 100ms", ns, dev, (unsigned long long)bps, (unsigned long long)burst);
-	return cmd(lab, e, "tc qdisc add dev %s root tbf rate %llubit burst %llu latency 100ms", dev,
-		   (unsigned long long)bps, (unsigned long long)burst);
+	return cmd(lab, e, "ip netns exec %s tc qdisc add dev %s root tbf rate %llubit burst %llu "
+		   "latency 100ms", ns, dev, (unsigned long long)bps, (unsigned long long)burst);
 }
 
 int netlab_add_host(struct netlab *lab, const char *addr, uint64_t rate_bps, struct err *e)
@@ -181,8 +178,7 @@ int netlab_add_host(struct netlab *lab, const char *addr, uint64_t rate_bps, str
 	    cmd(lab, e, "ip -n %s link set %s up", h->ns, h->inner) < 0 ||
 	    cmd(lab, e, "ip -n %s link set lo up", h->ns) < 0)
 		return -EINVAL;
-	if (rate_bps && (shape(lab, h->ns, h->inner, rate_bps, e) < 0 ||
-			 shape(lab, NULL, h->outer, rate_bps, e) < 0))
+	if (rate_bps && shape(lab, h->ns, h->inner, rate_bps, e) < 0)
 		return -EINVAL;
 	snprintf(path, sizeof path, "/run/netns/%s", h->ns);
 	h->ns_fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -7,8 +7,8 @@
  * command it runs to log_path. netlab_add_host() creates the namespace
  * mw<pid>-<n> with loopback up and the end mw<pid>p<n> of a veth pair
  * holding the host's address; the other end, mw<pid>v<n>, joins the bridge.
- * With a rate, both ends get a tbf qdisc: the inner one shapes what the
- * host sends, the outer one what it receives. netlab_enter() is for a
+ * With a rate, the inner end gets a tbf qdisc: it shapes what the host
+ * sends (egress, as a NIC's line rate would). netlab_enter() is for a
  * forked child: it moves the calling process into host n's namespace
  * before it execs the node. netlab_close() deletes every namespace (their
  * veth pairs go with them) and the bridge; it is safe to call on a

@@ -163,6 +163,10 @@ static pid_t spawn(struct run *r, char *const *argv, const char *out_path, const
 	char *cmd = join_command(argv);
 	pid_t pid;
 
+	/* `ip netns exec` is what this process does before exec: the line
+	 * stays a command a user can paste. */
+	if (lab_host >= 0)
+		fprintf(r->commands, "ip netns exec %s ", r->lab.hosts[lab_host].ns);
 	fprintf(r->commands, "%s\n", cmd);
 	fflush(r->commands);
 	free(cmd);

@@ -10,8 +10,8 @@
  *         jitter: 200us       # optional: delay is then uniform on delay +- jitter
  * and network_load_link() a service's `link` key
  *   link: { delay: 2ms, jitter: 500us, rate: 100mbit }
- * A service's link shapes everything its replicas send (delay, and rate
- * both ways); a pair link adds its delay to messages between the two
+ * A service's link shapes everything its replicas send (delay and rate);
+ * a pair link adds its delay to messages between the two
  * services, in both directions. Delays become the nodes' --net-delay rules
  * (the node holds its own output: no netem needed); rates become tbf
  * qdiscs on the replicas' veth pairs, which needs network namespaces.
