@@ -714,6 +714,11 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 	if (rc == 0 && prog_finish(&b, &prog, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 2;
+		/* The builder is consumed either way; what the options took is not
+		 * (found by fuzz_client_args: an -o path leaked with a program over
+		 * a node's limits). */
+		free((char *)c.csv_path);
+		free((char *)c.json_path);
 	} else if (rc == 0) {
 		c.prog = prog;
 		c.pace = pace;
