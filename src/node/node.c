@@ -46,6 +46,7 @@ void node_config_defaults(struct node_config *c)
 void node_config_free(struct node_config *c)
 {
 	allowlist_free(&c->allow);
+	route_table_free(&c->routes);
 }
 
 /* Resolves -c auto and checks a core list against this machine and process. */
