@@ -89,7 +89,9 @@ static const struct opt_def client_opts[] = {
 	  "node(s) in parallel. OPTS: nack=N (replies to wait for, default all), timeout=TIME "
 	  "(per attempt), retry=N (extra attempts), branch (consecutive -F ...,branch ... -R "
 	  "groups send a different sub-program to each target, in parallel), ps=SIZE (forwarded "
-	  "frame size)." },
+	  "frame size), route=NAME (the targets run the route NAME they installed with node "
+	  "--route; such a forward opens no scope: the ops after it run here, once the replies "
+	  "are in)." },
 	{ "route", 0, OPT_REQUIRED, O_ROUTE, "NAME",
 	  "Send requests that name the route NAME instead of carrying a program: the node runs "
 	  "the program it installed with --route NAME=PROGRAM (sampled per request by the node). "
