@@ -901,6 +901,8 @@ static int validate(struct scenario *s, struct err *e)
 		return err_set(e, "no services: a scenario needs at least one service");
 	if (s->nclients == 0)
 		return err_set(e, "no clients: a scenario needs at least one client group");
+	if (validate_routes(s, e) < 0)
+		return -EINVAL;
 	for (size_t i = 0; i < s->nclients; i++) {
 		struct scenario_client *c = &s->clients[i];
 		char *x = scenario_expand(s, c->to, true, dummy_addr, NULL, e);
@@ -921,8 +923,6 @@ static int validate(struct scenario *s, struct err *e)
 		if (c->route && check_client_route(s, c, e) < 0)
 			return -EINVAL;
 	}
-	if (validate_routes(s, e) < 0)
-		return -EINVAL;
 	return s->sweep ? sweep_check(s, s->sweep, e) : 0;
 }
 
