@@ -13,6 +13,7 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "client/client.h"
+#include "prog/prog_parse.h"
 #include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -43,6 +44,7 @@ enum {
 	O_LOAD_OFFSET,
 	O_STORE_OFFSET,
 	O_AUTH_KEY,
+	O_ROUTE,
 	O_SCRIPT, /* never seen by getopt: expanded before */
 };
 
@@ -87,7 +89,14 @@ static const struct opt_def client_opts[] = {
 	  "node(s) in parallel. OPTS: nack=N (replies to wait for, default all), timeout=TIME "
 	  "(per attempt), retry=N (extra attempts), branch (consecutive -F ...,branch ... -R "
 	  "groups send a different sub-program to each target, in parallel), ps=SIZE (forwarded "
-	  "frame size)." },
+	  "frame size), route=NAME (the targets run the route NAME they installed with node "
+	  "--route; such a forward opens no scope: the ops after it run here, once the replies "
+	  "are in)." },
+	{ "route", 0, OPT_REQUIRED, O_ROUTE, "NAME",
+	  "Send requests that name the route NAME instead of carrying a program: the node runs "
+	  "the program it installed with --route NAME=PROGRAM (sampled per request by the node). "
+	  "No op may then be given, nor --load-offset or --store-offset. A node without that "
+	  "route answers each request with status 10 (no such route)." },
 	{ "rs", 'R', OPT_OPTIONAL, 'R', "[sendfile,]SIZE_SPEC",
 	  "Add a REPLY: closes the innermost -F scope, whose reply then has this size; at the "
 	  "top level, sets the size of the reply the client receives. Without -R, scopes are "
@@ -204,24 +213,6 @@ void cmd_client_man(FILE *f)
 		      "\\-\\-strict\\-rate); 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-node(1)\n");
 }
 
-/* Splits "a,b:c" style parameter lists: DistWalk accepts both separators, but
- * ':' also appears inside addresses, so callers say which ones apply. */
-static char *next_token(char **s, const char *seps)
-{
-	char *t = *s;
-
-	if (t == NULL)
-		return NULL;
-	size_t n = strcspn(t, seps);
-	if (t[n] == '\0')
-		*s = NULL;
-	else {
-		t[n] = '\0';
-		*s = t + n + 1;
-	}
-	return t;
-}
-
 static int parse_uint(const char *what, const char *v, uint64_t min, uint64_t max, uint64_t *out)
 {
 	struct err e;
@@ -246,164 +237,6 @@ static int parse_spec(const char *what, const char *v, enum spec_unit unit, stru
 		return -1;
 	}
 	return 0;
-}
-
-/* -F host:port[,host:port...][,nack=N][,timeout=T][,retry=N][,branch][,ps=SIZE] */
-static int parse_forward(const char *arg, struct prog_fwd_opts *o)
-{
-	char *copy = xstrdup(arg), *rest = copy, *tok;
-	struct err e;
-	int rc = 0;
-	uint64_t v;
-
-	memset(o, 0, sizeof *o);
-	while (rc == 0 && (tok = next_token(&rest, ",")) != NULL) {
-		if (*tok == '\0')
-			continue;
-		if (strncmp(tok, "nack=", 5) == 0) {
-			rc = parse_uint("-F nack", tok + 5, 1, PROG_MAX_TARGETS, &v);
-			o->nack = (uint32_t)v;
-		} else if (strncmp(tok, "timeout=", 8) == 0) {
-			double d;
-
-			if (units_parse(tok + 8, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 4e9) {
-				log_msg("-F timeout: expected a duration from 1us to ~66 min, got '%s'",
-					tok + 8);
-				rc = -1;
-			} else {
-				o->timeout_us = (uint32_t)d;
-			}
-		} else if (strncmp(tok, "retry=", 6) == 0) {
-			rc = parse_uint("-F retry", tok + 6, 0, 1000, &v);
-			o->retries = (uint32_t)v;
-		} else if (strcmp(tok, "branch") == 0) {
-			o->branch = true;
-		} else if (strncmp(tok, "ps=", 3) == 0) {
-			spec_destroy(o->frame_size);
-			rc = parse_spec("-F ps", tok + 3, SPEC_SIZE, &o->frame_size);
-		} else if (strchr(tok, '=') != NULL) {
-			log_msg("-F: unknown option '%s' (expected nack=, timeout=, retry=, branch, ps=)",
-				tok);
-			rc = -1;
-		} else {
-			if (o->ntargets == PROG_MAX_TARGETS) {
-				log_msg("-F: more than %d targets", PROG_MAX_TARGETS);
-				rc = -1;
-			} else if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false,
-						   &o->targets[o->ntargets], &e) < 0) {
-				log_msg("-F: %s", e.msg);
-				rc = -1;
-			} else {
-				o->ntargets++;
-			}
-		}
-	}
-	free(copy);
-	if (rc == 0 && o->ntargets == 0) {
-		log_msg("-F '%s': no target address", arg);
-		rc = -1;
-	}
-	if (rc == 0 && !o->branch && o->nack > o->ntargets) {
-		log_msg("-F '%s': nack=%u but only %u target%s", arg, o->nack, o->ntargets,
-			o->ntargets == 1 ? "" : "s");
-		rc = -1;
-	}
-	if (rc < 0) {
-		spec_destroy(o->frame_size);
-		o->frame_size = NULL;
-	}
-	return rc;
-}
-
-/* -s N[,prob=P][,every=M] (',' or ':' between parts) */
-static int parse_skip(const char *arg, uint32_t *n, double *prob, uint32_t *every)
-{
-	char *copy = xstrdup(arg), *rest = copy, *tok;
-	struct err e;
-	int rc = 0;
-	uint64_t v;
-	bool first = true;
-
-	*n = 1;
-	*prob = 1.0;
-	*every = 1;
-	while (rc == 0 && (tok = next_token(&rest, ",:")) != NULL) {
-		if (strncmp(tok, "prob=", 5) == 0) {
-			if (units_parse(tok + 5, SPEC_COUNT, prob, &e) < 0 || *prob < 0 || *prob > 1) {
-				log_msg("-s prob: expected a probability in [0, 1], got '%s'", tok + 5);
-				rc = -1;
-			}
-		} else if (strncmp(tok, "every=", 6) == 0) {
-			rc = parse_uint("-s every", tok + 6, 1, UINT32_MAX, &v);
-			*every = (uint32_t)v;
-		} else if (first) {
-			rc = parse_uint("-s", tok, 1, 4096, &v);
-			*n = (uint32_t)v;
-		} else {
-			log_msg("-s: unknown part '%s' (expected N, prob=P, every=M)", tok);
-			rc = -1;
-		}
-		first = false;
-	}
-	free(copy);
-	return rc;
-}
-
-/* -L/-S: SIZE[,offset=SPEC][,sync|nosync|psync] or size=SPEC[,...]. Specs
- * contain ',' themselves (unif:min=0,max=32g), so a NAME=VALUE part that is
- * neither key continues the spec before it. */
-static int parse_storage(char opt, const char *arg, struct spec **size, struct spec **offset,
-			 enum wire_sync *sync)
-{
-	char *copy = xstrdup(arg), *rest = copy, *tok;
-	char *field[2] = { NULL, NULL }; /* size, offset texts */
-	int cur = -1, rc = 0;
-	char what[16];
-
-	*size = *offset = NULL;
-	*sync = WIRE_NOSYNC;
-	while (rc == 0 && (tok = next_token(&rest, ",")) != NULL) {
-		int key = strncmp(tok, "size=", 5) == 0 ? 0 : strncmp(tok, "offset=", 7) == 0 ? 1 : -1;
-
-		if (opt == 'S' && (strcmp(tok, "sync") == 0 || strcmp(tok, "nosync") == 0 ||
-				   strcmp(tok, "psync") == 0)) {
-			*sync = tok[0] == 's' ? WIRE_SYNC : tok[0] == 'p' ? WIRE_PSYNC : WIRE_NOSYNC;
-			cur = -1;
-		} else if (key >= 0) {
-			if (field[key] != NULL) {
-				log_msg("-%c '%s': %s given twice", opt, arg, key ? "offset=" : "size=");
-				rc = -1;
-			}
-			field[key] = tok + (key ? 7 : 5);
-			cur = key;
-		} else if (cur >= 0 && strchr(tok, '=') != NULL) {
-			tok[-1] = ','; /* rejoin the spec's own parameter (max=32g) */
-		} else if (field[0] == NULL) {
-			field[0] = tok;
-			cur = 0;
-		} else {
-			log_msg("-%c '%s': unexpected '%s' (expected SIZE, size=, offset=%s)", opt, arg,
-				tok, opt == 'S' ? ", sync, nosync or psync" : "");
-			rc = -1;
-		}
-	}
-	if (rc == 0 && field[0] == NULL) {
-		log_msg("-%c '%s': no size", opt, arg);
-		rc = -1;
-	}
-	snprintf(what, sizeof what, "-%c size", opt);
-	if (rc == 0 && parse_spec(what, field[0], SPEC_SIZE, size) < 0)
-		rc = -1;
-	snprintf(what, sizeof what, "-%c offset", opt);
-	if (rc == 0 && field[1] != NULL && parse_spec(what, field[1], SPEC_SIZE, offset) < 0)
-		rc = -1;
-	if (rc < 0) {
-		spec_destroy(*size);
-		spec_destroy(*offset);
-		*size = *offset = NULL;
-	}
-	free(copy);
-	return rc;
 }
 
 static uint64_t default_seed(void)
@@ -440,6 +273,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 	int argc, opt, rc = 0;
 	char **argv;
 	bool n_auto = false, have_rate = false, have_period = false, have_seed = false;
+	bool have_ops = false;
 	uint64_t v;
 	double d;
 
@@ -514,56 +348,27 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			if (parse_spec("--ps", optarg, SPEC_SIZE, &req_size) < 0)
 				rc = 2;
 			break;
-		case 'C': {
-			struct spec *s;
-
-			if (parse_spec("-C", optarg, SPEC_TIME, &s) < 0)
-				rc = 2;
-			else
-				prog_add_compute(&b, s, &e);
-			break;
-		}
-		case 'F': {
-			struct prog_fwd_opts o;
-
-			if (parse_forward(optarg, &o) < 0 || prog_add_forward(&b, &o, &e) < 0) {
-				if (e.msg[0])
-					log_msg("-F: %s", e.msg);
-				rc = 2;
-			}
-			break;
-		}
-		case 'R': {
-			const char *a = opt_optional_arg(argc, argv);
-			struct spec *s = NULL;
-			bool sendfile = false;
-
-			if (a && strncmp(a, "sendfile", 8) == 0 && (a[8] == '\0' || a[8] == ',')) {
-				sendfile = true;
-				a = a[8] ? a + 9 : NULL;
-				if (a == NULL) {
-					log_msg("-R sendfile: expected sendfile,SIZE (bytes of storage to send)");
-					rc = 2;
-					break;
-				}
-			}
-			if (a && parse_spec("-R", a, SPEC_SIZE, &s) < 0)
-				rc = 2;
-			else
-				prog_add_reply(&b, s, sendfile, &e);
-			break;
-		}
+		case 'C':
+		case 'F':
+		case 'R':
 		case 'L':
-		case 'S': {
-			struct spec *size, *offset;
-			enum wire_sync sync;
-
-			if (parse_storage((char)opt, optarg, &size, &offset, &sync) < 0 ||
-			    prog_add_storage(&b, opt == 'L' ? OP_LOAD : OP_STORE, size, offset, sync,
-					     &e) < 0)
+		case 'S':
+		case 's':
+			if (prog_parse_op(&b, opt, opt == 'R' ? opt_optional_arg(argc, argv) : optarg,
+					  &e) < 0) {
+				log_msg("%s", e.msg);
 				rc = 2;
+			}
+			have_ops = true;
 			break;
-		}
+		case O_ROUTE:
+			if (wire_route_check((const uint8_t *)optarg, (uint32_t)strlen(optarg), &e) < 0) {
+				log_msg("--route: %s", e.msg);
+				rc = 2;
+			}
+			free((char *)c.route);
+			c.route = xstrdup(optarg);
+			break;
 		case O_AUTH_KEY:
 			if (auth_key_load(optarg, &key, &e) < 0) {
 				log_msg("--auth-key-file: %s", e.msg);
@@ -577,17 +382,9 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 
 			spec_destroy(*slot);
 			*slot = NULL;
+			have_ops = true;
 			if (parse_spec(opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset", optarg,
 				       SPEC_SIZE, slot) < 0)
-				rc = 2;
-			break;
-		}
-		case 's': {
-			uint32_t n, every;
-			double prob;
-
-			if (parse_skip(optarg, &n, &prob, &every) < 0 ||
-			    prog_add_skip(&b, n, prob, every, &e) < 0)
 				rc = 2;
 			break;
 		}
@@ -679,6 +476,11 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		log_msg("unexpected argument '%s' (see meshwalk client --help)", argv[optind]);
 		rc = 2;
 	}
+	if (rc == 0 && c.route && have_ops) {
+		log_msg("--route %s: the node runs its installed route, so ops (-C, -L, -S, -F, -R, "
+			"-s, --load-offset, --store-offset) cannot be given with it", c.route);
+		rc = 2;
+	}
 	if (rc == 0 && have_rate && have_period) {
 		log_msg("-r and -p both given: use one of them");
 		rc = 2;
@@ -734,6 +536,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			prog_builder_abort(&b);
 		free((char *)c.csv_path);
 		free((char *)c.json_path);
+		free((char *)c.route);
 	}
 	prog_destroy(prog);
 	spec_destroy(pace);
@@ -753,6 +556,8 @@ void cmd_client_free(struct client_config *c)
 	free((char *)c->command_line);
 	free((char *)c->csv_path);
 	free((char *)c->json_path);
+	free((char *)c->route);
+	c->route = NULL;
 	c->prog = NULL;
 	c->pace = c->req_size = NULL;
 	c->command_line = c->csv_path = c->json_path = NULL;

@@ -33,6 +33,8 @@ enum {
 	O_MAX_CONNS,
 	O_AUTH_KEY,
 	O_NET_DELAY,
+	O_ROUTE,
+	O_ROUTES_FILE,
 };
 
 static const struct opt_def node_opts[] = {
@@ -59,7 +61,8 @@ static const struct opt_def node_opts[] = {
 	  "Per-attempt timeout of a FORWARD whose request gives none (default 10s). A forward "
 	  "that gets too few replies in time becomes an error reply, never a hang." },
 	{ "seed", 0, OPT_REQUIRED, O_SEED, "N",
-	  "Seed of the node's random numbers (used by SKIP probabilities; default 1)." },
+	  "Seed of the node's random numbers (used by SKIP probabilities and the value specs "
+	  "of --route programs; default 1)." },
 	{ "max-frame-size", 0, OPT_REQUIRED, O_MAX_FRAME, "SIZE",
 	  "Largest request frame accepted, padding included (default 64m). Larger frames close "
 	  "the connection, logged and counted." },
@@ -96,6 +99,18 @@ static const struct opt_def node_opts[] = {
 	  "are held. Repeatable, at most 64: the delays of every rule that applies to a peer "
 	  "add up. Messages on one connection stay in order: jitter delays, never reorders. "
 	  "UDP replies are not delayed. See docs/network.md." },
+	{ "route", 0, OPT_REQUIRED, O_ROUTE, "NAME=PROGRAM",
+	  "Install a route (repeatable): a request that names NAME (client --route NAME, or a "
+	  "forward -F ADDR,route=NAME) runs PROGRAM, written in the client's op words (-C, -L, "
+	  "-S, -F ... -R, -s, --load-offset, --store-offset) separated by blanks, e.g. "
+	  "checkout='-C 200us -F 127.0.0.1:7892,route=pay -R 1k'. PROGRAM is parsed once at "
+	  "start-up; its value specs (-C exp:1ms) are sampled by the node for each request, "
+	  "from --seed. NAME: 1 to 64 letters, digits, '_', '.' or '-'. A request naming a "
+	  "route the node lacks gets a 'no such route' error reply (status 10); the connection "
+	  "stays open." },
+	{ "routes-file", 0, OPT_REQUIRED, O_ROUTES_FILE, "FILE",
+	  "Install the routes of FILE: one 'NAME PROGRAM...' per line, '#' starts a comment "
+	  "(repeatable; names must be unique across all --route and --routes-file)." },
 	{ "poll-mode", 'p', OPT_REQUIRED, 'p', "MODE",
 	  "Event loop of the workers: epoll (default), poll, select (cannot watch fds of "
 	  "FD_SETSIZE=1024 and above: such connections are refused and logged), or io_uring "
@@ -158,7 +173,8 @@ static const char node_usage[] = "meshwalk node [OPTIONS]";
 static const char node_intro[] =
 	"Runs a meshwalk node: a generic server that executes the program each request\n"
 	"carries (COMPUTE, LOAD and STORE on its storage, FORWARD to other nodes with a\n"
-	"quorum, SKIP, REPLY) and serves until SIGINT or SIGTERM. Accepts dw_node's\n"
+	"quorum, SKIP, REPLY), or the program it installed under the route a request\n"
+	"names (--route), and serves until SIGINT or SIGTERM. Accepts dw_node's\n"
 	"options where they apply.";
 
 void cmd_node_man(FILE *f)
@@ -334,6 +350,14 @@ int cmd_node(int argc, char **argv)
 		case O_AUTH_KEY:
 			if (auth_key_load(optarg, &c.auth, &e) < 0) {
 				log_msg("--auth-key-file: %s", e.msg);
+				rc = 2;
+			}
+			break;
+		case O_ROUTE:
+		case O_ROUTES_FILE:
+			if ((opt == O_ROUTE ? route_table_add_def(&c.routes, optarg, &e)
+					    : route_table_load_file(&c.routes, optarg, &e)) < 0) {
+				log_msg("%s: %s", opt == O_ROUTE ? "--route" : "--routes-file", e.msg);
 				rc = 2;
 			}
 			break;

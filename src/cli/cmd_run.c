@@ -157,10 +157,17 @@ int cmd_run(int argc, char **argv)
 		printf("scenario %s: %zu service%s, %zu client group%s\n", s.name, s.nservices,
 		       s.nservices == 1 ? "" : "s", s.nclients, s.nclients == 1 ? "" : "s");
 		for (size_t i = 0; i < s.nservices; i++) {
-			const struct scenario_link *l = &s.services[i].link;
+			const struct scenario_service *svc = &s.services[i];
+			const struct scenario_link *l = &svc->link;
 
-			printf("  service %s: %d replica%s", s.services[i].name, s.services[i].replicas,
-			       s.services[i].replicas == 1 ? "" : "s");
+			printf("  service %s: %d replica%s", svc->name, svc->replicas,
+			       svc->replicas == 1 ? "" : "s");
+			for (size_t k = 0; k < svc->nroutes; k++)
+				printf("%s%s", k ? ", " : (svc->nroutes == 1 ? ", route " : ", routes "),
+				       svc->routes[k].name);
+			if (svc->level > 0)
+				printf(" (starts in wave %d, after the services its routes reference)",
+				       svc->level + 1);
 			if (l->delay)
 				printf(", link delay %s", l->delay);
 			if (l->rate_bps)
@@ -173,7 +180,9 @@ int cmd_run(int argc, char **argv)
 			printf("  link %s <-> %s: delay %s\n", s.network.links[i].between[0],
 			       s.network.links[i].between[1], s.network.links[i].link.delay);
 		for (size_t i = 0; i < s.nclients; i++)
-			printf("  client %s -> %s\n", s.clients[i].name, s.clients[i].to);
+			printf("  client %s -> %s%s%s\n", s.clients[i].name, s.clients[i].to,
+			       s.clients[i].route ? ", route " : "",
+			       s.clients[i].route ? s.clients[i].route : "");
 		if (s.sweep) {
 			size_t n = sweep_ncells(s.sweep);
 			int g = sweep_group(&s, s.sweep);

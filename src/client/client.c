@@ -663,7 +663,10 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	frame->len = 0;
 	wire_buf_reserve(frame, WIRE_HDR_LEN);
 	frame->len = WIRE_HDR_LEN;
-	prog_encode(c->prog, rng, seq, frame);
+	if (c->route)
+		wire_buf_put(frame, c->route, strlen(c->route));
+	else
+		prog_encode(c->prog, rng, seq, frame);
 	uint32_t prog_len = (uint32_t)(frame->len - WIRE_HDR_LEN);
 	if (c->auth)
 		wire_buf_put(frame, (uint8_t[WIRE_TAG_LEN]){ 0 }, WIRE_TAG_LEN); /* tag, set below */
@@ -684,7 +687,8 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	}
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST,
 			      .len = (uint32_t)frame->len, .id = ((uint64_t)p->index << 48) | seq,
-			      .prog_len = prog_len, .flags = c->auth ? WIRE_FLAG_AUTH : 0 };
+			      .prog_len = prog_len,
+			      .flags = (c->auth ? WIRE_FLAG_AUTH : 0) | (c->route ? WIRE_FLAG_ROUTE : 0) };
 	wire_hdr_encode(&h, frame->data);
 	if (c->auth)
 		auth_tag(c->auth, frame->data, frame->data + WIRE_HDR_LEN, prog_len,
@@ -954,7 +958,10 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 		log_msg("cannot write %s: %s", c->json_path, strerror(errno));
 		return -1;
 	}
-	prog_describe(c->prog, prog, sizeof prog);
+	if (c->route)
+		snprintf(prog, sizeof prog, "ROUTE(%s)", c->route);
+	else
+		prog_describe(c->prog, prog, sizeof prog);
 	fprintf(f, "{\n  \"meshwalk_summary_version\": 1,\n  \"target\": ");
 	json_write_string(f, sock_addr_str((struct sockaddr *)&c->to.ss, a, sizeof a));
 	fprintf(f, ",\n  \"program\": ");

@@ -37,7 +37,8 @@ struct client_config {
 	const struct spec *pace;      /* period (us) or rate (req/s) */
 	double rate_step_secs;        /* RATE_STEPS step length */
 	const struct spec *req_size;  /* request frame size, NULL = minimal */
-	const struct prog *prog;      /* what every request runs */
+	const struct prog *prog;      /* what every request runs (unless route) */
+	const char *route;            /* requests name this node route instead, or NULL */
 	uint64_t seed;
 	bool wait_spin;               /* spin instead of sleeping before sends */
 	int64_t spin_ns;              /* sleep-then-spin margin when not wait_spin */

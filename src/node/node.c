@@ -48,6 +48,7 @@ void node_config_free(struct node_config *c)
 {
 	allowlist_free(&c->allow);
 	netdelay_free(&c->net_delay);
+	route_table_free(&c->routes);
 }
 
 /* Resolves -c auto and checks a core list against this machine and process. */

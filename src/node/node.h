@@ -21,6 +21,10 @@
  * Storage (LOAD, STORE, sendfile replies) goes through one storage thread
  * ("mw-storage", storage/storage.h) that owns the storage file; workers hand
  * it requests and go on serving. It stops after the workers.
+ * Routes (node --route): a request that names a route runs the node's
+ * template of that name, encoded per request with the worker's rng (seeded
+ * from `seed`); an unknown name gets a WIRE_ERR_NO_ROUTE reply and the
+ * connection stays open.
  * Ownership: the config is borrowed for the duration of node_run().
  * Threads: node_run() is called once, from the main thread, with SIGINT and
  * SIGTERM not yet blocked; it blocks them in all threads and waits for them.
@@ -36,6 +40,7 @@
 #include "net/loop.h"
 #include "net/netdelay.h"
 #include "net/sock.h"
+#include "prog/route.h"
 #include "proto/auth.h"
 #include "proto/wire.h"
 #include "util/cpulist.h"
@@ -76,6 +81,7 @@ struct node_config {
 	uint64_t max_conns;             /* client connections open at once */
 	struct auth_key auth;           /* len 0: no authentication */
 	struct netdelay net_delay;      /* --net-delay: how long sent messages are held (owned) */
+	struct route_table routes;      /* installed routes (owned), sampled with seed */
 };
 
 /* Defaults; node_config_free() releases what they allocate. */

@@ -36,6 +36,7 @@
 #include "net/netdelay.h"
 #include "net/sock.h"
 #include "net/timer.h"
+#include "prog/route.h"
 #include "proto/auth.h"
 #include "storage/storage.h"
 #include "util/clock.h"
@@ -180,6 +181,7 @@ struct worker {
 	pthread_mutex_t done_lock;     /* guards done */
 	struct storage_req *done;      /* completed storage requests (newest first) */
 	uint8_t *scratch;              /* SCRATCH_LEN read buffer */
+	struct wire_buf route_prog;    /* the program of the route request being started */
 	char self[SOCK_ADDR_STRLEN];   /* this node, for error messages */
 	uint64_t delay_samples;        /* --net-delay samples drawn, their index */
 	struct worker_stats st;
@@ -583,14 +585,15 @@ static void add_seg(struct conn *c, bool zeros, uint64_t off, uint64_t len)
 	c->seg_bytes += len;
 }
 
-/* Queues a frame: header, then `text` (prog_len bytes), then zero padding up
- * to frame_size. */
-static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
-			uint64_t id, const void *body, uint32_t body_len, uint64_t frame_size)
+/* Queues a frame: header (with `flags`, and WIRE_FLAG_AUTH under a key), then
+ * `text` (prog_len bytes), then zero padding up to frame_size. */
+static void queue_frame_flags(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
+			      uint64_t id, uint32_t flags, const void *body, uint32_t body_len,
+			      uint64_t frame_size)
 {
 	const struct auth_key *key = &w->cfg->auth;
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = type, .status = status, .id = id,
-			      .prog_len = body_len, .flags = key->len ? WIRE_FLAG_AUTH : 0 };
+			      .prog_len = body_len, .flags = flags | (key->len ? WIRE_FLAG_AUTH : 0) };
 	uint64_t used = (uint64_t)WIRE_HDR_LEN + body_len + wire_tag_len(&h), len = used;
 	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
 
@@ -616,6 +619,12 @@ static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t
 		c->out_total += pad;
 	}
 	frame_queued(w, c);
+}
+
+static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
+			uint64_t id, const void *body, uint32_t body_len, uint64_t frame_size)
+{
+	queue_frame_flags(w, c, type, status, id, 0, body, body_len, frame_size);
 }
 
 /* -- UDP -- */
@@ -841,7 +850,8 @@ static void send_attempt(struct worker *w, struct task *t)
 		}
 		t->peers[i] = p;
 		wire_forward_sub(&t->fwd, t->fwd.branch ? i : 0, &sub, &sub_len);
-		queue_frame(w, p, WIRE_REQUEST, 0, fwd_id(t, i), sub, sub_len, t->fwd.frame_size);
+		queue_frame_flags(w, p, WIRE_REQUEST, 0, fwd_id(t, i),
+				  t->fwd.route ? WIRE_FLAG_ROUTE : 0, sub, sub_len, t->fwd.frame_size);
 		w->st.forwards++;
 	}
 	timer_heap_push(&w->timers, clock_now_ns() + (int64_t)timeout_ns,
@@ -1108,6 +1118,54 @@ static void continue_task(struct worker *w, struct task *t)
 	}
 }
 
+/* An error reply to request h that keeps the connection (c NULL: a datagram
+ * from w->udp_src). */
+static void reply_error(struct worker *w, struct conn *c, const struct wire_hdr *h,
+			uint16_t status, const char *msg, uint32_t len)
+{
+	w->st.error_replies++;
+	if (c == NULL)
+		udp_send_frame(w, &w->udp_src, w->udp_src_len, status, h->id, msg, len, 0);
+	else
+		queue_frame(w, c, WIRE_REPLY, status, h->id, msg, len, 0);
+}
+
+/* A route request: encodes the program of the route its body names into
+ * w->route_prog (sampled with the worker's rng) and returns 0; returns a
+ * negative wire status with e filled for a malformed name, or 1 after
+ * answering a name this node has no route for. */
+static int route_program(struct worker *w, struct conn *c, const struct wire_hdr *h,
+			 const uint8_t *name, struct err *e)
+{
+	const struct route *r;
+	int rc = wire_route_check(name, h->prog_len, e);
+
+	if (rc < 0)
+		return rc;
+	r = route_table_find(&w->cfg->routes, name, h->prog_len);
+	if (r == NULL) {
+		char msg[ERR_MSG_LEN + 64], have[160];
+		int n;
+
+		route_table_names(&w->cfg->routes, have, sizeof have);
+		n = snprintf(msg, sizeof msg, "node %s: no route '%.*s' (this node has: %s)", w->self,
+			     (int)h->prog_len, (const char *)name, have);
+		reply_error(w, c, h, WIRE_ERR_NO_ROUTE, msg,
+			    (uint32_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
+		return 1;
+	}
+	w->route_prog.len = 0;
+	prog_encode(r->prog, &w->rng, w->st.requests, &w->route_prog);
+	rc = wire_prog_check(w->route_prog.data, (uint32_t)w->route_prog.len, &w->cfg->limits, e);
+	if (rc < 0) {
+		/* The node's own template beyond its own limits (a sampled
+		 * COMPUTE too long, say): refuse this request, not the peer. */
+		err_prefix(e, "route %s", r->name);
+		return -WIRE_ERR_LIMIT;
+	}
+	return 0;
+}
+
 /* c: the TCP connection the request came on, or NULL for a datagram from
  * w->udp_src. */
 static void start_request(struct worker *w, struct conn *c, const struct wire_hdr *h,
@@ -1115,32 +1173,37 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 {
 	struct err e;
 	struct task *t;
-	int rc = wire_prog_check(prog, h->prog_len, &w->cfg->limits, &e);
+	uint32_t prog_len = h->prog_len;
+	int rc;
 
+	if (h->flags & WIRE_FLAG_ROUTE) {
+		rc = route_program(w, c, h, prog, &e);
+		if (rc > 0)
+			return;
+		prog = w->route_prog.data;
+		prog_len = (uint32_t)w->route_prog.len;
+	} else {
+		rc = wire_prog_check(prog, prog_len, &w->cfg->limits, &e);
+	}
 	if (rc < 0) {
 		/* Answer first so the client learns why, then close: a peer that
 		 * sends bad programs is not one we keep parsing. */
 		char msg[ERR_MSG_LEN + 64];
 		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
 
-		w->st.error_replies++;
 		if (rc == -WIRE_ERR_LIMIT) {
 			/* Well formed but beyond this node's limits: refuse this
 			 * request, keep the connection. */
 			w->st.limit_violations++;
-			if (c == NULL)
-				udp_send_frame(w, &w->udp_src, w->udp_src_len, WIRE_ERR_LIMIT, h->id,
-					       msg, (uint32_t)n, 0);
-			else
-				queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h->id, msg, (uint32_t)n, 0);
+			reply_error(w, c, h, WIRE_ERR_LIMIT, msg, (uint32_t)n);
 			return;
 		}
 		w->st.malformed++;
 		if (c == NULL) {
-			udp_send_frame(w, &w->udp_src, w->udp_src_len, (uint16_t)-rc, h->id, msg,
-				       (uint32_t)n, 0);
+			reply_error(w, c, h, (uint16_t)-rc, msg, (uint32_t)n);
 			return;
 		}
+		w->st.error_replies++;
 		log_msg("%s: bad request, closing: %s", c->name, e.msg);
 		queue_frame(w, c, WIRE_REPLY, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
 		c->closing = true;
@@ -1150,12 +1213,7 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 	if (t == NULL) {
 		static const char msg[] = "too many requests in progress";
 
-		w->st.error_replies++;
-		if (c == NULL)
-			udp_send_frame(w, &w->udp_src, w->udp_src_len, WIRE_ERR_LIMIT, h->id, msg,
-				       sizeof msg - 1, 0);
-		else
-			queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h->id, msg, sizeof msg - 1, 0);
+		reply_error(w, c, h, WIRE_ERR_LIMIT, msg, sizeof msg - 1);
 		return;
 	}
 	w->st.requests++;
@@ -1167,12 +1225,12 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 		t->udp_peer_len = w->udp_src_len;
 	}
 	t->req_id = h->id;
-	if (t->prog_cap < h->prog_len) {
-		t->prog = xrealloc(t->prog, h->prog_len);
-		t->prog_cap = h->prog_len;
+	if (t->prog_cap < prog_len) {
+		t->prog = xrealloc(t->prog, prog_len);
+		t->prog_cap = prog_len;
 	}
-	memcpy(t->prog, prog, h->prog_len);
-	t->prog_len = h->prog_len;
+	memcpy(t->prog, prog, prog_len);
+	t->prog_len = prog_len;
 	exec_start(&t->cur, t->prog, t->prog_len);
 	continue_task(w, t);
 }
@@ -1642,6 +1700,7 @@ void worker_destroy(struct worker *w)
 		free(w->tasks[i]);
 	}
 	free(w->tasks);
+	wire_buf_free(&w->route_prog);
 	free(w->handoff);
 	timer_heap_free(&w->timers);
 	loop_destroy(w->loop);

@@ -20,7 +20,9 @@ struct prog_fwd {
 	bool branch;
 	bool joinable;             /* a closed branch group the next branch -F may join */
 	struct spec *frame_size;   /* NULL = minimal */
-	struct prog **subs;        /* owned sub-programs */
+	struct prog **subs;        /* owned sub-programs (NULL entries when route) */
+	char **routes;             /* route: nsub owned route names, else NULL */
+	bool route;                /* the targets run installed routes */
 	uint32_t nsub;
 };
 
@@ -54,9 +56,13 @@ static void fwd_destroy(struct prog_fwd *f)
 {
 	if (f == NULL)
 		return;
-	for (uint32_t i = 0; i < f->nsub; i++)
+	for (uint32_t i = 0; i < f->nsub; i++) {
 		prog_destroy(f->subs[i]);
+		if (f->routes)
+			free(f->routes[i]);
+	}
 	free(f->subs);
+	free(f->routes);
 	free(f->targets);
 	free(f->target_sub);
 	spec_destroy(f->frame_size);
@@ -196,8 +202,13 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 {
 	struct prog *p = b->scope[b->depth];
 	struct prog_fwd *f = NULL;
-	struct prog *sub;
+	struct prog *sub = NULL;
+	bool route = o->route[0] != '\0';
 
+	if (route && wire_route_check((const uint8_t *)o->route, (uint32_t)strlen(o->route), e) < 0) {
+		spec_destroy(o->frame_size);
+		return -EINVAL;
+	}
 	if (o->ntargets == 0 || o->ntargets > PROG_MAX_TARGETS) {
 		spec_destroy(o->frame_size);
 		return err_set(e, "a forward needs 1..%d targets", PROG_MAX_TARGETS);
@@ -212,6 +223,11 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 		spec_destroy(o->frame_size);
 		return err_set(e, "a branch group may have at most %d targets", PROG_MAX_TARGETS);
 	}
+	if (f != NULL && f->route != route) {
+		spec_destroy(o->frame_size);
+		return err_set(e, "a branch group mixes route= branches with sub-program branches "
+				  "(give every branch of the group a route=, or none)");
+	}
 	if (f == NULL) {
 		struct prog_op *op;
 
@@ -223,6 +239,7 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 		f->timeout_us = o->timeout_us;
 		f->retries = o->retries;
 		f->branch = o->branch;
+		f->route = route;
 		f->frame_size = o->frame_size;
 	} else {
 		/* A later branch may tighten the group's options. */
@@ -237,9 +254,14 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 			f->frame_size = o->frame_size;
 		}
 	}
-	sub = prog_new();
+	if (!route)
+		sub = prog_new();
 	f->subs = xrealloc(f->subs, (f->nsub + 1) * sizeof *f->subs);
 	f->subs[f->nsub] = sub;
+	if (route) {
+		f->routes = xrealloc(f->routes, (f->nsub + 1) * sizeof *f->routes);
+		f->routes[f->nsub] = xstrdup(o->route);
+	}
 	f->targets = xrealloc(f->targets, (f->ntargets + o->ntargets) * sizeof *f->targets);
 	f->target_sub = xrealloc(f->target_sub, (f->ntargets + o->ntargets) * sizeof *f->target_sub);
 	for (uint32_t i = 0; i < o->ntargets; i++) {
@@ -248,8 +270,10 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 	}
 	f->ntargets += o->ntargets;
 	f->nsub++;
-	f->joinable = false;
-	b->scope[++b->depth] = sub;
+	/* A route forward has no scope to close: the next branch may join now. */
+	f->joinable = route && f->branch;
+	if (!route)
+		b->scope[++b->depth] = sub;
 	return 0;
 }
 
@@ -264,7 +288,7 @@ static int check_nack(const struct prog *p, struct err *e)
 		if (f->nack > f->ntargets)
 			return err_set(e, "forward waits for nack=%u replies but has %u target%s", f->nack,
 				       f->ntargets, f->ntargets == 1 ? "" : "s");
-		for (uint32_t k = 0; k < f->nsub; k++)
+		for (uint32_t k = 0; k < f->nsub && !f->route; k++)
 			if (check_nack(f->subs[k], e) < 0)
 				return -EINVAL;
 	}
@@ -283,8 +307,8 @@ static uint64_t count_ops(const struct prog *p, uint64_t cap)
 	for (size_t i = 0; i < p->n && n <= cap; i++) {
 		const struct prog_fwd *f = p->ops[i].fwd;
 
-		if (f == NULL)
-			continue;
+		if (f == NULL || f->route)
+			continue; /* a route's ops count on its own node */
 		for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1) && n <= cap; t++)
 			n += count_ops(f->subs[f->target_sub[t]], cap);
 	}
@@ -385,7 +409,8 @@ static void encode(const struct prog *p, const struct prog *root, struct rng *rn
 			const struct prog_fwd *f = op->fwd;
 			uint32_t nack = f->nack && f->nack < f->ntargets ? f->nack : f->ntargets;
 
-			at = wire_put_op(out, OP_FORWARD, f->branch ? WIRE_FWD_BRANCH : 0,
+			at = wire_put_op(out, OP_FORWARD,
+					 (f->branch ? WIRE_FWD_BRANCH : 0) | (f->route ? WIRE_FWD_ROUTE : 0),
 					 (uint16_t)f->ntargets);
 			wire_buf_put_u32(out, nack);
 			wire_buf_put_u32(out, f->timeout_us);
@@ -397,6 +422,13 @@ static void encode(const struct prog *p, const struct prog *root, struct rng *rn
 			for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1); t++) {
 				size_t len_at = out->len;
 
+				if (f->route) {
+					const char *name = f->routes[f->target_sub[t]];
+
+					wire_buf_put_u32(out, (uint32_t)strlen(name));
+					wire_buf_put(out, name, strlen(name));
+					continue;
+				}
 				wire_buf_put_u32(out, 0);
 				encode(f->subs[f->target_sub[t]], root, rng, index, out);
 				wire_buf_set_u32(out, len_at, (uint32_t)(out->len - len_at - 4));
@@ -485,6 +517,12 @@ static void describe(const struct prog *p, struct sbuf *s)
 				put(s, ",nack=%u", op->fwd->nack);
 			if (op->fwd->branch)
 				put(s, ",branch");
+			if (op->fwd->route) {
+				for (uint32_t k = 0; k < op->fwd->nsub; k++)
+					put(s, "%sroute=%s", k ? "|" : ",", op->fwd->routes[k]);
+				put(s, ") ");
+				break;
+			}
 			put(s, "){ ");
 			for (uint32_t k = 0; k < op->fwd->nsub; k++) {
 				if (k)

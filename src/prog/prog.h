@@ -8,7 +8,11 @@
  * ops run on the target(s) until the matching REPLY closes it; consecutive
  * `branch` forwards join one parallel group with a sub-program per target; at
  * the top level, REPLY only sets the size of the final reply. prog_finish()
- * closes any open scope with an implicit REPLY, as DistWalk does.
+ * closes any open scope with an implicit REPLY, as DistWalk does. A forward
+ * with a route name (-F host:port,route=NAME) opens no scope: its targets run
+ * their installed route NAME, and the ops that follow run here once enough
+ * replies are in; consecutive `branch` route forwards join one group, but a
+ * group never mixes route names and sub-programs.
  * Units: COMPUTE specs are microseconds (SPEC_TIME), sizes and offsets are
  * bytes (64-bit end to end).
  * Ownership: the template owns the specs handed to the builder (also on
@@ -42,6 +46,7 @@ struct prog_fwd_opts {
 	uint32_t retries;                           /* extra attempts */
 	bool branch;                                /* sub-program per target */
 	struct spec *frame_size;                    /* forwarded frame size, NULL = minimal */
+	char route[WIRE_ROUTE_MAX + 1];             /* "" or the route the targets run */
 };
 
 struct prog_builder {
@@ -73,7 +78,8 @@ void prog_set_default_offsets(struct prog_builder *b, struct spec *load, struct 
  * NULL (minimal). With sendfile the reply carries `size` bytes of the node's
  * storage, read at the default load offset. */
 int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, struct err *e);
-/* -F: opens a forward scope (copies *o; takes ownership of o->frame_size). */
+/* -F: opens a forward scope (copies *o; takes ownership of o->frame_size).
+ * With o->route set, checks the name (wire_route_check) and opens no scope. */
 int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, struct err *e);
 /* Closes open scopes and returns the template; the builder is emptied.
  * Refuses (and frees) a template whose encoded program would exceed a node's

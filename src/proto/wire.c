@@ -39,6 +39,7 @@ static const char *const status_names[WIRE_STATUS_MAX_] = {
 	[WIRE_ERR_STORAGE] = "storage error",
 	[WIRE_ERR_REFUSED] = "refused",
 	[WIRE_ERR_INTERNAL] = "internal error",
+	[WIRE_ERR_NO_ROUTE] = "no such route",
 };
 
 const char *wire_status_name(unsigned status)
@@ -101,7 +102,7 @@ int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *li
 		err_set(e, "frame length %u above the limit %u", h->len, lim->max_frame);
 		return -WIRE_ERR_LIMIT;
 	}
-	if (h->flags & ~(uint32_t)WIRE_FLAG_AUTH) {
+	if (h->flags & ~(uint32_t)(WIRE_FLAG_AUTH | (h->type == WIRE_REQUEST ? WIRE_FLAG_ROUTE : 0))) {
 		err_set(e, "unknown header flags 0x%x", h->flags);
 		return -WIRE_ERR_MALFORMED;
 	}
@@ -140,6 +141,7 @@ void wire_forward_decode(const struct wire_op *op, struct wire_forward *f)
 	f->retries = wire_get_u32(op->body + 8);
 	f->frame_size = wire_get_u64(op->body + 16);
 	f->branch = (op->flags & WIRE_FWD_BRANCH) != 0;
+	f->route = (op->flags & WIRE_FWD_ROUTE) != 0;
 	f->targets = op->body + FWD_FIXED_LEN;
 	f->subs = f->targets + (size_t)f->ntargets * WIRE_TARGET_LEN;
 	f->nsub = f->branch ? f->ntargets : 1;
@@ -194,6 +196,28 @@ int wire_target_addr(const struct wire_forward *f, uint32_t i, struct sockaddr_s
 
 /* -- validation -- */
 
+static bool route_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == '-';
+}
+
+int wire_route_check(const uint8_t *name, uint32_t len, struct err *e)
+{
+	if (len == 0)
+		return err_set(e, "empty route name"), -WIRE_ERR_MALFORMED;
+	if (len > WIRE_ROUTE_MAX)
+		return err_set(e, "route name of %u bytes, at most %d allowed", len, WIRE_ROUTE_MAX),
+		       -WIRE_ERR_MALFORMED;
+	for (uint32_t i = 0; i < len; i++)
+		if (!route_char(name[i]))
+			return err_set(e, "route name '%.*s' has byte 0x%02x at %u (expected "
+					  "letters, digits, '_', '.' or '-')",
+				       (int)i, (const char *)name, name[i], i),
+			       -WIRE_ERR_MALFORMED;
+	return 0;
+}
+
 struct check {
 	const struct wire_limits *lim;
 	struct err *e;
@@ -215,7 +239,7 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 	if (op->aux > c->lim->max_fanout)
 		return err_set(c->e, "FORWARD to %u targets, limit is %u", op->aux,
 			       c->lim->max_fanout), -WIRE_ERR_LIMIT;
-	if (op->flags & ~WIRE_FWD_BRANCH)
+	if (op->flags & ~(WIRE_FWD_BRANCH | WIRE_FWD_ROUTE))
 		return err_set(c->e, "FORWARD with unknown flags 0x%x", op->flags), -WIRE_ERR_MALFORMED;
 	if (depth + 1 > c->lim->max_depth)
 		return err_set(c->e, "forwards nested deeper than %u", c->lim->max_depth), -WIRE_ERR_LIMIT;
@@ -244,7 +268,7 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 		if ((size_t)(end - p - 4) < n)
 			return err_set(c->e, "FORWARD sub-program %u overruns the op", i),
 			       -WIRE_ERR_MALFORMED;
-		rc = check_prog(c, p + 4, n, depth + 1);
+		rc = f.route ? wire_route_check(p + 4, n, c->e) : check_prog(c, p + 4, n, depth + 1);
 		if (rc < 0)
 			return rc;
 		p += 4 + (size_t)n;

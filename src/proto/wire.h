@@ -5,7 +5,11 @@
  * the header, then (flag WIRE_FLAG_AUTH) a 32-byte authentication tag; the rest
  * of the frame is padding that emulates payload size. A
  * REPLY carries, when its status is not WIRE_OK, an error text of `prog_len`
- * bytes (not NUL-terminated); the rest is padding. The layout of every op is in
+ * bytes (not NUL-terminated); the rest is padding. A REQUEST with
+ * WIRE_FLAG_ROUTE carries a route name instead of a program (1..WIRE_ROUTE_MAX
+ * bytes of [A-Za-z0-9_.-]): the node runs the program it installed under that
+ * name (node --route); a FORWARD with WIRE_FWD_ROUTE sends such requests.
+ * The layout of every op is in
  * docs/protocol.md; this header is the only code that knows it.
  *
  * Nothing from the network is trusted: wire_hdr_decode() checks magic, version,
@@ -55,7 +59,8 @@ enum wire_status {
 	WIRE_ERR_STORAGE = 7,     /* LOAD/STORE failed on the node */
 	WIRE_ERR_REFUSED = 8,     /* node policy refused the request */
 	WIRE_ERR_INTERNAL = 9,
-	WIRE_STATUS_MAX_ = 10,
+	WIRE_ERR_NO_ROUTE = 10,   /* the request names a route this node does not have */
+	WIRE_STATUS_MAX_ = 11,
 };
 
 enum wire_op_code {
@@ -71,6 +76,7 @@ enum wire_op_code {
 };
 
 #define WIRE_FWD_BRANCH 0x01 /* op flags: one sub-program per target */
+#define WIRE_FWD_ROUTE 0x02  /* op flags: each sub-program is a route name */
 #define WIRE_REPLY_SENDFILE 0x01 /* REPLY flags: the reply carries storage bytes */
 
 /* STORE flags: when the data must be on the device. */
@@ -89,7 +95,7 @@ struct wire_hdr {
 	uint32_t len;      /* whole frame, header included */
 	uint64_t id;       /* chosen by the sender, echoed in the reply */
 	uint32_t prog_len; /* request: program bytes; reply: error-text bytes */
-	uint32_t flags;    /* WIRE_FLAG_AUTH or 0 (16 bits on the wire) */
+	uint32_t flags;    /* WIRE_FLAG_* (16 bits on the wire) */
 };
 
 /* Header flag: an HMAC-SHA256 tag (WIRE_TAG_LEN bytes) follows the program or
@@ -97,6 +103,10 @@ struct wire_hdr {
  * (proto/auth.h). */
 #define WIRE_FLAG_AUTH 0x0001
 #define WIRE_TAG_LEN 32
+/* Header flag, REQUEST only: the prog_len bytes are a route name, not a
+ * program (checked with wire_route_check()). */
+#define WIRE_FLAG_ROUTE 0x0002
+#define WIRE_ROUTE_MAX 64 /* longest route name */
 
 static inline uint32_t wire_tag_len(const struct wire_hdr *h)
 {
@@ -132,6 +142,7 @@ struct wire_forward {
 	uint32_t retries;     /* extra attempts after a failure or timeout */
 	uint64_t frame_size;  /* size of each forwarded request frame (0 = minimal) */
 	bool branch;          /* one sub-program per target (else one shared) */
+	bool route;           /* every sub-program is a route name (WIRE_FWD_ROUTE) */
 	const uint8_t *targets; /* ntargets * WIRE_TARGET_LEN bytes */
 	const uint8_t *subs;    /* nsub * (u32 len + program) */
 	uint32_t nsub;          /* branch ? ntargets : 1 */
@@ -143,7 +154,8 @@ void wire_hdr_encode(const struct wire_hdr *h, uint8_t out[WIRE_HDR_LEN]);
 
 /* Decodes and checks a header: magic, version (-WIRE_ERR_VERSION, with the
  * version still stored in h->version so the caller can answer), type, len >=
- * 24, len <= lim->max_frame, prog_len <= min(len - 24, lim->max_prog). */
+ * 24, len <= lim->max_frame, prog_len <= min(len - 24, lim->max_prog), flags
+ * known (WIRE_FLAG_ROUTE only on a REQUEST). */
 int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *lim,
 		    struct wire_hdr *h, struct err *e);
 
@@ -153,6 +165,11 @@ int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *li
  * (sub-)program ends with exactly one REPLY, and the limits hold. */
 int wire_prog_check(const uint8_t *prog, uint32_t len, const struct wire_limits *lim,
 		    struct err *e);
+
+/* Checks a route name: 1..WIRE_ROUTE_MAX bytes, each a letter, a digit, '_',
+ * '.' or '-'. Returns 0 or -WIRE_ERR_MALFORMED with e filled (the name is
+ * quoted only when it is printable). */
+int wire_route_check(const uint8_t *name, uint32_t len, struct err *e);
 
 /* Reads the op at `off` of a program that passed wire_prog_check(). */
 void wire_op_at(const uint8_t *prog, uint32_t off, struct wire_op *op);
@@ -173,7 +190,8 @@ static inline uint32_t wire_get_u32(const uint8_t *p)
 
 void wire_forward_decode(const struct wire_op *op, struct wire_forward *f);
 
-/* Sub-program i (0 <= i < f->nsub) of a checked FORWARD. */
+/* Sub-program i (0 <= i < f->nsub) of a checked FORWARD: a program, or a
+ * route name when f->route. */
 void wire_forward_sub(const struct wire_forward *f, uint32_t i, const uint8_t **prog,
 		      uint32_t *len);
 

@@ -388,15 +388,40 @@ static int setup_network(struct run *r)
 	return 0;
 }
 
-static int start_nodes(struct run *r)
+/* --route NAME=PROGRAM for each of svc's routes, with {svc} references
+ * substituted (the services they name listen already: an earlier wave). */
+static int add_route_args(struct run *r, const struct scenario_service *svc,
+			  struct scenario_argv *av)
+{
+	for (size_t k = 0; k < svc->nroutes; k++) {
+		struct err e;
+		char *x = scenario_expand(r->s, svc->routes[k].text, false, replica_addr, r, &e);
+		char *def;
+
+		if (x == NULL) {
+			fail(r, "service %s: route %s: %s", svc->name, svc->routes[k].name, e.msg);
+			return -1;
+		}
+		def = xmalloc(strlen(svc->routes[k].name) + strlen(x) + 2);
+		sprintf(def, "%s=%s", svc->routes[k].name, x);
+		free(x);
+		add_arg(av, xstrdup("--route"));
+		add_arg(av, def);
+	}
+	return 0;
+}
+
+/* Starts the services of one start wave (scenario_service.level) and waits
+ * until every replica listens. */
+static int start_wave(struct run *r, int level)
 {
 	const struct scenario *s = r->s;
 
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct scenario_service *svc = &s->services[i];
 
-		if (svc->balance)
-			continue; /* started by start_balancers(), once the nodes listen */
+		if (svc->balance || svc->level != level)
+			continue; /* balancers: started by start_balancers(), once the nodes listen */
 		for (int k = 0; k < svc->replicas; k++) {
 			struct replica *rep = &r->replicas[i][k];
 			char port_file[600], stats_file[600], log_file[600];
@@ -421,6 +446,10 @@ static int start_nodes(struct run *r)
 			add_delay_args(r, i, &av);
 			for (size_t j = 0; j < svc->node.n; j++)
 				add_arg(&av, xstrdup(svc->node.v[j]));
+			if (add_route_args(r, svc, &av) < 0) {
+				scenario_argv_free(&av);
+				return -1;
+			}
 			pid_t pid = spawn(r, av.v, log_file, log_file, rep->lab_host);
 			scenario_argv_free(&av);
 			if (pid < 0) {
@@ -434,7 +463,8 @@ static int start_nodes(struct run *r)
 	int64_t deadline = clock_now_ns() + NODE_START_NS;
 
 	for (size_t i = 0; i < s->nservices; i++)
-		for (int k = 0; k < s->services[i].replicas && !s->services[i].balance; k++) {
+		for (int k = 0; k < s->services[i].replicas && !s->services[i].balance &&
+				s->services[i].level == level; k++) {
 			struct replica *rep = &r->replicas[i][k];
 			char port_file[600];
 			int port = 0;
@@ -468,6 +498,16 @@ static int start_nodes(struct run *r)
 			if (!r->cfg->quiet)
 				log_msg("node %s-%d listening on %s", s->services[i].name, k, rep->addr);
 		}
+	return 0;
+}
+
+/* Starts the nodes wave by wave: a service whose routes reference others
+ * starts once those listen, since their ports are only known then. */
+static int start_nodes(struct run *r)
+{
+	for (int level = 0; level <= r->s->max_level; level++)
+		if (start_wave(r, level) < 0)
+			return -1;
 	return 0;
 }
 
@@ -688,6 +728,10 @@ static int start_group(struct run *r, size_t g)
 	for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
 		add_arg(&av, xstrdup(fixed[j]));
 	free(to);
+	if (c->route) {
+		add_arg(&av, xstrdup("--route"));
+		add_arg(&av, xstrdup(c->route));
+	}
 	for (size_t j = 0; j < c->args.n; j++) {
 		char *x = scenario_expand(r->s, c->args.v[j], false, replica_addr, r, &e);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "prog/prog_parse.h"
 #include "spec/units.h"
 #include "util/xalloc.h"
 
@@ -219,6 +220,47 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+static struct scenario_route *add_route(struct scenario_service *svc, const char *name)
+{
+	struct scenario_route *r;
+
+	svc->routes = xrealloc(svc->routes, (svc->nroutes + 1) * sizeof *svc->routes);
+	r = &svc->routes[svc->nroutes++];
+	memset(r, 0, sizeof *r);
+	r->name = xstrdup(name);
+	return r;
+}
+
+/* routes: { NAME: "program text", ... } */
+static int load_routes(struct loader *l, yaml_node_t *v, struct scenario_service *svc)
+{
+	char where[96];
+
+	snprintf(where, sizeof where, "service %s: routes", svc->name);
+	if (v->type != YAML_MAPPING_NODE)
+		return at(l, v, "%s: expected a mapping of route names to programs, got %s", where,
+			  kind_name(v));
+	if (check_unique_keys(l, v, where) < 0)
+		return -EINVAL;
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
+		struct scenario_route *r;
+
+		if (!valid_name(scalar(k)))
+			return at(l, k, "%s: route name '%s': use 1 to 64 letters, digits, '-', '_' and '.'",
+				  where, scalar(k));
+		if (val->type != YAML_SCALAR_NODE)
+			return at(l, val, "%s: route %s: expected the program as one string, got %s", where,
+				  scalar(k), kind_name(val));
+		r = add_route(svc, scalar(k));
+		r->text = xstrdup(scalar(val));
+		r->line = (int)val->start_mark.line + 1;
+		r->col = (int)val->start_mark.column + 1;
+	}
+	return 0;
+}
+
 static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, struct scenario_service *svc)
 {
 	svc->name = xstrdup(scalar(key));
@@ -229,8 +271,8 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 	if (v->type == YAML_SCALAR_NODE && scalar(v)[0] == '\0')
 		return 0; /* "back:" with nothing: one replica, default options */
 	if (v->type != YAML_MAPPING_NODE)
-		return at(l, v, "service %s: expected a mapping (replicas, node), got %s", svc->name,
-			  kind_name(v));
+		return at(l, v, "service %s: expected a mapping (replicas, node, routes), got %s",
+			  svc->name, kind_name(v));
 	if (check_unique_keys(l, v, svc->name) < 0)
 		return -EINVAL;
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
@@ -255,8 +297,12 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 			snprintf(what, sizeof what, "service %s: link", svc->name);
 			if (network_load_link(l->doc, val, what, &svc->link, l->e) < 0)
 				return -EINVAL;
+		} else if (strcmp(name, "routes") == 0) {
+			if (load_routes(l, val, svc) < 0)
+				return -EINVAL;
 		} else {
-			return at(l, k, "service %s: unknown key '%s' (expected replicas, node or link)",
+			return at(l, k, "service %s: unknown key '%s' (expected replicas, node, routes or "
+				  "link)",
 				  svc->name, name);
 		}
 	}
@@ -312,8 +358,8 @@ static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client 
 {
 	c->line = (int)v->start_mark.line + 1;
 	if (v->type != YAML_MAPPING_NODE)
-		return at(l, v, "clients: each item must be a mapping (name, to, args, delay), got %s",
-			  kind_name(v));
+		return at(l, v, "clients: each item must be a mapping (name, to, args, delay, route), "
+			     "got %s", kind_name(v));
 	if (check_unique_keys(l, v, "client") < 0)
 		return -EINVAL;
 	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
@@ -342,8 +388,19 @@ static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client 
 				return -EINVAL;
 			if (parse_delay(scalar(val), &c->delay_ns, l->e) < 0)
 				return at(l, val, "%s", l->e->msg);
+		} else if (strcmp(name, "route") == 0) {
+			if (want_scalar(l, val, "route") < 0)
+				return -EINVAL;
+			if (!valid_name(scalar(val)))
+				return at(l, val, "route '%s': use 1 to 64 letters, digits, '-', '_' and '.'",
+					  scalar(val));
+			free(c->route);
+			c->route = xstrdup(scalar(val));
+			c->route_line = (int)val->start_mark.line + 1;
+			c->route_col = (int)val->start_mark.column + 1;
 		} else {
-			return at(l, k, "client: unknown key '%s' (expected name, to, args or delay)", name);
+			return at(l, k, "client: unknown key '%s' (expected name, to, args, delay or route)",
+				  name);
 		}
 	}
 	if (c->name == NULL)
@@ -503,8 +560,32 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 
 	if (strcmp(key, "services") == 0) {
 		struct scenario_service *svc = find_service(s, group);
+		size_t glen = strlen(group);
 		long r;
 
+		/* services.SVC.routes.NAME: the last '.' separates the route name */
+		if (svc == NULL && glen > 7 && strcmp(group + glen - 7, ".routes") == 0) {
+			char sname[256];
+
+			snprintf(sname, sizeof sname, "%.*s", (int)(glen - 7), group);
+			svc = find_service(s, sname);
+			if (svc != NULL && svc->balance == NULL) {
+				struct scenario_route *rt = NULL;
+
+				if (!valid_name(field))
+					return err_set(e, "--set: route name '%s': use 1 to 64 letters, digits, "
+							  "'-', '_' and '.'", field);
+				for (size_t i = 0; i < svc->nroutes; i++)
+					if (strcmp(svc->routes[i].name, field) == 0)
+						rt = &svc->routes[i];
+				if (rt == NULL)
+					rt = add_route(svc, field);
+				free(rt->text);
+				rt->text = xstrdup(val);
+				rt->line = rt->col = 0;
+				return 0;
+			}
+		}
 		if (svc == NULL || svc->balance != NULL)
 			return err_set(e, "--set: no service called '%s'", group);
 		if (strcmp(field, "replicas") == 0) {
@@ -517,7 +598,8 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 			scenario_argv_free(&svc->node);
 			return scenario_split(val, &svc->node, e);
 		}
-		return err_set(e, "--set: services have no key '%s' (replicas, node)", field);
+		return err_set(e, "--set: services have no key '%s' (replicas, node, routes.NAME)",
+			       field);
 	}
 	if (strcmp(key, "clients") == 0) {
 		struct scenario_client *c = find_client(s, group);
@@ -535,7 +617,16 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 		}
 		if (strcmp(field, "delay") == 0)
 			return parse_delay(val, &c->delay_ns, e);
-		return err_set(e, "--set: clients have no key '%s' (to, args, delay)", field);
+		if (strcmp(field, "route") == 0) {
+			if (!valid_name(val))
+				return err_set(e, "--set: route '%s': use 1 to 64 letters, digits, '-', '_' "
+						  "and '.'", val);
+			free(c->route);
+			c->route = xstrdup(val);
+			c->route_line = c->route_col = 0;
+			return 0;
+		}
+		return err_set(e, "--set: clients have no key '%s' (to, args, delay, route)", field);
 	}
 	return err_set(e, "--set %s: expected name, seed, services.NAME.KEY or clients.NAME.KEY", key);
 }
@@ -638,6 +729,181 @@ static const char *dummy_addr(const struct scenario_service *svc, int i, void *a
 	return "127.0.0.1:1";
 }
 
+const struct scenario_route *scenario_route(const struct scenario *s,
+					    const struct scenario_service *svc, const char *name)
+{
+	if (svc->balance)
+		svc = &s->services[svc->backend];
+	for (size_t i = 0; i < svc->nroutes; i++)
+		if (strcmp(svc->routes[i].name, name) == 0)
+			return &svc->routes[i];
+	return NULL;
+}
+
+/* scenario_expand()'s callback while validating: a placeholder address, and
+ * a note of every service referenced. */
+struct refs {
+	const struct scenario *s;
+	bool *seen;                 /* [service index] */
+};
+
+static const char *note_ref(const struct scenario_service *svc, int i, void *arg)
+{
+	struct refs *r = arg;
+
+	r->seen[svc - r->s->services] = true;
+	return "127.0.0.1:1";
+}
+
+/* Positions errors at a route's program text (line and column), when known. */
+static int route_err(const struct scenario_route *rt, struct err *e)
+{
+	e->line = rt->line;
+	e->col = rt->col;
+	return -EINVAL;
+}
+
+/* Every route's text expands and parses; edge[i * n + j] is the route of
+ * service i that references service j (NULL: none). */
+static int check_routes(struct scenario *s, const struct scenario_route **edge, struct err *e)
+{
+	size_t n = s->nservices;
+	bool *seen = xcalloc(n, sizeof *seen);
+	struct refs refs = { s, seen };
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct scenario_service *svc = &s->services[i];
+
+		for (size_t k = 0; k < svc->nroutes && rc == 0; k++) {
+			const struct scenario_route *rt = &svc->routes[k];
+			struct prog *p;
+			char *x;
+
+			memset(seen, 0, n * sizeof *seen);
+			x = scenario_expand(s, rt->text, false, note_ref, &refs, e);
+			if (x == NULL) {
+				err_prefix(e, "service %s: route %s", svc->name, rt->name);
+				rc = route_err(rt, e);
+				break;
+			}
+			if (prog_parse_text(x, &p, e) < 0) {
+				err_prefix(e, "service %s: route %s", svc->name, rt->name);
+				rc = route_err(rt, e);
+			}
+			free(x);
+			if (rc < 0)
+				break;
+			prog_destroy(p);
+			for (size_t j = 0; j < n; j++) {
+				if (!seen[j])
+					continue;
+				if (s->services[j].balance) {
+					err_set(e, "service %s: route %s references balancer %s: routes may "
+						   "reference services of nodes only (balancers start after "
+						   "every node)", svc->name, rt->name, s->services[j].name);
+					rc = route_err(rt, e);
+					break;
+				}
+				if (edge[i * n + j] == NULL)
+					edge[i * n + j] = rt;
+			}
+		}
+	}
+	free(seen);
+	return rc;
+}
+
+/* Depth-first from service i: sets levels, or fails on a cycle, naming it. */
+static int route_level(struct scenario *s, const struct scenario_route **edge, size_t i,
+		       int *state, size_t *path, size_t depth, struct err *e)
+{
+	size_t n = s->nservices;
+	int level = 0;
+
+	if (state[i] == 2)
+		return 0;
+	path[depth] = i;
+	if (state[i] == 1) {
+		size_t from = 0, used = 0;
+		char chain[200];
+
+		while (path[from] != i)
+			from++;
+		chain[0] = '\0';
+		for (size_t k = from; k <= depth && used < sizeof chain; k++)
+			used += (size_t)snprintf(chain + used, sizeof chain - used, "%s%s",
+						 k > from ? " -> " : "", s->services[path[k]].name);
+		err_set(e, "routes reference each other in a cycle: %s (a service starts after the "
+			   "services its routes reference)", chain);
+		return route_err(edge[path[depth - 1] * n + i], e);
+	}
+	state[i] = 1;
+	for (size_t j = 0; j < n; j++) {
+		if (edge[i * n + j] == NULL)
+			continue;
+		if (route_level(s, edge, j, state, path, depth + 1, e) < 0)
+			return -EINVAL;
+		if (s->services[j].level + 1 > level)
+			level = s->services[j].level + 1;
+	}
+	state[i] = 2;
+	s->services[i].level = level;
+	if (level > s->max_level)
+		s->max_level = level;
+	return 0;
+}
+
+/* Route texts parse, their references form no cycle (levels are set). */
+static int validate_routes(struct scenario *s, struct err *e)
+{
+	size_t n = s->nservices;
+	const struct scenario_route **edge = xcalloc(n * n, sizeof *edge);
+	int *state = xcalloc(n, sizeof *state);
+	size_t *path = xcalloc(n + 1, sizeof *path);
+	int rc = check_routes(s, edge, e);
+
+	s->max_level = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = route_level(s, edge, i, state, path, 0, e);
+	free(edge);
+	free(state);
+	free(path);
+	return rc;
+}
+
+/* A client group's route must be one of its `to` service's routes. */
+static int check_client_route(struct scenario *s, const struct scenario_client *c, struct err *e)
+{
+	bool *seen = xcalloc(s->nservices, sizeof *seen);
+	struct refs refs = { s, seen };
+	char *x = scenario_expand(s, c->to, true, note_ref, &refs, e);
+	int rc = 0;
+
+	free(x);
+	for (size_t j = 0; j < s->nservices && rc == 0; j++) {
+		const struct scenario_service *svc = &s->services[j];
+
+		if (!seen[j] || scenario_route(s, svc, c->route) != NULL)
+			continue;
+		const struct scenario_service *nodes = svc->balance ? &s->services[svc->backend] : svc;
+		char have[160];
+		size_t used = 0;
+
+		have[0] = '\0';
+		for (size_t k = 0; k < nodes->nroutes && used < sizeof have; k++)
+			used += (size_t)snprintf(have + used, sizeof have - used, "%s%s", k ? ", " : "",
+						 nodes->routes[k].name);
+		rc = err_set(e, "client %s: route %s: service %s has no such route (%s%s)", c->name,
+			     c->route, nodes->name, nodes->nroutes ? "it has: " : "it has no routes",
+			     have);
+		e->line = c->route_line ? c->route_line : c->line;
+		e->col = c->route_col;
+	}
+	free(seen);
+	return rc;
+}
+
 /* Every reference in `to` and in client args must resolve. */
 static int validate(struct scenario *s, struct err *e)
 {
@@ -645,6 +911,8 @@ static int validate(struct scenario *s, struct err *e)
 		return err_set(e, "no services: a scenario needs at least one service");
 	if (s->nclients == 0)
 		return err_set(e, "no clients: a scenario needs at least one client group");
+	if (validate_routes(s, e) < 0)
+		return -EINVAL;
 	for (size_t i = 0; i < s->nclients; i++) {
 		struct scenario_client *c = &s->clients[i];
 		char *x = scenario_expand(s, c->to, true, dummy_addr, NULL, e);
@@ -662,6 +930,8 @@ static int validate(struct scenario *s, struct err *e)
 			}
 			free(x);
 		}
+		if (c->route && check_client_route(s, c, e) < 0)
+			return -EINVAL;
 	}
 	return s->sweep ? sweep_check(s, s->sweep, e) : 0;
 }
@@ -772,11 +1042,17 @@ void scenario_free(struct scenario *s)
 		free(s->services[i].policy);
 		free(s->services[i].lb_kind);
 		network_link_free(&s->services[i].link);
+		for (size_t k = 0; k < s->services[i].nroutes; k++) {
+			free(s->services[i].routes[k].name);
+			free(s->services[i].routes[k].text);
+		}
+		free(s->services[i].routes);
 	}
 	for (size_t i = 0; i < s->nclients; i++) {
 		free(s->clients[i].name);
 		free(s->clients[i].to);
 		scenario_argv_free(&s->clients[i].args);
+		free(s->clients[i].route);
 	}
 	free(s->services);
 	free(s->clients);

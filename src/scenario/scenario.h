@@ -6,6 +6,8 @@
  *   seed: 42               # optional; client group i runs with seed + i
  *   services:              # mapping, in file order
  *     front: { replicas: 1, node: "--nt 2" }
+ *     shop:                # routes: installed on every replica (node --route)
+ *       routes: { checkout: "-C 200us -F {pay},route=charge -R 1k" }
  *   balancers:             # optional: load balancers in front of a service
  *     web-lb: { service: web, policy: leastconn, kind: haproxy }
  *   clients:               # sequence, in file order
@@ -13,13 +15,18 @@
  *       to: front          # a service (its first replica), svc[i], or host:port
  *       args: "-C 200us -F {back} -R 1k -n 1000 -r 200"
  *       delay: 500ms       # start after the run starts (optional)
+ *       route: checkout    # optional: requests name this route of `to`
  *   network: { mode: auto, links: [...] }   # optional (scenario/network.h);
  *                          # services may have link: { delay, jitter, rate }
  * `node` and `args` are a string (split like a shell: blanks separate words,
  * '...' and "..." quote, \ escapes) or a sequence of strings. In client args and
  * `to`, {svc} becomes the comma-joined addresses of all replicas of svc and
  * {svc[i]} the address of replica i: substitution happens at run time, once
- * the nodes' ports are known (scenario_expand()).
+ * the nodes' ports are known (scenario_expand()). Route texts may hold the
+ * same references; a service whose routes reference another service starts
+ * after it (scenario_service.level), so references between routes must not
+ * form a cycle, and may not name a balancer. Route texts are parsed at load
+ * time (with placeholder addresses), so a bad route is a load error.
  * Overrides: scenario_set() applies "key=value" before validation, for the
  * keys name, seed, services.<svc>.<key> and clients.<group>.<key>.
  * Ownership: scenario_load() allocates; scenario_free() releases everything.
@@ -47,6 +54,12 @@ struct scenario_argv {
 	size_t n;
 };
 
+struct scenario_route {
+	char *name;                 /* route name (1..64 of [A-Za-z0-9_.-]) */
+	char *text;                 /* unexpanded program text */
+	int line, col;              /* where the program text is */
+};
+
 struct scenario_service {
 	char *name;
 	int replicas;               /* 1..SCENARIO_MAX_REPLICAS (a balancer: 1) */
@@ -59,6 +72,12 @@ struct scenario_service {
 	char *policy;               /* roundrobin, leastconn or first */
 	char *lb_kind;              /* haproxy or meshwalk */
 	struct scenario_link link;  /* the service's own emulated link (network.h) */
+	struct scenario_route *routes; /* nroutes installed routes, in file order */
+	size_t nroutes;
+	/* Start wave (after loading): 0 for a service whose routes reference no
+	 * service, else 1 + the highest level of the services they reference.
+	 * meshwalk run starts wave 0, waits until it listens, then wave 1... */
+	int level;
 };
 
 struct scenario_client {
@@ -66,6 +85,8 @@ struct scenario_client {
 	char *to;                   /* unexpanded */
 	struct scenario_argv args;  /* unexpanded `meshwalk client` options and ops */
 	int64_t delay_ns;
+	char *route;                /* route requests name, or NULL */
+	int route_line, route_col;  /* where route is */
 	int line;
 };
 
@@ -78,6 +99,7 @@ struct scenario {
 	size_t nservices;
 	struct scenario_client *clients;
 	size_t nclients;
+	int max_level;              /* highest scenario_service.level */
 	struct scenario_sweep *sweep; /* the `sweep` key (scenario/sweep.h), or NULL */
 	struct scenario_network network; /* the `network` key (scenario/network.h) */
 };
@@ -101,6 +123,11 @@ typedef const char *scenario_addr_fn(const struct scenario_service *svc, int i, 
  * Returns NULL with a message in e on an unknown service or replica. */
 char *scenario_expand(const struct scenario *s, const char *text, bool bare_is_service,
 		      scenario_addr_fn *addr, void *arg, struct err *e);
+
+/* The route called name of service svc (or of the service a balancer
+ * fronts), or NULL. */
+const struct scenario_route *scenario_route(const struct scenario *s,
+					    const struct scenario_service *svc, const char *name);
 
 /* Splits text like a shell into *out (appending). Returns 0 or -EINVAL on an
  * unterminated quote. */

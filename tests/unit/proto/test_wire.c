@@ -304,6 +304,136 @@ static void test_limits(void **state)
 	wire_buf_free(&b);
 }
 
+/* FORWARD to n loopback targets naming routes (one name, or one per target
+ * when branch). */
+static void put_route_forward(struct wire_buf *b, uint32_t n, bool branch, const char *name)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(7891) };
+	size_t at = wire_put_op(b, OP_FORWARD, WIRE_FWD_ROUTE | (branch ? WIRE_FWD_BRANCH : 0),
+				(uint16_t)n);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	wire_buf_put_u32(b, n);
+	wire_buf_put_u32(b, 0);
+	wire_buf_put_u32(b, 0);
+	wire_buf_put_u32(b, 0);
+	wire_buf_put_u64(b, 0);
+	for (uint32_t i = 0; i < n; i++)
+		wire_put_target(b, (struct sockaddr *)&sin);
+	for (uint32_t i = 0; i < (branch ? n : 1); i++) {
+		wire_buf_put_u32(b, (uint32_t)strlen(name));
+		wire_buf_put(b, name, strlen(name));
+	}
+	wire_end_op(b, at);
+}
+
+static void test_route_names(void **state)
+{
+	char max[WIRE_ROUTE_MAX + 2];
+	struct err e;
+
+	assert_int_equal(wire_route_check((const uint8_t *)"checkout", 8, &e), 0);
+	assert_int_equal(wire_route_check((const uint8_t *)"a.b-c_D9", 8, &e), 0);
+	assert_int_equal(wire_route_check((const uint8_t *)"", 0, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "empty"));
+	assert_int_equal(wire_route_check((const uint8_t *)"pay me", 6, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "0x20 at 3"));
+	assert_int_equal(wire_route_check((const uint8_t *)"a\0b", 3, &e), -WIRE_ERR_MALFORMED);
+	memset(max, 'x', sizeof max);
+	assert_int_equal(wire_route_check((const uint8_t *)max, WIRE_ROUTE_MAX, &e), 0);
+	assert_int_equal(wire_route_check((const uint8_t *)max, WIRE_ROUTE_MAX + 1, &e),
+			 -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "at most 64"));
+	assert_string_equal(wire_status_name(WIRE_ERR_NO_ROUTE), "no such route");
+}
+
+/* The route flag is a REQUEST's only; a REPLY or an unknown bit is refused. */
+static void test_route_header(void **state)
+{
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST, .len = 100,
+			      .prog_len = 8, .flags = WIRE_FLAG_ROUTE }, d;
+	uint8_t raw[WIRE_HDR_LEN];
+	struct err e;
+
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), 0);
+	assert_int_equal(d.flags, WIRE_FLAG_ROUTE);
+	h.flags = WIRE_FLAG_ROUTE | WIRE_FLAG_AUTH;
+	h.len = 100;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), 0);
+	assert_int_equal(wire_tag_len(&d), WIRE_TAG_LEN);
+	h.type = WIRE_REPLY;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "flags"));
+	h.type = WIRE_REQUEST;
+	h.flags = 0x0004;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
+}
+
+static void test_route_forwards(void **state)
+{
+	struct wire_buf b;
+	struct wire_forward f;
+	struct wire_op op;
+	const uint8_t *sub;
+	uint32_t sub_len;
+	struct err e;
+
+	wire_buf_init(&b);
+	put_compute(&b, 1000);
+	put_route_forward(&b, 2, false, "pay");
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), 0);
+	wire_op_at(b.data, 16, &op);
+	assert_int_equal(op.code, OP_FORWARD);
+	wire_forward_decode(&op, &f);
+	assert_true(f.route);
+	assert_false(f.branch);
+	assert_int_equal(f.nsub, 1);
+	wire_forward_sub(&f, 0, &sub, &sub_len);
+	assert_int_equal(sub_len, 3);
+	assert_memory_equal(sub, "pay", 3);
+
+	/* branch: one name per target */
+	b.len = 0;
+	put_route_forward(&b, 3, true, "stock.v2");
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), 0);
+	wire_op_at(b.data, 0, &op);
+	wire_forward_decode(&op, &f);
+	assert_int_equal(f.nsub, 3);
+	wire_forward_sub(&f, 2, &sub, &sub_len);
+	assert_int_equal(sub_len, 8);
+	assert_memory_equal(sub, "stock.v2", 8);
+
+	/* a bad name inside a forward is a malformed program */
+	b.len = 0;
+	put_route_forward(&b, 1, false, "no/slash");
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "route name"));
+	b.len = 0;
+	put_route_forward(&b, 1, false, "");
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+
+	/* without the route flag the same bytes are a (bad) program */
+	b.len = 0;
+	put_route_forward(&b, 1, false, "pay");
+	put_reply(&b, 0);
+	b.data[1] = 0;
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+
+	/* an unknown FORWARD flag is still refused */
+	b.data[1] = 0x04;
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "unknown flags"));
+	wire_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +443,9 @@ int main(void)
 		cmocka_unit_test(test_invalid_programs),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_storage_ops),
+		cmocka_unit_test(test_route_names),
+		cmocka_unit_test(test_route_header),
+		cmocka_unit_test(test_route_forwards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -783,6 +783,147 @@ static void test_set_errors(void **state)
 	expect_set_error("clients.C.delay=soon", "delay: expected a duration such as 500ms, got 'soon'");
 }
 
+/* -- routes -- */
+
+static const char shop[] = "services:\n"
+			   "  front:\n"
+			   "    routes:\n"
+			   "      checkout: \"-C 100us -F {pay},route=charge -R 1k\"\n"
+			   "      home: -C 10us\n"
+			   "  pay:\n"
+			   "    replicas: 2\n"
+			   "    routes: { charge: \"-F {stock[0]},route=reserve\" }\n"
+			   "  stock:\n"
+			   "    routes: { reserve: -C 5us }\n"
+			   "  other:\n"
+			   "clients:\n"
+			   "  - name: buyers\n"
+			   "    to: front\n"
+			   "    route: checkout\n";
+
+static void test_routes(void **state)
+{
+	struct scenario s;
+	struct err e;
+	const struct scenario_service *front, *pay, *stock;
+
+	(void)state;
+	assert_int_equal(load_text(shop, NULL, 0, &s, &e), 0);
+	front = scenario_service(&s, "front");
+	pay = scenario_service(&s, "pay");
+	stock = scenario_service(&s, "stock");
+	assert_int_equal(front->nroutes, 2);
+	assert_string_equal(front->routes[0].name, "checkout");
+	assert_string_equal(front->routes[0].text, "-C 100us -F {pay},route=charge -R 1k");
+	assert_int_equal(front->routes[0].line, 4);
+	assert_int_equal(front->routes[0].col, 17);
+	assert_string_equal(front->routes[1].name, "home");
+	assert_non_null(scenario_route(&s, pay, "charge"));
+	assert_null(scenario_route(&s, pay, "checkout"));
+	/* start waves: stock, then pay, then front; unrelated services in wave 0 */
+	assert_int_equal(stock->level, 0);
+	assert_int_equal(pay->level, 1);
+	assert_int_equal(front->level, 2);
+	assert_int_equal(scenario_service(&s, "other")->level, 0);
+	assert_int_equal(s.max_level, 2);
+	assert_string_equal(s.clients[0].route, "checkout");
+	scenario_free(&s);
+}
+
+static void test_routes_set(void **state)
+{
+	char *sets[] = { "services.pay.routes.charge=-C 1ms", "services.stock.routes.new=-C 2ms",
+			 "clients.buyers.route=home" };
+	struct scenario s;
+	struct err e;
+	const struct scenario_service *pay, *stock;
+
+	(void)state;
+	assert_int_equal(load_text(shop, sets, 3, &s, &e), 0);
+	pay = scenario_service(&s, "pay");
+	stock = scenario_service(&s, "stock");
+	assert_string_equal(pay->routes[0].text, "-C 1ms");
+	assert_int_equal(pay->level, 0); /* no longer references stock */
+	assert_int_equal(stock->nroutes, 2);
+	assert_string_equal(stock->routes[1].name, "new");
+	assert_string_equal(s.clients[0].route, "home");
+	assert_int_equal(scenario_service(&s, "front")->level, 1);
+	scenario_free(&s);
+
+	char *bad[] = { "clients.buyers.route=nope" };
+	assert_int_equal(load_text(shop, bad, 1, &s, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "client buyers: route nope: service front has no such route "
+				      "(it has: checkout, home)"));
+	scenario_free(&s);
+	char *cyc[] = { "services.stock.routes.back=-F {front},route=home" };
+	assert_int_equal(load_text(shop, cyc, 1, &s, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "cycle: front -> pay -> stock -> front"));
+	scenario_free(&s);
+	expect_set_error("services.S.routes.a b=-C 1", "route name 'a b'");
+	expect_set_error("clients.C.route=a/b", "route 'a/b'");
+}
+
+static void test_err_routes(void **state)
+{
+	(void)state;
+	/* bad program text: the position of the text, the route named */
+	expect_error("services:\n  a:\n    routes:\n      x: \"-C 1ms -n 4\"\nclients:\n  - { name: g, to: a }\n", 4, 10,
+		     "service a: route x: '-n' is not an op", NULL);
+	expect_error("services:\n  a:\n    routes: { x: \"-F {b}\" }\nclients:\n  - { name: g, to: a }\n", 3, 18,
+		     "service a: route x: no service called 'b'", NULL);
+	expect_error("services:\n  a:\n    routes: [x]\nclients:\n  - { name: g, to: a }\n", 3, 13,
+		     "service a: routes: expected a mapping", NULL);
+	expect_error("services:\n  a:\n    routes: { x: [-C, 1] }\nclients:\n  - { name: g, to: a }\n", 3, 18,
+		     "route x: expected the program as one string", NULL);
+	expect_error("services:\n  a:\n    routes: { 'a b': -C 1 }\nclients:\n  - { name: g, to: a }\n", 3, 15, "route name 'a b'", NULL);
+	expect_error("services:\n  a:\n    routes: { x: -C 1, x: -C 2 }\nclients:\n  - { name: g, to: a }\n", 3, 24, "'x' is given twice",
+		     NULL);
+	/* cycles, self-references: the route that closes the cycle */
+	expect_error("services:\n"
+		     "  a:\n"
+		     "    routes: { x: \"-F {b},route=y\" }\n"
+		     "  b:\n"
+		     "    routes:\n"
+		     "      y: \"-C 1 -F {c[0]},route=z\"\n"
+		     "  c:\n"
+		     "    routes:\n"
+		     "      z: -F {a},route=x\n"
+		     "clients:\n"
+		     "  - { name: g, to: a }\n",
+		     9, 10, "routes reference each other in a cycle: a -> b -> c -> a", NULL);
+	expect_error("services:\n  a:\n    routes: { x: \"-F {a},route=x\" }\nclients:\n  - { name: g, to: a }\n",
+		     3, 18, "cycle: a -> a", NULL);
+	/* a route may not reference a balancer */
+	expect_error("services:\n  a:\n    routes: { x: \"-F {lb},route=x\" }\n  b:\n"
+		     "balancers:\n  lb: { service: b }\nclients:\n  - { name: g, to: a }\n",
+		     3, 18, "route x references balancer lb", NULL);
+	/* client route: the `to` service must have it (a balancer: its service's) */
+	expect_error("services:\n  a:\n    routes: { x: -C 1 }\nclients:\n  - name: g\n    to: a\n"
+		     "    route: y\n",
+		     7, 12, "client g: route y: service a has no such route (it has: x)", NULL);
+	expect_error("services:\n  a:\nclients:\n  - { name: g, to: \"{a[0]}\", route: y }\n", 4, 37,
+		     "service a has no such route (it has no routes)", NULL);
+	expect_error("services:\n  b:\n    routes: { x: -C 1 }\nbalancers:\n  lb: { service: b, kind: meshwalk }\n"
+		     "clients:\n  - { name: g, to: lb, route: z }\n",
+		     7, 31, "service b has no such route (it has: x)", NULL);
+	expect_error("services:\n  a:\nclients:\n  - { name: g, to: a, route: 'x y' }\n", 4, 30,
+		     "route 'x y'", NULL);
+}
+
+static void test_routes_unchecked_address(void **state)
+{
+	struct scenario s;
+	struct err e;
+
+	(void)state;
+	/* a plain address: nothing to check the route against */
+	assert_int_equal(load_text("services:\n  a:\nclients:\n  - { name: g, to: 127.0.0.1:7891, "
+				   "route: any }\n  - { name: h, to: a }\n", NULL, 0, &s, &e), 0);
+	assert_string_equal(s.clients[0].route, "any");
+	assert_null(s.clients[1].route);
+	scenario_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -819,6 +960,10 @@ int main(void)
 		cmocka_unit_test(test_set_replaces),
 		cmocka_unit_test(test_set_validated_after),
 		cmocka_unit_test(test_set_errors),
+		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_routes_set),
+		cmocka_unit_test(test_err_routes),
+		cmocka_unit_test(test_routes_unchecked_address),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

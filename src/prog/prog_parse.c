@@ -1,0 +1,368 @@
+/* prog_parse.c -- see prog_parse.h. */
+#include "prog/prog_parse.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec/units.h"
+#include "util/xalloc.h"
+
+/* Splits "a,b:c" style parameter lists: DistWalk accepts both separators, but
+ * ':' also appears inside addresses, so callers say which ones apply. */
+static char *next_token(char **s, const char *seps)
+{
+	char *t = *s;
+
+	if (t == NULL)
+		return NULL;
+	size_t n = strcspn(t, seps);
+	if (t[n] == '\0')
+		*s = NULL;
+	else {
+		t[n] = '\0';
+		*s = t + n + 1;
+	}
+	return t;
+}
+
+static int parse_uint(const char *what, const char *v, uint64_t min, uint64_t max, uint64_t *out,
+		      struct err *e)
+{
+	double d;
+
+	if (units_parse(v, SPEC_COUNT, &d, e) < 0 || d < (double)min || d > (double)max ||
+	    d != (double)(uint64_t)d)
+		return err_set(e, "%s: expected a whole number in %" PRIu64 "..%" PRIu64 ", got '%s'",
+			       what, min, max, v);
+	*out = (uint64_t)d;
+	return 0;
+}
+
+static int parse_spec(const char *what, const char *v, enum spec_unit unit, struct spec **out,
+		      struct err *e)
+{
+	if (spec_parse(v, unit, out, e) < 0)
+		return err_prefix(e, "%s", what);
+	return 0;
+}
+
+/* One part of -F's value: an option or a target address. */
+static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
+{
+	uint64_t v;
+	double d;
+	int rc = 0;
+
+	if (strncmp(tok, "nack=", 5) == 0) {
+		rc = parse_uint("-F nack", tok + 5, 1, PROG_MAX_TARGETS, &v, e);
+		o->nack = (uint32_t)v;
+	} else if (strncmp(tok, "timeout=", 8) == 0) {
+		if (units_parse(tok + 8, SPEC_TIME, &d, e) < 0 || d < 1 || d > 4e9)
+			return err_set(e, "-F timeout: expected a duration from 1us to ~66 min, got '%s'",
+				       tok + 8);
+		o->timeout_us = (uint32_t)d;
+	} else if (strncmp(tok, "retry=", 6) == 0) {
+		rc = parse_uint("-F retry", tok + 6, 0, 1000, &v, e);
+		o->retries = (uint32_t)v;
+	} else if (strcmp(tok, "branch") == 0) {
+		o->branch = true;
+	} else if (strncmp(tok, "ps=", 3) == 0) {
+		spec_destroy(o->frame_size);
+		o->frame_size = NULL;
+		rc = parse_spec("-F ps", tok + 3, SPEC_SIZE, &o->frame_size, e);
+	} else if (strncmp(tok, "route=", 6) == 0) {
+		if (wire_route_check((const uint8_t *)tok + 6, (uint32_t)strlen(tok + 6), e) < 0)
+			return err_prefix(e, "-F route");
+		snprintf(o->route, sizeof o->route, "%s", tok + 6);
+	} else if (strchr(tok, '=') != NULL) {
+		return err_set(e, "-F: unknown option '%s' (expected nack=, timeout=, retry=, branch, "
+				  "ps=, route=)", tok);
+	} else if (o->ntargets == PROG_MAX_TARGETS) {
+		return err_set(e, "-F: more than %d targets", PROG_MAX_TARGETS);
+	} else if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false,
+				   &o->targets[o->ntargets], e) < 0) {
+		return err_prefix(e, "-F");
+	} else {
+		o->ntargets++;
+	}
+	return rc;
+}
+
+int prog_parse_forward(const char *arg, struct prog_fwd_opts *o, struct err *e)
+{
+	char *copy = xstrdup(arg), *rest = copy, *tok;
+	int rc = 0;
+
+	memset(o, 0, sizeof *o);
+	while (rc == 0 && (tok = next_token(&rest, ",")) != NULL)
+		if (*tok != '\0')
+			rc = forward_part(tok, o, e);
+	free(copy);
+	if (rc == 0 && o->ntargets == 0)
+		rc = err_set(e, "-F '%s': no target address", arg);
+	if (rc == 0 && !o->branch && o->nack > o->ntargets)
+		rc = err_set(e, "-F '%s': nack=%u but only %u target%s", arg, o->nack, o->ntargets,
+			     o->ntargets == 1 ? "" : "s");
+	if (rc < 0) {
+		spec_destroy(o->frame_size);
+		o->frame_size = NULL;
+	}
+	return rc;
+}
+
+/* -s N[,prob=P][,every=M] (',' or ':' between parts) */
+static int parse_skip(const char *arg, uint32_t *n, double *prob, uint32_t *every, struct err *e)
+{
+	char *copy = xstrdup(arg), *rest = copy, *tok;
+	int rc = 0;
+	uint64_t v;
+	bool first = true;
+
+	*n = 1;
+	*prob = 1.0;
+	*every = 1;
+	while (rc == 0 && (tok = next_token(&rest, ",:")) != NULL) {
+		if (strncmp(tok, "prob=", 5) == 0) {
+			if (units_parse(tok + 5, SPEC_COUNT, prob, e) < 0 || *prob < 0 || *prob > 1)
+				rc = err_set(e, "-s prob: expected a probability in [0, 1], got '%s'",
+					     tok + 5);
+		} else if (strncmp(tok, "every=", 6) == 0) {
+			rc = parse_uint("-s every", tok + 6, 1, UINT32_MAX, &v, e);
+			*every = (uint32_t)v;
+		} else if (first) {
+			rc = parse_uint("-s", tok, 1, 4096, &v, e);
+			*n = (uint32_t)v;
+		} else {
+			rc = err_set(e, "-s: unknown part '%s' (expected N, prob=P, every=M)", tok);
+		}
+		first = false;
+	}
+	free(copy);
+	return rc;
+}
+
+/* -L/-S: SIZE[,offset=SPEC][,sync|nosync|psync] or size=SPEC[,...]. Specs
+ * contain ',' themselves (unif:min=0,max=32g), so a NAME=VALUE part that is
+ * neither key continues the spec before it. */
+static int parse_storage(char opt, const char *arg, struct spec **size, struct spec **offset,
+			 enum wire_sync *sync, struct err *e)
+{
+	char *copy = xstrdup(arg), *rest = copy, *tok;
+	char *field[2] = { NULL, NULL }; /* size, offset texts */
+	int cur = -1, rc = 0;
+	char what[16];
+
+	*size = *offset = NULL;
+	*sync = WIRE_NOSYNC;
+	while (rc == 0 && (tok = next_token(&rest, ",")) != NULL) {
+		int key = strncmp(tok, "size=", 5) == 0 ? 0 : strncmp(tok, "offset=", 7) == 0 ? 1 : -1;
+
+		if (opt == 'S' && (strcmp(tok, "sync") == 0 || strcmp(tok, "nosync") == 0 ||
+				   strcmp(tok, "psync") == 0)) {
+			*sync = tok[0] == 's' ? WIRE_SYNC : tok[0] == 'p' ? WIRE_PSYNC : WIRE_NOSYNC;
+			cur = -1;
+		} else if (key >= 0) {
+			if (field[key] != NULL)
+				rc = err_set(e, "-%c '%s': %s given twice", opt, arg,
+					     key ? "offset=" : "size=");
+			field[key] = tok + (key ? 7 : 5);
+			cur = key;
+		} else if (cur >= 0 && strchr(tok, '=') != NULL) {
+			tok[-1] = ','; /* rejoin the spec's own parameter (max=32g) */
+		} else if (field[0] == NULL) {
+			field[0] = tok;
+			cur = 0;
+		} else {
+			rc = err_set(e, "-%c '%s': unexpected '%s' (expected SIZE, size=, offset=%s)", opt,
+				     arg, tok, opt == 'S' ? ", sync, nosync or psync" : "");
+		}
+	}
+	if (rc == 0 && field[0] == NULL)
+		rc = err_set(e, "-%c '%s': no size", opt, arg);
+	snprintf(what, sizeof what, "-%c size", opt);
+	if (rc == 0 && parse_spec(what, field[0], SPEC_SIZE, size, e) < 0)
+		rc = -EINVAL;
+	snprintf(what, sizeof what, "-%c offset", opt);
+	if (rc == 0 && field[1] != NULL && parse_spec(what, field[1], SPEC_SIZE, offset, e) < 0)
+		rc = -EINVAL;
+	if (rc < 0) {
+		spec_destroy(*size);
+		spec_destroy(*offset);
+		*size = *offset = NULL;
+	}
+	free(copy);
+	return rc;
+}
+
+/* -R [sendfile,]SIZE */
+static int parse_reply(struct prog_builder *b, const char *a, struct err *e)
+{
+	struct spec *s = NULL;
+	bool sendfile = false;
+
+	if (a && strncmp(a, "sendfile", 8) == 0 && (a[8] == '\0' || a[8] == ',')) {
+		sendfile = true;
+		a = a[8] ? a + 9 : NULL;
+		if (a == NULL)
+			return err_set(e, "-R sendfile: expected sendfile,SIZE (bytes of storage to "
+					  "send)");
+	}
+	if (a && parse_spec("-R", a, SPEC_SIZE, &s, e) < 0)
+		return -EINVAL;
+	return prog_add_reply(b, s, sendfile, e);
+}
+
+int prog_parse_op(struct prog_builder *b, int opt, const char *arg, struct err *e)
+{
+	err_clear(e);
+	switch (opt) {
+	case 'C': {
+		struct spec *s;
+
+		if (parse_spec("-C", arg, SPEC_TIME, &s, e) < 0)
+			return -EINVAL;
+		return prog_add_compute(b, s, e);
+	}
+	case 'F': {
+		struct prog_fwd_opts o;
+
+		if (prog_parse_forward(arg, &o, e) < 0)
+			return -EINVAL;
+		if (prog_add_forward(b, &o, e) < 0)
+			return err_prefix(e, "-F");
+		return 0;
+	}
+	case 'R':
+		return parse_reply(b, arg, e);
+	case 'L':
+	case 'S': {
+		struct spec *size, *offset;
+		enum wire_sync sync;
+
+		if (parse_storage((char)opt, arg, &size, &offset, &sync, e) < 0)
+			return -EINVAL;
+		return prog_add_storage(b, opt == 'L' ? OP_LOAD : OP_STORE, size, offset, sync, e);
+	}
+	case 's': {
+		uint32_t n, every;
+		double prob;
+
+		if (parse_skip(arg, &n, &prob, &every, e) < 0)
+			return -EINVAL;
+		return prog_add_skip(b, n, prob, every, e);
+	}
+	}
+	return err_set(e, "-%c is not an op", opt);
+}
+
+/* -- whole programs from text -- */
+
+#define OFFSET_LOAD 1 /* ids of the two program-level options */
+#define OFFSET_STORE 2
+
+static const struct {
+	int shrt;          /* op letter, or OFFSET_* */
+	const char *lng;   /* long name */
+} op_words[] = {
+	{ 'C', "comp-time" }, { 'L', "load-data" }, { 'S', "store-data" }, { 'F', "forward" },
+	{ 'R', "rs" },        { 's', "skip" },      { OFFSET_LOAD, "load-offset" },
+	{ OFFSET_STORE, "store-offset" },
+};
+#define NOP_WORDS (sizeof op_words / sizeof op_words[0])
+
+/* The op a word names ("-C", "-C10", "--comp-time", "--comp-time=10"), with
+ * any value attached to it in *attached; 0 when it names none. */
+static int op_of_word(char *w, char **attached)
+{
+	*attached = NULL;
+	if (w[0] != '-' || w[1] == '\0')
+		return 0;
+	if (w[1] == '-') {
+		char *eq = strchr(w + 2, '=');
+		size_t n = eq ? (size_t)(eq - (w + 2)) : strlen(w + 2);
+
+		for (size_t i = 0; i < NOP_WORDS; i++)
+			if (strlen(op_words[i].lng) == n && strncmp(op_words[i].lng, w + 2, n) == 0) {
+				*attached = eq ? eq + 1 : NULL;
+				return op_words[i].shrt;
+			}
+		return 0;
+	}
+	for (size_t i = 0; i < NOP_WORDS; i++)
+		if (op_words[i].shrt > OFFSET_STORE && op_words[i].shrt == w[1]) {
+			*attached = w[2] ? w + 2 : NULL;
+			return w[1];
+		}
+	return 0;
+}
+
+static char *next_word(char **s)
+{
+	char *p = *s + strspn(*s, " \t\r\n"), *w;
+
+	if (*p == '\0') {
+		*s = p;
+		return NULL;
+	}
+	w = p;
+	p += strcspn(p, " \t\r\n");
+	if (*p != '\0')
+		*p++ = '\0';
+	*s = p;
+	return w;
+}
+
+int prog_parse_text(const char *text, struct prog **out, struct err *e)
+{
+	char *copy = xstrdup(text), *rest = copy, *w;
+	struct spec *offsets[2] = { NULL, NULL }; /* --load-offset, --store-offset */
+	struct prog_builder b;
+	int rc = 0;
+
+	*out = NULL;
+	err_clear(e);
+	prog_builder_init(&b);
+	while (rc == 0 && (w = next_word(&rest)) != NULL) {
+		char *arg;
+		int op = op_of_word(w, &arg);
+
+		if (op == 0) {
+			rc = err_set(e, "'%s' is not an op (expected -C, -L, -S, -F, -R, -s, "
+					"--load-offset or --store-offset)", w);
+			break;
+		}
+		if (arg == NULL && (op != 'R' || (rest[strspn(rest, " \t\r\n")] != '-'))) {
+			char *save = rest;
+
+			arg = next_word(&rest);
+			if (arg == NULL && op != 'R') {
+				rc = err_set(e, "%s needs a value", w);
+				break;
+			}
+			if (arg == NULL)
+				rest = save;
+		}
+		if (op == OFFSET_LOAD || op == OFFSET_STORE) {
+			spec_destroy(offsets[op - 1]);
+			offsets[op - 1] = NULL;
+			rc = parse_spec(op == OFFSET_LOAD ? "--load-offset" : "--store-offset", arg,
+					SPEC_SIZE, &offsets[op - 1], e);
+		} else {
+			rc = prog_parse_op(&b, op, arg, e);
+		}
+	}
+	if (rc == 0) {
+		prog_set_default_offsets(&b, offsets[0], offsets[1]);
+		offsets[0] = offsets[1] = NULL;
+		rc = prog_finish(&b, out, e);
+	} else {
+		prog_builder_abort(&b);
+	}
+	spec_destroy(offsets[0]);
+	spec_destroy(offsets[1]);
+	free(copy);
+	return rc;
+}

@@ -1,0 +1,147 @@
+/* test_prog_parse.c -- op words as text (src/prog/prog_parse.c), and the
+ * route forwards they build: -F ...,route=NAME encodes a FORWARD whose
+ * sub-programs are route names, opens no scope, and never mixes with
+ * sub-program branches. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "prog/prog_parse.h"
+
+/* Parses text, encodes request 0 and checks it as a node would. */
+static struct prog *parse_ok(const char *text, struct wire_buf *w)
+{
+	struct prog *p = NULL;
+	struct rng r;
+	struct err e;
+
+	if (prog_parse_text(text, &p, &e) != 0)
+		fail_msg("'%s': %s", text, e.msg);
+	rng_seed(&r, 1, 0);
+	w->len = 0;
+	prog_encode(p, &r, 0, w);
+	assert_int_equal(wire_prog_check(w->data, (uint32_t)w->len, &wire_default_limits, &e), 0);
+	return p;
+}
+
+static void parse_fails(const char *text, const char *needle)
+{
+	struct prog *p = (struct prog *)1;
+	struct err e;
+
+	assert_int_equal(prog_parse_text(text, &p, &e), -EINVAL);
+	assert_null(p);
+	if (strstr(e.msg, needle) == NULL)
+		fail_msg("'%s': message '%s' lacks '%s'", text, e.msg, needle);
+}
+
+static void test_text_forms(void **state)
+{
+	struct wire_buf w;
+	struct wire_op op;
+	char desc[512];
+	struct prog *p;
+
+	wire_buf_init(&w);
+	p = parse_ok("-C 200us  -C300 --comp-time 1ms --comp-time=2ms -R 1k", &w);
+	prog_describe(p, desc, sizeof desc);
+	assert_string_equal(desc, "COMPUTE(200us) COMPUTE(300us) COMPUTE(1ms) COMPUTE(2ms) REPLY(1k B)");
+	prog_destroy(p);
+
+	/* a bare -R before another op takes no value */
+	p = parse_ok("-F 127.0.0.1:7892 -C 10 -R -C 20", &w);
+	prog_describe(p, desc, sizeof desc);
+	assert_non_null(strstr(desc, "FORWARD(127.0.0.1:7892){ COMPUTE(10us) REPLY} COMPUTE(20us) REPLY"));
+	prog_destroy(p);
+
+	p = parse_ok("", &w);
+	assert_true(prog_is_ping(p));
+	prog_destroy(p);
+
+	p = parse_ok("\t-L 4k --load-offset 0 -S 1k,sync -s 1,prob=0.5\n", &w);
+	wire_op_at(w.data, 0, &op);
+	assert_int_equal(op.code, OP_LOAD);
+	assert_true(wire_get_u64(op.body) == 0); /* --load-offset applies */
+	prog_destroy(p);
+	wire_buf_free(&w);
+}
+
+static void test_text_errors(void **state)
+{
+	parse_fails("-C 1ms -n 10", "'-n' is not an op");
+	parse_fails("checkout", "'checkout' is not an op");
+	parse_fails("-C", "-C needs a value");
+	parse_fails("-C abc", "-C");
+	parse_fails("-F", "-F needs a value");
+	parse_fails("-F 127.0.0.1:1,colour=red", "unknown option 'colour=red'");
+	parse_fails("-F 127.0.0.1:1,route=a/b", "route name");
+	parse_fails("-L 1k,bogus", "unexpected 'bogus'");
+	parse_fails("--load-offset", "needs a value");
+}
+
+static void test_route_forward(void **state)
+{
+	struct wire_buf w;
+	struct wire_op op;
+	struct wire_forward f;
+	const uint8_t *sub;
+	uint32_t sub_len;
+	char desc[512];
+	struct prog *p;
+
+	wire_buf_init(&w);
+	/* no scope: the -C after the route forward runs here, -R 1k is the final reply */
+	p = parse_ok("-C 200us -F 127.0.0.1:7892,route=pay -C 50us -R 1k", &w);
+	prog_describe(p, desc, sizeof desc);
+	assert_string_equal(desc, "COMPUTE(200us) FORWARD(127.0.0.1:7892,route=pay) COMPUTE(50us) REPLY(1k B)");
+	wire_op_at(w.data, 16, &op);
+	assert_int_equal(op.code, OP_FORWARD);
+	assert_int_equal(op.flags, WIRE_FWD_ROUTE);
+	wire_forward_decode(&op, &f);
+	assert_true(f.route);
+	wire_forward_sub(&f, 0, &sub, &sub_len);
+	assert_int_equal(sub_len, 3);
+	assert_memory_equal(sub, "pay", 3);
+	wire_op_at(w.data, 16 + op.len, &op);
+	assert_int_equal(op.code, OP_COMPUTE);
+	prog_destroy(p);
+
+	/* a branch group of routes: one name per target */
+	p = parse_ok("-F 127.0.0.1:1,branch,route=a -F 127.0.0.1:2,127.0.0.1:3,branch,route=b,nack=2", &w);
+	wire_op_at(w.data, 0, &op);
+	assert_int_equal(op.flags, WIRE_FWD_ROUTE | WIRE_FWD_BRANCH);
+	wire_forward_decode(&op, &f);
+	assert_int_equal(f.ntargets, 3);
+	assert_int_equal(f.nack, 2);
+	wire_forward_sub(&f, 0, &sub, &sub_len);
+	assert_memory_equal(sub, "a", 1);
+	wire_forward_sub(&f, 2, &sub, &sub_len);
+	assert_memory_equal(sub, "b", 1);
+	prog_destroy(p);
+
+	/* a route forward inside a forwarded sub-program */
+	p = parse_ok("-F 127.0.0.1:1 -F 127.0.0.1:2,route=inner -R", &w);
+	prog_describe(p, desc, sizeof desc);
+	assert_non_null(strstr(desc, "FORWARD(127.0.0.1:1){ FORWARD(127.0.0.1:2,route=inner) REPLY}"));
+	prog_destroy(p);
+
+	parse_fails("-F 127.0.0.1:1,branch,route=a -F 127.0.0.1:2,branch -C 1 -R",
+		    "mixes route= branches");
+	parse_fails("-F 127.0.0.1:1,branch -C 1 -R -F 127.0.0.1:2,branch,route=a",
+		    "mixes route= branches");
+	wire_buf_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_forms),
+		cmocka_unit_test(test_text_errors),
+		cmocka_unit_test(test_route_forward),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
