@@ -517,7 +517,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		log_msg("%s", e.msg);
 		rc = 2;
 		/* The builder is consumed either way; what the options took is not
-		 * (found by fuzz_client_args: an -o path leaked with a program over
+		 * (found by fuzz_client_args: a --csv path leaked with a program over
 		 * a node's limits). */
 		free((char *)c.csv_path);
 		free((char *)c.json_path);
