@@ -373,13 +373,30 @@ static void test_route_header(void **state)
 	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
 }
 
-static void test_route_forwards(void **state)
+/* The FORWARD at off of a checked program: a route forward whose
+ * sub-program i is the route name. */
+static struct wire_forward route_sub(const struct wire_buf *b, uint32_t off, uint32_t i,
+				     const char *name)
 {
-	struct wire_buf b;
 	struct wire_forward f;
 	struct wire_op op;
 	const uint8_t *sub;
 	uint32_t sub_len;
+
+	wire_op_at(b->data, off, &op);
+	assert_int_equal(op.code, OP_FORWARD);
+	wire_forward_decode(&op, &f);
+	assert_true(f.route);
+	wire_forward_sub(&f, i, &sub, &sub_len);
+	assert_int_equal(sub_len, strlen(name));
+	assert_memory_equal(sub, name, sub_len);
+	return f;
+}
+
+static void test_route_forwards(void **state)
+{
+	struct wire_buf b;
+	struct wire_forward f;
 	struct err e;
 
 	wire_buf_init(&b);
@@ -387,27 +404,18 @@ static void test_route_forwards(void **state)
 	put_route_forward(&b, 2, false, "pay");
 	put_reply(&b, 0);
 	assert_int_equal(check(&b, &e), 0);
-	wire_op_at(b.data, 16, &op);
-	assert_int_equal(op.code, OP_FORWARD);
-	wire_forward_decode(&op, &f);
-	assert_true(f.route);
+	f = route_sub(&b, 16, 0, "pay");
 	assert_false(f.branch);
 	assert_int_equal(f.nsub, 1);
-	wire_forward_sub(&f, 0, &sub, &sub_len);
-	assert_int_equal(sub_len, 3);
-	assert_memory_equal(sub, "pay", 3);
 
 	/* branch: one name per target */
 	b.len = 0;
 	put_route_forward(&b, 3, true, "stock.v2");
 	put_reply(&b, 0);
 	assert_int_equal(check(&b, &e), 0);
-	wire_op_at(b.data, 0, &op);
-	wire_forward_decode(&op, &f);
+	f = route_sub(&b, 0, 2, "stock.v2");
+	assert_true(f.branch);
 	assert_int_equal(f.nsub, 3);
-	wire_forward_sub(&f, 2, &sub, &sub_len);
-	assert_int_equal(sub_len, 8);
-	assert_memory_equal(sub, "stock.v2", 8);
 
 	/* a bad name inside a forward is a malformed program */
 	b.len = 0;
