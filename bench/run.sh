@@ -222,12 +222,23 @@ search_rate() { # port -> highest held rate (doubling, then 3 bisections)
 	fi
 	echo $lo
 }
-for nt in 1 2; do
-	start_node T --nt $nt
-	best=$(search_rate "$T_PORT")
-	stop_node T
-	row "node --nt $nt: req/s held" "$best" "" "" "" ""
-done
+start_node T --nt 1
+best=$(search_rate "$T_PORT")
+stop_node T
+row "node --nt 1 ($([ "$PIN" = 1 ] && echo "cpu 1" || echo unpinned)): req/s held" "$best" "" "" "" ""
+# Scaling needs a core per worker: pinned to cpu 1, two workers would share
+# it. Both rows of the comparison run unpinned, node and clients sharing
+# every cpu, so their ratio is the scaling on this machine.
+SRV_PINNED=$SRV CLI_PINNED=$CLI
+SRV="" CLI=""
+start_node T --nt 1
+best1=$(search_rate "$T_PORT")
+stop_node T
+start_node T --nt 2
+best2=$(search_rate "$T_PORT")
+stop_node T
+SRV=$SRV_PINNED CLI=$CLI_PINNED
+row "node --nt 1 / --nt 2, unpinned: req/s" "$best1" "$best2" "$(ratio "$best2" "$best1")x" "" ""
 
 # --- 4. client precision
 echo
@@ -297,16 +308,52 @@ echo "7. histogram"
 "$BUILD/bench/hist_bench" $([ $SMOKE -eq 1 ] && echo 100000) | while read -r k v; do row "$k" "$v" "" "" "" ""; done
 
 # --- 8. CPU per request
+# The floor is measured the same way: the blocking ping-pong's client and
+# server at the same rate and placement. At 20000/s every request costs
+# each side its own wake-ups (the dominant cost on a VM); at 100000/s one
+# client thread cannot sleep between requests, and the figure is what one
+# request costs when wake-ups are shared. The floor cannot keep several
+# requests in flight, so at that rate it runs back to back (rate 0).
 echo
-echo "8. CPU time per request at 20000/s, zero work (user+sys)"
-start_node U
-n=$(count_for 20000)
-cpu0=$(cpu_of "$U_PID")
-mw cpu --to "127.0.0.1:$U_PORT" -n "$n" -r 20000 || die "cpu run failed"
-cpu1=$(cpu_of "$U_PID")
-stop_node U
-row "client us/request" "$(awk -v c="$(cat "$TMP/cpu.cpu")" -v n="$n" 'BEGIN { printf "%.2f", c * 1e6 / n }')" "" "" "" ""
-row "node us/request" "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')" "" "" "" ""
+echo "8. CPU time per request, zero work (user+sys, us): one client thread, one node worker"
+row "" "client us" "node us" "req/s" "client x" "node x"
+cpu_row() { # LABEL RATE: one meshwalk run, CPU per request on each side
+	local label=$1 r=$2 n c0 c1 achieved
+	n=$(count_for "$r")
+	start_node U
+	c0=$(cpu_of "$U_PID")
+	mw "cpu$r" --to "127.0.0.1:$U_PORT" -n "$n" -r "$r" || die "cpu run at $r/s failed"
+	c1=$(cpu_of "$U_PID")
+	stop_node U
+	achieved=$(jget "$TMP/cpu$r.json" achieved_rate)
+	MW_CLI=$(awk -v c="$(cat "$TMP/cpu$r.cpu")" -v n="$n" 'BEGIN { printf "%.2f", c * 1e6 / n }')
+	MW_SRV=$(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')
+	row "$label" "$MW_CLI" "$MW_SRV" "${achieved%%.*}" "$(ratio "$MW_CLI" "$PP_CLI")" "$(ratio "$MW_SRV" "$PP_SRV")"
+}
+floor_cpu() { # RATE (0: back to back): sets PP_CLI, PP_SRV and prints the floor's row
+	local r=$1 n port pid c0 c1 out
+	PP_CLI="" PP_SRV=""
+	[ -n "$PP" ] || return 0
+	n=$(count_for "${r/#0/50000}")
+	port=$(free_port)
+	$SRV "$PP" server "$port" 64 >/dev/null 2>&1 &
+	pid=$!
+	PIDS+=($pid)
+	sleep 0.2
+	c0=$(cpu_of $pid)
+	out=$( (timeout 900 $CLI "$PP" client 127.0.0.1 "$port" "$n" "$r" 64 >/dev/null; times) | tail -n 1) ||
+		die "pingpong client failed"
+	c1=$(cpu_of $pid)
+	kill $pid 2>/dev/null; wait $pid 2>/dev/null
+	PP_CLI=$(echo "$out" | awk -v n="$n" '{ gsub(/[ms]/, " "); split($0, a, " ");
+		printf "%.2f", (a[1] * 60 + a[2] + a[3] * 60 + a[4]) * 1e6 / n }')
+	PP_SRV=$(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')
+	row "floor pingpong @${r/#0/back-to-back}$([ "$r" = 0 ] || echo /s)" "$PP_CLI" "$PP_SRV" "" "1.00" "1.00"
+}
+floor_cpu 20000
+cpu_row "meshwalk @20000/s" 20000
+floor_cpu 0
+cpu_row "meshwalk @100000/s" 100000
 
 if [ $SMOKE -eq 1 ] && [ $GROSS -eq 1 ]; then
 	echo "bench-smoke: FAILED: a zero-work round trip cost over 20x the floor"

@@ -14,6 +14,7 @@
 /* Scripts may include scripts, each many times: without a bound on the whole
  * expansion, eight levels of nesting can multiply into gigabytes. */
 #define MAX_EXPANDED_WORDS 1000000
+#define MAX_SCRIPT_READS 1000
 #define MAX_EXPANDED_BYTES (16 << 20)
 
 void opt_build(const struct opt_def *defs, struct opt_parser *p)
@@ -166,6 +167,7 @@ struct argvec {
 	char **v;
 	int n, cap;
 	size_t bytes; /* of the words pushed, for MAX_EXPANDED_BYTES */
+	int reads;    /* script files read, for MAX_SCRIPT_READS */
 };
 
 static void push(struct argvec *a, char *s)
@@ -200,6 +202,9 @@ static int expand_file(struct argvec *out, const char *path, int depth, struct e
 
 	if (depth >= MAX_SCRIPT_DEPTH)
 		return err_set(e, "script '%s': scripts nested deeper than %d", path, MAX_SCRIPT_DEPTH);
+	if (++out->reads > MAX_SCRIPT_READS)
+		return err_set(e, "script '%s': more than %d script files read for one command line",
+			       path, MAX_SCRIPT_READS);
 	f = fopen(path, "r");
 	if (f == NULL)
 		return err_set(e, "cannot open script '%s': %s", path, strerror(errno));

@@ -34,12 +34,17 @@ assert_eq "script requests" 10 "$(stat n5 requests)"
 assert_eq "script computes (2 per request)" 20 "$(stat n5 computes)"
 "$MESHWALK" client -f "$TMP/missing.dw" 2>"$TMP/e"; assert_eq "missing script exit" 2 $?
 grep -q "cannot open script" "$TMP/e" || fail "missing script message"
-# Scripts that include each other many times are bounded as a whole: eight
-# levels of 16 includes each would be 16^8 words, refused instead of expanded.
+# Scripts that include each other many times are bounded as a whole: seven
+# levels of 16 includes each would read 16^7 files, refused instead.
 printf -- '-C 1us\n' >"$TMP/x0.dw"
 for lvl in 1 2 3 4 5 6 7; do
 	for _ in $(seq 16); do printf -- '-f %s\n' "$TMP/x$((lvl - 1)).dw"; done >"$TMP/x$lvl.dw"
 done
 timeout 20 "$MESHWALK" client -f "$TMP/x7.dw" -n 1 2>"$TMP/e"; assert_eq "exploding script exit" 2 $?
-grep -q "expands to more than 1000000 words" "$TMP/e" || { cat "$TMP/e"; fail "exploding script message"; }
+grep -q "more than 1000 script files read" "$TMP/e" || { cat "$TMP/e"; fail "exploding script message"; }
+# Few files, many words: one 1 MiB script of 2-byte words included 16 times.
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "-C 1 "; }' >"$TMP/w0.dw"
+for _ in $(seq 16); do printf -- '-f %s\n' "$TMP/w0.dw"; done >"$TMP/w1.dw"
+timeout 60 "$MESHWALK" client -f "$TMP/w1.dw" -n 1 2>"$TMP/e"; assert_eq "wordy script exit" 2 $?
+grep -q "expands to more than 1000000 words" "$TMP/e" || { cat "$TMP/e"; fail "wordy script message"; }
 exit 0
