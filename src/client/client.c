@@ -98,6 +98,9 @@ struct cthread {
 	struct wire_hdr rx_pending;
 	bool rx_pending_set;
 	uint8_t *rx_pending_text;    /* its error text (prog_len bytes), or NULL */
+	/* request output: bytes [zero_from, zero_to) of the frame buffer are
+	 * zero from earlier requests, so --ps padding is not rewritten each time */
+	size_t zero_from, zero_to;
 	/* results, read by client_run() after the join */
 	struct hist *lat, *svc, *lag, *conn;
 	uint64_t ok, errors, timeouts, lost, unsent, nsent;
@@ -679,11 +682,23 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 									   : (uint64_t)want;
 	}
 	if (size > frame->len) {
-		size_t pad = size - frame->len;
+		size_t end = frame->len; /* header, program, tag: rewritten every time */
 
-		wire_buf_reserve(frame, pad);
-		memset(frame->data + frame->len, 0, pad);
+		wire_buf_reserve(frame, size - end);
+		if (end < p->zero_from) /* a longer program's bytes from before */
+			memset(frame->data + end, 0, (size < p->zero_from ? size : p->zero_from) - end);
+		if (p->zero_from > size) {
+			p->zero_to = size; /* [size, zero_from) may hold old bytes */
+		} else if (size > p->zero_to) {
+			size_t from = end > p->zero_to ? end : p->zero_to;
+
+			memset(frame->data + from, 0, size - from);
+			p->zero_to = size;
+		}
+		p->zero_from = end;
 		frame->len = size;
+	} else if (frame->len > p->zero_from) {
+		p->zero_from = frame->len < p->zero_to ? frame->len : p->zero_to;
 	}
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST,
 			      .len = (uint32_t)frame->len, .id = ((uint64_t)p->index << 48) | seq,
