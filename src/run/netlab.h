@@ -31,7 +31,7 @@ struct netlab_host {
 	char ns[32];          /* namespace name */
 	char outer[16];       /* veth end on the bridge */
 	char inner[16];       /* veth end in the namespace */
-	char addr[24];        /* the host's IPv4 address */
+	char addr[48];        /* the host's IPv4 address */
 	int ns_fd;            /* open /run/netns/NAME, for setns(); -1 */
 };
 

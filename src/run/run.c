@@ -49,7 +49,7 @@ struct child {
 
 struct replica {
 	char dir[512];
-	char host[24];      /* the address it listens on (docs/network.md) */
+	char host[48];      /* the address it listens on (docs/network.md) */
 	int lab_host;       /* its host in the netlab, or -1 */
 	char addr[64];      /* host:port once it listens */
 	struct child proc;
@@ -426,7 +426,7 @@ static int start_wave(struct run *r, int level)
 			struct replica *rep = &r->replicas[i][k];
 			char port_file[600], stats_file[600], log_file[600];
 			struct scenario_argv av = { 0 };
-			char bind[40];
+			char bind[64];
 			const char *fixed[] = { r->cfg->exe, "node", "-q", "-b", bind, "--port-file",
 						port_file, "--stats-file", stats_file };
 
