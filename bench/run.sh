@@ -135,6 +135,9 @@ mw() {
 count_for() { awk -v r="$1" -v s="$SECS" 'BEGIN { n = int(r * s); print (n < 50 ? 50 : n) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else print "-" }'; }
 row() { printf '%-40s %10s %10s %10s %9s %9s\n' "$@"; }
+FIRST_RATE=${RATES%% *}
+# BENCH_ONLY="1 8": only those sections (for quick runs while working on one).
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 GROSS=0
 gross() { # value floor: flags a zero-work figure over 20x the floor
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(b > 0 && a > 20 * b) }' && GROSS=1
@@ -147,6 +150,7 @@ echo "placement: $PLACEMENT; clients sleep until each send (sleep-then-spin) unl
 [ $SMOKE -eq 1 ] && echo "(smoke run: counts too small for the figures to mean anything)"
 
 # --- 1. zero-work round trip vs the floor
+if want 1; then
 echo
 echo "1. zero-work round trip (64-byte request and reply)"
 row "" "p50 us" "p99 us" "p99.9 us" "p50 x" "p99 x"
@@ -175,10 +179,12 @@ for r in $RATES; do
 	row "meshwalk --busy-poll 50us @$r/s" "$b50" "$b99" "$(jget "$TMP/zb$r.json" latency.p99_9)" \
 		"$(ratio "$b50" "$f50")" "$(ratio "$b99" "$f99")"
 done
-FIRST_RATE=${RATES%% *}
 stop_node Z
 
+fi
+
 # --- 2. per-hop cost
+if want 2; then
 echo
 echo "2. per-hop cost at $FIRST_RATE/s: (4-hop chain - 1 hop) / 3"
 start_node H1
@@ -195,7 +201,10 @@ for q in p50 p99; do
 done
 stop_node H1; stop_node H2; stop_node H3; stop_node H4
 
+fi
+
 # --- 3. node throughput
+if want 3; then
 echo
 echo "3. node throughput: zero work, 2 client threads, highest total rate with every reply and p99 < 1 ms"
 MAXRATE_P99_US=${BENCH_MAXRATE_P99_US:-1000}
@@ -240,7 +249,10 @@ stop_node T
 SRV=$SRV_PINNED CLI=$CLI_PINNED
 row "node --nt 1 / --nt 2, unpinned: req/s" "$best1" "$best2" "$(ratio "$best2" "$best1")x" "" ""
 
+fi
+
 # --- 4. client precision
+if want 4; then
 echo
 echo "4. client precision at $FIRST_RATE/s and 50000/s: rate error, send lag (actual - intended)"
 row "" "rate err" "lag p50" "lag p99" "lag p99.9" ""
@@ -258,7 +270,10 @@ for r in "$FIRST_RATE" 50000; do
 done
 stop_node P
 
+fi
+
 # --- 5. COMPUTE accuracy (node-measured, closed loop)
+if want 5; then
 echo
 echo "5. COMPUTE accuracy: what the node measured against what was asked"
 row "" "asked us" "node us" "error" "" ""
@@ -272,7 +287,10 @@ for c in 10 100 1000 10000; do
 	row "-C ${c}us (n=$n)" "$c" "$got" "$(awk -v g="$got" -v c="$c" 'BEGIN { printf "%+.3f%%", (g - c) / c * 100 }')" "" ""
 done
 
+fi
+
 # --- 6. memory
+if want 6; then
 echo
 echo "6. memory"
 start_node M
@@ -302,12 +320,18 @@ wait $CL || die "client RSS run failed"
 row "client peak RSS for $CLIENT_REQS requests, KiB" "$peak" "" "" "" ""
 stop_node M
 
+fi
+
 # --- 7. histogram
+if want 7; then
 echo
 echo "7. histogram"
 "$BUILD/bench/hist_bench" $([ $SMOKE -eq 1 ] && echo 100000) | while read -r k v; do row "$k" "$v" "" "" "" ""; done
 
+fi
+
 # --- 8. CPU per request
+if want 8; then
 # The floor is measured the same way: the blocking ping-pong's client and
 # server at the same rate and placement. At 20000/s every request costs
 # each side its own wake-ups (the dominant cost on a VM); at 100000/s one
@@ -316,10 +340,11 @@ echo "7. histogram"
 # requests in flight, so at that rate it runs back to back (rate 0).
 echo
 echo "8. CPU time per request, zero work (user+sys, us): one client thread, one node worker"
+echo "   (x: ratio to the floor measured the same way; the floor cannot pipeline, so at 100000/s it runs back to back)"
 row "" "client us" "node us" "req/s" "client x" "node x"
-cpu_row() { # LABEL RATE: one meshwalk run, CPU per request on each side
-	local label=$1 r=$2 n c0 c1 achieved
-	n=$(count_for "$r")
+cpu_row() { # LABEL RATE [N]: one meshwalk run, CPU per request on each side
+	local label=$1 r=$2 n=${3:-} c0 c1 achieved
+	[ -n "$n" ] || n=$(count_for "$r")
 	start_node U
 	c0=$(cpu_of "$U_PID")
 	mw "cpu$r" --to "127.0.0.1:$U_PORT" -n "$n" -r "$r" || die "cpu run at $r/s failed"
@@ -354,6 +379,11 @@ floor_cpu 20000
 cpu_row "meshwalk @20000/s" 20000
 floor_cpu 0
 cpu_row "meshwalk @100000/s" 100000
+# Saturation: offered far more than one thread can send, so the client
+# never sleeps or spins; req/s is what one client thread drives, and CPU per
+# request the cost of a request with nothing idle in it.
+cpu_row "meshwalk saturated (offered 400000/s)" 400000 "$(count_for 150000)"
+fi
 
 if [ $SMOKE -eq 1 ] && [ $GROSS -eq 1 ]; then
 	echo "bench-smoke: FAILED: a zero-work round trip cost over 20x the floor"
