@@ -13,23 +13,19 @@
 #include "scenario/scenario.h"
 #include "spec/spec.h"
 #include "spec/units.h"
+#include "scenario/yamlerr.h"
 #include "util/xalloc.h"
 
 static int at(struct err *e, yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int at(struct err *e, yaml_node_t *n, const char *fmt, ...)
 {
-	char msg[ERR_MSG_LEN];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	rc = yaml_err_vat(e, n, "", fmt, ap);
 	va_end(ap);
-	err_set(e, "%s", msg);
-	if (n) {
-		e->line = (int)n->start_mark.line + 1;
-		e->col = (int)n->start_mark.column + 1;
-	}
-	return -EINVAL;
+	return rc;
 }
 
 static const char *text(yaml_node_t *n)
