@@ -33,11 +33,7 @@ void iobuf_reserve(struct iobuf *b, size_t n)
 		if (b->cap - b->tail >= n)
 			return;
 	}
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap - b->tail < n)
-		cap *= 2;
-	b->data = xrealloc(b->data, cap);
-	b->cap = cap;
+	b->data = xgrow(b->data, &b->cap, b->tail + n, 4096);
 }
 
 void iobuf_append(struct iobuf *b, const void *p, size_t n)

@@ -385,15 +385,7 @@ void wire_buf_free(struct wire_buf *b)
 
 void wire_buf_reserve(struct wire_buf *b, size_t extra)
 {
-	size_t need = b->len + extra;
-
-	if (need <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < need)
-		cap *= 2;
-	b->data = xrealloc(b->data, cap);
-	b->cap = cap;
+	b->data = xgrow(b->data, &b->cap, b->len + extra, 256);
 }
 
 void wire_buf_put(struct wire_buf *b, const void *p, size_t n)

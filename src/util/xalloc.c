@@ -29,6 +29,18 @@ void *xrealloc(void *p, size_t n)
 	return q ? q : oom();
 }
 
+void *xgrow(void *p, size_t *cap, size_t need, size_t initial)
+{
+	size_t c = *cap ? *cap : initial;
+
+	if (need <= *cap)
+		return p;
+	while (c < need)
+		c *= 2;
+	*cap = c;
+	return xrealloc(p, c);
+}
+
 char *xstrdup(const char *s)
 {
 	char *p = strdup(s);
