@@ -138,7 +138,7 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/%)
 
 build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -Isrc -D_GNU_SOURCE -std=gnu11 $(FUZZ_FLAGS) -c -o $@ $<
+	$(FUZZ_CC) -Isrc -D_GNU_SOURCE -MMD -MP -std=gnu11 $(FUZZ_FLAGS) -c -o $@ $< # .d: header deps
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) -Isrc -D_GNU_SOURCE -std=gnu11 -fsanitize=fuzzer,address,undefined -g -O1 \
