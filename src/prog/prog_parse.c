@@ -299,6 +299,13 @@ static int op_of_word(char *w, char **attached)
 	return 0;
 }
 
+bool prog_op_word(const char *w)
+{
+	char *attached;
+
+	return op_of_word((char *)w, &attached) != 0; /* reads w only */
+}
+
 static char *next_word(char **s)
 {
 	char *p = *s + strspn(*s, " \t\r\n"), *w;

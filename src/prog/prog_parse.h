@@ -24,6 +24,8 @@
 #ifndef MW_PROG_PROG_PARSE_H
 #define MW_PROG_PROG_PARSE_H
 
+#include <stdbool.h>
+
 #include "prog/prog.h"
 #include "util/err.h"
 
@@ -34,6 +36,10 @@ int prog_parse_op(struct prog_builder *b, int opt, const char *arg, struct err *
 /* A whole program from text (see above) into a finished template. An empty
  * text is a ping (a program of a single REPLY). */
 int prog_parse_text(const char *text, struct prog **out, struct err *e);
+/* Whether a command-line word names an op or a program-level option (-C,
+ * -C10, --comp-time=1ms, --load-offset, ...): what a request naming a route
+ * cannot carry. */
+bool prog_op_word(const char *w);
 
 /* -F's value into o (o->frame_size is then the caller's, NULL on error). */
 int prog_parse_forward(const char *arg, struct prog_fwd_opts *o, struct err *e);

@@ -915,7 +915,17 @@ static int validate(struct scenario *s, struct err *e)
 		return -EINVAL;
 	for (size_t i = 0; i < s->nclients; i++) {
 		struct scenario_client *c = &s->clients[i];
-		char *x = scenario_expand(s, c->to, true, dummy_addr, NULL, e);
+		char *x;
+
+		for (size_t k = 0; c->route && k < c->args.n; k++)
+			if (prog_op_word(c->args.v[k])) {
+				e->line = c->route_line ? c->route_line : c->line;
+				e->col = c->route_col;
+				return err_set(e, "client %s: route %s: args carry the op '%s', but a "
+					       "request that names a route carries no program", c->name,
+					       c->route, c->args.v[k]);
+			}
+		x = scenario_expand(s, c->to, true, dummy_addr, NULL, e);
 
 		if (x == NULL) {
 			e->line = c->line;

@@ -897,6 +897,10 @@ static void test_err_routes(void **state)
 	expect_error("services:\n  a:\n    routes: { x: \"-F {lb},route=x\" }\n  b:\n"
 		     "balancers:\n  lb: { service: b }\nclients:\n  - { name: g, to: a }\n",
 		     3, 18, "route x references balancer lb", NULL);
+	/* a client that names a route sends no program: ops in its args are refused */
+	expect_error("services:\n  a:\n    routes: { x: -C 1 }\nclients:\n  - name: g\n    to: a\n"
+		     "    route: x\n    args: \"-n 5 --comp-time=1ms\"\n",
+		     7, 12, "client g: route x: args carry the op '--comp-time=1ms'", NULL);
 	/* client route: the `to` service must have it (a balancer: its service's) */
 	expect_error("services:\n  a:\n    routes: { x: -C 1 }\nclients:\n  - name: g\n    to: a\n"
 		     "    route: y\n",
