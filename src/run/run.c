@@ -357,8 +357,8 @@ static int setup_network(struct run *r)
 			log_msg("warning: cannot build network namespaces (%s): running on loopback", e.msg);
 		}
 	} else if (mode == NETWORK_AUTO) {
-		log_msg("warning: network emulation without root: nodes run on loopback addresses of "
-			"their own; link rates need network namespaces (root)");
+		log_msg("warning: network emulation without network namespaces (they need root and "
+			"iproute2): nodes run on loopback addresses of their own");
 	}
 	r->rates_dropped = rates && !r->namespaces;
 	if (r->rates_dropped)
