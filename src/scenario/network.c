@@ -110,17 +110,13 @@ static int load_link_keys(yaml_document_t *doc, yaml_node_t *n, const char *what
 		return at(e, n, "%s: expected a mapping (%sdelay, jitter, rate), got %s", what,
 			  pair ? "between, " : "",
 			  n->type == YAML_SCALAR_NODE ? "a scalar" : "a list");
+	if (yaml_unique_keys(doc, n, what, e) < 0)
+		return -EINVAL;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(doc, p->value);
 		const char *key = k->type == YAML_SCALAR_NODE ? text(k) : "";
 
-		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k2 = yaml_document_get_node(doc, q->key);
-
-			if (k2->type == YAML_SCALAR_NODE && strcmp(text(k2), key) == 0)
-				return at(e, k, "%s: key '%s' is given twice", what, key);
-		}
 		if (pair && strcmp(key, "between") == 0) {
 			if (v->type != YAML_SEQUENCE_NODE ||
 			    v->data.sequence.items.top - v->data.sequence.items.start != 2)
@@ -168,20 +164,17 @@ int network_load_link(yaml_document_t *doc, yaml_node_t *n, const char *what,
 
 int network_load(yaml_document_t *doc, yaml_node_t *n, struct scenario_network *out, struct err *e)
 {
-	bool seen_mode = false, seen_links = false;
-
 	out->set = true;
 	out->line = (int)n->start_mark.line + 1;
 	if (n->type != YAML_MAPPING_NODE)
 		return at(e, n, "network: expected a mapping (mode, links)");
+	if (yaml_unique_keys(doc, n, "network", e) < 0)
+		return -EINVAL;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(doc, p->value);
 		const char *key = k->type == YAML_SCALAR_NODE ? text(k) : "";
 		if (strcmp(key, "mode") == 0) {
-			if (seen_mode)
-				return at(e, k, "network: key 'mode' is given twice");
-			seen_mode = true;
 			if (v->type != YAML_SCALAR_NODE)
 				return at(e, v, "network: mode: expected auto, namespaces or loopback");
 			if (strcmp(text(v), "auto") == 0)
@@ -194,9 +187,6 @@ int network_load(yaml_document_t *doc, yaml_node_t *n, struct scenario_network *
 				return at(e, v, "network: mode: expected auto, namespaces or loopback, got '%s'",
 					  text(v));
 		} else if (strcmp(key, "links") == 0) {
-			if (seen_links)
-				return at(e, k, "network: key 'links' is given twice");
-			seen_links = true;
 			if (v->type != YAML_SEQUENCE_NODE)
 				return at(e, v, "network: links: expected a list of links");
 			size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);

@@ -7,6 +7,7 @@
  * checked exactly like one from the file. */
 #include "scenario/scenario.h"
 #include "scenario/sweep.h"
+#include "scenario/yamlerr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -194,20 +195,7 @@ static int load_words(struct loader *l, yaml_node_t *n, struct scenario_argv *ou
  * second would silently replace or extend the first. */
 static int check_unique_keys(struct loader *l, yaml_node_t *map, const char *where)
 {
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-
-		if (k->type != YAML_SCALAR_NODE)
-			return at(l, k, "%s: keys must be plain words", where);
-		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k0 = yaml_document_get_node(l->doc, q->key);
-
-			if (k0->type == YAML_SCALAR_NODE && strcmp(scalar(k0), scalar(k)) == 0)
-				return at(l, k, "%s: '%s' is given twice (first on line %d)", where, scalar(k),
-					  (int)k0->start_mark.line + 1);
-		}
-	}
-	return 0;
+	return yaml_unique_keys(l->doc, map, where, l->e);
 }
 
 static bool valid_name(const char *s)

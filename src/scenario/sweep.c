@@ -74,6 +74,8 @@ int sweep_load(yaml_document_t *doc, yaml_node_t *node, struct scenario_sweep **
 	sw->line = (int)node->start_mark.line + 1;
 	if (node->type != YAML_MAPPING_NODE)
 		return at(e, node, "expected a mapping (group, rate, arrival, compute, warmup)");
+	if (yaml_unique_keys(doc, node, "sweep", e) < 0)
+		return -EINVAL;
 	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; rc == 0 && p < node->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(doc, p->value);
@@ -81,12 +83,6 @@ int sweep_load(yaml_document_t *doc, yaml_node_t *node, struct scenario_sweep **
 		yaml_node_t **it = NULL;
 		int n;
 
-		for (yaml_node_pair_t *q = node->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k2 = yaml_document_get_node(doc, q->key);
-
-			if (k2->type == YAML_SCALAR_NODE && strcmp(text(k2), key) == 0)
-				return at(e, k, "'%s' is given twice", key);
-		}
 		if (strcmp(key, "group") == 0) {
 			if (v->type != YAML_SCALAR_NODE)
 				return at(e, v, "group: expected a client group name");

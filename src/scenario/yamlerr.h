@@ -1,11 +1,14 @@
-/* yamlerr.h -- error messages that point into a YAML file.
+/* yamlerr.h -- error messages that point into a YAML file, for the loaders
+ * of a scenario and its parts (scenario.c, sweep.c, network.c).
  *
- * Contract: yaml_err_vat() formats "PREFIXmessage" into e and sets e's line
- * and column (1-based) to where node n starts; n may be NULL (no position).
- * It returns -EINVAL, so loaders can write `return at(...)`. The loaders of
- * the scenario's parts (sweep, network) wrap it in their own `at()` with the
- * prefix of their key.
- * Threads: as struct err. Errors: none of its own. */
+ * Contract: yaml_err_vat() formats the message, after `prefix`, into e and
+ * sets e's line and column (1-based) to where node n starts; n may be NULL
+ * (no position). Each loader wraps it in its own `at()` that supplies the
+ * prefix of its key. yaml_unique_keys() checks a mapping once for keys that
+ * are not plain words or are given twice, naming `where` and the line of the
+ * first occurrence. Both return -EINVAL on an error, so loaders can write
+ * `return at(...)`; yaml_unique_keys() returns 0 when the keys are fine.
+ * Threads: as struct err. */
 #ifndef MW_SCENARIO_YAMLERR_H
 #define MW_SCENARIO_YAMLERR_H
 
@@ -16,5 +19,6 @@
 
 int yaml_err_vat(struct err *e, const yaml_node_t *n, const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
+int yaml_unique_keys(yaml_document_t *doc, yaml_node_t *map, const char *where, struct err *e);
 
 #endif

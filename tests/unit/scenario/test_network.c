@@ -112,7 +112,7 @@ static void test_errors(void **state)
 		     "mode: expected auto, namespaces or loopback, got 'bogus'", 9, 9);
 	expect_error(SERVICES CLIENTS "network:\n  color: red\n", "unknown key 'color'", 9, 3);
 	expect_error(SERVICES CLIENTS "network:\n  mode: auto\n  mode: loopback\n",
-		     "key 'mode' is given twice", 10, 3);
+		     "network: 'mode' is given twice (first on line 9)", 10, 3);
 	expect_error(SERVICES CLIENTS "network:\n  links:\n    - { between: [front], delay: 1ms }\n",
 		     "between: expected a list of two services", 10, 18);
 	expect_error(SERVICES CLIENTS "network:\n  links:\n    - { between: [front, nope], delay: 1ms }\n",
@@ -140,7 +140,7 @@ static void test_errors(void **state)
 	expect_error("services:\n  a:\n    link: { delay: 1ms, jitter: exp:1ms }\n" CLIENTS_A,
 		     "jitter: expected a duration", 3, 0);
 	expect_error("services:\n  a:\n    link: { delay: 1ms, delay: 2ms }\n" CLIENTS_A,
-		     "key 'delay' is given twice", 3, 0);
+		     "service a: link: 'delay' is given twice (first on line 3)", 3, 0);
 	expect_error("services:\n  a:\n    link: { rate: 3 }\n" CLIENTS_A, "outside 8kbit..1000gbit", 3, 0);
 	expect_error("services:\n  a: {}\nbalancers:\n  lb: { service: a }\n" CLIENTS_A
 		     "network:\n  links:\n    - { between: [a, lb], delay: 1ms }\n",
