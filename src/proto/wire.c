@@ -385,7 +385,8 @@ void wire_buf_free(struct wire_buf *b)
 
 void wire_buf_reserve(struct wire_buf *b, size_t extra)
 {
-	b->data = xgrow(b->data, &b->cap, b->len + extra, 256);
+	if (b->len + extra > b->cap) /* the common case returns without a call */
+		b->data = xgrow(b->data, &b->cap, b->len + extra, 256);
 }
 
 void wire_buf_put(struct wire_buf *b, const void *p, size_t n)
