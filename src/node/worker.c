@@ -46,6 +46,8 @@
 #include "util/xalloc.h"
 
 #define SCRATCH_LEN (64 * 1024)
+/* "node ADDR: MESSAGE" always fits, so snprintf's count is the length sent. */
+#define NODE_MSG_LEN (sizeof "node : " + SOCK_ADDR_STRLEN + ERR_MSG_LEN)
 #define MAX_EVENTS 128
 #define MAX_TASKS (1u << 20)
 #define ACCEPT_BATCH 64
@@ -1144,7 +1146,7 @@ static int route_program(struct worker *w, struct conn *c, const struct wire_hdr
 		return rc;
 	r = route_table_find(&w->cfg->routes, name, h->prog_len);
 	if (r == NULL) {
-		char msg[ERR_MSG_LEN + 64], have[160];
+		char msg[NODE_MSG_LEN], have[160];
 		int n;
 
 		route_table_names(&w->cfg->routes, have, sizeof have);
@@ -1188,7 +1190,7 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 	if (rc < 0) {
 		/* Answer first so the client learns why, then close: a peer that
 		 * sends bad programs is not one we keep parsing. */
-		char msg[ERR_MSG_LEN + 64];
+		char msg[NODE_MSG_LEN];
 		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
 
 		if (rc == -WIRE_ERR_LIMIT) {
@@ -1275,7 +1277,7 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 			/* Well formed but beyond --max-frame-size / --max-prog-size:
 			 * refuse it, let its bytes stream past unread, keep the
 			 * connection. */
-			char msg[ERR_MSG_LEN + 64];
+			char msg[NODE_MSG_LEN];
 			int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
 
 			queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h.id, msg, (uint32_t)n, 0);
@@ -1288,7 +1290,7 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 		if (rc < 0) {
 			w->st.malformed++;
 			if (c->h.kind == H_CLIENT && rc == -WIRE_ERR_VERSION) {
-				char msg[ERR_MSG_LEN + 64];
+				char msg[NODE_MSG_LEN];
 				int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
 
 				queue_frame(w, c, WIRE_REPLY, WIRE_ERR_VERSION, h.id, msg, (uint32_t)n, 0);
