@@ -16,17 +16,6 @@
 #include "scenario/yamlerr.h"
 #include "util/xalloc.h"
 
-static int at(struct err *e, yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int at(struct err *e, yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = yaml_err_vat(e, n, "", fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 static const char *text(yaml_node_t *n)
 {
@@ -107,7 +96,7 @@ static int load_link_keys(yaml_document_t *doc, yaml_node_t *n, const char *what
 	out->set = true;
 	out->line = (int)n->start_mark.line + 1;
 	if (n->type != YAML_MAPPING_NODE)
-		return at(e, n, "%s: expected a mapping (%sdelay, jitter, rate), got %s", what,
+		return yaml_err_at(e, n, "%s: expected a mapping (%sdelay, jitter, rate), got %s", what,
 			  pair ? "between, " : "",
 			  n->type == YAML_SCALAR_NODE ? "a scalar" : "a list");
 	if (yaml_unique_keys(doc, n, what, e) < 0)
@@ -120,39 +109,39 @@ static int load_link_keys(yaml_document_t *doc, yaml_node_t *n, const char *what
 		if (pair && strcmp(key, "between") == 0) {
 			if (v->type != YAML_SEQUENCE_NODE ||
 			    v->data.sequence.items.top - v->data.sequence.items.start != 2)
-				return at(e, v, "%s: between: expected a list of two services", what);
+				return yaml_err_at(e, v, "%s: between: expected a list of two services", what);
 			for (int i = 0; i < 2; i++) {
 				yaml_node_t *it = yaml_document_get_node(doc, v->data.sequence.items.start[i]);
 
 				if (it->type != YAML_SCALAR_NODE)
-					return at(e, it, "%s: between: expected a service name", what);
+					return yaml_err_at(e, it, "%s: between: expected a service name", what);
 				pair->between[i] = xstrdup(text(it));
 			}
 			continue;
 		}
 		if (v->type != YAML_SCALAR_NODE)
-			return at(e, v, "%s: %s: expected a single value", what, key);
+			return yaml_err_at(e, v, "%s: %s: expected a single value", what, key);
 		if (strcmp(key, "delay") == 0) {
 			delay = v;
 		} else if (strcmp(key, "jitter") == 0) {
 			jitter = v;
 		} else if (strcmp(key, "rate") == 0 && !pair) {
 			if (network_parse_rate(text(v), &out->rate_bps, e) < 0)
-				return at(e, v, "%s: %s", what, e->msg);
+				return yaml_err_at(e, v, "%s: %s", what, e->msg);
 		} else {
-			return at(e, k, "%s: unknown key '%s' (expected %s)", what, key,
+			return yaml_err_at(e, k, "%s: unknown key '%s' (expected %s)", what, key,
 				  pair ? "between, delay or jitter; rates are per service, under its link"
 				       : "delay, jitter or rate");
 		}
 	}
 	if (jitter && !delay)
-		return at(e, jitter, "%s: jitter needs a delay", what);
+		return yaml_err_at(e, jitter, "%s: jitter needs a delay", what);
 	if (delay && delay_spec(text(delay), jitter ? text(jitter) : NULL, &out->delay, e) < 0)
-		return at(e, jitter ? jitter : delay, "%s: %s", what, e->msg);
+		return yaml_err_at(e, jitter ? jitter : delay, "%s: %s", what, e->msg);
 	if (pair && pair->between[0] == NULL)
-		return at(e, n, "%s: 'between' (two services) is required", what);
+		return yaml_err_at(e, n, "%s: 'between' (two services) is required", what);
 	if (pair && !delay)
-		return at(e, n, "%s: a link between services needs a delay", what);
+		return yaml_err_at(e, n, "%s: a link between services needs a delay", what);
 	return 0;
 }
 
@@ -167,7 +156,7 @@ int network_load(yaml_document_t *doc, yaml_node_t *n, struct scenario_network *
 	out->set = true;
 	out->line = (int)n->start_mark.line + 1;
 	if (n->type != YAML_MAPPING_NODE)
-		return at(e, n, "network: expected a mapping (mode, links)");
+		return yaml_err_at(e, n, "network: expected a mapping (mode, links)");
 	if (yaml_unique_keys(doc, n, "network", e) < 0)
 		return -EINVAL;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
@@ -176,7 +165,7 @@ int network_load(yaml_document_t *doc, yaml_node_t *n, struct scenario_network *
 		const char *key = k->type == YAML_SCALAR_NODE ? text(k) : "";
 		if (strcmp(key, "mode") == 0) {
 			if (v->type != YAML_SCALAR_NODE)
-				return at(e, v, "network: mode: expected auto, namespaces or loopback");
+				return yaml_err_at(e, v, "network: mode: expected auto, namespaces or loopback");
 			if (strcmp(text(v), "auto") == 0)
 				out->mode = NETWORK_AUTO;
 			else if (strcmp(text(v), "namespaces") == 0)
@@ -184,11 +173,11 @@ int network_load(yaml_document_t *doc, yaml_node_t *n, struct scenario_network *
 			else if (strcmp(text(v), "loopback") == 0)
 				out->mode = NETWORK_LOOPBACK;
 			else
-				return at(e, v, "network: mode: expected auto, namespaces or loopback, got '%s'",
+				return yaml_err_at(e, v, "network: mode: expected auto, namespaces or loopback, got '%s'",
 					  text(v));
 		} else if (strcmp(key, "links") == 0) {
 			if (v->type != YAML_SEQUENCE_NODE)
-				return at(e, v, "network: links: expected a list of links");
+				return yaml_err_at(e, v, "network: links: expected a list of links");
 			size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
 			out->links = xcalloc(cnt ? cnt : 1, sizeof *out->links);
 			for (size_t i = 0; i < cnt; i++) {
@@ -201,7 +190,7 @@ int network_load(yaml_document_t *doc, yaml_node_t *n, struct scenario_network *
 					return -EINVAL;
 			}
 		} else {
-			return at(e, k, "network: unknown key '%s' (expected mode or links)", key);
+			return yaml_err_at(e, k, "network: unknown key '%s' (expected mode or links)", key);
 		}
 	}
 	return 0;

@@ -18,9 +18,7 @@ int yaml_err_vat(struct err *e, const yaml_node_t *n, const char *prefix, const 
 	return -EINVAL;
 }
 
-static int at(struct err *e, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int at(struct err *e, const yaml_node_t *n, const char *fmt, ...)
+int yaml_err_at(struct err *e, const yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
@@ -37,13 +35,13 @@ int yaml_unique_keys(yaml_document_t *doc, yaml_node_t *map, const char *where, 
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
 
 		if (k->type != YAML_SCALAR_NODE)
-			return at(e, k, "%s: keys must be plain words", where);
+			return yaml_err_at(e, k, "%s: keys must be plain words", where);
 		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
 			yaml_node_t *k0 = yaml_document_get_node(doc, q->key);
 
 			if (k0->type == YAML_SCALAR_NODE &&
 			    strcmp((const char *)k0->data.scalar.value, (const char *)k->data.scalar.value) == 0)
-				return at(e, k, "%s: '%s' is given twice (first on line %d)", where,
+				return yaml_err_at(e, k, "%s: '%s' is given twice (first on line %d)", where,
 					  (const char *)k->data.scalar.value, (int)k0->start_mark.line + 1);
 		}
 	}
