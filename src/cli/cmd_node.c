@@ -35,6 +35,16 @@ enum {
 	O_NET_DELAY,
 	O_ROUTE,
 	O_ROUTES_FILE,
+	O_MAX_RETRIES,
+	O_BUDGET_COMPUTE,
+	O_BUDGET_FORWARDS,
+	O_BUDGET_BYTES,
+	O_MAX_HOPS,
+	O_MAX_PEER_QUEUE,
+	O_MAX_QUEUED,
+	O_MAX_PEERS,
+	O_FRAME_TIMEOUT,
+	O_UDP_AMPLIFY,
 };
 
 static const struct opt_def node_opts[] = {
@@ -79,6 +89,46 @@ static const struct opt_def node_opts[] = {
 	{ "max-conns", 0, OPT_REQUIRED, O_MAX_CONNS, "N",
 	  "Client connections open at once (default 100000); connections beyond it are "
 	  "closed at once and counted in refused_conns." },
+	{ "max-retries", 0, OPT_REQUIRED, O_MAX_RETRIES, "N",
+	  "Most retries one FORWARD may ask for (retry=N; default 8, at most 255). A request "
+	  "asking more gets a 'node limit exceeded' reply. Attempts are spaced by their "
+	  "timeout: the next starts when the previous one's window ends, never at once." },
+	{ "budget-compute", 0, OPT_REQUIRED, O_BUDGET_COMPUTE, "DURATION",
+	  "Request budget: the COMPUTE time one client request may cause, summed over every "
+	  "node it reaches, every forward and every retry (default 60s). A request whose "
+	  "program could cost more is refused before it runs ('request over budget', counted "
+	  "in over_budget); forwards carry what is left, so the next node enforces it too. "
+	  "See docs/security.md." },
+	{ "budget-forwards", 0, OPT_REQUIRED, O_BUDGET_FORWARDS, "N",
+	  "Request budget: the forwarded requests one client request may cause, all levels "
+	  "and attempts (nested fan-outs multiply; default 10000)." },
+	{ "budget-bytes", 0, OPT_REQUIRED, O_BUDGET_BYTES, "SIZE",
+	  "Request budget: the bytes one client request may make nodes send, replies and "
+	  "forwarded frames, all levels and attempts (default 1g)." },
+	{ "max-hops", 0, OPT_REQUIRED, O_MAX_HOPS, "N",
+	  "Request budget: how many forwards deep a request may go, route forwards included, "
+	  "so a cycle of routes ends (default 32, at most 255)." },
+	{ "max-peer-queue", 0, OPT_REQUIRED, O_MAX_PEER_QUEUE, "SIZE",
+	  "Bytes this node may queue to one forward target that does not read fast enough "
+	  "(default 16m). Beyond it a forward fails at once with 'forward queue full' (status "
+	  "11), counted in forward_busy; frames of timed-out or retried attempts are dropped "
+	  "before they leave." },
+	{ "max-queued", 0, OPT_REQUIRED, O_MAX_QUEUED, "SIZE",
+	  "Bytes this node may queue to all forward targets together (default 256m); beyond it "
+	  "forwards fail as with --max-peer-queue." },
+	{ "max-peers", 0, OPT_REQUIRED, O_MAX_PEERS, "N",
+	  "Forward connections per worker (default 4096): at the limit an idle one is closed "
+	  "for a new target (counted in peer_evictions); when none is idle the forward fails "
+	  "with 'forward queue full'." },
+	{ "frame-timeout", 0, OPT_REQUIRED, O_FRAME_TIMEOUT, "DURATION",
+	  "A request frame that has begun to arrive must complete within this (default 30s), "
+	  "padding included; otherwise the connection is closed, logged and counted in "
+	  "frame_timeouts. A request starts only once its whole frame has arrived." },
+	{ "udp-amplify", 0, OPT_NONE, O_UDP_AMPLIFY, NULL,
+	  "Let UDP replies be larger than their request without --auth-key-file. By default "
+	  "such a reply becomes a 'node limit exceeded' error cut to the request's size "
+	  "(counted in udp_amplification_refused), so a forged source address cannot turn "
+	  "the node into an amplifier." },
 	{ "allow-forward", 0, OPT_REQUIRED, O_ALLOW_FWD, "LIST",
 	  "Forward only to these targets: comma-separated CIDR prefixes (10.0.0.0/8, "
 	  "fd00::/8), addresses, ADDR:PORT or [V6ADDR]:PORT, or 'any'; repeatable. Default: "
@@ -197,6 +247,27 @@ static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t ma
 	    d != (double)(uint64_t)d) {
 		log_msg("option %s: expected a whole number in %llu..%llu, got '%s'", opt,
 			(unsigned long long)min, (unsigned long long)max, v);
+		return -1;
+	}
+	*out = (uint64_t)d;
+	return 0;
+}
+
+/* A size or duration option (us for durations) within [min, max]; 0 or -1
+ * after saying what was expected. */
+static int parse_amount(const char *name, const char *text, enum spec_unit kind, double min,
+			double max, uint64_t *out)
+{
+	struct err e;
+	double d;
+
+	if (units_parse(text, kind, &d, &e) < 0 || d < min || d > max) {
+		char lo[32], hi[32];
+
+		units_format(min, kind, lo, sizeof lo);
+		units_format(max, kind, hi, sizeof hi);
+		log_msg("%s: expected a %s from %s to %s, got '%s'", name,
+			kind == SPEC_TIME ? "duration" : "size", lo, hi, text);
 		return -1;
 	}
 	*out = (uint64_t)d;
@@ -365,6 +436,51 @@ int cmd_node(int argc, char **argv)
 			if (parse_count("--max-conns", optarg, 1, 100000000, &v) < 0)
 				rc = 2;
 			c.max_conns = v;
+			break;
+		case O_MAX_RETRIES:
+			if (parse_count("--max-retries", optarg, 0, 255, &v) < 0)
+				rc = 2;
+			c.max_retries = (uint32_t)v;
+			break;
+		case O_BUDGET_COMPUTE:
+			if (parse_amount("--budget-compute", optarg, SPEC_TIME, 1, 8.64e10, &v) < 0)
+				rc = 2;
+			c.budget.compute_ns = v * 1000;
+			break;
+		case O_BUDGET_FORWARDS:
+			if (parse_count("--budget-forwards", optarg, 0, 1000000000, &v) < 0)
+				rc = 2;
+			c.budget.requests = v;
+			break;
+		case O_BUDGET_BYTES:
+			if (parse_amount("--budget-bytes", optarg, SPEC_SIZE, 1024, 1e15, &v) < 0)
+				rc = 2;
+			c.budget.bytes = v;
+			break;
+		case O_MAX_HOPS:
+			if (parse_count("--max-hops", optarg, 1, 255, &v) < 0)
+				rc = 2;
+			c.budget.hops = (uint32_t)v;
+			break;
+		case O_MAX_PEER_QUEUE:
+		case O_MAX_QUEUED:
+			if (parse_amount(opt == O_MAX_QUEUED ? "--max-queued" : "--max-peer-queue",
+					 optarg, SPEC_SIZE, 64 * 1024, 1e12, &v) < 0)
+				rc = 2;
+			*(opt == O_MAX_QUEUED ? &c.max_queued : &c.max_peer_queue) = v;
+			break;
+		case O_MAX_PEERS:
+			if (parse_count("--max-peers", optarg, 1, 1000000, &v) < 0)
+				rc = 2;
+			c.max_peers = (uint32_t)v;
+			break;
+		case O_FRAME_TIMEOUT:
+			if (parse_amount("--frame-timeout", optarg, SPEC_TIME, 1000, 3.6e9, &v) < 0)
+				rc = 2;
+			c.frame_timeout_ms = v / 1000;
+			break;
+		case O_UDP_AMPLIFY:
+			c.udp_amplify = true;
 			break;
 		case 'm':
 			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 4096 || d > 9e18) {

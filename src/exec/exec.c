@@ -8,6 +8,17 @@
 /* Set once before the workers start; atomic only so that no reader can see
  * a torn value. */
 static _Atomic uint64_t loops_per_usec;
+static atomic_bool aborted;
+
+void exec_abort_all(void)
+{
+	atomic_store_explicit(&aborted, true, memory_order_relaxed);
+}
+
+static bool is_aborted(void)
+{
+	return atomic_load_explicit(&aborted, memory_order_relaxed);
+}
 
 void exec_set_loops_per_usec(uint64_t n)
 {
@@ -57,14 +68,31 @@ void exec_start(struct exec_cursor *c, const uint8_t *prog, uint32_t len)
 	c->pc = 0;
 }
 
+/* COMPUTE runs in slices this long, checking for exec_abort_all() between
+ * them (a check costs a relaxed load; 1 ms keeps a stop prompt). */
+#define SLICE_NS (1000 * 1000)
+
 int64_t exec_compute(uint64_t ns)
 {
 	uint64_t lpu = atomic_load_explicit(&loops_per_usec, memory_order_relaxed);
 	int64_t start = clock_now_ns();
 
-	if (lpu == 0)
-		return clock_spin_until(start + (int64_t)ns) - start;
-	spin_loops(ns / 1000 * lpu + ns % 1000 * lpu / 1000); /* no overflow */
+	if (lpu == 0) {
+		int64_t end = start + (int64_t)ns, now = start;
+
+		while (now < end && !is_aborted()) {
+			int64_t until = end - now > SLICE_NS ? now + SLICE_NS : end;
+
+			now = clock_spin_until(until);
+		}
+		return now - start;
+	}
+	for (uint64_t left = ns; left > 0 && !is_aborted();) {
+		uint64_t slice = left > SLICE_NS ? SLICE_NS : left;
+
+		spin_loops(slice / 1000 * lpu + slice % 1000 * lpu / 1000); /* no overflow */
+		left -= slice;
+	}
 	return clock_now_ns() - start;
 }
 
@@ -89,6 +117,8 @@ enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_sta
 			 struct wire_op *op)
 {
 	for (;;) {
+		if (is_aborted())
+			return EXEC_ABORTED;
 		/* A checked program always ends with REPLY, so pc stays in range. */
 		wire_op_at(c->prog, c->pc, op);
 		c->pc += op->len;

@@ -32,6 +32,7 @@ enum exec_step {
 	EXEC_FORWARD = 2,     /* op is a FORWARD; the walk resumes after it */
 	EXEC_UNSUPPORTED = 3, /* op cannot run on this node */
 	EXEC_STORAGE = 4,     /* op is a LOAD or STORE; the walk resumes after it */
+	EXEC_ABORTED = 5,     /* exec_abort_all() was called: the node is stopping */
 };
 
 struct exec_cursor {
@@ -56,6 +57,12 @@ enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_sta
 /* Busy-waits for ns nanoseconds (or runs the calibrated loop for that long);
  * returns the nanoseconds actually spent. */
 int64_t exec_compute(uint64_t ns);
+
+/* Makes every COMPUTE in progress, on any thread, end within about a
+ * millisecond, and every later exec_next() return EXEC_ABORTED: a node
+ * stops within a second whatever its requests asked for. Process-wide,
+ * async-signal-safe, not undone. */
+void exec_abort_all(void);
 
 /* 0 (default): COMPUTE spins on the clock; N: COMPUTE runs N iterations of
  * the calibrated loop per microsecond. Process-wide. */

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "exec/engine.h"
 #include "exec/exec.h"
 #include "node/worker.h"
 #include "storage/storage.h"
@@ -41,6 +42,12 @@ void node_config_defaults(struct node_config *c)
 	allowlist_default(&c->allow);
 	c->allow_is_default = true;
 	c->max_conns = 100000;
+	c->max_retries = 8;
+	c->budget = engine_default_budget;
+	c->max_peer_queue = 16u << 20;
+	c->max_queued = 256u << 20;
+	c->max_peers = 4096;
+	c->frame_timeout_ms = 30 * 1000;
 	netdelay_init(&c->net_delay);
 }
 
@@ -104,41 +111,34 @@ static int write_port_file(const char *path, int port, struct err *e)
 	return 0;
 }
 
+#define STAT_FIELDS(X)                                                               \
+	X(accepted) X(closed) X(bytes_in) X(replies) X(error_replies) X(malformed)      \
+	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(refused_conns)    \
+	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)
+
+#define ENGINE_FIELDS(X)                                                              \
+	X(requests) X(forwards) X(forward_failures) X(forward_timeouts) X(forward_busy) \
+	X(retries) X(forward_refused) X(over_budget) X(storage_errors)
+
 static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 {
 	memset(tot, 0, sizeof *tot);
 	for (int i = 0; i < n; i++) {
 		const struct worker_stats *s = worker_stats(ws[i]);
 
-		tot->accepted += s->accepted;
-		tot->closed += s->closed;
-		tot->bytes_in += s->bytes_in;
-		tot->requests += s->requests;
-		tot->replies += s->replies;
-		tot->error_replies += s->error_replies;
-		tot->malformed += s->malformed;
-		tot->forwards += s->forwards;
-		tot->forward_failures += s->forward_failures;
-		tot->forward_timeouts += s->forward_timeouts;
-		tot->orphaned += s->orphaned;
-		tot->storage_errors += s->storage_errors;
-		tot->udp_send_drops += s->udp_send_drops;
-		tot->forward_refused += s->forward_refused;
-		tot->limit_violations += s->limit_violations;
-		tot->refused_conns += s->refused_conns;
-		tot->auth_failures += s->auth_failures;
-		tot->exec.computes += s->exec.computes;
-		tot->exec.compute_ns += s->exec.compute_ns;
-		tot->exec.skipped += s->exec.skipped;
+#define X(name) tot->name += s->name;
+		STAT_FIELDS(X)
+#undef X
+#define X(name) tot->eng.name += s->eng.name;
+		ENGINE_FIELDS(X)
+#undef X
+		/* Refusals for any limit, at the frame or in the engine. */
+		tot->limit_violations += s->limit_violations + s->eng.limit_violations;
+		tot->eng.exec.computes += s->eng.exec.computes;
+		tot->eng.exec.compute_ns += s->eng.exec.compute_ns;
+		tot->eng.exec.skipped += s->eng.exec.skipped;
 	}
 }
-
-#define STAT_FIELDS(X)                          \
-	X(accepted) X(closed) X(bytes_in) X(requests) X(replies) \
-	X(error_replies) X(malformed) X(forwards)    \
-	X(forward_failures) X(forward_timeouts) X(orphaned) X(storage_errors) \
-	X(udp_send_drops) X(forward_refused) X(limit_violations) X(refused_conns) \
-	X(auth_failures)
 
 #define STORAGE_FIELDS(X)                                              \
 	X(loads) X(stores) X(prefetches) X(bytes_loaded) X(bytes_stored) \
@@ -156,10 +156,10 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 	if (!c->quiet) {
 		log_msg("stopped: requests %llu, replies %llu, error replies %llu, malformed %llu, "
 			"forwards %llu, forward failures %llu, forward timeouts %llu",
-			(unsigned long long)tot.requests, (unsigned long long)tot.replies,
+			(unsigned long long)tot.eng.requests, (unsigned long long)tot.replies,
 			(unsigned long long)tot.error_replies, (unsigned long long)tot.malformed,
-			(unsigned long long)tot.forwards, (unsigned long long)tot.forward_failures,
-			(unsigned long long)tot.forward_timeouts);
+			(unsigned long long)tot.eng.forwards, (unsigned long long)tot.eng.forward_failures,
+			(unsigned long long)tot.eng.forward_timeouts);
 		if (ss.loads + ss.stores + ss.prefetches + ss.errors > 0)
 			log_msg("storage: loads %llu, stores %llu, sendfile reads %llu, syncs %llu, "
 				"periodic syncs %llu, errors %llu",
@@ -177,10 +177,14 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 	fprintf(f, "{\n");
 #define X(name) fprintf(f, "  \"%s\": %llu,\n", #name, (unsigned long long)tot.name);
 	STAT_FIELDS(X)
+	X(limit_violations)
+#undef X
+#define X(name) fprintf(f, "  \"%s\": %llu,\n", #name, (unsigned long long)tot.eng.name);
+	ENGINE_FIELDS(X)
 #undef X
 	fprintf(f, "  \"computes\": %llu,\n  \"compute_ns\": %llu,\n  \"skipped_ops\": %llu,\n",
-		(unsigned long long)tot.exec.computes, (unsigned long long)tot.exec.compute_ns,
-		(unsigned long long)tot.exec.skipped);
+		(unsigned long long)tot.eng.exec.computes, (unsigned long long)tot.eng.exec.compute_ns,
+		(unsigned long long)tot.eng.exec.skipped);
 	const char *sep = "";
 	fprintf(f, "  \"storage\": {");
 #define X(name)                                                                    \
@@ -194,7 +198,7 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 		const struct worker_stats *s = worker_stats(ws[i]);
 
 		fprintf(f, "%s\n    {\"requests\": %llu, \"compute_ns\": %llu}", i ? "," : "",
-			(unsigned long long)s->requests, (unsigned long long)s->exec.compute_ns);
+			(unsigned long long)s->eng.requests, (unsigned long long)s->eng.exec.compute_ns);
 	}
 	fprintf(f, "\n  ]\n}\n");
 	if (fclose(f) != 0)
@@ -384,6 +388,9 @@ int node_run(const struct node_config *c, struct err *e)
 	int sig;
 	while (sigwait(&sigs, &sig) != 0)
 		;
+	/* A worker deep in a long COMPUTE would not see worker_stop() until it
+	 * ends: make every COMPUTE end now, so the node stops within a second. */
+	exec_abort_all();
 	rc = 0;
 stop:
 	if (acc_started) {

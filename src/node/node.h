@@ -79,6 +79,13 @@ struct node_config {
 	struct allowlist allow;         /* forward targets allowed (owned) */
 	bool allow_is_default;          /* allow holds allowlist_default() */
 	uint64_t max_conns;             /* client connections open at once */
+	uint32_t max_retries;           /* retries one FORWARD may ask for */
+	struct wire_budget budget;      /* what one request's tree may cost (exec/engine.h) */
+	uint64_t max_peer_queue;        /* bytes queued to one forward target */
+	uint64_t max_queued;            /* bytes queued to all forward targets */
+	uint32_t max_peers;             /* forward connections per worker */
+	uint64_t frame_timeout_ms;      /* a started frame must complete within this */
+	bool udp_amplify;               /* UDP replies may be larger than their request */
 	struct auth_key auth;           /* len 0: no authentication */
 	struct netdelay net_delay;      /* --net-delay: how long sent messages are held (owned) */
 	struct route_table routes;      /* installed routes (owned), sampled with seed */

@@ -2,43 +2,45 @@
  *
  * DESIGN: one event loop per worker thread (net/loop: epoll, poll, select or
  * io_uring, as --poll-mode says; with --wait-spin it is polled with a zero
- * timeout instead of slept in). Three kinds of descriptor sit in
- * it: listeners (CHILD/SHARED accept modes) and the wake eventfd, client
- * connections, and peer connections (this worker's pooled connections to the
- * nodes it forwards to; one per target address, pipelined, replies matched by
- * id). A request becomes a task: its header and program are copied out of the
- * input buffer (padding is dropped as it streams by), then the executor runs
- * it until it needs I/O. A FORWARD sends one frame per target and parks the
- * task; replies, failures and the per-attempt timer move it on. A forward id
- * packs (task slot, task generation, forward sequence, branch) so a late
- * reply for a finished or re-used task is recognised and ignored.
- * Output is appended to per-connection buffers and flushed after each event,
- * so replies produced by one read go out in one send().
+ * timeout instead of slept in). Three kinds of descriptor sit in it:
+ * listeners and the wake eventfd, client connections (the native protocol's
+ * front end; UDP datagrams are the other), and peer connections (this
+ * worker's pooled connections to the nodes it forwards to; one per target
+ * address, pipelined, replies matched by id, found through a hash table and
+ * bounded in number). Requests run in the worker's engine (exec/engine.h):
+ * the front ends below parse and check them and hand them over with an
+ * origin that says how to answer; the engine calls back through io_* to
+ * forward, cancel, reach storage and set timers.
+ * A request starts only once its whole frame, padding included, has arrived
+ * (its header and program wait in the connection meanwhile); a frame that
+ * does not complete within --frame-timeout closes its connection.
+ * Output goes through node/conn: appended per connection, flushed after each
+ * event, so replies produced by one read go out in one send(). Bytes queued
+ * to peers are capped per peer and per node: over a cap, a forward fails at
+ * once with WIRE_ERR_BUSY instead of growing the node.
  * Input is read into a per-worker scratch buffer; only an incomplete frame's
- * bytes are copied into the connection, so idle connections hold no buffers. */
+ * bytes are copied into the connection, exactly as many as arrived. */
 #include "node/worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stddef.h>
 #include <sys/eventfd.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "net/iobuf.h"
+#include "exec/engine.h"
 #include "net/loop.h"
-#include "net/netdelay.h"
-#include "net/sock.h"
 #include "net/timer.h"
+#include "node/conn.h"
 #include "prog/route.h"
 #include "proto/auth.h"
-#include "storage/storage.h"
 #include "util/clock.h"
 #include "util/cpulist.h"
 #include "util/log.h"
@@ -49,103 +51,27 @@
 /* "node ADDR: MESSAGE" always fits, so snprintf's count is the length sent. */
 #define NODE_MSG_LEN (sizeof "node : " + SOCK_ADDR_STRLEN + ERR_MSG_LEN)
 #define MAX_EVENTS 128
-#define MAX_TASKS (1u << 20)
 #define ACCEPT_BATCH 64
-
-enum handle_kind {
-	H_LISTEN = 1,
-	H_WAKE = 2,
-	H_CLIENT = 3,
-	H_PEER = 4,
-	H_UDP = 5,
-};
-
 #define UDP_BATCH 64
+#define PEER_BUCKETS 4096 /* a power of two */
 
-/* Client connections open in this process, against --max-conns. */
-static atomic_ulong open_clients;
-/* Padding of UDP replies: sent by reference, never copied. */
-static const uint8_t udp_zeros[SOCK_UDP_MAX_PAYLOAD];
-
-struct handle {
-	enum handle_kind kind;
-};
-
-/* Output that is not copied into conn.out: a sendfile() reply's data, or
- * large zero padding. It goes out once the stream has reached byte `at`
- * (counted in bytes appended to conn.out). */
-struct out_seg {
-	uint64_t at;
-	uint64_t off;                  /* file offset of the next byte */
-	uint64_t len;                  /* bytes still to send */
-	bool zeros;                    /* padding, not file data */
-	struct out_seg *next;
-};
-
-/* Padding up to this size is copied into conn.out; larger padding is a
- * segment, so a 64 MiB reply costs no memory. */
-#define INLINE_PAD (64 * 1024)
 /* A client connection with this much output queued is not read from until
  * it drains: a client that never reads cannot make the node buffer without
  * bound. */
 #define OUT_HIGH (1024 * 1024)
-static const uint8_t zero_page[64 * 1024];
 
-struct conn {
-	struct handle h;               /* H_CLIENT or H_PEER; first member */
-	int fd;                        /* -1 when closed */
-	uint32_t gen;                  /* bumped on close: stale task references */
-	struct iobuf in;               /* bytes of an incomplete frame */
-	struct iobuf out;              /* bytes not yet sent */
-	uint64_t out_total, out_sent;  /* bytes ever appended to / sent from out */
-	struct out_seg *segs;          /* pending segments, in stream order */
-	struct out_seg **segs_tail;
-	uint64_t seg_bytes;            /* bytes still to send in segs */
-	unsigned interest;             /* LOOP_READ / LOOP_WRITE registered */
-	uint64_t discard;              /* padding of the current frame still to drop */
-	bool closing;                  /* close once out is flushed */
-	bool dirty;                    /* on the worker's flush list */
-	bool connecting;               /* peer: connect() in progress */
-	struct conn *next;             /* free list or flush list */
-	struct sockaddr_storage addr;  /* peer: target address */
-	socklen_t addrlen;
-	char name[SOCK_ADDR_STRLEN];   /* remote address for messages */
-	uint32_t idx;                  /* in worker->all_conns, for timer keys */
-	uint64_t delay_mask;           /* --net-delay rules for this peer; 0: none */
-	struct delay_queue delayed;    /* when held output may go (delay_mask != 0) */
-};
+/* Timer keys: the engine's are below 2^44; the worker's carry a kind in the
+ * top two bits, a connection index and a check value. */
+#define TIMER_KIND_SHIFT 62
+#define TIMER_DELAY (1ull << TIMER_KIND_SHIFT)
+#define TIMER_FRAME (2ull << TIMER_KIND_SHIFT)
 
-/* Timer keys with this bit release a connection's delayed output; the others
- * are forward timeouts (task slots stay below 2^20, so never reach it). */
-#define DELAY_TIMER (1ull << 63)
-
-#define MAX_BRANCH 64
-
-struct task {
-	uint32_t slot;                 /* index in worker->tasks */
-	uint32_t gen;                  /* bumped on free */
-	bool busy;                     /* allocated */
-	bool waiting;                  /* parked on a forward */
-	bool in_storage;               /* sreq is with the storage thread */
-	struct conn *client;           /* reply destination (TCP) */
-	uint32_t client_gen;           /* client->gen when the request arrived */
-	bool udp;                      /* came as a datagram: reply to udp_peer */
-	struct sockaddr_storage udp_peer;
-	socklen_t udp_peer_len;
-	uint64_t req_id;               /* echoed in the reply */
-	uint8_t *prog;                 /* copy of the program */
-	uint32_t prog_len, prog_cap;
-	struct exec_cursor cur;        /* where the program is */
-	struct wire_forward fwd;       /* the forward being waited for */
-	uint8_t fwd_seq;               /* attempt sequence, part of forward ids */
-	uint32_t attempts;             /* retries used */
-	uint64_t acked, failed;        /* per-target bitmasks of this forward */
-	struct conn *peers[MAX_BRANCH]; /* connection each target was sent on */
-	uint16_t err_status;           /* first failure of the forward */
-	char err[200];                 /* its message */
-	struct storage_req sreq;       /* the LOAD / STORE / sendfile read in progress */
-	struct task *next_free;
-};
+/* Client connections open in this process, against --max-conns. */
+static atomic_ulong open_clients;
+/* Bytes queued to peers by every worker, against --max-queued. */
+static atomic_ullong peer_queued_total;
+/* Padding of UDP replies: sent by reference, never copied. */
+static const uint8_t udp_zeros[SOCK_UDP_MAX_PAYLOAD];
 
 struct worker {
 	const struct node_config *cfg;
@@ -154,10 +80,9 @@ struct worker {
 	struct loop *loop;
 	struct handle listen_h;        /* H_LISTEN */
 	int listen_fd;                 /* -1 in PARENT mode */
+	int reserve_fd;                /* closed to accept-and-drop at EMFILE */
 	struct handle udp_h;           /* H_UDP */
 	int udp_fd;                    /* this worker's UDP socket, or -1 */
-	struct sockaddr_storage udp_src; /* sender of the datagram being parsed */
-	socklen_t udp_src_len;
 	struct handle wake_h;          /* H_WAKE */
 	int wake_fd;                   /* eventfd: hand-off and stop */
 	atomic_bool stop;
@@ -174,9 +99,7 @@ struct worker {
 	struct conn *flush_list;
 	struct conn **peers;           /* pooled peer connections */
 	size_t npeers;
-	struct task **tasks;           /* by slot */
-	uint32_t ntasks;
-	struct task *free_tasks;
+	uint32_t peer_hash[PEER_BUCKETS]; /* index + 1 into peers, chained by hash_next */
 	struct timer_heap timers;
 	struct rng rng;
 	struct storage *storage;       /* the node's; NULL: storage ops unsupported */
@@ -184,70 +107,17 @@ struct worker {
 	struct storage_req *done;      /* completed storage requests (newest first) */
 	uint8_t *scratch;              /* SCRATCH_LEN read buffer */
 	struct wire_buf route_prog;    /* the program of the route request being started */
+	struct wire_buf fwd_body;      /* budget block + sub-program of a forward */
 	char self[SOCK_ADDR_STRLEN];   /* this node, for error messages */
 	uint64_t delay_samples;        /* --net-delay samples drawn, their index */
+	struct engine *engine;
+	struct engine_config ecfg;
+	struct engine_io io;
+	struct engine_front front_tcp, front_udp;
 	struct worker_stats st;
 };
 
-static void finish_task(struct worker *w, struct task *t, uint16_t status, const char *msg,
-			uint64_t size);
-static void continue_task(struct worker *w, struct task *t);
 static void close_conn(struct worker *w, struct conn *c, const char *why);
-
-/* -- tasks -- */
-
-static struct task *task_alloc(struct worker *w)
-{
-	struct task *t = w->free_tasks;
-
-	if (t != NULL) {
-		w->free_tasks = t->next_free;
-	} else {
-		if (w->ntasks >= MAX_TASKS)
-			return NULL;
-		if ((w->ntasks & (w->ntasks - 1)) == 0) /* grow at powers of two */
-			w->tasks = xrealloc(w->tasks, (w->ntasks ? w->ntasks * 2 : 16) * sizeof *w->tasks);
-		t = xcalloc(1, sizeof *t);
-		t->slot = w->ntasks;
-		w->tasks[w->ntasks++] = t;
-	}
-	t->busy = true;
-	t->waiting = false;
-	t->attempts = 0;
-	t->err[0] = '\0';
-	return t;
-}
-
-static void task_free(struct worker *w, struct task *t)
-{
-	t->busy = false;
-	t->waiting = false;
-	t->gen++;
-	t->next_free = w->free_tasks;
-	w->free_tasks = t;
-}
-
-/* Forward ids: slot(32) | gen(16) | fwd_seq(8) | branch(8). */
-static uint64_t fwd_id(const struct task *t, uint32_t branch)
-{
-	return ((uint64_t)t->slot << 32) | ((uint64_t)(t->gen & 0xffff) << 16) |
-	       ((uint64_t)t->fwd_seq << 8) | branch;
-}
-
-static struct task *task_by_fwd_id(struct worker *w, uint64_t id, uint32_t *branch)
-{
-	uint32_t slot = (uint32_t)(id >> 32);
-	struct task *t;
-
-	if (slot >= w->ntasks)
-		return NULL;
-	t = w->tasks[slot];
-	if (!t->busy || !t->waiting || (t->gen & 0xffff) != ((id >> 16) & 0xffff) ||
-	    t->fwd_seq != ((id >> 8) & 0xff))
-		return NULL;
-	*branch = id & 0xff;
-	return *branch < t->fwd.ntargets ? t : NULL;
-}
 
 /* -- connections -- */
 
@@ -272,47 +142,37 @@ static struct conn *conn_new(struct worker *w, enum handle_kind kind, int fd)
 		w->all_conns = xrealloc(w->all_conns, (w->nall_conns + 1) * sizeof *w->all_conns);
 		w->all_conns[w->nall_conns++] = c;
 	}
-	uint32_t gen = c->gen, idx = c->idx;
-	struct delay_queue delayed = c->delayed; /* keeps its allocation */
-	memset(c, 0, sizeof *c);
-	c->gen = gen;
-	c->idx = idx;
-	c->delayed = delayed;
-	delay_queue_reset(&c->delayed);
-	c->h.kind = kind;
-	c->fd = fd;
-	c->segs_tail = &c->segs;
+	conn_init(c, kind, fd);
 	c->interest = LOOP_READ;
 	return c;
 }
 
 /* Puts a conn back on the free list; its memory stays valid for stale
  * references, which the generation check rejects. */
-static void out_reset(struct conn *c)
-{
-	iobuf_release(&c->out);
-	while (c->segs != NULL) {
-		struct out_seg *f = c->segs;
-
-		c->segs = f->next;
-		free(f);
-	}
-	c->segs_tail = &c->segs;
-	c->seg_bytes = 0;
-	c->out_total = c->out_sent = 0;
-	delay_queue_reset(&c->delayed);
-}
-
 static void conn_release(struct worker *w, struct conn *c)
 {
 	iobuf_release(&c->in);
-	out_reset(c);
+	conn_out_reset(c);
+	c->pending.waiting = false;
 	c->gen++;
 	c->fd = -1;
 	if (c->dirty)
 		return; /* flush_dirty() will free it when it gets there */
 	c->next = w->free_conns;
 	w->free_conns = c;
+}
+
+/* Peers' queued bytes as the node-wide counter knows them: call after
+ * anything that changes a peer's queue. */
+static void peer_account(struct conn *p, uint64_t *accounted)
+{
+	uint64_t now = conn_queued(p);
+
+	if (now > *accounted)
+		atomic_fetch_add_explicit(&peer_queued_total, now - *accounted, memory_order_relaxed);
+	else if (now < *accounted)
+		atomic_fetch_sub_explicit(&peer_queued_total, *accounted - now, memory_order_relaxed);
+	*accounted = now;
 }
 
 static void add_client(struct worker *w, int fd)
@@ -341,17 +201,13 @@ static void add_client(struct worker *w, int fd)
 		snprintf(c->name, sizeof c->name, "fd %d", fd);
 	}
 	int rc = loop_add(w->loop, fd, LOOP_READ, c);
-	if (rc == -ERANGE) {
-		log_msg("%s: fd %d is above what --poll-mode %s can watch (%d): connection "
-			"closed; use epoll or poll for this many descriptors", c->name, fd,
-			loop_backend_name(w->cfg->poll_mode), loop_max_fd(w->loop));
-		close(fd);
-		conn_release(w, c);
-		atomic_fetch_sub(&open_clients, 1);
-		return;
-	}
 	if (rc < 0) {
-		log_msg("%s: cannot watch connection: %s", c->name, errstr(rc));
+		if (rc == -ERANGE)
+			log_msg("%s: fd %d is above what --poll-mode %s can watch (%d): connection "
+				"closed; use epoll or poll for this many descriptors", c->name, fd,
+				loop_backend_name(w->cfg->poll_mode), loop_max_fd(w->loop));
+		else
+			log_msg("%s: cannot watch connection: %s", c->name, errstr(rc));
 		close(fd);
 		conn_release(w, c);
 		atomic_fetch_sub(&open_clients, 1);
@@ -360,14 +216,14 @@ static void add_client(struct worker *w, int fd)
 	w->st.accepted++;
 }
 
-static void fail_peer(struct worker *w, struct conn *p, const char *why);
+static void fail_peer(struct worker *w, struct conn *p, const char *why, bool tell);
 
 static void close_conn(struct worker *w, struct conn *c, const char *why)
 {
 	if (c->fd < 0)
 		return;
 	if (c->h.kind == H_PEER) {
-		fail_peer(w, c, why);
+		fail_peer(w, c, why, false);
 		return;
 	}
 	loop_del(w->loop, c->fd);
@@ -375,88 +231,6 @@ static void close_conn(struct worker *w, struct conn *c, const char *why)
 	w->st.closed++;
 	atomic_fetch_sub(&open_clients, 1);
 	conn_release(w, c);
-}
-
-/* Stream bytes (counted as out_total counts them) that may be sent now. */
-static uint64_t sendable_end(const struct conn *c)
-{
-	return c->delay_mask ? c->delayed.released : UINT64_MAX;
-}
-
-/* Sends what it can of segment f; returns 0 (all sent, or the socket is
- * full) or -errno. */
-static int send_seg(struct worker *w, struct conn *c, struct out_seg *f)
-{
-	while (f->len > 0) {
-		size_t want = f->len < (1u << 30) ? (size_t)f->len : (1u << 30);
-		ssize_t n;
-
-		if (f->zeros) {
-			n = send(c->fd, zero_page, want < sizeof zero_page ? want : sizeof zero_page,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-		} else {
-			off_t off = (off_t)f->off;
-
-			n = sendfile(c->fd, storage_sendfile_fd(w->storage), &off, want);
-			if (n == 0)
-				return -ENODATA; /* the file shrank since the storage thread read it */
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno == EAGAIN ? 0 : -errno;
-		f->off += (uint64_t)n;
-		f->len -= (uint64_t)n;
-		c->seg_bytes -= (uint64_t)n;
-	}
-	return 0;
-}
-
-/* Sends the output stream: buffered bytes up to the next segment, the
- * segment, and so on, until done or the socket is full. 0 or -errno. */
-static int send_output(struct worker *w, struct conn *c)
-{
-	uint64_t end = sendable_end(c);
-
-	for (;;) {
-		struct out_seg *f = c->segs;
-		uint64_t limit = f ? f->at - c->out_sent : UINT64_MAX;
-
-		if (end - c->out_sent < limit)
-			limit = end - c->out_sent; /* the rest is held by --net-delay */
-		if (limit > 0 && iobuf_len(&c->out) > 0) {
-			ssize_t n = iobuf_flush_max(&c->out, c->fd, limit);
-
-			if (n == -EAGAIN)
-				return 0;
-			if (n < 0)
-				return (int)n;
-			c->out_sent += (uint64_t)n;
-		}
-		if (f == NULL || c->out_sent < f->at || f->at > end)
-			return 0; /* all sent, the socket is full, or the rest is held */
-		int rc = send_seg(w, c, f);
-		if (rc < 0 || f->len > 0)
-			return rc;
-		c->segs = f->next;
-		if (c->segs == NULL)
-			c->segs_tail = &c->segs;
-		free(f);
-	}
-}
-
-static uint64_t out_queued(const struct conn *c)
-{
-	return iobuf_len(&c->out) + c->seg_bytes;
-}
-
-/* Whether some queued output may be sent now (not all of it held). */
-static bool out_sendable(const struct conn *c)
-{
-	uint64_t end = sendable_end(c);
-
-	return (iobuf_len(&c->out) > 0 && c->out_sent < end) ||
-	       (c->segs != NULL && c->segs->at <= end);
 }
 
 static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len);
@@ -477,11 +251,15 @@ static void resume_client(struct worker *w, struct conn *c)
  * Closes on error, or once a closing connection has sent everything. */
 static void flush_conn(struct worker *w, struct conn *c)
 {
+	uint64_t dropped = 0, before = conn_queued(c);
 	int rc;
 
 	if (c->fd < 0 || c->connecting)
 		return;
-	rc = send_output(w, c);
+	rc = conn_send(c, w->storage ? storage_sendfile_fd(w->storage) : -1, &dropped);
+	w->st.cancelled_bytes += dropped;
+	if (c->h.kind == H_PEER)
+		peer_account(c, &before);
 	if (rc < 0) {
 		char why[128];
 
@@ -489,7 +267,7 @@ static void flush_conn(struct worker *w, struct conn *c)
 		close_conn(w, c, why);
 		return;
 	}
-	uint64_t queued = out_queued(c);
+	uint64_t queued = conn_queued(c);
 	if (queued == 0 && c->closing) {
 		close_conn(w, c, NULL);
 		return;
@@ -500,11 +278,11 @@ static void flush_conn(struct worker *w, struct conn *c)
 		resume_client(w, c); /* may queue output (and re-mark c dirty) */
 		if (c->fd < 0)
 			return;
-		queued = out_queued(c);
+		queued = conn_queued(c);
 		paused = queued >= OUT_HIGH;
 	}
 	/* Held output waits for its delay timer, not for the socket. */
-	unsigned want = (paused ? 0 : LOOP_READ) | (queued > 0 && out_sendable(c) ? LOOP_WRITE : 0);
+	unsigned want = (paused ? 0 : LOOP_READ) | (queued > 0 && conn_sendable(c) ? LOOP_WRITE : 0);
 	if (want != c->interest) {
 		c->interest = want;
 		loop_mod(w->loop, c->fd, want, c);
@@ -531,6 +309,11 @@ static void flush_dirty(struct worker *w)
 	}
 }
 
+static uint64_t conn_timer_key(uint64_t kind, const struct conn *c, uint32_t check)
+{
+	return kind | ((uint64_t)c->idx << 32) | check;
+}
+
 /* A whole frame has been queued on c: hold it for its --net-delay sample
  * when the peer has one, and flush it after this event. */
 static void frame_queued(struct worker *w, struct conn *c)
@@ -543,12 +326,20 @@ static void frame_queued(struct worker *w, struct conn *c)
 			int64_t due;
 
 			delay_queue_next(&c->delayed, &due);
-			timer_heap_push(&w->timers, due,
-					DELAY_TIMER | ((uint64_t)c->idx << 24) |
-						(c->delayed.epoch & 0xffffff));
+			timer_heap_push(&w->timers, due, conn_timer_key(TIMER_DELAY, c, c->delayed.epoch));
 		}
 	}
 	mark_dirty(w, c);
+}
+
+static struct conn *conn_by_timer(struct worker *w, uint64_t key)
+{
+	uint64_t idx = (key >> 32) & 0x3fffffff;
+
+	if (idx >= w->nall_conns)
+		return NULL;
+	struct conn *c = w->all_conns[idx];
+	return c->fd >= 0 ? c : NULL;
 }
 
 /* A delay timer fired: release what is due, and wait for the next mark.
@@ -556,14 +347,10 @@ static void frame_queued(struct worker *w, struct conn *c)
  * it when the queue becomes non-empty, and this re-arms it. */
 static void on_delay_timer(struct worker *w, uint64_t key)
 {
-	uint64_t idx = (key & ~DELAY_TIMER) >> 24;
-	struct conn *c;
+	struct conn *c = conn_by_timer(w, key);
 	int64_t due;
 
-	if (idx >= w->nall_conns)
-		return;
-	c = w->all_conns[idx];
-	if (c->fd < 0 || (c->delayed.epoch & 0xffffff) != (key & 0xffffff))
+	if (c == NULL || c->delayed.epoch != (uint32_t)key)
 		return; /* closed, failed or re-used since: its marks are gone */
 	delay_queue_release(&c->delayed, clock_now_ns());
 	if (delay_queue_next(&c->delayed, &due))
@@ -571,24 +358,8 @@ static void on_delay_timer(struct worker *w, uint64_t key)
 	mark_dirty(w, c);
 }
 
-/* Queues output that is not copied into c->out (zero padding or file data)
- * at the current end of the stream. */
-static void add_seg(struct conn *c, bool zeros, uint64_t off, uint64_t len)
-{
-	struct out_seg *f = xmalloc(sizeof *f);
-
-	f->at = c->out_total;
-	f->off = off;
-	f->len = len;
-	f->zeros = zeros;
-	f->next = NULL;
-	*c->segs_tail = f;
-	c->segs_tail = &f->next;
-	c->seg_bytes += len;
-}
-
-/* Queues a frame: header (with `flags`, and WIRE_FLAG_AUTH under a key), then
- * `text` (prog_len bytes), then zero padding up to frame_size. */
+/* Queues a frame on c: header (with `flags`, and WIRE_FLAG_AUTH under a
+ * key), body, tag, then zero padding up to frame_size. */
 static void queue_frame_flags(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
 			      uint64_t id, uint32_t flags, const void *body, uint32_t body_len,
 			      uint64_t frame_size)
@@ -605,50 +376,59 @@ static void queue_frame_flags(struct worker *w, struct conn *c, uint8_t type, ui
 		len = used;
 	h.len = (uint32_t)len;
 	wire_hdr_encode(&h, hdr);
-	iobuf_append(&c->out, hdr, sizeof hdr);
-	if (body_len)
-		iobuf_append(&c->out, body, body_len);
-	if (key->len) {
+	if (key->len)
 		auth_tag(key, hdr, body, body_len, tag);
-		iobuf_append(&c->out, tag, sizeof tag);
-	}
-	c->out_total += used;
-	uint64_t pad = len - used;
-	if (pad > INLINE_PAD) {
-		add_seg(c, true, 0, pad);
-	} else if (pad > 0) {
-		iobuf_append_zeros(&c->out, pad);
-		c->out_total += pad;
-	}
+	conn_append_frame(c, hdr, body, body_len, tag, wire_tag_len(&h), len - used);
 	frame_queued(w, c);
 }
 
-static void queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
-			uint64_t id, const void *body, uint32_t body_len, uint64_t frame_size)
+static void queue_reply(struct worker *w, struct conn *c, uint16_t status, uint64_t id,
+			const void *text, uint32_t text_len, uint64_t frame_size)
 {
-	queue_frame_flags(w, c, type, status, id, 0, body, body_len, frame_size);
+	queue_frame_flags(w, c, WIRE_REPLY, status, id, 0, text, text_len, frame_size);
 }
 
-/* -- UDP -- */
+/* -- front end: UDP -- */
 
-/* One reply datagram: header, text, zero padding up to frame_size; a reply
- * that would not fit in a datagram becomes an error reply saying so. */
-static void udp_send_frame(struct worker *w, const struct sockaddr_storage *to, socklen_t to_len,
-			   uint16_t status, uint64_t id, const void *text, uint32_t text_len,
-			   uint64_t frame_size)
+/* One reply datagram: header, text, zero padding up to frame_size. A reply
+ * that would not fit in a datagram, or (without authentication or
+ * --udp-amplify) would be larger than its request, becomes an error reply
+ * saying so, itself cut to the request's size: a forged source address must
+ * not make the node an amplifier. */
+static void udp_send_frame(struct worker *w, const struct engine_origin *o, uint16_t status,
+			   uint64_t id, const char *text, uint32_t text_len, uint64_t frame_size)
 {
 	const struct auth_key *key = &w->cfg->auth;
 	uint32_t tag_len = key->len ? WIRE_TAG_LEN : 0;
-	char msg[160];
+	char msg[200];
 	uint64_t len = (uint64_t)WIRE_HDR_LEN + text_len + tag_len;
+	uint64_t cap = o->authenticated || w->cfg->udp_amplify ? SOCK_UDP_MAX_PAYLOAD
+							       : o->frame_len;
 
 	if (frame_size > len)
 		len = frame_size;
-	if (len > SOCK_UDP_MAX_PAYLOAD) {
-		text_len = (uint32_t)snprintf(msg, sizeof msg,
-					      "node %s: reply of %llu bytes exceeds UDP's %d-byte "
-					      "datagram limit", w->self, (unsigned long long)len,
-					      SOCK_UDP_MAX_PAYLOAD);
+	if (len > cap && status != WIRE_OK) {
+		/* An error text longer than its request: cut it. */
+		text_len = cap > (uint64_t)WIRE_HDR_LEN + tag_len
+				   ? (uint32_t)(cap - WIRE_HDR_LEN - tag_len) : 0;
+		len = WIRE_HDR_LEN + text_len + tag_len;
+	}
+	if (len > cap) {
+		bool amplify = cap < SOCK_UDP_MAX_PAYLOAD;
+		int n = amplify ? snprintf(msg, sizeof msg,
+					   "node %s: reply of %llu bytes is larger than its %llu-byte "
+					   "request (UDP without --auth-key-file; see --udp-amplify)",
+					   w->self, (unsigned long long)len, (unsigned long long)cap)
+				: snprintf(msg, sizeof msg,
+					   "node %s: reply of %llu bytes exceeds UDP's %d-byte "
+					   "datagram limit", w->self, (unsigned long long)len,
+					   SOCK_UDP_MAX_PAYLOAD);
+		if (amplify)
+			w->st.udp_amplification_refused++;
+		text_len = n < 0 ? 0 : (uint32_t)n < sizeof msg ? (uint32_t)n : sizeof msg - 1;
+		if ((uint64_t)WIRE_HDR_LEN + text_len + tag_len > cap)
+			text_len = cap > (uint64_t)WIRE_HDR_LEN + tag_len
+					   ? (uint32_t)(cap - WIRE_HDR_LEN - tag_len) : 0;
 		text = msg;
 		if (status == WIRE_OK) { /* counted as a reply by the caller */
 			w->st.replies--;
@@ -663,8 +443,8 @@ static void udp_send_frame(struct worker *w, const struct sockaddr_storage *to, 
 	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
 	struct iovec iov[4] = { { hdr, sizeof hdr }, { (void *)text, text_len }, { tag, tag_len },
 				{ (void *)udp_zeros, len - WIRE_HDR_LEN - text_len - tag_len } };
-	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = to_len, .msg_iov = iov,
-			    .msg_iovlen = 4 };
+	struct msghdr m = { .msg_name = (void *)&o->peer, .msg_namelen = o->peer_len,
+			    .msg_iov = iov, .msg_iovlen = 4 };
 
 	wire_hdr_encode(&h, hdr);
 	if (tag_len)
@@ -677,64 +457,175 @@ static void udp_send_frame(struct worker *w, const struct sockaddr_storage *to, 
 	}
 }
 
-/* -- finishing requests -- */
-
-static void finish_task(struct worker *w, struct task *t, uint16_t status, const char *msg,
-			uint64_t size)
+static void udp_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
+		      const char *text, uint32_t text_len, uint64_t size)
 {
-	struct conn *c = t->client;
+	struct worker *w = ctx;
 
-	if (t->udp) {
-		if (status == WIRE_OK)
-			w->st.replies++;
-		else
-			w->st.error_replies++;
-		udp_send_frame(w, &t->udp_peer, t->udp_peer_len, status, t->req_id, msg,
-			       msg ? (uint32_t)strlen(msg) : 0, size);
-	} else if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
+	if (status == WIRE_OK)
+		w->st.replies++;
+	else
+		w->st.error_replies++;
+	udp_send_frame(w, o, status, req_id, text, text_len, status == WIRE_OK ? size : 0);
+}
+
+/* -- front end: the native protocol over TCP -- */
+
+static struct conn *origin_conn(struct worker *w, const struct engine_origin *o)
+{
+	struct conn *c = o->conn;
+
+	if (c->fd < 0 || c->gen != (uint32_t)o->tag || c->closing) {
 		w->st.orphaned++;
-	} else if (status == WIRE_OK) {
-		queue_frame(w, c, WIRE_REPLY, WIRE_OK, t->req_id, NULL, 0, size);
+		return NULL;
+	}
+	return c;
+}
+
+static void tcp_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
+		      const char *text, uint32_t text_len, uint64_t size)
+{
+	struct worker *w = ctx;
+	struct conn *c = origin_conn(w, o);
+
+	if (c == NULL)
+		return;
+	if (status == WIRE_OK) {
+		queue_reply(w, c, WIRE_OK, req_id, NULL, 0, size);
 		w->st.replies++;
 	} else {
-		size_t n = strlen(msg);
-
-		queue_frame(w, c, WIRE_REPLY, status, t->req_id, msg, (uint32_t)n, 0);
+		queue_reply(w, c, status, req_id, text, text_len, 0);
 		w->st.error_replies++;
 	}
-	task_free(w, t);
 }
 
-static void finish_error(struct worker *w, struct task *t, uint16_t status, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void finish_error(struct worker *w, struct task *t, uint16_t status, const char *fmt, ...)
+/* The header of a file reply now, its data straight from the storage file. */
+static void tcp_reply_file(void *ctx, const struct engine_origin *o, uint64_t req_id,
+			   uint64_t off, uint64_t len)
 {
-	char msg[256];
-	va_list ap;
-	int n = snprintf(msg, sizeof msg, "node %s: ", w->self);
+	struct worker *w = ctx;
+	struct conn *c = origin_conn(w, o);
 
-	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
-	va_end(ap);
-	finish_task(w, t, status, msg, 0);
+	if (c == NULL)
+		return;
+	const struct auth_key *key = &w->cfg->auth;
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .id = req_id,
+			      .flags = key->len ? WIRE_FLAG_AUTH : 0 };
+	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
+
+	h.len = (uint32_t)(WIRE_HDR_LEN + wire_tag_len(&h) + len);
+	wire_hdr_encode(&h, hdr);
+	if (key->len)
+		auth_tag(key, hdr, NULL, 0, tag);
+	conn_append_frame(c, hdr, NULL, 0, tag, wire_tag_len(&h), 0);
+	conn_append_file(c, off, len);
+	frame_queued(w, c);
+	w->st.replies++;
 }
 
-/* -- forwarding -- */
+/* -- the engine's io: forwards -- */
 
-static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
-			     int *err)
+static uint32_t peer_bucket(const struct sockaddr_storage *ss)
+{
+	const uint8_t *p;
+	size_t n;
+	uint32_t h = 2166136261u;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+		p = (const uint8_t *)&a->sin_addr;
+		n = sizeof a->sin_addr;
+		h = (h ^ a->sin_port) * 16777619u;
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+		p = (const uint8_t *)&a->sin6_addr;
+		n = sizeof a->sin6_addr;
+		h = (h ^ a->sin6_port) * 16777619u;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h & (PEER_BUCKETS - 1);
+}
+
+static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss)
+{
+	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next)
+		if (sock_addr_equal((const struct sockaddr *)&w->peers[i - 1]->addr,
+				    (const struct sockaddr *)ss))
+			return w->peers[i - 1];
+	return NULL;
+}
+
+static void peer_unhash(struct worker *w, struct conn *p, uint32_t index)
+{
+	uint32_t *link = &w->peer_hash[peer_bucket(&p->addr)];
+
+	while (*link != 0 && *link != index + 1)
+		link = &w->peers[*link - 1]->hash_next;
+	if (*link != 0)
+		*link = p->hash_next;
+	p->hash_next = 0;
+}
+
+/* A peer entry for a new target: a fresh one, or (at --max-peers) one that
+ * is idle, closed if it was open. NULL when every entry is in use. */
+static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *ss, socklen_t len)
 {
 	struct conn *p = NULL;
-	int fd;
+	uint32_t index = 0;
 
-	for (size_t i = 0; i < w->npeers; i++)
-		if (sock_addr_equal((const struct sockaddr *)&w->peers[i]->addr,
-				    (const struct sockaddr *)ss)) {
-			p = w->peers[i];
-			break;
-		}
+	if (w->npeers < w->cfg->max_peers) {
+		p = conn_new(w, H_PEER, -1);
+		w->peers = xrealloc(w->peers, (w->npeers + 1) * sizeof *w->peers);
+		index = (uint32_t)w->npeers;
+		w->peers[w->npeers++] = p;
+	} else {
+		for (size_t i = 0; i < w->npeers; i++)
+			if (w->peers[i]->fd < 0 ||
+			    (conn_queued(w->peers[i]) == 0 && w->peers[i]->inflight == 0)) {
+				p = w->peers[i];
+				index = (uint32_t)i;
+				break;
+			}
+		if (p == NULL)
+			return NULL;
+		if (p->fd >= 0)
+			fail_peer(w, p, "evicted", false);
+		peer_unhash(w, p, index);
+		w->st.peer_evictions++;
+	}
+	memcpy(&p->addr, ss, len);
+	p->addrlen = len;
+	p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)ss);
+	sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
+	uint32_t *head = &w->peer_hash[peer_bucket(ss)];
+	p->hash_next = *head;
+	*head = index + 1;
+	return p;
+}
+
+/* The pooled connection to ss, connecting it if needed; NULL with *status
+ * and why filled when that fails at once. */
+static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
+			     int *status, char *why, size_t why_len)
+{
+	struct conn *p = peer_find(w, ss);
+	char a[SOCK_ADDR_STRLEN];
+
 	if (p != NULL && p->fd >= 0)
 		return p;
+	if (p == NULL) {
+		p = peer_entry(w, ss, len);
+		if (p == NULL) {
+			*status = WIRE_ERR_BUSY;
+			snprintf(why, why_len, "forward to %s failed: this worker has --max-peers %u "
+				 "connections in use", sock_addr_str((const struct sockaddr *)ss, a, sizeof a),
+				 w->cfg->max_peers);
+			return NULL;
+		}
+	}
 	const struct sock_addr *self = &w->cfg->bind;
 	/* On loopback every connection would come from 127.0.0.1: a node bound to
 	 * a loopback address of its own forwards from it, so its peers (and
@@ -742,215 +633,117 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 	bool from_self = self->ss.ss_family == ss->ss_family &&
 			 sock_addr_is_loopback((const struct sockaddr *)&self->ss) &&
 			 sock_addr_is_loopback((const struct sockaddr *)ss);
-	fd = sock_connect_from((const struct sockaddr *)ss, len,
-			       from_self ? (const struct sockaddr *)&self->ss : NULL, self->len, true);
-	if (fd < 0) {
-		*err = fd;
-		return NULL;
-	}
-	if (p == NULL) {
-		p = conn_new(w, H_PEER, -1);
-		memcpy(&p->addr, ss, len);
-		p->addrlen = len;
-		p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)ss);
-		sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
-		w->peers = xrealloc(w->peers, (w->npeers + 1) * sizeof *w->peers);
-		w->peers[w->npeers++] = p;
-	}
-	p->fd = fd;
-	p->connecting = true;
-	p->interest = LOOP_READ | LOOP_WRITE;
-	p->discard = 0;
-	if (w->cfg->nodelay)
-		sock_set_nodelay(fd, true);
-	int rc = loop_add(w->loop, fd, LOOP_READ | LOOP_WRITE, p);
-	if (rc < 0) {
-		if (rc == -ERANGE)
-			log_msg("forward to %s: fd %d is above what --poll-mode %s can watch (%d)",
-				p->name, fd, loop_backend_name(w->cfg->poll_mode), loop_max_fd(w->loop));
-		*err = rc;
+	int fd = sock_connect_from((const struct sockaddr *)ss, len,
+				   from_self ? (const struct sockaddr *)&self->ss : NULL, self->len, true);
+	int rc = fd;
+	if (fd >= 0) {
+		/* fail_peer() left it empty; addr, name and hash link stay. */
+		p->fd = fd;
+		p->gen++;
+		p->closing = false;
+		p->discard = 0;
+		p->inflight = 0;
+		p->connecting = true;
+		p->interest = LOOP_READ | LOOP_WRITE;
+		if (w->cfg->nodelay)
+			sock_set_nodelay(fd, true);
+		rc = loop_add(w->loop, fd, LOOP_READ | LOOP_WRITE, p);
+		if (rc == 0)
+			return p;
 		close(fd);
 		p->fd = -1;
-		return NULL;
 	}
-	return p;
+	if (rc == -ERANGE)
+		log_msg("forward to %s: fd %d is above what --poll-mode %s can watch (%d)", p->name,
+			fd, loop_backend_name(w->cfg->poll_mode), loop_max_fd(w->loop));
+	*status = WIRE_ERR_FORWARD;
+	/* The reason goes to the node's log only: a requester learns nothing
+	 * about the lab's ports beyond "unreachable". */
+	log_msg("forward to %s failed: %s", p->name, errstr(rc));
+	snprintf(why, why_len, "forward to %s failed: unreachable", p->name);
+	return NULL;
 }
 
-static int popcount64(uint64_t v)
+static int io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_t *msg,
+		      char *why, size_t why_len)
 {
-	return __builtin_popcountll(v);
+	struct worker *w = ctx;
+	int status = 0;
+	struct conn *p = get_peer(w, s->to, s->to_len, &status, why, why_len);
+
+	if (p == NULL)
+		return status;
+	uint64_t frame = (uint64_t)WIRE_HDR_LEN + WIRE_BUDGET_LEN + s->sub_len + WIRE_TAG_LEN;
+	if (s->frame_size > frame)
+		frame = s->frame_size;
+	uint64_t total = atomic_load_explicit(&peer_queued_total, memory_order_relaxed);
+	if (conn_queued(p) + frame > w->cfg->max_peer_queue || total + frame > w->cfg->max_queued) {
+		bool node = total + frame > w->cfg->max_queued;
+
+		snprintf(why, why_len, "forward to %s failed: %s queue full (%llu bytes queued, "
+			 "--max-%s %llu)", p->name, node ? "the node's" : "its",
+			 (unsigned long long)(node ? total : conn_queued(p)),
+			 node ? "queued" : "peer-queue",
+			 (unsigned long long)(node ? w->cfg->max_queued : w->cfg->max_peer_queue));
+		return WIRE_ERR_BUSY;
+	}
+	uint8_t block[WIRE_BUDGET_LEN];
+	uint64_t before = conn_queued(p), start = p->out_total;
+
+	wire_budget_encode(s->budget, block);
+	w->fwd_body.len = 0;
+	wire_buf_put(&w->fwd_body, block, sizeof block);
+	wire_buf_put(&w->fwd_body, s->sub, s->sub_len);
+	queue_frame_flags(w, p, WIRE_REQUEST, 0, s->id,
+			  WIRE_FLAG_BUDGET | (s->route ? WIRE_FLAG_ROUTE : 0), w->fwd_body.data,
+			  (uint32_t)w->fwd_body.len, s->frame_size);
+	peer_account(p, &before);
+	*msg = conn_mark_frame(p, start);
+	*peer = p;
+	p->inflight++;
+	return 0;
 }
 
-static void record_failure(struct task *t, uint32_t branch, uint16_t status, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void record_failure(struct task *t, uint32_t branch, uint16_t status, const char *fmt, ...)
+static void io_cancel(void *ctx, void *peer, uint64_t msg)
 {
-	va_list ap;
+	struct conn *p = peer;
 
-	t->failed |= 1ull << branch;
-	if (t->err[0] != '\0')
-		return; /* keep the first reason: it is usually the root cause */
-	t->err_status = status;
-	va_start(ap, fmt);
-	vsnprintf(t->err, sizeof t->err, fmt, ap);
-	va_end(ap);
+	if (p->inflight > 0)
+		p->inflight--; /* its answer no longer counts */
+	if (p->fd >= 0)
+		conn_cancel_frame(p, msg);
+	(void)ctx;
 }
 
-static void send_attempt(struct worker *w, struct task *t);
-
-/* Moves a waiting task on when its quorum is met or has become impossible. */
-static void check_forward(struct worker *w, struct task *t)
+/* A peer connection died: every target waiting on it has failed. Their
+ * error says "unreachable" unless `tell` (a meshwalk peer's own problem, such
+ * as a wrong key): socket errors and a stranger's bytes stay in the log, so a
+ * requester cannot scan ports through the node. */
+static void fail_peer(struct worker *w, struct conn *p, const char *why, bool tell)
 {
-	uint32_t n = t->fwd.ntargets, nack = t->fwd.nack;
+	uint64_t accounted = conn_queued(p);
+	char msg[SOCK_ADDR_STRLEN + 160];
 
-	if ((uint32_t)popcount64(t->acked) >= nack) {
-		t->waiting = false;
-		continue_task(w, t);
-		return;
-	}
-	if ((uint32_t)popcount64(t->failed) <= n - nack)
-		return;
-	if (t->attempts < t->fwd.retries) {
-		t->attempts++;
-		t->failed = 0;
-		t->err[0] = '\0';
-		send_attempt(w, t);
-		return;
-	}
-	t->waiting = false;
-	finish_error(w, t, t->err_status ? t->err_status : WIRE_ERR_FORWARD, "%s", t->err);
-}
-
-static void send_attempt(struct worker *w, struct task *t)
-{
-	uint64_t timeout_ns = (t->fwd.timeout_us ? t->fwd.timeout_us : w->cfg->forward_timeout_us) *
-			      (uint64_t)NSEC_PER_USEC;
-	uint8_t seq;
-
-	t->fwd_seq++;
-	seq = t->fwd_seq;
-	t->waiting = true;
-	for (uint32_t i = 0; i < t->fwd.ntargets; i++) {
-		struct sockaddr_storage ss;
-		socklen_t len;
-		const uint8_t *sub;
-		uint32_t sub_len;
-		struct conn *p;
-		int err = 0;
-
-		if (t->acked & (1ull << i))
-			continue;
-		wire_target_addr(&t->fwd, i, &ss, &len);
-		p = get_peer(w, &ss, len, &err);
-		if (p == NULL) {
-			char a[SOCK_ADDR_STRLEN];
-
-			w->st.forward_failures++;
-			record_failure(t, i, WIRE_ERR_FORWARD, "forward to %s failed: %s",
-				       sock_addr_str((struct sockaddr *)&ss, a, sizeof a), errstr(err));
-			continue;
-		}
-		t->peers[i] = p;
-		wire_forward_sub(&t->fwd, t->fwd.branch ? i : 0, &sub, &sub_len);
-		queue_frame_flags(w, p, WIRE_REQUEST, 0, fwd_id(t, i),
-				  t->fwd.route ? WIRE_FLAG_ROUTE : 0, sub, sub_len, t->fwd.frame_size);
-		w->st.forwards++;
-	}
-	timer_heap_push(&w->timers, clock_now_ns() + (int64_t)timeout_ns,
-			((uint64_t)t->slot << 32) | ((uint64_t)(t->gen & 0xffff) << 16) | seq);
-	/* Targets that failed at once may already decide the outcome. */
-	if (t->failed)
-		check_forward(w, t);
-}
-
-static void on_timer(struct worker *w, uint64_t key)
-{
-	uint32_t slot = (uint32_t)(key >> 32);
-	struct task *t;
-
-	if (key & DELAY_TIMER) {
-		on_delay_timer(w, key);
-		return;
-	}
-	if (slot >= w->ntasks)
-		return;
-	t = w->tasks[slot];
-	if (!t->busy || !t->waiting || (t->gen & 0xffff) != ((key >> 16) & 0xffff) ||
-	    t->fwd_seq != (key & 0xff))
-		return; /* answered already */
-	w->st.forward_timeouts++;
-	if (t->attempts < t->fwd.retries) {
-		t->attempts++;
-		t->failed = 0;
-		t->err[0] = '\0';
-		send_attempt(w, t);
-		return;
-	}
-	for (uint32_t i = 0; i < t->fwd.ntargets; i++)
-		if (!((t->acked | t->failed) & (1ull << i))) {
-			uint64_t us = t->fwd.timeout_us ? t->fwd.timeout_us : w->cfg->forward_timeout_us;
-
-			t->waiting = false;
-			finish_error(w, t, WIRE_ERR_TIMEOUT,
-				     "forward to %s: no reply within %llu us (%u of %u replies)",
-				     t->peers[i] ? t->peers[i]->name : "?", (unsigned long long)us,
-				     popcount64(t->acked), t->fwd.nack);
-			return;
-		}
-	t->waiting = false;
-	finish_error(w, t, t->err_status ? t->err_status : WIRE_ERR_TIMEOUT, "%s", t->err);
-}
-
-/* A peer connection died: every target waiting on it has failed. */
-static void fail_peer(struct worker *w, struct conn *p, const char *why)
-{
 	if (p->fd >= 0) {
 		loop_del(w->loop, p->fd);
 		close(p->fd);
 		p->fd = -1;
 	}
+	if (why != NULL)
+		log_msg("forward connection to %s: %s", p->name, why);
 	p->connecting = false;
 	p->interest = 0;
 	p->discard = 0;
+	p->inflight = 0;
 	iobuf_release(&p->in);
-	out_reset(p);
-	for (uint32_t s = 0; s < w->ntasks; s++) {
-		struct task *t = w->tasks[s];
-
-		if (!t->busy || !t->waiting)
-			continue;
-		bool hit = false;
-		for (uint32_t i = 0; i < t->fwd.ntargets; i++)
-			if (t->peers[i] == p && !((t->acked | t->failed) & (1ull << i))) {
-				w->st.forward_failures++;
-				record_failure(t, i, WIRE_ERR_FORWARD, "forward to %s failed: %s",
-					       p->name, why ? why : "connection closed");
-				hit = true;
-			}
-		if (hit)
-			check_forward(w, t);
-	}
+	conn_out_reset(p);
+	peer_account(p, &accounted);
+	snprintf(msg, sizeof msg, "forward to %s failed: %s", p->name,
+		 tell && why != NULL ? why : "unreachable");
+	engine_peer_failed(w->engine, p, msg);
 }
 
-static void on_peer_reply(struct worker *w, struct conn *p, const struct wire_hdr *h,
-			  const uint8_t *text)
-{
-	uint32_t branch;
-	struct task *t = task_by_fwd_id(w, h->id, &branch);
-
-	if (t == NULL || t->peers[branch] != p || ((t->acked | t->failed) & (1ull << branch)))
-		return; /* late reply after quorum, timeout or retry */
-	if (h->status == WIRE_OK) {
-		t->acked |= 1ull << branch;
-	} else {
-		w->st.forward_failures++;
-		record_failure(t, branch, h->status, "via %s: %.*s", p->name,
-			       (int)(h->prog_len < 160 ? h->prog_len : 160), (const char *)text);
-	}
-	check_forward(w, t);
-}
-
-/* -- storage -- */
+/* -- the engine's io: storage, timers, clock -- */
 
 /* Runs on the storage thread: queue the request for the worker and wake it. */
 static void storage_done(struct storage_req *r)
@@ -966,64 +759,26 @@ static void storage_done(struct storage_req *r)
 		log_msg("wake write failed: %s", errstr(-errno));
 }
 
-static void submit_storage(struct worker *w, struct task *t, uint8_t op, uint8_t sync,
-			   uint64_t offset, uint64_t size)
+static void io_storage(void *ctx, struct storage_req *r)
 {
-	struct storage_req *r = &t->sreq;
+	struct worker *w = ctx;
 
-	r->op = op;
-	r->sync = sync;
-	r->offset = offset;
-	r->size = size;
 	r->done = storage_done;
 	r->owner = w;
-	t->in_storage = true;
 	storage_submit(w->storage, r);
 }
 
-/* The header of a sendfile reply now, its data straight from the file. */
-static void finish_sendfile(struct worker *w, struct task *t)
+static void io_timer(void *ctx, int64_t deadline, uint64_t key)
 {
-	struct conn *c = t->client;
+	struct worker *w = ctx;
 
-	if (c->fd < 0 || c->gen != t->client_gen || c->closing) {
-		w->st.orphaned++;
-		task_free(w, t);
-		return;
-	}
-	const struct auth_key *key = &w->cfg->auth;
-	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .id = t->req_id,
-			      .flags = key->len ? WIRE_FLAG_AUTH : 0 };
-	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
-
-	h.len = (uint32_t)(WIRE_HDR_LEN + wire_tag_len(&h) + t->sreq.size);
-	wire_hdr_encode(&h, hdr);
-	iobuf_append(&c->out, hdr, sizeof hdr);
-	c->out_total += sizeof hdr;
-	if (key->len) {
-		auth_tag(key, hdr, NULL, 0, tag);
-		iobuf_append(&c->out, tag, sizeof tag);
-		c->out_total += sizeof tag;
-	}
-	add_seg(c, false, t->sreq.used_offset, t->sreq.size);
-	frame_queued(w, c);
-	w->st.replies++;
-	task_free(w, t);
+	timer_heap_push(&w->timers, deadline, key);
 }
 
-static void on_storage_done(struct worker *w, struct storage_req *r)
+static int64_t io_now(void *ctx)
 {
-	struct task *t = (struct task *)((char *)r - offsetof(struct task, sreq));
-
-	t->in_storage = false;
-	if (r->status < 0) {
-		w->st.storage_errors++;
-		finish_error(w, t, WIRE_ERR_STORAGE, "%s", r->err);
-	} else if (r->op == STORAGE_PREFETCH) {
-		finish_sendfile(w, t);
-	} else {
-		continue_task(w, t);
-	}
+	(void)ctx;
+	return clock_now_ns();
 }
 
 static void drain_storage(struct worker *w)
@@ -1045,119 +800,51 @@ static void drain_storage(struct worker *w)
 		struct storage_req *r = fifo;
 
 		fifo = r->next;
-		on_storage_done(w, r);
+		engine_storage_done(w->engine, r);
 	}
 }
 
-/* -- running requests -- */
+/* -- starting requests -- */
 
-static void continue_task(struct worker *w, struct task *t)
-{
-	struct wire_op op;
-
-	switch (exec_next(&t->cur, &w->rng, &w->st.exec, &op)) {
-	case EXEC_REPLY:
-		if (op.flags & WIRE_REPLY_SENDFILE) {
-			uint64_t size = wire_get_u64(op.body);
-
-			if (w->storage == NULL) {
-				finish_error(w, t, WIRE_ERR_UNSUPPORTED, "this node has no storage");
-			} else if (t->udp) {
-				finish_error(w, t, WIRE_ERR_UNSUPPORTED,
-					     "sendfile replies need a TCP connection, not UDP");
-			} else if (size > w->cfg->limits.max_frame - WIRE_HDR_LEN) {
-				w->st.storage_errors++;
-				finish_error(w, t, WIRE_ERR_STORAGE,
-					     "sendfile reply of %llu bytes: larger than --max-frame-size "
-					     "(%u bytes with the header)",
-					     (unsigned long long)size, w->cfg->limits.max_frame);
-			} else {
-				submit_storage(w, t, STORAGE_PREFETCH, 0, wire_get_u64(op.body + 8),
-					       size);
-			}
-			return;
-		}
-		finish_task(w, t, WIRE_OK, NULL, wire_get_u64(op.body));
-		return;
-	case EXEC_STORAGE:
-		if (w->storage == NULL) {
-			finish_error(w, t, WIRE_ERR_UNSUPPORTED, "this node has no storage");
-			return;
-		}
-		submit_storage(w, t, op.code == OP_LOAD ? STORAGE_LOAD : STORAGE_STORE, op.flags,
-			       wire_get_u64(op.body), wire_get_u64(op.body + 8));
-		return;
-	case EXEC_FORWARD:
-		wire_forward_decode(&op, &t->fwd);
-		for (uint32_t i = 0; i < t->fwd.ntargets; i++) {
-			struct sockaddr_storage ss;
-			socklen_t len;
-			char a[SOCK_ADDR_STRLEN];
-
-			if (wire_target_addr(&t->fwd, i, &ss, &len) == 0 &&
-			    allowlist_allows(&w->cfg->allow, (struct sockaddr *)&ss))
-				continue;
-			w->st.forward_refused++;
-			finish_error(w, t, WIRE_ERR_REFUSED, "forward to %s refused: not in %s",
-				     sock_addr_str((struct sockaddr *)&ss, a, sizeof a),
-				     w->cfg->allow_is_default
-					     ? "the default --allow-forward (loopback and private "
-					       "ranges)"
-					     : "--allow-forward");
-			return;
-		}
-		t->acked = t->failed = 0;
-		t->attempts = 0;
-		t->err[0] = '\0';
-		t->err_status = 0;
-		memset(t->peers, 0, sizeof t->peers);
-		send_attempt(w, t);
-		return;
-	case EXEC_UNSUPPORTED:
-		finish_error(w, t, WIRE_ERR_UNSUPPORTED, "op %u is not supported by this node yet",
-			     op.code);
-		return;
-	}
-}
-
-/* An error reply to request h that keeps the connection (c NULL: a datagram
- * from w->udp_src). */
-static void reply_error(struct worker *w, struct conn *c, const struct wire_hdr *h,
-			uint16_t status, const char *msg, uint32_t len)
+/* An error reply to request h that keeps the connection (c NULL: the
+ * datagram origin o). */
+static void reply_error(struct worker *w, struct conn *c, const struct engine_origin *o,
+			const struct wire_hdr *h, uint16_t status, const char *msg, uint32_t len)
 {
 	w->st.error_replies++;
 	if (c == NULL)
-		udp_send_frame(w, &w->udp_src, w->udp_src_len, status, h->id, msg, len, 0);
+		udp_send_frame(w, o, status, h->id, msg, len, 0);
 	else
-		queue_frame(w, c, WIRE_REPLY, status, h->id, msg, len, 0);
+		queue_reply(w, c, status, h->id, msg, len, 0);
 }
 
-/* A route request: encodes the program of the route its body names into
+/* A route request: encodes the program of the route `name` into
  * w->route_prog (sampled with the worker's rng) and returns 0; returns a
  * negative wire status with e filled for a malformed name, or 1 after
  * answering a name this node has no route for. */
-static int route_program(struct worker *w, struct conn *c, const struct wire_hdr *h,
-			 const uint8_t *name, struct err *e)
+static int route_program(struct worker *w, struct conn *c, const struct engine_origin *o,
+			 const struct wire_hdr *h, const uint8_t *name, uint32_t name_len,
+			 struct err *e)
 {
 	const struct route *r;
-	int rc = wire_route_check(name, h->prog_len, e);
+	int rc = wire_route_check(name, name_len, e);
 
 	if (rc < 0)
 		return rc;
-	r = route_table_find(&w->cfg->routes, name, h->prog_len);
+	r = route_table_find(&w->cfg->routes, name, name_len);
 	if (r == NULL) {
 		char msg[NODE_MSG_LEN], have[160];
 		int n;
 
 		route_table_names(&w->cfg->routes, have, sizeof have);
 		n = snprintf(msg, sizeof msg, "node %s: no route '%.*s' (this node has: %s)", w->self,
-			     (int)h->prog_len, (const char *)name, have);
-		reply_error(w, c, h, WIRE_ERR_NO_ROUTE, msg,
+			     (int)name_len, (const char *)name, have);
+		reply_error(w, c, o, h, WIRE_ERR_NO_ROUTE, msg,
 			    (uint32_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
 		return 1;
 	}
 	w->route_prog.len = 0;
-	prog_encode(r->prog, &w->rng, w->st.requests, &w->route_prog);
+	prog_encode(r->prog, &w->rng, w->st.eng.requests, &w->route_prog);
 	rc = wire_prog_check(w->route_prog.data, (uint32_t)w->route_prog.len, &w->cfg->limits, e);
 	if (rc < 0) {
 		/* The node's own template beyond its own limits (a sampled
@@ -1168,23 +855,27 @@ static int route_program(struct worker *w, struct conn *c, const struct wire_hdr
 	return 0;
 }
 
-/* c: the TCP connection the request came on, or NULL for a datagram from
- * w->udp_src. */
-static void start_request(struct worker *w, struct conn *c, const struct wire_hdr *h,
-			  const uint8_t *prog)
+/* Checks request h (its body at body) and hands it to the engine. c: the
+ * TCP connection it came on, or NULL for the datagram origin o. */
+static void start_request(struct worker *w, struct conn *c, struct engine_origin *o,
+			  const struct wire_hdr *h, const uint8_t *body)
 {
-	struct err e;
-	struct task *t;
+	struct wire_budget carried;
+	const uint8_t *prog = body;
 	uint32_t prog_len = h->prog_len;
-	int rc;
+	bool has_budget = (h->flags & WIRE_FLAG_BUDGET) != 0;
+	struct err e;
+	int rc = 0;
 
-	if (h->flags & WIRE_FLAG_ROUTE) {
-		rc = route_program(w, c, h, prog, &e);
+	if (has_budget)
+		rc = wire_budget_decode(body, h->prog_len, &carried, &prog, &prog_len, &e);
+	if (rc == 0 && (h->flags & WIRE_FLAG_ROUTE)) {
+		rc = route_program(w, c, o, h, prog, prog_len, &e);
 		if (rc > 0)
 			return;
 		prog = w->route_prog.data;
 		prog_len = (uint32_t)w->route_prog.len;
-	} else {
+	} else if (rc == 0) {
 		rc = wire_prog_check(prog, prog_len, &w->cfg->limits, &e);
 	}
 	if (rc < 0) {
@@ -1197,48 +888,60 @@ static void start_request(struct worker *w, struct conn *c, const struct wire_hd
 			/* Well formed but beyond this node's limits: refuse this
 			 * request, keep the connection. */
 			w->st.limit_violations++;
-			reply_error(w, c, h, WIRE_ERR_LIMIT, msg, (uint32_t)n);
+			reply_error(w, c, o, h, WIRE_ERR_LIMIT, msg, (uint32_t)n);
 			return;
 		}
 		w->st.malformed++;
 		if (c == NULL) {
-			reply_error(w, c, h, (uint16_t)-rc, msg, (uint32_t)n);
+			reply_error(w, c, o, h, (uint16_t)-rc, msg, (uint32_t)n);
 			return;
 		}
 		w->st.error_replies++;
 		log_msg("%s: bad request, closing: %s", c->name, e.msg);
-		queue_frame(w, c, WIRE_REPLY, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
+		queue_reply(w, c, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
 		c->closing = true;
 		return;
 	}
-	t = task_alloc(w);
-	if (t == NULL) {
-		static const char msg[] = "too many requests in progress";
-
-		reply_error(w, c, h, WIRE_ERR_LIMIT, msg, sizeof msg - 1);
-		return;
-	}
-	w->st.requests++;
-	t->client = c;
-	t->client_gen = c ? c->gen : 0;
-	t->udp = c == NULL;
-	if (t->udp) {
-		memcpy(&t->udp_peer, &w->udp_src, w->udp_src_len);
-		t->udp_peer_len = w->udp_src_len;
-	}
-	t->req_id = h->id;
-	if (t->prog_cap < prog_len) {
-		t->prog = xrealloc(t->prog, prog_len);
-		t->prog_cap = prog_len;
-	}
-	memcpy(t->prog, prog, prog_len);
-	t->prog_len = prog_len;
-	exec_start(&t->cur, t->prog, t->prog_len);
-	continue_task(w, t);
+	engine_start(w->engine, o, h->id, prog, prog_len, has_budget ? &carried : NULL);
 }
 
-/* With --auth-key-file, whether frame (header at p, program and tag after
- * it) carries the right tag; without, every frame is. */
+static void start_client_request(struct worker *w, struct conn *c, const struct wire_hdr *h,
+				 const uint8_t *body)
+{
+	struct engine_origin o = { .front = &w->front_tcp, .conn = c, .tag = c->gen,
+				   .frame_len = h->len,
+				   .authenticated = (h->flags & WIRE_FLAG_AUTH) != 0 };
+
+	start_request(w, c, &o, h, body);
+}
+
+/* -- reading -- */
+
+/* The current frame of a client has fully arrived: a request that waited
+ * for its padding starts now. */
+static void frame_done(struct worker *w, struct conn *c)
+{
+	c->frame_seq++;
+	if (c->h.kind == H_CLIENT && c->pending.waiting) {
+		c->pending.waiting = false;
+		start_client_request(w, c, &c->pending.hdr, c->pending.body);
+	}
+}
+
+/* Keeps request h's header and body in c until its padding has arrived. */
+static void hold_request(struct conn *c, const struct wire_hdr *h, const uint8_t *body)
+{
+	if (c->pending.cap < h->prog_len) {
+		c->pending.body = xrealloc(c->pending.body, h->prog_len);
+		c->pending.cap = h->prog_len;
+	}
+	memcpy(c->pending.body, body, h->prog_len);
+	c->pending.hdr = *h;
+	c->pending.waiting = true;
+}
+
+/* With --auth-key-file, whether frame (header at p, body and tag after it)
+ * carries the right tag; without, every frame is. */
 static bool authentic(struct worker *w, const struct wire_hdr *h, const uint8_t *p)
 {
 	const struct auth_key *key = &w->cfg->auth;
@@ -1249,6 +952,61 @@ static bool authentic(struct worker *w, const struct wire_hdr *h, const uint8_t 
 	       auth_verify(key, p, p + WIRE_HDR_LEN, h->prog_len, p + WIRE_HDR_LEN + h->prog_len);
 }
 
+static void on_peer_reply(struct worker *w, struct conn *p, const struct wire_hdr *h,
+			  const uint8_t *text)
+{
+	if (p->inflight > 0)
+		p->inflight--;
+	engine_forward_reply(w->engine, p, h->id, h->status, (const char *)text, h->prog_len);
+}
+
+/* A frame header that failed its checks; returns -1 (stop reading c) or 0
+ * after refusing a well-formed request over a limit (its bytes are skipped). */
+static int bad_header(struct worker *w, struct conn *c, const struct wire_hdr *h, int rc,
+		      const struct err *e)
+{
+	char msg[NODE_MSG_LEN];
+	int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e->msg);
+
+	if (rc == -WIRE_ERR_LIMIT && c->h.kind == H_CLIENT && h->type == WIRE_REQUEST) {
+		/* Well formed but beyond --max-frame-size / --max-prog-size:
+		 * refuse it, let its bytes stream past unread, keep the
+		 * connection. */
+		queue_reply(w, c, WIRE_ERR_LIMIT, h->id, msg, (uint32_t)n, 0);
+		w->st.limit_violations++;
+		w->st.error_replies++;
+		c->discard = h->len - WIRE_HDR_LEN;
+		return 0;
+	}
+	w->st.malformed++;
+	log_msg("%s: closing connection: %s", c->name, e->msg);
+	if (c->h.kind == H_CLIENT && rc == -WIRE_ERR_VERSION) {
+		queue_reply(w, c, WIRE_ERR_VERSION, h->id, msg, (uint32_t)n, 0);
+		c->closing = true;
+		return -1;
+	}
+	close_conn(w, c, e->msg);
+	return -1;
+}
+
+static void bad_tag(struct worker *w, struct conn *c, const struct wire_hdr *h)
+{
+	w->st.auth_failures++;
+	if (c->h.kind == H_CLIENT) {
+		char msg[96];
+		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self,
+				 h->flags & WIRE_FLAG_AUTH ? "authentication failed (wrong key)"
+							   : "authentication required");
+
+		queue_reply(w, c, WIRE_ERR_REFUSED, h->id, msg, (uint32_t)n, 0);
+		w->st.error_replies++;
+		c->closing = true;
+		log_msg("%s: closing connection: %s", c->name, msg);
+	} else {
+		fail_peer(w, c, "reply failed authentication (different --auth-key-file?)", true);
+	}
+}
+
 /* Parses frames from data; returns bytes consumed, or -1 when c was closed or
  * is closing (stop reading it). */
 static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len)
@@ -1256,7 +1014,7 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 	size_t off = 0;
 
 	while (off < len && !c->closing && c->fd >= 0 &&
-	       (c->h.kind != H_CLIENT || out_queued(c) < OUT_HIGH)) {
+	       (c->h.kind != H_CLIENT || conn_queued(c) < OUT_HIGH)) {
 		struct wire_hdr h;
 		struct err e;
 		int rc;
@@ -1266,6 +1024,8 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 
 			off += d;
 			c->discard -= d;
+			if (c->discard == 0)
+				frame_done(w, c);
 			continue;
 		}
 		if (len - off < WIRE_HDR_LEN)
@@ -1273,104 +1033,115 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 		rc = wire_hdr_decode(data + off, &w->cfg->limits, &h, &e);
 		if (rc == 0 && h.type != (c->h.kind == H_CLIENT ? WIRE_REQUEST : WIRE_REPLY))
 			rc = err_set(&e, "unexpected message type %u", h.type);
-		if (rc == -WIRE_ERR_LIMIT && c->h.kind == H_CLIENT && h.type == WIRE_REQUEST) {
-			/* Well formed but beyond --max-frame-size / --max-prog-size:
-			 * refuse it, let its bytes stream past unread, keep the
-			 * connection. */
-			char msg[NODE_MSG_LEN];
-			int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
-
-			queue_frame(w, c, WIRE_REPLY, WIRE_ERR_LIMIT, h.id, msg, (uint32_t)n, 0);
-			w->st.limit_violations++;
-			w->st.error_replies++;
-			off += WIRE_HDR_LEN;
-			c->discard = h.len - WIRE_HDR_LEN;
-			continue;
-		}
 		if (rc < 0) {
-			w->st.malformed++;
-			if (c->h.kind == H_CLIENT && rc == -WIRE_ERR_VERSION) {
-				char msg[NODE_MSG_LEN];
-				int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
-
-				queue_frame(w, c, WIRE_REPLY, WIRE_ERR_VERSION, h.id, msg, (uint32_t)n, 0);
-				c->closing = true;
-				log_msg("%s: closing connection: %s", c->name, e.msg);
+			if (bad_header(w, c, &h, rc, &e) < 0)
 				return -1;
-			}
-			log_msg("%s: closing connection: %s", c->name, e.msg);
-			close_conn(w, c, e.msg);
-			return -1;
+			off += WIRE_HDR_LEN;
+			continue;
 		}
 		size_t need = WIRE_HDR_LEN + (size_t)h.prog_len + wire_tag_len(&h);
 		if (len - off < need)
 			break;
 		if (!authentic(w, &h, data + off)) {
-			w->st.auth_failures++;
-			if (c->h.kind == H_CLIENT) {
-				char msg[96];
-				int n = snprintf(msg, sizeof msg, "node %s: %s", w->self,
-						 h.flags & WIRE_FLAG_AUTH ? "authentication failed (wrong key)"
-									  : "authentication required");
-
-				queue_frame(w, c, WIRE_REPLY, WIRE_ERR_REFUSED, h.id, msg, (uint32_t)n, 0);
-				w->st.error_replies++;
-				c->closing = true;
-				log_msg("%s: closing connection: %s", c->name, msg);
-			} else {
-				log_msg("%s: closing forward connection: reply failed authentication",
-					c->name);
-				close_conn(w, c, "reply failed authentication (different --auth-key-file?)");
-			}
+			bad_tag(w, c, &h);
 			return -1;
 		}
-		if (c->h.kind == H_CLIENT)
-			start_request(w, c, &h, data + off + WIRE_HDR_LEN);
-		else
-			on_peer_reply(w, c, &h, data + off + WIRE_HDR_LEN);
+		const uint8_t *body = data + off + WIRE_HDR_LEN;
+		uint64_t pad = h.len - need;
+		if (c->h.kind == H_PEER) {
+			on_peer_reply(w, c, &h, body);
+		} else if (pad > len - off - need) {
+			/* The padding is still on its way: the request starts when
+			 * it has arrived, so its transfer counts in its latency. */
+			hold_request(c, &h, body);
+		} else {
+			start_client_request(w, c, &h, body);
+			off += need + pad;
+			c->frame_seq++;
+			continue;
+		}
 		off += need;
-		c->discard = h.len - need;
+		c->discard = pad;
+		if (pad == 0)
+			frame_done(w, c);
 	}
 	return (c->closing || c->fd < 0) ? -1 : (ssize_t)off;
+}
+
+/* Whether a client is in the middle of a frame. */
+static bool mid_frame(const struct conn *c)
+{
+	return iobuf_len(&c->in) > 0 || c->discard > 0;
+}
+
+static uint32_t frame_check(const struct conn *c)
+{
+	return (c->gen << 16) | (c->frame_seq & 0xffff);
+}
+
+/* A client in the middle of a frame gets --frame-timeout to finish it. */
+static void arm_frame_timer(struct worker *w, struct conn *c)
+{
+	if (c->frame_timer || c->fd < 0 || c->h.kind != H_CLIENT || !mid_frame(c))
+		return;
+	c->frame_timer = true;
+	timer_heap_push(&w->timers,
+			clock_now_ns() + (int64_t)(w->cfg->frame_timeout_ms * NSEC_PER_MSEC),
+			conn_timer_key(TIMER_FRAME, c, frame_check(c)));
+}
+
+static void on_frame_timer(struct worker *w, uint64_t key)
+{
+	struct conn *c = conn_by_timer(w, key);
+
+	if (c == NULL || (c->gen & 0xffff) != ((uint32_t)key >> 16) || !c->frame_timer)
+		return;
+	c->frame_timer = false;
+	if (!mid_frame(c))
+		return;
+	if ((uint32_t)key != frame_check(c)) {
+		arm_frame_timer(w, c); /* a later frame: it gets its own time */
+		return;
+	}
+	w->st.frame_timeouts++;
+	log_msg("%s: closing connection: a frame did not complete within --frame-timeout %llu ms",
+		c->name, (unsigned long long)w->cfg->frame_timeout_ms);
+	close_conn(w, c, NULL);
 }
 
 static void on_readable(struct worker *w, struct conn *c)
 {
 	ssize_t n, used;
 
-	if (c->h.kind == H_CLIENT && out_queued(c) >= OUT_HIGH)
+	if (c->h.kind == H_CLIENT && conn_queued(c) >= OUT_HIGH)
 		return; /* paused (an error or hang-up event): flush_conn resumes it */
-
+	do
+		n = recv(c->fd, w->scratch, SCRATCH_LEN, 0);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		n = -errno;
+	if (n <= 0) {
+		if (n != -EAGAIN)
+			close_conn(w, c, n == 0 ? "connection closed by peer" : errstr((int)n));
+		return;
+	}
+	if (c->h.kind == H_CLIENT)
+		w->st.bytes_in += (uint64_t)n;
 	if (iobuf_len(&c->in) == 0) {
-		do
-			n = recv(c->fd, w->scratch, SCRATCH_LEN, 0);
-		while (n == -1 && errno == EINTR);
-		if (n == -1)
-			n = -errno;
-		if (n <= 0)
-			goto eof;
-		if (c->h.kind == H_CLIENT)
-			w->st.bytes_in += (uint64_t)n;
 		used = parse_frames(w, c, w->scratch, (size_t)n);
 		if (used >= 0 && used < n)
 			iobuf_append(&c->in, w->scratch + used, (size_t)(n - used));
-		return;
+	} else {
+		/* Only the bytes that arrived are kept: a frame's memory grows
+		 * with what its sender has sent, not with what it announced. */
+		iobuf_append(&c->in, w->scratch, (size_t)n);
+		used = parse_frames(w, c, iobuf_head(&c->in), iobuf_len(&c->in));
+		if (used > 0)
+			iobuf_consume(&c->in, (size_t)used);
+		else if (used < 0 && c->fd >= 0)
+			iobuf_release(&c->in);
 	}
-	n = iobuf_fill(&c->in, c->fd, SCRATCH_LEN);
-	if (n <= 0)
-		goto eof;
-	if (c->h.kind == H_CLIENT)
-		w->st.bytes_in += (uint64_t)n;
-	used = parse_frames(w, c, iobuf_head(&c->in), iobuf_len(&c->in));
-	if (used > 0)
-		iobuf_consume(&c->in, (size_t)used);
-	else if (used < 0 && c->fd >= 0)
-		iobuf_release(&c->in);
-	return;
-eof:
-	if (n == -EAGAIN)
-		return;
-	close_conn(w, c, n == 0 ? "connection closed by peer" : errstr((int)n));
+	arm_frame_timer(w, c);
 }
 
 static void on_peer_writable(struct worker *w, struct conn *p)
@@ -1379,10 +1150,7 @@ static void on_peer_writable(struct worker *w, struct conn *p)
 		int rc = sock_connect_result(p->fd);
 
 		if (rc < 0) {
-			char why[96];
-
-			snprintf(why, sizeof why, "%s", errstr(rc));
-			fail_peer(w, p, why);
+			fail_peer(w, p, errstr(rc), false);
 			return;
 		}
 		p->connecting = false;
@@ -1395,13 +1163,14 @@ static void on_peer_writable(struct worker *w, struct conn *p)
 static void on_udp(struct worker *w)
 {
 	for (int i = 0; i < UDP_BATCH; i++) {
+		struct engine_origin o = { .front = &w->front_udp };
 		struct wire_hdr h;
 		struct err e;
 		ssize_t n;
 
-		w->udp_src_len = sizeof w->udp_src;
+		o.peer_len = sizeof o.peer;
 		n = recvfrom(w->udp_fd, w->scratch, SCRATCH_LEN, MSG_DONTWAIT | MSG_TRUNC,
-			     (struct sockaddr *)&w->udp_src, &w->udp_src_len);
+			     (struct sockaddr *)&o.peer, &o.peer_len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1426,14 +1195,16 @@ static void on_udp(struct worker *w)
 			w->st.auth_failures++;
 			continue;
 		} else {
-			start_request(w, NULL, &h, w->scratch + WIRE_HDR_LEN);
+			o.frame_len = (uint64_t)n;
+			o.authenticated = w->cfg->auth.len > 0;
+			start_request(w, NULL, &o, &h, w->scratch + WIRE_HDR_LEN);
 			continue;
 		}
 		char a[SOCK_ADDR_STRLEN];
 
 		w->st.malformed++;
 		log_msg("UDP datagram from %s dropped: %s",
-			sock_addr_str((struct sockaddr *)&w->udp_src, a, sizeof a), e.msg);
+			sock_addr_str((struct sockaddr *)&o.peer, a, sizeof a), e.msg);
 	}
 }
 
@@ -1444,12 +1215,26 @@ static void on_listen(struct worker *w)
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		int fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-		if (fd == -1) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				log_msg("accept failed: %s", errstr(-errno));
-			return;
+		if (fd >= 0) {
+			add_client(w, fd);
+			continue;
 		}
-		add_client(w, fd);
+		if ((errno == EMFILE || errno == ENFILE) && w->reserve_fd >= 0) {
+			/* Out of descriptors: a level-triggered listener would wake
+			 * us forever. Free the reserve, take the connection and
+			 * close it, so the client hears a refusal, not silence. */
+			close(w->reserve_fd);
+			fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				close(fd);
+			w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			w->st.refused_conns++;
+			log_msg("accept: out of file descriptors: connection closed");
+			continue;
+		}
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_msg("accept failed: %s", errstr(-errno));
+		return;
 	}
 }
 
@@ -1508,6 +1293,21 @@ static int64_t next_timeout(struct worker *w)
 		return -1;
 	now = clock_now_ns();
 	return te.deadline > now ? te.deadline - now : 0;
+}
+
+static void on_timer(struct worker *w, uint64_t key)
+{
+	switch (key >> TIMER_KIND_SHIFT) {
+	case 0:
+		engine_timer(w->engine, key);
+		break;
+	case TIMER_DELAY >> TIMER_KIND_SHIFT:
+		on_delay_timer(w, key);
+		break;
+	case TIMER_FRAME >> TIMER_KIND_SHIFT:
+		on_frame_timer(w, key);
+		break;
+	}
 }
 
 static void run_timers(struct worker *w)
@@ -1622,6 +1422,7 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, int u
 	int rc;
 
 	w->wake_fd = -1;
+	w->reserve_fd = -1;
 	w->cfg = cfg;
 	w->index = index;
 	w->listen_fd = listen_fd;
@@ -1638,7 +1439,25 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, int u
 	timer_heap_init(&w->timers);
 	rng_seed(&w->rng, cfg->seed, (uint64_t)index);
 	w->scratch = xmalloc(SCRATCH_LEN);
+	w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	sock_addr_str((const struct sockaddr *)&cfg->bind.ss, w->self, sizeof w->self);
+	w->ecfg = (struct engine_config){
+		.limits = &cfg->limits,
+		.allow = &cfg->allow,
+		.allow_name = cfg->allow_is_default ? "the default --allow-forward (loopback and private ranges)"
+						    : "--allow-forward",
+		.forward_timeout_us = cfg->forward_timeout_us,
+		.max_retries = cfg->max_retries,
+		.budget = cfg->budget,
+		.has_storage = storage != NULL,
+		.self = w->self,
+	};
+	w->io = (struct engine_io){ .ctx = w, .forward = io_forward, .cancel = io_cancel,
+				    .storage = io_storage, .timer = io_timer, .now = io_now };
+	w->front_tcp = (struct engine_front){ .name = "TCP", .ctx = w, .reply = tcp_reply,
+					      .reply_file = tcp_reply_file };
+	w->front_udp = (struct engine_front){ .name = "UDP", .ctx = w, .reply = udp_reply };
+	w->engine = engine_create(&w->ecfg, &w->io, &w->rng, &w->st.eng);
 	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->wake_fd == -1) {
 		rc = -errno;
@@ -1690,19 +1509,16 @@ void worker_destroy(struct worker *w)
 
 		if (c->fd >= 0)
 			close(c->fd);
-		iobuf_release(&c->in);
-		out_reset(c);
-		delay_queue_free(&c->delayed);
+		conn_free_buffers(c);
 		free(c);
 	}
 	free(w->all_conns);
 	free(w->peers);
-	for (uint32_t i = 0; i < w->ntasks; i++) {
-		free(w->tasks[i]->prog);
-		free(w->tasks[i]);
-	}
-	free(w->tasks);
+	engine_destroy(w->engine);
 	wire_buf_free(&w->route_prog);
+	wire_buf_free(&w->fwd_body);
+	if (w->reserve_fd >= 0)
+		close(w->reserve_fd);
 	free(w->handoff);
 	timer_heap_free(&w->timers);
 	loop_destroy(w->loop);

@@ -20,7 +20,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "exec/exec.h"
+#include "exec/engine.h"
 #include "node/node.h"
 #include "storage/storage.h"
 
@@ -29,21 +29,19 @@ struct worker_stats {
 	uint64_t accepted;          /* connections accepted or handed over */
 	uint64_t closed;            /* client connections closed */
 	uint64_t bytes_in;          /* bytes received from clients */
-	uint64_t requests;          /* requests parsed and started */
 	uint64_t replies;           /* successful replies sent */
 	uint64_t error_replies;     /* error replies sent */
 	uint64_t malformed;         /* connections closed for bad frames */
-	uint64_t forwards;          /* forward messages sent (per target) */
-	uint64_t forward_failures;  /* targets that failed (connect, reset, error reply) */
-	uint64_t forward_timeouts;  /* forward attempts that timed out */
 	uint64_t orphaned;          /* tasks whose client left before the reply */
-	uint64_t storage_errors;    /* LOAD / STORE / sendfile replies that failed */
 	uint64_t udp_send_drops;    /* UDP replies the socket refused (buffer full) */
-	uint64_t forward_refused;   /* requests refused: a target not in --allow-forward */
-	uint64_t limit_violations;  /* requests refused: beyond a node limit */
-	uint64_t refused_conns;     /* connections closed at once: over --max-conns */
+	uint64_t udp_amplification_refused; /* UDP replies cut to their request's size */
+	uint64_t limit_violations;  /* frames refused: beyond a size limit */
+	uint64_t refused_conns;     /* connections closed at once: --max-conns, out of fds */
 	uint64_t auth_failures;     /* frames without the right tag (--auth-key-file) */
-	struct exec_stats exec;     /* COMPUTE / SKIP counters */
+	uint64_t frame_timeouts;    /* connections closed: a frame did not complete in time */
+	uint64_t cancelled_bytes;   /* bytes of cancelled forwards dropped before leaving */
+	uint64_t peer_evictions;    /* idle forward connections closed at --max-peers */
+	struct engine_stats eng;    /* requests, forwards, budgets, COMPUTE (exec/engine.h) */
 };
 
 struct worker;

@@ -40,6 +40,7 @@ static const char *const status_names[WIRE_STATUS_MAX_] = {
 	[WIRE_ERR_REFUSED] = "refused",
 	[WIRE_ERR_INTERNAL] = "internal error",
 	[WIRE_ERR_NO_ROUTE] = "no such route",
+	[WIRE_ERR_BUSY] = "forward queue full",
 };
 
 const char *wire_status_name(unsigned status)
@@ -102,7 +103,7 @@ int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *li
 		err_set(e, "frame length %u above the limit %u", h->len, lim->max_frame);
 		return -WIRE_ERR_LIMIT;
 	}
-	if (h->flags & ~(uint32_t)(WIRE_FLAG_AUTH | (h->type == WIRE_REQUEST ? WIRE_FLAG_ROUTE : 0))) {
+	if (h->flags & ~(uint32_t)(WIRE_FLAG_AUTH | (h->type == WIRE_REQUEST ? WIRE_FLAG_ROUTE | WIRE_FLAG_BUDGET : 0))) {
 		err_set(e, "unknown header flags 0x%x", h->flags);
 		return -WIRE_ERR_MALFORMED;
 	}
@@ -115,6 +116,37 @@ int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *li
 		err_set(e, "program length %u above the limit %u", h->prog_len, lim->max_prog);
 		return -WIRE_ERR_LIMIT;
 	}
+	return 0;
+}
+
+void wire_budget_encode(const struct wire_budget *b, uint8_t out[WIRE_BUDGET_LEN])
+{
+	uint32_t zero = 0;
+
+	memcpy(out + 0, &b->compute_ns, 8);
+	memcpy(out + 8, &b->requests, 8);
+	memcpy(out + 16, &b->bytes, 8);
+	memcpy(out + 24, &b->hops, 4);
+	memcpy(out + 28, &zero, 4);
+}
+
+int wire_budget_decode(const uint8_t *body, uint32_t len, struct wire_budget *b,
+		       const uint8_t **rest, uint32_t *rest_len, struct err *e)
+{
+	if (len < WIRE_BUDGET_LEN) {
+		err_set(e, "budget block of %u bytes, needs %d", len, WIRE_BUDGET_LEN);
+		return -WIRE_ERR_MALFORMED;
+	}
+	b->compute_ns = wire_get_u64(body);
+	b->requests = wire_get_u64(body + 8);
+	b->bytes = wire_get_u64(body + 16);
+	b->hops = wire_get_u32(body + 24);
+	if (wire_get_u32(body + 28) != 0) {
+		err_set(e, "budget block: reserved bytes are not zero");
+		return -WIRE_ERR_MALFORMED;
+	}
+	*rest = body + WIRE_BUDGET_LEN;
+	*rest_len = len - WIRE_BUDGET_LEN;
 	return 0;
 }
 

@@ -60,7 +60,8 @@ enum wire_status {
 	WIRE_ERR_REFUSED = 8,     /* node policy refused the request */
 	WIRE_ERR_INTERNAL = 9,
 	WIRE_ERR_NO_ROUTE = 10,   /* the request names a route this node does not have */
-	WIRE_STATUS_MAX_ = 11,
+	WIRE_ERR_BUSY = 11,       /* a forward's queue to its target was full (back-pressure) */
+	WIRE_STATUS_MAX_ = 12,
 };
 
 enum wire_op_code {
@@ -107,6 +108,11 @@ struct wire_hdr {
  * program (checked with wire_route_check()). */
 #define WIRE_FLAG_ROUTE 0x0002
 #define WIRE_ROUTE_MAX 64 /* longest route name */
+/* Header flag, REQUEST only: the first WIRE_BUDGET_LEN bytes of the prog_len
+ * bytes are the budget the sender grants the request (a forwarding node's
+ * remaining budget; exec/engine.h); the program or route name follows. */
+#define WIRE_FLAG_BUDGET 0x0004
+#define WIRE_BUDGET_LEN 32
 
 static inline uint32_t wire_tag_len(const struct wire_hdr *h)
 {
@@ -170,6 +176,22 @@ int wire_prog_check(const uint8_t *prog, uint32_t len, const struct wire_limits 
  * '.' or '-'. Returns 0 or -WIRE_ERR_MALFORMED with e filled (the name is
  * quoted only when it is printable). */
 int wire_route_check(const uint8_t *name, uint32_t len, struct err *e);
+
+/* The budget block of a WIRE_FLAG_BUDGET request: u64 COMPUTE ns, u64
+ * forwarded requests, u64 bytes, u32 hops, u32 zero. */
+struct wire_budget {
+	uint64_t compute_ns;
+	uint64_t requests;
+	uint64_t bytes;
+	uint32_t hops;
+};
+
+void wire_budget_encode(const struct wire_budget *b, uint8_t out[WIRE_BUDGET_LEN]);
+/* Splits a WIRE_FLAG_BUDGET request's body into its budget and the rest
+ * (*rest, *rest_len). Returns 0 or -WIRE_ERR_MALFORMED with e filled (body
+ * too short, reserved bytes not zero). */
+int wire_budget_decode(const uint8_t *body, uint32_t len, struct wire_budget *b,
+		       const uint8_t **rest, uint32_t *rest_len, struct err *e);
 
 /* Reads the op at `off` of a program that passed wire_prog_check(). */
 void wire_op_at(const uint8_t *prog, uint32_t off, struct wire_op *op);

@@ -15,9 +15,28 @@ ok --to udp://127.0.0.1:$u_PORT -n 10 -F 127.0.0.1:$t_PORT -C 100 -R
 # too large: the client refuses to send, the node refuses to reply
 client --to udp://127.0.0.1:$u_PORT -n 3 --ps 65508 && fail "oversized request sent"
 grep -q "request frame of 65508 bytes exceeds UDP's 65507-byte datagram limit" "$TMP/err" || { show; fail "client limit message"; }
-client --to udp://127.0.0.1:$u_PORT -n 3 -R 65508 && fail "oversized reply accepted"
+client --to udp://127.0.0.1:$u_PORT -n 3 --ps 65507 -R 65508 && fail "oversized reply accepted"
 grep -q "node limit exceeded: .*reply of 65508 bytes exceeds UDP's 65507-byte datagram limit" "$TMP/err" || { show; fail "node limit message"; }
-client --to udp://127.0.0.1:$u_PORT -n 1 -R sendfile,100 && fail "sendfile over UDP"
+# without a key, a reply larger than its request is refused (a forged source
+# would make the node an amplifier); the error datagram is no larger either
+python3 - "$u_PORT" >"$TMP/amp" <<'PY' || fail "amplification probe: $(cat "$TMP/amp")"
+import socket, struct, sys
+port = int(sys.argv[1])
+# one op: REPLY of 60000 bytes (code 5, len 16, u64 size)
+prog = struct.pack('<BBHIQ', 5, 0, 0, 16, 60000)
+frame = struct.pack('<HBBIQHHI', 0x574d, 1, 1, 24 + len(prog), 7, 0, 0, len(prog)) + prog
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(frame, ('127.0.0.1', port))
+data = s.recv(70000)
+status = struct.unpack_from('<H', data, 16)[0]
+print(len(frame), len(data), status)
+assert len(data) <= len(frame), (len(data), len(frame))
+assert status == 3, status
+PY
+ok --to udp://127.0.0.1:$u_PORT -n 2 --ps 1000 -R 1000
+# (error texts are cut to the request size too: --ps leaves room for it)
+client --to udp://127.0.0.1:$u_PORT -n 1 --ps 300 -R sendfile,100 && fail "sendfile over UDP"
 grep -q "sendfile replies need a TCP connection" "$TMP/err" || { show; fail "sendfile message"; }
 # garbage and a truncated frame: dropped, logged, counted; the node goes on
 printf 'garbage!' >/dev/udp/127.0.0.1/$u_PORT
@@ -25,7 +44,12 @@ printf '\x4d\x57\x01\x01\x40\x00\x00\x00' >/dev/udp/127.0.0.1/$u_PORT
 ok --to udp://127.0.0.1:$u_PORT -n 5
 stop_node u
 stop_node t
-assert_eq "requests seen" $((600 + 5 + 10 + 3 + 1 + 5)) "$(stat u requests)"
+# --udp-amplify lets a small request have a large reply
+start_node a --udp-amplify -b udp://127.0.0.1:0
+ok --to udp://127.0.0.1:$a_PORT -n 2 -R 60000
+stop_node a
+assert_eq "requests seen" $((600 + 5 + 10 + 3 + 1 + 2 + 1 + 5)) "$(stat u requests)"
+assert_eq "amplification refused" 1 "$(stat u udp_amplification_refused)"
 assert_eq "malformed datagrams" 2 "$(stat u malformed)"
 assert_eq "forwards" 10 "$(stat t requests)"
 grep -q "UDP datagram from 127.0.0.1:[0-9]* dropped: datagram of 8 bytes is shorter than a frame header" "$TMP/u.log" ||

@@ -368,9 +368,45 @@ static void test_route_header(void **state)
 	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
 	assert_non_null(strstr(e.msg, "flags"));
 	h.type = WIRE_REQUEST;
-	h.flags = 0x0004;
+	h.flags = 0x0008; /* not a flag */
 	wire_hdr_encode(&h, raw);
 	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
+	/* the budget flag is a request's only */
+	h.flags = WIRE_FLAG_BUDGET;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), 0);
+	h.type = WIRE_REPLY;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
+}
+
+static void test_budget_block(void **state)
+{
+	struct wire_budget b = { .compute_ns = 5000000000ull, .requests = 12, .bytes = 1ull << 33,
+				 .hops = 7 }, d;
+	uint8_t body[WIRE_BUDGET_LEN + 3] = { 0 };
+	const uint8_t *rest;
+	uint32_t rest_len;
+	struct err e;
+
+	(void)state;
+	wire_budget_encode(&b, body);
+	body[WIRE_BUDGET_LEN] = 'a';
+	assert_int_equal(wire_budget_decode(body, sizeof body, &d, &rest, &rest_len, &e), 0);
+	assert_int_equal(d.compute_ns, b.compute_ns);
+	assert_int_equal(d.requests, 12);
+	assert_int_equal(d.bytes, 1ull << 33);
+	assert_int_equal(d.hops, 7);
+	assert_int_equal(rest_len, 3);
+	assert_int_equal(rest[0], 'a');
+	/* too short for the block */
+	assert_int_equal(wire_budget_decode(body, WIRE_BUDGET_LEN - 1, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	/* reserved bytes must be zero */
+	body[30] = 1;
+	assert_int_equal(wire_budget_decode(body, sizeof body, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "reserved"));
 }
 
 /* The FORWARD at off of a checked program: a route forward whose
@@ -453,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_storage_ops),
 		cmocka_unit_test(test_route_names),
 		cmocka_unit_test(test_route_header),
+		cmocka_unit_test(test_budget_block),
 		cmocka_unit_test(test_route_forwards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

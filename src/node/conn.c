@@ -1,0 +1,263 @@
+/* conn.c -- see conn.h. */
+#include "node/conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include "util/xalloc.h"
+
+static const uint8_t zero_page[64 * 1024];
+
+void conn_init(struct conn *c, enum handle_kind kind, int fd)
+{
+	uint32_t gen = c->gen, idx = c->idx;
+	struct delay_queue delayed = c->delayed;   /* keeps its allocation */
+	struct frame_mark *marks = c->marks;
+	uint32_t mark_cap = c->mark_cap;
+	uint64_t mark_seq = c->mark_tail;          /* handles never repeat */
+	struct pending_req pending = c->pending;
+
+	memset(c, 0, sizeof *c);
+	c->gen = gen;
+	c->idx = idx;
+	c->delayed = delayed;
+	delay_queue_reset(&c->delayed);
+	c->marks = marks;
+	c->mark_cap = mark_cap;
+	c->mark_head = c->mark_tail = mark_seq;
+	c->pending.body = pending.body;
+	c->pending.cap = pending.cap;
+	c->h.kind = kind;
+	c->fd = fd;
+	c->segs_tail = &c->segs;
+}
+
+void conn_out_reset(struct conn *c)
+{
+	iobuf_release(&c->out);
+	while (c->segs != NULL) {
+		struct out_seg *f = c->segs;
+
+		c->segs = f->next;
+		free(f);
+	}
+	c->segs_tail = &c->segs;
+	c->seg_bytes = 0;
+	c->out_total = c->out_sent = 0;
+	c->mark_head = c->mark_tail;
+	c->dead_marks = 0;
+	delay_queue_reset(&c->delayed);
+}
+
+void conn_free_buffers(struct conn *c)
+{
+	iobuf_release(&c->in);
+	conn_out_reset(c);
+	delay_queue_free(&c->delayed);
+	free(c->marks);
+	free(c->pending.body);
+}
+
+static void add_seg(struct conn *c, bool zeros, uint64_t off, uint64_t len)
+{
+	struct out_seg *f = xmalloc(sizeof *f);
+
+	f->at = c->out_total;
+	f->off = off;
+	f->len = len;
+	f->zeros = zeros;
+	f->next = NULL;
+	*c->segs_tail = f;
+	c->segs_tail = &f->next;
+	c->seg_bytes += len;
+}
+
+void conn_append_frame(struct conn *c, const uint8_t *hdr, const void *body, uint32_t body_len,
+		       const uint8_t *tag, uint32_t tag_len, uint64_t pad)
+{
+	iobuf_append(&c->out, hdr, WIRE_HDR_LEN);
+	if (body_len)
+		iobuf_append(&c->out, body, body_len);
+	if (tag_len)
+		iobuf_append(&c->out, tag, tag_len);
+	c->out_total += (uint64_t)WIRE_HDR_LEN + body_len + tag_len;
+	if (pad > CONN_INLINE_PAD) {
+		add_seg(c, true, 0, pad);
+	} else if (pad > 0) {
+		iobuf_append_zeros(&c->out, pad);
+		c->out_total += pad;
+	}
+}
+
+void conn_append_file(struct conn *c, uint64_t off, uint64_t len)
+{
+	add_seg(c, false, off, len);
+}
+
+uint64_t conn_mark_frame(struct conn *c, uint64_t start)
+{
+	if (c->mark_tail - c->mark_head == c->mark_cap) {
+		uint32_t cap = c->mark_cap ? c->mark_cap * 2 : 16;
+		struct frame_mark *v = xmalloc(cap * sizeof *v);
+
+		for (uint64_t s = c->mark_head; s < c->mark_tail; s++)
+			v[s & (cap - 1)] = c->marks[s & (c->mark_cap - 1)];
+		free(c->marks);
+		c->marks = v;
+		c->mark_cap = cap;
+	}
+	struct frame_mark *m = &c->marks[c->mark_tail & (c->mark_cap - 1)];
+	m->start = start;
+	m->end = c->out_total;
+	m->dead = false;
+	return c->mark_tail++;
+}
+
+void conn_cancel_frame(struct conn *c, uint64_t handle)
+{
+	if (handle < c->mark_head || handle >= c->mark_tail)
+		return; /* sent, or the connection was reset since */
+	struct frame_mark *m = &c->marks[handle & (c->mark_cap - 1)];
+	if (m->dead || m->start < c->out_sent)
+		return; /* already cancelled, or on its way */
+	m->dead = true;
+	c->dead_marks++;
+}
+
+/* Stream bytes (counted as out_total counts them) that may be sent now. */
+static uint64_t sendable_end(const struct conn *c)
+{
+	return c->delay_mask ? c->delayed.released : UINT64_MAX;
+}
+
+/* Forgets marks of frames that have left; drops cancelled frames at the
+ * head whose bytes may go now (a held frame is dropped once released, so
+ * out_sent never passes what --net-delay released). */
+static uint64_t drop_dead_head(struct conn *c)
+{
+	uint64_t dropped = 0, end = sendable_end(c);
+
+	while (c->mark_head < c->mark_tail) {
+		struct frame_mark *m = &c->marks[c->mark_head & (c->mark_cap - 1)];
+
+		if (m->end <= c->out_sent) { /* its bytes have left */
+			if (m->dead)
+				c->dead_marks--;
+			c->mark_head++;
+			continue;
+		}
+		if (!m->dead || m->start != c->out_sent || m->end > end)
+			break;
+		uint64_t n = m->end - m->start;
+		iobuf_consume(&c->out, (size_t)n);
+		c->out_sent += n;
+		dropped += n;
+		/* Its large padding, if any, is the segment right after it. */
+		struct out_seg *f = c->segs;
+		if (f != NULL && f->at == m->end && f->zeros) {
+			dropped += f->len;
+			c->seg_bytes -= f->len;
+			c->segs = f->next;
+			if (c->segs == NULL)
+				c->segs_tail = &c->segs;
+			free(f);
+		}
+		c->dead_marks--;
+		c->mark_head++;
+	}
+	return dropped;
+}
+
+/* With cancelled frames queued, a send stops where the first of them
+ * begins, so it can be dropped whole. */
+static uint64_t first_dead_start(const struct conn *c)
+{
+	if (c->dead_marks == 0)
+		return UINT64_MAX;
+	for (uint64_t s = c->mark_head; s < c->mark_tail; s++) {
+		const struct frame_mark *m = &c->marks[s & (c->mark_cap - 1)];
+
+		if (m->dead)
+			return m->start;
+	}
+	return UINT64_MAX;
+}
+
+/* Sends what it can of segment f; returns 0 (all sent, or the socket is
+ * full) or -errno. */
+static int send_seg(struct conn *c, struct out_seg *f, int file_fd)
+{
+	while (f->len > 0) {
+		size_t want = f->len < (1u << 30) ? (size_t)f->len : (1u << 30);
+		ssize_t n;
+
+		if (f->zeros) {
+			n = send(c->fd, zero_page, want < sizeof zero_page ? want : sizeof zero_page,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		} else {
+			off_t off = (off_t)f->off;
+
+			n = sendfile(c->fd, file_fd, &off, want);
+			if (n == 0)
+				return -ENODATA; /* the file shrank since the storage thread read it */
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		f->off += (uint64_t)n;
+		f->len -= (uint64_t)n;
+		c->seg_bytes -= (uint64_t)n;
+	}
+	return 0;
+}
+
+int conn_send(struct conn *c, int file_fd, uint64_t *dropped)
+{
+	uint64_t end = sendable_end(c);
+
+	*dropped = 0;
+	for (;;) {
+		if (c->mark_head < c->mark_tail)
+			*dropped += drop_dead_head(c);
+		struct out_seg *f = c->segs;
+		uint64_t stop = first_dead_start(c);
+		uint64_t limit = f ? f->at - c->out_sent : UINT64_MAX;
+
+		if (end - c->out_sent < limit)
+			limit = end - c->out_sent; /* the rest is held by --net-delay */
+		if (stop != UINT64_MAX && stop >= c->out_sent && stop - c->out_sent < limit)
+			limit = stop - c->out_sent;
+		if (limit > 0 && iobuf_len(&c->out) > 0) {
+			ssize_t n = iobuf_flush_max(&c->out, c->fd, limit);
+
+			if (n == -EAGAIN)
+				return 0;
+			if (n < 0)
+				return (int)n;
+			c->out_sent += (uint64_t)n;
+			if ((uint64_t)n == limit && c->out_sent == stop)
+				continue; /* at a cancelled frame: drop it, go on */
+		}
+		if (f == NULL || c->out_sent < f->at || f->at > end)
+			return 0; /* all sent, the socket is full, or the rest is held */
+		int rc = send_seg(c, f, file_fd);
+		if (rc < 0 || f->len > 0)
+			return rc;
+		c->segs = f->next;
+		if (c->segs == NULL)
+			c->segs_tail = &c->segs;
+		free(f);
+	}
+}
+
+bool conn_sendable(const struct conn *c)
+{
+	uint64_t end = sendable_end(c);
+
+	return (iobuf_len(&c->out) > 0 && c->out_sent < end) ||
+	       (c->segs != NULL && c->segs->at <= end);
+}
