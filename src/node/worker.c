@@ -1439,7 +1439,6 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, int u
 	timer_heap_init(&w->timers);
 	rng_seed(&w->rng, cfg->seed, (uint64_t)index);
 	w->scratch = xmalloc(SCRATCH_LEN);
-	w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	sock_addr_str((const struct sockaddr *)&cfg->bind.ss, w->self, sizeof w->self);
 	w->ecfg = (struct engine_config){
 		.limits = &cfg->limits,
@@ -1493,6 +1492,8 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, int u
 			goto fail;
 		}
 	}
+	/* Last, so the descriptors the loop must watch stay low (select). */
+	w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	*out = w;
 	return 0;
 fail:

@@ -29,6 +29,6 @@ stop_node n2
 assert_eq "csv error rows" 5 "$(grep -c ',error$' "$TMP/f.csv")"
 assert_eq "json errors" 5 "$(json errors)"
 assert_eq "json ok" 0 "$(json ok)"
-grep -q '"first_error": "forward failed: node 127.0.0.1:[0-9]*: forward to 127.0.0.1:1 failed: Connection refused"' "$TMP/summary.json" ||
+grep -q '"first_error": "forward failed: node 127.0.0.1:[0-9]*: forward to 127.0.0.1:1 failed: unreachable"' "$TMP/summary.json" ||
 	fail "json first_error: $(grep first_error "$TMP/summary.json")"
 exit 0

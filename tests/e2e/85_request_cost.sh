@@ -1,0 +1,108 @@
+# What one request may cost (docs/security.md, docs/robustness.md): each
+# attack of issue 12 that took a node down or grew it without bound, now
+# refused, bounded or cleaned up, while the node keeps serving.
+. "$(dirname "$0")/lib.sh"
+ok() { client "$@" || { show; fail "client $* exited $?"; }; }
+
+start_node a --frame-timeout 1s --max-peer-queue 2m
+start_node b
+
+# A port nobody listens on (bound, then closed).
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+# 1. Retries against a target that fails at once: spaced by the attempt
+#    window, never recursive; the request ends after retry+1 attempts.
+client --to 127.0.0.1:$a_PORT -F 127.0.0.1:$closed,retry=8,timeout=50ms -R -n 1 &&
+	fail "forward to a closed port succeeded"
+grep -q "forward to 127.0.0.1:$closed failed: unreachable" "$TMP/err" || { show; fail "unreachable text"; }
+grep -qi "refused" "$TMP/err" && { show; fail "error text tells closed from filtered"; }
+client --to 127.0.0.1:$a_PORT -F 127.0.0.1:$closed,retry=1000 -R -n 1 && fail "retry=1000 accepted"
+grep -q "1000 retries; this node allows 8" "$TMP/err" || { show; fail "retry limit text"; }
+
+# 2. Per-request budgets: seven COMPUTEs of 10 s pass every per-op check,
+#    the request's budget (60 s) refuses them before any runs.
+client --to 127.0.0.1:$a_PORT -C 10s -C 10s -C 10s -C 10s -C 10s -C 10s -C 10s -R -n 1 --timeout 5s &&
+	fail "70 s of COMPUTE accepted"
+grep -q "request over budget: its tree may cost 70000000 us of COMPUTE" "$TMP/err" || { show; fail "compute budget text"; }
+# nested fan-outs multiply: 3 levels of 64 targets = 266,304 requests
+t=$(python3 -c "print(','.join(['127.0.0.1:$b_PORT'] * 64))")
+client --to 127.0.0.1:$a_PORT -F "$t" -F "$t" -F "$t" -R -R -R -R -n 1 && fail "fan-out product accepted"
+grep -q "over budget: .* forwarded requests" "$TMP/err" || { show; fail "fan-out budget text"; }
+# a route that forwards to itself ends at the hop limit
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+start_node r -b 127.0.0.1:$port --max-hops 5 --route "loop=-F 127.0.0.1:$port,route=loop -R"
+client --to 127.0.0.1:$port --route loop -n 1 --timeout 10s && fail "route cycle answered ok"
+grep -q "first error: node limit exceeded: .* via 127.0.0.1:$port" "$TMP/err" || { show; fail "hop limit text"; }
+stop_node r
+assert_eq "hops taken by the cycle" 6 "$(stat r requests)"
+assert_eq "refused at the last hop" 1 "$(stat r over_budget)"
+
+# 3. Back-pressure: a peer that never reads costs bounded memory; forwards
+#    beyond --max-peer-queue fail at once; stale frames are dropped.
+python3 - "$TMP/sink.port" "$TMP/sink.count" >"$TMP/sink.log" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+c, _ = s.accept()
+time.sleep(4)            # hung: reads nothing for a while
+c.settimeout(1.0); n = 0
+try:
+    while True:
+        d = c.recv(1 << 20)
+        if not d: break
+        n += len(d)
+except Exception: pass
+open(sys.argv[2], "w").write(str(n))
+PY
+PIDS+=($!)
+slowwait 10 test -s "$TMP/sink.port" || fail "sink did not start"
+sink=$(cat "$TMP/sink.port")
+client --to 127.0.0.1:$a_PORT -F 127.0.0.1:$sink,ps=1m,timeout=300ms -R -n 60 -r 100 --timeout 5s
+grep -q "forward queue full" "$TMP/err" || { show; fail "no back-pressure error"; }
+rss=$(awk '/VmHWM/ {print $2}' /proc/$a_PID/status)
+[ "$rss" -lt 120000 ] || fail "node grew to $rss KiB behind a peer that does not read"
+slowwait 15 test -s "$TMP/sink.count" || fail "sink did not finish"
+got=$(cat "$TMP/sink.count")
+[ "$got" -lt $((60 * 1048576)) ] || fail "all $got bytes of stale forwards were delivered late"
+
+# 4. Partial frames: a header announcing 1 MB, then nothing: closed after
+#    --frame-timeout, and the node serves others meanwhile.
+python3 - "$a_PORT" >"$TMP/partial.log" 2>&1 <<'PY' &
+import socket, struct, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+prog = struct.pack('<BBHIQ', 5, 0, 0, 16, 0)
+s.sendall(struct.pack('<HBBIQHHI', 0x574d, 1, 1, 1 << 20, 1, 0, 0, len(prog)) + prog + b'\0' * 1000)
+s.settimeout(8)
+t0 = time.time()
+d = s.recv(100)   # b'' when the node closes the connection
+print("closed" if d == b'' else "data", round(time.time() - t0, 1))
+PY
+partial=$!
+PIDS+=($partial)
+ok --to 127.0.0.1:$a_PORT -n 20 -r 100
+wait $partial
+grep -q closed "$TMP/partial.log" || fail "stalled frame: $(cat "$TMP/partial.log")"
+
+# 5. The request starts once its padding has arrived, however large.
+ok --to 127.0.0.1:$a_PORT -n 3 --ps 16m -R 10
+
+# 6. SIGTERM ends a node in the middle of a long COMPUTE.
+start_node c --max-compute 20s
+client --to 127.0.0.1:$c_PORT -C 15s -n 1 --timeout 30s &
+cl=$!
+sleep 0.5
+kill -TERM $c_PID
+for i in $(seq 1 60); do kill -0 $c_PID 2>/dev/null || break; sleep 0.05; done
+kill -0 $c_PID 2>/dev/null && fail "node still running 3 s after SIGTERM during a COMPUTE"
+wait $cl
+
+stop_node a
+assert_eq "retries spaced (one failure per attempt)" 9 "$(stat a forward_failures)"
+assert_eq "retries" 8 "$(stat a retries)"
+[ "$(stat a over_budget)" -ge 2 ] || fail "over_budget not counted"
+[ "$(stat a forward_busy)" -ge 1 ] || fail "forward_busy not counted"
+[ "$(stat a cancelled_bytes)" -gt 0 ] || fail "no stale frame dropped"
+assert_eq "frame timeouts" 1 "$(stat a frame_timeouts)"
+exit 0
