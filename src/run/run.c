@@ -817,6 +817,22 @@ struct totals {
 	uint64_t rows, ok, error, timeout, lost, unsent;
 };
 
+/* The requests a group's interruption left unsent: one count in its JSON
+ * summary ("unsent_interrupted"), no CSV rows. */
+static uint64_t unsent_interrupted(const char *json)
+{
+	FILE *f = fopen(json, "r");
+	char line[256];
+	unsigned long long n = 0;
+
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, " \"unsent_interrupted\": %llu", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 /* Adds a group's per-request CSV into t. */
 static void add_csv(const char *path, struct totals *t)
 {
@@ -983,8 +999,15 @@ static void write_summary(struct run *r, int rc)
 		char csv[600];
 
 		snprintf(csv, sizeof csv, "%s/requests.csv", r->groups[g].dir);
-		if (r->groups[g].started)
+		if (r->groups[g].started) {
+			uint64_t n;
+
 			add_csv(csv, &t);
+			snprintf(csv, sizeof csv, "%s/summary.json", r->groups[g].dir);
+			n = unsent_interrupted(csv);
+			t.rows += n;
+			t.unsent += n;
+		}
 	}
 	snprintf(path, sizeof path, "%s/summary.json", r->dir);
 	f = fopen(path, "w");

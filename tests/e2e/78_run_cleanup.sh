@@ -42,6 +42,8 @@ for sig in HUP QUIT; do
 	grep -q "interrupted (SIG$sig)" "$TMP/err" || { cat "$TMP/err"; fail "SIG$sig message"; }
 	grep -q '"status": "interrupted"' "$TMP/$sig/run.json" || fail "run.json after SIG$sig"
 	[ -s "$TMP/$sig/nodes/back-0/stats.json" ] || fail "node counters not written after SIG$sig"
+	# Every request of the group is accounted for, those never sent as one count.
+	assert_eq "requests in the run's summary after SIG$sig" 1000000 "$(json requests "$TMP/$sig/summary.json")"
 	procs_left && fail "processes left after SIG$sig"
 	[ $ROOT_NS = 1 ] && assert_eq "network objects left after SIG$sig" 0 "$(net_of $rpid)"
 done
