@@ -329,6 +329,32 @@ static void add_delay_args(struct run *r, size_t k, struct scenario_argv *av)
 	}
 }
 
+/* The forward allow-list of a node in a namespace: loopback and the /24 of
+ * each service of nodes, which hold every address the scenario made and
+ * nothing else (not the bridge's 10.X.0.1, the host itself). A node on
+ * loopback (127.0.0.1, 127.77.K.R) keeps its default, loopback, which
+ * already is that. Any --allow-forward in the service's node options adds
+ * to this one (docs/security.md). */
+static void add_allow_args(struct run *r, struct scenario_argv *av)
+{
+	char prefix[40], *list = xstrdup("loopback");
+	size_t len = strlen(list);
+
+	if (!r->namespaces) {
+		free(list);
+		return;
+	}
+	for (size_t k = 0; k < r->s->nservices; k++) {
+		if (r->s->services[k].balance)
+			continue;
+		service_prefix(r, k, prefix, sizeof prefix);
+		list = xrealloc(list, len + strlen(prefix) + 2);
+		len += (size_t)sprintf(list + len, ",%s", prefix);
+	}
+	add_arg(av, xstrdup("--allow-forward"));
+	add_arg(av, list);
+}
+
 /* Chooses where the nodes live (docs/network.md): 127.0.0.1 without
  * emulation; with it, an address of each node's own, in a network namespace
  * per node when the mode allows and this process may, else on loopback. */
@@ -454,6 +480,7 @@ static int start_wave(struct run *r, int level)
 			for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
 				add_arg(&av, xstrdup(fixed[j]));
 			add_delay_args(r, i, &av);
+			add_allow_args(r, &av);
 			for (size_t j = 0; j < svc->node.n; j++)
 				add_arg(&av, xstrdup(svc->node.v[j]));
 			if (add_route_args(r, svc, &av) < 0) {
