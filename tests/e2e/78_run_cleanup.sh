@@ -51,6 +51,7 @@ done
 # SIGKILL: the children die with the run; its state file lists them.
 "$MESHWALK" run -q -o "$TMP/k1" "$TMP/long.yaml" >"$TMP/out" 2>"$TMP/err" &
 kpid=$!
+PIDS+=($kpid)
 (sleep 120; kill -KILL $kpid) 2>/dev/null &
 WATCHDOGS+=($!)
 disown $! 2>/dev/null
@@ -77,6 +78,7 @@ if [ $ROOT_NS = 1 ]; then
 	# The next run removes what a killed run left, before it starts.
 	"$MESHWALK" run -q -o "$TMP/k2" "$TMP/long.yaml" >"$TMP/out" 2>"$TMP/err" &
 	kpid=$!
+	PIDS+=($kpid)
 	(sleep 120; kill -KILL $kpid) 2>/dev/null &
 	WATCHDOGS+=($!)
 	disown $! 2>/dev/null
