@@ -337,13 +337,13 @@ static void add_delay_args(struct run *r, size_t k, struct scenario_argv *av)
  * to this one (docs/security.md). */
 static void add_allow_args(struct run *r, struct scenario_argv *av)
 {
-	char prefix[40], *list = xstrdup("loopback");
-	size_t len = strlen(list);
+	char prefix[40], *list;
+	size_t len;
 
-	if (!r->namespaces) {
-		free(list);
+	if (!r->namespaces)
 		return;
-	}
+	list = xstrdup("loopback");
+	len = strlen(list);
 	for (size_t k = 0; k < r->s->nservices; k++) {
 		if (r->s->services[k].balance)
 			continue;
