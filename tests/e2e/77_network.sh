@@ -110,7 +110,8 @@ if command -v setpriv >/dev/null; then
 	mkdir -m 777 "$TMP/nobody"
 	chmod 755 "$TMP"
 	cp "$TMP/bad.yaml" "$TMP/nobody/bad.yaml"
-	timeout 60 setpriv --reuid 65534 --regid 65534 --clear-groups \
+	# (its state file goes under $TMP, not /tmp/meshwalk-65534)
+	XDG_RUNTIME_DIR=$TMP/nobody timeout 60 setpriv --reuid 65534 --regid 65534 --clear-groups \
 		"$MESHWALK" run -q -o "$TMP/nobody/r" "$TMP/nobody/bad.yaml" 2>"$TMP/err"
 	assert_eq "namespaces as nobody" 1 $?
 	grep -q "network mode namespaces needs root" "$TMP/err" || { cat "$TMP/err"; fail "message as nobody"; }
