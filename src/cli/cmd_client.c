@@ -192,8 +192,9 @@ static const char client_intro[] =
 	"every option takes '--opt value' or '--opt=value'; spec parameters may be\n"
 	"separated by ',' or ':'. Output: DistWalk's per-request lines, per-thread totals,\n"
 	"then meshwalk's summary. Exit status: 0 when every request succeeded, 1 otherwise,\n"
-	"2 on bad usage, 130 when interrupted by SIGINT or SIGTERM (after writing every\n"
-	"output).";
+	"2 on bad usage, 130 when interrupted by SIGINT or SIGTERM (it stops at once and\n"
+	"writes every output; the requests not sent yet are one count, unsent_interrupted,\n"
+	"without CSV rows).";
 
 void cmd_client_man(FILE *f)
 {

@@ -131,11 +131,13 @@ static const struct opt_def node_opts[] = {
 	  "the node into an amplifier." },
 	{ "allow-forward", 0, OPT_REQUIRED, O_ALLOW_FWD, "LIST",
 	  "Forward only to these targets: comma-separated CIDR prefixes (10.0.0.0/8, "
-	  "fd00::/8), addresses, ADDR:PORT or [V6ADDR]:PORT, or 'any'; repeatable. Default: "
-	  "loopback and private ranges (127/8, ::1, 10/8, 172.16/12, 192.168/16, fc00::/7, "
-	  "fe80::/10), so lab command lines work and the node never relays to the internet "
-	  "(IPv4 link-local, home of cloud metadata services, is left out). A refused forward "
-	  "gets a 'refused' error reply saying which target." },
+	  "fd00::/8), addresses, ADDR:PORT or [V6ADDR]:PORT, 'loopback' (127/8, ::1), "
+	  "'private' (10/8, 172.16/12, 192.168/16, fc00::/7) or 'any'; repeatable, the first "
+	  "replaces the default. Default: loopback only (meshwalk run adds its scenario's "
+	  "addresses). Link-local (169.254/16, fe80::/10) and cloud metadata addresses "
+	  "(169.254.169.254, fd00:ec2::254, fd20:ce::254, ...) are allowed only when named "
+	  "exactly, never by a prefix, 'private' or 'any'. A refused forward gets a 'refused' "
+	  "error reply saying which target. See docs/security.md." },
 	{ "auth-key-file", 0, OPT_REQUIRED, O_AUTH_KEY, "FILE",
 	  "Shared secret (16 to 1024 bytes, file mode 600): every request must carry an "
 	  "HMAC-SHA256 tag made with it, and every reply and forward this node sends carries "

@@ -7,6 +7,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "run/leftovers.h"
 #include "run/run.h"
 #include "run/sweep.h"
 #include "scenario/scenario.h"
@@ -19,6 +20,7 @@ enum {
 	O_SET = 256,
 	O_TIMEOUT,
 	O_CHECK,
+	O_CLEANUP,
 };
 
 static const struct opt_def run_opts[] = {
@@ -34,21 +36,28 @@ static const struct opt_def run_opts[] = {
 	  "(default: no limit; bare numbers are seconds)." },
 	{ "check", 0, OPT_NONE, O_CHECK, NULL,
 	  "Only load and validate the scenario (and overrides), print what would run, and exit." },
+	{ "cleanup", 0, OPT_NONE, O_CLEANUP, NULL,
+	  "Remove what runs killed with SIGKILL left, and exit (no SCENARIO): their processes, "
+	  "network namespaces mw<PID>-<N>, bridges mwbr<PID> and veths, only when run <PID> is "
+	  "gone; a running run is never touched. Namespaces need root. Every run also does "
+	  "this before it starts." },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print progress lines and the report." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
 };
 
-static const char run_usage[] = "meshwalk run [OPTIONS] SCENARIO";
+static const char run_usage[] = "meshwalk run [OPTIONS] SCENARIO\n       meshwalk run --cleanup";
 static const char run_intro[] =
 	"Runs a whole experiment described in a YAML scenario file (docs/scenario.md) on\n"
 	"this machine: starts every service's replicas as meshwalk nodes on 127.0.0.1,\n"
 	"runs the client groups, stops everything it started (also on Ctrl-C, a node that\n"
-	"dies or a client error) and leaves one results directory (docs/results.md).\n"
+	"dies or a client error, SIGTERM, SIGHUP and SIGQUIT) and leaves one results\n"
+	"directory (docs/results.md).\n"
 	"A scenario with a sweep key runs once per cell of its parameter grid, each cell\n"
 	"into its own results directory (docs/scenario.md, Sweeps).\n"
 	"Exit status: 0 when every client group succeeded, 1 when a group or node failed,\n"
-	"2 on a usage or scenario error, 130 when interrupted.";
+	"2 on a usage or scenario error, 130 when interrupted. --cleanup: 0 when nothing of a\n"
+	"killed run is left, 1 otherwise.";
 
 void cmd_run_man(FILE *f)
 {
@@ -71,6 +80,27 @@ static char *self_exe(void)
 	return xstrdup(buf);
 }
 
+/* --cleanup: what killed runs left, with each `ip` command on stdout. */
+static int cleanup_leftovers(void)
+{
+	struct leftovers_count n;
+
+	leftovers_clean(NULL, stdout, &n);
+	printf("cleanup: %u killed run%s; stopped %u process%s, deleted %u namespace%s and %u "
+	       "link%s; kept %u object%s of running runs\n", n.runs, n.runs == 1 ? "" : "s", n.procs,
+	       n.procs == 1 ? "" : "es", n.netns, n.netns == 1 ? "" : "s", n.links,
+	       n.links == 1 ? "" : "s", n.kept, n.kept == 1 ? "" : "s");
+	fflush(stdout);
+	if (n.need_root)
+		log_msg("%u namespace%s, bridge%s or veth%s of killed runs left: deleting them needs root",
+			n.need_root, n.need_root == 1 ? "" : "s", n.need_root == 1 ? "" : "s",
+			n.need_root == 1 ? "" : "s");
+	if (n.failed)
+		log_msg("%u object%s could not be removed (see the lines above)", n.failed,
+			n.failed == 1 ? "" : "s");
+	return n.need_root || n.failed ? 1 : 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_config c = { 0 };
@@ -79,7 +109,7 @@ int cmd_run(int argc, char **argv)
 	struct err e;
 	char **sets = NULL;
 	size_t nsets = 0;
-	bool check = false;
+	bool check = false, cleanup = false;
 	int opt, rc = 0;
 
 	log_set_name("meshwalk run");
@@ -116,6 +146,9 @@ int cmd_run(int argc, char **argv)
 		case O_CHECK:
 			check = true;
 			break;
+		case O_CLEANUP:
+			cleanup = true;
+			break;
 		case 'q':
 			c.quiet = true;
 			break;
@@ -135,6 +168,14 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	opt_free(&p);
+	if (rc == 0 && cleanup) {
+		free(sets);
+		if (optind != argc) {
+			log_msg("--cleanup takes no scenario file (see meshwalk run --help)");
+			return 2;
+		}
+		return cleanup_leftovers();
+	}
 	if (rc == 0 && optind != argc - 1) {
 		log_msg(optind >= argc ? "missing the scenario file (see meshwalk run --help)"
 				       : "one scenario file at a time (see meshwalk run --help)");

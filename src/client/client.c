@@ -104,6 +104,7 @@ struct cthread {
 	/* results, read by client_run() after the join */
 	struct hist *lat, *svc, *lag, *conn;
 	uint64_t ok, errors, timeouts, lost, unsent, nsent;
+	uint64_t not_started;        /* of unsent: left when interrupted, no CSV rows */
 	int64_t first_intended, last_intended;
 	int64_t first_sent, last_sent;
 	char first_error[ERRMSG_LEN];
@@ -727,6 +728,21 @@ static void mark_unsent(struct cthread *p, uint64_t seq, int64_t intended)
 	csv_row(p, seq, REQ_UNSENT, intended, 0, 0);
 }
 
+/* Requests [*seq, *seq + n) never leave. Each takes its place in the
+ * schedule (so later sessions keep their times) and gets its CSV row --
+ * until the client is interrupted: no session follows then, and what is
+ * left is one count, at once, whatever -n was (a row each once filled a
+ * disk, and drawing each one's time took minutes). */
+static void account_unsent(struct cthread *p, uint64_t n, uint64_t *seq, struct pacer *pacer,
+			   struct rng *rng)
+{
+	for (; n > 0 && !atomic_load_explicit(&interrupted, memory_order_relaxed); n--, (*seq)++)
+		mark_unsent(p, *seq, pacer_next(pacer, rng, clock_now_ns()));
+	p->unsent += n;
+	p->not_started += n;
+	*seq += n;
+}
+
 /* Runs `count` requests, numbered from *seq, over the connected socket fd:
  * each leaves at its intended time, replies are handled as they come, and
  * the session ends when every request sent is accounted for. */
@@ -763,9 +779,11 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 		while (*seq - p->oldest >= RING_SIZE && !p->broken)
 			wait_io(p, INT64_MAX, false);
 		if (p->broken) {
-			mark_unsent(p, *seq, intended);
-			(*seq)++;
-			k++;
+			if (!atomic_load_explicit(&interrupted, memory_order_relaxed)) {
+				mark_unsent(p, *seq, intended);
+				(*seq)++;
+				k++;
+			}
 			break;
 		}
 		build_request(p, rng, *seq, frame);
@@ -797,10 +815,7 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 		}
 		send_frame(p, *seq - 1, frame->data, frame->len);
 	}
-	/* The rest never leave: each still takes its place in the schedule, so
-	 * later sessions keep their times, and is reported as unsent. */
-	for (; k < count; k++, (*seq)++)
-		mark_unsent(p, *seq, pacer_next(pacer, rng, clock_now_ns()));
+	account_unsent(p, count - k, seq, pacer, rng);
 	while (outstanding(p) && !p->broken)
 		wait_io(p, INT64_MAX, false);
 	if (p->broken)
@@ -882,8 +897,7 @@ static void *thread_main(void *arg)
 		if (fd < 0) {
 			if (!atomic_load(&interrupted))
 				log_msg("thread %d session %" PRIu64 ": %s", p->index, sess, p->conn_error);
-			for (uint64_t k = 0; k < count; k++, seq++)
-				mark_unsent(p, seq, pacer_next(&pacer, &rng, clock_now_ns()));
+			account_unsent(p, count, &seq, &pacer, &rng);
 			continue;
 		}
 		run_session(p, fd, count, &pacer, &rng, &seq, &frame);
@@ -934,7 +948,7 @@ static void *watcher_main(void *arg)
 
 struct totals {
 	struct hist *lat, *svc, *lag, *conn;
-	uint64_t ok, errors, timeouts, lost, unsent, sent;
+	uint64_t ok, errors, timeouts, lost, unsent, not_started, sent;
 	double target_rate, achieved_rate; /* req/s summed over threads; 0 = n/a */
 	int64_t duration_ns;
 };
@@ -1001,8 +1015,8 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 	fprintf(f,
 		"  \"sent\": %" PRIu64 ",\n  \"ok\": %" PRIu64 ",\n  \"errors\": %" PRIu64
 		",\n  \"timeouts\": %" PRIu64 ",\n  \"lost\": %" PRIu64 ",\n  \"unsent\": %" PRIu64
-		",\n  \"not_completed\": %" PRIu64 ",\n",
-		t->sent, t->ok, t->errors, t->timeouts, t->lost, t->unsent,
+		",\n  \"unsent_interrupted\": %" PRIu64 ",\n  \"not_completed\": %" PRIu64 ",\n",
+		t->sent, t->ok, t->errors, t->timeouts, t->lost, t->unsent, t->not_started,
 		t->errors + t->timeouts + t->lost + t->unsent);
 	fprintf(f, "  \"duration_s\": %.6f,\n", t->duration_ns / 1e9);
 	if (t->target_rate > 0)
@@ -1122,6 +1136,7 @@ int client_run(const struct client_config *c)
 		t.timeouts += p->timeouts;
 		t.lost += p->lost;
 		t.unsent += p->unsent;
+		t.not_started += p->not_started;
 		t.sent += p->nsent;
 		if (first_error == NULL && p->first_error[0])
 			first_error = p->first_error;
@@ -1166,6 +1181,9 @@ int client_run(const struct client_config *c)
 		printf("requests: sent %" PRIu64 ", ok %" PRIu64 ", errors %" PRIu64 ", timeouts %" PRIu64
 		       ", lost %" PRIu64 ", unsent %" PRIu64 " (not completed: %" PRIu64 ")\n",
 		       t.sent, t.ok, t.errors, t.timeouts, t.lost, t.unsent, failed);
+		if (t.not_started)
+			printf("interrupted: %" PRIu64 " requests not sent (counted in unsent, no CSV "
+			       "rows)\n", t.not_started);
 		if (t.target_rate > 0)
 			printf("rate: target %.1f req/s, achieved %.1f req/s (%+.2f%%)\n", t.target_rate,
 			       t.achieved_rate, miss * 100);

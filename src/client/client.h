@@ -8,7 +8,9 @@
  * (DistWalk's text lines and/or CSV), and records into per-thread histograms
  * that are merged after the threads join. Nothing is averaged across threads.
  * Requests that fail (error reply, timeout, lost connection, never sent) are
- * counted as such, never printed as latencies.
+ * counted as such, never printed as latencies. SIGINT/SIGTERM stop every
+ * thread at once: what is outstanding is lost, and what was not sent yet is
+ * one count (unsent_interrupted), without a CSV row each.
  * Ownership: borrows the config (and its specs and program).
  * Threads: call from the main thread; it creates and joins its own threads.
  * Errors: returns the process exit status: 0 when every request succeeded

@@ -13,6 +13,7 @@
 void allowlist_init(struct allowlist *l)
 {
 	memset(l, 0, sizeof *l);
+	l->guarded = true;
 }
 
 void allowlist_free(struct allowlist *l)
@@ -39,7 +40,16 @@ static void v4_mapped(uint8_t out[16], const void *v4)
 	memcpy(out + 12, v4, 4);
 }
 
-/* One rule: ADDR[/BITS], ADDR:PORT, [V6ADDR]:PORT or [V6ADDR/BITS]. */
+/* The words that name sets of prefixes. */
+static const struct {
+	const char *word;
+	const char *list;
+} words[] = {
+	{ "loopback", "127.0.0.0/8,::1" },
+	{ "private", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7" },
+};
+
+/* One rule: a word, ADDR[/BITS], ADDR:PORT, [V6ADDR]:PORT or [V6ADDR/BITS]. */
 static int add_one(struct allowlist *l, char *tok, struct err *e)
 {
 	char *addr = tok, *bits = NULL, *port = NULL;
@@ -52,6 +62,12 @@ static int add_one(struct allowlist *l, char *tok, struct err *e)
 		l->any = true;
 		return 0;
 	}
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(tok, words[i].word) == 0)
+			return allowlist_add(l, words[i].list, e);
+	if (strpbrk(tok, "0123456789:") == NULL)
+		return err_set(e, "unknown word '%s' (expected any, loopback, private or an address; "
+			       "names are not resolved here)", tok);
 	if (*tok == '[') {
 		char *close = strchr(tok, ']');
 
@@ -120,14 +136,9 @@ int allowlist_add(struct allowlist *l, const char *text, struct err *e)
 
 void allowlist_default(struct allowlist *l)
 {
-	static const char *const lab[] = {
-		"127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-		"fc00::/7", "fe80::/10",
-	};
 	struct err e;
 
-	for (size_t i = 0; i < sizeof lab / sizeof lab[0]; i++)
-		allowlist_add(l, lab[i], &e); /* constants: cannot fail */
+	allowlist_add(l, "loopback", &e); /* a constant: cannot fail */
 }
 
 static bool prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
@@ -142,26 +153,82 @@ static bool prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
 	return (a[bytes] & mask) == (b[bytes] & mask);
 }
 
+/* sa as 16 bytes (IPv4 mapped) and its port; false for another family. */
+static bool addr_of(const struct sockaddr *sa, uint8_t a[16], uint16_t *port)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+
+		v4_mapped(a, &s->sin_addr);
+		*port = ntohs(s->sin_port);
+		return true;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+
+		memcpy(a, &s->sin6_addr, 16);
+		*port = ntohs(s->sin6_port);
+		return true;
+	}
+	return false;
+}
+
+/* Link-local, and the metadata services that clouds document outside it:
+ * Alibaba 100.100.100.200, Oracle Cloud Classic 192.0.0.192; IPv6: AWS
+ * fd00:ec2::254 (and its EKS Pod Identity agent fd00:ec2::23), Google
+ * fd20:ce::254, Scaleway fd00:42::42. An IPv4 address also counts inside an
+ * IPv4-mapped or NAT64 (64:ff9b::/96, RFC 6052) address, which a NAT64
+ * gateway would deliver to it. */
+static bool special(const uint8_t a[16])
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+	static const uint8_t v6[][16] = {
+		{ 0xfd, 0x00, 0x0e, 0xc2, [15] = 0x54, [14] = 0x02 }, /* fd00:ec2::254 */
+		{ 0xfd, 0x00, 0x0e, 0xc2, [15] = 0x23 },              /* fd00:ec2::23 */
+		{ 0xfd, 0x20, 0x00, 0xce, [15] = 0x54, [14] = 0x02 }, /* fd20:ce::254 */
+		{ 0xfd, 0x00, 0x00, 0x42, [15] = 0x42 },              /* fd00:42::42 */
+	};
+
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0) {
+		const uint8_t *v4 = a + 12;
+
+		return (v4[0] == 169 && v4[1] == 254) ||
+		       (v4[0] == 100 && v4[1] == 100 && v4[2] == 100 && v4[3] == 200) ||
+		       (v4[0] == 192 && v4[1] == 0 && v4[2] == 0 && v4[3] == 192);
+	}
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return true; /* fe80::/10 */
+	for (size_t i = 0; i < sizeof v6 / sizeof v6[0]; i++)
+		if (memcmp(a, v6[i], 16) == 0)
+			return true;
+	return false;
+}
+
+bool allowlist_is_special(const struct sockaddr *sa)
+{
+	uint8_t a[16];
+	uint16_t port;
+
+	return addr_of(sa, a, &port) && special(a);
+}
+
 bool allowlist_allows(const struct allowlist *l, const struct sockaddr *sa)
 {
 	uint8_t a[16];
 	uint16_t port;
 
-	if (l->any)
-		return true;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
-
-		v4_mapped(a, &s->sin_addr);
-		port = ntohs(s->sin_port);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
-
-		memcpy(a, &s->sin6_addr, 16);
-		port = ntohs(s->sin6_port);
-	} else {
+	if (!addr_of(sa, a, &port))
+		return false;
+	if (l->guarded && special(a)) {
+		for (size_t i = 0; i < l->n; i++)
+			if (l->rules[i].prefix == 128 && memcmp(a, l->rules[i].addr, 16) == 0 &&
+			    (l->rules[i].port == 0 || l->rules[i].port == port))
+				return true;
 		return false;
 	}
+	if (l->any)
+		return true;
 	for (size_t i = 0; i < l->n; i++)
 		if (prefix_match(a, l->rules[i].addr, l->rules[i].prefix) &&
 		    (l->rules[i].port == 0 || l->rules[i].port == port))

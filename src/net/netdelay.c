@@ -33,6 +33,7 @@ int netdelay_add(struct netdelay *d, const char *text, struct err *e)
 	if (d->n >= NETDELAY_MAX_RULES)
 		return err_set(e, "at most %d delay rules", NETDELAY_MAX_RULES);
 	allowlist_init(&r.peers);
+	r.peers.guarded = false; /* peers to match, not targets to permit */
 	/* A spec has '=' of its own (unif:min=1ms,max=2ms), so the text is
 	 * first read as a spec for every peer, and only when that fails as
 	 * PEERS=SPEC split at its first '='. */

@@ -4,6 +4,8 @@
 #include "run/netlab.h"
 
 #include <errno.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -18,10 +20,11 @@
 #define MAX_WORDS 24
 
 /* Runs one command (words separated by single blanks, none quoted), its
- * output appended to the log. 0, or -EINVAL with e naming the command. */
-static int cmd(struct netlab *lab, struct err *e, const char *fmt, ...)
+ * output appended to the log (log_path NULL: the caller's stdout and
+ * stderr). 0, or -EINVAL with e naming the command. */
+static int cmd_log(const char *log_path, struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static int cmd(struct netlab *lab, struct err *e, const char *fmt, ...)
+static int cmd_log(const char *log_path, struct err *e, const char *fmt, ...)
 {
 	char line[512], copy[512], *argv[MAX_WORDS + 1];
 	int argc = 0, status;
@@ -35,16 +38,16 @@ static int cmd(struct netlab *lab, struct err *e, const char *fmt, ...)
 	for (char *w = strtok(copy, " "); w && argc < MAX_WORDS; w = strtok(NULL, " "))
 		argv[argc++] = w;
 	argv[argc] = NULL;
-	FILE *log = fopen(lab->log_path, "a");
+	FILE *log = log_path ? fopen(log_path, "a") : stdout;
 	if (log) {
 		fprintf(log, "$ %s\n", line);
-		fclose(log);
+		log == stdout ? fflush(log) : fclose(log);
 	}
 	pid = fork();
 	if (pid < 0)
 		return err_set(e, "cannot run '%s': %s", line, strerror(errno));
 	if (pid == 0) {
-		int fd = open(lab->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		int fd = log_path ? open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) : -1;
 
 		if (fd >= 0) {
 			dup2(fd, 1);
@@ -58,9 +61,12 @@ static int cmd(struct netlab *lab, struct err *e, const char *fmt, ...)
 		if (errno != EINTR)
 			return err_set(e, "'%s': %s", line, strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return err_set(e, "'%s' failed (see %s)", line, lab->log_path);
+		return err_set(e, "'%s' failed (see %s)", line, log_path ? log_path : "above");
 	return 0;
 }
+
+/* cmd_log() into the lab's log. */
+#define cmd(lab, e, ...) cmd_log((lab)->log_path, e, __VA_ARGS__)
 
 static bool on_path(const char *name)
 {
@@ -209,4 +215,71 @@ void netlab_close(struct netlab *lab)
 	if (lab->bridge_made)
 		cmd(lab, &e, "ip link del %s", lab->bridge);
 	lab->bridge_made = false;
+}
+
+/* The digits at *p as a number (at most 9 of them, no sign), advancing *p;
+ * -1 when there are none. */
+static long digits(const char **p)
+{
+	long v = 0;
+	int n = 0;
+
+	while (isdigit((unsigned char)**p) && n < 9) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n == 0 || isdigit((unsigned char)**p) ? -1 : v;
+}
+
+/* The run pid in a name a lab gives: namespaces mw<PID>-<N>, links mwbr<PID>,
+ * mw<PID>v<N> and mw<PID>p<N>; -1 for any other name. */
+static long owner(enum netlab_kind kind, const char *name)
+{
+	const char *p = name;
+	long pid;
+
+	if (strncmp(p, "mw", 2) != 0)
+		return -1;
+	p += 2;
+	if (kind == NETLAB_LINK && strncmp(p, "br", 2) == 0) {
+		p += 2;
+		pid = digits(&p);
+		return *p == '\0' ? pid : -1;
+	}
+	pid = digits(&p);
+	if (pid < 0 || (kind == NETLAB_NETNS ? *p != '-' : *p != 'v' && *p != 'p'))
+		return -1;
+	p++;
+	return digits(&p) >= 0 && *p == '\0' ? pid : -1;
+}
+
+void netlab_find_all(void (*fn)(enum netlab_kind kind, const char *name, long pid, void *arg),
+		     void *arg)
+{
+	static const char *const dirs[] = { "/run/netns", "/sys/class/net" };
+
+	for (int k = 0; k < 2; k++) {
+		enum netlab_kind kind = k == 0 ? NETLAB_NETNS : NETLAB_LINK;
+		DIR *d = opendir(dirs[k]);
+		struct dirent *de;
+
+		if (d == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			long pid = owner(kind, de->d_name);
+
+			if (pid > 0)
+				fn(kind, de->d_name, pid, arg);
+		}
+		closedir(d);
+	}
+}
+
+int netlab_delete(enum netlab_kind kind, const char *name, const char *log_path, struct err *e)
+{
+	if (owner(kind, name) <= 0) /* never anything but a lab's own names */
+		return err_set(e, "'%s' is not a name meshwalk run gives", name);
+	return kind == NETLAB_NETNS ? cmd_log(log_path, e, "ip netns del %s", name)
+				    : cmd_log(log_path, e, "ip link del %s", name);
 }

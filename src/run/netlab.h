@@ -13,6 +13,9 @@
  * before it execs the node. netlab_close() deletes every namespace (their
  * veth pairs go with them) and the bridge; it is safe to call on a
  * partly built lab, and more than once.
+ * netlab_find_all() and netlab_delete() are for what a killed run left:
+ * they list and delete objects by those names, whoever made them (the
+ * caller decides whether their run is gone: run/leftovers.h).
  * Commands are iproute2's `ip` and `tc` (Debian package iproute2); root
  * (CAP_NET_ADMIN, CAP_SYS_ADMIN) is needed.
  * Ownership: the lab owns its names; the caller owns the struct.
@@ -54,5 +57,16 @@ int netlab_add_host(struct netlab *lab, const char *addr, uint64_t rate_bps, str
 /* In a child before exec: joins host i's namespace. 0 or -errno. */
 int netlab_enter(const struct netlab *lab, size_t i);
 void netlab_close(struct netlab *lab);
+
+enum netlab_kind { NETLAB_NETNS, NETLAB_LINK };
+/* Calls fn for every namespace and every link of the caller's namespace
+ * named as a lab names them (mw<PID>-<N>; mwbr<PID>, mw<PID>v<N>,
+ * mw<PID>p<N>), with the PID in the name. */
+void netlab_find_all(void (*fn)(enum netlab_kind kind, const char *name, long pid, void *arg),
+		     void *arg);
+/* Deletes one such object (`ip netns del` / `ip link del`), the command and
+ * its output appended to log_path (NULL: on stdout and stderr). Refuses
+ * any other name. 0 or -EINVAL. */
+int netlab_delete(enum netlab_kind kind, const char *name, const char *log_path, struct err *e);
 
 #endif

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -29,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "run/leftovers.h"
 #include "run/netlab.h"
 #include "spec/spec.h"
 #include "stats/hist.h"
@@ -79,6 +81,7 @@ struct run {
 	bool namespaces;            /* nodes run in the netlab's namespaces */
 	bool rates_dropped;         /* link rates asked for, but not applicable on loopback */
 	struct netlab lab;
+	struct leftovers state;     /* what a SIGKILL would leave, for --cleanup */
 };
 
 /* -- small helpers -- */
@@ -161,7 +164,7 @@ static pid_t spawn(struct run *r, char *const *argv, const char *out_path, const
 		   int lab_host)
 {
 	char *cmd = join_command(argv);
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	/* `ip netns exec` is what this process does before exec: the line
 	 * stays a command a user can paste. */
@@ -181,6 +184,11 @@ static pid_t spawn(struct run *r, char *const *argv, const char *out_path, const
 				  : open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 		setpgid(0, 0);
+		/* A run killed with SIGKILL cannot stop its children: the kernel
+		 * does, as it would on SIGTERM (checked after setting it, in case
+		 * the run died first). */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			_exit(126);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
@@ -195,6 +203,7 @@ static pid_t spawn(struct run *r, char *const *argv, const char *out_path, const
 		_exit(127);
 	}
 	setpgid(pid, pid); /* also here: no race with an early kill */
+	leftovers_add_proc(&r->state, pid);
 	return pid;
 }
 
@@ -227,8 +236,8 @@ static void reap(struct run *r)
 	}
 }
 
-/* Waits up to ns for signals; handles SIGCHLD by reaping and SIGINT/SIGTERM by
- * marking the run interrupted. */
+/* Waits up to ns for signals; handles SIGCHLD by reaping and the others
+ * (SIGINT, SIGTERM, SIGHUP, SIGQUIT) by marking the run interrupted. */
 static void wait_events(struct run *r, int64_t ns)
 {
 	struct pollfd pfd = { r->sfd, POLLIN, 0 };
@@ -238,9 +247,10 @@ static void wait_events(struct run *r, int64_t ns)
 		struct signalfd_siginfo si;
 
 		while (read(r->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
+			if (si.ssi_signo != SIGCHLD) {
 				if (!r->interrupted)
-					log_msg("interrupted: stopping every process of the run");
+					log_msg("interrupted (SIG%s): stopping every process of the run",
+						sigabbrev_np((int)si.ssi_signo));
 				r->interrupted = true;
 			}
 		}
@@ -317,6 +327,32 @@ static void add_delay_args(struct run *r, size_t k, struct scenario_argv *av)
 		add_arg(av, xstrdup("--net-delay"));
 		add_arg(av, xstrdup(rule));
 	}
+}
+
+/* The forward allow-list of a node in a namespace: loopback and the /24 of
+ * each service of nodes, which hold every address the scenario made and
+ * nothing else (not the bridge's 10.X.0.1, the host itself). A node on
+ * loopback (127.0.0.1, 127.77.K.R) keeps its default, loopback, which
+ * already is that. Any --allow-forward in the service's node options adds
+ * to this one (docs/security.md). */
+static void add_allow_args(struct run *r, struct scenario_argv *av)
+{
+	char prefix[40], *list;
+	size_t len;
+
+	if (!r->namespaces)
+		return;
+	list = xstrdup("loopback");
+	len = strlen(list);
+	for (size_t k = 0; k < r->s->nservices; k++) {
+		if (r->s->services[k].balance)
+			continue;
+		service_prefix(r, k, prefix, sizeof prefix);
+		list = xrealloc(list, len + strlen(prefix) + 2);
+		len += (size_t)sprintf(list + len, ",%s", prefix);
+	}
+	add_arg(av, xstrdup("--allow-forward"));
+	add_arg(av, list);
 }
 
 /* Chooses where the nodes live (docs/network.md): 127.0.0.1 without
@@ -444,6 +480,7 @@ static int start_wave(struct run *r, int level)
 			for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
 				add_arg(&av, xstrdup(fixed[j]));
 			add_delay_args(r, i, &av);
+			add_allow_args(r, &av);
 			for (size_t j = 0; j < svc->node.n; j++)
 				add_arg(&av, xstrdup(svc->node.v[j]));
 			if (add_route_args(r, svc, &av) < 0) {
@@ -807,6 +844,22 @@ struct totals {
 	uint64_t rows, ok, error, timeout, lost, unsent;
 };
 
+/* The requests a group's interruption left unsent: one count in its JSON
+ * summary ("unsent_interrupted"), no CSV rows. */
+static uint64_t unsent_interrupted(const char *json)
+{
+	FILE *f = fopen(json, "r");
+	char line[256];
+	unsigned long long n = 0;
+
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, " \"unsent_interrupted\": %llu", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 /* Adds a group's per-request CSV into t. */
 static void add_csv(const char *path, struct totals *t)
 {
@@ -973,8 +1026,15 @@ static void write_summary(struct run *r, int rc)
 		char csv[600];
 
 		snprintf(csv, sizeof csv, "%s/requests.csv", r->groups[g].dir);
-		if (r->groups[g].started)
+		if (r->groups[g].started) {
+			uint64_t n;
+
 			add_csv(csv, &t);
+			snprintf(csv, sizeof csv, "%s/summary.json", r->groups[g].dir);
+			n = unsent_interrupted(csv);
+			t.rows += n;
+			t.unsent += n;
+		}
 	}
 	snprintf(path, sizeof path, "%s/summary.json", r->dir);
 	f = fopen(path, "w");
@@ -1045,9 +1105,35 @@ static int copy_file(const char *from, const char *to)
 	return fclose(out) == 0 ? 0 : -1;
 }
 
+/* Removes what killed runs left before this one builds anything (names it
+ * would reuse among them, when its pid is a dead run's), and says so. */
+static void clean_leftovers(struct run *r)
+{
+	struct leftovers_count n;
+	char log[600];
+	struct err e;
+
+	snprintf(log, sizeof log, "%s/network.log", r->dir);
+	leftovers_clean(log, NULL, &n);
+	if (n.procs + n.netns + n.links)
+		log_msg("removed what %u killed run%s left: %u process%s, %u namespace%s, %u link%s "
+			"(commands in %s)", n.runs, n.runs == 1 ? "" : "s", n.procs,
+			n.procs == 1 ? "" : "es", n.netns, n.netns == 1 ? "" : "s", n.links,
+			n.links == 1 ? "" : "s", log);
+	if (n.need_root || n.failed)
+		log_msg("warning: %u namespace%s, bridge%s or veth%s of killed runs remain: remove them "
+			"with `meshwalk run --cleanup` as root", n.need_root + n.failed,
+			n.need_root + n.failed == 1 ? "" : "s", n.need_root + n.failed == 1 ? "" : "s",
+			n.need_root + n.failed == 1 ? "" : "s");
+	if (leftovers_open(&r->state, r->dir, &e) < 0)
+		log_msg("warning: %s: `meshwalk run --cleanup` could not stop this run's processes "
+			"if it were killed", e.msg);
+}
+
 int run_scenario(const struct run_config *c, const struct scenario *s)
 {
 	struct run r = { .cfg = c, .s = s, .sfd = -1 };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
 	sigset_t mask, old;
 	time_t started = time(NULL);
 	int rc;
@@ -1086,15 +1172,25 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 		log_msg("cannot write %s: %s", path, strerror(errno));
 		return 1;
 	}
+	clean_leftovers(&r);
+	/* Every signal that ends a process by default and that a terminal or
+	 * a session manager sends is taken as an interrupt: the run stops what
+	 * it started and removes its network. (An ignored one, as under nohup,
+	 * stays ignored.) A closed stdout must not kill it either. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &old);
+	sigaction(SIGPIPE, &ign, &old_pipe);
 	r.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (r.sfd == -1) {
 		log_msg("cannot create a signalfd: %s", strerror(errno));
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		sigaction(SIGPIPE, &old_pipe, NULL);
+		leftovers_close(&r.state);
 		fclose(r.commands);
 		return 1;
 	}
@@ -1127,12 +1223,18 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 			     r.groups[g].exit_code, r.groups[g].dir);
 			rc = 1;
 		}
+	netlab_close(&r.lab); /* after the nodes in it have stopped */
+	leftovers_close(&r.state);
 	write_run_json(&r, started, time(NULL), rc);
 	write_summary(&r, rc);
-	netlab_close(&r.lab); /* after the nodes in it have stopped */
 
+	/* A second Ctrl-C during the stop was taken too: drain it, so that
+	 * restoring the mask does not deliver it now. */
+	for (struct signalfd_siginfo si; read(r.sfd, &si, sizeof si) == (ssize_t)sizeof si;)
+		;
 	close(r.sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	fclose(r.commands);
 	for (size_t i = 0; i < s->nservices; i++)
 		free(r.replicas[i]);

@@ -11,12 +11,16 @@
  * counters and logs, and summary.json whose percentiles come from merging
  * every group's per-request latencies into one histogram.
  * Every process it started is stopped before it returns: on success, on a
- * node that exits early (the run fails), on SIGINT/SIGTERM (the run is
- * interrupted) and on the optional overall timeout. A client group that
+ * node that exits early (the run fails), on SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT (the run is interrupted) and on the optional overall timeout; if
+ * the run is killed outright, the kernel sends them SIGTERM. Before it
+ * starts, it removes what killed runs left, and it keeps a state file of
+ * its own children meanwhile (run/leftovers.h). A client group that
  * fails does not stop the others; it makes the run's status 1.
  * Ownership: borrows the config and the scenario.
- * Threads: single-threaded; it blocks SIGINT, SIGTERM and SIGCHLD while it
- * runs and restores the mask before returning.
+ * Threads: single-threaded; it blocks SIGINT, SIGTERM, SIGHUP, SIGQUIT and
+ * SIGCHLD and ignores SIGPIPE while it runs, and restores both before
+ * returning.
  * Errors: returns the exit status: 0 all groups succeeded, 1 a group or node
  * failed or setup failed (message on stderr), 130 interrupted. */
 #ifndef MW_RUN_RUN_H

@@ -49,6 +49,11 @@ grep -q '"requests": 20' "$TMP/lo/nodes/back-1/stats.json" || fail "back-1 reque
 scenario loopback ", rate: 10mbit" "-n 2" >"$TMP/lo2.yaml"
 run "$TMP/lo2" "$TMP/lo2.yaml" || { cat "$TMP/err"; fail "loopback run with a rate"; }
 grep -q "rates are not applied on loopback" "$TMP/err" || fail "no warning for a rate on loopback"
+# Nodes forward only to what the scenario made: a private address outside it
+# is refused before anything is sent (it once was allowed by default).
+scenario loopback "" "-n 2 -F 10.0.0.1:9 -R" >"$TMP/lo3.yaml"
+run "$TMP/lo3" "$TMP/lo3.yaml"; assert_eq "run forwarding outside the scenario" 1 $?
+grep -q '"forward_refused": 2' "$TMP/lo3/nodes/front-0/stats.json" || fail "loopback: forward not refused"
 
 [ "$(id -u)" = 0 ] && command -v ip >/dev/null && command -v tc >/dev/null ||
 	{ echo "# not root or no iproute2: namespace checks skipped"; exit 0; }
@@ -72,6 +77,13 @@ grep -qE '^ip netns exec mw[0-9]+-0 .* -b 10\.[0-9]+\.1\.1:0 ' "$TMP/ns/commands
 	{ cat "$TMP/ns/commands.txt"; fail "namespaced command line"; }
 grep -q 'tbf rate 100000000bit' "$TMP/ns/network.log" || fail "no tbf in network.log"
 assert_eq "namespaces left after success" 0 "$(leftovers "$TMP/ns")"
+# Each node may forward to loopback and the scenario's /24s, not the bridge's
+# 10.X.0.1 (the host) nor other private addresses.
+grep -qE -- '-b 10\.[0-9]+\.1\.1:0 .*--allow-forward loopback,10\.([0-9]+)\.1\.0/24,10\.\1\.2\.0/24( |$)' \
+	"$TMP/ns/commands.txt" || { cat "$TMP/ns/commands.txt"; fail "namespaced nodes' --allow-forward"; }
+scenario namespaces "" "-n 2 -F 192.168.77.7:9 -R" >"$TMP/ns2.yaml"
+run "$TMP/ns2" "$TMP/ns2.yaml"; assert_eq "namespaced run forwarding outside the scenario" 1 $?
+grep -q '"forward_refused": 2' "$TMP/ns2/nodes/front-0/stats.json" || fail "namespaces: forward not refused"
 
 # Interrupted mid-run (Ctrl-C): status 130, and the network is gone.
 scenario namespaces "" "-n 100000 -r 100" >"$TMP/int.yaml"
@@ -98,7 +110,8 @@ if command -v setpriv >/dev/null; then
 	mkdir -m 777 "$TMP/nobody"
 	chmod 755 "$TMP"
 	cp "$TMP/bad.yaml" "$TMP/nobody/bad.yaml"
-	timeout 60 setpriv --reuid 65534 --regid 65534 --clear-groups \
+	# (its state file goes under $TMP, not /tmp/meshwalk-65534)
+	XDG_RUNTIME_DIR=$TMP/nobody timeout 60 setpriv --reuid 65534 --regid 65534 --clear-groups \
 		"$MESHWALK" run -q -o "$TMP/nobody/r" "$TMP/nobody/bad.yaml" 2>"$TMP/err"
 	assert_eq "namespaces as nobody" 1 $?
 	grep -q "network mode namespaces needs root" "$TMP/err" || { cat "$TMP/err"; fail "message as nobody"; }

@@ -44,7 +44,8 @@ assert_eq "every request accounted" 200 $((ok + to + lost + uns))
 stop_node sleepy
 
 # 2c. Ctrl-C / SIGTERM on the client: exit 130 after writing every output;
-# every request is in the CSV and counted in the JSON summary.
+# every request is counted in the JSON summary, each one sent has its CSV row,
+# and those not sent yet are one count (unsent_interrupted), never a row each.
 start_node calm
 for sig in INT TERM; do
 	"$MESHWALK" client -q --to 127.0.0.1:$calm_PORT -n 1000 -r 200 --nt 2 --csv "$TMP/int.csv" \
@@ -54,11 +55,41 @@ for sig in INT TERM; do
 	kill -$sig $cpid
 	wait $cpid; rc=$?
 	assert_eq "client exit on SIG$sig" 130 "$rc"
-	assert_eq "CSV rows after SIG$sig" 2000 $(($(wc -l <"$TMP/int.csv") - 1))
+	assert_eq "CSV rows after SIG$sig" "$(json sent)" $(($(wc -l <"$TMP/int.csv") - 1))
 	ok=$(json ok); uns=$(json unsent); lost=$(json lost)
 	assert_eq "accounted after SIG$sig" 2000 $((ok + uns + lost))
+	assert_eq "unsent after SIG$sig" "$uns" "$(json unsent_interrupted)"
+	[ "$uns" -ge 1 ] || fail "nothing left unsent by SIG$sig: the test proves nothing"
 	[ "$ok" -ge 100 ] || fail "only $ok requests ok before SIG$sig"
 	grep -q "stopping; every request is accounted for" "$TMP/err" || fail "no interrupt message"
+done
+
+# 2d. A huge -n interrupted after a moment: the client exits at once (a
+# watchdog bounds the wait: it once went on for minutes, and with --csv
+# wrote a row per unsent request, 3 GB in 40 s), each request sent has its
+# row, and the rest are one count in the summary.
+for csv in yes no; do
+	rm -f "$TMP/huge.csv"
+	"$MESHWALK" client -q --to 127.0.0.1:$calm_PORT -n 1000000000 -r 500 --json "$TMP/summary.json" \
+		$([ $csv = yes ] && echo --csv "$TMP/huge.csv") >"$TMP/out" 2>"$TMP/err" &
+	cpid=$!
+	(sleep 30; kill -KILL $cpid) 2>/dev/null &
+	dog=$!
+	disown $dog 2>/dev/null
+	sleep 1
+	kill -INT $cpid
+	wait $cpid; rc=$?
+	kill -KILL $dog 2>/dev/null
+	assert_eq "huge -n, csv $csv: exit on SIGINT (137: still running after 30 s)" 130 "$rc"
+	sent=$(json sent); ok=$(json ok); lost=$(json lost); uns=$(json unsent_interrupted)
+	[ "$sent" -ge 50 ] || fail "only $sent requests sent before SIGINT"
+	assert_eq "huge -n, csv $csv: accounted" 1000000000 $((ok + lost + uns))
+	assert_eq "huge -n, csv $csv: unsent" "$uns" "$(json unsent)"
+	grep -q "^interrupted: $uns requests not sent (counted in unsent, no CSV rows)$" "$TMP/out" ||
+		{ show; fail "huge -n, csv $csv: no line for the unsent requests"; }
+	if [ $csv = yes ]; then
+		assert_eq "huge -n: CSV rows" "$sent" $(($(wc -l <"$TMP/huge.csv") - 1))
+	fi
 done
 stop_node calm
 

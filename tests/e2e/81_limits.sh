@@ -5,19 +5,21 @@
 start_node b
 start_node c
 start_node a
-# default: loopback is fine; public and link-local (metadata) targets are refused
-# before any packet leaves (the node never even connects)
+# default: loopback is fine; public, private and link-local (metadata) targets
+# are refused before any packet leaves (the node never even connects)
 client --to 127.0.0.1:$a_PORT -F 127.0.0.1:$b_PORT -n 2 || { show; fail "loopback forward"; }
 client --to 127.0.0.1:$a_PORT -F 8.8.8.8:53 -n 2 --json "$TMP/summary.json" && fail "public forward allowed"
 grep -q "refused: node 127.0.0.1:$a_PORT: forward to 8.8.8.8:53 refused: not in the default --allow-forward (loopback and private ranges)" "$TMP/err" ||
 	{ show; fail "refusal message"; }
 assert_eq "refused requests are errors" 2 "$(json errors)"
 client --to 127.0.0.1:$a_PORT -F 169.254.169.254:80 -n 1 && fail "metadata address allowed"
+client --to 127.0.0.1:$a_PORT -F 10.1.2.3:9 -n 1 && fail "private address allowed by default"
+client --to 127.0.0.1:$a_PORT -F '[fd00:ec2::254]:80' -n 1 && fail "IPv6 metadata address allowed"
 client --to 127.0.0.1:$a_PORT -F '[::ffff:8.8.8.8]:53' -n 1 && fail "mapped public address allowed"
 # one refused target refuses the whole forward, even with nack=1
 client --to 127.0.0.1:$a_PORT -F 127.0.0.1:$b_PORT,8.8.4.4:53,nack=1 -n 1 && fail "mixed targets allowed"
 stop_node a
-assert_eq "forward_refused" 5 "$(stat a forward_refused)"
+assert_eq "forward_refused" 7 "$(stat a forward_refused)"
 assert_eq "nothing forwarded to the public targets" 2 "$(stat a forwards)"
 
 # explicit list: only b's port; the default ranges no longer apply
@@ -26,6 +28,19 @@ client --to 127.0.0.1:$g_PORT -F 127.0.0.1:$b_PORT -n 2 || { show; fail "allowed
 client --to 127.0.0.1:$g_PORT -F 127.0.0.1:$c_PORT -n 1 && fail "target outside --allow-forward"
 grep -q "forward to 127.0.0.1:$c_PORT refused: not in --allow-forward" "$TMP/err" || { show; fail "explicit refusal"; }
 stop_node g
+# any, private, prefixes: never link-local or a metadata address unless named
+# exactly (refused, so nothing is sent to them)
+start_node h --allow-forward any --allow-forward private,169.254.0.0/16,fd00::/8,64:ff9b::/96
+for t in 169.254.169.254:80 '[fd00:ec2::254]:80' '[fd20:ce::254]:80' '[fe80::1]:80' \
+	'[::ffff:169.254.169.254]:80' '[64:ff9b::a9fe:a9fe]:80' 100.100.100.200:80; do
+	client --to 127.0.0.1:$h_PORT -F "$t" -n 1 && fail "special target $t allowed by a wide rule"
+	grep -q "refused: not in --allow-forward" "$TMP/err" || { show; fail "refusal of $t"; }
+done
+client --to 127.0.0.1:$h_PORT -F 127.0.0.1:$b_PORT -n 1 || { show; fail "any: loopback"; }
+stop_node h
+assert_eq "special targets refused" 7 "$(stat h forward_refused)"
+"$MESHWALK" node --allow-forward privat 2>"$TMP/err"; assert_eq "unknown word" 2 $?
+grep -q "unknown word 'privat'" "$TMP/err" || fail "unknown word message: $(cat "$TMP/err")"
 "$MESHWALK" node --allow-forward 10.0.0.0/33 2>"$TMP/err"; assert_eq "bad --allow-forward" 2 $?
 grep -q "allow-forward: '/33': expected a prefix length from 0 to 32" "$TMP/err" || fail "bad list message: $(cat "$TMP/err")"
 

@@ -1,5 +1,6 @@
 /* test_allowlist.c -- forward allow-lists (src/net/allowlist.c): the default
- * lab ranges, explicit rules with prefixes and ports, IPv4-mapped IPv6. */
+ * (loopback only), the words, explicit rules with prefixes and ports,
+ * IPv4-mapped IPv6, and special addresses allowed only when named exactly. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -39,18 +40,121 @@ static void test_default(void **state)
 
 	allowlist_init(&l);
 	allowlist_default(&l);
-	for (const char *const *a = (const char *const[]){ "127.0.0.1", "127.255.0.9", "10.1.2.3",
-							   "172.16.0.1", "172.31.255.255",
-							   "192.168.1.1", "::1", "fd12::1", "fe80::1",
-							   "::ffff:10.0.0.1", NULL };
+	for (const char *const *a = (const char *const[]){ "127.0.0.1", "127.255.0.9", "127.77.3.4",
+							   "::1", "::ffff:127.0.0.1", NULL };
 	     *a; a++)
 		assert_true(allows(&l, *a, 7891));
-	for (const char *const *a = (const char *const[]){ "8.8.8.8", "172.32.0.1", "172.15.255.255",
+	/* Private ranges are an explicit choice now; link-local never by default. */
+	for (const char *const *a = (const char *const[]){ "10.1.2.3", "172.16.0.1", "172.31.255.255",
+							   "192.168.1.1", "fd12::1", "fe80::1",
+							   "::ffff:10.0.0.1", "8.8.8.8", "172.32.0.1",
 							   "192.169.0.1", "169.254.169.254", "2001:db8::1",
-							   "::ffff:8.8.8.8", "::", "0.0.0.0", NULL };
+							   "fd00:ec2::254", "::ffff:8.8.8.8", "::", "0.0.0.0",
+							   "128.0.0.1", "::2", NULL };
 	     *a; a++)
 		assert_false(allows(&l, *a, 7891));
 	allowlist_free(&l);
+}
+
+static void test_words(void **state)
+{
+	struct allowlist l;
+	struct err e;
+
+	allowlist_init(&l);
+	assert_int_equal(allowlist_add(&l, "private", &e), 0);
+	for (const char *const *a = (const char *const[]){ "10.1.2.3", "172.16.0.1", "172.31.255.255",
+							   "192.168.1.1", "fd12::1", "fc00::1",
+							   "::ffff:10.0.0.1", NULL };
+	     *a; a++)
+		assert_true(allows(&l, *a, 7891));
+	for (const char *const *a = (const char *const[]){ "127.0.0.1", "::1", "8.8.8.8", "172.32.0.1",
+							   "fe80::1", "169.254.1.1", "100.64.0.1", NULL };
+	     *a; a++)
+		assert_false(allows(&l, *a, 7891));
+	allowlist_free(&l);
+
+	allowlist_init(&l);
+	assert_int_equal(allowlist_add(&l, "loopback,10.200.1.0/24", &e), 0);
+	assert_true(allows(&l, "127.0.0.1", 1));
+	assert_true(allows(&l, "10.200.1.9", 1));
+	assert_false(allows(&l, "10.200.0.1", 1)); /* the bridge: not the scenario's nodes */
+	allowlist_free(&l);
+
+	allowlist_init(&l);
+	assert_int_equal(allowlist_add(&l, "privat", &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "unknown word 'privat'"));
+	allowlist_free(&l);
+}
+
+/* Link-local and cloud metadata addresses: only a rule naming the very
+ * address allows them -- never a prefix, `private` or `any`. */
+static void test_special(void **state)
+{
+	static const char *const special[] = {
+		"169.254.169.254", "169.254.0.1", "169.254.170.2", "100.100.100.200", "192.0.0.192",
+		"fe80::1", "fe80::a9fe:a9fe", "febf::1", "fd00:ec2::254", "fd00:ec2::23",
+		"fd20:ce::254", "fd00:42::42", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe",
+		"64:ff9b::100.100.100.200", NULL
+	};
+	static const char *const wide[] = { "any", "private", "0.0.0.0/0,::/0", "169.254.0.0/16",
+					    "fe80::/10", "fd00::/8", "100.64.0.0/10", "64:ff9b::/96",
+					    "::ffff:0:0/96", NULL };
+	struct allowlist l;
+	struct err e;
+
+	for (const char *const *w = wide; *w; w++) {
+		allowlist_init(&l);
+		assert_int_equal(allowlist_add(&l, *w, &e), 0);
+		for (const char *const *a = special; *a; a++)
+			assert_false(allows(&l, *a, 80));
+		allowlist_free(&l);
+	}
+	/* Neighbours of the special addresses are ordinary. */
+	allowlist_init(&l);
+	assert_int_equal(allowlist_add(&l, "any", &e), 0);
+	for (const char *const *a = (const char *const[]){ "169.253.255.255", "169.255.0.0",
+							   "100.100.100.201", "192.0.0.193", "fec0::1",
+							   "fd00:ec2::255", "fd20:ce::253", "8.8.8.8",
+							   "64:ff9b::808:808", NULL };
+	     *a; a++)
+		assert_true(allows(&l, *a, 80));
+	allowlist_free(&l);
+
+	/* Named exactly: allowed, with or without a port; the port still counts. */
+	allowlist_init(&l);
+	assert_int_equal(allowlist_add(&l, "169.254.169.254,[fd00:ec2::254]:80,fe80::1", &e), 0);
+	assert_true(allows(&l, "169.254.169.254", 80));
+	assert_true(allows(&l, "::ffff:169.254.169.254", 80)); /* the same address, mapped */
+	assert_true(allows(&l, "fd00:ec2::254", 80));
+	assert_false(allows(&l, "fd00:ec2::254", 81));
+	assert_true(allows(&l, "fe80::1", 7));
+	assert_false(allows(&l, "169.254.169.253", 80));
+	assert_false(allows(&l, "fe80::2", 7));
+	allowlist_free(&l);
+
+	/* A list that matches peers (--net-delay) is not guarded. */
+	allowlist_init(&l);
+	l.guarded = false;
+	assert_int_equal(allowlist_add(&l, "169.254.0.0/16,fe80::/10", &e), 0);
+	assert_true(allows(&l, "169.254.169.254", 80));
+	assert_true(allows(&l, "fe80::9", 80));
+	allowlist_free(&l);
+}
+
+static void test_is_special(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in6 b = { .sin6_family = AF_INET6 };
+
+	assert_int_equal(inet_pton(AF_INET, "169.254.169.254", &a.sin_addr), 1);
+	assert_true(allowlist_is_special((struct sockaddr *)&a));
+	assert_int_equal(inet_pton(AF_INET, "10.0.0.1", &a.sin_addr), 1);
+	assert_false(allowlist_is_special((struct sockaddr *)&a));
+	assert_int_equal(inet_pton(AF_INET6, "fd20:ce::254", &b.sin6_addr), 1);
+	assert_true(allowlist_is_special((struct sockaddr *)&b));
+	assert_int_equal(inet_pton(AF_INET6, "::1", &b.sin6_addr), 1);
+	assert_false(allowlist_is_special((struct sockaddr *)&b));
 }
 
 static void test_rules(void **state)
@@ -69,7 +173,7 @@ static void test_rules(void **state)
 	assert_true(allows(&l, "2001:db8:ffff::1", 5));
 	assert_false(allows(&l, "2001:db9::1", 5));
 	assert_true(allows(&l, "::ffff:198.51.100.1", 1)); /* mapped: matched as IPv4 */
-	assert_false(allows(&l, "10.0.0.1", 1));           /* explicit rules replace the default */
+	assert_false(allows(&l, "127.0.0.2", 1));          /* explicit rules replace the default */
 	allowlist_free(&l);
 
 	allowlist_init(&l);
@@ -105,6 +209,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_special),
+		cmocka_unit_test(test_is_special),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_rejects),
 	};

@@ -44,6 +44,21 @@ static void test_forms_and_matching(void **state)
 	netdelay_free(&d);
 }
 
+/* Peers are matched, not permitted: link-local peers match a prefix as any
+ * address does (a forward allow-list would want them named exactly). */
+static void test_link_local_peers(void **state)
+{
+	struct netdelay d;
+	struct err e;
+	struct sockaddr_in a = v4("169.254.169.254", 80);
+
+	(void)state;
+	netdelay_init(&d);
+	assert_int_equal(netdelay_add(&d, "169.254.0.0/16=1ms", &e), 0);
+	assert_int_equal(netdelay_match(&d, (struct sockaddr *)&a), 0x1);
+	netdelay_free(&d);
+}
+
 static void test_samples_add_up(void **state)
 {
 	struct netdelay d;
@@ -125,6 +140,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms_and_matching),
+		cmocka_unit_test(test_link_local_peers),
 		cmocka_unit_test(test_samples_add_up),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_queue_keeps_order),
