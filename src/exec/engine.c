@@ -402,8 +402,14 @@ static void start_forward(struct engine *e, struct engine_task *t, const struct 
 		    allowlist_allows(e->cfg->allow, (struct sockaddr *)&ss))
 			continue;
 		e->st->forward_refused++;
-		finish_error(e, t, WIRE_ERR_REFUSED, "forward to %s refused: not in %s",
-			     sock_addr_str((struct sockaddr *)&ss, a, sizeof a), e->cfg->allow_name);
+		sock_addr_str((struct sockaddr *)&ss, a, sizeof a);
+		if (allowlist_is_special((struct sockaddr *)&ss))
+			finish_error(e, t, WIRE_ERR_REFUSED,
+				     "forward to %s refused: link-local and cloud metadata addresses "
+				     "must be named exactly in --allow-forward", a);
+		else
+			finish_error(e, t, WIRE_ERR_REFUSED, "forward to %s refused: not in %s", a,
+				     e->cfg->allow_name);
 		return;
 	}
 	t->acked = t->failed = 0;

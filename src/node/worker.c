@@ -1443,7 +1443,7 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, int u
 	w->ecfg = (struct engine_config){
 		.limits = &cfg->limits,
 		.allow = &cfg->allow,
-		.allow_name = cfg->allow_is_default ? "the default --allow-forward (loopback and private ranges)"
+		.allow_name = cfg->allow_is_default ? "the default --allow-forward (loopback only)"
 						    : "--allow-forward",
 		.forward_timeout_us = cfg->forward_timeout_us,
 		.max_retries = cfg->max_retries,

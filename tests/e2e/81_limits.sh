@@ -9,7 +9,7 @@ start_node a
 # are refused before any packet leaves (the node never even connects)
 client --to 127.0.0.1:$a_PORT -F 127.0.0.1:$b_PORT -n 2 || { show; fail "loopback forward"; }
 client --to 127.0.0.1:$a_PORT -F 8.8.8.8:53 -n 2 --json "$TMP/summary.json" && fail "public forward allowed"
-grep -q "refused: node 127.0.0.1:$a_PORT: forward to 8.8.8.8:53 refused: not in the default --allow-forward (loopback and private ranges)" "$TMP/err" ||
+grep -q "refused: node 127.0.0.1:$a_PORT: forward to 8.8.8.8:53 refused: not in the default --allow-forward (loopback only)" "$TMP/err" ||
 	{ show; fail "refusal message"; }
 assert_eq "refused requests are errors" 2 "$(json errors)"
 client --to 127.0.0.1:$a_PORT -F 169.254.169.254:80 -n 1 && fail "metadata address allowed"
@@ -34,7 +34,7 @@ start_node h --allow-forward any --allow-forward private,169.254.0.0/16,fd00::/8
 for t in 169.254.169.254:80 '[fd00:ec2::254]:80' '[fd20:ce::254]:80' '[fe80::1]:80' \
 	'[::ffff:169.254.169.254]:80' '[64:ff9b::a9fe:a9fe]:80' 100.100.100.200:80; do
 	client --to 127.0.0.1:$h_PORT -F "$t" -n 1 && fail "special target $t allowed by a wide rule"
-	grep -q "refused: not in --allow-forward" "$TMP/err" || { show; fail "refusal of $t"; }
+	grep -q "refused: link-local and cloud metadata addresses must be named exactly in --allow-forward" "$TMP/err" || { show; fail "refusal of $t"; }
 done
 client --to 127.0.0.1:$h_PORT -F 127.0.0.1:$b_PORT -n 1 || { show; fail "any: loopback"; }
 stop_node h
