@@ -2,11 +2,15 @@
  * node does over a program the check accepted (every op, forward target and
  * sub-program, or route name), so a check that lets a bad program through
  * shows up as an out-of-bounds read under ASan. Route requests (header flag)
- * go through wire_route_check(). */
+ * go through wire_route_check(); a budget block (header flag) through
+ * wire_budget_decode(). Every accepted program's cost is computed as the
+ * engine computes it before running a request (saturating, never
+ * overflowing or recursing past the depth limit). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "exec/engine.h"
 #include "proto/wire.h"
 
 static void walk(const uint8_t *prog, uint32_t len, int depth)
@@ -58,11 +62,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (wire_hdr_decode(data, &wire_default_limits, &h, &e) == 0 &&
 	    h.prog_len <= size - WIRE_HDR_LEN && h.type == WIRE_REQUEST) {
 		const uint8_t *prog = data + WIRE_HDR_LEN;
+		uint32_t prog_len = h.prog_len;
+		struct wire_budget b;
+		int rc = 0;
 
-		if (h.flags & WIRE_FLAG_ROUTE)
-			(void)wire_route_check(prog, h.prog_len, &e);
-		else if (wire_prog_check(prog, h.prog_len, &wire_default_limits, &e) == 0)
-			walk(prog, h.prog_len, 0);
+		if (h.flags & WIRE_FLAG_BUDGET)
+			rc = wire_budget_decode(prog, prog_len, &b, &prog, &prog_len, &e);
+		if (rc < 0)
+			; /* malformed budget block */
+		else if (h.flags & WIRE_FLAG_ROUTE)
+			(void)wire_route_check(prog, prog_len, &e);
+		else if (wire_prog_check(prog, prog_len, &wire_default_limits, &e) == 0) {
+			walk(prog, prog_len, 0);
+			engine_cost(prog, prog_len, &b);
+		}
 	}
 	/* Also the body alone as a program, with every limit at its default. */
 	if (size - WIRE_HDR_LEN <= UINT32_MAX &&
