@@ -6,6 +6,7 @@
 #   make SANITIZER=thread test                the same under TSan
 #   make demo                 a small multi-node emulation on this machine, with a report
 #   make bench                the benchmark table (bench/README.md)
+#   make soak                 one node under hostile traffic for 10 minutes (bench/soak.sh)
 #   make deps                 install the Debian packages the build and tests need
 
 CC      ?= cc
@@ -53,7 +54,7 @@ EXE      := $(BUILD)/meshwalk
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke deps deps-check man clean \
+.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke soak deps deps-check man clean \
 	fuzz fuzz-build
 all: bin/meshwalk
 
@@ -124,6 +125,11 @@ bench: bin/meshwalk bench-bins
 
 bench-smoke: bin/meshwalk bench-bins
 	BUILD=$(BUILD) bench/run.sh --smoke
+	bench/soak.sh --smoke
+
+# One node under mixed valid and hostile traffic for SOAK_SECS (600).
+soak: bin/meshwalk
+	bench/soak.sh
 
 # Fuzzing (libFuzzer, clang): every target in fuzz/ linked against the
 # library (without main) built with clang under ASan+UBSan. `make fuzz` runs
