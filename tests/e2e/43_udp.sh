@@ -44,10 +44,6 @@ printf '\x4d\x57\x01\x01\x40\x00\x00\x00' >/dev/udp/127.0.0.1/$u_PORT
 ok --to udp://127.0.0.1:$u_PORT -n 5
 stop_node u
 stop_node t
-# --udp-amplify lets a small request have a large reply
-start_node a --udp-amplify -b udp://127.0.0.1:0
-ok --to udp://127.0.0.1:$a_PORT -n 2 -R 60000
-stop_node a
 assert_eq "requests seen" $((600 + 5 + 10 + 3 + 1 + 2 + 1 + 5)) "$(stat u requests)"
 assert_eq "amplification refused" 1 "$(stat u udp_amplification_refused)"
 assert_eq "malformed datagrams" 2 "$(stat u malformed)"
@@ -57,4 +53,8 @@ grep -q "UDP datagram from 127.0.0.1:[0-9]* dropped: datagram of 8 bytes is shor
 # nobody there: ICMP port unreachable surfaces as connection refused
 client --to udp://127.0.0.1:$u_PORT -n 2 --timeout 2s && fail "UDP to a closed port succeeded"
 grep -q "Connection refused" "$TMP/err" || { show; fail "closed port message"; }
+# --udp-amplify lets a small request have a large reply
+start_node a --udp-amplify -b udp://127.0.0.1:0
+ok --to udp://127.0.0.1:$a_PORT -n 2 -R 60000
+stop_node a
 exit 0
