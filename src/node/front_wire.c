@@ -1,0 +1,413 @@
+/* front_wire.c -- see worker_int.h: the native protocol over TCP. */
+#include "node/worker_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "prog/route.h"
+#include "proto/auth.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/* -- front end: the native protocol over TCP -- */
+
+static struct conn *origin_conn(struct worker *w, const struct engine_origin *o)
+{
+	struct conn *c = o->conn;
+
+	if (c->fd < 0 || c->gen != (uint32_t)o->tag || c->closing) {
+		w->st.orphaned++;
+		return NULL;
+	}
+	return c;
+}
+
+void front_wire_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
+		      const char *text, uint32_t text_len, uint64_t size)
+{
+	struct worker *w = ctx;
+	struct conn *c = origin_conn(w, o);
+
+	if (c == NULL)
+		return;
+	if (status == WIRE_OK) {
+		conn_queue_reply(w, c, WIRE_OK, req_id, NULL, 0, size);
+		w->st.replies++;
+	} else {
+		conn_queue_reply(w, c, status, req_id, text, text_len, 0);
+		w->st.error_replies++;
+	}
+}
+
+/* The header of a file reply now, its data straight from the storage file. */
+void front_wire_reply_file(void *ctx, const struct engine_origin *o, uint64_t req_id,
+			   uint64_t off, uint64_t len)
+{
+	struct worker *w = ctx;
+	struct conn *c = origin_conn(w, o);
+
+	if (c == NULL)
+		return;
+	const struct auth_key *key = &w->cfg->auth;
+	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .id = req_id,
+			      .flags = key->len ? WIRE_FLAG_AUTH : 0 };
+	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
+
+	h.len = (uint32_t)(WIRE_HDR_LEN + wire_tag_len(&h) + len);
+	wire_hdr_encode(&h, hdr);
+	if (key->len)
+		auth_tag(key, hdr, NULL, 0, tag);
+	conn_append_frame(c, hdr, NULL, 0, tag, wire_tag_len(&h), 0);
+	conn_append_file(c, off, len);
+	conn_frame_queued(w, c);
+	w->st.replies++;
+}
+
+/* -- starting requests -- */
+
+/* An error reply to request h that keeps the connection (c NULL: the
+ * datagram origin o). */
+static void reply_error(struct worker *w, struct conn *c, const struct engine_origin *o,
+			const struct wire_hdr *h, uint16_t status, const char *msg, uint32_t len)
+{
+	w->st.error_replies++;
+	if (c == NULL)
+		front_udp_send(w, o, status, h->id, msg, len, 0);
+	else
+		conn_queue_reply(w, c, status, h->id, msg, len, 0);
+}
+
+/* A route request: encodes the program of the route `name` into
+ * w->route_prog (sampled with the worker's rng) and returns 0; returns a
+ * negative wire status with e filled for a malformed name, or 1 after
+ * answering a name this node has no route for. */
+static int route_program(struct worker *w, struct conn *c, const struct engine_origin *o,
+			 const struct wire_hdr *h, const uint8_t *name, uint32_t name_len,
+			 struct err *e)
+{
+	const struct route *r;
+	int rc = wire_route_check(name, name_len, e);
+
+	if (rc < 0)
+		return rc;
+	r = route_table_find(&w->cfg->routes, name, name_len);
+	if (r == NULL) {
+		char msg[NODE_MSG_LEN], have[160];
+		int n;
+
+		route_table_names(&w->cfg->routes, have, sizeof have);
+		n = snprintf(msg, sizeof msg, "node %s: no route '%.*s' (this node has: %s)", w->self,
+			     (int)name_len, (const char *)name, have);
+		reply_error(w, c, o, h, WIRE_ERR_NO_ROUTE, msg,
+			    (uint32_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
+		return 1;
+	}
+	w->route_prog.len = 0;
+	prog_encode(r->prog, &w->rng, w->st.eng.requests, &w->route_prog);
+	rc = wire_prog_check(w->route_prog.data, (uint32_t)w->route_prog.len, &w->cfg->limits, e);
+	if (rc < 0) {
+		/* The node's own template beyond its own limits (a sampled
+		 * COMPUTE too long, say): refuse this request, not the peer. */
+		err_prefix(e, "route %s", r->name);
+		return -WIRE_ERR_LIMIT;
+	}
+	return 0;
+}
+
+/* Checks request h (its body at body) and hands it to the engine. c: the
+ * TCP connection it came on, or NULL for the datagram origin o. */
+void front_start_request(struct worker *w, struct conn *c, struct engine_origin *o,
+			 const struct wire_hdr *h, const uint8_t *body)
+{
+	struct wire_budget carried;
+	const uint8_t *prog = body;
+	uint32_t prog_len = h->prog_len;
+	bool has_budget = (h->flags & WIRE_FLAG_BUDGET) != 0;
+	struct err e;
+	int rc = 0;
+
+	if (has_budget)
+		rc = wire_budget_decode(body, h->prog_len, &carried, &prog, &prog_len, &e);
+	if (rc == 0 && (h->flags & WIRE_FLAG_ROUTE)) {
+		rc = route_program(w, c, o, h, prog, prog_len, &e);
+		if (rc > 0)
+			return;
+		prog = w->route_prog.data;
+		prog_len = (uint32_t)w->route_prog.len;
+	} else if (rc == 0) {
+		rc = wire_prog_check(prog, prog_len, &w->cfg->limits, &e);
+	}
+	if (rc < 0) {
+		/* Answer first so the client learns why, then close: a peer that
+		 * sends bad programs is not one we keep parsing. */
+		char msg[NODE_MSG_LEN];
+		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e.msg);
+
+		if (rc == -WIRE_ERR_LIMIT) {
+			/* Well formed but beyond this node's limits: refuse this
+			 * request, keep the connection. */
+			w->st.limit_violations++;
+			reply_error(w, c, o, h, WIRE_ERR_LIMIT, msg, (uint32_t)n);
+			return;
+		}
+		w->st.malformed++;
+		if (c == NULL) {
+			reply_error(w, c, o, h, (uint16_t)-rc, msg, (uint32_t)n);
+			return;
+		}
+		w->st.error_replies++;
+		log_msg("%s: bad request, closing: %s", c->name, e.msg);
+		conn_queue_reply(w, c, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
+		c->closing = true;
+		return;
+	}
+	engine_start(w->engine, o, h->id, prog, prog_len, has_budget ? &carried : NULL);
+}
+
+static void start_client_request(struct worker *w, struct conn *c, const struct wire_hdr *h,
+				 const uint8_t *body)
+{
+	struct engine_origin o = { .front = &w->front_tcp, .conn = c, .tag = c->gen,
+				   .frame_len = h->len,
+				   .authenticated = (h->flags & WIRE_FLAG_AUTH) != 0 };
+
+	front_start_request(w, c, &o, h, body);
+}
+
+/* -- reading -- */
+
+/* The current frame of a client has fully arrived: a request that waited
+ * for its padding starts now. */
+static void frame_done(struct worker *w, struct conn *c)
+{
+	c->frame_seq++;
+	if (c->h.kind == H_CLIENT && c->pending.waiting) {
+		c->pending.waiting = false;
+		start_client_request(w, c, &c->pending.hdr, c->pending.body);
+	}
+}
+
+/* Keeps request h's header and body in c until its padding has arrived. */
+static void hold_request(struct conn *c, const struct wire_hdr *h, const uint8_t *body)
+{
+	if (c->pending.cap < h->prog_len) {
+		c->pending.body = xrealloc(c->pending.body, h->prog_len);
+		c->pending.cap = h->prog_len;
+	}
+	memcpy(c->pending.body, body, h->prog_len);
+	c->pending.hdr = *h;
+	c->pending.waiting = true;
+}
+
+/* With --auth-key-file, whether frame (header at p, body and tag after it)
+ * carries the right tag; without, every frame is. */
+bool front_authentic(struct worker *w, const struct wire_hdr *h, const uint8_t *p)
+{
+	const struct auth_key *key = &w->cfg->auth;
+
+	if (key->len == 0)
+		return true;
+	return (h->flags & WIRE_FLAG_AUTH) &&
+	       auth_verify(key, p, p + WIRE_HDR_LEN, h->prog_len, p + WIRE_HDR_LEN + h->prog_len);
+}
+
+
+/* A frame header that failed its checks; returns -1 (stop reading c) or 0
+ * after refusing a well-formed request over a limit (its bytes are skipped). */
+static int bad_header(struct worker *w, struct conn *c, const struct wire_hdr *h, int rc,
+		      const struct err *e)
+{
+	char msg[NODE_MSG_LEN];
+	int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e->msg);
+
+	if (rc == -WIRE_ERR_LIMIT && c->h.kind == H_CLIENT && h->type == WIRE_REQUEST) {
+		/* Well formed but beyond --max-frame-size / --max-prog-size:
+		 * refuse it, let its bytes stream past unread, keep the
+		 * connection. */
+		conn_queue_reply(w, c, WIRE_ERR_LIMIT, h->id, msg, (uint32_t)n, 0);
+		w->st.limit_violations++;
+		w->st.error_replies++;
+		c->discard = h->len - WIRE_HDR_LEN;
+		return 0;
+	}
+	w->st.malformed++;
+	log_msg("%s: closing connection: %s", c->name, e->msg);
+	if (c->h.kind == H_CLIENT && rc == -WIRE_ERR_VERSION) {
+		conn_queue_reply(w, c, WIRE_ERR_VERSION, h->id, msg, (uint32_t)n, 0);
+		c->closing = true;
+		return -1;
+	}
+	conn_close(w, c, e->msg);
+	return -1;
+}
+
+static void bad_tag(struct worker *w, struct conn *c, const struct wire_hdr *h)
+{
+	w->st.auth_failures++;
+	if (c->h.kind == H_CLIENT) {
+		char msg[96];
+		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self,
+				 h->flags & WIRE_FLAG_AUTH ? "authentication failed (wrong key)"
+							   : "authentication required");
+
+		conn_queue_reply(w, c, WIRE_ERR_REFUSED, h->id, msg, (uint32_t)n, 0);
+		w->st.error_replies++;
+		c->closing = true;
+		log_msg("%s: closing connection: %s", c->name, msg);
+	} else {
+		peer_fail(w, c, "reply failed authentication (different --auth-key-file?)", true);
+	}
+}
+
+/* Parses frames from data; returns bytes consumed, or -1 when c was closed or
+ * is closing (stop reading it). */
+static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len && !c->closing && c->fd >= 0 &&
+	       (c->h.kind != H_CLIENT || conn_queued(c) < OUT_HIGH)) {
+		struct wire_hdr h;
+		struct err e;
+		int rc;
+
+		if (c->discard > 0) {
+			size_t d = len - off < c->discard ? len - off : (size_t)c->discard;
+
+			off += d;
+			c->discard -= d;
+			if (c->discard == 0)
+				frame_done(w, c);
+			continue;
+		}
+		if (len - off < WIRE_HDR_LEN)
+			break;
+		rc = wire_hdr_decode(data + off, &w->cfg->limits, &h, &e);
+		if (rc == 0 && h.type != (c->h.kind == H_CLIENT ? WIRE_REQUEST : WIRE_REPLY))
+			rc = err_set(&e, "unexpected message type %u", h.type);
+		if (rc < 0) {
+			if (bad_header(w, c, &h, rc, &e) < 0)
+				return -1;
+			off += WIRE_HDR_LEN;
+			continue;
+		}
+		size_t need = WIRE_HDR_LEN + (size_t)h.prog_len + wire_tag_len(&h);
+		if (len - off < need)
+			break;
+		if (!front_authentic(w, &h, data + off)) {
+			bad_tag(w, c, &h);
+			return -1;
+		}
+		const uint8_t *body = data + off + WIRE_HDR_LEN;
+		uint64_t pad = h.len - need;
+		if (c->h.kind == H_PEER) {
+			peer_on_reply(w, c, &h, body);
+		} else if (pad > len - off - need) {
+			/* The padding is still on its way: the request starts when
+			 * it has arrived, so its transfer counts in its latency. */
+			hold_request(c, &h, body);
+		} else {
+			start_client_request(w, c, &h, body);
+			off += need + pad;
+			c->frame_seq++;
+			continue;
+		}
+		off += need;
+		c->discard = pad;
+		if (pad == 0)
+			frame_done(w, c);
+	}
+	return (c->closing || c->fd < 0) ? -1 : (ssize_t)off;
+}
+
+/* Whether a client is in the middle of a frame. */
+static bool mid_frame(const struct conn *c)
+{
+	return iobuf_len(&c->in) > 0 || c->discard > 0;
+}
+
+static uint32_t frame_check(const struct conn *c)
+{
+	return (c->gen << 16) | (c->frame_seq & 0xffff);
+}
+
+/* A client in the middle of a frame gets --frame-timeout to finish it. */
+void front_wire_arm_frame_timer(struct worker *w, struct conn *c)
+{
+	if (c->frame_timer || c->fd < 0 || c->h.kind != H_CLIENT || !mid_frame(c))
+		return;
+	c->frame_timer = true;
+	timer_heap_push(&w->timers,
+			clock_now_ns() + (int64_t)(w->cfg->frame_timeout_ms * NSEC_PER_MSEC),
+			conn_timer_key(TIMER_FRAME, c, frame_check(c)));
+}
+
+void front_wire_frame_timer(struct worker *w, uint64_t key)
+{
+	struct conn *c = conn_by_timer(w, key);
+
+	if (c == NULL || (c->gen & 0xffff) != ((uint32_t)key >> 16) || !c->frame_timer)
+		return;
+	c->frame_timer = false;
+	if (!mid_frame(c))
+		return;
+	if ((uint32_t)key != frame_check(c)) {
+		front_wire_arm_frame_timer(w, c); /* a later frame: it gets its own time */
+		return;
+	}
+	w->st.frame_timeouts++;
+	log_msg("%s: closing connection: a frame did not complete within --frame-timeout %llu ms",
+		c->name, (unsigned long long)w->cfg->frame_timeout_ms);
+	conn_close(w, c, NULL);
+}
+
+void front_wire_readable(struct worker *w, struct conn *c)
+{
+	ssize_t n, used;
+
+	if (c->h.kind == H_CLIENT && conn_queued(c) >= OUT_HIGH)
+		return; /* paused (an error or hang-up event): conn_flush resumes it */
+	do
+		n = recv(c->fd, w->scratch, SCRATCH_LEN, 0);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		n = -errno;
+	if (n <= 0) {
+		if (n != -EAGAIN)
+			conn_close(w, c, n == 0 ? "connection closed by peer" : errstr((int)n));
+		return;
+	}
+	if (c->h.kind == H_CLIENT)
+		w->st.bytes_in += (uint64_t)n;
+	if (iobuf_len(&c->in) == 0) {
+		used = parse_frames(w, c, w->scratch, (size_t)n);
+		if (used >= 0 && used < n)
+			iobuf_append(&c->in, w->scratch + used, (size_t)(n - used));
+	} else {
+		/* Only the bytes that arrived are kept: a frame's memory grows
+		 * with what its sender has sent, not with what it announced. */
+		iobuf_append(&c->in, w->scratch, (size_t)n);
+		used = parse_frames(w, c, iobuf_head(&c->in), iobuf_len(&c->in));
+		if (used > 0)
+			iobuf_consume(&c->in, (size_t)used);
+		else if (used < 0 && c->fd >= 0)
+			iobuf_release(&c->in);
+	}
+	front_wire_arm_frame_timer(w, c);
+}
+
+
+/* Parses what a paused client left in c->in, now that its output drained. */
+void front_wire_resume(struct worker *w, struct conn *c)
+{
+	ssize_t used = parse_frames(w, c, iobuf_head(&c->in), iobuf_len(&c->in));
+
+	if (used > 0)
+		iobuf_consume(&c->in, (size_t)used);
+	else if (used < 0 && c->fd >= 0)
+		iobuf_release(&c->in);
+}

@@ -1,0 +1,331 @@
+/* peer.c -- see worker_int.h: pooled forward connections and the engine's io. */
+#include "node/worker_int.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/* Bytes queued to peers by every worker, against --max-queued. */
+static atomic_ullong peer_queued_total;
+
+/* Peers' queued bytes as the node-wide counter knows them: call after
+ * anything that changes a peer's queue. */
+void peer_account(struct conn *p, uint64_t *accounted)
+{
+	uint64_t now = conn_queued(p);
+
+	if (now > *accounted)
+		atomic_fetch_add_explicit(&peer_queued_total, now - *accounted, memory_order_relaxed);
+	else if (now < *accounted)
+		atomic_fetch_sub_explicit(&peer_queued_total, *accounted - now, memory_order_relaxed);
+	*accounted = now;
+}
+
+/* -- the engine's io: forwards -- */
+
+static uint32_t peer_bucket(const struct sockaddr_storage *ss)
+{
+	const uint8_t *p;
+	size_t n;
+	uint32_t h = 2166136261u;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+		p = (const uint8_t *)&a->sin_addr;
+		n = sizeof a->sin_addr;
+		h = (h ^ a->sin_port) * 16777619u;
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+		p = (const uint8_t *)&a->sin6_addr;
+		n = sizeof a->sin6_addr;
+		h = (h ^ a->sin6_port) * 16777619u;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h & (PEER_BUCKETS - 1);
+}
+
+static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss)
+{
+	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next)
+		if (sock_addr_equal((const struct sockaddr *)&w->peers[i - 1]->addr,
+				    (const struct sockaddr *)ss))
+			return w->peers[i - 1];
+	return NULL;
+}
+
+static void peer_unhash(struct worker *w, struct conn *p, uint32_t index)
+{
+	uint32_t *link = &w->peer_hash[peer_bucket(&p->addr)];
+
+	while (*link != 0 && *link != index + 1)
+		link = &w->peers[*link - 1]->hash_next;
+	if (*link != 0)
+		*link = p->hash_next;
+	p->hash_next = 0;
+}
+
+/* A peer entry for a new target: a fresh one, or (at --max-peers) one that
+ * is idle, closed if it was open. NULL when every entry is in use. */
+static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct conn *p = NULL;
+	uint32_t index = 0;
+
+	if (w->npeers < w->cfg->max_peers) {
+		p = conn_new(w, H_PEER, -1);
+		w->peers = xrealloc(w->peers, (w->npeers + 1) * sizeof *w->peers);
+		index = (uint32_t)w->npeers;
+		w->peers[w->npeers++] = p;
+	} else {
+		for (size_t i = 0; i < w->npeers; i++)
+			if (w->peers[i]->fd < 0 ||
+			    (conn_queued(w->peers[i]) == 0 && w->peers[i]->inflight == 0)) {
+				p = w->peers[i];
+				index = (uint32_t)i;
+				break;
+			}
+		if (p == NULL)
+			return NULL;
+		if (p->fd >= 0)
+			peer_fail(w, p, "evicted", false);
+		peer_unhash(w, p, index);
+		w->st.peer_evictions++;
+	}
+	memcpy(&p->addr, ss, len);
+	p->addrlen = len;
+	p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)ss);
+	sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
+	uint32_t *head = &w->peer_hash[peer_bucket(ss)];
+	p->hash_next = *head;
+	*head = index + 1;
+	return p;
+}
+
+/* The pooled connection to ss, connecting it if needed; NULL with *status
+ * and why filled when that fails at once. */
+static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
+			     int *status, char *why, size_t why_len)
+{
+	struct conn *p = peer_find(w, ss);
+	char a[SOCK_ADDR_STRLEN];
+
+	if (p != NULL && p->fd >= 0)
+		return p;
+	if (p == NULL) {
+		p = peer_entry(w, ss, len);
+		if (p == NULL) {
+			*status = WIRE_ERR_BUSY;
+			snprintf(why, why_len, "forward to %s failed: this worker has --max-peers %u "
+				 "connections in use", sock_addr_str((const struct sockaddr *)ss, a, sizeof a),
+				 w->cfg->max_peers);
+			return NULL;
+		}
+	}
+	const struct sock_addr *self = &w->cfg->bind;
+	/* On loopback every connection would come from 127.0.0.1: a node bound to
+	 * a loopback address of its own forwards from it, so its peers (and
+	 * their --net-delay rules) can tell the nodes apart. */
+	bool from_self = self->ss.ss_family == ss->ss_family &&
+			 sock_addr_is_loopback((const struct sockaddr *)&self->ss) &&
+			 sock_addr_is_loopback((const struct sockaddr *)ss);
+	int fd = sock_connect_from((const struct sockaddr *)ss, len,
+				   from_self ? (const struct sockaddr *)&self->ss : NULL, self->len, true);
+	int rc = fd;
+	if (fd >= 0) {
+		/* peer_fail() left it empty; addr, name and hash link stay. */
+		p->fd = fd;
+		p->gen++;
+		p->closing = false;
+		p->discard = 0;
+		p->inflight = 0;
+		p->connecting = true;
+		p->interest = LOOP_READ | LOOP_WRITE;
+		if (w->cfg->nodelay)
+			sock_set_nodelay(fd, true);
+		rc = loop_add(w->loop, fd, LOOP_READ | LOOP_WRITE, p);
+		if (rc == 0)
+			return p;
+		close(fd);
+		p->fd = -1;
+	}
+	if (rc == -ERANGE)
+		log_msg("forward to %s: fd %d is above what --poll-mode %s can watch (%d)", p->name,
+			fd, loop_backend_name(w->cfg->poll_mode), loop_max_fd(w->loop));
+	*status = WIRE_ERR_FORWARD;
+	/* The reason goes to the node's log only: a requester learns nothing
+	 * about the lab's ports beyond "unreachable". */
+	log_msg("forward to %s failed: %s", p->name, errstr(rc));
+	snprintf(why, why_len, "forward to %s failed: unreachable", p->name);
+	return NULL;
+}
+
+int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_t *msg,
+		    char *why, size_t why_len)
+{
+	struct worker *w = ctx;
+	int status = 0;
+	struct conn *p = get_peer(w, s->to, s->to_len, &status, why, why_len);
+
+	if (p == NULL)
+		return status;
+	uint64_t frame = (uint64_t)WIRE_HDR_LEN + WIRE_BUDGET_LEN + s->sub_len + WIRE_TAG_LEN;
+	if (s->frame_size > frame)
+		frame = s->frame_size;
+	uint64_t total = atomic_load_explicit(&peer_queued_total, memory_order_relaxed);
+	if (conn_queued(p) + frame > w->cfg->max_peer_queue || total + frame > w->cfg->max_queued) {
+		bool node = total + frame > w->cfg->max_queued;
+
+		snprintf(why, why_len, "forward to %s failed: %s queue full (%llu bytes queued, "
+			 "--max-%s %llu)", p->name, node ? "the node's" : "its",
+			 (unsigned long long)(node ? total : conn_queued(p)),
+			 node ? "queued" : "peer-queue",
+			 (unsigned long long)(node ? w->cfg->max_queued : w->cfg->max_peer_queue));
+		return WIRE_ERR_BUSY;
+	}
+	uint8_t block[WIRE_BUDGET_LEN];
+	uint64_t before = conn_queued(p), start = p->out_total;
+
+	wire_budget_encode(s->budget, block);
+	w->fwd_body.len = 0;
+	wire_buf_put(&w->fwd_body, block, sizeof block);
+	wire_buf_put(&w->fwd_body, s->sub, s->sub_len);
+	conn_queue_frame(w, p, WIRE_REQUEST, 0, s->id,
+			  WIRE_FLAG_BUDGET | (s->route ? WIRE_FLAG_ROUTE : 0), w->fwd_body.data,
+			  (uint32_t)w->fwd_body.len, s->frame_size);
+	peer_account(p, &before);
+	*msg = conn_mark_frame(p, start);
+	*peer = p;
+	p->inflight++;
+	return 0;
+}
+
+void node_io_cancel(void *ctx, void *peer, uint64_t msg)
+{
+	struct conn *p = peer;
+
+	if (p->inflight > 0)
+		p->inflight--; /* its answer no longer counts */
+	if (p->fd >= 0)
+		conn_cancel_frame(p, msg);
+	(void)ctx;
+}
+
+/* A peer connection died: every target waiting on it has failed. Their
+ * error says "unreachable" unless `tell` (a meshwalk peer's own problem, such
+ * as a wrong key): socket errors and a stranger's bytes stay in the log, so a
+ * requester cannot scan ports through the node. */
+void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell)
+{
+	uint64_t accounted = conn_queued(p);
+	char msg[SOCK_ADDR_STRLEN + 160];
+
+	if (p->fd >= 0) {
+		loop_del(w->loop, p->fd);
+		close(p->fd);
+		p->fd = -1;
+	}
+	if (why != NULL)
+		log_msg("forward connection to %s: %s", p->name, why);
+	p->connecting = false;
+	p->interest = 0;
+	p->discard = 0;
+	p->inflight = 0;
+	iobuf_release(&p->in);
+	conn_out_reset(p);
+	peer_account(p, &accounted);
+	snprintf(msg, sizeof msg, "forward to %s failed: %s", p->name,
+		 tell && why != NULL ? why : "unreachable");
+	engine_peer_failed(w->engine, p, msg);
+}
+
+/* -- the engine's io: storage, timers, clock -- */
+
+/* Runs on the storage thread: queue the request for the worker and wake it. */
+static void storage_done(struct storage_req *r)
+{
+	struct worker *w = r->owner;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->done_lock);
+	r->next = w->done;
+	w->done = r;
+	pthread_mutex_unlock(&w->done_lock);
+	if (write(w->wake_fd, &one, sizeof one) == -1)
+		log_msg("wake write failed: %s", errstr(-errno));
+}
+
+void node_io_storage(void *ctx, struct storage_req *r)
+{
+	struct worker *w = ctx;
+
+	r->done = storage_done;
+	r->owner = w;
+	storage_submit(w->storage, r);
+}
+
+void node_io_timer(void *ctx, int64_t deadline, uint64_t key)
+{
+	struct worker *w = ctx;
+
+	timer_heap_push(&w->timers, deadline, key);
+}
+
+int64_t node_io_now(void *ctx)
+{
+	(void)ctx;
+	return clock_now_ns();
+}
+
+void node_io_drain_storage(struct worker *w)
+{
+	struct storage_req *list, *fifo = NULL;
+
+	pthread_mutex_lock(&w->done_lock);
+	list = w->done;
+	w->done = NULL;
+	pthread_mutex_unlock(&w->done_lock);
+	while (list != NULL) { /* newest first: reverse to completion order */
+		struct storage_req *r = list;
+
+		list = r->next;
+		r->next = fifo;
+		fifo = r;
+	}
+	while (fifo != NULL) {
+		struct storage_req *r = fifo;
+
+		fifo = r->next;
+		engine_storage_done(w->engine, r);
+	}
+}
+
+void peer_on_reply(struct worker *w, struct conn *p, const struct wire_hdr *h,
+		   const uint8_t *text)
+{
+	if (p->inflight > 0)
+		p->inflight--;
+	engine_forward_reply(w->engine, p, h->id, h->status, (const char *)text, h->prog_len);
+}
+
+void peer_on_writable(struct worker *w, struct conn *p)
+{
+	if (p->connecting) {
+		int rc = sock_connect_result(p->fd);
+
+		if (rc < 0) {
+			peer_fail(w, p, errstr(rc), false);
+			return;
+		}
+		p->connecting = false;
+	}
+	conn_flush(w, p);
+}

@@ -1,0 +1,137 @@
+/* worker_int.h -- what the files of a node worker share (private to src/node).
+ *
+ * Contract: a worker is split by concern, all on one thread: worker.c (the
+ * loop, accept, lifecycle, a connection's output and timers), front_wire.c
+ * (the native protocol over TCP: frames, authentication, routes, whole frames
+ * before start, frame deadlines), front_udp.c (one request per datagram, the
+ * amplification bound) and peer.c (pooled forward connections, hashed and
+ * bounded, their queues capped, and the engine's io). Requests run in the
+ * worker's engine (exec/engine.h); nothing here is used by another thread but
+ * worker_hand_off() / worker_stop() (worker.h) and peer.c's node-wide queue
+ * counter (a relaxed atomic). */
+#ifndef MW_NODE_WORKER_INT_H
+#define MW_NODE_WORKER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exec/engine.h"
+#include "net/loop.h"
+#include "net/timer.h"
+#include "node/conn.h"
+#include "node/worker.h"
+
+#define SCRATCH_LEN (64 * 1024)
+/* "node ADDR: MESSAGE" always fits, so snprintf's count is the length sent. */
+#define NODE_MSG_LEN (sizeof "node : " + SOCK_ADDR_STRLEN + ERR_MSG_LEN)
+#define MAX_EVENTS 128
+#define ACCEPT_BATCH 64
+#define UDP_BATCH 64
+#define PEER_BUCKETS 4096 /* a power of two */
+
+/* A client connection with this much output queued is not read from until
+ * it drains: a client that never reads cannot make the node buffer without
+ * bound. */
+#define OUT_HIGH (1024 * 1024)
+
+/* Timer keys: the engine's are below 2^44; the worker's carry a kind in the
+ * top two bits, a connection index and a check value. */
+#define TIMER_KIND_SHIFT 62
+#define TIMER_DELAY (1ull << TIMER_KIND_SHIFT)
+#define TIMER_FRAME (2ull << TIMER_KIND_SHIFT)
+
+struct worker {
+	const struct node_config *cfg;
+	int index;
+	pthread_t thread;
+	struct loop *loop;
+	struct handle listen_h;        /* H_LISTEN */
+	int listen_fd;                 /* -1 in PARENT mode */
+	int reserve_fd;                /* closed to accept-and-drop at EMFILE */
+	struct handle udp_h;           /* H_UDP */
+	int udp_fd;                    /* this worker's UDP socket, or -1 */
+	struct handle wake_h;          /* H_WAKE */
+	int wake_fd;                   /* eventfd: hand-off and stop */
+	atomic_bool stop;
+	pthread_mutex_t start_lock;    /* guards start_rc, start_err */
+	pthread_cond_t start_cond;
+	int start_rc;                  /* 1 while setting up, then 0 or -errno */
+	struct err start_err;          /* why the set-up failed */
+	pthread_mutex_t handoff_lock;  /* guards handoff[] */
+	int *handoff;                  /* fds given by the accept thread */
+	size_t nhandoff, handoff_cap;
+	struct conn **all_conns;       /* every conn ever allocated, for teardown */
+	size_t nall_conns;
+	struct conn *free_conns;
+	struct conn *flush_list;
+	struct conn **peers;           /* pooled peer connections */
+	size_t npeers;
+	uint32_t peer_hash[PEER_BUCKETS]; /* index + 1 into peers, chained by hash_next */
+	struct timer_heap timers;
+	struct rng rng;
+	struct storage *storage;       /* the node's; NULL: storage ops unsupported */
+	pthread_mutex_t done_lock;     /* guards done */
+	struct storage_req *done;      /* completed storage requests (newest first) */
+	uint8_t *scratch;              /* SCRATCH_LEN read buffer */
+	struct wire_buf route_prog;    /* the program of the route request being started */
+	struct wire_buf fwd_body;      /* budget block + sub-program of a forward */
+	char self[SOCK_ADDR_STRLEN];   /* this node, for error messages */
+	uint64_t delay_samples;        /* --net-delay samples drawn, their index */
+	struct engine *engine;
+	struct engine_config ecfg;
+	struct engine_io io;
+	struct engine_front front_tcp, front_udp;
+	struct worker_stats st;
+};
+
+/* worker.c */
+void conn_close(struct worker *w, struct conn *c, const char *why);
+struct conn *conn_by_timer(struct worker *w, uint64_t key);
+struct conn *conn_new(struct worker *w, enum handle_kind kind, int fd);
+uint64_t conn_timer_key(uint64_t kind, const struct conn *c, uint32_t check);
+void conn_flush(struct worker *w, struct conn *c);
+void conn_frame_queued(struct worker *w, struct conn *c);
+void conn_queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t status,
+		      uint64_t id, uint32_t flags, const void *body, uint32_t body_len,
+		      uint64_t frame_size);
+void conn_queue_reply(struct worker *w, struct conn *c, uint16_t status, uint64_t id,
+		      const void *text, uint32_t text_len, uint64_t frame_size);
+void conn_mark_dirty(struct worker *w, struct conn *c);
+
+/* front_wire.c */
+bool front_authentic(struct worker *w, const struct wire_hdr *h, const uint8_t *p);
+void front_wire_frame_timer(struct worker *w, uint64_t key);
+void front_wire_readable(struct worker *w, struct conn *c);
+void front_wire_resume(struct worker *w, struct conn *c);
+void front_start_request(struct worker *w, struct conn *c, struct engine_origin *o,
+			 const struct wire_hdr *h, const uint8_t *body);
+void front_wire_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
+		      const char *text, uint32_t text_len, uint64_t size);
+void front_wire_reply_file(void *ctx, const struct engine_origin *o, uint64_t req_id,
+			   uint64_t off, uint64_t len);
+void front_wire_arm_frame_timer(struct worker *w, struct conn *c);
+
+/* front_udp.c */
+void front_udp_readable(struct worker *w);
+void front_udp_send(struct worker *w, const struct engine_origin *o, uint16_t status,
+		    uint64_t id, const char *text, uint32_t text_len, uint64_t frame_size);
+void front_udp_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
+		     const char *text, uint32_t text_len, uint64_t size);
+
+/* peer.c */
+void node_io_drain_storage(struct worker *w);
+void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell);
+void peer_on_reply(struct worker *w, struct conn *p, const struct wire_hdr *h,
+		   const uint8_t *text);
+void peer_on_writable(struct worker *w, struct conn *p);
+void peer_account(struct conn *p, uint64_t *accounted);
+int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_t *msg,
+		    char *why, size_t why_len);
+void node_io_cancel(void *ctx, void *peer, uint64_t msg);
+void node_io_storage(void *ctx, struct storage_req *r);
+void node_io_timer(void *ctx, int64_t deadline, uint64_t key);
+int64_t node_io_now(void *ctx);
+
+#endif
