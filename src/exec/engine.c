@@ -39,6 +39,7 @@ struct engine_task {
 	bool waiting;                  /* parked on a forward */
 	bool retry_pending;            /* quorum impossible: retry at attempt_end */
 	bool in_storage;               /* sreq is with storage */
+	bool sleeping;                 /* parked on a SLEEP timer */
 	struct engine_origin origin;
 	uint64_t req_id;
 	uint8_t *prog;                 /* copy of the program */
@@ -202,7 +203,7 @@ static struct engine_task *task_alloc(struct engine *e)
 		e->tasks[e->ntasks++] = t;
 	}
 	t->busy = true;
-	t->waiting = t->retry_pending = t->in_storage = false;
+	t->waiting = t->retry_pending = t->in_storage = t->sleeping = false;
 	t->attempts = 0;
 	t->err[0] = '\0';
 	e->active++;
@@ -226,8 +227,10 @@ static uint64_t fwd_id(const struct engine_task *t, uint32_t branch)
 	       ((uint64_t)t->fwd_seq << 8) | branch;
 }
 
-/* Timer keys: slot(20) << 24 | gen(16) << 8 | attempt(8); below 2^44, so the
- * worker has the high bits for its own timers. */
+/* Timer keys: kind(1) << 48 | slot(20) << 24 | gen(16) << 8 | attempt(8);
+ * below 2^49, so the worker has the high bits for its own timers. */
+#define TIMER_SLEEP (1ull << 48)
+
 static uint64_t timer_key(const struct engine_task *t)
 {
 	return ((uint64_t)t->slot << 24) | ((uint64_t)(t->gen & 0xffff) << 8) | t->fwd_seq;
@@ -466,8 +469,27 @@ void engine_peer_failed(struct engine *e, void *peer, const char *why)
 	}
 }
 
+/* A SLEEP's time has passed: the walk goes on. */
+static void sleep_done(struct engine *e, uint64_t key)
+{
+	uint32_t slot = (uint32_t)((key >> 24) & 0xffffff);
+	struct engine_task *t;
+
+	if (slot >= e->ntasks)
+		return;
+	t = e->tasks[slot];
+	if (!t->busy || !t->sleeping || (t->gen & 0xffff) != ((key >> 8) & 0xffff))
+		return;
+	t->sleeping = false;
+	continue_task(e, t);
+}
+
 void engine_timer(struct engine *e, uint64_t key)
 {
+	if (key & TIMER_SLEEP) {
+		sleep_done(e, key);
+		return;
+	}
 	struct engine_task *t = waiting_task(e, (uint32_t)(key >> 24), (key >> 8) & 0xffff,
 					     key & 0xff);
 
@@ -584,6 +606,12 @@ static void continue_task(struct engine *e, struct engine_task *t)
 		return;
 	case EXEC_FORWARD:
 		start_forward(e, t, &op);
+		return;
+	case EXEC_SLEEP:
+		t->sleeping = true;
+		e->st->sleeps++;
+		e->io->timer(e->io->ctx, e->io->now(e->io->ctx) + (int64_t)wire_get_u64(op.body),
+			     TIMER_SLEEP | timer_key(t));
 		return;
 	case EXEC_ABORTED:
 		finish_error(e, t, WIRE_ERR_INTERNAL, "the node is stopping");

@@ -5,7 +5,8 @@
  * HTTP and gRPC) parses a request, checks it, and calls engine_start() with
  * its program and an origin that says how to answer. The engine walks the
  * program (exec.h), forwards sub-programs with quorum, timeouts and retries,
- * hands LOAD/STORE to storage and waits for it, and answers exactly once
+ * hands LOAD/STORE to storage and waits for it, parks a SLEEP on a timer
+ * (the worker serves other requests meanwhile), and answers exactly once
  * through the origin's front end: the REPLY the program asks for, a file
  * reply, or an error reply with a status and a text. It reaches the outside
  * only through struct engine_io (forward, cancel, storage, timer, clock),
@@ -136,6 +137,7 @@ struct engine_stats {
 	uint64_t over_budget;       /* requests refused: their tree costs more than the budget */
 	uint64_t limit_violations;  /* requests refused: beyond another node limit */
 	uint64_t storage_errors;    /* LOAD / STORE / file replies that failed */
+	uint64_t sleeps;            /* SLEEPs waited (on a timer, off the CPU) */
 	struct exec_stats exec;     /* COMPUTE / SKIP counters */
 };
 

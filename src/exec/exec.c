@@ -142,6 +142,8 @@ enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_sta
 		case OP_LOAD:
 		case OP_STORE:
 			return EXEC_STORAGE;
+		case OP_SLEEP:
+			return EXEC_SLEEP;
 		default:
 			return EXEC_UNSUPPORTED;
 		}

@@ -7,8 +7,9 @@
  * LOAD or STORE (the node hands it to its storage thread and resumes the walk
  * when it completes), or the REPLY that ends the program. It knows nothing of sockets, so the same walk
  * serves source-routed requests and, later, routes installed on a node.
- * Ops this build cannot run yet (SLEEP) stop the
- * walk with EXEC_UNSUPPORTED so the node answers with an error reply.
+ * A SLEEP stops the walk too (EXEC_SLEEP): the caller parks the request on a
+ * timer, off the CPU. Op codes this build does not know stop the walk with
+ * EXEC_UNSUPPORTED so the node answers with an error reply.
  * COMPUTE is a busy loop on CLOCK_MONOTONIC by default: it holds the worker's
  * CPU for the requested wall time, as a CPU-bound handler would, exactly even
  * when the thread is preempted in between (the wall time still passes).
@@ -33,6 +34,7 @@ enum exec_step {
 	EXEC_UNSUPPORTED = 3, /* op cannot run on this node */
 	EXEC_STORAGE = 4,     /* op is a LOAD or STORE; the walk resumes after it */
 	EXEC_ABORTED = 5,     /* exec_abort_all() was called: the node is stopping */
+	EXEC_SLEEP = 6,       /* op is a SLEEP; the walk resumes after it, once its time has passed */
 };
 
 struct exec_cursor {

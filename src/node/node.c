@@ -118,7 +118,7 @@ static int write_port_file(const char *path, int port, struct err *e)
 
 #define ENGINE_FIELDS(X)                                                              \
 	X(requests) X(forwards) X(forward_failures) X(forward_timeouts) X(forward_busy) \
-	X(retries) X(forward_refused) X(over_budget) X(storage_errors)
+	X(retries) X(forward_refused) X(over_budget) X(storage_errors) X(sleeps)
 
 static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 {

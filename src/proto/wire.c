@@ -316,19 +316,17 @@ static int check_op(struct check *c, const struct wire_op *op, uint32_t depth)
 
 	switch (op->code) {
 	case OP_COMPUTE:
+	case OP_SLEEP:
 		if (body != 8)
 			break;
 		/* Only this node's own ops: sub-programs run under their
 		 * nodes' limits. */
 		if (depth == 0 && wire_get_u64(op->body) > c->lim->max_compute_ns)
-			return err_set(c->e, "COMPUTE of %llu us exceeds this node's limit of %llu us",
+			return err_set(c->e, "%s of %llu us exceeds this node's limit of %llu us",
+				       op->code == OP_SLEEP ? "SLEEP" : "COMPUTE",
 				       (unsigned long long)(wire_get_u64(op->body) / 1000),
 				       (unsigned long long)(c->lim->max_compute_ns / 1000)),
 			       -WIRE_ERR_LIMIT;
-		return 0;
-	case OP_SLEEP:
-		if (body != 8)
-			break;
 		return 0;
 	case OP_REPLY:
 		if (op->flags & ~WIRE_REPLY_SENDFILE)

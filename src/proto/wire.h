@@ -66,7 +66,7 @@ enum wire_status {
 
 enum wire_op_code {
 	OP_COMPUTE = 1, /* u64 ns: busy CPU for that long */
-	OP_SLEEP = 2,   /* u64 ns: off-CPU wait (reserved, not yet executed) */
+	OP_SLEEP = 2,   /* u64 ns: off-CPU wait (the task waits on a timer; the worker serves others) */
 	OP_LOAD = 3,    /* u64 offset, u64 size: read from the node's storage */
 	OP_STORE = 4,   /* u64 offset, u64 size, flags = enum wire_sync: write to it */
 	OP_REPLY = 5,   /* u64 frame size of the reply; always the last op of a program;
@@ -126,7 +126,7 @@ struct wire_limits {
 	uint32_t max_depth;   /* nesting of FORWARD sub-programs */
 	uint32_t max_fanout;  /* targets of one FORWARD */
 	uint32_t max_ops;     /* ops in one program, all levels */
-	uint64_t max_compute_ns; /* one COMPUTE of the top-level program */
+	uint64_t max_compute_ns; /* one COMPUTE or SLEEP of the top-level program */
 };
 
 extern const struct wire_limits wire_default_limits;

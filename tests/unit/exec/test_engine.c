@@ -393,6 +393,45 @@ static void test_refused_target(void **state)
 	assert_non_null(strstr(W.text, "10.1.2.3:7 refused"));
 }
 
+/* SLEEP parks the request on a timer: nothing answers before its time,
+ * other requests run meanwhile, and its time counts in the budget. */
+static void test_sleep(void **state)
+{
+	struct wire_buf b;
+	struct engine_origin o = { .front = &W.front };
+	struct err e;
+
+	(void)state;
+	wire_buf_init(&b);
+	size_t at = wire_put_op(&b, OP_SLEEP, 0, 0);
+	wire_buf_put_u64(&b, 5000000); /* 5 ms */
+	wire_end_op(&b, at);
+	at = wire_put_op(&b, OP_REPLY, 0, 0);
+	wire_buf_put_u64(&b, 64);
+	wire_end_op(&b, at);
+	assert_int_equal(wire_prog_check(b.data, (uint32_t)b.len, &wire_default_limits, &e), 0);
+	engine_start(W.e, &o, 1, b.data, (uint32_t)b.len, NULL);
+	assert_int_equal(W.replies, 0);
+	assert_int_equal(engine_active(W.e), 1);
+	start("-R 1", NULL); /* another request is served meanwhile */
+	assert_int_equal(W.replies, 1);
+	advance(W.now + 4999999);
+	assert_int_equal(W.replies, 1);
+	advance(W.now + 1);
+	assert_int_equal(W.replies, 2);
+	assert_int_equal(W.status, WIRE_OK);
+	assert_int_equal(W.size, 64);
+	assert_int_equal(W.st.sleeps, 1);
+	assert_int_equal(W.st.exec.computes, 0);
+	/* a budget of 4 ms refuses it */
+	struct wire_budget small = engine_default_budget;
+	small.compute_ns = 4000000;
+	engine_start(W.e, &o, 2, b.data, (uint32_t)b.len, &small);
+	assert_int_equal(W.replies, 3);
+	assert_int_equal(W.status, WIRE_ERR_LIMIT);
+	wire_buf_free(&b);
+}
+
 static void test_cost(void **state)
 {
 	struct prog *p;
@@ -433,6 +472,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_budget_carried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_hops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sleep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
 	};
 

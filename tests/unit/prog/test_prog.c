@@ -282,7 +282,9 @@ static void test_skip_probability(void **state)
 	wire_buf_free(&w);
 }
 
-static void test_unsupported_op(void **state)
+/* SLEEP stops the walk (the node parks the request on a timer), then the
+ * walk resumes after it. */
+static void test_sleep_op(void **state)
 {
 	struct wire_buf w;
 	struct wire_op op;
@@ -301,8 +303,11 @@ static void test_unsupported_op(void **state)
 	assert_int_equal(wire_prog_check(w.data, (uint32_t)w.len, &wire_default_limits, &e), 0);
 	rng_seed(&r, 1, 0);
 	exec_start(&c, w.data, (uint32_t)w.len);
-	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_UNSUPPORTED);
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_SLEEP);
 	assert_int_equal(op.code, OP_SLEEP);
+	assert_int_equal(wire_get_u64(op.body), 100);
+	assert_int_equal(exec_next(&c, &r, &st, &op), EXEC_REPLY);
+	assert_int_equal(st.computes, 0);
 	wire_buf_free(&w);
 }
 
@@ -383,7 +388,7 @@ int main(void)
 		cmocka_unit_test(test_finish_refuses_exploding_branches),
 		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_skip_probability),
-		cmocka_unit_test(test_unsupported_op),
+		cmocka_unit_test(test_sleep_op),
 		cmocka_unit_test(test_storage_ops),
 		cmocka_unit_test(test_ping),
 	};
