@@ -54,7 +54,7 @@ EXE      := $(BUILD)/meshwalk
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke soak deps deps-check man clean \
+.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke soak check-size deps deps-check man clean \
 	fuzz fuzz-build
 all: bin/meshwalk
 
@@ -126,6 +126,10 @@ bench: bin/meshwalk bench-bins
 bench-smoke: bin/meshwalk bench-bins
 	BUILD=$(BUILD) bench/run.sh --smoke
 	bench/soak.sh --smoke
+
+# Size rules of docs/architecture.md: files over 800 lines, functions over 120.
+check-size:
+	scripts/check-size.py
 
 # One node under mixed valid and hostile traffic for SOAK_SECS (600).
 soak: bin/meshwalk
