@@ -185,13 +185,17 @@ static void start_client_request(struct worker *w, struct conn *c, const struct 
 static void frame_done(struct worker *w, struct conn *c)
 {
 	c->frame_seq++;
-	if (c->h.kind == H_CLIENT && c->pending.waiting) {
-		c->pending.waiting = false;
+	if (!c->pending.waiting)
+		return;
+	c->pending.waiting = false;
+	if (c->h.kind == H_CLIENT)
 		start_client_request(w, c, &c->pending.hdr, c->pending.body);
-	}
+	else
+		peer_on_reply(w, c, &c->pending.hdr, c->pending.body);
 }
 
-/* Keeps request h's header and body in c until its padding has arrived. */
+/* Keeps frame h's header and body (a request, or a forward's reply) in c
+ * until its padding has arrived. */
 static void hold_request(struct conn *c, const struct wire_hdr *h, const uint8_t *body)
 {
 	if (c->pending.cap < h->prog_len) {
@@ -304,14 +308,16 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 		}
 		const uint8_t *body = data + off + WIRE_HDR_LEN;
 		uint64_t pad = h.len - need;
-		if (c->h.kind == H_PEER) {
-			peer_on_reply(w, c, &h, body);
-		} else if (pad > len - off - need) {
-			/* The padding is still on its way: the request starts when
-			 * it has arrived, so its transfer counts in its latency. */
+		if (pad > len - off - need) {
+			/* The padding is still on its way: a request starts, and a
+			 * forward's reply counts, when it has arrived, so the
+			 * transfer is part of the latency. */
 			hold_request(c, &h, body);
 		} else {
-			start_client_request(w, c, &h, body);
+			if (c->h.kind == H_PEER)
+				peer_on_reply(w, c, &h, body);
+			else
+				start_client_request(w, c, &h, body);
 			off += need + pad;
 			c->frame_seq++;
 			continue;
@@ -355,8 +361,10 @@ void front_wire_frame_timer(struct worker *w, uint64_t key)
 	c->frame_timer = false;
 	if (!mid_frame(c))
 		return;
-	if ((uint32_t)key != frame_check(c)) {
-		front_wire_arm_frame_timer(w, c); /* a later frame: it gets its own time */
+	if ((uint32_t)key != frame_check(c) || !(c->interest & LOOP_READ)) {
+		/* A later frame gets its own time; and a client we stopped
+		 * reading (its replies are not read) is not the one stalling. */
+		front_wire_arm_frame_timer(w, c);
 		return;
 	}
 	w->st.frame_timeouts++;

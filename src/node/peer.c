@@ -181,8 +181,12 @@ int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_
 	if (s->frame_size > frame)
 		frame = s->frame_size;
 	uint64_t total = atomic_load_explicit(&peer_queued_total, memory_order_relaxed);
-	if (conn_queued(p) + frame > w->cfg->max_peer_queue || total + frame > w->cfg->max_queued) {
-		bool node = total + frame > w->cfg->max_queued;
+	/* A frame larger than a cap still goes to an idle queue (its padding is
+	 * streamed from a zero page, not held). */
+	bool peer_full = conn_queued(p) > 0 && conn_queued(p) + frame > w->cfg->max_peer_queue;
+	bool node_full = total > 0 && total + frame > w->cfg->max_queued;
+	if (peer_full || node_full) {
+		bool node = node_full;
 
 		snprintf(why, why_len, "forward to %s failed: %s queue full (%llu bytes queued, "
 			 "--max-%s %llu)", p->name, node ? "the node's" : "its",

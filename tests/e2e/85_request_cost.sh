@@ -85,8 +85,46 @@ ok --to 127.0.0.1:$a_PORT -n 20 -r 100
 wait $partial
 grep -q closed "$TMP/partial.log" || fail "stalled frame: $(cat "$TMP/partial.log")"
 
-# 5. The request starts once its padding has arrived, however large.
+# 5. The request starts once its padding has arrived, however large; a
+#    forward's reply counts once its padding has arrived.
 ok --to 127.0.0.1:$a_PORT -n 3 --ps 16m -R 10
+python3 - "$a_PORT" >"$TMP/early.log" 2>&1 <<'PY' || fail "request started before its padding: $(cat "$TMP/early.log")"
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+prog = struct.pack('<BBHIQ', 5, 0, 0, 16, 0)
+head = struct.pack('<HBBIQHHI', 0x574d, 1, 1, 24 + len(prog) + 4096, 9, 0, 0, len(prog)) + prog
+s.sendall(head)
+s.settimeout(0.5)
+try:
+    s.recv(100)
+    sys.exit("a reply came before the padding was sent")
+except socket.timeout:
+    pass
+s.sendall(b'\0' * 4096)
+s.settimeout(5)
+r = s.recv(100)
+assert len(r) >= 24 and struct.unpack_from('<Q', r, 8)[0] == 9, r
+PY
+python3 - "$TMP/slow.port" "$TMP/slow.sent" >"$TMP/slow.log" 2>&1 <<'PY' &
+import os, socket, struct, sys, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1)
+open(sys.argv[1] + ".tmp", "w").write(str(l.getsockname()[1])); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+c, _ = l.accept()
+h = c.recv(24, socket.MSG_WAITALL)
+n, rid, plen = struct.unpack_from('<I', h, 4)[0], struct.unpack_from('<Q', h, 8)[0], struct.unpack_from('<I', h, 20)[0]
+left = n - 24
+while left > 0:
+    left -= len(c.recv(min(left, 65536)))
+c.sendall(struct.pack('<HBBIQHHI', 0x574d, 1, 2, 24 + 65536, rid, 0, 0, 0))
+time.sleep(0.5)
+c.sendall(b'\0' * 65536)
+open(sys.argv[2], "w").write("sent")
+time.sleep(1)
+PY
+PIDS+=($!)
+slowwait 10 test -s "$TMP/slow.port" || fail "slow peer did not start"
+ok --to 127.0.0.1:$a_PORT -F 127.0.0.1:$(cat "$TMP/slow.port") -R -R -n 1
+test -s "$TMP/slow.sent" || fail "the node answered before the forward's reply had arrived"
 
 # 6. SIGTERM ends a node in the middle of a long COMPUTE.
 start_node c --max-compute 20s
