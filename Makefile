@@ -6,7 +6,8 @@
 #   make SANITIZER=thread test                the same under TSan
 #   make demo                 a small multi-node emulation on this machine, with a report
 #   make bench                the benchmark table (bench/README.md)
-#   make deps                 install the Debian packages the build and tests need
+#   make install              bin/meshwalk, man pages and bash completion under $(DESTDIR)$(PREFIX)
+#   make deps                 install every Debian package meshwalk uses (scripts/deps.sh)
 
 CC      ?= cc
 STD     := -std=gnu11
@@ -53,8 +54,8 @@ EXE      := $(BUILD)/meshwalk
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke deps deps-check man clean \
-	fuzz fuzz-build
+.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke deps deps-check deps-demo \
+	deps-test deps-fuzz man clean fuzz fuzz-build install
 all: bin/meshwalk
 
 bin/meshwalk: $(EXE)
@@ -85,9 +86,9 @@ FORCE:
 
 unit-bins: $(UNIT_BIN)
 
-# test and demo first make sure the Debian packages are there (installing
-# them as root, else printing the apt-get line), then build.
-test: deps-check
+# test and demo first make sure the Debian packages each needs are there
+# (installing them as root, else printing the apt-get line), then build.
+test: deps-test
 	@$(MAKE) --no-print-directory test-run
 
 test-run: $(EXE) $(UNIT_BIN)
@@ -99,7 +100,7 @@ unit: $(EXE) $(UNIT_BIN)
 e2e: $(EXE)
 	MESHWALK=$(abspath $(EXE)) BUILD=$(BUILD) tests/run --e2e
 
-demo: deps-check
+demo: deps-demo
 	@$(MAKE) --no-print-directory bin/meshwalk
 	scripts/demo.sh
 
@@ -148,14 +149,18 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 
 fuzz-build: $(FUZZ_BINS)
 
-fuzz: fuzz-build
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 deps:
-	scripts/deps.sh install
+	scripts/deps.sh install all
+
+deps-demo deps-test deps-fuzz:
+	@scripts/deps.sh install $(@:deps-%=%)
 
 deps-check:
-	@scripts/deps.sh check
+	@scripts/deps.sh check all
 
 clean:
 	rm -rf build bin
