@@ -113,6 +113,19 @@ man/meshwalk-%.1: $(EXE)
 	@mkdir -p man
 	$(EXE) man $* > $@
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man pages and
+# the bash completion (generated from the option tables by the binary itself).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+install: $(EXE)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(EXE) $(DESTDIR)$(BINDIR)/meshwalk
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(EXE) completion bash > $(DESTDIR)$(BASHCOMPDIR)/meshwalk.tmp
+	mv $(DESTDIR)$(BASHCOMPDIR)/meshwalk.tmp $(DESTDIR)$(BASHCOMPDIR)/meshwalk
+
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 $(BUILD)/bench/%: bench/%.c $(LIB) $(BUILD)/.flags

@@ -48,7 +48,7 @@ enum {
 	O_SCRIPT, /* never seen by getopt: expanded before */
 };
 
-static const struct opt_def client_opts[] = {
+const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
 	  "The node to send requests to: [tcp://|udp://][host][:port], host defaults to "
 	  "127.0.0.1 and port to 7891. With udp:// every request and reply is one datagram of at "

@@ -21,7 +21,7 @@ enum {
 	O_STRICT,
 };
 
-static const struct opt_def compare_opts[] = {
+const struct opt_def compare_opts[] = {
 	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
 	  "Also write compare.txt, compare.csv, compare.json and the plot of both CDFs "
 	  "(plots/compare-cdf.svg, .png) into DIR (created if missing). Without it the "

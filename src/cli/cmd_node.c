@@ -37,7 +37,7 @@ enum {
 	O_ROUTES_FILE,
 };
 
-static const struct opt_def node_opts[] = {
+const struct opt_def node_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Address to listen on: [tcp://|udp://][host][:port]. host defaults to 127.0.0.1 "
 	  "(meshwalk never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port "

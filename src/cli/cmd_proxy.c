@@ -17,7 +17,7 @@ enum {
 	O_STATS_FILE,
 };
 
-static const struct opt_def proxy_opts[] = {
+const struct opt_def proxy_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Address to listen on: [tcp://][host][:port] (default 127.0.0.1:7890; port 0 lets "
 	  "the kernel pick, see --port-file)." },

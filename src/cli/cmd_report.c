@@ -21,7 +21,7 @@ enum {
 	O_NO_PLOTS,
 };
 
-static const struct opt_def report_opts[] = {
+const struct opt_def report_opts[] = {
 	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
 	  "Report directory (default RESULTS/report for a results directory, FILE-report beside "
 	  "a CSV). Created if missing; an earlier report there is overwritten." },

@@ -21,7 +21,7 @@ enum {
 	O_CHECK,
 };
 
-static const struct opt_def run_opts[] = {
+const struct opt_def run_opts[] = {
 	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
 	  "Results directory (default results/NAME-YYYYmmdd-HHMMSS, NAME from the scenario). "
 	  "It must not exist yet: results of two runs are never mixed." },
