@@ -99,7 +99,8 @@ const struct opt_def client_opts[] = {
 	  "route answers each request with status 10 (no such route)." },
 	{ "rs", 'R', OPT_OPTIONAL, 'R', "[sendfile,]SIZE_SPEC",
 	  "Add a REPLY: closes the innermost -F scope, whose reply then has this size; at the "
-	  "top level, sets the size of the reply the client receives. Without -R, scopes are "
+	  "top level, sets the size of the reply the client receives (once: a second top-level "
+	  "-R is an error). Without -R, scopes are "
 	  "closed implicitly at the end. sendfile,SIZE: the reply carries SIZE bytes of the "
 	  "node's storage (read at --load-offset), sent with sendfile(): LOAD and REPLY in one." },
 	{ "load-data", 'L', OPT_REQUIRED, 'L', "SIZE_SPEC|size=SPEC[,offset=SPEC]",
@@ -277,7 +278,6 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 	uint64_t v;
 	double d;
 
-	log_set_name("meshwalk client");
 	client_config_defaults(&c);
 	if (opt_expand_scripts(argc0, argv0, &argc, &argv, &e) < 0) {
 		log_msg("%s", e.msg);
@@ -566,7 +566,11 @@ void cmd_client_free(struct client_config *c)
 int cmd_client(int argc, char **argv)
 {
 	struct client_config c;
-	int rc = cmd_client_parse(argc, argv, &c);
+	int rc;
+
+	/* Here, not in the parser: meshwalk run names the scenario line instead. */
+	log_set_name("meshwalk client");
+	rc = cmd_client_parse(argc, argv, &c);
 
 	if (rc != 0)
 		return rc < 0 ? 0 : rc; /* -1: --help was printed */
