@@ -84,6 +84,7 @@ struct scenario_client {
 	char *name;
 	char *to;                   /* unexpanded */
 	struct scenario_argv args;  /* unexpanded `meshwalk client` options and ops */
+	int args_line, args_col;    /* where args is; 0 when set by --set or absent */
 	int64_t delay_ns;
 	char *route;                /* route requests name, or NULL */
 	int route_line, route_col;  /* where route is */
