@@ -462,13 +462,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			opt_print_help(stdout, client_usage, client_intro, client_opts);
 			rc = -1;
 			break;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk client --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(client_opts, opt, argv[optind - 1], "client");
 			break;
 		}
 	}

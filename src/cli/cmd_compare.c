@@ -127,13 +127,8 @@ int cmd_compare(int argc, char **argv)
 			opt_print_help(stdout, compare_usage, compare_intro, compare_opts);
 			opt_free(&p);
 			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk compare --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(compare_opts, opt, argv[optind - 1], "compare");
 			break;
 		}
 	}

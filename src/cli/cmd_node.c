@@ -407,13 +407,8 @@ int cmd_node(int argc, char **argv)
 			opt_free(&p);
 			node_config_free(&c);
 			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk node --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(node_opts, opt, argv[optind - 1], "node");
 			break;
 		}
 	}

@@ -165,13 +165,8 @@ int cmd_report(int argc, char **argv)
 			opt_print_help(stdout, report_usage, report_intro, report_opts);
 			opt_free(&p);
 			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk report --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(report_opts, opt, argv[optind - 1], "report");
 			break;
 		}
 	}

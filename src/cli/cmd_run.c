@@ -213,13 +213,8 @@ int cmd_run(int argc, char **argv)
 			opt_free(&p);
 			free(sets);
 			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk run --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(run_opts, opt, argv[optind - 1], "run");
 			break;
 		}
 	}
