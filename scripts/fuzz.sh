@@ -51,7 +51,7 @@ if [ "$(scripts/tree-state.sh)" = "$tree_before" ]; then
 else
 	fail=$((fail + 1))
 	echo "FAIL the fuzz targets changed the source tree:"
-	diff <(echo "$tree_before") <(scripts/tree-state.sh) | sed -n 's/^[<>]/     &/p' | head -n 20
+	diff <(echo "$tree_before") <(scripts/tree-state.sh) | sed -n '/^[<>] ./s/^/     /p' | head -n 20
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
