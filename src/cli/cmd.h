@@ -18,6 +18,11 @@ extern const struct opt_def node_opts[], client_opts[], run_opts[], proxy_opts[]
 	compare_opts[];
 
 int cmd_node(int argc, char **argv);
+/* The node's command line into a config without starting anything: 0 (then
+ * node_config_free() it), 2 on a usage error (message printed), -1 after
+ * --help. Used by cmd_node() and by meshwalk run's check of a scenario. */
+struct node_config;
+int cmd_node_parse(int argc, char **argv, struct node_config *out);
 int cmd_client(int argc, char **argv);
 /* The client's command line (scripts expanded) into a config without running
  * anything: 0 (then cmd_client_free() it), 2 on a usage error (message

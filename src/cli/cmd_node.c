@@ -205,7 +205,7 @@ static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t ma
 	return 0;
 }
 
-int cmd_node(int argc, char **argv)
+int cmd_node_parse(int argc, char **argv, struct node_config *out)
 {
 	struct node_config c;
 	struct opt_parser p;
@@ -214,7 +214,6 @@ int cmd_node(int argc, char **argv)
 	uint64_t v;
 	double d;
 
-	log_set_name("meshwalk node");
 	node_config_defaults(&c);
 	opt_build(node_opts, &p);
 	optind = 1;
@@ -406,7 +405,7 @@ int cmd_node(int argc, char **argv)
 			opt_print_help(stdout, node_usage, node_intro, node_opts);
 			opt_free(&p);
 			node_config_free(&c);
-			return 0;
+			return -1;
 		default: /* ':' or '?' */
 			rc = opt_bad(node_opts, opt, argv[optind - 1], "node");
 			break;
@@ -417,9 +416,28 @@ int cmd_node(int argc, char **argv)
 		rc = 2;
 	}
 	opt_free(&p);
-	if (rc == 0 && c.limits.max_prog > c.limits.max_frame)
+	if (rc != 0) {
+		node_config_free(&c);
+		return rc;
+	}
+	if (c.limits.max_prog > c.limits.max_frame)
 		c.limits.max_prog = c.limits.max_frame;
-	if (rc == 0 && node_run(&c, &e) < 0) {
+	*out = c;
+	return 0;
+}
+
+int cmd_node(int argc, char **argv)
+{
+	struct node_config c;
+	struct err e;
+	int rc;
+
+	/* Here, not in the parser: meshwalk run names the scenario line instead. */
+	log_set_name("meshwalk node");
+	rc = cmd_node_parse(argc, argv, &c);
+	if (rc != 0)
+		return rc < 0 ? 0 : rc; /* -1: --help was printed */
+	if (node_run(&c, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 1;
 	}

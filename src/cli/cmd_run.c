@@ -8,6 +8,7 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "client/client.h"
+#include "node/node.h"
 #include "run/run.h"
 #include "run/sweep.h"
 #include "scenario/scenario.h"
@@ -36,8 +37,9 @@ const struct opt_def run_opts[] = {
 	  "(default: no limit; bare numbers are seconds)." },
 	{ "check", 0, OPT_NONE, O_CHECK, NULL,
 	  "Only load and validate the scenario (and overrides), parse every client group's "
-	  "arguments with the client's own parser (mistakes as FILE:LINE:COL: client NAME: ..., "
-	  "exit 2), print what would run, and exit. A run checks the same before it starts." },
+	  "arguments with the client's own parser and every service's node options with the "
+	  "node's (mistakes as FILE:LINE:COL: client NAME: ..., exit 2), print what would run, "
+	  "and exit. A run checks the same before it starts." },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print progress lines and the report." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
@@ -134,14 +136,53 @@ static int check_group(const char *path, const struct scenario *s, size_t g,
 	return rc;
 }
 
-/* Every group's (and every sweep cell's) arguments through the client's
- * parser, so a typo fails here, with its place in the file, instead of
- * minutes into a run: 0, or 2 after printing every mistake. */
-static int check_clients(const char *path, const struct scenario *s)
+/* A service's node options through the node's own parser, as meshwalk run
+ * starts its replicas: 0, or 2 with the node's message printed after
+ * FILE:LINE:COL: service NAME. */
+static int check_service(const char *path, const struct scenario_service *svc)
+{
+	struct scenario_argv av = { 0 };
+	struct node_config nc;
+	char who[600];
+	int rc;
+
+	if (svc->balance != NULL || svc->node.n == 0)
+		return 0; /* a balancer's options are meshwalk's own */
+	if (svc->node_line > 0)
+		snprintf(who, sizeof who, "meshwalk run: %s:%d:%d: service %s", path, svc->node_line,
+			 svc->node_col, svc->name);
+	else
+		snprintf(who, sizeof who, "meshwalk run: %s: service %s (node from --set)", path,
+			 svc->name);
+	av.v = xcalloc(svc->node.n + 5, sizeof *av.v);
+	av.v[av.n++] = xstrdup("node");
+	av.v[av.n++] = xstrdup("-q");
+	av.v[av.n++] = xstrdup("-b");
+	av.v[av.n++] = xstrdup("127.0.0.1:0");
+	for (size_t k = 0; k < svc->node.n; k++)
+		av.v[av.n++] = xstrdup(svc->node.v[k]);
+	log_set_name(who);
+	rc = cmd_node_parse((int)av.n, av.v, &nc);
+	log_set_name("meshwalk run");
+	if (rc == 0)
+		node_config_free(&nc);
+	else if (rc < 0)
+		log_msg("%s: node options ask for --help", who + strlen("meshwalk run: "));
+	scenario_argv_free(&av);
+	return rc ? 2 : 0;
+}
+
+/* Every service's node options and every group's (and every sweep cell's)
+ * arguments through the node's and the client's parsers, so a typo fails
+ * here, with its place in the file, instead of minutes into a run: 0, or 2
+ * after printing every mistake. */
+static int check_commands(const char *path, const struct scenario *s)
 {
 	int rc = 0;
 	int swept = s->sweep ? sweep_group(s, s->sweep) : -1;
 
+	for (size_t i = 0; i < s->nservices; i++)
+		rc |= check_service(path, &s->services[i]);
 	for (size_t g = 0; g < s->nclients; g++) {
 		if ((int)g != swept) {
 			rc |= check_group(path, s, g, &s->clients[g].args, NULL);
@@ -237,7 +278,7 @@ int cmd_run(int argc, char **argv)
 		free(sets);
 		return 2;
 	}
-	if (check_clients(argv[optind], &s) != 0) {
+	if (check_commands(argv[optind], &s) != 0) {
 		scenario_free(&s);
 		free(sets);
 		return 2;

@@ -280,6 +280,8 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 		} else if (strcmp(name, "node") == 0) {
 			if (load_words(l, val, &svc->node, "node") < 0)
 				return -EINVAL;
+			svc->node_line = (int)val->start_mark.line + 1;
+			svc->node_col = (int)val->start_mark.column + 1;
 		} else if (strcmp(name, "link") == 0) {
 			char what[96];
 
@@ -586,6 +588,7 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 			return 0;
 		}
 		if (strcmp(field, "node") == 0) {
+			svc->node_line = svc->node_col = 0;
 			scenario_argv_free(&svc->node);
 			return scenario_split(val, &svc->node, e);
 		}

@@ -64,6 +64,7 @@ struct scenario_service {
 	char *name;
 	int replicas;               /* 1..SCENARIO_MAX_REPLICAS (a balancer: 1) */
 	struct scenario_argv node;  /* extra `meshwalk node` options */
+	int node_line, node_col;    /* where node is; 0 when set by --set or absent */
 	int line;                   /* where it was defined */
 	/* A load balancer (from `balancers:`) is a service of one "replica"
 	 * whose address is the balancer's: clients reach it as {name}. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 78_run_first_hour: what `meshwalk run` tells a new user. --check (and every
-# run) parses each client group's arguments with the client's own parser and
-# names the place in the file; a client failing during a run has its message
+# run) parses each client group's arguments with the client's own parser (and
+# each service's node options with the node's) and names the place in the file; a client failing during a run has its message
 # on the terminal; usage mistakes exit 2; a directory where a scenario is
 # expected says so; two quick runs without -o both succeed in their own
 # results directories; an interrupted run's report gives the time it ran.
@@ -33,6 +33,18 @@ assert_eq "a run with bad client args" 2 "$?"
 [ -e r0 ] && fail "a run with bad client args created its results directory"
 timeout -k 5 30 "$MESHWALK" run --check --set 'clients.good.args=-n x' bad.yaml >out 2>err
 grep -q "bad.yaml: client good (args from --set): -n: " err || { cat err; fail "--set args not checked"; }
+
+# A service's node options go through the node's parser the same way.
+cat >nodebad.yaml <<'YAML'
+name: nodebad
+services:
+  a: { node: "--ntt 2" }
+clients:
+  - { name: c, to: a, args: "-n 5" }
+YAML
+timeout -k 5 30 "$MESHWALK" run --check nodebad.yaml >out 2>err
+assert_eq "--check with bad node options" 2 "$?"
+grep -q "^meshwalk run: nodebad.yaml:3:14: service a: unknown option '--ntt'" err || { cat err; fail "node options not checked"; }
 
 # A directory where the scenario goes; usage mistakes.
 mkdir adir
