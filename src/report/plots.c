@@ -69,6 +69,14 @@ int plots_cdf(const char *dir, const char *name, const char *title, const char *
 	fprintf(f, "stats '%s' skip 1 using 3 nooutput\n"
 		   "if (STATS_min > 0 && STATS_max / STATS_min >= 10) {\n"
 		   "  set logscale x 10\n"
+		   /* Over fewer than three decades, 2 and 5 of each decade are
+		    * labelled too: two or three decade labels alone say little. */
+		   "  if (STATS_max / STATS_min < 1000) {\n"
+		   "    do for [k = floor(log10(STATS_min)) : ceil(log10(STATS_max))] {\n"
+		   "      set xtics add (sprintf('%%.0f', 2 * 10**k) 2 * 10**k, "
+		   "sprintf('%%.0f', 5 * 10**k) 5 * 10**k)\n"
+		   "    }\n"
+		   "  }\n"
 		   "  set xlabel 'latency, intended send to reply (µs, log scale)'\n"
 		   "} else {\n"
 		   "  set xlabel 'latency, intended send to reply (µs)'\n"

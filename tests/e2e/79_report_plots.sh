@@ -2,7 +2,8 @@
 # 79_report_plots: plots a reader can trust, from a synthetic client CSV (no
 # timing involved). A CDF whose latencies span less than a decade gets a
 # linear axis with several labels (a log axis labelled only 10000 and 100000
-# for a 20-41 ms run said nothing); one spanning decades keeps its log axis.
+# for a 20-41 ms run said nothing); one spanning decades keeps its log axis,
+# labelled at 2 and 5 of each decade too when it spans fewer than three.
 # The timeline's target rate is the schedule's rate in every bin, and a
 # per-bin p99 from under 100 ok requests is flagged and drawn apart.
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +34,8 @@ grep -q '<text>25000</text>' "$R/plots/latency-cdf.svg" || fail "narrow CDF: no 
 csv "$TMP/wide.csv" 1000 1000 100 50000
 timeout -k 5 120 "$MESHWALK" report -q "$TMP/wide.csv" || fail "report of wide.csv"
 grep -q 'log scale' "$TMP/wide-report/plots/latency-cdf.svg" || fail "wide CDF lost its log axis"
+# Under three decades, 2 and 5 of each decade are labelled too.
+grep -q '<text>500</text>' "$TMP/wide-report/plots/latency-cdf.svg" || fail "wide CDF: no label at 500"
 
 # Timeline: 1000 requests at 1000/s in 10 bins of 100; target 1000 in each.
 awk -F, 'NR > 1 && $1 == "narrow" { if ($7 != "1000.000") bad = bad " " $7; n++ }
