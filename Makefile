@@ -7,7 +7,8 @@
 #   make demo                 a small multi-node emulation on this machine, with a report
 #   make bench                the benchmark table (bench/README.md)
 #   make soak                 one node under hostile traffic for 10 minutes (bench/soak.sh)
-#   make deps                 install the Debian packages the build and tests need
+#   make install              bin/meshwalk, man pages and bash completion under $(DESTDIR)$(PREFIX)
+#   make deps                 install every Debian package meshwalk uses (scripts/deps.sh)
 
 CC      ?= cc
 STD     := -std=gnu11
@@ -54,8 +55,8 @@ EXE      := $(BUILD)/meshwalk
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke soak check-size deps deps-check man clean \
-	fuzz fuzz-build
+.PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke soak check-size deps deps-check deps-demo \
+	deps-test deps-fuzz man clean fuzz fuzz-build install
 all: bin/meshwalk
 
 bin/meshwalk: $(EXE)
@@ -86,9 +87,9 @@ FORCE:
 
 unit-bins: $(UNIT_BIN)
 
-# test and demo first make sure the Debian packages are there (installing
-# them as root, else printing the apt-get line), then build.
-test: deps-check
+# test and demo first make sure the Debian packages each needs are there
+# (installing them as root, else printing the apt-get line), then build.
+test: deps-test
 	@$(MAKE) --no-print-directory test-run
 
 test-run: $(EXE) $(UNIT_BIN)
@@ -100,7 +101,7 @@ unit: $(EXE) $(UNIT_BIN)
 e2e: $(EXE)
 	MESHWALK=$(abspath $(EXE)) BUILD=$(BUILD) tests/run --e2e
 
-demo: deps-check
+demo: deps-demo
 	@$(MAKE) --no-print-directory bin/meshwalk
 	scripts/demo.sh
 
@@ -112,6 +113,19 @@ man: $(MAN_PAGES)
 man/meshwalk-%.1: $(EXE)
 	@mkdir -p man
 	$(EXE) man $* > $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man pages and
+# the bash completion (generated from the option tables by the binary itself).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+install: $(EXE)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(EXE) $(DESTDIR)$(BINDIR)/meshwalk
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(EXE) completion bash > $(DESTDIR)$(BASHCOMPDIR)/meshwalk.tmp
+	mv $(DESTDIR)$(BASHCOMPDIR)/meshwalk.tmp $(DESTDIR)$(BASHCOMPDIR)/meshwalk
 
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
@@ -158,14 +172,18 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 
 fuzz-build: $(FUZZ_BINS)
 
-fuzz: fuzz-build
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 deps:
-	scripts/deps.sh install
+	scripts/deps.sh install all
+
+deps-demo deps-test deps-fuzz:
+	@scripts/deps.sh install $(@:deps-%=%)
 
 deps-check:
-	@scripts/deps.sh check
+	@scripts/deps.sh check all
 
 clean:
 	rm -rf build bin

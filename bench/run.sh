@@ -8,7 +8,7 @@
 #                           run); its figures mean nothing
 #
 # Sections (bench/README.md explains each and how to read it):
-#   1 zero-work round trip at several rates vs the floor (pingpong.c)
+#   1 zero-work round trip at several rates vs the floor (bench/pingpong.c)
 #   2 per-hop cost: (4-hop chain - 1 hop) / 3
 #   3 node throughput: one worker, two client threads, highest rate with p99 < 1 ms; --nt 2
 #   4 client precision: rate error and send lag, sleeping and spinning (--ws)
@@ -54,24 +54,14 @@ trap cleanup EXIT
 die() { echo "bench: $*" >&2; exit 1; }
 
 [ -x "$MESHWALK" ] || die "no $MESHWALK; run make first"
-for b in hist_bench conns; do
+for b in hist_bench conns pingpong; do
 	[ -x "$BUILD/bench/$b" ] || die "no $BUILD/bench/$b; run make bench-bins"
 done
 
-# The floor tool (a blocking fixed-size TCP ping-pong); BENCH_PINGPONG
-# points elsewhere when the shared tools are not checked out beside us.
-PP_SRC=${BENCH_PINGPONG:-../shared/tools/pingpong.c}
+# The floor tool: a blocking fixed-size TCP ping-pong (bench/pingpong.c),
+# built with the other benchmark programs, so every "x floor" column is
+# filled on a fresh clone.
 PP=$BUILD/bench/pingpong
-if [ -f "$PP_SRC" ]; then
-	if [ ! -x "$PP" ] || [ "$PP_SRC" -nt "$PP" ]; then
-		cc -O2 -o "$PP" "$PP_SRC" || die "cannot build $PP_SRC"
-	fi
-elif [ $SMOKE -eq 1 ]; then
-	PP="" # a CI clone may not have the shared tools: run the rest
-	echo "bench: floor tool $PP_SRC not found: floor rows skipped" >&2
-else
-	die "floor tool $PP_SRC not found (set BENCH_PINGPONG)"
-fi
 
 # A loopback port nothing listens on (pingpong cannot bind port 0).
 free_port() {

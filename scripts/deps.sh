@@ -1,35 +1,72 @@
 #!/usr/bin/env bash
-# scripts/deps.sh -- the Debian packages meshwalk needs to build, test and demo.
+# scripts/deps.sh -- the Debian packages meshwalk needs, by purpose.
 #
-#   scripts/deps.sh check     exit 0 when everything is installed, else print the
-#                             exact apt-get line (and install it when run as root)
-#   scripts/deps.sh install   install what is missing (root, or via sudo)
+#   scripts/deps.sh check [SET]     only checks: exit 0 when every package of SET
+#                                   is installed, else list what is missing and the
+#                                   apt-get line, exit 1 (never installs anything)
+#   scripts/deps.sh install [SET]   install what SET lacks (as root, or via
+#                                   password-less sudo; otherwise print the
+#                                   apt-get line and exit 1)
+#   scripts/deps.sh list [SET]      print SET's packages, one per line
+#
+# SET is `demo` (what `make demo` needs: build it, run a scenario, draw the
+# report's plots), `test` (what `make test` needs), `fuzz` (`make fuzz`) or
+# `all` (the default). Installing waits up to DEPS_LOCK_TIMEOUT seconds
+# (default 600) for another apt or dpkg run to release the package manager's
+# lock instead of failing at once.
 set -u
-# gnuplot-nox draws the report's plots; chromium renders its index.html in
-# tests/e2e/72_report_html.sh; haproxy balances scenario services; clang-14 and
-# libclang-rt-14-dev build the fuzzers; iproute2 (ip, tc) builds the emulated
-# network of scenarios run as root; python3 plays raw-frame peers in tests.
-PKGS="build-essential libcmocka-dev libyaml-dev liburing-dev libssl-dev strace gnuplot-nox chromium haproxy clang-14 libclang-rt-14-dev iproute2 python3"
+# The compiler and the libraries bin/meshwalk links.
+BUILD_PKGS="build-essential libyaml-dev liburing-dev libssl-dev"
+# gnuplot-nox draws the report's plots (the demo ends with a report).
+DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
+# libcmocka-dev: the unit tests; strace: system-call checks; chromium renders
+# the report's index.html (72_report_html); haproxy balances scenario services;
+# iproute2 (ip, tc) builds the emulated network of scenarios run as root;
+# python3 plays raw-frame peers.
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3"
+# clang-14 and libclang-rt-14-dev build the libFuzzer targets.
+FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"
+
+usage() { echo "usage: scripts/deps.sh check|install|list [demo|test|fuzz|all]" >&2; exit 2; }
+case ${2:-all} in
+demo) PKGS=$DEMO_PKGS ;;
+test) PKGS=$TEST_PKGS ;;
+fuzz) PKGS=$FUZZ_PKGS ;;
+all) PKGS="$TEST_PKGS clang-14 libclang-rt-14-dev" ;;
+*) usage ;;
+esac
+[ $# -le 2 ] || usage
+
 missing=()
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+lock=${DEPS_LOCK_TIMEOUT:-600}
+apt=(apt-get -o "DPkg::Lock::Timeout=$lock")
 line="apt-get install -y --no-install-recommends ${missing[*]}"
-install() {
+
+case ${1:-check} in
+list) printf '%s\n' $PKGS ;;
+check)
+	[ ${#missing[@]} -eq 0 ] && exit 0
+	echo "meshwalk: missing packages: ${missing[*]}" >&2
+	echo "meshwalk: install them with: $line (or scripts/deps.sh install ${2:-all})" >&2
+	exit 1
+	;;
+install)
+	[ ${#missing[@]} -eq 0 ] && exit 0
 	if [ "$(id -u)" -eq 0 ]; then
-		echo "meshwalk: installing ${missing[*]}" >&2
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 || true
-		DEBIAN_FRONTEND=noninteractive $line
+		sudo=()
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-		sudo DEBIAN_FRONTEND=noninteractive $line
+		sudo=(sudo)
 	else
 		echo "meshwalk: missing packages: ${missing[*]}" >&2
 		echo "meshwalk: run as root: $line" >&2
 		exit 1
 	fi
-}
-case ${1:-check} in
-check | install) install ;;
-*) echo "usage: scripts/deps.sh check|install" >&2; exit 2 ;;
+	echo "meshwalk: installing ${missing[*]} (waiting up to ${lock}s for the package manager's lock)" >&2
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -qq >/dev/null 2>&1 || true
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "${missing[@]}"
+	;;
+*) usage ;;
 esac

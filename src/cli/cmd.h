@@ -10,7 +10,19 @@
 
 #include <stdio.h>
 
+#include "cli/opt.h"
+
+/* Each subcommand's option table (what getopt, --help, the man page and the
+ * bash completion are made from). */
+extern const struct opt_def node_opts[], client_opts[], run_opts[], proxy_opts[], report_opts[],
+	compare_opts[];
+
 int cmd_node(int argc, char **argv);
+/* The node's command line into a config without starting anything: 0 (then
+ * node_config_free() it), 2 on a usage error (message printed), -1 after
+ * --help. Used by cmd_node() and by meshwalk run's check of a scenario. */
+struct node_config;
+int cmd_node_parse(int argc, char **argv, struct node_config *out);
 int cmd_client(int argc, char **argv);
 /* The client's command line (scripts expanded) into a config without running
  * anything: 0 (then cmd_client_free() it), 2 on a usage error (message
@@ -28,5 +40,13 @@ int cmd_report(int argc, char **argv);
 void cmd_report_man(FILE *f);
 int cmd_compare(int argc, char **argv);
 void cmd_compare_man(FILE *f);
+
+/* The bash completion script for `meshwalk` (subcommands, their options and
+ * the subcommand names `help` and `man` take), made from the tables above. */
+struct cmd_info {
+	const char *name;
+	const struct opt_def *opts;
+};
+void cmd_print_bash_completion(FILE *f, const struct cmd_info *cmds, size_t n);
 
 #endif

@@ -48,7 +48,7 @@ enum {
 	O_SCRIPT, /* never seen by getopt: expanded before */
 };
 
-static const struct opt_def client_opts[] = {
+const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
 	  "The node to send requests to: [tcp://|udp://][host][:port], host defaults to "
 	  "127.0.0.1 and port to 7891. With udp:// every request and reply is one datagram of at "
@@ -99,7 +99,8 @@ static const struct opt_def client_opts[] = {
 	  "route answers each request with status 10 (no such route)." },
 	{ "rs", 'R', OPT_OPTIONAL, 'R', "[sendfile,]SIZE_SPEC",
 	  "Add a REPLY: closes the innermost -F scope, whose reply then has this size; at the "
-	  "top level, sets the size of the reply the client receives. Without -R, scopes are "
+	  "top level, sets the size of the reply the client receives (once: a second top-level "
+	  "-R is an error). Without -R, scopes are "
 	  "closed implicitly at the end. sendfile,SIZE: the reply carries SIZE bytes of the "
 	  "node's storage (read at --load-offset), sent with sendfile(): LOAD and REPLY in one." },
 	{ "load-data", 'L', OPT_REQUIRED, 'L', "SIZE_SPEC|size=SPEC[,offset=SPEC]",
@@ -278,7 +279,6 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 	uint64_t v;
 	double d;
 
-	log_set_name("meshwalk client");
 	client_config_defaults(&c);
 	if (opt_expand_scripts(argc0, argv0, &argc, &argv, &e) < 0) {
 		log_msg("%s", e.msg);
@@ -463,13 +463,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			opt_print_help(stdout, client_usage, client_intro, client_opts);
 			rc = -1;
 			break;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk client --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(client_opts, opt, argv[optind - 1], "client");
 			break;
 		}
 	}
@@ -567,7 +562,11 @@ void cmd_client_free(struct client_config *c)
 int cmd_client(int argc, char **argv)
 {
 	struct client_config c;
-	int rc = cmd_client_parse(argc, argv, &c);
+	int rc;
+
+	/* Here, not in the parser: meshwalk run names the scenario line instead. */
+	log_set_name("meshwalk client");
+	rc = cmd_client_parse(argc, argv, &c);
 
 	if (rc != 0)
 		return rc < 0 ? 0 : rc; /* -1: --help was printed */

@@ -21,7 +21,7 @@ enum {
 	O_STRICT,
 };
 
-static const struct opt_def compare_opts[] = {
+const struct opt_def compare_opts[] = {
 	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
 	  "Also write compare.txt, compare.csv, compare.json and the plot of both CDFs "
 	  "(plots/compare-cdf.svg, .png) into DIR (created if missing). Without it the "
@@ -127,13 +127,8 @@ int cmd_compare(int argc, char **argv)
 			opt_print_help(stdout, compare_usage, compare_intro, compare_opts);
 			opt_free(&p);
 			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk compare --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(compare_opts, opt, argv[optind - 1], "compare");
 			break;
 		}
 	}

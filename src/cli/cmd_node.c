@@ -47,13 +47,15 @@ enum {
 	O_UDP_AMPLIFY,
 };
 
-static const struct opt_def node_opts[] = {
+const struct opt_def node_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Address to listen on: [tcp://|udp://][host][:port]. host defaults to 127.0.0.1 "
 	  "(meshwalk never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port "
 	  "to 7891; port 0 lets the kernel pick one (see --port-file). udp:// serves datagrams "
 	  "(one request per datagram, replies of at most 65507 bytes, larger ones become an "
-	  "error reply) and TCP on the same port, since forwards between nodes are TCP." },
+	  "error reply) and TCP on the same port, since forwards between nodes are TCP. A node "
+	  "never shares its address: when anything already listens there (another node "
+	  "included), it exits 1 with \"address in use\"." },
 	{ "nt", 0, OPT_REQUIRED, O_NT, "N", "Number of worker threads (default 1)." },
 	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
 	{ "accept-mode", 'a', OPT_REQUIRED, 'a', "MODE",
@@ -276,7 +278,7 @@ static int parse_amount(const char *name, const char *text, enum spec_unit kind,
 	return 0;
 }
 
-int cmd_node(int argc, char **argv)
+int cmd_node_parse(int argc, char **argv, struct node_config *out)
 {
 	struct node_config c;
 	struct opt_parser p;
@@ -285,7 +287,6 @@ int cmd_node(int argc, char **argv)
 	uint64_t v;
 	double d;
 
-	log_set_name("meshwalk node");
 	node_config_defaults(&c);
 	opt_build(node_opts, &p);
 	optind = 1;
@@ -522,14 +523,9 @@ int cmd_node(int argc, char **argv)
 			opt_print_help(stdout, node_usage, node_intro, node_opts);
 			opt_free(&p);
 			node_config_free(&c);
-			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk node --help)", argv[optind - 1]);
-			rc = 2;
+			return -1;
+		default: /* ':' or '?' */
+			rc = opt_bad(node_opts, opt, argv[optind - 1], "node");
 			break;
 		}
 	}
@@ -538,9 +534,28 @@ int cmd_node(int argc, char **argv)
 		rc = 2;
 	}
 	opt_free(&p);
-	if (rc == 0 && c.limits.max_prog > c.limits.max_frame)
+	if (rc != 0) {
+		node_config_free(&c);
+		return rc;
+	}
+	if (c.limits.max_prog > c.limits.max_frame)
 		c.limits.max_prog = c.limits.max_frame;
-	if (rc == 0 && node_run(&c, &e) < 0) {
+	*out = c;
+	return 0;
+}
+
+int cmd_node(int argc, char **argv)
+{
+	struct node_config c;
+	struct err e;
+	int rc;
+
+	/* Here, not in the parser: meshwalk run names the scenario line instead. */
+	log_set_name("meshwalk node");
+	rc = cmd_node_parse(argc, argv, &c);
+	if (rc != 0)
+		return rc < 0 ? 0 : rc; /* -1: --help was printed */
+	if (node_run(&c, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 1;
 	}

@@ -17,7 +17,7 @@ enum {
 	O_STATS_FILE,
 };
 
-static const struct opt_def proxy_opts[] = {
+const struct opt_def proxy_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Address to listen on: [tcp://][host][:port] (default 127.0.0.1:7890; port 0 lets "
 	  "the kernel pick, see --port-file)." },
@@ -139,13 +139,8 @@ int cmd_proxy(int argc, char **argv)
 			opt_print_help(stdout, proxy_usage, proxy_intro, proxy_opts);
 			opt_free(&p);
 			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk proxy --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(proxy_opts, opt, argv[optind - 1], "proxy");
 			break;
 		}
 	}

@@ -21,7 +21,7 @@ enum {
 	O_NO_PLOTS,
 };
 
-static const struct opt_def report_opts[] = {
+const struct opt_def report_opts[] = {
 	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
 	  "Report directory (default RESULTS/report for a results directory, FILE-report beside "
 	  "a CSV). Created if missing; an earlier report there is overwritten." },
@@ -165,13 +165,8 @@ int cmd_report(int argc, char **argv)
 			opt_print_help(stdout, report_usage, report_intro, report_opts);
 			opt_free(&p);
 			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk report --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(report_opts, opt, argv[optind - 1], "report");
 			break;
 		}
 	}

@@ -7,6 +7,8 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "client/client.h"
+#include "node/node.h"
 #include "run/leftovers.h"
 #include "run/run.h"
 #include "run/sweep.h"
@@ -23,10 +25,11 @@ enum {
 	O_CLEANUP,
 };
 
-static const struct opt_def run_opts[] = {
+const struct opt_def run_opts[] = {
 	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
-	  "Results directory (default results/NAME-YYYYmmdd-HHMMSS, NAME from the scenario). "
-	  "It must not exist yet: results of two runs are never mixed." },
+	  "Results directory; it must not exist yet: results of two runs are never mixed. "
+	  "Default results/NAME-YYYYmmdd-HHMMSS (NAME from the scenario), with -2, -3... "
+	  "appended when that exists, so two quick runs never collide." },
 	{ "set", 0, OPT_REQUIRED, O_SET, "KEY=VALUE",
 	  "Override one scenario value before the run (repeatable): name, seed, "
 	  "services.NAME.replicas, services.NAME.node, clients.NAME.to, clients.NAME.args, "
@@ -35,7 +38,10 @@ static const struct opt_def run_opts[] = {
 	  "Stop the whole run, and fail it, if it has not finished after DURATION "
 	  "(default: no limit; bare numbers are seconds)." },
 	{ "check", 0, OPT_NONE, O_CHECK, NULL,
-	  "Only load and validate the scenario (and overrides), print what would run, and exit." },
+	  "Only load and validate the scenario (and overrides), parse every client group's "
+	  "arguments with the client's own parser and every service's node options with the "
+	  "node's (mistakes as FILE:LINE:COL: client NAME: ..., exit 2), print what would run, "
+	  "and exit. A run checks the same before it starts." },
 	{ "cleanup", 0, OPT_NONE, O_CLEANUP, NULL,
 	  "Remove what runs killed with SIGKILL left, and exit (no SCENARIO): their processes, "
 	  "network namespaces mw<PID>-<N>, bridges mwbr<PID> and veths, only when run <PID> is "
@@ -101,6 +107,130 @@ static int cleanup_leftovers(void)
 	return n.need_root || n.failed ? 1 : 0;
 }
 
+/* The address {svc} stands for while checking (scenario_addr_fn). */
+static const char *placeholder_addr(const struct scenario_service *svc, int i, void *arg)
+{
+	return "127.0.0.1:7891"; /* replicas' addresses are known only once they listen */
+}
+
+/* Parses one client group's command line with the client's own parser, as
+ * meshwalk run would start it (addresses of replicas stand in): 0, or 2 with
+ * the client's message printed after FILE:LINE:COL: client NAME. */
+static int check_group(const char *path, const struct scenario *s, size_t g,
+		       const struct scenario_argv *args, const char *cell)
+{
+	const struct scenario_client *c = &s->clients[g];
+	struct scenario_argv av = { 0 };
+	struct client_config cc;
+	char where[600], who[620];
+	struct err e;
+	int rc = 0;
+
+	if (c->args_line > 0)
+		snprintf(where, sizeof where, "%s:%d:%d: client %s%s%s", path, c->args_line,
+			 c->args_col, c->name, cell ? ", sweep cell " : "", cell ? cell : "");
+	else
+		snprintf(where, sizeof where, "%s: client %s (args from --set)%s%s", path, c->name,
+			 cell ? ", sweep cell " : "", cell ? cell : "");
+	snprintf(who, sizeof who, "meshwalk run: %s", where);
+	av.v = xcalloc(args->n + 8, sizeof *av.v);
+	av.v[av.n++] = xstrdup("client");
+	av.v[av.n++] = xstrdup("--to");
+	av.v[av.n] = scenario_expand(s, c->to, true, placeholder_addr, NULL, &e);
+	if (av.v[av.n++] == NULL) {
+		rc = 2;
+		log_msg("%s: %s", where, e.msg);
+	}
+	if (c->route) {
+		av.v[av.n++] = xstrdup("--route");
+		av.v[av.n++] = xstrdup(c->route);
+	}
+	for (size_t k = 0; rc == 0 && k < args->n; k++) {
+		av.v[av.n] = scenario_expand(s, args->v[k], false, placeholder_addr, NULL, &e);
+		if (av.v[av.n++] == NULL) {
+			rc = 2;
+			log_msg("%s: %s", where, e.msg);
+		}
+	}
+	if (rc == 0) {
+		log_set_name(who);
+		rc = cmd_client_parse((int)av.n, av.v, &cc);
+		log_set_name("meshwalk run");
+		if (rc == 0)
+			cmd_client_free(&cc);
+		else if (rc < 0) /* it printed --help */
+			log_msg("%s: args ask for --help", where);
+		rc = rc ? 2 : 0;
+	}
+	scenario_argv_free(&av);
+	return rc;
+}
+
+/* A service's node options through the node's own parser, as meshwalk run
+ * starts its replicas: 0, or 2 with the node's message printed after
+ * FILE:LINE:COL: service NAME. */
+static int check_service(const char *path, const struct scenario_service *svc)
+{
+	struct scenario_argv av = { 0 };
+	struct node_config nc;
+	char who[600];
+	int rc;
+
+	if (svc->balance != NULL || svc->node.n == 0)
+		return 0; /* a balancer's options are meshwalk's own */
+	if (svc->node_line > 0)
+		snprintf(who, sizeof who, "meshwalk run: %s:%d:%d: service %s", path, svc->node_line,
+			 svc->node_col, svc->name);
+	else
+		snprintf(who, sizeof who, "meshwalk run: %s: service %s (node from --set)", path,
+			 svc->name);
+	av.v = xcalloc(svc->node.n + 5, sizeof *av.v);
+	av.v[av.n++] = xstrdup("node");
+	av.v[av.n++] = xstrdup("-q");
+	av.v[av.n++] = xstrdup("-b");
+	av.v[av.n++] = xstrdup("127.0.0.1:0");
+	for (size_t k = 0; k < svc->node.n; k++)
+		av.v[av.n++] = xstrdup(svc->node.v[k]);
+	log_set_name(who);
+	rc = cmd_node_parse((int)av.n, av.v, &nc);
+	log_set_name("meshwalk run");
+	if (rc == 0)
+		node_config_free(&nc);
+	else if (rc < 0)
+		log_msg("%s: node options ask for --help", who + strlen("meshwalk run: "));
+	scenario_argv_free(&av);
+	return rc ? 2 : 0;
+}
+
+/* Every service's node options and every group's (and every sweep cell's)
+ * arguments through the node's and the client's parsers, so a typo fails
+ * here, with its place in the file, instead of minutes into a run: 0, or 2
+ * after printing every mistake. */
+static int check_commands(const char *path, const struct scenario *s)
+{
+	int rc = 0;
+	int swept = s->sweep ? sweep_group(s, s->sweep) : -1;
+
+	for (size_t i = 0; i < s->nservices; i++)
+		rc |= check_service(path, &s->services[i]);
+	for (size_t g = 0; g < s->nclients; g++) {
+		if ((int)g != swept) {
+			rc |= check_group(path, s, g, &s->clients[g].args, NULL);
+			continue;
+		}
+		for (size_t i = 0; i < sweep_ncells(s->sweep); i++) {
+			struct scenario_argv a = { 0 };
+			char *name = sweep_cell_name(s->sweep, i);
+
+			sweep_args(s->sweep, i, &s->clients[g].args, &a);
+			rc |= check_group(path, s, g, &a, name);
+			free(name);
+			scenario_argv_free(&a);
+		}
+	}
+	return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_config c = { 0 };
@@ -157,13 +287,8 @@ int cmd_run(int argc, char **argv)
 			opt_free(&p);
 			free(sets);
 			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk run --help)", argv[optind - 1]);
-			rc = 2;
+		default: /* ':' or '?' */
+			rc = opt_bad(run_opts, opt, argv[optind - 1], "run");
 			break;
 		}
 	}
@@ -190,6 +315,11 @@ int cmd_run(int argc, char **argv)
 			log_msg("%s:%d:%d: %s", argv[optind], e.line, e.col ? e.col : 1, e.msg);
 		else
 			log_msg("%s: %s", argv[optind], e.msg);
+		scenario_free(&s);
+		free(sets);
+		return 2;
+	}
+	if (check_commands(argv[optind], &s) != 0) {
 		scenario_free(&s);
 		free(sets);
 		return 2;

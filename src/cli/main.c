@@ -1,10 +1,34 @@
-/* main.c -- `meshwalk SUBCOMMAND ...`: dispatch to the subcommands. */
+/* main.c -- `meshwalk SUBCOMMAND ...`: dispatch to the subcommands, `help
+ * [CMD]`, `man CMD`, `--version`, `completion bash`. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cmd.h"
 #include "util/version.h"
 
+struct subcommand {
+	struct cmd_info info;
+	int (*run)(int argc, char **argv);
+	void (*man)(FILE *f);
+};
+
+static const struct subcommand subcommands[] = {
+	{ { "node", node_opts }, cmd_node, cmd_node_man },
+	{ { "client", client_opts }, cmd_client, cmd_client_man },
+	{ { "run", run_opts }, cmd_run, cmd_run_man },
+	{ { "proxy", proxy_opts }, cmd_proxy, cmd_proxy_man },
+	{ { "report", report_opts }, cmd_report, cmd_report_man },
+	{ { "compare", compare_opts }, cmd_compare, cmd_compare_man },
+};
+#define NSUB (sizeof subcommands / sizeof subcommands[0])
+
+static const struct subcommand *find(const char *name)
+{
+	for (size_t i = 0; i < NSUB; i++)
+		if (strcmp(subcommands[i].info.name, name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
 
 static void usage(FILE *f)
 {
@@ -23,11 +47,14 @@ static void usage(FILE *f)
 		"  proxy     relay TCP connections to a pool of nodes (DistWalk's dw_proxy)\n"
 		"  report    tables, plots and an HTML page from the results of a run\n"
 		"  compare   compare the latencies of two runs, with a verdict on the difference\n"
-		"  man NAME  print the man page of a subcommand (node, client, run, proxy, report,\n"
-		"            compare)\n"
+		"  help CMD  the options of a subcommand (the same as meshwalk CMD --help)\n"
+		"  man CMD   print the man page of a subcommand\n"
+		"  completion bash   print the bash completion script (make install installs it)\n"
 		"\n"
-		"  meshwalk SUBCOMMAND --help   options of one subcommand\n"
-		"  meshwalk --version\n");
+		"Every subcommand takes --opt value and --opt=value, and a long option may be\n"
+		"abbreviated to any unambiguous prefix (--num-p for --num-pkts).\n"
+		"\n"
+		"  meshwalk -V, --version\n");
 }
 
 int main(int argc, char **argv)
@@ -37,51 +64,44 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	const struct subcommand *sc = find(cmd);
 
-	if (strcmp(cmd, "node") == 0)
-		return cmd_node(argc - 1, argv + 1);
-	if (strcmp(cmd, "client") == 0)
-		return cmd_client(argc - 1, argv + 1);
-	if (strcmp(cmd, "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
-	if (strcmp(cmd, "proxy") == 0)
-		return cmd_proxy(argc - 1, argv + 1);
-	if (strcmp(cmd, "report") == 0)
-		return cmd_report(argc - 1, argv + 1);
-	if (strcmp(cmd, "compare") == 0)
-		return cmd_compare(argc - 1, argv + 1);
-	if (strcmp(cmd, "man") == 0 && argc == 3) {
-		if (strcmp(argv[2], "node") == 0) {
-			cmd_node_man(stdout);
+	if (sc)
+		return sc->run(argc - 1, argv + 1);
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "man") == 0) {
+		if (argc == 2 && cmd[0] == 'h') {
+			usage(stdout);
 			return 0;
 		}
-		if (strcmp(argv[2], "client") == 0) {
-			cmd_client_man(stdout);
+		sc = argc == 3 ? find(argv[2]) : NULL;
+		if (sc == NULL) {
+			fprintf(stderr, "meshwalk %s: %s\n", cmd,
+				argc == 3 ? "no such subcommand (node, client, run, proxy, report, compare)"
+					  : "usage: meshwalk help|man SUBCOMMAND");
+			return 2;
+		}
+		if (cmd[0] == 'm') {
+			sc->man(stdout);
 			return 0;
 		}
-		if (strcmp(argv[2], "run") == 0) {
-			cmd_run_man(stdout);
-			return 0;
-		}
-		if (strcmp(argv[2], "proxy") == 0) {
-			cmd_proxy_man(stdout);
-			return 0;
-		}
-		if (strcmp(argv[2], "report") == 0) {
-			cmd_report_man(stdout);
-			return 0;
-		}
-		if (strcmp(argv[2], "compare") == 0) {
-			cmd_compare_man(stdout);
-			return 0;
-		}
+		char *hargv[] = { argv[2], "--help", NULL };
+
+		return sc->run(2, hargv);
 	}
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "--version") == 0) {
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		printf("meshwalk %s\n", MESHWALK_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "completion") == 0 && argc == 3 && strcmp(argv[2], "bash") == 0) {
+		struct cmd_info info[NSUB];
+
+		for (size_t i = 0; i < NSUB; i++)
+			info[i] = subcommands[i].info;
+		cmd_print_bash_completion(stdout, info, NSUB);
 		return 0;
 	}
 	fprintf(stderr, "meshwalk: unknown subcommand '%s'\n", cmd);

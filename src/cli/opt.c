@@ -4,9 +4,11 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
 #include "util/xalloc.h"
 
 #define MAX_SCRIPT_DEPTH 8
@@ -61,6 +63,40 @@ const char *opt_optional_arg(int argc, char **argv)
 	if (optind < argc && argv[optind][0] != '-')
 		return argv[optind++];
 	return NULL;
+}
+
+int opt_bad(const struct opt_def *defs, int opt, const char *word, const char *cmd)
+{
+	char names[400] = "";
+	size_t n, used = 0;
+	int first = -1;
+	bool several = false;
+
+	if (opt == ':') {
+		log_msg("option %s needs a value", word);
+		return 2;
+	}
+	if (strncmp(word, "--", 2) == 0) {
+		n = strcspn(word + 2, "=");
+		/* Aliases (one id) are one option, as getopt_long counts them. */
+		for (size_t i = 0; defs[i].lng || defs[i].shrt; i++) {
+			if (defs[i].lng == NULL || strncmp(defs[i].lng, word + 2, n) != 0)
+				continue;
+			several |= first >= 0 && defs[i].id != first;
+			if (first < 0)
+				first = defs[i].id;
+			if (used < sizeof names)
+				used += (size_t)snprintf(names + used, sizeof names - used, "%s--%s",
+							 used ? ", " : "", defs[i].lng);
+		}
+		if (several && n > 0) {
+			log_msg("option '%.*s' is ambiguous: %s (see meshwalk %s --help)", (int)(n + 2),
+				word, names, cmd);
+			return 2;
+		}
+	}
+	log_msg("unknown option '%s' (see meshwalk %s --help)", word, cmd);
+	return 2;
 }
 
 /* "-C, --comp-time SPEC" for the entries sharing defs[i].id. */

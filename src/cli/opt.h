@@ -6,7 +6,9 @@
  * "nt" and "num-threads"); --help and the man page print them together, from
  * the first entry's text. Every option accepts "--opt value" and "--opt=value";
  * OPT_OPTIONAL options also take a following word that does not start with
- * '-' (DistWalk users write "--rs 11192").
+ * '-' (DistWalk users write "--rs 11192"). Every subcommand takes the same
+ * grammar, getopt_long's: a long option may be abbreviated to any prefix
+ * that names one option only (DistWalk's parser takes them too).
  * Script files (-f FILE) are expanded in place before parsing, so the options
  * and ops they hold keep their position, as in DistWalk.
  * Ownership: tables are static; built getopt arrays are freed with opt_free().
@@ -41,6 +43,13 @@ struct opt_parser {
 
 void opt_build(const struct opt_def *defs, struct opt_parser *p);
 void opt_free(struct opt_parser *p);
+
+/* The message for what getopt_long returned as ':' (a value missing) or '?'
+ * (an unknown option, or a long option abbreviated to a prefix of several:
+ * the candidates are named), logged as every subcommand words it; word is
+ * argv[optind - 1], cmd the subcommand for "see meshwalk CMD --help".
+ * Returns 2, the usage-error exit status. */
+int opt_bad(const struct opt_def *defs, int opt, const char *word, const char *cmd);
 
 /* For OPT_OPTIONAL: takes the next word as the argument when it does not
  * start with '-'. Returns the argument or NULL. */

@@ -958,6 +958,16 @@ static void us(char *buf, size_t len, uint64_t ns)
 	snprintf(buf, len, "%.1f", ns / 1e3);
 }
 
+/* The target as the user wrote its transport: "udp://127.0.0.1:7891" over UDP. */
+static const char *target_str(const struct client_config *c, char *buf, size_t len)
+{
+	char a[SOCK_ADDR_STRLEN];
+
+	snprintf(buf, len, "%s%s", c->to.proto == SOCK_UDP ? "udp://" : "",
+		 sock_addr_str((const struct sockaddr *)&c->to.ss, a, sizeof a));
+	return buf;
+}
+
 static void print_hist_line(FILE *f, const char *label, const struct hist *h)
 {
 	char v[8][32];
@@ -992,7 +1002,7 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 		      const char *first_error)
 {
 	FILE *f = fopen(c->json_path, "w");
-	char a[SOCK_ADDR_STRLEN], prog[2048];
+	char a[SOCK_ADDR_STRLEN + 8], prog[2048];
 
 	if (f == NULL) {
 		log_msg("cannot write %s: %s", c->json_path, strerror(errno));
@@ -1003,7 +1013,7 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 	else
 		prog_describe(c->prog, prog, sizeof prog);
 	fprintf(f, "{\n  \"meshwalk_summary_version\": 1,\n  \"target\": ");
-	json_write_string(f, sock_addr_str((struct sockaddr *)&c->to.ss, a, sizeof a));
+	json_write_string(f, target_str(c, a, sizeof a));
 	fprintf(f, ",\n  \"program\": ");
 	json_write_string(f, prog);
 	fprintf(f, ",\n  \"command_line\": ");
@@ -1173,14 +1183,17 @@ int client_run(const struct client_config *c)
 	bool rate_missed = t.target_rate > 0 && fabs(miss) > 0.005;
 
 	if (c->summary) {
-		char a[SOCK_ADDR_STRLEN];
+		char a[SOCK_ADDR_STRLEN + 8];
 
 		printf("--- meshwalk client summary: %s, %d thread%s, seed %" PRIu64 " ---\n",
-		       sock_addr_str((struct sockaddr *)&c->to.ss, a, sizeof a), c->threads,
+		       target_str(c, a, sizeof a), c->threads,
 		       c->threads == 1 ? "" : "s", c->seed);
 		printf("requests: sent %" PRIu64 ", ok %" PRIu64 ", errors %" PRIu64 ", timeouts %" PRIu64
-		       ", lost %" PRIu64 ", unsent %" PRIu64 " (not completed: %" PRIu64 ")\n",
-		       t.sent, t.ok, t.errors, t.timeouts, t.lost, t.unsent, failed);
+		       ", lost %" PRIu64 ", unsent %" PRIu64 " (not completed: %" PRIu64 "%s)\n",
+		       t.sent, t.ok, t.errors, t.timeouts, t.lost, t.unsent, failed,
+		       /* DistWalk's "Sent pkts" lines count lost and unsent as errors. */
+		       c->per_request_text && t.lost + t.unsent > 0
+			       ? "; the Sent pkts lines count lost and unsent under error" : "");
 		if (t.not_started)
 			printf("interrupted: %" PRIu64 " requests not sent (counted in unsent, no CSV "
 			       "rows)\n", t.not_started);

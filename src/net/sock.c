@@ -7,9 +7,11 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int sock_addr_parse(const char *text, const char *default_host, int default_port,
@@ -174,6 +176,78 @@ int sock_listen(const struct sock_addr *a, int backlog, bool reuseport, bool non
 	if (listen(fd, backlog) == -1)
 		return fail(fd);
 	return fd;
+}
+
+int sock_probe_free(const struct sock_addr *a, bool udp, int *port)
+{
+	int one = 1;
+	int fd = socket(a->ss.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage local;
+
+	if (fd == -1)
+		return -errno;
+	/* SO_REUSEADDR: connections of an earlier run in TIME_WAIT do not count. */
+	if (!udp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1)
+		return fail(fd);
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1)
+		return fail(fd);
+	if (port != NULL && sock_local_addr(fd, &local) == 0)
+		*port = sock_addr_port((struct sockaddr *)&local);
+	close(fd);
+	return 0;
+}
+
+/* The address as /proc/net/tcp{,6} prints it: the 32-bit words of the
+ * network-order address printed as host integers, in hex. */
+static void proc_addr(const struct sockaddr *sa, char *buf, size_t len)
+{
+	if (sa->sa_family == AF_INET) {
+		snprintf(buf, len, "%08X", ((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+	} else {
+		uint32_t w[4];
+
+		memcpy(w, &((const struct sockaddr_in6 *)sa)->sin6_addr, sizeof w);
+		snprintf(buf, len, "%08X%08X%08X%08X", w[0], w[1], w[2], w[3]);
+	}
+}
+
+static bool proc_addr_wildcard(const char *hex)
+{
+	return strspn(hex, "0") == strlen(hex);
+}
+
+int sock_listen_check_alone(const struct sock_addr *a, const int *fds, int n)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->ss;
+	FILE *f = fopen(sa->sa_family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6", "r");
+	char ours[40], line[512];
+	int port = sock_addr_port(sa), rc = 0;
+
+	if (f == NULL)
+		return 0;
+	proc_addr(sa, ours, sizeof ours);
+	while (rc == 0 && fgets(line, sizeof line, f)) {
+		char addr[40];
+		unsigned int p, st;
+		unsigned long ino;
+		bool mine = false;
+
+		/* sl local:port remote:port st tx:rx tr:when retrnsmt uid timeout inode */
+		if (sscanf(line, " %*s %39[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*u %*u %lu", addr, &p, &st,
+			   &ino) != 4 || st != 0x0A /* LISTEN */ || (int)p != port)
+			continue;
+		if (strcmp(addr, ours) != 0 && !proc_addr_wildcard(addr) && !proc_addr_wildcard(ours))
+			continue;
+		for (int i = 0; i < n && !mine; i++) {
+			struct stat sb;
+
+			mine = fstat(fds[i], &sb) == 0 && sb.st_ino == ino;
+		}
+		if (!mine)
+			rc = -EADDRINUSE;
+	}
+	fclose(f);
+	return rc;
 }
 
 int sock_bind_udp(const struct sock_addr *a, bool reuseport)

@@ -48,6 +48,21 @@ bool sock_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
  * non-blocking when asked). Returns the fd or -errno. */
 int sock_listen(const struct sock_addr *a, int backlog, bool reuseport, bool nonblock);
 
+/* Whether a TCP socket other than fds[0..n) listens on a's address and
+ * port (in this network namespace, per /proc/net/tcp or tcp6; a wildcard
+ * address on either side overlaps). SO_REUSEPORT lets any process of the same
+ * user bind a port that listeners with it share, and the kernel would then
+ * split the connections between them without a word: a node checks this
+ * after binding and refuses to start instead. Returns 0 when only fds
+ * listen there (or /proc cannot tell), -EADDRINUSE otherwise. */
+int sock_listen_check_alone(const struct sock_addr *a, const int *fds, int n);
+
+/* Binds a probe socket without SO_REUSEPORT to a (TCP, or UDP when udp) and
+ * closes it: -EADDRINUSE when any socket holds the address, whatever its
+ * options, else 0 (and *port, if not NULL, the port bound: the kernel's pick
+ * for port 0). */
+int sock_probe_free(const struct sock_addr *a, bool udp, int *port);
+
 /* The largest UDP payload meshwalk sends or accepts: IPv4's limit (65535 minus
  * the IP and UDP headers), used for IPv6 too so a run means the same on both. */
 #define SOCK_UDP_MAX_PAYLOAD 65507

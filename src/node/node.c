@@ -256,6 +256,27 @@ static void raise_fd_limit(bool quiet)
 		log_msg("cannot raise the open-file limit: %s", strerror(errno));
 }
 
+static void set_port(struct sock_addr *a, int port)
+{
+	if (a->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&a->ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)&a->ss)->sin6_port = htons((uint16_t)port);
+}
+
+/* "cannot listen on ADDR: address in use (...)" or the system's reason. */
+static int listen_error(const struct sock_addr *a, int rc, struct err *e)
+{
+	char addr[SOCK_ADDR_STRLEN];
+
+	sock_addr_str((const struct sockaddr *)&a->ss, addr, sizeof addr);
+	if (rc == -EADDRINUSE)
+		return err_set(e, "cannot listen on %s%s: address in use (another process, perhaps "
+			       "another node, listens there; pick another port, or port 0 for any)",
+			       a->proto == SOCK_UDP ? "udp://" : "", addr);
+	return err_set(e, "cannot listen on %s: %s", addr, errstr(rc));
+}
+
 int node_run(const struct node_config *c, struct err *e)
 {
 	struct worker **ws = xcalloc((size_t)c->threads, sizeof *ws);
@@ -300,22 +321,27 @@ int node_run(const struct node_config *c, struct err *e)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* CHILD listeners share the port through SO_REUSEPORT, which any other
+	 * process of this user (another node, say) could join, and the kernel
+	 * would split the connections between them in silence. So the address is
+	 * first claimed by a probe without SO_REUSEPORT (a port in use by anyone
+	 * fails here; port 0 gets the kernel's pick), and once every listener is
+	 * up, no listener but ours may be on it (a node that raced us there). */
 	bool reuseport = c->accept_mode == NODE_ACCEPT_CHILD;
-	int fd = sock_listen(&bind, c->backlog, reuseport, c->accept_mode != NODE_ACCEPT_PARENT);
+	int fd = sock_probe_free(&bind, false, &port);
+	if (fd == 0 && c->bind.proto == SOCK_UDP) {
+		set_port(&bind, port);
+		fd = sock_probe_free(&bind, true, NULL);
+	}
+	if (fd == 0) {
+		set_port(&bind, port);
+		fd = sock_listen(&bind, c->backlog, reuseport, c->accept_mode != NODE_ACCEPT_PARENT);
+	}
 	if (fd < 0) {
-		rc = err_set(e, "cannot listen on %s: %s",
-			     sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr), errstr(fd));
+		rc = listen_error(&bind, fd, e);
 		goto out;
 	}
 	lfds[nl++] = fd;
-	/* With port 0 the kernel picked a port; CHILD listeners must share it. */
-	struct sockaddr_storage local;
-	sock_local_addr(fd, &local);
-	port = sock_addr_port((struct sockaddr *)&local);
-	if (bind.ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&bind.ss)->sin_port = htons((uint16_t)port);
-	else
-		((struct sockaddr_in6 *)&bind.ss)->sin6_port = htons((uint16_t)port);
 	cfg.bind = bind;
 	if (c->accept_mode == NODE_ACCEPT_CHILD)
 		for (int i = 1; i < c->threads; i++) {
@@ -327,6 +353,11 @@ int node_run(const struct node_config *c, struct err *e)
 			}
 			lfds[nl++] = fd;
 		}
+	rc = sock_listen_check_alone(&bind, lfds, nl);
+	if (rc < 0) {
+		listen_error(&bind, rc, e);
+		goto out;
+	}
 	/* udp://: one SO_REUSEPORT datagram socket per worker on the TCP port (the
 	 * kernel spreads senders over them); TCP stays open for forwards, which
 	 * are always TCP. */

@@ -188,6 +188,16 @@ int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, str
 {
 	struct prog *p = b->scope[b->depth];
 
+	/* At the top level -R sets the final reply; a second one would silently
+	 * replace the first (in a -F scope, -R closes the scope instead). */
+	if (b->depth == 0 && b->root_reply) {
+		spec_destroy(size);
+		return err_set(e, "-R given twice at the top level: the final reply's size is set "
+				  "once (each -R closes the innermost open -F; with none open, it is "
+				  "the final reply)");
+	}
+	if (b->depth == 0)
+		b->root_reply = true;
 	spec_destroy(p->reply_size);
 	p->reply_size = size;
 	p->reply_sendfile = sendfile;

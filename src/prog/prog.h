@@ -53,6 +53,7 @@ struct prog_builder {
 	struct prog *root;                     /* the template being built */
 	struct prog *scope[PROG_MAX_DEPTH + 1]; /* open forward scopes, [0] = root */
 	int depth;                             /* index of the innermost scope */
+	bool root_reply;                       /* a -R already set the final reply */
 };
 
 void prog_builder_init(struct prog_builder *b);
@@ -74,7 +75,8 @@ int prog_add_storage(struct prog_builder *b, uint8_t code, struct spec *size,
  * ownership; replaces earlier defaults. */
 void prog_set_default_offsets(struct prog_builder *b, struct spec *load, struct spec *store);
 /* -R [size] / -R sendfile,size: closes the innermost forward scope (its reply
- * has that size), or at the top level sets the final reply size. size may be
+ * has that size), or at the top level sets the final reply size (once: a
+ * second top-level -R is an error, never a silent replacement). size may be
  * NULL (minimal). With sendfile the reply carries `size` bytes of the node's
  * storage, read at the default load offset. */
 int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, struct err *e);

@@ -273,8 +273,12 @@ static const struct {
 };
 #define NOP_WORDS (sizeof op_words / sizeof op_words[0])
 
-/* The op a word names ("-C", "-C10", "--comp-time", "--comp-time=10"), with
- * any value attached to it in *attached; 0 when it names none. */
+#define AMBIGUOUS (-1)
+
+/* The op a word names ("-C", "-C10", "--comp-time", "--comp-time=10", or a
+ * long name abbreviated to an unambiguous prefix, "--comp=10", as getopt
+ * takes them on the command line), with any value attached to it in
+ * *attached; 0 when it names none, AMBIGUOUS for a prefix of several. */
 static int op_of_word(char *w, char **attached)
 {
 	*attached = NULL;
@@ -283,13 +287,20 @@ static int op_of_word(char *w, char **attached)
 	if (w[1] == '-') {
 		char *eq = strchr(w + 2, '=');
 		size_t n = eq ? (size_t)(eq - (w + 2)) : strlen(w + 2);
+		int found = 0;
 
-		for (size_t i = 0; i < NOP_WORDS; i++)
-			if (strlen(op_words[i].lng) == n && strncmp(op_words[i].lng, w + 2, n) == 0) {
-				*attached = eq ? eq + 1 : NULL;
-				return op_words[i].shrt;
+		for (size_t i = 0; i < NOP_WORDS && n > 0; i++) {
+			if (strncmp(op_words[i].lng, w + 2, n) != 0)
+				continue;
+			if (strlen(op_words[i].lng) == n) { /* exact: wins over longer names */
+				found = op_words[i].shrt;
+				break;
 			}
-		return 0;
+			found = found ? AMBIGUOUS : op_words[i].shrt;
+		}
+		if (found > 0)
+			*attached = eq ? eq + 1 : NULL;
+		return found;
 	}
 	for (size_t i = 0; i < NOP_WORDS; i++)
 		if (op_words[i].shrt > OFFSET_STORE && op_words[i].shrt == w[1]) {
@@ -336,6 +347,17 @@ int prog_parse_text(const char *text, struct prog **out, struct err *e)
 		char *arg;
 		int op = op_of_word(w, &arg);
 
+		if (op == AMBIGUOUS) {
+			char names[160] = "";
+			size_t n = strcspn(w + 2, "=");
+
+			for (size_t i = 0; i < NOP_WORDS; i++)
+				if (strncmp(op_words[i].lng, w + 2, n) == 0)
+					snprintf(names + strlen(names), sizeof names - strlen(names), "%s--%s",
+						 names[0] ? ", " : "", op_words[i].lng);
+			rc = err_set(e, "'%s' is ambiguous: %s", w, names);
+			break;
+		}
 		if (op == 0) {
 			rc = err_set(e, "'%s' is not an op (expected -C, -L, -S, -F, -R, -s, "
 					"--load-offset or --store-offset)", w);

@@ -15,7 +15,9 @@
  * program from one string of words separated by blanks: each op as -X VALUE,
  * -XVALUE, --long VALUE or --long=VALUE (long names as the client's: comp-time,
  * load-data, store-data, forward, rs, skip), plus --load-offset and
- * --store-offset; -R takes the next word only when it does not start with '-'.
+ * --store-offset; a long name may be abbreviated to an unambiguous prefix, as
+ * on every command line (--comp 1ms); -R takes the next word only when it does
+ * not start with '-'.
  * Any other word is an error.
  * Ownership: prog_parse_text() returns a template the caller destroys.
  * Threads: any thread; no shared state.

@@ -62,9 +62,27 @@ int plots_cdf(const char *dir, const char *name, const char *title, const char *
 	if (f == NULL)
 		return -EINVAL;
 	gnuplot_start(f, name, title);
-	fprintf(f, "set logscale x 10\n"
-		   "set format x '%%.0f'\n"
-		   "set xlabel 'latency, intended send to reply (µs, log scale)'\n"
+	/* A log axis only when the latencies span a decade (plots_log_scale()'s
+	 * rule, decided by gnuplot from the table itself): within one, its only
+	 * labels would be the decades around the data (10000 and 100000 for a
+	 * 20-41 ms run), with the curve squeezed between them. */
+	fprintf(f, "stats '%s' skip 1 using 3 nooutput\n"
+		   "if (STATS_min > 0 && STATS_max / STATS_min >= 10) {\n"
+		   "  set logscale x 10\n"
+		   /* Over fewer than three decades, 2 and 5 of each decade are
+		    * labelled too: two or three decade labels alone say little. */
+		   "  if (STATS_max / STATS_min < 1000) {\n"
+		   "    do for [k = floor(log10(STATS_min)) : ceil(log10(STATS_max))] {\n"
+		   "      set xtics add (sprintf('%%.0f', 2 * 10**k) 2 * 10**k, "
+		   "sprintf('%%.0f', 5 * 10**k) 5 * 10**k)\n"
+		   "    }\n"
+		   "  }\n"
+		   "  set xlabel 'latency, intended send to reply (µs, log scale)'\n"
+		   "} else {\n"
+		   "  set xlabel 'latency, intended send to reply (µs)'\n"
+		   "}\n",
+		table);
+	fprintf(f, "set format x '%%.0f'\n"
 		   "set ylabel 'fraction of requests with latency <= x'\n"
 		   "set yrange [0:1]\n"
 		   "set ytics 0.1\n"
@@ -167,7 +185,14 @@ int plots_timeline(const char *dir, const char *name, const char *title, const c
 		fprintf(f, ":11 with points pt 1 ps 0.8 lc rgb '#777777' title 'max latency'");
 		fprintf(f, ", \\\n     '' skip 1 using ");
 		pick(f, group, "$2");
-		fprintf(f, ":10 with linespoints pt 7 ps 0.4 lw 2 lc rgb '#d55e00' title 'p99 latency'");
+		fprintf(f, ":($12 > 0 ? NaN : $10) with linespoints pt 7 ps 0.4 lw 2 lc rgb '#d55e00' "
+			   "title 'p99 latency'");
+		/* Bins with under 100 ok requests: their p99 is hardly more than
+		 * their maximum; drawn apart, and said so in the key. */
+		fprintf(f, ", \\\n     '' skip 1 using ");
+		pick(f, group, "$2");
+		fprintf(f, ":($12 > 0 ? $10 : NaN) with points pt 6 ps 0.8 lc rgb '#d55e00' "
+			   "title 'p99 of a bin under 100 ok requests (not a tail estimate)'");
 		fprintf(f, ", \\\n     '' skip 1 using ");
 		pick(f, group, "$2");
 		fprintf(f, ":9 with linespoints pt 7 ps 0.4 lw 2 lc rgb '#0072b2' title 'p50 latency'");

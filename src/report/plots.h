@@ -7,7 +7,8 @@
  * CSV tables of tables.h, already written in DIR; a plot selects its series
  * by the table's group column, so one table serves every series. Every axis
  * is labelled with its unit; latencies use a log axis where the caller says
- * they span a decade or more (plots_log_scale()), and the CDF always does.
+ * they span a decade or more (plots_log_scale(); the CDF's script applies the
+ * same rule to its table).
  * Ownership: all arguments are borrowed. Threads: see gnuplot.h.
  * Errors: 0, or -EINVAL with a message in *e (writing the script failed, or
  * gnuplot did). */
@@ -28,7 +29,8 @@ struct plot_series {
 /* true when latencies from lo to hi span a decade or more (lo > 0). */
 bool plots_log_scale(double lo, double hi);
 
-/* Fraction of requests at or below each latency, log latency axis, from a
+/* Fraction of requests at or below each latency (log latency axis when they
+ * span a decade, as plots_log_scale() says; linear otherwise), from a
  * quantiles table (group,percentile,latency_us). mark_us, unless NAN, draws a
  * dotted vertical line there (the comparison marks where the KS gap is). */
 int plots_cdf(const char *dir, const char *name, const char *title, const char *table,

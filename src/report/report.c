@@ -111,7 +111,8 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 	}
 
 	hp[nhp++] = (struct html_plot){ "latency-cdf", "Latency CDF",
-		"Fraction of ok requests whose latency is at most x (log x axis). A curve further "
+		"Fraction of ok requests whose latency is at most x (log x axis when the latencies "
+		"span a decade or more). A curve further "
 		"left is faster; a long flat top is the tail." };
 	hp[nhp++] = (struct html_plot){ "percentile-spectrum", "Percentile spectrum",
 		"Latency at each percentile, with percentiles spread by 1/(1-p) so that every "

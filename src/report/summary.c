@@ -34,13 +34,17 @@ void summary_add(struct summary *s, const struct results_group *g)
 	/* Rates add up over groups; one unknown rate makes the sum unknown. */
 	s->target_rate = first ? g->target_rate : s->target_rate + g->target_rate;
 	s->achieved_rate = first ? g->achieved_rate : s->achieved_rate + g->achieved_rate;
+	/* Requests never sent (an interrupted run lists what it did not send,
+	 * with their intended times) are not part of the time it ran. */
 	for (size_t i = 0; i < r->n; i++) {
+		if (r->status[i] == REC_UNSENT)
+			continue;
 		if (r->intended_us[i] < lo)
 			lo = r->intended_us[i];
 		if (r->intended_us[i] > hi)
 			hi = r->intended_us[i];
 	}
-	if (r->n && (hi - lo) / 1e6 > s->duration_s)
+	if (hi >= lo && (hi - lo) / 1e6 > s->duration_s)
 		s->duration_s = (hi - lo) / 1e6;
 }
 

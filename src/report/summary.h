@@ -38,7 +38,7 @@ struct summary {
 	double mean, stddev;        /* of lat; 0 when n == 0 */
 	double target_rate;         /* req/s asked for, NAN when unknown */
 	double achieved_rate;       /* req/s sent, NAN when unknown */
-	double duration_s;          /* first to last intended send, seconds */
+	double duration_s;          /* first to last intended send of the requests sent, seconds */
 };
 
 void summary_init(struct summary *s, const char *name);

@@ -35,7 +35,11 @@ int tables_write_boxplot(FILE *f, const struct summary *rows, size_t nrows);
 
 /* bins == 0 picks one bin per 100 requests, at most 200 and at least 10,
  * but never fewer than 5 requests per bin on average (so 1 bin below 10
- * requests). */
+ * requests). The bins span the schedule, one mean gap past the last intended
+ * send, so a constant rate's target_rate is that rate. p99_few is 1 for a bin
+ * whose p99 comes from fewer than TABLES_P99_MIN_SAMPLES ok requests (it is
+ * then one of the bin's few largest latencies, not a tail estimate). */
+#define TABLES_P99_MIN_SAMPLES 100
 int tables_write_timeline(FILE *f, const struct results *r, size_t bins);
 
 /* The bin count tables_write_timeline() uses for a group of n requests. */

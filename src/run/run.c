@@ -103,6 +103,62 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
+/* Creates path's parents, then path itself, which must not exist: -errno. */
+static int mkdir_new(const char *path)
+{
+	char parent[512];
+	char *slash;
+
+	snprintf(parent, sizeof parent, "%s", path);
+	slash = strrchr(parent, '/');
+	if (slash != NULL && slash != parent) {
+		*slash = '\0';
+		if (mkdirs(parent) < 0)
+			return -errno;
+	}
+	return mkdir(path, 0755) == -1 ? -errno : 0;
+}
+
+int run_make_dir(const char *out_dir, const char *name, char *dir, size_t maxlen)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	int rc;
+
+	if (out_dir) {
+		if (strlen(out_dir) > maxlen) {
+			log_msg("-o: the path is too long (at most %zu characters)", maxlen);
+			return -1;
+		}
+		snprintf(dir, maxlen + 1, "%s", out_dir);
+		rc = mkdir_new(dir);
+		if (rc == -EEXIST)
+			log_msg("%s already exists: give another -o, results are never mixed", dir);
+		else if (rc < 0)
+			log_msg("cannot create %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	/* results/NAME-STAMP, else -2, -3...: two runs in the same second (or
+	 * at once) each get their own directory; mkdir() decides atomically. */
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	rc = -EEXIST;
+	for (int k = 1; k < 1000 && rc == -EEXIST; k++) {
+		int n = k == 1 ? snprintf(dir, maxlen + 1, "results/%s-%s", name, stamp)
+			       : snprintf(dir, maxlen + 1, "results/%s-%s-%d", name, stamp, k);
+
+		if (n > (int)maxlen) {
+			log_msg("the scenario name is too long for a results directory: give -o");
+			return -1;
+		}
+		rc = mkdir_new(dir);
+	}
+	if (rc < 0)
+		log_msg("cannot create %s: %s", dir, strerror(-rc));
+	return rc;
+}
+
 static void fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(struct run *r, const char *fmt, ...)
 {
@@ -1130,6 +1186,29 @@ static void clean_leftovers(struct run *r)
 			"if it were killed", e.msg);
 }
 
+/* The last lines a client group wrote to its stderr.txt, on stderr. */
+static void print_stderr_tail(const struct run *r, size_t g)
+{
+	enum { KEEP = 6 };
+	char path[600], lines[KEEP][400];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/stderr.txt", r->groups[g].dir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	while (fgets(lines[n % KEEP], sizeof lines[0], f))
+		n++;
+	fclose(f);
+	for (size_t i = n > KEEP ? n - KEEP : 0; i < n; i++) {
+		char *l = lines[i % KEEP];
+
+		l[strcspn(l, "\n")] = '\0';
+		log_msg("client %s: %s", r->s->clients[g].name, l);
+	}
+}
+
 int run_scenario(const struct run_config *c, const struct scenario *s)
 {
 	struct run r = { .cfg = c, .s = s, .sfd = -1 };
@@ -1138,29 +1217,8 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 	time_t started = time(NULL);
 	int rc;
 
-	if (c->out_dir) {
-		if (strlen(c->out_dir) > 300) {
-			log_msg("-o: the path is too long (at most 300 characters)");
-			return 1;
-		}
-		snprintf(r.dir, sizeof r.dir, "%s", c->out_dir);
-	} else {
-		char stamp[32];
-		struct tm tm;
-
-		gmtime_r(&started, &tm);
-		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-		snprintf(r.dir, sizeof r.dir, "results/%s-%s", s->name, stamp);
-	}
-	struct stat st;
-	if (stat(r.dir, &st) == 0) {
-		log_msg("%s already exists: give another -o, results are never mixed", r.dir);
+	if (run_make_dir(c->out_dir, s->name, r.dir, 300) < 0)
 		return 1;
-	}
-	if (mkdirs(r.dir) < 0) {
-		log_msg("cannot create %s: %s", r.dir, strerror(errno));
-		return 1;
-	}
 	r.seed = s->has_seed ? s->seed : (uint64_t)clock_now_ns();
 	char path[600];
 	snprintf(path, sizeof path, "%s/scenario.yaml", r.dir);
@@ -1225,6 +1283,11 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 		}
 	netlab_close(&r.lab); /* after the nodes in it have stopped */
 	leftovers_close(&r.state);
+	/* What a failed client said goes to the terminal too, not only to its
+	 * stderr.txt (130: stopped by the run itself, nothing to tell). */
+	for (size_t g = 0; g < s->nclients; g++)
+		if (r.groups[g].exit_code > 0 && r.groups[g].exit_code != 130)
+			print_stderr_tail(&r, g);
 	write_run_json(&r, started, time(NULL), rc);
 	write_summary(&r, rc);
 

@@ -32,7 +32,7 @@
 #include "scenario/scenario.h"
 
 struct run_config {
-	const char *out_dir;        /* NULL: results/NAME-YYYYmmdd-HHMMSS */
+	const char *out_dir;        /* NULL: results/NAME-YYYYmmdd-HHMMSS[-N] */
 	const char *exe;            /* the meshwalk binary to run nodes and clients with */
 	int64_t timeout_ns;         /* whole run; 0 = none */
 	bool quiet;                 /* no progress lines */
@@ -41,5 +41,11 @@ struct run_config {
 };
 
 int run_scenario(const struct run_config *c, const struct scenario *s);
+
+/* Creates the results directory into dir (maxlen + 1 bytes): out_dir, which
+ * must not exist yet, or results/NAME-YYYYmmdd-HHMMSS with -2, -3... appended
+ * until one is new (so quick runs never collide). Parents are created. 0, or
+ * -errno with the message printed. */
+int run_make_dir(const char *out_dir, const char *name, char *dir, size_t maxlen);
 
 #endif

@@ -24,23 +24,6 @@ struct cell {
 	int exit_status;  /* -1: not run */
 };
 
-static int mkdir_p(const char *path)
-{
-	char tmp[512];
-
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static void write_json(const char *dir, const struct scenario *s, const struct scenario_sweep *sw,
 		       uint64_t seed, const struct cell *cells, size_t n, const char *status)
 {
@@ -134,31 +117,9 @@ int run_sweep(const struct run_config *c, const struct scenario *s)
 	struct cell *cells;
 	uint64_t seed = s->has_seed ? s->seed : (uint64_t)clock_now_ns();
 	char dir[320];
-	struct stat st;
 
-	if (c->out_dir) {
-		if (strlen(c->out_dir) > 200) {
-			log_msg("-o: the path is too long for a sweep (at most 200 characters)");
-			return 1;
-		}
-		snprintf(dir, sizeof dir, "%s", c->out_dir);
-	} else {
-		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-		snprintf(dir, sizeof dir, "results/%s-%s", s->name, stamp);
-	}
-	if (stat(dir, &st) == 0) {
-		log_msg("%s already exists: give another -o, results are never mixed", dir);
+	if (run_make_dir(c->out_dir, s->name, dir, 200) < 0)
 		return 1;
-	}
-	if (mkdir_p(dir) < 0) {
-		log_msg("cannot create %s: %s", dir, strerror(errno));
-		return 1;
-	}
 	cells = xcalloc(n, sizeof *cells);
 	for (size_t i = 0; i < n; i++) {
 		cells[i].name = sweep_cell_name(sw, i);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "prog/prog_parse.h"
@@ -279,6 +280,8 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 		} else if (strcmp(name, "node") == 0) {
 			if (load_words(l, val, &svc->node, "node") < 0)
 				return -EINVAL;
+			svc->node_line = (int)val->start_mark.line + 1;
+			svc->node_col = (int)val->start_mark.column + 1;
 		} else if (strcmp(name, "link") == 0) {
 			char what[96];
 
@@ -371,6 +374,8 @@ static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client 
 		} else if (strcmp(name, "args") == 0) {
 			if (load_words(l, val, &c->args, "args") < 0)
 				return -EINVAL;
+			c->args_line = (int)val->start_mark.line + 1;
+			c->args_col = (int)val->start_mark.column + 1;
 		} else if (strcmp(name, "delay") == 0) {
 			if (want_scalar(l, val, "delay") < 0)
 				return -EINVAL;
@@ -583,6 +588,7 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 			return 0;
 		}
 		if (strcmp(field, "node") == 0) {
+			svc->node_line = svc->node_col = 0;
 			scenario_argv_free(&svc->node);
 			return scenario_split(val, &svc->node, e);
 		}
@@ -600,6 +606,7 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 			return 0;
 		}
 		if (strcmp(field, "args") == 0) {
+			c->args_line = c->args_col = 0;
 			scenario_argv_free(&c->args);
 			return scenario_split(val, &c->args, e);
 		}
@@ -977,6 +984,13 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 	f = fopen(path, "r");
 	if (f == NULL)
 		return err_set(e, "cannot open %s: %s", path, strerror(errno));
+	struct stat st;
+	/* fopen() opens a directory for reading; libyaml would then report an
+	 * "input error" at 1:1. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return err_set(e, "is a directory, not a scenario file (a YAML file, docs/scenario.md)");
+	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &doc)) {

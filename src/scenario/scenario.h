@@ -64,6 +64,7 @@ struct scenario_service {
 	char *name;
 	int replicas;               /* 1..SCENARIO_MAX_REPLICAS (a balancer: 1) */
 	struct scenario_argv node;  /* extra `meshwalk node` options */
+	int node_line, node_col;    /* where node is; 0 when set by --set or absent */
 	int line;                   /* where it was defined */
 	/* A load balancer (from `balancers:`) is a service of one "replica"
 	 * whose address is the balancer's: clients reach it as {name}. */
@@ -84,6 +85,7 @@ struct scenario_client {
 	char *name;
 	char *to;                   /* unexpanded */
 	struct scenario_argv args;  /* unexpanded `meshwalk client` options and ops */
+	int args_line, args_col;    /* where args is; 0 when set by --set or absent */
 	int64_t delay_ns;
 	char *route;                /* route requests name, or NULL */
 	int route_line, route_col;  /* where route is */

@@ -95,10 +95,11 @@ kill -INT $runpid
 wait $runpid; assert_eq "interrupted run status" 130 $?
 assert_eq "namespaces left after Ctrl-C" 0 "$(leftovers "$TMP/int")"
 
-# A node that fails at start-up fails the run, and the network is gone.
+# A node that fails at start-up (its options parse: meshwalk run checks
+# them first) fails the run, and the network is gone.
 cat >"$TMP/bad.yaml" <<EOF
 services:
-  front: { node: "--no-such-option", link: { delay: 1ms } }
+  front: { node: "--storage /nonexistent-dir/storage", link: { delay: 1ms } }
 network: { mode: namespaces }
 clients: [{ name: main, to: front }]
 EOF

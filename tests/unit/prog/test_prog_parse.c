@@ -58,6 +58,17 @@ static void test_text_forms(void **state)
 	assert_non_null(strstr(desc, "FORWARD(127.0.0.1:7892){ COMPUTE(10us) REPLY} COMPUTE(20us) REPLY"));
 	prog_destroy(p);
 
+	p = parse_ok("--comp 10us --forw=127.0.0.1:7892 --rs=1k --load-d 4k --sk 1", &w);
+	prog_describe(p, desc, sizeof desc);
+	assert_non_null(strstr(desc, "COMPUTE(10us) FORWARD(127.0.0.1:7892){ REPLY(1k B)}"));
+	prog_destroy(p);
+
+	/* Each -R closes the innermost open -F; the last one is the final reply. */
+	p = parse_ok("-F 127.0.0.1:7892 -F 127.0.0.1:7893 -R 10 -R 20 -R 30", &w);
+	prog_describe(p, desc, sizeof desc);
+	assert_non_null(strstr(desc, "REPLY(10 B)} REPLY(20 B)} REPLY(30 B)"));
+	prog_destroy(p);
+
 	p = parse_ok("", &w);
 	assert_true(prog_is_ping(p));
 	prog_destroy(p);
@@ -81,6 +92,13 @@ static void test_text_errors(void **state)
 	parse_fails("-F 127.0.0.1:1,route=a/b", "route name");
 	parse_fails("-L 1k,bogus", "unexpected 'bogus'");
 	parse_fails("--load-offset", "needs a value");
+	/* Long names abbreviate as on the command line, if only one matches. */
+	parse_fails("--s 1", "'--s' is ambiguous: --store-data, --skip, --store-offset");
+	parse_fails("--load=1k", "ambiguous");
+	/* The final reply is given once; a second -R would silently win. */
+	parse_fails("-R 1k -R 2k", "-R given twice at the top level");
+	parse_fails("-C 1ms -R -C 2ms -R 3k", "-R given twice");
+	parse_fails("-F 127.0.0.1:7892 -R 1k -R 2k -R 3k", "-R given twice");
 }
 
 static void test_route_forward(void **state)

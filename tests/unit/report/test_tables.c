@@ -167,15 +167,17 @@ static void test_summary(void **state)
 		fclose(f);
 		assert_non_null(strstr(buf, "\n1,a,10.000,10.000,30.000,50.000,80.000,100.000,100.000,55.000\n"));
 		free(buf);
-		/* Timeline of a in 10 bins of 0.95 ms: 1 request each, the last
-		 * bin also the timeout at 9.5 ms. */
+		/* Timeline of a: 11 requests cover 11 mean gaps of 0.95 ms, from
+		 * -0.475 to 9.975 ms: 10 bins of 1.045 ms, 1 request each, the
+		 * last also the timeout at 9.5 ms; p99s of 1 sample are flagged. */
 		f = open_memstream(&buf, &len);
 		assert_int_equal(tables_write_timeline(f, &r, 10), 0);
 		fclose(f);
-		assert_non_null(strstr(buf, "\na,0.000475,0.000950,1,1,0,1052.632,1052.632,10.000,10.000,10.000\n"));
-		assert_non_null(strstr(buf, "\na,0.009025,0.000950,2,1,1,2105.263,2105.263,100.000,100.000,100.000\n"));
-		/* b has no sent_us column: no achieved rate. */
-		assert_non_null(strstr(buf, "\nb,0.000001,0.000002,1,1,0,500000.000,,1000.000,"));
+		assert_non_null(strstr(buf, "\na,0.000048,0.001045,1,1,0,956.938,956.938,10.000,10.000,10.000,1\n"));
+		assert_non_null(strstr(buf, "\na,0.009453,0.001045,2,1,1,1913.876,1913.876,100.000,100.000,100.000,1\n"));
+		/* b has no sent_us column: no achieved rate; no ok request, no p99 to flag. */
+		assert_non_null(strstr(buf, "\nb,0.000012,0.000003,1,1,0,333333.333,,2000.000,"));
+		assert_non_null(strstr(buf, "\nb,0.000021,0.000003,1,0,1,333333.333,,,,,0\n"));
 		free(buf);
 	}
 	for (int i = 0; i < 3; i++)
