@@ -126,6 +126,39 @@ slowwait 10 test -s "$TMP/slow.port" || fail "slow peer did not start"
 ok --to 127.0.0.1:$a_PORT -F 127.0.0.1:$(cat "$TMP/slow.port") -R -R -n 1
 test -s "$TMP/slow.sent" || fail "the node answered before the forward's reply had arrived"
 
+# 7. The peer table is bounded: 3000 distinct forward targets (closed ports)
+#    through a node with --max-peers 64; idle entries are reused.
+start_node p --max-peers 64
+python3 - "$p_PORT" >"$TMP/peers.log" 2>&1 <<'PY' || fail "distinct targets: $(cat "$TMP/peers.log")"
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+reply = struct.pack('<BBHIQ', 5, 0, 0, 16, 0)
+def fwd(port):
+    target = struct.pack('<HH4s12x', 4, socket.htons(port), socket.inet_aton('127.0.0.1'))
+    body = struct.pack('<IIIIQ', 1, 200000, 0, 0, 0) + target + struct.pack('<I', len(reply)) + reply
+    op = struct.pack('<BBHI', 7, 0, 1, 8 + len(body)) + body
+    return op + reply
+n, chunk, got, buf = 3000, 50, 0, b''
+s.settimeout(30)
+for base in range(0, n, chunk):   # a chunk at a time: at most 64 connects in flight
+    out = b''
+    for i in range(base, base + chunk):
+        prog = fwd(30000 + i)
+        out += struct.pack('<HBBIQHHI', 0x574d, 1, 1, 24 + len(prog), i, 0, 0, len(prog)) + prog
+    s.sendall(out)
+    while got < base + chunk:
+        buf += s.recv(65536)
+        while len(buf) >= 24:
+            ln = struct.unpack_from('<I', buf, 4)[0]
+            if len(buf) < ln: break
+            assert struct.unpack_from('<H', buf, 16)[0] == 5, buf[:ln]   # unreachable
+            buf = buf[ln:]; got += 1
+print(got)
+PY
+ok --to 127.0.0.1:$p_PORT -n 20 -r 1000
+stop_node p
+[ "$(stat p peer_evictions)" -ge 2900 ] || fail "peer entries not reused: $(stat p peer_evictions) evictions"
+
 # 6. SIGTERM ends a node in the middle of a long COMPUTE.
 start_node c --max-compute 20s
 client --to 127.0.0.1:$c_PORT -C 15s -n 1 --timeout 30s &
