@@ -278,8 +278,31 @@ static int parse_amount(const char *name, const char *text, enum spec_unit kind,
 	return 0;
 }
 
+/* The n-th -b (0: replaces the default address). Refuses a repeated
+ * address and more than NODE_MAX_BINDS. */
+static int add_bind(struct node_config *c, const struct sock_addr *a, int n, const char *text)
+{
+	if (n == 0)
+		c->nbinds = 0;
+	for (int i = 0; i < c->nbinds; i++)
+		if (c->binds[i].proto == a->proto && sock_addr_port((const struct sockaddr *)&a->ss) != 0 &&
+		    sock_addr_equal((const struct sockaddr *)&c->binds[i].ss,
+				    (const struct sockaddr *)&a->ss)) {
+			log_msg("--bind-addr: '%s' is given twice", text);
+			return -1;
+		}
+	if (c->nbinds == NODE_MAX_BINDS) {
+		log_msg("--bind-addr: at most %d addresses", NODE_MAX_BINDS);
+		return -1;
+	}
+	c->binds[c->nbinds++] = *a;
+	c->bind = c->binds[0];
+	return 0;
+}
+
 int cmd_node_parse(int argc, char **argv, struct node_config *out)
 {
+	int nbinds_given = 0;
 	struct node_config c;
 	struct opt_parser p;
 	struct err e;
@@ -293,12 +316,17 @@ int cmd_node_parse(int argc, char **argv, struct node_config *out)
 	opterr = 0;
 	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'b':
-			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, true, &c.bind, &e) < 0) {
+		case 'b': {
+			struct sock_addr a;
+
+			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, true, &a, &e) < 0) {
 				log_msg("--bind-addr: %s", e.msg);
+				rc = 2;
+			} else if (add_bind(&c, &a, nbinds_given++, optarg) < 0) {
 				rc = 2;
 			}
 			break;
+		}
 		case O_NT:
 			if (parse_count("--nt", optarg, 1, 1024, &v) < 0)
 				rc = 2;

@@ -72,7 +72,7 @@ void front_udp_send(struct worker *w, const struct engine_origin *o, uint16_t st
 	wire_hdr_encode(&h, hdr);
 	if (tag_len)
 		auth_tag(key, hdr, text, text_len, tag);
-	while (sendmsg(w->udp_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+	while (sendmsg(((const struct listener *)o->conn)->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		if (errno == EINTR)
 			continue;
 		w->st.udp_send_drops++; /* socket buffer full or peer unreachable: UDP's loss */
@@ -94,16 +94,16 @@ void front_udp_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, 
 
 /* Every datagram is one whole request frame; anything else is dropped and
  * counted (there is no connection to close). */
-void front_udp_readable(struct worker *w)
+void front_udp_readable(struct worker *w, struct listener *u)
 {
 	for (int i = 0; i < UDP_BATCH; i++) {
-		struct engine_origin o = { .front = &w->front_udp };
+		struct engine_origin o = { .front = &w->front_udp, .conn = u };
 		struct wire_hdr h;
 		struct err e;
 		ssize_t n;
 
 		o.peer_len = sizeof o.peer;
-		n = recvfrom(w->udp_fd, w->scratch, SCRATCH_LEN, MSG_DONTWAIT | MSG_TRUNC,
+		n = recvfrom(u->fd, w->scratch, SCRATCH_LEN, MSG_DONTWAIT | MSG_TRUNC,
 			     (struct sockaddr *)&o.peer, &o.peer_len);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -27,6 +27,8 @@ void node_config_defaults(struct node_config *c)
 
 	memset(c, 0, sizeof *c);
 	sock_addr_parse("127.0.0.1", "127.0.0.1", SOCK_DEFAULT_PORT, true, &c->bind, &e);
+	c->binds[0] = c->bind;
+	c->nbinds = 1;
 	c->threads = 1;
 	c->accept_mode = NODE_ACCEPT_CHILD;
 	c->backlog = 1024;
@@ -95,7 +97,8 @@ static void tuning_str(const struct node_config *c, char *buf, size_t len)
 			 (unsigned long long)c->loops_per_usec);
 }
 
-static int write_port_file(const char *path, int port, struct err *e)
+/* One port per line, in -b order (one line for one address). */
+static int write_port_file(const char *path, const int *ports, int n, struct err *e)
 {
 	char tmp[4096];
 	FILE *f;
@@ -105,7 +108,8 @@ static int write_port_file(const char *path, int port, struct err *e)
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));
-	fprintf(f, "%d\n", port);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%d\n", ports[i]);
 	if (fclose(f) != 0 || rename(tmp, path) != 0)
 		return err_set(e, "cannot write %s: %s", path, strerror(errno));
 	return 0;
@@ -206,7 +210,8 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 }
 
 struct acceptor {
-	int listen_fd;
+	int listen_fd[NODE_MAX_BINDS];
+	int nlisten;
 	int stop_fd;         /* readable when the node stops */
 	struct worker **ws;
 	int n;
@@ -220,26 +225,33 @@ static void *accept_thread(void *arg)
 
 	pthread_setname_np(pthread_self(), "mw-accept");
 	for (;;) {
-		struct pollfd p[2] = { { a->listen_fd, POLLIN, 0 }, { a->stop_fd, POLLIN, 0 } };
+		struct pollfd p[NODE_MAX_BINDS + 1];
 
-		if (poll(p, 2, -1) == -1) {
+		for (int i = 0; i < a->nlisten; i++)
+			p[i] = (struct pollfd){ a->listen_fd[i], POLLIN, 0 };
+		p[a->nlisten] = (struct pollfd){ a->stop_fd, POLLIN, 0 };
+		if (poll(p, (nfds_t)a->nlisten + 1, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_msg("accept poll failed: %s", strerror(errno));
 			return NULL;
 		}
-		if (p[1].revents)
+		if (p[a->nlisten].revents)
 			return NULL;
-		int fd = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-				log_msg("accept failed: %s", strerror(errno));
-			if (errno == EMFILE || errno == ENFILE)
-				poll(NULL, 0, 10); /* let connections close before retrying */
-			continue;
+		for (int i = 0; i < a->nlisten; i++) {
+			if (!p[i].revents)
+				continue;
+			int fd = accept4(a->listen_fd[i], NULL, NULL, SOCK_CLOEXEC);
+			if (fd == -1) {
+				if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+					log_msg("accept failed: %s", strerror(errno));
+				if (errno == EMFILE || errno == ENFILE)
+					poll(NULL, 0, 10); /* let connections close before retrying */
+				continue;
+			}
+			worker_hand_off(a->ws[next], fd);
+			next = (next + 1) % a->n;
 		}
-		worker_hand_off(a->ws[next], fd);
-		next = (next + 1) % a->n;
 	}
 }
 
@@ -277,14 +289,75 @@ static int listen_error(const struct sock_addr *a, int rc, struct err *e)
 	return err_set(e, "cannot listen on %s: %s", addr, errstr(rc));
 }
 
+/* The sockets of one address: its TCP listeners (one per worker in CHILD
+ * mode, else one) and, for udp://, one datagram socket per worker. */
+struct bind_sockets {
+	int *tcp, ntcp;
+	int *udp, nudp;
+};
+
+struct node_sockets {
+	struct bind_sockets by_bind[NODE_MAX_BINDS];
+};
+
+/* Opens every socket of address b, *bind (its port set to the one bound,
+ * when it was 0) into socks->by_bind[b]; 0 or -errno with e filled. */
+static int open_address(const struct node_config *c, int b, struct sock_addr *bind,
+			struct node_sockets *socks, int *port, struct err *e)
+{
+	struct bind_sockets *bs = &socks->by_bind[b];
+
+	bs->tcp = xcalloc((size_t)c->threads, sizeof *bs->tcp);
+	bs->udp = xcalloc((size_t)c->threads, sizeof *bs->udp);
+	/* CHILD listeners share the port through SO_REUSEPORT, which any other
+	 * process of this user (another node, say) could join, and the kernel
+	 * would split the connections between them in silence. So the address is
+	 * first claimed by a probe without SO_REUSEPORT (a port in use by anyone
+	 * fails here; port 0 gets the kernel's pick), and once every listener is
+	 * up, no listener but ours may be on it (a node that raced us there). */
+	bool reuseport = c->accept_mode == NODE_ACCEPT_CHILD;
+	int fd = sock_probe_free(bind, false, port);
+	if (fd == 0 && bind->proto == SOCK_UDP) {
+		set_port(bind, *port);
+		fd = sock_probe_free(bind, true, NULL);
+	}
+	if (fd == 0) {
+		set_port(bind, *port);
+		fd = sock_listen(bind, c->backlog, reuseport, c->accept_mode != NODE_ACCEPT_PARENT);
+	}
+	if (fd < 0)
+		return listen_error(bind, fd, e);
+	bs->tcp[bs->ntcp++] = fd;
+	if (c->accept_mode == NODE_ACCEPT_CHILD)
+		for (int i = 1; i < c->threads; i++) {
+			fd = sock_listen(bind, c->backlog, true, true);
+			if (fd < 0)
+				return err_set(e, "cannot open listener %d on port %d: %s", i, *port,
+					       errstr(fd));
+			bs->tcp[bs->ntcp++] = fd;
+		}
+	int rc = sock_listen_check_alone(bind, bs->tcp, bs->ntcp);
+	if (rc < 0)
+		return listen_error(bind, rc, e);
+	/* udp://: one SO_REUSEPORT datagram socket per worker on the TCP port (the
+	 * kernel spreads senders over them); TCP stays open for forwards, which
+	 * are always TCP. */
+	if (bind->proto == SOCK_UDP)
+		for (; bs->nudp < c->threads; bs->nudp++) {
+			bs->udp[bs->nudp] = sock_bind_udp(bind, true);
+			if (bs->udp[bs->nudp] < 0)
+				return err_set(e, "cannot bind UDP port %d: %s", *port,
+					       errstr(bs->udp[bs->nudp]));
+		}
+	return 0;
+}
+
 int node_run(const struct node_config *c, struct err *e)
 {
 	struct worker **ws = xcalloc((size_t)c->threads, sizeof *ws);
-	int *lfds = xcalloc((size_t)c->threads, sizeof *lfds);
-	int *ufds = xcalloc((size_t)c->threads, sizeof *ufds);
-	int nu = 0;
-	int nl = 0, started = 0, rc = 0, port = 0;
-	struct sock_addr bind = c->bind;
+	struct node_sockets socks = { 0 };
+	int ports[NODE_MAX_BINDS] = { 0 };
+	int started = 0, rc = 0;
 	struct node_config cfg = *c;
 	sigset_t sigs;
 	pthread_t acc;
@@ -321,60 +394,26 @@ int node_run(const struct node_config *c, struct err *e)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* CHILD listeners share the port through SO_REUSEPORT, which any other
-	 * process of this user (another node, say) could join, and the kernel
-	 * would split the connections between them in silence. So the address is
-	 * first claimed by a probe without SO_REUSEPORT (a port in use by anyone
-	 * fails here; port 0 gets the kernel's pick), and once every listener is
-	 * up, no listener but ours may be on it (a node that raced us there). */
-	bool reuseport = c->accept_mode == NODE_ACCEPT_CHILD;
-	int fd = sock_probe_free(&bind, false, &port);
-	if (fd == 0 && c->bind.proto == SOCK_UDP) {
-		set_port(&bind, port);
-		fd = sock_probe_free(&bind, true, NULL);
+	for (int b = 0; b < c->nbinds; b++) {
+		rc = open_address(c, b, &cfg.binds[b], &socks, &ports[b], e);
+		if (rc < 0)
+			goto out;
 	}
-	if (fd == 0) {
-		set_port(&bind, port);
-		fd = sock_listen(&bind, c->backlog, reuseport, c->accept_mode != NODE_ACCEPT_PARENT);
-	}
-	if (fd < 0) {
-		rc = listen_error(&bind, fd, e);
-		goto out;
-	}
-	lfds[nl++] = fd;
-	cfg.bind = bind;
-	if (c->accept_mode == NODE_ACCEPT_CHILD)
-		for (int i = 1; i < c->threads; i++) {
-			fd = sock_listen(&bind, c->backlog, true, true);
-			if (fd < 0) {
-				rc = err_set(e, "cannot open listener %d on port %d: %s", i, port,
-					     errstr(fd));
-				goto out;
-			}
-			lfds[nl++] = fd;
-		}
-	rc = sock_listen_check_alone(&bind, lfds, nl);
-	if (rc < 0) {
-		listen_error(&bind, rc, e);
-		goto out;
-	}
-	/* udp://: one SO_REUSEPORT datagram socket per worker on the TCP port (the
-	 * kernel spreads senders over them); TCP stays open for forwards, which
-	 * are always TCP. */
-	if (c->bind.proto == SOCK_UDP)
-		for (; nu < c->threads; nu++) {
-			ufds[nu] = sock_bind_udp(&bind, true);
-			if (ufds[nu] < 0) {
-				rc = err_set(e, "cannot bind UDP port %d: %s", port, errstr(ufds[nu]));
-				goto out;
-			}
-		}
+	cfg.bind = cfg.binds[0];
 	for (int i = 0; i < c->threads; i++) {
-		int lfd = c->accept_mode == NODE_ACCEPT_CHILD	 ? lfds[i]
-			  : c->accept_mode == NODE_ACCEPT_SHARED ? lfds[0]
-								 : -1;
+		struct worker_sockets ws_i = { .nlisten = 0, .nudp = 0 };
 
-		rc = worker_create(&cfg, i, lfd, nu ? ufds[i] : -1, sto, &ws[i], e);
+		for (int b = 0; b < c->nbinds; b++) {
+			const struct bind_sockets *bs = &socks.by_bind[b];
+
+			if (c->accept_mode == NODE_ACCEPT_CHILD)
+				ws_i.listen[ws_i.nlisten++] = bs->tcp[i];
+			else if (c->accept_mode == NODE_ACCEPT_SHARED)
+				ws_i.listen[ws_i.nlisten++] = bs->tcp[0];
+			if (bs->nudp > 0)
+				ws_i.udp[ws_i.nudp++] = bs->udp[i];
+		}
+		rc = worker_create(&cfg, i, &ws_i, sto, &ws[i], e);
 		if (rc < 0)
 			goto out;
 	}
@@ -386,7 +425,9 @@ int node_run(const struct node_config *c, struct err *e)
 		if (rc < 0)
 			goto stop;
 	}
-	struct acceptor a = { .listen_fd = lfds[0], .ws = ws, .n = c->threads };
+	struct acceptor a = { .ws = ws, .n = c->threads };
+	for (int b = 0; b < c->nbinds; b++)
+		a.listen_fd[a.nlisten++] = socks.by_bind[b].tcp[0];
 	if (c->accept_mode == NODE_ACCEPT_PARENT) {
 		if (pipe2(stop_pipe, O_CLOEXEC) == -1) {
 			rc = err_set(e, "cannot create pipe: %s", strerror(errno));
@@ -401,18 +442,25 @@ int node_run(const struct node_config *c, struct err *e)
 		acc_started = true;
 	}
 	tuning_str(&cfg, tuning, sizeof tuning);
-	if (!c->quiet)
-		log_msg("listening on %s%s (%d worker%s, accept mode %s%s)",
-			sock_addr_str((struct sockaddr *)&bind.ss, addr, sizeof addr),
-			c->bind.proto == SOCK_UDP ? " UDP and TCP" : "", c->threads,
+	if (!c->quiet) {
+		char where[NODE_MAX_BINDS * (SOCK_ADDR_STRLEN + 16)];
+		size_t n = 0;
+
+		for (int b = 0; b < c->nbinds && n < sizeof where; b++)
+			n += (size_t)snprintf(where + n, sizeof where - n, "%s%s%s", b ? ", " : "",
+					      sock_addr_str((struct sockaddr *)&cfg.binds[b].ss, addr,
+							    sizeof addr),
+					      cfg.binds[b].proto == SOCK_UDP ? " UDP and TCP" : "");
+		log_msg("listening on %s (%d worker%s, accept mode %s%s)", where, c->threads,
 			c->threads == 1 ? "" : "s",
 			c->accept_mode == NODE_ACCEPT_CHILD    ? "child"
 			: c->accept_mode == NODE_ACCEPT_SHARED ? "shared"
 							       : "parent",
 			tuning);
+	}
 	/* After the start line, so whoever waits for the port file can read it. */
 	if (c->port_file != NULL) {
-		rc = write_port_file(c->port_file, port, e);
+		rc = write_port_file(c->port_file, ports, c->nbinds, e);
 		if (rc < 0)
 			goto stop;
 	}
@@ -443,17 +491,19 @@ stop:
 out:
 	for (int i = 0; i < c->threads; i++)
 		worker_destroy(ws[i]);
-	for (int i = 0; i < nl; i++)
-		close(lfds[i]);
-	for (int i = 0; i < nu; i++)
-		close(ufds[i]);
-	free(ufds);
+	for (int b = 0; b < c->nbinds; b++) {
+		for (int i = 0; i < socks.by_bind[b].ntcp; i++)
+			close(socks.by_bind[b].tcp[i]);
+		for (int i = 0; i < socks.by_bind[b].nudp; i++)
+			close(socks.by_bind[b].udp[i]);
+		free(socks.by_bind[b].tcp);
+		free(socks.by_bind[b].udp);
+	}
 	if (stop_pipe[0] >= 0) {
 		close(stop_pipe[0]);
 		close(stop_pipe[1]);
 	}
 	storage_close(sto);
-	free(lfds);
 	free(ws);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* node.h -- the meshwalk node: a generic server that runs request programs.
  *
- * Contract: node_run() binds the listening socket(s), starts `threads` worker
+ * Contract: node_run() binds the listening socket(s) of every address (-b is
+ * repeatable: TCP and UDP addresses side by side), starts `threads` worker
  * threads and serves until SIGINT or SIGTERM, then stops the workers, writes
  * the counters (stderr line, and JSON to stats_file when set) and returns.
  * Each worker owns its connections, its forward connections to other nodes
@@ -53,8 +54,12 @@ enum node_accept_mode {
 	NODE_ACCEPT_PARENT = 3,
 };
 
+#define NODE_MAX_BINDS 16
+
 struct node_config {
-	struct sock_addr bind;          /* where to listen (port 0 = kernel picks) */
+	struct sock_addr bind;          /* the first address (names the node in messages) */
+	struct sock_addr binds[NODE_MAX_BINDS]; /* every address to listen on (-b, repeatable) */
+	int nbinds;                     /* >= 1 */
 	int threads;                    /* worker threads, >= 1 */
 	enum node_accept_mode accept_mode;
 	int backlog;                    /* listen() backlog */

@@ -298,10 +298,10 @@ void conn_queue_reply(struct worker *w, struct conn *c, uint16_t status, uint64_
 
 /* -- accepting -- */
 
-static void on_listen(struct worker *w)
+static void on_listen(struct worker *w, struct listener *l)
 {
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
-		int fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		int fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (fd >= 0) {
 			add_client(w, fd);
@@ -312,7 +312,7 @@ static void on_listen(struct worker *w)
 			 * us forever. Free the reserve, take the connection and
 			 * close it, so the client hears a refusal, not silence. */
 			close(w->reserve_fd);
-			fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
 			if (fd >= 0)
 				close(fd);
 			w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -465,13 +465,13 @@ static void *worker_thread(void *arg)
 
 			switch (h->kind) {
 			case H_LISTEN:
-				on_listen(w);
+				on_listen(w, (struct listener *)h);
 				break;
 			case H_WAKE:
 				on_wake(w);
 				break;
 			case H_UDP:
-				front_udp_readable(w);
+				front_udp_readable(w, (struct listener *)h);
 				break;
 			case H_CLIENT:
 			case H_PEER:
@@ -503,7 +503,7 @@ static const char *watch_err(const struct worker *w, int rc)
 			     : errstr(rc);
 }
 
-int worker_create(const struct node_config *cfg, int index, int listen_fd, int udp_fd,
+int worker_create(const struct node_config *cfg, int index, const struct worker_sockets *socks,
 		  struct storage *storage, struct worker **out, struct err *e)
 {
 	struct worker *w = xcalloc(1, sizeof *w);
@@ -513,12 +513,8 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, int u
 	w->reserve_fd = -1;
 	w->cfg = cfg;
 	w->index = index;
-	w->listen_fd = listen_fd;
-	w->udp_fd = udp_fd;
-	w->udp_h.kind = H_UDP;
 	w->storage = storage;
 	pthread_mutex_init(&w->done_lock, NULL);
-	w->listen_h.kind = H_LISTEN;
 	w->wake_h.kind = H_WAKE;
 	atomic_init(&w->stop, false);
 	pthread_mutex_init(&w->handoff_lock, NULL);
@@ -562,21 +558,28 @@ int worker_create(const struct node_config *cfg, int index, int listen_fd, int u
 			w->wake_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
 		goto fail;
 	}
-	if (listen_fd >= 0) {
+	for (int i = 0; i < socks->nlisten; i++) {
 		unsigned ev = LOOP_READ | (cfg->accept_mode == NODE_ACCEPT_SHARED ? LOOP_EXCLUSIVE : 0);
+		struct listener *l = &w->listeners[w->nlisteners++];
 
-		rc = loop_add(w->loop, listen_fd, ev, &w->listen_h);
+		l->h.kind = H_LISTEN;
+		l->fd = socks->listen[i];
+		rc = loop_add(w->loop, l->fd, ev, l);
 		if (rc < 0) {
 			err_set(e, "worker %d: cannot watch its listener (fd %d) with %s: %s", index,
-				listen_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
+				l->fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
 			goto fail;
 		}
 	}
-	if (udp_fd >= 0) {
-		rc = loop_add(w->loop, udp_fd, LOOP_READ, &w->udp_h);
+	for (int i = 0; i < socks->nudp; i++) {
+		struct listener *u = &w->udps[w->nudps++];
+
+		u->h.kind = H_UDP;
+		u->fd = socks->udp[i];
+		rc = loop_add(w->loop, u->fd, LOOP_READ, u);
 		if (rc < 0) {
 			err_set(e, "worker %d: cannot watch its UDP socket (fd %d) with %s: %s", index,
-				udp_fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
+				u->fd, loop_backend_name(cfg->poll_mode), watch_err(w, rc));
 			goto fail;
 		}
 	}

@@ -46,11 +46,19 @@ struct worker_stats {
 
 struct worker;
 
-/* listen_fd: this worker's listener (CHILD), the shared one (SHARED) or -1
- * (PARENT). Returns 0 or -errno with e filled. */
-/* udp_fd: this worker's UDP socket (udp:// nodes) or -1; the worker does
- * not close it. storage: the node's storage (shared by all workers), or NULL. */
-int worker_create(const struct node_config *c, int index, int listen_fd, int udp_fd,
+/* The sockets a worker serves, one per address of the node (-b): TCP
+ * listeners (its own in CHILD mode, the shared one in SHARED, none in PARENT)
+ * and UDP sockets (udp:// addresses). The worker does not close them. */
+struct worker_sockets {
+	int listen[NODE_MAX_BINDS];
+	int nlisten;
+	int udp[NODE_MAX_BINDS];
+	int nudp;
+};
+
+/* storage: the node's storage (shared by all workers), or NULL. Returns 0
+ * or -errno with e filled. */
+int worker_create(const struct node_config *c, int index, const struct worker_sockets *socks,
 		  struct storage *storage, struct worker **out, struct err *e);
 void worker_destroy(struct worker *w);
 /* Starts / joins the worker's thread; worker_start returns 0 or -errno with

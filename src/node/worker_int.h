@@ -42,16 +42,22 @@
 #define TIMER_DELAY (1ull << TIMER_KIND_SHIFT)
 #define TIMER_FRAME (2ull << TIMER_KIND_SHIFT)
 
+/* A socket the worker accepts connections or datagrams on. */
+struct listener {
+	struct handle h;               /* H_LISTEN or H_UDP; first member */
+	int fd;
+};
+
 struct worker {
 	const struct node_config *cfg;
 	int index;
 	pthread_t thread;
 	struct loop *loop;
-	struct handle listen_h;        /* H_LISTEN */
-	int listen_fd;                 /* -1 in PARENT mode */
+	struct listener listeners[NODE_MAX_BINDS]; /* H_LISTEN: TCP (none in PARENT mode) */
+	int nlisteners;
 	int reserve_fd;                /* closed to accept-and-drop at EMFILE */
-	struct handle udp_h;           /* H_UDP */
-	int udp_fd;                    /* this worker's UDP socket, or -1 */
+	struct listener udps[NODE_MAX_BINDS]; /* H_UDP: this worker's UDP sockets */
+	int nudps;
 	struct handle wake_h;          /* H_WAKE */
 	int wake_fd;                   /* eventfd: hand-off and stop */
 	atomic_bool stop;
@@ -114,7 +120,7 @@ void front_wire_reply_file(void *ctx, const struct engine_origin *o, uint64_t re
 void front_wire_arm_frame_timer(struct worker *w, struct conn *c);
 
 /* front_udp.c */
-void front_udp_readable(struct worker *w);
+void front_udp_readable(struct worker *w, struct listener *u);
 void front_udp_send(struct worker *w, const struct engine_origin *o, uint16_t status,
 		    uint64_t id, const char *text, uint32_t text_len, uint64_t frame_size);
 void front_udp_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,

@@ -47,12 +47,23 @@ slowwait() {
 	done
 }
 
-# start_node NAME [node options...]: starts a node on 127.0.0.1:0; sets
-# ${NAME}_PORT, ${NAME}_PID and writes counters to $TMP/NAME.stats on stop.
+# default_bind ARGS...: "-b 127.0.0.1:0" unless ARGS name addresses of their
+# own (-b is repeatable: every one given is served).
+default_bind() {
+	local a
+	for a in "$@"; do
+		case $a in -b | --bind-addr | --bind-addr=* | -b?*) return; esac
+	done
+	echo "-b 127.0.0.1:0"
+}
+
+# start_node NAME [node options...]: starts a node on 127.0.0.1:0 (or the
+# -b addresses given); sets ${NAME}_PORT (the first address's), ${NAME}_PID
+# and writes counters to $TMP/NAME.stats on stop.
 start_node() {
 	local name=$1
 	shift
-	"$MESHWALK" node -b 127.0.0.1:0 --port-file "$TMP/$name.port" \
+	"$MESHWALK" node $(default_bind "$@") --port-file "$TMP/$name.port" \
 		--stats-file "$TMP/$name.stats" "$@" 2>"$TMP/$name.log" &
 	local pid=$!
 	PIDS+=("$pid")
@@ -65,7 +76,7 @@ start_node() {
 		cat "$TMP/$name.log" >&2
 		fail "node $name did not start"
 	}
-	printf -v "${name}_PORT" '%s' "$(cat "$TMP/$name.port")"
+	printf -v "${name}_PORT" '%s' "$(head -n 1 "$TMP/$name.port")"
 	printf -v "${name}_PID" '%s' "$pid"
 }
 
@@ -128,7 +139,7 @@ tstat() {
 try_node() {
 	local name=$1 pid i=0
 	shift
-	"$MESHWALK" node -b 127.0.0.1:0 --port-file "$TMP/$name.port" \
+	"$MESHWALK" node $(default_bind "$@") --port-file "$TMP/$name.port" \
 		--stats-file "$TMP/$name.stats" "$@" 2>"$TMP/$name.log" &
 	pid=$!
 	while ! [ -s "$TMP/$name.port" ]; do
@@ -142,7 +153,7 @@ try_node() {
 		sleep 0.05
 	done
 	PIDS+=("$pid")
-	printf -v "${name}_PORT" '%s' "$(cat "$TMP/$name.port")"
+	printf -v "${name}_PORT" '%s' "$(head -n 1 "$TMP/$name.port")"
 	printf -v "${name}_PID" '%s' "$pid"
 }
 
