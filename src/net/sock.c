@@ -259,9 +259,25 @@ int sock_bind_udp(const struct sock_addr *a, bool reuseport)
 		return -errno;
 	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == -1)
 		return fail(fd);
+	/* The kernel's count of datagrams dropped for a full receive buffer
+	 * comes with every datagram (sock_udp_drops()). */
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) == -1)
+		return fail(fd);
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1)
 		return fail(fd);
 	return fd;
+}
+
+bool sock_udp_drops(const struct msghdr *m, uint32_t *dropped)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)m); c != NULL;
+	     c = CMSG_NXTHDR((struct msghdr *)m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
+		    c->cmsg_len >= CMSG_LEN(sizeof *dropped)) {
+			memcpy(dropped, CMSG_DATA(c), sizeof *dropped);
+			return true;
+		}
+	return false;
 }
 
 int sock_connect(const struct sockaddr *sa, socklen_t len, bool nonblock)

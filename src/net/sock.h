@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "util/err.h"
@@ -70,6 +71,10 @@ int sock_probe_free(const struct sock_addr *a, bool udp, int *port);
 /* A bound, non-blocking UDP socket (SO_REUSEPORT when asked, so every worker
  * can have its own); returns the fd or -errno. */
 int sock_bind_udp(const struct sock_addr *a, bool reuseport);
+/* From a recvmsg() on such a socket: the kernel's running count of
+ * datagrams it dropped for a full receive buffer (SO_RXQ_OVFL); false when
+ * the message carries none. */
+bool sock_udp_drops(const struct msghdr *m, uint32_t *dropped);
 
 /* Starts a TCP connect; non-blocking sockets return the fd with the connect
  * possibly in progress (check with sock_connect_result()). */

@@ -102,9 +102,24 @@ void front_udp_readable(struct worker *w, struct listener *u)
 		struct err e;
 		ssize_t n;
 
-		o.peer_len = sizeof o.peer;
-		n = recvfrom(u->fd, w->scratch, SCRATCH_LEN, MSG_DONTWAIT | MSG_TRUNC,
-			     (struct sockaddr *)&o.peer, &o.peer_len);
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(uint32_t))];
+		} ctl;
+		struct iovec iov = { w->scratch, SCRATCH_LEN };
+		struct msghdr m = { .msg_name = &o.peer, .msg_namelen = sizeof o.peer, .msg_iov = &iov,
+				    .msg_iovlen = 1, .msg_control = ctl.buf,
+				    .msg_controllen = sizeof ctl.buf };
+		uint32_t dropped;
+
+		n = recvmsg(u->fd, &m, MSG_DONTWAIT | MSG_TRUNC);
+		o.peer_len = m.msg_namelen;
+		/* Overload: datagrams the kernel dropped before we could read them
+		 * (a running count per socket). */
+		if (n >= 0 && sock_udp_drops(&m, &dropped) && dropped != u->rx_dropped) {
+			w->st.udp_rx_drops += (uint32_t)(dropped - u->rx_dropped);
+			u->rx_dropped = dropped;
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -117,7 +117,7 @@ static int write_port_file(const char *path, const int *ports, int n, struct err
 
 #define STAT_FIELDS(X)                                                               \
 	X(accepted) X(closed) X(bytes_in) X(replies) X(error_replies) X(malformed)      \
-	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(refused_conns)    \
+	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(udp_rx_drops) X(refused_conns)    \
 	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)
 
 #define ENGINE_FIELDS(X)                                                              \

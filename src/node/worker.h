@@ -35,6 +35,7 @@ struct worker_stats {
 	uint64_t orphaned;          /* tasks whose client left before the reply */
 	uint64_t udp_send_drops;    /* UDP replies the socket refused (buffer full) */
 	uint64_t udp_amplification_refused; /* UDP replies cut to their request's size */
+	uint64_t udp_rx_drops;      /* datagrams the kernel dropped: receive buffer full */
 	uint64_t limit_violations;  /* frames refused: beyond a size limit */
 	uint64_t refused_conns;     /* connections closed at once: --max-conns, out of fds */
 	uint64_t auth_failures;     /* frames without the right tag (--auth-key-file) */

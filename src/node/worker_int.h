@@ -46,6 +46,7 @@
 struct listener {
 	struct handle h;               /* H_LISTEN or H_UDP; first member */
 	int fd;
+	uint32_t rx_dropped;           /* UDP: the kernel's drop count last seen */
 };
 
 struct worker {

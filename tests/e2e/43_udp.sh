@@ -53,6 +53,22 @@ grep -q "UDP datagram from 127.0.0.1:[0-9]* dropped: datagram of 8 bytes is shor
 # nobody there: ICMP port unreachable surfaces as connection refused
 client --to udp://127.0.0.1:$u_PORT -n 2 --timeout 2s && fail "UDP to a closed port succeeded"
 grep -q "Connection refused" "$TMP/err" || { show; fail "closed port message"; }
+# overload: datagrams the kernel drops while the node cannot read are counted
+start_node f -b udp://127.0.0.1:0
+kill -STOP $f_PID
+python3 - "$f_PORT" <<'PY'
+import socket, struct, sys
+prog = struct.pack('<BBHIQ', 5, 0, 0, 16, 0)
+frame = struct.pack('<HBBIQHHI', 0x574d, 1, 1, 24 + len(prog), 1, 0, 0, len(prog)) + prog
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(5000):
+    s.sendto(frame, ('127.0.0.1', int(sys.argv[1])))
+PY
+kill -CONT $f_PID
+sleep 0.5
+ok --to udp://127.0.0.1:$f_PORT -n 3
+stop_node f
+[ "$(stat f udp_rx_drops)" -gt 0 ] || fail "no overload drop counted ($(stat f udp_rx_drops))"
 # --udp-amplify lets a small request have a large reply
 start_node a --udp-amplify -b udp://127.0.0.1:0
 ok --to udp://127.0.0.1:$a_PORT -n 2 -R 60000
