@@ -266,7 +266,7 @@ static enum http1_event parse_request_line(struct http1_parser *p, const char *d
 
 	while (i < lend && is((unsigned char)d[i], C_TCHAR))
 		i++;
-	if (i == 0 || d[i] != ' ')
+	if (i == 0 || i > HTTP1_METHOD_MAX || d[i] != ' ')
 		return fail(p, 400, "bad method", consumed);
 	r->method = (struct http1_span){ d, i };
 	r->method_id = method_id(r->method);
@@ -450,8 +450,12 @@ static enum http1_event feed_head(struct http1_parser *p, const char *d, size_t 
 	}
 	/* A method is a short token then a space: anything else (TLS, the
 	 * native protocol) is refused now rather than when the head fills up. */
-	for (i = 0; i < len && d[i] != ' '; i++)
-		if (!is((unsigned char)d[i], C_TCHAR) || i == 32)
+	if (len == 1 && d[0] == '\r')
+		i = len; /* maybe an empty line's CR */
+	else
+		i = 0;
+	for (; i < len && d[i] != ' '; i++)
+		if (!is((unsigned char)d[i], C_TCHAR) || i == HTTP1_METHOD_MAX)
 			return fail(p, 400, "bad method", consumed);
 	if (len >= p->lim.max_head)
 		return fail(p, 431, "request head too large", consumed);

@@ -65,6 +65,9 @@
 
 /* Size of the field array inside the parser: the upper bound of max_headers. */
 #define HTTP1_MAX_HEADERS 128
+/* Longest method accepted (400 beyond), so that bytes that are not HTTP
+ * are refused before a whole head's worth of them arrives. */
+#define HTTP1_METHOD_MAX 32
 /* Bytes of chunk extension tolerated per chunk (they are skipped, never kept). */
 #define HTTP1_CHUNK_EXT_MAX 1024
 
