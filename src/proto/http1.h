@@ -18,7 +18,11 @@
  * 1.0/1.1) and p->reason a short static text; answer and close the
  * connection. Every later call returns HTTP1_ERROR again.
  * A request without a body gives HEAD then DONE (DONE from the next call,
- * even with len 0, consuming nothing).
+ * even with len 0, consuming nothing). After the DONE of a request whose
+ * keep_alive is false, or of an accepted h2c upgrade (the bytes after it are
+ * HTTP/2), the caller stops feeding this parser. A Content-Length over
+ * max_body is refused (413) before HTTP1_HEAD, so no 100 Continue is sent
+ * for it.
  *
  * Buffering contract (the only bytes the caller must keep): a head is parsed
  * only when all of it (request line to the empty line) is in data. Until then
@@ -95,7 +99,7 @@ struct http1_field {
 enum http1_method {
 	HTTP1_OTHER, /* any other token: see req.method */
 	HTTP1_GET,
-	HTTP1_HEAD_METHOD,
+	HTTP1_HEAD_METHOD, /* "HEAD" (HTTP1_HEAD is the event) */
 	HTTP1_POST,
 	HTTP1_PUT,
 	HTTP1_DELETE,
