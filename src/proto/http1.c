@@ -1,0 +1,889 @@
+/* http1.c -- the HTTP/1.1 request parser and response head writer (contract
+ * in http1.h). The head is parsed in one pass once its end is in the
+ * caller's buffer (so a field never straddles feeds); everything after it
+ * (body, chunk framing, trailers) is a byte-at-a-time state machine that keeps
+ * no bytes, so the caller buffers at most one head. */
+#include "proto/http1.h"
+
+#include <errno.h>
+#include <string.h>
+
+const struct http1_limits http1_default_limits = {
+	.max_head = 8192,
+	.max_headers = 64,
+	.max_body = 1u << 20,
+};
+
+enum {
+	ST_HEAD,
+	ST_DONE, /* the request is complete: the next call says so */
+	ST_CL_BODY,
+	ST_CH_SIZE,
+	ST_CH_EXT_WS, /* whitespace after the size: only ';' may follow */
+	ST_CH_EXT,
+	ST_CH_SIZE_LF,
+	ST_CH_DATA,
+	ST_CH_DATA_CR,
+	ST_CH_DATA_LF,
+	ST_TR_START, /* start of a trailer line, or the final CRLF */
+	ST_TR_NAME,
+	ST_TR_VALUE,
+	ST_TR_LF,
+	ST_TR_END_LF,
+	ST_ERROR,
+};
+
+/* Character classes (RFC 9110 section 5.6.2 tchar, 5.5 field-vchar with
+ * obs-text, hex digits, visible ASCII for the target); a constant table so
+ * that parsers on any thread share it without initialisation. */
+enum { C_TCHAR = 1, C_VALUE = 2, C_HEX = 4, C_TARGET = 8 };
+static const uint8_t cls[256] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  2,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 2, 11, 10, 11, 11, 11, 11, 11, 10, 10, 11, 11, 10, 11, 11, 10,
+	15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 10, 10, 10, 10, 10, 10,
+	10, 15, 15, 15, 15, 15, 15, 11, 11, 11, 11, 11, 11, 11, 11, 11,
+	11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 10, 10, 10, 11, 11,
+	11, 15, 15, 15, 15, 15, 15, 11, 11, 11, 11, 11, 11, 11, 11, 11,
+	11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 10, 11, 10, 11,  0,
+	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
+};
+
+static int is(unsigned char c, int f)
+{
+	return cls[c] & f;
+}
+
+static int hexval(unsigned char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+static bool ieq(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x |= 0x20;
+		if (y >= 'A' && y <= 'Z')
+			y |= 0x20;
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+static bool span_is(struct http1_span s, const char *lit)
+{
+	return s.p && ieq(s.p, s.len, lit);
+}
+
+static enum http1_event fail(struct http1_parser *p, int status, const char *reason,
+			     size_t *consumed)
+{
+	p->status = status;
+	p->reason = reason;
+	p->state = ST_ERROR;
+	*consumed = 0;
+	return HTTP1_ERROR;
+}
+
+void http1_init(struct http1_parser *p, const struct http1_limits *lim)
+{
+	memset(p, 0, sizeof *p);
+	p->lim = lim ? *lim : http1_default_limits;
+	if (p->lim.max_headers > HTTP1_MAX_HEADERS)
+		p->lim.max_headers = HTTP1_MAX_HEADERS;
+	p->state = ST_HEAD;
+}
+
+/* Calls fn on each element of a comma-separated list (empty elements
+ * skipped, OWS trimmed). Stops when fn returns non-zero and returns that. */
+static int list_each(struct http1_span v, int (*fn)(struct http1_span el, void *arg), void *arg)
+{
+	size_t i = 0;
+
+	while (i < v.len) {
+		size_t s = i, e;
+		int rc;
+
+		while (i < v.len && v.p[i] != ',')
+			i++;
+		e = i++;
+		while (s < e && (v.p[s] == ' ' || v.p[s] == '\t'))
+			s++;
+		while (e > s && (v.p[e - 1] == ' ' || v.p[e - 1] == '\t'))
+			e--;
+		if (e > s && (rc = fn((struct http1_span){ v.p + s, e - s }, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* What the framing and connection fields say, gathered over all their lines. */
+struct head_facts {
+	bool cl_seen, te_seen, te_last_chunked, te_other, conn_close, conn_keep, conn_upgrade,
+		conn_settings;
+	unsigned te_chunked, n_settings;
+	uint64_t cl;
+	const char *why; /* first error */
+	int status;
+};
+
+static int cl_el(struct http1_span el, void *arg)
+{
+	struct head_facts *f = arg;
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < el.len; i++) {
+		unsigned char c = (unsigned char)el.p[i];
+
+		if (c < '0' || c > '9' || v > (UINT64_MAX - 9) / 10) {
+			f->why = c < '0' || c > '9' ? "bad Content-Length" : "Content-Length too large";
+			return -1;
+		}
+		v = v * 10 + (uint64_t)(c - '0');
+	}
+	if (f->cl_seen && v != f->cl) {
+		f->why = "differing Content-Length values";
+		return -1;
+	}
+	f->cl_seen = true;
+	f->cl = v;
+	return 0;
+}
+
+static int te_el(struct http1_span el, void *arg)
+{
+	struct head_facts *f = arg;
+
+	f->te_last_chunked = ieq(el.p, el.len, "chunked");
+	if (f->te_last_chunked)
+		f->te_chunked++;
+	else
+		f->te_other = true;
+	return 0;
+}
+
+static int conn_el(struct http1_span el, void *arg)
+{
+	struct head_facts *f = arg;
+
+	if (ieq(el.p, el.len, "close"))
+		f->conn_close = true;
+	else if (ieq(el.p, el.len, "keep-alive"))
+		f->conn_keep = true;
+	else if (ieq(el.p, el.len, "upgrade"))
+		f->conn_upgrade = true;
+	else if (ieq(el.p, el.len, "http2-settings"))
+		f->conn_settings = true;
+	return 0;
+}
+
+static int h2c_el(struct http1_span el, void *arg)
+{
+	return ieq(el.p, el.len, "h2c");
+}
+
+static const char *const method_names[] = {
+	[HTTP1_GET] = "GET",	     [HTTP1_HEAD_METHOD] = "HEAD", [HTTP1_POST] = "POST",
+	[HTTP1_PUT] = "PUT",	     [HTTP1_DELETE] = "DELETE",	   [HTTP1_OPTIONS] = "OPTIONS",
+	[HTTP1_PATCH] = "PATCH",     [HTTP1_CONNECT] = "CONNECT",  [HTTP1_TRACE] = "TRACE",
+};
+
+/* Methods are case-sensitive (RFC 9110 section 9.1). */
+static enum http1_method method_id(struct http1_span m)
+{
+	for (size_t i = 1; i < sizeof method_names / sizeof method_names[0]; i++)
+		if (strlen(method_names[i]) == m.len && memcmp(method_names[i], m.p, m.len) == 0)
+			return (enum http1_method)i;
+	return HTTP1_OTHER;
+}
+
+static void split_query(struct http1_request *r, const char *s, size_t len)
+{
+	const char *q = memchr(s, '?', len);
+
+	if (q) {
+		r->path = (struct http1_span){ s, (size_t)(q - s) };
+		r->query = (struct http1_span){ q + 1, len - (size_t)(q - s) - 1 };
+	} else {
+		r->path = (struct http1_span){ s, len };
+	}
+	if (r->path.len == 0) /* absolute form with an empty path */
+		r->path = (struct http1_span){ "/", 1 };
+}
+
+/* Splits the target by its form (RFC 9112 section 3.2). */
+static const char *parse_target(struct http1_request *r)
+{
+	struct http1_span t = r->target;
+
+	if (t.p[0] == '/') {
+		split_query(r, t.p, t.len);
+		return NULL;
+	}
+	if (r->method_id == HTTP1_CONNECT) {
+		r->path = t;
+		return NULL;
+	}
+	if (t.len == 1 && t.p[0] == '*')
+		return r->method_id == HTTP1_OPTIONS ? (r->path = t, NULL) : "'*' target without OPTIONS";
+	for (size_t skip = 0; skip < 2; skip++) {
+		const char *scheme = skip ? "https://" : "http://";
+		size_t sl = strlen(scheme), i;
+
+		if (t.len <= sl || !ieq(t.p, sl, scheme))
+			continue;
+		for (i = sl; i < t.len && t.p[i] != '/' && t.p[i] != '?'; i++)
+			;
+		if (i == sl)
+			return "absolute target without a host";
+		split_query(r, t.p + i, t.len - i);
+		return NULL;
+	}
+	return "bad request target";
+}
+
+/* Parses the request line (ends at data[e], the line's LF). */
+static enum http1_event parse_request_line(struct http1_parser *p, const char *d, size_t e,
+					   size_t *consumed)
+{
+	struct http1_request *r = &p->req;
+	size_t i = 0, lend = e - 1; /* the CR */
+
+	while (i < lend && is((unsigned char)d[i], C_TCHAR))
+		i++;
+	if (i == 0 || i > HTTP1_METHOD_MAX || d[i] != ' ')
+		return fail(p, 400, "bad method", consumed);
+	r->method = (struct http1_span){ d, i };
+	r->method_id = method_id(r->method);
+	size_t ts = ++i;
+	while (i < lend && is((unsigned char)d[i], C_TARGET))
+		i++;
+	if (i == ts || d[i] != ' ')
+		return fail(p, 400, "bad request target", consumed);
+	r->target = (struct http1_span){ d + ts, i - ts };
+	i++;
+	const char *v = d + i;
+	if (lend - i != 8 || memcmp(v, "HTTP/", 5) != 0 || v[6] != '.' || v[5] < '0' || v[5] > '9' ||
+	    v[7] < '0' || v[7] > '9')
+		return fail(p, 400, "bad HTTP version", consumed);
+	if (v[5] != '1' || v[7] > '1')
+		return fail(p, 505, "HTTP version not supported", consumed);
+	r->minor = v[7] - '0';
+	const char *why = parse_target(r);
+	if (why)
+		return fail(p, 400, why, consumed);
+	return HTTP1_HEAD;
+}
+
+/* Parses a whole head: d[0, hlen) ends with CRLF CRLF and every LF in it
+ * follows a CR (checked by the scan). */
+static enum http1_event parse_head(struct http1_parser *p, const char *d, size_t hlen,
+				   size_t *consumed)
+{
+	struct http1_request *r = &p->req;
+	struct head_facts f = { 0 };
+	size_t pos, e;
+
+	memset(r, 0, offsetof(struct http1_request, fields));
+	r->nfields = 0;
+	e = (size_t)((const char *)memchr(d, '\n', hlen) - d);
+	if (parse_request_line(p, d, e, consumed) == HTTP1_ERROR)
+		return HTTP1_ERROR;
+	for (pos = e + 1;; pos = e + 1) {
+		size_t i = pos, lend;
+
+		e = (size_t)((const char *)memchr(d + pos, '\n', hlen - pos) - d);
+		lend = e - 1;
+		if (lend == pos)
+			break; /* the empty line */
+		if (d[pos] == ' ' || d[pos] == '\t')
+			return fail(p, 400, "obsolete line folding", consumed);
+		while (i < lend && is((unsigned char)d[i], C_TCHAR))
+			i++;
+		if (d[i] != ':')
+			return fail(p, 400,
+				    d[i] == ' ' || d[i] == '\t' ? "whitespace before colon"
+				    : i == lend		? "field line without colon"
+								: "bad field name",
+				    consumed);
+		if (i == pos)
+			return fail(p, 400, "empty field name", consumed);
+		if (r->nfields == p->lim.max_headers)
+			return fail(p, 431, "too many header fields", consumed);
+		struct http1_field *fl = &r->fields[r->nfields++];
+		fl->name = (struct http1_span){ d + pos, i - pos };
+		i++;
+		while (i < lend && (d[i] == ' ' || d[i] == '\t'))
+			i++;
+		size_t vs = i;
+		for (; i < lend; i++)
+			if (!is((unsigned char)d[i], C_VALUE))
+				return fail(p, 400, d[i] == '\r' ? "bare CR" : "bad character in field value",
+					    consumed);
+		while (i > vs && (d[i - 1] == ' ' || d[i - 1] == '\t'))
+			i--;
+		fl->value = (struct http1_span){ d + vs, i - vs };
+
+		struct http1_span n = fl->name, v = fl->value;
+		switch (n.len) {
+		case 4:
+			if (ieq(n.p, 4, "host")) {
+				if (r->host.p)
+					return fail(p, 400, "repeated Host", consumed);
+				r->host = v;
+			}
+			break;
+		case 6:
+			if (ieq(n.p, 6, "expect") && !r->expect.p)
+				r->expect = v;
+			break;
+		case 7:
+			if (ieq(n.p, 7, "upgrade") && !r->upgrade.p)
+				r->upgrade = v;
+			break;
+		case 10:
+			if (ieq(n.p, 10, "connection"))
+				list_each(v, conn_el, &f);
+			break;
+		case 12:
+			if (ieq(n.p, 12, "content-type") && !r->content_type.p)
+				r->content_type = v;
+			break;
+		case 14:
+			if (ieq(n.p, 14, "content-length")) {
+				if (v.len == 0)
+					return fail(p, 400, "empty Content-Length", consumed);
+				if (list_each(v, cl_el, &f))
+					return fail(p, 400, f.why, consumed);
+			} else if (ieq(n.p, 14, "http2-settings")) {
+				if (!r->http2_settings.p)
+					r->http2_settings = v;
+				f.n_settings++;
+			}
+			break;
+		case 17:
+			if (ieq(n.p, 17, "transfer-encoding")) {
+				f.te_seen = true;
+				list_each(v, te_el, &f);
+			}
+			break;
+		}
+	}
+	if (r->minor == 1 && !r->host.p)
+		return fail(p, 400, "missing Host", consumed);
+	if (f.te_seen) {
+		if (f.cl_seen)
+			return fail(p, 400, "both Content-Length and Transfer-Encoding", consumed);
+		if (r->minor == 0)
+			return fail(p, 400, "Transfer-Encoding in HTTP/1.0", consumed);
+		if (!f.te_last_chunked)
+			return fail(p, 400, "Transfer-Encoding does not end in chunked", consumed);
+		if (f.te_chunked > 1)
+			return fail(p, 400, "chunked applied twice", consumed);
+		if (f.te_other)
+			return fail(p, 501, "transfer coding not implemented", consumed);
+		r->chunked = true;
+	}
+	r->content_length = f.cl;
+	r->has_body = r->chunked || f.cl > 0;
+	r->keep_alive = !f.conn_close && (r->minor == 1 || f.conn_keep);
+	r->expect_continue = span_is(r->expect, "100-continue");
+	r->upgrade_h2c = r->upgrade.p && list_each(r->upgrade, h2c_el, NULL) && f.n_settings == 1 &&
+			 f.conn_upgrade && f.conn_settings;
+	if (f.cl > p->lim.max_body)
+		return fail(p, 413, "Content-Length over the body limit", consumed);
+	p->remaining = r->chunked ? 0 : f.cl;
+	p->body_total = 0;
+	p->line_len = 0;
+	p->state = r->chunked ? ST_CH_SIZE : f.cl ? ST_CL_BODY : ST_DONE;
+	p->scan = 0;
+	*consumed = hlen;
+	return HTTP1_HEAD;
+}
+
+/* The head state: skips empty lines, then looks for the end of the head,
+ * resuming where the last call stopped (the caller passes the same bytes
+ * again), refusing bare LFs and bad methods as early as they show. */
+static enum http1_event feed_head(struct http1_parser *p, const char *d, size_t len,
+				  size_t *consumed)
+{
+	size_t skip = 0, i;
+
+	while (len - skip >= 2 && d[skip] == '\r' && d[skip + 1] == '\n')
+		skip += 2;
+	if (skip) {
+		d += skip;
+		len -= skip;
+		p->scan = p->scan > skip ? p->scan - skip : 0;
+	}
+	size_t lim = len < p->lim.max_head ? len : p->lim.max_head;
+	for (i = p->scan; i < lim;) {
+		const char *lf = memchr(d + i, '\n', lim - i);
+
+		if (!lf)
+			break;
+		size_t j = (size_t)(lf - d);
+		if (j == 0 || d[j - 1] != '\r')
+			return fail(p, 400, "bare LF", consumed);
+		if (j >= 3 && d[j - 2] == '\n') {
+			enum http1_event ev = parse_head(p, d, j + 1, consumed);
+
+			*consumed += ev == HTTP1_HEAD ? skip : 0;
+			return ev;
+		}
+		i = j + 1;
+	}
+	/* A method is a short token then a space: anything else (TLS, the
+	 * native protocol) is refused now rather than when the head fills up. */
+	if (len == 1 && d[0] == '\r')
+		i = len; /* maybe an empty line's CR */
+	else
+		i = 0;
+	for (; i < len && d[i] != ' '; i++)
+		if (!is((unsigned char)d[i], C_TCHAR) || i == HTTP1_METHOD_MAX)
+			return fail(p, 400, "bad method", consumed);
+	if (len >= p->lim.max_head)
+		return fail(p, 431, "request head too large", consumed);
+	p->scan = lim;
+	*consumed = skip;
+	return HTTP1_NEED_MORE;
+}
+
+/* Counts one trailer byte against the head limit. */
+static bool trailer_over(struct http1_parser *p)
+{
+	return ++p->trailer_len > p->lim.max_head;
+}
+
+enum http1_event http1_feed(struct http1_parser *p, const void *data, size_t len,
+			    size_t *consumed)
+{
+	const char *d = data;
+	size_t i = 0;
+
+	p->body = NULL;
+	p->body_len = 0;
+	switch (p->state) {
+	case ST_ERROR:
+		*consumed = 0;
+		return HTTP1_ERROR;
+	case ST_HEAD:
+		return feed_head(p, d, len, consumed);
+	case ST_DONE:
+		p->state = ST_HEAD;
+		*consumed = 0;
+		return HTTP1_DONE;
+	case ST_CL_BODY: {
+		size_t n = p->remaining < len ? (size_t)p->remaining : len;
+
+		*consumed = n;
+		if (n == 0)
+			return HTTP1_NEED_MORE;
+		p->remaining -= n;
+		if (p->remaining == 0)
+			p->state = ST_DONE;
+		p->body = d;
+		p->body_len = n;
+		return HTTP1_BODY;
+	}
+	default:
+		break;
+	}
+	/* Chunked framing and trailers. */
+	while (i < len) {
+		unsigned char c = (unsigned char)d[i];
+
+		switch (p->state) {
+		case ST_CH_SIZE:
+			if (is(c, C_HEX)) {
+				if (++p->line_len > 16)
+					return fail(p, 400, "chunk size too long", consumed);
+				p->remaining = p->remaining * 16 + (uint64_t)hexval(c);
+				if (p->remaining > p->lim.max_body - p->body_total)
+					return fail(p, 413, "chunked body over the body limit", consumed);
+				break;
+			}
+			if (p->line_len == 0)
+				return fail(p, 400, "bad chunk size", consumed);
+			p->line_len = 0;
+			if (c == ';')
+				p->state = ST_CH_EXT;
+			else if (c == ' ' || c == '\t')
+				p->state = ST_CH_EXT_WS;
+			else if (c == '\r')
+				p->state = ST_CH_SIZE_LF;
+			else
+				return fail(p, 400, "bad chunk size", consumed);
+			break;
+		case ST_CH_EXT_WS:
+			if (c == ';')
+				p->state = ST_CH_EXT;
+			else if (c != ' ' && c != '\t')
+				return fail(p, 400, "bad chunk extension", consumed);
+			break;
+		case ST_CH_EXT:
+			if (c == '\r')
+				p->state = ST_CH_SIZE_LF;
+			else if (!is(c, C_VALUE))
+				return fail(p, 400, "bad chunk extension", consumed);
+			else if (++p->line_len > HTTP1_CHUNK_EXT_MAX)
+				return fail(p, 400, "chunk extension too long", consumed);
+			break;
+		case ST_CH_SIZE_LF:
+			if (c != '\n')
+				return fail(p, 400, "bare CR", consumed);
+			p->line_len = 0;
+			if (p->remaining) {
+				p->state = ST_CH_DATA;
+			} else {
+				p->state = ST_TR_START;
+				p->trailer_len = 0;
+				p->trailer_fields = 0;
+			}
+			break;
+		case ST_CH_DATA: {
+			size_t n = p->remaining < len - i ? (size_t)p->remaining : len - i;
+
+			p->remaining -= n;
+			p->body_total += n;
+			if (p->remaining == 0)
+				p->state = ST_CH_DATA_CR;
+			p->body = d + i;
+			p->body_len = n;
+			*consumed = i + n;
+			return HTTP1_BODY;
+		}
+		case ST_CH_DATA_CR:
+			if (c != '\r')
+				return fail(p, 400, "chunk longer than its size", consumed);
+			p->state = ST_CH_DATA_LF;
+			break;
+		case ST_CH_DATA_LF:
+			if (c != '\n')
+				return fail(p, 400, "bare CR", consumed);
+			p->state = ST_CH_SIZE;
+			break;
+		case ST_TR_START:
+			if (trailer_over(p))
+				return fail(p, 431, "trailer section too large", consumed);
+			if (c == '\r') {
+				p->state = ST_TR_END_LF;
+			} else if (c == ' ' || c == '\t') {
+				return fail(p, 400, "obsolete line folding", consumed);
+			} else if (is(c, C_TCHAR)) {
+				if (++p->trailer_fields > p->lim.max_headers)
+					return fail(p, 431, "too many trailer fields", consumed);
+				p->state = ST_TR_NAME;
+			} else {
+				return fail(p, 400, c == '\n' ? "bare LF" : "bad field name", consumed);
+			}
+			break;
+		case ST_TR_NAME:
+			if (trailer_over(p))
+				return fail(p, 431, "trailer section too large", consumed);
+			if (c == ':')
+				p->state = ST_TR_VALUE;
+			else if (c == ' ' || c == '\t')
+				return fail(p, 400, "whitespace before colon", consumed);
+			else if (!is(c, C_TCHAR))
+				return fail(p, 400, "bad field name", consumed);
+			break;
+		case ST_TR_VALUE:
+			if (trailer_over(p))
+				return fail(p, 431, "trailer section too large", consumed);
+			if (c == '\r')
+				p->state = ST_TR_LF;
+			else if (!is(c, C_VALUE))
+				return fail(p, 400, c == '\n' ? "bare LF" : "bad character in field value",
+					    consumed);
+			break;
+		case ST_TR_LF:
+		case ST_TR_END_LF:
+			if (trailer_over(p))
+				return fail(p, 431, "trailer section too large", consumed);
+			if (c != '\n')
+				return fail(p, 400, "bare CR", consumed);
+			if (p->state == ST_TR_END_LF) {
+				p->state = ST_HEAD;
+				*consumed = i + 1;
+				return HTTP1_DONE;
+			}
+			p->state = ST_TR_START;
+			break;
+		}
+		i++;
+	}
+	*consumed = i;
+	return HTTP1_NEED_MORE;
+}
+
+struct http1_span http1_header(const struct http1_request *r, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (unsigned i = 0; i < r->nfields; i++)
+		if (r->fields[i].name.len == nl && ieq(r->fields[i].name.p, nl, name))
+			return r->fields[i].value;
+	return (struct http1_span){ NULL, 0 };
+}
+
+/* The next decoded byte of s at *i, or -1 on a bad or NUL escape. */
+static int pct_next(const char *s, size_t len, size_t *i)
+{
+	unsigned char c = (unsigned char)s[*i];
+
+	if (c == '+') {
+		(*i)++;
+		return ' ';
+	}
+	if (c != '%') {
+		(*i)++;
+		return c;
+	}
+	if (len - *i < 3 || !is((unsigned char)s[*i + 1], C_HEX) || !is((unsigned char)s[*i + 2], C_HEX))
+		return -1;
+	c = (unsigned char)(hexval((unsigned char)s[*i + 1]) * 16 + hexval((unsigned char)s[*i + 2]));
+	*i += 3;
+	return c ? c : -1;
+}
+
+int http1_pct_decode(const char *src, size_t len, char *out, size_t cap, size_t *out_len)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		int c = pct_next(src, len, &i);
+
+		if (c < 0)
+			return -EINVAL;
+		if (o + 1 >= cap)
+			return -ENOSPC;
+		out[o++] = (char)c;
+	}
+	if (cap == 0)
+		return -ENOSPC;
+	out[o] = '\0';
+	if (out_len)
+		*out_len = o;
+	return 0;
+}
+
+int http1_query_param(struct http1_span query, const char *name, char *out, size_t cap,
+		      size_t *out_len)
+{
+	const char *q = query.p;
+	size_t len = query.len, i = 0, nl = strlen(name);
+
+	if (!q)
+		return -ENOENT;
+	while (i < len) {
+		size_t s = i, e, k = 0, j;
+		bool match = true;
+
+		while (i < len && q[i] != '&')
+			i++;
+		e = i++;
+		for (j = s; j < e && q[j] != '=';) {
+			int c = pct_next(q, e, &j);
+
+			if (c < 0 || k >= nl || (unsigned char)name[k] != c) {
+				match = false;
+				break;
+			}
+			k++;
+		}
+		if (!match || k != nl || (j < e && q[j] != '='))
+			continue;
+		j += j < e; /* the '=' */
+		return http1_pct_decode(q + j, e - j, out, cap, out_len);
+	}
+	return -ENOENT;
+}
+
+const char *http1_reason(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 101: return "Switching Protocols";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 206: return "Partial Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 417: return "Expectation Failed";
+	case 421: return "Misdirected Request";
+	case 422: return "Unprocessable Content";
+	case 426: return "Upgrade Required";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	case 505: return "HTTP Version Not Supported";
+	default: return "";
+	}
+}
+
+/* Appends to a bounded buffer; once something does not fit, o->len passes
+ * cap and nothing more is written. */
+struct out {
+	char *buf;
+	size_t cap, len;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->len <= o->cap && n <= o->cap - o->len)
+		memcpy(o->buf + o->len, s, n);
+	o->len = o->len <= o->cap && n <= o->cap - o->len ? o->len + n : o->cap + 1;
+}
+
+static void puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void put_u64(struct out *o, uint64_t v)
+{
+	char tmp[20];
+	size_t n = sizeof tmp;
+
+	do
+		tmp[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	put(o, tmp + n, sizeof tmp - n);
+}
+
+static bool safe_text(const char *s)
+{
+	return !strpbrk(s, "\r\n");
+}
+
+static void put_field(struct out *o, const char *name, const char *value)
+{
+	puts_(o, name);
+	put(o, ": ", 2);
+	puts_(o, value);
+	put(o, "\r\n", 2);
+}
+
+ssize_t http1_write_head(char *buf, size_t cap, const struct http1_resp *r)
+{
+	struct out o = { buf, cap, 0 };
+	const char *reason = r->reason ? r->reason : http1_reason(r->status);
+
+	if (r->status < 100 || r->status > 999 || !safe_text(reason) ||
+	    (r->content_type && !safe_text(r->content_type)) || (r->date && !safe_text(r->date)) ||
+	    (r->framing == HTTP1_CHUNKED && r->http10))
+		return -EINVAL;
+	for (size_t i = 0; i < r->nextra; i++) {
+		const char *n = r->extra[i].name;
+
+		if (!*n || !safe_text(r->extra[i].value))
+			return -EINVAL;
+		for (; *n; n++)
+			if (!is((unsigned char)*n, C_TCHAR))
+				return -EINVAL;
+	}
+	put(&o, "HTTP/1.1 ", 9);
+	put_u64(&o, (uint64_t)r->status);
+	put(&o, " ", 1);
+	puts_(&o, reason);
+	put(&o, "\r\n", 2);
+	if (r->date)
+		put_field(&o, "Date", r->date);
+	if (r->content_type)
+		put_field(&o, "Content-Type", r->content_type);
+	if (r->framing == HTTP1_LENGTH) {
+		put(&o, "Content-Length: ", 16);
+		put_u64(&o, r->content_length);
+		put(&o, "\r\n", 2);
+	} else if (r->framing == HTTP1_CHUNKED) {
+		put_field(&o, "Transfer-Encoding", "chunked");
+	}
+	if (!r->keep_alive)
+		put_field(&o, "Connection", "close");
+	else if (r->http10)
+		put_field(&o, "Connection", "keep-alive");
+	for (size_t i = 0; i < r->nextra; i++)
+		put_field(&o, r->extra[i].name, r->extra[i].value);
+	put(&o, "\r\n", 2);
+	return o.len > cap ? -ENOSPC : (ssize_t)o.len;
+}
+
+size_t http1_chunk_line(char buf[HTTP1_CHUNK_LINE_MAX], uint64_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+	size_t k = sizeof tmp, len;
+
+	do
+		tmp[--k] = hex[n & 15];
+	while ((n >>= 4) != 0);
+	len = sizeof tmp - k;
+	memcpy(buf, tmp + k, len);
+	memcpy(buf + len, "\r\n", 2);
+	return len + 2;
+}
+
+void http1_date(time_t t, char out[HTTP1_DATE_LEN + 1])
+{
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm tm;
+	struct out o = { out, HTTP1_DATE_LEN, 0 };
+	char two[2];
+
+	gmtime_r(&t, &tm);
+	put(&o, days + 3 * tm.tm_wday, 3);
+	put(&o, ", ", 2);
+#define TWO(v) (two[0] = (char)('0' + (v) / 10 % 10), two[1] = (char)('0' + (v) % 10), put(&o, two, 2))
+	TWO(tm.tm_mday);
+	put(&o, " ", 1);
+	put(&o, months + 3 * tm.tm_mon, 3);
+	put(&o, " ", 1);
+	put_u64(&o, (uint64_t)(tm.tm_year + 1900) % 10000);
+	put(&o, " ", 1);
+	TWO(tm.tm_hour);
+	put(&o, ":", 1);
+	TWO(tm.tm_min);
+	put(&o, ":", 1);
+	TWO(tm.tm_sec);
+#undef TWO
+	put(&o, " GMT", 4);
+	out[o.len <= HTTP1_DATE_LEN ? o.len : HTTP1_DATE_LEN] = '\0';
+}
