@@ -92,6 +92,22 @@ void conn_append_frame(struct conn *c, const uint8_t *hdr, const void *body, uin
 	}
 }
 
+void conn_append_bytes(struct conn *c, const void *p, size_t n)
+{
+	iobuf_append(&c->out, p, n);
+	c->out_total += n;
+}
+
+void conn_append_zeros(struct conn *c, uint64_t n)
+{
+	if (n > CONN_INLINE_PAD) {
+		add_seg(c, true, 0, n);
+	} else if (n > 0) {
+		iobuf_append_zeros(&c->out, n);
+		c->out_total += n;
+	}
+}
+
 void conn_append_file(struct conn *c, uint64_t off, uint64_t len)
 {
 	add_seg(c, false, off, len);
@@ -150,6 +166,10 @@ static uint64_t drop_dead_head(struct conn *c)
 			continue;
 		}
 		if (!m->dead || m->start != c->out_sent || m->end > end)
+			break;
+		/* The frame before it may still have its padding to send: that
+		 * goes first, then this frame is dropped with its own. */
+		if (c->segs != NULL && c->segs->at <= m->start)
 			break;
 		uint64_t n = m->end - m->start;
 		iobuf_consume(&c->out, (size_t)n);

@@ -47,14 +47,23 @@ s.bind(("127.0.0.1", 0)); s.listen(8)
 open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 c, _ = s.accept()
 time.sleep(4)            # hung: reads nothing for a while
-c.settimeout(1.0); n = 0
+c.settimeout(1.0); n = 0; buf = b''; frames = 0; bad = None
 try:
     while True:
         d = c.recv(1 << 20)
         if not d: break
         n += len(d)
+        buf += d
+        # every byte received must still be whole frames, cancelled ones gone whole
+        while len(buf) >= 24 and bad is None:
+            magic, ln = int.from_bytes(buf[0:2], 'little'), int.from_bytes(buf[4:8], 'little')
+            if magic != 0x574d or ln < 24:
+                bad = 'byte %d: not a frame header' % (n - len(buf))
+                break
+            if len(buf) < ln: break
+            buf = buf[ln:]; frames += 1
 except Exception: pass
-open(sys.argv[2], "w").write(str(n))
+open(sys.argv[2], "w").write('%d %d %s' % (n, frames, bad or 'ok'))
 PY
 PIDS+=($!)
 slowwait 10 test -s "$TMP/sink.port" || fail "sink did not start"
@@ -64,7 +73,8 @@ grep -q "forward queue full" "$TMP/err" || { show; fail "no back-pressure error"
 rss=$(awk '/VmHWM/ {print $2}' /proc/$a_PID/status)
 [ "$rss" -lt 120000 ] || fail "node grew to $rss KiB behind a peer that does not read"
 slowwait 15 test -s "$TMP/sink.count" || fail "sink did not finish"
-got=$(cat "$TMP/sink.count")
+read -r got frames verdict <"$TMP/sink.count"
+[ "$verdict" = ok ] || fail "the forward stream stopped being frames after $frames frames: $verdict"
 [ "$got" -lt $((60 * 1048576)) ] || fail "all $got bytes of stale forwards were delivered late"
 
 # 4. Partial frames: a header announcing 1 MB, then nothing: closed after
