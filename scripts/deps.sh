@@ -22,8 +22,9 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # libcmocka-dev: the unit tests; strace: system-call checks; chromium renders
 # the report's index.html (72_report_html); haproxy balances scenario services;
 # iproute2 (ip, tc) builds the emulated network of scenarios run as root;
-# python3 plays raw-frame peers.
-TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3"
+# python3 plays raw-frame peers; curl, wrk and ab (apache2-utils) drive the
+# HTTP front end (47_http).
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils"
 # clang-14 and libclang-rt-14-dev build the libFuzzer targets.
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"
 

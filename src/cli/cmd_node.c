@@ -49,7 +49,7 @@ enum {
 
 const struct opt_def node_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
-	  "Address to listen on: [tcp://|udp://][host][:port]. host defaults to 127.0.0.1 "
+	  "Address to listen on: [tcp://|udp://|http://][host][:port]. host defaults to 127.0.0.1 "
 	  "(meshwalk never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port "
 	  "to 7891; port 0 lets the kernel pick one (see --port-file). udp:// serves datagrams "
 	  "(one request per datagram, replies of at most 65507 bytes, larger ones become an "

@@ -31,8 +31,12 @@ int sock_addr_parse(const char *text, const char *default_host, int default_port
 	} else if (strncmp(p, "udp://", 6) == 0) {
 		out->proto = SOCK_UDP;
 		p += 6;
+	} else if (strncmp(p, "http://", 7) == 0) {
+		out->proto = SOCK_HTTP;
+		p += 7;
 	} else if (strstr(p, "://") != NULL) {
-		return err_set(e, "unsupported protocol in '%s' (expected tcp:// or udp://)", text);
+		return err_set(e, "unsupported protocol in '%s' (expected tcp://, udp:// or http://)",
+			       text);
 	}
 	if (*p == '[') {
 		const char *close = strchr(p, ']');

@@ -24,6 +24,7 @@
 enum sock_proto {
 	SOCK_TCP = 1,
 	SOCK_UDP = 2,
+	SOCK_HTTP = 3, /* TCP carrying HTTP/1.1 (node -b http://): not meshwalk's protocol */
 };
 
 struct sock_addr {

@@ -32,7 +32,10 @@ enum handle_kind {
 	H_CLIENT = 3,
 	H_PEER = 4,
 	H_UDP = 5,
+	H_HTTP = 6,   /* a client connection speaking HTTP/1.1 */
 };
+
+struct http_state;
 
 struct handle {
 	enum handle_kind kind;
@@ -76,6 +79,7 @@ struct conn {
 	unsigned interest;             /* LOOP_READ / LOOP_WRITE registered */
 	uint64_t discard;              /* padding of the current frame still to drop */
 	struct pending_req pending;    /* client: request waiting for its padding */
+	struct http_state *http;       /* H_HTTP: parser and pipelined responses */
 	uint32_t frame_seq;            /* client: frames begun, for the frame deadline */
 	bool frame_timer;              /* client: a frame deadline timer is armed */
 	bool closing;                  /* close once out is flushed */
@@ -117,6 +121,9 @@ static inline uint64_t conn_queued(const struct conn *c)
 /* Appends a frame: header, body, tag, then pad zero bytes. */
 void conn_append_frame(struct conn *c, const uint8_t *hdr, const void *body, uint32_t body_len,
 		       const uint8_t *tag, uint32_t tag_len, uint64_t pad);
+/* Appends raw bytes / n zero bytes (a segment when large) to the stream. */
+void conn_append_bytes(struct conn *c, const void *p, size_t n);
+void conn_append_zeros(struct conn *c, uint64_t n);
 /* Appends a segment of file data at the current end of the stream. */
 void conn_append_file(struct conn *c, uint64_t off, uint64_t len);
 

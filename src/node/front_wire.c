@@ -81,13 +81,8 @@ static void reply_error(struct worker *w, struct conn *c, const struct engine_or
 		conn_queue_reply(w, c, status, h->id, msg, len, 0);
 }
 
-/* A route request: encodes the program of the route `name` into
- * w->route_prog (sampled with the worker's rng) and returns 0; returns a
- * negative wire status with e filled for a malformed name, or 1 after
- * answering a name this node has no route for. */
-static int route_program(struct worker *w, struct conn *c, const struct engine_origin *o,
-			 const struct wire_hdr *h, const uint8_t *name, uint32_t name_len,
-			 struct err *e)
+int front_encode_route(struct worker *w, const uint8_t *name, uint32_t name_len,
+		       struct wire_buf *out, struct err *e)
 {
 	const struct route *r;
 	int rc = wire_route_check(name, name_len, e);
@@ -96,19 +91,16 @@ static int route_program(struct worker *w, struct conn *c, const struct engine_o
 		return rc;
 	r = route_table_find(&w->cfg->routes, name, name_len);
 	if (r == NULL) {
-		char msg[NODE_MSG_LEN], have[160];
-		int n;
+		char have[160];
 
 		route_table_names(&w->cfg->routes, have, sizeof have);
-		n = snprintf(msg, sizeof msg, "node %s: no route '%.*s' (this node has: %s)", w->self,
-			     (int)name_len, (const char *)name, have);
-		reply_error(w, c, o, h, WIRE_ERR_NO_ROUTE, msg,
-			    (uint32_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
-		return 1;
+		err_set(e, "no route '%.*s' (this node has: %s)", (int)name_len, (const char *)name,
+			have);
+		return -WIRE_ERR_NO_ROUTE;
 	}
-	w->route_prog.len = 0;
-	prog_encode(r->prog, &w->rng, w->st.eng.requests, &w->route_prog);
-	rc = wire_prog_check(w->route_prog.data, (uint32_t)w->route_prog.len, &w->cfg->limits, e);
+	out->len = 0;
+	prog_encode(r->prog, &w->rng, w->st.eng.requests, out);
+	rc = wire_prog_check(out->data, (uint32_t)out->len, &w->cfg->limits, e);
 	if (rc < 0) {
 		/* The node's own template beyond its own limits (a sampled
 		 * COMPUTE too long, say): refuse this request, not the peer. */
@@ -116,6 +108,26 @@ static int route_program(struct worker *w, struct conn *c, const struct engine_o
 		return -WIRE_ERR_LIMIT;
 	}
 	return 0;
+}
+
+/* A route request: encodes its program into w->route_prog and returns 0;
+ * returns a negative wire status with e filled for a malformed name, or 1
+ * after answering a name this node has no route for (the connection stays). */
+static int route_program(struct worker *w, struct conn *c, const struct engine_origin *o,
+			 const struct wire_hdr *h, const uint8_t *name, uint32_t name_len,
+			 struct err *e)
+{
+	int rc = front_encode_route(w, name, name_len, &w->route_prog, e);
+
+	if (rc == -WIRE_ERR_NO_ROUTE) {
+		char msg[NODE_MSG_LEN];
+		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e->msg);
+
+		reply_error(w, c, o, h, WIRE_ERR_NO_ROUTE, msg,
+			    (uint32_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
+		return 1;
+	}
+	return rc;
 }
 
 /* Checks request h (its body at body) and hands it to the engine. c: the
@@ -333,7 +345,7 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 /* Whether a client is in the middle of a frame. */
 static bool mid_frame(const struct conn *c)
 {
-	return iobuf_len(&c->in) > 0 || c->discard > 0;
+	return iobuf_len(&c->in) > 0 || c->discard > 0 || front_http_mid_request(c);
 }
 
 static uint32_t frame_check(const struct conn *c)
@@ -344,7 +356,7 @@ static uint32_t frame_check(const struct conn *c)
 /* A client in the middle of a frame gets --frame-timeout to finish it. */
 void front_wire_arm_frame_timer(struct worker *w, struct conn *c)
 {
-	if (c->frame_timer || c->fd < 0 || c->h.kind != H_CLIENT || !mid_frame(c))
+	if (c->frame_timer || c->fd < 0 || c->h.kind == H_PEER || !mid_frame(c))
 		return;
 	c->frame_timer = true;
 	timer_heap_push(&w->timers,

@@ -117,7 +117,7 @@ static int write_port_file(const char *path, const int *ports, int n, struct err
 
 #define STAT_FIELDS(X)                                                               \
 	X(accepted) X(closed) X(bytes_in) X(replies) X(error_replies) X(malformed)      \
-	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(udp_rx_drops) X(refused_conns)    \
+	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(udp_rx_drops) X(http_requests) X(refused_conns)    \
 	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)
 
 #define ENGINE_FIELDS(X)                                                              \
@@ -211,6 +211,7 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 
 struct acceptor {
 	int listen_fd[NODE_MAX_BINDS];
+	bool http[NODE_MAX_BINDS];
 	int nlisten;
 	int stop_fd;         /* readable when the node stops */
 	struct worker **ws;
@@ -249,7 +250,7 @@ static void *accept_thread(void *arg)
 					poll(NULL, 0, 10); /* let connections close before retrying */
 				continue;
 			}
-			worker_hand_off(a->ws[next], fd);
+			worker_hand_off(a->ws[next], fd, a->http[i]);
 			next = (next + 1) % a->n;
 		}
 	}
@@ -406,6 +407,7 @@ int node_run(const struct node_config *c, struct err *e)
 		for (int b = 0; b < c->nbinds; b++) {
 			const struct bind_sockets *bs = &socks.by_bind[b];
 
+			ws_i.listen_http[ws_i.nlisten] = cfg.binds[b].proto == SOCK_HTTP;
 			if (c->accept_mode == NODE_ACCEPT_CHILD)
 				ws_i.listen[ws_i.nlisten++] = bs->tcp[i];
 			else if (c->accept_mode == NODE_ACCEPT_SHARED)
@@ -426,8 +428,10 @@ int node_run(const struct node_config *c, struct err *e)
 			goto stop;
 	}
 	struct acceptor a = { .ws = ws, .n = c->threads };
-	for (int b = 0; b < c->nbinds; b++)
+	for (int b = 0; b < c->nbinds; b++) {
+		a.http[a.nlisten] = cfg.binds[b].proto == SOCK_HTTP;
 		a.listen_fd[a.nlisten++] = socks.by_bind[b].tcp[0];
+	}
 	if (c->accept_mode == NODE_ACCEPT_PARENT) {
 		if (pipe2(stop_pipe, O_CLOEXEC) == -1) {
 			rc = err_set(e, "cannot create pipe: %s", strerror(errno));
@@ -450,7 +454,9 @@ int node_run(const struct node_config *c, struct err *e)
 			n += (size_t)snprintf(where + n, sizeof where - n, "%s%s%s", b ? ", " : "",
 					      sock_addr_str((struct sockaddr *)&cfg.binds[b].ss, addr,
 							    sizeof addr),
-					      cfg.binds[b].proto == SOCK_UDP ? " UDP and TCP" : "");
+					      cfg.binds[b].proto == SOCK_UDP    ? " UDP and TCP"
+					      : cfg.binds[b].proto == SOCK_HTTP ? " HTTP/1.1"
+										: "");
 		log_msg("listening on %s (%d worker%s, accept mode %s%s)", where, c->threads,
 			c->threads == 1 ? "" : "s",
 			c->accept_mode == NODE_ACCEPT_CHILD    ? "child"

@@ -85,6 +85,7 @@ static void conn_release(struct worker *w, struct conn *c)
 {
 	iobuf_release(&c->in);
 	conn_out_reset(c);
+	front_http_release(c);
 	c->pending.waiting = false;
 	c->gen++;
 	c->fd = -1;
@@ -95,7 +96,7 @@ static void conn_release(struct worker *w, struct conn *c)
 }
 
 
-static void add_client(struct worker *w, int fd)
+static void add_client(struct worker *w, int fd, enum handle_kind kind)
 {
 	struct conn *c;
 	struct sockaddr_storage ss;
@@ -113,7 +114,7 @@ static void add_client(struct worker *w, int fd)
 		close(fd); /* over --max-conns: the peer sees the connection closed */
 		return;
 	}
-	c = conn_new(w, H_CLIENT, fd);
+	c = conn_new(w, kind, fd);
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
 		sock_addr_str((struct sockaddr *)&ss, c->name, sizeof c->name);
 		c->delay_mask = netdelay_match(&w->cfg->net_delay, (struct sockaddr *)&ss);
@@ -180,14 +181,18 @@ void conn_flush(struct worker *w, struct conn *c)
 		conn_close(w, c, NULL);
 		return;
 	}
-	bool paused = c->h.kind == H_CLIENT && queued >= OUT_HIGH;
-	if (c->h.kind == H_CLIENT && !paused && (c->interest & LOOP_READ) == 0 &&
-	    iobuf_len(&c->in) > 0) {
-		front_wire_resume(w, c); /* may queue output (and re-mark c dirty) */
+	bool client = c->h.kind != H_PEER;
+	bool paused = client && (queued >= OUT_HIGH || (c->h.kind == H_HTTP && front_http_blocked(c)));
+	if (client && !paused && (c->interest & LOOP_READ) == 0 && iobuf_len(&c->in) > 0) {
+		/* may queue output (and re-mark c dirty) */
+		if (c->h.kind == H_HTTP)
+			front_http_resume(w, c);
+		else
+			front_wire_resume(w, c);
 		if (c->fd < 0)
 			return;
 		queued = conn_queued(c);
-		paused = queued >= OUT_HIGH;
+		paused = queued >= OUT_HIGH || (c->h.kind == H_HTTP && front_http_blocked(c));
 	}
 	/* Held output waits for its delay timer, not for the socket. */
 	unsigned want = (paused ? 0 : LOOP_READ) | (queued > 0 && conn_sendable(c) ? LOOP_WRITE : 0);
@@ -207,7 +212,7 @@ static void flush_dirty(struct worker *w)
 		if (c->fd < 0) {
 			/* A client closed while queued: finish its release. A peer
 			 * stays in w->peers for reconnection. */
-			if (c->h.kind == H_CLIENT) {
+			if (c->h.kind != H_PEER) {
 				c->next = w->free_conns;
 				w->free_conns = c;
 			}
@@ -304,7 +309,7 @@ static void on_listen(struct worker *w, struct listener *l)
 		int fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (fd >= 0) {
-			add_client(w, fd);
+			add_client(w, fd, l->conn_kind);
 			continue;
 		}
 		if ((errno == EMFILE || errno == ENFILE) && w->reserve_fd >= 0) {
@@ -329,7 +334,7 @@ static void on_listen(struct worker *w, struct listener *l)
 static void on_wake(struct worker *w)
 {
 	uint64_t v;
-	int *fds;
+	struct handoff *fds;
 	size_t n;
 
 	if (read(w->wake_fd, &v, sizeof v) == -1 && errno != EAGAIN)
@@ -342,11 +347,11 @@ static void on_wake(struct worker *w)
 	w->nhandoff = w->handoff_cap = 0;
 	pthread_mutex_unlock(&w->handoff_lock);
 	for (size_t i = 0; i < n; i++)
-		add_client(w, fds[i]);
+		add_client(w, fds[i].fd, fds[i].kind);
 	free(fds);
 }
 
-void worker_hand_off(struct worker *w, int fd)
+void worker_hand_off(struct worker *w, int fd, bool http)
 {
 	uint64_t one = 1;
 
@@ -355,7 +360,7 @@ void worker_hand_off(struct worker *w, int fd)
 		w->handoff_cap = w->handoff_cap ? w->handoff_cap * 2 : 16;
 		w->handoff = xrealloc(w->handoff, w->handoff_cap * sizeof *w->handoff);
 	}
-	w->handoff[w->nhandoff++] = fd;
+	w->handoff[w->nhandoff++] = (struct handoff){ fd, http ? H_HTTP : H_CLIENT };
 	pthread_mutex_unlock(&w->handoff_lock);
 	if (write(w->wake_fd, &one, sizeof one) == -1)
 		log_msg("wake write failed: %s", errstr(-errno));
@@ -473,6 +478,14 @@ static void *worker_thread(void *arg)
 			case H_UDP:
 				front_udp_readable(w, (struct listener *)h);
 				break;
+			case H_HTTP:
+				if (c->fd < 0)
+					break;
+				if (ev[i].events & (LOOP_READ | LOOP_ERROR))
+					front_http_readable(w, c);
+				if (c->fd >= 0 && (ev[i].events & LOOP_WRITE))
+					conn_flush(w, c);
+				break;
 			case H_CLIENT:
 			case H_PEER:
 				if (c->fd < 0)
@@ -540,6 +553,7 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 	w->front_tcp = (struct engine_front){ .name = "TCP", .ctx = w, .reply = front_wire_reply,
 					      .reply_file = front_wire_reply_file };
 	w->front_udp = (struct engine_front){ .name = "UDP", .ctx = w, .reply = front_udp_reply };
+	w->front_http = (struct engine_front){ .name = "HTTP", .ctx = w, .reply = front_http_reply };
 	w->engine = engine_create(&w->ecfg, &w->io, &w->rng, &w->st.eng);
 	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->wake_fd == -1) {
@@ -564,6 +578,7 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 
 		l->h.kind = H_LISTEN;
 		l->fd = socks->listen[i];
+		l->conn_kind = socks->listen_http[i] ? H_HTTP : H_CLIENT;
 		rc = loop_add(w->loop, l->fd, ev, l);
 		if (rc < 0) {
 			err_set(e, "worker %d: cannot watch its listener (fd %d) with %s: %s", index,
@@ -601,6 +616,7 @@ void worker_destroy(struct worker *w)
 
 		if (c->fd >= 0)
 			close(c->fd);
+		front_http_release(c);
 		conn_free_buffers(c);
 		free(c);
 	}

@@ -36,6 +36,7 @@ struct worker_stats {
 	uint64_t udp_send_drops;    /* UDP replies the socket refused (buffer full) */
 	uint64_t udp_amplification_refused; /* UDP replies cut to their request's size */
 	uint64_t udp_rx_drops;      /* datagrams the kernel dropped: receive buffer full */
+	uint64_t http_requests;     /* HTTP requests read (answered or not) */
 	uint64_t limit_violations;  /* frames refused: beyond a size limit */
 	uint64_t refused_conns;     /* connections closed at once: --max-conns, out of fds */
 	uint64_t auth_failures;     /* frames without the right tag (--auth-key-file) */
@@ -52,6 +53,7 @@ struct worker;
  * and UDP sockets (udp:// addresses). The worker does not close them. */
 struct worker_sockets {
 	int listen[NODE_MAX_BINDS];
+	bool listen_http[NODE_MAX_BINDS]; /* its connections speak HTTP/1.1 */
 	int nlisten;
 	int udp[NODE_MAX_BINDS];
 	int nudp;
@@ -66,8 +68,9 @@ void worker_destroy(struct worker *w);
  * e filled. */
 int worker_start(struct worker *w, struct err *e);
 void worker_join(struct worker *w);
-/* Gives a connected socket to the worker (PARENT accept mode). */
-void worker_hand_off(struct worker *w, int fd);
+/* Gives a connected socket to the worker (PARENT accept mode); http: it
+ * came on an http:// address. */
+void worker_hand_off(struct worker *w, int fd, bool http);
 void worker_stop(struct worker *w);
 const struct worker_stats *worker_stats(const struct worker *w);
 

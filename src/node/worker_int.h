@@ -46,7 +46,14 @@
 struct listener {
 	struct handle h;               /* H_LISTEN or H_UDP; first member */
 	int fd;
+	enum handle_kind conn_kind;    /* H_LISTEN: what its connections speak (H_CLIENT, H_HTTP) */
 	uint32_t rx_dropped;           /* UDP: the kernel's drop count last seen */
+};
+
+/* A connection the accept thread (PARENT mode) hands to a worker. */
+struct handoff {
+	int fd;
+	enum handle_kind kind;         /* H_CLIENT or H_HTTP */
 };
 
 struct worker {
@@ -67,7 +74,7 @@ struct worker {
 	int start_rc;                  /* 1 while setting up, then 0 or -errno */
 	struct err start_err;          /* why the set-up failed */
 	pthread_mutex_t handoff_lock;  /* guards handoff[] */
-	int *handoff;                  /* fds given by the accept thread */
+	struct handoff *handoff;       /* connections given by the accept thread */
 	size_t nhandoff, handoff_cap;
 	struct conn **all_conns;       /* every conn ever allocated, for teardown */
 	size_t nall_conns;
@@ -89,7 +96,8 @@ struct worker {
 	struct engine *engine;
 	struct engine_config ecfg;
 	struct engine_io io;
-	struct engine_front front_tcp, front_udp;
+	struct engine_front front_tcp, front_udp, front_http;
+	char http_text[4097];          /* an HTTP request's inline program, decoded */
 	struct worker_stats st;
 };
 
@@ -140,5 +148,23 @@ void node_io_cancel(void *ctx, void *peer, uint64_t msg);
 void node_io_storage(void *ctx, struct storage_req *r);
 void node_io_timer(void *ctx, int64_t deadline, uint64_t key);
 int64_t node_io_now(void *ctx);
+
+/* front_http.c */
+void front_http_readable(struct worker *w, struct conn *c);
+void front_http_resume(struct worker *w, struct conn *c);
+void front_http_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
+		      const char *text, uint32_t text_len, uint64_t size);
+/* Frees c's HTTP state (its connection closed or the worker ends). */
+void front_http_release(struct conn *c);
+/* Whether c is in the middle of a request (for the frame deadline), and
+ * whether its ring of pipelined requests is full (reading waits). */
+bool front_http_mid_request(const struct conn *c);
+bool front_http_blocked(const struct conn *c);
+
+/* front_wire.c: the program of route `name` into out; 0, or a negative wire
+ * status (-WIRE_ERR_NO_ROUTE, -WIRE_ERR_MALFORMED, -WIRE_ERR_LIMIT) with e
+ * filled. */
+int front_encode_route(struct worker *w, const uint8_t *name, uint32_t name_len,
+		       struct wire_buf *out, struct err *e);
 
 #endif

@@ -1,0 +1,464 @@
+/* front_http.c -- see worker_int.h: HTTP/1.1 (node -b http://ADDR).
+ *
+ * DESIGN: a connection's bytes go through proto/http1's parser; at a request's
+ * head the front end decides what it runs and keeps that in the connection's
+ * http_state (the spans of the head die with the buffer); the request starts
+ * in the engine once it is complete (body read and dropped), as a native
+ * request starts once its padding is in. What a request runs:
+ *   GET /worker?duration=D   seed 003's worker: COMPUTE for D (default 100ms),
+ *                            answered with its JSON {"ack", "e2e_latency_ms"};
+ *   ?program=OPS or header x-meshwalk-program: OPS, meshwalk's op words
+ *                            (-C 1ms -F ADDR -R 1k), at most HTTP_PROG_MAX bytes;
+ *   /NAME                    the node's route NAME (node --route);
+ *   /                        an empty reply (a plain target for load tools).
+ * REPLY's size is the body's size (zero bytes, application/octet-stream).
+ * Pipelined requests may finish in any order in the engine; responses leave
+ * in request order: each request takes the next slot of a ring of
+ * HTTP_PIPELINE, and a finished response is written only when every earlier
+ * one has been. A full ring stops the parsing (bytes wait in conn.in) until a
+ * response leaves. An error answers with a real status (http_status_of())
+ * and an x-meshwalk-status field naming meshwalk's; a malformed request is
+ * answered (400/413/431/501/505) and the connection closed after it. */
+#include "node/worker_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "prog/prog_parse.h"
+#include "prog/route.h"
+#include "proto/http1.h"
+#include "spec/units.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define HTTP_PIPELINE 64    /* requests of one connection in progress at once */
+#define HTTP_PROG_MAX 4096  /* bytes of an inline program, decoded */
+
+/* What one request's response needs once the engine has answered it. */
+struct http_slot {
+	bool done;
+	bool head_method;   /* HEAD: no body */
+	bool worker;        /* seed 003's JSON body */
+	bool close;         /* close the connection after this response */
+	bool http10;
+	bool keep_alive;
+	uint16_t status;    /* meshwalk's wire status */
+	int http_status;    /* set for errors found before the engine */
+	uint64_t size;      /* body bytes (REPLY's size) */
+	int64_t start_ns;   /* when the request started (the worker's latency) */
+	char *text;         /* error text (owned), or NULL */
+};
+
+/* The decision taken at a request's head, used once it is complete. */
+struct http_pending {
+	bool active;
+	bool worker, head_method, http10, keep_alive;
+	int http_status;    /* 0: run prog; else answer with this status and text */
+	char text[200];
+};
+
+struct http_state {
+	struct http1_parser parser;
+	struct http_pending cur;
+	struct wire_buf prog;              /* the current request's program */
+	uint64_t next_seq, sent_seq;       /* slots [sent_seq, next_seq) are in use */
+	struct http_slot slots[HTTP_PIPELINE];
+	bool failed;                       /* a parse error: no more requests */
+};
+
+static const struct {
+	uint16_t wire;
+	int http;
+} status_map[] = {
+	{ WIRE_ERR_MALFORMED, 400 }, { WIRE_ERR_VERSION, 400 },   { WIRE_ERR_LIMIT, 413 },
+	{ WIRE_ERR_UNSUPPORTED, 501 }, { WIRE_ERR_FORWARD, 502 }, { WIRE_ERR_TIMEOUT, 504 },
+	{ WIRE_ERR_STORAGE, 500 },   { WIRE_ERR_REFUSED, 403 },   { WIRE_ERR_INTERNAL, 500 },
+	{ WIRE_ERR_NO_ROUTE, 404 },  { WIRE_ERR_BUSY, 503 },
+};
+
+/* The HTTP status that stands for a meshwalk status. */
+static int http_status_of(uint16_t wire)
+{
+	for (size_t i = 0; i < sizeof status_map / sizeof status_map[0]; i++)
+		if (status_map[i].wire == wire)
+			return status_map[i].http;
+	return wire == WIRE_OK ? 200 : 500;
+}
+
+static struct http_state *state_of(struct conn *c)
+{
+	if (c->http == NULL) {
+		c->http = xcalloc(1, sizeof *c->http);
+		http1_init(&c->http->parser, NULL);
+		wire_buf_init(&c->http->prog);
+	}
+	return c->http;
+}
+
+void front_http_release(struct conn *c)
+{
+	struct http_state *hs = c->http;
+
+	if (hs == NULL)
+		return;
+	for (int i = 0; i < HTTP_PIPELINE; i++) {
+		free(hs->slots[i].text);
+		hs->slots[i].text = NULL;
+	}
+	wire_buf_free(&hs->prog);
+	free(hs);
+	c->http = NULL;
+}
+
+/* Writes one finished response into c's output. */
+static void write_response(struct worker *w, struct conn *c, struct http_slot *s)
+{
+	char head[512], status_field[64], body[160];
+	const char *text = s->text ? s->text : "";
+	int hs_status = s->http_status ? s->http_status : http_status_of(s->status);
+	struct http1_hdr extra[1];
+	size_t nextra = 0;
+	uint64_t body_len;
+	const char *ctype;
+
+	if (s->status != WIRE_OK || s->http_status) {
+		snprintf(status_field, sizeof status_field, "%u %s", s->status,
+			 s->status ? wire_status_name(s->status) : "ok");
+		extra[nextra++] = (struct http1_hdr){ "x-meshwalk-status", status_field };
+		body_len = strlen(text) + 1; /* the text and a newline */
+		ctype = "text/plain";
+	} else if (s->worker) {
+		double ms = (double)(clock_now_ns() - s->start_ns) / 1e6;
+
+		text = body;
+		snprintf(body, sizeof body, "{\"ack\":\"Request processed\",\"e2e_latency_ms\":%.6f}\n",
+			 ms);
+		body_len = strlen(body);
+		ctype = "application/json";
+		text = body;
+	} else {
+		body_len = s->size;
+		ctype = body_len ? "application/octet-stream" : NULL;
+	}
+	struct http1_resp r = { .status = hs_status, .framing = HTTP1_LENGTH,
+				.content_length = body_len, .keep_alive = s->keep_alive && !s->close,
+				.http10 = s->http10, .content_type = ctype, .extra = extra,
+				.nextra = nextra };
+	ssize_t n = http1_write_head(head, sizeof head, &r);
+
+	if (n < 0) { /* cannot happen with these fields: say so rather than send nothing */
+		log_msg("%s: cannot write an HTTP response head: %s", c->name, errstr((int)n));
+		c->closing = true;
+		return;
+	}
+	conn_append_bytes(c, head, (size_t)n);
+	if (!s->head_method) {
+		if (s->status != WIRE_OK || s->http_status) {
+			conn_append_bytes(c, text, body_len - 1);
+			conn_append_bytes(c, "\n", 1);
+		} else if (s->worker) {
+			conn_append_bytes(c, text, body_len);
+		} else {
+			conn_append_zeros(c, body_len);
+		}
+	}
+	conn_frame_queued(w, c);
+	if (s->close || !s->keep_alive)
+		c->closing = true;
+}
+
+/* Sends every finished response that has no unfinished one before it. */
+static void flush_in_order(struct worker *w, struct conn *c)
+{
+	struct http_state *hs = c->http;
+
+	while (hs->sent_seq < hs->next_seq && !c->closing) {
+		struct http_slot *s = &hs->slots[hs->sent_seq % HTTP_PIPELINE];
+
+		if (!s->done)
+			break;
+		write_response(w, c, s);
+		free(s->text);
+		s->text = NULL;
+		s->done = false;
+		hs->sent_seq++;
+	}
+}
+
+void front_http_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
+		      const char *text, uint32_t text_len, uint64_t size)
+{
+	struct worker *w = ctx;
+	struct conn *c = o->conn;
+
+	if (c->fd < 0 || c->gen != (uint32_t)(o->tag >> 32) || c->http == NULL) {
+		w->st.orphaned++;
+		return;
+	}
+	struct http_state *hs = c->http;
+	struct http_slot *s = &hs->slots[req_id % HTTP_PIPELINE];
+
+	if (req_id < hs->sent_seq || req_id >= hs->next_seq || s->done) {
+		w->st.orphaned++;
+		return;
+	}
+	s->done = true;
+	s->status = status;
+	s->size = size;
+	if (status != WIRE_OK) {
+		s->text = xmalloc((size_t)text_len + 1);
+		memcpy(s->text, text, text_len);
+		s->text[text_len] = '\0';
+		w->st.error_replies++;
+	} else {
+		w->st.replies++;
+	}
+	flush_in_order(w, c);
+	if (!c->closing && iobuf_len(&c->in) > 0)
+		conn_mark_dirty(w, c); /* a full ring may have stopped the parsing */
+}
+
+static void pending_error(struct http_pending *p, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void pending_error(struct http_pending *p, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->http_status = status;
+	va_start(ap, fmt);
+	vsnprintf(p->text, sizeof p->text, fmt, ap);
+	va_end(ap);
+}
+
+/* Encodes op words into hs->prog; 0, or an HTTP status with p->text set. */
+static int inline_program(struct worker *w, struct http_state *hs, const char *text)
+{
+	struct prog *p;
+	struct err e;
+
+	if (prog_parse_text(text, &p, &e) < 0) {
+		pending_error(&hs->cur, 400, "node %s: program: %s", w->self, e.msg);
+		return 400;
+	}
+	hs->prog.len = 0;
+	prog_encode(p, &w->rng, w->st.eng.requests, &hs->prog);
+	prog_destroy(p);
+	return 0;
+}
+
+/* seed 003's worker: COMPUTE for ?duration= (Go's units: 100ms, 1.5s, 250us). */
+static int worker_program(struct worker *w, struct http_state *hs, struct http1_span query)
+{
+	char d[64];
+	double us = 100000;
+	struct err e;
+	int rc = http1_query_param(query, "duration", d, sizeof d, NULL);
+
+	if (rc == 0 && (units_parse(d, SPEC_TIME, &us, &e) < 0 || us < 0)) {
+		pending_error(&hs->cur, 400, "node %s: duration '%s': %s", w->self, d,
+			      e.msg);
+		return 400;
+	}
+	if (rc < 0 && rc != -ENOENT) {
+		pending_error(&hs->cur, 400, "node %s: duration: bad query encoding", w->self);
+		return 400;
+	}
+	hs->prog.len = 0;
+	size_t at = wire_put_op(&hs->prog, OP_COMPUTE, 0, 0);
+	wire_buf_put_u64(&hs->prog, (uint64_t)(us * 1000));
+	wire_end_op(&hs->prog, at);
+	at = wire_put_op(&hs->prog, OP_REPLY, 0, 0);
+	wire_buf_put_u64(&hs->prog, 0);
+	wire_end_op(&hs->prog, at);
+	hs->cur.worker = true;
+	return 0;
+}
+
+/* What the request whose head is in p->req will run (hs->cur, hs->prog). */
+static void on_head(struct worker *w, struct conn *c, struct http_state *hs)
+{
+	const struct http1_request *r = &hs->parser.req;
+	char *text = w->http_text;
+	struct http1_span hdr = http1_header(r, "x-meshwalk-program");
+	struct err e;
+	int rc;
+
+	memset(&hs->cur, 0, sizeof hs->cur);
+	hs->cur.active = true;
+	hs->cur.head_method = r->method_id == HTTP1_HEAD_METHOD;
+	hs->cur.http10 = r->minor == 0;
+	hs->cur.keep_alive = r->keep_alive;
+	if (r->expect_continue && hs->sent_seq == hs->next_seq)
+		conn_append_bytes(c, HTTP1_CONTINUE, strlen(HTTP1_CONTINUE));
+	rc = http1_query_param(r->query, "program", text, HTTP_PROG_MAX + 1, NULL);
+	if (rc == -ENOENT && hdr.p != NULL) {
+		rc = hdr.len > HTTP_PROG_MAX ? -ENOSPC : 0;
+		if (rc == 0) {
+			memcpy(text, hdr.p, hdr.len);
+			text[hdr.len] = '\0';
+		}
+	}
+	if (rc == -ENOSPC) {
+		pending_error(&hs->cur, 413, "node %s: program longer than %d bytes", w->self,
+			      HTTP_PROG_MAX);
+	} else if (rc == -EINVAL) {
+		pending_error(&hs->cur, 400, "node %s: program: bad percent-encoding", w->self);
+	} else if (rc == 0) {
+		inline_program(w, hs, text);
+	} else if (r->path.len == 7 && memcmp(r->path.p, "/worker", 7) == 0) {
+		worker_program(w, hs, r->query);
+	} else if (r->path.len == 1) {
+		hs->prog.len = 0;
+		size_t at = wire_put_op(&hs->prog, OP_REPLY, 0, 0);
+		wire_buf_put_u64(&hs->prog, 0);
+		wire_end_op(&hs->prog, at);
+	} else {
+		rc = front_encode_route(w, (const uint8_t *)r->path.p + 1, (uint32_t)r->path.len - 1,
+					&hs->prog, &e);
+		if (rc < 0)
+			pending_error(&hs->cur, http_status_of((uint16_t)-rc), "node %s: %s", w->self,
+				      e.msg);
+	}
+	if (hs->cur.http_status == 0 &&
+	    (rc = wire_prog_check(hs->prog.data, (uint32_t)hs->prog.len, &w->cfg->limits, &e)) < 0)
+		pending_error(&hs->cur, http_status_of((uint16_t)-rc), "node %s: %s", w->self, e.msg);
+}
+
+/* The request is complete: it takes the next slot and starts. */
+static void on_done(struct worker *w, struct conn *c, struct http_state *hs)
+{
+	uint64_t seq = hs->next_seq++;
+	struct http_slot *s = &hs->slots[seq % HTTP_PIPELINE];
+
+	memset(s, 0, sizeof *s);
+	s->head_method = hs->cur.head_method;
+	s->worker = hs->cur.worker;
+	s->http10 = hs->cur.http10;
+	s->keep_alive = hs->cur.keep_alive;
+	s->start_ns = clock_now_ns();
+	hs->cur.active = false;
+	c->frame_seq++;
+	w->st.http_requests++;
+	if (hs->cur.http_status) {
+		s->done = true;
+		s->http_status = hs->cur.http_status;
+		s->status = s->http_status == 404 ? WIRE_ERR_NO_ROUTE
+			    : s->http_status == 413 ? WIRE_ERR_LIMIT : WIRE_ERR_MALFORMED;
+		s->text = xstrdup(hs->cur.text);
+		w->st.error_replies++;
+		flush_in_order(w, c);
+		return;
+	}
+	struct engine_origin o = { .front = &w->front_http, .conn = c,
+				   .tag = ((uint64_t)c->gen << 32), .frame_len = 0 };
+	engine_start(w->engine, &o, seq, hs->prog.data, (uint32_t)hs->prog.len, NULL);
+}
+
+/* A malformed request: answered, and the connection closes after it. */
+static void on_error(struct worker *w, struct conn *c, struct http_state *hs)
+{
+	uint64_t seq = hs->next_seq++;
+	struct http_slot *s = &hs->slots[seq % HTTP_PIPELINE];
+
+	memset(s, 0, sizeof *s);
+	s->done = true;
+	s->close = true;
+	s->http_status = hs->parser.status;
+	s->status = hs->parser.status == 413 || hs->parser.status == 431 ? WIRE_ERR_LIMIT
+									 : WIRE_ERR_MALFORMED;
+	s->text = xmalloc(256);
+	snprintf(s->text, 256, "node %s: %s", w->self, hs->parser.reason);
+	hs->failed = true;
+	w->st.malformed++;
+	w->st.error_replies++;
+	log_msg("%s: bad HTTP request (%d %s), closing", c->name, hs->parser.status,
+		hs->parser.reason);
+	flush_in_order(w, c);
+}
+
+/* Parses data; returns the bytes consumed (the rest is kept by the caller). */
+static size_t parse(struct worker *w, struct conn *c, const char *data, size_t len)
+{
+	struct http_state *hs = state_of(c);
+	size_t off = 0;
+
+	while (!hs->failed && !c->closing && c->fd >= 0 && conn_queued(c) < OUT_HIGH) {
+		size_t used = 0;
+
+		if (!hs->cur.active && hs->next_seq - hs->sent_seq >= HTTP_PIPELINE)
+			break; /* the ring is full: wait for a response to leave */
+		enum http1_event ev = http1_feed(&hs->parser, data + off, len - off, &used);
+
+		off += used;
+		if (ev == HTTP1_NEED_MORE)
+			break;
+		if (ev == HTTP1_HEAD)
+			on_head(w, c, hs);
+		else if (ev == HTTP1_DONE)
+			on_done(w, c, hs);
+		else if (ev == HTTP1_ERROR)
+			on_error(w, c, hs);
+		/* HTTP1_BODY: the body is dropped; its bytes are consumed */
+	}
+	return off;
+}
+
+static void parse_buffered(struct worker *w, struct conn *c)
+{
+	size_t used = parse(w, c, (const char *)iobuf_head(&c->in), iobuf_len(&c->in));
+
+	if (c->fd >= 0)
+		iobuf_consume(&c->in, used);
+}
+
+bool front_http_mid_request(const struct conn *c)
+{
+	return c->http != NULL && c->http->cur.active;
+}
+
+bool front_http_blocked(const struct conn *c)
+{
+	return c->http != NULL && !c->http->cur.active &&
+	       c->http->next_seq - c->http->sent_seq >= HTTP_PIPELINE;
+}
+
+void front_http_resume(struct worker *w, struct conn *c)
+{
+	parse_buffered(w, c);
+}
+
+void front_http_readable(struct worker *w, struct conn *c)
+{
+	ssize_t n;
+
+	if (conn_queued(c) >= OUT_HIGH)
+		return; /* paused: conn_flush() resumes it */
+	do
+		n = recv(c->fd, w->scratch, SCRATCH_LEN, 0);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		n = -errno;
+	if (n <= 0) {
+		if (n != -EAGAIN)
+			conn_close(w, c, n == 0 ? "connection closed by peer" : errstr((int)n));
+		return;
+	}
+	w->st.bytes_in += (uint64_t)n;
+	if (c->http != NULL && c->http->failed)
+		return; /* answered and closing: what follows is not read */
+	if (iobuf_len(&c->in) == 0) {
+		size_t used = parse(w, c, (const char *)w->scratch, (size_t)n);
+
+		if (c->fd >= 0 && used < (size_t)n)
+			iobuf_append(&c->in, w->scratch + used, (size_t)n - used);
+	} else {
+		iobuf_append(&c->in, w->scratch, (size_t)n);
+		parse_buffered(w, c);
+	}
+	front_wire_arm_frame_timer(w, c);
+}
