@@ -42,9 +42,10 @@
  *
  * Strictness (RFC 9112, so no two servers can frame a request differently):
  * lines end in CRLF (bare CR or bare LF: 400); one SP between request-line
- * parts; a method and field names are tokens; no whitespace before a field's
- * colon; obs-fold (a line starting with SP/HTAB) refused; field values
- * without CTLs; request target of visible ASCII; HTTP/1.1 needs exactly one
+ * parts; a method (at most HTTP1_METHOD_MAX bytes) and field names are
+ * tokens; no whitespace before a field's colon; obs-fold (a line starting
+ * with SP/HTAB) refused; field values without CTLs (bytes >= 0x80 allowed);
+ * request target of visible ASCII; HTTP/1.1 needs exactly one
  * Host; Content-Length is digits only, and repeated values (as lines or a
  * list) must be equal; Transfer-Encoding must be a list ending in a single
  * "chunked" (another final coding: 400; other codings before it: 501), is
