@@ -7,6 +7,7 @@
 #   make demo                 a small multi-node emulation on this machine, with a report
 #   make bench                the benchmark table (bench/README.md)
 #   make deps                 install the Debian packages the build and tests need
+#   make image                the OCI image (podman, offline, FROM scratch): IMAGE=NAME:TAG
 
 CC      ?= cc
 STD     := -std=gnu11
@@ -54,7 +55,7 @@ UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke deps deps-check man clean \
-	fuzz fuzz-build
+	fuzz fuzz-build image
 all: bin/meshwalk
 
 bin/meshwalk: $(EXE)
@@ -150,6 +151,25 @@ fuzz-build: $(FUZZ_BINS)
 
 fuzz: fuzz-build
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The image holds a static binary (libyaml, libcrypto and liburing have
+# static archives in their Debian -dev packages), linked from the default
+# build's objects. ld warns that getaddrinfo() in a static binary needs
+# glibc's NSS modules at run time: since glibc 2.34 the files and dns back
+# ends are part of libc itself, which is all the image needs.
+IMAGE ?= localhost/meshwalk:latest
+STATIC_EXE := build/default/meshwalk-static
+$(STATIC_EXE): FORCE
+	@$(MAKE) --no-print-directory SANITIZER= build/default/meshwalk
+	@rm -f $@
+	$(CC) -static -o $@ $(patsubst %,build/default/%,$(CLI_SRC:.c=.o)) build/default/libmeshwalk.a \
+		$(LDLIBS) 2>&1 | grep -v 'statically linked applications requires at runtime' | \
+		grep -v 'in function' || true
+	@test -x $@
+
+image: $(STATIC_EXE)
+	@scripts/deps.sh check image
+	scripts/image.sh $(STATIC_EXE) $(IMAGE)
 
 deps:
 	scripts/deps.sh install
