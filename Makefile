@@ -107,7 +107,7 @@ demo: deps-check
 # The man pages are generated from the same option tables as --help; a test
 # (tests/e2e/11_docs.sh) fails when the committed pages are out of date.
 MAN_PAGES := man/meshwalk-node.1 man/meshwalk-client.1 man/meshwalk-run.1 man/meshwalk-proxy.1 \
-             man/meshwalk-report.1 man/meshwalk-compare.1
+             man/meshwalk-report.1 man/meshwalk-compare.1 man/meshwalk-deploy.1
 man: $(MAN_PAGES)
 man/meshwalk-%.1: $(EXE)
 	@mkdir -p man

@@ -27,6 +27,8 @@ void cmd_client_man(FILE *f);
 int cmd_report(int argc, char **argv);
 void cmd_report_man(FILE *f);
 int cmd_compare(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
+void cmd_deploy_man(FILE *f);
 void cmd_compare_man(FILE *f);
 
 #endif
