@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/image.sh BINARY IMAGE -- build meshwalk's OCI image with podman, offline.
 #
-# Stages a root file system in build/image/root (the static BINARY as
+# Stages a root file system in $IMAGE_STAGE/root (default build/image/root) (the static BINARY as
 # /usr/bin/meshwalk, the man pages, the example scenarios, /etc/passwd and
 # /etc/group naming the unprivileged user 65532, /tmp and /var/tmp world
 # writable with the sticky bit) and builds image/Containerfile, FROM scratch,
@@ -16,7 +16,7 @@ command -v podman >/dev/null 2>&1 || {
 	exit 1
 }
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/image/containers.conf}
-stage=build/image
+stage=${IMAGE_STAGE:-build/image}
 rm -rf "$stage/root"
 mkdir -p "$stage/root/usr/bin" "$stage/root/usr/share/man/man1" \
 	"$stage/root/usr/share/meshwalk/examples" "$stage/root/etc" "$stage/root/tmp" "$stage/root/var/tmp"

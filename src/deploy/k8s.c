@@ -111,14 +111,14 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 
 		snprintf(job, sizeof job, "client-%s", cl->name);
 		if (!k8s_dns_label(job))
-			return at(e, cl->line, 1, "client %s: the Job client-%s: %s", cl->name, cl->name, hint);
+			return at(e, cl->line, cl->col, "client %s: the Job client-%s: %s", cl->name, cl->name, hint);
 		for (size_t k = 0; k < cl->args.n; k++)
 			if (replica_ref(cl->args.v[k]))
-				return at(e, cl->line, 1, "client %s: args: a single replica {svc[i]} beyond "
+				return at(e, cl->line, cl->col, "client %s: args: a single replica {svc[i]} beyond "
 					  "the first: the replicas of a Deployment share one Service", cl->name);
 		if (replica_ref(cl->to) || strchr(cl->to, '['))
 			if (strstr(cl->to, "[0]") == NULL)
-				return at(e, cl->line, 1, "client %s: to: a single replica beyond the first: "
+				return at(e, cl->line, cl->col, "client %s: to: a single replica beyond the first: "
 					  "the replicas of a Deployment share one Service", cl->name);
 	}
 	if (c->ns && !k8s_dns_label(c->ns))

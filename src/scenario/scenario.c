@@ -355,6 +355,7 @@ static int load_balancer(struct loader *l, yaml_node_t *key, yaml_node_t *v,
 static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client *c)
 {
 	c->line = (int)v->start_mark.line + 1;
+	c->col = (int)v->start_mark.column + 1;
 	if (v->type != YAML_MAPPING_NODE)
 		return at(l, v, "clients: each item must be a mapping (name, to, args, delay, route), "
 			     "got %s", kind_name(v));

@@ -92,7 +92,7 @@ struct scenario_client {
 	int64_t delay_ns;
 	char *route;                /* route requests name, or NULL */
 	int route_line, route_col;  /* where route is */
-	int line;
+	int line, col;              /* where the group's mapping starts */
 };
 
 struct scenario {
