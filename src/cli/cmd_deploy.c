@@ -21,6 +21,7 @@ enum {
 	O_ANTI,
 	O_PODMAN_HOST,
 	O_SET,
+	O_CELL,
 	O_ENGINE,
 	O_LOGS_DIR,
 	O_GROUP,
@@ -50,6 +51,9 @@ static const struct opt_def deploy_opts[] = {
 	{ "set", 0, OPT_REQUIRED, O_SET, "KEY=VALUE",
 	  "k8s: override one scenario value, as meshwalk run --set (repeatable); recorded in "
 	  "deploy.json." },
+	{ "cell", 0, OPT_REQUIRED, O_CELL, "N",
+	  "k8s: deploy cell N of the scenario's sweep (0-based, in the order meshwalk run --check "
+	  "lists them): the swept group's arguments are that cell's." },
 	{ "engine", 0, OPT_REQUIRED, O_ENGINE, "kubectl|podman",
 	  "collect: where the client Jobs' logs come from: kubectl logs (default) or podman "
 	  "logs (after podman kube play)." },
@@ -117,7 +121,7 @@ static int run_job(struct job_config *jc, int nargs, char **args)
 
 int cmd_deploy(int argc, char **argv)
 {
-	struct k8s_config kc = { .image = "localhost/meshwalk:latest", .port = 7891 };
+	struct k8s_config kc = { .image = "localhost/meshwalk:latest", .port = 7891, .cell = -1 };
 	struct collect_config cc = { 0 };
 	struct job_config jc = { .wait_ns = 300 * NSEC_PER_SEC };
 	const char *what = argc > 1 ? argv[1] : "";
@@ -173,6 +177,16 @@ int cmd_deploy(int argc, char **argv)
 			sets = xrealloc(sets, (nsets + 1) * sizeof *sets);
 			sets[nsets++] = optarg;
 			break;
+		case O_CELL: {
+			char *end;
+
+			kc.cell = strtol(optarg, &end, 10);
+			if (end == optarg || *end || kc.cell < 0 || kc.cell > 100000) {
+				log_msg("--cell: expected a cell number from 0, got '%s'", optarg);
+				rc = 2;
+			}
+			break;
+		}
 		case O_ENGINE:
 			if (strcmp(optarg, "kubectl") == 0) {
 				cc.engine = COLLECT_KUBECTL;

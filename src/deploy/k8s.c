@@ -76,9 +76,12 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 			   "digits and '-', starting and ending with a letter or digit";
 
 	err_clear(e);
-	if (s->sweep)
-		return at(e, s->sweep->line, 1, "sweep: meshwalk deploy runs one cell; run the grid with "
-			  "meshwalk run, or deploy each cell with --set clients.NAME.args=...");
+	if (s->sweep && (c->cell < 0 || (size_t)c->cell >= sweep_ncells(s->sweep)))
+		return at(e, s->sweep->line, 1, "sweep: meshwalk deploy runs one cell of the grid at a "
+			  "time: choose it with --cell N, N from 0 to %zu (meshwalk run --check lists "
+			  "them)", sweep_ncells(s->sweep) - 1);
+	if (!s->sweep && c->cell >= 0)
+		return err_set(e, "--cell: the scenario has no sweep");
 	for (size_t i = 0; i < s->network.nlinks; i++)
 		return at(e, s->network.links[i].link.line, 1, "network: links between services need "
 			  "meshwalk run's addresses per node; under deploy give each service a link delay "
@@ -425,12 +428,20 @@ static void client_job(struct gen *g, size_t i)
 		push(&a, "--route");
 		push(&a, cl->route);
 	}
-	for (size_t k = 0; k < cl->args.n; k++) {
-		char *x = expand(g, cl->args.v[k], false);
+	struct scenario_argv cell = { 0 };
+	const struct scenario_argv *args = &cl->args;
+
+	if (g->s->sweep && sweep_group(g->s, g->s->sweep) == (int)i) {
+		sweep_args(g->s->sweep, (size_t)g->c->cell, &cl->args, &cell);
+		args = &cell;
+	}
+	for (size_t k = 0; k < args->n; k++) {
+		char *x = expand(g, args->v[k], false);
 
 		push(&a, x);
 		free(x);
 	}
+	scenario_argv_free(&cell);
 	if (g->podman) {
 		/* podman kube play runs Pods, not Jobs: the Job's pod, as a Pod. */
 		meta(g, "Pod", "v1", job, "meshwalk/client", cl->name);
@@ -595,7 +606,18 @@ static int write_meta(struct gen *g, const char *text, struct err *e)
 	q(f, g->ns);
 	fprintf(f, ",\n  \"image\": ");
 	q(f, g->c->image);
-	fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"overrides\": [", g->c->seed);
+	fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"cell\": ", g->c->seed);
+	if (g->s->sweep) {
+		char *name = sweep_cell_name(g->s->sweep, (size_t)g->c->cell);
+
+		fprintf(f, "{\"index\": %ld, \"name\": ", g->c->cell);
+		q(f, name);
+		fputc('}', f);
+		free(name);
+	} else {
+		fputs("null", f);
+	}
+	fprintf(f, ",\n  \"overrides\": [");
 	for (size_t i = 0; i < g->c->noverrides; i++) {
 		fputs(i ? ", " : "", f);
 		q(f, g->c->overrides[i]);

@@ -3,11 +3,13 @@
  *
  * Contract: k8s_check() says, before anything is written, whether the
  * scenario can be deployed: names that are DNS labels (Kubernetes object
- * names), no sweep, no pair links or link rates (they need the network
+ * names), a sweep only with a cell chosen, no pair links or link rates (they need the network
  * namespaces of `meshwalk run`), no {svc[i]} beyond replica 0 (a Deployment's
  * replicas share one Service), and serverless services that speak one
  * protocol (no udp:// listener) and have no balancer. Its errors carry the
- * position in the scenario. k8s_write() then writes into out_dir (which must
+ * position in the scenario. A scenario with a sweep deploys one cell of its
+ * grid (cell >= 0: the swept group's arguments are that cell's, as
+ * `meshwalk run` gives them). k8s_write() then writes into out_dir (which must
  * not exist yet):
  *   manifests/00-namespace.yaml      the Namespace
  *   manifests/01-scenario.yaml       a ConfigMap holding the scenario file
@@ -47,6 +49,7 @@ struct k8s_config {
 	bool anti_affinity;         /* spread each service's replicas over hosts */
 	const char *podman_host;    /* NULL, or the address where podman publishes ports */
 	uint64_t seed;              /* client group i gets seed + i */
+	long cell;                  /* the sweep cell to deploy, or -1 */
 	char *const *overrides;     /* the --set values, recorded in deploy.json */
 	size_t noverrides;
 };

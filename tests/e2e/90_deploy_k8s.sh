@@ -165,4 +165,23 @@ timeout -k 5 30 "$MESHWALK" deploy job --group x --wait 127.0.0.1:1 --wait-timeo
 	>"$TMP/never.out" 2>&1
 assert_eq "deploy job exit status without a target" 1 $?
 grep -q 'did not accept a connection in time' "$TMP/never.out" || fail "no message for a silent target"
+
+# Seed 003's example: a sweep deploys one cell at a time; locally it runs
+# (shrunk here to 60 requests per cell, so each outlasts the 200 ms warm-up) and reports its grid.
+ex=$ROOT/examples/seed-003-knative.yaml
+"$MESHWALK" deploy k8s "$ex" -o "$TMP/ex" >"$TMP/ex.out" 2>&1 && fail "a sweep deployed without --cell"
+grep -q 'seed-003-knative.yaml:[0-9]*:1: sweep: .*--cell N, N from 0 to 17' "$TMP/ex.out" || { cat "$TMP/ex.out" >&2; fail "no --cell hint"; }
+[ ! -e "$TMP/ex" ] || fail "a refused sweep wrote files"
+"$MESHWALK" deploy k8s "$ex" -o "$TMP/ex" --cell 17 >/dev/null || fail "deploy k8s --cell 17"
+grep -q '"name": "rate=200,arrival=exp,compute=8ms"' "$TMP/ex/deploy.json" || fail "deploy.json lacks the cell"
+grep -q '"-p"' "$TMP/ex/manifests/30-client-load.yaml" && grep -q '"8ms"' "$TMP/ex/manifests/30-client-load.yaml" ||
+	fail "the Job does not run cell 17's arguments"
+$V "$TMP/ex/manifests"/*.yaml >"$TMP/exv.out" 2>&1 || { cat "$TMP/exv.out" >&2; fail "the example's manifests do not validate"; }
+timeout -k 5 240 "$MESHWALK" run -q -o "$TMP/exr" --set 'clients.load.args=-n 60 -r 50 -C 1ms --timeout 5s' "$ex" \
+	>"$TMP/exr.out" 2>&1
+rc=$?
+[ $rc -le 1 ] || { cat "$TMP/exr.out" >&2; fail "the example's sweep exited $rc"; }
+assert_eq "example cells run" 18 "$(grep -c '"exit_status": [0-9]' "$TMP/exr/sweep.json")"
+timeout -k 5 120 "$MESHWALK" report "$TMP/exr" >"$TMP/exrep.out" 2>&1 || { cat "$TMP/exrep.out" >&2; fail "report of the example"; }
+grep -q 'rate=200,arrival=exp,compute=8ms' "$TMP/exrep.out" || fail "the example's grid lacks a cell"
 echo "deploy k8s ok"
