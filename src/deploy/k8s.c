@@ -124,6 +124,20 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 				return at(e, cl->line, cl->col, "client %s: to: a single replica beyond the first: "
 					  "the replicas of a Deployment share one Service", cl->name);
 	}
+	if (c->port + (long)s->nservices - 1 > 65535)
+		return err_set(e, "--port %d: %zu services need ports up to %ld, past 65535", c->port,
+			       s->nservices, c->port + (long)s->nservices - 1);
+	for (size_t i = 0; i < s->nservices; i++) {
+		/* Knative's queue proxy owns these ports in every revision's pod. */
+		static const int reserved[] = { 8012, 8013, 8022, 9090, 9091 };
+		int port = c->port + (int)i;
+
+		for (size_t k = 0; s->services[i].serverless.set && k < 5; k++)
+			if (port == reserved[k])
+				return at(e, s->services[i].line, s->services[i].col, "service %s: port %d is "
+					  "reserved by Knative's queue proxy: choose another --port",
+					  s->services[i].name, port);
+	}
 	if (c->ns && !k8s_dns_label(c->ns))
 		return err_set(e, "--namespace '%s': %s", c->ns, hint);
 	return 0;

@@ -124,6 +124,23 @@ printf 'services:\n  a:\nclients:\n  - { name: Main, to: a }\n' >"$TMP/job.yaml"
 refused job.yaml "job.yaml:4:5: client Main: the Job client-Main"
 printf 'services:\n  a:\n    resources: { cpu: lots }\nclients:\n  - { name: main, to: a }\n' >"$TMP/res.yaml"
 refused res.yaml "res.yaml:3:23: service a: resources: cpu: expected a Kubernetes quantity"
+printf 'services:\n  w:\n    serverless:\nclients:\n  - { name: main, to: w }\n' >"$TMP/kport.yaml"
+rm -rf "$TMP/r"
+"$MESHWALK" deploy k8s "$TMP/kport.yaml" -o "$TMP/r" --port 8012 >"$TMP/r.out" 2>&1
+assert_eq "exit status for a Knative-reserved port" 2 $?
+grep -q 'kport.yaml:2:3: service w: port 8012 is reserved by Knative' "$TMP/r.out" || { cat "$TMP/r.out" >&2; fail "reserved port"; }
+# Usage errors: exit 2 with a message, nothing written.
+for args in "" "bogus" "k8s $TMP/full.yaml" "k8s $TMP/one-missing.yaml -o $TMP/r" "k8s --cell 1 $TMP/dns.yaml -o $TMP/r" \
+	"k8s --namespace Bad $TMP/full.yaml -o $TMP/r" "k8s --port 0 $TMP/full.yaml -o $TMP/r" "job" "collect --engine x $out -o $TMP/r"; do
+	# shellcheck disable=SC2086
+	"$MESHWALK" deploy $args >"$TMP/u.out" 2>&1
+	assert_eq "exit status of deploy $args" 2 $?
+	[ -s "$TMP/u.out" ] || fail "deploy $args: no message"
+	[ ! -e "$TMP/r" ] || fail "deploy $args wrote $TMP/r"
+done
+"$MESHWALK" deploy collect "$TMP/nowhere" -o "$TMP/r" >"$TMP/u.out" 2>&1
+assert_eq "exit status of collect from a missing directory" 1 $?
+grep -q 'not a directory written by meshwalk deploy k8s' "$TMP/u.out" || fail "collect: no message for a missing directory"
 "$MESHWALK" deploy k8s "$TMP/full.yaml" -o "$out" >"$TMP/again.out" 2>&1 && fail "an existing directory was reused"
 grep -q 'exists' "$TMP/again.out" || fail "no message for an existing directory"
 
