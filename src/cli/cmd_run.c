@@ -143,6 +143,8 @@ int cmd_run(int argc, char **argv)
 				printf(", link delay %s", l->delay);
 			if (l->rate_bps)
 				printf(", link rate %llu bit/s", (unsigned long long)l->rate_bps);
+			if (svc->serverless.set)
+				printf(", serverless (a Knative Service under meshwalk deploy)");
 			printf("\n");
 		}
 		if (network_used(&s))

@@ -484,7 +484,9 @@ static void service_objects(struct gen *g, const struct scenario_service *svc)
 			knative_service(g, svc, &a);
 		else
 			deployment(g, svc, "node", &a, svc->replicas);
-	} else if (strcmp(svc->lb_kind, "meshwalk") == 0) {
+	} else if (strcmp(svc->lb_kind, "meshwalk") == 0 || g->podman) {
+		/* podman has no kube-proxy behind Services: there every
+		 * balancer is a meshwalk proxy. */
 		char bind[64], *to = expand(g, svc->balance, true);
 
 		snprintf(bind, sizeof bind, "0.0.0.0:%d", port_of(g, svc));

@@ -85,7 +85,7 @@ fi
 	skip "npm packages missing in $NPM_DIR (scripts/deps.sh install)"
 V="timeout -k 5 120 node $ROOT/tests/e2e/deploy/validate.mjs $NPM_DIR"
 $V "$m"/*.yaml "$out/podman/play.yaml" >"$TMP/valid.out" 2>&1 || { cat "$TMP/valid.out" >&2; fail "generated manifests do not validate"; }
-assert_eq "documents validated" 24 "$(grep -c '^ok ' "$TMP/valid.out")"
+assert_eq "documents validated" 25 "$(grep -c '^ok ' "$TMP/valid.out")"
 grep -q '^ok .*10-service-worker.yaml Service worker' "$TMP/valid.out" || fail "Knative Service not validated"
 
 # The type-error case: a number where Knative wants a string must fail.
@@ -146,6 +146,9 @@ grep -q 'exists' "$TMP/again.out" || fail "no message for an existing directory"
 
 # meshwalk run ignores the Kubernetes keys (worker runs as a plain node).
 "$MESHWALK" run --check "$TMP/full.yaml" >"$TMP/check.out" 2>&1 || { cat "$TMP/check.out" >&2; fail "run --check refused the Kubernetes keys"; }
+grep -q 'service worker: 1 replica, serverless' "$TMP/check.out" || fail "run --check does not show the serverless service"
+# podman has no kube-proxy: there the haproxy-kind balancer is a proxy too.
+grep -A30 'name: "front-lb"' "$out/podman/play.yaml" | grep -q '"proxy"' || fail "podman variant: front-lb is not a proxy"
 
 # deploy job + collect, on this machine: a node, the job's bundle as the log.
 start_node n
