@@ -70,6 +70,16 @@ static bool udp_listener(const struct scenario_argv *a)
 	return false;
 }
 
+/* -b / --bind-addr among a service's node options. */
+static bool bind_option(const struct scenario_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], "-b") == 0 || strncmp(a->v[i], "--bind-addr", 11) == 0 ||
+		    (strncmp(a->v[i], "-b", 2) == 0 && a->v[i][2] != '\0'))
+			return true;
+	return false;
+}
+
 int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *e)
 {
 	const char *hint = "Kubernetes object names are DNS labels: 1 to 63 lower-case letters, "
@@ -82,8 +92,8 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 			  "them)", sweep_ncells(s->sweep) - 1);
 	if (!s->sweep && c->cell >= 0)
 		return err_set(e, "--cell: the scenario has no sweep");
-	for (size_t i = 0; i < s->network.nlinks; i++)
-		return at(e, s->network.links[i].link.line, 1, "network: links between services need "
+	if (s->network.nlinks > 0)
+		return at(e, s->network.links[0].link.line, 1, "network: links between services need "
 			  "meshwalk run's addresses per node; under deploy give each service a link delay "
 			  "instead");
 	for (size_t i = 0; i < s->nservices; i++) {
@@ -104,6 +114,10 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 			return at(e, svc->serverless.line, svc->serverless.col, "service %s: serverless, "
 				  "but its node listens on udp:// beside TCP: two protocols, and Knative "
 				  "routes one container port", svc->name);
+		if (bind_option(&svc->node))
+			return at(e, svc->line, svc->col, "service %s: node: deploy sets the listen address "
+				  "(--bind-addr 0.0.0.0:PORT, TCP) itself; leave -b/--bind-addr out (UDP "
+				  "services are not deployable yet)", svc->name);
 		if (svc->balance && s->services[svc->backend].serverless.set)
 			return at(e, svc->line, svc->col, "balancer %s: service %s is serverless: Knative "
 				  "balances its own replicas", svc->name, svc->balance);

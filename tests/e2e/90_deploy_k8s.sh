@@ -112,6 +112,8 @@ printf 'services:\n  w:\n    serverless:\n      protocol: [h2c, http1]\nclients:
 refused proto.yaml "proto.yaml:4:17: service w: serverless: protocol: 2 protocols, but Knative routes one container port"
 printf 'services:\n  w:\n    node: "-b udp://0.0.0.0:9000"\n    serverless: { target: 5 }\nclients:\n  - { name: main, to: w }\n' >"$TMP/udp.yaml"
 refused udp.yaml "udp.yaml:4:17: service w: serverless, but its node listens on udp:// beside TCP: two protocols"
+printf 'services:\n  a:\n  u:\n    node: "--nt 2 -b udp://0.0.0.0:9000"\nclients:\n  - { name: main, to: a }\n' >"$TMP/bind.yaml"
+refused bind.yaml "bind.yaml:3:3: service u: node: deploy sets the listen address"
 printf 'services:\n  w:\n    serverless: { class: hpa, metric: rps }\nclients:\n  - { name: main, to: w }\n' >"$TMP/hpa.yaml"
 refused hpa.yaml "hpa.yaml:3:39: service w: serverless: metric rps does not go with class hpa"
 printf 'services:\n  w:\n    serverless: { target: "10x" }\nclients:\n  - { name: main, to: w }\n' >"$TMP/target.yaml"
