@@ -19,6 +19,7 @@
 #include "scenario/sweep.h"
 #include "util/file.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/version.h"
 #include "util/xalloc.h"
 
@@ -496,7 +497,13 @@ static void service_objects(struct gen *g, const struct scenario_service *svc)
 		node_args(g, svc, &a);
 		if (knative(g, svc))
 			knative_service(g, svc, &a);
-		else
+		else if (g->podman && svc->replicas > 1) {
+			/* podman publishes every pod's port on the host: a
+			 * second replica could not bind it. */
+			log_msg("podman/play.yaml: service %s runs 1 replica, not %d (podman "
+				"publishes each pod's port on the host)", svc->name, svc->replicas);
+			deployment(g, svc, "node", &a, 1);
+		} else
 			deployment(g, svc, "node", &a, svc->replicas);
 	} else if (strcmp(svc->lb_kind, "meshwalk") == 0 || g->podman) {
 		/* podman has no kube-proxy behind Services: there every

@@ -6,7 +6,8 @@
  * names), a sweep only with a cell chosen, no pair links or link rates (they need the network
  * namespaces of `meshwalk run`), no {svc[i]} beyond replica 0 (a Deployment's
  * replicas share one Service), and serverless services that speak one
- * protocol (no udp:// listener) and have no balancer. Its errors carry the
+ * protocol (no udp:// listener) and have no balancer, and no -b/--bind-addr
+ * among node options (deploy sets the listen address). Its errors carry the
  * position in the scenario. A scenario with a sweep deploys one cell of its
  * grid (cell >= 0: the swept group's arguments are that cell's, as
  * `meshwalk run` gives them). k8s_write() then writes into out_dir (which must
@@ -21,9 +22,12 @@
  *   manifests/30-client-GROUP.yaml   per client group: a Job running
  *                                    `meshwalk deploy job` (deploy/job.h)
  *   podman/play.yaml                 with podman_host: the same for
- *                                    `podman kube play` (Jobs as Pods, Knative
- *                                    Services as Deployments, every service
- *                                    name mapped to podman_host by hostAliases)
+ *                                    `podman kube play`: Jobs as Pods,
+ *                                    Knative Services as Deployments, every
+ *                                    balancer a meshwalk proxy, one replica
+ *                                    per service (warned on stderr), every
+ *                                    service name mapped to podman_host by
+ *                                    hostAliases
  *   scenario.yaml, deploy.json       the scenario as given; what was generated
  *   collect.list                     "GROUP NAMESPACE JOB" per line, for collect
  * {svc} becomes the Service's name and port (SVC:PORT; a Knative service's

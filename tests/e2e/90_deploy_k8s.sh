@@ -74,6 +74,8 @@ grep -q '^kind: Job$' "$m/30-client-main.yaml" || fail "client group is not a Jo
 grep -q '"--delay"' "$m/30-client-burst.yaml" || fail "the group's delay"
 grep -q '"worker:80"' "$m/30-client-burst.yaml" || fail "a Knative service is reached on port 80"
 grep -q '^kind: Pod$' "$out/podman/play.yaml" || fail "podman variant has no Pod for the Job"
+grep -q 'podman/play.yaml: service front runs 1 replica, not 2' "$TMP/gen.out" || fail "no warning for podman's single replica"
+[ "$(grep -c '^  replicas: 2$' "$out/podman/play.yaml")" = 0 ] || fail "podman variant with 2 replicas of a service"
 grep -q 'hostAliases:' "$out/podman/play.yaml" || fail "podman variant has no hostAliases"
 
 # Schema validation of every generated document.
