@@ -3,7 +3,7 @@
 # image (static binary, FROM scratch) into podman's store under a name of its
 # own, checks it (non-root, man pages, examples, `node` serves), then runs the
 # podman kube play variant of a 3-service scenario's manifests: the nodes serve,
-# the client's pod finishes, `meshwalk deploy collect --engine podman` gets its
+# the client's pod finishes (through a balancer), `meshwalk deploy collect --engine podman` gets its
 # results and `meshwalk report` reads them. Podman runs with
 # image/containers.conf (runc, cgroupfs, fixed ulimits).
 # Runs in the default build only: the image holds a static binary linked from
@@ -59,7 +59,8 @@ client --to "$ip:7891" -C 10us -n 20 -r 200 -q || fail "client against the conta
 grep -q 'ok 20,' "$TMP/out" || fail "not every request succeeded: $(cat "$TMP/out")"
 P rm -f "n-$id" >/dev/null
 
-# podman kube play of a 3-service scenario's manifests.
+# podman kube play of a 3-service scenario's manifests, the client reaching the
+# front end through a meshwalk proxy balancer.
 gw=$(P network inspect podman --format '{{range .Subnets}}{{.Gateway}}{{end}}' 2>/dev/null)
 [ -n "$gw" ] || gw=10.88.0.1
 base=$((20000 + RANDOM % 20000))
@@ -73,8 +74,10 @@ services:
     routes: { get: "-C 20us -F {store-$id} -R 256" }
     link: { delay: 100us }
   store-$id:
+balancers:
+  lb-$id: { service: front-$id, kind: meshwalk }
 clients:
-  - { name: main-$id, to: front-$id, route: page, args: "-n 100 -r 200" }
+  - { name: main-$id, to: lb-$id, route: page, args: "-n 100 -r 200" }
 YAML
 "$MESHWALK" deploy k8s "$TMP/three.yaml" -o "$TMP/d" --image "$image" --port "$base" --podman-host "$gw" \
 	>"$TMP/gen.out" 2>&1 || { cat "$TMP/gen.out" >&2; fail "deploy k8s"; }
@@ -84,9 +87,9 @@ P kube play "$play" >"$TMP/play.out" 2>&1 || { cat "$TMP/play.out" >&2; fail "po
 pod_done() { [ "$(P inspect "client-main-$id-client" --format '{{.State.Status}}')" = exited ]; }
 slowwait 60 pod_done || { P logs "client-main-$id-client" >&2; fail "the client's pod did not finish"; }
 assert_eq "client container exit code" 0 "$(P inspect "client-main-$id-client" --format '{{.State.ExitCode}}')"
-for s in front back store; do
-	[ "$(P inspect "$s-$id-pod-0-node" --format '{{.State.Status}}')" = running ] ||
-		fail "node $s-$id is not running: $(P logs "$s-$id-pod-0-node" 2>&1 | tail -3)"
+for c in front-$id-pod-0-node back-$id-pod-0-node store-$id-pod-0-node lb-$id-pod-0-proxy; do
+	[ "$(P inspect "$c" --format '{{.State.Status}}')" = running ] ||
+		fail "$c is not running: $(P logs "$c" 2>&1 | tail -3)"
 done
 "$MESHWALK" deploy collect "$TMP/d" -o "$TMP/res" --engine podman >"$TMP/col.out" 2>&1 ||
 	{ cat "$TMP/col.out" >&2; fail "deploy collect --engine podman"; }
