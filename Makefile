@@ -9,6 +9,7 @@
 #   make soak                 one node under hostile traffic for 10 minutes (bench/soak.sh)
 #   make install              bin/meshwalk, man pages and bash completion under $(DESTDIR)$(PREFIX)
 #   make deps                 install every Debian package meshwalk uses (scripts/deps.sh)
+#   make image                the OCI image (podman, offline, FROM scratch): IMAGE=NAME:TAG
 
 CC      ?= cc
 STD     := -std=gnu11
@@ -56,7 +57,7 @@ UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all test test-run unit e2e demo bench bench-bins bench-smoke soak check-size deps deps-check deps-demo \
-	deps-test deps-fuzz man clean fuzz fuzz-build install
+	deps-test deps-fuzz man clean fuzz fuzz-build install image
 all: bin/meshwalk
 
 bin/meshwalk: $(EXE)
@@ -108,7 +109,7 @@ demo: deps-demo
 # The man pages are generated from the same option tables as --help; a test
 # (tests/e2e/11_docs.sh) fails when the committed pages are out of date.
 MAN_PAGES := man/meshwalk-node.1 man/meshwalk-client.1 man/meshwalk-run.1 man/meshwalk-proxy.1 \
-             man/meshwalk-report.1 man/meshwalk-compare.1
+             man/meshwalk-report.1 man/meshwalk-compare.1 man/meshwalk-deploy.1
 man: $(MAN_PAGES)
 man/meshwalk-%.1: $(EXE)
 	@mkdir -p man
@@ -175,6 +176,25 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: deps-fuzz
 	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The image holds a static binary (libyaml, libcrypto and liburing have
+# static archives in their Debian -dev packages), linked from the default
+# build's objects. ld warns that getaddrinfo() in a static binary needs
+# glibc's NSS modules at run time: since glibc 2.34 the files and dns back
+# ends are part of libc itself, which is all the image needs.
+IMAGE ?= localhost/meshwalk:latest
+STATIC_EXE := build/default/meshwalk-static
+$(STATIC_EXE): FORCE
+	@$(MAKE) --no-print-directory SANITIZER= build/default/meshwalk
+	@rm -f $@
+	$(CC) -static -o $@ $(patsubst %,build/default/%,$(CLI_SRC:.c=.o)) build/default/libmeshwalk.a \
+		$(LDLIBS) 2>&1 | grep -v 'statically linked applications requires at runtime' | \
+		grep -v 'in function' || true
+	@test -x $@
+
+image: $(STATIC_EXE)
+	@scripts/deps.sh check image
+	scripts/image.sh $(STATIC_EXE) $(IMAGE)
 
 deps:
 	scripts/deps.sh install all

@@ -9,9 +9,14 @@
 #                                   apt-get line and exit 1)
 #   scripts/deps.sh list [SET]      print SET's packages, one per line
 #
+# install for the test and all sets also puts the npm packages the Kubernetes
+# schema test uses (kubernetes-models, @kubernetes-models/knative, js-yaml,
+# pinned) into $MESHWALK_NPM_DIR (default ~/.cache/meshwalk/npm, outside the
+# source tree) when node and npm exist; check says when they are missing.
+#
 # SET is `demo` (what `make demo` needs: build it, run a scenario, draw the
-# report's plots), `test` (what `make test` needs), `fuzz` (`make fuzz`) or
-# `all` (the default). Installing waits up to DEPS_LOCK_TIMEOUT seconds
+# report's plots), `test` (what `make test` needs), `fuzz` (`make fuzz`),
+# `image` (`make image`) or `all` (the default). Installing waits up to DEPS_LOCK_TIMEOUT seconds
 # (default 600) for another apt or dpkg run to release the package manager's
 # lock instead of failing at once.
 set -u
@@ -24,15 +29,36 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # iproute2 (ip, tc) builds the emulated network of scenarios run as root;
 # python3 plays raw-frame peers; curl, wrk and ab (apache2-utils) drive the
 # HTTP front end (47_http).
-TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils"
+# The image set: podman builds the image (make image) and runs generated
+# manifests (91_deploy_podman: the test set needs it too); runc is the runtime
+# image/containers.conf names; catatonit is the pause process of the pods
+# podman builds locally (no image pull).
+IMAGE_PKGS="podman runc catatonit"
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils $IMAGE_PKGS"
 # clang-14 and libclang-rt-14-dev build the libFuzzer targets.
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"
+# npm packages of the schema test (tests/e2e/90_deploy_k8s.sh), pinned.
+NPM_DIR=${MESHWALK_NPM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/meshwalk/npm}
+NPM_PKGS="kubernetes-models@4.5.1 @kubernetes-models/knative@4.0.0 js-yaml@4.1.0"
+npm_missing() {
+	command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || return 1
+	! { [ -d "$NPM_DIR/node_modules/@kubernetes-models/knative" ] &&
+		[ -d "$NPM_DIR/node_modules/kubernetes-models" ] &&
+		[ -d "$NPM_DIR/node_modules/js-yaml" ]; }
+}
+npm_install() {
+	npm_missing || return 0
+	echo "meshwalk: npm install into $NPM_DIR: $NPM_PKGS" >&2
+	mkdir -p "$NPM_DIR" && (cd "$NPM_DIR" && npm install --silent --no-audit --no-fund $NPM_PKGS) ||
+		echo "meshwalk: npm install failed: the schema test will be skipped" >&2
+}
 
-usage() { echo "usage: scripts/deps.sh check|install|list [demo|test|fuzz|all]" >&2; exit 2; }
+usage() { echo "usage: scripts/deps.sh check|install|list [demo|test|fuzz|image|all]" >&2; exit 2; }
 case ${2:-all} in
 demo) PKGS=$DEMO_PKGS ;;
 test) PKGS=$TEST_PKGS ;;
 fuzz) PKGS=$FUZZ_PKGS ;;
+image) PKGS=$IMAGE_PKGS ;;
 all) PKGS="$TEST_PKGS clang-14 libclang-rt-14-dev" ;;
 *) usage ;;
 esac
@@ -49,12 +75,14 @@ line="apt-get install -y --no-install-recommends ${missing[*]}"
 case ${1:-check} in
 list) printf '%s\n' $PKGS ;;
 check)
+	case ${2:-all} in test | all) npm_missing && echo "meshwalk: npm packages missing in $NPM_DIR: $NPM_PKGS (scripts/deps.sh install)" >&2 ;; esac
 	[ ${#missing[@]} -eq 0 ] && exit 0
 	echo "meshwalk: missing packages: ${missing[*]}" >&2
 	echo "meshwalk: install them with: $line (or scripts/deps.sh install ${2:-all})" >&2
 	exit 1
 	;;
 install)
+	case ${2:-all} in test | all) npm_install ;; esac
 	[ ${#missing[@]} -eq 0 ] && exit 0
 	if [ "$(id -u)" -eq 0 ]; then
 		sudo=()

@@ -15,7 +15,7 @@
 /* Each subcommand's option table (what getopt, --help, the man page and the
  * bash completion are made from). */
 extern const struct opt_def node_opts[], client_opts[], run_opts[], proxy_opts[], report_opts[],
-	compare_opts[];
+	compare_opts[], deploy_opts[];
 
 int cmd_node(int argc, char **argv);
 /* The node's command line into a config without starting anything: 0 (then
@@ -39,6 +39,8 @@ void cmd_client_man(FILE *f);
 int cmd_report(int argc, char **argv);
 void cmd_report_man(FILE *f);
 int cmd_compare(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
+void cmd_deploy_man(FILE *f);
 void cmd_compare_man(FILE *f);
 
 /* The bash completion script for `meshwalk` (subcommands, their options and

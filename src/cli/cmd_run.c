@@ -1,9 +1,7 @@
 /* cmd_run.c -- `meshwalk run SCENARIO`: parse options, load, run. */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
@@ -14,7 +12,6 @@
 #include "run/sweep.h"
 #include "scenario/scenario.h"
 #include "scenario/sweep.h"
-#include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -72,18 +69,6 @@ void cmd_run_man(FILE *f)
 		      ".SH FILES\nThe scenario format is described in docs/scenario.md; the results "
 		      "directory in docs/results.md.\n.SH SEE ALSO\nmeshwalk\\-node(1), "
 		      "meshwalk\\-client(1)\n");
-}
-
-/* The binary to run nodes and clients with: this very executable. */
-static char *self_exe(void)
-{
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return xstrdup(buf);
 }
 
 /* --cleanup: what killed runs left, with each `ip` command on stdout. */
@@ -255,24 +240,10 @@ int cmd_run(int argc, char **argv)
 			sets = xrealloc(sets, (nsets + 1) * sizeof *sets);
 			sets[nsets++] = optarg;
 			break;
-		case O_TIMEOUT: {
-			double us;
-			char *end;
-			double secs = strtod(optarg, &end);
-
-			if (end != optarg && *end == '\0')
-				us = secs * 1e6;
-			else if (units_parse(optarg, SPEC_TIME, &us, &e) < 0)
-				us = -1;
-			/* strtod() also takes "inf" and 1e300: bound before converting to ns. */
-			if (!(us > 0) || us > UNITS_MAX_TIME_US) {
-				log_msg("--timeout: expected a duration such as 60s, got '%s'", optarg);
+		case O_TIMEOUT:
+			if (opt_duration("--timeout", optarg, false, &c.timeout_ns) < 0)
 				rc = 2;
-			} else {
-				c.timeout_ns = (int64_t)(us * 1000);
-			}
 			break;
-		}
 		case O_CHECK:
 			check = true;
 			break;
@@ -343,6 +314,8 @@ int cmd_run(int argc, char **argv)
 				printf(", link delay %s", l->delay);
 			if (l->rate_bps)
 				printf(", link rate %llu bit/s", (unsigned long long)l->rate_bps);
+			if (svc->serverless.set)
+				printf(", serverless (a Knative Service under meshwalk deploy)");
 			printf("\n");
 		}
 		if (network_used(&s))
@@ -376,7 +349,7 @@ int cmd_run(int argc, char **argv)
 		free(sets);
 		return 0;
 	}
-	char *exe = self_exe();
+	char *exe = opt_self_exe();
 
 	if (exe == NULL) {
 		log_msg("cannot find my own executable: %s", strerror(errno));

@@ -6,8 +6,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -372,4 +375,34 @@ char *opt_join(int argc, char **argv)
 	}
 	*p = '\0';
 	return s;
+}
+
+char *opt_self_exe(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+int opt_duration(const char *opt, const char *text, bool allow_zero, int64_t *ns)
+{
+	struct err e;
+	char *end;
+	double us, secs = strtod(text, &end);
+
+	if (end != text && *end == '\0')
+		us = secs * 1e6;
+	else if (units_parse(text, SPEC_TIME, &us, &e) < 0)
+		us = -1;
+	/* strtod() also takes "inf" and 1e300: bound before converting to ns. */
+	if (!(us > 0 || (allow_zero && us == 0)) || us > UNITS_MAX_TIME_US) {
+		log_msg("%s: expected a duration such as 60s, got '%s'", opt, text);
+		return -1;
+	}
+	*ns = (int64_t)(us * 1000);
+	return 0;
 }

@@ -17,6 +17,8 @@
 #define MW_CLI_OPT_H
 
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "util/err.h"
@@ -65,6 +67,15 @@ void opt_print_man(FILE *f, const char *name, const char *summary, const char *u
  * (argv[0] kept) that the caller frees with opt_free_argv(). */
 int opt_expand_scripts(int argc, char **argv, int *out_argc, char ***out_argv, struct err *e);
 void opt_free_argv(int argc, char **argv);
+
+/* This very executable's path (from /proc/self/exe; free() it), or NULL with
+ * errno set: run and deploy start more of it. */
+char *opt_self_exe(void);
+
+/* A duration option's value: "60s", "500ms", or a bare number of seconds,
+ * up to UNITS_MAX_TIME_US; 0 is allowed only when allow_zero. Returns 0, or
+ * -1 after printing "OPT: expected a duration such as 60s, got 'TEXT'". */
+int opt_duration(const char *opt, const char *text, bool allow_zero, int64_t *ns);
 
 /* Joins argv into one shell-like line (for results metadata). */
 char *opt_join(int argc, char **argv);

@@ -255,6 +255,7 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 	svc->name = xstrdup(scalar(key));
 	svc->replicas = 1;
 	svc->line = (int)key->start_mark.line + 1;
+	svc->col = (int)key->start_mark.column + 1;
 	if (!valid_name(svc->name))
 		return at(l, key, "service name '%s': use letters, digits, '-', '_' and '.'", svc->name);
 	if (v->type == YAML_SCALAR_NODE && scalar(v)[0] == '\0')
@@ -291,9 +292,17 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 		} else if (strcmp(name, "routes") == 0) {
 			if (load_routes(l, val, svc) < 0)
 				return -EINVAL;
+		} else if (strcmp(name, "resources") == 0 || strcmp(name, "serverless") == 0) {
+			char what[96];
+
+			snprintf(what, sizeof what, "service %s: %s", svc->name, name);
+			if ((name[0] == 'r' ? kube_load_resources(l->doc, val, what, &svc->resources, l->e)
+					    : kube_load_serverless(l->doc, val, what, &svc->serverless,
+								   l->e)) < 0)
+				return -EINVAL;
 		} else {
-			return at(l, k, "service %s: unknown key '%s' (expected replicas, node, routes or "
-				  "link)",
+			return at(l, k, "service %s: unknown key '%s' (expected replicas, node, routes, "
+				  "link, resources or serverless)",
 				  svc->name, name);
 		}
 	}
@@ -306,6 +315,7 @@ static int load_balancer(struct loader *l, yaml_node_t *key, yaml_node_t *v,
 	b->name = xstrdup(scalar(key));
 	b->replicas = 1;
 	b->line = (int)key->start_mark.line + 1;
+	b->col = (int)key->start_mark.column + 1;
 	b->policy = xstrdup("roundrobin");
 	b->lb_kind = xstrdup("haproxy");
 	if (!valid_name(b->name))
@@ -348,6 +358,7 @@ static int load_balancer(struct loader *l, yaml_node_t *key, yaml_node_t *v,
 static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client *c)
 {
 	c->line = (int)v->start_mark.line + 1;
+	c->col = (int)v->start_mark.column + 1;
 	if (v->type != YAML_MAPPING_NODE)
 		return at(l, v, "clients: each item must be a mapping (name, to, args, delay, route), "
 			     "got %s", kind_name(v));
@@ -1054,6 +1065,7 @@ void scenario_free(struct scenario *s)
 		free(s->services[i].policy);
 		free(s->services[i].lb_kind);
 		network_link_free(&s->services[i].link);
+		kube_free(&s->services[i].resources, &s->services[i].serverless);
 		for (size_t k = 0; k < s->services[i].nroutes; k++) {
 			free(s->services[i].routes[k].name);
 			free(s->services[i].routes[k].text);

@@ -18,6 +18,8 @@
  *       route: checkout    # optional: requests name this route of `to`
  *   network: { mode: auto, links: [...] }   # optional (scenario/network.h);
  *                          # services may have link: { delay, jitter, rate }
+ * Services may also have resources: and serverless: (scenario/kube.h), used
+ * by `meshwalk deploy` only.
  * `node` and `args` are a string (split like a shell: blanks separate words,
  * '...' and "..." quote, \ escapes) or a sequence of strings. In client args and
  * `to`, {svc} becomes the comma-joined addresses of all replicas of svc and
@@ -42,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scenario/kube.h"
 #include "scenario/network.h"
 #include "util/err.h"
 
@@ -65,7 +68,7 @@ struct scenario_service {
 	int replicas;               /* 1..SCENARIO_MAX_REPLICAS (a balancer: 1) */
 	struct scenario_argv node;  /* extra `meshwalk node` options */
 	int node_line, node_col;    /* where node is; 0 when set by --set or absent */
-	int line;                   /* where it was defined */
+	int line, col;              /* where it was defined (its name) */
 	/* A load balancer (from `balancers:`) is a service of one "replica"
 	 * whose address is the balancer's: clients reach it as {name}. */
 	char *balance;              /* the service it fronts; NULL for nodes */
@@ -73,6 +76,8 @@ struct scenario_service {
 	char *policy;               /* roundrobin, leastconn or first */
 	char *lb_kind;              /* haproxy or meshwalk */
 	struct scenario_link link;  /* the service's own emulated link (network.h) */
+	struct scenario_resources resources; /* Kubernetes requests = limits (kube.h) */
+	struct scenario_serverless serverless; /* a Knative Service under deploy (kube.h) */
 	struct scenario_route *routes; /* nroutes installed routes, in file order */
 	size_t nroutes;
 	/* Start wave (after loading): 0 for a service whose routes reference no
@@ -89,7 +94,7 @@ struct scenario_client {
 	int64_t delay_ns;
 	char *route;                /* route requests name, or NULL */
 	int route_line, route_col;  /* where route is */
-	int line;
+	int line, col;              /* where the group's mapping starts */
 };
 
 struct scenario {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "scenario/scenario.h"
+#include "unit/scenario/load_text.h"
 
 static struct scenario s;
 static struct err e;
@@ -22,16 +23,7 @@ static struct err e;
  * scenario stays in s (freed by the next load or the teardown). */
 static int load(const char *text)
 {
-	char path[] = "/tmp/mw-network-XXXXXX";
-	int fd = mkstemp(path), rc;
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	scenario_free(&s);
-	rc = scenario_load(path, NULL, 0, &s, &e);
-	unlink(path);
-	return rc;
+	return load_text(text, &s, &e);
 }
 
 static int teardown(void **state)

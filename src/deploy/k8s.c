@@ -1,0 +1,729 @@
+/* k8s.c -- see k8s.h.
+ *
+ * DESIGN: manifests are written as YAML by hand, every string through
+ * json_write_string() (a JSON string is a YAML double-quoted scalar), so a
+ * value such as "10" stays a string where Knative wants one and no name or
+ * argument can break the document. Every check runs before the first file
+ * is created: a refused scenario leaves nothing behind. */
+#include "deploy/k8s.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "scenario/sweep.h"
+#include "util/file.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/version.h"
+#include "util/xalloc.h"
+
+bool k8s_dns_label(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len == 0 || len > 63 || n[0] == '-' || n[len - 1] == '-')
+		return false;
+	for (; *n; n++)
+		if (!(islower((unsigned char)*n) || isdigit((unsigned char)*n) || *n == '-'))
+			return false;
+	return true;
+}
+
+static int at(struct err *e, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int at(struct err *e, int line, int col, const char *fmt, ...)
+{
+	char msg[ERR_MSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	err_set(e, "%s", msg);
+	e->line = line;
+	e->col = col;
+	return -EINVAL;
+}
+
+/* {svc[i]} with i > 0 in text: the first one, or NULL. */
+static const char *replica_ref(const char *text)
+{
+	for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
+		const char *close = strchr(p, '}'), *br = strchr(p, '[');
+
+		if (close && br && br < close && !(br[1] == '0' && br[2] == ']'))
+			return p;
+	}
+	return NULL;
+}
+
+static bool udp_listener(const struct scenario_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strstr(a->v[i], "udp://"))
+			return true;
+	return false;
+}
+
+/* -b / --bind-addr among a service's node options. */
+static bool bind_option(const struct scenario_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], "-b") == 0 || strncmp(a->v[i], "--bind-addr", 11) == 0 ||
+		    (strncmp(a->v[i], "-b", 2) == 0 && a->v[i][2] != '\0'))
+			return true;
+	return false;
+}
+
+int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *e)
+{
+	const char *hint = "Kubernetes object names are DNS labels: 1 to 63 lower-case letters, "
+			   "digits and '-', starting and ending with a letter or digit";
+
+	err_clear(e);
+	if (s->sweep && (c->cell < 0 || (size_t)c->cell >= sweep_ncells(s->sweep)))
+		return at(e, s->sweep->line, 1, "sweep: meshwalk deploy runs one cell of the grid at a "
+			  "time: choose it with --cell N, N from 0 to %zu (meshwalk run --check lists "
+			  "them)", sweep_ncells(s->sweep) - 1);
+	if (!s->sweep && c->cell >= 0)
+		return err_set(e, "--cell: the scenario has no sweep");
+	if (s->network.nlinks > 0)
+		return at(e, s->network.links[0].link.line, 1, "network: links between services need "
+			  "meshwalk run's addresses per node; under deploy give each service a link delay "
+			  "instead");
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct scenario_service *svc = &s->services[i];
+
+		if (!k8s_dns_label(svc->name))
+			return at(e, svc->line, svc->col, "%s '%s': %s", svc->balance ? "balancer" : "service",
+				  svc->name, hint);
+		if (svc->link.rate_bps)
+			return at(e, svc->link.line, 1, "service %s: link rate: shaping needs the network "
+				  "namespaces of meshwalk run; deploy applies link delays only", svc->name);
+		for (size_t k = 0; k < svc->nroutes; k++)
+			if (replica_ref(svc->routes[k].text))
+				return at(e, svc->routes[k].line, svc->routes[k].col, "service %s: route %s: "
+					  "a single replica {svc[i]} beyond the first: the replicas of a "
+					  "Deployment share one Service", svc->name, svc->routes[k].name);
+		if (svc->serverless.set && udp_listener(&svc->node))
+			return at(e, svc->serverless.line, svc->serverless.col, "service %s: serverless, "
+				  "but its node listens on udp:// beside TCP: two protocols, and Knative "
+				  "routes one container port", svc->name);
+		if (bind_option(&svc->node))
+			return at(e, svc->line, svc->col, "service %s: node: deploy sets the listen address "
+				  "(--bind-addr 0.0.0.0:PORT, TCP) itself; leave -b/--bind-addr out (UDP "
+				  "services are not deployable yet)", svc->name);
+		if (svc->balance && s->services[svc->backend].serverless.set)
+			return at(e, svc->line, svc->col, "balancer %s: service %s is serverless: Knative "
+				  "balances its own replicas", svc->name, svc->balance);
+	}
+	for (size_t i = 0; i < s->nclients; i++) {
+		const struct scenario_client *cl = &s->clients[i];
+		char job[80];
+
+		snprintf(job, sizeof job, "client-%s", cl->name);
+		if (!k8s_dns_label(job))
+			return at(e, cl->line, cl->col, "client %s: the Job client-%s: %s", cl->name, cl->name, hint);
+		for (size_t k = 0; k < cl->args.n; k++)
+			if (replica_ref(cl->args.v[k]))
+				return at(e, cl->line, cl->col, "client %s: args: a single replica {svc[i]} beyond "
+					  "the first: the replicas of a Deployment share one Service", cl->name);
+		if (replica_ref(cl->to) || strchr(cl->to, '['))
+			if (strstr(cl->to, "[0]") == NULL)
+				return at(e, cl->line, cl->col, "client %s: to: a single replica beyond the first: "
+					  "the replicas of a Deployment share one Service", cl->name);
+	}
+	if (c->port + (long)s->nservices - 1 > 65535)
+		return err_set(e, "--port %d: %zu services need ports up to %ld, past 65535", c->port,
+			       s->nservices, c->port + (long)s->nservices - 1);
+	for (size_t i = 0; i < s->nservices; i++) {
+		/* Knative's queue proxy owns these ports in every revision's pod. */
+		static const int reserved[] = { 8012, 8013, 8022, 9090, 9091 };
+		int port = c->port + (int)i;
+
+		for (size_t k = 0; s->services[i].serverless.set && k < 5; k++)
+			if (port == reserved[k])
+				return at(e, s->services[i].line, s->services[i].col, "service %s: port %d is "
+					  "reserved by Knative's queue proxy: choose another --port",
+					  s->services[i].name, port);
+	}
+	if (c->ns && !k8s_dns_label(c->ns))
+		return err_set(e, "--namespace '%s': %s", c->ns, hint);
+	return 0;
+}
+
+/* -- writing -- */
+
+struct gen {
+	const struct k8s_config *c;
+	const struct scenario *s;
+	char ns[64];
+	bool podman;                /* writing podman/play.yaml */
+	FILE *f;
+};
+
+static void q(FILE *f, const char *s)
+{
+	json_write_string(f, s);
+}
+
+static int port_of(const struct gen *g, const struct scenario_service *svc)
+{
+	return g->c->port + (int)(svc - g->s->services);
+}
+
+/* A Knative Service is reached through its route, on port 80. */
+static bool knative(const struct gen *g, const struct scenario_service *svc)
+{
+	return svc->serverless.set && !g->podman;
+}
+
+static const char *svc_addr(const struct scenario_service *svc, int i, void *arg)
+{
+	struct gen *g = arg;
+	static char buf[96];
+
+	if (i > 0)
+		return NULL; /* one Service stands for every replica */
+	snprintf(buf, sizeof buf, "%s:%d", svc->name, knative(g, svc) ? 80 : port_of(g, svc));
+	return buf;
+}
+
+static char *expand(struct gen *g, const char *text, bool bare)
+{
+	struct err e;
+	char *x = scenario_expand(g->s, text, bare, svc_addr, g, &e);
+
+	return x ? x : xstrdup(text); /* validated at load: cannot fail */
+}
+
+static void labels(struct gen *g, const char *indent, const char *key, const char *val)
+{
+	fprintf(g->f, "%slabels:\n%s  app.kubernetes.io/part-of: meshwalk\n%s  meshwalk/scenario: ",
+		indent, indent, indent);
+	q(g->f, g->s->name);
+	fprintf(g->f, "\n%s  %s: ", indent, key);
+	q(g->f, val);
+	fputc('\n', g->f);
+}
+
+static void meta(struct gen *g, const char *kind, const char *api, const char *name,
+		 const char *key, const char *val)
+{
+	fprintf(g->f, "---\napiVersion: %s\nkind: %s\nmetadata:\n  name: ", api, kind);
+	q(g->f, name);
+	fprintf(g->f, "\n  namespace: ");
+	q(g->f, g->ns);
+	fputc('\n', g->f);
+	labels(g, "  ", key, val);
+}
+
+static void arg_list(struct gen *g, const char *indent, const struct scenario_argv *a)
+{
+	fprintf(g->f, "%sargs:\n", indent);
+	for (size_t i = 0; i < a->n; i++) {
+		fprintf(g->f, "%s  - ", indent);
+		q(g->f, a->v[i]);
+		fputc('\n', g->f);
+	}
+}
+
+static void push(struct scenario_argv *a, const char *w)
+{
+	a->v = xrealloc(a->v, (a->n + 2) * sizeof *a->v);
+	a->v[a->n++] = xstrdup(w);
+	a->v[a->n] = NULL;
+}
+
+/* The pod spec's common tail: hostAliases for podman, the scenario volume. */
+static void pod_extras(struct gen *g, const char *in)
+{
+	if (g->podman) {
+		fprintf(g->f, "%shostAliases:\n%s  - ip: ", in, in);
+		q(g->f, g->c->podman_host);
+		fprintf(g->f, "\n%s    hostnames:\n", in);
+		for (size_t i = 0; i < g->s->nservices; i++) {
+			fprintf(g->f, "%s      - ", in);
+			q(g->f, g->s->services[i].name);
+			fputc('\n', g->f);
+		}
+	}
+	fprintf(g->f, "%ssecurityContext:\n%s  runAsNonRoot: true\n%s  runAsUser: 65532\n", in, in, in);
+	fprintf(g->f, "%svolumes:\n%s  - name: scenario\n%s    configMap:\n%s      name: scenario\n", in,
+		in, in, in);
+}
+
+static void container_head(struct gen *g, const char *in, const char *name,
+			   const struct scenario_argv *args)
+{
+	fprintf(g->f, "%scontainers:\n%s  - name: %s\n%s    image: ", in, in, name, in);
+	q(g->f, g->c->image);
+	fprintf(g->f, "\n%s    imagePullPolicy: IfNotPresent\n", in);
+	char sub[64];
+	snprintf(sub, sizeof sub, "%s    ", in);
+	arg_list(g, sub, args);
+	fprintf(g->f, "%s    volumeMounts:\n%s      - name: scenario\n%s        mountPath: /etc/meshwalk\n"
+		"%s        readOnly: true\n", in, in, in, in);
+}
+
+static void resources(struct gen *g, const char *in, const struct scenario_resources *r)
+{
+	if (r->cpu == NULL && r->memory == NULL)
+		return;
+	/* requests = limits: the Guaranteed class, so the node's CPU is its own. */
+	fprintf(g->f, "%sresources:\n", in);
+	for (int k = 0; k < 2; k++) {
+		fprintf(g->f, "%s  %s:\n", in, k ? "limits" : "requests");
+		if (r->cpu) {
+			fprintf(g->f, "%s    cpu: ", in);
+			q(g->f, r->cpu);
+			fputc('\n', g->f);
+		}
+		if (r->memory) {
+			fprintf(g->f, "%s    memory: ", in);
+			q(g->f, r->memory);
+			fputc('\n', g->f);
+		}
+	}
+}
+
+/* The node's command line for service svc. */
+static void node_args(struct gen *g, const struct scenario_service *svc, struct scenario_argv *a)
+{
+	char bind[64];
+
+	push(a, "node");
+	snprintf(bind, sizeof bind, "0.0.0.0:%d", port_of(g, svc));
+	push(a, "--bind-addr");
+	push(a, bind);
+	if (svc->link.delay) {
+		push(a, "--net-delay");
+		push(a, svc->link.delay);
+	}
+	for (size_t k = 0; k < svc->nroutes; k++) {
+		char *x = expand(g, svc->routes[k].text, false);
+		size_t n = strlen(svc->routes[k].name) + strlen(x) + 2;
+		char *r = xmalloc(n);
+
+		snprintf(r, n, "%s=%s", svc->routes[k].name, x);
+		push(a, "--route");
+		push(a, r);
+		free(r);
+		free(x);
+	}
+	for (size_t k = 0; k < svc->node.n; k++)
+		push(a, svc->node.v[k]);
+}
+
+static void deployment(struct gen *g, const struct scenario_service *svc, const char *cname,
+		       const struct scenario_argv *args, int replicas)
+{
+	int port = port_of(g, svc);
+
+	meta(g, "Deployment", "apps/v1", svc->name, "meshwalk/service", svc->name);
+	fprintf(g->f, "spec:\n  replicas: %d\n  selector:\n    matchLabels:\n      meshwalk/service: ",
+		replicas);
+	q(g->f, svc->name);
+	fprintf(g->f, "\n  template:\n    metadata:\n");
+	labels(g, "      ", "meshwalk/service", svc->name);
+	fprintf(g->f, "    spec:\n");
+	if (g->c->anti_affinity) {
+		/* Preferred, not required: a cluster with fewer hosts than
+		 * replicas still runs them all. */
+		fprintf(g->f, "      affinity:\n        podAntiAffinity:\n"
+			"          preferredDuringSchedulingIgnoredDuringExecution:\n"
+			"            - weight: 100\n              podAffinityTerm:\n"
+			"                topologyKey: kubernetes.io/hostname\n"
+			"                labelSelector:\n                  matchLabels:\n"
+			"                    meshwalk/service: ");
+		q(g->f, svc->name);
+		fputc('\n', g->f);
+	}
+	pod_extras(g, "      ");
+	container_head(g, "      ", cname, args);
+	fprintf(g->f, "          ports:\n            - name: meshwalk\n              containerPort: %d\n"
+		"              protocol: TCP\n", port);
+	fprintf(g->f, "          readinessProbe:\n            tcpSocket:\n              port: %d\n"
+		"            periodSeconds: 2\n", port);
+	resources(g, "          ", &svc->resources);
+	meta(g, "Service", "v1", svc->name, "meshwalk/service", svc->name);
+	fprintf(g->f, "spec:\n  selector:\n    meshwalk/service: ");
+	q(g->f, svc->name);
+	fprintf(g->f, "\n  ports:\n    - name: meshwalk\n      port: %d\n      targetPort: %d\n"
+		"      protocol: TCP\n", port, port);
+}
+
+/* A plain Service in front of another service's pods: a balancer of kind
+ * haproxy under Kubernetes (kube-proxy spreads connections). */
+static void balancer_service(struct gen *g, const struct scenario_service *lb)
+{
+	const struct scenario_service *be = &g->s->services[lb->backend];
+
+	meta(g, "Service", "v1", lb->name, "meshwalk/balancer", lb->name);
+	fprintf(g->f, "  annotations:\n    meshwalk/policy: ");
+	q(g->f, lb->policy);
+	fprintf(g->f, "\nspec:\n  selector:\n    meshwalk/service: ");
+	q(g->f, be->name);
+	fprintf(g->f, "\n  ports:\n    - name: meshwalk\n      port: %d\n      targetPort: %d\n"
+		"      protocol: TCP\n", port_of(g, lb), port_of(g, be));
+}
+
+static void knative_service(struct gen *g, const struct scenario_service *svc,
+			    const struct scenario_argv *args)
+{
+	const struct scenario_serverless *sl = &svc->serverless;
+	char num[64];
+
+	meta(g, "Service", "serving.knative.dev/v1", svc->name, "meshwalk/service", svc->name);
+	fprintf(g->f, "spec:\n  template:\n    metadata:\n");
+	labels(g, "      ", "meshwalk/service", svc->name);
+	/* Knative reads every annotation value as a string. */
+	fprintf(g->f, "      annotations:\n        autoscaling.knative.dev/class: ");
+	q(g->f, kube_class_name(sl->cls));
+	fprintf(g->f, "\n        autoscaling.knative.dev/metric: ");
+	q(g->f, kube_metric_name(sl->metric));
+	fputc('\n', g->f);
+	if (sl->target > 0) {
+		snprintf(num, sizeof num, "%.9g", sl->target);
+		fprintf(g->f, "        autoscaling.knative.dev/target: ");
+		q(g->f, num);
+		fputc('\n', g->f);
+	}
+	if (sl->min_scale >= 0) {
+		snprintf(num, sizeof num, "%ld", sl->min_scale);
+		fprintf(g->f, "        autoscaling.knative.dev/min-scale: ");
+		q(g->f, num);
+		fputc('\n', g->f);
+	}
+	if (sl->max_scale >= 0) {
+		snprintf(num, sizeof num, "%ld", sl->max_scale);
+		fprintf(g->f, "        autoscaling.knative.dev/max-scale: ");
+		q(g->f, num);
+		fputc('\n', g->f);
+	}
+	fprintf(g->f, "    spec:\n");
+	if (sl->container_concurrency >= 0)
+		fprintf(g->f, "      containerConcurrency: %ld\n", sl->container_concurrency);
+	/* Knative allows one container port; its name says which protocol
+	 * the route speaks to it: h2c (gRPC) or http1. */
+	container_head(g, "      ", "node", args);
+	fprintf(g->f, "          ports:\n            - name: %s\n              containerPort: %d\n",
+		sl->protocol, port_of(g, svc));
+	resources(g, "          ", &svc->resources);
+	fprintf(g->f, "      volumes:\n        - name: scenario\n          configMap:\n"
+		"            name: scenario\n");
+}
+
+static void client_job(struct gen *g, size_t i)
+{
+	const struct scenario_client *cl = &g->s->clients[i];
+	struct scenario_argv a = { 0 };
+	char job[80], seed[32], delay[48];
+	char *to = expand(g, cl->to, true);
+
+	snprintf(job, sizeof job, "client-%s", cl->name);
+	snprintf(seed, sizeof seed, "%" PRIu64, g->c->seed + i);
+	push(&a, "deploy");
+	push(&a, "job");
+	push(&a, "--group");
+	push(&a, cl->name);
+	/* Wait for every service of nodes that runs here (a Knative service
+	 * scales from zero on the first request: no waiting for it). */
+	for (size_t k = 0; k < g->s->nservices; k++) {
+		const struct scenario_service *svc = &g->s->services[k];
+
+		if (!knative(g, svc)) {
+			push(&a, "--wait");
+			push(&a, svc_addr(svc, 0, g));
+		}
+	}
+	if (cl->delay_ns > 0) {
+		snprintf(delay, sizeof delay, "%.3fus", (double)cl->delay_ns / 1000);
+		push(&a, "--delay");
+		push(&a, delay);
+	}
+	push(&a, "--");
+	push(&a, "--to");
+	push(&a, to);
+	push(&a, "--seed");
+	push(&a, seed);
+	if (cl->route) {
+		push(&a, "--route");
+		push(&a, cl->route);
+	}
+	struct scenario_argv cell = { 0 };
+	const struct scenario_argv *args = &cl->args;
+
+	if (g->s->sweep && sweep_group(g->s, g->s->sweep) == (int)i) {
+		sweep_args(g->s->sweep, (size_t)g->c->cell, &cl->args, &cell);
+		args = &cell;
+	}
+	for (size_t k = 0; k < args->n; k++) {
+		char *x = expand(g, args->v[k], false);
+
+		push(&a, x);
+		free(x);
+	}
+	scenario_argv_free(&cell);
+	if (g->podman) {
+		/* podman kube play runs Pods, not Jobs: the Job's pod, as a Pod. */
+		meta(g, "Pod", "v1", job, "meshwalk/client", cl->name);
+		fprintf(g->f, "spec:\n  restartPolicy: Never\n");
+		pod_extras(g, "  ");
+		container_head(g, "  ", "client", &a);
+	} else {
+		meta(g, "Job", "batch/v1", job, "meshwalk/client", cl->name);
+		fprintf(g->f, "spec:\n  backoffLimit: 0\n  template:\n    metadata:\n");
+		labels(g, "      ", "meshwalk/client", cl->name);
+		fprintf(g->f, "    spec:\n      restartPolicy: Never\n");
+		pod_extras(g, "      ");
+		container_head(g, "      ", "client", &a);
+	}
+	free(to);
+	scenario_argv_free(&a);
+}
+
+static void service_objects(struct gen *g, const struct scenario_service *svc)
+{
+	struct scenario_argv a = { 0 };
+
+	if (svc->balance == NULL) {
+		node_args(g, svc, &a);
+		if (knative(g, svc))
+			knative_service(g, svc, &a);
+		else if (g->podman && svc->replicas > 1) {
+			/* podman publishes every pod's port on the host: a
+			 * second replica could not bind it. */
+			log_msg("podman/play.yaml: service %s runs 1 replica, not %d (podman "
+				"publishes each pod's port on the host)", svc->name, svc->replicas);
+			deployment(g, svc, "node", &a, 1);
+		} else
+			deployment(g, svc, "node", &a, svc->replicas);
+	} else if (strcmp(svc->lb_kind, "meshwalk") == 0 || g->podman) {
+		/* podman has no kube-proxy behind Services: there every
+		 * balancer is a meshwalk proxy. */
+		char bind[64], *to = expand(g, svc->balance, true);
+
+		snprintf(bind, sizeof bind, "0.0.0.0:%d", port_of(g, svc));
+		push(&a, "proxy");
+		push(&a, "--bind-addr");
+		push(&a, bind);
+		push(&a, "--to");
+		push(&a, to);
+		push(&a, "--policy");
+		push(&a, svc->policy);
+		free(to);
+		deployment(g, svc, "proxy", &a, 1);
+	} else {
+		balancer_service(g, svc);
+	}
+	scenario_argv_free(&a);
+}
+
+static void namespace_object(struct gen *g)
+{
+	fprintf(g->f, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ");
+	q(g->f, g->ns);
+	fputc('\n', g->f);
+	labels(g, "  ", "meshwalk/deploy-version", "1");
+}
+
+static void config_map(struct gen *g, const char *text)
+{
+	meta(g, "ConfigMap", "v1", "scenario", "meshwalk/scenario-file", "1");
+	fprintf(g->f, "data:\n  scenario.yaml: ");
+	q(g->f, text);
+	fputc('\n', g->f);
+}
+
+static int open_out(struct gen *g, const char *rel, struct err *e)
+{
+	char path[1024];
+
+	snprintf(path, sizeof path, "%s/%s", g->c->out_dir, rel);
+	g->f = fopen(path, "w");
+	if (g->f == NULL)
+		return err_set(e, "cannot write %s: %s", path, strerror(errno));
+	fprintf(g->f, "# generated by meshwalk %s deploy k8s from %s\n", MESHWALK_VERSION,
+		g->s->path);
+	return 0;
+}
+
+static int close_out(struct gen *g, struct err *e)
+{
+	int bad = ferror(g->f);
+
+	if (fclose(g->f) != 0 || bad)
+		return err_set(e, "%s: write failed", g->c->out_dir);
+	return 0;
+}
+
+static int write_all(struct gen *g, const char *text, struct err *e)
+{
+	char rel[160];
+
+	g->podman = false;
+	if (open_out(g, "manifests/00-namespace.yaml", e) < 0)
+		return -EINVAL;
+	namespace_object(g);
+	if (close_out(g, e) < 0 || open_out(g, "manifests/01-scenario.yaml", e) < 0)
+		return -EINVAL;
+	config_map(g, text);
+	if (close_out(g, e) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < g->s->nservices; i++) {
+		const struct scenario_service *svc = &g->s->services[i];
+
+		snprintf(rel, sizeof rel, "manifests/%s-%s.yaml", svc->balance ? "20-balancer" : "10-service",
+			 svc->name);
+		if (open_out(g, rel, e) < 0)
+			return -EINVAL;
+		service_objects(g, svc);
+		if (close_out(g, e) < 0)
+			return -EINVAL;
+	}
+	for (size_t i = 0; i < g->s->nclients; i++) {
+		snprintf(rel, sizeof rel, "manifests/30-client-%s.yaml", g->s->clients[i].name);
+		if (open_out(g, rel, e) < 0)
+			return -EINVAL;
+		client_job(g, i);
+		if (close_out(g, e) < 0)
+			return -EINVAL;
+	}
+	if (g->c->podman_host) {
+		g->podman = true;
+		if (open_out(g, "podman/play.yaml", e) < 0)
+			return -EINVAL;
+		/* podman kube play (4.3) has no namespaces: the ConfigMap and
+		 * the pods, in the order they are started. */
+		config_map(g, text);
+		for (size_t i = 0; i < g->s->nservices; i++)
+			service_objects(g, &g->s->services[i]);
+		for (size_t i = 0; i < g->s->nclients; i++)
+			client_job(g, i);
+		if (close_out(g, e) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int write_meta(struct gen *g, const char *text, struct err *e)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/scenario.yaml", g->c->out_dir);
+	f = fopen(path, "w");
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0)
+		return err_set(e, "cannot write %s: %s", path, strerror(errno));
+	snprintf(path, sizeof path, "%s/collect.list", g->c->out_dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return err_set(e, "cannot write %s: %s", path, strerror(errno));
+	for (size_t i = 0; i < g->s->nclients; i++)
+		fprintf(f, "%s %s client-%s\n", g->s->clients[i].name, g->ns, g->s->clients[i].name);
+	if (fclose(f) != 0)
+		return err_set(e, "cannot write %s", path);
+	snprintf(path, sizeof path, "%s/deploy.json", g->c->out_dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return err_set(e, "cannot write %s: %s", path, strerror(errno));
+	fprintf(f, "{\n  \"meshwalk_deploy_version\": 1,\n  \"meshwalk_version\": \"%s\",\n  \"scenario\": ",
+		MESHWALK_VERSION);
+	q(f, g->s->name);
+	fprintf(f, ",\n  \"scenario_file\": ");
+	q(f, g->s->path);
+	fprintf(f, ",\n  \"namespace\": ");
+	q(f, g->ns);
+	fprintf(f, ",\n  \"image\": ");
+	q(f, g->c->image);
+	fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"cell\": ", g->c->seed);
+	if (g->s->sweep) {
+		char *name = sweep_cell_name(g->s->sweep, (size_t)g->c->cell);
+
+		fprintf(f, "{\"index\": %ld, \"name\": ", g->c->cell);
+		q(f, name);
+		fputc('}', f);
+		free(name);
+	} else {
+		fputs("null", f);
+	}
+	fprintf(f, ",\n  \"overrides\": [");
+	for (size_t i = 0; i < g->c->noverrides; i++) {
+		fputs(i ? ", " : "", f);
+		q(f, g->c->overrides[i]);
+	}
+	fprintf(f, "],\n  \"services\": [");
+	for (size_t i = 0; i < g->s->nservices; i++) {
+		const struct scenario_service *svc = &g->s->services[i];
+
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		q(f, svc->name);
+		fprintf(f, ", \"kind\": \"%s\", \"port\": %d}",
+			svc->balance ? "balancer" : svc->serverless.set ? "knative" : "deployment",
+			port_of(g, svc));
+	}
+	fprintf(f, "\n  ],\n  \"clients\": [");
+	for (size_t i = 0; i < g->s->nclients; i++) {
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		q(f, g->s->clients[i].name);
+		fprintf(f, ", \"job\": \"client-%s\", \"seed\": %" PRIu64 "}", g->s->clients[i].name,
+			g->c->seed + i);
+	}
+	fprintf(f, "\n  ]\n}\n");
+	if (fclose(f) != 0)
+		return err_set(e, "cannot write %s", path);
+	return 0;
+}
+
+int k8s_write(const struct k8s_config *c, const struct scenario *s, struct err *e)
+{
+	struct gen g = { .c = c, .s = s };
+	char path[1024];
+	char *text;
+	int rc;
+
+	if (k8s_check(c, s, e) < 0)
+		return -EINVAL;
+	if (c->ns) {
+		snprintf(g.ns, sizeof g.ns, "%s", c->ns);
+	} else {
+		/* meshwalk-NAME, lower-cased, other characters as '-'. */
+		size_t n = (size_t)snprintf(g.ns, sizeof g.ns, "meshwalk-%s", s->name);
+
+		for (char *p = g.ns; *p; p++)
+			*p = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '-';
+		if (n > 63)
+			n = 63;
+		g.ns[n] = '\0';
+		while (n > 0 && g.ns[n - 1] == '-')
+			g.ns[--n] = '\0';
+	}
+	text = file_read_all(s->path, NULL);
+	if (text == NULL)
+		return err_set(e, "cannot read %s: %s", s->path, strerror(errno));
+	if (mkdir(c->out_dir, 0755) < 0) {
+		rc = errno == EEXIST ? err_set(e, "%s exists: manifests of two scenarios are never mixed",
+					       c->out_dir)
+				     : err_set(e, "cannot create %s: %s", c->out_dir, strerror(errno));
+		free(text);
+		return rc;
+	}
+	snprintf(path, sizeof path, "%s/manifests", c->out_dir);
+	rc = mkdir(path, 0755) < 0 ? err_set(e, "cannot create %s: %s", path, strerror(errno)) : 0;
+	snprintf(path, sizeof path, "%s/podman", c->out_dir);
+	if (rc == 0 && c->podman_host && mkdir(path, 0755) < 0)
+		rc = err_set(e, "cannot create %s: %s", path, strerror(errno));
+	if (rc == 0)
+		rc = write_all(&g, text, e);
+	if (rc == 0)
+		rc = write_meta(&g, text, e);
+	free(text);
+	return rc;
+}
