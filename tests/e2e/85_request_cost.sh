@@ -137,7 +137,8 @@ ok --to 127.0.0.1:$a_PORT -F 127.0.0.1:$(cat "$TMP/slow.port") -R -R -n 1
 test -s "$TMP/slow.sent" || fail "the node answered before the forward's reply had arrived"
 
 # 7. The peer table is bounded: 3000 distinct forward targets (closed ports)
-#    through a node with --max-peers 64; idle entries are reused.
+#    through a node with --max-peers 64 (ports 20000-22999, below the
+#    ephemeral range); idle entries are reused.
 start_node p --max-peers 64
 python3 - "$p_PORT" >"$TMP/peers.log" 2>&1 <<'PY' || fail "distinct targets: $(cat "$TMP/peers.log")"
 import socket, struct, sys
@@ -153,7 +154,7 @@ s.settimeout(30)
 for base in range(0, n, chunk):   # a chunk at a time: at most 64 connects in flight
     out = b''
     for i in range(base, base + chunk):
-        prog = fwd(30000 + i)
+        prog = fwd(20000 + i)
         out += struct.pack('<HBBIQHHI', 0x574d, 1, 1, 24 + len(prog), i, 0, 0, len(prog)) + prog
     s.sendall(out)
     while got < base + chunk:
@@ -161,7 +162,8 @@ for base in range(0, n, chunk):   # a chunk at a time: at most 64 connects in fl
         while len(buf) >= 24:
             ln = struct.unpack_from('<I', buf, 4)[0]
             if len(buf) < ln: break
-            assert struct.unpack_from('<H', buf, 16)[0] == 5, buf[:ln]   # unreachable
+            # unreachable (or, rarely, a port some other process listens on)
+            assert struct.unpack_from('<H', buf, 16)[0] in (0, 5), buf[:ln]
             buf = buf[ln:]; got += 1
 print(got)
 PY
