@@ -568,6 +568,15 @@ int cmd_node_parse(int argc, char **argv, struct node_config *out)
 	}
 	if (c.limits.max_prog > c.limits.max_frame)
 		c.limits.max_prog = c.limits.max_frame;
+	/* HTTP requests carry no tag: an http:// address would let anyone past
+	 * the key. Refuse rather than weaken it in silence. */
+	for (int i = 0; i < c.nbinds; i++)
+		if (c.auth.len > 0 && c.binds[i].proto == SOCK_HTTP) {
+			log_msg("--auth-key-file authenticates meshwalk's protocol only: an http:// "
+				"address would serve unauthenticated requests (use one or the other)");
+			node_config_free(&c);
+			return 2;
+		}
 	*out = c;
 	return 0;
 }

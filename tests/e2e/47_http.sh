@@ -106,4 +106,8 @@ stop_node h
 client --to "$H" -n 1 && fail "client accepted http://"
 grep -q "drive a node's http:// address with curl, wrk, ab or h2load" "$TMP/err" || fail "client message: $(cat "$TMP/err")"
 client --to 127.0.0.1:$t_PORT -F "$H" -R -n 1 && fail "-F http:// accepted"
+# a key covers meshwalk's protocol only: with an http:// address it is refused
+head -c 32 /dev/urandom >"$TMP/key"; chmod 600 "$TMP/key"
+"$MESHWALK" node -b http://127.0.0.1:0 --auth-key-file "$TMP/key" 2>"$TMP/auth.log" && fail "http:// with a key accepted"
+grep -q "authenticates meshwalk's protocol only" "$TMP/auth.log" || fail "auth message: $(cat "$TMP/auth.log")"
 exit 0
