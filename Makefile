@@ -17,7 +17,7 @@ WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wshad
 OPT     ?= -O2
 DEBUG   ?= -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
-LDLIBS  := -lyaml -lcrypto -luring -lpthread -lm
+LDLIBS  := -lyaml -lyajl -lz -lcrypto -luring -lpthread -lm
 
 ifdef WERROR
 WARN += -Werror
@@ -107,7 +107,7 @@ demo: deps-check
 # The man pages are generated from the same option tables as --help; a test
 # (tests/e2e/11_docs.sh) fails when the committed pages are out of date.
 MAN_PAGES := man/meshwalk-node.1 man/meshwalk-client.1 man/meshwalk-run.1 man/meshwalk-proxy.1 \
-             man/meshwalk-report.1 man/meshwalk-compare.1
+             man/meshwalk-report.1 man/meshwalk-compare.1 man/meshwalk-import.1
 man: $(MAN_PAGES)
 man/meshwalk-%.1: $(EXE)
 	@mkdir -p man

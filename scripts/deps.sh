@@ -8,8 +8,9 @@ set -u
 # gnuplot-nox draws the report's plots; chromium renders its index.html in
 # tests/e2e/72_report_html.sh; haproxy balances scenario services; clang-14 and
 # libclang-rt-14-dev build the fuzzers; iproute2 (ip, tc) builds the emulated
-# network of scenarios run as root; python3 plays raw-frame peers in tests.
-PKGS="build-essential libcmocka-dev libyaml-dev liburing-dev libssl-dev strace gnuplot-nox chromium haproxy clang-14 libclang-rt-14-dev iproute2 python3"
+# network of scenarios run as root; python3 plays raw-frame peers in tests;
+# libyajl-dev (streaming JSON) and zlib1g-dev (gzip) read traces in meshwalk import.
+PKGS="build-essential libcmocka-dev libyaml-dev liburing-dev libssl-dev strace gnuplot-nox chromium haproxy clang-14 libclang-rt-14-dev iproute2 python3 libyajl-dev zlib1g-dev"
 missing=()
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,5 +28,7 @@ int cmd_report(int argc, char **argv);
 void cmd_report_man(FILE *f);
 int cmd_compare(int argc, char **argv);
 void cmd_compare_man(FILE *f);
+int cmd_import(int argc, char **argv);
+void cmd_import_man(FILE *f);
 
 #endif

@@ -23,8 +23,9 @@ static void usage(FILE *f)
 		"  proxy     relay TCP connections to a pool of nodes (DistWalk's dw_proxy)\n"
 		"  report    tables, plots and an HTML page from the results of a run\n"
 		"  compare   compare the latencies of two runs, with a verdict on the difference\n"
+		"  import    read Jaeger, Zipkin, OTLP or Alibaba traces and summarize them\n"
 		"  man NAME  print the man page of a subcommand (node, client, run, proxy, report,\n"
-		"            compare)\n"
+		"            compare, import)\n"
 		"\n"
 		"  meshwalk SUBCOMMAND --help   options of one subcommand\n"
 		"  meshwalk --version\n");
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "compare") == 0)
 		return cmd_compare(argc - 1, argv + 1);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(argc - 1, argv + 1);
 	if (strcmp(cmd, "man") == 0 && argc == 3) {
 		if (strcmp(argv[2], "node") == 0) {
 			cmd_node_man(stdout);
@@ -73,6 +76,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[2], "compare") == 0) {
 			cmd_compare_man(stdout);
+			return 0;
+		}
+		if (strcmp(argv[2], "import") == 0) {
+			cmd_import_man(stdout);
 			return 0;
 		}
 	}
