@@ -29,17 +29,24 @@ static ssize_t gz_read(struct src *s, void *buf, size_t n, struct err *e)
 
 int src_open(struct src *s, const char *path, struct err *e)
 {
-	int fd;
+	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		int rc = -errno;
+
+		memset(s, 0, sizeof *s);
+		err_set(e, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	return src_open_fd(s, fd, path, e);
+}
+
+int src_open_fd(struct src *s, int fd, const char *path, struct err *e)
+{
 	ssize_t r;
 
 	memset(s, 0, sizeof *s);
 	s->path = path;
-	fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int rc = -errno;
-		err_set(e, "%s: %s", path, strerror(errno));
-		return rc;
-	}
 	s->gz = gzdopen(fd, "rb");
 	if (s->gz == NULL) {
 		close(fd);

@@ -28,6 +28,9 @@ struct src {
 };
 
 int src_open(struct src *s, const char *path, struct err *e);
+/* The same on an open fd, which the source then owns; path names it in
+ * messages. */
+int src_open_fd(struct src *s, int fd, const char *path, struct err *e);
 void src_close(struct src *s);
 const unsigned char *src_head(const struct src *s, size_t *len);
 /* Up to n bytes: > 0, 0 at the end, < 0 on error (message in *e). */
