@@ -27,6 +27,7 @@
 
 #define LINE_MAX_BYTES (1u << 20)
 #define MAX_COLS 64
+#define CSV_READ (64 * 1024)
 
 enum col { C_TRACE, C_TS, C_RPCID, C_UM, C_DM, C_TYPE, C_IFACE, C_RT, C_N };
 
@@ -56,6 +57,9 @@ static int next_line(struct csv *c, char **out, struct err *e)
 			char *start = c->buf + c->off;
 			char *stop = nl ? nl : c->buf + c->len;
 
+			if ((size_t)(stop - start) > LINE_MAX_BYTES)
+				return err_set(e, "%s:%llu: a line longer than %u bytes", c->s->path,
+					       (unsigned long long)c->line + 1, LINE_MAX_BYTES);
 			c->off = (size_t)(stop - c->buf) + (nl != NULL);
 			if (stop > start && stop[-1] == '\r')
 				stop--;
@@ -72,7 +76,9 @@ static int next_line(struct csv *c, char **out, struct err *e)
 		memmove(c->buf, c->buf + c->off, c->len - c->off);
 		c->len -= c->off;
 		c->off = 0;
-		ssize_t r = src_read(c->s, c->buf + c->len, c->cap - c->len - 1, e);
+		if (c->len + CSV_READ + 1 > c->cap) /* a long line: room for it and a read */
+			c->buf = xgrow(c->buf, &c->cap, c->len + CSV_READ + 1, CSV_READ + 1);
+		ssize_t r = src_read(c->s, c->buf + c->len, CSV_READ, e);
 		if (r < 0)
 			return (int)r;
 		if (r == 0) {
@@ -169,7 +175,7 @@ static int row(struct import *im, struct csv *c, char **f, const int *col, struc
 
 static int alibaba_read(struct import *im, struct src *s, struct err *e)
 {
-	struct csv c = { .s = s, .cap = LINE_MAX_BYTES + 64 * 1024 };
+	struct csv c = { .s = s, .cap = CSV_READ + 1 };
 	int col[C_N], ncols, rc;
 	char *line, *f[MAX_COLS];
 

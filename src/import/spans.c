@@ -132,30 +132,67 @@ static int by_start(const void *a, const void *b)
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
+/* A trace's span ids to indexes: open addressing over a power of two at
+ * least twice the spans, so a probe sequence always ends on an empty slot. */
+struct id_index {
+	uint32_t *slot;
+	size_t mask;
+	uint64_t salt;
+};
+
+static void index_init(struct id_index *ix, uint32_t n)
+{
+	size_t size = 16;
+
+	while (size < 2 * (size_t)n)
+		size *= 2;
+	ix->slot = xmalloc(size * sizeof *ix->slot);
+	memset(ix->slot, 0xff, size * sizeof *ix->slot); /* SPAN_NONE */
+	ix->mask = size - 1;
+	/* Salted by a heap address (randomized per process), so ids cannot be
+	 * chosen in advance to collide. */
+	ix->salt = (uint64_t)(uintptr_t)ix->slot * 0x9e3779b97f4a7c15ULL;
+}
+
+/* The slot holding id's index, or the empty slot where it would go. */
+static uint32_t *index_slot(struct id_index *ix, const struct trace *t, const char *id)
+{
+	uint64_t h = 1469598103934665603ULL ^ ix->salt;
+
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h ^= h >> 29;
+	for (size_t k = h & ix->mask;; k = (k + 1) & ix->mask)
+		if (ix->slot[k] == SPAN_NONE || strcmp(t->spans[ix->slot[k]].id, id) == 0)
+			return &ix->slot[k];
+}
+
 static void resolve(struct import *im, struct trace *t)
 {
-	struct strmap ids;
 	uint32_t n = t->n;
 	uint32_t *order = xmalloc((size_t)n * sizeof *order);
 	uint8_t *state = xcalloc(n ? n : 1, 1);
 	uint32_t *chain = xmalloc((size_t)n * sizeof *chain);
 
-	/* Ids to indexes; the shared Zipkin pair maps the id to its server half. */
-	strmap_init(&ids);
+	/* Ids to indexes (open addressing, no allocation per span); a caller and
+	 * callee under one id map the id to the callee. */
+	struct id_index ix;
+	index_init(&ix, n);
 	for (uint32_t i = 0; i < n; i++) {
 		struct span *s = &t->spans[i];
-		bool added;
-		uint64_t *v = strmap_put(&ids, s->id, strlen(s->id), i, &added, NULL);
+		uint32_t *v = index_slot(&ix, t, s->id);
 
 		s->parent = s->first_child = s->next_sibling = SPAN_NONE;
-		if (added)
+		if (*v == SPAN_NONE) {
+			*v = i;
 			continue;
+		}
 		struct span *first = &t->spans[*v];
 		bool s_server = is_callee(s) || (s->flags & SPAN_F_SHARED);
 		bool f_server = is_callee(first) || (first->flags & SPAN_F_SHARED);
 		if (is_caller(first) && s_server) {
 			s->flags |= SPAN_F_SHARED; /* client first, then its server half */
-			s->parent = (uint32_t)*v;
+			s->parent = *v;
 			*v = i;
 			im->st.shared++;
 		} else if (is_caller(s) && f_server && first->parent == SPAN_NONE) {
@@ -169,21 +206,21 @@ static void resolve(struct import *im, struct trace *t)
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		struct span *s = &t->spans[i];
-		uint64_t *v;
+		uint32_t v;
 
 		if (s->parent != SPAN_NONE) /* the server half of a shared id */
 			continue;
 		if (s->parent_id == NULL)
 			continue;
-		v = strmap_get(&ids, s->parent_id, strlen(s->parent_id));
-		if (v == NULL || *v == i) {
+		v = *index_slot(&ix, t, s->parent_id);
+		if (v == SPAN_NONE || v == i) {
 			s->flags |= SPAN_F_ORPHAN;
 			im->st.orphans++;
 		} else {
-			s->parent = (uint32_t)*v;
+			s->parent = v;
 		}
 	}
-	strmap_free(&ids);
+	free(ix.slot);
 	/* Loops in the parent chains: walk up from each span; a span met again on
 	 * the walk closes a loop, cut there. */
 	for (uint32_t i = 0; i < n; i++) {

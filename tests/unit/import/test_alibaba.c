@@ -79,6 +79,18 @@ static void test_errors(void **state)
 				     &e),
 			 -EINVAL);
 	assert_string_equal(e.msg, "FILE:2: span without a trace id");
+	/* a line over 1 MiB: refused with its number, after a long one that fits */
+	size_t big = (1u << 20) + 10;
+	char *text = malloc(2 * big + 100);
+	int n = sprintf(text, "traceid,timestamp,rpcid,um,dm,rt\nT,1,0,A,");
+	memset(text + n, 'x', big - 100);
+	n += (int)big - 100;
+	n += sprintf(text + n, ",1\nT,1,0,A,");
+	memset(text + n, 'y', big);
+	strcpy(text + n + big, ",1\n");
+	assert_int_equal(import_text(text, "alibaba", 0, NULL, &e), -EINVAL);
+	assert_string_equal(e.msg, "FILE:3: a line longer than 1048576 bytes");
+	free(text);
 	assert_int_equal(import_text("", "alibaba", 0, NULL, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "empty file"));
 }
