@@ -172,6 +172,11 @@ static int value(void *arg, const struct js_path *p, struct js_val **v, struct j
 		}
 		k = strmap_put(&g->procs, p->f[d + 1].key, strlen(p->f[d + 1].key), g->nnames, &added,
 			       NULL);
+		if (added && g->nnames >= g->im->max_open_spans) {
+			err_set(e, "a trace object of more than %llu processes (see --max-open-spans)",
+				(unsigned long long)g->im->max_open_spans);
+			return -EINVAL;
+		}
 		if (added) {
 			g->names = xrealloc(g->names, (g->nnames + 1) * sizeof *g->names);
 			g->names[g->nnames++] = xstrdup(name);

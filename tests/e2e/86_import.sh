@@ -88,6 +88,9 @@ has "spans 7"
 grep -q 'traces finished early by --max-open-spans' "$TMP/out" || fail "no cut-trace warning"
 "$MESHWALK" import -s --max-open-spans 1 "$D/jaeger.json" >/dev/null 2>"$TMP/err" && fail "bound not enforced"
 grep -q 'more than 1 spans' "$TMP/err" || fail "bound message: $(cat "$TMP/err")"
+printf '{"traceID": "1", "spans": [], "processes": {"a": {"serviceName": "x"}, "b": {"serviceName": "y"}}}' >"$TMP/procs.json"
+"$MESHWALK" import -s --max-open-spans 1 "$TMP/procs.json" >/dev/null 2>"$TMP/err" && fail "process bound not enforced"
+grep -q 'more than 1 processes' "$TMP/err" || fail "process bound message: $(cat "$TMP/err")"
 
 # Malformed input: file, line and reason, exit 1.
 bad() { # expected-message FORMAT-ARGS... < input
