@@ -31,8 +31,8 @@ static const struct opt_def import_opts[] = {
 	  "timestamps)." },
 	{ "max-open-spans", 0, OPT_REQUIRED, O_MAX_OPEN, "N",
 	  "Memory bound: at most N spans of traces not yet complete are held (default 500000, "
-	  "about 150 MB); past it the oldest trace is finished as it is and counted in the "
-	  "warnings. A Jaeger trace object or an OTLP resource whose resource comes last is "
+	  "about 150 MB); past it the trace idle longest is finished as it is, and a trace "
+	  "whose spans come after that is counted as split in the warnings. A Jaeger trace object or an OTLP resource whose resource comes last is "
 	  "held whole, up to N spans." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },

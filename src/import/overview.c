@@ -169,12 +169,13 @@ void overview_print(const struct overview *s, const struct import *im, FILE *f)
 	warn(f, st->no_time, "spans without timestamps");
 	warn(f, st->dup_ids, "repeated span ids (children attach to the first)");
 	warn(f, st->cycles, "parent chains that loop (cut)");
-	warn(f, st->cut_traces, "traces finished early by --max-open-spans (later spans form "
-				"separate traces)");
+	warn(f, st->split, "traces split by --max-open-spans (spans after the split form a "
+			   "separate trace)");
 	fprintf(f, "notes:\n");
 	warn(f, st->shared, "calls recorded on both sides under one id (client -> server pairs)");
 	warn(f, st->follows, "FOLLOWS_FROM parents");
 	warn(f, st->links, "links to other spans");
+	warn(f, st->evicted, "traces finished by --max-open-spans before the end of the input");
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct row *r = &rs.r[i];
 		bool first = i == 0 || rs.r[i - 1].k.kind != r->k.kind;

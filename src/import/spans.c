@@ -21,6 +21,8 @@ void import_init(struct import *im, uint64_t max_open_spans, import_trace_fn fn,
 	im->max_open_spans = max_open_spans ? max_open_spans : IMPORT_DEFAULT_MAX_OPEN_SPANS;
 	im->on_trace = fn;
 	im->arg = arg;
+	strmap_init(&im->evicted);
+	im->ring = xcalloc(IMPORT_EVICTED_IDS, sizeof *im->ring);
 }
 
 static void trace_free(struct trace *t)
@@ -41,7 +43,8 @@ static void trace_free(struct trace *t)
 	free(t);
 }
 
-static void unlink_trace(struct import *im, struct trace *t)
+/* Off the list of open traces (still in the map). */
+static void unlist(struct import *im, struct trace *t)
 {
 	if (t->older)
 		t->older->newer = t->newer;
@@ -51,8 +54,39 @@ static void unlink_trace(struct import *im, struct trace *t)
 		t->newer->older = t->older;
 	else
 		im->newest = t->older;
+	t->older = t->newer = NULL;
+}
+
+static void enlist(struct import *im, struct trace *t)
+{
+	t->older = im->newest;
+	if (im->newest)
+		im->newest->newer = t;
+	else
+		im->oldest = t;
+	im->newest = t;
+}
+
+static void unlink_trace(struct import *im, struct trace *t)
+{
+	unlist(im, t);
 	strmap_del(&im->open, t->id, strlen(t->id));
 	im->open_spans -= t->n;
+}
+
+/* Remembers the id of a trace the bound finished (the ring forgets the
+ * oldest, so this memory is bounded too). */
+static void remember_evicted(struct import *im, const char *id)
+{
+	char **slot = &im->ring[im->ring_pos];
+
+	if (*slot) {
+		strmap_del(&im->evicted, *slot, strlen(*slot));
+		free(*slot);
+	}
+	*slot = xstrdup(id);
+	strmap_put(&im->evicted, id, strlen(id), 1, NULL, NULL);
+	im->ring_pos = (im->ring_pos + 1) % IMPORT_EVICTED_IDS;
 }
 
 void import_free(struct import *im)
@@ -65,6 +99,10 @@ void import_free(struct import *im)
 	}
 	strmap_free(&im->open);
 	strtab_free(&im->names);
+	strmap_free(&im->evicted);
+	for (size_t i = 0; i < IMPORT_EVICTED_IDS; i++)
+		free(im->ring[i]);
+	free(im->ring);
 }
 
 const char *import_name(const struct import *im, uint32_t id)
@@ -288,7 +326,9 @@ static void finish(struct import *im, struct trace *t)
 	unlink_trace(im, t);
 	resolve(im, t);
 	im->st.traces++;
-	im->st.cut_traces += t->cut;
+	im->st.evicted += t->evicted;
+	if (t->evicted)
+		remember_evicted(im, t->id);
 	if (im->on_trace)
 		im->on_trace(im->arg, im, t);
 	trace_free(t);
@@ -329,14 +369,19 @@ int import_add(struct import *im, const struct span_in *in, struct err *e)
 		t = xcalloc(1, sizeof *t);
 		t->id = xstrdup(in->trace_id);
 		*v = (uint64_t)(uintptr_t)t;
-		t->older = im->newest;
-		if (im->newest)
-			im->newest->newer = t;
-		else
-			im->oldest = t;
-		im->newest = t;
+		enlist(im, t);
+		if (strmap_get(&im->evicted, in->trace_id, strlen(in->trace_id))) {
+			t->tail = true;
+			/* counted once per split, however many tails follow */
+			strmap_del(&im->evicted, in->trace_id, strlen(in->trace_id));
+			im->st.split++;
+		}
 	} else {
 		t = (struct trace *)(uintptr_t)*v;
+		if (t != im->newest) { /* the most recently active goes last */
+			unlist(im, t);
+			enlist(im, t);
+		}
 	}
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 8;
@@ -383,12 +428,12 @@ int import_add(struct import *im, const struct span_in *in, struct err *e)
 	s->pos = in->pos;
 	im->st.spans++;
 	im->open_spans++;
-	/* The memory bound: finish the oldest traces (never the one just added
-	 * to, unless it alone is over the bound). */
+	/* The memory bound: finish the traces idle longest (the one just added
+	 * to goes last, only when it alone is over the bound). */
 	while (im->open_spans > im->max_open_spans && im->oldest) {
 		struct trace *old = im->oldest;
 
-		old->cut = true;
+		old->evicted = true;
 		finish(im, old);
 	}
 	return 0;

@@ -11,8 +11,10 @@
  * for the call, and may call import_flush_trace() when their format says a
  * trace is complete (a Jaeger trace object). Spans are grouped by trace id
  * into open traces; a trace is finished when flushed, at import_finish(), or
- * when the open spans exceed max_open_spans (the oldest trace goes first:
- * that is the memory bound, see docs/import.md). Finishing resolves parents
+ * when the open spans exceed max_open_spans (the trace that has gone longest
+ * without a new span goes first: that is the memory bound, see
+ * docs/import.md; such a trace is `evicted`, and when spans of it come later
+ * they form a trace marked `tail`, counted as split). Finishing resolves parents
  * (and counts every rule applied in struct import_stats), then hands the
  * trace to the consumer, which may read it only during the call.
  * Messy input is kept and flagged, never dropped:
@@ -44,6 +46,7 @@
 /* Default bound on the spans of traces not yet finished (about 300 bytes
  * each with ids and slack, measured: ~150 MB at this bound). */
 #define IMPORT_DEFAULT_MAX_OPEN_SPANS 500000
+#define IMPORT_EVICTED_IDS 65536
 
 enum span_kind {
 	SPAN_KIND_UNSET,
@@ -123,13 +126,16 @@ struct trace {
 	uint32_t n, cap;
 	uint32_t *roots; /* spans without a parent in the trace, by start time */
 	uint32_t nroots;
-	bool cut; /* finished early by the memory bound */
+	bool evicted; /* finished by the span bound: later spans may follow */
+	bool tail;    /* spans of a trace that the span bound had already finished */
 	struct trace *older, *newer;
 };
 
 struct import_stats {
 	uint64_t spans, traces, roots, orphans, early, late_end, no_time, dup_ids, shared,
-		follows, cycles, links, errors, cut_traces, files;
+		follows, cycles, links, errors, files;
+	uint64_t evicted; /* traces finished by the span bound before the input ended */
+	uint64_t split;   /* of those, traces whose later spans came after: split in two */
 };
 
 struct import;
@@ -138,8 +144,13 @@ typedef void (*import_trace_fn)(void *arg, const struct import *im, const struct
 struct import {
 	struct strtab names;
 	struct strmap open; /* trace id -> struct trace * */
-	struct trace *oldest, *newest;
+	struct trace *oldest, *newest; /* by last span added */
 	uint64_t open_spans, max_open_spans;
+	/* ids of the traces last finished by the bound (a ring of at most
+	 * IMPORT_EVICTED_IDS), to tell a split trace from a complete one */
+	struct strmap evicted;
+	char **ring;
+	size_t ring_pos;
 	import_trace_fn on_trace;
 	void *arg;
 	struct import_stats st;

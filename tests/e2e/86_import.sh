@@ -81,11 +81,15 @@ has '  MS_X "entry" -> MS_Z ("get") 1'
 summary "$D/jaeger.json" "$D/zipkin.json" "$D/otlp.jsonl" "$D/alibaba_2021.csv" "$D/alibaba_2022.csv"
 counts 7 27 13 25 6 2 3 3
 
-# The memory bound: one open span at a time cuts the CSV's traces into pieces,
-# counted; a Jaeger trace object larger than the bound is refused.
+# The memory bound: one open span at a time splits the CSV's traces into
+# pieces, counted; a Jaeger trace object larger than the bound is refused.
 summary --max-open-spans 1 "$D/alibaba_2021.csv"
 has "spans 7"
-grep -q 'traces finished early by --max-open-spans' "$TMP/out" || fail "no cut-trace warning"
+grep -q 'traces split by --max-open-spans' "$TMP/out" || fail "no split-trace warning"
+grep -q 'traces finished by --max-open-spans before the end' "$TMP/out" || fail "no eviction note"
+# A bound the file fits in: nothing finished early, nothing split.
+summary --max-open-spans 7 "$D/alibaba_2021.csv"
+grep -q 'max-open-spans' "$TMP/out" && fail "a bound of 7 spans touched a 7-span file"
 "$MESHWALK" import -s --max-open-spans 1 "$D/jaeger.json" >/dev/null 2>"$TMP/err" && fail "bound not enforced"
 grep -q 'more than 1 spans' "$TMP/err" || fail "bound message: $(cat "$TMP/err")"
 printf '{"traceID": "1", "spans": [], "processes": {"a": {"serviceName": "x"}, "b": {"serviceName": "y"}}}' >"$TMP/procs.json"

@@ -146,24 +146,26 @@ static void test_cycle(void **state)
 	import_free(&im);
 }
 
-/* Three spans open at most: the oldest trace is finished early, counted,
- * and its late span starts a new trace. */
+/* Three spans open at most: the trace idle longest is finished early, and
+ * its late span starts a new trace marked as the tail of a split one. */
 static void test_bound(void **state)
 {
 	(void)state;
 	begin(3);
 	add("t1", "a", NULL, "A", SPAN_KIND_SERVER, 0, 10);
-	add("t1", "b", "a", "A", SPAN_KIND_INTERNAL, 1, 1);
 	add("t2", "c", NULL, "A", SPAN_KIND_SERVER, 0, 10);
+	add("t1", "b", "a", "A", SPAN_KIND_INTERNAL, 1, 1); /* t1 active again */
 	assert_int_equal(ntraces, 0);
-	add("t2", "d", "c", "A", SPAN_KIND_INTERNAL, 1, 1);
-	assert_int_equal(ntraces, 1); /* t1 finished */
+	add("t3", "x", NULL, "A", SPAN_KIND_SERVER, 0, 10);
+	assert_int_equal(ntraces, 1);
+	assert_string_equal(recs[0].trace, "t2"); /* idle longest, not first */
 	assert_true(im.open_spans <= 3);
-	add("t1", "e", "a", "A", SPAN_KIND_INTERNAL, 2, 1);
+	add("t2", "d", "c", "A", SPAN_KIND_INTERNAL, 2, 1); /* after t2 was finished */
 	import_finish(&im);
-	assert_int_equal(im.st.traces, 3);
-	assert_int_equal(im.st.cut_traces, 1);
-	assert_true(find("e")->flags & SPAN_F_ORPHAN);
+	assert_int_equal(im.st.traces, 4);
+	assert_int_equal(im.st.evicted, 2); /* t2, then t1 for d */
+	assert_int_equal(im.st.split, 1);   /* only t2 came back */
+	assert_true(find("d")->flags & SPAN_F_ORPHAN);
 	import_free(&im);
 }
 
