@@ -22,7 +22,6 @@ void import_init(struct import *im, uint64_t max_open_spans, import_trace_fn fn,
 	im->on_trace = fn;
 	im->arg = arg;
 	strmap_init(&im->evicted);
-	im->ring = xcalloc(IMPORT_EVICTED_IDS, sizeof *im->ring);
 }
 
 static void trace_free(struct trace *t)
@@ -78,7 +77,11 @@ static void unlink_trace(struct import *im, struct trace *t)
  * oldest, so this memory is bounded too). */
 static void remember_evicted(struct import *im, const char *id)
 {
-	char **slot = &im->ring[im->ring_pos];
+	char **slot;
+
+	if (im->ring == NULL) /* most imports never need it */
+		im->ring = xcalloc(IMPORT_EVICTED_IDS, sizeof *im->ring);
+	slot = &im->ring[im->ring_pos];
 
 	if (*slot) {
 		strmap_del(&im->evicted, *slot, strlen(*slot));
@@ -100,7 +103,7 @@ void import_free(struct import *im)
 	strmap_free(&im->open);
 	strtab_free(&im->names);
 	strmap_free(&im->evicted);
-	for (size_t i = 0; i < IMPORT_EVICTED_IDS; i++)
+	for (size_t i = 0; im->ring && i < IMPORT_EVICTED_IDS; i++)
 		free(im->ring[i]);
 	free(im->ring);
 }
