@@ -19,7 +19,7 @@ WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wshad
 OPT     ?= -O2
 DEBUG   ?= -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
-LDLIBS  := -lyaml -lcrypto -luring -lpthread -lm
+LDLIBS  := -lyaml -lyajl -lz -lcrypto -luring -lpthread -lm
 
 ifdef WERROR
 WARN += -Werror
@@ -109,7 +109,8 @@ demo: deps-demo
 # The man pages are generated from the same option tables as --help; a test
 # (tests/e2e/11_docs.sh) fails when the committed pages are out of date.
 MAN_PAGES := man/meshwalk-node.1 man/meshwalk-client.1 man/meshwalk-run.1 man/meshwalk-proxy.1 \
-             man/meshwalk-report.1 man/meshwalk-compare.1 man/meshwalk-deploy.1
+             man/meshwalk-report.1 man/meshwalk-compare.1 man/meshwalk-deploy.1 \
+             man/meshwalk-import.1
 man: $(MAN_PAGES)
 man/meshwalk-%.1: $(EXE)
 	@mkdir -p man
@@ -179,7 +180,7 @@ fuzz: deps-fuzz
 
 # The image holds a static binary (libyaml, libcrypto and liburing have
 # static archives in their Debian -dev packages), linked from the default
-# build's objects. ld warns that getaddrinfo() in a static binary needs
+# build's objects (Debian ships yajl's static library as libyajl_s.a). ld warns that getaddrinfo() in a static binary needs
 # glibc's NSS modules at run time: since glibc 2.34 the files and dns back
 # ends are part of libc itself, which is all the image needs.
 IMAGE ?= localhost/meshwalk:latest
@@ -188,7 +189,7 @@ $(STATIC_EXE): FORCE
 	@$(MAKE) --no-print-directory SANITIZER= build/default/meshwalk
 	@rm -f $@
 	$(CC) -static -o $@ $(patsubst %,build/default/%,$(CLI_SRC:.c=.o)) build/default/libmeshwalk.a \
-		$(LDLIBS) 2>&1 | grep -v 'statically linked applications requires at runtime' | \
+		$(subst -lyajl,-l:libyajl_s.a,$(LDLIBS)) 2>&1 | grep -v 'statically linked applications requires at runtime' | \
 		grep -v 'in function' || true
 	@test -x $@
 

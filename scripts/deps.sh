@@ -21,7 +21,8 @@
 # lock instead of failing at once.
 set -u
 # The compiler and the libraries bin/meshwalk links.
-BUILD_PKGS="build-essential libyaml-dev liburing-dev libssl-dev"
+# libyajl-dev (streaming JSON) and zlib1g-dev (gzip) read traces in meshwalk import.
+BUILD_PKGS="build-essential libyaml-dev liburing-dev libssl-dev libyajl-dev zlib1g-dev"
 # gnuplot-nox draws the report's plots (the demo ends with a report).
 DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # libcmocka-dev: the unit tests; strace: system-call checks; chromium renders

@@ -20,6 +20,7 @@ static const struct subcommand subcommands[] = {
 	{ { "report", report_opts }, cmd_report, cmd_report_man },
 	{ { "compare", compare_opts }, cmd_compare, cmd_compare_man },
 	{ { "deploy", deploy_opts }, cmd_deploy, cmd_deploy_man },
+	{ { "import", import_opts }, cmd_import, cmd_import_man },
 };
 #define NSUB (sizeof subcommands / sizeof subcommands[0])
 
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 		"  proxy     relay TCP connections to a pool of nodes (DistWalk's dw_proxy)\n"
 		"  report    tables, plots and an HTML page from the results of a run\n"
 		"  compare   compare the latencies of two runs, with a verdict on the difference\n"
+		"  import    read Jaeger, Zipkin, OTLP or Alibaba traces and summarize them\n"
 		"  deploy    Kubernetes and Knative manifests from a scenario; results back\n"
 		"  help CMD  the options of a subcommand (the same as meshwalk CMD --help)\n"
 		"  man CMD   print the man page of a subcommand\n"
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
 		sc = argc == 3 ? find(argv[2]) : NULL;
 		if (sc == NULL) {
 			fprintf(stderr, "meshwalk %s: %s\n", cmd,
-				argc == 3 ? "no such subcommand (node, client, run, proxy, report, compare, deploy)"
+				argc == 3 ? "no such subcommand (node, client, run, proxy, report, compare, deploy, import)"
 					  : "usage: meshwalk help|man SUBCOMMAND");
 			return 2;
 		}
