@@ -80,23 +80,23 @@ start() {
 	local impl=$1 name=$2 port pid kind=node try
 	shift 2
 	[[ $name == P* ]] && kind=proxy
-	mkdir -p "$TMP/home-$impl"
+	mkdir -p "$TMP/home-$impl" "$W"
 	for try in 1 2 3 4 5; do # a port picked free may be taken by the time we bind
 		port=$(free_port)
 		if [ "$impl" = mw ]; then
 			HOME=$TMP/home-$impl timeout -k 2 300 "$MESHWALK" $kind -q -b "127.0.0.1:$port" "$@" \
-				>"$TMP/$impl-$name.log" 2>&1 &
+				>"$W/$impl-$name.log" 2>&1 &
 		else
 			# DistWalk keeps its storage (.dw_store_N) in $HOME.
 			(cd "$TMP/home-$impl" && HOME=$TMP/home-$impl exec timeout -k 2 300 \
-				"$DW_BIN/dw_$kind" -b "127.0.0.1:$port" "$@") >"$TMP/$impl-$name.log" 2>&1 &
+				"$DW_BIN/dw_$kind" -b "127.0.0.1:$port" "$@") >"$W/$impl-$name.log" 2>&1 &
 		fi
 		pid=$!
 		PIDS+=("$pid")
 		printf -v "PORT_${impl}_$name" '%s' "$port"
 		printf -v "PID_${impl}_$name" '%s' "$pid"
 		wait_listen "$port" "$pid" && return 0
-		grep -q 'in use' "$TMP/$impl-$name.log" || return 1
+		grep -q 'in use' "$W/$impl-$name.log" || return 1
 	done
 	return 1
 }
@@ -110,15 +110,17 @@ stop() { # IMPL NAME
 
 impls=(mw)
 [ $have_dw = 1 ] && impls+=(dw)
+W=$TMP # each case gets its own directory below
 for impl in "${impls[@]}"; do
 	for n in N1 N2 N3; do
 		start "$impl" "$n" || { echo "Bail out! $impl node $n did not start"; cat "$TMP/$impl-$n.log"; exit 1; }
 	done
 done
 DEAD=$(free_port)
-printf 'a,b\n100,1\n200,2\n300,3\n' >"$TMP/cols.csv"
-printf '100\n200\n300\n' >"$TMP/one.csv"
-printf -- '-n 2\n-r 100\n-C 100us\n' >"$TMP/script.txt"
+mkdir -p "$TMP/in"
+printf 'a,b\n100,1\n200,2\n300,3\n' >"$TMP/in/cols.csv"
+printf '100\n200\n300\n' >"$TMP/in/one.csv"
+printf -- '-n 2\n-r 100\n-C 100us\n' >"$TMP/in/script.txt"
 
 # subst VAR IMPL TEXT: VAR = TEXT with the placeholders of IMPL's nodes (no fork).
 subst() {
@@ -128,32 +130,43 @@ subst() {
 		s=${s//@$n/127.0.0.1:${!v:-0}}
 	done
 	s=${s//@DEAD/127.0.0.1:$DEAD}
-	printf -v "$1" '%s' "${s//@TMP/$TMP/$impl}"
+	s=${s//@IN/$TMP/in}
+	printf -v "$1" '%s' "${s//@TMP/$W/$impl}"
 }
 
-# unsubst IMPL: ports back to placeholders on stdin (for comparing outputs).
-unsubst() {
-	local impl=$1 n v args=()
+# ports_of IMPL: "IMPL:PORT=NAME ..." for the nodes a case used (to compare outputs).
+ports_of() {
+	local n v out=
 	for n in N1 N2 N3 NX PX; do
-		v=PORT_${impl}_$n
-		[ -n "${!v:-}" ] && args+=(-e "s/127\\.0\\.0\\.1:${!v}\\b/@$n/g")
+		v=PORT_$1_$n
+		[ -n "${!v:-}" ] && out+=" $1:${!v}=@$n"
 	done
-	sed "${args[@]}" -e "s#$TMP/$impl#@TMP#g"
+	echo "$out"
 }
 
-# config FILE: the Configuration block as key=value lines, keys normalised.
-config() {
-	awk '/^Configuration:/ { on = 1; next }
-	     on && /^  / {
-		line = substr($0, 3)
-		if (line ~ /^min packet size/) { k = "min_packet_size"; v = substr(line, 34) }
-		else if (line ~ /^max packet size/) { k = "max_packet_size"; v = substr(line, 18) }
-		else if (line ~ /^request template: /) { k = "request_template"; v = substr(line, 19) }
-		else if (line ~ /^output_file: /) { k = "output_file"; v = substr(line, 14) }
-		else { i = match(line, /[:=] ?/); k = substr(line, 1, i - 1); v = substr(line, i + RLENGTH) }
-		print k "=" v; next }
-	     on { exit }' "$1"
-}
+# An awk program that reads the Configuration blocks of mw.out and dw.out into
+# v[IMPL, key] (keys normalised, ports and case directories back to their
+# placeholders, frame sizes left unset, which differ on purpose, as SIZE).
+CONFIG_AWK='
+	BEGIN { np = split(ports, pp, " ") }
+	FNR == 1 { impl = FILENAME ~ /mw.out$/ ? "mw" : "dw"; on = 0 }
+	/^Configuration:/ { on = 1; next }
+	on && /^  / {
+		l = substr($0, 3)
+		if (l ~ /^min packet size/) { k = "min_packet_size"; val = substr(l, 32) }
+		else if (l ~ /^max packet size/) { k = "max_packet_size"; val = substr(l, 18) }
+		else if (l ~ /^request template: /) { k = "request_template"; val = substr(l, 19) }
+		else if (l ~ /^output_file: /) { k = "output_file"; val = substr(l, 14) }
+		else { match(l, /[:=] ?/); k = substr(l, 1, RSTART - 1); val = substr(l, RSTART + RLENGTH) }
+		for (i = 1; i <= np; i++) {
+			split(pp[i], a, /[:=]/)
+			if (a[1] == impl) gsub("127\\.0\\.0\\.1:" a[2], a[3], val)
+		}
+		gsub(impl == "mw" ? tmpmw : tmpdw, "@TMP", val)
+		while (match(val, /[(,](512b|24b|auto)[,)]/))
+			val = substr(val, 1, RSTART) "SIZE" substr(val, RSTART + RLENGTH - 1)
+		v[impl, k] = val; next }
+	on { on = 0 }'
 
 trim() { # VAR TEXT: VAR = TEXT without leading and trailing blanks (no fork)
 	local v=$2
@@ -161,22 +174,20 @@ trim() { # VAR TEXT: VAR = TEXT without leading and trailing blanks (no fork)
 	printf -v "$1" '%s' "${v%"${v##*[! ]}"}"
 }
 
-n=0 failed=0
-tap() { # ok|fail|todo NAME [DETAIL]
-	n=$((n + 1))
+tap() { # ok|fail|todo NAME [DETAIL]: a TAP line, numbered when printed in order
 	case $1 in
-	ok) echo "ok $n - $2" ;;
-	todo) echo "ok $n - $2 # TODO ${3:-}" ;;
-	*) failed=$((failed + 1)); echo "not ok $n - $2"; [ -n "${3:-}" ] && echo "$3" | sed 's/^/# /' ;;
+	ok) echo "ok - $2" ;;
+	todo) echo "ok - $2 # TODO ${3:-}" ;;
+	*) echo "not ok - $2"; [ -n "${3:-}" ] && echo "$3" | sed 's/^/# /' ;;
 	esac
 }
 
 # check IMPL NAME EXPECT: checks $TMP/IMPL.{out,err,rc} against EXPECT; prints
 # why not on stdout and returns 1.
 check() {
-	local impl=$1 name=$2 exp=$3 out=$TMP/$1.out rc tok class= counts= min=0 max=5000000
-	local lines= want_lines cfg=1
-	rc=$(cat "$TMP/$impl.rc")
+	local impl=$1 name=$2 exp=$3 out=$W/$1.out rc tok class= counts= min=0 max=5000000
+	local lines= want_lines cfg=1 re
+	rc=$(<"$W/$impl.rc")
 	for tok in $exp; do
 		case $tok in
 		ok | fail | usage | run) class=$tok ;;
@@ -185,13 +196,14 @@ check() {
 		max=*) max=${tok#max=} ;;
 		lines=*) lines=${tok#lines=} ;;
 		nocfg) cfg=0 ;;
-		grep=*) grep -Eq -- "$(echo "${tok#grep=}" | tr '~' ' ')" "$out" "$TMP/$impl.err" ||
+		grep=*) re=${tok#grep=}; grep -Eq -- "${re//\~/ }" "$out" "$W/$impl.err" ||
 			{ echo "no line matches /${tok#grep=}/"; return 1; } ;;
-		file=*) local fp=${tok#file=} fre=${fp#*:}
-			fp=$TMP/$impl/${fp%%:*}
-			[ -f "$fp" ] && grep -Eq -- "$(echo "$fre" | tr '~' ' ')" "$fp" ||
+		file=*) local fp=${tok#file=} fre
+			fre=${fp#*:}
+			fp=$W/$impl/${fp%%:*}
+			[ -f "$fp" ] && grep -Eq -- "${fre//\~/ }" "$fp" ||
 				{ echo "file ${tok#file=}: no match"; head -n 3 "$fp" 2>&1; return 1; } ;;
-		nofile=*) [ -e "$TMP/$impl/${tok#nofile=}" ] && { echo "${tok#nofile=} exists"; return 1; } ;;
+		nofile=*) [ -e "$W/$impl/${tok#nofile=}" ] && { echo "${tok#nofile=} exists"; return 1; } ;;
 		xfail | xfail=*) ;;
 		*) echo "bad expectation token '$tok'"; return 1 ;;
 		esac
@@ -242,22 +254,21 @@ check() {
 run_client() {
 	local impl=$1 args bin
 	subst args "$impl" "$2"
-	mkdir -p "$TMP/$impl"
+	mkdir -p "$W/$impl"
 	if [ "$impl" = mw ]; then bin=("$MESHWALK" client); else bin=("$DW_BIN/dw_client"); fi
-	(cd "$TMP/$impl" && eval "exec timeout -k 2 30 \"\${bin[@]}\" $args") \
-		>"$TMP/$impl.out" 2>"$TMP/$impl.err"
-	echo $? >"$TMP/$impl.rc"
+	(cd "$W/$impl" && eval "exec timeout -k 2 30 \"\${bin[@]}\" $args") \
+		>"$W/$impl.out" 2>"$W/$impl.err"
+	echo $? >"$W/$impl.rc"
 }
 
-while IFS= read -r line; do
-	case $line in '#'* | '') continue ;; esac
+# run_case LINE: runs one case of the table in $W, prints its TAP lines.
+run_case() {
+	local line=$1 name nodeopts args mwexp dwexp note impl e w label skip diffs local_opts
 	IFS='|' read -r name nodeopts args mwexp dwexp note <<<"$line"
 	trim name "$name"
-	[ -n "$pattern" ] && [[ $name != *$pattern* ]] && continue
 	trim nodeopts "$nodeopts"; trim args "$args"; trim mwexp "$mwexp"; trim dwexp "$dwexp"
 	trim note "$note"
 	[ "$dwexp" = = ] && dwexp=$mwexp
-	[ -n "${COMPAT_TIMES:-}" ] && echo "# $EPOCHREALTIME $name"
 	# Both binaries run at once (each against its own nodes), then are checked.
 	declare -A why=() exp=() cpid=()
 	for impl in "${impls[@]}"; do
@@ -265,17 +276,17 @@ while IFS= read -r line; do
 		[ $impl = dw ] && exp[$impl]=$dwexp
 		[ "${exp[$impl]}" = - ] && continue
 		why[$impl]=
-		rm -f "$TMP/$impl.out" "$TMP/$impl.err"
+		rm -f "$W/$impl.out" "$W/$impl.err"
 		if [ "$nodeopts" != - ]; then
 			# A case's own node (@NX) or proxy (@PX, to @N1), started for it alone.
 			subst local_opts "$impl" "$nodeopts"
-			mkdir -p "$TMP/$impl"
+			mkdir -p "$W/$impl"
 			if [[ $local_opts == proxy* ]]; then
 				eval "start $impl PX ${local_opts#proxy}" ||
-					why[$impl]="proxy did not start: $(tail -n 3 "$TMP/$impl-PX.log")"
+					why[$impl]="proxy did not start: $(tail -n 3 "$W/$impl-PX.log")"
 			else
 				eval "start $impl NX $local_opts" ||
-					why[$impl]="node did not start: $(tail -n 3 "$TMP/$impl-NX.log")"
+					why[$impl]="node did not start: $(tail -n 3 "$W/$impl-NX.log")"
 			fi
 		fi
 		if [ -z "${why[$impl]}" ]; then
@@ -295,7 +306,9 @@ while IFS= read -r line; do
 			tap ok "$label (the node refused the options)"
 			continue
 		fi
-		[ -z "$w" ] && w=$(check "$impl" "$name" "${e//nodefail/}")
+		if [ -z "$w" ]; then
+			w=$(check "$impl" "$name" "${e//nodefail/}" 2>&1) || w=${w:-the check failed}
+		fi
 		if [[ " $e " == *" xfail"* ]]; then
 			if [ -z "$w" ]; then tap todo "$label" "passes now: drop its xfail mark"
 			else tap todo "$label" "differs for now: ${w%%$'\n'*}"; fi
@@ -303,31 +316,54 @@ while IFS= read -r line; do
 			tap ok "$label"
 		else
 			tap fail "$label" "$w
-$(tail -n 5 "$TMP/$impl.out" "$TMP/$impl.err" 2>/dev/null)"
+$(tail -n 5 "$W/$impl.out" "$W/$impl.err" 2>/dev/null)"
 		fi
 	done
 	# Configuration values, both binaries side by side.
 	if [ $have_dw = 1 ] && [ "$mwexp" != - ] && [ "$dwexp" != - ] && [[ " $mwexp $dwexp " != *" usage "* ]] &&
-		[[ " $mwexp $dwexp " != *" nocfg "* ]] && [[ " $mwexp " != *" xfail"* ]] && [ -s "$TMP/dw.out" ]; then
+		[[ " $mwexp $dwexp " != *" nocfg "* ]] && [[ " $mwexp " != *" xfail"* ]] && [ -s "$W/dw.out" ]; then
 		skip=,
 		[[ $note =~ cfg-differs:([a-z_,]*) ]] && skip=,${BASH_REMATCH[1]},
-		for impl in mw dw; do
-			# Frame sizes left unset differ on purpose (meshwalk's are minimal).
-			config "$TMP/$impl.out" | unsubst "$impl" |
-				sed -E ':a; s/([(,])(512b|24b|auto)([,)])/\1SIZE\3/; ta' >"$TMP/$impl.cfg"
-		done
-		diffs=$(awk -F= -v keys="$CMP_KEYS" -v skip="$skip" '
-			FILENAME ~ /mw.cfg$/ { mw[$1] = substr($0, length($1) + 2); next }
-			{ dw[$1] = substr($0, length($1) + 2) }
-			END { n = split(keys, k, /[ \n]+/)
-				for (i = 1; i <= n; i++) if (k[i] != "" && index(skip, "," k[i] ",") == 0 && mw[k[i]] != dw[k[i]])
-					printf "%s: meshwalk '\''%s'\'', DistWalk '\''%s'\''\n", k[i], mw[k[i]], dw[k[i]] }' \
-			"$TMP/mw.cfg" "$TMP/dw.cfg")
+		diffs=$(awk -v keys="$CMP_KEYS" -v skip="$skip" -v ports="$(ports_of mw) $(ports_of dw)" \
+			-v tmpmw="$W/mw" -v tmpdw="$W/dw" "$CONFIG_AWK"'
+			END { n = split(keys, kk, /[ \n]+/)
+				for (i = 1; i <= n; i++) if (kk[i] != "" && index(skip, "," kk[i] ",") == 0 && v["mw", kk[i]] != v["dw", kk[i]])
+					printf "%s: meshwalk '\''%s'\'', DistWalk '\''%s'\''\n", kk[i], v["mw", kk[i]], v["dw", kk[i]] }' \
+			"$W/mw.out" "$W/dw.out" 2>&1) || diffs="the comparison failed: $diffs"
 		if [ -z "$diffs" ]; then tap ok "config $name"; else tap fail "config $name" "$diffs"; fi
 	fi
-	unset PORT_mw_NX PORT_mw_PX PORT_dw_NX PORT_dw_PX
-done <"$here/cases.txt"
+}
 
+# Cases run COMPAT_JOBS at a time (default 2), each in a subshell with its own
+# directory, nodes @NX/@PX and ports; their TAP lines are printed in order.
+jobs_max=${COMPAT_JOBS:-2}
+ncase=0 running=()
+while IFS= read -r line; do
+	case $line in '#'* | '') continue ;; esac
+	name=${line%%|*}
+	trim name "$name"
+	[ -n "$pattern" ] && [[ $name != *$pattern* ]] && continue
+	ncase=$((ncase + 1))
+	(W=$TMP/c$ncase; mkdir -p "$W"; run_case "$line" >"$TMP/tap.$ncase" 2>&1) &
+	running+=($!)
+	if [ ${#running[@]} -ge "$jobs_max" ]; then
+		wait "${running[0]}"
+		running=("${running[@]:1}")
+	fi
+done <"$here/cases.txt"
+for pid in "${running[@]}"; do wait "$pid"; done
+
+n=0 failed=0
+for i in $(seq 1 $ncase); do
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) n=$((n + 1)); echo "ok $n - ${line#ok - }" ;;
+		"not ok - "*) n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - ${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$TMP/tap.$i"
+	rm -rf "$TMP/c$i"
+done
 [ $have_dw = 1 ] || echo "# DistWalk not found at $DW_BIN: meshwalk only"
 echo "1..$n"
 [ $failed = 0 ]
