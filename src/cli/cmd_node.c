@@ -148,10 +148,11 @@ static const struct opt_def node_opts[] = {
 	  "value at start-up, for reference." },
 	{ "storage", 's', OPT_REQUIRED, 's', "PATH|file=PATH[,size=N][,sync=MSEC][,odirect][,wait-spin][,count=1]",
 	  "Storage file (or block device) for LOAD, STORE and sendfile replies; created "
-	  "(mode 0600) if missing and extended, sparsely, to --max-storage-size, so that any "
-	  "offset below it can be read. Default: an anonymous temporary file in $TMPDIR or "
-	  "/var/tmp, removed when the node exits. A path that cannot be opened stops the node "
-	  "(status 1). dw_node's form is read too: size= is -m, sync= is --sync, odirect is "
+	  "(mode 0600) if missing. Any offset below --max-storage-size can be read: a read "
+	  "past the end extends the file, sparsely, first (it is not extended up front). "
+	  "Default: an anonymous temporary file in $TMPDIR or /var/tmp, created by the first "
+	  "request that needs it and removed when the node exits. A path that cannot be "
+	  "opened stops the node (status 1). dw_node's form is read too: size= is -m, sync= is --sync, odirect is "
 	  "--odirect, wait-spin is --wait-spin; count= must be 1 (one storage per node)." },
 	{ "max-storage-size", 'm', OPT_REQUIRED, 'm', "SIZE",
 	  "Size of the storage (default 1g; a block device caps it at its own size). Offsets "
