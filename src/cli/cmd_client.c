@@ -45,6 +45,9 @@ enum {
 	O_STORE_OFFSET,
 	O_AUTH_KEY,
 	O_ROUTE,
+	O_USAGE,
+	O_DPDK,
+	O_SSL,
 	O_SCRIPT, /* never seen by getopt: expanded before */
 };
 
@@ -97,20 +100,21 @@ const struct opt_def client_opts[] = {
 	  "the program it installed with --route NAME=PROGRAM (sampled per request by the node). "
 	  "No op may then be given, nor --load-offset or --store-offset. A node without that "
 	  "route answers each request with status 10 (no such route)." },
-	{ "rs", 'R', OPT_OPTIONAL, 'R', "[sendfile,]SIZE_SPEC",
+	{ "rs", 'R', OPT_OPTIONAL, 'R', "[dev=0,][sendfile,]SIZE_SPEC",
 	  "Add a REPLY: closes the innermost -F scope, whose reply then has this size; at the "
 	  "top level, sets the size of the reply the client receives (once: a second top-level "
 	  "-R is an error). Without -R, scopes are "
 	  "closed implicitly at the end. sendfile,SIZE: the reply carries SIZE bytes of the "
 	  "node's storage (read at --load-offset), sent with sendfile(): LOAD and REPLY in one." },
-	{ "load-data", 'L', OPT_REQUIRED, 'L', "SIZE_SPEC|size=SPEC[,offset=SPEC]",
+	{ "load-data", 'L', OPT_REQUIRED, 'L', "SIZE_SPEC|size=SPEC[,offset=SPEC][,dev=0]",
 	  "Add a LOAD op: read that many bytes from the node's storage (-s on the node), at "
 	  "offset= if given, else at --load-offset, else where the node's previous LOAD/STORE "
-	  "ended (sequential access). Offsets and sizes are 64-bit (e.g. offset=40g)." },
-	{ "store-data", 'S', OPT_REQUIRED, 'S', "SIZE_SPEC[,offset=SPEC][,sync|nosync|psync]",
+	  "ended (sequential access). Offsets and sizes are 64-bit (e.g. offset=40g). "
+	  "DistWalk's size=[SPEC], offset=[SPEC] and dev=0 (the node's one storage) work too." },
+	{ "store-data", 'S', OPT_REQUIRED, 'S', "SIZE_SPEC[,offset=SPEC][,sync|nosync|psync][,dev=0]",
 	  "Add a STORE op: write that many bytes to the node's storage; offsets as for -L with "
-	  "--store-offset. sync: fsync() before the reply; psync: the node fsync()s every "
-	  "--sync ms; nosync (default): reply once written." },
+	  "--store-offset. sync (default, as DistWalk's): fsync() before the reply; psync: "
+	  "the node fsync()s every --sync ms; nosync: reply once written." },
 	{ "load-offset", 0, OPT_REQUIRED, O_LOAD_OFFSET, "SPEC",
 	  "Offset of every LOAD (and sendfile reply) without offset=, wherever it appears "
 	  "(e.g. 0 to re-read a file's start, unif:min=0,max=32g for random reads)." },
@@ -131,7 +135,7 @@ const struct opt_def client_opts[] = {
 	{ "retry-num", 0, OPT_REQUIRED, O_RETRY_NUM, "N",
 	  "Connection attempts to repeat per session when connect fails (default 0)." },
 	{ "retry-period", 0, OPT_REQUIRED, O_RETRY_PERIOD, "MSEC",
-	  "Milliseconds between connection attempts (default 1000)." },
+	  "Milliseconds between connection attempts (default 200, as DistWalk)." },
 	{ "timeout", 0, OPT_REQUIRED, O_TIMEOUT, "DURATION",
 	  "Response timeout per request (default 10s; bare numbers are us). A request without "
 	  "a reply by then counts as a timeout." },
@@ -143,12 +147,20 @@ const struct opt_def client_opts[] = {
 	{ "csv", 0, OPT_REQUIRED, O_CSV, "FILE",
 	  "Write one CSV row per request (also failed ones) to FILE, as the run goes "
 	  "(columns in docs/results.md)." },
+	{ "output", 'o', OPT_REQUIRED, 'o', "FILE[,sep=C][,header=0|1]",
+	  "Write DistWalk's result file: the per-request lines go to FILE instead of stdout, "
+	  "as rows of t, elapsed, req_id, thr_id, sess_id (FILE.csv: values separated by C, "
+	  "default ','; header=1 adds a first line naming the columns) or as FILE.txt lines "
+	  "'t:N,elapsed:N,req_id:N,thr_id:N,sess_id:N'. Times in us (ns with --nano)." },
+	{ "output-file", 0, OPT_REQUIRED, 'o', "FILE[,sep=C][,header=0|1]", NULL },
 	{ "json", 0, OPT_REQUIRED, O_JSON, "FILE",
 	  "Write the summary as JSON to FILE (keys in docs/results.md)." },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL,
-	  "Do not print the per-request lines and per-thread totals (the summary stays)." },
+	  "Do not print the Configuration block, the per-request lines and the per-thread "
+	  "totals (the summary stays)." },
 	{ "no-summary", 0, OPT_NONE, O_NO_SUMMARY, NULL,
-	  "Do not print meshwalk's summary (DistWalk-identical output)." },
+	  "Do not print meshwalk's summary: only DistWalk's lines remain (with meshwalk's "
+	  "values; README \"Differences from DistWalk\" lists where they differ)." },
 	{ "strict-rate", 0, OPT_NONE, O_STRICT_RATE, NULL,
 	  "Exit 1 when the achieved rate misses the target by more than 0.5%." },
 	{ "spin-margin", 0, OPT_REQUIRED, O_SPIN_MARGIN, "DURATION",
@@ -175,12 +187,26 @@ const struct opt_def client_opts[] = {
 	  "Stagger the threads: thread i starts its schedule i/nt of a mean inter-arrival time "
 	  "late, so the threads' requests interleave instead of hitting the node together." },
 	{ "conn-times", 0, OPT_NONE, O_CONN_TIMES, NULL,
-	  "Report connect() times: a line 'conn: <us> us, thr_id: N, sess_id: N' per session "
-	  "(unless -q) and a connect() row in the summary and a \"connect\" object in the JSON." },
+	  "Report connect() times: DistWalk's line 'conn_time: <us> us, req_id: N, thr_id: N, "
+	  "sess_id: N' per session (unless -q) and a connect() row in the summary and a "
+	  "\"connect\" object in the JSON." },
 	{ "auth-key-file", 0, OPT_REQUIRED, O_AUTH_KEY, "FILE",
 	  "Shared secret of nodes started with the same option (16 to 1024 bytes, mode 600): "
 	  "every request carries an HMAC-SHA256 tag, and a reply without the right tag breaks "
 	  "the session (counted as lost, never as a success)." },
+	{ "dpdk-rx-cpu", 0, OPT_REQUIRED, O_DPDK, "N",
+	  "DistWalk's DPDK options (also --dpdk-tx-cpu and dpdk:// addresses) are refused: "
+	  "meshwalk has no DPDK transport." },
+	{ "dpdk-tx-cpu", 0, OPT_REQUIRED, O_DPDK, "N", NULL },
+	{ "ssl-ca", 0, OPT_REQUIRED, O_SSL, "FILE",
+	  "DistWalk's TLS options (also --ssl-ca-path, --ssl-cert, --ssl-ciphers, --ssl-key, "
+	  "--ssl-verify and ssl:// addresses) are refused for now: TLS is not implemented yet." },
+	{ "ssl-ca-path", 0, OPT_REQUIRED, O_SSL, "DIR", NULL },
+	{ "ssl-cert", 0, OPT_REQUIRED, O_SSL, "FILE", NULL },
+	{ "ssl-ciphers", 0, OPT_REQUIRED, O_SSL, "CIPHERS", NULL },
+	{ "ssl-key", 0, OPT_REQUIRED, O_SSL, "FILE", NULL },
+	{ "ssl-verify", 0, OPT_NONE, O_SSL, NULL, NULL },
+	{ "usage", 0, OPT_NONE, O_USAGE, NULL, "Print a short usage line and exit." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
 };
@@ -191,11 +217,11 @@ static const char client_intro[] =
 	"a program built from the ops on the command line, in order (-C, -L, -S, -F ... -R,\n"
 	"-s); with no op, a request is a plain ping. Accepts dw_client's command lines;\n"
 	"every option takes '--opt value' or '--opt=value'; spec parameters may be\n"
-	"separated by ',' or ':'. Output: DistWalk's per-request lines, per-thread totals,\n"
-	"then meshwalk's summary. Exit status: 0 when every request succeeded, 1 otherwise,\n"
-	"2 on bad usage, 130 when interrupted by SIGINT or SIGTERM (it stops at once and\n"
-	"writes every output; the requests not sent yet are one count, unsent_interrupted,\n"
-	"without CSV rows).";
+	"separated by ',' or ':'. Output: DistWalk's Configuration block, per-request lines\n"
+	"and per-thread totals, then meshwalk's summary. Exit status: 0 when every request\n"
+	"succeeded, 1 otherwise, 2 on bad usage, 130 when interrupted by SIGINT or SIGTERM\n"
+	"(it stops at once and writes every output; the requests not sent yet are one\n"
+	"count, unsent_interrupted, without CSV rows).";
 
 void cmd_client_man(FILE *f)
 {
@@ -205,7 +231,9 @@ void cmd_client_man(FILE *f)
 		      "distribution (unif, exp, norm, lognorm, gamma, weibull, pareto, with optional "
 		      "min=/max=), a sequence (aseq, gseq) or a CSV column (file:path,col=N). See "
 		      "docs/specs.md.\n"
-		      ".SH OUTPUT\nPer request: t: <intended send, us since start> us, elapsed: "
+		      ".SH OUTPUT\nFirst DistWalk's Configuration: block (its keys, meshwalk's values, "
+		      "the request template in DistWalk's notation). Per request: t: <intended send, "
+		      "us since start> us, elapsed: "
 		      "<intended send to reply, us> us, req_id: N, thr_id: N, sess_id: N. Per thread: "
 		      "Sent pkts \\- success: N, error: N, timeout: N, thr_id: N. Then the summary: "
 		      "counts, achieved vs target rate, and latency percentiles from a fixed-memory "
@@ -431,6 +459,25 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			free((char *)c.json_path);
 			c.json_path = xstrdup(optarg);
 			break;
+		case 'o':
+			dw_outfile_free(&c.dw_out);
+			if (dw_outfile_parse(optarg, &c.dw_out, &e) < 0) {
+				log_msg("%s", e.msg);
+				rc = 2;
+			}
+			break;
+		case O_DPDK:
+			log_msg("--dpdk-rx-cpu, --dpdk-tx-cpu: meshwalk has no DPDK transport");
+			rc = 2;
+			break;
+		case O_SSL:
+			log_msg("--ssl-*: TLS (ssl://, --ssl-ca, --ssl-cert, ...) is not implemented yet");
+			rc = 2;
+			break;
+		case O_USAGE:
+			printf("Usage: %s\n", client_usage);
+			rc = -1;
+			break;
 		case 'q':
 			c.per_request_text = false;
 			break;
@@ -521,6 +568,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		 * a node's limits). */
 		free((char *)c.csv_path);
 		free((char *)c.json_path);
+		dw_outfile_free(&c.dw_out);
 	} else if (rc == 0) {
 		c.prog = prog;
 		c.pace = pace;
@@ -537,6 +585,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		free((char *)c.csv_path);
 		free((char *)c.json_path);
 		free((char *)c.route);
+		dw_outfile_free(&c.dw_out);
 	}
 	prog_destroy(prog);
 	spec_destroy(pace);
@@ -557,6 +606,7 @@ void cmd_client_free(struct client_config *c)
 	free((char *)c->csv_path);
 	free((char *)c->json_path);
 	free((char *)c->route);
+	dw_outfile_free(&c->dw_out);
 	c->route = NULL;
 	c->prog = NULL;
 	c->pace = c->req_size = NULL;

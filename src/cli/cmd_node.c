@@ -45,6 +45,9 @@ enum {
 	O_MAX_PEERS,
 	O_FRAME_TIMEOUT,
 	O_UDP_AMPLIFY,
+	O_NO_DEFRAG,
+	O_SSL,
+	O_USAGE,
 };
 
 const struct opt_def node_opts[] = {
@@ -176,6 +179,10 @@ const struct opt_def node_opts[] = {
 	  "wake-up latency, at the cost of one CPU at 100% per worker, even when idle." },
 	{ "ws", 0, OPT_NONE, O_WAIT_SPIN, NULL, NULL },
 	{ "wss", 0, OPT_NONE, O_WAIT_SPIN, NULL, NULL },
+	{ "wait-spin-storage", 0, OPT_NONE, O_WAIT_SPIN, NULL, NULL },
+	{ "no-defrag", 0, OPT_NONE, O_NO_DEFRAG, NULL,
+	  "Accepted for dw_node's command lines; no effect: a meshwalk worker reads each "
+	  "frame where it lies in the connection's buffer and never copies it to defragment." },
 	{ "thread-affinity", 'c', OPT_REQUIRED, 'c', "auto|LIST",
 	  "Pin worker i to the i-th core of LIST (e.g. 2-18 or 0,2,4-8:2), reusing the list "
 	  "from its start when there are more workers than cores; auto = the first --nt "
@@ -193,12 +200,14 @@ const struct opt_def node_opts[] = {
 	  "or slowed) instead of spinning on the clock until the requested time has passed "
 	  "(the default, exact in wall time). Without it the node prints this CPU's measured "
 	  "value at start-up, for reference." },
-	{ "storage", 's', OPT_REQUIRED, 's', "PATH",
+	{ "storage", 's', OPT_REQUIRED, 's', "PATH|file=PATH[,size=N][,sync=MSEC][,odirect][,wait-spin][,count=1]",
 	  "Storage file (or block device) for LOAD, STORE and sendfile replies; created "
-	  "(mode 0600) if missing and extended, sparsely, to --max-storage-size, so that any "
-	  "offset below it can be read. Default: an anonymous temporary file in $TMPDIR or "
-	  "/var/tmp, removed when the node exits. A path that cannot be opened stops the node "
-	  "(status 1)." },
+	  "(mode 0600) if missing. Any offset below --max-storage-size can be read: a read "
+	  "past the end extends the file, sparsely, first (it is not extended up front). "
+	  "Default: an anonymous temporary file in $TMPDIR or /var/tmp, created by the first "
+	  "request that needs it and removed when the node exits. A path that cannot be "
+	  "opened stops the node (status 1). dw_node's form is read too: size= is -m, sync= is --sync, odirect is "
+	  "--odirect, wait-spin is --wait-spin; count= must be 1 (one storage per node)." },
 	{ "max-storage-size", 'm', OPT_REQUIRED, 'm', "SIZE",
 	  "Size of the storage (default 1g; a block device caps it at its own size). Offsets "
 	  "wrap around at it, and an op that would cross it starts at offset 0." },
@@ -219,6 +228,15 @@ const struct opt_def node_opts[] = {
 	{ "stats-file", 0, OPT_REQUIRED, O_STATS_FILE, "FILE",
 	  "On exit, write the node's counters as JSON to FILE (see docs/results.md)." },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the start and stop lines." },
+	{ "ssl-cert", 0, OPT_REQUIRED, O_SSL, "FILE",
+	  "dw_node's TLS options (also --ssl-key, --ssl-ca, --ssl-ca-path, --ssl-ciphers, "
+	  "--ssl-verify and ssl:// addresses) are refused for now: TLS is not implemented yet." },
+	{ "ssl-key", 0, OPT_REQUIRED, O_SSL, "FILE", NULL },
+	{ "ssl-ca", 0, OPT_REQUIRED, O_SSL, "FILE", NULL },
+	{ "ssl-ca-path", 0, OPT_REQUIRED, O_SSL, "DIR", NULL },
+	{ "ssl-ciphers", 0, OPT_REQUIRED, O_SSL, "CIPHERS", NULL },
+	{ "ssl-verify", 0, OPT_NONE, O_SSL, NULL, NULL },
+	{ "usage", 0, OPT_NONE, O_USAGE, NULL, "Print a short usage line and exit." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
 };
@@ -236,10 +254,62 @@ void cmd_node_man(FILE *f)
 	opt_print_man(f, "meshwalk-node", "run a meshwalk node (workload server)", node_usage,
 		      node_intro, node_opts,
 		      ".SH SIGNALS\nSIGINT or SIGTERM stop the node: it finishes the current "
-		      "event, prints its counters and exits 0.\n"
+		      "event, prints its counters and exits 0. SIGUSR1 prints DistWalk's STATS "
+		      "lines on stdout ('[time][mw\\-worker\\-N] STATS worker\\-id: N, "
+		      "active\\-conns: N, active\\-reqs: N', then the totals) and the node "
+		      "runs on.\n"
 		      ".SH EXIT STATUS\n0 after a clean stop, 1 when the node cannot start "
 		      "(address in use, cores this process may not use, a scheduling policy or "
 		      "io_uring the system refuses, a storage file it cannot open or size), 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
+}
+
+static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out);
+
+/* -s PATH, or dw_node's -s file=PATH[,size=N][,sync=MSEC][,odirect][,wait-spin]
+ * [,count=N]. The path points into argv, which outlives the node. */
+static int parse_storage_opt(char *arg, struct node_config *c)
+{
+	static const char *const keys[] = { "file=", "size=", "sync=", "count=", "odirect",
+					    "wait-spin" };
+	bool dw_form = false;
+	char *tok, *save = NULL;
+	struct err e;
+	uint64_t v;
+	double d;
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		dw_form |= strncmp(arg, keys[i], strlen(keys[i])) == 0;
+	if (!dw_form) {
+		c->storage_path = arg;
+		return 0;
+	}
+	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strncmp(tok, "file=", 5) == 0) {
+			c->storage_path = tok + 5;
+		} else if (strncmp(tok, "size=", 5) == 0) {
+			if (units_parse(tok + 5, SPEC_SIZE, &d, &e) < 0 || d < 4096 || d > 9e18) {
+				log_msg("-s size: expected a size of at least 4k, got '%s'", tok + 5);
+				return -1;
+			}
+			c->storage_max_size = (uint64_t)d;
+		} else if (strncmp(tok, "sync=", 5) == 0) {
+			if (parse_count("-s sync", tok + 5, 1, 3600000, &v) < 0)
+				return -1;
+			c->storage_sync_ms = (uint32_t)v;
+		} else if (strncmp(tok, "count=", 6) == 0) {
+			if (parse_count("-s count", tok + 6, 1, 1, &v) < 0)
+				return -1; /* a meshwalk node has one storage (dev=0) */
+		} else if (strcmp(tok, "odirect") == 0) {
+			c->storage_odirect = true;
+		} else if (strcmp(tok, "wait-spin") == 0) {
+			c->wait_spin = true;
+		} else {
+			log_msg("-s: unknown part '%s' (expected file=, size=, sync=, odirect, wait-spin, "
+				"count=)", tok);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out)
@@ -413,8 +483,20 @@ int cmd_node_parse(int argc, char **argv, struct node_config *out)
 			c.loops_per_usec = v;
 			break;
 		case 's':
-			c.storage_path = optarg;
+			if (parse_storage_opt(optarg, &c) < 0)
+				rc = 2;
 			break;
+		case O_NO_DEFRAG:
+			break;
+		case O_SSL:
+			log_msg("--ssl-*: TLS (ssl://, --ssl-cert, --ssl-key, ...) is not implemented yet");
+			rc = 2;
+			break;
+		case O_USAGE:
+			printf("Usage: %s\n", node_usage);
+			opt_free(&p);
+			node_config_free(&c);
+			return 0;
 		case O_ALLOW_FWD:
 			if (c.allow_is_default) { /* the first rule replaces the default */
 				allowlist_free(&c.allow);

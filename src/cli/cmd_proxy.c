@@ -29,6 +29,13 @@ const struct opt_def proxy_opts[] = {
 	  "A backend that refuses is skipped for that connection." },
 	{ "connect-timeout", 0, OPT_REQUIRED, O_CONNECT_TIMEOUT, "DURATION",
 	  "Time to wait for one backend to accept before trying the next (default 2s)." },
+	{ "delay", 'd', OPT_REQUIRED, 'd', "MSEC",
+	  "Hold every chunk of bytes a client sends for MSEC milliseconds (a fraction or a "
+	  "unit such as 500us also works) before relaying it: one added delay per request "
+	  "round trip, as dw_proxy's -d; replies are not held." },
+	{ "frag", 'f', OPT_REQUIRED, 'f', "SIZE",
+	  "Relay in send()s of at most SIZE bytes (dw_proxy's -f): each becomes its own TCP "
+	  "segment, so the receiver sees messages arrive in fragments." },
 	{ "port-file", 0, OPT_REQUIRED, O_PORT_FILE, "FILE",
 	  "Write the bound port number to FILE once listening." },
 	{ "stats-file", 0, OPT_REQUIRED, O_STATS_FILE, "FILE",
@@ -124,6 +131,27 @@ int cmd_proxy(int argc, char **argv)
 				rc = 2;
 			} else {
 				c.connect_timeout_us = (uint64_t)d;
+			}
+			break;
+		case 'd':
+			/* dw_proxy takes milliseconds; units are accepted too. */
+			if (units_parse(optarg, SPEC_COUNT, &d, &e) == 0)
+				d *= 1000;
+			else if (units_parse(optarg, SPEC_TIME, &d, &e) < 0)
+				d = -1;
+			if (d < 0 || d > 3.6e9) {
+				log_msg("--delay: expected milliseconds up to 1h, got '%s'", optarg);
+				rc = 2;
+			} else {
+				c.delay_us = (uint64_t)d;
+			}
+			break;
+		case 'f':
+			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1 || d > 65536) {
+				log_msg("--frag: expected a size from 1 to 64k, got '%s'", optarg);
+				rc = 2;
+			} else {
+				c.frag = (size_t)d;
 			}
 			break;
 		case O_PORT_FILE:

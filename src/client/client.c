@@ -132,7 +132,7 @@ void client_config_defaults(struct client_config *c)
 	c->pacing = PACER_CLOSED;
 	c->seed = 1;
 	c->spin_ns = 20 * NSEC_PER_USEC;
-	c->retry_period_ms = 1000;
+	c->retry_period_ms = 200; /* DistWalk's default */
 	c->timeout_us = 10 * 1000 * 1000;
 	c->nodelay = true;
 	c->per_request_text = true;
@@ -261,13 +261,12 @@ static void on_reply(struct cthread *p, const struct wire_hdr *h, const uint8_t 
 	hist_record(p->lat, (uint64_t)(now - s->intended));
 	hist_record(p->svc, (uint64_t)(now - s->sent));
 	if (p->text.f) {
-		int64_t div = p->cfg->nano ? 1 : 1000;
-		const char *u = p->cfg->nano ? "ns" : "us";
+		char line[160];
 
-		out_printf(&p->text, "t: %" PRId64 " %s, elapsed: %" PRId64 " %s, req_id: %" PRIu64
-				     ", thr_id: %d, sess_id: %" PRIu64 "\n",
-			   (s->intended - p->t0) / div, u, (now - s->intended) / div, u, seq, p->index,
-			   p->sess);
+		dw_format_req(line, sizeof line, p->cfg->dw_out.path ? p->cfg->dw_out.format : DW_FMT_TEXT,
+			      p->cfg->dw_out.sep, p->cfg->nano, s->intended - p->t0, now - s->intended, seq,
+			      p->index, p->sess);
+		out_printf(&p->text, "%s", line);
 	}
 	csv_row(p, seq, REQ_OK, s->intended, s->sent, now);
 }
@@ -611,6 +610,24 @@ static int send_frame(struct cthread *p, uint64_t seq, const uint8_t *data, size
 
 /* -- sessions -- */
 
+/* DistWalk's conn_time line: with the per-request lines on stdout, or on
+ * stdout alone when they go to an -o file. */
+static void conn_line(struct cthread *p, int64_t d)
+{
+	char line[160];
+
+	if (!p->cfg->per_request_text)
+		return;
+	dw_format_conn(line, sizeof line, p->cfg->nano, d, p->sent_end, p->index, p->sess);
+	if (!p->cfg->dw_out.path) {
+		out_printf(&p->text, "%s", line);
+		return;
+	}
+	pthread_mutex_lock(&out_lock);
+	fputs(line, stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
 static int connect_session(struct cthread *p)
 {
 	const struct client_config *c = p->cfg;
@@ -650,9 +667,7 @@ static int connect_session(struct cthread *p)
 				int64_t d = clock_now_ns() - t_conn;
 
 				hist_record(p->conn, (uint64_t)d);
-				if (p->text.f)
-					out_printf(&p->text, "conn: %" PRId64 " %s, thr_id: %d, sess_id: %" PRIu64 "\n",
-						   c->nano ? d : d / 1000, c->nano ? "ns" : "us", p->index, p->sess);
+				conn_line(p, d);
 			}
 			if (c->nodelay && c->to.proto == SOCK_TCP)
 				sock_set_nodelay(fd, true);
@@ -1058,7 +1073,7 @@ int client_run(const struct client_config *c)
 {
 	struct cthread *cts = xcalloc((size_t)c->threads, sizeof *cts);
 	struct totals t = { 0 };
-	FILE *csv = NULL;
+	FILE *csv = NULL, *dwf = NULL;
 	int status = 0;
 	int64_t t0;
 	struct start start;
@@ -1075,6 +1090,23 @@ int client_run(const struct client_config *c)
 		}
 		fprintf(csv, "thr_id,sess_id,req_id,intended_us,sent_us,recv_us,latency_us,service_us,"
 			     "send_lag_us,status\n");
+	}
+	if (c->dw_out.path && (dwf = fopen(c->dw_out.path, "w")) == NULL) {
+		log_msg("cannot write %s: %s", c->dw_out.path, strerror(errno));
+		if (csv)
+			fclose(csv);
+		free(cts);
+		return 1;
+	}
+	if (dwf) {
+		char head[128];
+
+		dw_outfile_header(&c->dw_out, c->nano, head, sizeof head);
+		fputs(head, dwf);
+	}
+	if (c->per_request_text) {
+		dw_print_config(stdout, c);
+		fflush(stdout);
 	}
 	if (hist_create(&t.lat) || hist_create(&t.svc) || hist_create(&t.lag) || hist_create(&t.conn)) {
 		log_msg("out of memory for histograms");
@@ -1094,8 +1126,8 @@ int client_run(const struct client_config *c)
 		if (hist_create(&p->lat) || hist_create(&p->svc) || hist_create(&p->lag) ||
 		    hist_create(&p->conn))
 			abort();
-		if (c->per_request_text) {
-			p->text.f = stdout;
+		if (c->per_request_text || dwf) {
+			p->text.f = dwf ? dwf : stdout;
 			p->text.each_line = c->interactive_output;
 			p->text.buf = xmalloc(OUT_FLUSH + 4096);
 		}
@@ -1227,6 +1259,10 @@ int client_run(const struct client_config *c)
 		status = 130; /* after every output is written: nothing is lost */
 	if (csv && fclose(csv) != 0) {
 		log_msg("cannot write %s: %s", c->csv_path, strerror(errno));
+		status = 1;
+	}
+	if (dwf && fclose(dwf) != 0) {
+		log_msg("cannot write %s: %s", c->dw_out.path, strerror(errno));
 		status = 1;
 	}
 	for (int i = 0; i < c->threads; i++) {

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "client/dw_output.h"
 #include "client/pacer.h"
 #include "net/sock.h"
 #include "proto/auth.h"
@@ -49,9 +50,10 @@ struct client_config {
 	uint64_t retry_period_ms;
 	uint64_t timeout_us;          /* response timeout per request */
 	bool nodelay;
-	bool per_request_text;        /* DistWalk's "t: ... elapsed: ..." lines */
+	bool per_request_text;        /* DistWalk's Configuration block and "t: ... elapsed: ..." lines */
 	bool summary;                 /* meshwalk's summary block */
 	const char *csv_path;         /* per-request CSV, or NULL */
+	struct dw_outfile dw_out;     /* -o: DistWalk's result file (path NULL: none) */
 	const char *json_path;        /* JSON summary, or NULL */
 	bool strict_rate;             /* missing the rate by > 0.5% fails the run */
 	bool nano;                    /* per-request lines in ns instead of us */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec/engine.h"
@@ -353,6 +354,37 @@ static int open_address(const struct node_config *c, int b, struct sock_addr *bi
 	return 0;
 }
 
+/* SIGUSR1: DistWalk's STATS lines on stdout, per worker and in total:
+ * connections open and requests started but not answered. The counters
+ * belong to running workers, so they are read with relaxed atomic loads: a
+ * snapshot, not a consistent cut. */
+static void print_live_stats(struct worker **ws, int n)
+{
+	struct timespec ts;
+	uint64_t conns = 0, reqs = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (int i = 0; i < n; i++) {
+		const struct worker_stats *s = worker_stats(ws[i]);
+		uint64_t acc = __atomic_load_n(&s->accepted, __ATOMIC_RELAXED);
+		uint64_t cl = __atomic_load_n(&s->closed, __ATOMIC_RELAXED);
+		uint64_t rq = __atomic_load_n(&s->eng.requests, __ATOMIC_RELAXED);
+		uint64_t done = __atomic_load_n(&s->replies, __ATOMIC_RELAXED) +
+				__atomic_load_n(&s->error_replies, __ATOMIC_RELAXED) +
+				__atomic_load_n(&s->orphaned, __ATOMIC_RELAXED);
+		uint64_t c = acc > cl ? acc - cl : 0, r = rq > done ? rq - done : 0;
+
+		printf("[%lld.%09ld][mw-worker-%d] STATS worker-id: %d, active-conns: %llu, "
+		       "active-reqs: %llu\n", (long long)ts.tv_sec, ts.tv_nsec, i, i,
+		       (unsigned long long)c, (unsigned long long)r);
+		conns += c;
+		reqs += r;
+	}
+	printf("[%lld.%09ld][mw-worker-0] STATS total-active-conns: %llu, total-active-reqs: %llu\n",
+	       (long long)ts.tv_sec, ts.tv_nsec, (unsigned long long)conns, (unsigned long long)reqs);
+	fflush(stdout);
+}
+
 int node_run(const struct node_config *c, struct err *e)
 {
 	struct worker **ws = xcalloc((size_t)c->threads, sizeof *ws);
@@ -367,6 +399,16 @@ int node_run(const struct node_config *c, struct err *e)
 	struct storage *sto = NULL;
 	char addr[SOCK_ADDR_STRLEN];
 	char tuning[320];
+
+	/* Block the signals the node handles before any thread exists (the
+	 * storage thread included): only the main thread's sigwait sees them,
+	 * and none of them can kill the node by its default action. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
 
 	if (c->affinity_auto || c->affinity.n > 0) {
 		rc = resolve_affinity(&cfg, e);
@@ -387,13 +429,6 @@ int node_run(const struct node_config *c, struct err *e)
 		log_msg("COMPUTE spins on the clock; this CPU runs %llu loops/us "
 			"(--loops-per-usec switches to the loop)",
 			(unsigned long long)exec_calibrate_loops_per_usec());
-
-	/* Block the stop signals in every thread we create; only sigwait sees them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	for (int b = 0; b < c->nbinds; b++) {
 		rc = open_address(c, b, &cfg.binds[b], &socks, &ports[b], e);
@@ -471,8 +506,9 @@ int node_run(const struct node_config *c, struct err *e)
 			goto stop;
 	}
 	int sig;
-	while (sigwait(&sigs, &sig) != 0)
-		;
+	while (sigwait(&sigs, &sig) != 0 || sig == SIGUSR1)
+		if (sig == SIGUSR1)
+			print_live_stats(ws, c->threads);
 	/* A worker deep in a long COMPUTE would not see worker_stop() until it
 	 * ends: make every COMPUTE end now, so the node stops within a second. */
 	exec_abort_all();

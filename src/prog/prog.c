@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
 #include "util/xalloc.h"
 
 struct prog_fwd {
@@ -208,12 +209,34 @@ int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, str
 	return 0;
 }
 
+/* True when the innermost scope is the newest branch of a branch group. */
+static bool in_branch_scope(const struct prog_builder *b)
+{
+	const struct prog *parent;
+	const struct prog_fwd *f;
+
+	if (b->depth == 0)
+		return false;
+	parent = b->scope[b->depth - 1];
+	f = parent->n > 0 ? parent->ops[parent->n - 1].fwd : NULL;
+	return f != NULL && f->branch && !f->route && f->subs[f->nsub - 1] == b->scope[b->depth];
+}
+
 int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, struct err *e)
 {
-	struct prog *p = b->scope[b->depth];
+	struct prog *p;
 	struct prog_fwd *f = NULL;
 	struct prog *sub = NULL;
 	bool route = o->route[0] != '\0';
+
+	/* DistWalk reads "-F A,branch OPS -F B,branch OPS -R" as two branches in
+	 * parallel: a branch -F inside a branch's ops ends that branch (an
+	 * implicit -R) and joins its group, never nests into it. */
+	if (o->branch && in_branch_scope(b)) {
+		b->depth--;
+		mark_joinable(b);
+	}
+	p = b->scope[b->depth];
 
 	if (route && wire_route_check((const uint8_t *)o->route, (uint32_t)strlen(o->route), e) < 0) {
 		spec_destroy(o->frame_size);
@@ -287,17 +310,22 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 	return 0;
 }
 
-/* A branch group's nack is only known once the group is complete. */
+/* A branch group's nack is only known once the group is complete. A nack
+ * above the target count is clamped to it, with a warning (DistWalk clamps
+ * silently). */
 static int check_nack(const struct prog *p, struct err *e)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		const struct prog_fwd *f = p->ops[i].fwd;
+		struct prog_fwd *f = p->ops[i].fwd;
 
 		if (f == NULL)
 			continue;
-		if (f->nack > f->ntargets)
-			return err_set(e, "forward waits for nack=%u replies but has %u target%s", f->nack,
-				       f->ntargets, f->ntargets == 1 ? "" : "s");
+		if (f->nack > f->ntargets) {
+			log_msg("warning: a forward asks for nack=%u replies but has %u target%s: "
+				"waiting for %u", f->nack, f->ntargets, f->ntargets == 1 ? "" : "s",
+				f->ntargets);
+			f->nack = f->ntargets;
+		}
 		for (uint32_t k = 0; k < f->nsub && !f->route; k++)
 			if (check_nack(f->subs[k], e) < 0)
 				return -EINVAL;
@@ -350,6 +378,11 @@ int prog_finish(struct prog_builder *b, struct prog **out, struct err *e)
 	*out = b->root;
 	memset(b, 0, sizeof *b);
 	return 0;
+}
+
+const struct spec *prog_reply_size(const struct prog *p)
+{
+	return p->reply_size;
 }
 
 bool prog_is_ping(const struct prog *p)
@@ -560,4 +593,115 @@ void prog_describe(const struct prog *p, char *buf, size_t len)
 	if (len)
 		buf[0] = '\0';
 	describe(p, &s);
+}
+
+/* -- DistWalk's notation -- */
+
+static void dw_spec(struct sbuf *s, const struct spec *v)
+{
+	char tmp[160];
+
+	spec_format_dw(v, tmp, sizeof tmp);
+	put(s, "%s", tmp);
+}
+
+/* A frame size: the spec, or for none the smallest frame (min_len bytes; 0:
+ * sized by its program, "auto"). */
+static void dw_size(struct sbuf *s, const struct spec *v, uint64_t min_len)
+{
+	if (v && (!spec_is_const(v) || spec_sample(v, NULL, 0) >= (double)min_len))
+		dw_spec(s, v);
+	else if (min_len)
+		put(s, "%llub", (unsigned long long)min_len);
+	else
+		put(s, "auto");
+}
+
+static void dw_target(struct sbuf *s, const struct sock_addr *a)
+{
+	char txt[SOCK_ADDR_STRLEN];
+
+	sock_addr_str((const struct sockaddr *)&a->ss, txt, sizeof txt);
+	put(s, "%s://%s", a->proto == SOCK_UDP ? "udp" : "tcp", txt);
+}
+
+static void describe_dw(const struct prog *p, const struct prog *root, struct sbuf *s)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct prog_op *op = &p->ops[i];
+		const struct spec *off;
+
+		switch (op->code) {
+		case OP_COMPUTE:
+			put(s, "COMPUTE(");
+			dw_spec(s, op->value);
+			put(s, ")->");
+			break;
+		case OP_LOAD:
+		case OP_STORE: {
+			static const char *const sync_names[] = { "nosync", "sync", "psync" };
+
+			put(s, "%s(dev=0,", op->code == OP_LOAD ? "LOAD" : "STORE");
+			dw_spec(s, op->value);
+			if (op->code == OP_STORE)
+				put(s, ",%s", sync_names[op->sync]);
+			off = op->offset ? op->offset
+					 : op->code == OP_LOAD ? root->load_offset : root->store_offset;
+			if (off) {
+				put(s, ",offset=");
+				dw_spec(s, off);
+			}
+			put(s, ")->");
+			break;
+		}
+		case OP_SKIP:
+			put(s, "SKIP(%u", op->skip_n);
+			if (op->skip_prob != WIRE_PROB_ONE)
+				put(s, ",prob=%g", op->skip_prob / (double)WIRE_PROB_ONE);
+			if (op->skip_every != 1)
+				put(s, ",every=%u", op->skip_every);
+			put(s, ")->");
+			break;
+		case OP_FORWARD: {
+			const struct prog_fwd *f = op->fwd;
+
+			/* Each sub-program follows its first target; a plain
+			 * multi-target forward lists its targets, then the ops. */
+			for (uint32_t k = 0; k < f->nsub; k++) {
+				for (uint32_t t = 0; t < f->ntargets; t++) {
+					if (f->target_sub[t] != k)
+						continue;
+					put(s, "%s(", t == 0 ? "FORWARD_BEGIN" : "FORWARD_CONTINUE");
+					dw_target(s, &f->targets[t]);
+					put(s, ",");
+					dw_size(s, f->frame_size, 0);
+					if (t == 0)
+						put(s, ",retries=%u,timeout=%u,branched=%d,nack=%u", f->retries,
+						    f->timeout_us ? f->timeout_us : 10000000u, f->branch,
+						    f->nack ? f->nack : f->ntargets);
+					if (f->route)
+						put(s, ",route=%s", f->routes[k]);
+					put(s, ")->");
+				}
+				if (!f->route)
+					describe_dw(f->subs[k], root, s);
+			}
+			break;
+		}
+		}
+	}
+	put(s, "REPLY(");
+	dw_size(s, p->reply_size, WIRE_HDR_LEN);
+	put(s, ", mode=%s, dev=0)", p->reply_sendfile ? "sendfile" : "normal");
+	if (p != root)
+		put(s, "->");
+}
+
+void prog_describe_dw(const struct prog *p, char *buf, size_t len)
+{
+	struct sbuf s = { buf, len };
+
+	if (len)
+		buf[0] = '\0';
+	describe_dw(p, p, &s);
 }

@@ -94,10 +94,21 @@ void prog_destroy(struct prog *p);
 /* Appends the concrete program for request number `index` to out. */
 void prog_encode(const struct prog *p, struct rng *rng, uint64_t index, struct wire_buf *out);
 
+/* The size of the final reply (-R at the top level), or NULL: minimal. */
+const struct spec *prog_reply_size(const struct prog *p);
+
 /* True when the template has no op but the final reply (a ping). */
 bool prog_is_ping(const struct prog *p);
 
 /* One-line human description, e.g. "COMPUTE(10ms) FORWARD(127.0.0.1:7892){COMPUTE(1ms) REPLY} REPLY". */
 void prog_describe(const struct prog *p, char *buf, size_t len);
+
+/* The template in DistWalk's notation, as dw_client prints it after "request
+ * template:", e.g. "COMPUTE(1000us)->FORWARD_BEGIN(tcp://127.0.0.1:7892,auto,
+ * retries=0,timeout=10000000,branched=0,nack=1)->COMPUTE(2000us)->REPLY(1000b,
+ * mode=normal, dev=0)->REPLY(24b, mode=normal, dev=0)". Sizes left unset show
+ * what meshwalk sends: the bare header for a reply, "auto" (sized by its
+ * program) for a forward. */
+void prog_describe_dw(const struct prog *p, char *buf, size_t len);
 
 #endif

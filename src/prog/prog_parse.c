@@ -106,9 +106,8 @@ int prog_parse_forward(const char *arg, struct prog_fwd_opts *o, struct err *e)
 	free(copy);
 	if (rc == 0 && o->ntargets == 0)
 		rc = err_set(e, "-F '%s': no target address", arg);
-	if (rc == 0 && !o->branch && o->nack > o->ntargets)
-		rc = err_set(e, "-F '%s': nack=%u but only %u target%s", arg, o->nack, o->ntargets,
-			     o->ntargets == 1 ? "" : "s");
+	/* nack= above the target count is clamped, with a warning, once the
+	 * forward (or its branch group) is complete: prog_finish(). */
 	if (rc < 0) {
 		spec_destroy(o->frame_size);
 		o->frame_size = NULL;
@@ -147,9 +146,35 @@ static int parse_skip(const char *arg, uint32_t *n, double *prob, uint32_t *ever
 	return rc;
 }
 
-/* -L/-S: SIZE[,offset=SPEC][,sync|nosync|psync] or size=SPEC[,...]. Specs
- * contain ',' themselves (unif:min=0,max=32g), so a NAME=VALUE part that is
- * neither key continues the spec before it. */
+/* DistWalk's dev=N: meshwalk nodes have one storage, device 0. */
+static int parse_dev(char opt, const char *v, struct err *e)
+{
+	uint64_t dev = 0;
+
+	if (parse_uint("dev", v, 0, UINT32_MAX, &dev, e) < 0)
+		return err_prefix(e, "-%c", opt);
+	if (dev != 0)
+		return err_set(e, "-%c dev=%s: a meshwalk node has one storage device, dev=0", opt, v);
+	return 0;
+}
+
+/* DistWalk's bracket form, size=[SPEC] / offset=[SPEC]: the SPEC inside. */
+static char *unbracket(char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && v[0] == '[' && v[n - 1] == ']') {
+		v[n - 1] = '\0';
+		return v + 1;
+	}
+	return v;
+}
+
+/* -L/-S: SIZE[,offset=SPEC][,sync|nosync|psync][,dev=0] or size=SPEC[,...];
+ * size=[SPEC] and offset=[SPEC] as DistWalk writes them. Specs contain ','
+ * themselves (unif:min=0,max=32g), so a NAME=VALUE part that is neither key
+ * continues the spec before it. A STORE syncs unless told nosync or psync, as
+ * DistWalk's does. */
 static int parse_storage(char opt, const char *arg, struct spec **size, struct spec **offset,
 			 enum wire_sync *sync, struct err *e)
 {
@@ -159,13 +184,16 @@ static int parse_storage(char opt, const char *arg, struct spec **size, struct s
 	char what[16];
 
 	*size = *offset = NULL;
-	*sync = WIRE_NOSYNC;
+	*sync = opt == 'S' ? WIRE_SYNC : WIRE_NOSYNC;
 	while (rc == 0 && (tok = next_token(&rest, ",")) != NULL) {
 		int key = strncmp(tok, "size=", 5) == 0 ? 0 : strncmp(tok, "offset=", 7) == 0 ? 1 : -1;
 
 		if (opt == 'S' && (strcmp(tok, "sync") == 0 || strcmp(tok, "nosync") == 0 ||
 				   strcmp(tok, "psync") == 0)) {
 			*sync = tok[0] == 's' ? WIRE_SYNC : tok[0] == 'p' ? WIRE_PSYNC : WIRE_NOSYNC;
+			cur = -1;
+		} else if (strncmp(tok, "dev=", 4) == 0) {
+			rc = parse_dev(opt, tok + 4, e);
 			cur = -1;
 		} else if (key >= 0) {
 			if (field[key] != NULL)
@@ -186,10 +214,11 @@ static int parse_storage(char opt, const char *arg, struct spec **size, struct s
 	if (rc == 0 && field[0] == NULL)
 		rc = err_set(e, "-%c '%s': no size", opt, arg);
 	snprintf(what, sizeof what, "-%c size", opt);
-	if (rc == 0 && parse_spec(what, field[0], SPEC_SIZE, size, e) < 0)
+	if (rc == 0 && parse_spec(what, unbracket(field[0]), SPEC_SIZE, size, e) < 0)
 		rc = -EINVAL;
 	snprintf(what, sizeof what, "-%c offset", opt);
-	if (rc == 0 && field[1] != NULL && parse_spec(what, field[1], SPEC_SIZE, offset, e) < 0)
+	if (rc == 0 && field[1] != NULL &&
+	    parse_spec(what, unbracket(field[1]), SPEC_SIZE, offset, e) < 0)
 		rc = -EINVAL;
 	if (rc < 0) {
 		spec_destroy(*size);
@@ -200,12 +229,22 @@ static int parse_storage(char opt, const char *arg, struct spec **size, struct s
 	return rc;
 }
 
-/* -R [sendfile,]SIZE */
+/* -R [dev=0,][sendfile,]SIZE */
 static int parse_reply(struct prog_builder *b, const char *a, struct err *e)
 {
 	struct spec *s = NULL;
 	bool sendfile = false;
 
+	if (a && strncmp(a, "dev=", 4) == 0) {
+		const char *comma = strchr(a, ',');
+		char dev[32];
+
+		snprintf(dev, sizeof dev, "%.*s", comma ? (int)(comma - a - 4) : (int)strlen(a + 4),
+			 a + 4);
+		if (parse_dev('R', dev, e) < 0)
+			return -EINVAL;
+		a = comma ? comma + 1 : NULL;
+	}
 	if (a && strncmp(a, "sendfile", 8) == 0 && (a[8] == '\0' || a[8] == ',')) {
 		sendfile = true;
 		a = a[8] ? a + 9 : NULL;

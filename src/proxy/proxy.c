@@ -42,6 +42,7 @@ struct dir {            /* bytes read from one side, waiting for the other */
 	size_t len, off;
 	bool eof;           /* the reading side reached EOF */
 	bool shut;          /* EOF passed on (shutdown of the writing side) */
+	int64_t release;    /* --delay: not sent before this time (ns) */
 };
 
 struct relay {
@@ -230,15 +231,17 @@ static void update_interest(struct proxy *p, struct relay *r)
 		c |= LOOP_WRITE;
 	if (!r->down.eof && r->down.len == 0)
 		b |= LOOP_READ;
-	if (r->up.len > 0)
-		b |= LOOP_WRITE;
+	if (r->up.len > 0 && r->up.release <= clock_now_ns())
+		b |= LOOP_WRITE; /* held bytes wait for the timer, not for POLLOUT */
 	loop_mod(p->loop, r->cfd, c, &r->cend);
 	loop_mod(p->loop, r->bfd, b, &r->bend);
 }
 
-/* Moves bytes from fd `from` into d, then from d to fd `to`. Returns -errno
- * on a socket error, else 0. */
-static int pump(struct dir *d, int from, int to, uint64_t *bytes, bool readable)
+/* Moves bytes from fd `from` into d, then from d to fd `to`: after `delay`
+ * ns (dw_proxy's --delay), in send()s of at most `frag` bytes (--frag; 0 =
+ * as many as fit). Returns -errno on a socket error, else 0. */
+static int pump(struct dir *d, int from, int to, uint64_t *bytes, bool readable, int64_t delay,
+		size_t frag)
 {
 	if (readable && d->len == 0 && !d->eof) {
 		ssize_t n = recv(from, d->buf, BUF_LEN, MSG_DONTWAIT);
@@ -246,6 +249,7 @@ static int pump(struct dir *d, int from, int to, uint64_t *bytes, bool readable)
 		if (n > 0) {
 			d->len = (size_t)n;
 			d->off = 0;
+			d->release = delay > 0 ? clock_now_ns() + delay : 0;
 			*bytes += (uint64_t)n;
 		} else if (n == 0) {
 			d->eof = true;
@@ -253,8 +257,11 @@ static int pump(struct dir *d, int from, int to, uint64_t *bytes, bool readable)
 			return -errno;
 		}
 	}
+	if (d->len > 0 && d->release > clock_now_ns())
+		return 0; /* held: the main loop's timeout comes back for it */
 	while (d->len > 0) {
-		ssize_t n = send(to, d->buf + d->off, d->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		size_t want = frag && d->len > frag ? frag : d->len;
+		ssize_t n = send(to, d->buf + d->off, want, MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -291,12 +298,16 @@ static void on_relay(struct proxy *p, struct end *end, unsigned ev)
 	bs = &p->bs[r->backend];
 	bool from_client = end->kind == END_CLIENT;
 	bool readable = (ev & (LOOP_READ | LOOP_ERROR)) != 0;
-	/* The readable side feeds its direction; the writable side drains the other. */
-	rc = from_client ? pump(&r->up, r->cfd, r->bfd, &bs->bytes_up, readable)
-			 : pump(&r->down, r->bfd, r->cfd, &bs->bytes_down, readable);
+	int64_t delay = (int64_t)p->cfg->delay_us * 1000;
+	size_t frag = p->cfg->frag;
+	/* The readable side feeds its direction; the writable side drains the
+	 * other. Only the requests (client -> backend) are delayed: one delay
+	 * per round trip, as dw_proxy adds. */
+	rc = from_client ? pump(&r->up, r->cfd, r->bfd, &bs->bytes_up, readable, delay, frag)
+			 : pump(&r->down, r->bfd, r->cfd, &bs->bytes_down, readable, 0, frag);
 	if (rc == 0 && (ev & LOOP_WRITE))
-		rc = from_client ? pump(&r->down, r->bfd, r->cfd, &bs->bytes_down, false)
-				 : pump(&r->up, r->cfd, r->bfd, &bs->bytes_up, false);
+		rc = from_client ? pump(&r->down, r->bfd, r->cfd, &bs->bytes_down, false, 0, frag)
+				 : pump(&r->up, r->cfd, r->bfd, &bs->bytes_up, false, delay, frag);
 	if (rc < 0) {
 		char why[96];
 
@@ -359,6 +370,24 @@ static void check_deadlines(struct proxy *p)
 			backend_failed(p, r); /* may re-link r at the head: we hold next */
 		r = next;
 	}
+}
+
+/* --delay: sends what is due and returns the wait until the next release
+ * (ns), or -1 when nothing is held. */
+static int64_t release_held(struct proxy *p)
+{
+	int64_t now = clock_now_ns(), next = -1;
+
+	for (struct relay *r = p->all; r != NULL; r = r->next) {
+		if (r->dead || r->connecting || r->up.len == 0 || r->up.release == 0)
+			continue;
+		if (r->up.release <= now) {
+			on_relay(p, &r->bend, LOOP_WRITE);
+		} else if (next < 0 || r->up.release - now < next) {
+			next = r->up.release - now;
+		}
+	}
+	return next;
 }
 
 static void write_stats(const struct proxy *p)
@@ -454,7 +483,13 @@ int proxy_run(const struct proxy_config *c, struct err *e)
 			goto out;
 	}
 	while (!p.stop) {
-		int n = loop_wait(p.loop, ev, MAX_EVENTS, p.connecting ? 10 * NSEC_PER_MSEC : -1);
+		int64_t held = c->delay_us ? release_held(&p) : -1;
+		int64_t timeout = p.connecting ? 10 * NSEC_PER_MSEC : -1;
+		int n;
+
+		if (held >= 0 && (timeout < 0 || held < timeout))
+			timeout = held;
+		n = loop_wait(p.loop, ev, MAX_EVENTS, timeout);
 
 		if (n < 0) {
 			rc = err_set(e, "event loop failed: %s", errstr(n));

@@ -13,6 +13,9 @@
  * connection is closed. Half-closes are passed on (a client that shuts down
  * its sending side still receives the replies). Serves until SIGINT/SIGTERM,
  * then writes its counters (stderr line, and JSON to stats_file).
+ * dw_proxy's knobs: delay_us holds every chunk a client sends for that long
+ * before relaying it (one delay per round trip; replies are not held), and
+ * frag cuts every relayed chunk into send()s of at most frag bytes.
  * Threads: one thread, one epoll loop; memory is two 64 KiB buffers per
  * relayed connection, allocated while it is open.
  * Errors: returns 0 after a clean stop, or -errno with e filled when it could
@@ -40,6 +43,8 @@ struct proxy_config {
 	int nbackends;
 	enum proxy_policy policy;
 	uint64_t connect_timeout_us;                   /* per backend attempt */
+	uint64_t delay_us;                             /* -d: hold requests this long */
+	size_t frag;                                   /* -f: bytes per send(), 0 = any */
 	const char *port_file;                         /* or NULL */
 	const char *stats_file;                        /* or NULL */
 	bool quiet;

@@ -103,7 +103,7 @@ enum spec_form_id {
 static const struct spec_def {
 	const char *name;
 	enum spec_form_id id;
-	unsigned forms[3]; /* key sets that define the spec; 0 ends the list */
+	unsigned forms[4]; /* key sets that define the spec; 0 ends the list */
 	unsigned extra;    /* optional keys */
 	const char *usage; /* shown when the keys fit no form */
 } spec_defs[] = {
@@ -112,8 +112,9 @@ static const struct spec_def {
 	{ "norm", SPEC_NORM, { B(AVG) | B(STD) }, SPEC_TRUNC, "norm:avg,std=s[,min=a][,max=b]" },
 	{ "lognorm", SPEC_LOGNORM, { B(AVG) | B(STD), B(XVAL) | B(XSTD) }, SPEC_TRUNC,
 	  "lognorm:avg,std=s or lognorm:xval=mu,xstd=sigma" },
-	{ "gamma", SPEC_GAMMA, { B(AVG) | B(STD), B(K) | B(SCALE), B(AVG) | B(K) }, SPEC_TRUNC,
-	  "gamma:avg,std=s or gamma:k=shape,scale=theta or gamma:avg,k=shape" },
+	{ "gamma", SPEC_GAMMA,
+	  { B(AVG) | B(STD), B(K) | B(SCALE), B(AVG) | B(K), B(AVG) | B(K) | B(SCALE) }, SPEC_TRUNC,
+	  "gamma:avg,std=s or gamma:k=shape,scale=theta or gamma:avg,k=shape[,scale=avg/k]" },
 	{ "weibull", SPEC_WEIBULL, { B(AVG) | B(K), B(K) | B(SCALE) }, SPEC_TRUNC,
 	  "weibull:avg,k=shape or weibull:k=shape,scale=lambda" },
 	{ "pareto", SPEC_PARETO, { B(AVG) | B(ALPHA), B(ALPHA) | B(XM) }, SPEC_TRUNC,
@@ -147,6 +148,7 @@ struct spec {
 	unsigned has;               /* keys given (B(x) bits), for spec_format() */
 	double p[SPEC_KEY_COUNT];   /* numeric parameters as given */
 	unsigned col;               /* file: 1-based column */
+	bool dw_cols;               /* file: col= was given 0-based (DistWalk's colon form) */
 	char sep;                   /* file: cell separator */
 	char sfx[SPEC_SFX_MAX + 1]; /* file: suffix for bare numbers, "" for none */
 	char *path;                 /* file: path as given (owned) */
@@ -283,6 +285,46 @@ int spec_format(const struct spec *s, char *buf, size_t len)
 	return (int)n;
 }
 
+/* DistWalk prints the base-unit number with a unit letter after the whole
+ * spec: 1000us, 512b, exp:500,min=10us, unif:,min=1,max=2us, seq:step=1,min=1,
+ * max=5us, file:num_samples=3,[0]=100us. Parameters it does not know (xval,
+ * alpha, ...) keep meshwalk's names. */
+int spec_format_dw(const struct spec *s, char *buf, size_t len)
+{
+	const char *u = s->unit == SPEC_TIME ? "us" : s->unit == SPEC_SIZE ? "b" : "";
+	const char *sep = "";
+	size_t n = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (s->kind == SPEC_KIND_CONST) {
+		spec_put(buf, len, &n, "%.15g%s", s->value, u);
+		return (int)n;
+	}
+	if (s->def->id == SPEC_FILE) {
+		spec_put(buf, len, &n, "file:num_samples=%llu,[0]=%.15g%s",
+			 (unsigned long long)s->seq.n, s->seq.n ? seq_value(&s->seq, 0) : 0.0, u);
+		return (int)n;
+	}
+	spec_put(buf, len, &n, "%s:", s->def->id == SPEC_ASEQ ? "seq" : s->def->name);
+	if (s->def->id == SPEC_ASEQ || s->def->id == SPEC_GSEQ) {
+		spec_put(buf, len, &n, "step=%g", s->p[SPEC_KEY_STEP]);
+		sep = ",";
+	} else if (s->has & B(AVG)) {
+		spec_put(buf, len, &n, "%g", s->p[SPEC_KEY_AVG]);
+	}
+	if (s->def->id == SPEC_UNIF)
+		sep = ","; /* DistWalk's "unif:,min=" */
+	for (int k = SPEC_KEY_STD; k <= SPEC_KEY_MAX; k++)
+		if (s->has & (1u << k)) {
+			spec_put(buf, len, &n, "%s%s=%g", s->has & B(AVG) ? "," : sep, spec_keys[k].name,
+				 s->p[k]);
+			sep = ",";
+		}
+	spec_put(buf, len, &n, "%s", u);
+	return (int)n;
+}
+
 /* ---- parsing ------------------------------------------------------------- */
 
 /* Trims blanks in place and returns the first non-blank character. */
@@ -306,6 +348,8 @@ static const struct spec_def *spec_find_def(const char *name, size_t n)
 
 static int spec_find_key(const char *name)
 {
+	if (strcasecmp(name, "xavg") == 0) /* DistWalk's name of the log-mean */
+		return SPEC_KEY_XVAL;
 	for (int k = 0; k < SPEC_KEY_COUNT; k++)
 		if (k != SPEC_KEY_PATH && strcasecmp(spec_keys[k].name, name) == 0)
 			return k;
@@ -318,7 +362,7 @@ static void spec_key_list(const struct spec_def *def, char *buf, size_t len)
 	unsigned all = def->extra;
 	size_t n = 0;
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		all |= def->forms[i];
 	all &= ~B(PATH);
 	buf[0] = '\0';
@@ -361,7 +405,12 @@ static int spec_parse_value(struct spec *s, int k, const char *v, struct err *e)
 		return units_parse_signed(v, s->unit, &s->p[k], e);
 	case SPEC_V_COL:
 		rc = units_parse(v, SPEC_COUNT, &x, e);
-		if (rc == 0 && (x < 1 || x > 1e6 || x != floor(x)))
+		if (rc == 0 && s->dw_cols) {
+			if (x > 1e6 || x != floor(x))
+				rc = err_set(e, "expected a column number from 0 (the first column, "
+						"in the file:PATH:col=N form), got '%.32s'", v);
+			x += 1;
+		} else if (rc == 0 && (x < 1 || x > 1e6 || x != floor(x)))
 			rc = err_set(e, "expected a column number from 1 (the first column), "
 					"got '%.32s'", v);
 		s->col = rc == 0 ? (unsigned)x : 0;
@@ -385,19 +434,43 @@ static int spec_parse_value(struct spec *s, int k, const char *v, struct err *e)
 	return err_set(e, "internal error: bad key type");
 }
 
+/* The ':' that ends a file path in DistWalk's colon form (file:PATH:col=N):
+ * the first one followed by one of a file's keys, or NULL. */
+static char *spec_file_colon(char *p)
+{
+	static const char *const keys[] = { ":col=", ":sep=", ":unit=" };
+	char *best = NULL;
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		char *c = strstr(p, keys[i]);
+
+		if (c != NULL && (best == NULL || c < best))
+			best = c;
+	}
+	return best;
+}
+
 /* Splits the parameters after "name:" at ',' or ':' and parses each. A file's
  * path runs to the first ',' (it may contain ':'). "sep=," and "sep=:" take
  * the separator character literally when a separator or the end follows. */
 static int spec_parse_params(struct spec *s, char *p, struct err *e)
 {
 	const struct spec_def *def = s->def;
-	unsigned all = def->extra | def->forms[0] | def->forms[1] | def->forms[2];
+	unsigned all = def->extra | def->forms[0] | def->forms[1] | def->forms[2] | def->forms[3];
 	char keys[128];
 	int nparams = 0;
 
 	if (def->id == SPEC_FILE) {
 		char *comma = strchr(p, ',');
-		char *path = spec_trim(p, comma != NULL ? comma : p + strlen(p));
+		char *colon = spec_file_colon(p);
+		char *path;
+
+		if (colon != NULL && (comma == NULL || colon < comma)) {
+			/* DistWalk's form, file:PATH:col=N:unit=u, numbers columns from 0. */
+			comma = colon;
+			s->dw_cols = true;
+		}
+		path = spec_trim(p, comma != NULL ? comma : p + strlen(p));
 
 		if (path[0] != '\0') {
 			s->path = xstrdup(path);
@@ -467,10 +540,10 @@ static int spec_check_form(const struct spec *s, struct err *e)
 	const struct spec_def *def = s->def;
 	unsigned core = s->has & ~def->extra;
 
-	for (int i = 0; i < 3 && def->forms[i] != 0; i++)
+	for (int i = 0; i < 4 && def->forms[i] != 0; i++)
 		if (core == def->forms[i])
 			return 0;
-	for (int i = 0; i < 3 && def->forms[i] != 0; i++) {
+	for (int i = 0; i < 4 && def->forms[i] != 0; i++) {
 		unsigned missing = def->forms[i] & ~core;
 
 		if ((core & ~def->forms[i]) != 0)
@@ -566,6 +639,21 @@ static int spec_build(struct spec *s, struct err *e)
 			/* mean = k*theta, variance = k*theta^2. */
 			d->a = (p[SPEC_KEY_AVG] / p[SPEC_KEY_STD]) * (p[SPEC_KEY_AVG] / p[SPEC_KEY_STD]);
 			d->b = p[SPEC_KEY_STD] * p[SPEC_KEY_STD] / p[SPEC_KEY_AVG];
+		} else if ((has & B(SCALE)) && (has & B(AVG))) {
+			SPEC_POS(AVG);
+			SPEC_POS(K);
+			SPEC_POS(SCALE);
+			/* DistWalk's gamma:AVG:k=..:scale=..: three numbers for two
+			 * parameters, so they must agree (mean = k * scale). */
+			if (fabs(p[SPEC_KEY_K] * p[SPEC_KEY_SCALE] - p[SPEC_KEY_AVG]) >
+			    1e-6 * p[SPEC_KEY_AVG]) {
+				units_format(p[SPEC_KEY_AVG], s->unit, a, sizeof a);
+				units_format(p[SPEC_KEY_K] * p[SPEC_KEY_SCALE], s->unit, b, sizeof b);
+				return err_set(e, "gamma: avg %s is not k*scale = %s (give two of them)",
+					       a, b);
+			}
+			d->a = p[SPEC_KEY_K];
+			d->b = p[SPEC_KEY_SCALE];
 		} else if (has & B(SCALE)) {
 			SPEC_POS(K);
 			SPEC_POS(SCALE);

@@ -6,10 +6,13 @@
  *   unif:min=1k,max=10k                       uniform
  *   exp:1ms[,min=..][,max=..]                 exponential by its average
  *   norm:10ms,std=1ms   lognorm:avg,std=s | lognorm:xval=mu,xstd=sigma
- *   gamma:avg,std=s | gamma:k=,scale= | gamma:avg,k=
+ *                       (xavg= is DistWalk's name of xval)
+ *   gamma:avg,std=s | gamma:k=,scale= | gamma:avg,k= | gamma:avg,k=,scale=
+ *                       (the three must agree: avg = k*scale)
  *   weibull:avg,k= | weibull:k=,scale=   pareto:avg,alpha= | pareto:alpha=,xm=
  *   aseq:min=,max=[,step=]   gseq:min=,max=[,step=factor]
  *   file:path[,col=N][,sep=c][,unit=u]       col is 1-based
+ *   file:path:col=N[:sep=c][:unit=u]         DistWalk's form: col is 0-based
  * Parameters are separated by ',' or ':' interchangeably; the first one may be
  * given without a key (the average, or the path of a file). Numbers take the
  * suffixes of the spec's unit (units.h), except the plain shape parameters
@@ -82,6 +85,11 @@ enum spec_unit spec_unit(const struct spec *s);
  * to an identical spec (a file is read again). Returns the length the full
  * text needs, like snprintf: truncated when >= len. */
 int spec_format(const struct spec *s, char *buf, size_t len);
+
+/* The spec as DistWalk's dw_client prints it in its Configuration block
+ * (1000us, 512b, exp:500us, unif:,min=1,max=2us, seq:step=1,min=1,max=5us):
+ * for display only, not read back. Returns the length like spec_format(). */
+int spec_format_dw(const struct spec *s, char *buf, size_t len);
 
 void spec_destroy(struct spec *s);
 

@@ -38,6 +38,8 @@ struct storage {
 	int buffered_fd;           /* same file without O_DIRECT (== fd otherwise) */
 	uint64_t max_size;         /* effective (block-rounded with O_DIRECT) */
 	uint64_t block;            /* O_DIRECT alignment, 1 without it */
+	uint64_t file_size;        /* regular file: its size, grown on demand */
+	bool regular;              /* a regular file (not a block device) */
 	char name[320];            /* for messages */
 	uint64_t cursor;           /* where STORAGE_OFFSET_NEXT starts */
 	struct xfer_buf wbuf;      /* what stores write: pseudo-random bytes */
@@ -114,17 +116,19 @@ static int open_anonymous(int flags, char *name, size_t name_len)
 	return fd;
 }
 
-/* Sizes the file (or reads the device's size) and sets max_size and block. */
+/* Sizes the file (or reads the device's size) and sets max_size and block.
+ * For an anonymous file opened by the first request they keep the values
+ * storage_open() set (no O_DIRECT, not a device), and are not written again:
+ * workers read max_size. */
 static int size_file(struct storage *s, struct err *e)
 {
 	struct stat st;
+	uint64_t block = 1, max = s->cfg.max_size;
 
 	if (fstat(s->fd, &st) < 0)
 		return err_set(e, "storage %s: fstat: %s", s->name, strerror(errno)), -errno;
-	s->block = 1;
 	if (s->cfg.odirect)
-		s->block = st.st_blksize >= 512 ? (uint64_t)st.st_blksize : 4096;
-	s->max_size = s->cfg.max_size;
+		block = st.st_blksize >= 512 ? (uint64_t)st.st_blksize : 4096;
 	if (S_ISBLK(st.st_mode)) {
 		uint64_t dev = 0;
 		int sector = 512;
@@ -134,40 +138,37 @@ static int size_file(struct storage *s, struct err *e)
 				       strerror(errno)),
 			       -errno;
 		if (s->cfg.odirect && ioctl(s->fd, BLKSSZGET, &sector) == 0 && sector > 0)
-			s->block = (uint64_t)sector;
-		if (dev < s->max_size)
-			s->max_size = dev;
+			block = (uint64_t)sector;
+		if (dev < max)
+			max = dev;
 	} else if (!S_ISREG(st.st_mode)) {
 		return err_set(e, "storage %s: not a regular file or a block device", s->name),
 		       -EINVAL;
 	}
-	s->max_size = s->max_size / s->block * s->block;
-	if (s->max_size == 0)
+	max = max / block * block;
+	if (max == 0)
 		return err_set(e, "storage %s: --max-storage-size is smaller than one block (%llu bytes)",
-			       s->name, (unsigned long long)s->block),
+			       s->name, (unsigned long long)block),
 		       -EINVAL;
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < s->max_size &&
-	    ftruncate(s->fd, (off_t)s->max_size) < 0) {
-		int rc = -errno;
-
-		return err_set(e, "storage %s: cannot extend the file to %llu bytes: %s", s->name,
-			       (unsigned long long)s->max_size, errstr(rc)),
-		       rc;
-	}
+	if (s->block != block)
+		s->block = block;
+	if (s->max_size != max)
+		s->max_size = max;
+	/* Not extended to max_size up front: a read of a range nobody wrote
+	 * extends the file (sparsely) first (run_req). */
+	s->regular = S_ISREG(st.st_mode);
+	s->file_size = s->regular ? (uint64_t)st.st_size : s->max_size;
 	return 0;
 }
 
-int storage_open(const struct storage_config *c, struct storage **out, struct err *e)
+/* Opens the file and its buffered twin, sized (storage_open() or, for an
+ * anonymous file, the first request). */
+static int open_file(struct storage *s, struct err *e)
 {
-	struct storage *s = xcalloc(1, sizeof *s);
+	const struct storage_config *c = &s->cfg;
 	int flags = c->odirect ? O_DIRECT : 0;
 	int rc;
 
-	s->cfg = *c;
-	s->fd = s->buffered_fd = -1;
-	s->rng = 0x9e3779b97f4a7c15ull;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
 	if (c->path == NULL) {
 		s->fd = open_anonymous(flags, s->name, sizeof s->name);
 	} else {
@@ -177,15 +178,13 @@ int storage_open(const struct storage_config *c, struct storage **out, struct er
 	if (s->fd < 0) {
 		rc = -errno;
 		if (c->odirect && rc == -EINVAL)
-			err_set(e, "storage %s: the file system does not support O_DIRECT (--odirect)",
-				s->name);
-		else
-			err_set(e, "cannot open storage %s: %s", s->name, errstr(rc));
-		goto fail;
+			return err_set(e, "storage %s: the file system does not support O_DIRECT "
+					  "(--odirect)", s->name);
+		return err_set(e, "cannot open storage %s: %s", s->name, errstr(rc)), rc;
 	}
 	rc = size_file(s, e);
 	if (rc < 0)
-		goto fail;
+		return rc;
 	s->buffered_fd = s->fd;
 	if (c->odirect) {
 		char proc[64];
@@ -195,10 +194,38 @@ int storage_open(const struct storage_config *c, struct storage **out, struct er
 		s->buffered_fd = open(proc, O_RDONLY | O_CLOEXEC);
 		if (s->buffered_fd < 0) {
 			rc = -errno;
-			err_set(e, "storage %s: cannot reopen it without O_DIRECT: %s", s->name,
-				errstr(rc));
-			goto fail;
+			return err_set(e, "storage %s: cannot reopen it without O_DIRECT: %s", s->name,
+				       errstr(rc)),
+			       rc;
 		}
+	}
+	return 0;
+}
+
+int storage_open(const struct storage_config *c, struct storage **out, struct err *e)
+{
+	struct storage *s = xcalloc(1, sizeof *s);
+	int rc;
+
+	s->cfg = *c;
+	s->fd = s->buffered_fd = -1;
+	s->rng = 0x9e3779b97f4a7c15ull;
+	s->block = 1;
+	s->max_size = c->max_size;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	/* A file named by -s is opened now (a bad path stops the node); without
+	 * one, no file exists until a request needs it, except with O_DIRECT,
+	 * whose support is checked at start-up. */
+	if (c->path != NULL || c->odirect) {
+		rc = open_file(s, e);
+		if (rc < 0)
+			goto fail;
+	} else {
+		const char *dir = getenv("TMPDIR");
+
+		snprintf(s->name, sizeof s->name, "anonymous file in %s, created on first use",
+			 dir && *dir ? dir : "/var/tmp");
 	}
 	if (ensure_buf(s, &s->wbuf, 64 * 1024, true) < 0) {
 		rc = err_set(e, "storage: out of memory");
@@ -301,6 +328,20 @@ static void run_req(struct storage *s, struct storage_req *r)
 
 	r->status = 0;
 	r->err[0] = '\0';
+	if (s->fd < 0) { /* the anonymous file, created by the first request */
+		struct err e;
+		const char *dir = getenv("TMPDIR");
+
+		snprintf(s->name, sizeof s->name, "anonymous file in %s",
+			 dir && *dir ? dir : "/var/tmp");
+		if (open_file(s, &e) < 0) {
+			if (s->fd >= 0)
+				close(s->fd);
+			s->fd = s->buffered_fd = -1;
+			fail(r, -EIO, "%s", e.msg);
+			return;
+		}
+	}
 	if (r->size > s->max_size || r->size > s->cfg.max_op_size) {
 		fail(r, -EFBIG, "%s of %llu bytes: larger than %s (%llu bytes)", op_name(r->op),
 		     (unsigned long long)r->size,
@@ -325,8 +366,20 @@ static void run_req(struct storage *s, struct storage_req *r)
 		start = off;
 		end = off + r->size;
 	}
+	/* A read of a range past the end of a regular file: extend it first
+	 * (sparsely), so it reads zeros, as if the file had its full size. */
+	if (r->op != STORAGE_STORE && s->regular && end > s->file_size) {
+		if (ftruncate(s->fd, (off_t)end) < 0) {
+			fail(r, -errno, "%s: cannot extend the storage file to %llu bytes: %s",
+			     op_name(r->op), (unsigned long long)end, strerror(errno));
+			return;
+		}
+		s->file_size = end;
+	}
 	if (transfer(s, r, fd, start, end - start) < 0)
 		return;
+	if (end > s->file_size)
+		s->file_size = end;
 	s->cursor = off + r->size;
 	switch (r->op) {
 	case STORAGE_LOAD:

@@ -1,11 +1,13 @@
 /* storage.h -- a node's storage: one file, one thread, one queue of requests.
  *
- * Contract: storage_open() opens (or creates) the storage file and makes every
- * offset below max_size readable: a regular file shorter than that is
- * extended, sparsely, so a LOAD of a range nobody stored yet reads zeros
- * instead of failing; a block device caps max_size at its own size. Without
- * a path the file is an anonymous temporary file (O_TMPFILE in $TMPDIR, else
- * /var/tmp), gone when the node exits.
+ * Contract: storage_open() opens (or creates) the storage file named by the
+ * path; without a path the file is an anonymous temporary file (O_TMPFILE in
+ * $TMPDIR, else /var/tmp), gone when the node exits, created by the first
+ * request that needs it (at once with O_DIRECT, to check its support). Every
+ * offset below max_size is readable, but the file is not extended up front: a
+ * read of a range past its end extends it (sparsely) first, so a LOAD of a
+ * range nobody stored yet reads zeros instead of failing. A block device caps
+ * max_size at its own size.
  * Worker threads submit requests; the storage thread runs them one at a time,
  * in submission order, so workers never block on the disk and large writes
  * never interleave. Offsets are 64-bit: an offset at or beyond max_size wraps

@@ -23,12 +23,13 @@ assert_eq "t of request 2 in ns" 20000000 "$t2"
 
 # --conn-times: one conn line per session, and a connect object in the JSON.
 client --to 127.0.0.1:$n1_PORT --nt 2 --ns 3 -n 6 -r 200 --conn-times --json "$TMP/summary.json" || fail "conn-times run"
-assert_eq "conn lines" 6 "$(grep -cE '^conn: [0-9]+ us, thr_id: [01], sess_id: [012]$' "$TMP/out")"
+# DistWalk's line: req_id is the session's first request (sessions of 2).
+assert_eq "conn lines" 6 "$(grep -cE '^conn_time: [0-9]+ us, req_id: [024], thr_id: [01], sess_id: [012]$' "$TMP/out")"
 grep -q '"connect": {"count": 6,' "$TMP/summary.json" || fail "connect object: $(grep connect "$TMP/summary.json")"
 grep -q '^connect() us:' "$TMP/out" || fail "connect summary row"
 # Without it, no conn lines and no connect object.
 client --to 127.0.0.1:$n1_PORT -n 2 -r 200 --json "$TMP/summary.json" || fail "plain run"
-grep -q '^conn:' "$TMP/out" && fail "conn lines without --conn-times"
+grep -q '^conn_time:' "$TMP/out" && fail "conn lines without --conn-times"
 grep -q '"connect"' "$TMP/summary.json" && fail "connect object without --conn-times"
 stop_node n1
 echo ok

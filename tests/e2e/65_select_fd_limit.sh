@@ -15,7 +15,7 @@ close($h[$_]) for 0 .. $ENV{FREE_LOW} - 1;
 exec { $ENV{REAL_MESHWALK} } $ENV{REAL_MESHWALK}, @ARGV or die "exec: $!";
 PERL
 chmod +x "$TMP/highfds"
-export REAL_MESHWALK=$MESHWALK FREE_LOW=3    # storage file, listener, eventfd
+export REAL_MESHWALK=$MESHWALK FREE_LOW=2    # listener, eventfd (no storage file until a LOAD/STORE)
 MESHWALK=$TMP/highfds
 start_node sel -p select
 start_node pol -p poll

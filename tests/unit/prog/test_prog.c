@@ -167,15 +167,42 @@ static void test_nack_checked_at_finish(void **state)
 {
 	struct prog_builder b;
 	struct prog *p;
-	struct err e;
+	char buf[512];
 
 	prog_builder_init(&b);
 	fwd(&b, "127.0.0.1:1", 3, true);
 	prog_add_reply(&b, NULL, false, NULL);
 	fwd(&b, "127.0.0.1:2", 0, true);
 	prog_add_reply(&b, NULL, false, NULL);
-	assert_int_equal(prog_finish(&b, &p, &e), -EINVAL);
-	assert_non_null(strstr(e.msg, "nack=3"));
+	/* Clamped to the group's 2 targets (with a warning), as DistWalk clamps. */
+	p = finish(&b);
+	prog_describe_dw(p, buf, sizeof buf);
+	assert_non_null(strstr(buf, "branched=1,nack=2)"));
+	prog_destroy(p);
+}
+
+/* DistWalk's reading of -F A,branch -C 1ms -F B,branch -C 2ms -R: the second
+ * branch -F ends the first branch and joins its group; the -R is the
+ * top-level reply. Never one branch nested in the other. */
+static void test_branches_are_siblings(void **state)
+{
+	struct prog_builder b;
+	struct prog *p;
+	char buf[1024];
+
+	prog_builder_init(&b);
+	fwd(&b, "127.0.0.1:1", 0, true);
+	prog_add_compute(&b, sp("1ms", SPEC_TIME), NULL);
+	fwd(&b, "127.0.0.1:2", 0, true);
+	prog_add_compute(&b, sp("2ms", SPEC_TIME), NULL);
+	prog_add_reply(&b, NULL, false, NULL);
+	p = finish(&b);
+	prog_describe_dw(p, buf, sizeof buf);
+	assert_string_equal(buf, "FORWARD_BEGIN(tcp://127.0.0.1:1,auto,retries=0,timeout=10000000,"
+				 "branched=1,nack=2)->COMPUTE(1000us)->REPLY(24b, mode=normal, dev=0)->"
+				 "FORWARD_CONTINUE(tcp://127.0.0.1:2,auto)->COMPUTE(2000us)->REPLY(24b, "
+				 "mode=normal, dev=0)->REPLY(24b, mode=normal, dev=0)");
+	prog_destroy(p);
 }
 
 /* Regression (found through fuzz_client_args with a hand-made input):
@@ -189,19 +216,26 @@ static void test_finish_refuses_exploding_branches(void **state)
 	struct wire_buf w;
 	struct err e;
 
+	/* A branch -F inside a branch joins its group (DistWalk's reading), so
+	 * groups nest through a plain forward between them: 8 levels of 4
+	 * branches are 4^8 copies. */
 	prog_builder_init(&b);
-	for (int i = 0; i < 12; i++)
+	for (int i = 0; i < 8; i++) {
 		fwd(&b, "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3,127.0.0.1:4", 0, true);
+		fwd(&b, "127.0.0.1:5", 0, false);
+	}
 	prog_add_compute(&b, sp("1", SPEC_TIME), NULL);
 	assert_int_equal(prog_finish(&b, &p, &e), -EINVAL);
 	assert_null(p);
 	assert_non_null(strstr(e.msg, "4096 ops"));
 
-	/* Level k has 2^k copies of 2 ops (FORWARD or COMPUTE, then REPLY):
-	 * 2 * (2^11 - 1) = 4094 ops. */
+	/* 7 levels of 2 branches, each with a plain forward: level k has 2^k
+	 * copies of 4 ops, 4 * (2^8 - 1) + 1 = 1021 ops, accepted. */
 	prog_builder_init(&b);
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < 7; i++) {
 		fwd(&b, "127.0.0.1:1,127.0.0.1:2", 0, true);
+		fwd(&b, "127.0.0.1:5", 0, false);
+	}
 	prog_add_compute(&b, sp("1", SPEC_TIME), NULL);
 	p = finish(&b);
 	wire_buf_init(&w);
@@ -385,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_chain_grammar),
 		cmocka_unit_test(test_branch_group),
 		cmocka_unit_test(test_nack_checked_at_finish),
+		cmocka_unit_test(test_branches_are_siblings),
 		cmocka_unit_test(test_finish_refuses_exploding_branches),
 		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_skip_probability),

@@ -419,9 +419,33 @@ static void test_file_separators(void **state)
 	s = parse_ok(text, SPEC_COUNT);
 	seq_is(s, (const double[]){ 4, 5 }, 2);
 	spec_destroy(s);
-	snprintf(text, sizeof text, "file:%s:col=1", path); /* ':' is part of the path */
-	parse_bad(text, SPEC_COUNT, "cannot open", NULL);
+	snprintf(text, sizeof text, "file:%s,col=1", path);
+	s = parse_ok(text, SPEC_COUNT);
+	seq_is(s, (const double[]){ 4, 5 }, 2);
+	spec_destroy(s);
+	/* DistWalk's colon form: ":col=" ends the path, columns count from 0. */
+	snprintf(text, sizeof text, "file:%s:col=0", path);
+	s = parse_ok(text, SPEC_COUNT);
+	seq_is(s, (const double[]){ 4, 5 }, 2);
+	spec_destroy(s);
+	snprintf(text, sizeof text, "file:%s:col=1", path); /* the 2nd column: there is none */
+	parse_bad(text, SPEC_COUNT, "col=2", NULL);
 	unlink(path);
+	tmp_file(path, sizeof path, "a,b\n1,100\n2,200\n");
+	snprintf(text, sizeof text, "file:%s:col=1:unit=ms", path);
+	s = parse_ok(text, SPEC_TIME);
+	seq_is(s, (const double[]){ 100000, 200000 }, 2);
+	spec_destroy(s);
+	unlink(path);
+
+	/* DistWalk's spellings: lognorm:xavg= is xval=; gamma:AVG:k=:scale= must agree. */
+	s = parse_ok("lognorm:xavg=5:xstd=0.5", SPEC_TIME);
+	assert_true(fabs(spec_mean(s) - exp(5 + 0.125)) < 1e-6 * spec_mean(s));
+	spec_destroy(s);
+	s = parse_ok("gamma:300:k=2:scale=150", SPEC_TIME);
+	assert_true(fabs(spec_mean(s) - 300) < 1e-9);
+	spec_destroy(s);
+	parse_bad("gamma:300:k=2:scale=100", SPEC_TIME, "is not k*scale", NULL);
 
 	/* "sep=:" and "sep=," take the character, even between parameters. */
 	tmp_file(path, sizeof path, "1:7\n2:8\n");
