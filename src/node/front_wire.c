@@ -214,7 +214,8 @@ static void hold_request(struct conn *c, const struct wire_hdr *h, const uint8_t
 		c->pending.body = xrealloc(c->pending.body, h->prog_len);
 		c->pending.cap = h->prog_len;
 	}
-	memcpy(c->pending.body, body, h->prog_len);
+	if (h->prog_len > 0) /* an ok reply has no text (and body may be a NULL buffer) */
+		memcpy(c->pending.body, body, h->prog_len);
 	c->pending.hdr = *h;
 	c->pending.waiting = true;
 }
