@@ -302,6 +302,11 @@ static void node_args(struct gen *g, const struct scenario_service *svc, struct 
 	snprintf(bind, sizeof bind, "0.0.0.0:%d", port_of(g, svc));
 	push(a, "--bind-addr");
 	push(a, bind);
+	/* The scenario's services are Service addresses in the cluster's
+	 * private ranges (or the podman host): a node's default allow-list is
+	 * loopback only. A service's own --allow-forward adds to this. */
+	push(a, "--allow-forward");
+	push(a, "loopback,private");
 	if (svc->link.delay) {
 		push(a, "--net-delay");
 		push(a, svc->link.delay);

@@ -14,7 +14,8 @@
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 [ -z "${SANITIZER:-}" ] || skip "runs in the default build only (the image needs a static, uninstrumented binary)"
 command -v podman >/dev/null 2>&1 || skip "podman is missing (scripts/deps.sh install image)"
-BUILD_DIR=$ROOT/${BUILD:-build/default}
+BUILD_DIR=${BUILD:-build/default}
+[[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR # tests/run passes it absolute
 [ -f "$BUILD_DIR/libmeshwalk.a" ] || skip "no default build objects in $BUILD_DIR"
 export CONTAINERS_CONF=$ROOT/image/containers.conf
 P() { timeout -k 5 60 podman "$@"; }
@@ -32,7 +33,7 @@ trap podman_cleanup EXIT
 
 # The image: a static binary linked from the build's objects, staged in $TMP.
 cc -static -o "$TMP/meshwalk-static" "$BUILD_DIR"/src/cli/*.o "$BUILD_DIR/libmeshwalk.a" \
-	-lyaml -lcrypto -luring -lpthread -lm >"$TMP/ld.out" 2>&1 || { cat "$TMP/ld.out" >&2; fail "static link failed"; }
+	-lyaml -l:libyajl_s.a -lz -lcrypto -luring -lpthread -lm >"$TMP/ld.out" 2>&1 || { cat "$TMP/ld.out" >&2; fail "static link failed"; }
 IMAGE_STAGE=$TMP/stage timeout -k 5 120 "$ROOT/scripts/image.sh" "$TMP/meshwalk-static" "$image" \
 	>"$TMP/image.out" 2>&1 || { cat "$TMP/image.out" >&2; fail "scripts/image.sh failed"; }
 P run --rm "$image" --version >"$TMP/version.out" 2>&1 ||
