@@ -438,17 +438,9 @@ void front_http_readable(struct worker *w, struct conn *c)
 
 	if (conn_queued(c) >= OUT_HIGH)
 		return; /* paused: conn_flush() resumes it */
-	do
-		n = recv(c->fd, w->scratch, SCRATCH_LEN, 0);
-	while (n == -1 && errno == EINTR);
-	if (n == -1)
-		n = -errno;
-	if (n <= 0) {
-		if (n != -EAGAIN)
-			conn_close(w, c, n == 0 ? "connection closed by peer" : errstr((int)n));
+	n = conn_recv(w, c);
+	if (n == 0)
 		return;
-	}
-	w->st.bytes_in += (uint64_t)n;
 	if (c->http != NULL && c->http->failed)
 		return; /* answered and closing: what follows is not read */
 	if (iobuf_len(&c->in) == 0) {

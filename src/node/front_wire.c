@@ -392,18 +392,9 @@ void front_wire_readable(struct worker *w, struct conn *c)
 
 	if (c->h.kind == H_CLIENT && conn_queued(c) >= OUT_HIGH)
 		return; /* paused (an error or hang-up event): conn_flush resumes it */
-	do
-		n = recv(c->fd, w->scratch, SCRATCH_LEN, 0);
-	while (n == -1 && errno == EINTR);
-	if (n == -1)
-		n = -errno;
-	if (n <= 0) {
-		if (n != -EAGAIN)
-			conn_close(w, c, n == 0 ? "connection closed by peer" : errstr((int)n));
+	n = conn_recv(w, c);
+	if (n == 0)
 		return;
-	}
-	if (c->h.kind == H_CLIENT)
-		w->st.bytes_in += (uint64_t)n;
 	if (iobuf_len(&c->in) == 0) {
 		used = parse_frames(w, c, w->scratch, (size_t)n);
 		if (used >= 0 && used < n)

@@ -222,6 +222,25 @@ static void flush_dirty(struct worker *w)
 	}
 }
 
+ssize_t conn_recv(struct worker *w, struct conn *c)
+{
+	ssize_t n;
+
+	do
+		n = recv(c->fd, w->scratch, SCRATCH_LEN, 0);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		n = -errno;
+	if (n <= 0) {
+		if (n != -EAGAIN)
+			conn_close(w, c, n == 0 ? "connection closed by peer" : errstr((int)n));
+		return 0;
+	}
+	if (c->h.kind != H_PEER)
+		w->st.bytes_in += (uint64_t)n;
+	return n;
+}
+
 uint64_t conn_timer_key(uint64_t kind, const struct conn *c, uint32_t check)
 {
 	return kind | ((uint64_t)c->idx << 32) | check;

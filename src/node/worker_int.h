@@ -103,6 +103,9 @@ struct worker {
 
 /* worker.c */
 void conn_close(struct worker *w, struct conn *c, const char *why);
+/* Reads what c has into w->scratch (counted in bytes_in for clients): the
+ * byte count, or 0 when there is nothing now or c was closed (EOF, error). */
+ssize_t conn_recv(struct worker *w, struct conn *c);
 struct conn *conn_by_timer(struct worker *w, uint64_t key);
 struct conn *conn_new(struct worker *w, enum handle_kind kind, int fd);
 uint64_t conn_timer_key(uint64_t kind, const struct conn *c, uint32_t check);
