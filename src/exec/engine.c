@@ -91,9 +91,13 @@ static void cost_add_times(struct wire_budget *to, const struct wire_budget *c, 
 	to->bytes = sat_add(to->bytes, sat_mul(c->bytes, times));
 }
 
-/* The largest retries field of any FORWARD, every level. */
+/* What the walk notes beside the cost: the largest retries field of any
+ * FORWARD, and the requests the top level sends (the slack is shared among
+ * them), so a request's program is walked once before it runs. */
 struct cost_walk {
 	uint32_t max_retries;
+	uint32_t depth;
+	uint64_t top_sends;
 };
 
 static void cost_of(const uint8_t *prog, uint32_t len, struct wire_budget *c,
@@ -108,6 +112,9 @@ static void forward_cost(const struct wire_op *op, struct wire_budget *c, struct
 	if (f.retries > w->max_retries)
 		w->max_retries = f.retries;
 	uint64_t attempts = 1 + (uint64_t)f.retries;
+	if (w->depth == 0)
+		w->top_sends = sat_add(w->top_sends, sat_mul(f.ntargets, attempts));
+	w->depth++;
 	for (uint32_t i = 0; i < f.nsub; i++) {
 		const uint8_t *sub;
 		uint32_t sub_len;
@@ -126,6 +133,7 @@ static void forward_cost(const struct wire_op *op, struct wire_budget *c, struct
 		if (sc.hops + 1 > hops)
 			hops = sc.hops + 1;
 	}
+	w->depth--;
 	if (hops > c->hops)
 		c->hops = hops;
 }
@@ -162,27 +170,6 @@ void engine_cost(const uint8_t *prog, uint32_t len, struct wire_budget *cost)
 
 	memset(cost, 0, sizeof *cost);
 	cost_of(prog, len, cost, &w);
-}
-
-/* Forwarded requests the top level of prog sends (every target, every
- * attempt): the slack is shared among them. */
-static uint64_t top_level_sends(const uint8_t *prog, uint32_t len)
-{
-	uint64_t n = 0;
-
-	for (uint32_t pc = 0; pc < len;) {
-		struct wire_op op;
-
-		wire_op_at(prog, pc, &op);
-		pc += op.len;
-		if (op.code == OP_FORWARD) {
-			struct wire_forward f;
-
-			wire_forward_decode(&op, &f);
-			n = sat_add(n, sat_mul(f.ntargets, 1 + (uint64_t)f.retries));
-		}
-	}
-	return n;
 }
 
 /* -- tasks -- */
@@ -662,7 +649,7 @@ static bool within_budget(struct engine *e, struct engine_task *t)
 			     (unsigned long long)need, what, (unsigned long long)have);
 		return false;
 	}
-	uint64_t sends = top_level_sends(t->prog, t->prog_len);
+	uint64_t sends = w.top_sends;
 	if (sends > 0) {
 		t->share.compute_ns = (b->compute_ns - c.compute_ns) / sends;
 		t->share.requests = (b->requests - c.requests) / sends;
