@@ -135,7 +135,6 @@ static void write_response(struct worker *w, struct conn *c, struct http_slot *s
 	} else if (s->worker) {
 		double ms = (double)(clock_now_ns() - s->start_ns) / 1e6;
 
-		text = body;
 		snprintf(body, sizeof body, "{\"ack\":\"Request processed\",\"e2e_latency_ms\":%.6f}\n",
 			 ms);
 		body_len = strlen(body);
