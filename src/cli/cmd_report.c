@@ -1,7 +1,9 @@
 /* cmd_report.c -- `meshwalk report RESULTS`: parse options, load the
  * results, write the report (src/report/report.h). */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,7 @@
 #include "report/grid.h"
 #include "report/report.h"
 #include "report/results.h"
+#include "report/traceset.h"
 #include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -19,6 +22,8 @@ enum {
 	O_WARMUP = 256,
 	O_BINS,
 	O_NO_PLOTS,
+	O_TRACES,
+	O_TRACE,
 };
 
 const struct opt_def report_opts[] = {
@@ -33,6 +38,14 @@ const struct opt_def report_opts[] = {
 	  "Time bins of the latency-over-time plots (default: one per 100 requests, 10 to 200)." },
 	{ "no-plots", 0, OPT_NONE, O_NO_PLOTS, NULL,
 	  "Write the text, tables and index.html only; do not run gnuplot." },
+	{ "traces", 0, OPT_REQUIRED, O_TRACES, "FILE",
+	  "Trace file for the trace view: meshwalk's own spans or any file meshwalk import reads "
+	  "(Jaeger, Zipkin, OTLP JSON, Alibaba CSV; gzip too). Default: RESULTS/traces.otlp.jsonl "
+	  "when it exists. With --traces, RESULTS may be left out: a report of the traces alone." },
+	{ "trace", 0, OPT_REQUIRED, O_TRACE, "PICK[,PICK...]",
+	  "Traces drawn whole in the trace view (repeatable, at most 16): pNN (the trace at that "
+	  "percentile of latency, e.g. p50, p99.9), max or slowest, a trace id (hex) or a request id "
+	  "(decimal). Default: p50,p99,max." },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the summary." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
@@ -48,7 +61,9 @@ static const char report_intro[] =
 	"index.html. Prints the summary. For a sweep (a directory with sweep.json) every\n"
 	"cell is reported in its own report/, and the sweep's report (grid.txt, grid.csv,\n"
 	"success rate, mean, p99 and slowdown across the grid, p99 heatmaps) goes to\n"
-	"DIR/report. Exit status: 0 on success, 1 when the results cannot be read or a\n"
+	"DIR/report. With traces (--traces, or the run's traces.otlp.jsonl): a trace view\n"
+	"(Gantt charts of picked traces with their context, critical path per entry\n"
+	"operation). Exit status: 0 on success, 1 when the results cannot be read or a\n"
 	"file cannot be written, 2 on a usage error.";
 
 void cmd_report_man(FILE *f)
@@ -58,6 +73,15 @@ void cmd_report_man(FILE *f)
 		      ".SH FILES\nThe report directory's files are described in docs/report.md; the "
 		      "results it reads in docs/results.md. Plots need gnuplot (Debian package "
 		      "gnuplot\\-nox).\n.SH SEE ALSO\nmeshwalk\\-run(1), meshwalk\\-compare(1)\n");
+}
+
+/* A load error, with the line of the file when it has one. */
+static void log_err(const struct err *e)
+{
+	if (e->line)
+		log_msg("%s (line %d)", e->msg, e->line);
+	else
+		log_msg("%s", e->msg);
 }
 
 /* RESULTS/report for a directory, FILE-without-.csv + "-report" for a file. */
@@ -98,10 +122,7 @@ static int report_sweep(const char *dir, const char *out, const struct report_op
 		abort();
 	o.out_dir = out ? out : def;
 	if (grid_report(dir, &o, &e) < 0) {
-		if (e.line)
-			log_msg("%s (line %d)", e.msg, e.line);
-		else
-			log_msg("%s", e.msg);
+		log_err(&e);
 		rc = 1;
 	} else if (!quiet) {
 		snprintf(path, sizeof path, "%s/grid.txt", o.out_dir);
@@ -115,15 +136,86 @@ static int report_sweep(const char *dir, const char *out, const struct report_op
 	return rc;
 }
 
+/* --trace's value (comma-separated picks) appended to picks. */
+static int add_picks(const char *arg, struct traceset_pick *picks, size_t *n)
+{
+	char *copy = xstrdup(arg), *save = NULL, *tok;
+	struct err e;
+	int rc = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+		if (*n >= TRACESET_MAX_PICKS) {
+			log_msg("--trace: at most %d traces", TRACESET_MAX_PICKS);
+			rc = 2;
+		} else if (traceset_pick_parse(tok, &picks[*n], &e) < 0) {
+			log_msg("%s", e.msg);
+			rc = 2;
+		} else {
+			(*n)++;
+		}
+	}
+	if (rc == 0 && tok == NULL && *n == 0) {
+		log_msg("--trace: expected pNN, max, slowest, a trace id or a request id");
+		rc = 2;
+	}
+	free(copy);
+	return rc;
+}
+
+/* The picks given, or the default p50, p99 and slowest. */
+static int load_traces(struct traceset *ts, const char *path, struct traceset_pick *picks,
+		       size_t npicks)
+{
+	static const char *const def[] = { "p50", "p99", "max" };
+	struct err e;
+
+	for (size_t i = 0; npicks == 0 && i < 3; i++)
+		traceset_pick_parse(def[i], &picks[i], &e);
+	if (traceset_load(ts, path, NULL, picks, npicks ? npicks : 3, &e) < 0) {
+		log_err(&e);
+		traceset_free(ts);
+		return -1;
+	}
+	return 0;
+}
+
+/* meshwalk report --traces FILE without results: the trace view alone. */
+static int report_traces_only(const char *path, const char *out, struct traceset_pick *picks,
+			      size_t npicks)
+{
+	struct traceset ts;
+	struct err e;
+	char *def = NULL;
+	int rc = 0;
+
+	if (load_traces(&ts, path, picks, npicks) < 0)
+		return 1;
+	if (out == NULL && asprintf(&def, "%s-report", path) < 0)
+		abort();
+	if (report_write_traces(&ts, out ? out : def, &e) < 0) {
+		log_msg("%s", e.msg);
+		rc = 1;
+	} else {
+		printf("%zu traces, %" PRIu64 " spans; report: %s/index.html\n", ts.nrows, ts.spans,
+		       out ? out : def);
+	}
+	traceset_free(&ts);
+	free(def);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { .plots = true };
 	struct opt_parser p;
 	struct results r;
 	struct err e;
-	const char *out = NULL;
-	char *def = NULL;
-	bool quiet = false, warmup_given = false;
+	const char *out = NULL, *traces = NULL;
+	char *def = NULL, *tdef = NULL;
+	struct traceset_pick picks[TRACESET_MAX_PICKS];
+	struct traceset ts;
+	size_t npicks = 0;
+	bool quiet = false, warmup_given = false, have_ts = false;
 	int opt, rc = 0;
 
 	log_set_name("meshwalk report");
@@ -158,6 +250,12 @@ int cmd_report(int argc, char **argv)
 		case O_NO_PLOTS:
 			o.plots = false;
 			break;
+		case O_TRACES:
+			traces = optarg;
+			break;
+		case O_TRACE:
+			rc = add_picks(optarg, picks, &npicks);
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -171,6 +269,8 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	opt_free(&p);
+	if (rc == 0 && traces && optind == argc)
+		return report_traces_only(traces, out, picks, npicks);
 	if (rc == 0 && optind != argc - 1) {
 		log_msg(optind >= argc ? "missing the results directory (see meshwalk report --help)"
 				       : "one results directory at a time (see meshwalk report --help)");
@@ -178,13 +278,16 @@ int cmd_report(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
-	if (grid_is_sweep(argv[optind]))
+	if (grid_is_sweep(argv[optind])) {
+		if (traces || npicks) {
+			log_msg("--traces/--trace: a sweep has no trace view; report one cell's "
+				"directory (%s/cell-...) with them", argv[optind]);
+			return 2;
+		}
 		return report_sweep(argv[optind], out, &o, warmup_given, quiet);
+	}
 	if (results_load(argv[optind], &r, &e) < 0) {
-		if (e.line)
-			log_msg("%s (line %d)", e.msg, e.line);
-		else
-			log_msg("%s", e.msg);
+		log_err(&e);
 		results_free(&r);
 		return 1;
 	}
@@ -196,10 +299,30 @@ int cmd_report(int argc, char **argv)
 	}
 	if (o.warmup_us > 0)
 		results_trim(&r, o.warmup_us);
+	if (traces == NULL && !r.is_csv) {
+		struct stat st;
+
+		if (asprintf(&tdef, "%s/traces.otlp.jsonl", r.path) < 0)
+			abort();
+		if (stat(tdef, &st) == 0)
+			traces = tdef;
+	}
+	if (traces == NULL && npicks) {
+		log_msg("--trace: %s has no traces.otlp.jsonl; name a trace file with --traces", r.path);
+		rc = 2;
+	} else if (traces) {
+		if (load_traces(&ts, traces, picks, npicks) < 0)
+			rc = 1;
+		else
+			have_ts = true;
+		o.traces = have_ts ? &ts : NULL;
+	}
 	if (out == NULL)
 		out = def = default_out(&r);
 	o.out_dir = out;
-	if (report_write(&r, &o, &e) < 0) {
+	if (rc) {
+		/* the trace file's message is out */
+	} else if (report_write(&r, &o, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 1;
 	} else if (!quiet) {
@@ -213,6 +336,9 @@ int cmd_report(int argc, char **argv)
 		free(text);
 	}
 	free(def);
+	free(tdef);
+	if (have_ts)
+		traceset_free(&ts);
 	results_free(&r);
 	return rc;
 }

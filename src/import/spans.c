@@ -11,6 +11,7 @@ void span_in_init(struct span_in *in)
 {
 	memset(in, 0, sizeof *in);
 	in->req_bytes = in->resp_bytes = -1;
+	in->request_id = -1;
 }
 
 void import_init(struct import *im, uint64_t max_open_spans, import_trace_fn fn, void *arg)
@@ -417,6 +418,7 @@ int import_add(struct import *im, const struct span_in *in, struct err *e)
 	if (in->shared)
 		s->flags |= SPAN_F_SHARED;
 	s->req_bytes = in->req_bytes;
+	s->request_id = in->request_id;
 	s->resp_bytes = in->resp_bytes;
 	if (in->nrefs) {
 		s->links = xcalloc(in->nrefs, sizeof *s->links);

@@ -43,6 +43,9 @@
 #include "util/err.h"
 
 #define SPAN_NONE UINT32_MAX
+/* The attribute meshwalk's own spans carry the client's request id in (the
+ * id of its per-request output lines), so a request can be found by it. */
+#define SPAN_REQUEST_ID_ATTR "meshwalk.request.id"
 /* Default bound on the spans of traces not yet finished (about 300 bytes
  * each with ids and slack, measured: ~150 MB at this bound). */
 #define IMPORT_DEFAULT_MAX_OPEN_SPANS 500000
@@ -93,6 +96,7 @@ struct span_in {
 	int64_t start_ns, dur_ns;
 	enum span_status status;
 	int64_t req_bytes, resp_bytes; /* -1: unknown */
+	int64_t request_id;            /* SPAN_REQUEST_ID_ATTR, -1: none */
 	bool shared;                   /* Zipkin "shared": the server half of a client's id */
 	uint64_t pos;                  /* line (CSV) or byte offset (JSON) it was read at */
 };
@@ -113,6 +117,7 @@ struct span {
 	uint16_t flags;
 	int64_t start_ns, dur_ns;
 	int64_t req_bytes, resp_bytes;
+	int64_t request_id; /* -1: none */
 	uint32_t parent, first_child, next_sibling; /* indexes in the trace, SPAN_NONE */
 	uint32_t nlinks;
 	struct span_link *links;

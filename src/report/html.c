@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/traceview.h"
 #include "util/version.h"
 #include "util/xalloc.h"
 
@@ -182,26 +183,64 @@ static const char style[] =
 	"figcaption,.note{color:#555;font-size:.9em}pre{background:#f6f6f6;padding:.6em;"
 	"overflow-x:auto;font-size:.85em}\n";
 
+/* index.html opened, its head and title written. */
+static FILE *page_open(const char *path, const char *title, struct err *e)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"generator\" content=\"meshwalk %s\">\n<title>meshwalk report: ",
+		MESHWALK_VERSION);
+	html_escape(f, title);
+	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>meshwalk report: ", style);
+	html_escape(f, title);
+	fprintf(f, "</h1>\n");
+	return f;
+}
+
+static int page_close(FILE *f, const char *path, struct err *e)
+{
+	int bad;
+
+	fprintf(f, "</body>\n</html>\n");
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad)
+		return err_set(e, "%s: write error", path);
+	return 0;
+}
+
+int html_write_traces(const char *dir, const struct traceset *ts, struct err *e)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/index.html", dir);
+	if ((f = page_open(path, ts->path, e)) == NULL)
+		return -EINVAL;
+	traceview_html(f, ts);
+	fprintf(f, "<h2 id=\"files\">Tables</h2>\n<p>In this directory: <a href=\"trace-exemplars.csv\">"
+		   "trace-exemplars.csv</a>, <a href=\"critical-path.csv\">critical-path.csv</a> "
+		   "(docs/report.md explains every column).</p>\n");
+	return page_close(f, path, e);
+}
+
 int html_write(const char *dir, const struct results *r, const struct summary *rows, size_t nrows,
-	       const struct html_plot *plots, size_t nplots, double warmup_us, struct err *e)
+	       const struct html_plot *plots, size_t nplots, double warmup_us,
+	       const struct traceset *ts, struct err *e)
 {
 	const struct jsonin *run = r->run, *host = jsonin_get(run, "host");
 	const char *scen = jsonin_str(jsonin_get(run, "scenario"));
 	char path[1024], buf[128];
 	FILE *f;
-	int bad;
 
 	snprintf(path, sizeof path, "%s/index.html", dir);
-	f = fopen(path, "w");
+	f = page_open(path, scen ? scen : r->label, e);
 	if (f == NULL)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		   "<meta name=\"generator\" content=\"meshwalk %s\">\n<title>meshwalk report: ",
-		MESHWALK_VERSION);
-	html_escape(f, scen ? scen : r->label);
-	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>meshwalk report: ", style);
-	html_escape(f, scen ? scen : r->label);
-	fprintf(f, "</h1>\n");
+		return -EINVAL;
 
 	fprintf(f, "<h2 id=\"run\">Run</h2>\n<table class=\"meta\" id=\"meta\">\n");
 	meta_row(f, "scenario", scen);
@@ -259,6 +298,9 @@ int html_write(const char *dir, const struct results *r, const struct summary *r
 			plots[i].name, plots[i].name, plots[i].name);
 	}
 
+	if (ts)
+		traceview_html(f, ts);
+
 	if (r->commands) {
 		fprintf(f, "<h2 id=\"commands\">Command lines</h2>\n<pre>");
 		html_escape(f, r->commands);
@@ -272,10 +314,9 @@ int html_write(const char *dir, const struct results *r, const struct summary *r
 	fprintf(f, "<h2 id=\"files\">Tables</h2>\n<p>In this directory: <a href=\"summary.txt\">"
 		   "summary.txt</a>, <a href=\"summary.csv\">summary.csv</a>, <a href=\"summary.json\">"
 		   "summary.json</a>, <a href=\"quantiles.csv\">quantiles.csv</a>, <a href=\"boxplot.csv\">"
-		   "boxplot.csv</a>, <a href=\"timeline.csv\">timeline.csv</a> "
-		   "(docs/report.md explains every column).</p>\n</body>\n</html>\n");
-	bad = ferror(f);
-	if (fclose(f) != 0 || bad)
-		return err_set(e, "%s: write error", path);
-	return 0;
+		   "boxplot.csv</a>, <a href=\"timeline.csv\">timeline.csv</a>%s "
+		   "(docs/report.md explains every column).</p>\n",
+		ts ? ", <a href=\"trace-exemplars.csv\">trace-exemplars.csv</a>, "
+		     "<a href=\"critical-path.csv\">critical-path.csv</a>" : "");
+	return page_close(f, path, e);
 }

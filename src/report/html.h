@@ -18,6 +18,7 @@
 
 #include "report/results.h"
 #include "report/summary.h"
+#include "report/traceset.h"
 #include "util/err.h"
 
 struct html_plot {
@@ -26,8 +27,12 @@ struct html_plot {
 	const char *caption; /* how to read it */
 };
 
+/* ts: NULL, or traces whose view (traceview.h) follows the plots. */
 int html_write(const char *dir, const struct results *r, const struct summary *rows, size_t nrows,
-	       const struct html_plot *plots, size_t nplots, double warmup_us, struct err *e);
+	       const struct html_plot *plots, size_t nplots, double warmup_us,
+	       const struct traceset *ts, struct err *e);
+/* index.html with the trace view alone. */
+int html_write_traces(const char *dir, const struct traceset *ts, struct err *e);
 
 /* Writes s with &, <, >, " and ' escaped. */
 void html_escape(FILE *f, const char *s);

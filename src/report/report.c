@@ -15,6 +15,7 @@
 #include "report/plots.h"
 #include "report/summary.h"
 #include "report/tables.h"
+#include "report/traceview.h"
 #include "util/xalloc.h"
 
 int report_mkdir(const char *dir, struct err *e)
@@ -170,8 +171,10 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 		rc = plots_timeline(o->out_dir, names[i], title, g->name, s->n > 0, g->rec.has_sent,
 				    s->n && plots_log_scale(s->lat[0], s->lat[s->n - 1]), e);
 	}
+	if (rc == 0 && o->traces)
+		rc = traceview_tables(o->out_dir, o->traces, e);
 	if (rc == 0)
-		rc = html_write(o->out_dir, r, rows, nshow, hp, nhp, o->warmup_us, e);
+		rc = html_write(o->out_dir, r, rows, nshow, hp, nhp, o->warmup_us, o->traces, e);
 
 	for (size_t i = 0; i < nrows; i++) {
 		summary_free(&rows[i]);
@@ -187,5 +190,16 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 	free(labels);
 	free(names);
 	free(titles);
+	return rc;
+}
+
+int report_write_traces(const struct traceset *ts, const char *out_dir, struct err *e)
+{
+	int rc = report_mkdir(out_dir, e);
+
+	if (rc == 0)
+		rc = traceview_tables(out_dir, ts, e);
+	if (rc == 0)
+		rc = html_write_traces(out_dir, ts, e);
 	return rc;
 }

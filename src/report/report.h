@@ -4,7 +4,8 @@
  * (docs/report.md lists every file): summary.txt, summary.csv,
  * summary.json, the plot tables quantiles.csv, boxplot.csv and
  * timeline.csv, the plots under plots/ (unless opts->plots is false) and
- * index.html. The directory is created when missing (its parent must
+ * index.html; with traces, trace-exemplars.csv, critical-path.csv and the
+ * page's trace view (traceview.h). The directory is created when missing (its parent must
  * exist); files of an earlier report there are overwritten, so a report can
  * be remade after a change of options. Nothing is written into the results
  * themselves unless the report directory is inside them (the default).
@@ -19,6 +20,7 @@
 #include <stddef.h>
 
 #include "report/results.h"
+#include "report/traceset.h"
 #include "util/err.h"
 
 struct report_opts {
@@ -26,9 +28,14 @@ struct report_opts {
 	double warmup_us;    /* already applied to the results; recorded in the files */
 	size_t bins;         /* timeline bins per group; 0 = automatic */
 	bool plots;          /* run gnuplot */
+	const struct traceset *traces; /* NULL, or the trace view's (traceview.h) */
 };
 
 int report_write(const struct results *r, const struct report_opts *o, struct err *e);
+
+/* A report of traces alone (no client results): the trace view's tables
+ * and an index.html holding only it. */
+int report_write_traces(const struct traceset *ts, const char *out_dir, struct err *e);
 
 /* Creates dir (one level) unless it exists as a directory; 0 or -EINVAL. */
 int report_mkdir(const char *dir, struct err *e);
