@@ -9,10 +9,12 @@
 #                                   apt-get line and exit 1)
 #   scripts/deps.sh list [SET]      print SET's packages, one per line
 #
-# install for the test and all sets also puts the npm packages the Kubernetes
-# schema test uses (kubernetes-models, @kubernetes-models/knative, js-yaml,
-# pinned) into $MESHWALK_NPM_DIR (default ~/.cache/meshwalk/npm, outside the
-# source tree) when node and npm exist; check says when they are missing.
+# install for the test and all sets also puts the npm packages the tests use
+# into $MESHWALK_NPM_DIR (default ~/.cache/meshwalk/npm, outside the source
+# tree): the Kubernetes schema test's (kubernetes-models,
+# @kubernetes-models/knative, js-yaml) and the reference application's
+# OpenTelemetry SDK (tests/refapp), all pinned; Debian's nodejs and npm come
+# with the test set when no node is installed; check says what is missing.
 #
 # SET is `demo` (what `make demo` needs: build it, run a scenario, draw the
 # report's plots), `test` (what `make test` needs), `fuzz` (`make fuzz`),
@@ -36,22 +38,31 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # podman builds locally (no image pull).
 IMAGE_PKGS="podman runc catatonit"
 TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils $IMAGE_PKGS"
+# nodejs and npm run the reference application (tests/refapp, 92_refapp_traces)
+# and the schema validators; a node installed otherwise (NodeSource) is kept.
+command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs npm"
 # clang-14 and libclang-rt-14-dev build the libFuzzer targets.
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"
 # npm packages of the schema test (tests/e2e/90_deploy_k8s.sh), pinned.
 NPM_DIR=${MESHWALK_NPM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/meshwalk/npm}
 NPM_PKGS="kubernetes-models@4.5.1 @kubernetes-models/knative@4.0.0 js-yaml@4.1.0"
+# The OpenTelemetry SDK 2.x line (runs on Debian 12's Node 18) of tests/refapp.
+NPM_PKGS="$NPM_PKGS @opentelemetry/api@1.9.0 @opentelemetry/core@2.2.0 @opentelemetry/resources@2.2.0"
+NPM_PKGS="$NPM_PKGS @opentelemetry/sdk-trace-base@2.2.0 @opentelemetry/sdk-trace-node@2.2.0"
+NPM_PKGS="$NPM_PKGS @opentelemetry/exporter-trace-otlp-http@0.208.0"
 npm_missing() {
 	command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || return 1
 	! { [ -d "$NPM_DIR/node_modules/@kubernetes-models/knative" ] &&
 		[ -d "$NPM_DIR/node_modules/kubernetes-models" ] &&
-		[ -d "$NPM_DIR/node_modules/js-yaml" ]; }
+		[ -d "$NPM_DIR/node_modules/js-yaml" ] &&
+		[ -d "$NPM_DIR/node_modules/@opentelemetry/sdk-trace-node" ] &&
+		[ -d "$NPM_DIR/node_modules/@opentelemetry/exporter-trace-otlp-http" ]; }
 }
 npm_install() {
 	npm_missing || return 0
 	echo "meshwalk: npm install into $NPM_DIR: $NPM_PKGS" >&2
 	mkdir -p "$NPM_DIR" && (cd "$NPM_DIR" && npm install --silent --no-audit --no-fund $NPM_PKGS) ||
-		echo "meshwalk: npm install failed: the schema test will be skipped" >&2
+		echo "meshwalk: npm install failed: the schema and reference-application tests will be skipped" >&2
 }
 
 usage() { echo "usage: scripts/deps.sh check|install|list [demo|test|fuzz|image|all]" >&2; exit 2; }
@@ -96,7 +107,9 @@ install)
 	fi
 	echo "meshwalk: installing ${missing[*]} (waiting up to ${lock}s for the package manager's lock)" >&2
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -qq >/dev/null 2>&1 || true
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "${missing[@]}"
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "${missing[@]}" || exit 1
+	# node and npm may have come with these packages
+	case ${2:-all} in test | all) npm_install ;; esac
 	;;
 *) usage ;;
 esac

@@ -62,8 +62,12 @@ int64_t critpath(const struct tv_span *spans, uint32_t n, uint32_t entry, int64_
 			const struct tv_span *c = &spans[kids[k]];
 			int64_t ce = c->start_ns + c->dur_ns, cs = c->start_ns;
 
+			/* A call still running when the span ended was not waited
+			 * for (fire and forget): never on the path. One that
+			 * started before the span (clock skew) counts from the
+			 * span's start. */
 			if (ce > w.hi)
-				ce = w.hi;
+				continue;
 			if (cs < w.lo)
 				cs = w.lo;
 			if (ce > t || ce <= cs)

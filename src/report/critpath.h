@@ -5,9 +5,10 @@
  * last (and not after the point reached) is what the span waited for; the
  * time between that child's end and the point is the span's own, the walk
  * goes into the child for the child's time, and goes on from the child's
- * start. Children are clamped into their parent's window (clock skew, a
- * call that outlived its caller), and a child that overlaps the child
- * already chosen is not on the path. So the times handed out sum to the
+ * start. A child that ends after its parent was not waited for (a
+ * fire-and-forget call, or clock skew) and is not on the path; one that
+ * starts before its parent counts from the parent's start; a child that
+ * overlaps the child already chosen is not on the path. So the times handed out sum to the
  * entry span's duration exactly. A span's time on the path is written to
  * on_path[i] (ns; 0 when it is not on it).
  * Ownership: the caller's arrays. Threads: no shared state.
