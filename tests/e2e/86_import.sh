@@ -128,4 +128,17 @@ grep -q "missing.json: No such file" "$TMP/err" || fail "missing file: $(cat "$T
 [ $? -eq 2 ] || fail "no file: expected exit 2"
 "$MESHWALK" import -s --max-open-spans 0 "$D/jaeger.json" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "--max-open-spans 0: expected exit 2"
+# The opt-in download script for Alibaba's traces (never downloads here):
+# URLs of the slice asked for, its bounds, and never into the source tree.
+F=$ROOT/scripts/fetch-alibaba.sh
+assert_eq "fetch-alibaba URLs" "https://aliopentrace.oss-cn-beijing.aliyuncs.com/v2022MicroservicesTraces/CallGraph/CallGraph_6238.tar.gz
+https://aliopentrace.oss-cn-beijing.aliyuncs.com/v2022MicroservicesTraces/CallGraph/CallGraph_6239.tar.gz" \
+	"$("$F" --dry-run --first 6238 --files 2 -o "$TMP/ali")"
+"$F" --dry-run --version 2021 --first 144 --files 2 -o "$TMP/ali" >/dev/null 2>&1
+assert_eq "fetch-alibaba past the last archive" 2 $?
+"$F" --dry-run --version 2020 -o "$TMP/ali" >/dev/null 2>&1
+assert_eq "fetch-alibaba unknown version" 2 $?
+"$F" --dry-run -o "$ROOT/tests/alibaba" >/dev/null 2>&1
+assert_eq "fetch-alibaba into the source tree" 2 $?
+[ -e "$ROOT/tests/alibaba" ] && fail "fetch-alibaba created a directory in the source tree"
 echo "import summaries as written"
