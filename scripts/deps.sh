@@ -18,7 +18,7 @@
 #
 # SET is `demo` (what `make demo` needs: build it, run a scenario, draw the
 # report's plots), `test` (what `make test` needs), `fuzz` (`make fuzz`),
-# `image` (`make image`) or `all` (the default). Installing waits up to DEPS_LOCK_TIMEOUT seconds
+# `image` (`make image`), `bench` (bench/http.sh's peers) or `all` (the default). Installing waits up to DEPS_LOCK_TIMEOUT seconds
 # (default 600) for another apt or dpkg run to release the package manager's
 # lock instead of failing at once.
 set -u
@@ -41,6 +41,8 @@ TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 cur
 # nodejs and npm run the reference application (tests/refapp, 92_refapp_traces)
 # and the schema validators; a node installed otherwise (NodeSource) is kept.
 command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs npm"
+# The benchmarks' peers: wrk drives bench/http.sh against nginx-core.
+BENCH_PKGS="$BUILD_PKGS wrk nginx-core python3"
 # clang-14 and libclang-rt-14-dev build the libFuzzer targets.
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"
 # npm packages of the schema test (tests/e2e/90_deploy_k8s.sh), pinned.
@@ -65,13 +67,14 @@ npm_install() {
 		echo "meshwalk: npm install failed: the schema and reference-application tests will be skipped" >&2
 }
 
-usage() { echo "usage: scripts/deps.sh check|install|list [demo|test|fuzz|image|all]" >&2; exit 2; }
+usage() { echo "usage: scripts/deps.sh check|install|list [demo|test|fuzz|image|bench|all]" >&2; exit 2; }
 case ${2:-all} in
 demo) PKGS=$DEMO_PKGS ;;
 test) PKGS=$TEST_PKGS ;;
 fuzz) PKGS=$FUZZ_PKGS ;;
 image) PKGS=$IMAGE_PKGS ;;
-all) PKGS="$TEST_PKGS clang-14 libclang-rt-14-dev" ;;
+bench) PKGS=$BENCH_PKGS ;;
+all) PKGS="$TEST_PKGS clang-14 libclang-rt-14-dev nginx-core" ;;
 *) usage ;;
 esac
 [ $# -le 2 ] || usage
