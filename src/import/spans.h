@@ -45,7 +45,7 @@
 #define SPAN_NONE UINT32_MAX
 /* The attribute meshwalk's own spans carry the client's request id in (the
  * id of its per-request output lines), so a request can be found by it. */
-#define SPAN_REQUEST_ID_ATTR "meshwalk.request.id"
+#define SPAN_REQUEST_ID_ATTR "meshwalk.request_id"
 /* Default bound on the spans of traces not yet finished (about 300 bytes
  * each with ids and slack, measured: ~150 MB at this bound). */
 #define IMPORT_DEFAULT_MAX_OPEN_SPANS 500000

@@ -13,7 +13,7 @@
  * span); its latency is that span's duration. Picks (struct traceset_pick):
  * a percentile of all traces' latencies (nearest rank), the slowest, or a
  * trace id (hex, any case) or meshwalk request id (the client span's
- * `meshwalk.request.id`). A pick that matches nothing is an error; two picks
+ * `meshwalk.request_id`). A pick that matches nothing is an error; two picks
  * of one trace show it once.
  * Shapes: a trace's call graph with times left out (each span as service and
  * operation, children as a multiset), hashed; the first TRACESET_MAX_SHAPES

@@ -38,7 +38,7 @@ for i in range(200):
     db = 1000 + 10 * i              # db time rises with i
     end = 700 + db + 200
     sv = {"front": [span(tid, "%016x" % (i * 16 + 1), None, "GET /", base, end,
-                         attrs=[("meshwalk.request.id", {"intValue": str(i)})])],
+                         attrs=[("meshwalk.request_id", {"intValue": str(i)})])],
           "auth": [span(tid, "%016x" % (i * 16 + 2), "%016x" % (i * 16 + 1), "check", base + 100, 500)],
           "db": [span(tid, "%016x" % (i * 16 + 3), "%016x" % (i * 16 + 1), "query", base + 700, db)],
           "disk": [span(tid, "%016x" % (i * 16 + 4), "%016x" % (i * 16 + 3), "read", base + 800, db // 2)],
@@ -48,7 +48,7 @@ for i in range(200):
     emit(sv)
 
 tid = "%032x" % 0xfa0
-spans = [span(tid, "%016x" % 0xf000, None, "fanout", 2_100_000, 900, attrs=[("meshwalk.request.id", {"intValue": "900"})])]
+spans = [span(tid, "%016x" % 0xf000, None, "fanout", 2_100_000, 900, attrs=[("meshwalk.request_id", {"intValue": "900"})])]
 spans += [span(tid, "%016x" % (0xf001 + k), "%016x" % 0xf000, "call-%02d" % k, 2_100_000 + 10 + k * 15, 100 + k * 3)
           for k in range(49)]
 emit({"fan": spans})
