@@ -111,39 +111,51 @@ static int by_edge(const void *a, const void *b)
 }
 
 /* The trace's shape: each span's hash is its operation's mixed with the sum
- * of its children's (a sum, so the children's order does not matter). Spans
- * are visited children first by walking down the depth order. */
+ * of its children's (a sum, so the children's order does not matter).
+ * Reverse pre-order visits children before their parents: O(spans). */
 static uint64_t shape_hash(const struct import *im, const struct trace *t)
 {
 	uint64_t *h = xcalloc(t->n, sizeof *h), total = 0;
-	uint32_t *depth = xcalloc(t->n, sizeof *depth), maxd = 0;
+	uint32_t *order = xmalloc(t->n * sizeof *order), *stack = xmalloc(t->n * sizeof *stack);
+	bool *seen = xcalloc(t->n, sizeof *seen);
+	uint32_t n = 0;
 
-	for (uint32_t i = 0; i < t->n; i++) {
-		uint32_t d = 0;
+	/* from the roots, then from any span the roots do not reach */
+	for (uint32_t k = 0; k < t->nroots + t->n; k++) {
+		uint32_t start = k < t->nroots ? t->roots[k] : k - t->nroots, top = 0;
 
-		/* parents are acyclic after the assembler; bound the walk anyway */
-		for (uint32_t p = t->spans[i].parent; p != SPAN_NONE && d < t->n; p = t->spans[p].parent)
-			d++;
-		depth[i] = d;
-		if (d > maxd)
-			maxd = d;
+		if (start >= t->n || seen[start])
+			continue;
+		seen[start] = true;
+		stack[top++] = start;
+		while (top > 0) {
+			uint32_t s = stack[--top];
+
+			order[n++] = s;
+			for (uint32_t c = t->spans[s].first_child; c != SPAN_NONE && c < t->n;
+			     c = t->spans[c].next_sibling)
+				if (!seen[c]) { /* each span is pushed once: the stack holds at most n */
+					seen[c] = true;
+					stack[top++] = c;
+				}
+		}
+	}
+	for (uint32_t i = 0; i < t->n; i++)
 		h[i] = str_hash(import_name(im, t->spans[i].operation),
 				str_hash(import_name(im, t->spans[i].service), 0xcbf29ce484222325ULL));
+	for (uint32_t k = n; k-- > 0;) {
+		uint32_t i = order[k];
+
+		h[i] = mix(h[i]);
+		if (t->spans[i].parent != SPAN_NONE && t->spans[i].parent < t->n)
+			h[t->spans[i].parent] += h[i];
+		else
+			total += h[i];
 	}
-	/* Deepest first: a span's hash is final before it is added to its
-	 * parent's. O(n * depth), bounded by the picked and read spans. */
-	for (uint32_t d = maxd + 1; d-- > 0;)
-		for (uint32_t i = 0; i < t->n; i++) {
-			if (depth[i] != d)
-				continue;
-			h[i] = mix(h[i]);
-			if (t->spans[i].parent != SPAN_NONE)
-				h[t->spans[i].parent] += h[i];
-			else
-				total += h[i];
-		}
 	free(h);
-	free(depth);
+	free(order);
+	free(stack);
+	free(seen);
 	return mix(total);
 }
 
@@ -168,8 +180,14 @@ static uint32_t shape_of(struct traceset *ts, const struct trace *t, const uint3
 	sh = &ts->shapes[ts->nshapes];
 	sh->hash = hash;
 	sh->count = 1;
-	sh->edges = xmalloc(t->n * sizeof *sh->edges);
+	sh->edges = NULL;
 	sh->nedges = 0;
+	ts->nshapes++;
+	/* Edge lists are kept for the diff against the most common shape while
+	 * they fit the budget; a shape past it is still counted. */
+	if (t->n > TRACESET_EDGE_BUDGET - ts->edges_kept)
+		return ts->nshapes - 1;
+	sh->edges = xmalloc(t->n * sizeof *sh->edges);
 	for (uint32_t i = 0; i < t->n; i++) {
 		uint32_t p = t->spans[i].parent;
 
@@ -185,7 +203,9 @@ static uint32_t shape_of(struct traceset *ts, const struct trace *t, const uint3
 			sh->edges[w++] = sh->edges[r];
 	}
 	sh->nedges = w;
-	return ts->nshapes++;
+	sh->edges = xrealloc(sh->edges, (w ? w : 1) * sizeof *sh->edges);
+	ts->edges_kept += w;
+	return ts->nshapes - 1;
 }
 
 struct pass {

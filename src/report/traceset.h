@@ -17,7 +17,9 @@
  * of one trace show it once.
  * Shapes: a trace's call graph with times left out (each span as service and
  * operation, children as a multiset), hashed; the first TRACESET_MAX_SHAPES
- * distinct shapes are counted, the rest fall into one "other" count.
+ * distinct shapes are counted, the rest fall into one "other" count; the
+ * edge lists that let two shapes be compared are kept while they fit
+ * TRACESET_EDGE_BUDGET.
  * Ownership: traceset_free() releases everything. Threads: one.
  * Errors: 0, or -EINVAL with the file's position in *e (import's messages);
  * a file without a single trace is an error too. */
@@ -36,6 +38,7 @@
 #define TRACESET_MAX_OPS 1024    /* operations with a duration histogram */
 #define TRACESET_MAX_SHAPES 4096 /* distinct call-graph shapes counted */
 #define TRACESET_MAX_PICKS 16
+#define TRACESET_EDGE_BUDGET (4u << 20) /* call-graph edges kept over all shapes */
 #define TRACESET_MAX_SPANS 20000 /* spans of one picked trace kept for drawing */
 /* Fewer spans of an operation than this give no metric context: a rank
  * among three spans says nothing. */
@@ -66,7 +69,8 @@ struct tv_edge {
 struct tv_shape {
 	uint64_t hash;
 	uint64_t count;    /* traces with this shape */
-	struct tv_edge *edges; /* of the first trace seen with it, sorted */
+	struct tv_edge *edges; /* of the first trace seen with it, sorted; NULL
+				* when the edge budget was spent */
 	uint32_t nedges;
 };
 
@@ -129,6 +133,7 @@ struct traceset {
 	struct tv_shape *shapes;
 	uint32_t nshapes;
 	uint64_t other_shapes; /* traces beyond the shape bound */
+	uint32_t edges_kept;   /* edges of all shapes' lists, against the budget */
 	struct strmap shape_index; /* hash bytes -> shape index */
 	struct tv_trace picked[TRACESET_MAX_PICKS];
 	uint32_t npicked;

@@ -151,6 +151,17 @@ int traceview_tables(const char *dir, const struct traceset *ts, struct err *e)
 
 /* ---- the Gantt chart ------------------------------------------------------ */
 
+/* Span indexes by start time (qsort_r: the spans in arg), then index. */
+static int by_start(const void *a, const void *b, void *arg)
+{
+	const struct tv_span *sp = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (sp[x].start_ns != sp[y].start_ns)
+		return sp[x].start_ns < sp[y].start_ns ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
 /* Rows in call order: depth-first from the entry, children by start time,
  * then every other root's subtree (orphans, the rest of a split trace). */
 static uint32_t call_order(const struct tv_trace *t, uint32_t *order, uint32_t *depth)
@@ -174,15 +185,10 @@ static uint32_t call_order(const struct tv_trace *t, uint32_t *order, uint32_t *
 				kids[fill[t->spans[i].parent]++] = i;
 		free(fill);
 	}
-	for (uint32_t p = 0; p < n; p++) /* insertion sort: few children each */
-		for (uint32_t a = first[p] + 1; a < first[p + 1]; a++)
-			for (uint32_t b = a; b > first[p] &&
-			     t->spans[kids[b]].start_ns < t->spans[kids[b - 1]].start_ns; b--) {
-				uint32_t x = kids[b];
-
-				kids[b] = kids[b - 1];
-				kids[b - 1] = x;
-			}
+	for (uint32_t p = 0; p < n; p++)
+		if (first[p + 1] - first[p] > 1)
+			qsort_r(kids + first[p], first[p + 1] - first[p], sizeof *kids, by_start,
+				(void *)t->spans);
 	for (uint32_t r = 0; r <= n && out < n; r++) {
 		uint32_t root = r == 0 ? t->entry : r - 1;
 
@@ -389,6 +395,11 @@ static void structure(FILE *f, const struct traceset *ts, const struct tv_trace 
 		fprintf(f, "number %u of %u shapes by how often they occur.", rank, ts->nshapes);
 	if (shape == top) {
 		fprintf(f, "</p>\n");
+		return;
+	}
+	if (ts->shapes[shape].edges == NULL || ts->shapes[top].edges == NULL) {
+		fprintf(f, " (Not compared with the most common shape: the call graphs kept for "
+			   "that were over their memory budget.)</p>\n");
 		return;
 	}
 	fprintf(f, " Against the most common shape (%.1f%% of traces):</p>\n<ul class=\"shape-diff\">\n",
