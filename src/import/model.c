@@ -75,6 +75,28 @@ uint64_t model_route_timed(const struct model_route *r)
 	return r->execs - r->untimed;
 }
 
+bool model_entries_are_fragments(const struct model *m)
+{
+	for (uint32_t i = 0; i < m->nroutes; i++)
+		if (m->routes[i].roots)
+			return false;
+	return true;
+}
+
+uint64_t model_entries(const struct model *m, const struct model_route *r)
+{
+	return model_entries_are_fragments(m) ? r->frag_roots : r->roots;
+}
+
+void model_entry_times(const struct model *m, uint64_t *n, uint64_t *span_ns)
+{
+	bool frag = model_entries_are_fragments(m);
+
+	*n = frag ? m->frags : m->roots;
+	*span_ns = *n ? (frag ? m->frag_last_ns - m->frag_first_ns : m->root_last_ns - m->root_first_ns)
+		      : 0;
+}
+
 /* Algorithm R: every value seen has the same chance to be kept. */
 void reservoir_add(struct reservoir *r, struct rng *g, double v)
 {
@@ -332,17 +354,25 @@ static void execution(struct model *m, const struct import *im, const struct tra
 	if (E->status == SPAN_STATUS_ERROR)
 		m->routes[ridx].errors++;
 	add_sizes(m, &m->routes[ridx], E);
-	if (E->parent == SPAN_NONE && E->parent_id == NULL) {
-		m->routes[ridx].roots++;
+	if (E->parent == SPAN_NONE) {
+		/* a trace root, or the root of a fragment whose parent is missing */
+		bool frag = E->parent_id != NULL;
+		struct model_route *r = &m->routes[ridx];
+		uint64_t *n = frag ? &m->frags : &m->roots;
+		uint64_t *first = frag ? &m->frag_first_ns : &m->root_first_ns;
+		uint64_t *last = frag ? &m->frag_last_ns : &m->root_last_ns;
+
+		(*(frag ? &r->frag_roots : &r->roots))++;
 		if (timed(E)) {
 			uint64_t st = (uint64_t)E->start_ns;
 
-			reservoir_add(&m->routes[ridx].root_dur, &m->rng, (double)E->dur_ns);
-			if (m->roots == 0 || st < m->root_first_ns)
-				m->root_first_ns = st;
-			if (m->roots == 0 || st > m->root_last_ns)
-				m->root_last_ns = st;
-			m->roots++;
+			if (!frag)
+				reservoir_add(&r->root_dur, &m->rng, (double)E->dur_ns);
+			if (*n == 0 || st < *first)
+				*first = st;
+			if (*n == 0 || st > *last)
+				*last = st;
+			(*n)++;
 		}
 	}
 	/* walk the local spans; their children in other services are calls */

@@ -70,6 +70,7 @@ struct model_route {
 	uint32_t svc, op; /* model name ids */
 	bool leaf;        /* known only from client spans */
 	uint64_t execs, errors, untimed, roots;
+	uint64_t frag_roots; /* orphans: roots of trace fragments */
 	uint64_t other;   /* timed executions of plans beyond MODEL_MAX_PLANS */
 	uint64_t late_calls; /* calls ending after the execution (fire-and-forget?) */
 	struct model_plan *plans;
@@ -93,7 +94,8 @@ struct model {
 	struct model_edge *edges;
 	uint32_t nedges, cap_edges;
 	uint64_t tolerance_ns;
-	uint64_t roots, root_first_ns, root_last_ns; /* trace roots and their start times */
+	uint64_t roots, root_first_ns, root_last_ns; /* timed trace roots and their start times */
+	uint64_t frags, frag_first_ns, frag_last_ns; /* timed roots of fragments (orphans) */
 	uint64_t execs, untimed, other, late_calls, negative_net;
 	struct rng rng; /* reservoir replacement choices */
 	/* scratch, reused per execution */
@@ -112,6 +114,14 @@ void model_trace(void *arg, const struct import *im, const struct trace *t);
 const char *model_name(const struct model *m, uint32_t id);
 /* Timed executions of a route (those its plans count). */
 uint64_t model_route_timed(const struct model_route *r);
+
+/* The entry operations are the trace roots' routes; when no trace has a
+ * root (every span names a parent, found or not), the fragments' roots. */
+bool model_entries_are_fragments(const struct model *m);
+/* How often route r is an entry, in that sense. */
+uint64_t model_entries(const struct model *m, const struct model_route *r);
+/* Timed entries and the span of their start times, ns. */
+void model_entry_times(const struct model *m, uint64_t *n, uint64_t *span_ns);
 
 void reservoir_add(struct reservoir *r, struct rng *g, double v);
 /* The reservoir's values sorted (a copy the caller frees), *n of them. */

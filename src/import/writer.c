@@ -141,7 +141,7 @@ struct writer_names *writer_names_new(const struct model *m)
 
 			writer_safe_name(model_name(m, m->routes[r].op), safe, sizeof safe);
 			n->route[r] = unique_name(&used, safe);
-			if (m->routes[r].roots) {
+			if (model_entries(m, &m->routes[r])) {
 				snprintf(both, sizeof both, "%s.%s", n->svc[s], n->route[r]);
 				writer_safe_name(both, safe, sizeof safe);
 				n->group[r] = unique_name(&gused, safe);
@@ -554,9 +554,12 @@ static void header(FILE *f, const struct model *m, const struct import *im,
 		(unsigned long long)st->traces, (unsigned long long)st->spans,
 		(unsigned long long)st->roots, (unsigned long long)m->execs,
 		(unsigned long long)m->untimed, m->nroutes, (unsigned long long)plans);
-	if (m->roots >= 2)
-		fprintf(f, "# roots' start times span %.3f s\n",
-			(double)(m->root_last_ns - m->root_first_ns) / 1e9);
+	uint64_t n, span;
+
+	model_entry_times(m, &n, &span);
+	if (n >= 2)
+		fprintf(f, "# %s' start times span %.3f s\n",
+			model_entries_are_fragments(m) ? "fragments" : "roots", (double)span / 1e9);
 	fprintf(f, "# warnings:\n");
 #define W(n, what)                                                                    \
 	do {                                                                          \
@@ -575,7 +578,10 @@ static void header(FILE *f, const struct model *m, const struct import *im,
 	W(m->late_calls, "calls ending after their caller (fire-and-forget?), emulated as awaited");
 	W(m->negative_net, "client spans shorter than their server span (skew: network time 0)");
 #undef W
-	if (m->roots < 2 || m->root_last_ns == m->root_first_ns)
+	if (model_entries_are_fragments(m))
+		fprintf(f, "#   no trace has a root (every span names a parent): the roots of the "
+			   "fragments (orphans) are the entry operations\n");
+	if (n < 2 || span == 0)
 		fprintf(f, "#   too few timed trace roots to measure the arrival rate: %g req/s "
 			   "assumed\n", o->rate > 0 ? o->rate : 10.0);
 }
@@ -584,9 +590,12 @@ static double total_rate(const struct model *m, const struct writer_opts *o)
 {
 	if (o->rate > 0)
 		return o->rate;
-	if (m->roots < 2 || m->root_last_ns == m->root_first_ns)
+	uint64_t n, span;
+
+	model_entry_times(m, &n, &span);
+	if (n < 2 || span == 0)
 		return 10.0;
-	return (double)(m->roots - 1) / ((double)(m->root_last_ns - m->root_first_ns) / 1e9);
+	return (double)(n - 1) / ((double)span / 1e9);
 }
 
 static void links(FILE *f, const struct model *m, const struct writer_names *nm,
@@ -648,12 +657,11 @@ int writer_write(const struct model *m, const struct import *im, const struct wr
 	int rc = 0;
 
 	for (uint32_t i = 0; i < m->nroutes; i++)
-		roots += m->routes[i].roots;
+		roots += model_entries(m, &m->routes[i]);
 	if (m->nroutes == 0)
 		return err_set(e, "no spans were imported: nothing to write");
 	if (roots == 0)
-		return err_set(e, "no trace roots (every span has a parent id, found or not): no entry "
-				  "operation for the client groups");
+		return err_set(e, "no entry operation for the client groups: no span without a parent");
 	nm = writer_names_new(m);
 	state = xcalloc(m->names.n ? m->names.n : 1, 1);
 	path = xcalloc(m->names.n ? m->names.n : 1, sizeof *path);
@@ -692,14 +700,15 @@ int writer_write(const struct model *m, const struct import *im, const struct wr
 	for (uint32_t k = 0; k < m->nroutes; k++) {
 		uint32_t r = nm->route_order[k];
 		const struct model_route *rt = &m->routes[r];
-		double share = (double)rt->roots / (double)roots;
+		uint64_t entries = model_entries(m, rt);
+		double share = (double)entries / (double)roots;
 		uint64_t n = (uint64_t)llround((double)o->requests * share);
 		char mean[32];
 
-		if (rt->roots == 0)
+		if (entries == 0)
 			continue;
 		units_format(round(1e7 / (rate * share)) / 10, SPEC_TIME, mean, sizeof mean);
-		fprintf(f, "  # %llu of %llu trace roots (%.1f%%)\n", (unsigned long long)rt->roots,
+		fprintf(f, "  # %llu of %llu trace roots (%.1f%%)\n", (unsigned long long)entries,
 			(unsigned long long)roots, 100 * share);
 		dist_comment(f, "  # ", "end-to-end latency in the traces", &rt->root_dur);
 		fprintf(f, "  - name: %s\n    to: %s\n    route: %s\n    args: \"-n %llu -p exp:%s\"\n",

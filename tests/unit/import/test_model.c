@@ -1,0 +1,289 @@
+/* test_model.c -- the fitted model (src/import/model.h) and the scenario
+ * writer (src/import/writer.h): executions, concurrent and sequential call
+ * groups with the overlap tolerance, self-time segments, plans and their
+ * weights, leaf routes, network time, the entry mix, and the program text
+ * the writer makes of them (choice groups, branch forwards, cycles refused).
+ * Spans are fed directly through import_add(). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import/model.h"
+#include "import/writer.h"
+
+#define US 1000LL /* ns */
+
+static struct import im;
+static struct model m;
+static const char *next_peer; /* the next span's peer service, once */
+
+static void begin(uint64_t tolerance_ns)
+{
+	model_init(&m, tolerance_ns);
+	import_init(&im, 0, model_trace, &m);
+}
+
+static void end(void)
+{
+	import_free(&im);
+	model_free(&m);
+}
+
+static void add(const char *trace, const char *id, const char *parent, const char *svc,
+		const char *op, enum span_kind kind, long long start_us, long long dur_us)
+{
+	struct span_in in;
+	struct err e;
+
+	span_in_init(&in);
+	in.trace_id = trace;
+	in.id = id;
+	in.parent_id = parent;
+	in.service = svc;
+	in.operation = op;
+	in.kind = kind;
+	in.has_time = start_us >= 0;
+	in.start_ns = start_us * US;
+	in.dur_ns = dur_us * US;
+	in.peer_service = next_peer;
+	next_peer = NULL;
+	assert_int_equal(import_add(&im, &in, &e), 0);
+}
+
+/* A client span of svc calling callee's op, answered by a server span that
+ * starts and ends `net_us / 2` inside it. */
+static void call(const char *trace, const char *id, const char *parent, const char *svc,
+		 const char *callee, const char *op, long long start, long long dur, long long net)
+{
+	char sid[64];
+
+	add(trace, id, parent, svc, op, SPAN_KIND_CLIENT, start, dur);
+	snprintf(sid, sizeof sid, "%s-s", id);
+	add(trace, sid, id, callee, op, SPAN_KIND_SERVER, start + net / 2, dur - net);
+}
+
+static const struct model_route *route(const char *svc, const char *op)
+{
+	for (uint32_t i = 0; i < m.nroutes; i++)
+		if (strcmp(model_name(&m, m.routes[i].svc), svc) == 0 &&
+		    strcmp(model_name(&m, m.routes[i].op), op) == 0)
+			return &m.routes[i];
+	fail_msg("no route %s %s", svc, op);
+	return NULL;
+}
+
+static uint32_t route_ix(const char *svc, const char *op)
+{
+	return (uint32_t)(route(svc, op) - m.routes);
+}
+
+/* A: 1 ms of work, B.x and C.y together, 1.5 ms, B.x again, 4 ms. */
+static void one_trace(const char *t)
+{
+	add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 10000);
+	call(t, "c1", "r", "A", "B", "x", 1000, 2000, 200);
+	call(t, "c2", "r", "A", "C", "y", 1500, 2000, 100);
+	call(t, "c3", "r", "A", "B", "x", 5000, 1000, 200);
+}
+
+static void test_groups_and_segments(void **state)
+{
+	const struct model_route *r;
+	const struct model_plan *pl;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	one_trace("t1");
+	import_finish(&im);
+	r = route("A", "root");
+	assert_int_equal(r->execs, 1);
+	assert_int_equal(r->roots, 1);
+	assert_int_equal(r->nplans, 1);
+	pl = &r->plans[0];
+	assert_int_equal(pl->ngroups, 2);
+	assert_int_equal(pl->gsize[0], 2);
+	assert_int_equal(pl->gsize[1], 1);
+	/* sorted within a group by route index: B.x was seen first */
+	assert_int_equal(pl->calls[0], route_ix("B", "x"));
+	assert_int_equal(pl->calls[1], route_ix("C", "y"));
+	assert_int_equal(pl->calls[2], route_ix("B", "x"));
+	assert_true(pl->seg[0].v[0] == 1000 * US);
+	assert_true(pl->seg[1].v[0] == 1500 * US);
+	assert_true(pl->seg[2].v[0] == 4000 * US);
+	assert_true(pl->dur.v[0] == 10000 * US);
+	assert_int_equal(route("B", "x")->execs, 2);
+	/* network time per service pair: client span minus server span */
+	assert_int_equal(m.nedges, 2);
+	assert_int_equal(m.edges[0].calls, 2);
+	assert_true(m.edges[0].net.v[0] == 200 * US && m.edges[0].net.v[1] == 200 * US);
+	assert_true(m.edges[1].net.v[0] == 100 * US);
+	end();
+}
+
+/* Two calls overlapping by 0.5 ms of 5 ms each: sequential with the 1 ms
+ * tolerance (millisecond timestamps), concurrent without it; fully
+ * overlapping short calls are concurrent whatever the tolerance. */
+static void test_tolerance(void **state)
+{
+	(void)state;
+	for (int tol = 0; tol < 2; tol++) {
+		begin(tol ? MODEL_DEFAULT_TOLERANCE_NS : 0);
+		add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 20000);
+		call("t", "c1", "r", "A", "B", "x", 0, 5000, 0);
+		call("t", "c2", "r", "A", "B", "z", 4500, 5000, 0);
+		call("t", "c3", "r", "A", "C", "y", 12000, 300, 0);
+		call("t", "c4", "r", "A", "C", "w", 12000, 300, 0);
+		import_finish(&im);
+		const struct model_plan *pl = &route("A", "root")->plans[0];
+
+		assert_int_equal(pl->ngroups, tol ? 3 : 2);
+		assert_int_equal(pl->gsize[pl->ngroups - 1], 2);
+		end();
+	}
+}
+
+/* Plans by structure with their counts; a client span no service answered
+ * is a leaf route of its peer; an untimed execution counts apart. */
+static void test_plans_and_leaves(void **state)
+{
+	const struct model_route *r, *db;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 3; i++) {
+		char t[8];
+
+		snprintf(t, sizeof t, "t%d", i);
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 100000, 10000);
+		if (i < 2)
+			call(t, "c1", "r", "A", "B", "x", i * 100000 + 1000, 2000, 200);
+		add(t, "q", "r", "A", "SELECT", SPAN_KIND_CLIENT, i * 100000 + 5000, 700);
+	}
+	next_peer = "db";
+	add("t5", "r", NULL, "D", "other", SPAN_KIND_SERVER, 500000, 1000);
+	next_peer = "db";
+	add("t5", "q", "r", "D", "SELECT", SPAN_KIND_CLIENT, 500100, 300);
+	add("t3", "r", NULL, "A", "root", SPAN_KIND_SERVER, -1, 0);
+	import_finish(&im);
+	r = route("A", "root");
+	assert_int_equal(r->execs, 4);
+	assert_int_equal(r->untimed, 1);
+	assert_int_equal(r->nplans, 2);
+	assert_int_equal(r->plans[0].count, 2);
+	assert_int_equal(r->plans[0].ngroups, 2);
+	assert_int_equal(r->plans[1].count, 1);
+	assert_int_equal(r->plans[1].ngroups, 1);
+	db = route("A-ext", "SELECT");
+	assert_true(db->leaf);
+	assert_int_equal(db->execs, 3);
+	assert_true(db->leaf_dur.v[0] == 700 * US);
+	db = route("db", "SELECT"); /* the peer service names the leaf */
+	assert_true(db->leaf);
+	assert_int_equal(db->execs, 1);
+	assert_int_equal(m.roots, 4); /* timed roots: for the rate */
+	assert_true(m.root_last_ns - m.root_first_ns == 500000 * US);
+	end();
+}
+
+static char *write_text(const struct writer_opts *o, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct err e;
+
+	*rc = writer_write(&m, &im, o, f, &e);
+	fclose(f);
+	if (*rc < 0) {
+		free(buf);
+		return strdup(e.msg);
+	}
+	return buf;
+}
+
+static void test_writer(void **state)
+{
+	struct writer_opts o;
+	char *s;
+	int rc;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	one_trace("t1");
+	one_trace("t2");
+	add("t3", "r", NULL, "A", "root", SPAN_KIND_SERVER, 50000, 4000);
+	add("t4", "r", NULL, "C", "y", SPAN_KIND_SERVER, 90000, 300);
+	import_finish(&im);
+	writer_opts_init(&o);
+	o.requests = 100;
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	/* two plans of A's root: weights 2 and 1, the concurrent group as
+	 * branch forwards, the repeated call again, then the last segment */
+	if (strstr(s, "      root: \"--choice 2 -C 1ms -F {B},route=x,branch -F {C},route=y,branch") ==
+		    NULL ||
+	    strstr(s, " -F {B},route=x,branch -F {C},route=y,branch -C 1.5ms -F {B},route=x -C 4ms "
+		      "--choice 1 -C 4ms --choice-end\"") == NULL)
+		fail_msg("unexpected program:\n%s", s);
+	assert_non_null(strstr(s, "      x: \""));
+	/* the entry mix: 3 of 4 roots on A.root, 1 on C.y; 3 gaps in 90 ms */
+	assert_non_null(strstr(s, "  - name: A.root\n    to: A\n    route: root\n    args: \"-n 75 -p exp:"));
+	assert_non_null(strstr(s, "  - name: C.y\n    to: C\n    route: y\n    args: \"-n 25 -p exp:"));
+	assert_non_null(strstr(s, "share of 33.33 req/s"));
+	/* --self-time sleep for one service */
+	o.self = (const struct writer_self[]){ { "B", 0 } };
+	o.nself = 1;
+	free(s);
+	s = write_text(&o, &rc);
+	assert_non_null(strstr(s, "      x: \"--sleep "));
+	free(s);
+	end();
+
+	/* A calls B calls A: routes that reference each other cannot start */
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 1000);
+	call("t", "c", "r", "A", "B", "x", 100, 800, 0);
+	call("t", "d", "c-s", "B", "A", "back", 200, 100, 0);
+	import_finish(&im);
+	writer_opts_init(&o);
+	s = write_text(&o, &rc);
+	assert_true(rc < 0);
+	assert_non_null(strstr(s, "cycle (A -> B -> A)"));
+	free(s);
+	end();
+}
+
+static void test_safe_names(void **state)
+{
+	char out[80];
+
+	(void)state;
+	writer_safe_name("GET /api/users/{id}", out, sizeof out);
+	assert_string_equal(out, "GET-api-users-id");
+	writer_safe_name("///", out, sizeof out);
+	assert_string_equal(out, "x");
+	writer_safe_name("a.b_c-d", out, sizeof out);
+	assert_string_equal(out, "a.b_c-d");
+	writer_safe_name("0123456789012345678901234567890123456789012345678901234567890123456789",
+			 out, sizeof out);
+	assert_int_equal(strlen(out), 64);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_groups_and_segments),
+		cmocka_unit_test(test_tolerance),
+		cmocka_unit_test(test_plans_and_leaves),
+		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_safe_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
