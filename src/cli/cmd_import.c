@@ -9,6 +9,7 @@
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "cli/trace_opts.h"
 #include "import/reader.h"
 #include "import/spans.h"
 #include "import/model.h"
@@ -19,18 +20,14 @@
 #include "util/xalloc.h"
 
 enum {
-	O_FORMAT = 256,
-	O_SUMMARY,
-	O_MAX_OPEN,
+	O_SUMMARY = 256,
 	O_SELF_TIME,
 	O_RATE,
 	O_REQUESTS,
-	O_TOLERANCE,
-	O_MAX_PLANS,
 };
 
 const struct opt_def import_opts[] = {
-	{ "format", 0, OPT_REQUIRED, O_FORMAT, "FORMAT",
+	{ "format", 0, OPT_REQUIRED, TRACE_O_FORMAT, "FORMAT",
 	  "auto (default: from each file's first bytes), jaeger (JSON: UI export, query API, one "
 	  "trace object), zipkin (v2 JSON), otlp (JSON, one request per line accepted) or "
 	  "alibaba (cluster-trace microservices call graph CSV, v2021 or v2022). Any file may "
@@ -59,13 +56,13 @@ const struct opt_def import_opts[] = {
 	  "time their start times span; 10 when that cannot be measured)." },
 	{ "requests", 0, OPT_REQUIRED, O_REQUESTS, "N",
 	  "Total requests of the client groups, shared by the entry mix (default 1000)." },
-	{ "overlap-tolerance", 0, OPT_REQUIRED, O_TOLERANCE, "DURATION",
+	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
 	  "Calls overlapping by less than this (and by less than half their duration) count as "
 	  "sequential (default 1ms: OpenTelemetry JS stamps starts with 1 ms resolution)." },
-	{ "max-plans", 0, OPT_REQUIRED, O_MAX_PLANS, "N",
+	{ "max-plans", 0, OPT_REQUIRED, TRACE_O_MAX_PLANS, "N",
 	  "Most execution plans written per operation, the most frequent (default 8, at most "
 	  "32); the executions of rarer plans are left out and counted in a comment." },
-	{ "max-open-spans", 0, OPT_REQUIRED, O_MAX_OPEN, "N",
+	{ "max-open-spans", 0, OPT_REQUIRED, TRACE_O_MAX_OPEN, "N",
 	  "Memory bound: at most N spans of traces not yet complete are held (default 500000, "
 	  "about 150 MB); past it the trace idle longest is finished as it is, and a trace "
 	  "whose spans come after that is counted as split in the warnings. A Jaeger trace object or an OTLP resource whose resource comes last is "
@@ -181,9 +178,8 @@ static int write_scenario(const struct model *m, const struct import *im,
 
 int cmd_import(int argc, char **argv)
 {
-	const char *format = "auto", *out = NULL;
-	unsigned long long max_open = IMPORT_DEFAULT_MAX_OPEN_SPANS;
-	uint64_t tolerance_ns = MODEL_DEFAULT_TOLERANCE_NS;
+	const char *out = NULL;
+	struct trace_opts to;
 	struct writer_self *self = NULL;
 	struct writer_opts w;
 	bool summary = false, global_self = false;
@@ -193,19 +189,12 @@ int cmd_import(int argc, char **argv)
 
 	log_set_name("meshwalk import");
 	writer_opts_init(&w);
+	trace_opts_init(&to);
 	opt_build(import_opts, &p);
 	optind = 1;
 	opterr = 0;
 	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
 		switch (opt) {
-		case O_FORMAT:
-			format = optarg;
-			if (strcmp(format, "auto") != 0 && import_reader_find(format) == NULL) {
-				log_msg("--format: expected auto, jaeger, zipkin, otlp or alibaba, got '%s'",
-					format);
-				rc = 2;
-			}
-			break;
 		case 's':
 			summary = true;
 			break;
@@ -231,34 +220,12 @@ int cmd_import(int argc, char **argv)
 			}
 			w.requests = rc ? 0 : (uint64_t)d;
 			break;
-		case O_TOLERANCE:
-			if (units_parse(optarg, SPEC_TIME, &d, NULL) < 0 || d > 1e7) {
-				log_msg("--overlap-tolerance: expected a duration up to 10s, got '%s'", optarg);
-				rc = 2;
-			}
-			tolerance_ns = rc ? 0 : (uint64_t)(d * 1000);
+		case TRACE_O_FORMAT:
+		case TRACE_O_MAX_OPEN:
+		case TRACE_O_TOLERANCE:
+		case TRACE_O_MAX_PLANS:
+			rc = trace_opt(&to, opt, optarg);
 			break;
-		case O_MAX_PLANS:
-			if (units_parse(optarg, SPEC_COUNT, &d, NULL) < 0 || d < 1 ||
-			    d > MODEL_MAX_PLANS || d != (double)(uint32_t)d) {
-				log_msg("--max-plans: expected a whole number from 1 to %d, got '%s'",
-					MODEL_MAX_PLANS, optarg);
-				rc = 2;
-			}
-			w.max_plans = rc ? 1 : (uint32_t)d;
-			break;
-		case O_MAX_OPEN: {
-			char *end;
-
-			errno = 0;
-			max_open = strtoull(optarg, &end, 10);
-			if (end == optarg || *end || errno || optarg[0] == '-' || max_open == 0 ||
-			    max_open > (1ULL << 40)) {
-				log_msg("--max-open-spans: expected a count from 1, got '%s'", optarg);
-				rc = 2;
-			}
-			break;
-		}
 		case 'h':
 			opt_print_help(stdout, import_usage, import_intro, import_opts);
 			opt_free(&p);
@@ -302,11 +269,12 @@ int cmd_import(int argc, char **argv)
 	int nfiles = 0;
 
 	overview_init(&sum);
-	model_init(&model, tolerance_ns);
-	import_init(&im, max_open, import_both, NULL);
+	model_init(&model, to.tolerance_ns);
+	import_init(&im, to.max_open, import_both, NULL);
+	w.max_plans = to.max_plans;
 	im.arg = &(struct import_both_arg){ summary ? &sum : NULL, out ? &model : NULL };
 	for (int i = optind; i < argc && rc == 0; i++) {
-		if (import_file(&im, argv[i], format, &used[nfiles], &e) < 0) {
+		if (import_file(&im, argv[i], to.format, &used[nfiles], &e) < 0) {
 			log_msg("%s", e.msg);
 			rc = 1;
 		} else {

@@ -73,6 +73,26 @@ assert_eq "redis sleeps" $((2 * home + checkout)) "$(stat redis sleeps)"
 rec=$(stat recommend requests)
 [ "$rec" -gt 0 ] && [ "$rec" -lt "$home" ] || fail "recommend served $rec of $home (p = 0.3)"
 
+# meshwalk validate: the clone's topology matches the model exactly here (no
+# timing assertion: the latency verdict depends on the machine's load)
+"$MESHWALK" validate --clone "$TMP/run" --json "$TMP/v.json" "$TMP/app.json.gz" >"$TMP/v.txt" 2>"$TMP/err"
+rc=$?
+[ $rc = 0 ] || [ $rc = 3 ] || { cat "$TMP/err"; fail "validate exit status $rc"; }
+cat "$TMP/v.txt"
+for s in cart catalog frontend payment recommend redis; do
+	grep -qE "^  $s: expected [0-9.]+, served [0-9]+ \(.*\) ok$" "$TMP/v.txt" || fail "validate: $s"
+done
+grep -qE '^  frontend.GET-home: original 3[0-9][0-9] traces, clone 4[0-9] requests$' "$TMP/v.txt" ||
+	fail "validate: GET-home's samples"
+grep -qE '^    KS distance [0-9.]+ \(max 0.1\) (ok|FAIL); Wasserstein-1' "$TMP/v.txt" || fail "validate: KS"
+grep -qE '^verdict: (PASS|FAIL) \([0-9]+ checks' "$TMP/v.txt" || fail "validate: verdict"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["entries"]) == 2 and len(d["services"]) == 6' \
+	"$TMP/v.json" || fail "validate --json"
+"$MESHWALK" validate "$TMP/app.json" 2>"$TMP/err"
+assert_eq "validate without --clone" 2 $?
+"$MESHWALK" validate --clone "$TMP/nowhere" "$TMP/app.json" 2>"$TMP/err"
+assert_eq "validate, no results" 1 $?
+
 # usage errors
 for bad in "--self-time fast" "--self-time =cpu" "--self-time x=2" "--rate 0" "--requests 0" \
 	"--max-plans 40" "--overlap-tolerance 1xs"; do

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "import/model.h"
+#include "import/validate.h"
 #include "import/writer.h"
 
 #define US 1000LL /* ns */
@@ -275,6 +276,63 @@ static void test_safe_names(void **state)
 	assert_int_equal(strlen(out), 64);
 }
 
+/* The fidelity report: a clone with the original's latencies passes, one
+ * twice as slow fails on every latency check; a service that served what
+ * the plans predict passes, one that served half fails. */
+static void test_validate(void **state)
+{
+	struct validate_opts o;
+	double lat[40], *lp = lat;
+	size_t nlat = 40;
+	const char *group = "A.root";
+	const char *svcs[] = { "A", "B", "C" };
+	double reqs[] = { 40, 40, 20 };
+	struct validate_clone c = { 1, &group, &lp, &nlat, 3, svcs, reqs };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 40; i++) {
+		char t[8];
+
+		snprintf(t, sizeof t, "t%d", i);
+		/* root durations 2..41 ms; half the executions call C */
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 100000, 2000 + i * 1000);
+		call(t, "c1", "r", "A", "B", "x", i * 100000 + 100, 500, 0);
+		if (i % 2)
+			call(t, "c2", "r", "A", "C", "y", i * 100000 + 700, 500, 0);
+		lat[i] = 2000 + i * 1000;
+	}
+	import_finish(&im);
+	validate_opts_init(&o);
+	f = open_memstream(&buf, &len);
+	/* B: 1 call per request (+0%); C: 0.5 per request = 20 */
+	int ok = validate_report(&m, &c, &o, f, NULL);
+
+	fclose(f);
+	if (ok != 1)
+		fail_msg("%s", buf);
+	assert_non_null(strstr(buf, "  A.root: original 40 traces, clone 40 requests\n"));
+	assert_non_null(strstr(buf, "KS distance 0.000 (max 0.1) ok"));
+	assert_non_null(strstr(buf, "  C: expected 20.0, served 20 (+0.0%) ok\n"));
+	assert_non_null(strstr(buf, "verdict: PASS (7 checks, 0 failed)"));
+	free(buf);
+
+	for (int i = 0; i < 40; i++)
+		lat[i] *= 2;
+	reqs[1] = 10; /* beyond 3 sqrt(40) = 19 */
+	f = open_memstream(&buf, &len);
+	assert_int_equal(validate_report(&m, &c, &o, f, NULL), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "error  +100.0%"));
+	assert_non_null(strstr(buf, "  B: expected 40.0, served 10 (-75.0%) FAIL\n"));
+	assert_non_null(strstr(buf, "verdict: FAIL (7 checks, 5 failed)"));
+	free(buf);
+	end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_plans_and_leaves),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_safe_names),
+		cmocka_unit_test(test_validate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
