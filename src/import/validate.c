@@ -23,7 +23,8 @@ void validate_opts_init(struct validate_opts *o)
  * plans the writer keeps (the most frequent max_plans, reweighted). */
 struct expect {
 	const struct model *m;
-	uint32_t max_plans;
+	const struct writer_names *nm;
+	struct writer_opts wo; /* max_plans as the import's */
 	double **v;      /* v[r][c], NULL until computed */
 	uint8_t *busy;   /* on the current path: a cycle, counted once */
 };
@@ -42,13 +43,17 @@ static const double *expect_of(struct expect *x, uint32_t r)
 {
 	const struct model *m = x->m;
 	const struct model_route *rt = &m->routes[r];
-	uint32_t k = rt->nplans < x->max_plans ? rt->nplans : x->max_plans;
-	uint32_t *ord;
+	uint32_t k, *ord;
 	double total = 0;
 	double *v;
+	struct err e;
 
 	if (x->v[r] != NULL)
 		return x->v[r];
+	/* the plans the written route has */
+	k = rt->leaf ? 0 : writer_plans_kept(m, x->nm, &x->wo, r, NULL, &e);
+	if (k == UINT32_MAX)
+		k = 0;
 	v = xcalloc(m->nroutes, sizeof *v);
 	if (x->busy[r])
 		return v; /* leaks nothing: freed with the route's own below */
@@ -113,9 +118,12 @@ int validate_report(const struct model *m, const struct validate_clone *c,
 		    const struct validate_opts *o, FILE *out, FILE *json)
 {
 	struct writer_names *nm = writer_names_new(m);
-	struct expect x = { m, o->max_plans, xcalloc(m->nroutes ? m->nroutes : 1, sizeof(double *)),
+	struct expect x = { m, nm, { 0 }, xcalloc(m->nroutes ? m->nroutes : 1, sizeof(double *)),
 			    xcalloc(m->nroutes ? m->nroutes : 1, 1) };
 	double *exp_svc = xcalloc(m->names.n ? m->names.n : 1, sizeof *exp_svc);
+
+	writer_opts_init(&x.wo);
+	x.wo.max_plans = o->max_plans;
 	unsigned ran = 0, failed = 0, skipped = 0;
 	bool first = true;
 

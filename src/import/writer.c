@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "import/strmap.h"
+#include "prog/prog_parse.h"
 #include "spec/units.h"
 #include "stats/sample.h"
 #include "util/xalloc.h"
@@ -302,11 +303,6 @@ static uint32_t *plan_order(const struct model_route *r)
 	return ord;
 }
 
-static uint32_t kept_plans(const struct model_route *r, const struct writer_opts *o)
-{
-	return r->nplans < o->max_plans ? r->nplans : o->max_plans;
-}
-
 static void plan_ops(struct text *t, const struct model *m, const struct writer_names *nm,
 		     const struct writer_opts *o, const struct model_plan *pl, double cpu)
 {
@@ -323,9 +319,14 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 		for (uint32_t i = 0; i < pl->gsize[g]; i++, c++) {
 			const struct model_route *callee = &m->routes[*c];
 
+			/* a branch group holds at most PROG_MAX_TARGETS: a wider
+			 * fan-out goes out in successive groups of that many */
+			if (i > 0 && i % PROG_MAX_TARGETS == 0)
+				tput(t, " -C 0");
+
 			tput(t, "%s-F {%s},route=%s%s", t->n ? " " : "", writer_service_name(nm, callee->svc),
 			     writer_route_name(nm, *c), branch ? ",branch" : "");
-			if (callee->req.n > 0 && (!branch || i == 0)) {
+			if (callee->req.n > 0 && (!branch || i % PROG_MAX_TARGETS == 0)) {
 				uint32_t n;
 				double *x = reservoir_sorted(&callee->req, &n);
 
@@ -339,9 +340,9 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 	self_ops(t, &pl->seg[pl->ngroups], cpu, o->emp_values);
 }
 
-/* The program of route ri. */
+/* The program of route ri with its k most frequent plans. */
 static char *route_program(const struct model *m, const struct writer_names *nm,
-			   const struct writer_opts *o, uint32_t ri)
+			   const struct writer_opts *o, uint32_t ri, uint32_t k)
 {
 	const struct model_route *r = &m->routes[ri];
 	double cpu = cpu_of(m, o, r);
@@ -350,7 +351,7 @@ static char *route_program(const struct model *m, const struct writer_names *nm,
 	if (r->leaf) {
 		self_ops(&t, &r->leaf_dur, cpu, o->emp_values);
 	} else {
-		uint32_t *ord = plan_order(r), k = kept_plans(r, o);
+		uint32_t *ord = plan_order(r);
 
 		for (uint32_t i = 0; i < k; i++) {
 			if (k > 1)
@@ -373,6 +374,56 @@ static char *route_program(const struct model *m, const struct writer_names *nm,
 	if (t.n == 0)
 		tput(&t, "-C 0"); /* nothing observed to emulate: answer at once */
 	return t.p;
+}
+
+/* Whether a node would take the program: parsed as meshwalk run parses
+ * routes, with a placeholder address for each {svc}. */
+static int program_ok(const char *text, struct err *e)
+{
+	struct text t = { 0 };
+	struct prog *p;
+	int rc;
+
+	for (const char *c = text; *c;) {
+		const char *close = *c == '{' ? strchr(c, '}') : NULL;
+
+		if (close) {
+			tput(&t, "127.0.0.1:1");
+			c = close + 1;
+		} else {
+			tput(&t, "%c", *c++);
+		}
+	}
+	rc = prog_parse_text(t.p ? t.p : "", &p, e);
+	prog_destroy(p);
+	free(t.p);
+	return rc;
+}
+
+uint32_t writer_plans_kept(const struct model *m, const struct writer_names *nm,
+			   const struct writer_opts *o, uint32_t ri, char **prog, struct err *e)
+{
+	const struct model_route *r = &m->routes[ri];
+	uint32_t k = r->nplans < o->max_plans ? r->nplans : o->max_plans;
+
+	/* fewer plans until the program fits a node's limits (ops, targets) */
+	for (;; k--) {
+		char *text = route_program(m, nm, o, ri, k);
+
+		if (program_ok(text, e) == 0) {
+			if (prog)
+				*prog = text;
+			else
+				free(text);
+			return k;
+		}
+		free(text);
+		if (k <= 1)
+			break;
+	}
+	err_prefix(e, "service %s: route %s: even its most frequent plan does not make a "
+		      "program a node runs", writer_service_name(nm, r->svc), writer_route_name(nm, ri));
+	return UINT32_MAX;
 }
 
 /* ---- comments ------------------------------------------------------------------ */
@@ -436,7 +487,7 @@ static void call_comments(FILE *f, const struct model *m, const struct writer_na
 }
 
 static void route_comments(FILE *f, const struct model *m, const struct writer_names *nm,
-			   const struct writer_opts *o, uint32_t ri)
+			   const struct writer_opts *o, uint32_t ri, uint32_t k)
 {
 	const struct model_route *r = &m->routes[ri];
 	double cpu = cpu_of(m, o, r);
@@ -451,7 +502,7 @@ static void route_comments(FILE *f, const struct model *m, const struct writer_n
 		fprintf(f, "      #   known only from client spans (no traced service answered)\n");
 		dist_comment(f, "      #   ", "client span duration", &r->leaf_dur);
 	} else {
-		uint32_t *ord = plan_order(r), k = kept_plans(r, o);
+		uint32_t *ord = plan_order(r);
 		uint64_t timed = model_route_timed(r), left = r->other;
 
 		for (uint32_t i = k; i < r->nplans; i++)
@@ -685,9 +736,14 @@ int writer_write(const struct model *m, const struct import *im, const struct wr
 		fprintf(f, "    routes:\n");
 		for (; i < m->nroutes && m->routes[nm->route_order[i]].svc == s; i++) {
 			uint32_t r = nm->route_order[i];
-			char *prog = route_program(m, nm, o, r);
+			char *prog = NULL;
+			uint32_t kept = writer_plans_kept(m, nm, o, r, &prog, e);
 
-			route_comments(f, m, nm, o, r);
+			if (kept == UINT32_MAX) {
+				writer_names_free(nm);
+				return -EINVAL;
+			}
+			route_comments(f, m, nm, o, r, kept);
 			fprintf(f, "      %s: \"%s\"\n", writer_route_name(nm, r), prog);
 			free(prog);
 		}

@@ -61,9 +61,16 @@ void writer_safe_name(const char *in, char *out, size_t cap);
 int writer_write(const struct model *m, const struct import *im, const struct writer_opts *o,
 		 FILE *f, struct err *e);
 
+/* How many of route ri's plans the writer keeps: the max_plans most
+ * frequent, fewer when the program would exceed what a node runs (4096 ops
+ * per program); with prog, the program text too (the caller frees it).
+ * UINT32_MAX with a message when not even one plan fits. */
+struct writer_names;
+uint32_t writer_plans_kept(const struct model *m, const struct writer_names *nm,
+			   const struct writer_opts *o, uint32_t ri, char **prog, struct err *e);
+
 /* The client group name the writer gives entry route r (its service and
  * route names joined by '.'), into out: validate matches results by it. */
-struct writer_names;
 struct writer_names *writer_names_new(const struct model *m);
 const char *writer_service_name(const struct writer_names *n, uint32_t svc);
 const char *writer_route_name(const struct writer_names *n, uint32_t route);

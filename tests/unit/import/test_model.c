@@ -333,6 +333,50 @@ static void test_validate(void **state)
 	end();
 }
 
+/* What a node cannot run is not written: a fan-out wider than a branch group
+ * goes out in successive groups; a plan beyond a program's op limit is
+ * refused with the route named. */
+static void test_writer_limits(void **state)
+{
+	struct writer_opts o;
+	char id[16], *s;
+	int rc;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 10000);
+	for (int i = 0; i < 100; i++) {
+		snprintf(id, sizeof id, "c%d", i);
+		call("t", id, "r", "A", "B", "x", 1000, 2000, 0);
+	}
+	import_finish(&im);
+	writer_opts_init(&o);
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	/* 64 branches, a separator, 36 more */
+	char *at = strstr(s, "      root: \"");
+
+	assert_non_null(at);
+	assert_non_null(strstr(at, ",branch -C 0 -F {B},route=x,branch"));
+	free(s);
+	end();
+
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 100000);
+	for (int i = 0; i < 4200; i++) {
+		snprintf(id, sizeof id, "c%d", i);
+		call("t", id, "r", "A", "B", "x", 10 + i * 20, 10, 0);
+	}
+	import_finish(&im);
+	s = write_text(&o, &rc);
+	assert_true(rc < 0);
+	if (strstr(s, "service A: route root: even its most frequent plan") == NULL ||
+	    strstr(s, "4096") == NULL)
+		fail_msg("%s", s);
+	free(s);
+	end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_tolerance),
 		cmocka_unit_test(test_plans_and_leaves),
 		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_writer_limits),
 		cmocka_unit_test(test_safe_names),
 		cmocka_unit_test(test_validate),
 	};
