@@ -274,7 +274,8 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 	int64_t gs = 0, ge = 0;
 	uint32_t *gstart;
 
-	qsort(c, n, sizeof *c, by_start);
+	if (n > 0)
+		qsort(c, n, sizeof *c, by_start);
 	/* key: route, ngroups, group sizes, callee routes; gstart: first call
 	 * of each group (scratch after the key) */
 	grow_u32(&m->key, &m->cap_key, 2 * n + 2 + n + 1);

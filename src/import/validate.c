@@ -172,7 +172,8 @@ int validate_report(const struct model *m, const struct validate_clone *c,
 		double po[3] = { 0 }, pc[3] = { 0 }, err[3] = { 0 }, ks = 0, wd = 0;
 		bool enough = no >= VALIDATE_MIN_SAMPLES && nc >= VALIDATE_MIN_SAMPLES, pass = true;
 
-		memcpy(csort, cl, nc * sizeof *csort);
+		if (nc > 0)
+			memcpy(csort, cl, nc * sizeof *csort);
 		sample_sort(csort, nc);
 		fprintf(out, "%zu requests\n", nc);
 		if (no && nc) {

@@ -158,7 +158,7 @@ static void test_plans_and_leaves(void **state)
 	(void)state;
 	begin(MODEL_DEFAULT_TOLERANCE_NS);
 	for (int i = 0; i < 3; i++) {
-		char t[8];
+		char t[16];
 
 		snprintf(t, sizeof t, "t%d", i);
 		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 100000, 10000);
@@ -295,7 +295,7 @@ static void test_validate(void **state)
 	(void)state;
 	begin(MODEL_DEFAULT_TOLERANCE_NS);
 	for (int i = 0; i < 40; i++) {
-		char t[8];
+		char t[16];
 
 		snprintf(t, sizeof t, "t%d", i);
 		/* root durations 2..41 ms; half the executions call C */
