@@ -103,8 +103,12 @@ void reservoir_add(struct reservoir *r, struct rng *g, double v)
 	r->seen++;
 	r->sum += v;
 	if (r->n < MODEL_RESERVOIR) {
-		if (r->v == NULL)
-			r->v = xmalloc(MODEL_RESERVOIR * sizeof *r->v);
+		/* grown as filled: most reservoirs of a big trace set (rare
+		 * routes and plans) hold a few values */
+		if ((r->n & (r->n - 1)) == 0 && r->n >= 8)
+			r->v = xrealloc(r->v, 2 * r->n * sizeof *r->v);
+		else if (r->v == NULL)
+			r->v = xmalloc(8 * sizeof *r->v);
 		r->v[r->n++] = v;
 		return;
 	}

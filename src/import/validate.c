@@ -69,6 +69,8 @@ static const double *expect_of(struct expect *x, uint32_t r)
 		double w = (double)pl->count / total;
 
 		for (uint32_t j = 0; j < pl->ncalls; j++) {
+			if (writer_call_cut(x->nm, rt->svc, m->routes[pl->calls[j]].svc))
+				continue; /* not written */
 			const double *sub = expect_of(x, pl->calls[j]);
 
 			v[pl->calls[j]] += w;

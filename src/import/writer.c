@@ -63,7 +63,12 @@ struct writer_names {
 	uint32_t *svc_order; /* service name ids by traced name */
 	uint32_t nsvc;
 	uint32_t *route_order; /* route indexes by service order, then operation */
+	struct strmap cut;     /* (from, to) service pairs whose calls are left out */
+	char **cut_text;       /* why, one line each */
+	uint32_t ncut;
 };
+
+static void find_cuts(struct writer_names *n);
 
 static const struct model *sort_m;
 
@@ -151,6 +156,7 @@ struct writer_names *writer_names_new(const struct model *m)
 		strmap_free(&used);
 	}
 	strmap_free(&gused);
+	find_cuts(n);
 	return n;
 }
 
@@ -184,7 +190,18 @@ void writer_names_free(struct writer_names *n)
 	free(n->group);
 	free(n->svc_order);
 	free(n->route_order);
+	for (uint32_t i = 0; i < n->ncut; i++)
+		free(n->cut_text[i]);
+	free(n->cut_text);
+	strmap_free(&n->cut);
 	free(n);
+}
+
+bool writer_call_cut(const struct writer_names *n, uint32_t from_svc, uint32_t to_svc)
+{
+	uint32_t key[2] = { from_svc, to_svc };
+
+	return n->ncut && strmap_get(&n->cut, key, sizeof key) != NULL;
 }
 
 /* ---- text of one program ------------------------------------------------------ */
@@ -225,8 +242,8 @@ static double rounded(double v, enum spec_unit u)
 /* An emp: spec (or a constant) of the sorted values x[0..n) scaled by k, in
  * unit u: at most q quantiles, at the middle of q equal slices, so the spec
  * keeps the distribution's shape and its tail up to the last slice. */
-static void emp_text(struct text *t, const double *x, uint32_t n, double k, enum spec_unit u,
-		     uint32_t q)
+static void emp_text_sep(struct text *t, const double *x, uint32_t n, double k,
+			 enum spec_unit u, uint32_t q, char sep)
 {
 	char num[64];
 	uint32_t m = n < q ? n : q;
@@ -246,8 +263,16 @@ static void emp_text(struct text *t, const double *x, uint32_t n, double k, enum
 		double v = x[j < n ? j : n - 1] * k;
 
 		units_format(rounded(v, u), u, num, sizeof num);
-		tput(t, "%s%s", i ? "," : "", num);
+		if (i)
+			tput(t, "%c", sep);
+		tput(t, "%s", num);
 	}
+}
+
+static void emp_text(struct text *t, const double *x, uint32_t n, double k, enum spec_unit u,
+		     uint32_t q)
+{
+	emp_text_sep(t, x, n, k, u, q, ',');
 }
 
 /* A compute segment of samples in ns (sorted): -C, --sleep or both. */
@@ -304,38 +329,47 @@ static uint32_t *plan_order(const struct model_route *r)
 }
 
 static void plan_ops(struct text *t, const struct model *m, const struct writer_names *nm,
-		     const struct writer_opts *o, const struct model_plan *pl, double cpu)
+		     const struct writer_opts *o, const struct model_plan *pl, uint32_t from,
+		     double cpu)
 {
 	const uint32_t *c = pl->calls;
 	bool prev_branch = false;
 
-	for (uint32_t g = 0; g < pl->ngroups; g++) {
-		bool branch = pl->gsize[g] > 1;
+	for (uint32_t g = 0; g < pl->ngroups; c += pl->gsize[g], g++) {
+		uint32_t n = 0, i = 0;
+
+		for (uint32_t j = 0; j < pl->gsize[g]; j++)
+			n += !writer_call_cut(nm, from, m->routes[c[j]].svc);
+		bool branch = n > 1;
 
 		if (self_ops(t, &pl->seg[g], cpu, o->emp_values))
 			prev_branch = false;
 		if (branch && prev_branch)
 			tput(t, " -C 0"); /* else the two branch groups would join */
-		for (uint32_t i = 0; i < pl->gsize[g]; i++, c++) {
-			const struct model_route *callee = &m->routes[*c];
+		for (uint32_t j = 0; j < pl->gsize[g]; j++) {
+			const struct model_route *callee = &m->routes[c[j]];
 
+			if (writer_call_cut(nm, from, callee->svc))
+				continue;
 			/* a branch group holds at most PROG_MAX_TARGETS: a wider
 			 * fan-out goes out in successive groups of that many */
 			if (i > 0 && i % PROG_MAX_TARGETS == 0)
 				tput(t, " -C 0");
-
 			tput(t, "%s-F {%s},route=%s%s", t->n ? " " : "", writer_service_name(nm, callee->svc),
-			     writer_route_name(nm, *c), branch ? ",branch" : "");
+			     writer_route_name(nm, c[j]), branch ? ",branch" : "");
 			if (callee->req.n > 0 && (!branch || i % PROG_MAX_TARGETS == 0)) {
-				uint32_t n;
-				double *x = reservoir_sorted(&callee->req, &n);
+				uint32_t ns;
+				double *x = reservoir_sorted(&callee->req, &ns);
 
+				/* -F splits its value at ',': the spec's values take ':' */
 				tput(t, ",ps=");
-				emp_text(t, x, n, 1, SPEC_SIZE, o->emp_values);
+				emp_text_sep(t, x, ns, 1, SPEC_SIZE, o->emp_values, ':');
 				free(x);
 			}
+			i++;
 		}
-		prev_branch = branch;
+		if (n > 0)
+			prev_branch = branch;
 	}
 	self_ops(t, &pl->seg[pl->ngroups], cpu, o->emp_values);
 }
@@ -357,7 +391,7 @@ static char *route_program(const struct model *m, const struct writer_names *nm,
 			if (k > 1)
 				tput(&t, "%s--choice %llu", t.n ? " " : "",
 				     (unsigned long long)r->plans[ord[i]].count);
-			plan_ops(&t, m, nm, o, &r->plans[ord[i]], cpu);
+			plan_ops(&t, m, nm, o, &r->plans[ord[i]], r->svc, cpu);
 		}
 		if (k > 1)
 			tput(&t, " --choice-end");
@@ -477,9 +511,11 @@ static void call_comments(FILE *f, const struct model *m, const struct writer_na
 
 		if (with[c] == 0)
 			continue;
-		fprintf(f, "      #   calls %s.%s: probability %.3f, %.2f times when called\n",
+		fprintf(f, "      #   calls %s.%s: probability %.3f, %.2f times when called%s\n",
 			writer_service_name(nm, m->routes[c].svc), writer_route_name(nm, c),
-			(double)with[c] / (double)timed, (double)total[c] / (double)with[c]);
+			(double)with[c] / (double)timed, (double)total[c] / (double)with[c],
+			writer_call_cut(nm, r->svc, m->routes[c].svc) ? " (left out: closes a cycle)"
+								      : "");
 	}
 	free(seen);
 	free(with);
@@ -535,61 +571,110 @@ static void route_comments(FILE *f, const struct model *m, const struct writer_n
 
 /* ---- the service graph must have no cycle --------------------------------------- */
 
-static bool svc_calls(const struct model *m, uint32_t from, uint32_t to,
-		      const struct writer_opts *o)
-{
-	for (uint32_t i = 0; i < m->nroutes; i++) {
-		const struct model_route *r = &m->routes[i];
+/* A scenario starts a service after the services its routes call, so calls
+ * between services may not form a cycle. A depth-first search over services
+ * (in name order, callees in name order) finds the calls that close one (its
+ * back edges); those calls are left out of the routes, each pair named in a
+ * warning. What remains has no cycle. */
+struct cut_dfs {
+	struct writer_names *n;
+	uint32_t *rank;       /* service name id -> position in svc_order */
+	uint32_t *adj, *adj0; /* callees of the service at rank i: adj[adj0[i] .. adj0[i+1]) (ranks) */
+	uint8_t *state;       /* by rank: 1 on the path, 2 done */
+	uint32_t *path;
+};
 
-		if (r->svc != from)
-			continue;
-		for (uint32_t p = 0; p < r->nplans; p++)
-			for (uint32_t c = 0; c < r->plans[p].ncalls; c++)
-				if (m->routes[r->plans[p].calls[c]].svc == to)
-					return true;
+static void cut_visit(struct cut_dfs *d, uint32_t s, uint32_t depth)
+{
+	struct writer_names *n = d->n;
+
+	d->state[s] = 1;
+	d->path[depth] = s;
+	for (uint32_t i = d->adj0[s]; i < d->adj0[s + 1]; i++) {
+		uint32_t t = d->adj[i];
+
+		if (d->state[t] == 1) {
+			uint32_t key[2] = { n->svc_order[s], n->svc_order[t] }, from = depth;
+			struct text txt = { 0 };
+
+			strmap_put(&n->cut, key, sizeof key, 1, NULL, NULL);
+			while (d->path[from] != t)
+				from--;
+			tput(&txt, "calls from %s to %s left out: they close a cycle (", n->svc[key[0]],
+			     n->svc[key[1]]);
+			for (uint32_t k = from; k <= depth; k++)
+				tput(&txt, "%s -> ", n->svc[n->svc_order[d->path[k]]]);
+			tput(&txt, "%s)", n->svc[key[1]]);
+			n->cut_text = xrealloc(n->cut_text, (n->ncut + 1) * sizeof *n->cut_text);
+			n->cut_text[n->ncut++] = txt.p;
+		} else if (d->state[t] == 0) {
+			cut_visit(d, t, depth + 1);
+		}
 	}
-	(void)o;
-	return false;
+	d->state[s] = 2;
 }
 
-/* Depth-first search from s; state 1 on the path, 2 done. */
-static int find_cycle(const struct model *m, const struct writer_names *nm,
-		      const struct writer_opts *o, uint32_t s, uint8_t *state, uint32_t *path,
-		      uint32_t depth, struct err *e)
+static int by_pair(const void *x, const void *y)
 {
-	state[s] = 1;
-	path[depth] = s;
-	for (uint32_t k = 0; k < nm->nsvc; k++) {
-		uint32_t t = nm->svc_order[k];
+	const uint32_t *a = x, *b = y;
 
-		if (!svc_calls(m, s, t, o))
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+static void find_cuts(struct writer_names *n)
+{
+	const struct model *m = n->m;
+	struct cut_dfs d = { .n = n };
+	uint32_t *pairs = NULL, np = 0, cap = 0;
+
+	strmap_init(&n->cut);
+	d.rank = xcalloc(m->names.n ? m->names.n : 1, sizeof *d.rank);
+	for (uint32_t i = 0; i < n->nsvc; i++)
+		d.rank[n->svc_order[i]] = i;
+	for (uint32_t r = 0; r < m->nroutes; r++)
+		for (uint32_t p = 0; p < m->routes[r].nplans; p++)
+			for (uint32_t c = 0; c < m->routes[r].plans[p].ncalls; c++) {
+				if (np == cap) {
+					cap = cap ? 2 * cap : 64;
+					pairs = xrealloc(pairs, 2 * cap * sizeof *pairs);
+				}
+				pairs[2 * np] = d.rank[m->routes[r].svc];
+				pairs[2 * np + 1] = d.rank[m->routes[m->routes[r].plans[p].calls[c]].svc];
+				np++;
+			}
+	if (np)
+		qsort(pairs, np, 2 * sizeof *pairs, by_pair);
+	d.adj = xmalloc((np ? np : 1) * sizeof *d.adj);
+	d.adj0 = xcalloc(n->nsvc + 1, sizeof *d.adj0);
+	uint32_t na = 0;
+
+	for (uint32_t i = 0; i < np; i++) {
+		if (i > 0 && pairs[2 * i] == pairs[2 * i - 2] && pairs[2 * i + 1] == pairs[2 * i - 1])
 			continue;
-		if (state[t] == 1) {
-			char buf[512] = "";
-			size_t n = 0;
-			uint32_t from = depth;
-
-			while (path[from] != t)
-				from--;
-			for (uint32_t i = from; i <= depth && n < sizeof buf - 80; i++)
-				n += (size_t)snprintf(buf + n, sizeof buf - n, "%s -> ",
-						      writer_service_name(nm, path[i]));
-			snprintf(buf + n, sizeof buf - n, "%s", writer_service_name(nm, t));
-			return err_set(e, "services call each other in a cycle (%s): a scenario starts a "
-					  "service after the services it calls, so this cannot be written "
-					  "yet", buf);
-		}
-		if (state[t] == 0 && find_cycle(m, nm, o, t, state, path, depth + 1, e) < 0)
-			return -EINVAL;
+		d.adj[na++] = pairs[2 * i + 1];
+		d.adj0[pairs[2 * i] + 1]++;
 	}
-	state[s] = 2;
-	return 0;
+	for (uint32_t i = 0; i < n->nsvc; i++)
+		d.adj0[i + 1] += d.adj0[i];
+	d.state = xcalloc(n->nsvc ? n->nsvc : 1, 1);
+	d.path = xcalloc(n->nsvc ? n->nsvc : 1, sizeof *d.path);
+	for (uint32_t i = 0; i < n->nsvc; i++)
+		if (d.state[i] == 0)
+			cut_visit(&d, i, 0);
+	free(pairs);
+	free(d.rank);
+	free(d.adj);
+	free(d.adj0);
+	free(d.state);
+	free(d.path);
 }
 
 /* ---- the file ------------------------------------------------------------------- */
 
 static void header(FILE *f, const struct model *m, const struct import *im,
-		   const struct writer_opts *o)
+		   const struct writer_opts *o, const struct writer_names *nm)
 {
 	const struct import_stats *st = &im->st;
 	uint64_t plans = 0;
@@ -629,6 +714,8 @@ static void header(FILE *f, const struct model *m, const struct import *im,
 	W(m->late_calls, "calls ending after their caller (fire-and-forget?), emulated as awaited");
 	W(m->negative_net, "client spans shorter than their server span (skew: network time 0)");
 #undef W
+	for (uint32_t i = 0; i < nm->ncut; i++)
+		fprintf(f, "#   %s\n", nm->cut_text[i]);
 	if (model_entries_are_fragments(m))
 		fprintf(f, "#   no trace has a root (every span names a parent): the roots of the "
 			   "fragments (orphans) are the entry operations\n");
@@ -703,9 +790,6 @@ int writer_write(const struct model *m, const struct import *im, const struct wr
 	struct writer_names *nm;
 	uint64_t roots = 0;
 	double rate = total_rate(m, o);
-	uint8_t *state;
-	uint32_t *path;
-	int rc = 0;
 
 	for (uint32_t i = 0; i < m->nroutes; i++)
 		roots += model_entries(m, &m->routes[i]);
@@ -714,18 +798,7 @@ int writer_write(const struct model *m, const struct import *im, const struct wr
 	if (roots == 0)
 		return err_set(e, "no entry operation for the client groups: no span without a parent");
 	nm = writer_names_new(m);
-	state = xcalloc(m->names.n ? m->names.n : 1, 1);
-	path = xcalloc(m->names.n ? m->names.n : 1, sizeof *path);
-	for (uint32_t k = 0; k < nm->nsvc && rc == 0; k++)
-		if (state[nm->svc_order[k]] == 0)
-			rc = find_cycle(m, nm, o, nm->svc_order[k], state, path, 0, e);
-	free(state);
-	free(path);
-	if (rc < 0) {
-		writer_names_free(nm);
-		return rc;
-	}
-	header(f, m, im, o);
+	header(f, m, im, o, nm);
 	fprintf(f, "seed: 1\nservices:\n");
 	for (uint32_t k = 0, i = 0; k < nm->nsvc; k++) {
 		uint32_t s = nm->svc_order[k];

@@ -17,12 +17,16 @@
  * (letters, digits, '-', '_', '.'; at most 64 characters; unique), sorted,
  * and every number comes with a comment saying where it came from. Output
  * is deterministic: the same input writes the same file.
+ * Services that call each other in a cycle cannot start (each starts after
+ * the services it calls): the calls that close a cycle are left out, with a
+ * warning naming them (writer_call_cut()).
  * Ownership: the caller's. Threads: one. Errors: -EINVAL with a message
- * when the model cannot be written as a scenario (services that call each
- * other in a cycle; nothing imported). */
+ * when the model cannot be written as a scenario (nothing imported; a route
+ * whose most frequent plan alone exceeds what a node runs). */
 #ifndef MW_IMPORT_WRITER_H
 #define MW_IMPORT_WRITER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -76,5 +80,9 @@ const char *writer_service_name(const struct writer_names *n, uint32_t svc);
 const char *writer_route_name(const struct writer_names *n, uint32_t route);
 const char *writer_group_name(const struct writer_names *n, uint32_t route);
 void writer_names_free(struct writer_names *n);
+/* Whether calls from one service to another are left out because they
+ * close a cycle of services (see writer.c: a depth-first search in name
+ * order finds them; the header names each). */
+bool writer_call_cut(const struct writer_names *n, uint32_t from_svc, uint32_t to_svc);
 
 #endif
