@@ -110,7 +110,7 @@ demo: deps-demo
 # (tests/e2e/11_docs.sh) fails when the committed pages are out of date.
 MAN_PAGES := man/meshwalk-node.1 man/meshwalk-client.1 man/meshwalk-run.1 man/meshwalk-proxy.1 \
              man/meshwalk-report.1 man/meshwalk-compare.1 man/meshwalk-deploy.1 \
-             man/meshwalk-import.1
+             man/meshwalk-import.1 man/meshwalk-validate.1
 man: $(MAN_PAGES)
 man/meshwalk-%.1: $(EXE)
 	@mkdir -p man

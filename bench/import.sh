@@ -2,8 +2,9 @@
 # bench/import.sh [MB] -- meshwalk import's reading speed and memory: writes
 # about MB megabytes (default 200) each of a generated Alibaba call-graph CSV
 # and an OTLP JSON Lines file (20-span traces over 50 services), then times
-# `meshwalk import --summary` on each, plain and gzip: MB/s of input on one
-# core and peak RSS, which must stay flat as the input grows (the open-span
+# `meshwalk import --summary` on each, plain and gzip, and `meshwalk import -o`
+# (the fitted model and the scenario written) on the plain files: MB/s of
+# input on one core and peak RSS, which must stay flat as the input grows (the open-span
 # bound and the summary's aggregates, not the file, set it). A benchmark: it
 # asserts nothing. Files go to a temporary directory, removed on exit.
 set -u
@@ -60,13 +61,16 @@ PY
 gzip -1 -k "$T/ali.csv" "$T/otlp.jsonl"
 
 printf '%-16s %10s %10s %10s %12s\n' input "MB" seconds "MB/s" "peak RSS MB"
-for f in ali.csv ali.csv.gz otlp.jsonl otlp.jsonl.gz; do
+for f in ali.csv ali.csv.gz otlp.jsonl otlp.jsonl.gz ali.csv-o otlp.jsonl-o; do
+	what=(--summary)
+	case $f in *-o) f=${f%-o}; what=(-o "$T/scenario.yaml") ;; esac
 	raw=$(stat -c %s "$T/${f%.gz}")
-	/usr/bin/time -f '%e %M' -o "$T/time" "$MESHWALK" import --summary "$T/$f" >"$T/out" ||
+	/usr/bin/time -f '%e %M' -o "$T/time" "$MESHWALK" import "${what[@]}" "$T/$f" >"$T/out" ||
 		{ echo "import of $f failed" >&2; continue; }
+	if [ "${what[0]}" = -o ]; then f="$f -o"; else cp "$T/out" "$T/summary"; fi
 	read -r secs kb <"$T/time"
 	awk -v f="$f" -v b="$raw" -v s="$secs" -v kb="$kb" 'BEGIN {
 		printf "%-16s %10.0f %10.2f %10.1f %12.1f\n", f, b / 1e6, s, (s > 0 ? b / 1e6 / s : 0), kb / 1024 }'
 done
-grep -E '^(traces|spans) ' "$T/out" | tr '\n' ' '
-echo "(last file)"
+grep -E '^(traces|spans) ' "$T/summary" | tr '\n' ' '
+echo "(last summary)"

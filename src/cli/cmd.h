@@ -15,7 +15,7 @@
 /* Each subcommand's option table (what getopt, --help, the man page and the
  * bash completion are made from). */
 extern const struct opt_def node_opts[], client_opts[], run_opts[], proxy_opts[], report_opts[],
-	compare_opts[], deploy_opts[], import_opts[];
+	compare_opts[], deploy_opts[], import_opts[], validate_opts[];
 
 int cmd_node(int argc, char **argv);
 /* The node's command line into a config without starting anything: 0 (then
@@ -44,6 +44,8 @@ void cmd_deploy_man(FILE *f);
 void cmd_compare_man(FILE *f);
 int cmd_import(int argc, char **argv);
 void cmd_import_man(FILE *f);
+int cmd_validate(int argc, char **argv);
+void cmd_validate_man(FILE *f);
 
 /* The bash completion script for `meshwalk` (subcommands, their options and
  * the subcommand names `help` and `man` take), made from the tables above. */

@@ -123,6 +123,17 @@ const struct opt_def client_opts[] = {
 	{ "skip", 's', OPT_REQUIRED, 's', "N[,prob=P][,every=M]",
 	  "Add a SKIP: the node skips the next N ops with probability P (default 1), on one "
 	  "request in every M (default 1)." },
+	{ "sleep", 0, OPT_REQUIRED, PROG_OP_SLEEP, "TIME_SPEC",
+	  "Add a SLEEP op: the node waits that long off the CPU (a timer; it serves other "
+	  "requests meanwhile), e.g. time spent waiting on a disk or a lock." },
+	{ "choice", 0, OPT_REQUIRED, PROG_OP_CHOICE, "WEIGHT",
+	  "Start an alternative of a choice group: exactly one alternative runs per request, "
+	  "each with probability WEIGHT / (sum of the group's weights), drawn by the node. The "
+	  "first --choice opens the group, each later one starts the next alternative, "
+	  "--choice-end closes it (--choice 0.7 -C 1ms --choice 0.3 -F ADDR,route=x "
+	  "--choice-end). Built from SKIP ops." },
+	{ "choice-end", 0, OPT_NONE, PROG_OP_CHOICE_END, NULL,
+	  "Close the open --choice group." },
 	{ "seed", 0, OPT_REQUIRED, O_SEED, "N",
 	  "Seed of all random choices (default: from the clock, printed in the summary). Each "
 	  "thread and session draws from its own stream, so a seed reproduces the run." },
@@ -387,7 +398,11 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		case 'L':
 		case 'S':
 		case 's':
-			if (prog_parse_op(&b, opt, opt == 'R' ? opt_optional_arg(argc, argv) : optarg,
+		case PROG_OP_SLEEP:
+		case PROG_OP_CHOICE:
+		case PROG_OP_CHOICE_END:
+			if (prog_parse_op(&b, opt, opt == 'R' ? opt_optional_arg(argc, argv)
+						: opt == PROG_OP_CHOICE_END ? NULL : optarg,
 					  &e) < 0) {
 				log_msg("%s", e.msg);
 				rc = 2;

@@ -1,25 +1,33 @@
 /* cmd_import.c -- `meshwalk import FILE... --summary`: read trace files
- * (src/import/reader.h) into the span model and print what was read. The
- * scenario writer (-o scenario.yaml) builds on the same import. */
+ * (src/import/reader.h) into the span model and print what was read;
+ * `meshwalk import FILE... -o scenario.yaml`: fit the model
+ * (src/import/model.h) and write a scenario (src/import/writer.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
+#include "cli/trace_opts.h"
 #include "import/reader.h"
 #include "import/spans.h"
+#include "import/model.h"
 #include "import/overview.h"
+#include "import/writer.h"
+#include "spec/units.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 
 enum {
-	O_FORMAT = 256,
-	O_SUMMARY,
-	O_MAX_OPEN,
+	O_SUMMARY = 256,
+	O_SELF_TIME,
+	O_RATE,
+	O_REQUESTS,
 };
 
 const struct opt_def import_opts[] = {
-	{ "format", 0, OPT_REQUIRED, O_FORMAT, "FORMAT",
+	{ "format", 0, OPT_REQUIRED, TRACE_O_FORMAT, "FORMAT",
 	  "auto (default: from each file's first bytes), jaeger (JSON: UI export, query API, one "
 	  "trace object), zipkin (v2 JSON), otlp (JSON, one request per line accepted) or "
 	  "alibaba (cluster-trace microservices call graph CSV, v2021 or v2022). Any file may "
@@ -29,7 +37,32 @@ const struct opt_def import_opts[] = {
 	  "call edges between operations with counts, client calls no traced service answered, "
 	  "and every messy-input rule applied (orphans, skew, repeated ids, spans without "
 	  "timestamps)." },
-	{ "max-open-spans", 0, OPT_REQUIRED, O_MAX_OPEN, "N",
+	{ "output", 'o', OPT_REQUIRED, 'o', "FILE",
+	  "Fit a model to the traces and write a scenario that meshwalk run runs as is: a service "
+	  "per traced service (and per database or other callee known only from client spans), "
+	  "a route per operation with its observed execution plans (weighted --choice "
+	  "alternatives; compute segments as emp: distributions of the observed self times; "
+	  "concurrent calls as branch forwards), links with the observed network time, a client "
+	  "group per entry operation at its share of the observed rate (docs/import.md). - writes "
+	  "to standard output." },
+	{ "self-time", 0, OPT_REQUIRED, O_SELF_TIME, "[SERVICE=]cpu|sleep|FRACTION",
+	  "How the self time of services is emulated: cpu (-C, busy CPU; default for traced "
+	  "services), sleep (--sleep, off CPU; default for services known only from client "
+	  "spans) or the FRACTION of it on CPU (0.3: -C of 30% and --sleep of 70% of each "
+	  "sample). Without SERVICE= it applies to every service; with it, to that traced "
+	  "service only (repeatable)." },
+	{ "rate", 0, OPT_REQUIRED, O_RATE, "REQ_PER_S",
+	  "Total request rate of the client groups (default: the trace roots' count over the "
+	  "time their start times span; 10 when that cannot be measured)." },
+	{ "requests", 0, OPT_REQUIRED, O_REQUESTS, "N",
+	  "Total requests of the client groups, shared by the entry mix (default 1000)." },
+	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
+	  "Calls overlapping by less than this (and by less than half their duration) count as "
+	  "sequential (default 1ms: OpenTelemetry JS stamps starts with 1 ms resolution)." },
+	{ "max-plans", 0, OPT_REQUIRED, TRACE_O_MAX_PLANS, "N",
+	  "Most execution plans written per operation, the most frequent (default 8, at most "
+	  "32); the executions of rarer plans are left out and counted in a comment." },
+	{ "max-open-spans", 0, OPT_REQUIRED, TRACE_O_MAX_OPEN, "N",
 	  "Memory bound: at most N spans of traces not yet complete are held (default 500000, "
 	  "about 150 MB); past it the trace idle longest is finished as it is, and a trace "
 	  "whose spans come after that is counted as split in the warnings. A Jaeger trace object or an OTLP resource whose resource comes last is "
@@ -38,59 +71,161 @@ const struct opt_def import_opts[] = {
 	{ 0 },
 };
 
-static const char import_usage[] = "meshwalk import [OPTIONS] --summary FILE...";
+static const char import_usage[] =
+	"meshwalk import [OPTIONS] --summary FILE...\n"
+	"       meshwalk import [OPTIONS] -o SCENARIO FILE...";
 static const char import_intro[] =
 	"Reads distributed traces (Jaeger, Zipkin v2 or OTLP JSON, Alibaba microservice call\n"
-	"graph CSV; plain or gzip) into one span model and prints a summary of what was\n"
-	"read (docs/import.md). Malformed input stops with FILE:LINE and the reason. Exit\n"
-	"status: 0 on success, 1 when a file cannot be read or is malformed, 2 on a usage\n"
-	"error.";
+	"graph CSV; plain or gzip) into one span model, and prints a summary of what was\n"
+	"read or writes a scenario that emulates the traced application (docs/import.md).\n"
+	"Malformed input stops with FILE:LINE and the reason. Exit status: 0 on success, 1\n"
+	"when a file cannot be read or is malformed or the scenario cannot be written, 2 on\n"
+	"a usage error.";
+
+/* The summary and the model both see every finished trace. */
+struct import_both_arg {
+	struct overview *sum;
+	struct model *model;
+};
+
+static void import_both(void *arg, const struct import *im, const struct trace *t)
+{
+	struct import_both_arg *a = arg;
+
+	if (a->sum)
+		overview_trace(a->sum, im, t);
+	if (a->model)
+		model_trace(a->model, im, t);
+}
 
 void cmd_import_man(FILE *f)
 {
 	opt_print_man(f, "meshwalk-import", "read distributed traces into meshwalk's span model",
 		      import_usage, import_intro, import_opts,
-		      ".SH FILES\nThe formats, the span model and the rules for messy traces are "
-		      "described in docs/import.md.\n.SH SEE ALSO\nmeshwalk\\-run(1)\n");
+		      ".SH FILES\nThe formats, the span model, the rules for messy traces, the fitted "
+		      "model and the scenario written are described in docs/import.md.\n.SH SEE "
+		      "ALSO\nmeshwalk\\-run(1), meshwalk\\-validate(1)\n");
+}
+
+/* cpu|sleep|FRACTION into a CPU fraction. */
+static int parse_cpu(const char *v, double *out)
+{
+	char *end;
+
+	if (strcmp(v, "cpu") == 0)
+		*out = 1;
+	else if (strcmp(v, "sleep") == 0)
+		*out = 0;
+	else {
+		errno = 0;
+		*out = strtod(v, &end);
+		if (end == v || *end || errno || !(*out >= 0 && *out <= 1))
+			return -1;
+	}
+	return 0;
+}
+
+/* --self-time [SERVICE=]MODE */
+static int self_time_opt(const char *arg, struct writer_opts *w, struct writer_self **self,
+			 bool *global)
+{
+	const char *eq = strrchr(arg, '=');
+	double cpu;
+
+	if (parse_cpu(eq ? eq + 1 : arg, &cpu) < 0 || (eq && eq == arg)) {
+		log_msg("--self-time: expected [SERVICE=]cpu|sleep|FRACTION (a number from 0 to 1), "
+			"got '%s'", arg);
+		return 2;
+	}
+	if (eq == NULL) {
+		w->cpu = w->leaf_cpu = cpu;
+		*global = true;
+		return 0;
+	}
+	*self = xrealloc(*self, ((size_t)w->nself + 1) * sizeof **self);
+	char *svc = xstrdup(arg);
+
+	svc[eq - arg] = '\0';
+	(*self)[w->nself].service = svc;
+	(*self)[w->nself].cpu = cpu;
+	w->nself++;
+	w->self = *self;
+	return 0;
+}
+
+static int write_scenario(const struct model *m, const struct import *im,
+			  const struct writer_opts *w, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	struct err e;
+	int rc;
+
+	if (f == NULL) {
+		log_msg("-o %s: %s", path, strerror(errno));
+		return 1;
+	}
+	rc = writer_write(m, im, w, f, &e);
+	if (f != stdout && fclose(f) != 0 && rc == 0)
+		rc = err_set(&e, "%s", strerror(errno));
+	if (rc < 0) {
+		log_msg("-o %s: %s", path, e.msg);
+		if (f != stdout)
+			unlink(path);
+		return 1;
+	}
+	return 0;
 }
 
 int cmd_import(int argc, char **argv)
 {
-	const char *format = "auto";
-	unsigned long long max_open = IMPORT_DEFAULT_MAX_OPEN_SPANS;
-	bool summary = false;
+	const char *out = NULL;
+	struct trace_opts to;
+	struct writer_self *self = NULL;
+	struct writer_opts w;
+	bool summary = false, global_self = false;
 	struct opt_parser p;
 	int opt, rc = 0;
+	double d;
 
 	log_set_name("meshwalk import");
+	writer_opts_init(&w);
+	trace_opts_init(&to);
 	opt_build(import_opts, &p);
 	optind = 1;
 	opterr = 0;
 	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
 		switch (opt) {
-		case O_FORMAT:
-			format = optarg;
-			if (strcmp(format, "auto") != 0 && import_reader_find(format) == NULL) {
-				log_msg("--format: expected auto, jaeger, zipkin, otlp or alibaba, got '%s'",
-					format);
-				rc = 2;
-			}
-			break;
 		case 's':
 			summary = true;
 			break;
-		case O_MAX_OPEN: {
-			char *end;
-
-			errno = 0;
-			max_open = strtoull(optarg, &end, 10);
-			if (end == optarg || *end || errno || optarg[0] == '-' || max_open == 0 ||
-			    max_open > (1ULL << 40)) {
-				log_msg("--max-open-spans: expected a count from 1, got '%s'", optarg);
+		case 'o':
+			out = optarg;
+			break;
+		case O_SELF_TIME:
+			rc = self_time_opt(optarg, &w, &self, &global_self);
+			break;
+		case O_RATE:
+			if (units_parse(optarg, SPEC_COUNT, &w.rate, NULL) < 0 || !(w.rate > 0) ||
+			    w.rate > 1e7) {
+				log_msg("--rate: expected requests per second above 0 (up to 10m), got '%s'",
+					optarg);
 				rc = 2;
 			}
 			break;
-		}
+		case O_REQUESTS:
+			if (units_parse(optarg, SPEC_COUNT, &d, NULL) < 0 || d < 1 || d > 1e12 ||
+			    d != (double)(uint64_t)d) {
+				log_msg("--requests: expected a whole number from 1, got '%s'", optarg);
+				rc = 2;
+			}
+			w.requests = rc ? 0 : (uint64_t)d;
+			break;
+		case TRACE_O_FORMAT:
+		case TRACE_O_MAX_OPEN:
+		case TRACE_O_TOLERANCE:
+		case TRACE_O_MAX_PLANS:
+			rc = trace_opt(&to, opt, optarg);
+			break;
 		case 'h':
 			opt_print_help(stdout, import_usage, import_intro, import_opts);
 			opt_free(&p);
@@ -110,34 +245,63 @@ int cmd_import(int argc, char **argv)
 		log_msg("no trace file given (see meshwalk import --help)");
 		rc = 2;
 	}
-	if (rc == 0 && !summary) {
-		log_msg("nothing to do: add --summary (writing a scenario comes next)");
+	if (rc == 0 && !summary && out == NULL) {
+		log_msg("nothing to do: add --summary or -o SCENARIO");
 		rc = 2;
 	}
-	if (rc)
+	if (rc == 0 && summary && out && strcmp(out, "-") == 0) {
+		log_msg("--summary and -o - both write to standard output: give -o a file");
+		rc = 2;
+	}
+	if (rc) {
+		for (int i = 0; i < w.nself; i++)
+			free((char *)self[i].service);
+		free(self);
 		return rc;
+	}
 
 	struct overview sum;
+	struct model model;
 	struct import im;
 	struct err e;
+	const char **files = xcalloc((size_t)argc, sizeof *files);
+	const char **used = xcalloc((size_t)argc, sizeof *used);
+	int nfiles = 0;
 
 	overview_init(&sum);
-	import_init(&im, max_open, overview_trace, &sum);
+	model_init(&model, to.tolerance_ns);
+	import_init(&im, to.max_open, import_both, NULL);
+	w.max_plans = to.max_plans;
+	im.arg = &(struct import_both_arg){ summary ? &sum : NULL, out ? &model : NULL };
 	for (int i = optind; i < argc && rc == 0; i++) {
-		const char *used = NULL;
-
-		if (import_file(&im, argv[i], format, &used, &e) < 0) {
+		if (import_file(&im, argv[i], to.format, &used[nfiles], &e) < 0) {
 			log_msg("%s", e.msg);
 			rc = 1;
 		} else {
-			printf("file %s %s\n", argv[i], used);
+			if (summary)
+				printf("file %s %s\n", argv[i], used[nfiles]);
+			files[nfiles++] = argv[i];
 		}
 	}
 	if (rc == 0) {
 		import_finish(&im);
-		overview_print(&sum, &im, stdout);
+		if (summary)
+			overview_print(&sum, &im, stdout);
+		if (out) {
+			w.files = files;
+			w.formats = used;
+			w.nfiles = nfiles;
+			rc = write_scenario(&model, &im, &w, out);
+		}
 	}
 	import_free(&im);
 	overview_free(&sum);
+	model_free(&model);
+	for (int i = 0; i < w.nself; i++)
+		free((char *)self[i].service);
+	free(self);
+	free(files);
+	free(used);
+	(void)global_self;
 	return rc;
 }

@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
 	{ { "compare", compare_opts }, cmd_compare, cmd_compare_man },
 	{ { "deploy", deploy_opts }, cmd_deploy, cmd_deploy_man },
 	{ { "import", import_opts }, cmd_import, cmd_import_man },
+	{ { "validate", validate_opts }, cmd_validate, cmd_validate_man },
 };
 #define NSUB (sizeof subcommands / sizeof subcommands[0])
 
@@ -49,7 +50,8 @@ static void usage(FILE *f)
 		"  proxy     relay TCP connections to a pool of nodes (DistWalk's dw_proxy)\n"
 		"  report    tables, plots and an HTML page from the results of a run\n"
 		"  compare   compare the latencies of two runs, with a verdict on the difference\n"
-		"  import    read Jaeger, Zipkin, OTLP or Alibaba traces and summarize them\n"
+		"  import    read Jaeger, Zipkin, OTLP or Alibaba traces: a summary, or a scenario\n"
+		"  validate  compare a run of an imported scenario with the original traces\n"
 		"  deploy    Kubernetes and Knative manifests from a scenario; results back\n"
 		"  help CMD  the options of a subcommand (the same as meshwalk CMD --help)\n"
 		"  man CMD   print the man page of a subcommand\n"
@@ -80,7 +82,7 @@ int main(int argc, char **argv)
 		sc = argc == 3 ? find(argv[2]) : NULL;
 		if (sc == NULL) {
 			fprintf(stderr, "meshwalk %s: %s\n", cmd,
-				argc == 3 ? "no such subcommand (node, client, run, proxy, report, compare, deploy, import)"
+				argc == 3 ? "no such subcommand (node, client, run, proxy, report, compare, deploy, import, validate)"
 					  : "usage: meshwalk help|man SUBCOMMAND");
 			return 2;
 		}

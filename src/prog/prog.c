@@ -28,9 +28,9 @@ struct prog_fwd {
 };
 
 struct prog_op {
-	uint8_t code;          /* OP_COMPUTE, OP_SKIP, OP_LOAD, OP_STORE or OP_FORWARD */
+	uint8_t code;          /* OP_COMPUTE, OP_SLEEP, OP_SKIP, OP_LOAD, OP_STORE or OP_FORWARD */
 	uint8_t sync;          /* STORE: enum wire_sync */
-	struct spec *value;    /* COMPUTE: microseconds; LOAD/STORE: bytes */
+	struct spec *value;    /* COMPUTE, SLEEP: microseconds; LOAD/STORE: bytes */
 	struct spec *offset;   /* LOAD/STORE: bytes; NULL = the program's default */
 	uint32_t skip_n;       /* SKIP: ops to skip */
 	uint32_t skip_prob;    /* SKIP: parts per billion */
@@ -93,8 +93,17 @@ void prog_builder_init(struct prog_builder *b)
 	b->scope[0] = b->root;
 }
 
+static void choices_free(struct prog_builder *b)
+{
+	for (int i = 0; i <= PROG_MAX_DEPTH; i++) {
+		free(b->choice[i]);
+		b->choice[i] = NULL;
+	}
+}
+
 void prog_builder_abort(struct prog_builder *b)
 {
+	choices_free(b);
 	prog_destroy(b->root);
 	memset(b, 0, sizeof *b);
 }
@@ -116,16 +125,26 @@ static void seal_last(struct prog *p)
 		p->ops[p->n - 1].fwd->joinable = false;
 }
 
-int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e)
+static int add_timed(struct prog_builder *b, uint8_t code, struct spec *usec)
 {
 	struct prog *p = b->scope[b->depth];
 	struct prog_op *op;
 
 	seal_last(p);
 	op = append(p);
-	op->code = OP_COMPUTE;
+	op->code = code;
 	op->value = usec;
 	return 0;
+}
+
+int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e)
+{
+	return add_timed(b, OP_COMPUTE, usec);
+}
+
+int prog_add_sleep(struct prog_builder *b, struct spec *usec, struct err *e)
+{
+	return add_timed(b, OP_SLEEP, usec);
 }
 
 int prog_add_storage(struct prog_builder *b, uint8_t code, struct spec *size,
@@ -176,6 +195,93 @@ int prog_add_skip(struct prog_builder *b, uint32_t n, double prob, uint32_t ever
 	return 0;
 }
 
+
+/* -- choice groups: SKIPs that pick one alternative -- */
+
+struct prog_choice {
+	uint32_t n;                        /* alternatives so far */
+	size_t head[PROG_MAX_CHOICES];     /* index of alternative k's leading SKIP */
+	size_t tail[PROG_MAX_CHOICES];     /* index of its closing SKIP (k < n - 1) */
+	double w[PROG_MAX_CHOICES];
+};
+
+static void add_skip_op(struct prog *p)
+{
+	struct prog_op *op;
+
+	seal_last(p);
+	op = append(p);
+	op->code = OP_SKIP;
+	op->skip_n = 0; /* set by prog_end_choice() */
+	op->skip_prob = WIRE_PROB_ONE;
+	op->skip_every = 1;
+}
+
+int prog_add_choice(struct prog_builder *b, double weight, struct err *e)
+{
+	struct prog *p = b->scope[b->depth];
+	struct prog_choice *c = b->choice[b->depth];
+
+	if (!(weight > 0) || weight > 1e15)
+		return err_set(e, "--choice: a weight must be a number above 0, got %g", weight);
+	if (c == NULL)
+		c = b->choice[b->depth] = xcalloc(1, sizeof *c);
+	else if (c->n == PROG_MAX_CHOICES)
+		return err_set(e, "--choice: at most %d alternatives in one group",
+			       PROG_MAX_CHOICES);
+	else {
+		c->tail[c->n - 1] = p->n;
+		add_skip_op(p);
+	}
+	c->head[c->n] = p->n;
+	c->w[c->n++] = weight;
+	add_skip_op(p);
+	return 0;
+}
+
+int prog_end_choice(struct prog_builder *b, struct err *e)
+{
+	struct prog *p = b->scope[b->depth];
+	struct prog_choice *c = b->choice[b->depth];
+	double rest = 0;
+
+	if (c == NULL)
+		return err_set(e, "--choice-end without an open --choice group in this scope");
+	for (uint32_t k = 0; k < c->n; k++)
+		rest += c->w[k];
+	for (uint32_t k = 0; k < c->n; k++) {
+		struct prog_op *head = &p->ops[c->head[k]];
+		bool last = k == c->n - 1;
+		/* the alternative's ops and its closing SKIP: the next op run is
+		 * the next alternative's leading SKIP */
+		size_t end = last ? p->n : c->tail[k] + 1;
+
+		if (end - c->head[k] - 1 > UINT32_MAX || p->n - c->head[k] > UINT32_MAX)
+			return err_set(e, "--choice: an alternative is too long");
+		head->skip_n = (uint32_t)(end - c->head[k] - 1);
+		/* skipped unless chosen: chosen with w_k over what is left */
+		head->skip_prob = last ? 0
+				       : (uint32_t)llround((1.0 - c->w[k] / rest) * WIRE_PROB_ONE);
+		rest -= c->w[k];
+		if (!last)
+			p->ops[c->tail[k]].skip_n = (uint32_t)(p->n - c->tail[k] - 1);
+	}
+	/* a SKIP of 0 ops does nothing; an empty alternative is legal */
+	free(c);
+	b->choice[b->depth] = NULL;
+	seal_last(p);
+	return 0;
+}
+
+/* A scope may close only with no choice group open in it. */
+static int check_choice_closed(const struct prog_builder *b, struct err *e)
+{
+	if (b->choice[b->depth] != NULL)
+		return err_set(e, "a --choice group is still open: close it with --choice-end "
+				  "before the -R that closes its scope (or the end)");
+	return 0;
+}
+
 /* A branch group becomes joinable when its newest scope is closed by -R. */
 static void mark_joinable(struct prog_builder *b)
 {
@@ -191,6 +297,10 @@ int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, str
 
 	/* At the top level -R sets the final reply; a second one would silently
 	 * replace the first (in a -F scope, -R closes the scope instead). */
+	if ((b->depth > 0 || b->root_reply) && check_choice_closed(b, e) < 0) {
+		spec_destroy(size);
+		return -EINVAL;
+	}
 	if (b->depth == 0 && b->root_reply) {
 		spec_destroy(size);
 		return err_set(e, "-R given twice at the top level: the final reply's size is set "
@@ -233,6 +343,10 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 	 * parallel: a branch -F inside a branch's ops ends that branch (an
 	 * implicit -R) and joins its group, never nests into it. */
 	if (o->branch && in_branch_scope(b)) {
+		if (check_choice_closed(b, e) < 0) {
+			spec_destroy(o->frame_size);
+			return -EINVAL;
+		}
 		b->depth--;
 		mark_joinable(b);
 	}
@@ -357,6 +471,13 @@ int prog_finish(struct prog_builder *b, struct prog **out, struct err *e)
 {
 	uint64_t ops;
 
+	for (int d = 0; d <= b->depth; d++)
+		if (b->choice[d] != NULL) {
+			err_set(e, "a --choice group is not closed: end it with --choice-end");
+			prog_builder_abort(b);
+			*out = NULL;
+			return -EINVAL;
+		}
 	if (check_nack(b->root, e) < 0) {
 		prog_builder_abort(b);
 		*out = NULL;
@@ -427,7 +548,8 @@ static void encode(const struct prog *p, const struct prog *root, struct rng *rn
 
 		switch (op->code) {
 		case OP_COMPUTE:
-			at = wire_put_op(out, OP_COMPUTE, 0, 0);
+		case OP_SLEEP:
+			at = wire_put_op(out, op->code, 0, 0);
 			wire_buf_put_u64(out, sample_u64(op->value, rng, index, 1000.0));
 			wire_end_op(out, at);
 			break;
@@ -528,8 +650,9 @@ static void describe(const struct prog *p, struct sbuf *s)
 
 		switch (op->code) {
 		case OP_COMPUTE:
+		case OP_SLEEP:
 			spec_format(op->value, tmp, sizeof tmp);
-			put(s, "COMPUTE(%s) ", tmp);
+			put(s, "%s(%s) ", op->code == OP_SLEEP ? "SLEEP" : "COMPUTE", tmp);
 			break;
 		case OP_LOAD:
 		case OP_STORE: {
@@ -633,7 +756,8 @@ static void describe_dw(const struct prog *p, const struct prog *root, struct sb
 
 		switch (op->code) {
 		case OP_COMPUTE:
-			put(s, "COMPUTE(");
+		case OP_SLEEP:
+			put(s, "%s(", op->code == OP_SLEEP ? "SLEEP" : "COMPUTE");
 			dw_spec(s, op->value);
 			put(s, ")->");
 			break;

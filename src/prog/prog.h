@@ -49,18 +49,38 @@ struct prog_fwd_opts {
 	char route[WIRE_ROUTE_MAX + 1];             /* "" or the route the targets run */
 };
 
+struct prog_choice; /* an open choice group (prog.c) */
+
 struct prog_builder {
 	struct prog *root;                     /* the template being built */
 	struct prog *scope[PROG_MAX_DEPTH + 1]; /* open forward scopes, [0] = root */
 	int depth;                             /* index of the innermost scope */
 	bool root_reply;                       /* a -R already set the final reply */
+	struct prog_choice *choice[PROG_MAX_DEPTH + 1]; /* open choice group per scope, or NULL */
 };
+
+/* Most alternatives of one choice group. */
+#define PROG_MAX_CHOICES 64
 
 void prog_builder_init(struct prog_builder *b);
 /* Frees a template that was never finished. */
 void prog_builder_abort(struct prog_builder *b);
 
 int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e);
+/* --sleep: a SLEEP of `usec` (off-CPU: the node parks the request on a timer
+ * and serves others meanwhile). */
+int prog_add_sleep(struct prog_builder *b, struct spec *usec, struct err *e);
+/* --choice W ... --choice W ... --choice-end: exactly one of the alternatives
+ * runs per request, alternative k with probability W_k / sum(W). The first
+ * --choice in a scope opens a group, each later one starts the next
+ * alternative, --choice-end closes the group. Built from SKIPs, so nodes need
+ * nothing new: alternative k is preceded by SKIP(len_k + 1, prob = 1 - W_k /
+ * (W_k + ... + W_K)) (the node draws it) and followed, except the last, by
+ * SKIP(rest of the group) (prob 1). A group must close in the scope it opened
+ * (before the -R that closes a -F scope); groups do not nest within a scope;
+ * at most PROG_MAX_CHOICES alternatives. */
+int prog_add_choice(struct prog_builder *b, double weight, struct err *e);
+int prog_end_choice(struct prog_builder *b, struct err *e);
 /* -s n[,prob=p][,every=m]: skip the next n ops with probability p, on one
  * request in every m (the client decides `every`, the node draws `prob`). */
 int prog_add_skip(struct prog_builder *b, uint32_t n, double prob, uint32_t every,
@@ -100,7 +120,8 @@ const struct spec *prog_reply_size(const struct prog *p);
 /* True when the template has no op but the final reply (a ping). */
 bool prog_is_ping(const struct prog *p);
 
-/* One-line human description, e.g. "COMPUTE(10ms) FORWARD(127.0.0.1:7892){COMPUTE(1ms) REPLY} REPLY". */
+/* One-line human description, e.g. "COMPUTE(10ms) SLEEP(1ms) FORWARD(127.0.0.1:7892){COMPUTE(1ms)
+ * REPLY} REPLY". */
 void prog_describe(const struct prog *p, char *buf, size_t len);
 
 /* The template in DistWalk's notation, as dw_client prints it after "request

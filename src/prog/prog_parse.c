@@ -296,6 +296,25 @@ int prog_parse_op(struct prog_builder *b, int opt, const char *arg, struct err *
 			return -EINVAL;
 		return prog_add_skip(b, n, prob, every, e);
 	}
+	case PROG_OP_SLEEP: {
+		struct spec *s;
+
+		if (parse_spec("--sleep", arg, SPEC_TIME, &s, e) < 0)
+			return -EINVAL;
+		return prog_add_sleep(b, s, e);
+	}
+	case PROG_OP_CHOICE: {
+		double w;
+
+		if (units_parse(arg, SPEC_COUNT, &w, e) < 0 || !(w > 0))
+			return err_set(e, "--choice: expected a weight above 0 (0.7, 3, 1e-3), got '%s'",
+				       arg);
+		return prog_add_choice(b, w, e);
+	}
+	case PROG_OP_CHOICE_END:
+		if (arg != NULL)
+			return err_set(e, "--choice-end takes no value, got '%s'", arg);
+		return prog_end_choice(b, e);
 	}
 	return err_set(e, "-%c is not an op", opt);
 }
@@ -311,7 +330,8 @@ static const struct {
 } op_words[] = {
 	{ 'C', "comp-time" }, { 'L', "load-data" }, { 'S', "store-data" }, { 'F', "forward" },
 	{ 'R', "rs" },        { 's', "skip" },      { OFFSET_LOAD, "load-offset" },
-	{ OFFSET_STORE, "store-offset" },
+	{ OFFSET_STORE, "store-offset" }, { PROG_OP_SLEEP, "sleep" },
+	{ PROG_OP_CHOICE, "choice" }, { PROG_OP_CHOICE_END, "choice-end" },
 };
 #define NOP_WORDS (sizeof op_words / sizeof op_words[0])
 
@@ -345,7 +365,8 @@ static int op_of_word(char *w, char **attached)
 		return found;
 	}
 	for (size_t i = 0; i < NOP_WORDS; i++)
-		if (op_words[i].shrt > OFFSET_STORE && op_words[i].shrt == w[1]) {
+		if (op_words[i].shrt > OFFSET_STORE && op_words[i].shrt < 256 &&
+		    op_words[i].shrt == w[1]) {
 			*attached = w[2] ? w + 2 : NULL;
 			return w[1];
 		}
@@ -401,11 +422,12 @@ int prog_parse_text(const char *text, struct prog **out, struct err *e)
 			break;
 		}
 		if (op == 0) {
-			rc = err_set(e, "'%s' is not an op (expected -C, -L, -S, -F, -R, -s, "
-					"--load-offset or --store-offset)", w);
+			rc = err_set(e, "'%s' is not an op (expected -C, -L, -S, -F, -R, -s, --sleep, "
+					"--choice, --choice-end, --load-offset or --store-offset)", w);
 			break;
 		}
-		if (arg == NULL && (op != 'R' || (rest[strspn(rest, " \t\r\n")] != '-'))) {
+		if (arg == NULL && op != PROG_OP_CHOICE_END &&
+		    (op != 'R' || (rest[strspn(rest, " \t\r\n")] != '-'))) {
 			char *save = rest;
 
 			arg = next_word(&rest);

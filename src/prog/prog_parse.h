@@ -10,6 +10,9 @@
  *   -F ADDR[,ADDR...][,nack=N][,timeout=T][,retry=N][,branch][,ps=SIZE][,route=NAME]
  *   -R [[sendfile,]SIZE_SPEC]         REPLY (closes the innermost -F scope)
  *   -s N[,prob=P][,every=M]           SKIP
+ *   --sleep TIME_SPEC                 SLEEP (off-CPU wait)
+ *   --choice W ... [--choice W ...] --choice-end
+ *                                     exactly one alternative, by weight
  * prog_parse_op() applies one op to a builder (the client calls it from its
  * getopt loop, in command-line order). prog_parse_text() reads a whole
  * program from one string of words separated by blanks: each op as -X VALUE,
@@ -31,8 +34,13 @@
 #include "prog/prog.h"
 #include "util/err.h"
 
-/* One op: opt is 'C', 'L', 'S', 'F', 'R' or 's'; arg is its value (NULL
- * only for a bare -R). */
+/* Op words without a short letter (values beyond every option id). */
+#define PROG_OP_SLEEP 0x1001
+#define PROG_OP_CHOICE 0x1002
+#define PROG_OP_CHOICE_END 0x1003
+
+/* One op: opt is 'C', 'L', 'S', 'F', 'R', 's' or a PROG_OP_*; arg is its
+ * value (NULL only for a bare -R and for PROG_OP_CHOICE_END). */
 int prog_parse_op(struct prog_builder *b, int opt, const char *arg, struct err *e);
 
 /* A whole program from text (see above) into a finished template. An empty

@@ -30,6 +30,7 @@ enum spec_kind {
 	SPEC_KIND_CONST = 1, /* value */
 	SPEC_KIND_DIST,      /* dist */
 	SPEC_KIND_SEQ,       /* seq (aseq, gseq, file) */
+	SPEC_KIND_EMP,       /* seq's table, sampled at random (emp) */
 };
 
 /* Keys, in the order spec_format() prints them. */
@@ -125,7 +126,7 @@ static const struct spec_def {
 	  "file:path[,col=N][,sep=c][,unit=u]" },
 };
 #define SPEC_NDEFS (sizeof spec_defs / sizeof spec_defs[0])
-#define SPEC_NAMES "unif, exp, norm, lognorm, gamma, weibull, pareto, aseq, gseq, file"
+#define SPEC_NAMES "unif, exp, norm, lognorm, gamma, weibull, pareto, aseq, gseq, file, emp"
 
 /* Named separators, for the characters a spec cannot hold literally or that
  * are hard to type. */
@@ -157,6 +158,9 @@ struct spec {
 	struct seq seq;             /* SPEC_KIND_SEQ */
 };
 
+static uint64_t emp_pick(struct rng *r, uint64_t n);
+static int emp_format(const struct spec *s, char *buf, size_t len);
+
 /* ---- sampling and queries ---------------------------------------------- */
 
 double spec_sample(const struct spec *s, struct rng *r, uint64_t index)
@@ -165,6 +169,8 @@ double spec_sample(const struct spec *s, struct rng *r, uint64_t index)
 		return s->value;
 	if (s->kind == SPEC_KIND_DIST)
 		return dist_sample(&s->dist, r);
+	if (s->kind == SPEC_KIND_EMP)
+		return s->seq.vals[emp_pick(r, s->seq.n)];
 	return seq_value(&s->seq, index);
 }
 
@@ -247,6 +253,8 @@ int spec_format(const struct spec *s, char *buf, size_t len)
 		spec_put(buf, len, &n, "%s", num);
 		return (int)n;
 	}
+	if (s->kind == SPEC_KIND_EMP)
+		return emp_format(s, buf, len);
 	spec_put(buf, len, &n, "%s", s->def->name);
 	for (int k = 0; k < SPEC_KEY_COUNT; k++) {
 		enum spec_vtype t = spec_keys[k].type;
@@ -299,6 +307,11 @@ int spec_format_dw(const struct spec *s, char *buf, size_t len)
 		buf[0] = '\0';
 	if (s->kind == SPEC_KIND_CONST) {
 		spec_put(buf, len, &n, "%.15g%s", s->value, u);
+		return (int)n;
+	}
+	if (s->kind == SPEC_KIND_EMP) {
+		spec_put(buf, len, &n, "emp:num_samples=%llu,mean=%.15g%s",
+			 (unsigned long long)s->seq.n, s->mean, u);
 		return (int)n;
 	}
 	if (s->def->id == SPEC_FILE) {
@@ -722,6 +735,92 @@ static int spec_build(struct spec *s, struct err *e)
 	return 0;
 }
 
+/* ---- emp: empirical distributions ------------------------------------------
+ * emp:V1,V2,...   the values inline (',' or ':' between them);
+ * emp:file:PATH[,col=N][,sep=c][,unit=u]   the values of a file spec.
+ * Each sample is one of the values, every one equally likely (a value given
+ * twice is twice as likely): observed samples are replayed as observed, with
+ * no fitted shape in between. The values live in the spec's seq table. */
+
+/* An index in [0, n) from one draw (n <= EMP_MAX_VALUES, far below 2^53, so
+ * the bias of scaling a 53-bit uniform is negligible). */
+static uint64_t emp_pick(struct rng *r, uint64_t n)
+{
+	uint64_t i = (uint64_t)(rng_uniform(r) * (double)n);
+
+	return i < n ? i : n - 1;
+}
+
+static int emp_parse(struct spec *s, char *p, struct err *e)
+{
+	struct seq *q = &s->seq;
+	double sum = 0;
+
+	if (strncasecmp(p, "file:", 5) == 0) {
+		struct spec *f;
+
+		if (spec_parse(p, s->unit, &f, e) < 0)
+			return err_prefix(e, "emp");
+		if (f->seq.n > EMP_MAX_VALUES) {
+			uint64_t n = f->seq.n;
+
+			spec_destroy(f);
+			return err_set(e, "emp: %llu values, at most %d are kept in memory",
+				       (unsigned long long)n, EMP_MAX_VALUES);
+		}
+		*q = f->seq; /* the table moves into the emp spec */
+		memset(&f->seq, 0, sizeof f->seq);
+		s->path = xstrdup(p);
+		spec_destroy(f);
+	} else {
+		size_t cap = 16;
+
+		q->kind = SEQ_TABLE;
+		q->vals = xmalloc(cap * sizeof *q->vals);
+		for (char *tok = p;;) {
+			char *end = tok + strcspn(tok, ",:");
+			bool last = *end == '\0';
+			char *v;
+
+			*end = '\0';
+			v = spec_trim(tok, end);
+			if (v[0] == '\0')
+				return err_set(e, "emp: empty value (write emp:v1,v2,... or "
+						  "emp:file:PATH[,col=N])");
+			if (q->n == cap) {
+				cap *= 2;
+				q->vals = xrealloc(q->vals, cap * sizeof *q->vals);
+			}
+			if (units_parse(v, s->unit, &q->vals[q->n], e) < 0)
+				return err_prefix(e, "emp");
+			q->n++;
+			if (last)
+				break;
+			tok = end + 1;
+		}
+	}
+	for (uint64_t i = 0; i < q->n; i++)
+		sum += q->vals[i];
+	s->mean = sum / (double)q->n;
+	return 0;
+}
+
+static int emp_format(const struct spec *s, char *buf, size_t len)
+{
+	char num[64];
+	size_t n = 0;
+
+	if (s->path != NULL) {
+		spec_put(buf, len, &n, "emp:%s", s->path);
+		return (int)n;
+	}
+	for (uint64_t i = 0; i < s->seq.n; i++) {
+		units_format(s->seq.vals[i], s->unit, num, sizeof num);
+		spec_put(buf, len, &n, "%s%s", i ? "," : "emp:", num);
+	}
+	return (int)n;
+}
+
 int spec_parse(const char *text, enum spec_unit unit, struct spec **out, struct err *e)
 {
 	char buf[SPEC_MAX_TEXT + 1];
@@ -746,7 +845,10 @@ int spec_parse(const char *text, enum spec_unit unit, struct spec **out, struct 
 	s->sep = ',';
 	for (p = t; isalpha((unsigned char)*p); p++)
 		;
-	if (p > t && *p == ':') {
+	if (p - t == 3 && strncasecmp(t, "emp", 3) == 0 && *p == ':') {
+		s->kind = SPEC_KIND_EMP;
+		rc = emp_parse(s, p + 1, e);
+	} else if (p > t && *p == ':') {
 		s->def = spec_find_def(t, (size_t)(p - t));
 		if (s->def == NULL) {
 			rc = err_set(e, "unknown distribution '%.*s' (expected one of " SPEC_NAMES ")",

@@ -13,6 +13,8 @@
  *   aseq:min=,max=[,step=]   gseq:min=,max=[,step=factor]
  *   file:path[,col=N][,sep=c][,unit=u]       col is 1-based
  *   file:path:col=N[:sep=c][:unit=u]         DistWalk's form: col is 0-based
+ *   emp:v1,v2,...  |  emp:file:path[,...]    empirical: each sample is one of
+ *                       the values, all equally likely (at most EMP_MAX_VALUES)
  * Parameters are separated by ',' or ':' interchangeably; the first one may be
  * given without a key (the average, or the path of a file). Numbers take the
  * suffixes of the spec's unit (units.h), except the plain shape parameters
@@ -52,6 +54,8 @@
 /* Longest accepted spec text and most parameters after the distribution name. */
 #define SPEC_MAX_TEXT 4096
 #define SPEC_MAX_PARAMS 16
+/* Most values of an emp: spec (8 MB of samples). */
+#define EMP_MAX_VALUES (1 << 20)
 
 struct spec; /* opaque, immutable after spec_parse() */
 

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
-for cmd in node client run proxy report compare deploy import; do
+for cmd in node client run proxy report compare deploy import validate; do
 	"$MESHWALK" man "$cmd" >"$TMP/$cmd.1" || fail "meshwalk man $cmd failed"
 	cmp -s "$TMP/$cmd.1" "$ROOT/man/meshwalk-$cmd.1" ||
 		fail "man/meshwalk-$cmd.1 is out of date: run make man"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "exec/exec.h"
 #include "prog/prog_parse.h"
 
 /* Parses text, encodes request 0 and checks it as a node would. */
@@ -154,9 +155,97 @@ static void test_route_forward(void **state)
 	wire_buf_free(&w);
 }
 
+/* --sleep TIME encodes a SLEEP of that many ns; printed SLEEP(..). */
+static void test_sleep_words(void **state)
+{
+	struct wire_buf w;
+	struct wire_op op;
+	char desc[256];
+	struct prog *p;
+
+	(void)state;
+	wire_buf_init(&w);
+	p = parse_ok("--sleep 2ms -C 1ms --sleep=300us -R 1k", &w);
+	prog_describe(p, desc, sizeof desc);
+	assert_string_equal(desc, "SLEEP(2ms) COMPUTE(1ms) SLEEP(300us) REPLY(1k B)");
+	wire_op_at(w.data, 0, &op);
+	assert_int_equal(op.code, OP_SLEEP);
+	assert_true(wire_get_u64(op.body) == 2000000);
+	prog_destroy(p);
+	prog_describe_dw(p = parse_ok("--sleep 5", &w), desc, sizeof desc);
+	assert_non_null(strstr(desc, "SLEEP(5us)"));
+	prog_destroy(p);
+	parse_fails("--sleep", "--sleep needs a value");
+	parse_fails("--sleep 1xs", "--sleep");
+	wire_buf_free(&w);
+}
+
+/* Runs the encoded program's top level as a node would and returns the sum
+ * of the SLEEP values it met (ns): which alternatives ran. */
+static uint64_t walk_sleeps(const struct wire_buf *w, struct rng *r)
+{
+	struct exec_cursor c;
+	struct exec_stats st = { 0 };
+	struct wire_op op;
+	uint64_t sum = 0;
+
+	exec_start(&c, w->data, (uint32_t)w->len);
+	for (;;) {
+		enum exec_step k = exec_next(&c, r, &st, &op);
+
+		if (k == EXEC_REPLY)
+			return sum;
+		assert_int_equal(k, EXEC_SLEEP);
+		sum += wire_get_u64(op.body);
+	}
+}
+
+/* --choice: exactly one alternative runs, each by its weight; the group
+ * needs --choice-end in its own scope. */
+static void test_choice_words(void **state)
+{
+	struct wire_buf w;
+	struct prog *p;
+	unsigned seen[4] = { 0 };
+	struct rng r;
+
+	(void)state;
+	wire_buf_init(&w);
+	/* alternatives sleep 1, 2+2 and 8 ns: sums tell which ran */
+	p = parse_ok("--sleep 1000ns --choice 5 --sleep 1ns --choice 3 --sleep 2ns --sleep 2ns "
+		     "--choice 2 --sleep 8ns --choice-end --sleep 16ns", &w);
+	rng_seed(&r, 7, 0);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t s = walk_sleeps(&w, &r);
+
+		/* the ops before and after the group always run */
+		assert_true(s == 1017 || s == 1020 || s == 1024);
+		seen[s == 1017 ? 0 : s == 1020 ? 1 : 2]++;
+	}
+	assert_true(seen[0] > 9500 && seen[0] < 10500);
+	assert_true(seen[1] > 5600 && seen[1] < 6400);
+	assert_true(seen[2] > 3600 && seen[2] < 4400);
+	prog_destroy(p);
+
+	/* one alternative: always; a group inside a forward scope; an empty one */
+	p = parse_ok("--choice 1 --sleep 3ns --choice-end", &w);
+	assert_true(walk_sleeps(&w, &r) == 3);
+	prog_destroy(p);
+	prog_destroy(parse_ok("-F 127.0.0.1:7892 --choice 1 -C 1 --choice 1 --choice-end -R", &w));
+
+	parse_fails("--choice 1 -C 1", "not closed");
+	parse_fails("--choice-end", "without an open --choice");
+	parse_fails("--choice 0 -C 1 --choice-end", "above 0");
+	parse_fails("--choice x", "--choice");
+	parse_fails("-F 127.0.0.1:7892 --choice 1 -C 1 -R --choice-end", "still open");
+	wire_buf_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sleep_words),
+		cmocka_unit_test(test_choice_words),
 		cmocka_unit_test(test_text_forms),
 		cmocka_unit_test(test_text_errors),
 		cmocka_unit_test(test_route_forward),

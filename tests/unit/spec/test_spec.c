@@ -696,6 +696,72 @@ static void test_reproducible_mixed(void **state)
 	spec_destroy(NULL);
 }
 
+/* ---- emp: ----------------------------------------------------------------- */
+
+/* Every sample is one of the values, each about equally often, drawn from the
+ * rng (not the index); the canonical text reads back; a file works too. */
+static void test_emp(void **state)
+{
+	struct spec *s = parse_ok("emp:100us, 1ms:100us,10ms", SPEC_TIME), *s2;
+	char buf[256], path[64], text[128];
+	unsigned hits[3] = { 0 };
+	struct rng r, r2;
+
+	(void)state;
+	assert_false(spec_is_const(s));
+	assert_int_equal(spec_length(s), 0);
+	assert_true(fabs(spec_mean(s) - 11200.0 / 4) < 1e-9);
+	rng_seed(&r, 3, 0);
+	for (int i = 0; i < 40000; i++) {
+		double v = spec_sample(s, &r, 0);
+
+		if (v == 100)
+			hits[0]++;
+		else if (v == 1000)
+			hits[1]++;
+		else if (v == 10000)
+			hits[2]++;
+		else
+			fail_msg("emp sampled %g, not one of its values", v);
+	}
+	/* 100us is given twice: half the samples; 1ms and 10ms a quarter each */
+	assert_true(hits[0] > 19000 && hits[0] < 21000);
+	assert_true(hits[1] > 9500 && hits[1] < 10500);
+	assert_true(hits[2] > 9500 && hits[2] < 10500);
+	spec_format(s, buf, sizeof buf);
+	assert_string_equal(buf, "emp:100us,1ms,100us,10ms");
+	s2 = parse_ok(buf, SPEC_TIME);
+	rng_seed(&r, 9, 1);
+	r2 = r;
+	for (int i = 0; i < 100; i++)
+		assert_true(spec_sample(s, &r, 0) == spec_sample(s2, &r2, 0));
+	spec_destroy(s);
+	spec_destroy(s2);
+
+	s = parse_ok("EMP:7", SPEC_SIZE);
+	assert_true(spec_sample(s, &r, 0) == 7);
+	spec_destroy(s);
+
+	tmp_file(path, sizeof path, "v\n1\n2\n3\n");
+	snprintf(text, sizeof text, "emp:file:%s,unit=ms", path);
+	s = parse_ok(text, SPEC_TIME);
+	assert_true(fabs(spec_mean(s) - 2000) < 1e-9);
+	for (int i = 0; i < 100; i++) {
+		double v = spec_sample(s, &r, 0);
+
+		assert_true(v == 1000 || v == 2000 || v == 3000);
+	}
+	spec_format(s, buf, sizeof buf);
+	assert_string_equal(buf, text);
+	spec_destroy(s);
+	unlink(path);
+
+	parse_bad("emp:", SPEC_TIME, "emp", "empty value", NULL);
+	parse_bad("emp:1ms,,2ms", SPEC_TIME, "empty value", NULL);
+	parse_bad("emp:1ms,2xs", SPEC_TIME, "emp", "2xs", NULL);
+	parse_bad("emp:file:/nonexistent/x", SPEC_TIME, "emp", "cannot open", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_reproducible_mixed),
+		cmocka_unit_test(test_emp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, remove_tmp_files);

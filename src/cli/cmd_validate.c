@@ -1,0 +1,247 @@
+/* cmd_validate.c -- `meshwalk validate TRACES... --clone RESULTS_DIR`: fit
+ * the model of the original traces again (as meshwalk import does, same
+ * names), read what the clone's run left (client groups' requests.csv, the
+ * nodes' stats.json) and print the fidelity report (src/import/validate.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "cli/opt.h"
+#include "cli/trace_opts.h"
+#include "import/model.h"
+#include "import/reader.h"
+#include "import/validate.h"
+#include "import/writer.h"
+#include "report/jsonin.h"
+#include "report/results.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+enum {
+	O_CLONE = 256,
+	O_MAX_KS,
+	O_MAX_ERROR,
+	O_MAX_COUNT_ERROR,
+	O_JSON,
+};
+
+const struct opt_def validate_opts[] = {
+	{ "clone", 0, OPT_REQUIRED, O_CLONE, "RESULTS_DIR",
+	  "The results directory of a meshwalk run of the scenario meshwalk import wrote from "
+	  "the same traces (required): its client groups' requests.csv and its nodes' "
+	  "stats.json." },
+	{ "format", 0, OPT_REQUIRED, TRACE_O_FORMAT, "FORMAT",
+	  "The traces' format, as for meshwalk import (default auto)." },
+	{ "max-ks", 0, OPT_REQUIRED, O_MAX_KS, "D",
+	  "Largest Kolmogorov-Smirnov distance between the original and the clone's end-to-end "
+	  "latencies that passes (default 0.1)." },
+	{ "max-error", 0, OPT_REQUIRED, O_MAX_ERROR, "FRACTION",
+	  "Largest relative error of the clone's p50 and p90 that passes; p99 may be off by "
+	  "twice as much (default 0.1)." },
+	{ "max-count-error", 0, OPT_REQUIRED, O_MAX_COUNT_ERROR, "FRACTION",
+	  "Largest relative error of a service's request count against the model's expectation "
+	  "(default 0.1; 3 standard deviations of a Poisson count when larger)." },
+	{ "json", 0, OPT_REQUIRED, O_JSON, "FILE",
+	  "Also write the report as JSON to FILE." },
+	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
+	  "As given to meshwalk import (default 1ms)." },
+	{ "max-plans", 0, OPT_REQUIRED, TRACE_O_MAX_PLANS, "N",
+	  "As given to meshwalk import (default 8)." },
+	{ "max-open-spans", 0, OPT_REQUIRED, TRACE_O_MAX_OPEN, "N",
+	  "As given to meshwalk import (default 500000)." },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	{ 0 },
+};
+
+static const char validate_usage[] = "meshwalk validate [OPTIONS] --clone RESULTS_DIR TRACES...";
+static const char validate_intro[] =
+	"How faithful is a clone: compares the traces an application left with a run of the\n"
+	"scenario meshwalk import wrote from them. Per entry operation: end-to-end latency\n"
+	"(KS distance, p50/p90/p99 errors, Wasserstein-1); per service: requests served\n"
+	"against the model's expectation (the call graph and its probabilities). Prints a\n"
+	"report with a verdict (docs/import.md). Exit status: 0 when every check passes, 3\n"
+	"when one fails, 1 when an input cannot be read, 2 on a usage error.";
+
+void cmd_validate_man(FILE *f)
+{
+	opt_print_man(f, "meshwalk-validate", "compare a clone's run with the original traces",
+		      validate_usage, validate_intro, validate_opts,
+		      ".SH FILES\nThe checks and their tolerances are described in docs/import.md.\n"
+		      ".SH SEE ALSO\nmeshwalk\\-import(1), meshwalk\\-run(1)\n");
+}
+
+static int num_opt(const char *name, const char *v, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(v, &end);
+	if (end == v || *end || errno || !(*out > 0 && *out <= max)) {
+		log_msg("--%s: expected a number above 0, at most %g, got '%s'", name, max, v);
+		return 2;
+	}
+	return 0;
+}
+
+/* Requests served by the replicas of a service: nodes/NAME-i/stats.json. */
+static double service_requests(const char *dir, const char *svc)
+{
+	double sum = NAN;
+
+	for (int i = 0; i < 64; i++) {
+		char path[4096];
+		struct jsonin *j;
+		struct err e;
+
+		snprintf(path, sizeof path, "%s/nodes/%s-%d/stats.json", dir, svc, i);
+		if (jsonin_load(path, &j, &e) < 0)
+			break;
+		double v = jsonin_num(jsonin_get(j, "requests"));
+
+		if (!isnan(v))
+			sum = (isnan(sum) ? 0 : sum) + v;
+		jsonin_free(j);
+	}
+	return sum;
+}
+
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	const char *clone = NULL, *json_path = NULL;
+	struct trace_opts to;
+	struct validate_opts vo;
+	struct opt_parser p;
+	int opt, rc = 0;
+
+	log_set_name("meshwalk validate");
+	validate_opts_init(&vo);
+	trace_opts_init(&to);
+	opt_build(validate_opts, &p);
+	optind = 1;
+	opterr = 0;
+	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_CLONE:
+			clone = optarg;
+			break;
+		case O_JSON:
+			json_path = optarg;
+			break;
+		case O_MAX_KS:
+			rc = num_opt("max-ks", optarg, 1, &vo.max_ks);
+			break;
+		case O_MAX_ERROR:
+			rc = num_opt("max-error", optarg, 100, &vo.max_err);
+			break;
+		case O_MAX_COUNT_ERROR:
+			rc = num_opt("max-count-error", optarg, 100, &vo.count_err);
+			break;
+		case TRACE_O_FORMAT:
+		case TRACE_O_MAX_OPEN:
+		case TRACE_O_TOLERANCE:
+		case TRACE_O_MAX_PLANS:
+			rc = trace_opt(&to, opt, optarg);
+			break;
+		case 'h':
+			opt_print_help(stdout, validate_usage, validate_intro, validate_opts);
+			opt_free(&p);
+			return 0;
+		case ':':
+			log_msg("option %s needs a value", argv[optind - 1]);
+			rc = 2;
+			break;
+		default:
+			log_msg("unknown option '%s' (see meshwalk validate --help)", argv[optind - 1]);
+			rc = 2;
+			break;
+		}
+	}
+	opt_free(&p);
+	if (rc == 0 && optind >= argc) {
+		log_msg("no trace file given (see meshwalk validate --help)");
+		rc = 2;
+	}
+	if (rc == 0 && clone == NULL) {
+		log_msg("--clone RESULTS_DIR is required: the results of running the imported scenario");
+		rc = 2;
+	}
+	if (rc)
+		return rc;
+
+	struct model model;
+	struct import im;
+	struct results res;
+	struct err e;
+
+	memset(&res, 0, sizeof res);
+	vo.max_plans = to.max_plans;
+	model_init(&model, to.tolerance_ns);
+	import_init(&im, to.max_open, model_trace, &model);
+	for (int i = optind; i < argc && rc == 0; i++)
+		if (import_file(&im, argv[i], to.format, NULL, &e) < 0) {
+			log_msg("%s", e.msg);
+			rc = 1;
+		}
+	if (rc == 0) {
+		import_finish(&im);
+		if (results_load(clone, &res, &e) < 0) {
+			log_msg("--clone: %s", e.msg);
+			rc = 1;
+		}
+	}
+	if (rc == 0) {
+		struct validate_clone vc = { 0 };
+		struct writer_names *nm = writer_names_new(&model);
+		FILE *json = NULL;
+
+		vc.ngroups = res.ngroups;
+		vc.group = xcalloc(res.ngroups + 1, sizeof *vc.group);
+		vc.lat = xcalloc(res.ngroups + 1, sizeof *vc.lat);
+		vc.nlat = xcalloc(res.ngroups + 1, sizeof *vc.nlat);
+		for (size_t g = 0; g < res.ngroups; g++) {
+			vc.group[g] = res.groups[g].name;
+			records_latencies(&res.groups[g].rec, &vc.lat[g], &vc.nlat[g]);
+		}
+		vc.svc = xcalloc(model.names.n + 1, sizeof *vc.svc);
+		for (uint32_t s = 0; s < model.names.n; s++) {
+			const char *n = writer_service_name(nm, s);
+
+			if (n && *n)
+				vc.svc[vc.nsvc++] = n;
+		}
+		qsort(vc.svc, vc.nsvc, sizeof *vc.svc, by_str);
+		vc.requests = xcalloc(vc.nsvc + 1, sizeof *vc.requests);
+		for (size_t i = 0; i < vc.nsvc; i++)
+			vc.requests[i] = service_requests(clone, vc.svc[i]);
+		if (json_path && (json = fopen(json_path, "w")) == NULL) {
+			log_msg("--json %s: %s", json_path, strerror(errno));
+			rc = 1;
+		}
+		if (rc == 0) {
+			rc = validate_report(&model, &vc, &vo, stdout, json) ? 0 : 3;
+			if (json && fclose(json) != 0) {
+				log_msg("--json %s: %s", json_path, strerror(errno));
+				rc = 1;
+			}
+		}
+		for (size_t g = 0; g < res.ngroups; g++)
+			free(vc.lat[g]);
+		free(vc.group);
+		free(vc.lat);
+		free(vc.nlat);
+		free(vc.svc);
+		free(vc.requests);
+		writer_names_free(nm);
+	}
+	results_free(&res);
+	import_free(&im);
+	model_free(&model);
+	return rc;
+}

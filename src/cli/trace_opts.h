@@ -1,0 +1,31 @@
+/* trace_opts.h -- the options `meshwalk import` and `meshwalk validate`
+ * share: how traces are read (--format, --max-open-spans) and how the model
+ * is fitted (--overlap-tolerance, --max-plans), so that validate fits the
+ * very model the import wrote a scenario from.
+ * Contract: the option ids are TRACE_O_*; each command lists its own rows
+ * (help texts differ) and hands these ids to trace_opt(). Threads: any.
+ * Errors: trace_opt() prints a usage error and returns 2. */
+#ifndef MW_CLI_TRACE_OPTS_H
+#define MW_CLI_TRACE_OPTS_H
+
+#include <stdint.h>
+
+enum {
+	TRACE_O_FORMAT = 0x2000,
+	TRACE_O_MAX_OPEN,
+	TRACE_O_TOLERANCE,
+	TRACE_O_MAX_PLANS,
+};
+
+struct trace_opts {
+	const char *format;          /* "auto" or a reader's name */
+	unsigned long long max_open; /* --max-open-spans */
+	uint64_t tolerance_ns;       /* --overlap-tolerance */
+	uint32_t max_plans;          /* --max-plans */
+};
+
+void trace_opts_init(struct trace_opts *t);
+/* 0 when opt (one of TRACE_O_*) took arg, 2 after a usage error. */
+int trace_opt(struct trace_opts *t, int opt, const char *arg);
+
+#endif

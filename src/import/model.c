@@ -1,0 +1,466 @@
+/* model.c -- see model.h. */
+#include "import/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/sample.h"
+#include "util/xalloc.h"
+
+/* One call of an execution, in ns since the epoch (or the trace set's origin). */
+struct model_call {
+	int64_t start, end;
+	uint32_t route;
+};
+
+void model_init(struct model *m, uint64_t tolerance_ns)
+{
+	memset(m, 0, sizeof *m);
+	strtab_init(&m->names);
+	strmap_init(&m->route_ix);
+	strmap_init(&m->plan_ix);
+	strmap_init(&m->edge_ix);
+	m->tolerance_ns = tolerance_ns;
+	rng_seed(&m->rng, 17, 0); /* fixed: the same input fits the same model */
+}
+
+void reservoir_free(struct reservoir *r)
+{
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
+void model_free(struct model *m)
+{
+	for (uint32_t i = 0; i < m->nroutes; i++) {
+		struct model_route *r = &m->routes[i];
+
+		for (uint32_t p = 0; p < r->nplans; p++) {
+			struct model_plan *pl = &r->plans[p];
+
+			for (uint32_t s = 0; s <= pl->ngroups; s++)
+				reservoir_free(&pl->seg[s]);
+			free(pl->seg);
+			free(pl->gsize);
+			free(pl->calls);
+			reservoir_free(&pl->dur);
+		}
+		free(r->plans);
+		reservoir_free(&r->req);
+		reservoir_free(&r->resp);
+		reservoir_free(&r->leaf_dur);
+		reservoir_free(&r->root_dur);
+	}
+	for (uint32_t i = 0; i < m->nedges; i++)
+		reservoir_free(&m->edges[i].net);
+	free(m->routes);
+	free(m->edges);
+	free(m->stack);
+	free(m->calls);
+	free(m->key);
+	strmap_free(&m->route_ix);
+	strmap_free(&m->plan_ix);
+	strmap_free(&m->edge_ix);
+	strtab_free(&m->names);
+}
+
+const char *model_name(const struct model *m, uint32_t id)
+{
+	return strtab_str(&m->names, id);
+}
+
+uint64_t model_route_timed(const struct model_route *r)
+{
+	return r->execs - r->untimed;
+}
+
+bool model_entries_are_fragments(const struct model *m)
+{
+	for (uint32_t i = 0; i < m->nroutes; i++)
+		if (m->routes[i].roots)
+			return false;
+	return true;
+}
+
+uint64_t model_entries(const struct model *m, const struct model_route *r)
+{
+	return model_entries_are_fragments(m) ? r->frag_roots : r->roots;
+}
+
+void model_entry_times(const struct model *m, uint64_t *n, uint64_t *span_ns)
+{
+	bool frag = model_entries_are_fragments(m);
+
+	*n = frag ? m->frags : m->roots;
+	*span_ns = *n ? (frag ? m->frag_last_ns - m->frag_first_ns : m->root_last_ns - m->root_first_ns)
+		      : 0;
+}
+
+/* Algorithm R: every value seen has the same chance to be kept. */
+void reservoir_add(struct reservoir *r, struct rng *g, double v)
+{
+	r->seen++;
+	r->sum += v;
+	if (r->n < MODEL_RESERVOIR) {
+		/* grown as filled: most reservoirs of a big trace set (rare
+		 * routes and plans) hold a few values */
+		if ((r->n & (r->n - 1)) == 0 && r->n >= 8)
+			r->v = xrealloc(r->v, 2 * r->n * sizeof *r->v);
+		else if (r->v == NULL)
+			r->v = xmalloc(8 * sizeof *r->v);
+		r->v[r->n++] = v;
+		return;
+	}
+	uint64_t j = rng_next(g) % r->seen;
+
+	if (j < MODEL_RESERVOIR)
+		r->v[j] = v;
+}
+
+double *reservoir_sorted(const struct reservoir *r, uint32_t *n)
+{
+	double *x = xmalloc((r->n ? r->n : 1) * sizeof *x);
+
+	if (r->n)
+		memcpy(x, r->v, r->n * sizeof *x);
+	sample_sort(x, r->n);
+	*n = r->n;
+	return x;
+}
+
+static uint32_t name_id(struct model *m, const struct import *im, uint32_t id)
+{
+	const char *s = import_name(im, id);
+
+	return strtab_intern(&m->names, s, strlen(s));
+}
+
+static uint32_t route_of(struct model *m, uint32_t svc, uint32_t op, bool leaf)
+{
+	uint32_t key[3] = { svc, op, leaf };
+	bool added;
+	uint64_t *v = strmap_put(&m->route_ix, key, sizeof key, m->nroutes, &added, NULL);
+
+	if (added) {
+		if (m->nroutes == m->cap_routes) {
+			m->cap_routes = m->cap_routes ? m->cap_routes * 2 : 16;
+			m->routes = xrealloc(m->routes, m->cap_routes * sizeof *m->routes);
+		}
+		memset(&m->routes[m->nroutes], 0, sizeof m->routes[0]);
+		m->routes[m->nroutes].svc = svc;
+		m->routes[m->nroutes].op = op;
+		m->routes[m->nroutes].leaf = leaf;
+		m->nroutes++;
+	}
+	return (uint32_t)*v;
+}
+
+static struct model_edge *edge_of(struct model *m, uint32_t from, uint32_t to)
+{
+	uint32_t key[2] = { from, to };
+	bool added;
+	uint64_t *v = strmap_put(&m->edge_ix, key, sizeof key, m->nedges, &added, NULL);
+
+	if (added) {
+		if (m->nedges == m->cap_edges) {
+			m->cap_edges = m->cap_edges ? m->cap_edges * 2 : 16;
+			m->edges = xrealloc(m->edges, m->cap_edges * sizeof *m->edges);
+		}
+		memset(&m->edges[m->nedges], 0, sizeof m->edges[0]);
+		m->edges[m->nedges].from = from;
+		m->edges[m->nedges].to = to;
+		m->nedges++;
+	}
+	return &m->edges[*v];
+}
+
+static bool is_caller(const struct span *sp)
+{
+	return sp->kind == SPAN_KIND_CLIENT || sp->kind == SPAN_KIND_PRODUCER;
+}
+
+static bool timed(const struct span *sp)
+{
+	return !(sp->flags & SPAN_F_NO_TIME);
+}
+
+static void add_sizes(struct model *m, struct model_route *r, const struct span *sp)
+{
+	if (sp->req_bytes >= 0)
+		reservoir_add(&r->req, &m->rng, (double)sp->req_bytes);
+	if (sp->resp_bytes >= 0)
+		reservoir_add(&r->resp, &m->rng, (double)sp->resp_bytes);
+}
+
+static void grow_u32(uint32_t **p, uint32_t *cap, uint32_t need)
+{
+	if (need <= *cap)
+		return;
+	while (*cap < need)
+		*cap = *cap ? *cap * 2 : 64;
+	*p = xrealloc(*p, *cap * sizeof **p);
+}
+
+static void push_call(struct model *m, uint32_t *n, int64_t start, int64_t end, uint32_t route)
+{
+	if (*n == m->cap_calls) {
+		m->cap_calls = m->cap_calls ? m->cap_calls * 2 : 32;
+		m->calls = xrealloc(m->calls, m->cap_calls * sizeof *m->calls);
+	}
+	m->calls[*n].start = start;
+	m->calls[*n].end = end;
+	m->calls[*n].route = route;
+	(*n)++;
+}
+
+static int by_start(const void *x, const void *y)
+{
+	const struct model_call *a = x, *b = y;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->end != b->end)
+		return a->end < b->end ? -1 : 1;
+	return a->route < b->route ? -1 : a->route > b->route;
+}
+
+static int by_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+static int64_t max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The plan of route r with this key (route, ngroups, sizes..., calls...),
+ * or NULL when the route already tracks MODEL_MAX_PLANS others. */
+static struct model_plan *plan_of(struct model *m, struct model_route *r, uint32_t ridx,
+				  const uint32_t *key, uint32_t nkey)
+{
+	uint64_t *v = strmap_get(&m->plan_ix, key, nkey * sizeof *key);
+	struct model_plan *pl;
+	uint32_t ng = key[1];
+
+	(void)ridx;
+	if (v != NULL)
+		return &r->plans[*v];
+	if (r->nplans == MODEL_MAX_PLANS)
+		return NULL;
+	strmap_put(&m->plan_ix, key, nkey * sizeof *key, r->nplans, NULL, NULL);
+	r->plans = xrealloc(r->plans, (r->nplans + 1) * sizeof *r->plans);
+	pl = &r->plans[r->nplans++];
+	memset(pl, 0, sizeof *pl);
+	pl->ngroups = ng;
+	pl->gsize = xmalloc((ng ? ng : 1) * sizeof *pl->gsize);
+	memcpy(pl->gsize, key + 2, ng * sizeof *pl->gsize);
+	pl->ncalls = nkey - 2 - ng;
+	pl->calls = xmalloc((pl->ncalls ? pl->ncalls : 1) * sizeof *pl->calls);
+	memcpy(pl->calls, key + 2 + ng, pl->ncalls * sizeof *pl->calls);
+	pl->seg = xcalloc(ng + 1, sizeof *pl->seg);
+	return pl;
+}
+
+/* Groups the sorted calls[0..n) of an execution [s, e) and counts its plan. */
+static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint32_t n)
+{
+	struct model_call *c = m->calls;
+	uint32_t ng = 0, nkey;
+	int64_t gs = 0, ge = 0;
+	uint32_t *gstart;
+
+	if (n > 0)
+		qsort(c, n, sizeof *c, by_start);
+	/* key: route, ngroups, group sizes, callee routes; gstart: first call
+	 * of each group (scratch after the key) */
+	grow_u32(&m->key, &m->cap_key, 2 * n + 2 + n + 1);
+	gstart = m->key + 2 * n + 2;
+	for (uint32_t i = 0; i < n; i++) {
+		int64_t cs = max64(c[i].start, s), ce = max64(min64(c[i].end, e), cs);
+		bool join = false;
+
+		if (c[i].end > e + (int64_t)m->tolerance_ns)
+			m->routes[ridx].late_calls++, m->late_calls++;
+		c[i].start = cs;
+		c[i].end = ce;
+		if (ng > 0) {
+			int64_t overlap = min64(ge, ce) - cs;
+			int64_t tol = min64((int64_t)m->tolerance_ns, min64((ce - cs) / 2, (ge - gs) / 2));
+
+			join = overlap > tol;
+		}
+		if (join) {
+			ge = max64(ge, ce);
+			continue;
+		}
+		gstart[ng++] = i;
+		gs = cs;
+		ge = ce;
+	}
+	gstart[ng] = n;
+	m->key[0] = ridx;
+	m->key[1] = ng;
+	nkey = 2 + ng;
+	for (uint32_t g = 0; g < ng; g++) {
+		uint32_t *grp = m->key + nkey + gstart[g];
+
+		m->key[2 + g] = gstart[g + 1] - gstart[g];
+		for (uint32_t i = gstart[g]; i < gstart[g + 1]; i++)
+			grp[i - gstart[g]] = c[i].route;
+		qsort(grp, gstart[g + 1] - gstart[g], sizeof *grp, by_u32);
+	}
+	/* the calls were written at nkey + gstart[g]: contiguous, n of them */
+	nkey += n;
+
+	struct model_route *r = &m->routes[ridx];
+	struct model_plan *pl = plan_of(m, r, ridx, m->key, nkey);
+
+	if (pl == NULL) {
+		r->other++;
+		m->other++;
+		return;
+	}
+	pl->count++;
+	reservoir_add(&pl->dur, &m->rng, (double)(e - s));
+	/* segments: before the first group, between groups, after the last */
+	int64_t at = s;
+
+	for (uint32_t g = 0; g < ng; g++) {
+		int64_t g0 = c[gstart[g]].start, g1 = g0;
+
+		for (uint32_t i = gstart[g]; i < gstart[g + 1]; i++)
+			g1 = max64(g1, c[i].end);
+		reservoir_add(&pl->seg[g], &m->rng, (double)max64(g0 - at, 0));
+		at = max64(at, g1);
+	}
+	reservoir_add(&pl->seg[ng], &m->rng, (double)max64(e - at, 0));
+}
+
+/* One execution: the entry span ei of its service. */
+static void execution(struct model *m, const struct import *im, const struct trace *t, uint32_t ei)
+{
+	const struct span *E = &t->spans[ei];
+	uint32_t svc = name_id(m, im, E->service);
+	uint32_t ridx = route_of(m, svc, name_id(m, im, E->operation), false);
+	uint32_t nstack = 0, ncalls = 0;
+	bool all_timed = timed(E);
+
+	m->execs++;
+	m->routes[ridx].execs++;
+	if (E->status == SPAN_STATUS_ERROR)
+		m->routes[ridx].errors++;
+	add_sizes(m, &m->routes[ridx], E);
+	if (E->parent == SPAN_NONE) {
+		/* a trace root, or the root of a fragment whose parent is missing */
+		bool frag = E->parent_id != NULL;
+		struct model_route *r = &m->routes[ridx];
+		uint64_t *n = frag ? &m->frags : &m->roots;
+		uint64_t *first = frag ? &m->frag_first_ns : &m->root_first_ns;
+		uint64_t *last = frag ? &m->frag_last_ns : &m->root_last_ns;
+
+		(*(frag ? &r->frag_roots : &r->roots))++;
+		if (timed(E)) {
+			uint64_t st = (uint64_t)E->start_ns;
+
+			if (!frag)
+				reservoir_add(&r->root_dur, &m->rng, (double)E->dur_ns);
+			if (*n == 0 || st < *first)
+				*first = st;
+			if (*n == 0 || st > *last)
+				*last = st;
+			(*n)++;
+		}
+	}
+	/* walk the local spans; their children in other services are calls */
+	grow_u32(&m->stack, &m->cap_stack, t->n + 1);
+	m->stack[nstack++] = ei;
+	while (nstack > 0) {
+		uint32_t xi = m->stack[--nstack];
+		const struct span *X = &t->spans[xi];
+		bool answered = false;
+
+		for (uint32_t ci = X->first_child; ci != SPAN_NONE; ci = t->spans[ci].next_sibling) {
+			const struct span *Y = &t->spans[ci];
+
+			if (Y->service == X->service) {
+				m->stack[nstack++] = ci;
+				continue;
+			}
+			answered = true;
+			uint32_t cr = route_of(m, name_id(m, im, Y->service), name_id(m, im, Y->operation),
+					       false);
+			/* the caller's client span times the call when there is one */
+			const struct span *T = is_caller(X) && xi != ei ? X : Y;
+
+			all_timed &= timed(T);
+			push_call(m, &ncalls, T->start_ns, T->start_ns + T->dur_ns, cr);
+			if (T == X) {
+				if (Y->req_bytes < 0 && Y->resp_bytes < 0)
+					add_sizes(m, &m->routes[cr], X);
+				if (timed(X) && timed(Y)) {
+					struct model_edge *ed = edge_of(m, svc, m->routes[cr].svc);
+					int64_t net = X->dur_ns - Y->dur_ns;
+
+					if (net < 0)
+						m->negative_net++;
+					ed->calls++;
+					reservoir_add(&ed->net, &m->rng, (double)(net > 0 ? net : 0));
+				}
+			}
+		}
+		if (!answered && is_caller(X) && xi != ei) {
+			/* a call no traced service answered: a leaf route */
+			uint32_t lsvc;
+
+			if (X->peer_service != SPAN_NONE) {
+				lsvc = name_id(m, im, X->peer_service);
+			} else {
+				char buf[300];
+				const char *s = import_name(im, X->service);
+
+				snprintf(buf, sizeof buf, "%.250s-ext", s);
+				lsvc = strtab_intern(&m->names, buf, strlen(buf));
+			}
+			uint32_t lr = route_of(m, lsvc, name_id(m, im, X->operation), true);
+			struct model_route *L = &m->routes[lr];
+
+			L->execs++;
+			if (X->status == SPAN_STATUS_ERROR)
+				L->errors++;
+			add_sizes(m, L, X);
+			if (timed(X))
+				reservoir_add(&L->leaf_dur, &m->rng, (double)X->dur_ns);
+			else
+				L->untimed++;
+			all_timed &= timed(X);
+			push_call(m, &ncalls, X->start_ns, X->start_ns + X->dur_ns, lr);
+		}
+	}
+	if (!all_timed) {
+		m->routes[ridx].untimed++;
+		m->untimed++;
+		return;
+	}
+	fit_plan(m, ridx, E->start_ns, E->start_ns + E->dur_ns, ncalls);
+}
+
+void model_trace(void *arg, const struct import *im, const struct trace *t)
+{
+	struct model *m = arg;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct span *sp = &t->spans[i];
+
+		if (sp->parent == SPAN_NONE || t->spans[sp->parent].service != sp->service)
+			execution(m, im, t, i);
+	}
+}

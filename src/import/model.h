@@ -1,0 +1,131 @@
+/* model.h -- the model `meshwalk import` fits to traces: per service and
+ * operation (a route), the execution plans observed, with their weights,
+ * stages and timing; per service pair, the network time of calls; the entry
+ * operations' mix and arrival rate. The scenario writer (import/writer.h)
+ * and the fidelity report (import/validate.h) read it.
+ *
+ * Derivation, per execution (a span whose parent is in another service, or
+ * none: the local entry of a service, see docs/import.md):
+ *   - its local spans: the entry and the same-service spans below it;
+ *   - its calls: each child of a local span that is in another service (the
+ *     callee's entry), timed by the caller's client span when there is one
+ *     (network time = client span - server span, per service pair) and by the
+ *     callee's span otherwise; a client or producer span no service answered
+ *     is a call to a leaf route (the peer service, or SERVICE-ext when the
+ *     trace does not name it) whose time is the client span's;
+ *   - calls sorted by start form concurrent groups: a call overlapping the
+ *     group so far by more than min(tolerance, half its own duration, half
+ *     the group's) joins it, otherwise it starts the next sequential group
+ *     (timestamps of 1 ms resolution make sequential calls seem to overlap);
+ *   - the stages: compute segments (the gaps before, between and after the
+ *     groups: the self time) and the groups; the plan is the sequence of
+ *     groups, each the sorted multiset of callee routes: repeats and
+ *     alternatives are plans of their own, so the plan weights carry the
+ *     joint probability of calls, repeat counts and mutually exclusive
+ *     callees, and each plan keeps its own segment distributions (a slow path
+ *     stays slow).
+ * Distributions are reservoirs of at most MODEL_RESERVOIR samples (seeded,
+ * so the same input fits the same model); per operation at most
+ * MODEL_MAX_PLANS plans are tracked, later new plans are counted apart.
+ * Memory grows with routes, plans and service pairs, never with spans.
+ * Executions whose entry or calls have no timestamps count for the
+ * operation's totals but not for its plans (`untimed`).
+ * Contract: model_trace() is an import_trace_fn (arg: the model). Names are
+ * copied into the model's own table. Ownership: model_free(). Threads: one.
+ * Errors: none. */
+#ifndef MW_IMPORT_MODEL_H
+#define MW_IMPORT_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "import/spans.h"
+#include "import/strmap.h"
+#include "spec/rng.h"
+
+#define MODEL_RESERVOIR 1024
+#define MODEL_MAX_PLANS 32
+/* Overlap tolerance for concurrency, ns (see above). */
+#define MODEL_DEFAULT_TOLERANCE_NS 1000000
+
+/* A uniform random sample of at most MODEL_RESERVOIR of the values seen. */
+struct reservoir {
+	double *v;
+	uint32_t n;
+	uint64_t seen;
+	double sum; /* of every value seen */
+};
+
+struct model_plan {
+	uint32_t ngroups;
+	uint32_t *gsize;     /* calls per group */
+	uint32_t *calls;     /* callee route indexes, group after group, sorted in a group */
+	uint32_t ncalls;
+	uint64_t count;
+	struct reservoir *seg; /* ngroups + 1 compute segments, ns */
+	struct reservoir dur;  /* the execution's duration, ns */
+};
+
+struct model_route {
+	uint32_t svc, op; /* model name ids */
+	bool leaf;        /* known only from client spans */
+	uint64_t execs, errors, untimed, roots;
+	uint64_t frag_roots; /* orphans: roots of trace fragments */
+	uint64_t other;   /* timed executions of plans beyond MODEL_MAX_PLANS */
+	uint64_t late_calls; /* calls ending after the execution (fire-and-forget?) */
+	struct model_plan *plans;
+	uint32_t nplans;
+	struct reservoir req, resp; /* sizes, bytes */
+	struct reservoir leaf_dur;  /* leaf: client span durations, ns */
+	struct reservoir root_dur;  /* as a trace root: end-to-end durations, ns */
+};
+
+struct model_edge {
+	uint32_t from, to; /* service name ids */
+	uint64_t calls;
+	struct reservoir net; /* client span - server span, ns */
+};
+
+struct model {
+	struct strtab names;
+	struct strmap route_ix, plan_ix, edge_ix;
+	struct model_route *routes;
+	uint32_t nroutes, cap_routes;
+	struct model_edge *edges;
+	uint32_t nedges, cap_edges;
+	uint64_t tolerance_ns;
+	uint64_t roots, root_first_ns, root_last_ns; /* timed trace roots and their start times */
+	uint64_t frags, frag_first_ns, frag_last_ns; /* timed roots of fragments (orphans) */
+	uint64_t execs, untimed, other, late_calls, negative_net;
+	struct rng rng; /* reservoir replacement choices */
+	/* scratch, reused per execution */
+	uint32_t *stack;
+	uint32_t cap_stack;
+	struct model_call *calls;
+	uint32_t cap_calls;
+	uint32_t *key;
+	uint32_t cap_key;
+};
+
+void model_init(struct model *m, uint64_t tolerance_ns);
+void model_free(struct model *m);
+void model_trace(void *arg, const struct import *im, const struct trace *t);
+
+const char *model_name(const struct model *m, uint32_t id);
+/* Timed executions of a route (those its plans count). */
+uint64_t model_route_timed(const struct model_route *r);
+
+/* The entry operations are the trace roots' routes; when no trace has a
+ * root (every span names a parent, found or not), the fragments' roots. */
+bool model_entries_are_fragments(const struct model *m);
+/* How often route r is an entry, in that sense. */
+uint64_t model_entries(const struct model *m, const struct model_route *r);
+/* Timed entries and the span of their start times, ns. */
+void model_entry_times(const struct model *m, uint64_t *n, uint64_t *span_ns);
+
+void reservoir_add(struct reservoir *r, struct rng *g, double v);
+/* The reservoir's values sorted (a copy the caller frees), *n of them. */
+double *reservoir_sorted(const struct reservoir *r, uint32_t *n);
+void reservoir_free(struct reservoir *r);
+
+#endif

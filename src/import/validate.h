@@ -1,0 +1,59 @@
+/* validate.h -- how faithful a clone is: the fidelity report of `meshwalk
+ * validate`, comparing a model fitted to the original traces with what the
+ * scenario written from it did when run.
+ *
+ * Per entry operation (a client group of the written scenario, matched by
+ * name: writer_group_name()): the original end-to-end latencies (the trace
+ * roots' durations, a reservoir of the model) against the clone's (its
+ * group's successful requests): the Kolmogorov-Smirnov distance, p50, p90
+ * and p99 of both and their relative errors, and the Wasserstein-1 distance
+ * relative to the original median. Per service (topology): the requests its
+ * nodes served against what the model predicts for the requests the clone's
+ * groups completed (each plan's calls, weighted as the written --choice
+ * groups weight them, followed down the call graph).
+ * Checks and tolerances (validate_opts, docs/import.md): KS <= max_ks;
+ * |p50|, |p90| relative errors <= max_err, |p99| <= 2 * max_err; each
+ * service's requests within max(count_err * expected, 3 * sqrt(expected)) of
+ * the expectation (3 standard deviations of a Poisson count). Latency checks
+ * need at least VALIDATE_MIN_SAMPLES on each side, else they are reported as
+ * skipped. The verdict passes when every check that ran passed.
+ * Ownership: the caller's. Threads: one. Errors: none (an entry without a
+ * clone group fails its check). */
+#ifndef MW_IMPORT_VALIDATE_H
+#define MW_IMPORT_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "import/model.h"
+
+#define VALIDATE_MIN_SAMPLES 20
+
+struct validate_opts {
+	double max_ks;    /* default 0.1 */
+	double max_err;   /* relative, default 0.1 */
+	double count_err; /* relative, default 0.1 */
+	uint32_t max_plans; /* as written by the import (default 8) */
+};
+
+/* What the clone run left: per client group its successful requests'
+ * latencies (us); per service its nodes' request counts (NAN: unknown). */
+struct validate_clone {
+	size_t ngroups;
+	const char **group;
+	double **lat;
+	size_t *nlat;
+	size_t nsvc;
+	const char **svc;
+	double *requests;
+};
+
+void validate_opts_init(struct validate_opts *o);
+
+/* Writes the report (and, with json != NULL, the same as JSON); returns 1
+ * when every check that ran passed, else 0. */
+int validate_report(const struct model *m, const struct validate_clone *c,
+		    const struct validate_opts *o, FILE *out, FILE *json);
+
+#endif

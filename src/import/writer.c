@@ -1,0 +1,849 @@
+/* writer.c -- see writer.h. */
+#include "import/writer.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import/strmap.h"
+#include "prog/prog_parse.h"
+#include "spec/units.h"
+#include "stats/sample.h"
+#include "util/xalloc.h"
+
+#define NAME_MAX_LEN 64
+
+void writer_opts_init(struct writer_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->requests = 1000;
+	o->cpu = 1.0;
+	o->leaf_cpu = 0.0;
+	o->emp_values = 32;
+	o->max_plans = 8;
+}
+
+void writer_safe_name(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+	bool dash = false;
+
+	if (cap > NAME_MAX_LEN + 1)
+		cap = NAME_MAX_LEN + 1;
+	for (const char *p = in; *p && n + 1 < cap; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '_' || c == '.' || c == '-';
+
+		if (!ok) {
+			/* runs of other characters (blanks, '/', ':') become one '-' */
+			if (dash || n == 0)
+				continue;
+			c = '-';
+		}
+		dash = c == '-';
+		out[n++] = c;
+	}
+	while (n > 0 && out[n - 1] == '-')
+		n--;
+	if (n == 0)
+		out[n++] = 'x';
+	out[n] = '\0';
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+struct writer_names {
+	const struct model *m;
+	char **svc;    /* by service name id (NULL: no route) */
+	char **route;  /* by route index */
+	char **group;  /* by route index (entry routes) */
+	uint32_t *svc_order; /* service name ids by traced name */
+	uint32_t nsvc;
+	uint32_t *route_order; /* route indexes by service order, then operation */
+	struct strmap cut;     /* (from, to) service pairs whose calls are left out */
+	char **cut_text;       /* why, one line each */
+	uint32_t ncut;
+};
+
+static void find_cuts(struct writer_names *n);
+
+static const struct model *sort_m;
+
+static int by_svc_name(const void *x, const void *y)
+{
+	return strcmp(model_name(sort_m, *(const uint32_t *)x), model_name(sort_m, *(const uint32_t *)y));
+}
+
+static int by_route(const void *x, const void *y)
+{
+	const struct model_route *a = &sort_m->routes[*(const uint32_t *)x];
+	const struct model_route *b = &sort_m->routes[*(const uint32_t *)y];
+	int c = strcmp(model_name(sort_m, a->svc), model_name(sort_m, b->svc));
+
+	if (c == 0)
+		c = strcmp(model_name(sort_m, a->op), model_name(sort_m, b->op));
+	if (c == 0)
+		c = (int)a->leaf - (int)b->leaf;
+	return c;
+}
+
+/* A name not yet in `used`: base, else base-2, base-3... (within 64 chars). */
+static char *unique_name(struct strmap *used, const char *base)
+{
+	char buf[NAME_MAX_LEN + 1];
+
+	snprintf(buf, sizeof buf, "%s", base);
+	for (unsigned k = 2; strmap_get(used, buf, strlen(buf)) != NULL; k++) {
+		char sfx[16];
+		int sl = snprintf(sfx, sizeof sfx, "-%u", k);
+
+		snprintf(buf, sizeof buf, "%.*s%s", NAME_MAX_LEN - sl, base, sfx);
+	}
+	strmap_put(used, buf, strlen(buf), 1, NULL, NULL);
+	return xstrdup(buf);
+}
+
+struct writer_names *writer_names_new(const struct model *m)
+{
+	struct writer_names *n = xcalloc(1, sizeof *n);
+	struct strmap used, gused;
+	char safe[NAME_MAX_LEN + 1], both[2 * NAME_MAX_LEN + 2];
+	uint32_t nnames = m->names.n;
+
+	n->m = m;
+	n->svc = xcalloc(nnames ? nnames : 1, sizeof *n->svc);
+	n->route = xcalloc(m->nroutes ? m->nroutes : 1, sizeof *n->route);
+	n->group = xcalloc(m->nroutes ? m->nroutes : 1, sizeof *n->group);
+	n->svc_order = xmalloc((nnames ? nnames : 1) * sizeof *n->svc_order);
+	n->route_order = xmalloc((m->nroutes ? m->nroutes : 1) * sizeof *n->route_order);
+	for (uint32_t i = 0; i < m->nroutes; i++) {
+		uint32_t s = m->routes[i].svc;
+
+		n->route_order[i] = i;
+		if (n->svc[s] == NULL) {
+			n->svc[s] = (char *)"";
+			n->svc_order[n->nsvc++] = s;
+		}
+	}
+	sort_m = m;
+	qsort(n->svc_order, n->nsvc, sizeof *n->svc_order, by_svc_name);
+	qsort(n->route_order, m->nroutes, sizeof *n->route_order, by_route);
+	strmap_init(&used);
+	for (uint32_t i = 0; i < n->nsvc; i++) {
+		writer_safe_name(model_name(m, n->svc_order[i]), safe, sizeof safe);
+		n->svc[n->svc_order[i]] = unique_name(&used, safe);
+	}
+	strmap_free(&used);
+	strmap_init(&gused);
+	for (uint32_t i = 0; i < m->nroutes;) {
+		uint32_t s = m->routes[n->route_order[i]].svc;
+
+		strmap_init(&used);
+		for (; i < m->nroutes && m->routes[n->route_order[i]].svc == s; i++) {
+			uint32_t r = n->route_order[i];
+
+			writer_safe_name(model_name(m, m->routes[r].op), safe, sizeof safe);
+			n->route[r] = unique_name(&used, safe);
+			if (model_entries(m, &m->routes[r])) {
+				snprintf(both, sizeof both, "%s.%s", n->svc[s], n->route[r]);
+				writer_safe_name(both, safe, sizeof safe);
+				n->group[r] = unique_name(&gused, safe);
+			}
+		}
+		strmap_free(&used);
+	}
+	strmap_free(&gused);
+	find_cuts(n);
+	return n;
+}
+
+const char *writer_service_name(const struct writer_names *n, uint32_t svc)
+{
+	return n->svc[svc];
+}
+
+const char *writer_route_name(const struct writer_names *n, uint32_t route)
+{
+	return n->route[route];
+}
+
+const char *writer_group_name(const struct writer_names *n, uint32_t route)
+{
+	return n->group[route];
+}
+
+void writer_names_free(struct writer_names *n)
+{
+	if (n == NULL)
+		return;
+	for (uint32_t i = 0; i < n->nsvc; i++)
+		free(n->svc[n->svc_order[i]]);
+	for (uint32_t i = 0; i < n->m->nroutes; i++) {
+		free(n->route[i]);
+		free(n->group[i]);
+	}
+	free(n->svc);
+	free(n->route);
+	free(n->group);
+	free(n->svc_order);
+	free(n->route_order);
+	for (uint32_t i = 0; i < n->ncut; i++)
+		free(n->cut_text[i]);
+	free(n->cut_text);
+	strmap_free(&n->cut);
+	free(n);
+}
+
+bool writer_call_cut(const struct writer_names *n, uint32_t from_svc, uint32_t to_svc)
+{
+	uint32_t key[2] = { from_svc, to_svc };
+
+	return n->ncut && strmap_get(&n->cut, key, sizeof key) != NULL;
+}
+
+/* ---- text of one program ------------------------------------------------------ */
+
+struct text {
+	char *p;
+	size_t n, cap;
+};
+
+__attribute__((format(printf, 2, 3))) static void tput(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	for (;;) {
+		va_start(ap, fmt);
+		w = vsnprintf(t->p ? t->p + t->n : NULL, t->p ? t->cap - t->n : 0, fmt, ap);
+		va_end(ap);
+		if (w >= 0 && t->p && t->n + (size_t)w < t->cap)
+			break;
+		t->cap = (t->cap + (size_t)(w > 0 ? w : 0)) * 2 + 256;
+		t->p = xrealloc(t->p, t->cap);
+	}
+	t->n += (size_t)w;
+}
+
+static double median(const double *x, uint32_t n)
+{
+	return n ? sample_percentile(x, n, 50) : 0;
+}
+
+/* 0.1 us or 1 byte: finer digits only make the text longer. */
+static double rounded(double v, enum spec_unit u)
+{
+	return u == SPEC_TIME ? round(v * 10) / 10 : round(v);
+}
+
+/* An emp: spec (or a constant) of the sorted values x[0..n) scaled by k, in
+ * unit u: at most q quantiles, at the middle of q equal slices, so the spec
+ * keeps the distribution's shape and its tail up to the last slice. */
+static void emp_text_sep(struct text *t, const double *x, uint32_t n, double k,
+			 enum spec_unit u, uint32_t q, char sep)
+{
+	char num[64];
+	uint32_t m = n < q ? n : q;
+
+	double mid = n ? median(x, n) * k : 0;
+
+	/* a spread under 1 us (1 byte) or 2% of the median is not worth a list */
+	if (n == 0 || (x[n - 1] - x[0]) * k <= 1.0 ||
+	    (x[n - 1] - x[0]) * k <= 0.02 * mid) {
+		units_format(rounded(mid, u), u, num, sizeof num);
+		tput(t, "%s", num);
+		return;
+	}
+	tput(t, "emp:");
+	for (uint32_t i = 0; i < m; i++) {
+		uint32_t j = n <= q ? i : (uint32_t)(((double)i + 0.5) * n / m);
+		double v = x[j < n ? j : n - 1] * k;
+
+		units_format(rounded(v, u), u, num, sizeof num);
+		if (i)
+			tput(t, "%c", sep);
+		tput(t, "%s", num);
+	}
+}
+
+static void emp_text(struct text *t, const double *x, uint32_t n, double k, enum spec_unit u,
+		     uint32_t q)
+{
+	emp_text_sep(t, x, n, k, u, q, ',');
+}
+
+/* A compute segment of samples in ns (sorted): -C, --sleep or both. */
+static bool self_ops(struct text *t, const struct reservoir *r, double cpu, uint32_t q)
+{
+	uint32_t n;
+	double *x = reservoir_sorted(r, &n);
+	bool any = n > 0 && x[n - 1] >= 500; /* below 0.5 us: nothing to emulate */
+
+	if (any && cpu > 0) {
+		tput(t, "%s-C ", t->n ? " " : "");
+		emp_text(t, x, n, cpu / 1000.0, SPEC_TIME, q);
+	}
+	if (any && cpu < 1) {
+		tput(t, "%s--sleep ", t->n ? " " : "");
+		emp_text(t, x, n, (1 - cpu) / 1000.0, SPEC_TIME, q);
+	}
+	free(x);
+	return any;
+}
+
+static double cpu_of(const struct model *m, const struct writer_opts *o, const struct model_route *r)
+{
+	const char *svc = model_name(m, r->svc);
+
+	for (int i = 0; i < o->nself; i++)
+		if (strcmp(o->self[i].service, svc) == 0)
+			return o->self[i].cpu;
+	return r->leaf ? o->leaf_cpu : o->cpu;
+}
+
+/* Plans of a route by count, most frequent first (ties: first seen first). */
+static const struct model_route *sort_route;
+
+static int by_count(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	uint64_t ca = sort_route->plans[a].count, cb = sort_route->plans[b].count;
+
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static uint32_t *plan_order(const struct model_route *r)
+{
+	uint32_t *ord = xmalloc((r->nplans ? r->nplans : 1) * sizeof *ord);
+
+	for (uint32_t i = 0; i < r->nplans; i++)
+		ord[i] = i;
+	sort_route = r;
+	qsort(ord, r->nplans, sizeof *ord, by_count);
+	return ord;
+}
+
+static void plan_ops(struct text *t, const struct model *m, const struct writer_names *nm,
+		     const struct writer_opts *o, const struct model_plan *pl, uint32_t from,
+		     double cpu)
+{
+	const uint32_t *c = pl->calls;
+	bool prev_branch = false;
+
+	for (uint32_t g = 0; g < pl->ngroups; c += pl->gsize[g], g++) {
+		uint32_t n = 0, i = 0;
+
+		for (uint32_t j = 0; j < pl->gsize[g]; j++)
+			n += !writer_call_cut(nm, from, m->routes[c[j]].svc);
+		bool branch = n > 1;
+
+		if (self_ops(t, &pl->seg[g], cpu, o->emp_values))
+			prev_branch = false;
+		if (branch && prev_branch)
+			tput(t, " -C 0"); /* else the two branch groups would join */
+		for (uint32_t j = 0; j < pl->gsize[g]; j++) {
+			const struct model_route *callee = &m->routes[c[j]];
+
+			if (writer_call_cut(nm, from, callee->svc))
+				continue;
+			/* a branch group holds at most PROG_MAX_TARGETS: a wider
+			 * fan-out goes out in successive groups of that many */
+			if (i > 0 && i % PROG_MAX_TARGETS == 0)
+				tput(t, " -C 0");
+			tput(t, "%s-F {%s},route=%s%s", t->n ? " " : "", writer_service_name(nm, callee->svc),
+			     writer_route_name(nm, c[j]), branch ? ",branch" : "");
+			if (callee->req.n > 0 && (!branch || i % PROG_MAX_TARGETS == 0)) {
+				uint32_t ns;
+				double *x = reservoir_sorted(&callee->req, &ns);
+
+				/* -F splits its value at ',': the spec's values take ':' */
+				tput(t, ",ps=");
+				emp_text_sep(t, x, ns, 1, SPEC_SIZE, o->emp_values, ':');
+				free(x);
+			}
+			i++;
+		}
+		if (n > 0)
+			prev_branch = branch;
+	}
+	self_ops(t, &pl->seg[pl->ngroups], cpu, o->emp_values);
+}
+
+/* The program of route ri with its k most frequent plans. */
+static char *route_program(const struct model *m, const struct writer_names *nm,
+			   const struct writer_opts *o, uint32_t ri, uint32_t k)
+{
+	const struct model_route *r = &m->routes[ri];
+	double cpu = cpu_of(m, o, r);
+	struct text t = { 0 };
+
+	if (r->leaf) {
+		self_ops(&t, &r->leaf_dur, cpu, o->emp_values);
+	} else {
+		uint32_t *ord = plan_order(r);
+
+		for (uint32_t i = 0; i < k; i++) {
+			if (k > 1)
+				tput(&t, "%s--choice %llu", t.n ? " " : "",
+				     (unsigned long long)r->plans[ord[i]].count);
+			plan_ops(&t, m, nm, o, &r->plans[ord[i]], r->svc, cpu);
+		}
+		if (k > 1)
+			tput(&t, " --choice-end");
+		free(ord);
+	}
+	if (r->resp.n > 0) {
+		uint32_t n;
+		double *x = reservoir_sorted(&r->resp, &n);
+
+		tput(&t, "%s-R ", t.n ? " " : "");
+		emp_text(&t, x, n, 1, SPEC_SIZE, o->emp_values);
+		free(x);
+	}
+	if (t.n == 0)
+		tput(&t, "-C 0"); /* nothing observed to emulate: answer at once */
+	return t.p;
+}
+
+/* Whether a node would take the program: parsed as meshwalk run parses
+ * routes, with a placeholder address for each {svc}. */
+static int program_ok(const char *text, struct err *e)
+{
+	struct text t = { 0 };
+	struct prog *p;
+	int rc;
+
+	for (const char *c = text; *c;) {
+		const char *close = *c == '{' ? strchr(c, '}') : NULL;
+
+		if (close) {
+			tput(&t, "127.0.0.1:1");
+			c = close + 1;
+		} else {
+			tput(&t, "%c", *c++);
+		}
+	}
+	rc = prog_parse_text(t.p ? t.p : "", &p, e);
+	prog_destroy(p);
+	free(t.p);
+	return rc;
+}
+
+uint32_t writer_plans_kept(const struct model *m, const struct writer_names *nm,
+			   const struct writer_opts *o, uint32_t ri, char **prog, struct err *e)
+{
+	const struct model_route *r = &m->routes[ri];
+	uint32_t k = r->nplans < o->max_plans ? r->nplans : o->max_plans;
+
+	/* fewer plans until the program fits a node's limits (ops, targets) */
+	for (;; k--) {
+		char *text = route_program(m, nm, o, ri, k);
+
+		if (program_ok(text, e) == 0) {
+			if (prog)
+				*prog = text;
+			else
+				free(text);
+			return k;
+		}
+		free(text);
+		if (k <= 1)
+			break;
+	}
+	err_prefix(e, "service %s: route %s: even its most frequent plan does not make a "
+		      "program a node runs", writer_service_name(nm, r->svc), writer_route_name(nm, ri));
+	return UINT32_MAX;
+}
+
+/* ---- comments ------------------------------------------------------------------ */
+
+static void us(char *buf, size_t len, double ns)
+{
+	units_format(round(ns / 100) / 10, SPEC_TIME, buf, len);
+}
+
+static void dist_comment(FILE *f, const char *indent, const char *what, const struct reservoir *r)
+{
+	uint32_t n;
+	double *x = reservoir_sorted(r, &n);
+	char a[32], b[32], c[32];
+
+	if (n > 0) {
+		us(a, sizeof a, sample_percentile(x, n, 50));
+		us(b, sizeof b, sample_percentile(x, n, 99));
+		us(c, sizeof c, r->sum / (double)r->seen);
+		fprintf(f, "%s%s: p50 %s, p99 %s, mean %s (%llu samples)\n", indent, what, a, b, c,
+			(unsigned long long)r->seen);
+	}
+	free(x);
+}
+
+/* Per callee of a route: in how many timed executions it is called, and how
+ * often per execution that calls it. */
+static void call_comments(FILE *f, const struct model *m, const struct writer_names *nm,
+			  const struct model_route *r)
+{
+	uint64_t timed = 0;
+	uint32_t *seen = xcalloc(m->nroutes ? m->nroutes : 1, sizeof *seen);
+	uint64_t *with = xcalloc(m->nroutes ? m->nroutes : 1, sizeof *with);
+	uint64_t *total = xcalloc(m->nroutes ? m->nroutes : 1, sizeof *total);
+
+	for (uint32_t p = 0; p < r->nplans; p++) {
+		const struct model_plan *pl = &r->plans[p];
+
+		timed += pl->count;
+		for (uint32_t i = 0; i < pl->ncalls; i++) {
+			uint32_t c = pl->calls[i];
+
+			if (seen[c] != p + 1)
+				with[c] += pl->count;
+			seen[c] = p + 1;
+			total[c] += pl->count;
+		}
+	}
+	for (uint32_t k = 0; k < m->nroutes && timed > 0; k++) {
+		uint32_t c = nm->route_order[k];
+
+		if (with[c] == 0)
+			continue;
+		fprintf(f, "      #   calls %s.%s: probability %.3f, %.2f times when called%s\n",
+			writer_service_name(nm, m->routes[c].svc), writer_route_name(nm, c),
+			(double)with[c] / (double)timed, (double)total[c] / (double)with[c],
+			writer_call_cut(nm, r->svc, m->routes[c].svc) ? " (left out: closes a cycle)"
+								      : "");
+	}
+	free(seen);
+	free(with);
+	free(total);
+}
+
+static void route_comments(FILE *f, const struct model *m, const struct writer_names *nm,
+			   const struct writer_opts *o, uint32_t ri, uint32_t k)
+{
+	const struct model_route *r = &m->routes[ri];
+	double cpu = cpu_of(m, o, r);
+
+	fprintf(f, "      # \"%s\": %llu executions", model_name(m, r->op),
+		(unsigned long long)r->execs);
+	if (r->untimed)
+		fprintf(f, " (%llu without timestamps)", (unsigned long long)r->untimed);
+	fprintf(f, ", errors %.2f%%", r->execs ? 100.0 * (double)r->errors / (double)r->execs : 0);
+	fprintf(f, ", self time %s\n", cpu >= 1 ? "CPU (-C)" : cpu <= 0 ? "off CPU (--sleep)" : "split");
+	if (r->leaf) {
+		fprintf(f, "      #   known only from client spans (no traced service answered)\n");
+		dist_comment(f, "      #   ", "client span duration", &r->leaf_dur);
+	} else {
+		uint32_t *ord = plan_order(r);
+		uint64_t timed = model_route_timed(r), left = r->other;
+
+		for (uint32_t i = k; i < r->nplans; i++)
+			left += r->plans[ord[i]].count;
+		for (uint32_t i = 0; i < k; i++) {
+			const struct model_plan *pl = &r->plans[ord[i]];
+			char name[32];
+
+			fprintf(f, "      #   plan %u: %llu executions (%.1f%%), %u sequential group%s of "
+				   "calls\n", i + 1, (unsigned long long)pl->count,
+				timed ? 100.0 * (double)pl->count / (double)timed : 0, pl->ngroups,
+				pl->ngroups == 1 ? "" : "s");
+			snprintf(name, sizeof name, "plan %u duration", i + 1);
+			dist_comment(f, "      #     ", name, &pl->dur);
+		}
+		if (left)
+			fprintf(f, "      #   left out: %llu executions of rarer plans\n",
+				(unsigned long long)left);
+		call_comments(f, m, nm, r);
+		free(ord);
+	}
+	if (r->req.n)
+		fprintf(f, "      #   request sizes from %llu spans\n", (unsigned long long)r->req.seen);
+	if (r->resp.n)
+		fprintf(f, "      #   reply sizes from %llu spans\n", (unsigned long long)r->resp.seen);
+	if (r->late_calls)
+		fprintf(f, "      #   %llu calls ended after the execution (fire-and-forget?): emulated "
+			   "as awaited\n", (unsigned long long)r->late_calls);
+}
+
+/* ---- the service graph must have no cycle --------------------------------------- */
+
+/* A scenario starts a service after the services its routes call, so calls
+ * between services may not form a cycle. A depth-first search over services
+ * (in name order, callees in name order) finds the calls that close one (its
+ * back edges); those calls are left out of the routes, each pair named in a
+ * warning. What remains has no cycle. */
+struct cut_dfs {
+	struct writer_names *n;
+	uint32_t *rank;       /* service name id -> position in svc_order */
+	uint32_t *adj, *adj0; /* callees of the service at rank i: adj[adj0[i] .. adj0[i+1]) (ranks) */
+	uint8_t *state;       /* by rank: 1 on the path, 2 done */
+	uint32_t *path;
+};
+
+static void cut_visit(struct cut_dfs *d, uint32_t s, uint32_t depth)
+{
+	struct writer_names *n = d->n;
+
+	d->state[s] = 1;
+	d->path[depth] = s;
+	for (uint32_t i = d->adj0[s]; i < d->adj0[s + 1]; i++) {
+		uint32_t t = d->adj[i];
+
+		if (d->state[t] == 1) {
+			uint32_t key[2] = { n->svc_order[s], n->svc_order[t] }, from = depth;
+			struct text txt = { 0 };
+
+			strmap_put(&n->cut, key, sizeof key, 1, NULL, NULL);
+			while (d->path[from] != t)
+				from--;
+			tput(&txt, "calls from %s to %s left out: they close a cycle (", n->svc[key[0]],
+			     n->svc[key[1]]);
+			for (uint32_t k = from; k <= depth; k++)
+				tput(&txt, "%s -> ", n->svc[n->svc_order[d->path[k]]]);
+			tput(&txt, "%s)", n->svc[key[1]]);
+			n->cut_text = xrealloc(n->cut_text, (n->ncut + 1) * sizeof *n->cut_text);
+			n->cut_text[n->ncut++] = txt.p;
+		} else if (d->state[t] == 0) {
+			cut_visit(d, t, depth + 1);
+		}
+	}
+	d->state[s] = 2;
+}
+
+static int by_pair(const void *x, const void *y)
+{
+	const uint32_t *a = x, *b = y;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+static void find_cuts(struct writer_names *n)
+{
+	const struct model *m = n->m;
+	struct cut_dfs d = { .n = n };
+	uint32_t *pairs = NULL, np = 0, cap = 0;
+
+	strmap_init(&n->cut);
+	d.rank = xcalloc(m->names.n ? m->names.n : 1, sizeof *d.rank);
+	for (uint32_t i = 0; i < n->nsvc; i++)
+		d.rank[n->svc_order[i]] = i;
+	for (uint32_t r = 0; r < m->nroutes; r++)
+		for (uint32_t p = 0; p < m->routes[r].nplans; p++)
+			for (uint32_t c = 0; c < m->routes[r].plans[p].ncalls; c++) {
+				if (np == cap) {
+					cap = cap ? 2 * cap : 64;
+					pairs = xrealloc(pairs, 2 * cap * sizeof *pairs);
+				}
+				pairs[2 * np] = d.rank[m->routes[r].svc];
+				pairs[2 * np + 1] = d.rank[m->routes[m->routes[r].plans[p].calls[c]].svc];
+				np++;
+			}
+	if (np)
+		qsort(pairs, np, 2 * sizeof *pairs, by_pair);
+	d.adj = xmalloc((np ? np : 1) * sizeof *d.adj);
+	d.adj0 = xcalloc(n->nsvc + 1, sizeof *d.adj0);
+	uint32_t na = 0;
+
+	for (uint32_t i = 0; i < np; i++) {
+		if (i > 0 && pairs[2 * i] == pairs[2 * i - 2] && pairs[2 * i + 1] == pairs[2 * i - 1])
+			continue;
+		d.adj[na++] = pairs[2 * i + 1];
+		d.adj0[pairs[2 * i] + 1]++;
+	}
+	for (uint32_t i = 0; i < n->nsvc; i++)
+		d.adj0[i + 1] += d.adj0[i];
+	d.state = xcalloc(n->nsvc ? n->nsvc : 1, 1);
+	d.path = xcalloc(n->nsvc ? n->nsvc : 1, sizeof *d.path);
+	for (uint32_t i = 0; i < n->nsvc; i++)
+		if (d.state[i] == 0)
+			cut_visit(&d, i, 0);
+	free(pairs);
+	free(d.rank);
+	free(d.adj);
+	free(d.adj0);
+	free(d.state);
+	free(d.path);
+}
+
+/* ---- the file ------------------------------------------------------------------- */
+
+static void header(FILE *f, const struct model *m, const struct import *im,
+		   const struct writer_opts *o, const struct writer_names *nm)
+{
+	const struct import_stats *st = &im->st;
+	uint64_t plans = 0;
+
+	for (uint32_t i = 0; i < m->nroutes; i++)
+		plans += m->routes[i].nplans;
+	fprintf(f, "# Written by meshwalk import: a scenario fitted to distributed traces\n"
+		   "# (docs/import.md explains every number). Run it with meshwalk run.\n");
+	for (int i = 0; i < o->nfiles; i++)
+		fprintf(f, "# input: %s (%s)\n", o->files[i], o->formats[i]);
+	fprintf(f, "# traces %llu, spans %llu, trace roots %llu, executions %llu (%llu without "
+		   "timestamps), routes %u, plans %llu\n",
+		(unsigned long long)st->traces, (unsigned long long)st->spans,
+		(unsigned long long)st->roots, (unsigned long long)m->execs,
+		(unsigned long long)m->untimed, m->nroutes, (unsigned long long)plans);
+	uint64_t n, span;
+
+	model_entry_times(m, &n, &span);
+	if (n >= 2)
+		fprintf(f, "# %s' start times span %.3f s\n",
+			model_entries_are_fragments(m) ? "fragments" : "roots", (double)span / 1e9);
+	fprintf(f, "# warnings:\n");
+#define W(n, what)                                                                    \
+	do {                                                                          \
+		if (n)                                                                \
+			fprintf(f, "#   %llu %s\n", (unsigned long long)(n), what); \
+	} while (0)
+	W(st->orphans, "orphan spans: parent id not in the trace (kept as roots)");
+	W(st->early, "spans starting before their parent (clock skew; clipped to it)");
+	W(st->late_end, "spans ending after their parent (clock skew, or calls outliving it)");
+	W(st->no_time, "spans without timestamps");
+	W(st->dup_ids, "repeated span ids (children attach to the first)");
+	W(st->cycles, "parent chains that loop (cut)");
+	W(st->split, "traces split by --max-open-spans");
+	W(m->untimed, "executions without timestamps (left out of the plans)");
+	W(m->other, "executions of plans beyond the 32 tracked per operation (left out)");
+	W(m->late_calls, "calls ending after their caller (fire-and-forget?), emulated as awaited");
+	W(m->negative_net, "client spans shorter than their server span (skew: network time 0)");
+#undef W
+	for (uint32_t i = 0; i < nm->ncut; i++)
+		fprintf(f, "#   %s\n", nm->cut_text[i]);
+	if (model_entries_are_fragments(m))
+		fprintf(f, "#   no trace has a root (every span names a parent): the roots of the "
+			   "fragments (orphans) are the entry operations\n");
+	if (n < 2 || span == 0)
+		fprintf(f, "#   too few timed trace roots to measure the arrival rate: %g req/s "
+			   "assumed\n", o->rate > 0 ? o->rate : 10.0);
+}
+
+static double total_rate(const struct model *m, const struct writer_opts *o)
+{
+	if (o->rate > 0)
+		return o->rate;
+	uint64_t n, span;
+
+	model_entry_times(m, &n, &span);
+	if (n < 2 || span == 0)
+		return 10.0;
+	return (double)(n - 1) / ((double)span / 1e9);
+}
+
+static void links(FILE *f, const struct model *m, const struct writer_names *nm,
+		  const struct writer_opts *o)
+{
+	bool any = false;
+
+	for (uint32_t k = 0; k < nm->nsvc; k++)
+		for (uint32_t l = k + 1; l < nm->nsvc; l++) {
+			uint32_t a = nm->svc_order[k], b = nm->svc_order[l];
+			struct reservoir both = { 0 };
+			struct rng g;
+			uint64_t calls = 0;
+
+			rng_seed(&g, 5, 0);
+			for (uint32_t i = 0; i < m->nedges; i++) {
+				const struct model_edge *ed = &m->edges[i];
+
+				if (!((ed->from == a && ed->to == b) || (ed->from == b && ed->to == a)))
+					continue;
+				for (uint32_t j = 0; j < ed->net.n; j++)
+					reservoir_add(&both, &g, ed->net.v[j]);
+				calls += ed->calls;
+			}
+			uint32_t n;
+			double *x = reservoir_sorted(&both, &n);
+
+			/* a link only where the network took at least 1 us each way */
+			if (n > 0 && median(x, n) >= 2000) {
+				struct text t = { 0 };
+				char a50[32];
+
+				if (!any)
+					fprintf(f, "network:\n  mode: loopback\n  links:\n");
+				any = true;
+				us(a50, sizeof a50, median(x, n));
+				emp_text(&t, x, n, 0.5 / 1000.0, SPEC_TIME, o->emp_values);
+				fprintf(f, "    # %s <-> %s: network time (client span - server span) of %llu "
+					   "calls, median %s round trip; half each way\n",
+					writer_service_name(nm, a), writer_service_name(nm, b),
+					(unsigned long long)calls, a50);
+				fprintf(f, "    - between: [%s, %s]\n      delay: \"%s\"\n",
+					writer_service_name(nm, a), writer_service_name(nm, b), t.p);
+				free(t.p);
+			}
+			free(x);
+			reservoir_free(&both);
+		}
+}
+
+int writer_write(const struct model *m, const struct import *im, const struct writer_opts *o,
+		 FILE *f, struct err *e)
+{
+	struct writer_names *nm;
+	uint64_t roots = 0;
+	double rate = total_rate(m, o);
+
+	for (uint32_t i = 0; i < m->nroutes; i++)
+		roots += model_entries(m, &m->routes[i]);
+	if (m->nroutes == 0)
+		return err_set(e, "no spans were imported: nothing to write");
+	if (roots == 0)
+		return err_set(e, "no entry operation for the client groups: no span without a parent");
+	nm = writer_names_new(m);
+	header(f, m, im, o, nm);
+	fprintf(f, "seed: 1\nservices:\n");
+	for (uint32_t k = 0, i = 0; k < nm->nsvc; k++) {
+		uint32_t s = nm->svc_order[k];
+
+		fprintf(f, "  %s:\n", writer_service_name(nm, s));
+		if (strcmp(writer_service_name(nm, s), model_name(m, s)) != 0)
+			fprintf(f, "    # traced as \"%s\"\n", model_name(m, s));
+		fprintf(f, "    routes:\n");
+		for (; i < m->nroutes && m->routes[nm->route_order[i]].svc == s; i++) {
+			uint32_t r = nm->route_order[i];
+			char *prog = NULL;
+			uint32_t kept = writer_plans_kept(m, nm, o, r, &prog, e);
+
+			if (kept == UINT32_MAX) {
+				writer_names_free(nm);
+				return -EINVAL;
+			}
+			route_comments(f, m, nm, o, r, kept);
+			fprintf(f, "      %s: \"%s\"\n", writer_route_name(nm, r), prog);
+			free(prog);
+		}
+	}
+	links(f, m, nm, o);
+	fprintf(f, "# clients: one group per entry operation (trace roots), Poisson arrivals at its "
+		   "share of %.4g req/s (%s)\n", rate,
+		o->rate > 0 ? "--rate" : "the roots' count over their time span");
+	fprintf(f, "clients:\n");
+	for (uint32_t k = 0; k < m->nroutes; k++) {
+		uint32_t r = nm->route_order[k];
+		const struct model_route *rt = &m->routes[r];
+		uint64_t entries = model_entries(m, rt);
+		double share = (double)entries / (double)roots;
+		uint64_t n = (uint64_t)llround((double)o->requests * share);
+		char mean[32];
+
+		if (entries == 0)
+			continue;
+		units_format(round(1e7 / (rate * share)) / 10, SPEC_TIME, mean, sizeof mean);
+		fprintf(f, "  # %llu of %llu trace roots (%.1f%%)\n", (unsigned long long)entries,
+			(unsigned long long)roots, 100 * share);
+		dist_comment(f, "  # ", "end-to-end latency in the traces", &rt->root_dur);
+		fprintf(f, "  - name: %s\n    to: %s\n    route: %s\n    args: \"-n %llu -p exp:%s\"\n",
+			writer_group_name(nm, r), writer_service_name(nm, rt->svc),
+			writer_route_name(nm, r), (unsigned long long)(n ? n : 1), mean);
+	}
+	writer_names_free(nm);
+	return ferror(f) ? err_set(e, "write error") : 0;
+}

@@ -1,0 +1,430 @@
+/* test_model.c -- the fitted model (src/import/model.h) and the scenario
+ * writer (src/import/writer.h): executions, concurrent and sequential call
+ * groups with the overlap tolerance, self-time segments, plans and their
+ * weights, leaf routes, network time, the entry mix, and the program text
+ * the writer makes of them (choice groups, branch forwards, cycles refused).
+ * Spans are fed directly through import_add(). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import/model.h"
+#include "import/validate.h"
+#include "import/writer.h"
+
+#define US 1000LL /* ns */
+
+static struct import im;
+static struct model m;
+static const char *next_peer; /* the next span's peer service, once */
+static long long next_req = -1;  /* the next span's request size, once */
+
+static void begin(uint64_t tolerance_ns)
+{
+	model_init(&m, tolerance_ns);
+	import_init(&im, 0, model_trace, &m);
+}
+
+static void end(void)
+{
+	import_free(&im);
+	model_free(&m);
+}
+
+static void add(const char *trace, const char *id, const char *parent, const char *svc,
+		const char *op, enum span_kind kind, long long start_us, long long dur_us)
+{
+	struct span_in in;
+	struct err e;
+
+	span_in_init(&in);
+	in.trace_id = trace;
+	in.id = id;
+	in.parent_id = parent;
+	in.service = svc;
+	in.operation = op;
+	in.kind = kind;
+	in.has_time = start_us >= 0;
+	in.start_ns = start_us * US;
+	in.dur_ns = dur_us * US;
+	in.peer_service = next_peer;
+	next_peer = NULL;
+	in.req_bytes = next_req;
+	next_req = -1;
+	assert_int_equal(import_add(&im, &in, &e), 0);
+}
+
+/* A client span of svc calling callee's op, answered by a server span that
+ * starts and ends `net_us / 2` inside it. */
+static void call(const char *trace, const char *id, const char *parent, const char *svc,
+		 const char *callee, const char *op, long long start, long long dur, long long net)
+{
+	char sid[64];
+
+	add(trace, id, parent, svc, op, SPAN_KIND_CLIENT, start, dur);
+	snprintf(sid, sizeof sid, "%s-s", id);
+	add(trace, sid, id, callee, op, SPAN_KIND_SERVER, start + net / 2, dur - net);
+}
+
+static const struct model_route *route(const char *svc, const char *op)
+{
+	for (uint32_t i = 0; i < m.nroutes; i++)
+		if (strcmp(model_name(&m, m.routes[i].svc), svc) == 0 &&
+		    strcmp(model_name(&m, m.routes[i].op), op) == 0)
+			return &m.routes[i];
+	fail_msg("no route %s %s", svc, op);
+	return NULL;
+}
+
+static uint32_t route_ix(const char *svc, const char *op)
+{
+	return (uint32_t)(route(svc, op) - m.routes);
+}
+
+/* A: 1 ms of work, B.x and C.y together, 1.5 ms, B.x again, 4 ms. */
+static void one_trace(const char *t)
+{
+	add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 10000);
+	call(t, "c1", "r", "A", "B", "x", 1000, 2000, 200);
+	call(t, "c2", "r", "A", "C", "y", 1500, 2000, 100);
+	call(t, "c3", "r", "A", "B", "x", 5000, 1000, 200);
+}
+
+static void test_groups_and_segments(void **state)
+{
+	const struct model_route *r;
+	const struct model_plan *pl;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	one_trace("t1");
+	import_finish(&im);
+	r = route("A", "root");
+	assert_int_equal(r->execs, 1);
+	assert_int_equal(r->roots, 1);
+	assert_int_equal(r->nplans, 1);
+	pl = &r->plans[0];
+	assert_int_equal(pl->ngroups, 2);
+	assert_int_equal(pl->gsize[0], 2);
+	assert_int_equal(pl->gsize[1], 1);
+	/* sorted within a group by route index: B.x was seen first */
+	assert_int_equal(pl->calls[0], route_ix("B", "x"));
+	assert_int_equal(pl->calls[1], route_ix("C", "y"));
+	assert_int_equal(pl->calls[2], route_ix("B", "x"));
+	assert_true(pl->seg[0].v[0] == 1000 * US);
+	assert_true(pl->seg[1].v[0] == 1500 * US);
+	assert_true(pl->seg[2].v[0] == 4000 * US);
+	assert_true(pl->dur.v[0] == 10000 * US);
+	assert_int_equal(route("B", "x")->execs, 2);
+	/* network time per service pair: client span minus server span */
+	assert_int_equal(m.nedges, 2);
+	assert_int_equal(m.edges[0].calls, 2);
+	assert_true(m.edges[0].net.v[0] == 200 * US && m.edges[0].net.v[1] == 200 * US);
+	assert_true(m.edges[1].net.v[0] == 100 * US);
+	end();
+}
+
+/* Two calls overlapping by 0.5 ms of 5 ms each: sequential with the 1 ms
+ * tolerance (millisecond timestamps), concurrent without it; fully
+ * overlapping short calls are concurrent whatever the tolerance. */
+static void test_tolerance(void **state)
+{
+	(void)state;
+	for (int tol = 0; tol < 2; tol++) {
+		begin(tol ? MODEL_DEFAULT_TOLERANCE_NS : 0);
+		add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 20000);
+		call("t", "c1", "r", "A", "B", "x", 0, 5000, 0);
+		call("t", "c2", "r", "A", "B", "z", 4500, 5000, 0);
+		call("t", "c3", "r", "A", "C", "y", 12000, 300, 0);
+		call("t", "c4", "r", "A", "C", "w", 12000, 300, 0);
+		import_finish(&im);
+		const struct model_plan *pl = &route("A", "root")->plans[0];
+
+		assert_int_equal(pl->ngroups, tol ? 3 : 2);
+		assert_int_equal(pl->gsize[pl->ngroups - 1], 2);
+		end();
+	}
+}
+
+/* Plans by structure with their counts; a client span no service answered
+ * is a leaf route of its peer; an untimed execution counts apart. */
+static void test_plans_and_leaves(void **state)
+{
+	const struct model_route *r, *db;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 3; i++) {
+		char t[16];
+
+		snprintf(t, sizeof t, "t%d", i);
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 100000, 10000);
+		if (i < 2)
+			call(t, "c1", "r", "A", "B", "x", i * 100000 + 1000, 2000, 200);
+		add(t, "q", "r", "A", "SELECT", SPAN_KIND_CLIENT, i * 100000 + 5000, 700);
+	}
+	next_peer = "db";
+	add("t5", "r", NULL, "D", "other", SPAN_KIND_SERVER, 500000, 1000);
+	next_peer = "db";
+	add("t5", "q", "r", "D", "SELECT", SPAN_KIND_CLIENT, 500100, 300);
+	add("t3", "r", NULL, "A", "root", SPAN_KIND_SERVER, -1, 0);
+	import_finish(&im);
+	r = route("A", "root");
+	assert_int_equal(r->execs, 4);
+	assert_int_equal(r->untimed, 1);
+	assert_int_equal(r->nplans, 2);
+	assert_int_equal(r->plans[0].count, 2);
+	assert_int_equal(r->plans[0].ngroups, 2);
+	assert_int_equal(r->plans[1].count, 1);
+	assert_int_equal(r->plans[1].ngroups, 1);
+	db = route("A-ext", "SELECT");
+	assert_true(db->leaf);
+	assert_int_equal(db->execs, 3);
+	assert_true(db->leaf_dur.v[0] == 700 * US);
+	db = route("db", "SELECT"); /* the peer service names the leaf */
+	assert_true(db->leaf);
+	assert_int_equal(db->execs, 1);
+	assert_int_equal(m.roots, 4); /* timed roots: for the rate */
+	assert_true(m.root_last_ns - m.root_first_ns == 500000 * US);
+	end();
+}
+
+static char *write_text(const struct writer_opts *o, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct err e;
+
+	*rc = writer_write(&m, &im, o, f, &e);
+	fclose(f);
+	if (*rc < 0) {
+		free(buf);
+		return strdup(e.msg);
+	}
+	return buf;
+}
+
+static void test_writer(void **state)
+{
+	struct writer_opts o;
+	char *s;
+	int rc;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	one_trace("t1");
+	one_trace("t2");
+	add("t3", "r", NULL, "A", "root", SPAN_KIND_SERVER, 50000, 4000);
+	add("t4", "r", NULL, "C", "y", SPAN_KIND_SERVER, 90000, 300);
+	import_finish(&im);
+	writer_opts_init(&o);
+	o.requests = 100;
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	/* two plans of A's root: weights 2 and 1, the concurrent group as
+	 * branch forwards, the repeated call again, then the last segment */
+	if (strstr(s, "      root: \"--choice 2 -C 1ms -F {B},route=x,branch -F {C},route=y,branch") ==
+		    NULL ||
+	    strstr(s, " -F {B},route=x,branch -F {C},route=y,branch -C 1.5ms -F {B},route=x -C 4ms "
+		      "--choice 1 -C 4ms --choice-end\"") == NULL)
+		fail_msg("unexpected program:\n%s", s);
+	assert_non_null(strstr(s, "      x: \""));
+	/* the entry mix: 3 of 4 roots on A.root, 1 on C.y; 3 gaps in 90 ms */
+	assert_non_null(strstr(s, "  - name: A.root\n    to: A\n    route: root\n    args: \"-n 75 -p exp:"));
+	assert_non_null(strstr(s, "  - name: C.y\n    to: C\n    route: y\n    args: \"-n 25 -p exp:"));
+	assert_non_null(strstr(s, "share of 33.33 req/s"));
+	/* --self-time sleep for one service */
+	o.self = (const struct writer_self[]){ { "B", 0 } };
+	o.nself = 1;
+	free(s);
+	s = write_text(&o, &rc);
+	assert_non_null(strstr(s, "      x: \"--sleep "));
+	free(s);
+	end();
+
+	/* A calls B calls A: services that call each other cannot start, so
+	 * the call that closes the cycle (B -> A, found from A) is left out */
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 1000);
+	call("t", "c", "r", "A", "B", "x", 100, 800, 0);
+	call("t", "d", "c-s", "B", "A", "back", 200, 100, 0);
+	import_finish(&im);
+	writer_opts_init(&o);
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	if (strstr(s, "#   calls from B to A left out: they close a cycle (A -> B -> A)\n") == NULL ||
+	    strstr(s, "      root: \"-C 100us -F {B},route=x -C 100us\"") == NULL ||
+	    strstr(s, "      x: \"-C 100us -C 0 -C ") != NULL ||
+	    strstr(s, "#   calls A.back: probability 1.000, 1.00 times when called (left out: closes a "
+		      "cycle)") == NULL)
+		fail_msg("%s", s);
+	free(s);
+	end();
+}
+
+static void test_safe_names(void **state)
+{
+	char out[80];
+
+	(void)state;
+	writer_safe_name("GET /api/users/{id}", out, sizeof out);
+	assert_string_equal(out, "GET-api-users-id");
+	writer_safe_name("///", out, sizeof out);
+	assert_string_equal(out, "x");
+	writer_safe_name("a.b_c-d", out, sizeof out);
+	assert_string_equal(out, "a.b_c-d");
+	writer_safe_name("0123456789012345678901234567890123456789012345678901234567890123456789",
+			 out, sizeof out);
+	assert_int_equal(strlen(out), 64);
+}
+
+/* The fidelity report: a clone with the original's latencies passes, one
+ * twice as slow fails on every latency check; a service that served what
+ * the plans predict passes, one that served half fails. */
+static void test_validate(void **state)
+{
+	struct validate_opts o;
+	double lat[40], *lp = lat;
+	size_t nlat = 40;
+	const char *group = "A.root";
+	const char *svcs[] = { "A", "B", "C" };
+	double reqs[] = { 40, 40, 20 };
+	struct validate_clone c = { 1, &group, &lp, &nlat, 3, svcs, reqs };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 40; i++) {
+		char t[16];
+
+		snprintf(t, sizeof t, "t%d", i);
+		/* root durations 2..41 ms; half the executions call C */
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 100000, 2000 + i * 1000);
+		call(t, "c1", "r", "A", "B", "x", i * 100000 + 100, 500, 0);
+		if (i % 2)
+			call(t, "c2", "r", "A", "C", "y", i * 100000 + 700, 500, 0);
+		lat[i] = 2000 + i * 1000;
+	}
+	import_finish(&im);
+	validate_opts_init(&o);
+	f = open_memstream(&buf, &len);
+	/* B: 1 call per request (+0%); C: 0.5 per request = 20 */
+	int ok = validate_report(&m, &c, &o, f, NULL);
+
+	fclose(f);
+	if (ok != 1)
+		fail_msg("%s", buf);
+	assert_non_null(strstr(buf, "  A.root: original 40 traces, clone 40 requests\n"));
+	assert_non_null(strstr(buf, "KS distance 0.000 (max 0.1) ok"));
+	assert_non_null(strstr(buf, "  C: expected 20.0, served 20 (+0.0%) ok\n"));
+	assert_non_null(strstr(buf, "verdict: PASS (7 checks, 0 failed)"));
+	free(buf);
+
+	for (int i = 0; i < 40; i++)
+		lat[i] *= 2;
+	reqs[1] = 10; /* beyond 3 sqrt(40) = 19 */
+	f = open_memstream(&buf, &len);
+	assert_int_equal(validate_report(&m, &c, &o, f, NULL), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "error  +100.0%"));
+	assert_non_null(strstr(buf, "  B: expected 40.0, served 10 (-75.0%) FAIL\n"));
+	assert_non_null(strstr(buf, "verdict: FAIL (7 checks, 5 failed)"));
+	free(buf);
+	end();
+}
+
+/* What a node cannot run is not written: a fan-out wider than a branch group
+ * goes out in successive groups; a plan beyond a program's op limit is
+ * refused with the route named. */
+static void test_writer_limits(void **state)
+{
+	struct writer_opts o;
+	char id[16], *s;
+	int rc;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 10000);
+	for (int i = 0; i < 100; i++) {
+		snprintf(id, sizeof id, "c%d", i);
+		call("t", id, "r", "A", "B", "x", 1000, 2000, 0);
+	}
+	import_finish(&im);
+	writer_opts_init(&o);
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	/* 64 branches, a separator, 36 more */
+	char *at = strstr(s, "      root: \"");
+
+	assert_non_null(at);
+	assert_non_null(strstr(at, ",branch -C 0 -F {B},route=x,branch"));
+	free(s);
+	end();
+
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 100000);
+	for (int i = 0; i < 4200; i++) {
+		snprintf(id, sizeof id, "c%d", i);
+		call("t", id, "r", "A", "B", "x", 10 + i * 20, 10, 0);
+	}
+	import_finish(&im);
+	s = write_text(&o, &rc);
+	assert_true(rc < 0);
+	if (strstr(s, "service A: route root: even its most frequent plan") == NULL ||
+	    strstr(s, "4096") == NULL)
+		fail_msg("%s", s);
+	free(s);
+	end();
+}
+
+/* Request sizes become the forward's ps= as an emp: spec whose values are
+ * separated by ':' (-F splits its value at ','), and the program parses. */
+static void test_writer_sizes(void **state)
+{
+	struct writer_opts o;
+	char t[16], *s;
+	int rc;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 3; i++) {
+		snprintf(t, sizeof t, "t%d", i);
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 10000, 1000);
+		next_req = 1000 * (i + 1);
+		add(t, "c", "r", "A", "x", SPAN_KIND_CLIENT, i * 10000 + 100, 800);
+		add(t, "c-s", "c", "B", "x", SPAN_KIND_SERVER, i * 10000 + 200, 600);
+	}
+	import_finish(&im);
+	writer_opts_init(&o);
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	if (strstr(s, "-F {B},route=x,ps=emp:1k:2k:3k ") == NULL)
+		fail_msg("%s", s);
+	free(s);
+	end();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_groups_and_segments),
+		cmocka_unit_test(test_tolerance),
+		cmocka_unit_test(test_plans_and_leaves),
+		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_writer_limits),
+		cmocka_unit_test(test_writer_sizes),
+		cmocka_unit_test(test_safe_names),
+		cmocka_unit_test(test_validate),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
