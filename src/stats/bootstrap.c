@@ -33,24 +33,32 @@ static int cmp_index(const void *pa, const void *pb, void *base)
 	size_t i = *(const size_t *)pa, j = *(const size_t *)pb;
 	double x = ((const double *)base)[i], y = ((const double *)base)[j];
 
-	/* Ties in index order, so ranks do not depend on qsort's whims. */
 	if (x != y)
 		return (x > y) - (x < y);
 	return (i > j) - (i < j);
 }
 
-/* Ranks of x[0..n) (0-based, ties broken by position); the caller frees. */
-static size_t *ranks_of(const double *x, size_t n, double *sorted)
+/* Positions of x[0..n) in increasing order of value (ties by position,
+ * so the order does not depend on qsort's whims); the caller frees. */
+static size_t *sorted_index(const double *x, size_t n)
 {
-	size_t *idx = xcalloc(n, sizeof *idx), *rank = xcalloc(n, sizeof *rank);
+	size_t *idx = xcalloc(n ? n : 1, sizeof *idx);
 
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
 	qsort_r(idx, n, sizeof *idx, cmp_index, (void *)x);
+	return idx;
+}
+
+/* Ranks of x[0..n) (0-based, ties broken by position) and the sorted
+ * values; the caller frees the ranks. */
+static size_t *ranks_of(const double *x, size_t n, double *sorted)
+{
+	size_t *idx = sorted_index(x, n), *rank = xcalloc(n, sizeof *rank);
+
 	for (size_t r = 0; r < n; r++) {
 		rank[idx[r]] = r;
-		if (sorted)
-			sorted[r] = x[idx[r]];
+		sorted[r] = x[idx[r]];
 	}
 	free(idx);
 	return rank;
@@ -75,7 +83,7 @@ static double flat_top(double t)
 
 size_t boot_block_length(const double *x, size_t n)
 {
-	size_t *rank, kn, mmax, m, big_m, bmax;
+	size_t *idx, kn, mmax, m, big_m, bmax;
 	double *y, *cov, mean = (n - 1) / 2.0, thr, g = 0, gg = 0, b;
 
 	if (n < 8)
@@ -85,15 +93,26 @@ size_t boot_block_length(const double *x, size_t n)
 	mmax = (size_t)ceil(sqrt((double)n)) + kn;
 	if (mmax + kn >= n)
 		mmax = n - kn - 1;
-	rank = ranks_of(x, n, NULL);
+	/* Mid-ranks: tied values share their average rank, so a run of ties
+	 * is not mistaken for a trend. */
+	idx = sorted_index(x, n);
 	y = xcalloc(n, sizeof *y);
-	for (size_t i = 0; i < n; i++)
-		y[i] = (double)rank[i];
-	free(rank);
+	for (size_t r = 0, e; r < n; r = e) {
+		for (e = r + 1; e < n && x[idx[e]] == x[idx[r]]; e++)
+			;
+		for (size_t j = r; j < e; j++)
+			y[idx[j]] = (r + e - 1) / 2.0;
+	}
+	free(idx);
 	cov = xcalloc(mmax + kn + 1, sizeof *cov);
 	for (size_t k = 0; k <= mmax + kn; k++)
 		cov[k] = NAN; /* filled on demand: the search usually stops early */
 	cov[0] = autocov(y, n, mean, 0);
+	if (!(cov[0] > 0)) { /* every value the same */
+		free(cov);
+		free(y);
+		return 1;
+	}
 	/* m: the first lag after which kn autocorrelations in a row are
 	 * insignificant (|rho| < 2 sqrt(log10(n) / n)). */
 	thr = 2 * sqrt(log10((double)n) / n);
