@@ -483,9 +483,16 @@ static int write_plot(const struct outputs *w, struct err *e)
 		s[i] = (struct plot_series){ w->names[i], labels[i] };
 	}
 	snprintf(dir, sizeof dir, "%s/plots", w->o->out_dir);
-	if (pg->n == 1)
-		snprintf(title, sizeof title, "latency CDF, A vs B: KS D = %.4f, p = %.3g, %s",
-			 pg->p[0].c.d, pg->p[0].c.p, compare_verdict_key(w->v));
+	if (pg->n == 1 && pg->p[0].c.decisive >= 0 && !isnan(pg->p[0].c.lo[pg->p[0].c.decisive])) {
+		const struct compare_figures *c = &pg->p[0].c;
+
+		snprintf(title, sizeof title, "latency CDF, A vs B: %s (%s B/A %.3f-%.3f), KS D = %.4f, p = %.3g",
+			 compare_verdict_key(w->v), c->name[c->decisive], c->lo[c->decisive],
+			 c->hi[c->decisive], c->d, c->p);
+	} else if (pg->n == 1) {
+		snprintf(title, sizeof title, "latency CDF, A vs B: %s, KS D = %.4f, p = %.3g",
+			 compare_verdict_key(w->v), pg->p[0].c.d, pg->p[0].c.p);
+	}
 	else
 		snprintf(title, sizeof title, "latency CDF, A vs B per group: %s", compare_verdict_key(w->v));
 	rc = report_mkdir(dir, e);
