@@ -142,6 +142,7 @@ bench: bin/meshwalk bench-bins
 bench-smoke: bin/meshwalk bench-bins
 	BUILD=$(BUILD) bench/run.sh --smoke
 	bench/soak.sh --smoke
+	bench/verdict.sh --smoke
 
 # Size rules of docs/architecture.md: files over 800 lines, functions over 120.
 check-size:

@@ -15,6 +15,7 @@ set -u
 cd "$(dirname "$0")/.."
 ROUNDS=2
 SECTIONS="1 3 8"
+COLS=${AB_COLS:-3} # numeric columns compared per row (section 4 has 5: AB_COLS=5)
 while [ $# -gt 2 ]; do
 	case $1 in
 	--rounds) ROUNDS=$2; shift 2 ;;
@@ -60,7 +61,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 echo "A = $1, B = $2; sections $SECTIONS; median of $ROUNDS round(s), alternating"
-python3 - "$TMP" "$ROUNDS" <<'PY'
+python3 - "$TMP" "$ROUNDS" "$COLS" <<'PY'
 import statistics, sys
 tmp, rounds = sys.argv[1], int(sys.argv[2])
 def rows(path):
@@ -85,7 +86,7 @@ for i, (label, _) in enumerate(runs['A'][0]):
         return statistics.median(vals) if vals else None
     ncols = len(runs['A'][0][i][1])
     cells = []
-    for c in range(min(ncols, 3)):
+    for c in range(min(ncols, int(sys.argv[3]))):
         a, b = med('A', c), med('B', c)
         if a is None or b is None:
             continue

@@ -252,7 +252,7 @@ fi
 if want 4; then
 echo
 echo "4. client precision at $FIRST_RATE/s and 50000/s: rate error, send lag (actual - intended)"
-row "" "rate err" "lag p50" "lag p99" "lag p99.9" ""
+row "" "rate err" "lag p50" "lag p99" "lag p99.9" "cpu %"
 start_node P
 for r in "$FIRST_RATE" 50000; do
 	n=$(count_for "$r")
@@ -262,7 +262,10 @@ for r in "$FIRST_RATE" 50000; do
 		mw "prec$how$r" --to "127.0.0.1:$P_PORT" -n "$n" -r "$r" $extra || die "precision run failed"
 		j=$TMP/prec$how$r.json
 		err=$(awk -v a="$(jget "$j" achieved_rate)" -v t="$(jget "$j" target_rate)" 'BEGIN { printf "%+.3f%%", (a / t - 1) * 100 }')
-		row "@$r/s, $how" "$err" "$(jget "$j" send_lag.p50)" "$(jget "$j" send_lag.p99)" "$(jget "$j" send_lag.p99_9)" ""
+		# client CPU (user+sys) over the run's length: what sleeping saves
+		cpu=$(awk -v c="$(cat "$TMP/prec$how$r.cpu")" -v d="$(jget "$j" duration_s)" \
+			'BEGIN { if (d > 0) printf "%.1f", 100 * c / d; else print "-" }')
+		row "@$r/s, $how" "$err" "$(jget "$j" send_lag.p50)" "$(jget "$j" send_lag.p99)" "$(jget "$j" send_lag.p99_9)" "$cpu"
 	done
 done
 stop_node P

@@ -554,11 +554,14 @@ static bool wait_io(struct cthread *p, int64_t until, bool want_out)
  * arrive during the spin are stamped on time. */
 static void wait_send_time(struct cthread *p, int64_t intended)
 {
-	int64_t now;
+	int64_t now = clock_now_ns();
+	/* The wake-up time is chosen once, when the wait starts: asked again
+	 * after waking, the waiter would cap the margin at a quarter of what
+	 * is left and sleep a second time, late again by the same wake-up
+	 * latency (a send lag of about one wake-up at every send). */
+	int64_t wake = p->cfg->wait_spin ? now : clock_waiter_wake(&p->waiter, intended, now);
 
 	while (!p->broken && (now = clock_now_ns()) < intended) {
-		int64_t wake = p->cfg->wait_spin ? now : clock_waiter_wake(&p->waiter, intended, now);
-
 		if (wake > now) {
 			if (wait_io(p, wake, false))
 				clock_waiter_learn(&p->waiter, wake, clock_now_ns());

@@ -6,251 +6,233 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/gnuplot.h"
-#include "report/plots.h"
-#include "report/report.h"
-#include "report/summary.h"
-#include "report/tables.h"
+#include "stats/bootstrap.h"
 #include "stats/ks.h"
 #include "stats/sample.h"
-#include "util/json.h"
 #include "util/xalloc.h"
 
 static const char *const fig_names[COMPARE_NFIG] = { "mean", "p50", "p90", "p99", "p99.9", "max" };
 static const double fig_p[COMPARE_NFIG] = { NAN, 50, 90, 99, 99.9, 100 };
 
-void compare_figures(const double *a, size_t na, const double *b, size_t nb, double alpha,
-		     double tolerance, struct compare_figures *c)
+void compare_rule_default(struct compare_rule *r)
 {
-	double worst = -1;
+	for (int k = 0; k < COMPARE_NFIG; k++)
+		r->margin[k] = NAN;
+	r->margin[1] = 0.05;
+	r->margin[3] = 0.10;
+	r->confidence = 0.95;
+	r->resamples = 2000;
+	r->seed = 1;
+	r->block = 0;
+	r->alpha = 0.01;
+}
+
+int compare_fig_index(const char *name)
+{
+	for (int k = 0; k < COMPARE_NFIG; k++)
+		if (strcmp(name, fig_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+const char *compare_fig_name(enum compare_fig f)
+{
+	switch (f) {
+	case FIG_SAME: return "same";
+	case FIG_DIFFERENT: return "different";
+	case FIG_INCONCLUSIVE: return "inconclusive";
+	case FIG_TOO_FEW: return "too few";
+	default: return "not judged";
+	}
+}
+
+/* Enough values to estimate figure k on a side of n: COMPARE_TAIL_MIN above
+ * a percentile, twice that for the mean. */
+static bool enough(int k, size_t n)
+{
+	if (k == 0)
+		return n >= 2 * COMPARE_TAIL_MIN;
+	return n * (1 - fig_p[k] / 100) >= COMPARE_TAIL_MIN - 1e-9;
+}
+
+/* The requests one side needs for figure k. */
+static size_t needed(int k)
+{
+	return k == 0 ? 2 * COMPARE_TAIL_MIN : (size_t)ceil(COMPARE_TAIL_MIN / (1 - fig_p[k] / 100) - 1e-6);
+}
+
+static enum compare_fig judge(const struct compare_figures *c, int k, size_t na, size_t nb)
+{
+	double m = c->margin[k];
+
+	if (isnan(m) || k == COMPARE_MAX)
+		return FIG_NOT_JUDGED;
+	if (!enough(k, na) || !enough(k, nb))
+		return FIG_TOO_FEW;
+	if (isnan(c->lo[k]) || isnan(c->hi[k]))
+		return FIG_INCONCLUSIVE;
+	if (c->lo[k] >= 1 - m && c->hi[k] <= 1 + m)
+		return FIG_SAME;
+	if (c->lo[k] > 1 + m || c->hi[k] < 1 - m)
+		return FIG_DIFFERENT;
+	return FIG_INCONCLUSIVE;
+}
+
+/* "p99 0.912-1.083 (margin ±10%)" */
+static void interval_text(char *buf, size_t len, const struct compare_figures *c, int k)
+{
+	snprintf(buf, len, "%s %.3f-%.3f (margin ±%g%%)", c->name[k], c->lo[k], c->hi[k],
+		 c->margin[k] * 100);
+}
+
+/* The reason of an INCONCLUSIVE verdict: a figure with too few values
+ * first (more requests are the cure), else the widest interval. */
+static void reason_inconclusive(struct compare_figures *c, size_t na, size_t nb, double conf)
+{
+	char iv[128];
+	int k = -1;
+
+	for (int i = 0; i < COMPARE_NFIG && k < 0; i++)
+		if (c->judged[i] == FIG_TOO_FEW)
+			k = i;
+	if (k >= 0) {
+		c->decisive = k;
+		snprintf(c->reason, sizeof c->reason,
+			 "too few requests for %s: it needs %zu ok per side (A %zu, B %zu); "
+			 "run longer, or leave it out with --margin %s=off",
+			 c->name[k], needed(k), na, nb, c->name[k]);
+		return;
+	}
+	for (int i = 0; i < COMPARE_NFIG; i++)
+		if (c->judged[i] == FIG_INCONCLUSIVE &&
+		    (k < 0 || isnan(c->lo[i]) || c->hi[i] - c->lo[i] > c->hi[k] - c->lo[k]))
+			k = i;
+	c->decisive = k;
+	if (isnan(c->lo[k])) {
+		snprintf(c->reason, sizeof c->reason, "A's %s is 0: no ratio to judge", c->name[k]);
+		return;
+	}
+	interval_text(iv, sizeof iv, c, k);
+	if (c->hi[k] - c->lo[k] > 2 * c->margin[k])
+		snprintf(c->reason, sizeof c->reason,
+			 "the %g%% interval of B/A is wider than the margin: %s; more requests "
+			 "(or a quieter machine) would narrow it",
+			 conf * 100, iv);
+	else
+		snprintf(c->reason, sizeof c->reason,
+			 "the %g%% interval of B/A straddles an edge of the margin: %s; B is perhaps "
+			 "%s by about %+.1f%%",
+			 conf * 100, iv, c->ratio[k] > 1 ? "slower" : "faster", (c->ratio[k] - 1) * 100);
+}
+
+static void decide(struct compare_figures *c, size_t na, size_t nb, const struct compare_rule *r)
+{
+	char iv[128];
+	size_t len;
+	int ndiff = 0, nsame = 0, njudged = 0, k = -1;
+
+	for (int i = 0; i < COMPARE_NFIG; i++) {
+		c->judged[i] = judge(c, i, na, nb);
+		if (c->judged[i] == FIG_NOT_JUDGED)
+			continue;
+		njudged++;
+		if (c->judged[i] == FIG_SAME)
+			nsame++;
+		if (c->judged[i] == FIG_DIFFERENT) {
+			ndiff++;
+			if (k < 0 || fabs(log(c->ratio[i])) > fabs(log(c->ratio[k])))
+				k = i;
+		}
+	}
+	c->decisive = k;
+	if (ndiff > 0) {
+		c->verdict = COMPARE_DIFFERENT;
+		interval_text(iv, sizeof iv, c, k);
+		snprintf(c->reason, sizeof c->reason,
+			 "B's %s is %.3fx A's, and its %g%% interval lies outside the margin: %s: B is %s",
+			 c->name[k], c->ratio[k], r->confidence * 100, iv,
+			 c->ratio[k] > 1 ? "slower" : "faster");
+	} else if (njudged > 0 && nsame == njudged) {
+		c->verdict = COMPARE_SAME;
+		len = (size_t)snprintf(c->reason, sizeof c->reason,
+				       "every judged figure's %g%% interval of B/A lies within its margin (",
+				       r->confidence * 100);
+		for (int i = 0, first = 1; i < COMPARE_NFIG && len < sizeof c->reason; i++) {
+			if (c->judged[i] != FIG_SAME)
+				continue;
+			interval_text(iv, sizeof iv, c, i);
+			len += (size_t)snprintf(c->reason + len, sizeof c->reason - len, "%s%s",
+						first ? "" : ", ", iv);
+			first = 0;
+		}
+		if (len < sizeof c->reason)
+			snprintf(c->reason + len, sizeof c->reason - len, ")");
+	} else {
+		c->verdict = COMPARE_INCONCLUSIVE;
+		if (njudged == 0)
+			snprintf(c->reason, sizeof c->reason, "no figure is judged (every margin is off)");
+		else
+			reason_inconclusive(c, na, nb, r->confidence);
+	}
+	/* KS supports, it does not decide: say when it disagrees. */
+	len = strlen(c->reason);
+	if (c->verdict == COMPARE_SAME && c->p < r->alpha && len < sizeof c->reason)
+		snprintf(c->reason + len, sizeof c->reason - len,
+			 "; KS tells the samples apart (p = %.3g), by less than the margins", c->p);
+	else if (c->verdict == COMPARE_DIFFERENT && c->p >= r->alpha && len < sizeof c->reason)
+		snprintf(c->reason + len, sizeof c->reason - len,
+			 "; KS does not tell the whole distributions apart (p = %.3g)", c->p);
+}
+
+void compare_figures(const double *a, size_t na, const double *b, size_t nb,
+		     const struct compare_rule *r, struct compare_figures *c)
+{
+	double *sa = xcalloc(na, sizeof *sa), *sb = xcalloc(nb, sizeof *sb);
+	double pct[COMPARE_MAX];
+	struct boot_opts bo = { r->resamples, r->confidence, r->seed, r->block, r->block };
+	struct boot_ci ci;
 
 	memset(c, 0, sizeof *c);
-	c->worst = -1;
+	memcpy(sa, a, na * sizeof *a);
+	memcpy(sb, b, nb * sizeof *b);
+	sample_sort(sa, na);
+	sample_sort(sb, nb);
 	for (int k = 0; k < COMPARE_NFIG; k++) {
 		c->name[k] = fig_names[k];
-		if (k == 0) {
-			c->a[k] = sample_mean(a, na);
-			c->b[k] = sample_mean(b, nb);
-			c->judged[k] = true;
-		} else {
-			double p = fig_p[k];
-
-			c->a[k] = sample_percentile(a, na, p);
-			c->b[k] = sample_percentile(b, nb, p);
-			c->judged[k] = p < 100 && na * (1 - p / 100) >= COMPARE_TAIL_MIN - 1e-9 &&
-				       nb * (1 - p / 100) >= COMPARE_TAIL_MIN - 1e-9;
-		}
+		c->margin[k] = k == COMPARE_MAX ? NAN : r->margin[k];
+		c->a[k] = k == 0 ? sample_mean(sa, na) : sample_percentile(sa, na, fig_p[k]);
+		c->b[k] = k == 0 ? sample_mean(sb, nb) : sample_percentile(sb, nb, fig_p[k]);
 		c->ratio[k] = c->a[k] > 0 ? c->b[k] / c->a[k] : NAN;
-		if (c->judged[k] && !isnan(c->ratio[k]) && fabs(c->ratio[k] - 1) > worst) {
-			worst = fabs(c->ratio[k] - 1);
-			c->worst = k;
-		}
+		c->lo[k] = c->hi[k] = NAN;
+		if (k < COMPARE_MAX)
+			pct[k] = fig_p[k];
 	}
-	c->d = ks_distance(a, na, b, nb, &c->d_at);
+	if (boot_ratio_ci(a, na, b, nb, pct, COMPARE_MAX, &bo, &ci) == 0) {
+		/* An interval from too few values is an artefact (p99.9 of 100
+		 * values is the maximum): not shown, as the figure is not judged. */
+		for (int k = 0; k < COMPARE_MAX; k++) {
+			bool ok = enough(k, na) && enough(k, nb);
+
+			c->lo[k] = ok ? ci.lo[k] : NAN;
+			c->hi[k] = ok ? ci.hi[k] : NAN;
+		}
+		c->block_a = ci.block_a;
+		c->block_b = ci.block_b;
+		c->resamples = ci.resamples;
+	}
+	c->d = ks_distance(sa, na, sb, nb, &c->d_at);
 	c->p = ks_pvalue(c->d, na, nb);
-	if (c->p >= alpha) {
-		c->verdict = COMPARE_SAME;
-		snprintf(c->reason, sizeof c->reason,
-			 "the KS test does not tell the samples apart (p = %.3g >= %g)", c->p, alpha);
-	} else if (c->worst < 0 || worst <= tolerance) {
-		c->verdict = COMPARE_SAME;
-		snprintf(c->reason, sizeof c->reason,
-			 "the distributions differ (KS p = %.3g < %g), but every judged figure is within "
-			 "%g%% (largest: %s %+.1f%%)",
-			 c->p, alpha, tolerance * 100, c->worst >= 0 ? fig_names[c->worst] : "-",
-			 c->worst >= 0 ? (c->ratio[c->worst] - 1) * 100 : 0.0);
-	} else {
-		c->verdict = COMPARE_DIFFERENT;
-		snprintf(c->reason, sizeof c->reason,
-			 "the distributions differ (KS p = %.3g < %g) and B's %s is %+.1f%% from A's "
-			 "(tolerance %g%%): B is %s",
-			 c->p, alpha, fig_names[c->worst], (c->ratio[c->worst] - 1) * 100, tolerance * 100,
-			 c->ratio[c->worst] > 1 ? "slower" : "faster");
-	}
+	free(sa);
+	free(sb);
+	decide(c, na, nb, r);
 }
 
-/* The row to compare: the named group, or all groups ("all", the last). */
-static const struct summary *pick(const struct results *r, const struct summary *rows,
-				  const char *group, struct err *e)
+const char *compare_verdict_word(enum compare_verdict v)
 {
-	if (group == NULL)
-		return &rows[r->ngroups];
-	for (size_t i = 0; i < r->ngroups; i++)
-		if (strcmp(rows[i].name, group) == 0)
-			return &rows[i];
-	err_set(e, "%s: no client group '%s'", r->path, group);
-	return NULL;
+	return v == COMPARE_DIFFERENT ? "DIFFERENT" : v == COMPARE_SAME ? "SAME" : "INCONCLUSIVE";
 }
 
-static void print_text(FILE *f, const struct results *ra, const struct results *rb,
-		       const struct summary *a, const struct summary *b, const struct compare_opts *o,
-		       const struct compare_figures *c)
+const char *compare_verdict_key(enum compare_verdict v)
 {
-	fprintf(f, "meshwalk compare: %s\n", o->group ? o->group : "all client groups");
-	fprintf(f, "A: %s (%zu ok, %zu failures)\n", ra->path, a->n, a->failures);
-	fprintf(f, "B: %s (%zu ok, %zu failures)\n", rb->path, b->n, b->failures);
-	fprintf(f, "latency: intended send -> reply, microseconds, ok requests only\n\n");
-	fprintf(f, "%-8s %12s %12s %9s\n", "figure", "A", "B", "B/A");
-	for (int k = 0; k < COMPARE_NFIG; k++)
-		fprintf(f, "%-8s %12.1f %12.1f %9.3f%s\n", c->name[k], c->a[k], c->b[k], c->ratio[k],
-			c->judged[k] ? "" : "  (not judged)");
-	fprintf(f, "\nKolmogorov-Smirnov: D = %.4f", c->d);
-	if (!isnan(c->d_at))
-		fprintf(f, " (largest at %.1f us)", c->d_at);
-	fprintf(f, ", p = %.3g (n_A = %zu, n_B = %zu)\n", c->p, a->n, b->n);
-	fprintf(f, "verdict: %s: %s\n",
-		c->verdict == COMPARE_DIFFERENT ? "DIFFERENT" : "same within noise", c->reason);
-}
-
-static void put(FILE *f, double v)
-{
-	if (isnan(v))
-		fputs("null", f);
-	else
-		fprintf(f, "%.6g", v);
-}
-
-static int write_json(FILE *f, const struct results *ra, const struct results *rb,
-		      const struct summary *a, const struct summary *b, const struct compare_opts *o,
-		      const struct compare_figures *c)
-{
-	fprintf(f, "{\n  \"meshwalk_compare_version\": 1,\n  \"a\": ");
-	json_write_string(f, ra->path);
-	fprintf(f, ",\n  \"b\": ");
-	json_write_string(f, rb->path);
-	fprintf(f, ",\n  \"group\": ");
-	if (o->group)
-		json_write_string(f, o->group);
-	else
-		fputs("null", f);
-	fprintf(f, ",\n  \"units\": \"us\",\n  \"a_summary\": ");
-	summary_json_object(f, a);
-	fprintf(f, ",\n  \"b_summary\": ");
-	summary_json_object(f, b);
-	fprintf(f, ",\n  \"figures\": [");
-	for (int k = 0; k < COMPARE_NFIG; k++) {
-		fprintf(f, "%s\n    {\"name\": \"%s\", \"a\": ", k ? "," : "", c->name[k]);
-		put(f, c->a[k]);
-		fprintf(f, ", \"b\": ");
-		put(f, c->b[k]);
-		fprintf(f, ", \"ratio\": ");
-		put(f, c->ratio[k]);
-		fprintf(f, ", \"judged\": %s}", c->judged[k] ? "true" : "false");
-	}
-	fprintf(f, "\n  ],\n  \"ks_distance\": ");
-	put(f, c->d);
-	fprintf(f, ",\n  \"ks_distance_at_us\": ");
-	put(f, c->d_at);
-	fprintf(f, ",\n  \"ks_pvalue\": ");
-	put(f, c->p);
-	fprintf(f, ",\n  \"alpha\": ");
-	put(f, o->alpha);
-	fprintf(f, ",\n  \"tolerance\": ");
-	put(f, o->tolerance);
-	fprintf(f, ",\n  \"verdict\": \"%s\",\n  \"reason\": ",
-		c->verdict == COMPARE_DIFFERENT ? "different" : "same");
-	json_write_string(f, c->reason);
-	fprintf(f, "\n}\n");
-	return ferror(f) ? -EIO : 0;
-}
-
-static int write_csv(FILE *f, const struct compare_figures *c)
-{
-	fprintf(f, "figure,a_us,b_us,ratio,judged\n");
-	for (int k = 0; k < COMPARE_NFIG; k++)
-		fprintf(f, "%s,%.3f,%.3f,%.6f,%d\n", c->name[k], c->a[k], c->b[k], c->ratio[k],
-			c->judged[k]);
-	return ferror(f) ? -EIO : 0;
-}
-
-/* The two samples' quantiles, as groups "A" and "B" of one table. */
-static int write_quantiles(FILE *f, const struct summary *a, const struct summary *b)
-{
-	struct summary two[2] = { *a, *b };
-
-	two[0].name = "A";
-	two[1].name = "B";
-	return tables_write_quantiles(f, two, 2);
-}
-
-static int write_file(const char *dir, const char *name, int which, const struct results *ra,
-		      const struct results *rb, const struct summary *a, const struct summary *b,
-		      const struct compare_opts *o, const struct compare_figures *c, struct err *e)
-{
-	char path[1024];
-	FILE *f;
-	int rc = 0;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f == NULL)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	switch (which) {
-	case 0: print_text(f, ra, rb, a, b, o, c); break;
-	case 1: rc = write_csv(f, c); break;
-	case 2: rc = write_json(f, ra, rb, a, b, o, c); break;
-	default: rc = write_quantiles(f, a, b); break;
-	}
-	if (ferror(f))
-		rc = -EIO;
-	if (fclose(f) != 0 || rc < 0)
-		return err_set(e, "%s: write error", path);
-	return 0;
-}
-
-int compare_write(const struct results *ra, const struct results *rb, const struct compare_opts *o,
-		  FILE *out, enum compare_verdict *verdict, struct err *e)
-{
-	struct summary *rows_a = xcalloc(ra->ngroups + 1, sizeof *rows_a);
-	struct summary *rows_b = xcalloc(rb->ngroups + 1, sizeof *rows_b);
-	const struct summary *a, *b;
-	struct compare_figures c;
-	int rc = 0;
-
-	summary_build(ra, rows_a);
-	summary_build(rb, rows_b);
-	a = pick(ra, rows_a, o->group, e);
-	b = a ? pick(rb, rows_b, o->group, e) : NULL;
-	if (a && b && (a->n == 0 || b->n == 0)) {
-		err_set(e, "%s has no ok requests to compare", a->n == 0 ? ra->path : rb->path);
-		b = NULL;
-	}
-	if (a == NULL || b == NULL) {
-		rc = -EINVAL;
-		goto out;
-	}
-	compare_figures(a->lat, a->n, b->lat, b->n, o->alpha, o->tolerance, &c);
-	*verdict = c.verdict;
-	if (out)
-		print_text(out, ra, rb, a, b, o, &c);
-	if (o->out_dir) {
-		static const char *const files[] = { "compare.txt", "compare.csv", "compare.json",
-						     "compare-quantiles.csv" };
-
-		rc = report_mkdir(o->out_dir, e);
-		for (int i = 0; i < 4 && rc == 0; i++)
-			rc = write_file(o->out_dir, files[i], i, ra, rb, a, b, o, &c, e);
-		if (rc == 0 && o->plots) {
-			char dir[1024], la[600], lb[600], title[256];
-			struct plot_series s[2] = { { "A", la }, { "B", lb } };
-
-			snprintf(dir, sizeof dir, "%s/plots", o->out_dir);
-			snprintf(la, sizeof la, "A: %s (%zu ok)", ra->label, a->n);
-			snprintf(lb, sizeof lb, "B: %s (%zu ok)", rb->label, b->n);
-			snprintf(title, sizeof title, "latency CDF, A vs B: KS D = %.4f, p = %.3g, %s", c.d,
-				 c.p, c.verdict == COMPARE_DIFFERENT ? "different" : "same within noise");
-			rc = report_mkdir(dir, e);
-			if (rc == 0)
-				rc = plots_cdf(o->out_dir, "compare-cdf", title, "compare-quantiles.csv", s,
-					       2, c.d_at, e);
-		}
-	}
-out:
-	for (size_t i = 0; i <= ra->ngroups; i++)
-		summary_free(&rows_a[i]);
-	for (size_t i = 0; i <= rb->ngroups; i++)
-		summary_free(&rows_b[i]);
-	free(rows_a);
-	free(rows_b);
-	return rc;
+	return v == COMPARE_DIFFERENT ? "different" : v == COMPARE_SAME ? "same" : "inconclusive";
 }

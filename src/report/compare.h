@@ -1,30 +1,38 @@
 /* compare.h -- `meshwalk compare A B`: two sets of latencies side by side,
- * and whether they differ by more than run-to-run noise.
+ * and whether they differ by more than a stated margin.
  *
  * Contract: compare_figures() puts the two samples' figures (mean, p50, p90,
- * p99, p99.9, max) side by side with B/A ratios, runs the two-sample
- * Kolmogorov-Smirnov test (stats/ks.h) and decides:
- *   DIFFERENT when the KS p-value is below alpha AND at least one figure
- *   that both samples estimate reliably differs by more than the tolerance
- *   (|B/A - 1| > tolerance);
- *   SAME (within noise) otherwise.
- * A percentile p counts as reliably estimated when each sample has at least
- * COMPARE_TAIL_MIN values above it (N * (1 - p/100) >= 10), so p99.9 is
- * judged only from 10,000 samples on; the mean always counts; the maximum
- * never does (it is one sample). docs/report.md explains why both
- * conditions: KS alone flags differences a rerun would not reproduce.
- * compare_write() loads nothing itself: it takes two loaded results, picks
- * the group to compare (or all groups merged), prints the comparison to
- * out and, with an output directory, writes compare.txt, compare.csv,
- * compare.json, compare-quantiles.csv and the plot plots/compare-cdf.*.
+ * p99, p99.9, max) side by side with their B/A ratios and, for every figure
+ * but the maximum, a bootstrap confidence interval of the ratio
+ * (stats/bootstrap.h: seeded, circular blocks, so the same inputs give the
+ * same interval). Each figure with an equivalence margin m is judged:
+ *   same          the interval lies within [1 - m, 1 + m];
+ *   different     the interval lies wholly outside it;
+ *   inconclusive  the interval overlaps an edge of the margin;
+ *   too few       a side has fewer than COMPARE_TAIL_MIN values above the
+ *                 percentile (fewer than 2 * COMPARE_TAIL_MIN for the mean).
+ * The samples' verdict: DIFFERENT when any judged figure is different, SAME
+ * when every judged figure is the same, INCONCLUSIVE otherwise, with one
+ * sentence saying why. The Kolmogorov-Smirnov test (stats/ks.h) is run as
+ * supporting evidence: its result is reported and noted in the reason, it
+ * does not decide. docs/report.md explains the rule.
+ * compare_write() loads nothing itself: it takes two loaded results, pairs
+ * their client groups (the named one; each group of one name on both
+ * sides; the only group of each side; or all groups merged), compares each
+ * pair, combines the verdicts (DIFFERENT if any, SAME if all, else
+ * INCONCLUSIVE), prints the comparison to out and, with an output
+ * directory, writes compare.txt, compare.csv, compare.json,
+ * compare-quantiles.csv and the plot plots/compare-cdf.*.
  * Ownership: borrowed inputs. Threads: see gnuplot.h.
  * Errors: 0, or -EINVAL with a message in *e (a group missing from one side,
- * a side without ok requests, a file that cannot be written). */
+ * no group in common, a side without ok requests, a file that cannot be
+ * written). */
 #ifndef MW_REPORT_COMPARE_H
 #define MW_REPORT_COMPARE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "report/results.h"
@@ -32,34 +40,74 @@
 
 #define COMPARE_TAIL_MIN 10
 #define COMPARE_NFIG 6
+#define COMPARE_MAX 5 /* index of "max": never judged, no interval */
 
 enum compare_verdict {
 	COMPARE_SAME = 1,
 	COMPARE_DIFFERENT,
+	COMPARE_INCONCLUSIVE,
+};
+
+enum compare_fig {
+	FIG_NOT_JUDGED = 0,
+	FIG_SAME,
+	FIG_DIFFERENT,
+	FIG_INCONCLUSIVE,
+	FIG_TOO_FEW,
+};
+
+/* How to judge: defaults from compare_rule_default(). */
+struct compare_rule {
+	double margin[COMPARE_NFIG]; /* relative (0.05 = 5 %); NAN: not judged */
+	double confidence;           /* of the intervals, e.g. 0.95 */
+	unsigned resamples;          /* bootstrap resamples asked for */
+	uint64_t seed;               /* of the resampling */
+	size_t block;                /* bootstrap block length, 0 = automatic */
+	double alpha;                /* KS level for the supporting note */
 };
 
 struct compare_opts {
 	const char *out_dir; /* NULL: print only */
-	const char *group;   /* NULL: all groups merged */
-	double alpha;        /* KS significance level, e.g. 0.01 */
-	double tolerance;    /* relative, e.g. 0.05 for 5 % */
+	const char *group;   /* NULL: pair groups; "all" (unless a group is so named): merged */
+	struct compare_rule rule;
 	bool plots;
 };
 
 struct compare_figures {
-	const char *name[COMPARE_NFIG]; /* "mean", "p50", ..., "max" */
+	const char *name[COMPARE_NFIG];          /* "mean", "p50", ..., "max" */
 	double a[COMPARE_NFIG], b[COMPARE_NFIG]; /* us */
-	double ratio[COMPARE_NFIG];     /* b / a */
-	bool judged[COMPARE_NFIG];      /* counts for the verdict */
-	double d, d_at, p;              /* KS distance, where, p-value */
+	double ratio[COMPARE_NFIG];              /* b / a */
+	double lo[COMPARE_NFIG], hi[COMPARE_NFIG]; /* interval of the ratio; NAN for max */
+	double margin[COMPARE_NFIG];             /* the rule's */
+	enum compare_fig judged[COMPARE_NFIG];
+	double d, d_at, p;                       /* KS distance, where, p-value */
+	size_t block_a, block_b;                 /* bootstrap block lengths used */
+	unsigned resamples;                      /* resamples used */
 	enum compare_verdict verdict;
-	int worst;                      /* judged figure with the largest |ratio - 1| */
-	char reason[256];               /* one sentence behind the verdict */
+	int decisive;                            /* the figure behind the verdict, or -1 */
+	char reason[512];                        /* one sentence behind the verdict */
 };
 
-/* Compares the sorted samples a[0..na) and b[0..nb) (both non-empty). */
-void compare_figures(const double *a, size_t na, const double *b, size_t nb, double alpha,
-		     double tolerance, struct compare_figures *out);
+/* Defaults: p50 within 5 %, p99 within 10 %, others not judged; 95 %
+ * intervals from 2000 resamples, seed 1, automatic blocks; KS alpha 0.01. */
+void compare_rule_default(struct compare_rule *r);
+
+/* Index of a figure's name ("mean", "p50", "p90", "p99", "p99.9"; "max"
+ * too), or -1. */
+int compare_fig_index(const char *name);
+
+/* "same", "different", "inconclusive", "too few", "not judged". */
+const char *compare_fig_name(enum compare_fig f);
+
+/* "SAME", "DIFFERENT", "INCONCLUSIVE" (printed); "same", ... (files). */
+const char *compare_verdict_word(enum compare_verdict v);
+const char *compare_verdict_key(enum compare_verdict v);
+
+/* Compares the samples a[0..na) and b[0..nb) (both non-empty), each in the
+ * order the requests were sent: the bootstrap resamples blocks of
+ * neighbours. */
+void compare_figures(const double *a, size_t na, const double *b, size_t nb,
+		     const struct compare_rule *r, struct compare_figures *out);
 
 int compare_write(const struct results *a, const struct results *b, const struct compare_opts *o,
 		  FILE *out, enum compare_verdict *verdict, struct err *e);

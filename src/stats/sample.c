@@ -17,7 +17,7 @@ void sample_sort(double *x, size_t n)
 		qsort(x, n, sizeof *x, cmp_double);
 }
 
-double sample_percentile(const double *sorted, size_t n, double p)
+size_t sample_rank(size_t n, double p)
 {
 	long double r;
 	size_t k;
@@ -25,9 +25,9 @@ double sample_percentile(const double *sorted, size_t n, double p)
 	if (n == 0)
 		return 0;
 	if (!(p > 0))
-		return sorted[0];
+		return 1;
 	if (p >= 100)
-		return sorted[n - 1];
+		return n;
 	/* The same rank as hist_percentile(): p such as 99.9 is a hair above
 	 * the decimal it means, and without the forgiveness ceil() would step
 	 * to the next sample whenever p * n is meant to be whole. */
@@ -38,7 +38,12 @@ double sample_percentile(const double *sorted, size_t n, double p)
 		k = 1;
 	if (k > n)
 		k = n;
-	return sorted[k - 1];
+	return k;
+}
+
+double sample_percentile(const double *sorted, size_t n, double p)
+{
+	return n ? sorted[sample_rank(n, p) - 1] : 0;
 }
 
 double sample_mean(const double *x, size_t n)

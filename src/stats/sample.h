@@ -28,6 +28,10 @@ void sample_sort(double *x, size_t n);
  * x[n - 1]. 0 when n == 0. */
 double sample_percentile(const double *sorted, size_t n, double p);
 
+/* The 1-based rank k that sample_percentile() returns (x[k - 1]); 0 when
+ * n == 0. */
+size_t sample_rank(size_t n, double p);
+
 /* Arithmetic mean of x[0..n), summed in long double; 0 when n == 0. */
 double sample_mean(const double *x, size_t n);
 

@@ -131,16 +131,23 @@ PATH=/nonexistent "$MESHWALK" report -o "$TMP/np" "$TMP/r" 2>"$TMP/err"; assert_
 grep -q "gnuplot not found.*--no-plots" "$TMP/err" || fail "no gnuplot message"
 PATH=/nonexistent "$MESHWALK" report -q --no-plots -o "$TMP/np" "$TMP/r" || fail "--no-plots without gnuplot"
 
-# compare: a run against itself is the same; against a copy whose group a
-# is 1.5 times slower, DIFFERENT for group a.
+# compare: a run against itself, groups paired by name: group a's p99 rests
+# on 400 requests (too few), so INCONCLUSIVE, and the group without ok
+# requests is listed as not compared; against a copy whose group a is 1.5
+# times slower, never SAME (p99 has too few requests to be the same; on a
+# loaded machine a run's latencies may come in bursts that make even p50's
+# interval wide, so DIFFERENT is not certain: tests/e2e/71_compare_verdicts.sh
+# checks every verdict on synthetic data).
 timeout -k 5 60 "$MESHWALK" compare "$TMP/r" "$TMP/r" >"$TMP/out" 2>"$TMP/err" || fail "compare r r"
 grep -q "^Kolmogorov-Smirnov: D = 0.0000, p = 1 " "$TMP/out" || fail "compare r r: $(cat "$TMP/out")"
-grep -q "^verdict: same within noise" "$TMP/out" || fail "compare r r verdict"
+grep -q "^verdict: INCONCLUSIVE: INCONCLUSIVE in a, b; dead not compared (no ok requests in A)$" "$TMP/out" ||
+	fail "compare r r verdict: $(tail -1 "$TMP/out")"
+grep -q "^verdict for a: INCONCLUSIVE: too few requests for p99" "$TMP/out" || fail "compare r r, group a"
 cp -r "$TMP/r" "$TMP/slow"
 awk -F, -v OFS=, 'NR > 1 && $10 == "ok" { $7 = sprintf("%.3f", $7 * 1.5) } { print }' \
 	"$TMP/r/clients/a/requests.csv" >"$TMP/slow/clients/a/requests.csv"
 timeout -k 5 60 "$MESHWALK" compare "${plots[@]}" --group a -o "$TMP/c" "$TMP/r" "$TMP/slow" >"$TMP/out" || fail "compare slow"
-grep -q "^verdict: DIFFERENT: .*B is slower" "$TMP/out" || fail "compare slow verdict: $(cat "$TMP/out")"
+grep -qE "^verdict: (DIFFERENT: .*B is slower|INCONCLUSIVE: )" "$TMP/out" || fail "compare slow verdict: $(cat "$TMP/out")"
 for f in compare.txt compare.csv compare.json compare-quantiles.csv; do
 	[ -s "$TMP/c/$f" ] || fail "compare lacks $f"
 done
@@ -148,13 +155,14 @@ cmp -s "$TMP/out" "$TMP/c/compare.txt" || fail "compare.txt differs from stdout"
 p50a=$(field "$(row a)" 12)
 # B's p50 is A's times 1.5 (rounded to the CSV's 3 decimals), and so is the ratio.
 awk -F, -v a="$p50a" -v b="$(awk -v v="$p50a" 'BEGIN { printf "%.3f", v * 1.5 }')" \
-	'$1 == "p50" && $2 == a && $3 == b && $4 > 1.499 && $4 < 1.501 && $5 == 1 { ok = 1 } END { exit !ok }' \
+	'$2 == "p50" && $3 == a && $4 == b && $5 > 1.499 && $5 < 1.501 && $6 <= $7 && $8 == 0.05 { ok = 1 } END { exit !ok }' \
 	"$TMP/c/compare.csv" || fail "compare.csv p50: $(grep p50 "$TMP/c/compare.csv"), A's p50 is $p50a"
-grep -q '"verdict": "different"' "$TMP/c/compare.json" || fail "compare.json verdict"
-"$MESHWALK" compare -q --strict --group a "$TMP/r" "$TMP/slow"; assert_eq "--strict on DIFFERENT" 3 $?
-"$MESHWALK" compare -q --strict -g b "$TMP/r" "$TMP/slow"; assert_eq "--strict on the same (-g)" 0 $?
+grep -qE '"verdict": "(different|inconclusive)"' "$TMP/c/compare.json" || fail "compare.json verdict"
+"$MESHWALK" compare -q --strict --group a "$TMP/r" "$TMP/slow"; rc=$?
+[ $rc = 3 ] || [ $rc = 4 ] || fail "--strict on DIFFERENT or INCONCLUSIVE: exit $rc"
+"$MESHWALK" compare -q --strict -g b "$TMP/r" "$TMP/slow"; assert_eq "--strict on INCONCLUSIVE (-g)" 4 $?
 # Two CSV files work as well.
-"$MESHWALK" compare "$TMP/r/clients/a/requests.csv" "$TMP/slow/clients/a/requests.csv" | grep -q "^verdict: DIFFERENT" ||
+"$MESHWALK" compare "$TMP/r/clients/a/requests.csv" "$TMP/slow/clients/a/requests.csv" | grep -qE "^verdict: (DIFFERENT|INCONCLUSIVE)" ||
 	fail "compare of two CSVs"
 "$MESHWALK" compare --group nosuch "$TMP/r" "$TMP/r" 2>"$TMP/err"; assert_eq "compare unknown group" 1 $?
 grep -q "no client group 'nosuch'" "$TMP/err" || fail "unknown group message"

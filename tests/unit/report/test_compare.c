@@ -1,8 +1,10 @@
 /* test_compare.c -- the comparison's verdict rule (src/report/compare.h):
- * identical and same-distribution samples are the same; a 20 % slowdown is
- * DIFFERENT in the right direction; a 2 % change that KS detects on a huge
- * sample stays within the tolerance; which percentiles are judged at which
- * sample size. Samples come from a fixed seed, so every outcome is fixed. */
+ * identical and same-distribution samples are SAME; a 20 % slowdown is
+ * DIFFERENT in the right direction; a 2 % change that KS detects on a large
+ * sample is SAME (within the margin) and KS's disagreement is noted; a change
+ * near the margin, or too few requests for a judged figure, is INCONCLUSIVE
+ * with the reason; the intervals are the same from one call to the next.
+ * Samples come from a fixed seed, so every outcome is fixed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,130 +17,212 @@
 
 #include "report/compare.h"
 #include "spec/rng.h"
-#include "stats/sample.h"
 
-enum { BIG = 200000 };
+enum { BIG = 50000 };
 static double a[BIG], b[BIG];
 
-/* n exponential values with the given mean, plus a 100 us floor, sorted. */
+/* n exponential values with the given mean above a 100 us floor, in the
+ * order drawn (a time series without correlation). */
 static void draw(struct rng *r, double *x, size_t n, double mean)
 {
 	for (size_t i = 0; i < n; i++)
 		x[i] = 100 + -log(rng_uniform(r)) * mean;
-	sample_sort(x, n);
+}
+
+static void scale(const double *x, double *y, size_t n, double f)
+{
+	for (size_t i = 0; i < n; i++)
+		y[i] = x[i] * f;
+}
+
+static struct compare_rule rule(void)
+{
+	struct compare_rule r;
+
+	compare_rule_default(&r);
+	return r;
 }
 
 static void test_identical(void **state)
 {
+	struct compare_rule r = rule();
 	struct compare_figures c;
-	struct rng r;
+	struct rng g;
 
 	(void)state;
-	rng_seed(&r, 1, 0);
-	draw(&r, a, 2000, 500);
-	compare_figures(a, 2000, a, 2000, 0.01, 0.05, &c);
+	rng_seed(&g, 1, 0);
+	draw(&g, a, 10000, 500);
+	compare_figures(a, 10000, a, 10000, &r, &c);
 	assert_int_equal(c.verdict, COMPARE_SAME);
 	assert_true(c.d == 0 && c.p == 1);
 	for (int k = 0; k < COMPARE_NFIG; k++)
 		assert_true(c.ratio[k] == 1);
+	assert_true(c.lo[1] <= 1 && c.hi[1] >= 1);
+	assert_int_equal(c.judged[1], FIG_SAME);
+	assert_int_equal(c.judged[3], FIG_SAME);
+	assert_int_equal(c.judged[0], FIG_NOT_JUDGED); /* the mean has no margin by default */
+	assert_true(isnan(c.lo[5])); /* the maximum has no interval */
 	assert_string_equal(c.name[0], "mean");
 	assert_string_equal(c.name[4], "p99.9");
-	assert_non_null(strstr(c.reason, "does not tell"));
+	assert_non_null(strstr(c.reason, "lies within its margin"));
 }
 
 static void test_same_distribution(void **state)
 {
-	struct compare_figures c;
-	struct rng r;
+	struct compare_rule r = rule();
+	struct compare_figures c, again;
+	struct rng g;
 
 	(void)state;
-	rng_seed(&r, 2, 0);
-	draw(&r, a, 2000, 500);
-	draw(&r, b, 2000, 500);
-	compare_figures(a, 2000, b, 2000, 0.01, 0.05, &c);
+	rng_seed(&g, 2, 0);
+	draw(&g, a, 10000, 500);
+	draw(&g, b, 10000, 500);
+	compare_figures(a, 10000, b, 10000, &r, &c);
 	assert_int_equal(c.verdict, COMPARE_SAME);
 	assert_true(c.p >= 0.01);
+	/* Deterministic: the same inputs and seed, the same intervals. */
+	compare_figures(a, 10000, b, 10000, &r, &again);
+	for (int k = 0; k < COMPARE_MAX; k++)
+		assert_true(c.lo[k] == again.lo[k] && c.hi[k] == again.hi[k]);
+	assert_string_equal(c.reason, again.reason);
 }
 
 static void test_slower_and_faster(void **state)
 {
+	struct compare_rule r = rule();
 	struct compare_figures c;
-	struct rng r;
+	struct rng g;
 
 	(void)state;
-	rng_seed(&r, 3, 0);
-	draw(&r, a, 5000, 500);
-	draw(&r, b, 5000, 600);
-	compare_figures(a, 5000, b, 5000, 0.01, 0.05, &c);
+	rng_seed(&g, 3, 0);
+	draw(&g, a, 5000, 500);
+	draw(&g, b, 5000, 600);
+	compare_figures(a, 5000, b, 5000, &r, &c);
 	assert_int_equal(c.verdict, COMPARE_DIFFERENT);
 	assert_true(c.p < 1e-6);
 	assert_true(c.ratio[1] > 1.1 && c.ratio[1] < 1.3); /* p50: (100 + 0.69*600)/(100 + 0.69*500) */
-	assert_true(c.worst >= 0 && c.judged[c.worst]);
+	assert_true(c.lo[1] > 1.05);
+	assert_true(c.decisive >= 0 && c.judged[c.decisive] == FIG_DIFFERENT);
 	assert_non_null(strstr(c.reason, "B is slower"));
 	assert_true(!isnan(c.d_at) && c.d_at >= 100);
 
-	compare_figures(b, 5000, a, 5000, 0.01, 0.05, &c);
+	compare_figures(b, 5000, a, 5000, &r, &c);
 	assert_int_equal(c.verdict, COMPARE_DIFFERENT);
 	assert_non_null(strstr(c.reason, "B is faster"));
 
-	/* The same samples with a tolerance wider than the change: same. */
-	compare_figures(a, 5000, b, 5000, 0.01, 0.5, &c);
+	/* The same samples with margins wider than the change: same. */
+	r.margin[1] = r.margin[3] = 0.5;
+	compare_figures(a, 5000, b, 5000, &r, &c);
 	assert_int_equal(c.verdict, COMPARE_SAME);
-	assert_non_null(strstr(c.reason, "within 50%"));
+	assert_non_null(strstr(c.reason, "±50%"));
 }
 
-/* On 200,000 samples KS detects a 2 % stretch, but that is below the 5 %
- * tolerance: same within noise, and the reason says both things. */
+/* On 50,000 samples KS detects a 2 % stretch, but that is inside the 5 %
+ * and 10 % margins: SAME, and the reason says KS saw it. */
 static void test_significant_but_small(void **state)
 {
+	struct compare_rule r = rule();
 	struct compare_figures c;
-	struct rng r;
+	struct rng g;
 
 	(void)state;
-	rng_seed(&r, 4, 0);
-	draw(&r, a, BIG, 500);
-	for (size_t i = 0; i < BIG; i++)
-		b[i] = a[i] * 1.02;
-	compare_figures(a, BIG, b, BIG, 0.01, 0.05, &c);
+	r.resamples = 500;
+	rng_seed(&g, 4, 0);
+	draw(&g, a, BIG, 500);
+	scale(a, b, BIG, 1.02);
+	compare_figures(a, BIG, b, BIG, &r, &c);
 	assert_true(c.p < 0.01);
 	assert_int_equal(c.verdict, COMPARE_SAME);
-	assert_non_null(strstr(c.reason, "differ"));
-	assert_non_null(strstr(c.reason, "within 5%"));
-	/* With a 1 % tolerance the same change is a difference. */
-	compare_figures(a, BIG, b, BIG, 0.01, 0.01, &c);
+	assert_non_null(strstr(c.reason, "KS tells the samples apart"));
+	/* With a 0.5 % margin on the mean the same change is a difference. */
+	r.margin[0] = 0.005;
+	compare_figures(a, BIG, b, BIG, &r, &c);
+	assert_int_equal(c.judged[0], FIG_DIFFERENT);
 	assert_int_equal(c.verdict, COMPARE_DIFFERENT);
+	assert_int_equal(c.decisive, 0);
 }
 
-/* A percentile is judged when each side has >= 10 values above it; the
- * maximum never is, the mean always is. */
-static void test_judged(void **state)
+/* Identical samples of 2000 requests: p99 rests on 20 values per side and
+ * its interval is wider than +-10 %: INCONCLUSIVE, saying so, rather than a
+ * SAME the data cannot back. */
+static void test_identical_but_short(void **state)
 {
+	struct compare_rule r = rule();
 	struct compare_figures c;
-	struct rng r;
+	struct rng g;
 
 	(void)state;
-	rng_seed(&r, 5, 0);
-	draw(&r, a, 1000, 500);
-	draw(&r, b, 999, 500);
-	compare_figures(a, 1000, a, 1000, 0.01, 0.05, &c);
-	assert_true(c.judged[0] && c.judged[1] && c.judged[2] && c.judged[3]);
-	assert_false(c.judged[4]);
-	assert_false(c.judged[5]);
-	/* 999 values: 9.99 above p99, so p99 is not judged any more. */
-	compare_figures(a, 1000, b, 999, 0.01, 0.05, &c);
-	assert_false(c.judged[3]);
-	draw(&r, b, 10000, 500);
-	compare_figures(b, 10000, b, 10000, 0.01, 0.05, &c);
-	assert_true(c.judged[4]);
+	rng_seed(&g, 7, 0);
+	draw(&g, a, 2000, 500);
+	compare_figures(a, 2000, a, 2000, &r, &c);
+	assert_true(c.lo[3] < 0.9 && c.hi[3] > 1.1);
+	assert_int_equal(c.judged[3], FIG_INCONCLUSIVE);
+	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
+	assert_non_null(strstr(c.reason, "wider than the margin"));
+}
 
-	/* Only the tail differs (the top 0.5 % tripled) on 1000 samples: p99.9
-	 * and max change, but they are not judged, and KS sees a gap of 0.5 %. */
-	memcpy(b, a, 1000 * sizeof *a);
-	for (size_t i = 995; i < 1000; i++)
-		b[i] *= 3;
-	compare_figures(a, 1000, b, 1000, 0.01, 0.05, &c);
-	assert_true(c.ratio[5] > 2.9);
-	assert_int_equal(c.verdict, COMPARE_SAME);
+/* A 5 % change on 2000 requests: p50's interval holds both 1.05 and values
+ * inside the margin, so the data cannot say; neither SAME nor DIFFERENT. */
+static void test_inconclusive_at_the_edge(void **state)
+{
+	struct compare_rule r = rule();
+	struct compare_figures c;
+	struct rng g;
+
+	(void)state;
+	rng_seed(&g, 5, 0);
+	draw(&g, a, 2000, 500);
+	draw(&g, b, 2000, 500);
+	scale(b, b, 2000, 1.05);
+	r.margin[3] = NAN; /* judge p50 alone */
+	compare_figures(a, 2000, b, 2000, &r, &c);
+	assert_true(c.lo[1] < 1.05 && c.hi[1] > 1.05);
+	assert_int_equal(c.judged[1], FIG_INCONCLUSIVE);
+	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
+	assert_int_equal(c.decisive, 1);
+	assert_non_null(strstr(c.reason, "p50"));
+}
+
+/* p99 needs 10 values above it on each side, so 1000 requests: with 999
+ * it is "too few" and the verdict INCONCLUSIVE naming the cure; a clear
+ * difference elsewhere still makes it DIFFERENT. */
+static void test_too_few(void **state)
+{
+	struct compare_rule r = rule();
+	struct compare_figures c;
+	struct rng g;
+
+	(void)state;
+	rng_seed(&g, 6, 0);
+	draw(&g, a, 1000, 500);
+	compare_figures(a, 1000, a, 1000, &r, &c);
+	assert_int_not_equal(c.judged[3], FIG_TOO_FEW);
+	assert_true(isnan(c.lo[4])); /* p99.9 from 1000: no interval */
+	compare_figures(a, 1000, a, 999, &r, &c);
+	assert_int_equal(c.judged[3], FIG_TOO_FEW);
+	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
+	assert_non_null(strstr(c.reason, "too few requests for p99: it needs 1000 ok per side"));
+	assert_non_null(strstr(c.reason, "--margin p99=off"));
+
+	scale(a, b, 500, 1.5);
+	compare_figures(a, 500, b, 500, &r, &c);
+	assert_int_equal(c.judged[3], FIG_TOO_FEW);
+	assert_int_equal(c.verdict, COMPARE_DIFFERENT);
+
+	/* Ten requests: not even p50 (it needs 20). */
+	compare_figures(a, 10, a, 10, &r, &c);
+	assert_int_equal(c.judged[1], FIG_TOO_FEW);
+	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_int_equal(compare_fig_index("p99.9"), 4);
+	assert_int_equal(compare_fig_index("p95"), -1);
+	assert_string_equal(compare_fig_name(FIG_TOO_FEW), "too few");
+	assert_string_equal(compare_verdict_word(COMPARE_INCONCLUSIVE), "INCONCLUSIVE");
+	assert_string_equal(compare_verdict_key(COMPARE_SAME), "same");
 }
 
 int main(void)
@@ -148,7 +232,10 @@ int main(void)
 		cmocka_unit_test(test_same_distribution),
 		cmocka_unit_test(test_slower_and_faster),
 		cmocka_unit_test(test_significant_but_small),
-		cmocka_unit_test(test_judged),
+		cmocka_unit_test(test_identical_but_short),
+		cmocka_unit_test(test_inconclusive_at_the_edge),
+		cmocka_unit_test(test_too_few),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
