@@ -13,6 +13,7 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "client/client.h"
+#include "client/httpclient.h"
 #include "prog/prog_parse.h"
 #include "spec/units.h"
 #include "util/log.h"
@@ -53,10 +54,14 @@ enum {
 
 const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
-	  "The node to send requests to: [tcp://|udp://][host][:port], host defaults to "
+	  "The node to send requests to: [tcp://|udp://|http://][host][:port], host defaults to "
 	  "127.0.0.1 and port to 7891. With udp:// every request and reply is one datagram of at "
 	  "most 65507 bytes (a larger request counts as an error and is not sent); a lost one "
-	  "is a --timeout." },
+	  "is a --timeout. http://HOST:PORT[/NAME] drives a node's HTTP/1.1 front end (node -b "
+	  "http://) over keep-alive, pipelined connections: /NAME runs the node's route NAME "
+	  "(as --route NAME), else the ops go in an x-meshwalk-program field, sampled by the "
+	  "node; a response counts as ok when its status is 2xx and its body has the REPLY's "
+	  "size (when that is a constant), else as an error (docs/http.md)." },
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Local address (and optional port) to connect from." },
 	{ "num-pkts", 'n', OPT_REQUIRED, 'n', "N|auto",
@@ -277,6 +282,43 @@ static uint64_t default_seed(void)
 	return ((uint64_t)ts.tv_sec * 1000003u) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 }
 
+/* Appends one op word and its value to the program's text (sent as op
+ * words over http://). */
+static void words_add(struct wire_buf *w, const char *opt, const char *arg)
+{
+	if (w->len)
+		wire_buf_put(w, " ", 1);
+	wire_buf_put(w, opt, strlen(opt));
+	if (arg) {
+		wire_buf_put(w, " ", 1);
+		wire_buf_put(w, arg, strlen(arg));
+	}
+}
+
+/* --to http://HOST:PORT/NAME: splits the route name off into *route. */
+static int parse_to(const char *arg, struct sock_addr *to, char **route, struct err *e)
+{
+	const char *slash = strncmp(arg, "http://", 7) == 0 ? strchr(arg + 7, '/') : NULL;
+	char *host = xstrdup(arg);
+	int rc;
+
+	free(*route);
+	*route = NULL;
+	if (slash) {
+		host[slash - arg] = '\0';
+		if (slash[1] && wire_route_check((const uint8_t *)slash + 1,
+						 (uint32_t)strlen(slash + 1), e) < 0) {
+			free(host);
+			return -EINVAL;
+		}
+		if (slash[1])
+			*route = xstrdup(slash + 1);
+	}
+	rc = sock_addr_parse(host, "127.0.0.1", SOCK_DEFAULT_PORT, false, to, e);
+	free(host);
+	return rc;
+}
+
 /* A duration from 0 to 1s, into nanoseconds. */
 static int parse_short_duration(const char *opt, const char *arg, int64_t *ns)
 {
@@ -304,6 +346,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 	char **argv;
 	bool n_auto = false, have_rate = false, have_period = false, have_seed = false;
 	bool have_ops = false;
+	char *to_route = NULL; /* --to http://HOST:PORT/NAME */
+	struct wire_buf words; /* the ops as text, for http:// */
 	uint64_t v;
 	double d;
 
@@ -313,18 +357,15 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		return 2;
 	}
 	prog_builder_init(&b);
+	wire_buf_init(&words);
 	opt_build(client_opts, &p);
 	optind = 0; /* 0, not 1: a full reset of getopt, also after a parse that stopped midway */
 	opterr = 0;
 	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_TO:
-			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, false, &c.to, &e) < 0) {
+			if (parse_to(optarg, &c.to, &to_route, &e) < 0) {
 				log_msg("--to: %s", e.msg);
-				rc = 2;
-			} else if (c.to.proto == SOCK_HTTP) {
-				log_msg("--to: '%s': the client speaks meshwalk's protocol (tcp://, udp://); "
-					"drive a node's http:// address with curl, wrk, ab or h2load", optarg);
 				rc = 2;
 			}
 			break;
@@ -387,13 +428,17 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		case 'L':
 		case 'S':
 		case 's':
-			if (prog_parse_op(&b, opt, opt == 'R' ? opt_optional_arg(argc, argv) : optarg,
-					  &e) < 0) {
+		{
+			const char *arg = opt == 'R' ? opt_optional_arg(argc, argv) : optarg;
+
+			if (prog_parse_op(&b, opt, arg, &e) < 0) {
 				log_msg("%s", e.msg);
 				rc = 2;
 			}
+			words_add(&words, (char[]){ '-', (char)opt, '\0' }, arg);
 			have_ops = true;
 			break;
+		}
 		case O_ROUTE:
 			if (wire_route_check((const uint8_t *)optarg, (uint32_t)strlen(optarg), &e) < 0) {
 				log_msg("--route: %s", e.msg);
@@ -416,6 +461,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			spec_destroy(*slot);
 			*slot = NULL;
 			have_ops = true;
+			words_add(&words, opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset", optarg);
 			if (parse_spec(opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset", optarg,
 				       SPEC_SIZE, slot) < 0)
 				rc = 2;
@@ -523,6 +569,15 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		log_msg("unexpected argument '%s' (see meshwalk client --help)", argv[optind]);
 		rc = 2;
 	}
+	if (rc == 0 && to_route) {
+		if (c.route && strcmp(c.route, to_route) != 0) {
+			log_msg("--to names route %s and --route %s: give one", to_route, c.route);
+			rc = 2;
+		}
+		free((char *)c.route);
+		c.route = to_route;
+		to_route = NULL;
+	}
 	if (rc == 0 && c.route && have_ops) {
 		log_msg("--route %s: the node runs its installed route, so ops (-C, -L, -S, -F, -R, "
 			"-s, --load-offset, --store-offset) cannot be given with it", c.route);
@@ -560,6 +615,16 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		prog_set_default_offsets(&b, load_offset, store_offset);
 		load_offset = store_offset = NULL;
 	}
+	if (rc == 0 && c.to.proto == SOCK_HTTP) {
+		wire_buf_put(&words, "", 1);
+		c.prog_text = xstrdup((const char *)words.data);
+		if (httpc_check(&c, &e) < 0) {
+			log_msg("--to %s: %s", "http://", e.msg);
+			rc = 2;
+			free((char *)c.prog_text);
+			c.prog_text = NULL;
+		}
+	}
 	if (rc == 0 && prog_finish(&b, &prog, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 2;
@@ -568,6 +633,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		 * a node's limits). */
 		free((char *)c.csv_path);
 		free((char *)c.json_path);
+		free((char *)c.prog_text);
 		dw_outfile_free(&c.dw_out);
 	} else if (rc == 0) {
 		c.prog = prog;
@@ -587,6 +653,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		free((char *)c.route);
 		dw_outfile_free(&c.dw_out);
 	}
+	free(to_route);
+	wire_buf_free(&words);
 	prog_destroy(prog);
 	spec_destroy(pace);
 	spec_destroy(req_size);
@@ -606,8 +674,10 @@ void cmd_client_free(struct client_config *c)
 	free((char *)c->csv_path);
 	free((char *)c->json_path);
 	free((char *)c->route);
+	free((char *)c->prog_text);
 	dw_outfile_free(&c->dw_out);
 	c->route = NULL;
+	c->prog_text = NULL;
 	c->prog = NULL;
 	c->pace = c->req_size = NULL;
 	c->command_line = c->csv_path = c->json_path = NULL;
