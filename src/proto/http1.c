@@ -577,12 +577,12 @@ static enum http1_event feed_head(struct http1_parser *p, const char *d, size_t 
 	}
 	/* A method is a short token then a space: anything else (TLS, the
 	 * native protocol) is refused now rather than when the head fills up. */
-	if (p->response) {
+	if (len == 1 && d[0] == '\r') {
+		i = len; /* maybe an empty line's CR */
+	} else if (p->response) {
 		if (memcmp(d, "HTTP/1.", len < 7 ? len : 7) != 0)
 			return fail(p, 502, "not an HTTP/1.x response", consumed);
 		i = len;
-	} else if (len == 1 && d[0] == '\r') {
-		i = len; /* maybe an empty line's CR */
 	} else {
 		i = 0;
 	}
