@@ -295,15 +295,38 @@ static void words_add(struct wire_buf *w, const char *opt, const char *arg)
 	}
 }
 
-/* --to http://HOST:PORT/NAME: splits the route name off into *route. */
-static int parse_to(const char *arg, struct sock_addr *to, char **route, struct err *e)
+/* The Host field of --to http://AUTHORITY: the name as written (a platform
+ * such as Knative routes by it), with the port unless it is HTTP's 80. */
+static char *http_host(const char *authority, const struct sock_addr *to)
+{
+	const char *close = strrchr(authority, ']'), *colon = strrchr(authority, ':');
+	size_t n = strlen(authority) + 8;
+	char *h = xmalloc(n);
+	int port = sock_addr_port((const struct sockaddr *)&to->ss);
+
+	if (colon && close && colon < close)
+		colon = NULL; /* a colon inside [v6] */
+	if (colon && strchr(authority, ':') != colon && !close)
+		colon = NULL; /* a bare IPv6 address */
+	snprintf(h, n, "%.*s", (int)(colon ? (size_t)(colon - authority) : strlen(authority)),
+		 authority);
+	if (port != 80)
+		snprintf(h + strlen(h), n - strlen(h), ":%d", port);
+	return h;
+}
+
+/* --to http://HOST:PORT/NAME: splits the route name off into *route; the
+ * Host field into *host. */
+static int parse_to(const char *arg, struct sock_addr *to, char **route, char **hostf,
+		    struct err *e)
 {
 	const char *slash = strncmp(arg, "http://", 7) == 0 ? strchr(arg + 7, '/') : NULL;
 	char *host = xstrdup(arg);
 	int rc;
 
 	free(*route);
-	*route = NULL;
+	free(*hostf);
+	*route = *hostf = NULL;
 	if (slash) {
 		host[slash - arg] = '\0';
 		if (slash[1] && wire_route_check((const uint8_t *)slash + 1,
@@ -315,6 +338,8 @@ static int parse_to(const char *arg, struct sock_addr *to, char **route, struct 
 			*route = xstrdup(slash + 1);
 	}
 	rc = sock_addr_parse(host, "127.0.0.1", SOCK_DEFAULT_PORT, false, to, e);
+	if (rc == 0 && to->proto == SOCK_HTTP)
+		*hostf = http_host(host + 7, to);
 	free(host);
 	return rc;
 }
@@ -364,7 +389,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_TO:
-			if (parse_to(optarg, &c.to, &to_route, &e) < 0) {
+			if (parse_to(optarg, &c.to, &to_route, (char **)&c.http_host, &e) < 0) {
 				log_msg("--to: %s", e.msg);
 				rc = 2;
 			}
@@ -634,6 +659,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		free((char *)c.csv_path);
 		free((char *)c.json_path);
 		free((char *)c.prog_text);
+		free((char *)c.http_host);
 		dw_outfile_free(&c.dw_out);
 	} else if (rc == 0) {
 		c.prog = prog;
@@ -651,6 +677,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		free((char *)c.csv_path);
 		free((char *)c.json_path);
 		free((char *)c.route);
+		free((char *)c.http_host);
 		dw_outfile_free(&c.dw_out);
 	}
 	free(to_route);
@@ -675,9 +702,11 @@ void cmd_client_free(struct client_config *c)
 	free((char *)c->json_path);
 	free((char *)c->route);
 	free((char *)c->prog_text);
+	free((char *)c->http_host);
 	dw_outfile_free(&c->dw_out);
 	c->route = NULL;
 	c->prog_text = NULL;
+	c->http_host = NULL;
 	c->prog = NULL;
 	c->pace = c->req_size = NULL;
 	c->command_line = c->csv_path = c->json_path = NULL;

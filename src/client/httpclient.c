@@ -71,7 +71,8 @@ struct httpc *httpc_new(const struct client_config *c)
 	if (c->route)
 		put_str(&b, c->route);
 	put_str(&b, " HTTP/1.1\r\nHost: ");
-	put_str(&b, sock_addr_str((const struct sockaddr *)&c->to.ss, host, sizeof host));
+	put_str(&b, c->http_host ? c->http_host
+				 : sock_addr_str((const struct sockaddr *)&c->to.ss, host, sizeof host));
 	put_str(&b, "\r\nUser-Agent: meshwalk-client\r\n");
 	if (!c->route && c->prog_text && *c->prog_text) {
 		put_str(&b, "x-meshwalk-program: ");

@@ -119,6 +119,13 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 			return at(e, svc->line, svc->col, "service %s: node: deploy sets the listen address "
 				  "(--bind-addr 0.0.0.0:PORT, TCP) itself; leave -b/--bind-addr out (UDP "
 				  "services are not deployable yet)", svc->name);
+		if (svc->serverless.set && svc->http != (strcmp(svc->serverless.protocol, "http1") == 0))
+			return at(e, svc->protocol_line > 0 ? svc->protocol_line : svc->serverless.line,
+				  svc->protocol_line > 0 ? svc->protocol_col : svc->serverless.col,
+				  "service %s: Knative routes %s to its port, but the node speaks %s: give "
+				  "serverless protocol: %s with protocol: %s", svc->name,
+				  svc->serverless.protocol, svc->http ? "HTTP/1.1" : "meshwalk's protocol",
+				  svc->http ? "http1" : "h2c", svc->http ? "http" : "tcp");
 		if (svc->balance && s->services[svc->backend].serverless.set)
 			return at(e, svc->line, svc->col, "balancer %s: service %s is serverless: Knative "
 				  "balances its own replicas", svc->name, svc->balance);
@@ -187,11 +194,15 @@ static bool knative(const struct gen *g, const struct scenario_service *svc)
 static const char *svc_addr(const struct scenario_service *svc, int i, void *arg)
 {
 	struct gen *g = arg;
-	static char buf[96];
+	static char buf[192];
 
 	if (i > 0)
 		return NULL; /* one Service stands for every replica */
-	snprintf(buf, sizeof buf, "%s:%d", svc->name, knative(g, svc) ? 80 : port_of(g, svc));
+	/* A Knative Service's cluster-local name: its ingress routes by it (Host). */
+	if (knative(g, svc))
+		snprintf(buf, sizeof buf, "%s.%s.svc.cluster.local:80", svc->name, g->ns);
+	else
+		snprintf(buf, sizeof buf, "%s:%d", svc->name, port_of(g, svc));
 	return buf;
 }
 
@@ -299,7 +310,7 @@ static void node_args(struct gen *g, const struct scenario_service *svc, struct 
 	char bind[64];
 
 	push(a, "node");
-	snprintf(bind, sizeof bind, "0.0.0.0:%d", port_of(g, svc));
+	snprintf(bind, sizeof bind, "%s0.0.0.0:%d", svc->http ? "http://" : "", port_of(g, svc));
 	push(a, "--bind-addr");
 	push(a, bind);
 	/* The scenario's services are Service addresses in the cluster's
