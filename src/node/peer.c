@@ -53,13 +53,25 @@ static uint32_t peer_bucket(const struct sockaddr_storage *ss)
 	return h & (PEER_BUCKETS - 1);
 }
 
-static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss, bool http)
+/* The connection to ss. HTTP targets get a pool: a connection with no
+ * request in flight, else NULL with *busy the least loaded one (HTTP/1.1
+ * answers in order, so sharing a busy one would make a request wait for
+ * another's answer, and a route cycle wait for itself). */
+static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss, bool http,
+			      struct conn **busy)
 {
-	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next)
-		if (sock_addr_equal((const struct sockaddr *)&w->peers[i - 1]->addr,
-				    (const struct sockaddr *)ss) &&
-		    (w->peers[i - 1]->hpeer != NULL) == http)
-			return w->peers[i - 1];
+	*busy = NULL;
+	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next) {
+		struct conn *p = w->peers[i - 1];
+
+		if (!sock_addr_equal((const struct sockaddr *)&p->addr, (const struct sockaddr *)ss) ||
+		    (p->hpeer != NULL) != http)
+			continue;
+		if (!http || p->fd < 0 || peer_http_waiting(p) == 0)
+			return p;
+		if (*busy == NULL || peer_http_waiting(p) < peer_http_waiting(*busy))
+			*busy = p;
+	}
 	return NULL;
 }
 
@@ -118,13 +130,15 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
 			     bool http, int *status, char *why, size_t why_len)
 {
-	struct conn *p = peer_find(w, ss, http);
+	struct conn *busy, *p = peer_find(w, ss, http, &busy);
 	char a[SOCK_ADDR_STRLEN];
 
 	if (p != NULL && p->fd >= 0)
 		return p;
 	if (p == NULL) {
 		p = peer_entry(w, ss, len, http);
+		if (p == NULL && busy != NULL)
+			return busy; /* --max-peers reached: pipeline on the pool's least busy */
 		if (p == NULL) {
 			*status = WIRE_ERR_BUSY;
 			snprintf(why, why_len, "forward to %s failed: this worker has --max-peers %u "

@@ -5,9 +5,13 @@
  * hashing, --max-peers, queue caps, --net-delay, reconnection) whose bytes
  * are HTTP/1.1: each forward is a GET /NAME (a POST with a zero body of the
  * forward's ps= size) carrying the request's remaining budget in an
- * x-meshwalk-budget field, pipelined on one keep-alive connection. HTTP
- * answers in order, so the forward ids wait in a FIFO and the n-th response
- * answers the n-th request; that is also why an HTTP forward whose attempt
+ * x-meshwalk-budget field, on a pool of keep-alive connections per target
+ * with one request in flight on each (peer_find(): answers come in order,
+ * so a request sharing a busy connection would wait for the other's answer,
+ * and a route that calls back into its caller would wait for itself);
+ * only at --max-peers are requests pipelined, on the least busy one. The
+ * forward ids wait in a FIFO per connection and the n-th response answers
+ * the n-th request; that is also why an HTTP forward whose attempt
  * is over is not withdrawn before it leaves (conn_cancel_frame() would make
  * the FIFO lie): it runs, and its late answer is ignored by the engine as a
  * native one would be. A response maps back to meshwalk's status: 2xx is a
@@ -70,6 +74,11 @@ void peer_http_attach(struct conn *p, bool http)
 		memmove(p->name + 7, p->name, n + 1);
 		memcpy(p->name, "http://", 7);
 	}
+}
+
+uint64_t peer_http_waiting(const struct conn *p)
+{
+	return p->hpeer->tail - p->hpeer->head;
 }
 
 void peer_http_reset(struct conn *p)

@@ -173,6 +173,8 @@ void peer_http_queue(struct worker *w, struct conn *p, const struct engine_send 
 void peer_http_readable(struct worker *w, struct conn *p);
 void peer_http_reset(struct conn *p);
 void peer_http_release(struct conn *p);
+/* Requests of HTTP peer p waiting for their answers. */
+uint64_t peer_http_waiting(const struct conn *p);
 /* The x-meshwalk-budget field an HTTP forward carries (64 hex digits of the
  * native budget block), written and read back (0, or a negative wire status
  * with e filled). */
