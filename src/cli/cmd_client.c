@@ -88,7 +88,8 @@ const struct opt_def client_opts[] = {
 	{ "rss", 0, OPT_REQUIRED, O_RSS, "SECONDS", NULL },
 	{ "ps", 0, OPT_REQUIRED, O_PS, "SIZE_SPEC",
 	  "Size of each request frame in bytes (padded with zeros; never smaller than the "
-	  "program it carries)." },
+	  "program it carries). Over http:// the request is a POST with a zero body of this "
+	  "size (at most 1m, a node's body limit)." },
 	{ "comp-time", 'C', OPT_REQUIRED, 'C', "TIME_SPEC",
 	  "Add a COMPUTE op: busy CPU for that long on the node running this part of the "
 	  "program (default unit us: -C 100, -C 10ms, -C unif:min=1k,max=10k)." },
@@ -99,7 +100,9 @@ const struct opt_def client_opts[] = {
 	  "groups send a different sub-program to each target, in parallel), ps=SIZE (forwarded "
 	  "frame size), route=NAME (the targets run the route NAME they installed with node "
 	  "--route; such a forward opens no scope: the ops after it run here, once the replies "
-	  "are in)." },
+	  "are in). A target http://HOST:PORT/NAME (or http://HOST:PORT with route=NAME) is a "
+	  "node's HTTP/1.1 front end, reached over pooled keep-alive connections: it runs route "
+	  "NAME (docs/http.md)." },
 	{ "route", 0, OPT_REQUIRED, O_ROUTE, "NAME",
 	  "Send requests that name the route NAME instead of carrying a program: the node runs "
 	  "the program it installed with --route NAME=PROGRAM (sampled per request by the node). "

@@ -63,6 +63,22 @@ static const char *replica_ref(const char *text)
 	return NULL;
 }
 
+/* The serverless service a route text references ({svc} or {svc[i]}), or NULL. */
+static const struct scenario_service *serverless_ref(const struct scenario *s, const char *text)
+{
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct scenario_service *svc = &s->services[i];
+		size_t n = strlen(svc->name);
+
+		if (!svc->serverless.set)
+			continue;
+		for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{'))
+			if (strncmp(p + 1, svc->name, n) == 0 && (p[1 + n] == '}' || p[1 + n] == '['))
+				return svc;
+	}
+	return NULL;
+}
+
 static bool udp_listener(const struct scenario_argv *a)
 {
 	for (size_t i = 0; i < a->n; i++)
@@ -106,6 +122,18 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 		if (svc->link.rate_bps)
 			return at(e, svc->link.line, 1, "service %s: link rate: shaping needs the network "
 				  "namespaces of meshwalk run; deploy applies link delays only", svc->name);
+		for (size_t k = 0; k < svc->nroutes; k++) {
+			const struct scenario_service *sl = serverless_ref(s, svc->routes[k].text);
+
+			/* A node names a forward's target by its address; Knative's
+			 * ingress routes by host name. */
+			if (sl)
+				return at(e, svc->routes[k].line, svc->routes[k].col, "service %s: route %s: "
+					  "forwards to serverless service %s, which Knative reaches by host "
+					  "name, but a node's forward names its target by address: only "
+					  "clients can reach a serverless service", svc->name,
+					  svc->routes[k].name, sl->name);
+		}
 		for (size_t k = 0; k < svc->nroutes; k++)
 			if (replica_ref(svc->routes[k].text))
 				return at(e, svc->routes[k].line, svc->routes[k].col, "service %s: route %s: "

@@ -140,6 +140,8 @@ printf 'services:\n  w:\n    protocol: tcp\n    serverless: { protocol: http1 }\
 refused ptcp.yaml "ptcp.yaml:3:15: service w: Knative routes http1 to its port, but the node speaks meshwalk's protocol"
 printf 'services:\n  w:\n    protocol: http\n    serverless: { protocol: h2c }\nclients:\n  - { name: main, to: w }\n' >"$TMP/ph2c.yaml"
 refused ph2c.yaml "ph2c.yaml:3:15: service w: Knative routes h2c to its port, but the node speaks HTTP/1.1"
+printf 'services:\n  w:\n    serverless: { protocol: http1 }\n    routes: { r: -R }\n  f:\n    routes: { x: "-F {w},route=r -R" }\nclients:\n  - { name: main, to: f, route: x }\n' >"$TMP/fwdsl.yaml"
+refused fwdsl.yaml "fwdsl.yaml:6:18: service f: route x: forwards to serverless service w, which Knative reaches by host name"
 printf 'services:\n  back:\n  Front_1:\nclients:\n  - { name: main, to: back }\n' >"$TMP/dns.yaml"
 refused dns.yaml "dns.yaml:3:3: service 'Front_1': Kubernetes object names are DNS labels"
 printf 'services:\n  w:\n    serverless:\n      protocol: [h2c, http1]\nclients:\n  - { name: main, to: w }\n' >"$TMP/proto.yaml"
