@@ -13,6 +13,7 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "client/client.h"
+#include "client/httpclient.h"
 #include "prog/prog_parse.h"
 #include "spec/units.h"
 #include "util/log.h"
@@ -53,10 +54,14 @@ enum {
 
 const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
-	  "The node to send requests to: [tcp://|udp://][host][:port], host defaults to "
+	  "The node to send requests to: [tcp://|udp://|http://][host][:port], host defaults to "
 	  "127.0.0.1 and port to 7891. With udp:// every request and reply is one datagram of at "
 	  "most 65507 bytes (a larger request counts as an error and is not sent); a lost one "
-	  "is a --timeout." },
+	  "is a --timeout. http://HOST:PORT[/NAME] drives a node's HTTP/1.1 front end (node -b "
+	  "http://) over keep-alive, pipelined connections: /NAME runs the node's route NAME "
+	  "(as --route NAME), else the ops go in an x-meshwalk-program field, sampled by the "
+	  "node; a response counts as ok when its status is 2xx and its body has the REPLY's "
+	  "size (when that is a constant), else as an error (docs/http.md)." },
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Local address (and optional port) to connect from." },
 	{ "num-pkts", 'n', OPT_REQUIRED, 'n', "N|auto",
@@ -83,7 +88,8 @@ const struct opt_def client_opts[] = {
 	{ "rss", 0, OPT_REQUIRED, O_RSS, "SECONDS", NULL },
 	{ "ps", 0, OPT_REQUIRED, O_PS, "SIZE_SPEC",
 	  "Size of each request frame in bytes (padded with zeros; never smaller than the "
-	  "program it carries)." },
+	  "program it carries). Over http:// the request is a POST with a zero body of this "
+	  "size (at most 1m, a node's body limit)." },
 	{ "comp-time", 'C', OPT_REQUIRED, 'C', "TIME_SPEC",
 	  "Add a COMPUTE op: busy CPU for that long on the node running this part of the "
 	  "program (default unit us: -C 100, -C 10ms, -C unif:min=1k,max=10k)." },
@@ -94,7 +100,9 @@ const struct opt_def client_opts[] = {
 	  "groups send a different sub-program to each target, in parallel), ps=SIZE (forwarded "
 	  "frame size), route=NAME (the targets run the route NAME they installed with node "
 	  "--route; such a forward opens no scope: the ops after it run here, once the replies "
-	  "are in)." },
+	  "are in). A target http://HOST:PORT/NAME (or http://HOST:PORT with route=NAME) is a "
+	  "node's HTTP/1.1 front end, reached over pooled keep-alive connections: it runs route "
+	  "NAME (docs/http.md)." },
 	{ "route", 0, OPT_REQUIRED, O_ROUTE, "NAME",
 	  "Send requests that name the route NAME instead of carrying a program: the node runs "
 	  "the program it installed with --route NAME=PROGRAM (sampled per request by the node). "
@@ -288,6 +296,84 @@ static uint64_t default_seed(void)
 	return ((uint64_t)ts.tv_sec * 1000003u) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 }
 
+/* Appends one op word and its value to the program's text (sent as op
+ * words over http://). */
+static void words_add(struct wire_buf *w, const char *opt, const char *arg)
+{
+	if (w->len)
+		wire_buf_put(w, " ", 1);
+	wire_buf_put(w, opt, strlen(opt));
+	if (arg) {
+		wire_buf_put(w, " ", 1);
+		wire_buf_put(w, arg, strlen(arg));
+	}
+}
+
+/* The op word of a getopt code, as prog_parse_text() reads it. */
+static const char *op_word(int opt)
+{
+	switch (opt) {
+	case 'C': return "-C";
+	case 'F': return "-F";
+	case 'R': return "-R";
+	case 'L': return "-L";
+	case 'S': return "-S";
+	case 's': return "-s";
+	case PROG_OP_SLEEP: return "--sleep";
+	case PROG_OP_CHOICE: return "--choice";
+	default: return "--choice-end";
+	}
+}
+
+/* The Host field of --to http://AUTHORITY: the name as written (a platform
+ * such as Knative routes by it), with the port unless it is HTTP's 80. */
+static char *http_host(const char *authority, const struct sock_addr *to)
+{
+	const char *close = strrchr(authority, ']'), *colon = strrchr(authority, ':');
+	size_t n = strlen(authority) + 8;
+	char *h = xmalloc(n);
+	int port = sock_addr_port((const struct sockaddr *)&to->ss);
+
+	if (colon && close && colon < close)
+		colon = NULL; /* a colon inside [v6] */
+	if (colon && strchr(authority, ':') != colon && !close)
+		colon = NULL; /* a bare IPv6 address */
+	snprintf(h, n, "%.*s", (int)(colon ? (size_t)(colon - authority) : strlen(authority)),
+		 authority);
+	if (port != 80)
+		snprintf(h + strlen(h), n - strlen(h), ":%d", port);
+	return h;
+}
+
+/* --to http://HOST:PORT/NAME: splits the route name off into *route; the
+ * Host field into *host. */
+static int parse_to(const char *arg, struct sock_addr *to, char **route, char **hostf,
+		    struct err *e)
+{
+	const char *slash = strncmp(arg, "http://", 7) == 0 ? strchr(arg + 7, '/') : NULL;
+	char *host = xstrdup(arg);
+	int rc;
+
+	free(*route);
+	free(*hostf);
+	*route = *hostf = NULL;
+	if (slash) {
+		host[slash - arg] = '\0';
+		if (slash[1] && wire_route_check((const uint8_t *)slash + 1,
+						 (uint32_t)strlen(slash + 1), e) < 0) {
+			free(host);
+			return -EINVAL;
+		}
+		if (slash[1])
+			*route = xstrdup(slash + 1);
+	}
+	rc = sock_addr_parse(host, "127.0.0.1", SOCK_DEFAULT_PORT, false, to, e);
+	if (rc == 0 && to->proto == SOCK_HTTP)
+		*hostf = http_host(host + 7, to);
+	free(host);
+	return rc;
+}
+
 /* A duration from 0 to 1s, into nanoseconds. */
 static int parse_short_duration(const char *opt, const char *arg, int64_t *ns)
 {
@@ -315,6 +401,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 	char **argv;
 	bool n_auto = false, have_rate = false, have_period = false, have_seed = false;
 	bool have_ops = false;
+	char *to_route = NULL; /* --to http://HOST:PORT/NAME */
+	struct wire_buf words; /* the ops as text, for http:// */
 	uint64_t v;
 	double d;
 
@@ -324,18 +412,15 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		return 2;
 	}
 	prog_builder_init(&b);
+	wire_buf_init(&words);
 	opt_build(client_opts, &p);
 	optind = 0; /* 0, not 1: a full reset of getopt, also after a parse that stopped midway */
 	opterr = 0;
 	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_TO:
-			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, false, &c.to, &e) < 0) {
+			if (parse_to(optarg, &c.to, &to_route, (char **)&c.http_host, &e) < 0) {
 				log_msg("--to: %s", e.msg);
-				rc = 2;
-			} else if (c.to.proto == SOCK_HTTP) {
-				log_msg("--to: '%s': the client speaks meshwalk's protocol (tcp://, udp://); "
-					"drive a node's http:// address with curl, wrk, ab or h2load", optarg);
 				rc = 2;
 			}
 			break;
@@ -400,15 +485,18 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		case 's':
 		case PROG_OP_SLEEP:
 		case PROG_OP_CHOICE:
-		case PROG_OP_CHOICE_END:
-			if (prog_parse_op(&b, opt, opt == 'R' ? opt_optional_arg(argc, argv)
-						: opt == PROG_OP_CHOICE_END ? NULL : optarg,
-					  &e) < 0) {
+		case PROG_OP_CHOICE_END: {
+			const char *arg = opt == 'R' ? opt_optional_arg(argc, argv)
+					  : opt == PROG_OP_CHOICE_END ? NULL : optarg;
+
+			if (prog_parse_op(&b, opt, arg, &e) < 0) {
 				log_msg("%s", e.msg);
 				rc = 2;
 			}
+			words_add(&words, op_word(opt), arg);
 			have_ops = true;
 			break;
+		}
 		case O_ROUTE:
 			if (wire_route_check((const uint8_t *)optarg, (uint32_t)strlen(optarg), &e) < 0) {
 				log_msg("--route: %s", e.msg);
@@ -431,6 +519,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			spec_destroy(*slot);
 			*slot = NULL;
 			have_ops = true;
+			words_add(&words, opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset", optarg);
 			if (parse_spec(opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset", optarg,
 				       SPEC_SIZE, slot) < 0)
 				rc = 2;
@@ -538,6 +627,15 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		log_msg("unexpected argument '%s' (see meshwalk client --help)", argv[optind]);
 		rc = 2;
 	}
+	if (rc == 0 && to_route) {
+		if (c.route && strcmp(c.route, to_route) != 0) {
+			log_msg("--to names route %s and --route %s: give one", to_route, c.route);
+			rc = 2;
+		}
+		free((char *)c.route);
+		c.route = to_route;
+		to_route = NULL;
+	}
 	if (rc == 0 && c.route && have_ops) {
 		log_msg("--route %s: the node runs its installed route, so ops (-C, -L, -S, -F, -R, "
 			"-s, --load-offset, --store-offset) cannot be given with it", c.route);
@@ -575,6 +673,16 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		prog_set_default_offsets(&b, load_offset, store_offset);
 		load_offset = store_offset = NULL;
 	}
+	if (rc == 0 && c.to.proto == SOCK_HTTP) {
+		wire_buf_put(&words, "", 1);
+		c.prog_text = xstrdup((const char *)words.data);
+		if (httpc_check(&c, &e) < 0) {
+			log_msg("--to %s: %s", "http://", e.msg);
+			rc = 2;
+			free((char *)c.prog_text);
+			c.prog_text = NULL;
+		}
+	}
 	if (rc == 0 && prog_finish(&b, &prog, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 2;
@@ -583,6 +691,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		 * a node's limits). */
 		free((char *)c.csv_path);
 		free((char *)c.json_path);
+		free((char *)c.prog_text);
+		free((char *)c.http_host);
 		dw_outfile_free(&c.dw_out);
 	} else if (rc == 0) {
 		c.prog = prog;
@@ -600,8 +710,11 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		free((char *)c.csv_path);
 		free((char *)c.json_path);
 		free((char *)c.route);
+		free((char *)c.http_host);
 		dw_outfile_free(&c.dw_out);
 	}
+	free(to_route);
+	wire_buf_free(&words);
 	prog_destroy(prog);
 	spec_destroy(pace);
 	spec_destroy(req_size);
@@ -621,8 +734,12 @@ void cmd_client_free(struct client_config *c)
 	free((char *)c->csv_path);
 	free((char *)c->json_path);
 	free((char *)c->route);
+	free((char *)c->prog_text);
+	free((char *)c->http_host);
 	dw_outfile_free(&c->dw_out);
 	c->route = NULL;
+	c->prog_text = NULL;
+	c->http_host = NULL;
 	c->prog = NULL;
 	c->pace = c->req_size = NULL;
 	c->command_line = c->csv_path = c->json_path = NULL;

@@ -58,7 +58,8 @@ const struct opt_def node_opts[] = {
 	  "(one request per datagram, replies of at most 65507 bytes, larger ones become an "
 	  "error reply) and TCP on the same port, since forwards between nodes are TCP. A node "
 	  "never shares its address: when anything already listens there (another node "
-	  "included), it exits 1 with \"address in use\"." },
+	  "included), it exits 1 with \"address in use\". http:// serves HTTP/1.1 (curl, wrk, "
+	  "meshwalk client --to http://, other nodes' -F http://HOST:PORT/NAME; docs/http.md)." },
 	{ "nt", 0, OPT_REQUIRED, O_NT, "N", "Number of worker threads (default 1)." },
 	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
 	{ "accept-mode", 'a', OPT_REQUIRED, 'a', "MODE",

@@ -30,6 +30,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "client/httpclient.h"
 #include "proto/wire.h"
 #include "stats/hist.h"
 #include "util/clock.h"
@@ -110,6 +111,7 @@ struct cthread {
 	char first_error[ERRMSG_LEN];
 	char conn_error[ERRMSG_LEN];
 	struct out text, csv;
+	struct httpc *http;          /* --to http://: requests and replies in HTTP/1.1 */
 };
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -243,16 +245,15 @@ static bool outstanding(const struct cthread *p)
 	return p->oldest < p->sent_end;
 }
 
-static void on_reply(struct cthread *p, const struct wire_hdr *h, const uint8_t *text, int64_t now)
+/* The reply to seq arrived at now: a success, or an error reply (why). */
+static void on_result(struct cthread *p, uint64_t seq, bool ok, const char *why, int64_t now)
 {
-	uint64_t seq = h->id & ((1ull << 48) - 1);
 	struct slot *s = &p->ring[seq & (RING_SIZE - 1)];
 
-	if ((h->id >> 48) != (uint64_t)p->index || seq < p->oldest || seq >= p->sent_end || s->done)
+	if (seq < p->oldest || seq >= p->sent_end || s->done)
 		return; /* a late reply for a request already timed out */
-	if (h->status != WIRE_OK) {
-		first_error(p, "%s: %.*s", wire_status_name(h->status),
-			    (int)(h->prog_len < 160 ? h->prog_len : 160), (const char *)text);
+	if (!ok) {
+		first_error(p, "%s", why);
 		account_failure(p, seq, REQ_ERROR);
 		return;
 	}
@@ -269,6 +270,19 @@ static void on_reply(struct cthread *p, const struct wire_hdr *h, const uint8_t 
 		out_printf(&p->text, "%s", line);
 	}
 	csv_row(p, seq, REQ_OK, s->intended, s->sent, now);
+}
+
+static void on_reply(struct cthread *p, const struct wire_hdr *h, const uint8_t *text, int64_t now)
+{
+	char why[ERRMSG_LEN];
+
+	if ((h->id >> 48) != (uint64_t)p->index)
+		return;
+	if (h->status != WIRE_OK)
+		snprintf(why, sizeof why, "%s: %.*s", wire_status_name(h->status),
+			 (int)(h->prog_len < 160 ? h->prog_len : 160), (const char *)text);
+	on_result(p, h->id & ((1ull << 48) - 1), h->status == WIRE_OK, h->status == WIRE_OK ? "" : why,
+		  now);
 }
 
 /* Accounts for every sent request not yet done with status st. */
@@ -346,10 +360,41 @@ static void auth_broken(struct cthread *p, const struct wire_hdr *h, const uint8
 	conn_broken(p, why);
 }
 
+/* HTTP: what httpc_parse() / httpc_eof() said, for the thread. */
+static void http_event(struct cthread *p, enum httpc_event ev, const struct httpc_result *r,
+		       int64_t now)
+{
+	if (ev == HTTPC_RESULT)
+		on_result(p, r->seq, r->ok, r->text, now);
+	else if (ev == HTTPC_BROKEN)
+		conn_broken(p, r->text);
+}
+
+/* HTTP: the responses buffered in rx; the bytes of a partial head stay. */
+static void parse_http(struct cthread *p, int64_t now)
+{
+	size_t off = 0, used;
+	struct httpc_result r;
+	enum httpc_event ev;
+
+	do {
+		ev = httpc_parse(p->http, p->rx + off, p->rx_have - off, &used, &r);
+		off += used;
+		http_event(p, ev, &r, now);
+	} while (ev == HTTPC_RESULT && !p->broken);
+	memmove(p->rx, p->rx + off, p->rx_have - off);
+	p->rx_have = p->broken ? 0 : p->rx_have - off;
+}
+
 /* Parses the replies buffered in rx; the bytes of a partial one stay. */
 static void parse_replies(struct cthread *p, int64_t now)
 {
 	size_t off = 0, have = p->rx_have;
+
+	if (p->http) {
+		parse_http(p, now);
+		return;
+	}
 
 	while (off < have && !p->broken) {
 		struct wire_hdr h;
@@ -460,7 +505,13 @@ static void drain_replies(struct cthread *p)
 			continue;
 		}
 		if (n == 0) {
-			conn_broken(p, "closed by the node");
+			struct httpc_result r = { .text = "closed by the node" };
+
+			/* HTTP: the close may end a response's body */
+			http_event(p, p->http ? httpc_eof(p->http, p->rx_have, &r) : HTTPC_BROKEN, &r,
+				   clock_now_ns());
+			if (!p->broken)
+				conn_broken(p, "closed by the node");
 			return;
 		}
 		if (errno == EINTR)
@@ -672,7 +723,7 @@ static int connect_session(struct cthread *p)
 				hist_record(p->conn, (uint64_t)d);
 				conn_line(p, d);
 			}
-			if (c->nodelay && c->to.proto == SOCK_TCP)
+			if (c->nodelay && c->to.proto != SOCK_UDP)
 				sock_set_nodelay(fd, true);
 			p->conn_error[0] = '\0';
 			return fd;
@@ -693,6 +744,10 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	const struct client_config *c = p->cfg;
 	uint64_t size;
 
+	if (p->http) {
+		httpc_build(p->http, rng, seq, frame);
+		return;
+	}
 	frame->len = 0;
 	wire_buf_reserve(frame, WIRE_HDR_LEN);
 	frame->len = WIRE_HDR_LEN;
@@ -778,6 +833,8 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 	free(p->rx_pending_text);
 	p->rx_pending_text = NULL;
 	p->oldest = p->sent_end = *seq;
+	if (p->http)
+		httpc_session(p->http, *seq);
 	for (; k < count && !p->broken; k++) {
 		int64_t intended;
 
@@ -884,6 +941,8 @@ static void *thread_main(void *arg)
 		snprintf(p->conn_error, sizeof p->conn_error, "cannot create a timer: %s",
 			 strerror(errno));
 	p->first_sent = p->first_intended = -1;
+	if (c->to.proto == SOCK_HTTP)
+		p->http = httpc_new(c);
 
 	/* The first session connects before the schedule starts: a connect
 	 * (with retries) is set-up, not request latency. */
@@ -927,6 +986,7 @@ static void *thread_main(void *arg)
 	if (p->tfd >= 0)
 		close(p->tfd);
 	wire_buf_free(&frame);
+	httpc_free(p->http);
 	return NULL;
 }
 
@@ -981,7 +1041,8 @@ static const char *target_str(const struct client_config *c, char *buf, size_t l
 {
 	char a[SOCK_ADDR_STRLEN];
 
-	snprintf(buf, len, "%s%s", c->to.proto == SOCK_UDP ? "udp://" : "",
+	snprintf(buf, len, "%s%s",
+		 c->to.proto == SOCK_UDP ? "udp://" : c->to.proto == SOCK_HTTP ? "http://" : "",
 		 sock_addr_str((const struct sockaddr *)&c->to.ss, a, sizeof a));
 	return buf;
 }

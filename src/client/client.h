@@ -63,6 +63,8 @@ struct client_config {
 	bool conn_times;              /* report connect() times */
 	const char *command_line;     /* for the JSON summary */
 	const struct auth_key *auth;  /* tag requests, check replies; NULL: off */
+	const char *prog_text;        /* the program's op words (to.proto SOCK_HTTP: client/httpclient.h) */
+	const char *http_host;        /* SOCK_HTTP: the Host field (the name as given), or NULL */
 };
 
 void client_config_defaults(struct client_config *c);

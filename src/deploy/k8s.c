@@ -63,6 +63,22 @@ static const char *replica_ref(const char *text)
 	return NULL;
 }
 
+/* The serverless service a route text references ({svc} or {svc[i]}), or NULL. */
+static const struct scenario_service *serverless_ref(const struct scenario *s, const char *text)
+{
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct scenario_service *svc = &s->services[i];
+		size_t n = strlen(svc->name);
+
+		if (!svc->serverless.set)
+			continue;
+		for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{'))
+			if (strncmp(p + 1, svc->name, n) == 0 && (p[1 + n] == '}' || p[1 + n] == '['))
+				return svc;
+	}
+	return NULL;
+}
+
 static bool udp_listener(const struct scenario_argv *a)
 {
 	for (size_t i = 0; i < a->n; i++)
@@ -106,6 +122,18 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 		if (svc->link.rate_bps)
 			return at(e, svc->link.line, 1, "service %s: link rate: shaping needs the network "
 				  "namespaces of meshwalk run; deploy applies link delays only", svc->name);
+		for (size_t k = 0; k < svc->nroutes; k++) {
+			const struct scenario_service *sl = serverless_ref(s, svc->routes[k].text);
+
+			/* A node names a forward's target by its address; Knative's
+			 * ingress routes by host name. */
+			if (sl)
+				return at(e, svc->routes[k].line, svc->routes[k].col, "service %s: route %s: "
+					  "forwards to serverless service %s, which Knative reaches by host "
+					  "name, but a node's forward names its target by address: only "
+					  "clients can reach a serverless service", svc->name,
+					  svc->routes[k].name, sl->name);
+		}
 		for (size_t k = 0; k < svc->nroutes; k++)
 			if (replica_ref(svc->routes[k].text))
 				return at(e, svc->routes[k].line, svc->routes[k].col, "service %s: route %s: "
@@ -119,6 +147,13 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 			return at(e, svc->line, svc->col, "service %s: node: deploy sets the listen address "
 				  "(--bind-addr 0.0.0.0:PORT, TCP) itself; leave -b/--bind-addr out (UDP "
 				  "services are not deployable yet)", svc->name);
+		if (svc->serverless.set && svc->http != (strcmp(svc->serverless.protocol, "http1") == 0))
+			return at(e, svc->protocol_line > 0 ? svc->protocol_line : svc->serverless.line,
+				  svc->protocol_line > 0 ? svc->protocol_col : svc->serverless.col,
+				  "service %s: Knative routes %s to its port, but the node speaks %s: give "
+				  "serverless protocol: %s with protocol: %s", svc->name,
+				  svc->serverless.protocol, svc->http ? "HTTP/1.1" : "meshwalk's protocol",
+				  svc->http ? "http1" : "h2c", svc->http ? "http" : "tcp");
 		if (svc->balance && s->services[svc->backend].serverless.set)
 			return at(e, svc->line, svc->col, "balancer %s: service %s is serverless: Knative "
 				  "balances its own replicas", svc->name, svc->balance);
@@ -187,11 +222,15 @@ static bool knative(const struct gen *g, const struct scenario_service *svc)
 static const char *svc_addr(const struct scenario_service *svc, int i, void *arg)
 {
 	struct gen *g = arg;
-	static char buf[96];
+	static char buf[192];
 
 	if (i > 0)
 		return NULL; /* one Service stands for every replica */
-	snprintf(buf, sizeof buf, "%s:%d", svc->name, knative(g, svc) ? 80 : port_of(g, svc));
+	/* A Knative Service's cluster-local name: its ingress routes by it (Host). */
+	if (knative(g, svc))
+		snprintf(buf, sizeof buf, "%s.%s.svc.cluster.local:80", svc->name, g->ns);
+	else
+		snprintf(buf, sizeof buf, "%s:%d", svc->name, port_of(g, svc));
 	return buf;
 }
 
@@ -299,7 +338,7 @@ static void node_args(struct gen *g, const struct scenario_service *svc, struct 
 	char bind[64];
 
 	push(a, "node");
-	snprintf(bind, sizeof bind, "0.0.0.0:%d", port_of(g, svc));
+	snprintf(bind, sizeof bind, "%s0.0.0.0:%d", svc->http ? "http://" : "", port_of(g, svc));
 	push(a, "--bind-addr");
 	push(a, bind);
 	/* The scenario's services are Service addresses in the cluster's

@@ -91,6 +91,7 @@ struct engine_send {
 	uint32_t sub_len;
 	uint64_t frame_size;          /* 0: minimal */
 	const struct wire_budget *budget; /* what the target may spend */
+	enum wire_transport via;      /* how to reach it (WIRE_VIA_HTTP: sub is a route name) */
 };
 
 struct engine_io {

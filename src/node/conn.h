@@ -36,6 +36,7 @@ enum handle_kind {
 };
 
 struct http_state;
+struct http_peer;
 
 struct handle {
 	enum handle_kind kind;
@@ -98,6 +99,7 @@ struct conn {
 	uint64_t mark_head, mark_tail; /* sequence numbers: [head, tail) are queued */
 	uint32_t mark_cap;             /* ring size (a power of two) */
 	uint32_t dead_marks;           /* cancelled marks still queued */
+	struct http_peer *hpeer;       /* peer reached over HTTP/1.1 (peer_http.c), or NULL */
 };
 
 /* Padding up to this size is copied into conn.out; larger padding is a

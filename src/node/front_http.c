@@ -60,6 +60,8 @@ struct http_pending {
 	bool worker, head_method, http10, keep_alive;
 	int http_status;    /* 0: run prog; else answer with this status and text */
 	char text[200];
+	bool has_budget;    /* an HTTP forward from a node carried its budget */
+	struct wire_budget budget;
 };
 
 struct http_state {
@@ -326,6 +328,14 @@ static void on_head(struct worker *w, struct conn *c, struct http_state *hs)
 	if (hs->cur.http_status == 0 &&
 	    (rc = wire_prog_check(hs->prog.data, (uint32_t)hs->prog.len, &w->cfg->limits, &e)) < 0)
 		pending_error(&hs->cur, http_status_of((uint16_t)-rc), "node %s: %s", w->self, e.msg);
+	/* A forwarding node's remaining budget (peer_http.c): the engine caps it
+	 * by this node's own, so it can only lower what the request may cost. */
+	hdr = http1_header(r, "x-meshwalk-budget");
+	if (hs->cur.http_status == 0 && hdr.p != NULL) {
+		if (http_budget_parse(hdr.p, hdr.len, &hs->cur.budget, &e) < 0)
+			pending_error(&hs->cur, 400, "node %s: %s", w->self, e.msg);
+		hs->cur.has_budget = true;
+	}
 }
 
 /* The request is complete: it takes the next slot and starts. */
@@ -355,7 +365,8 @@ static void on_done(struct worker *w, struct conn *c, struct http_state *hs)
 	}
 	struct engine_origin o = { .front = &w->front_http, .conn = c,
 				   .tag = ((uint64_t)c->gen << 32), .frame_len = 0 };
-	engine_start(w->engine, &o, seq, hs->prog.data, (uint32_t)hs->prog.len, NULL);
+	engine_start(w->engine, &o, seq, hs->prog.data, (uint32_t)hs->prog.len,
+		     hs->cur.has_budget ? &hs->cur.budget : NULL);
 }
 
 /* A malformed request: answered, and the connection closes after it. */

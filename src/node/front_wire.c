@@ -392,6 +392,10 @@ void front_wire_readable(struct worker *w, struct conn *c)
 
 	if (c->h.kind == H_CLIENT && conn_queued(c) >= OUT_HIGH)
 		return; /* paused (an error or hang-up event): conn_flush resumes it */
+	if (c->hpeer != NULL) {
+		peer_http_readable(w, c); /* a forward connection speaking HTTP/1.1 */
+		return;
+	}
 	n = conn_recv(w, c);
 	if (n == 0)
 		return;

@@ -53,12 +53,25 @@ static uint32_t peer_bucket(const struct sockaddr_storage *ss)
 	return h & (PEER_BUCKETS - 1);
 }
 
-static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss)
+/* The connection to ss. HTTP targets get a pool: a connection with no
+ * request in flight, else NULL with *busy the least loaded one (HTTP/1.1
+ * answers in order, so sharing a busy one would make a request wait for
+ * another's answer, and a route cycle wait for itself). */
+static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss, bool http,
+			      struct conn **busy)
 {
-	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next)
-		if (sock_addr_equal((const struct sockaddr *)&w->peers[i - 1]->addr,
-				    (const struct sockaddr *)ss))
-			return w->peers[i - 1];
+	*busy = NULL;
+	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next) {
+		struct conn *p = w->peers[i - 1];
+
+		if (!sock_addr_equal((const struct sockaddr *)&p->addr, (const struct sockaddr *)ss) ||
+		    (p->hpeer != NULL) != http)
+			continue;
+		if (!http || p->fd < 0 || peer_http_waiting(p) == 0)
+			return p;
+		if (*busy == NULL || peer_http_waiting(p) < peer_http_waiting(*busy))
+			*busy = p;
+	}
 	return NULL;
 }
 
@@ -75,7 +88,8 @@ static void peer_unhash(struct worker *w, struct conn *p, uint32_t index)
 
 /* A peer entry for a new target: a fresh one, or (at --max-peers) one that
  * is idle, closed if it was open. NULL when every entry is in use. */
-static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *ss, socklen_t len)
+static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
+			       bool http)
 {
 	struct conn *p = NULL;
 	uint32_t index = 0;
@@ -104,6 +118,7 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 	p->addrlen = len;
 	p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)ss);
 	sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
+	peer_http_attach(p, http);
 	uint32_t *head = &w->peer_hash[peer_bucket(ss)];
 	p->hash_next = *head;
 	*head = index + 1;
@@ -113,15 +128,17 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 /* The pooled connection to ss, connecting it if needed; NULL with *status
  * and why filled when that fails at once. */
 static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
-			     int *status, char *why, size_t why_len)
+			     bool http, int *status, char *why, size_t why_len)
 {
-	struct conn *p = peer_find(w, ss);
+	struct conn *busy, *p = peer_find(w, ss, http, &busy);
 	char a[SOCK_ADDR_STRLEN];
 
 	if (p != NULL && p->fd >= 0)
 		return p;
 	if (p == NULL) {
-		p = peer_entry(w, ss, len);
+		p = peer_entry(w, ss, len, http);
+		if (p == NULL && busy != NULL)
+			return busy; /* --max-peers reached: pipeline on the pool's least busy */
 		if (p == NULL) {
 			*status = WIRE_ERR_BUSY;
 			snprintf(why, why_len, "forward to %s failed: this worker has --max-peers %u "
@@ -168,12 +185,26 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 	return NULL;
 }
 
+/* Writes forward s as a native request frame. */
+static void queue_native(struct worker *w, struct conn *p, const struct engine_send *s)
+{
+	uint8_t block[WIRE_BUDGET_LEN];
+
+	wire_budget_encode(s->budget, block);
+	w->fwd_body.len = 0;
+	wire_buf_put(&w->fwd_body, block, sizeof block);
+	wire_buf_put(&w->fwd_body, s->sub, s->sub_len);
+	conn_queue_frame(w, p, WIRE_REQUEST, 0, s->id,
+			  WIRE_FLAG_BUDGET | (s->route ? WIRE_FLAG_ROUTE : 0), w->fwd_body.data,
+			  (uint32_t)w->fwd_body.len, s->frame_size);
+}
+
 int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_t *msg,
 		    char *why, size_t why_len)
 {
 	struct worker *w = ctx;
 	int status = 0;
-	struct conn *p = get_peer(w, s->to, s->to_len, &status, why, why_len);
+	struct conn *p = get_peer(w, s->to, s->to_len, s->via == WIRE_VIA_HTTP, &status, why, why_len);
 
 	if (p == NULL)
 		return status;
@@ -195,16 +226,12 @@ int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_
 			 (unsigned long long)(node ? w->cfg->max_queued : w->cfg->max_peer_queue));
 		return WIRE_ERR_BUSY;
 	}
-	uint8_t block[WIRE_BUDGET_LEN];
 	uint64_t before = conn_queued(p), start = p->out_total;
 
-	wire_budget_encode(s->budget, block);
-	w->fwd_body.len = 0;
-	wire_buf_put(&w->fwd_body, block, sizeof block);
-	wire_buf_put(&w->fwd_body, s->sub, s->sub_len);
-	conn_queue_frame(w, p, WIRE_REQUEST, 0, s->id,
-			  WIRE_FLAG_BUDGET | (s->route ? WIRE_FLAG_ROUTE : 0), w->fwd_body.data,
-			  (uint32_t)w->fwd_body.len, s->frame_size);
+	if (p->hpeer != NULL)
+		peer_http_queue(w, p, s);
+	else
+		queue_native(w, p, s);
 	peer_account(p, &before);
 	*msg = conn_mark_frame(p, start);
 	*peer = p;
@@ -218,7 +245,7 @@ void node_io_cancel(void *ctx, void *peer, uint64_t msg)
 
 	if (p->inflight > 0)
 		p->inflight--; /* its answer no longer counts */
-	if (p->fd >= 0)
+	if (p->fd >= 0 && p->hpeer == NULL) /* HTTP answers in order: its frames stay */
 		conn_cancel_frame(p, msg);
 	(void)ctx;
 }
@@ -245,6 +272,7 @@ void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell)
 	p->inflight = 0;
 	iobuf_release(&p->in);
 	conn_out_reset(p);
+	peer_http_reset(p);
 	peer_account(p, &accounted);
 	snprintf(msg, sizeof msg, "forward to %s failed: %s", p->name,
 		 tell && why != NULL ? why : "unreachable");

@@ -636,6 +636,7 @@ void worker_destroy(struct worker *w)
 		if (c->fd >= 0)
 			close(c->fd);
 		front_http_release(c);
+		peer_http_release(c);
 		conn_free_buffers(c);
 		free(c);
 	}

@@ -164,6 +164,23 @@ void front_http_release(struct conn *c);
 bool front_http_mid_request(const struct conn *c);
 bool front_http_blocked(const struct conn *c);
 
+/* peer_http.c: forwards to http:// targets over pooled HTTP/1.1 connections.
+ * attach makes p an HTTP peer (or, http false, a native one again); queue
+ * writes forward s as an HTTP request; reset forgets what was in flight (the
+ * connection is gone); release frees the HTTP state (teardown). */
+void peer_http_attach(struct conn *p, bool http);
+void peer_http_queue(struct worker *w, struct conn *p, const struct engine_send *s);
+void peer_http_readable(struct worker *w, struct conn *p);
+void peer_http_reset(struct conn *p);
+void peer_http_release(struct conn *p);
+/* Requests of HTTP peer p waiting for their answers. */
+uint64_t peer_http_waiting(const struct conn *p);
+/* The x-meshwalk-budget field an HTTP forward carries (64 hex digits of the
+ * native budget block), written and read back (0, or a negative wire status
+ * with e filled). */
+void http_budget_format(const struct wire_budget *b, char out[2 * WIRE_BUDGET_LEN + 1]);
+int http_budget_parse(const char *v, size_t len, struct wire_budget *b, struct err *e);
+
 /* front_wire.c: the program of route `name` into out; 0, or a negative wire
  * status (-WIRE_ERR_NO_ROUTE, -WIRE_ERR_MALFORMED, -WIRE_ERR_LIMIT) with e
  * filled. */

@@ -49,6 +49,28 @@ static int parse_spec(const char *what, const char *v, enum spec_unit unit, stru
 	return 0;
 }
 
+/* http://HOST:PORT/NAME: the target, reached over HTTP/1.1, runs route NAME
+ * (the same as http://HOST:PORT,route=NAME; every target of a forward runs
+ * the same route). */
+static int http_target(char *tok, struct prog_fwd_opts *o, struct err *e)
+{
+	char *slash = strchr(tok + 7, '/');
+	const char *name = slash + 1;
+
+	*slash = '\0';
+	if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false, &o->targets[o->ntargets],
+			    e) < 0)
+		return err_prefix(e, "-F");
+	if (wire_route_check((const uint8_t *)name, (uint32_t)strlen(name), e) < 0)
+		return err_prefix(e, "-F %s/%s", tok, name);
+	if (o->route[0] && strcmp(o->route, name) != 0)
+		return err_set(e, "-F: targets name routes '%s' and '%s': one forward runs one route "
+			       "(use branch forwards for several)", o->route, name);
+	snprintf(o->route, sizeof o->route, "%s", name);
+	o->ntargets++;
+	return 0;
+}
+
 /* One part of -F's value: an option or a target address. */
 static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 {
@@ -76,22 +98,34 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 	} else if (strncmp(tok, "route=", 6) == 0) {
 		if (wire_route_check((const uint8_t *)tok + 6, (uint32_t)strlen(tok + 6), e) < 0)
 			return err_prefix(e, "-F route");
+		if (o->route[0] && strcmp(o->route, tok + 6) != 0)
+			return err_set(e, "-F: routes '%s' and '%s' named: one forward runs one route "
+				       "(use branch forwards for several)", o->route, tok + 6);
 		snprintf(o->route, sizeof o->route, "%s", tok + 6);
 	} else if (strchr(tok, '=') != NULL) {
 		return err_set(e, "-F: unknown option '%s' (expected nack=, timeout=, retry=, branch, "
 				  "ps=, route=)", tok);
 	} else if (o->ntargets == PROG_MAX_TARGETS) {
 		return err_set(e, "-F: more than %d targets", PROG_MAX_TARGETS);
+	} else if (strncmp(tok, "http://", 7) == 0 && strchr(tok + 7, '/') != NULL) {
+		return http_target(tok, o, e);
 	} else if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false,
 				   &o->targets[o->ntargets], e) < 0) {
 		return err_prefix(e, "-F");
-	} else if (o->targets[o->ntargets].proto == SOCK_HTTP) {
-		return err_set(e, "-F %s: forwards speak meshwalk's protocol; name the target node's "
-				  "tcp:// address", tok);
 	} else {
 		o->ntargets++;
 	}
 	return rc;
+}
+
+/* An HTTP target runs a route, so it needs one: from its path or route=. */
+static int check_http_targets(const char *arg, const struct prog_fwd_opts *o, struct err *e)
+{
+	for (uint32_t i = 0; i < o->ntargets; i++)
+		if (o->targets[i].proto == SOCK_HTTP && o->route[0] == '\0')
+			return err_set(e, "-F '%s': an http:// target runs a route: write "
+				       "http://HOST:PORT/NAME or add route=NAME", arg);
+	return 0;
 }
 
 int prog_parse_forward(const char *arg, struct prog_fwd_opts *o, struct err *e)
@@ -106,6 +140,8 @@ int prog_parse_forward(const char *arg, struct prog_fwd_opts *o, struct err *e)
 	free(copy);
 	if (rc == 0 && o->ntargets == 0)
 		rc = err_set(e, "-F '%s': no target address", arg);
+	if (rc == 0)
+		rc = check_http_targets(arg, o, e);
 	/* nack= above the target count is clamped, with a warning, once the
 	 * forward (or its branch group) is complete: prog_finish(). */
 	if (rc < 0) {

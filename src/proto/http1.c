@@ -30,6 +30,7 @@ enum {
 	ST_TR_VALUE,
 	ST_TR_LF,
 	ST_TR_END_LF,
+	ST_CLOSE_BODY, /* a response body that runs until the connection closes */
 	ST_ERROR,
 };
 
@@ -93,7 +94,7 @@ static bool span_is(struct http1_span s, const char *lit)
 static enum http1_event fail(struct http1_parser *p, int status, const char *reason,
 			     size_t *consumed)
 {
-	p->status = status;
+	p->status = p->response ? 502 : status; /* a bad answer from upstream */
 	p->reason = reason;
 	p->state = ST_ERROR;
 	*consumed = 0;
@@ -107,6 +108,17 @@ void http1_init(struct http1_parser *p, const struct http1_limits *lim)
 	if (p->lim.max_headers > HTTP1_MAX_HEADERS)
 		p->lim.max_headers = HTTP1_MAX_HEADERS;
 	p->state = ST_HEAD;
+}
+
+void http1_init_response(struct http1_parser *p, const struct http1_limits *lim)
+{
+	http1_init(p, lim);
+	p->response = true;
+}
+
+void http1_response_to_head(struct http1_parser *p)
+{
+	p->to_head = true;
 }
 
 /* Calls fn on each element of a comma-separated list (empty elements
@@ -140,6 +152,9 @@ struct head_facts {
 	uint64_t cl;
 	const char *why; /* first error */
 	int status;
+	/* Fields the request parser keeps (first line of each); Host repeated. */
+	struct http1_span host, expect, upgrade, content_type, http2_settings;
+	bool host_repeated;
 };
 
 static int cl_el(struct http1_span el, void *arg)
@@ -290,27 +305,52 @@ static enum http1_event parse_request_line(struct http1_parser *p, const char *d
 	return HTTP1_HEAD;
 }
 
-/* Parses a whole head: d[0, hlen) ends with CRLF CRLF and every LF in it
- * follows a CR (checked by the scan). */
-static enum http1_event parse_head(struct http1_parser *p, const char *d, size_t hlen,
-				   size_t *consumed)
+/* Parses a status line (ends at data[e], the line's LF). */
+static enum http1_event parse_status_line(struct http1_parser *p, const char *d, size_t e,
+					  size_t *consumed)
 {
-	struct http1_request *r = &p->req;
-	struct head_facts f = { 0 };
-	size_t pos, e;
+	struct http1_response *r = &p->resp;
+	size_t lend = e - 1, i = 12; /* the CR; "HTTP/1.x SSS" */
 
-	memset(r, 0, offsetof(struct http1_request, fields));
-	r->nfields = 0;
-	e = (size_t)((const char *)memchr(d, '\n', hlen) - d);
-	if (parse_request_line(p, d, e, consumed) == HTTP1_ERROR)
-		return HTTP1_ERROR;
-	for (pos = e + 1;; pos = e + 1) {
+	if (lend < 7 || memcmp(d, "HTTP/1.", 7) != 0)
+		return fail(p, 502, "not an HTTP/1.x response", consumed);
+	if (lend < 12 || d[8] != ' ')
+		return fail(p, 502, "bad status line", consumed);
+	if (d[7] != '0' && d[7] != '1')
+		return fail(p, 502, "HTTP version not supported", consumed);
+	r->minor = d[7] - '0';
+	r->status = 0;
+	for (size_t k = 9; k < 12; k++) {
+		if (d[k] < '0' || d[k] > '9')
+			return fail(p, 502, "bad status code", consumed);
+		r->status = r->status * 10 + (d[k] - '0');
+	}
+	if (r->status < 100)
+		return fail(p, 502, "bad status code", consumed);
+	if (i < lend && d[i++] != ' ')
+		return fail(p, 502, "bad status line", consumed);
+	r->reason = (struct http1_span){ d + i, lend - i };
+	for (; i < lend; i++)
+		if (!is((unsigned char)d[i], C_VALUE))
+			return fail(p, 502, "bad character in reason phrase", consumed);
+	return HTTP1_HEAD;
+}
+
+/* Parses the field lines from d[pos] to the empty line (d[0, hlen) ends with
+ * CRLF CRLF) into fields[] and f. */
+static enum http1_event parse_fields(struct http1_parser *p, const char *d, size_t pos,
+				     size_t hlen, struct http1_field *fields, unsigned *nfields,
+				     struct head_facts *f, size_t *consumed)
+{
+	size_t e;
+
+	for (;; pos = e + 1) {
 		size_t i = pos, lend;
 
 		e = (size_t)((const char *)memchr(d + pos, '\n', hlen - pos) - d);
 		lend = e - 1;
 		if (lend == pos)
-			break; /* the empty line */
+			return HTTP1_HEAD; /* the empty line */
 		if (d[pos] == ' ' || d[pos] == '\t')
 			return fail(p, 400, "obsolete line folding", consumed);
 		while (i < lend && is((unsigned char)d[i], C_TCHAR))
@@ -323,9 +363,9 @@ static enum http1_event parse_head(struct http1_parser *p, const char *d, size_t
 				    consumed);
 		if (i == pos)
 			return fail(p, 400, "empty field name", consumed);
-		if (r->nfields == p->lim.max_headers)
+		if (*nfields == p->lim.max_headers)
 			return fail(p, 431, "too many header fields", consumed);
-		struct http1_field *fl = &r->fields[r->nfields++];
+		struct http1_field *fl = &fields[(*nfields)++];
 		fl->name = (struct http1_span){ d + pos, i - pos };
 		i++;
 		while (i < lend && (d[i] == ' ' || d[i] == '\t'))
@@ -343,60 +383,155 @@ static enum http1_event parse_head(struct http1_parser *p, const char *d, size_t
 		switch (n.len) {
 		case 4:
 			if (ieq(n.p, 4, "host")) {
-				if (r->host.p)
-					return fail(p, 400, "repeated Host", consumed);
-				r->host = v;
+				f->host_repeated |= f->host.p != NULL;
+				if (!f->host.p)
+					f->host = v;
 			}
 			break;
 		case 6:
-			if (ieq(n.p, 6, "expect") && !r->expect.p)
-				r->expect = v;
+			if (ieq(n.p, 6, "expect") && !f->expect.p)
+				f->expect = v;
 			break;
 		case 7:
-			if (ieq(n.p, 7, "upgrade") && !r->upgrade.p)
-				r->upgrade = v;
+			if (ieq(n.p, 7, "upgrade") && !f->upgrade.p)
+				f->upgrade = v;
 			break;
 		case 10:
 			if (ieq(n.p, 10, "connection"))
-				list_each(v, conn_el, &f);
+				list_each(v, conn_el, f);
 			break;
 		case 12:
-			if (ieq(n.p, 12, "content-type") && !r->content_type.p)
-				r->content_type = v;
+			if (ieq(n.p, 12, "content-type") && !f->content_type.p)
+				f->content_type = v;
 			break;
 		case 14:
 			if (ieq(n.p, 14, "content-length")) {
 				if (v.len == 0)
 					return fail(p, 400, "empty Content-Length", consumed);
-				if (list_each(v, cl_el, &f))
-					return fail(p, 400, f.why, consumed);
+				if (list_each(v, cl_el, f))
+					return fail(p, 400, f->why, consumed);
 			} else if (ieq(n.p, 14, "http2-settings")) {
-				if (!r->http2_settings.p)
-					r->http2_settings = v;
-				f.n_settings++;
+				if (!f->http2_settings.p)
+					f->http2_settings = v;
+				f->n_settings++;
 			}
 			break;
 		case 17:
 			if (ieq(n.p, 17, "transfer-encoding")) {
-				f.te_seen = true;
-				list_each(v, te_el, &f);
+				f->te_seen = true;
+				list_each(v, te_el, f);
 			}
 			break;
 		}
 	}
+}
+
+/* The Transfer-Encoding rules shared by requests and responses: NULL when
+ * the body is chunked or there is none, else why the head is refused (a
+ * coding other than chunked before it: *status 501). */
+static const char *te_check(const struct head_facts *f, int minor, int *status)
+{
+	*status = 400;
+	if (f->cl_seen)
+		return "both Content-Length and Transfer-Encoding";
+	if (minor == 0)
+		return "Transfer-Encoding in HTTP/1.0";
+	if (!f->te_last_chunked)
+		return "Transfer-Encoding does not end in chunked";
+	if (f->te_chunked > 1)
+		return "chunked applied twice";
+	*status = 501;
+	return f->te_other ? "transfer coding not implemented" : NULL;
+}
+
+/* Sets up the body states once a head is parsed. */
+static enum http1_event body_start(struct http1_parser *p, bool chunked, uint64_t cl,
+				   size_t hlen, size_t *consumed)
+{
+	if (cl > p->lim.max_body)
+		return fail(p, 413, "Content-Length over the body limit", consumed);
+	p->remaining = chunked ? 0 : cl;
+	p->body_total = 0;
+	p->line_len = 0;
+	p->state = chunked ? ST_CH_SIZE : cl ? ST_CL_BODY : ST_DONE;
+	p->scan = 0;
+	*consumed = hlen;
+	return HTTP1_HEAD;
+}
+
+/* A whole response head: d[0, hlen) ends with CRLF CRLF. */
+static enum http1_event parse_response_head(struct http1_parser *p, const char *d, size_t hlen,
+					    size_t *consumed)
+{
+	struct http1_response *r = &p->resp;
+	struct head_facts f = { 0 };
+	size_t e = (size_t)((const char *)memchr(d, '\n', hlen) - d);
+	bool to_head = p->to_head;
+	int st;
+
+	memset(r, 0, offsetof(struct http1_response, fields));
+	r->nfields = 0;
+	if (parse_status_line(p, d, e, consumed) == HTTP1_ERROR ||
+	    parse_fields(p, d, e + 1, hlen, r->fields, &r->nfields, &f, consumed) == HTTP1_ERROR)
+		return HTTP1_ERROR;
+	r->content_type = f.content_type;
+	r->keep_alive = !f.conn_close && (r->minor == 1 || f.conn_keep);
+	if (r->status >= 200)
+		p->to_head = false; /* a 1xx leaves it for the final response */
+	if (to_head || r->status < 200 || r->status == 204 || r->status == 304)
+		return body_start(p, false, 0, hlen, consumed);
+	if (f.te_seen) {
+		const char *why = te_check(&f, r->minor, &st);
+
+		if (why)
+			return fail(p, st, why, consumed);
+		r->chunked = r->has_body = true;
+		return body_start(p, true, 0, hlen, consumed);
+	}
+	if (!f.cl_seen) {
+		r->until_close = r->has_body = true;
+		r->keep_alive = false;
+		body_start(p, false, 0, hlen, consumed);
+		p->state = ST_CLOSE_BODY;
+		return HTTP1_HEAD;
+	}
+	r->content_length = f.cl;
+	r->has_body = f.cl > 0;
+	return body_start(p, false, f.cl, hlen, consumed);
+}
+
+/* Parses a whole head: d[0, hlen) ends with CRLF CRLF and every LF in it
+ * follows a CR (checked by the scan). */
+static enum http1_event parse_head(struct http1_parser *p, const char *d, size_t hlen,
+				   size_t *consumed)
+{
+	struct http1_request *r = &p->req;
+	struct head_facts f = { 0 };
+	size_t e;
+	int st;
+
+	if (p->response)
+		return parse_response_head(p, d, hlen, consumed);
+	memset(r, 0, offsetof(struct http1_request, fields));
+	r->nfields = 0;
+	e = (size_t)((const char *)memchr(d, '\n', hlen) - d);
+	if (parse_request_line(p, d, e, consumed) == HTTP1_ERROR ||
+	    parse_fields(p, d, e + 1, hlen, r->fields, &r->nfields, &f, consumed) == HTTP1_ERROR)
+		return HTTP1_ERROR;
+	if (f.host_repeated)
+		return fail(p, 400, "repeated Host", consumed);
+	r->host = f.host;
+	r->expect = f.expect;
+	r->upgrade = f.upgrade;
+	r->content_type = f.content_type;
+	r->http2_settings = f.http2_settings;
 	if (r->minor == 1 && !r->host.p)
 		return fail(p, 400, "missing Host", consumed);
 	if (f.te_seen) {
-		if (f.cl_seen)
-			return fail(p, 400, "both Content-Length and Transfer-Encoding", consumed);
-		if (r->minor == 0)
-			return fail(p, 400, "Transfer-Encoding in HTTP/1.0", consumed);
-		if (!f.te_last_chunked)
-			return fail(p, 400, "Transfer-Encoding does not end in chunked", consumed);
-		if (f.te_chunked > 1)
-			return fail(p, 400, "chunked applied twice", consumed);
-		if (f.te_other)
-			return fail(p, 501, "transfer coding not implemented", consumed);
+		const char *why = te_check(&f, r->minor, &st);
+
+		if (why)
+			return fail(p, st, why, consumed);
 		r->chunked = true;
 	}
 	r->content_length = f.cl;
@@ -405,15 +540,7 @@ static enum http1_event parse_head(struct http1_parser *p, const char *d, size_t
 	r->expect_continue = span_is(r->expect, "100-continue");
 	r->upgrade_h2c = r->upgrade.p && list_each(r->upgrade, h2c_el, NULL) && f.n_settings == 1 &&
 			 f.conn_upgrade && f.conn_settings;
-	if (f.cl > p->lim.max_body)
-		return fail(p, 413, "Content-Length over the body limit", consumed);
-	p->remaining = r->chunked ? 0 : f.cl;
-	p->body_total = 0;
-	p->line_len = 0;
-	p->state = r->chunked ? ST_CH_SIZE : f.cl ? ST_CL_BODY : ST_DONE;
-	p->scan = 0;
-	*consumed = hlen;
-	return HTTP1_HEAD;
+	return body_start(p, r->chunked, f.cl, hlen, consumed);
 }
 
 /* The head state: skips empty lines, then looks for the end of the head,
@@ -450,10 +577,15 @@ static enum http1_event feed_head(struct http1_parser *p, const char *d, size_t 
 	}
 	/* A method is a short token then a space: anything else (TLS, the
 	 * native protocol) is refused now rather than when the head fills up. */
-	if (len == 1 && d[0] == '\r')
+	if (len == 1 && d[0] == '\r') {
 		i = len; /* maybe an empty line's CR */
-	else
+	} else if (p->response) {
+		if (memcmp(d, "HTTP/1.", len < 7 ? len : 7) != 0)
+			return fail(p, 502, "not an HTTP/1.x response", consumed);
+		i = len;
+	} else {
 		i = 0;
+	}
 	for (; i < len && d[i] != ' '; i++)
 		if (!is((unsigned char)d[i], C_TCHAR) || i == HTTP1_METHOD_MAX)
 			return fail(p, 400, "bad method", consumed);
@@ -488,6 +620,13 @@ enum http1_event http1_feed(struct http1_parser *p, const void *data, size_t len
 		p->state = ST_HEAD;
 		*consumed = 0;
 		return HTTP1_DONE;
+	case ST_CLOSE_BODY:
+		*consumed = len;
+		if (len == 0)
+			return HTTP1_NEED_MORE;
+		p->body = d;
+		p->body_len = len;
+		return HTTP1_BODY;
 	case ST_CL_BODY: {
 		size_t n = p->remaining < len ? (size_t)p->remaining : len;
 
@@ -632,14 +771,37 @@ enum http1_event http1_feed(struct http1_parser *p, const void *data, size_t len
 	return HTTP1_NEED_MORE;
 }
 
-struct http1_span http1_header(const struct http1_request *r, const char *name)
+enum http1_event http1_feed_eof(struct http1_parser *p, size_t pending)
+{
+	int state = p->state;
+	size_t unused;
+
+	if (state == ST_ERROR)
+		return HTTP1_ERROR;
+	fail(p, p->response ? 502 : 400, "connection closed mid-message", &unused);
+	if (state == ST_CLOSE_BODY)
+		return HTTP1_DONE;
+	return state == ST_HEAD && pending == 0 ? HTTP1_NEED_MORE : HTTP1_ERROR;
+}
+
+static struct http1_span find_field(const struct http1_field *f, unsigned n, const char *name)
 {
 	size_t nl = strlen(name);
 
-	for (unsigned i = 0; i < r->nfields; i++)
-		if (r->fields[i].name.len == nl && ieq(r->fields[i].name.p, nl, name))
-			return r->fields[i].value;
+	for (unsigned i = 0; i < n; i++)
+		if (f[i].name.len == nl && ieq(f[i].name.p, nl, name))
+			return f[i].value;
 	return (struct http1_span){ NULL, 0 };
+}
+
+struct http1_span http1_header(const struct http1_request *r, const char *name)
+{
+	return find_field(r->fields, r->nfields, name);
+}
+
+struct http1_span http1_resp_header(const struct http1_response *r, const char *name)
+{
+	return find_field(r->fields, r->nfields, name);
 }
 
 /* The next decoded byte of s at *i, or -1 on a bad or NUL escape. */

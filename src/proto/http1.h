@@ -54,6 +54,22 @@
  * trailer fields are checked like header fields, counted against max_head and
  * max_headers, and discarded.
  *
+ * Responses. http1_init_response() makes the same parser read responses
+ * (the client side: meshwalk client --to http://, a node's HTTP forwards),
+ * with the same events, buffering contract and strictness for fields, chunks
+ * and trailers. The head is a status line ("HTTP/1.x SSS reason") and
+ * p->resp is filled instead of p->req. Framing (RFC 9112 section 6.3): a
+ * response to HEAD (http1_response_to_head() before its bytes), a 1xx, 204
+ * or 304 has no body whatever its fields say; else chunked, else
+ * Content-Length, else the body runs until the connection closes
+ * (resp.until_close: the caller reports the close with http1_feed_eof(),
+ * which ends that body with HTTP1_DONE). A 1xx head is followed by DONE and
+ * the final response's head. Refused (HTTP1_ERROR, p->status 502): what a
+ * request would be refused for, a version other than HTTP/1.0 or 1.1, a bad
+ * status code, Transfer-Encoding other than a single final chunked,
+ * Transfer-Encoding in HTTP/1.0 or with Content-Length, and a
+ * Content-Length over max_body.
+ *
  * Writing. http1_write_head() formats a response status line and header
  * section into a caller buffer (always "HTTP/1.1", RFC 9110 section 6.2).
  *
@@ -137,6 +153,21 @@ struct http1_request {
 	unsigned nfields;
 };
 
+/* A response head (parsers made by http1_init_response()). */
+struct http1_response {
+	int minor;                /* HTTP/1.<minor>: 0 or 1 */
+	int status;               /* 100..999 */
+	struct http1_span reason; /* may be empty */
+	bool keep_alive;          /* as for requests; false when until_close */
+	bool chunked;             /* body framed by Transfer-Encoding: chunked */
+	bool until_close;         /* body delimited by the connection's close */
+	bool has_body;            /* chunked, until_close or a Content-Length above 0 */
+	uint64_t content_length;  /* valid when !chunked && !until_close */
+	struct http1_span content_type;
+	struct http1_field fields[HTTP1_MAX_HEADERS];
+	unsigned nfields;
+};
+
 enum http1_event {
 	HTTP1_NEED_MORE,
 	HTTP1_HEAD,
@@ -146,10 +177,13 @@ enum http1_event {
 };
 
 struct http1_parser {
-	struct http1_request req; /* after HTTP1_HEAD */
+	union {
+		struct http1_request req;   /* after HTTP1_HEAD (request parsers) */
+		struct http1_response resp; /* after HTTP1_HEAD (response parsers) */
+	};
 	const char *body;         /* after HTTP1_BODY */
 	size_t body_len;
-	int status;               /* after HTTP1_ERROR: 400, 413, 431, 501 or 505 */
+	int status;               /* after HTTP1_ERROR: 400, 413, 431, 501 or 505 (responses: 502) */
 	const char *reason;       /* after HTTP1_ERROR: static text, e.g. "bare CR" */
 	/* Private below. */
 	struct http1_limits lim;
@@ -160,19 +194,35 @@ struct http1_parser {
 	size_t trailer_len;
 	unsigned trailer_fields;
 	size_t line_len; /* bytes of the chunk-size line or trailer line so far */
+	bool response;   /* parses responses */
+	bool to_head;    /* the next response answers a HEAD request */
 };
 
 /* lim NULL: http1_default_limits. max_headers above HTTP1_MAX_HEADERS is
  * clamped to it. */
 void http1_init(struct http1_parser *p, const struct http1_limits *lim);
 
+/* A parser of responses (see above); lim as for http1_init(). */
+void http1_init_response(struct http1_parser *p, const struct http1_limits *lim);
+/* The next response (its head not begun yet) answers a HEAD request. */
+void http1_response_to_head(struct http1_parser *p);
+
 /* See the contract above. consumed is always set (0 on HTTP1_ERROR). */
 enum http1_event http1_feed(struct http1_parser *p, const void *data, size_t len,
 			    size_t *consumed);
 
+/* The connection closed after the caller fed every byte and got
+ * HTTP1_NEED_MORE; `pending` is how many unconsumed bytes it still holds.
+ * Returns HTTP1_DONE when that ends a body delimited by the close,
+ * HTTP1_NEED_MORE when it fell between two messages (nothing pending), else
+ * HTTP1_ERROR ("connection closed mid-message"). The parser takes no more
+ * bytes afterwards (HTTP1_ERROR). */
+enum http1_event http1_feed_eof(struct http1_parser *p, size_t pending);
+
 /* The value of the first field called name (case-insensitive), or a span with
  * p NULL. */
 struct http1_span http1_header(const struct http1_request *r, const char *name);
+struct http1_span http1_resp_header(const struct http1_response *r, const char *name);
 
 /* Percent-decodes src into out ('+' is a space, as in HTML forms; "%2B" is a
  * '+') and NUL-terminates it; *out_len (may be NULL) gets the decoded length.

@@ -201,7 +201,7 @@ int wire_target_addr(const struct wire_forward *f, uint32_t i, struct sockaddr_s
 		     socklen_t *sslen)
 {
 	const uint8_t *t = f->targets + (size_t)i * WIRE_TARGET_LEN;
-	uint16_t family = get_u16(t), port;
+	uint16_t family = get_u16(t) & 0xff, port; /* the high byte: wire_target_transport() */
 
 	memcpy(&port, t + 2, 2);
 	memset(ss, 0, sizeof *ss);
@@ -285,8 +285,15 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 	for (uint32_t i = 0; i < f.ntargets; i++) {
 		uint16_t fam = get_u16(f.targets + (size_t)i * WIRE_TARGET_LEN);
 
-		if (fam != 4 && fam != 6)
-			return err_set(c->e, "FORWARD target %u has address family %u", i, fam),
+		if ((fam & 0xff) != 4 && (fam & 0xff) != 6)
+			return err_set(c->e, "FORWARD target %u has address family %u", i, fam & 0xff),
+			       -WIRE_ERR_MALFORMED;
+		if ((fam >> 8) >= WIRE_VIA_MAX_)
+			return err_set(c->e, "FORWARD target %u has unknown transport %u", i, fam >> 8),
+			       -WIRE_ERR_MALFORMED;
+		if ((fam >> 8) == WIRE_VIA_HTTP && !f.route)
+			return err_set(c->e, "FORWARD target %u is reached over HTTP but the forward "
+				       "carries a program, not a route name", i),
 			       -WIRE_ERR_MALFORMED;
 	}
 	p = f.subs;
@@ -456,7 +463,17 @@ void wire_end_op(struct wire_buf *b, size_t op_off)
 	wire_buf_set_u32(b, op_off + 4, (uint32_t)(b->len - op_off));
 }
 
+enum wire_transport wire_target_transport(const struct wire_forward *f, uint32_t i)
+{
+	return (enum wire_transport)(get_u16(f->targets + (size_t)i * WIRE_TARGET_LEN) >> 8);
+}
+
 int wire_put_target(struct wire_buf *b, const struct sockaddr *sa)
+{
+	return wire_put_target_via(b, sa, WIRE_VIA_NATIVE);
+}
+
+int wire_put_target_via(struct wire_buf *b, const struct sockaddr *sa, enum wire_transport via)
 {
 	uint8_t t[WIRE_TARGET_LEN] = { 0 };
 	uint16_t fam;
@@ -476,6 +493,7 @@ int wire_put_target(struct wire_buf *b, const struct sockaddr *sa)
 	} else {
 		return -EAFNOSUPPORT;
 	}
+	fam |= (uint16_t)(via << 8);
 	memcpy(t, &fam, 2);
 	wire_buf_put(b, t, sizeof t);
 	return 0;

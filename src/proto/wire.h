@@ -221,6 +221,15 @@ void wire_forward_sub(const struct wire_forward *f, uint32_t i, const uint8_t **
 int wire_target_addr(const struct wire_forward *f, uint32_t i, struct sockaddr_storage *ss,
 		     socklen_t *sslen);
 
+/* How a target is reached: the high byte of its family field (0 for every
+ * target before HTTP forwards existed, so old programs read the same). */
+enum wire_transport {
+	WIRE_VIA_NATIVE = 0, /* meshwalk's protocol over TCP */
+	WIRE_VIA_HTTP = 1,   /* HTTP/1.1 to a node's http:// front end (route forwards only) */
+	WIRE_VIA_MAX_ = 2,
+};
+enum wire_transport wire_target_transport(const struct wire_forward *f, uint32_t i);
+
 /* -- encoding (used by the client and by forwarding nodes) -- */
 
 /* A growable byte buffer for building frames and programs. */
@@ -243,8 +252,9 @@ size_t wire_put_op(struct wire_buf *b, uint8_t code, uint8_t flags, uint16_t aux
 /* Sets the len field of the op at `op_off` to b->len - op_off. */
 void wire_end_op(struct wire_buf *b, size_t op_off);
 
-/* Appends a target address (AF_INET or AF_INET6). */
+/* Appends a target address (AF_INET or AF_INET6), reached natively / by via. */
 int wire_put_target(struct wire_buf *b, const struct sockaddr *sa);
+int wire_put_target_via(struct wire_buf *b, const struct sockaddr *sa, enum wire_transport via);
 
 /* Name of a status for messages: "forward failed", "timeout", ... */
 const char *wire_status_name(unsigned status);

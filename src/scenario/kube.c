@@ -195,8 +195,10 @@ int kube_load_serverless(yaml_document_t *doc, yaml_node_t *n, const char *what,
 				   "%s: metric %s does not go with class %s (kpa scales on concurrency "
 				   "or rps, hpa on cpu)", what, kube_metric_name(out->metric),
 				   out->cls == KUBE_HPA ? "hpa" : "kpa");
+	/* HTTP/1.1 unless the service says it speaks gRPC: meshwalk's nodes
+	 * serve HTTP/1.1 (scenario.h: such a service is an HTTP service). */
 	if (out->protocol == NULL)
-		out->protocol = xstrdup("h2c");
+		out->protocol = xstrdup("http1");
 	return 0;
 }
 

@@ -14,7 +14,7 @@
  *     min-scale: 0          # 0.. (default 0: scale to zero)
  *     max-scale: 10         # 0 = no limit (default), else >= min-scale
  *     container-concurrency: 0   # requests one replica takes at once; 0 = no limit
- *     protocol: h2c         # h2c (gRPC, default) | http1: the one port Knative routes
+ *     protocol: http1       # http1 (default) | h2c (gRPC): the one port Knative routes
  * The service then becomes a Knative Service under `meshwalk deploy`;
  * `meshwalk run` ignores both keys (it runs `replicas` nodes as always).
  * Knative routes one container port, so `protocol` names exactly one: a

@@ -292,6 +292,15 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 		} else if (strcmp(name, "routes") == 0) {
 			if (load_routes(l, val, svc) < 0)
 				return -EINVAL;
+		} else if (strcmp(name, "protocol") == 0) {
+			if (want_scalar(l, val, "protocol") < 0)
+				return -EINVAL;
+			if (strcmp(scalar(val), "http") != 0 && strcmp(scalar(val), "tcp") != 0)
+				return at(l, val, "service %s: protocol: expected tcp or http, got '%s'",
+					  svc->name, scalar(val));
+			svc->http = scalar(val)[0] == 'h';
+			svc->protocol_line = (int)val->start_mark.line + 1;
+			svc->protocol_col = (int)val->start_mark.column + 1;
 		} else if (strcmp(name, "resources") == 0 || strcmp(name, "serverless") == 0) {
 			char what[96];
 
@@ -302,10 +311,14 @@ static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, stru
 				return -EINVAL;
 		} else {
 			return at(l, k, "service %s: unknown key '%s' (expected replicas, node, routes, "
-				  "link, resources or serverless)",
+				  "protocol, link, resources or serverless)",
 				  svc->name, name);
 		}
 	}
+	/* Knative routes HTTP/1.1 to an http1 port: the service speaks it. */
+	if (svc->protocol_line == 0 && svc->serverless.set && svc->serverless.protocol &&
+	    strcmp(svc->serverless.protocol, "http1") == 0)
+		svc->http = true;
 	return 0;
 }
 
@@ -603,8 +616,15 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 			scenario_argv_free(&svc->node);
 			return scenario_split(val, &svc->node, e);
 		}
-		return err_set(e, "--set: services have no key '%s' (replicas, node, routes.NAME)",
-			       field);
+		if (strcmp(field, "protocol") == 0) {
+			if (strcmp(val, "http") != 0 && strcmp(val, "tcp") != 0)
+				return err_set(e, "--set: protocol: expected tcp or http, got '%s'", val);
+			svc->http = val[0] == 'h';
+			svc->protocol_line = svc->protocol_col = -1; /* set, but by --set */
+			return 0;
+		}
+		return err_set(e, "--set: services have no key '%s' (replicas, node, protocol, "
+			       "routes.NAME)", field);
 	}
 	if (strcmp(key, "clients") == 0) {
 		struct scenario_client *c = find_client(s, group);
@@ -638,6 +658,16 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 }
 
 /* -- expansion -- */
+
+bool scenario_http(const struct scenario *s, const struct scenario_service *svc)
+{
+	if (svc->balance) {
+		const struct scenario_service *b = scenario_service(s, svc->balance);
+
+		return b != NULL && b->http;
+	}
+	return svc->http;
+}
 
 /* Parses "svc" or "svc[i]" from ref (length len). */
 static int resolve(const struct scenario *s, const char *ref, size_t len,
@@ -696,6 +726,8 @@ char *scenario_expand(const struct scenario *s, const char *text, bool bare_is_s
 			return NULL;
 		}
 		const char *a = addr(svc, idx < 0 ? 0 : idx, arg);
+		if (scenario_http(s, svc))
+			append(&out, &len, &cap, "http://", 7);
 		append(&out, &len, &cap, a, strlen(a));
 		return out;
 	}
@@ -718,6 +750,8 @@ char *scenario_expand(const struct scenario *s, const char *text, bool bare_is_s
 
 			if (len && out[len - 1] != ',' && idx < 0 && i > 0)
 				append(&out, &len, &cap, ",", 1);
+			if (scenario_http(s, svc))
+				append(&out, &len, &cap, "http://", 7);
 			append(&out, &len, &cap, a, strlen(a));
 		}
 		p = close + 1;

@@ -84,6 +84,13 @@ struct scenario_service {
 	 * service, else 1 + the highest level of the services they reference.
 	 * meshwalk run starts wave 0, waits until it listens, then wave 1... */
 	int level;
+	/* `protocol: http` (or a serverless service whose Knative port is
+	 * http1, unless `protocol: tcp`): its nodes serve HTTP/1.1 (node -b
+	 * http://) and {svc} references to it expand to http://ADDR, so its
+	 * callers speak HTTP to it (forwards to it name a route). A balancer
+	 * speaks what the service it fronts speaks. */
+	bool http;
+	int protocol_line, protocol_col; /* where protocol is; 0 when absent, -1 by --set */
 };
 
 struct scenario_client {
@@ -118,6 +125,9 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 		  struct scenario *out, struct err *e);
 
 void scenario_free(struct scenario *s);
+
+/* Whether svc (or the service a balancer fronts) speaks HTTP/1.1. */
+bool scenario_http(const struct scenario *s, const struct scenario_service *svc);
 
 /* The service called name, or NULL. */
 const struct scenario_service *scenario_service(const struct scenario *s, const char *name);

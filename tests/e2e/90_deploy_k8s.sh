@@ -72,7 +72,8 @@ grep -q '"proxy"' "$m/20-balancer-back-lb.yaml" || fail "the meshwalk balancer i
 grep -q 'meshwalk/policy: "leastconn"' "$m/20-balancer-front-lb.yaml" || fail "haproxy balancer as a Service"
 grep -q '^kind: Job$' "$m/30-client-main.yaml" || fail "client group is not a Job"
 grep -q '"--delay"' "$m/30-client-burst.yaml" || fail "the group's delay"
-grep -q '"worker:80"' "$m/30-client-burst.yaml" || fail "a Knative service is reached on port 80"
+grep -q '"worker.meshwalk-full-demo.svc.cluster.local:80"' "$m/30-client-burst.yaml" ||
+	fail "a Knative service is reached by its cluster-local name on port 80"
 grep -q '^kind: Pod$' "$out/podman/play.yaml" || fail "podman variant has no Pod for the Job"
 grep -q 'podman/play.yaml: service front runs 1 replica, not 2' "$TMP/gen.out" || fail "no warning for podman's single replica"
 [ "$(grep -c '^  replicas: 2$' "$out/podman/play.yaml")" = 0 ] || fail "podman variant with 2 replicas of a service"
@@ -89,6 +90,33 @@ V="timeout -k 5 120 node $ROOT/tests/e2e/deploy/validate.mjs $NPM_DIR"
 $V "$m"/*.yaml "$out/podman/play.yaml" >"$TMP/valid.out" 2>&1 || { cat "$TMP/valid.out" >&2; fail "generated manifests do not validate"; }
 assert_eq "documents validated" 25 "$(grep -c '^ok ' "$TMP/valid.out")"
 grep -q '^ok .*10-service-worker.yaml Service worker' "$TMP/valid.out" || fail "Knative Service not validated"
+
+# HTTP/1.1 services: a Knative service with an http1 port binds http:// and is
+# reached over http:// by its cluster-local name; a `protocol: http` service
+# likewise on its own port; forwards to it name a route.
+cat >"$TMP/http.yaml" <<'YAML'
+name: web
+services:
+  api:
+    protocol: http
+    routes: { get: "-C 20us -R 256" }
+  fn:
+    serverless: { protocol: http1, target: 5 }
+    routes: { run: "-C 1ms -F {api},route=get -R 10" }
+clients:
+  - { name: main, to: fn, route: run, args: "-n 10 -r 5" }
+  - { name: direct, to: api, route: get, args: "-n 10 -r 5" }
+YAML
+"$MESHWALK" deploy k8s "$TMP/http.yaml" -o "$TMP/http" >"$TMP/http.out" 2>&1 || { cat "$TMP/http.out" >&2; fail "deploy k8s http.yaml"; }
+hm=$TMP/http/manifests
+grep -q '"http://0.0.0.0:[0-9]*"' "$hm/10-service-fn.yaml" || fail "the Knative http1 service does not bind http://"
+grep -q -- '- name: http1' "$hm/10-service-fn.yaml" || fail "the http1 port"
+grep -q '"http://0.0.0.0:[0-9]*"' "$hm/10-service-api.yaml" || fail "the protocol: http service does not bind http://"
+grep -q '"run=-C 1ms -F http://api:[0-9]*,route=get -R 10"' "$hm/10-service-fn.yaml" || fail "fn's route does not reach api over http://"
+grep -q '"http://fn.meshwalk-web.svc.cluster.local:80"' "$hm/30-client-main.yaml" || fail "the client does not reach fn over http://"
+grep -q '"http://api:[0-9]*"' "$hm/30-client-direct.yaml" || fail "the client does not reach api over http://"
+$V "$hm"/*.yaml >"$TMP/hvalid.out" 2>&1 || { cat "$TMP/hvalid.out" >&2; fail "the HTTP scenario's manifests do not validate"; }
+grep -q '^ok .*10-service-fn.yaml Service fn' "$TMP/hvalid.out" || fail "the http1 Knative Service not validated"
 
 # The type-error case: a number where Knative wants a string must fail.
 sed 's/autoscaling.knative.dev\/target: "10"/autoscaling.knative.dev\/target: 10/' \
@@ -108,6 +136,12 @@ refused() { # FILE EXPECTED-MESSAGE
 	grep -qF -- "$2" "$TMP/r.out" || { cat "$TMP/r.out" >&2; fail "$1: expected '$2'"; }
 	[ ! -e "$TMP/r" ] || fail "$1: something was written"
 }
+printf 'services:\n  w:\n    protocol: tcp\n    serverless: { protocol: http1 }\nclients:\n  - { name: main, to: w }\n' >"$TMP/ptcp.yaml"
+refused ptcp.yaml "ptcp.yaml:3:15: service w: Knative routes http1 to its port, but the node speaks meshwalk's protocol"
+printf 'services:\n  w:\n    protocol: http\n    serverless: { protocol: h2c }\nclients:\n  - { name: main, to: w }\n' >"$TMP/ph2c.yaml"
+refused ph2c.yaml "ph2c.yaml:3:15: service w: Knative routes h2c to its port, but the node speaks HTTP/1.1"
+printf 'services:\n  w:\n    serverless: { protocol: http1 }\n    routes: { r: -R }\n  f:\n    routes: { x: "-F {w},route=r -R" }\nclients:\n  - { name: main, to: f, route: x }\n' >"$TMP/fwdsl.yaml"
+refused fwdsl.yaml "fwdsl.yaml:6:18: service f: route x: forwards to serverless service w, which Knative reaches by host name"
 printf 'services:\n  back:\n  Front_1:\nclients:\n  - { name: main, to: back }\n' >"$TMP/dns.yaml"
 refused dns.yaml "dns.yaml:3:3: service 'Front_1': Kubernetes object names are DNS labels"
 printf 'services:\n  w:\n    serverless:\n      protocol: [h2c, http1]\nclients:\n  - { name: main, to: w }\n' >"$TMP/proto.yaml"

@@ -54,7 +54,7 @@ static void test_values(void **state)
 	assert_int_equal(w->line, 2);
 	assert_int_equal(w->col, 3);
 
-	/* "serverless:" alone: Knative's defaults, gRPC's h2c port. */
+	/* "serverless:" alone: Knative's defaults, an HTTP/1.1 port. */
 	assert_int_equal(load("services:\n  w:\n    serverless:\n" CLIENTS), 0);
 	w = &s.services[0];
 	assert_true(w->serverless.set);
@@ -64,7 +64,7 @@ static void test_values(void **state)
 	assert_int_equal(w->serverless.min_scale, -1);
 	assert_int_equal(w->serverless.max_scale, -1);
 	assert_int_equal(w->serverless.container_concurrency, -1);
-	assert_string_equal(w->serverless.protocol, "h2c");
+	assert_string_equal(w->serverless.protocol, "http1");
 	assert_null(w->resources.cpu);
 
 	assert_int_equal(load("services:\n  w:\n    serverless: { class: hpa, metric: cpu, target: 70 }\n"
