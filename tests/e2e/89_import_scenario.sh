@@ -108,6 +108,13 @@ assert_eq "nothing imported" 1 $?
 grep -q "nothing to write" "$TMP/err" || fail "empty input: $(cat "$TMP/err")"
 [ ! -e "$TMP/x.yaml" ] || fail "a failed import left its output"
 
+# the project's own samples of every format (Alibaba CSV, OTLP JSON Lines,
+# Zipkin, Jaeger) import into scenarios that pass --check
+for f in "$ROOT"/tests/data/import/*.csv "$ROOT"/tests/data/import/*.json*; do
+	"$MESHWALK" import -o "$TMP/d.yaml" "$f" 2>"$TMP/err" || fail "$f: $(cat "$TMP/err")"
+	"$MESHWALK" run --check "$TMP/d.yaml" >/dev/null 2>"$TMP/err" || fail "$f: --check: $(cat "$TMP/err")"
+done
+
 FIX=${TRACE_FIXTURES:-$ROOT/../shared/fixtures/traces}
 if [ ! -f "$FIX/SOURCES.md" ]; then
 	echo "# trace fixtures not found at $FIX (../shared absent): fixtures part skipped"
