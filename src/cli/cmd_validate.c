@@ -205,9 +205,13 @@ int cmd_validate(int argc, char **argv)
 		vc.group = xcalloc(res.ngroups + 1, sizeof *vc.group);
 		vc.lat = xcalloc(res.ngroups + 1, sizeof *vc.lat);
 		vc.nlat = xcalloc(res.ngroups + 1, sizeof *vc.nlat);
+		vc.nsent = xcalloc(res.ngroups + 1, sizeof *vc.nsent);
 		for (size_t g = 0; g < res.ngroups; g++) {
+			const struct records *rec = &res.groups[g].rec;
+
 			vc.group[g] = res.groups[g].name;
-			records_latencies(&res.groups[g].rec, &vc.lat[g], &vc.nlat[g]);
+			records_latencies(rec, &vc.lat[g], &vc.nlat[g]);
+			vc.nsent[g] = rec->n - rec->count[REC_UNSENT];
 		}
 		vc.svc = xcalloc(model.names.n + 1, sizeof *vc.svc);
 		for (uint32_t s = 0; s < model.names.n; s++) {
@@ -236,6 +240,7 @@ int cmd_validate(int argc, char **argv)
 		free(vc.group);
 		free(vc.lat);
 		free(vc.nlat);
+		free(vc.nsent);
 		free(vc.svc);
 		free(vc.requests);
 		writer_names_free(nm);

@@ -228,19 +228,20 @@ int validate_report(const struct model *m, const struct validate_clone *c,
 				pass ? "true" : "false");
 			first = false;
 		}
-		/* what this group's completed requests should have made each
-		 * service serve */
+		/* what the requests this group sent should have made each
+		 * service serve: its timeouts were served all the same */
 		const double *v = expect_of(&x, r);
+		double sent = c->nsent ? (double)c->nsent[gi] : (double)nc;
 
-		exp_svc[rt->svc] += (double)nc;
+		exp_svc[rt->svc] += sent;
 		for (uint32_t cr = 0; cr < m->nroutes; cr++)
-			exp_svc[m->routes[cr].svc] += (double)nc * v[cr];
+			exp_svc[m->routes[cr].svc] += sent * v[cr];
 		free(orig);
 		free(csort);
 	}
 	if (json)
 		fprintf(json, "\n  ],\n  \"services\": [");
-	fprintf(out, "requests per service (topology; expected from the clone's completed requests):\n");
+	fprintf(out, "requests per service (topology; expected from the requests the clone's clients sent):\n");
 	first = true;
 	for (size_t i = 0; i < c->nsvc; i++) {
 		double want = 0, got = c->requests[i];

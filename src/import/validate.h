@@ -38,12 +38,15 @@ struct validate_opts {
 };
 
 /* What the clone run left: per client group its successful requests'
- * latencies (us); per service its nodes' request counts (NAN: unknown). */
+ * latencies (us) and the requests it sent (whatever their answer: a request
+ * that timed out at the client was still served); per service its nodes'
+ * request counts (NAN: unknown). */
 struct validate_clone {
 	size_t ngroups;
 	const char **group;
 	double **lat;
 	size_t *nlat;
+	size_t *nsent;
 	size_t nsvc;
 	const char **svc;
 	double *requests;

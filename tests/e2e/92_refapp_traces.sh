@@ -90,4 +90,18 @@ timeout -k 5 120 "$MESHWALK" report --traces "$TMP/traces.jsonl" -o "$TMP/view" 
 grep -q ',audit,' "$TMP/view/critical-path.csv" && fail "a fire-and-forget call is on the critical path"
 grep -q '^frontend,GET /home,p50,[0-9]*,catalog,SELECT items,' "$TMP/view/critical-path.csv" ||
 	{ cat "$TMP/view/critical-path.csv"; fail "the database is not on the p50 critical path"; }
+# The clone: a scenario fitted to the traces, run by meshwalk, checked by
+# meshwalk validate. Its topology must hold (requests per service within the
+# tolerance of what the fitted plans predict for the requests completed);
+# latency fidelity is a timing goal, measured by bench/fidelity.sh, not here.
+"$MESHWALK" import --rate 20 --requests 200 -o "$TMP/clone.yaml" "$TMP/traces.jsonl" 2>"$TMP/err" ||
+	{ cat "$TMP/err"; fail "import -o"; }
+"$MESHWALK" run --check "$TMP/clone.yaml" >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "run --check of the clone"; }
+timeout -k 5 300 "$MESHWALK" run -q -o "$TMP/clone" "$TMP/clone.yaml" >/dev/null 2>"$TMP/run.err" ||
+	echo "the clone's run reported: $(tail -n 1 "$TMP/run.err")"
+timeout -k 5 120 "$MESHWALK" validate --clone "$TMP/clone" "$TMP/traces.jsonl" >"$TMP/val" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || { cat "$TMP/val" "$TMP/err"; fail "validate exited $rc"; }
+awk '/^requests per service/ { on = 1; next } on && /^  / { n++; if ($NF != "ok") bad = 1 } /^verdict/ { on = 0 }
+	END { exit !(n == 8 && !bad) }' "$TMP/val" || { cat "$TMP/val"; fail "the clone's topology does not hold"; }
 echo "reference application: 200 traces, topology recovered with $carts probabilistic calls"

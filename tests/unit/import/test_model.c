@@ -296,7 +296,9 @@ static void test_validate(void **state)
 	const char *group = "A.root";
 	const char *svcs[] = { "A", "B", "C" };
 	double reqs[] = { 40, 40, 20 };
-	struct validate_clone c = { 1, &group, &lp, &nlat, 3, svcs, reqs };
+	size_t nsent = 40;
+	struct validate_clone c = { .ngroups = 1, .group = &group, .lat = &lp, .nlat = &nlat,
+				    .nsent = &nsent, .nsvc = 3, .svc = svcs, .requests = reqs };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -338,6 +340,20 @@ static void test_validate(void **state)
 	assert_non_null(strstr(buf, "error  +100.0%"));
 	assert_non_null(strstr(buf, "  B: expected 40.0, served 10 (-75.0%) FAIL\n"));
 	assert_non_null(strstr(buf, "verdict: FAIL (7 checks, 5 failed)"));
+	free(buf);
+
+	/* 30 answered, 10 timed out at the client: the 40 sent were served,
+	 * and the topology is expected from them */
+	for (int i = 0; i < 40; i++)
+		lat[i] /= 2;
+	nlat = 30;
+	reqs[1] = 40;
+	f = open_memstream(&buf, &len);
+	validate_report(&m, &c, &o, f, NULL);
+	fclose(f);
+	assert_non_null(strstr(buf, "clone 30 requests\n"));
+	assert_non_null(strstr(buf, "  B: expected 40.0, served 40 (+0.0%) ok\n"));
+	assert_non_null(strstr(buf, "  C: expected 20.0, served 20 (+0.0%) ok\n"));
 	free(buf);
 	end();
 }
