@@ -314,6 +314,8 @@ int cmd_run(int argc, char **argv)
 				printf(", link delay %s", l->delay);
 			if (l->rate_bps)
 				printf(", link rate %llu bit/s", (unsigned long long)l->rate_bps);
+			if (svc->http)
+				printf(", HTTP/1.1");
 			if (svc->serverless.set)
 				printf(", serverless (a Knative Service under meshwalk deploy)");
 			printf("\n");

@@ -150,6 +150,8 @@ clients:
   - { name: pages, to: front, route: page, args: "-n 40 -r 200" }
   - { name: direct, to: back, route: get, args: "-n 40 -r 200" }
 YAML
+"$MESHWALK" run --check "$TMP/web.yaml" >"$TMP/out" 2>&1 || { cat "$TMP/out"; fail "--check web.yaml"; }
+grep -q "service back: 1 replica, route get, HTTP/1.1$" "$TMP/out" || { cat "$TMP/out"; fail "--check does not show HTTP"; }
 timeout -k 5 120 "$MESHWALK" run -q -o "$TMP/run" "$TMP/web.yaml" >"$TMP/out" 2>"$TMP/err" ||
 	{ cat "$TMP/err"; fail "run web.yaml"; }
 assert_eq "scenario ok" 80 "$(json ok "$TMP/run/summary.json")"
