@@ -441,7 +441,7 @@ static const char *te_check(const struct head_facts *f, int minor, int *status)
 	if (f->te_chunked > 1)
 		return "chunked applied twice";
 	*status = 501;
-	return f->te_other ? "transfer coding not implemented" : NULL;
+	return f->te_other ? "a transfer coding other than chunked (only chunked is accepted)" : NULL;
 }
 
 /* Sets up the body states once a head is parsed. */

@@ -76,7 +76,7 @@ static double shape_share(const struct traceset *ts, uint32_t shape)
 	return shape == TV_NONE ? NAN : 100.0 * (double)ts->shapes[shape].count / (double)ts->nrows;
 }
 
-static int write_exemplars(FILE *f, const struct traceset *ts)
+static void write_exemplars(FILE *f, const struct traceset *ts)
 {
 	fprintf(f, "pick,trace_id,request_id,latency_us,spans,shape_share_pct\n");
 	for (uint32_t i = 0; i < ts->npicked; i++) {
@@ -92,10 +92,9 @@ static int write_exemplars(FILE *f, const struct traceset *ts)
 			fputc(',', f);
 		fprintf(f, ",%.3f,%u,%.2f\n", (double)t->dur_ns / 1e3, t->n, shape_share(ts, shape));
 	}
-	return 0;
 }
 
-static int write_crit(FILE *f, const struct traceset *ts)
+static void write_crit(FILE *f, const struct traceset *ts)
 {
 	static const char *const band[2] = { "p50", "p99" };
 
@@ -123,7 +122,6 @@ static int write_crit(FILE *f, const struct traceset *ts)
 			}
 		}
 	}
-	return 0;
 }
 
 int traceview_tables(const char *dir, const struct traceset *ts, struct err *e)
@@ -298,7 +296,7 @@ static void gantt(FILE *f, const struct traceset *ts, const struct tv_trace *t, 
 		html_escape(f, o->name);
 		fprintf(f, "&#10;%s (%s)", buf, span_kind_name((enum span_kind)s->kind));
 		if (rank >= 0)
-			fprintf(f, ", p%.0f of %s's spans", rank, "this operation");
+			fprintf(f, ", p%.0f of this operation's spans", rank);
 		if (on_path[i] > 0) {
 			fmt_ns(buf2, sizeof buf2, (double)on_path[i]);
 			fprintf(f, "&#10;%s on the critical path", buf2);
