@@ -134,7 +134,7 @@ static void add_client(struct worker *w, int fd, enum handle_kind kind)
 		atomic_fetch_sub(&open_clients, 1);
 		return;
 	}
-	w->st.accepted++;
+	counter_inc(&w->st.accepted);
 }
 
 
@@ -148,7 +148,7 @@ void conn_close(struct worker *w, struct conn *c, const char *why)
 	}
 	loop_del(w->loop, c->fd);
 	close(c->fd);
-	w->st.closed++;
+	counter_inc(&w->st.closed);
 	atomic_fetch_sub(&open_clients, 1);
 	conn_release(w, c);
 }
