@@ -355,7 +355,8 @@ static int open_address(const struct node_config *c, int b, struct sock_addr *bi
 }
 
 /* SIGUSR1: DistWalk's STATS lines on stdout, per worker and in total:
- * connections open and requests started but not answered. The counters
+ * connections open and requests started but not answered, every line
+ * tagged [dwn_conn_0] as DistWalk tags them whatever the worker. The counters
  * belong to running workers, which write them with counter_inc(): read
  * with counter_read(), a snapshot, not a consistent cut. */
 static void print_live_stats(struct worker **ws, int n)
@@ -374,13 +375,13 @@ static void print_live_stats(struct worker **ws, int n)
 				counter_read(&s->orphaned);
 		uint64_t c = acc > cl ? acc - cl : 0, r = rq > done ? rq - done : 0;
 
-		printf("[%lld.%09ld][mw-worker-%d] STATS worker-id: %d, active-conns: %llu, "
-		       "active-reqs: %llu\n", (long long)ts.tv_sec, ts.tv_nsec, i, i,
+		printf("[%lld.%09ld][dwn_conn_0] STATS worker-id: %d, active-conns: %llu, "
+		       "active-reqs: %llu\n", (long long)ts.tv_sec, ts.tv_nsec, i,
 		       (unsigned long long)c, (unsigned long long)r);
 		conns += c;
 		reqs += r;
 	}
-	printf("[%lld.%09ld][mw-worker-0] STATS total-active-conns: %llu, total-active-reqs: %llu\n",
+	printf("[%lld.%09ld][dwn_conn_0] STATS total-active-conns: %llu, total-active-reqs: %llu\n",
 	       (long long)ts.tv_sec, ts.tv_nsec, (unsigned long long)conns, (unsigned long long)reqs);
 	fflush(stdout);
 }

@@ -443,7 +443,7 @@ static int setup_thread(struct worker *w)
 	char name[16];
 	int rc;
 
-	snprintf(name, sizeof name, "mw-worker-%d", w->index);
+	snprintf(name, sizeof name, "dwn_conn_%d", w->index); /* DistWalk's names: scripts find workers by them */
 	pthread_setname_np(pthread_self(), name);
 	if (cfg->affinity.n > 0) {
 		int cpu = cfg->affinity.cpu[w->index % cfg->affinity.n];

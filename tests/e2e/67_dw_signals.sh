@@ -12,10 +12,10 @@ kill -USR1 "$npid"
 slowwait 10 grep -q 'STATS total-active-conns' "$TMP/n.out" || fail "no STATS lines: $(cat "$TMP/n.out" "$TMP/n.err")"
 kill -0 "$npid" || fail "SIGUSR1 killed the node"
 for i in 0 1; do
-	grep -qE "^\[[0-9]+\.[0-9]{9}\]\[mw-worker-$i\] STATS worker-id: $i, active-conns: 0, active-reqs: 0$" "$TMP/n.out" ||
+	grep -qE "^\[[0-9]+\.[0-9]{9}\]\[dwn_conn_0\] STATS worker-id: $i, active-conns: 0, active-reqs: 0$" "$TMP/n.out" ||
 		fail "worker $i line: $(cat "$TMP/n.out")"
 done
-grep -qE '^\[[0-9]+\.[0-9]{9}\]\[mw-worker-0\] STATS total-active-conns: 0, total-active-reqs: 0$' "$TMP/n.out" ||
+grep -qE '^\[[0-9]+\.[0-9]{9}\]\[dwn_conn_0\] STATS total-active-conns: 0, total-active-reqs: 0$' "$TMP/n.out" ||
 	fail "total line: $(cat "$TMP/n.out")"
 
 # While a client holds a connection with a request in COMPUTE: one of each.
