@@ -281,7 +281,7 @@ for c in 10 100 1000 10000; do
 	start_node C
 	n=$CCOUNT
 	[ $c -ge 10000 ] && n=$((CCOUNT / 5 + 10))
-	mw "comp$c" --to "127.0.0.1:$C_PORT" -n "$n" -C "$c" || die "compute run failed"
+	mw "comp$c" --to "127.0.0.1:$C_PORT" -n "$n" --closed-loop -C "$c" || die "compute run failed"
 	stop_node C
 	got=$(awk -v ns="$(stat_of C compute_ns)" -v n="$(stat_of C computes)" 'BEGIN { printf "%.2f", ns / n / 1000 }')
 	row "-C ${c}us (n=$n)" "$c" "$got" "$(awk -v g="$got" -v c="$c" 'BEGIN { printf "%+.3f%%", (g - c) / c * 100 }')" "" ""

@@ -50,7 +50,12 @@ enum {
 	O_DPDK,
 	O_SSL,
 	O_SCRIPT, /* never seen by getopt: expanded before */
+	O_CLOSED_LOOP,
 };
+
+/* DistWalk's pacing when neither -r nor -p is given: open loop at this many
+ * requests per second per thread (dw_client 9b00acc: rate=10, period=100000us). */
+#define DEFAULT_RATE "10"
 
 const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
@@ -81,8 +86,11 @@ const struct opt_def client_opts[] = {
 	  "ramps up)." },
 	{ "period", 'p', OPT_REQUIRED, 'p', "SPEC",
 	  "Open loop with this inter-arrival time per thread (default unit us; e.g. -p 10ms, "
-	  "-p exp:1ms for Poisson arrivals). Without -r or -p the client runs closed loop: "
-	  "one request in flight per thread." },
+	  "-p exp:1ms for Poisson arrivals). Without -r, -p or --closed-loop: open loop at "
+	  "10 requests per second per thread, as DistWalk." },
+	{ "closed-loop", 0, OPT_NONE, O_CLOSED_LOOP, NULL,
+	  "Closed loop: each thread sends its next request as soon as the previous reply is "
+	  "in (one request in flight per thread; meshwalk's own, not with -r or -p)." },
 	{ "rate-step-secs", 0, OPT_REQUIRED, O_RSS, "SECONDS",
 	  "Length of each rate step for -r (a bare number is seconds; 500ms also works)." },
 	{ "rss", 0, OPT_REQUIRED, O_RSS, "SECONDS", NULL },
@@ -400,7 +408,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 	int argc, opt, rc = 0;
 	char **argv;
 	bool n_auto = false, have_rate = false, have_period = false, have_seed = false;
-	bool have_ops = false;
+	bool have_ops = false, closed_loop = false;
 	char *to_route = NULL; /* --to http://HOST:PORT/NAME */
 	struct wire_buf words; /* the ops as text, for http:// */
 	uint64_t v;
@@ -591,6 +599,9 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		case O_STRICT_RATE:
 			c.strict_rate = true;
 			break;
+		case O_CLOSED_LOOP:
+			closed_loop = true;
+			break;
 		case O_PSO:
 			c.per_session_output = true;
 			break;
@@ -645,6 +656,15 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		log_msg("-r and -p both given: use one of them");
 		rc = 2;
 	}
+	if (rc == 0 && closed_loop && (have_rate || have_period)) {
+		log_msg("--closed-loop with %s: use one of them", have_rate ? "-r" : "-p");
+		rc = 2;
+	}
+	if (rc == 0 && have_rate && spec_is_const(pace) && !(spec_mean(pace) > 0)) {
+		log_msg("-r: a rate must be above 0 (--closed-loop: one request in flight per "
+			"thread)");
+		rc = 2;
+	}
 	if (rc == 0) {
 		if (have_period)
 			c.pacing = PACER_PERIOD;
@@ -653,6 +673,11 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		else if (c.rate_step_secs > 0) {
 			log_msg("--rss needs -r");
 			rc = 2;
+		} else if (!closed_loop && !n_auto) {
+			/* DistWalk's default pacing (the README promises its meaning). */
+			if (parse_spec("-r", DEFAULT_RATE, SPEC_COUNT, &pace) < 0)
+				rc = 2;
+			c.pacing = PACER_RATE;
 		}
 	}
 	if (rc == 0 && n_auto && c.pacing == PACER_RATE_STEPS && pace &&

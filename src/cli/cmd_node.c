@@ -256,9 +256,10 @@ void cmd_node_man(FILE *f)
 		      node_intro, node_opts,
 		      ".SH SIGNALS\nSIGINT or SIGTERM stop the node: it finishes the current "
 		      "event, prints its counters and exits 0. SIGUSR1 prints DistWalk's STATS "
-		      "lines on stdout ('[time][mw\\-worker\\-N] STATS worker\\-id: N, "
+		      "lines on stdout ('[time][dwn_conn_0] STATS worker\\-id: N, "
 		      "active\\-conns: N, active\\-reqs: N', then the totals) and the node "
-		      "runs on.\n"
+		      "runs on. Threads carry DistWalk's names: workers dwn_conn_N, the "
+		      "storage thread dwn_stor_0 (the parent accept mode's acceptor: mw\\-accept).\n"
 		      ".SH EXIT STATUS\n0 after a clean stop, 1 when the node cannot start "
 		      "(address in use, cores this process may not use, a scheduling policy or "
 		      "io_uring the system refuses, a storage file it cannot open or size), 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "net/sock.h"
+#include "util/counter.h"
 #include "util/xalloc.h"
 
 #define MAX_TASKS (1u << 20)
@@ -671,7 +672,7 @@ void engine_start(struct engine *e, const struct engine_origin *o, uint64_t req_
 		o->front->reply(o->front->ctx, o, req_id, WIRE_ERR_LIMIT, msg, sizeof msg - 1, 0);
 		return;
 	}
-	e->st->requests++;
+	counter_inc(&e->st->requests);
 	t->origin = *o;
 	t->req_id = req_id;
 	t->budget = e->cfg->budget;

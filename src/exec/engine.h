@@ -128,7 +128,7 @@ struct engine_config {
 
 /* Counters, added to by the engine's thread. */
 struct engine_stats {
-	uint64_t requests;          /* requests started */
+	uint64_t requests;          /* requests started (counter_inc: SIGUSR1 reads it live) */
 	uint64_t forwards;          /* forward messages sent (per target and attempt) */
 	uint64_t forward_failures;  /* targets that failed (connect, reset, error reply) */
 	uint64_t forward_timeouts;  /* forward attempts that timed out */

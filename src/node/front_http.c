@@ -198,14 +198,14 @@ void front_http_reply(void *ctx, const struct engine_origin *o, uint64_t req_id,
 	struct conn *c = o->conn;
 
 	if (c->fd < 0 || c->gen != (uint32_t)(o->tag >> 32) || c->http == NULL) {
-		w->st.orphaned++;
+		counter_inc(&w->st.orphaned);
 		return;
 	}
 	struct http_state *hs = c->http;
 	struct http_slot *s = &hs->slots[req_id % HTTP_PIPELINE];
 
 	if (req_id < hs->sent_seq || req_id >= hs->next_seq || s->done) {
-		w->st.orphaned++;
+		counter_inc(&w->st.orphaned);
 		return;
 	}
 	s->done = true;
@@ -215,9 +215,9 @@ void front_http_reply(void *ctx, const struct engine_origin *o, uint64_t req_id,
 		s->text = xmalloc((size_t)text_len + 1);
 		memcpy(s->text, text, text_len);
 		s->text[text_len] = '\0';
-		w->st.error_replies++;
+		counter_inc(&w->st.error_replies);
 	} else {
-		w->st.replies++;
+		counter_inc(&w->st.replies);
 	}
 	flush_in_order(w, c);
 	if (!c->closing && iobuf_len(&c->in) > 0)
@@ -359,7 +359,7 @@ static void on_done(struct worker *w, struct conn *c, struct http_state *hs)
 		s->status = s->http_status == 404 ? WIRE_ERR_NO_ROUTE
 			    : s->http_status == 413 ? WIRE_ERR_LIMIT : WIRE_ERR_MALFORMED;
 		s->text = xstrdup(hs->cur.text);
-		w->st.error_replies++;
+		counter_inc(&w->st.error_replies);
 		flush_in_order(w, c);
 		return;
 	}
@@ -385,7 +385,7 @@ static void on_error(struct worker *w, struct conn *c, struct http_state *hs)
 	snprintf(s->text, 256, "node %s: %s", w->self, hs->parser.reason);
 	hs->failed = true;
 	w->st.malformed++;
-	w->st.error_replies++;
+	counter_inc(&w->st.error_replies);
 	log_msg("%s: bad HTTP request (%d %s), closing", c->name, hs->parser.status,
 		hs->parser.reason);
 	flush_in_order(w, c);

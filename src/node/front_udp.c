@@ -54,8 +54,8 @@ void front_udp_send(struct worker *w, const struct engine_origin *o, uint16_t st
 					   ? (uint32_t)(cap - WIRE_HDR_LEN - tag_len) : 0;
 		text = msg;
 		if (status == WIRE_OK) { /* counted as a reply by the caller */
-			w->st.replies--;
-			w->st.error_replies++;
+			counter_add(&w->st.replies, (uint64_t)-1);
+			counter_inc(&w->st.error_replies);
 		}
 		status = WIRE_ERR_LIMIT;
 		len = WIRE_HDR_LEN + text_len + tag_len;
@@ -86,9 +86,9 @@ void front_udp_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, 
 	struct worker *w = ctx;
 
 	if (status == WIRE_OK)
-		w->st.replies++;
+		counter_inc(&w->st.replies);
 	else
-		w->st.error_replies++;
+		counter_inc(&w->st.error_replies);
 	front_udp_send(w, o, status, req_id, text, text_len, status == WIRE_OK ? size : 0);
 }
 

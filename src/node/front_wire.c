@@ -20,7 +20,7 @@ static struct conn *origin_conn(struct worker *w, const struct engine_origin *o)
 	struct conn *c = o->conn;
 
 	if (c->fd < 0 || c->gen != (uint32_t)o->tag || c->closing) {
-		w->st.orphaned++;
+		counter_inc(&w->st.orphaned);
 		return NULL;
 	}
 	return c;
@@ -36,10 +36,10 @@ void front_wire_reply(void *ctx, const struct engine_origin *o, uint64_t req_id,
 		return;
 	if (status == WIRE_OK) {
 		conn_queue_reply(w, c, WIRE_OK, req_id, NULL, 0, size);
-		w->st.replies++;
+		counter_inc(&w->st.replies);
 	} else {
 		conn_queue_reply(w, c, status, req_id, text, text_len, 0);
-		w->st.error_replies++;
+		counter_inc(&w->st.error_replies);
 	}
 }
 
@@ -64,7 +64,7 @@ void front_wire_reply_file(void *ctx, const struct engine_origin *o, uint64_t re
 	conn_append_frame(c, hdr, NULL, 0, tag, wire_tag_len(&h), 0);
 	conn_append_file(c, off, len);
 	conn_frame_queued(w, c);
-	w->st.replies++;
+	counter_inc(&w->st.replies);
 }
 
 /* -- starting requests -- */
@@ -74,7 +74,7 @@ void front_wire_reply_file(void *ctx, const struct engine_origin *o, uint64_t re
 static void reply_error(struct worker *w, struct conn *c, const struct engine_origin *o,
 			const struct wire_hdr *h, uint16_t status, const char *msg, uint32_t len)
 {
-	w->st.error_replies++;
+	counter_inc(&w->st.error_replies);
 	if (c == NULL)
 		front_udp_send(w, o, status, h->id, msg, len, 0);
 	else
@@ -171,7 +171,7 @@ void front_start_request(struct worker *w, struct conn *c, struct engine_origin 
 			reply_error(w, c, o, h, (uint16_t)-rc, msg, (uint32_t)n);
 			return;
 		}
-		w->st.error_replies++;
+		counter_inc(&w->st.error_replies);
 		log_msg("%s: bad request, closing: %s", c->name, e.msg);
 		conn_queue_reply(w, c, (uint16_t)-rc, h->id, msg, (uint32_t)n, 0);
 		c->closing = true;
@@ -247,7 +247,7 @@ static int bad_header(struct worker *w, struct conn *c, const struct wire_hdr *h
 		 * connection. */
 		conn_queue_reply(w, c, WIRE_ERR_LIMIT, h->id, msg, (uint32_t)n, 0);
 		w->st.limit_violations++;
-		w->st.error_replies++;
+		counter_inc(&w->st.error_replies);
 		c->discard = h->len - WIRE_HDR_LEN;
 		return 0;
 	}
@@ -272,7 +272,7 @@ static void bad_tag(struct worker *w, struct conn *c, const struct wire_hdr *h)
 							   : "authentication required");
 
 		conn_queue_reply(w, c, WIRE_ERR_REFUSED, h->id, msg, (uint32_t)n, 0);
-		w->st.error_replies++;
+		counter_inc(&w->st.error_replies);
 		c->closing = true;
 		log_msg("%s: closing connection: %s", c->name, msg);
 	} else {

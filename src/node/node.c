@@ -355,9 +355,10 @@ static int open_address(const struct node_config *c, int b, struct sock_addr *bi
 }
 
 /* SIGUSR1: DistWalk's STATS lines on stdout, per worker and in total:
- * connections open and requests started but not answered. The counters
- * belong to running workers, so they are read with relaxed atomic loads: a
- * snapshot, not a consistent cut. */
+ * connections open and requests started but not answered, every line
+ * tagged [dwn_conn_0] as DistWalk tags them whatever the worker. The counters
+ * belong to running workers, which write them with counter_inc(): read
+ * with counter_read(), a snapshot, not a consistent cut. */
 static void print_live_stats(struct worker **ws, int n)
 {
 	struct timespec ts;
@@ -366,21 +367,21 @@ static void print_live_stats(struct worker **ws, int n)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	for (int i = 0; i < n; i++) {
 		const struct worker_stats *s = worker_stats(ws[i]);
-		uint64_t acc = __atomic_load_n(&s->accepted, __ATOMIC_RELAXED);
-		uint64_t cl = __atomic_load_n(&s->closed, __ATOMIC_RELAXED);
-		uint64_t rq = __atomic_load_n(&s->eng.requests, __ATOMIC_RELAXED);
-		uint64_t done = __atomic_load_n(&s->replies, __ATOMIC_RELAXED) +
-				__atomic_load_n(&s->error_replies, __ATOMIC_RELAXED) +
-				__atomic_load_n(&s->orphaned, __ATOMIC_RELAXED);
+		uint64_t acc = counter_read(&s->accepted);
+		uint64_t cl = counter_read(&s->closed);
+		uint64_t rq = counter_read(&s->eng.requests);
+		uint64_t done = counter_read(&s->replies) +
+				counter_read(&s->error_replies) +
+				counter_read(&s->orphaned);
 		uint64_t c = acc > cl ? acc - cl : 0, r = rq > done ? rq - done : 0;
 
-		printf("[%lld.%09ld][mw-worker-%d] STATS worker-id: %d, active-conns: %llu, "
-		       "active-reqs: %llu\n", (long long)ts.tv_sec, ts.tv_nsec, i, i,
+		printf("[%lld.%09ld][dwn_conn_0] STATS worker-id: %d, active-conns: %llu, "
+		       "active-reqs: %llu\n", (long long)ts.tv_sec, ts.tv_nsec, i,
 		       (unsigned long long)c, (unsigned long long)r);
 		conns += c;
 		reqs += r;
 	}
-	printf("[%lld.%09ld][mw-worker-0] STATS total-active-conns: %llu, total-active-reqs: %llu\n",
+	printf("[%lld.%09ld][dwn_conn_0] STATS total-active-conns: %llu, total-active-reqs: %llu\n",
 	       (long long)ts.tv_sec, ts.tv_nsec, (unsigned long long)conns, (unsigned long long)reqs);
 	fflush(stdout);
 }

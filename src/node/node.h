@@ -18,9 +18,10 @@
  * before serving pins itself to its core and takes the scheduling policy; a
  * worker that cannot do so stops the node before it listens for requests, so
  * a refused privilege is a start-up error, never a silently different run.
- * Worker threads are named "mw-worker-N" (top -H, /proc/PID/task/TID/comm).
+ * Worker threads are named "dwn_conn_N" (top -H, /proc/PID/task/TID/comm), as
+ * DistWalk's are, so scripts that look threads up by name find them.
  * Storage (LOAD, STORE, sendfile replies) goes through one storage thread
- * ("mw-storage", storage/storage.h) that owns the storage file; workers hand
+ * ("dwn_stor_0", storage/storage.h) that owns the storage file; workers hand
  * it requests and go on serving. It stops after the workers.
  * Routes (node --route): a request that names a route runs the node's
  * template of that name, encoded per request with the worker's rng (seeded

@@ -134,7 +134,7 @@ static void add_client(struct worker *w, int fd, enum handle_kind kind)
 		atomic_fetch_sub(&open_clients, 1);
 		return;
 	}
-	w->st.accepted++;
+	counter_inc(&w->st.accepted);
 }
 
 
@@ -148,7 +148,7 @@ void conn_close(struct worker *w, struct conn *c, const char *why)
 	}
 	loop_del(w->loop, c->fd);
 	close(c->fd);
-	w->st.closed++;
+	counter_inc(&w->st.closed);
 	atomic_fetch_sub(&open_clients, 1);
 	conn_release(w, c);
 }
@@ -443,7 +443,7 @@ static int setup_thread(struct worker *w)
 	char name[16];
 	int rc;
 
-	snprintf(name, sizeof name, "mw-worker-%d", w->index);
+	snprintf(name, sizeof name, "dwn_conn_%d", w->index); /* DistWalk's names: scripts find workers by them */
 	pthread_setname_np(pthread_self(), name);
 	if (cfg->affinity.n > 0) {
 		int cpu = cfg->affinity.cpu[w->index % cfg->affinity.n];

@@ -23,8 +23,12 @@
 #include "exec/engine.h"
 #include "node/node.h"
 #include "storage/storage.h"
+#include "util/counter.h"
 
-/* Counters of one worker, read by the main thread after join. */
+/* Counters of one worker, read by the main thread after join. The worker
+ * updates accepted, closed, replies, error_replies, orphaned and
+ * eng.requests with counter_inc() (util/counter.h): SIGUSR1's STATS lines read
+ * them while it runs. */
 struct worker_stats {
 	uint64_t accepted;          /* connections accepted or handed over */
 	uint64_t closed;            /* client connections closed */

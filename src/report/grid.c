@@ -24,6 +24,7 @@
 #include "report/results.h"
 #include "report/summary.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/version.h"
 #include "util/xalloc.h"
 
@@ -37,6 +38,7 @@ struct gcell {
 	int ri, ci;           /* index of its rate / compute in the parameter lists, or -1 */
 	int exit_status;      /* -1: the cell did not run */
 	bool have;            /* the group's records were read */
+	size_t warmed_out;    /* of them, requests the warm-up left out */
 	struct summary s;     /* the group's figures, when have */
 	double slowdown;      /* NAN when unknown */
 	char series[160];     /* the other parameters than the x axis, for the line plots */
@@ -126,6 +128,13 @@ static int load_grid(const char *dir, struct grid *g, struct err *e)
 	return 0;
 }
 
+/* A cell that ran, but whose group has no request after the warm-up: it
+ * has no figure, and its rows say so instead of showing zeros. */
+static bool empty(const struct gcell *c)
+{
+	return c->have && c->s.requests == 0;
+}
+
 static void free_grid(struct grid *g)
 {
 	for (size_t i = 0; i < g->n; i++)
@@ -176,6 +185,9 @@ static int do_cell(const char *dir, const struct grid *g, struct gcell *gc,
 		results_free(&r);
 		return broken ? rc : 0;
 	}
+	for (size_t i = 0; i < r.ngroups; i++)
+		if (strcmp(r.groups[i].name, g->group) == 0)
+			gc->warmed_out = r.groups[i].rec.n;
 	if (warmup > 0)
 		results_trim(&r, warmup);
 	/* The cell's report goes inside the sweep's report, not into the
@@ -195,6 +207,7 @@ static int do_cell(const char *dir, const struct grid *g, struct gcell *gc,
 		summary_add(&gc->s, &r.groups[i]);
 		summary_finish(&gc->s);
 		gc->have = true;
+		gc->warmed_out -= r.groups[i].rec.n;
 	}
 	results_free(&r);
 	return rc;
@@ -279,7 +292,7 @@ static int write_csv(const char *out, const struct grid *g, struct err *e)
 		fputc(',', f);
 		put(f, summary_pct(s, 100), 3);
 		fputc(',', f);
-		put(f, s->achieved_rate, 3);
+		put(f, empty(c) ? NAN : s->achieved_rate, 3);
 		fputc(',', f);
 		put(f, c->slowdown, 4);
 		fputc('\n', f);
@@ -323,6 +336,11 @@ static int write_txt(const char *out, const char *dir, const struct grid *g, dou
 			fprintf(f, "  (no records of group %s)\n", g->group);
 			continue;
 		}
+		if (empty(c)) {
+			fprintf(f, " %9d  (empty: all %zu requests inside the warm-up)\n", 0,
+				c->warmed_out);
+			continue;
+		}
 		fprintf(f, " %9zu %9zu %7.2f%%", c->s.requests, c->s.count[REC_OK],
 			c->s.requests ? 100.0 * c->s.count[REC_OK] / c->s.requests : 0.0);
 		if (c->s.n)
@@ -363,8 +381,86 @@ static int x_axis(struct grid *g)
 	return x;
 }
 
+/* The value a grid figure takes in a cell (grid.csv's column), NAN when it
+ * has none (no records, empty, or no ok request). */
+static double figure(const struct gcell *c, int col)
+{
+	if (!c->have || c->s.requests == 0)
+		return NAN;
+	switch (col) {
+	case 14:
+		return (double)c->s.count[REC_OK] / (double)c->s.requests;
+	case 15:
+		return c->s.n ? c->s.mean : NAN;
+	case 17:
+		return summary_pct(&c->s, 99);
+	default:
+		return c->slowdown;
+	}
+}
+
+/* A sweep's heatmaps for one arrival process (NULL: the arrival is not
+ * swept): success rate, mean and p99 latency per (rate, compute) cell. A
+ * map without a single value is not drawn (gnuplot refuses it), and said. */
+static int heatmaps(const char *out, const struct grid *g, const char *arr,
+		    const char *const *rl, const char *const *cl, char **names, size_t *nnames,
+		    struct err *e)
+{
+	static const struct {
+		const char *prefix, *what;
+		struct plot_heatmap_fig fig;
+	} maps[] = {
+		{ "grid-heatmap-success-", "success rate", { 14, "success rate (ok / requests)", true, false, "%.2f" } },
+		{ "grid-heatmap-mean-", "mean latency", { 15, "mean latency (µs)", false, true, "%.0f" } },
+		{ "grid-heatmap-", "p99 latency", { 17, "p99 latency (µs)", false, true, "%.0f" } },
+	};
+	const char *label = arr ? arr : "const";
+	int rc = 0;
+
+	for (size_t m = 0; rc == 0 && m < sizeof maps / sizeof *maps; m++) {
+		bool any = false, any_empty = false;
+		char name[96], title[300], cblabel[96];
+		struct plot_heatmap_fig fig = maps[m].fig;
+		double lo = INFINITY, hi = 0;
+
+		for (size_t i = 0; i < g->n; i++) {
+			const struct gcell *c = &g->cells[i];
+			double v = figure(c, fig.col);
+
+			if (arr && (c->arrival == NULL || strcmp(c->arrival, arr) != 0))
+				continue;
+			any |= !isnan(v);
+			any_empty |= empty(c);
+			if (!isnan(v)) {
+				lo = fmin(lo, v);
+				hi = fmax(hi, v);
+			}
+		}
+		if (fig.logcb) {
+			fig.logcb = plots_log_scale(lo, hi);
+			snprintf(cblabel, sizeof cblabel, "%.*s%s)", (int)strlen(fig.cblabel) - 1,
+				 fig.cblabel, fig.logcb ? ", log scale" : "");
+			fig.cblabel = cblabel;
+		}
+		snprintf(name, sizeof name, "%s%s", maps[m].prefix, label);
+		if (!any) {
+			log_msg("warning: %s: no cell of %s arrivals has a %s: plots/%s not drawn",
+				g->scenario, label, maps[m].what, name);
+			continue;
+		}
+		snprintf(title, sizeof title, "%s, group %s: %s, %s arrivals", g->scenario, g->group,
+			 maps[m].what, label);
+		rc = plots_grid_heatmap(out, name, title, label, rl, len_of(g->rates), cl,
+					len_of(g->computes), &fig, any_empty, e);
+		names[(*nnames)++] = xstrdup(name);
+	}
+	return rc;
+}
+
 /* Draws the grid's plots; their names are appended to names (allocated,
- * the caller frees them). */
+ * the caller frees them). A series (or a whole figure) without a value is
+ * left out: an empty cell has none, and gnuplot refuses a plot element
+ * without a single point. */
 static int do_plots(const char *out, struct grid *g, int x, char **names, size_t *nnames,
 		    struct err *e)
 {
@@ -379,17 +475,10 @@ static int do_plots(const char *out, struct grid *g, int x, char **names, size_t
 		{ "grid-slowdown", "slowdown (mean / mean at the lowest rate)", 20, false },
 	};
 	const char **series = xcalloc(g->n, sizeof *series);
-	size_t ns = 0;
 	double lo = INFINITY, hi = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < g->n; i++) {
-		size_t k;
-
-		for (k = 0; k < ns && strcmp(series[k], g->cells[i].series) != 0; k++)
-			;
-		if (k == ns)
-			series[ns++] = g->cells[i].series;
 		if (x == 4 && !isnan(g->cells[i].rate)) {
 			lo = fmin(lo, g->cells[i].rate);
 			hi = fmax(hi, g->cells[i].rate);
@@ -402,15 +491,26 @@ static int do_plots(const char *out, struct grid *g, int x, char **names, size_t
 	for (size_t f = 0; x && rc == 0 && f < sizeof figs / sizeof *figs; f++) {
 		char title[300];
 		double ylo = INFINITY, yhi = 0;
+		size_t ns = 0;
 
 		for (size_t i = 0; i < g->n; i++) {
 			const struct gcell *c = &g->cells[i];
-			double v = !c->have || !c->s.n ? NAN : f == 1 ? c->s.mean : summary_pct(&c->s, 99);
+			double v = figure(c, figs[f].col);
+			size_t k;
 
-			if (!isnan(v)) {
-				ylo = fmin(ylo, v);
-				yhi = fmax(yhi, v);
-			}
+			if (isnan(v))
+				continue;
+			ylo = fmin(ylo, v);
+			yhi = fmax(yhi, v);
+			for (k = 0; k < ns && strcmp(series[k], c->series) != 0; k++)
+				;
+			if (k == ns)
+				series[ns++] = c->series;
+		}
+		if (ns == 0) {
+			log_msg("warning: %s: no cell has a %s: plots/%s not drawn", g->scenario,
+				figs[f].ylabel, figs[f].name);
+			continue;
 		}
 		snprintf(title, sizeof title, "%s, group %s: %s", g->scenario, g->group, figs[f].ylabel);
 		rc = plots_grid_lines(out, figs[f].name, title, x,
@@ -432,16 +532,11 @@ static int do_plots(const char *out, struct grid *g, int x, char **names, size_t
 		for (size_t i = 0; i < nc; i++)
 			cl[i] = jsonin_str(jsonin_at(g->computes, i)) ?: "?";
 		for (size_t a = 0; rc == 0 && a < (na ? na : 1); a++) {
-			const char *arr = na ? jsonin_str(jsonin_at(g->arrivals, a)) : "const";
-			char name[64], title[300];
+			const char *arr = na ? jsonin_str(jsonin_at(g->arrivals, a)) : NULL;
 
-			if (arr == NULL)
+			if (na && arr == NULL)
 				continue;
-			snprintf(name, sizeof name, "grid-heatmap-%s", arr);
-			snprintf(title, sizeof title, "%s, group %s: p99 latency, %s arrivals", g->scenario,
-				 g->group, arr);
-			rc = plots_grid_heatmap(out, name, title, arr, (const char *const *)rl, nr, cl, nc, e);
-			names[(*nnames)++] = xstrdup(name);
+			rc = heatmaps(out, g, arr, (const char *const *)rl, cl, names, nnames, e);
 		}
 		for (size_t i = 0; i < nr; i++)
 			free(rl[i]);
@@ -500,6 +595,11 @@ static int write_html(const char *out, const char *dir, const struct grid *g, do
 			fprintf(f, "<td colspan=\"7\">no records</td></tr>\n");
 			continue;
 		}
+		if (empty(c)) {
+			fprintf(f, "<td>0</td><td colspan=\"6\">empty: all %zu requests inside the "
+				   "warm-up</td></tr>\n", c->warmed_out);
+			continue;
+		}
 		fprintf(f, "<td>%zu</td><td>%zu</td><td>%.2f%%</td>", c->s.requests, c->s.count[REC_OK],
 			c->s.requests ? 100.0 * c->s.count[REC_OK] / c->s.requests : 0.0);
 		if (c->s.n)
@@ -545,6 +645,11 @@ int grid_report(const char *dir, const struct grid_opts *o, struct err *e)
 		rc = report_mkdir(o->out_dir, e);
 	for (size_t i = 0; rc == 0 && i < g.n; i++)
 		rc = do_cell(dir, &g, &g.cells[i], o, e);
+	for (size_t i = 0; rc == 0 && i < g.n; i++)
+		if (empty(&g.cells[i]))
+			log_msg("warning: cell %zu (%s): no request of group %s after the %.0f us "
+				"warm-up (all %zu inside it): the cell is empty", i, g.cells[i].name,
+				g.group, warmup, g.cells[i].warmed_out);
 	if (rc == 0) {
 		slowdowns(&g);
 		x = x_axis(&g);
@@ -554,7 +659,7 @@ int grid_report(const char *dir, const struct grid_opts *o, struct err *e)
 	if (rc == 0)
 		rc = write_txt(o->out_dir, dir, &g, warmup, e);
 	snprintf(pd, sizeof pd, "%s/plots", o->out_dir);
-	plots = xcalloc(4 + len_of(g.arrivals) + 1, sizeof *plots);
+	plots = xcalloc(4 + 3 * (len_of(g.arrivals) + 1), sizeof *plots);
 	if (rc == 0 && o->plots) {
 		rc = report_mkdir(pd, e);
 		if (rc == 0)

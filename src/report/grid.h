@@ -9,11 +9,13 @@
  * output directory grid.txt (also printed), grid.csv, plots (success rate,
  * mean, p99 and slowdown against the swept rate, or against compute when
  * the rate is not swept, one line per combination of the other parameters;
- * a p99 heatmap per arrival when both rate and compute are swept) and
- * index.html. Each cell that has results also gets its own report
+ * success rate, mean and p99 heatmaps per arrival when both rate and
+ * compute are swept) and index.html. Each cell that has results also gets its own report
  * (report.h) in OUT/cells/CELL, beside the sweep's, so the results are not
  * written to. A cell that did not run, or left no records of the group, is
- * listed with its exit status and no figures.
+ * listed with its exit status and no figures; one whose requests all fall
+ * inside the warm-up is listed as empty (a warning on stderr, not an error)
+ * and left out of the plots, as is a plot without a single value.
  * Slowdown: a cell's mean latency divided by the mean latency of the cell
  * with the lowest swept rate among those with the same arrival and compute
  * (1 for that cell itself; without a swept rate every cell is its own

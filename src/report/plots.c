@@ -279,7 +279,8 @@ int plots_grid_lines(const char *dir, const char *name, const char *title, int x
 
 int plots_grid_heatmap(const char *dir, const char *name, const char *title, const char *arrival,
 		       const char *const *rates, size_t nrates, const char *const *computes,
-		       size_t ncomputes, struct err *e)
+		       size_t ncomputes, const struct plot_heatmap_fig *fig, bool mark_empty,
+		       struct err *e)
 {
 	FILE *f = open_script(dir, name, e);
 
@@ -304,20 +305,41 @@ int plots_grid_heatmap(const char *dir, const char *name, const char *title, con
 		   "set grid noxtics noytics nomxtics nomytics\n"
 		   "set xlabel 'rate per client thread (requests/s)'\n"
 		   "set ylabel 'compute per request'\n"
-		   "set cblabel 'p99 latency (µs, log scale)'\n"
-		   "set logscale cb 10\n"
-		   "set format cb '%%.0f'\n"
-		   "set palette defined (0 '#ffffcc', 1 '#fd8d3c', 2 '#bd0026')\n"
-		   "set cbtics (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, "
-		   "50000, 100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000)\n"
-		   "unset key\n"
-		   "plot 'grid.csv' skip 1 using (strcol(5) eq ",
+		   "set cblabel ",
 		(double)nrates - 0.5, (double)ncomputes - 0.5);
+	gnuplot_quote(f, fig->cblabel);
+	if (fig->rate01)
+		/* Light where all succeeded, dark red where none did. */
+		fprintf(f, "\nset cbrange [0:1]\n"
+			   "set cbtics 0.2\n"
+			   "set palette defined (0 '#bd0026', 0.5 '#fd8d3c', 1 '#ffffcc')\n");
+	else if (fig->logcb)
+		fprintf(f, "\nset logscale cb 10\n"
+			   "set format cb '%%.0f'\n"
+			   "set palette defined (0 '#ffffcc', 1 '#fd8d3c', 2 '#bd0026')\n"
+			   "set cbtics (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, "
+			   "20000, 50000, 100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000)\n");
+	else /* within a decade: a log bar would have no label inside it */
+		fprintf(f, "\nset format cb '%%.0f'\n"
+			   "set palette defined (0 '#ffffcc', 1 '#fd8d3c', 2 '#bd0026')\n");
+	fprintf(f, "unset key\n"
+		   "plot 'grid.csv' skip 1 using (strcol(5) eq ");
 	gnuplot_quote(f, arrival);
-	fprintf(f, " ? $8 : NaN):9:(0.5):(0.5):17 with boxxyerror fs solid 1.0 noborder fc palette notitle, \\\n"
-		   "     '' skip 1 using (strcol(5) eq ");
+	fprintf(f, " ? $8 : NaN):9:(0.5):(0.5):%d with boxxyerror fs solid 1.0 noborder fc palette notitle, \\\n"
+		   "     '' skip 1 using (strcol(5) eq ", fig->col);
 	gnuplot_quote(f, arrival);
-	fprintf(f, " ? $8 : NaN):9:(sprintf('%%.0f', $17)) with labels notitle\n");
+	fprintf(f, " ? $8 : NaN):9:(sprintf(");
+	gnuplot_quote(f, fig->fmt);
+	fprintf(f, ", $%d)) with labels notitle", fig->col);
+	if (mark_empty) {
+		/* (Only when there is such a cell: a plot element without a
+		 * single point is what gnuplot refuses.) */
+		fprintf(f, ", \\\n     '' skip 1 using (strcol(5) eq ");
+		gnuplot_quote(f, arrival);
+		fprintf(f, " && strcol(11) eq '0' ? $8 : NaN):9:('empty') with labels tc rgb '#777777' "
+			   "notitle");
+	}
+	fprintf(f, "\n");
 	gnuplot_finish(f, name);
 	return close_and_run(f, dir, name, e);
 }

@@ -59,11 +59,27 @@ int plots_grid_lines(const char *dir, const char *name, const char *title, int x
 		     const char *xlabel, bool logx, int ycol, const char *ylabel, bool logy,
 		     double ymax, const char *const *series, size_t n, struct err *e);
 
-/* A sweep's p99 (grid.csv column 17) as coloured cells: rate index (8)
+/* What a sweep's heatmap shows: a column of grid.csv (14 success rate, 15
+ * mean, 17 p99), the colour bar's label, its scale: from 0 to 1 where high
+ * is good (success rate, light at 1), or where high is bad (latencies) log
+ * or linear (log when the values span a decade: plots_log_scale()), and the
+ * gnuplot format of each cell's label. */
+struct plot_heatmap_fig {
+	int col;
+	const char *cblabel;
+	bool rate01;     /* 0..1, high is good */
+	bool logcb;      /* else: a log colour scale */
+	const char *fmt; /* e.g. "%.0f" */
+};
+
+/* A sweep's figure as coloured cells: rate index (grid.csv column 8)
  * across, compute index (9) up, for the rows whose arrival (5) is arrival;
- * xtics/ytics are the parameter values, each cell labelled with its p99. */
+ * xtics/ytics are the parameter values, each cell labelled with its value.
+ * A cell without a value is left blank; labelled "empty" when its group had
+ * no request after the warm-up (requests, column 11, is 0) if mark_empty. */
 int plots_grid_heatmap(const char *dir, const char *name, const char *title, const char *arrival,
 		       const char *const *rates, size_t nrates, const char *const *computes,
-		       size_t ncomputes, struct err *e);
+		       size_t ncomputes, const struct plot_heatmap_fig *fig, bool mark_empty,
+		       struct err *e);
 
 #endif

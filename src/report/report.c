@@ -162,6 +162,8 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 		const struct summary *s = &rows[i];
 		char target[64];
 
+		if (g->rec.n == 0)
+			continue; /* no request (after the warm-up): nothing to draw */
 		if (isnan(g->target_rate))
 			snprintf(target, sizeof target, "no target rate recorded");
 		else
@@ -171,6 +173,13 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 		rc = plots_timeline(o->out_dir, names[i], title, g->name, s->n > 0, g->rec.has_sent,
 				    s->n && plots_log_scale(s->lat[0], s->lat[s->n - 1]), e);
 	}
+	/* A group without a request has no timeline: no figure for it (the
+	 * summary table shows its 0 requests). */
+	size_t kept = 3;
+	for (size_t i = 0; i < ng; i++)
+		if (r->groups[i].rec.n > 0)
+			hp[kept++] = hp[3 + i];
+	nhp = kept;
 	if (rc == 0 && o->traces)
 		rc = traceview_tables(o->out_dir, o->traces, e);
 	if (rc == 0)

@@ -10,6 +10,8 @@
  * be remade after a change of options. Nothing is written into the results
  * themselves unless the report directory is inside them (the default).
  * When there is only one group, its figures are not repeated as "all".
+ * A group without a request (all inside the warm-up) has its counts and no
+ * plot: no timeline (gnuplot refuses a plot without a point).
  * Ownership: results are borrowed (and were trimmed by the caller for a
  * warm-up). Threads: see gnuplot.h (forks gnuplot).
  * Errors: 0, or -EINVAL with "PATH: reason" in *e. */

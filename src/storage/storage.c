@@ -416,7 +416,7 @@ static void *storage_thread(void *arg)
 {
 	struct storage *s = arg;
 
-	pthread_setname_np(pthread_self(), "mw-storage");
+	pthread_setname_np(pthread_self(), "dwn_stor_0"); /* DistWalk's name */
 	pthread_mutex_lock(&s->lock);
 	while (!s->stop) {
 		struct storage_req *r = s->head;

@@ -186,7 +186,7 @@ tap() { # ok|fail|todo NAME [DETAIL]: a TAP line, numbered when printed in order
 # why not on stdout and returns 1.
 check() {
 	local impl=$1 name=$2 exp=$3 out=$W/$1.out rc tok class= counts= min=0 max=5000000
-	local lines= want_lines cfg=1 re
+	local lines= want_lines cfg=1 re gap=
 	rc=$(<"$W/$impl.rc")
 	for tok in $exp; do
 		case $tok in
@@ -195,6 +195,7 @@ check() {
 		min=*) min=${tok#min=} ;;
 		max=*) max=${tok#max=} ;;
 		lines=*) lines=${tok#lines=} ;;
+		gap=*) gap=${tok#gap=} ;;
 		nocfg) cfg=0 ;;
 		grep=*) re=${tok#grep=}; grep -Eq -- "${re//\~/ }" "$out" "$W/$impl.err" ||
 			{ echo "no line matches /${tok#grep=}/"; return 1; } ;;
@@ -245,6 +246,21 @@ check() {
 		echo "$nlines per-request lines, expected $want_lines"; return 1
 	fi
 	[ "$outside" = - ] || { echo "elapsed $outside us outside [$min, $max]"; return 1; }
+	if [ -n "$gap" ]; then
+		# The pacing: per thread and session, the mean gap between send times
+		# (t:, first to last) within [LO, HI] us: a bound wide enough for a
+		# loaded machine that still tells 10 req/s from closed loop.
+		local gaps
+		gaps=$(awk -v lo="${gap%%:*}" -v hi="${gap#*:}" '
+			/^t: / { t = $2; if ($3 == "ns,") t /= 1000; th = $(NF - 2); sub(/,$/, "", th); k = th "/" $NF
+				if (!(k in n) || t < a[k]) a[k] = t
+				if (!(k in n) || t > b[k]) b[k] = t
+				n[k]++ }
+			END { for (k in n) { if (n[k] < 2) continue; m = (b[k] - a[k]) / (n[k] - 1); seen++
+					if (m < lo || m > hi) printf "thread/session %s: mean gap %.0f us ", k, m }
+				if (!seen) printf "no thread/session sent two requests" }' "$out")
+		[ -z "$gaps" ] || { echo "${gaps}outside [${gap/:/, }] us"; return 1; }
+	fi
 	if [ $cfg = 1 ] && [ "$keys" != "$DW_KEYS_CSV" ]; then
 		echo "Configuration keys: $keys"; return 1
 	fi

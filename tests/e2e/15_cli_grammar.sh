@@ -33,7 +33,7 @@ grep -q "ambiguous\|unknown option" "$TMP/err" && fail "compare --w: $(cat "$TMP
 
 # An abbreviation works the same on the command line and in a route program.
 start_node N --route 'r=--comp 10us --rs=100'
-timeout -k 5 30 "$MESHWALK" client --to "127.0.0.1:$N_PORT" --route r --num-p 3 -q --json "$TMP/r.json" >/dev/null 2>"$TMP/err" ||
+timeout -k 5 30 "$MESHWALK" client --to "127.0.0.1:$N_PORT" --route r --num-p 3 --closed-loop -q --json "$TMP/r.json" >/dev/null 2>"$TMP/err" ||
 	{ cat "$TMP/err"; fail "route with abbreviated ops"; }
 "$MESHWALK" node -q -b 127.0.0.1:0 --route 'r=--s 1' 2>"$TMP/err" &
 PIDS+=($!)

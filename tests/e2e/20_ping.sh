@@ -10,7 +10,7 @@ for how in "--busy-poll 50us" "--ws" "--spin-margin 0"; do
 	grep -q '^requests: sent 100, ok 100, errors 0' "$TMP/out" || { show; fail "client $how counts"; }
 done
 # Closed loop with several threads and sessions: every request accounted.
-client --to 127.0.0.1:$n1_PORT -n 90 --nt 3 --ns 3 -q || { show; fail "closed loop exit"; }
+client --to 127.0.0.1:$n1_PORT -n 90 --closed-loop --nt 3 --ns 3 -q || { show; fail "closed loop exit"; }
 grep -q '^requests: sent 270, ok 270, errors 0' "$TMP/out" || { show; fail "closed loop counts"; }
 client --to 127.0.0.1:$n1_PORT -n 10 --busy-poll 2s -q; rc=$?
 assert_eq "--busy-poll above 1s is refused" 2 "$rc"

@@ -36,7 +36,7 @@ if command -v strace >/dev/null; then
 		# LeakSanitizer cannot run under ptrace: off for this traced run only.
 		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		timeout 60 strace -f -qq -e trace=setsockopt -o "$TMP/nd$nd" \
-			"$MESHWALK" client --to 127.0.0.1:$n_PORT --nd $nd -n 2 -q >/dev/null 2>&1 ||
+			"$MESHWALK" client --to 127.0.0.1:$n_PORT --nd $nd -n 2 --closed-loop -q >/dev/null 2>&1 ||
 			fail "client --nd $nd under strace"
 	done
 	grep -q "TCP_NODELAY, \[1\]" "$TMP/nd1" || fail "--nd 1 did not set TCP_NODELAY: $(cat "$TMP/nd1")"

@@ -6,11 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 
 start_node U -b udp://127.0.0.1:0
-timeout -k 5 30 "$MESHWALK" client --to "udp://127.0.0.1:$U_PORT" -n 20 -q --json "$TMP/u.json" >"$TMP/out" 2>"$TMP/err" ||
+timeout -k 5 30 "$MESHWALK" client --to "udp://127.0.0.1:$U_PORT" -n 20 --closed-loop -q --json "$TMP/u.json" >"$TMP/out" 2>"$TMP/err" ||
 	{ show; fail "udp client failed"; }
 grep -q "^--- meshwalk client summary: udp://127.0.0.1:$U_PORT," "$TMP/out" || { show; fail "summary lost the udp:// scheme"; }
 grep -q "\"target\": \"udp://127.0.0.1:$U_PORT\"" "$TMP/u.json" || fail "JSON target lost the udp:// scheme"
-timeout -k 5 30 "$MESHWALK" client --to "127.0.0.1:$U_PORT" -n 5 -q >"$TMP/out" 2>"$TMP/err" || fail "tcp client failed"
+timeout -k 5 30 "$MESHWALK" client --to "127.0.0.1:$U_PORT" -n 5 --closed-loop -q >"$TMP/out" 2>"$TMP/err" || fail "tcp client failed"
 grep -q "^--- meshwalk client summary: 127.0.0.1:$U_PORT," "$TMP/out" || { show; fail "tcp target printed differently"; }
 
 # Interrupted: requests left unsent. DistWalk's line counts them as errors.
@@ -31,6 +31,6 @@ dw=$(sed -n 's/^Sent pkts - success: [0-9]*, error: \([0-9]*\),.*/\1/p' "$TMP/ou
 assert_eq "Sent pkts error = errors + lost + unsent" "$((errors + lost + unsent))" "$dw"
 
 # Nothing lost or unsent: the line stays as it was.
-timeout -k 5 30 "$MESHWALK" client --to "127.0.0.1:$T_PORT" -n 5 >"$TMP/out" 2>&1 || fail "plain client failed"
+timeout -k 5 30 "$MESHWALK" client --to "127.0.0.1:$T_PORT" -n 5 --closed-loop >"$TMP/out" 2>&1 || fail "plain client failed"
 grep -q 'Sent pkts lines count' "$TMP/out" && fail "note printed without a difference"
 echo "client totals agree and name the transport"

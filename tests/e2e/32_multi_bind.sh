@@ -12,10 +12,10 @@ for mode in child shared parent; do
 	p1=$(sed -n 1p "$TMP/$mode.port") p2=$(sed -n 2p "$TMP/$mode.port") p3=$(sed -n 3p "$TMP/$mode.port")
 	grep -q "listening on 127.0.0.1:$p1, 127.0.0.1:$p2 UDP and TCP, \[::1\]:$p3 (2 workers, accept mode $mode" "$TMP/$mode.log" ||
 		fail "$mode: start line: $(cat "$TMP/$mode.log")"
-	ok --to 127.0.0.1:$p1 -n 20 --nt 2
-	ok --to udp://127.0.0.1:$p2 -n 20
-	ok --to 127.0.0.1:$p2 -n 5           # a udp:// address serves TCP too
-	ok --to "[::1]:$p3" -n 20 -F 127.0.0.1:$p1 -R   # and forwards between them
+	ok --to 127.0.0.1:$p1 -n 20 --closed-loop --nt 2
+	ok --to udp://127.0.0.1:$p2 -n 20 --closed-loop
+	ok --to 127.0.0.1:$p2 -n 5 --closed-loop           # a udp:// address serves TCP too
+	ok --to "[::1]:$p3" -n 20 --closed-loop -F 127.0.0.1:$p1 -R   # and forwards between them
 	kill -TERM $pid; wait $pid
 	assert_eq "$mode: requests (forwards come back to it)" $((40 + 20 + 5 + 20 + 20)) "$(sed -n 's/^ *"requests": \([0-9]*\),$/\1/p' "$TMP/$mode.stats")"
 done

@@ -10,9 +10,9 @@ zero=0000000000000000
 
 # -- sync policies: counted by the node, and sync really precedes the reply --
 start_node s1 -s "$TMP/data" -m 16m --sync 20
-ok --to 127.0.0.1:$s1_PORT -S 4k,sync -n 10
-ok --to 127.0.0.1:$s1_PORT -S 4k -n 10
-ok --to 127.0.0.1:$s1_PORT -S 4k,nosync -n 5
+ok --to 127.0.0.1:$s1_PORT -S 4k,sync -n 10 --closed-loop
+ok --to 127.0.0.1:$s1_PORT -S 4k -n 10 --closed-loop
+ok --to 127.0.0.1:$s1_PORT -S 4k,nosync -n 5 --closed-loop
 ok --to 127.0.0.1:$s1_PORT -S 4k,psync -n 20 -r 100
 stop_node s1
 assert_eq "stores" 45 "$(sstat s1 stores)"
@@ -38,7 +38,7 @@ if command -v strace >/dev/null; then
 	timeout 60 strace -f -qq -e trace=fsync,sendto -o "$TMP/trace" -p "$npid" &
 	spid=$!
 	sleep 0.5 # strace attaches to every thread
-	ok --to 127.0.0.1:$(cat "$TMP/st.port") -S 4k,sync -n 5
+	ok --to 127.0.0.1:$(cat "$TMP/st.port") -S 4k,sync -n 5 --closed-loop
 	kill -INT $spid; wait $spid 2>/dev/null
 	# Each reply (a 24-byte sendto) must follow an fsync that came after the previous reply.
 	order=$(awk '/fsync\(/ && /= 0/ {printf "F"} /sendto\(/ && /= 24$/ {printf "R"}' "$TMP/trace")
@@ -53,7 +53,7 @@ start_node s2 -s "$TMP/data" -m 8g
 ok --to 127.0.0.1:$s2_PORT --store-offset 5g -S 4k -n 1
 ok --to 127.0.0.1:$s2_PORT -S size=4k,offset=6g,sync -n 1
 ok --to 127.0.0.1:$s2_PORT -L 4k,offset=5g -n 1
-ok --to 127.0.0.1:$s2_PORT --load-offset unif:min=0,max=7g -L 64k -n 20 --seed 5
+ok --to 127.0.0.1:$s2_PORT --load-offset unif:min=0,max=7g -L 64k -n 20 --closed-loop --seed 5
 stop_node s2
 [ "$(byte_at "$TMP/data" 5000000000)" != $zero ] || fail "no data at offset 5g (offsets narrowed?)"
 [ "$(byte_at "$TMP/data" 6000000000)" != $zero ] || fail "no data at offset 6g"
@@ -109,8 +109,8 @@ if grep -q "does not support O_DIRECT" "$TMP/p.err"; then
 	echo "note: O_DIRECT unsupported under $TMP"
 else
 	start_node s6 -s "$TMP/data" -m 4m --odirect
-	ok --to 127.0.0.1:$s6_PORT -S 10k,offset=1000,sync -n 3
-	ok --to 127.0.0.1:$s6_PORT -L 10k,offset=1000 -n 3
+	ok --to 127.0.0.1:$s6_PORT -S 10k,offset=1000,sync -n 3 --closed-loop
+	ok --to 127.0.0.1:$s6_PORT -L 10k,offset=1000 -n 3 --closed-loop
 	stop_node s6
 	assert_eq "odirect stores" 3 "$(sstat s6 stores)"
 	assert_eq "odirect loads" 3 "$(sstat s6 loads)"
@@ -127,7 +127,7 @@ client --to 127.0.0.1:$s7_PORT -L 4k,offset=0 -n 1 && fail "short read succeeded
 grep -q "storage error: .*short read, the storage file ends at byte 0" "$TMP/err" || { show; fail "short read message"; }
 client --to 127.0.0.1:$s7_PORT -S 20m -n 1 && fail "oversized store succeeded"
 grep -q "larger than the storage" "$TMP/err" || { show; fail "oversized store message"; }
-ok --to 127.0.0.1:$s7_PORT -n 3 # pings still work
+ok --to 127.0.0.1:$s7_PORT -n 3 --closed-loop # pings still work
 stop_node s7
 grep -q "storage: LOAD of 4000 bytes at offset 0: short read" "$TMP/s7.log" || fail "no node log line"
 assert_eq "storage errors counted" 2 "$(sstat s7 errors)"
@@ -139,9 +139,9 @@ grep -q "cannot open storage /nonexistent/dir/data: No such file or directory" "
 # disk full: a 64k tmpfs (root only)
 if [ "$(id -u)" -eq 0 ] && mkdir "$TMP/mnt" && mount -t tmpfs -o size=64k meshwalk-e2e "$TMP/mnt" 2>/dev/null; then
 	start_node s8 -s "$TMP/mnt/data" -m 1m
-	client --to 127.0.0.1:$s8_PORT -S 16k -n 8 && { umount "$TMP/mnt"; fail "stores beyond a full disk succeeded"; }
+	client --to 127.0.0.1:$s8_PORT -S 16k -n 8 --closed-loop && { umount "$TMP/mnt"; fail "stores beyond a full disk succeeded"; }
 	grep -q "No space left on device" "$TMP/err" || { show; umount "$TMP/mnt"; fail "disk full message"; }
-	client --to 127.0.0.1:$s8_PORT -n 2 || { umount "$TMP/mnt"; fail "node stopped serving after ENOSPC"; }
+	client --to 127.0.0.1:$s8_PORT -n 2 --closed-loop || { umount "$TMP/mnt"; fail "node stopped serving after ENOSPC"; }
 	stop_node s8
 	umount "$TMP/mnt"
 	[ "$(sstat s8 errors)" -ge 1 ] || fail "ENOSPC not counted"
@@ -164,9 +164,9 @@ mkdir "$TMP/tmpdir"
 TMPDIR=$TMP/tmpdir start_node lazy
 files() { ls -l /proc/"$lazy_PID"/fd 2>/dev/null | grep -c "$TMP/tmpdir"; }
 assert_eq "storage files before any LOAD/STORE" 0 "$(files)"
-ok --to 127.0.0.1:$lazy_PORT -n 2
+ok --to 127.0.0.1:$lazy_PORT -n 2 --closed-loop
 assert_eq "storage files after pings" 0 "$(files)"
-ok --to 127.0.0.1:$lazy_PORT -S 4k -L 4k,offset=1m -n 2
+ok --to 127.0.0.1:$lazy_PORT -S 4k -L 4k,offset=1m -n 2 --closed-loop
 assert_eq "storage files after a STORE" 1 "$(files)"
 stop_node lazy
 assert_eq "lazy stores" 2 "$(sstat lazy stores)"

@@ -9,13 +9,13 @@ grep -q "listening on 127.0.0.1:$u_PORT UDP and TCP" "$TMP/u.log" || fail "start
 ok --to udp://127.0.0.1:$u_PORT -n 200 -r 2000 -C 10 --nt 3 --csv "$TMP/r.csv"
 assert_eq "UDP replies" 600 "$(grep -c ',ok$' "$TMP/r.csv")"
 # sizes up to the limit go through (loopback is loss-free)
-ok --to udp://127.0.0.1:$u_PORT -n 5 --ps 65507 -R 65507
+ok --to udp://127.0.0.1:$u_PORT -n 5 --closed-loop --ps 65507 -R 65507
 # a forward from the UDP node travels over TCP
-ok --to udp://127.0.0.1:$u_PORT -n 10 -F 127.0.0.1:$t_PORT -C 100 -R
+ok --to udp://127.0.0.1:$u_PORT -n 10 --closed-loop -F 127.0.0.1:$t_PORT -C 100 -R
 # too large: the client refuses to send, the node refuses to reply
-client --to udp://127.0.0.1:$u_PORT -n 3 --ps 65508 && fail "oversized request sent"
+client --to udp://127.0.0.1:$u_PORT -n 3 --closed-loop --ps 65508 && fail "oversized request sent"
 grep -q "request frame of 65508 bytes exceeds UDP's 65507-byte datagram limit" "$TMP/err" || { show; fail "client limit message"; }
-client --to udp://127.0.0.1:$u_PORT -n 3 --ps 65507 -R 65508 && fail "oversized reply accepted"
+client --to udp://127.0.0.1:$u_PORT -n 3 --closed-loop --ps 65507 -R 65508 && fail "oversized reply accepted"
 grep -q "node limit exceeded: .*reply of 65508 bytes exceeds UDP's 65507-byte datagram limit" "$TMP/err" || { show; fail "node limit message"; }
 # without a key, a reply larger than its request is refused (a forged source
 # would make the node an amplifier); the error datagram is no larger either
@@ -34,14 +34,14 @@ print(len(frame), len(data), status)
 assert len(data) <= len(frame), (len(data), len(frame))
 assert status == 3, status
 PY
-ok --to udp://127.0.0.1:$u_PORT -n 2 --ps 1000 -R 1000
+ok --to udp://127.0.0.1:$u_PORT -n 2 --closed-loop --ps 1000 -R 1000
 # (error texts are cut to the request size too: --ps leaves room for it)
 client --to udp://127.0.0.1:$u_PORT -n 1 --ps 300 -R sendfile,100 && fail "sendfile over UDP"
 grep -q "sendfile replies need a TCP connection" "$TMP/err" || { show; fail "sendfile message"; }
 # garbage and a truncated frame: dropped, logged, counted; the node goes on
 printf 'garbage!' >/dev/udp/127.0.0.1/$u_PORT
 printf '\x4d\x57\x01\x01\x40\x00\x00\x00' >/dev/udp/127.0.0.1/$u_PORT
-ok --to udp://127.0.0.1:$u_PORT -n 5
+ok --to udp://127.0.0.1:$u_PORT -n 5 --closed-loop
 stop_node u
 stop_node t
 assert_eq "requests seen" $((600 + 5 + 10 + 3 + 1 + 2 + 1 + 5)) "$(stat u requests)"
@@ -51,7 +51,7 @@ assert_eq "forwards" 10 "$(stat t requests)"
 grep -q "UDP datagram from 127.0.0.1:[0-9]* dropped: datagram of 8 bytes is shorter than a frame header" "$TMP/u.log" ||
 	fail "no drop line: $(cat "$TMP/u.log")"
 # nobody there: ICMP port unreachable surfaces as connection refused
-client --to udp://127.0.0.1:$u_PORT -n 2 --timeout 2s && fail "UDP to a closed port succeeded"
+client --to udp://127.0.0.1:$u_PORT -n 2 --closed-loop --timeout 2s && fail "UDP to a closed port succeeded"
 grep -q "Connection refused" "$TMP/err" || { show; fail "closed port message"; }
 # overload: datagrams the kernel drops while the node cannot read are counted
 start_node f -b udp://127.0.0.1:0
@@ -66,11 +66,11 @@ for _ in range(5000):
 PY
 kill -CONT $f_PID
 sleep 0.5
-ok --to udp://127.0.0.1:$f_PORT -n 3
+ok --to udp://127.0.0.1:$f_PORT -n 3 --closed-loop
 stop_node f
 [ "$(stat f udp_rx_drops)" -gt 0 ] || fail "no overload drop counted ($(stat f udp_rx_drops))"
 # --udp-amplify lets a small request have a large reply
 start_node a --udp-amplify -b udp://127.0.0.1:0
-ok --to udp://127.0.0.1:$a_PORT -n 2 -R 60000
+ok --to udp://127.0.0.1:$a_PORT -n 2 --closed-loop -R 60000
 stop_node a
 exit 0

@@ -33,7 +33,7 @@ start_node e
 dead=$d_PORT
 stop_node d
 start_proxy fi --policy first --to 127.0.0.1:$dead,127.0.0.1:$e_PORT
-client --to 127.0.0.1:$fi_PORT -n 10 --ns 5 || { show; fail "first with a dead backend"; }
+client --to 127.0.0.1:$fi_PORT -n 10 --closed-loop --ns 5 || { show; fail "first with a dead backend"; }
 kill -TERM $fi_PID; wait $fi_PID
 assert_eq "dead backend: no connections" 0 "$(backend_conns fi 0)"
 assert_eq "live backend took all" 5 "$(backend_conns fi 1)"
@@ -58,7 +58,7 @@ assert_eq "leastconn: the idle one got the rest" 3 "$(backend_conns lc 1)"
 
 # no backend at all: the client sees the connection closed; the proxy goes on
 start_proxy none --to 127.0.0.1:$dead
-client --to 127.0.0.1:$none_PORT -n 2 && fail "served without a backend"
+client --to 127.0.0.1:$none_PORT -n 2 --closed-loop && fail "served without a backend"
 client --to 127.0.0.1:$none_PORT -n 1 && fail "served without a backend (2)"
 kill -0 $none_PID || fail "proxy died"
 kill -TERM $none_PID; wait $none_PID

@@ -17,11 +17,11 @@ grep -q '"program": "ROUTE(checkout)"' "$TMP/summary.json" || fail "summary name
 min=$(grep -oE 'min [0-9.]+' "$TMP/out" | head -n 1 | cut -d' ' -f2)
 awk -v m="$min" 'BEGIN { exit !(m >= 200) }' || fail "checkout answered in ${min}us, below its 200us compute"
 
-client --to 127.0.0.1:$a_PORT --route refund -n 5 -q || { show; fail "client --route refund"; }
+client --to 127.0.0.1:$a_PORT --route refund -n 5 --closed-loop -q || { show; fail "client --route refund"; }
 
 # An unknown route: an error naming the route and the node, the node keeps serving
 # on the same connection (-n 3 on one session: all three get the error reply).
-client --to 127.0.0.1:$a_PORT --route nosuch -n 3 -q && fail "unknown route must fail"
+client --to 127.0.0.1:$a_PORT --route nosuch -n 3 --closed-loop -q && fail "unknown route must fail"
 grep -q "no such route: node 127.0.0.1:$a_PORT: no route 'nosuch' (this node has: checkout, refund)" "$TMP/err" ||
 	{ show; fail "unknown route message"; }
 grep -q "errors 3" "$TMP/out" || { show; fail "every request of the session got its error reply"; }
@@ -30,7 +30,7 @@ start_node c --route "lost=-F 127.0.0.1:$b_PORT,route=gone"
 client --to 127.0.0.1:$c_PORT --route lost -n 1 -q && fail "forward to an unknown route must fail"
 grep -q "via 127.0.0.1:$b_PORT: node 127.0.0.1:$b_PORT: no route 'gone' (this node has: pay)" "$TMP/err" ||
 	{ show; fail "forwarded unknown route message"; }
-client --to 127.0.0.1:$a_PORT --route checkout -n 2 -q || { show; fail "a still serves"; }
+client --to 127.0.0.1:$a_PORT --route checkout -n 2 --closed-loop -q || { show; fail "a still serves"; }
 
 # Ops with --route are a usage error; so are bad names.
 client --to 127.0.0.1:$a_PORT --route checkout -C 1ms
@@ -57,7 +57,7 @@ assert_eq "b error replies (gone)" 1 "$(stat b error_replies)"
 head -c 32 /dev/urandom >"$TMP/key"; chmod 600 "$TMP/key"
 start_node kb --auth-key-file "$TMP/key" --route 'pay=-C 10 -R 64'
 start_node ka --auth-key-file "$TMP/key" --route "checkout=-F 127.0.0.1:$kb_PORT,route=pay"
-client --to 127.0.0.1:$ka_PORT --auth-key-file "$TMP/key" --route checkout -n 5 -q ||
+client --to 127.0.0.1:$ka_PORT --auth-key-file "$TMP/key" --route checkout -n 5 --closed-loop -q ||
 	{ show; fail "authenticated route chain"; }
 client --to 127.0.0.1:$ka_PORT --route checkout -n 1 -q && fail "unauthenticated route request served"
 grep -q "authentication required" "$TMP/err" || { show; fail "route without a tag"; }
@@ -103,8 +103,8 @@ ping
 slow -C 2ms   # a comment after the program
 ROUTES
 start_node f --routes-file "$TMP/routes"
-client --to 127.0.0.1:$f_PORT --route slow -n 3 -q || { show; fail "routes-file slow"; }
-client --to 127.0.0.1:$f_PORT --route ping -n 3 -q || { show; fail "routes-file ping"; }
+client --to 127.0.0.1:$f_PORT --route slow -n 3 --closed-loop -q || { show; fail "routes-file slow"; }
+client --to 127.0.0.1:$f_PORT --route ping -n 3 --closed-loop -q || { show; fail "routes-file ping"; }
 stop_node f
 assert_eq "f computes" 3 "$(stat f computes)"
 printf 'ok -C 1\nbad -Q 1\n' >"$TMP/routes2"

@@ -6,7 +6,7 @@ allowed=$(sed -n 's/^Cpus_allowed_list:\t*//p' /proc/self/status)
 
 cpus_of() { # NODE WORKER
 	local pidvar=${1}_PID tid
-	tid=$(worker_tid "${!pidvar}" "$2") || fail "$1: no thread mw-worker-$2"
+	tid=$(worker_tid "${!pidvar}" "$2") || fail "$1: no thread dwn_conn_$2"
 	sed -n 's/^Cpus_allowed_list:\t*//p' /proc/"${!pidvar}"/task/"$tid"/status
 }
 

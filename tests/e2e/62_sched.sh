@@ -5,7 +5,7 @@
 
 field() { # NODE WORKER FIELD
 	local pidvar=${1}_PID tid
-	tid=$(worker_tid "${!pidvar}" "$2") || fail "$1: no thread mw-worker-$2"
+	tid=$(worker_tid "${!pidvar}" "$2") || fail "$1: no thread dwn_conn_$2"
 	tstat "${!pidvar}" "$tid" "$3"
 }
 

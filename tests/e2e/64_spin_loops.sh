@@ -4,7 +4,7 @@
 
 cpu_ticks() { # NODE WORKER: utime + stime of the worker so far, in clock ticks
 	local pidvar=${1}_PID tid
-	tid=$(worker_tid "${!pidvar}" "$2") || fail "$1: no thread mw-worker-$2"
+	tid=$(worker_tid "${!pidvar}" "$2") || fail "$1: no thread dwn_conn_$2"
 	echo $(($(tstat "${!pidvar}" "$tid" 14) + $(tstat "${!pidvar}" "$tid" 15)))
 }
 idle_ticks() { # NODE: CPU ticks worker 0 burns in 0.5 s of idling

@@ -94,14 +94,15 @@ grep -q "sweep: compute needs a -C in the args of client c" "$TMP/err" || fail "
 [ -e "$TMP/bad" ] && fail "a bad sweep created a directory"
 
 [ ${#plots[@]} -eq 0 ] || skip "gnuplot not installed: the sweep's plots not checked"
-for p in grid-success grid-mean grid-p99 grid-slowdown grid-heatmap-const grid-heatmap-exp; do
+for p in grid-success grid-mean grid-p99 grid-slowdown grid-heatmap-const grid-heatmap-exp \
+	grid-heatmap-success-const grid-heatmap-success-exp grid-heatmap-mean-const grid-heatmap-mean-exp; do
 	[ -s "$R/plots/$p.svg" ] && [ -s "$R/plots/$p.png" ] || fail "plots/$p missing"
 done
 grep -q 'rate per client thread (requests/s)' "$R/plots/grid-p99.svg" || fail "grid-p99 x label"
 grep -q 'p99 latency (µs' "$R/plots/grid-p99.svg" || fail "grid-p99 y label"
 grep -q '>const compute 20us<' "$R/plots/grid-p99.svg" || fail "grid-p99 legend"
 grep -q 'compute per request' "$R/plots/grid-heatmap-exp.svg" || fail "heatmap y label"
-assert_eq "plots in the sweep's index.html" 6 "$(grep -c '<svg' "$R/index.html")"
+assert_eq "plots in the sweep's index.html" 10 "$(grep -c '<svg' "$R/index.html")"
 grep -q 'href="cells/007_rate-500_arrival-exp_compute-60us/index.html"' "$R/index.html" ||
 	fail "index.html does not link the cells' reports"
 [ -s "$r7/plots/latency-cdf.svg" ] || fail "cell 7's report has no plots"

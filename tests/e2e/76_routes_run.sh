@@ -76,8 +76,8 @@ clients:
 
 # --set adds a route, and a client group may switch to it
 timeout -k 5 60 "$MESHWALK" run -q -o "$TMP/set" --set 'services.stock.routes.fast=-C 10us' \
-	--set clients.catalogue.route=fast --set clients.catalogue.args='-n 20' \
-	--set clients.buyers.args='-n 5' --set clients.browsers.args='-n 5' "$ex" >"$TMP/out" 2>"$TMP/err" ||
+	--set clients.catalogue.route=fast --set clients.catalogue.args='-n 20 --closed-loop' \
+	--set clients.buyers.args='-n 5 --closed-loop' --set clients.browsers.args='-n 5 --closed-loop' "$ex" >"$TMP/out" 2>"$TMP/err" ||
 	{ cat "$TMP/err"; fail "run with --set routes"; }
 assert_eq "--set ok" 30 "$(json ok "$TMP/set/summary.json")"
 exit 0

@@ -46,12 +46,12 @@ grep -q -- '-b 127.77.2.2:0 .*--net-delay 127.77.1.0/24=unif' "$TMP/lo/commands.
 grep -q '"127.77.2.2:' "$TMP/lo/run.json" || fail "replica addresses in run.json"
 # The back nodes saw every forward, and no client waited on a rate it asked for.
 grep -q '"requests": 20' "$TMP/lo/nodes/back-1/stats.json" || fail "back-1 requests"
-scenario loopback ", rate: 10mbit" "-n 2" >"$TMP/lo2.yaml"
+scenario loopback ", rate: 10mbit" "-n 2 --closed-loop" >"$TMP/lo2.yaml"
 run "$TMP/lo2" "$TMP/lo2.yaml" || { cat "$TMP/err"; fail "loopback run with a rate"; }
 grep -q "rates are not applied on loopback" "$TMP/err" || fail "no warning for a rate on loopback"
 # Nodes forward only to what the scenario made: a private address outside it
 # is refused before anything is sent (it once was allowed by default).
-scenario loopback "" "-n 2 -F 10.0.0.1:9 -R" >"$TMP/lo3.yaml"
+scenario loopback "" "-n 2 --closed-loop -F 10.0.0.1:9 -R" >"$TMP/lo3.yaml"
 run "$TMP/lo3" "$TMP/lo3.yaml"; assert_eq "run forwarding outside the scenario" 1 $?
 grep -q '"forward_refused": 2' "$TMP/lo3/nodes/front-0/stats.json" || fail "loopback: forward not refused"
 
@@ -81,7 +81,7 @@ assert_eq "namespaces left after success" 0 "$(leftovers "$TMP/ns")"
 # 10.X.0.1 (the host) nor other private addresses.
 grep -qE -- '-b 10\.[0-9]+\.1\.1:0 .*--allow-forward loopback,10\.([0-9]+)\.1\.0/24,10\.\1\.2\.0/24( |$)' \
 	"$TMP/ns/commands.txt" || { cat "$TMP/ns/commands.txt"; fail "namespaced nodes' --allow-forward"; }
-scenario namespaces "" "-n 2 -F 192.168.77.7:9 -R" >"$TMP/ns2.yaml"
+scenario namespaces "" "-n 2 --closed-loop -F 192.168.77.7:9 -R" >"$TMP/ns2.yaml"
 run "$TMP/ns2" "$TMP/ns2.yaml"; assert_eq "namespaced run forwarding outside the scenario" 1 $?
 grep -q '"forward_refused": 2' "$TMP/ns2/nodes/front-0/stats.json" || fail "namespaces: forward not refused"
 

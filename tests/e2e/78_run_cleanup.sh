@@ -88,7 +88,7 @@ if [ $ROOT_NS = 1 ]; then
 	[ "$(net_of $kpid)" -ge 5 ] || fail "k2 left no network objects"
 	cat >"$TMP/short.yaml" <<'YAML'
 services: { s: {} }
-clients: [{ name: c, to: s, args: "-n 5" }]
+clients: [{ name: c, to: s, args: "-n 5 --closed-loop" }]
 YAML
 	timeout -k 5 60 "$MESHWALK" run -q -o "$TMP/next" "$TMP/short.yaml" >"$TMP/out" 2>"$TMP/err" ||
 		{ cat "$TMP/err"; fail "run after a killed run"; }

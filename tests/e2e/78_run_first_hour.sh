@@ -15,7 +15,7 @@ services:
 clients:
   - name: good
     to: a
-    args: "-n 10 -F {a} -R 1k"
+    args: "-n 10 --closed-loop -F {a} -R 1k"
   - name: typo
     to: a
     args: "-n 10 --rate 100 -R 1k -R 2k"
@@ -40,7 +40,7 @@ name: nodebad
 services:
   a: { node: "--ntt 2" }
 clients:
-  - { name: c, to: a, args: "-n 5" }
+  - { name: c, to: a, args: "-n 5 --closed-loop" }
 YAML
 timeout -k 5 30 "$MESHWALK" run --check nodebad.yaml >out 2>err
 assert_eq "--check with bad node options" 2 "$?"

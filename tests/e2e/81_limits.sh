@@ -7,8 +7,8 @@ start_node c
 start_node a
 # default: loopback is fine; public, private and link-local (metadata) targets
 # are refused before any packet leaves (the node never even connects)
-client --to 127.0.0.1:$a_PORT -F 127.0.0.1:$b_PORT -n 2 || { show; fail "loopback forward"; }
-client --to 127.0.0.1:$a_PORT -F 8.8.8.8:53 -n 2 --json "$TMP/summary.json" && fail "public forward allowed"
+client --to 127.0.0.1:$a_PORT -F 127.0.0.1:$b_PORT -n 2 --closed-loop || { show; fail "loopback forward"; }
+client --to 127.0.0.1:$a_PORT -F 8.8.8.8:53 -n 2 --closed-loop --json "$TMP/summary.json" && fail "public forward allowed"
 grep -q "refused: node 127.0.0.1:$a_PORT: forward to 8.8.8.8:53 refused: not in the default --allow-forward (loopback only)" "$TMP/err" ||
 	{ show; fail "refusal message"; }
 assert_eq "refused requests are errors" 2 "$(json errors)"
@@ -24,7 +24,7 @@ assert_eq "nothing forwarded to the public targets" 2 "$(stat a forwards)"
 
 # explicit list: only b's port; the default ranges no longer apply
 start_node g --allow-forward 127.0.0.1:$b_PORT
-client --to 127.0.0.1:$g_PORT -F 127.0.0.1:$b_PORT -n 2 || { show; fail "allowed target"; }
+client --to 127.0.0.1:$g_PORT -F 127.0.0.1:$b_PORT -n 2 --closed-loop || { show; fail "allowed target"; }
 client --to 127.0.0.1:$g_PORT -F 127.0.0.1:$c_PORT -n 1 && fail "target outside --allow-forward"
 grep -q "forward to 127.0.0.1:$c_PORT refused: not in --allow-forward" "$TMP/err" || { show; fail "explicit refusal"; }
 stop_node g
@@ -46,7 +46,7 @@ grep -q "allow-forward: '/33': expected a prefix length from 0 to 32" "$TMP/err"
 
 # limits: error replies on the same connection, counted
 start_node l --max-compute 1ms --max-fanout 2 --max-depth 1
-client --to 127.0.0.1:$l_PORT -C 2ms -n 3 --json "$TMP/summary.json" && fail "COMPUTE over --max-compute ran"
+client --to 127.0.0.1:$l_PORT -C 2ms -n 3 --closed-loop --json "$TMP/summary.json" && fail "COMPUTE over --max-compute ran"
 grep -q "node limit exceeded: node 127.0.0.1:$l_PORT: COMPUTE of 2000 us exceeds this node's limit of 1000 us" "$TMP/err" ||
 	{ show; fail "compute limit message"; }
 assert_eq "all three answered (connection kept)" 3 "$(json errors)"
@@ -54,7 +54,7 @@ assert_eq "none lost" 0 "$(json lost)"
 client --to 127.0.0.1:$l_PORT -F 127.0.0.1:$b_PORT,127.0.0.1:$b_PORT,127.0.0.1:$c_PORT -n 1 && fail "fan-out over the limit"
 grep -q "node limit exceeded" "$TMP/err" || { show; fail "fan-out message"; }
 client --to 127.0.0.1:$l_PORT -F 127.0.0.1:$b_PORT -F 127.0.0.1:$c_PORT -n 1 && fail "depth over the limit"
-client --to 127.0.0.1:$l_PORT -C 500us -F 127.0.0.1:$b_PORT -C 5ms -n 2 || { show; fail "within limits (a sub-program's COMPUTE is b's business)"; }
+client --to 127.0.0.1:$l_PORT -C 500us -F 127.0.0.1:$b_PORT -C 5ms -n 2 --closed-loop || { show; fail "within limits (a sub-program's COMPUTE is b's business)"; }
 stop_node l
 assert_eq "limit violations" 5 "$(stat l limit_violations)"
 assert_eq "not malformed" 0 "$(stat l malformed)"
@@ -62,14 +62,14 @@ assert_eq "not malformed" 0 "$(stat l malformed)"
 # frames beyond --max-frame-size / programs beyond --max-prog-size: refused,
 # their bytes skipped, the connection kept
 start_node f --max-frame-size 1k --max-prog-size 64
-client --to 127.0.0.1:$f_PORT --ps 2000 -n 3 --json "$TMP/summary.json" && fail "oversized frame served"
+client --to 127.0.0.1:$f_PORT --ps 2000 -n 3 --closed-loop --json "$TMP/summary.json" && fail "oversized frame served"
 grep -q "node limit exceeded: node 127.0.0.1:$f_PORT: frame length 2000 above the limit 1000" "$TMP/err" ||
 	{ show; fail "frame limit message"; }
 assert_eq "frames answered, connection kept" 3 "$(json errors)"
 assert_eq "none lost" 0 "$(json lost)"
-client --to 127.0.0.1:$f_PORT -C 1 -C 1 -C 1 -C 1 -C 1 -C 1 -C 1 -C 1 -n 2 && fail "oversized program ran"
+client --to 127.0.0.1:$f_PORT -C 1 -C 1 -C 1 -C 1 -C 1 -C 1 -C 1 -C 1 -n 2 --closed-loop && fail "oversized program ran"
 grep -q "program length [0-9]* above the limit 64" "$TMP/err" || { show; fail "program limit message"; }
-client --to 127.0.0.1:$f_PORT --ps 1000 -C 1 -n 3 || { show; fail "within the limits"; }
+client --to 127.0.0.1:$f_PORT --ps 1000 -C 1 -n 3 --closed-loop || { show; fail "within the limits"; }
 stop_node f
 assert_eq "frame/program limit violations" 5 "$(stat f limit_violations)"
 assert_eq "not malformed" 0 "$(stat f malformed)"

@@ -35,7 +35,7 @@ for _ in $(seq 100); do
 	"$MESHWALK" client --to 127.0.0.1:$v_PORT -n 1 -C 20ms --timeout 1ms -q >/dev/null 2>&1 &&
 		fail "a 1 ms timeout on a 20 ms request succeeded"
 done
-client --to 127.0.0.1:$v_PORT -n 5 || { show; fail "node stopped serving"; } # and the last COMPUTE is over
+client --to 127.0.0.1:$v_PORT -n 5 --closed-loop || { show; fail "node stopped serving"; } # and the last COMPUTE is over
 fd1=$(fds $v_PID) rss1=$(rss_kb $v_PID)
 assert_eq "node fds after 100 vanished clients" "$fd0" "$fd1"
 [ $((rss1 - rss0)) -lt 2048 ] || fail "node RSS grew by $((rss1 - rss0)) KiB over 100 vanished clients"
@@ -62,6 +62,6 @@ rss1=$(rss_kb $s_PID)
 kill $writer 2>/dev/null; wait $writer 2>/dev/null
 exec 3>&-
 slowwait 10 sh -c "[ \$(ls /proc/$s_PID/fd | wc -l) -eq $fd0 ]" || fail "the slow reader's connection was not released"
-client --to 127.0.0.1:$s_PORT -n 5 || { show; fail "node after the slow reader left"; }
+client --to 127.0.0.1:$s_PORT -n 5 --closed-loop || { show; fail "node after the slow reader left"; }
 stop_node s
 exit 0

@@ -9,25 +9,25 @@ start_node a --auth-key-file "$TMP/key"
 start_node plain
 start_node u -b udp://127.0.0.1:0 --auth-key-file "$TMP/key"
 
-client --to 127.0.0.1:$a_PORT --auth-key-file "$TMP/key" -F 127.0.0.1:$b_PORT -C 10 -R 10k -n 20 --ps 2k ||
+client --to 127.0.0.1:$a_PORT --auth-key-file "$TMP/key" -F 127.0.0.1:$b_PORT -C 10 -R 10k -n 20 --closed-loop --ps 2k ||
 	{ show; fail "authenticated chain"; }
-client --to udp://127.0.0.1:$u_PORT --auth-key-file "$TMP/key" -n 10 || { show; fail "authenticated UDP"; }
+client --to udp://127.0.0.1:$u_PORT --auth-key-file "$TMP/key" -n 10 --closed-loop || { show; fail "authenticated UDP"; }
 
 # no key / wrong key: refused with the reason, connection closed; others unaffected
-client --to 127.0.0.1:$a_PORT -n 3 && fail "unauthenticated request served"
+client --to 127.0.0.1:$a_PORT -n 3 --closed-loop && fail "unauthenticated request served"
 grep -q "refused: node 127.0.0.1:$a_PORT: authentication required" "$TMP/err" || { show; fail "no-key message"; }
-client --to 127.0.0.1:$a_PORT --auth-key-file "$TMP/other" -n 3 && fail "wrong key served"
+client --to 127.0.0.1:$a_PORT --auth-key-file "$TMP/other" -n 3 --closed-loop && fail "wrong key served"
 grep -q "authentication failed (wrong key)" "$TMP/err" || { show; fail "wrong-key message"; }
 # a keyed client does not trust replies from a node without the key
-client --to 127.0.0.1:$plain_PORT --auth-key-file "$TMP/key" -n 2 && fail "unauthenticated reply accepted"
+client --to 127.0.0.1:$plain_PORT --auth-key-file "$TMP/key" -n 2 --closed-loop && fail "unauthenticated reply accepted"
 grep -q "a reply failed authentication" "$TMP/err" || { show; fail "client-side check"; }
 # a keyed node does not trust a forward target without the key
 client --to 127.0.0.1:$a_PORT --auth-key-file "$TMP/key" -F 127.0.0.1:$plain_PORT -n 1 && fail "unauthenticated forward reply"
 grep -q "reply failed authentication" "$TMP/err" || { show; fail "forward check"; }
 # UDP without the key: silently dropped (no amplification), so a timeout
-client --to udp://127.0.0.1:$u_PORT -n 2 --timeout 300ms && fail "unauthenticated datagram served"
+client --to udp://127.0.0.1:$u_PORT -n 2 --closed-loop --timeout 300ms && fail "unauthenticated datagram served"
 grep -q "timeout" "$TMP/out" || { show; fail "UDP drop"; }
-client --to 127.0.0.1:$a_PORT --auth-key-file "$TMP/key" -n 5 || { show; fail "a keyed client after the refusals"; }
+client --to 127.0.0.1:$a_PORT --auth-key-file "$TMP/key" -n 5 --closed-loop || { show; fail "a keyed client after the refusals"; }
 stop_node a; stop_node b; stop_node u; stop_node plain
 assert_eq "a: auth failures" 3 "$(stat a auth_failures)" # no key, wrong key, plain's reply
 assert_eq "b: every forward authentic" 0 "$(stat b auth_failures)"

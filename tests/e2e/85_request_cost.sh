@@ -97,7 +97,7 @@ grep -q closed "$TMP/partial.log" || fail "stalled frame: $(cat "$TMP/partial.lo
 
 # 5. The request starts once its padding has arrived, however large; a
 #    forward's reply counts once its padding has arrived.
-ok --to 127.0.0.1:$a_PORT -n 3 --ps 16m -R 10
+ok --to 127.0.0.1:$a_PORT -n 3 --closed-loop --ps 16m -R 10
 python3 - "$a_PORT" >"$TMP/early.log" 2>&1 <<'PY' || fail "request started before its padding: $(cat "$TMP/early.log")"
 import socket, struct, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))

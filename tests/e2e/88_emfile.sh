@@ -34,7 +34,7 @@ ticks1=$(awk '{ print $14 + $15 }' /proc/$e_PID/stat)
 	fail "the node spun: $((ticks1 - ticks0)) ticks in 1 s with its descriptors exhausted"
 wait $flood
 prlimit --pid "$e_PID" --nofile=4096:
-client --to 127.0.0.1:$e_PORT -n 5 || { show; fail "node does not serve after the flood"; }
+client --to 127.0.0.1:$e_PORT -n 5 --closed-loop || { show; fail "node does not serve after the flood"; }
 stop_node e
 [ "$(stat e refused_conns)" -gt 0 ] || fail "refused_conns: $(stat e refused_conns)"
 exit 0

@@ -113,11 +113,11 @@ show() {
 	echo "--- stdout"; tail -n 20 "$TMP/out"; echo "--- stderr"; cat "$TMP/err"
 }
 
-# worker_tid PID I: the thread id of worker I (named mw-worker-I) of node PID.
+# worker_tid PID I: the thread id of worker I (named dwn_conn_I) of node PID.
 worker_tid() {
 	local d
 	for d in /proc/"$1"/task/*; do
-		[ "$(cat "$d/comm" 2>/dev/null)" = "mw-worker-$2" ] && { echo "${d##*/}"; return 0; }
+		[ "$(cat "$d/comm" 2>/dev/null)" = "dwn_conn_$2" ] && { echo "${d##*/}"; return 0; }
 	done
 	return 1
 }
