@@ -133,9 +133,13 @@ static int load_identity(SSL_CTX *ctx, const struct tls_config *c, struct err *e
 			       ssl_reasons(why, sizeof why));
 	if (access(key, R_OK) != 0)
 		return file_error("--ssl-key", key, e);
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+			return err_set(e, "--ssl-key %s does not match --ssl-cert %s (%s)", key,
+				       c->cert, ssl_reasons(why, sizeof why));
 		return err_set(e, "--ssl-key %s: not a PEM private key%s (%s)", key,
 			       c->key ? "" : " (give it with --ssl-key)", ssl_reasons(why, sizeof why));
+	}
 	if (SSL_CTX_check_private_key(ctx) != 1)
 		return err_set(e, "--ssl-key %s does not match --ssl-cert %s (%s)", key, c->cert,
 			       ssl_reasons(why, sizeof why));
