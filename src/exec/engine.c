@@ -337,6 +337,7 @@ static void send_attempt(struct engine *e, struct engine_task *t)
 			continue;
 		t->peers[i] = NULL;
 		wire_target_addr(&t->fwd, i, &ss, &s.to_len);
+		s.tls = wire_target_tls(&t->fwd, i);
 		wire_forward_sub(&t->fwd, t->fwd.branch ? i : 0, &s.sub, &s.sub_len);
 		sub_budget(t, s.sub, s.sub_len, &b);
 		s.budget = &b;

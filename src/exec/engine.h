@@ -91,6 +91,7 @@ struct engine_send {
 	uint32_t sub_len;
 	uint64_t frame_size;          /* 0: minimal */
 	const struct wire_budget *budget; /* what the target may spend */
+	bool tls;                     /* the target is ssl://: meshwalk's protocol over TLS */
 };
 
 struct engine_io {

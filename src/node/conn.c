@@ -349,6 +349,8 @@ bool conn_sendable(const struct conn *c)
 {
 	uint64_t end = sendable_end(c);
 
+	if (c->tls && !tls_handshake_done(c->tls))
+		return false; /* queued frames wait for the handshake */
 	return (iobuf_len(&c->out) > 0 && c->out_sent < end) ||
 	       (c->segs != NULL && c->segs->at <= end);
 }

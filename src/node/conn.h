@@ -106,6 +106,7 @@ struct conn {
 	uint32_t dead_marks;           /* cancelled marks still queued */
 	struct tls *tls;               /* ssl://, https:// and ssl:// forwards; NULL: plain TCP */
 	enum handle_kind tls_after;    /* H_TLS: what it speaks once the handshake is done */
+	bool tls_peer;                 /* peer: its target is ssl:// */
 };
 
 /* Padding up to this size is copied into conn.out; larger padding is a

@@ -114,11 +114,24 @@ void front_tls_event(struct worker *w, struct conn *c)
 		read_as(w, c); /* data may have come with the handshake's end */
 }
 
+/* "[::1]" -> "::1", in place. */
+static char *unbracket(char *h)
+{
+	h[strlen(h) - 1] = '\0';
+	return h + 1;
+}
+
 int front_tls_peer_connected(struct worker *w, struct conn *p)
 {
-	if (!p->tls_after)
+	char host[SOCK_ADDR_STRLEN];
+
+	if (!p->tls_peer)
 		return 0;
-	p->tls = tls_new_client(w->tls_client, p->fd, NULL);
+	/* With --ssl-verify, the target's certificate must name its address
+	 * (an IP subjectAltName): a forward knows no host name. */
+	sock_addr_str((const struct sockaddr *)&p->addr, host, sizeof host);
+	*strrchr(host, ':') = '\0';
+	p->tls = tls_new_client(w->tls_client, p->fd, host[0] == '[' ? unbracket(host) : host);
 	return front_tls_peer_handshake(w, p) ? 0 : -EPROTO;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net/tls.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -53,11 +54,11 @@ static uint32_t peer_bucket(const struct sockaddr_storage *ss)
 	return h & (PEER_BUCKETS - 1);
 }
 
-static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss)
+static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss, bool tls)
 {
 	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next)
 		if (sock_addr_equal((const struct sockaddr *)&w->peers[i - 1]->addr,
-				    (const struct sockaddr *)ss))
+				    (const struct sockaddr *)ss) && w->peers[i - 1]->tls_peer == tls)
 			return w->peers[i - 1];
 	return NULL;
 }
@@ -75,7 +76,8 @@ static void peer_unhash(struct worker *w, struct conn *p, uint32_t index)
 
 /* A peer entry for a new target: a fresh one, or (at --max-peers) one that
  * is idle, closed if it was open. NULL when every entry is in use. */
-static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *ss, socklen_t len)
+static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
+			       bool tls)
 {
 	struct conn *p = NULL;
 	uint32_t index = 0;
@@ -102,6 +104,7 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 	}
 	memcpy(&p->addr, ss, len);
 	p->addrlen = len;
+	p->tls_peer = tls;
 	p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)ss);
 	sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
 	uint32_t *head = &w->peer_hash[peer_bucket(ss)];
@@ -113,15 +116,15 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 /* The pooled connection to ss, connecting it if needed; NULL with *status
  * and why filled when that fails at once. */
 static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
-			     int *status, char *why, size_t why_len)
+			     bool tls, int *status, char *why, size_t why_len)
 {
-	struct conn *p = peer_find(w, ss);
+	struct conn *p = peer_find(w, ss, tls);
 	char a[SOCK_ADDR_STRLEN];
 
 	if (p != NULL && p->fd >= 0)
 		return p;
 	if (p == NULL) {
-		p = peer_entry(w, ss, len);
+		p = peer_entry(w, ss, len, tls);
 		if (p == NULL) {
 			*status = WIRE_ERR_BUSY;
 			snprintf(why, why_len, "forward to %s failed: this worker has --max-peers %u "
@@ -173,7 +176,7 @@ int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_
 {
 	struct worker *w = ctx;
 	int status = 0;
-	struct conn *p = get_peer(w, s->to, s->to_len, &status, why, why_len);
+	struct conn *p = get_peer(w, s->to, s->to_len, s->tls, &status, why, why_len);
 
 	if (p == NULL)
 		return status;
@@ -237,6 +240,8 @@ void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell)
 		close(p->fd);
 		p->fd = -1;
 	}
+	tls_free(p->tls);
+	p->tls = NULL;
 	if (why != NULL)
 		log_msg("forward connection to %s: %s", p->name, why);
 	p->connecting = false;
@@ -330,6 +335,8 @@ void peer_on_writable(struct worker *w, struct conn *p)
 			return;
 		}
 		p->connecting = false;
+		if (front_tls_peer_connected(w, p) < 0)
+			return; /* failed at once */
 	}
 	conn_flush(w, p);
 }

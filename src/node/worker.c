@@ -558,6 +558,10 @@ static void *worker_thread(void *arg)
 					if (c->fd < 0)
 						break;
 				}
+				if (h->kind == H_PEER && c->tls != NULL && !tls_handshake_done(c->tls) &&
+				    !c->connecting && (!front_tls_peer_handshake(w, c) ||
+						       !tls_handshake_done(c->tls)))
+					break; /* failed, or waits for the target */
 				if (ev[i].events & (LOOP_READ | LOOP_ERROR))
 					front_wire_readable(w, c);
 				if (c->fd >= 0 && (ev[i].events & LOOP_WRITE))

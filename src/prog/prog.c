@@ -461,7 +461,8 @@ static void encode(const struct prog *p, const struct prog *root, struct rng *rn
 			wire_buf_put_u32(out, 0);
 			wire_buf_put_u64(out, sample_u64(f->frame_size, rng, index, 1.0));
 			for (uint32_t t = 0; t < f->ntargets; t++)
-				wire_put_target(out, (const struct sockaddr *)&f->targets[t].ss);
+				wire_put_target_as(out, (const struct sockaddr *)&f->targets[t].ss,
+						   f->targets[t].proto == SOCK_SSL ? WIRE_TARGET_TLS : 0);
 			for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1); t++) {
 				size_t len_at = out->len;
 

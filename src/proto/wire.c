@@ -196,12 +196,18 @@ void wire_forward_sub(const struct wire_forward *f, uint32_t i, const uint8_t **
 	}
 }
 
-/* Target: u16 family (4 or 6), u16 port (network order), u8 addr[16]. */
+bool wire_target_tls(const struct wire_forward *f, uint32_t i)
+{
+	return (get_u16(f->targets + (size_t)i * WIRE_TARGET_LEN) & 0xff00) == WIRE_TARGET_TLS;
+}
+
+/* Target: u16 family (4 or 6, transport in the high byte), u16 port
+ * (network order), u8 addr[16]. */
 int wire_target_addr(const struct wire_forward *f, uint32_t i, struct sockaddr_storage *ss,
 		     socklen_t *sslen)
 {
 	const uint8_t *t = f->targets + (size_t)i * WIRE_TARGET_LEN;
-	uint16_t family = get_u16(t), port;
+	uint16_t family = get_u16(t) & 0xff, port;
 
 	memcpy(&port, t + 2, 2);
 	memset(ss, 0, sizeof *ss);
@@ -285,7 +291,7 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 	for (uint32_t i = 0; i < f.ntargets; i++) {
 		uint16_t fam = get_u16(f.targets + (size_t)i * WIRE_TARGET_LEN);
 
-		if (fam != 4 && fam != 6)
+		if (((fam & 0xff) != 4 && (fam & 0xff) != 6) || (fam >> 8) > (WIRE_TARGET_TLS >> 8))
 			return err_set(c->e, "FORWARD target %u has address family %u", i, fam),
 			       -WIRE_ERR_MALFORMED;
 	}
@@ -458,6 +464,11 @@ void wire_end_op(struct wire_buf *b, size_t op_off)
 
 int wire_put_target(struct wire_buf *b, const struct sockaddr *sa)
 {
+	return wire_put_target_as(b, sa, 0);
+}
+
+int wire_put_target_as(struct wire_buf *b, const struct sockaddr *sa, uint16_t transport)
+{
 	uint8_t t[WIRE_TARGET_LEN] = { 0 };
 	uint16_t fam;
 
@@ -476,6 +487,7 @@ int wire_put_target(struct wire_buf *b, const struct sockaddr *sa)
 	} else {
 		return -EAFNOSUPPORT;
 	}
+	fam |= transport;
 	memcpy(t, &fam, 2);
 	wire_buf_put(b, t, sizeof t);
 	return 0;

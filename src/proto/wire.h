@@ -217,6 +217,14 @@ void wire_forward_decode(const struct wire_op *op, struct wire_forward *f);
 void wire_forward_sub(const struct wire_forward *f, uint32_t i, const uint8_t **prog,
 		      uint32_t *len);
 
+/* A target's family field: the low byte is 4 or 6, the high byte its
+ * transport: 0 meshwalk's protocol over TCP, WIRE_TARGET_TLS over TLS
+ * (ssl://). */
+#define WIRE_TARGET_TLS 0x0100
+
+/* Whether target i is reached over TLS. */
+bool wire_target_tls(const struct wire_forward *f, uint32_t i);
+
 /* Target i as a socket address; returns 0 or -EAFNOSUPPORT. */
 int wire_target_addr(const struct wire_forward *f, uint32_t i, struct sockaddr_storage *ss,
 		     socklen_t *sslen);
@@ -245,6 +253,8 @@ void wire_end_op(struct wire_buf *b, size_t op_off);
 
 /* Appends a target address (AF_INET or AF_INET6). */
 int wire_put_target(struct wire_buf *b, const struct sockaddr *sa);
+/* The same, with the target's transport: WIRE_TARGET_TLS for ssl://. */
+int wire_put_target_as(struct wire_buf *b, const struct sockaddr *sa, uint16_t transport);
 
 /* Name of a status for messages: "forward failed", "timeout", ... */
 const char *wire_status_name(unsigned status);

@@ -1,6 +1,7 @@
 # TLS (ssl:// and https://, --ssl-*): a throwaway CA and certificates made with
 # the openssl CLI; meshwalk's client over ssl:// (counts, padded requests and
-# replies, sendfile replies, verification, mutual TLS), openssl s_client (ALPN
+# replies, sendfile replies, verification, mutual TLS), forwards to ssl://
+# targets, openssl s_client (ALPN
 # on https://, none on ssl://), curl (-k and --cacert), wrk over https://,
 # start-up errors for bad files, and a client stalled mid-handshake that
 # neither blocks the others nor holds its slot past --frame-timeout.
@@ -94,6 +95,19 @@ client --to ssl://127.0.0.1:$m_PORT --ssl-cert "$C/other.pem" --ssl-key "$C/othe
 client --to ssl://127.0.0.1:$m_PORT --ssl-cert "$C/cli.pem" --ssl-key "$C/cli.key" -n 2 -r 100 ||
 	{ show; fail "client certificate refused"; }
 slowwait 10 grep -q 'TLS handshake failed' "$TMP/m.log" || fail "node log: $(cat "$TMP/m.log")"
+
+# forwards to ssl:// targets: one pooled TLS connection, verified with the
+# node's --ssl-ca (the target's certificate names its address)
+start_node f --ssl-ca "$C/ca.pem" --ssl-verify
+client --to 127.0.0.1:$f_PORT -F ssl://127.0.0.1:$S -C 100us -R 2k -R 50k --ps 100k -n 20 -r 200 ||
+	{ show; fail "forward over TLS"; }
+grep -q '^Sent pkts - success: 20, error: 0' "$TMP/out" || fail "forward over TLS: counts"
+client --to 127.0.0.1:$f_PORT -F ssl://127.0.0.1:$o_PORT -R -n 2 -r 100 && fail "untrusted forward target"
+grep -q "forward to 127.0.0.1:$o_PORT failed: unreachable" "$TMP/err" || { show; fail "untrusted target's error"; }
+slowwait 10 grep -q "forward connection to 127.0.0.1:$o_PORT: TLS handshake failed: certificate verify failed" \
+	"$TMP/f.log" || fail "forwarding node's log: $(cat "$TMP/f.log")"
+stop_node f
+assert_eq "TLS handshakes of 20 pooled forwards" 1 "$(stat f tls_handshakes)"
 
 # start-up errors: exit 1 naming the file, never a crash
 bad() { # WHAT EXPECTED-MESSAGE NODE-OPTIONS...
