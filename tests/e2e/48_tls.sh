@@ -49,6 +49,13 @@ client --to ssl://127.0.0.1:$S --rs sendfile,200k -n 4 -r 50 || { show; fail "se
 client --to ssl://127.0.0.1:$S --nt 3 -n 20 -r 300 || { show; fail "three TLS threads"; }
 client --to 127.0.0.1:$P -n 5 -r 200 || { show; fail "tcp:// beside ssl://"; }
 
+# the parent accept mode hands TLS connections over with their context
+start_node pa -b ssl://127.0.0.1:0 -b https://127.0.0.1:0 "${SRV[@]}" -a parent --nt 2
+client --to ssl://127.0.0.1:$pa_PORT --nt 2 -n 10 -r 200 || { show; fail "parent accept mode"; }
+[ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$(sed -n 2p "$TMP/pa.port")/")" = 200 ] ||
+	fail "https:// in parent accept mode"
+stop_node pa
+
 # openssl s_client: no ALPN on ssl://, http/1.1 chosen on https://
 echo | timeout 10 openssl s_client -connect 127.0.0.1:$S -CAfile "$C/ca.pem" -alpn h2,http/1.1 \
 	>"$TMP/s1" 2>&1
