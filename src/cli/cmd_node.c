@@ -136,7 +136,8 @@ const struct opt_def node_opts[] = {
 	{ "frame-timeout", 0, OPT_REQUIRED, O_FRAME_TIMEOUT, "DURATION",
 	  "A request frame that has begun to arrive must complete within this (default 30s), "
 	  "padding included; otherwise the connection is closed, logged and counted in "
-	  "frame_timeouts. A request starts only once its whole frame has arrived." },
+	  "frame_timeouts. A request starts only once its whole frame has arrived. A TLS "
+	  "handshake (ssl://, https://) must complete within it too." },
 	{ "udp-amplify", 0, OPT_NONE, O_UDP_AMPLIFY, NULL,
 	  "Let UDP replies be larger than their request without --auth-key-file. By default "
 	  "such a reply becomes a 'node limit exceeded' error cut to the request's size "
