@@ -31,13 +31,14 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # the report's index.html (72_report_html); haproxy balances scenario services;
 # iproute2 (ip, tc) builds the emulated network of scenarios run as root;
 # python3 plays raw-frame peers; curl, wrk and ab (apache2-utils) drive the
-# HTTP front end (47_http).
+# HTTP front end (47_http); openssl (the CLI) makes the TLS tests' throwaway
+# certificates and is their s_client peer (48_tls, tests/compat).
 # The image set: podman builds the image (make image) and runs generated
 # manifests (91_deploy_podman: the test set needs it too); runc is the runtime
 # image/containers.conf names; catatonit is the pause process of the pods
 # podman builds locally (no image pull).
 IMAGE_PKGS="podman runc catatonit"
-TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils $IMAGE_PKGS"
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils openssl $IMAGE_PKGS"
 # nodejs and npm run the reference application (tests/refapp, 92_refapp_traces)
 # and the schema validators; a node installed otherwise (NodeSource) is kept.
 command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs npm"

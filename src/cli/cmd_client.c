@@ -48,7 +48,12 @@ enum {
 	O_ROUTE,
 	O_USAGE,
 	O_DPDK,
-	O_SSL,
+	O_SSL_CA,
+	O_SSL_CA_PATH,
+	O_SSL_CERT,
+	O_SSL_CIPHERS,
+	O_SSL_KEY,
+	O_SSL_VERIFY,
 	O_SCRIPT, /* never seen by getopt: expanded before */
 	O_CLOSED_LOOP,
 };
@@ -59,14 +64,17 @@ enum {
 
 const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
-	  "The node to send requests to: [tcp://|udp://|http://][host][:port], host defaults to "
-	  "127.0.0.1 and port to 7891. With udp:// every request and reply is one datagram of at "
-	  "most 65507 bytes (a larger request counts as an error and is not sent); a lost one "
-	  "is a --timeout. http://HOST:PORT[/NAME] drives a node's HTTP/1.1 front end (node -b "
-	  "http://) over keep-alive, pipelined connections: /NAME runs the node's route NAME "
-	  "(as --route NAME), else the ops go in an x-meshwalk-program field, sampled by the "
-	  "node; a response counts as ok when its status is 2xx and its body has the REPLY's "
-	  "size (when that is a constant), else as an error (docs/http.md)." },
+	  "The node to send requests to: [tcp://|udp://|ssl://|http://][host][:port], host "
+	  "defaults to 127.0.0.1 and port to 7891. With udp:// every request and reply is one "
+	  "datagram of at most 65507 bytes (a larger request counts as an error and is not sent); "
+	  "a lost one is a --timeout. ssl:// (also ssl:HOST:PORT, as DistWalk writes it) speaks "
+	  "TLS (--ssl-* options): each session's handshake is part of its connect, done before "
+	  "the schedule starts and included in --conn-times. http://HOST:PORT[/NAME] drives a "
+	  "node's HTTP/1.1 front end (node -b http://) over keep-alive, pipelined connections: "
+	  "/NAME runs the node's route NAME (as --route NAME), else the ops go in an "
+	  "x-meshwalk-program field, sampled by the node; a response counts as ok when its "
+	  "status is 2xx and its body has the REPLY's size (when that is a constant), else as an "
+	  "error (docs/http.md)." },
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Local address (and optional port) to connect from." },
 	{ "num-pkts", 'n', OPT_REQUIRED, 'n', "N|auto",
@@ -225,14 +233,21 @@ const struct opt_def client_opts[] = {
 	  "DistWalk's DPDK options (also --dpdk-tx-cpu and dpdk:// addresses) are refused: "
 	  "meshwalk has no DPDK transport." },
 	{ "dpdk-tx-cpu", 0, OPT_REQUIRED, O_DPDK, "N", NULL },
-	{ "ssl-ca", 0, OPT_REQUIRED, O_SSL, "FILE",
-	  "DistWalk's TLS options (also --ssl-ca-path, --ssl-cert, --ssl-ciphers, --ssl-key, "
-	  "--ssl-verify and ssl:// addresses) are refused for now: TLS is not implemented yet." },
-	{ "ssl-ca-path", 0, OPT_REQUIRED, O_SSL, "DIR", NULL },
-	{ "ssl-cert", 0, OPT_REQUIRED, O_SSL, "FILE", NULL },
-	{ "ssl-ciphers", 0, OPT_REQUIRED, O_SSL, "CIPHERS", NULL },
-	{ "ssl-key", 0, OPT_REQUIRED, O_SSL, "FILE", NULL },
-	{ "ssl-verify", 0, OPT_NONE, O_SSL, NULL, NULL },
+	{ "ssl-ca", 0, OPT_REQUIRED, O_SSL_CA, "FILE",
+	  "Trusted CA certificates (PEM) for --ssl-verify with an ssl:// target. Every --ssl-* "
+	  "file is read before the run starts: a missing or bad one exits 1, naming it." },
+	{ "ssl-ca-path", 0, OPT_REQUIRED, O_SSL_CA_PATH, "DIR",
+	  "A directory of trusted CA certificates (hashed names, openssl rehash)." },
+	{ "ssl-cert", 0, OPT_REQUIRED, O_SSL_CERT, "FILE",
+	  "Client certificate (PEM) for nodes that verify their clients (node --ssl-verify)." },
+	{ "ssl-ciphers", 0, OPT_REQUIRED, O_SSL_CIPHERS, "CIPHERS",
+	  "Allowed ciphers: an OpenSSL cipher list for TLS 1.2 or TLS 1.3 suites." },
+	{ "ssl-key", 0, OPT_REQUIRED, O_SSL_KEY, "FILE",
+	  "The private key of --ssl-cert (PEM; default: the --ssl-cert file)." },
+	{ "ssl-verify", 0, OPT_NONE, O_SSL_VERIFY, NULL,
+	  "Verify the node's certificate against --ssl-ca / --ssl-ca-path (else the system's "
+	  "store) and the host name or address of --to; a failed verification fails the "
+	  "connect (exit 1, the reason printed)." },
 	{ "usage", 0, OPT_NONE, O_USAGE, NULL, "Print a short usage line and exit." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
@@ -365,6 +380,12 @@ static int parse_to(const char *arg, struct sock_addr *to, char **route, char **
 	free(*route);
 	free(*hostf);
 	*route = *hostf = NULL;
+	if (strncmp(arg, "https://", 8) == 0) {
+		free(host);
+		return err_set(e, "'%s': the client does not speak HTTPS; use http://, ssl:// "
+				  "(meshwalk's protocol over TLS), or curl, wrk, ab or h2load", arg),
+		       -EINVAL;
+	}
 	if (slash) {
 		host[slash - arg] = '\0';
 		if (slash[1] && wire_route_check((const uint8_t *)slash + 1,
@@ -394,6 +415,13 @@ static int parse_short_duration(const char *opt, const char *arg, int64_t *ns)
 	}
 	*ns = (int64_t)(us * 1000);
 	return 0;
+}
+
+/* A string option's value, copied (the last one given wins). */
+static void set_str(const char **dst, const char *v)
+{
+	free((char *)*dst);
+	*dst = xstrdup(v);
 }
 
 int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
@@ -582,9 +610,23 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			log_msg("--dpdk-rx-cpu, --dpdk-tx-cpu: meshwalk has no DPDK transport");
 			rc = 2;
 			break;
-		case O_SSL:
-			log_msg("--ssl-*: TLS (ssl://, --ssl-ca, --ssl-cert, ...) is not implemented yet");
-			rc = 2;
+		case O_SSL_CA:
+			set_str(&c.tls.ca, optarg);
+			break;
+		case O_SSL_CA_PATH:
+			set_str(&c.tls.ca_path, optarg);
+			break;
+		case O_SSL_CERT:
+			set_str(&c.tls.cert, optarg);
+			break;
+		case O_SSL_CIPHERS:
+			set_str(&c.tls.ciphers, optarg);
+			break;
+		case O_SSL_KEY:
+			set_str(&c.tls.key, optarg);
+			break;
+		case O_SSL_VERIFY:
+			c.tls.verify = true;
 			break;
 		case O_USAGE:
 			printf("Usage: %s\n", client_usage);
@@ -752,6 +794,13 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 
 void cmd_client_free(struct client_config *c)
 {
+	const char **tls_files[] = { &c->tls.ca, &c->tls.ca_path, &c->tls.cert, &c->tls.ciphers,
+				     &c->tls.key };
+
+	for (size_t i = 0; i < sizeof tls_files / sizeof tls_files[0]; i++) {
+		free((char *)*tls_files[i]);
+		*tls_files[i] = NULL;
+	}
 	prog_destroy((struct prog *)c->prog);
 	spec_destroy((struct spec *)c->pace);
 	spec_destroy((struct spec *)c->req_size);

@@ -46,17 +46,25 @@ enum {
 	O_FRAME_TIMEOUT,
 	O_UDP_AMPLIFY,
 	O_NO_DEFRAG,
-	O_SSL,
+	O_SSL_CERT,
+	O_SSL_KEY,
+	O_SSL_CA,
+	O_SSL_CA_PATH,
+	O_SSL_CIPHERS,
+	O_SSL_VERIFY,
 	O_USAGE,
 };
 
 const struct opt_def node_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
-	  "Address to listen on: [tcp://|udp://|http://][host][:port]. host defaults to 127.0.0.1 "
+	  "Address to listen on: [tcp://|udp://|ssl://|http://|https://][host][:port]. host defaults to 127.0.0.1 "
 	  "(meshwalk never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port "
 	  "to 7891; port 0 lets the kernel pick one (see --port-file). udp:// serves datagrams "
 	  "(one request per datagram, replies of at most 65507 bytes, larger ones become an "
-	  "error reply) and TCP on the same port, since forwards between nodes are TCP. A node "
+	  "error reply) and TCP on the same port, since forwards between nodes are TCP. ssl:// "
+	  "serves meshwalk's protocol over TLS (DistWalk's ssl://, also written ssl:HOST:PORT), "
+	  "https:// the HTTP front end over TLS (ALPN http/1.1); both need --ssl-cert and "
+	  "--ssl-key, and a handshake must complete within --frame-timeout. A node "
 	  "never shares its address: when anything already listens there (another node "
 	  "included), it exits 1 with \"address in use\". http:// serves HTTP/1.1 (curl, wrk, "
 	  "meshwalk client --to http://, other nodes' -F http://HOST:PORT/NAME; docs/http.md)." },
@@ -129,7 +137,8 @@ const struct opt_def node_opts[] = {
 	{ "frame-timeout", 0, OPT_REQUIRED, O_FRAME_TIMEOUT, "DURATION",
 	  "A request frame that has begun to arrive must complete within this (default 30s), "
 	  "padding included; otherwise the connection is closed, logged and counted in "
-	  "frame_timeouts. A request starts only once its whole frame has arrived." },
+	  "frame_timeouts. A request starts only once its whole frame has arrived. A TLS "
+	  "handshake (ssl://, https://) must complete within it too." },
 	{ "udp-amplify", 0, OPT_NONE, O_UDP_AMPLIFY, NULL,
 	  "Let UDP replies be larger than their request without --auth-key-file. By default "
 	  "such a reply becomes a 'node limit exceeded' error cut to the request's size "
@@ -229,14 +238,23 @@ const struct opt_def node_opts[] = {
 	{ "stats-file", 0, OPT_REQUIRED, O_STATS_FILE, "FILE",
 	  "On exit, write the node's counters as JSON to FILE (see docs/results.md)." },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the start and stop lines." },
-	{ "ssl-cert", 0, OPT_REQUIRED, O_SSL, "FILE",
-	  "dw_node's TLS options (also --ssl-key, --ssl-ca, --ssl-ca-path, --ssl-ciphers, "
-	  "--ssl-verify and ssl:// addresses) are refused for now: TLS is not implemented yet." },
-	{ "ssl-key", 0, OPT_REQUIRED, O_SSL, "FILE", NULL },
-	{ "ssl-ca", 0, OPT_REQUIRED, O_SSL, "FILE", NULL },
-	{ "ssl-ca-path", 0, OPT_REQUIRED, O_SSL, "DIR", NULL },
-	{ "ssl-ciphers", 0, OPT_REQUIRED, O_SSL, "CIPHERS", NULL },
-	{ "ssl-verify", 0, OPT_NONE, O_SSL, NULL, NULL },
+	{ "ssl-cert", 0, OPT_REQUIRED, O_SSL_CERT, "FILE",
+	  "The node's TLS certificate (PEM, chain allowed) for ssl:// and https:// addresses, "
+	  "and its client certificate towards ssl:// forward targets. Every --ssl-* file is "
+	  "read at start-up: a missing or bad one stops the node (exit 1, the file named)." },
+	{ "ssl-key", 0, OPT_REQUIRED, O_SSL_KEY, "FILE",
+	  "The private key of --ssl-cert (PEM; default: the --ssl-cert file)." },
+	{ "ssl-ca", 0, OPT_REQUIRED, O_SSL_CA, "FILE",
+	  "Trusted CA certificates (PEM) for --ssl-verify." },
+	{ "ssl-ca-path", 0, OPT_REQUIRED, O_SSL_CA_PATH, "DIR",
+	  "A directory of trusted CA certificates (hashed names, openssl rehash)." },
+	{ "ssl-ciphers", 0, OPT_REQUIRED, O_SSL_CIPHERS, "CIPHERS",
+	  "Allowed ciphers: an OpenSSL cipher list for TLS 1.2 (HIGH:!aNULL) or TLS 1.3 "
+	  "suites (TLS_AES_128_GCM_SHA256); TLS 1.2 is the oldest version spoken." },
+	{ "ssl-verify", 0, OPT_NONE, O_SSL_VERIFY, NULL,
+	  "Verify peers' certificates against --ssl-ca / --ssl-ca-path (else the system's "
+	  "store): TLS clients must present one (mutual TLS), and ssl:// forward targets' "
+	  "certificates must verify." },
 	{ "usage", 0, OPT_NONE, O_USAGE, NULL, "Print a short usage line and exit." },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
 	{ 0 },
@@ -490,9 +508,23 @@ int cmd_node_parse(int argc, char **argv, struct node_config *out)
 			break;
 		case O_NO_DEFRAG:
 			break;
-		case O_SSL:
-			log_msg("--ssl-*: TLS (ssl://, --ssl-cert, --ssl-key, ...) is not implemented yet");
-			rc = 2;
+		case O_SSL_CERT:
+			c.tls.cert = optarg;
+			break;
+		case O_SSL_KEY:
+			c.tls.key = optarg;
+			break;
+		case O_SSL_CA:
+			c.tls.ca = optarg;
+			break;
+		case O_SSL_CA_PATH:
+			c.tls.ca_path = optarg;
+			break;
+		case O_SSL_CIPHERS:
+			c.tls.ciphers = optarg;
+			break;
+		case O_SSL_VERIFY:
+			c.tls.verify = true;
 			break;
 		case O_USAGE:
 			printf("Usage: %s\n", node_usage);
@@ -655,7 +687,7 @@ int cmd_node_parse(int argc, char **argv, struct node_config *out)
 	/* HTTP requests carry no tag: an http:// address would let anyone past
 	 * the key. Refuse rather than weaken it in silence. */
 	for (int i = 0; i < c.nbinds; i++)
-		if (c.auth.len > 0 && c.binds[i].proto == SOCK_HTTP) {
+		if (c.auth.len > 0 && (c.binds[i].proto == SOCK_HTTP || c.binds[i].proto == SOCK_HTTPS)) {
 			log_msg("--auth-key-file authenticates meshwalk's protocol only: an http:// "
 				"address would serve unauthenticated requests (use one or the other)");
 			node_config_free(&c);

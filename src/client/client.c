@@ -86,6 +86,8 @@ struct cthread {
 	int64_t armed;               /* what tfd is armed for; INT64_MAX: nothing */
 	/* the current session */
 	int fd;
+	struct tls_ctx *tls_ctx;     /* ssl://: the run's context (shared), else NULL */
+	struct tls *tls;             /* ssl://: this session's TLS, else NULL */
 	uint64_t sess;
 	uint64_t oldest;             /* oldest request not yet accounted for */
 	uint64_t sent_end;           /* one past the last request sent */
@@ -485,6 +487,34 @@ static void drain_datagrams(struct cthread *p)
 	}
 }
 
+/* drain_replies() over TLS: records are read until none is left (one
+ * read returns one record, so a short read does not mean an empty socket). */
+static void drain_tls(struct cthread *p)
+{
+	while (!p->broken) {
+		size_t space = RX_BUF - p->rx_have;
+		ssize_t n;
+
+		if (space < TLS_RECORD_MAX) {
+			/* parse_replies() keeps at most one reply's head: make room */
+			parse_replies(p, clock_now_ns());
+			space = RX_BUF - p->rx_have;
+		}
+		n = tls_read(p->tls, p->rx + p->rx_have, space);
+		if (n > 0) {
+			p->rx_have += (size_t)n;
+			parse_replies(p, clock_now_ns());
+			continue;
+		}
+		if (n == 0)
+			conn_broken(p, "closed by the node");
+		else if (n != -EAGAIN)
+			conn_broken(p, tls_error(p->tls));
+		tls_flush(p->tls); /* reading may have to answer (key update) */
+		return;
+	}
+}
+
 /* Reads and handles every reply that has arrived, without blocking. Each
  * read is stamped when it returns, so a reply's time is when it was read. */
 static void drain_replies(struct cthread *p)
@@ -495,8 +525,13 @@ static void drain_replies(struct cthread *p)
 	}
 	while (!p->broken) {
 		size_t space = RX_BUF - p->rx_have;
-		ssize_t n = recv(p->fd, p->rx + p->rx_have, space, MSG_DONTWAIT);
+		ssize_t n;
 
+		if (p->tls != NULL) {
+			drain_tls(p);
+			return;
+		}
+		n = recv(p->fd, p->rx + p->rx_have, space, MSG_DONTWAIT);
 		if (n > 0) {
 			p->rx_have += (size_t)n;
 			parse_replies(p, clock_now_ns());
@@ -634,9 +669,27 @@ static void wait_send_time(struct cthread *p, int64_t intended)
  * times out before it is fully sent means the node stopped reading. */
 static int send_frame(struct cthread *p, uint64_t seq, const uint8_t *data, size_t len)
 {
-	while (len > 0 && !p->broken) {
-		ssize_t n = send(p->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while ((len > 0 || (p->tls && tls_pending_out(p->tls) > 0)) && !p->broken) {
+		ssize_t n;
 
+		if (p->tls != NULL) {
+			n = len > 0 ? tls_write(p->tls, data, len) : 0;
+			if (n >= 0) {
+				data += n;
+				len -= (size_t)n;
+				n = tls_flush(p->tls);
+			}
+			if (n < 0 && n != -EAGAIN) {
+				conn_broken(p, n == -EPROTO ? tls_error(p->tls) : strerror((int)-n));
+				break;
+			}
+			if (n == 0)
+				continue;
+			errno = EAGAIN;
+			n = -1;
+		} else {
+			n = send(p->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		}
 		if (n > 0) {
 			data += n;
 			len -= (size_t)n;
@@ -682,6 +735,45 @@ static void conn_line(struct cthread *p, int64_t d)
 	pthread_mutex_unlock(&out_lock);
 }
 
+/* ssl://: the TLS handshake on a connected fd, bounded by the response
+ * timeout from t_conn. 0, or -errno with p->conn_error filled. */
+static int tls_start(struct cthread *p, int fd, int64_t t_conn)
+{
+	const struct client_config *c = p->cfg;
+	int64_t deadline = t_conn + (int64_t)c->timeout_us * 1000;
+	char a[SOCK_ADDR_STRLEN];
+	int rc;
+
+	sock_set_nonblock(fd, true);
+	p->tls = tls_new_client(p->tls_ctx, fd, c->to.host);
+	while ((rc = tls_handshake(p->tls)) == 0) {
+		struct pollfd pfd = { fd, (short)(POLLIN | (tls_pending_out(p->tls) ? POLLOUT : 0)), 0 };
+		int64_t left = deadline - clock_now_ns();
+
+		if (left <= 0) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (poll(&pfd, 1, (int)(left / 1000000 + 1)) < 0 && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		if (atomic_load(&interrupted)) {
+			rc = -EINTR;
+			break;
+		}
+	}
+	if (rc == 1)
+		return 0;
+	snprintf(p->conn_error, sizeof p->conn_error, "TLS handshake with %s failed: %s",
+		 sock_addr_str((struct sockaddr *)&c->to.ss, a, sizeof a),
+		 rc == -ETIMEDOUT ? "timed out (--timeout)" : rc == -EINTR ? "interrupted"
+								: tls_error(p->tls));
+	tls_free(p->tls);
+	p->tls = NULL;
+	return rc == -ETIMEDOUT || rc == -EINTR ? rc : -EPROTO;
+}
+
 static int connect_session(struct cthread *p)
 {
 	const struct client_config *c = p->cfg;
@@ -717,6 +809,12 @@ static int connect_session(struct cthread *p)
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 		int64_t t_conn = clock_now_ns();
 		if (connect(fd, (const struct sockaddr *)&c->to.ss, c->to.len) == 0) {
+			if (p->tls_ctx != NULL && (rc = tls_start(p, fd, t_conn)) < 0) {
+				close(fd);
+				if (rc == -EPROTO)
+					return rc; /* a handshake refused is not retried */
+				continue;
+			}
 			if (c->conn_times) {
 				int64_t d = clock_now_ns() - t_conn;
 
@@ -731,6 +829,8 @@ static int connect_session(struct cthread *p)
 		rc = -errno;
 		close(fd);
 	}
+	if (rc == -ETIMEDOUT && p->conn_error[0] != '\0')
+		return rc; /* the handshake's own message */
 	snprintf(p->conn_error, sizeof p->conn_error, "cannot connect to %s: %s%s",
 		 sock_addr_str((struct sockaddr *)&c->to.ss, a, sizeof a), strerror(-rc),
 		 c->retry_num ? " (retries exhausted)" : "");
@@ -895,6 +995,11 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 		wait_io(p, INT64_MAX, false);
 	if (p->broken)
 		fail_outstanding(p, REQ_LOST);
+	if (p->tls != NULL) {
+		tls_close_notify(p->tls);
+		tls_free(p->tls);
+		p->tls = NULL;
+	}
 	close(fd);
 	p->fd = -1;
 	if (c->per_session_output) /* --pso: the session's lines, together, now */
@@ -1042,7 +1147,10 @@ static const char *target_str(const struct client_config *c, char *buf, size_t l
 	char a[SOCK_ADDR_STRLEN];
 
 	snprintf(buf, len, "%s%s",
-		 c->to.proto == SOCK_UDP ? "udp://" : c->to.proto == SOCK_HTTP ? "http://" : "",
+		 c->to.proto == SOCK_UDP    ? "udp://"
+		 : c->to.proto == SOCK_HTTP ? "http://"
+		 : c->to.proto == SOCK_SSL  ? "ssl://"
+					    : "",
 		 sock_addr_str((const struct sockaddr *)&c->to.ss, a, sizeof a));
 	return buf;
 }
@@ -1143,12 +1251,28 @@ int client_run(const struct client_config *c)
 	struct start start;
 	const char *first_error = NULL;
 	char first_conn_error[ERRMSG_LEN] = "";
+	struct tls_ctx *tls_ctx = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (c->to.proto == SOCK_SSL || tls_config_any(&c->tls)) {
+		struct err e;
+
+		/* Files first: a wrong path stops the run before any output. */
+		if (tls_ctx_client(&tls_ctx, &c->tls, &e) < 0) {
+			log_msg("%s", e.msg);
+			free(cts);
+			return 1;
+		}
+		if (c->to.proto != SOCK_SSL) {
+			tls_ctx_free(tls_ctx); /* checked; a tcp:// target does not use it */
+			tls_ctx = NULL;
+		}
+	}
 	if (c->csv_path) {
 		csv = fopen(c->csv_path, "w");
 		if (csv == NULL) {
 			log_msg("cannot write %s: %s", c->csv_path, strerror(errno));
+			tls_ctx_free(tls_ctx);
 			free(cts);
 			return 1;
 		}
@@ -1159,6 +1283,7 @@ int client_run(const struct client_config *c)
 		log_msg("cannot write %s: %s", c->dw_out.path, strerror(errno));
 		if (csv)
 			fclose(csv);
+		tls_ctx_free(tls_ctx);
 		free(cts);
 		return 1;
 	}
@@ -1186,6 +1311,7 @@ int client_run(const struct client_config *c)
 		p->t0 = t0;
 		p->start = &start;
 		p->fd = -1;
+		p->tls_ctx = tls_ctx;
 		p->ring = xcalloc(RING_SIZE, sizeof *p->ring);
 		if (hist_create(&p->lat) || hist_create(&p->svc) || hist_create(&p->lag) ||
 		    hist_create(&p->conn))
@@ -1345,6 +1471,7 @@ int client_run(const struct client_config *c)
 	hist_destroy(t.lag);
 	hist_destroy(t.conn);
 	pthread_barrier_destroy(&start.barrier);
+	tls_ctx_free(tls_ctx);
 	free(cts);
 	return status;
 }

@@ -13,6 +13,9 @@
  * one count (unsent_interrupted), without a CSV row each.
  * Ownership: borrows the config (and its specs and program).
  * Threads: call from the main thread; it creates and joins its own threads.
+ * Over ssl:// each session's TLS handshake is part of its connect: done
+ * before the schedule starts (the first session) and counted in the
+ * connect times (--conn-times); a handshake that fails is a failed connect.
  * Errors: returns the process exit status: 0 when every request succeeded
  * (and, with strict_rate, the rate held within 0.5%), 1 otherwise; problems
  * are reported on stderr as they happen. */
@@ -25,6 +28,7 @@
 #include "client/dw_output.h"
 #include "client/pacer.h"
 #include "net/sock.h"
+#include "net/tls.h"
 #include "proto/auth.h"
 #include "prog/prog.h"
 #include "spec/spec.h"
@@ -65,6 +69,7 @@ struct client_config {
 	const struct auth_key *auth;  /* tag requests, check replies; NULL: off */
 	const char *prog_text;        /* the program's op words (to.proto SOCK_HTTP: client/httpclient.h) */
 	const char *http_host;        /* SOCK_HTTP: the Host field (the name as given), or NULL */
+	struct tls_config tls;        /* --ssl-*: used when `to` is ssl:// */
 };
 
 void client_config_defaults(struct client_config *c);

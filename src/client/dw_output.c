@@ -221,4 +221,17 @@ void dw_print_config(FILE *f, const struct client_config *c)
 	else
 		snprintf(txt, sizeof txt, "REPLY(%db, mode=normal, dev=0)", WIRE_HDR_LEN);
 	fprintf(f, "  request template: %s\n", txt);
+	if (c->to.proto == SOCK_SSL) { /* DistWalk's lines, in its order */
+		fprintf(f, "  SSL/TLS is enabled.\n");
+		if (c->tls.ca)
+			fprintf(f, "  ssl_ca: %s\n", c->tls.ca);
+		if (c->tls.cert)
+			fprintf(f, "  ssl_cert: %s\n", c->tls.cert);
+		if (c->tls.key)
+			fprintf(f, "  ssl_key: %s\n", c->tls.key);
+		if (c->tls.ciphers)
+			fprintf(f, "  ssl_ciphers: %s\n", c->tls.ciphers);
+		if (c->tls.ca_path)
+			fprintf(f, "  ssl_ca_path: %s\n", c->tls.ca_path);
+	}
 }

@@ -459,3 +459,38 @@ uint32_t trace_local_entry(const struct trace *t, uint32_t i)
 	}
 	return i;
 }
+
+void trace_skew_shifts(const struct trace *t, int64_t *shift)
+{
+	uint32_t *stack = xmalloc((t->n + 1) * sizeof *stack), top = 0;
+
+	memset(shift, 0, t->n * sizeof *shift);
+	for (uint32_t r = 0; r < t->nroots; r++) {
+		stack[top++] = t->roots[r];
+		/* Pre-order: a parent's shift is final before its children's.
+		 * Each span has one parent, so it is pushed once: top <= n. */
+		while (top > 0) {
+			uint32_t p = stack[--top];
+			const struct span *ps = &t->spans[p];
+			int64_t plo = ps->start_ns + shift[p], phi = plo + ps->dur_ns;
+
+			for (uint32_t c = ps->first_child; c != SPAN_NONE; c = t->spans[c].next_sibling) {
+				const struct span *cs = &t->spans[c];
+				int64_t lo = cs->start_ns + shift[p];
+
+				shift[c] = shift[p];
+				/* The far side of a call, on another process's
+				 * clock: not fitting in the client span that waited
+				 * for it, though no longer, is skew, not a call
+				 * outliving its caller; centre it (network time
+				 * split evenly both ways). */
+				if (ps->kind == SPAN_KIND_CLIENT && cs->service != ps->service &&
+				    cs->dur_ns <= ps->dur_ns &&
+				    (lo < plo || lo + cs->dur_ns > phi))
+					shift[c] += plo + (ps->dur_ns - cs->dur_ns) / 2 - lo;
+				stack[top++] = c;
+			}
+		}
+	}
+	free(stack);
+}

@@ -178,4 +178,13 @@ enum span_kind span_kind_parse(const char *s);
  * same, the last span reached (the operation a route will be). */
 uint32_t trace_local_entry(const struct trace *t, uint32_t i);
 
+/* Clock skew between processes, corrected as trace viewers do: shift[i] (ns,
+ * n entries) moves span i and its subtree. A span of another service than
+ * its parent, a CLIENT span, that does not fit inside the parent though no
+ * longer than it is moved to the middle of the parent (the caller's clock
+ * wins); every other span keeps its parent's shift (a call that outlives
+ * its caller, fire and forget, stays so). Spans not reached from a root
+ * keep 0. */
+void trace_skew_shifts(const struct trace *t, int64_t *shift);
+
 #endif

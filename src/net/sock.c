@@ -34,9 +34,16 @@ int sock_addr_parse(const char *text, const char *default_host, int default_port
 	} else if (strncmp(p, "http://", 7) == 0) {
 		out->proto = SOCK_HTTP;
 		p += 7;
+	} else if (strncmp(p, "https://", 8) == 0) {
+		out->proto = SOCK_HTTPS;
+		p += 8;
+	} else if (strncmp(p, "ssl:", 4) == 0) {
+		/* DistWalk writes "ssl:[//]": both forms */
+		out->proto = SOCK_SSL;
+		p += strncmp(p, "ssl://", 6) == 0 ? 6 : 4;
 	} else if (strstr(p, "://") != NULL) {
-		return err_set(e, "unsupported protocol in '%s' (expected tcp://, udp:// or http://)",
-			       text);
+		return err_set(e, "unsupported protocol in '%s' (expected tcp://, udp://, ssl://, "
+			       "http:// or https://)", text);
 	}
 	if (*p == '[') {
 		const char *close = strchr(p, ']');
@@ -78,6 +85,7 @@ int sock_addr_parse(const char *text, const char *default_host, int default_port
 		return err_set(e, "port 0 is not allowed in '%s'", text);
 	if (host[0] == '\0')
 		snprintf(host, sizeof host, "%s", default_host);
+	snprintf(out->host, sizeof out->host, "%s", host);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = out->proto == SOCK_UDP ? SOCK_DGRAM : SOCK_STREAM;
 	rc = getaddrinfo(host, NULL, &hints, &res);

@@ -25,12 +25,21 @@ enum sock_proto {
 	SOCK_TCP = 1,
 	SOCK_UDP = 2,
 	SOCK_HTTP = 3, /* TCP carrying HTTP/1.1 (node -b http://): not meshwalk's protocol */
+	SOCK_SSL = 4,  /* meshwalk's protocol over TLS (ssl://, DistWalk's; also "ssl:") */
+	SOCK_HTTPS = 5, /* HTTP over TLS (node -b https://) */
 };
+
+/* Whether an address of this transport speaks TLS. */
+static inline bool sock_proto_tls(enum sock_proto p)
+{
+	return p == SOCK_SSL || p == SOCK_HTTPS;
+}
 
 struct sock_addr {
 	struct sockaddr_storage ss; /* the resolved address */
 	socklen_t len;              /* its length */
 	enum sock_proto proto;      /* transport named by the prefix */
+	char host[256];             /* the host as written (TLS: SNI, certificate name) */
 };
 
 /* Parses and resolves an address. Rejects unknown prefixes, bad ports

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "net/tls.h"
 #include "util/xalloc.h"
 
 static const uint8_t zero_page[64 * 1024];
@@ -206,10 +208,65 @@ static uint64_t first_dead_start(const struct conn *c)
 	return UINT64_MAX;
 }
 
+size_t conn_tls_pending(const struct conn *c)
+{
+	return c->tls ? tls_pending_out(c->tls) : 0;
+}
+
+/* Up to max buffered bytes through TLS: bytes taken, or -EAGAIN / -errno
+ * when none was. */
+static ssize_t tls_flush_max(struct conn *c, size_t max)
+{
+	size_t sent = 0;
+
+	while (iobuf_len(&c->out) > 0 && sent < max) {
+		size_t want = iobuf_len(&c->out) < max - sent ? iobuf_len(&c->out) : max - sent;
+		ssize_t n = tls_write(c->tls, iobuf_head(&c->out), want);
+
+		if (n < 0)
+			return sent > 0 && n == -EAGAIN ? (ssize_t)sent : n;
+		iobuf_consume(&c->out, (size_t)n);
+		sent += (size_t)n;
+	}
+	return (ssize_t)sent;
+}
+
+/* Segment f through TLS: zeros from the zero page, file data read into a
+ * buffer of one record (pread: the file offset is shared). 0 or -errno. */
+static int tls_send_seg(struct conn *c, struct out_seg *f, int file_fd)
+{
+	uint8_t buf[TLS_RECORD_MAX];
+
+	while (f->len > 0) {
+		size_t want = f->len < sizeof buf ? (size_t)f->len : sizeof buf;
+		const void *p = zero_page;
+		ssize_t n;
+
+		if (!f->zeros) {
+			n = pread(file_fd, buf, want, (off_t)f->off);
+			if (n == 0)
+				return -ENODATA; /* the file shrank since the storage thread read it */
+			if (n < 0)
+				return errno == EINTR ? 0 : -errno;
+			want = (size_t)n;
+			p = buf;
+		}
+		n = tls_write(c->tls, p, want);
+		if (n < 0)
+			return n == -EAGAIN ? 0 : (int)n;
+		f->off += (uint64_t)n;
+		f->len -= (uint64_t)n;
+		c->seg_bytes -= (uint64_t)n;
+	}
+	return 0;
+}
+
 /* Sends what it can of segment f; returns 0 (all sent, or the socket is
  * full) or -errno. */
 static int send_seg(struct conn *c, struct out_seg *f, int file_fd)
 {
+	if (c->tls)
+		return tls_send_seg(c, f, file_fd);
 	while (f->len > 0) {
 		size_t want = f->len < (1u << 30) ? (size_t)f->len : (1u << 30);
 		ssize_t n;
@@ -235,11 +292,24 @@ static int send_seg(struct conn *c, struct out_seg *f, int file_fd)
 	return 0;
 }
 
+/* The stream as conn_send() sends it; over TLS, encrypted first. */
+static int stream_send(struct conn *c, int file_fd, uint64_t *dropped);
+
 int conn_send(struct conn *c, int file_fd, uint64_t *dropped)
+{
+	*dropped = 0;
+	if (c->tls == NULL)
+		return stream_send(c, file_fd, dropped);
+	/* The handshake's own bytes go first; the stream waits for it. */
+	int rc = tls_handshake_done(c->tls) ? stream_send(c, file_fd, dropped) : 0;
+	int f = tls_flush(c->tls);
+	return rc < 0 ? rc : f == -EAGAIN ? 0 : f;
+}
+
+static int stream_send(struct conn *c, int file_fd, uint64_t *dropped)
 {
 	uint64_t end = sendable_end(c);
 
-	*dropped = 0;
 	for (;;) {
 		if (c->mark_head < c->mark_tail)
 			*dropped += drop_dead_head(c);
@@ -252,7 +322,8 @@ int conn_send(struct conn *c, int file_fd, uint64_t *dropped)
 		if (stop != UINT64_MAX && stop >= c->out_sent && stop - c->out_sent < limit)
 			limit = stop - c->out_sent;
 		if (limit > 0 && iobuf_len(&c->out) > 0) {
-			ssize_t n = iobuf_flush_max(&c->out, c->fd, limit);
+			ssize_t n = c->tls ? tls_flush_max(c, (size_t)limit)
+					   : iobuf_flush_max(&c->out, c->fd, limit);
 
 			if (n == -EAGAIN)
 				return 0;
@@ -278,6 +349,8 @@ bool conn_sendable(const struct conn *c)
 {
 	uint64_t end = sendable_end(c);
 
+	if (c->tls && !tls_handshake_done(c->tls))
+		return false; /* queued frames wait for the handshake */
 	return (iobuf_len(&c->out) > 0 && c->out_sent < end) ||
 	       (c->segs != NULL && c->segs->at <= end);
 }

@@ -11,6 +11,10 @@
  * the stream, before any of its bytes leave, and counted as if sent, so the
  * stream's offsets (segments, delay marks) never move.
  * Ownership: the conn owns its buffers, segments and marks.
+ * Over TLS (c->tls) the same stream is encrypted instead of sent: bytes
+ * count as sent once the TLS layer took them (net/tls.h), and segments are
+ * copied through it (no sendfile()); the encrypted bytes waiting for the
+ * socket are conn_tls_pending().
  * Threads: one worker thread.
  * Errors: conn_send() returns 0 (sent all it may, or the socket is full) or
  * -errno; allocation aborts on OOM. */
@@ -33,10 +37,12 @@ enum handle_kind {
 	H_PEER = 4,
 	H_UDP = 5,
 	H_HTTP = 6,   /* a client connection speaking HTTP/1.1 */
+	H_TLS = 7,    /* a client connection in its TLS handshake (then tls_after or ALPN's) */
 };
 
 struct http_state;
 struct http_peer;
+struct tls;
 
 struct handle {
 	enum handle_kind kind;
@@ -100,6 +106,9 @@ struct conn {
 	uint32_t mark_cap;             /* ring size (a power of two) */
 	uint32_t dead_marks;           /* cancelled marks still queued */
 	struct http_peer *hpeer;       /* peer reached over HTTP/1.1 (peer_http.c), or NULL */
+	struct tls *tls;               /* ssl://, https:// and ssl:// forwards; NULL: plain TCP */
+	enum handle_kind tls_after;    /* H_TLS: what it speaks once the handshake is done */
+	bool tls_peer;                 /* peer: its target is ssl:// */
 };
 
 /* Padding up to this size is copied into conn.out; larger padding is a
@@ -134,6 +143,9 @@ void conn_append_file(struct conn *c, uint64_t off, uint64_t len);
 uint64_t conn_mark_frame(struct conn *c, uint64_t start);
 /* Cancels frame `handle` if it is still queued and has not started. */
 void conn_cancel_frame(struct conn *c, uint64_t handle);
+
+/* Encrypted bytes waiting for the socket (TLS), 0 otherwise. */
+size_t conn_tls_pending(const struct conn *c);
 
 /* Whether some queued output may be sent now (not all of it held). */
 bool conn_sendable(const struct conn *c);

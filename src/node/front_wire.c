@@ -346,7 +346,8 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 /* Whether a client is in the middle of a frame. */
 static bool mid_frame(const struct conn *c)
 {
-	return iobuf_len(&c->in) > 0 || c->discard > 0 || front_http_mid_request(c);
+	return iobuf_len(&c->in) > 0 || c->discard > 0 || front_http_mid_request(c) ||
+	       front_tls_handshaking(c);
 }
 
 static uint32_t frame_check(const struct conn *c)
@@ -381,8 +382,11 @@ void front_wire_frame_timer(struct worker *w, uint64_t key)
 		return;
 	}
 	w->st.frame_timeouts++;
-	log_msg("%s: closing connection: a frame did not complete within --frame-timeout %llu ms",
-		c->name, (unsigned long long)w->cfg->frame_timeout_ms);
+	if (front_tls_handshaking(c))
+		w->st.tls_failures++;
+	log_msg("%s: closing connection: %s did not complete within --frame-timeout %llu ms",
+		c->name, front_tls_handshaking(c) ? "its TLS handshake" : "a frame",
+		(unsigned long long)w->cfg->frame_timeout_ms);
 	conn_close(w, c, NULL);
 }
 

@@ -119,7 +119,8 @@ static int write_port_file(const char *path, const int *ports, int n, struct err
 #define STAT_FIELDS(X)                                                               \
 	X(accepted) X(closed) X(bytes_in) X(replies) X(error_replies) X(malformed)      \
 	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(udp_rx_drops) X(http_requests) X(refused_conns)    \
-	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)
+	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)        \
+	X(tls_handshakes) X(tls_failures)
 
 #define ENGINE_FIELDS(X)                                                              \
 	X(requests) X(forwards) X(forward_failures) X(forward_timeouts) X(forward_busy) \
@@ -210,9 +211,62 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 		log_msg("cannot write %s: %s", c->stats_file, strerror(errno));
 }
 
+/* The node's TLS contexts, made once before any worker starts (an SSL_CTX
+ * is shared read-only by every thread): one for ssl:// addresses, one for
+ * https:// (its ALPN list: the front ends that can take a connection over),
+ * and the client side of ssl:// forwards. */
+struct node_tls {
+	struct tls_ctx *ssl, *https, *client;
+};
+
+/* The --ssl-* files are read at start-up, whichever addresses use them:
+ * the client context serves ssl:// forwards, which any request may ask for,
+ * so a wrong path is a start-up error, never a surprise under load. */
+static int node_tls_contexts(const struct node_config *c, struct node_tls *t, struct err *e)
+{
+	bool ssl = false, https = false;
+	int rc = 0;
+
+	for (int b = 0; b < c->nbinds; b++) {
+		ssl |= c->binds[b].proto == SOCK_SSL;
+		https |= c->binds[b].proto == SOCK_HTTPS;
+	}
+	if (ssl)
+		rc = tls_ctx_server(&t->ssl, &c->tls, NULL, 0, e);
+	if (rc == 0 && https) {
+		const char *names[TLS_ALPN_MAX];
+		int n = worker_alpn_names(names, TLS_ALPN_MAX);
+
+		rc = tls_ctx_server(&t->https, &c->tls, names, n, e);
+	}
+	/* The node's certificate is also its client certificate (mutual TLS),
+	 * and --ssl-verify applies to the peers it forwards to as well. */
+	if (rc == 0)
+		rc = tls_ctx_client(&t->client, &c->tls, e);
+	return rc;
+}
+
+static void node_tls_free(struct node_tls *t)
+{
+	tls_ctx_free(t->ssl);
+	tls_ctx_free(t->https);
+	tls_ctx_free(t->client);
+}
+
+static struct tls_ctx *tls_of(const struct node_tls *t, const struct sock_addr *a)
+{
+	return a->proto == SOCK_SSL ? t->ssl : a->proto == SOCK_HTTPS ? t->https : NULL;
+}
+
+static bool bind_http(const struct sock_addr *a)
+{
+	return a->proto == SOCK_HTTP || a->proto == SOCK_HTTPS;
+}
+
 struct acceptor {
 	int listen_fd[NODE_MAX_BINDS];
 	bool http[NODE_MAX_BINDS];
+	struct tls_ctx *tls[NODE_MAX_BINDS];
 	int nlisten;
 	int stop_fd;         /* readable when the node stops */
 	struct worker **ws;
@@ -251,7 +305,7 @@ static void *accept_thread(void *arg)
 					poll(NULL, 0, 10); /* let connections close before retrying */
 				continue;
 			}
-			worker_hand_off(a->ws[next], fd, a->http[i]);
+			worker_hand_off(a->ws[next], fd, a->http[i], a->tls[i]);
 			next = (next + 1) % a->n;
 		}
 	}
@@ -400,6 +454,7 @@ int node_run(const struct node_config *c, struct err *e)
 	struct storage *sto = NULL;
 	char addr[SOCK_ADDR_STRLEN];
 	char tuning[320];
+	struct node_tls tls = { 0 };
 
 	/* Block the signals the node handles before any thread exists (the
 	 * storage thread included): only the main thread's sigwait sees them,
@@ -431,6 +486,9 @@ int node_run(const struct node_config *c, struct err *e)
 			"(--loops-per-usec switches to the loop)",
 			(unsigned long long)exec_calibrate_loops_per_usec());
 
+	rc = node_tls_contexts(c, &tls, e);
+	if (rc < 0)
+		goto out;
 	for (int b = 0; b < c->nbinds; b++) {
 		rc = open_address(c, b, &cfg.binds[b], &socks, &ports[b], e);
 		if (rc < 0)
@@ -438,12 +496,13 @@ int node_run(const struct node_config *c, struct err *e)
 	}
 	cfg.bind = cfg.binds[0];
 	for (int i = 0; i < c->threads; i++) {
-		struct worker_sockets ws_i = { .nlisten = 0, .nudp = 0 };
+		struct worker_sockets ws_i = { .nlisten = 0, .nudp = 0, .tls_client = tls.client };
 
 		for (int b = 0; b < c->nbinds; b++) {
 			const struct bind_sockets *bs = &socks.by_bind[b];
 
-			ws_i.listen_http[ws_i.nlisten] = cfg.binds[b].proto == SOCK_HTTP;
+			ws_i.listen_http[ws_i.nlisten] = bind_http(&cfg.binds[b]);
+			ws_i.listen_tls[ws_i.nlisten] = tls_of(&tls, &cfg.binds[b]);
 			if (c->accept_mode == NODE_ACCEPT_CHILD)
 				ws_i.listen[ws_i.nlisten++] = bs->tcp[i];
 			else if (c->accept_mode == NODE_ACCEPT_SHARED)
@@ -465,7 +524,8 @@ int node_run(const struct node_config *c, struct err *e)
 	}
 	struct acceptor a = { .ws = ws, .n = c->threads };
 	for (int b = 0; b < c->nbinds; b++) {
-		a.http[a.nlisten] = cfg.binds[b].proto == SOCK_HTTP;
+		a.http[a.nlisten] = bind_http(&cfg.binds[b]);
+		a.tls[a.nlisten] = tls_of(&tls, &cfg.binds[b]);
 		a.listen_fd[a.nlisten++] = socks.by_bind[b].tcp[0];
 	}
 	if (c->accept_mode == NODE_ACCEPT_PARENT) {
@@ -492,6 +552,8 @@ int node_run(const struct node_config *c, struct err *e)
 							    sizeof addr),
 					      cfg.binds[b].proto == SOCK_UDP    ? " UDP and TCP"
 					      : cfg.binds[b].proto == SOCK_HTTP ? " HTTP/1.1"
+					      : cfg.binds[b].proto == SOCK_SSL  ? " TLS"
+					      : cfg.binds[b].proto == SOCK_HTTPS ? " HTTPS"
 										: "");
 		log_msg("listening on %s (%d worker%s, accept mode %s%s)", where, c->threads,
 			c->threads == 1 ? "" : "s",
@@ -548,5 +610,6 @@ out:
 	}
 	storage_close(sto);
 	free(ws);
+	node_tls_free(&tls);
 	return rc;
 }

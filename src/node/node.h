@@ -42,6 +42,7 @@
 #include "net/loop.h"
 #include "net/netdelay.h"
 #include "net/sock.h"
+#include "net/tls.h"
 #include "prog/route.h"
 #include "proto/auth.h"
 #include "proto/wire.h"
@@ -95,6 +96,7 @@ struct node_config {
 	struct auth_key auth;           /* len 0: no authentication */
 	struct netdelay net_delay;      /* --net-delay: how long sent messages are held (owned) */
 	struct route_table routes;      /* installed routes (owned), sampled with seed */
+	struct tls_config tls;          /* --ssl-*: ssl:// and https:// addresses, ssl:// forwards */
 };
 
 /* Defaults; node_config_free() releases what they allocate. */

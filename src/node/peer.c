@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net/tls.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -53,19 +54,21 @@ static uint32_t peer_bucket(const struct sockaddr_storage *ss)
 	return h & (PEER_BUCKETS - 1);
 }
 
-/* The connection to ss. HTTP targets get a pool: a connection with no
- * request in flight, else NULL with *busy the least loaded one (HTTP/1.1
- * answers in order, so sharing a busy one would make a request wait for
- * another's answer, and a route cycle wait for itself). */
-static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss, bool http,
-			      struct conn **busy)
+/* The connection to ss reached by `via`. HTTP targets get a pool: a
+ * connection with no request in flight, else NULL with *busy the least
+ * loaded one (HTTP/1.1 answers in order, so sharing a busy one would make a
+ * request wait for another's answer, and a route cycle wait for itself). */
+static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss,
+			      enum wire_transport via, struct conn **busy)
 {
+	bool http = via == WIRE_VIA_HTTP, tls = via == WIRE_VIA_TLS;
+
 	*busy = NULL;
 	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next) {
 		struct conn *p = w->peers[i - 1];
 
 		if (!sock_addr_equal((const struct sockaddr *)&p->addr, (const struct sockaddr *)ss) ||
-		    (p->hpeer != NULL) != http)
+		    (p->hpeer != NULL) != http || p->tls_peer != tls)
 			continue;
 		if (!http || p->fd < 0 || peer_http_waiting(p) == 0)
 			return p;
@@ -89,7 +92,7 @@ static void peer_unhash(struct worker *w, struct conn *p, uint32_t index)
 /* A peer entry for a new target: a fresh one, or (at --max-peers) one that
  * is idle, closed if it was open. NULL when every entry is in use. */
 static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
-			       bool http)
+			       enum wire_transport via)
 {
 	struct conn *p = NULL;
 	uint32_t index = 0;
@@ -116,9 +119,10 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 	}
 	memcpy(&p->addr, ss, len);
 	p->addrlen = len;
+	p->tls_peer = via == WIRE_VIA_TLS;
 	p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)ss);
 	sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
-	peer_http_attach(p, http);
+	peer_http_attach(p, via == WIRE_VIA_HTTP);
 	uint32_t *head = &w->peer_hash[peer_bucket(ss)];
 	p->hash_next = *head;
 	*head = index + 1;
@@ -128,15 +132,15 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 /* The pooled connection to ss, connecting it if needed; NULL with *status
  * and why filled when that fails at once. */
 static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
-			     bool http, int *status, char *why, size_t why_len)
+			     enum wire_transport via, int *status, char *why, size_t why_len)
 {
-	struct conn *busy, *p = peer_find(w, ss, http, &busy);
+	struct conn *busy, *p = peer_find(w, ss, via, &busy);
 	char a[SOCK_ADDR_STRLEN];
 
 	if (p != NULL && p->fd >= 0)
 		return p;
 	if (p == NULL) {
-		p = peer_entry(w, ss, len, http);
+		p = peer_entry(w, ss, len, via);
 		if (p == NULL && busy != NULL)
 			return busy; /* --max-peers reached: pipeline on the pool's least busy */
 		if (p == NULL) {
@@ -204,7 +208,7 @@ int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_
 {
 	struct worker *w = ctx;
 	int status = 0;
-	struct conn *p = get_peer(w, s->to, s->to_len, s->via == WIRE_VIA_HTTP, &status, why, why_len);
+	struct conn *p = get_peer(w, s->to, s->to_len, s->via, &status, why, why_len);
 
 	if (p == NULL)
 		return status;
@@ -264,6 +268,8 @@ void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell)
 		close(p->fd);
 		p->fd = -1;
 	}
+	tls_free(p->tls);
+	p->tls = NULL;
 	if (why != NULL)
 		log_msg("forward connection to %s: %s", p->name, why);
 	p->connecting = false;
@@ -358,6 +364,8 @@ void peer_on_writable(struct worker *w, struct conn *p)
 			return;
 		}
 		p->connecting = false;
+		if (front_tls_peer_connected(w, p) < 0)
+			return; /* failed at once */
 	}
 	conn_flush(w, p);
 }

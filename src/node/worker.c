@@ -38,6 +38,7 @@
 #include "exec/engine.h"
 #include "net/loop.h"
 #include "net/timer.h"
+#include "net/tls.h"
 #include "node/conn.h"
 #include "prog/route.h"
 #include "proto/auth.h"
@@ -86,6 +87,8 @@ static void conn_release(struct worker *w, struct conn *c)
 	iobuf_release(&c->in);
 	conn_out_reset(c);
 	front_http_release(c);
+	tls_free(c->tls);
+	c->tls = NULL;
 	c->pending.waiting = false;
 	c->gen++;
 	c->fd = -1;
@@ -96,7 +99,7 @@ static void conn_release(struct worker *w, struct conn *c)
 }
 
 
-static void add_client(struct worker *w, int fd, enum handle_kind kind)
+static void add_client(struct worker *w, int fd, enum handle_kind kind, struct tls_ctx *tls)
 {
 	struct conn *c;
 	struct sockaddr_storage ss;
@@ -135,6 +138,8 @@ static void add_client(struct worker *w, int fd, enum handle_kind kind)
 		return;
 	}
 	counter_inc(&w->st.accepted);
+	if (tls != NULL)
+		front_tls_accepted(w, c, tls);
 }
 
 
@@ -147,6 +152,8 @@ void conn_close(struct worker *w, struct conn *c, const char *why)
 		return;
 	}
 	loop_del(w->loop, c->fd);
+	if (c->tls != NULL)
+		tls_close_notify(c->tls); /* best effort: the socket may be full */
 	close(c->fd);
 	counter_inc(&w->st.closed);
 	atomic_fetch_sub(&open_clients, 1);
@@ -177,7 +184,7 @@ void conn_flush(struct worker *w, struct conn *c)
 		return;
 	}
 	uint64_t queued = conn_queued(c);
-	if (queued == 0 && c->closing) {
+	if (queued == 0 && c->closing && conn_tls_pending(c) == 0) {
 		conn_close(w, c, NULL);
 		return;
 	}
@@ -195,7 +202,8 @@ void conn_flush(struct worker *w, struct conn *c)
 		paused = queued >= OUT_HIGH || (c->h.kind == H_HTTP && front_http_blocked(c));
 	}
 	/* Held output waits for its delay timer, not for the socket. */
-	unsigned want = (paused ? 0 : LOOP_READ) | (queued > 0 && conn_sendable(c) ? LOOP_WRITE : 0);
+	unsigned want = (paused ? 0 : LOOP_READ) |
+			((queued > 0 && conn_sendable(c)) || conn_tls_pending(c) > 0 ? LOOP_WRITE : 0);
 	if (want != c->interest) {
 		c->interest = want;
 		loop_mod(w->loop, c->fd, want, c);
@@ -222,10 +230,41 @@ static void flush_dirty(struct worker *w)
 	}
 }
 
+/* conn_recv() over TLS: whole records while a whole one fits, so none is
+ * left half-read inside OpenSSL where the loop would not see it. */
+static ssize_t tls_recv(struct worker *w, struct conn *c)
+{
+	size_t got = 0;
+	ssize_t n = -EAGAIN;
+
+	while (SCRATCH_LEN - got >= TLS_RECORD_MAX) {
+		n = tls_read(c->tls, w->scratch + got, SCRATCH_LEN - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (tls_pending_out(c->tls) > 0)
+		conn_mark_dirty(w, c); /* reading may have to answer (key update) */
+	if (got > 0) {
+		if (c->h.kind != H_PEER)
+			w->st.bytes_in += got;
+		return (ssize_t)got; /* an end or error after it comes back next time */
+	}
+	if (n != -EAGAIN) {
+		char why[200]; /* the conn's TLS state goes with it */
+
+		snprintf(why, sizeof why, "%s", n == 0 ? "connection closed by peer" : tls_error(c->tls));
+		conn_close(w, c, why);
+	}
+	return 0;
+}
+
 ssize_t conn_recv(struct worker *w, struct conn *c)
 {
 	ssize_t n;
 
+	if (c->tls != NULL)
+		return tls_recv(w, c);
 	do
 		n = recv(c->fd, w->scratch, SCRATCH_LEN, 0);
 	while (n == -1 && errno == EINTR);
@@ -328,7 +367,7 @@ static void on_listen(struct worker *w, struct listener *l)
 		int fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (fd >= 0) {
-			add_client(w, fd, l->conn_kind);
+			add_client(w, fd, l->conn_kind, l->tls);
 			continue;
 		}
 		if ((errno == EMFILE || errno == ENFILE) && w->reserve_fd >= 0) {
@@ -366,11 +405,11 @@ static void on_wake(struct worker *w)
 	w->nhandoff = w->handoff_cap = 0;
 	pthread_mutex_unlock(&w->handoff_lock);
 	for (size_t i = 0; i < n; i++)
-		add_client(w, fds[i].fd, fds[i].kind);
+		add_client(w, fds[i].fd, fds[i].kind, fds[i].tls);
 	free(fds);
 }
 
-void worker_hand_off(struct worker *w, int fd, bool http)
+void worker_hand_off(struct worker *w, int fd, bool http, struct tls_ctx *tls)
 {
 	uint64_t one = 1;
 
@@ -379,7 +418,7 @@ void worker_hand_off(struct worker *w, int fd, bool http)
 		w->handoff_cap = w->handoff_cap ? w->handoff_cap * 2 : 16;
 		w->handoff = xrealloc(w->handoff, w->handoff_cap * sizeof *w->handoff);
 	}
-	w->handoff[w->nhandoff++] = (struct handoff){ fd, http ? H_HTTP : H_CLIENT };
+	w->handoff[w->nhandoff++] = (struct handoff){ fd, http ? H_HTTP : H_CLIENT, tls };
 	pthread_mutex_unlock(&w->handoff_lock);
 	if (write(w->wake_fd, &one, sizeof one) == -1)
 		log_msg("wake write failed: %s", errstr(-errno));
@@ -505,6 +544,10 @@ static void *worker_thread(void *arg)
 				if (c->fd >= 0 && (ev[i].events & LOOP_WRITE))
 					conn_flush(w, c);
 				break;
+			case H_TLS:
+				if (c->fd >= 0)
+					front_tls_event(w, c);
+				break;
 			case H_CLIENT:
 			case H_PEER:
 				if (c->fd < 0)
@@ -515,6 +558,10 @@ static void *worker_thread(void *arg)
 					if (c->fd < 0)
 						break;
 				}
+				if (h->kind == H_PEER && c->tls != NULL && !tls_handshake_done(c->tls) &&
+				    !c->connecting && (!front_tls_peer_handshake(w, c) ||
+						       !tls_handshake_done(c->tls)))
+					break; /* failed, or waits for the target */
 				if (ev[i].events & (LOOP_READ | LOOP_ERROR))
 					front_wire_readable(w, c);
 				if (c->fd >= 0 && (ev[i].events & LOOP_WRITE))
@@ -555,6 +602,7 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 	timer_heap_init(&w->timers);
 	rng_seed(&w->rng, cfg->seed, (uint64_t)index);
 	w->scratch = xmalloc(SCRATCH_LEN);
+	w->tls_client = socks->tls_client;
 	sock_addr_str((const struct sockaddr *)&cfg->bind.ss, w->self, sizeof w->self);
 	w->ecfg = (struct engine_config){
 		.limits = &cfg->limits,
@@ -598,6 +646,7 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 		l->h.kind = H_LISTEN;
 		l->fd = socks->listen[i];
 		l->conn_kind = socks->listen_http[i] ? H_HTTP : H_CLIENT;
+		l->tls = socks->listen_tls[i];
 		rc = loop_add(w->loop, l->fd, ev, l);
 		if (rc < 0) {
 			err_set(e, "worker %d: cannot watch its listener (fd %d) with %s: %s", index,
@@ -637,6 +686,7 @@ void worker_destroy(struct worker *w)
 			close(c->fd);
 		front_http_release(c);
 		peer_http_release(c);
+		tls_free(c->tls);
 		conn_free_buffers(c);
 		free(c);
 	}

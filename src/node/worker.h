@@ -47,6 +47,8 @@ struct worker_stats {
 	uint64_t frame_timeouts;    /* connections closed: a frame did not complete in time */
 	uint64_t cancelled_bytes;   /* bytes of cancelled forwards dropped before leaving */
 	uint64_t peer_evictions;    /* idle forward connections closed at --max-peers */
+	uint64_t tls_handshakes;    /* TLS handshakes completed (clients and forwards) */
+	uint64_t tls_failures;      /* TLS handshakes failed or timed out (--frame-timeout) */
 	struct engine_stats eng;    /* requests, forwards, budgets, COMPUTE (exec/engine.h) */
 };
 
@@ -61,6 +63,8 @@ struct worker_sockets {
 	int nlisten;
 	int udp[NODE_MAX_BINDS];
 	int nudp;
+	struct tls_ctx *listen_tls[NODE_MAX_BINDS]; /* ssl://, https://: its TLS context; else NULL */
+	struct tls_ctx *tls_client;  /* TLS context of ssl:// forwards (the node's --ssl-*) */
 };
 
 /* storage: the node's storage (shared by all workers), or NULL. Returns 0
@@ -73,8 +77,12 @@ void worker_destroy(struct worker *w);
 int worker_start(struct worker *w, struct err *e);
 void worker_join(struct worker *w);
 /* Gives a connected socket to the worker (PARENT accept mode); http: it
- * came on an http:// address. */
-void worker_hand_off(struct worker *w, int fd, bool http);
+ * came on an http:// or https:// address; tls: that address's TLS context
+ * (ssl://, https://), else NULL. */
+void worker_hand_off(struct worker *w, int fd, bool http, struct tls_ctx *tls);
+/* The ALPN protocols an https:// address accepts, most preferred first
+ * (the front ends that can take over a TLS connection); returns n. */
+int worker_alpn_names(const char **names, int max);
 void worker_stop(struct worker *w);
 const struct worker_stats *worker_stats(const struct worker *w);
 

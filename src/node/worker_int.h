@@ -48,12 +48,14 @@ struct listener {
 	int fd;
 	enum handle_kind conn_kind;    /* H_LISTEN: what its connections speak (H_CLIENT, H_HTTP) */
 	uint32_t rx_dropped;           /* UDP: the kernel's drop count last seen */
+	struct tls_ctx *tls;           /* H_LISTEN on ssl:// or https://: its context; else NULL */
 };
 
 /* A connection the accept thread (PARENT mode) hands to a worker. */
 struct handoff {
 	int fd;
 	enum handle_kind kind;         /* H_CLIENT or H_HTTP */
+	struct tls_ctx *tls;           /* TLS first (ssl://, https://), else NULL */
 };
 
 struct worker {
@@ -99,6 +101,7 @@ struct worker {
 	struct engine_front front_tcp, front_udp, front_http;
 	char http_text[4097];          /* an HTTP request's inline program, decoded */
 	struct worker_stats st;
+	struct tls_ctx *tls_client;    /* ssl:// forwards */
 };
 
 /* worker.c */
@@ -180,6 +183,19 @@ uint64_t peer_http_waiting(const struct conn *p);
  * with e filled). */
 void http_budget_format(const struct wire_budget *b, char out[2 * WIRE_BUDGET_LEN + 1]);
 int http_budget_parse(const char *v, size_t len, struct wire_budget *b, struct err *e);
+/* front_tls.c: TLS connections of ssl:// and https:// addresses (their
+ * handshake, bounded by --frame-timeout, then the front end that speaks
+ * over it: by ALPN, else the address's own) and the handshakes of ssl://
+ * forwards. */
+void front_tls_accepted(struct worker *w, struct conn *c, struct tls_ctx *ctx);
+void front_tls_event(struct worker *w, struct conn *c);
+/* Whether c is a client still in its handshake (for the deadline). */
+bool front_tls_handshaking(const struct conn *c);
+/* A peer's connect() is done: starts TLS on it when its target is ssl://
+ * (0), or fails (-errno, the peer failed). */
+int front_tls_peer_connected(struct worker *w, struct conn *p);
+/* Drives a peer's handshake; false when the peer failed. */
+bool front_tls_peer_handshake(struct worker *w, struct conn *p);
 
 /* front_wire.c: the program of route `name` into out; 0, or a negative wire
  * status (-WIRE_ERR_NO_ROUTE, -WIRE_ERR_MALFORMED, -WIRE_ERR_LIMIT) with e

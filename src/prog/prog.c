@@ -584,8 +584,9 @@ static void encode(const struct prog *p, const struct prog *root, struct rng *rn
 			wire_buf_put_u64(out, sample_u64(f->frame_size, rng, index, 1.0));
 			for (uint32_t t = 0; t < f->ntargets; t++)
 				wire_put_target_via(out, (const struct sockaddr *)&f->targets[t].ss,
-						    f->targets[t].proto == SOCK_HTTP ? WIRE_VIA_HTTP
-										     : WIRE_VIA_NATIVE);
+						    f->targets[t].proto == SOCK_HTTP  ? WIRE_VIA_HTTP
+						    : f->targets[t].proto == SOCK_SSL ? WIRE_VIA_TLS
+										      : WIRE_VIA_NATIVE);
 			for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1); t++) {
 				size_t len_at = out->len;
 
@@ -680,7 +681,10 @@ static void describe(const struct prog *p, struct sbuf *s)
 
 				sock_addr_str((const struct sockaddr *)&op->fwd->targets[t].ss, a, sizeof a);
 				put(s, "%s%s%s", t ? "," : "",
-				    op->fwd->targets[t].proto == SOCK_HTTP ? "http://" : "", a);
+				    op->fwd->targets[t].proto == SOCK_HTTP  ? "http://"
+				    : op->fwd->targets[t].proto == SOCK_SSL ? "ssl://"
+									    : "",
+				    a);
 			}
 			if (op->fwd->nack)
 				put(s, ",nack=%u", op->fwd->nack);
@@ -748,7 +752,12 @@ static void dw_target(struct sbuf *s, const struct sock_addr *a)
 	char txt[SOCK_ADDR_STRLEN];
 
 	sock_addr_str((const struct sockaddr *)&a->ss, txt, sizeof txt);
-	put(s, "%s://%s", a->proto == SOCK_UDP ? "udp" : a->proto == SOCK_HTTP ? "http" : "tcp", txt);
+	put(s, "%s://%s",
+	    a->proto == SOCK_UDP    ? "udp"
+	    : a->proto == SOCK_HTTP ? "http"
+	    : a->proto == SOCK_SSL  ? "ssl"
+				    : "tcp",
+	    txt);
 }
 
 static void describe_dw(const struct prog *p, const struct prog *root, struct sbuf *s)

@@ -107,6 +107,9 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 				  "ps=, route=)", tok);
 	} else if (o->ntargets == PROG_MAX_TARGETS) {
 		return err_set(e, "-F: more than %d targets", PROG_MAX_TARGETS);
+	} else if (strncmp(tok, "https://", 8) == 0) {
+		return err_set(e, "-F %s: forwards over HTTPS are not supported: name the target "
+				  "node's http://, ssl:// or tcp:// address", tok);
 	} else if (strncmp(tok, "http://", 7) == 0 && strchr(tok + 7, '/') != NULL) {
 		return http_target(tok, o, e);
 	} else if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false,

@@ -196,7 +196,8 @@ void wire_forward_sub(const struct wire_forward *f, uint32_t i, const uint8_t **
 	}
 }
 
-/* Target: u16 family (4 or 6), u16 port (network order), u8 addr[16]. */
+/* Target: u16 family (4 or 6, transport in the high byte), u16 port
+ * (network order), u8 addr[16]. */
 int wire_target_addr(const struct wire_forward *f, uint32_t i, struct sockaddr_storage *ss,
 		     socklen_t *sslen)
 {

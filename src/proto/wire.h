@@ -226,7 +226,8 @@ int wire_target_addr(const struct wire_forward *f, uint32_t i, struct sockaddr_s
 enum wire_transport {
 	WIRE_VIA_NATIVE = 0, /* meshwalk's protocol over TCP */
 	WIRE_VIA_HTTP = 1,   /* HTTP/1.1 to a node's http:// front end (route forwards only) */
-	WIRE_VIA_MAX_ = 2,
+	WIRE_VIA_TLS = 2,    /* meshwalk's protocol over TLS (ssl://) */
+	WIRE_VIA_MAX_ = 3,
 };
 enum wire_transport wire_target_transport(const struct wire_forward *f, uint32_t i);
 

@@ -276,7 +276,7 @@ static void keep_trace(struct pass *ps, const struct import *im, const struct tr
 	const char *label = ps->picks[pick].label;
 	struct traceset *ts = ps->ts;
 	struct tv_trace *k;
-	int64_t t0 = INT64_MAX;
+	int64_t t0 = INT64_MAX, *shift;
 
 	for (uint32_t i = 0; i < ts->npicked; i++)
 		if (strcmp(ts->picked[i].id, t->id) == 0)
@@ -292,9 +292,11 @@ static void keep_trace(struct pass *ps, const struct import *im, const struct tr
 	k->spans = xcalloc(k->n ? k->n : 1, sizeof *k->spans);
 	k->dur_ns = t->spans[t->roots[0]].dur_ns;
 	k->request_id = -1;
+	shift = xmalloc((t->n ? t->n : 1) * sizeof *shift);
+	trace_skew_shifts(t, shift);
 	for (uint32_t i = 0; i < k->n; i++)
-		if (t->spans[i].start_ns < t0)
-			t0 = t->spans[i].start_ns;
+		if (t->spans[i].start_ns + shift[i] < t0)
+			t0 = t->spans[i].start_ns + shift[i];
 	k->start_ns = t0;
 	k->entry = t->roots[0] < k->n ? t->roots[0] : 0;
 	for (uint32_t i = 0; i < k->n; i++) {
@@ -306,11 +308,12 @@ static void keep_trace(struct pass *ps, const struct import *im, const struct tr
 		o->kind = s->kind;
 		o->status = s->status;
 		o->flags = s->flags;
-		o->start_ns = s->start_ns - t0;
+		o->start_ns = s->start_ns + shift[i] - t0;
 		o->dur_ns = s->dur_ns;
 		if (s->request_id >= 0 && k->request_id < 0)
 			k->request_id = s->request_id;
 	}
+	free(shift);
 }
 
 static void band_add(struct pass *ps, const struct import *im, const struct trace *t,
@@ -336,10 +339,11 @@ static void band_add(struct pass *ps, const struct import *im, const struct trac
 			continue;
 		sp = xcalloc(t->n, sizeof *sp);
 		on = xcalloc(t->n, sizeof *on);
+		trace_skew_shifts(t, on); /* on[] is critpath's output: borrowed */
 		for (uint32_t i = 0; i < t->n; i++) {
 			sp[i].parent = t->spans[i].parent == SPAN_NONE ? TV_NONE : t->spans[i].parent;
 			sp[i].op = span_op(ts, im, &t->spans[i]);
-			sp[i].start_ns = t->spans[i].start_ns;
+			sp[i].start_ns = t->spans[i].start_ns + on[i];
 			sp[i].dur_ns = t->spans[i].dur_ns;
 		}
 		critpath(sp, t->n, t->roots[0], on);

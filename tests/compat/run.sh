@@ -121,11 +121,27 @@ mkdir -p "$TMP/in"
 printf 'a,b\n100,1\n200,2\n300,3\n' >"$TMP/in/cols.csv"
 printf '100\n200\n300\n' >"$TMP/in/one.csv"
 printf -- '-n 2\n-r 100\n-C 100us\n' >"$TMP/in/script.txt"
+# TLS inputs: a throwaway CA, a server certificate for 127.0.0.1 and
+# localhost, a client certificate, a self-signed stranger, a hashed CA
+# directory (@IN/ca.pem, srv.pem/key, cli.pem/key, other.pem/key, capath/).
+if command -v openssl >/dev/null; then
+	(
+		cd "$TMP/in" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=compat-ca &&
+			openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=localhost &&
+			printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >srv.ext &&
+			openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile srv.ext &&
+			openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr -subj /CN=client &&
+			openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem -days 2 &&
+			openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=localhost &&
+			mkdir capath && cp ca.pem capath/ && openssl rehash capath
+	) >"$TMP/in/openssl.log" 2>&1 || echo "# openssl could not make the TLS inputs: $(tail -n 2 "$TMP/in/openssl.log")"
+fi
 
 # subst VAR IMPL TEXT: VAR = TEXT with the placeholders of IMPL's nodes (no fork).
 subst() {
 	local impl=$2 s=$3 n v
-	for n in N1 N2 N3 NX PX; do
+	for n in N1 N2 N3 NX PX NS; do
 		v=PORT_${impl}_$n
 		s=${s//@$n/127.0.0.1:${!v:-0}}
 	done
@@ -137,7 +153,7 @@ subst() {
 # ports_of IMPL: "IMPL:PORT=NAME ..." for the nodes a case used (to compare outputs).
 ports_of() {
 	local n v out=
-	for n in N1 N2 N3 NX PX; do
+	for n in N1 N2 N3 NX PX NS; do
 		v=PORT_$1_$n
 		[ -n "${!v:-}" ] && out+=" $1:${!v}=@$n"
 	done
@@ -233,7 +249,8 @@ check() {
 			else if (l ~ /^max packet size/) k = "max_packet_size"
 			else if (l ~ /^request template: /) k = "request_template"
 			else { match(l, /[:=]/); k = substr(l, 1, RSTART - 1) }
-			if (k != "output_file") keys = keys k ","; next }
+			# DistWalk lists its --ssl-* settings after the template
+			if (k != "output_file" && l !~ /^(SSL\/TLS is enabled|ssl_)/) keys = keys k ","; next }
 		cfg == 1 { cfg = 2 }
 		END { printf "%d/%d/%d %d %d %s %s\n", s, e, t, n, bad, out == "" ? "-" : out, keys == "" ? "-" : keys }' "$out")
 	if [ -n "$counts" ] && [ "$counts_got" != "$counts" ]; then
@@ -280,7 +297,7 @@ run_client() {
 
 # run_case LINE: runs one case of the table in $W, prints its TAP lines.
 run_case() {
-	local line=$1 name nodeopts args mwexp dwexp note impl e w label skip diffs local_opts
+	local line=$1 name nodeopts args mwexp dwexp note impl e w label skip diffs local_opts v nsport
 	IFS='|' read -r name nodeopts args mwexp dwexp note <<<"$line"
 	trim name "$name"
 	trim nodeopts "$nodeopts"; trim args "$args"; trim mwexp "$mwexp"; trim dwexp "$dwexp"
@@ -296,6 +313,8 @@ run_case() {
 		rm -f "$W/$impl.out" "$W/$impl.err"
 		if [ "$nodeopts" != - ]; then
 			# A case's own node (@NX) or proxy (@PX, to @N1), started for it alone.
+			# @NS: a second address of the case's node (e.g. its ssl:// one)
+			[[ "$nodeopts $args" == *@NS* ]] && printf -v "PORT_${impl}_NS" '%s' "$(free_port)"
 			subst local_opts "$impl" "$nodeopts"
 			mkdir -p "$W/$impl"
 			if [[ $local_opts == proxy* ]]; then
@@ -304,6 +323,12 @@ run_case() {
 			else
 				eval "start $impl NX $local_opts" ||
 					why[$impl]="node did not start: $(tail -n 3 "$W/$impl-NX.log")"
+				v=PORT_${impl}_NS nsport=${!v:-}
+				v=PID_${impl}_NX
+				if [ -z "${why[$impl]}" ] && [ -n "$nsport" ]; then
+					wait_listen "$nsport" "${!v}" ||
+						why[$impl]="node's @NS address is not listening"
+				fi
 			fi
 		fi
 		if [ -z "${why[$impl]}" ]; then
@@ -338,7 +363,7 @@ $(tail -n 5 "$W/$impl.out" "$W/$impl.err" 2>/dev/null)"
 	done
 	# Configuration values, both binaries side by side.
 	if [ $have_dw = 1 ] && [ "$mwexp" != - ] && [ "$dwexp" != - ] && [[ " $mwexp $dwexp " != *" usage "* ]] &&
-		[[ " $mwexp $dwexp " != *" nocfg "* ]] && [[ " $mwexp " != *" xfail"* ]] && [ -s "$W/dw.out" ]; then
+		[[ " $mwexp $dwexp " != *" nocfg "* ]] && [[ " $mwexp " != *" xfail"* ]] && [ -s "$W/dw.out" ] && [ -s "$W/mw.out" ]; then
 		skip=,
 		[[ $note =~ cfg-differs:([a-z_,]*) ]] && skip=,${BASH_REMATCH[1]},
 		diffs=$(awk -v keys="$CMP_KEYS" -v skip="$skip" -v ports="$(ports_of mw) $(ports_of dw)" \

@@ -200,13 +200,64 @@ static void test_kinds(void **state)
 	assert_string_equal(span_kind_name(SPAN_KIND_CONSUMER), "consumer");
 }
 
+/* Clock skew: the far side of a call that does not fit in its client span,
+ * though no longer, is centred in it with its subtree; calls that outlive
+ * their caller in its own service, far sides longer than their client span
+ * and children of a non-client span stay where their clocks put them. */
+static void test_skew_shifts(void **state)
+{
+	enum { A, B };
+	struct sp {
+		uint32_t parent, service;
+		uint8_t kind;
+		int64_t start, dur, want;
+	} in[] = {
+		{ SPAN_NONE, A, SPAN_KIND_SERVER, 0, 100, 0 },  /* 0 root */
+		{ 0, A, SPAN_KIND_CLIENT, 10, 50, 0 },          /* 1 call, 10..60 */
+		{ 1, B, SPAN_KIND_SERVER, 30, 45, -18 },        /* 2 ends at 75: skew */
+		{ 2, B, SPAN_KIND_INTERNAL, 40, 10, -18 },      /* 3 moves with it */
+		{ 0, A, SPAN_KIND_CLIENT, 80, 50, 0 },          /* 4 fire and forget */
+		{ 4, B, SPAN_KIND_SERVER, 85, 40, 0 },          /* 5 fits */
+		{ 0, A, SPAN_KIND_CLIENT, 62, 10, 0 },          /* 6 call, 62..72 */
+		{ 6, B, SPAN_KIND_SERVER, 60, 20, 0 },          /* 7 longer: kept */
+		{ 0, B, SPAN_KIND_SERVER, 90, 5, 0 },           /* 8 no client span */
+		{ 8, A, SPAN_KIND_SERVER, 70, 1, 0 },           /* 9 under a server */
+	};
+	enum { N = sizeof in / sizeof in[0] };
+	struct span spans[N];
+	uint32_t root = 0;
+	int64_t shift[N];
+	struct trace t = { .spans = spans, .n = N, .roots = &root, .nroots = 1 };
+
+	(void)state;
+	memset(spans, 0, sizeof spans);
+	for (uint32_t i = 0; i < N; i++) {
+		spans[i].parent = in[i].parent;
+		spans[i].service = in[i].service;
+		spans[i].kind = in[i].kind;
+		spans[i].start_ns = in[i].start;
+		spans[i].dur_ns = in[i].dur;
+		spans[i].first_child = spans[i].next_sibling = SPAN_NONE;
+	}
+	for (uint32_t i = N; i-- > 1;) { /* children in order, as the importer links them */
+		spans[i].next_sibling = spans[in[i].parent].first_child;
+		spans[in[i].parent].first_child = i;
+	}
+	trace_skew_shifts(&t, shift);
+	for (uint32_t i = 0; i < N; i++) {
+		if (shift[i] != in[i].want)
+			fail_msg("span %u: shift %lld, expected %lld", i, (long long)shift[i],
+				 (long long)in[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree),   cmocka_unit_test(test_messy),
 		cmocka_unit_test(test_shared), cmocka_unit_test(test_cycle),
 		cmocka_unit_test(test_bound),  cmocka_unit_test(test_bad_span),
-		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_kinds),  cmocka_unit_test(test_skew_shifts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -478,10 +478,56 @@ static void test_route_forwards(void **state)
 	wire_buf_free(&b);
 }
 
+/* A target's transport rides in its family field's high byte: TLS
+ * (ssl://) is read back per target, the address is unchanged, and an
+ * unknown transport is malformed. */
+static void test_target_transport(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(7443) };
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct wire_buf b;
+	struct wire_forward f;
+	struct wire_op op;
+	struct err e;
+
+	(void)state;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	wire_buf_init(&b);
+	size_t at = wire_put_op(&b, OP_FORWARD, 0, 2);
+	wire_buf_put_u32(&b, 2);
+	wire_buf_put_u32(&b, 1000);
+	wire_buf_put_u32(&b, 0);
+	wire_buf_put_u32(&b, 0);
+	wire_buf_put_u64(&b, 0);
+	wire_put_target_via(&b, (struct sockaddr *)&sin, WIRE_VIA_TLS);
+	wire_put_target(&b, (struct sockaddr *)&sin);
+	size_t len_at = b.len;
+	wire_buf_put_u32(&b, 0);
+	put_reply(&b, 0);
+	wire_buf_set_u32(&b, len_at, (uint32_t)(b.len - len_at - 4));
+	wire_end_op(&b, at);
+	put_reply(&b, 0);
+	assert_int_equal(check(&b, &e), 0);
+	wire_op_at(b.data, 0, &op);
+	wire_forward_decode(&op, &f);
+	assert_int_equal(wire_target_transport(&f, 0), WIRE_VIA_TLS);
+	assert_int_equal(wire_target_transport(&f, 1), WIRE_VIA_NATIVE);
+	assert_int_equal(wire_target_addr(&f, 0, &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 7443);
+	b.data[at + WIRE_OP_HDR_LEN + 24 + 1] = 0x01; /* HTTP, but a program, no route */
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	b.data[at + WIRE_OP_HDR_LEN + 24 + 1] = 0x03; /* transport 3: unknown */
+	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
+	wire_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_round_trip),
+		cmocka_unit_test(test_target_transport),
 		cmocka_unit_test(test_header_rejects),
 		cmocka_unit_test(test_valid_programs),
 		cmocka_unit_test(test_invalid_programs),
