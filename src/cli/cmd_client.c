@@ -322,7 +322,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, false, &c.to, &e) < 0) {
 				log_msg("--to: %s", e.msg);
 				rc = 2;
-			} else if (c.to.proto == SOCK_HTTP) {
+			} else if (sock_is_http(c.to.proto)) {
 				log_msg("--to: '%s': the client speaks meshwalk's protocol (tcp://, udp://); "
 					"drive a node's http:// address with curl, wrk, ab or h2load", optarg);
 				rc = 2;

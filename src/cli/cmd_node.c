@@ -653,8 +653,8 @@ int cmd_node_parse(int argc, char **argv, struct node_config *out)
 	/* HTTP requests carry no tag: an http:// address would let anyone past
 	 * the key. Refuse rather than weaken it in silence. */
 	for (int i = 0; i < c.nbinds; i++)
-		if (c.auth.len > 0 && c.binds[i].proto == SOCK_HTTP) {
-			log_msg("--auth-key-file authenticates meshwalk's protocol only: an http:// "
+		if (c.auth.len > 0 && sock_is_http(c.binds[i].proto)) {
+			log_msg("--auth-key-file authenticates meshwalk's protocol only: an HTTP "
 				"address would serve unauthenticated requests (use one or the other)");
 			node_config_free(&c);
 			return 2;

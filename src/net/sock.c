@@ -34,9 +34,15 @@ int sock_addr_parse(const char *text, const char *default_host, int default_port
 	} else if (strncmp(p, "http://", 7) == 0) {
 		out->proto = SOCK_HTTP;
 		p += 7;
+	} else if (strncmp(p, "h2c://", 6) == 0) {
+		out->proto = SOCK_H2C;
+		p += 6;
+	} else if (strncmp(p, "grpc://", 7) == 0) {
+		out->proto = SOCK_GRPC;
+		p += 7;
 	} else if (strstr(p, "://") != NULL) {
-		return err_set(e, "unsupported protocol in '%s' (expected tcp://, udp:// or http://)",
-			       text);
+		return err_set(e, "unsupported protocol in '%s' (expected tcp://, udp://, http://, "
+			       "h2c:// or grpc://)", text);
 	}
 	if (*p == '[') {
 		const char *close = strchr(p, ']');

@@ -25,7 +25,15 @@ enum sock_proto {
 	SOCK_TCP = 1,
 	SOCK_UDP = 2,
 	SOCK_HTTP = 3, /* TCP carrying HTTP/1.1 (node -b http://): not meshwalk's protocol */
+	SOCK_H2C = 10, /* TCP carrying HTTP/2 with prior knowledge (node -b h2c://) */
+	SOCK_GRPC = 11, /* the same, named for gRPC (node -b grpc://) */
 };
+
+/* HTTP of any version: a node front end, not meshwalk's protocol. */
+static inline bool sock_is_http(enum sock_proto p)
+{
+	return p == SOCK_HTTP || p == SOCK_H2C || p == SOCK_GRPC;
+}
 
 struct sock_addr {
 	struct sockaddr_storage ss; /* the resolved address */

@@ -33,9 +33,11 @@ enum handle_kind {
 	H_PEER = 4,
 	H_UDP = 5,
 	H_HTTP = 6,   /* a client connection speaking HTTP/1.1 */
+	H_H2 = 7,     /* a client connection speaking HTTP/2 (h2c, gRPC) */
 };
 
 struct http_state;
+struct h2_front;
 
 struct handle {
 	enum handle_kind kind;
@@ -98,6 +100,7 @@ struct conn {
 	uint64_t mark_head, mark_tail; /* sequence numbers: [head, tail) are queued */
 	uint32_t mark_cap;             /* ring size (a power of two) */
 	uint32_t dead_marks;           /* cancelled marks still queued */
+	struct h2_front *h2;           /* HTTP/2 session (H_H2, or TLS with ALPN h2) */
 };
 
 /* Padding up to this size is copied into conn.out; larger padding is a

@@ -215,9 +215,31 @@ static void on_head(struct worker *w, struct conn *c, struct http_state *hs)
 		     &hs->cur.d);
 }
 
+/* An h2c upgrade request (RFC 7540 section 3.2) becomes HTTP/2's stream 1
+ * (front_h2.c) when it can: in cleartext only, with nothing in progress
+ * ahead of it (those answers would have to leave first, in HTTP/1.1), and
+ * without a body. Otherwise it is answered in HTTP/1.1, as RFC 9113 allows. */
+static bool try_upgrade(struct worker *w, struct conn *c, struct http_state *hs)
+{
+	const struct http1_request *r = &hs->parser.req;
+
+	if (!r->upgrade_h2c || r->has_body || c->h.kind != H_HTTP || hs->sent_seq != hs->next_seq)
+		return false;
+	if (front_h2_upgrade(w, c, r->http2_settings, hs->cur.head_method, &hs->cur.d,
+			     &hs->prog) < 0)
+		return false;
+	hs->cur.active = false;
+	hs->failed = true; /* no more HTTP/1.1 on this connection */
+	c->frame_seq++;
+	w->st.http_requests++;
+	return true;
+}
+
 /* The request is complete: it takes the next slot and starts. */
 static void on_done(struct worker *w, struct conn *c, struct http_state *hs)
 {
+	if (try_upgrade(w, c, hs))
+		return;
 	uint64_t seq = hs->next_seq++;
 	struct http_slot *s = &hs->slots[seq % HTTP_PIPELINE];
 
@@ -289,6 +311,11 @@ static size_t parse(struct worker *w, struct conn *c, const char *data, size_t l
 		else if (ev == HTTP1_ERROR)
 			on_error(w, c, hs);
 		/* HTTP1_BODY: the body is dropped; its bytes are consumed */
+	}
+	if (c->h.kind == H_H2 && c->fd >= 0 && off < len) {
+		/* upgraded: what follows the request is the client's HTTP/2 */
+		front_h2_input(w, c, (const uint8_t *)data + off, len - off);
+		off = len;
 	}
 	return off;
 }

@@ -119,7 +119,8 @@ static int write_port_file(const char *path, const int *ports, int n, struct err
 #define STAT_FIELDS(X)                                                               \
 	X(accepted) X(closed) X(bytes_in) X(replies) X(error_replies) X(malformed)      \
 	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(udp_rx_drops) X(http_requests) X(refused_conns)    \
-	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)
+	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)          \
+	X(h2_requests) X(grpc_requests)
 
 #define ENGINE_FIELDS(X)                                                              \
 	X(requests) X(forwards) X(forward_failures) X(forward_timeouts) X(forward_busy) \
@@ -212,7 +213,7 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 
 struct acceptor {
 	int listen_fd[NODE_MAX_BINDS];
-	bool http[NODE_MAX_BINDS];
+	enum sock_proto proto[NODE_MAX_BINDS];
 	int nlisten;
 	int stop_fd;         /* readable when the node stops */
 	struct worker **ws;
@@ -251,7 +252,7 @@ static void *accept_thread(void *arg)
 					poll(NULL, 0, 10); /* let connections close before retrying */
 				continue;
 			}
-			worker_hand_off(a->ws[next], fd, a->http[i]);
+			worker_hand_off(a->ws[next], fd, a->proto[i]);
 			next = (next + 1) % a->n;
 		}
 	}
@@ -443,6 +444,8 @@ int node_run(const struct node_config *c, struct err *e)
 			const struct bind_sockets *bs = &socks.by_bind[b];
 
 			ws_i.listen_http[ws_i.nlisten] = cfg.binds[b].proto == SOCK_HTTP;
+			ws_i.listen_h2[ws_i.nlisten] = cfg.binds[b].proto == SOCK_H2C ||
+						       cfg.binds[b].proto == SOCK_GRPC;
 			if (c->accept_mode == NODE_ACCEPT_CHILD)
 				ws_i.listen[ws_i.nlisten++] = bs->tcp[i];
 			else if (c->accept_mode == NODE_ACCEPT_SHARED)
@@ -464,7 +467,7 @@ int node_run(const struct node_config *c, struct err *e)
 	}
 	struct acceptor a = { .ws = ws, .n = c->threads };
 	for (int b = 0; b < c->nbinds; b++) {
-		a.http[a.nlisten] = cfg.binds[b].proto == SOCK_HTTP;
+		a.proto[a.nlisten] = cfg.binds[b].proto;
 		a.listen_fd[a.nlisten++] = socks.by_bind[b].tcp[0];
 	}
 	if (c->accept_mode == NODE_ACCEPT_PARENT) {
@@ -491,6 +494,8 @@ int node_run(const struct node_config *c, struct err *e)
 							    sizeof addr),
 					      cfg.binds[b].proto == SOCK_UDP    ? " UDP and TCP"
 					      : cfg.binds[b].proto == SOCK_HTTP ? " HTTP/1.1"
+					      : cfg.binds[b].proto == SOCK_H2C  ? " HTTP/2 (h2c)"
+					      : cfg.binds[b].proto == SOCK_GRPC ? " gRPC (h2c)"
 										: "");
 		log_msg("listening on %s (%d worker%s, accept mode %s%s)", where, c->threads,
 			c->threads == 1 ? "" : "s",

@@ -86,6 +86,7 @@ static void conn_release(struct worker *w, struct conn *c)
 	iobuf_release(&c->in);
 	conn_out_reset(c);
 	front_http_release(c);
+	front_h2_release(c);
 	c->pending.waiting = false;
 	c->gen++;
 	c->fd = -1;
@@ -134,6 +135,8 @@ static void add_client(struct worker *w, int fd, enum handle_kind kind)
 		atomic_fetch_sub(&open_clients, 1);
 		return;
 	}
+	if (kind == H_H2)
+		front_h2_attach(w, c);
 	w->st.accepted++;
 }
 
@@ -165,6 +168,8 @@ void conn_flush(struct worker *w, struct conn *c)
 
 	if (c->fd < 0 || c->connecting)
 		return;
+	if (c->h2 != NULL)
+		front_h2_pump(w, c); /* the session's next bytes, as the output drains */
 	rc = conn_send(c, w->storage ? storage_sendfile_fd(w->storage) : -1, &dropped);
 	w->st.cancelled_bytes += dropped;
 	if (c->h.kind == H_PEER)
@@ -370,7 +375,7 @@ static void on_wake(struct worker *w)
 	free(fds);
 }
 
-void worker_hand_off(struct worker *w, int fd, bool http)
+void worker_hand_off(struct worker *w, int fd, enum sock_proto proto)
 {
 	uint64_t one = 1;
 
@@ -379,7 +384,9 @@ void worker_hand_off(struct worker *w, int fd, bool http)
 		w->handoff_cap = w->handoff_cap ? w->handoff_cap * 2 : 16;
 		w->handoff = xrealloc(w->handoff, w->handoff_cap * sizeof *w->handoff);
 	}
-	w->handoff[w->nhandoff++] = (struct handoff){ fd, http ? H_HTTP : H_CLIENT };
+	w->handoff[w->nhandoff++] = (struct handoff){ fd, proto == SOCK_HTTP ? H_HTTP
+							  : sock_is_http(proto) ? H_H2
+										: H_CLIENT };
 	pthread_mutex_unlock(&w->handoff_lock);
 	if (write(w->wake_fd, &one, sizeof one) == -1)
 		log_msg("wake write failed: %s", errstr(-errno));
@@ -418,6 +425,9 @@ static void on_timer(struct worker *w, uint64_t key)
 		break;
 	case TIMER_FRAME >> TIMER_KIND_SHIFT:
 		front_wire_frame_timer(w, key);
+		break;
+	case TIMER_H2 >> TIMER_KIND_SHIFT:
+		front_grpc_timer(w, key);
 		break;
 	}
 }
@@ -497,6 +507,14 @@ static void *worker_thread(void *arg)
 			case H_UDP:
 				front_udp_readable(w, (struct listener *)h);
 				break;
+			case H_H2:
+				if (c->fd < 0)
+					break;
+				if (ev[i].events & (LOOP_READ | LOOP_ERROR))
+					front_h2_readable(w, c);
+				if (c->fd >= 0 && (ev[i].events & LOOP_WRITE))
+					conn_flush(w, c);
+				break;
 			case H_HTTP:
 				if (c->fd < 0)
 					break;
@@ -573,6 +591,7 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 					      .reply_file = front_wire_reply_file };
 	w->front_udp = (struct engine_front){ .name = "UDP", .ctx = w, .reply = front_udp_reply };
 	w->front_http = (struct engine_front){ .name = "HTTP", .ctx = w, .reply = front_http_reply };
+	w->front_h2 = (struct engine_front){ .name = "HTTP/2", .ctx = w, .reply = front_h2_reply };
 	w->engine = engine_create(&w->ecfg, &w->io, &w->rng, &w->st.eng);
 	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->wake_fd == -1) {
@@ -597,7 +616,7 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 
 		l->h.kind = H_LISTEN;
 		l->fd = socks->listen[i];
-		l->conn_kind = socks->listen_http[i] ? H_HTTP : H_CLIENT;
+		l->conn_kind = socks->listen_h2[i] ? H_H2 : socks->listen_http[i] ? H_HTTP : H_CLIENT;
 		rc = loop_add(w->loop, l->fd, ev, l);
 		if (rc < 0) {
 			err_set(e, "worker %d: cannot watch its listener (fd %d) with %s: %s", index,
@@ -636,6 +655,7 @@ void worker_destroy(struct worker *w)
 		if (c->fd >= 0)
 			close(c->fd);
 		front_http_release(c);
+		front_h2_release(c);
 		conn_free_buffers(c);
 		free(c);
 	}

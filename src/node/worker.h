@@ -43,6 +43,8 @@ struct worker_stats {
 	uint64_t frame_timeouts;    /* connections closed: a frame did not complete in time */
 	uint64_t cancelled_bytes;   /* bytes of cancelled forwards dropped before leaving */
 	uint64_t peer_evictions;    /* idle forward connections closed at --max-peers */
+	uint64_t h2_requests;       /* HTTP/2 requests (streams) read, gRPC ones included */
+	uint64_t grpc_requests;     /* gRPC requests read */
 	struct engine_stats eng;    /* requests, forwards, budgets, COMPUTE (exec/engine.h) */
 };
 
@@ -54,6 +56,7 @@ struct worker;
 struct worker_sockets {
 	int listen[NODE_MAX_BINDS];
 	bool listen_http[NODE_MAX_BINDS]; /* its connections speak HTTP/1.1 */
+	bool listen_h2[NODE_MAX_BINDS];   /* its connections speak HTTP/2 (h2c://, grpc://) */
 	int nlisten;
 	int udp[NODE_MAX_BINDS];
 	int nudp;
@@ -68,9 +71,9 @@ void worker_destroy(struct worker *w);
  * e filled. */
 int worker_start(struct worker *w, struct err *e);
 void worker_join(struct worker *w);
-/* Gives a connected socket to the worker (PARENT accept mode); http: it
- * came on an http:// address. */
-void worker_hand_off(struct worker *w, int fd, bool http);
+/* Gives a connected socket to the worker (PARENT accept mode); proto: the
+ * kind of address it came on. */
+void worker_hand_off(struct worker *w, int fd, enum sock_proto proto);
 void worker_stop(struct worker *w);
 const struct worker_stats *worker_stats(const struct worker *w);
 

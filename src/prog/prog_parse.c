@@ -85,7 +85,7 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 	} else if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false,
 				   &o->targets[o->ntargets], e) < 0) {
 		return err_prefix(e, "-F");
-	} else if (o->targets[o->ntargets].proto == SOCK_HTTP) {
+	} else if (sock_is_http(o->targets[o->ntargets].proto)) {
 		return err_set(e, "-F %s: forwards speak meshwalk's protocol; name the target node's "
 				  "tcp:// address", tok);
 	} else {
