@@ -22,20 +22,23 @@
 set -u
 # The compiler and the libraries bin/meshwalk links.
 # libyajl-dev (streaming JSON) and zlib1g-dev (gzip) read traces in meshwalk import.
-BUILD_PKGS="build-essential libyaml-dev liburing-dev libssl-dev libyajl-dev zlib1g-dev"
+# libnghttp2-dev: HTTP/2 framing and HPACK for the h2c:// and grpc:// front end.
+BUILD_PKGS="build-essential libyaml-dev liburing-dev libssl-dev libyajl-dev zlib1g-dev libnghttp2-dev"
 # gnuplot-nox draws the report's plots (the demo ends with a report).
 DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # libcmocka-dev: the unit tests; strace: system-call checks; chromium renders
 # the report's index.html (72_report_html); haproxy balances scenario services;
 # iproute2 (ip, tc) builds the emulated network of scenarios run as root;
 # python3 plays raw-frame peers; curl, wrk and ab (apache2-utils) drive the
-# HTTP front end (47_http).
+# HTTP front end (47_http); nghttp2-client (h2load) and python3-grpcio with
+# python3-grpc-tools (stubs from docs/*.proto) drive the HTTP/2 and gRPC
+# front end (48_h2, 49_grpc).
 # The image set: podman builds the image (make image) and runs generated
 # manifests (91_deploy_podman: the test set needs it too); runc is the runtime
 # image/containers.conf names; catatonit is the pause process of the pods
 # podman builds locally (no image pull).
 IMAGE_PKGS="podman runc catatonit"
-TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils $IMAGE_PKGS"
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils nghttp2-client python3-grpcio python3-grpc-tools $IMAGE_PKGS"
 # clang-14 and libclang-rt-14-dev build the libFuzzer targets.
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"
 # npm packages of the schema test (tests/e2e/90_deploy_k8s.sh), pinned.

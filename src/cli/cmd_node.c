@@ -52,13 +52,16 @@ enum {
 
 const struct opt_def node_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
-	  "Address to listen on: [tcp://|udp://|http://][host][:port]. host defaults to 127.0.0.1 "
+	  "Address to listen on: [tcp://|udp://|http://|h2c://|grpc://][host][:port]. host "
+	  "defaults to 127.0.0.1 "
 	  "(meshwalk never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port "
 	  "to 7891; port 0 lets the kernel pick one (see --port-file). udp:// serves datagrams "
 	  "(one request per datagram, replies of at most 65507 bytes, larger ones become an "
 	  "error reply) and TCP on the same port, since forwards between nodes are TCP. A node "
 	  "never shares its address: when anything already listens there (another node "
-	  "included), it exits 1 with \"address in use\"." },
+	  "included), it exits 1 with \"address in use\". http:// serves HTTP/1.1 (and its "
+	  "Upgrade: h2c); h2c:// serves HTTP/2 with prior knowledge and gRPC; grpc:// is the "
+	  "same, named for gRPC (docs/http.md, docs/grpc.md)." },
 	{ "nt", 0, OPT_REQUIRED, O_NT, "N", "Number of worker threads (default 1)." },
 	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
 	{ "accept-mode", 'a', OPT_REQUIRED, 'a', "MODE",

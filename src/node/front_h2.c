@@ -91,8 +91,13 @@ bool front_h2_pump(struct worker *w, struct conn *c)
 	n = h2_session_send(f->s, sink, c);
 	if (n > 0 && c->delay_mask != 0)
 		conn_frame_queued(w, c); /* --net-delay holds what was written */
-	if (n < 0 || h2_session_done(f->s))
+	if (n < 0 || h2_session_done(f->s)) {
+		if (h2_session_failed(f->s) && !c->closing) {
+			w->st.malformed++;
+			log_msg("%s: HTTP/2 connection error, GOAWAY sent, closing", c->name);
+		}
 		c->closing = true;
+	}
 	return n > 0;
 }
 
@@ -104,8 +109,8 @@ void front_h2_input(struct worker *w, struct conn *c, const uint8_t *data, size_
 		return;
 	if (h2_session_recv(f->s, data, len) < 0) {
 		w->st.malformed++;
-		log_msg("%s: HTTP/2 protocol error, sending GOAWAY and closing", c->name);
-		c->closing = true; /* after the GOAWAY pump() writes now */
+		log_msg("%s: HTTP/2 protocol error (bad preface?), closing", c->name);
+		c->closing = true; /* after what is queued (GOAWAY) */
 		h2_session_send(f->s, sink, c);
 		conn_mark_dirty(w, c);
 		return;

@@ -59,6 +59,7 @@ struct h2_session {
 	h2_sink sink;
 	void *sink_ctx;
 	size_t sent;
+	bool failed;      /* we sent GOAWAY with an error: a connection error */
 };
 
 static struct h2_stream *stream_new(struct h2_session *s, int32_t id)
@@ -257,6 +258,16 @@ static int on_stream_close(nghttp2_session *ng, int32_t id, uint32_t code, void 
 	return 0;
 }
 
+/* Connection errors nghttp2 answers itself end in our GOAWAY with an error. */
+static int on_frame_send(nghttp2_session *ng, const nghttp2_frame *frame, void *ud)
+{
+	struct h2_session *s = ud;
+
+	if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR)
+		s->failed = true;
+	return 0;
+}
+
 static ssize_t on_send(nghttp2_session *ng, const uint8_t *data, size_t len, int flags, void *ud)
 {
 	struct h2_session *s = ud;
@@ -322,6 +333,7 @@ struct h2_session *h2_session_new(const struct h2_limits *lim, const struct h2_c
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
+	nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
 	/* The encoder's table stays at HPACK's default, whatever the peer allows. */
 	nghttp2_option_set_max_deflate_dynamic_table_size(opt, 4096);
 	if (nghttp2_session_server_new2(&s->ng, cbs, s, opt) != 0)
@@ -401,10 +413,12 @@ int h2_session_upgrade(struct h2_session *s, struct http1_span settings, bool he
 	st = stream_new(s, 1);
 	st->complete = true; /* the request came in HTTP/1.1: the caller runs it */
 	st->upgraded_head = head;
-	if (nghttp2_session_upgrade2(s->ng, payload, len, head, st) != 0) {
+	if (nghttp2_session_upgrade2(s->ng, payload, len, head, NULL) != 0) {
 		stream_free(s, st);
 		return -EINVAL;
 	}
+	/* a server's upgrade2() ignores its stream_user_data argument */
+	nghttp2_session_set_stream_user_data(s->ng, 1, st);
 	return 0;
 }
 
@@ -416,6 +430,7 @@ int h2_session_recv(struct h2_session *s, const uint8_t *data, size_t len)
 		/* nghttp2 has queued GOAWAY for protocol errors; make sure one goes
 		 * for the others (callback failures) too. */
 		nghttp2_session_terminate_session(s->ng, NGHTTP2_PROTOCOL_ERROR);
+		s->failed = true;
 		return -EPROTO;
 	}
 	return 0;
@@ -432,6 +447,11 @@ ssize_t h2_session_send(struct h2_session *s, h2_sink sink, void *ctx)
 	if (rc != 0)
 		return -EPROTO;
 	return (ssize_t)s->sent;
+}
+
+bool h2_session_failed(const struct h2_session *s)
+{
+	return s->failed;
 }
 
 bool h2_session_done(const struct h2_session *s)

@@ -115,6 +115,8 @@ ssize_t h2_session_send(struct h2_session *s, h2_sink sink, void *ctx);
 
 /* Nothing more to read or to write: close the connection. */
 bool h2_session_done(const struct h2_session *s);
+/* The session ended in a connection error (our GOAWAY carried an error). */
+bool h2_session_failed(const struct h2_session *s);
 /* Streams open. */
 size_t h2_session_streams(const struct h2_session *s);
 
