@@ -66,6 +66,7 @@ static void refuse(struct worker *w, struct h2_front *f, int32_t id, struct h2_t
 
 	snprintf(codes, sizeof codes, "%d", code);
 	grpc_message_encode(text, len, msg, sizeof msg);
+	extra[r.nextra++] = (struct h2_hdr){ "grpc-accept-encoding", "identity" };
 	extra[r.nextra++] = (struct h2_hdr){ "grpc-status", codes };
 	extra[r.nextra++] = (struct h2_hdr){ "grpc-message", msg };
 	if (wire != WIRE_OK) {
@@ -118,9 +119,10 @@ void front_grpc_timer(struct worker *w, uint64_t key)
 void front_grpc_answer(struct worker *w, struct h2_front *f, int32_t id, struct h2_task *t,
 		       uint16_t status, const char *text, size_t text_len, uint64_t size)
 {
-	struct h2_hdr trailer[1] = { { "grpc-status", "0" } };
+	static const struct h2_hdr trailer[1] = { { "grpc-status", "0" } };
+	static const struct h2_hdr extra[1] = { { "grpc-accept-encoding", "identity" } };
 	struct h2_resp r = { .status = 200, .content_type = "application/grpc", .trailers = trailer,
-			     .ntrailers = 1 };
+			     .ntrailers = 1, .extra = extra, .nextra = 1 };
 	uint8_t head[64];
 
 	if (status != WIRE_OK) {

@@ -59,7 +59,7 @@ struct grpc_run_req {
 };
 int grpc_run_req_decode(const uint8_t *msg, size_t len, struct grpc_run_req *r);
 
-/* meshwalk.v1.RunReply { bytes payload = 1; uint32 status = 2; string message = 3; }:
+/* meshwalk.v1.RunReply { bytes payload = 1; uint32 status = 2; }:
  * everything but the payload's bytes, which are payload_len zero bytes to
  * append (the payload is written last: protobuf takes fields in any order). */
 size_t grpc_run_reply_head(uint8_t *out, size_t cap, uint32_t status, uint64_t payload_len);
