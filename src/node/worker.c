@@ -168,8 +168,6 @@ void conn_flush(struct worker *w, struct conn *c)
 
 	if (c->fd < 0 || c->connecting)
 		return;
-	if (c->h2 != NULL)
-		front_h2_pump(w, c); /* the session's next bytes, as the output drains */
 	rc = conn_send(c, w->storage ? storage_sendfile_fd(w->storage) : -1, &dropped);
 	w->st.cancelled_bytes += dropped;
 	if (c->h.kind == H_PEER)
@@ -181,6 +179,8 @@ void conn_flush(struct worker *w, struct conn *c)
 		conn_close(w, c, why);
 		return;
 	}
+	if (c->h2 != NULL)
+		front_h2_pump(w, c); /* the session's next bytes, as the output drains */
 	uint64_t queued = conn_queued(c);
 	if (queued == 0 && c->closing) {
 		conn_close(w, c, NULL);
