@@ -128,6 +128,12 @@ void front_h2_readable(struct worker *w, struct conn *c)
 	n = conn_recv(w, c);
 	if (n > 0)
 		front_h2_input(w, c, w->scratch, (size_t)n);
+	front_wire_arm_frame_timer(w, c);
+}
+
+bool front_h2_mid_request(const struct conn *c)
+{
+	return c->h2 != NULL && h2_session_incomplete(c->h2->s) > 0;
 }
 
 /* -- answers -- */

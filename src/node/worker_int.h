@@ -185,6 +185,9 @@ void front_h2_readable(struct worker *w, struct conn *c);
  * moved. Marks c closing when the session is over (GOAWAY sent). */
 bool front_h2_pump(struct worker *w, struct conn *c);
 void front_h2_release(struct conn *c);
+/* Whether a request of c has begun and not ended (the frame deadline,
+ * --frame-timeout, applies as to an HTTP/1.1 request). */
+bool front_h2_mid_request(const struct conn *c);
 void front_h2_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
 		    const char *text, uint32_t text_len, uint64_t size);
 int front_h2_upgrade(struct worker *w, struct conn *c, struct http1_span settings, bool head,

@@ -56,6 +56,7 @@ struct h2_session {
 	struct h2_callbacks cb;
 	struct h2_stream *streams;
 	size_t nstreams;
+	size_t nincomplete;    /* streams whose request has not ended */
 	h2_sink sink;
 	void *sink_ctx;
 	size_t sent;
@@ -140,6 +141,7 @@ static int on_begin_headers(nghttp2_session *ng, const nghttp2_frame *frame, voi
 		return 0;
 	struct h2_stream *st = stream_new(s, frame->hd.stream_id);
 	nghttp2_session_set_stream_user_data(ng, frame->hd.stream_id, st);
+	s->nincomplete++;
 	return 0;
 }
 
@@ -201,6 +203,7 @@ static void deliver(struct h2_session *s, struct h2_stream *st)
 	struct h2_req r = { .stream_id = st->id };
 
 	st->complete = true;
+	s->nincomplete--;
 	r.method = span_of(st, F_METHOD);
 	r.path = span_of(st, F_PATH);
 	r.authority = span_of(st, F_AUTHORITY);
@@ -252,6 +255,8 @@ static int on_stream_close(nghttp2_session *ng, int32_t id, uint32_t code, void 
 	if (st == NULL)
 		return 0;
 	nghttp2_session_set_stream_user_data(ng, id, NULL);
+	if (!st->complete)
+		s->nincomplete--;
 	if (s->cb.closed)
 		s->cb.closed(s->cb.ctx, s, id, st->user);
 	stream_free(s, st);
@@ -462,6 +467,11 @@ bool h2_session_done(const struct h2_session *s)
 size_t h2_session_streams(const struct h2_session *s)
 {
 	return s->nstreams;
+}
+
+size_t h2_session_incomplete(const struct h2_session *s)
+{
+	return s->nincomplete;
 }
 
 static char *copy_hdrs(const struct h2_hdr *h, size_t n, nghttp2_nv *nv)

@@ -117,8 +117,9 @@ ssize_t h2_session_send(struct h2_session *s, h2_sink sink, void *ctx);
 bool h2_session_done(const struct h2_session *s);
 /* The session ended in a connection error (our GOAWAY carried an error). */
 bool h2_session_failed(const struct h2_session *s);
-/* Streams open. */
+/* Streams open, and those whose request has begun and not ended. */
 size_t h2_session_streams(const struct h2_session *s);
+size_t h2_session_incomplete(const struct h2_session *s);
 
 /* Answers stream_id. Returns 0, -ENOENT (no such stream: reset, closed) or
  * -EALREADY (answered). */

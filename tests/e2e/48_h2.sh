@@ -97,6 +97,22 @@ PY
 stop_node h
 [ "$(stat h h2_requests)" -gt 2200 ] || fail "h2_requests: $(stat h h2_requests)"
 [ "$(stat h malformed)" -ge 2 ] || fail "malformed: $(stat h malformed)"
+
+# a request that begins (HEADERS without END_STREAM) and never ends: closed
+# after --frame-timeout, as an HTTP/1.1 one would be
+start_node s -b h2c://127.0.0.1:0 --frame-timeout 300ms
+python3 - "$s_PORT" >"$TMP/slow.log" 2>&1 <<'PY' || fail "stalled request: $(cat "$TMP/slow.log")"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(20)
+block = b"\x82\x86\x84\x41\x01a"   # GET http / authority a (HPACK)
+s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\0\0\0\x04\0\0\0\0\0" +
+          len(block).to_bytes(3, "big") + b"\x01\x04\0\0\0\x01" + block)
+while s.recv(65536):
+    pass   # until the node closes
+PY
+stop_node s
+[ "$(stat s frame_timeouts)" = 1 ] || fail "frame_timeouts: $(stat s frame_timeouts)"
 # the client and -F speak meshwalk's protocol: h2c:// is refused
 client --to "$H" -n 1 && fail "client accepted http://"
 client --to "h2c://127.0.0.1:$h_PORT" -n 1 && fail "client accepted h2c://"
