@@ -62,7 +62,7 @@ for p in (port, h2c):
     # a forward that waits is cut by the deadline
     expect(lambda: s.ProcessRequest(sd.MyRequest(name="x", duration_seconds=3), timeout=0.5),
            grpc.StatusCode.DEADLINE_EXCEEDED, "cannot end within grpc-timeout")
-    expect(lambda: walk.Run(mw.RunRequest(program="-F 127.0.0.1:%s -C 2s -R -R" % t), timeout=0.3),
+    expect(lambda: walk.Run(mw.RunRequest(program="-F 127.0.0.1:%s -C 1s -R -R" % t), timeout=0.3),
            grpc.StatusCode.DEADLINE_EXCEEDED)
     # unknown methods and bad messages
     expect(lambda: ch.unary_unary("/meshwalk.v1.Walk/Nope")(b"", timeout=10), grpc.StatusCode.UNIMPLEMENTED, "unknown method")
@@ -84,5 +84,6 @@ grep -q "status codes: 500 2xx" "$TMP/h2load.out" || fail "h2load gRPC: $(cat "$
 grep -q "(53500) data" "$TMP/h2load.out" || fail "h2load gRPC data: $(cat "$TMP/h2load.out")"
 stop_node g
 [ "$(stat g grpc_requests)" -ge 530 ] || fail "grpc_requests: $(stat g grpc_requests)"
-[ "$(stat g orphaned)" -ge 2 ] || fail "orphaned (answers after a deadline): $(stat g orphaned)"
+# the first port's cut forward answers (after 1 s) long before the node stops
+[ "$(stat g orphaned)" -ge 1 ] || fail "orphaned (answers after a deadline): $(stat g orphaned)"
 exit 0
