@@ -19,7 +19,7 @@ WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wshad
 OPT     ?= -O2
 DEBUG   ?= -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
-LDLIBS  := -lyaml -lyajl -lz -lssl -lcrypto -luring -lpthread -lm
+LDLIBS  := -lyaml -lyajl -lz -lssl -lcrypto -luring -lnghttp2 -lpthread -lm
 
 ifdef WERROR
 WARN += -Werror

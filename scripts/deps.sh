@@ -24,7 +24,8 @@
 set -u
 # The compiler and the libraries bin/meshwalk links.
 # libyajl-dev (streaming JSON) and zlib1g-dev (gzip) read traces in meshwalk import.
-BUILD_PKGS="build-essential libyaml-dev liburing-dev libssl-dev libyajl-dev zlib1g-dev"
+# libnghttp2-dev: HTTP/2 framing and HPACK for the h2c:// and grpc:// front end.
+BUILD_PKGS="build-essential libyaml-dev liburing-dev libssl-dev libyajl-dev zlib1g-dev libnghttp2-dev"
 # gnuplot-nox draws the report's plots (the demo ends with a report).
 DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # libcmocka-dev: the unit tests; strace: system-call checks; chromium renders
@@ -32,13 +33,15 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # iproute2 (ip, tc) builds the emulated network of scenarios run as root;
 # python3 plays raw-frame peers; curl, wrk and ab (apache2-utils) drive the
 # HTTP front end (47_http); openssl (the CLI) makes the TLS tests' throwaway
-# certificates and is their s_client peer (48_tls, tests/compat).
+# certificates and is their s_client peer (48_tls, tests/compat);
+# nghttp2-client (h2load) and python3-grpcio with python3-grpc-tools (stubs
+# from docs/*.proto) drive the HTTP/2 and gRPC front end (48_h2, 49_grpc).
 # The image set: podman builds the image (make image) and runs generated
 # manifests (91_deploy_podman: the test set needs it too); runc is the runtime
 # image/containers.conf names; catatonit is the pause process of the pods
 # podman builds locally (no image pull).
 IMAGE_PKGS="podman runc catatonit"
-TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils openssl $IMAGE_PKGS"
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils openssl nghttp2-client python3-grpcio python3-grpc-tools $IMAGE_PKGS"
 # nodejs and npm run the reference application (tests/refapp, 92_refapp_traces)
 # and the schema validators; a node installed otherwise (NodeSource) is kept.
 command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs npm"

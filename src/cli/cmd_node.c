@@ -57,17 +57,21 @@ enum {
 
 const struct opt_def node_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
-	  "Address to listen on: [tcp://|udp://|ssl://|http://|https://][host][:port]. host defaults to 127.0.0.1 "
+	  "Address to listen on: [tcp://|udp://|ssl://|http://|https://|h2c://|grpc://|grpcs://]"
+	  "[host][:port]. host defaults to 127.0.0.1 "
 	  "(meshwalk never listens on all interfaces unless told, e.g. -b 0.0.0.0:7891), port "
 	  "to 7891; port 0 lets the kernel pick one (see --port-file). udp:// serves datagrams "
 	  "(one request per datagram, replies of at most 65507 bytes, larger ones become an "
 	  "error reply) and TCP on the same port, since forwards between nodes are TCP. ssl:// "
 	  "serves meshwalk's protocol over TLS (DistWalk's ssl://, also written ssl:HOST:PORT), "
-	  "https:// the HTTP front end over TLS (ALPN http/1.1); both need --ssl-cert and "
+	  "https:// the HTTP front end over TLS (ALPN h2 or http/1.1), grpcs:// gRPC over "
+	  "TLS (ALPN h2); they need --ssl-cert and "
 	  "--ssl-key, and a handshake must complete within --frame-timeout. A node "
 	  "never shares its address: when anything already listens there (another node "
 	  "included), it exits 1 with \"address in use\". http:// serves HTTP/1.1 (curl, wrk, "
-	  "meshwalk client --to http://, other nodes' -F http://HOST:PORT/NAME; docs/http.md)." },
+	  "meshwalk client --to http://, other nodes' -F http://HOST:PORT/NAME; and its "
+	  "Upgrade: h2c); h2c:// serves HTTP/2 with prior knowledge and gRPC; grpc:// is the "
+	  "same, named for gRPC (docs/http.md, docs/grpc.md)." },
 	{ "nt", 0, OPT_REQUIRED, O_NT, "N", "Number of worker threads (default 1)." },
 	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
 	{ "accept-mode", 'a', OPT_REQUIRED, 'a', "MODE",
@@ -687,8 +691,8 @@ int cmd_node_parse(int argc, char **argv, struct node_config *out)
 	/* HTTP requests carry no tag: an http:// address would let anyone past
 	 * the key. Refuse rather than weaken it in silence. */
 	for (int i = 0; i < c.nbinds; i++)
-		if (c.auth.len > 0 && (c.binds[i].proto == SOCK_HTTP || c.binds[i].proto == SOCK_HTTPS)) {
-			log_msg("--auth-key-file authenticates meshwalk's protocol only: an http:// "
+		if (c.auth.len > 0 && sock_is_http(c.binds[i].proto)) {
+			log_msg("--auth-key-file authenticates meshwalk's protocol only: an HTTP "
 				"address would serve unauthenticated requests (use one or the other)");
 			node_config_free(&c);
 			return 2;

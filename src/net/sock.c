@@ -41,9 +41,18 @@ int sock_addr_parse(const char *text, const char *default_host, int default_port
 		/* DistWalk writes "ssl:[//]": both forms */
 		out->proto = SOCK_SSL;
 		p += strncmp(p, "ssl://", 6) == 0 ? 6 : 4;
+	} else if (strncmp(p, "h2c://", 6) == 0) {
+		out->proto = SOCK_H2C;
+		p += 6;
+	} else if (strncmp(p, "grpc://", 7) == 0) {
+		out->proto = SOCK_GRPC;
+		p += 7;
+	} else if (strncmp(p, "grpcs://", 8) == 0) {
+		out->proto = SOCK_GRPCS;
+		p += 8;
 	} else if (strstr(p, "://") != NULL) {
 		return err_set(e, "unsupported protocol in '%s' (expected tcp://, udp://, ssl://, "
-			       "http:// or https://)", text);
+			       "http://, https://, h2c://, grpc:// or grpcs://)", text);
 	}
 	if (*p == '[') {
 		const char *close = strchr(p, ']');

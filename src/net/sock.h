@@ -27,12 +27,22 @@ enum sock_proto {
 	SOCK_HTTP = 3, /* TCP carrying HTTP/1.1 (node -b http://): not meshwalk's protocol */
 	SOCK_SSL = 4,  /* meshwalk's protocol over TLS (ssl://, DistWalk's; also "ssl:") */
 	SOCK_HTTPS = 5, /* HTTP over TLS (node -b https://) */
+	SOCK_H2C = 10, /* TCP carrying HTTP/2 with prior knowledge (node -b h2c://) */
+	SOCK_GRPC = 11, /* the same, named for gRPC (node -b grpc://) */
+	SOCK_GRPCS = 12, /* HTTP/2 over TLS, ALPN h2 only (node -b grpcs://) */
 };
 
 /* Whether an address of this transport speaks TLS. */
 static inline bool sock_proto_tls(enum sock_proto p)
 {
-	return p == SOCK_SSL || p == SOCK_HTTPS;
+	return p == SOCK_SSL || p == SOCK_HTTPS || p == SOCK_GRPCS;
+}
+
+/* HTTP of any version: a node front end, not meshwalk's protocol. */
+static inline bool sock_is_http(enum sock_proto p)
+{
+	return p == SOCK_HTTP || p == SOCK_HTTPS || p == SOCK_H2C || p == SOCK_GRPC ||
+	       p == SOCK_GRPCS;
 }
 
 struct sock_addr {

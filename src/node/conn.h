@@ -38,11 +38,13 @@ enum handle_kind {
 	H_UDP = 5,
 	H_HTTP = 6,   /* a client connection speaking HTTP/1.1 */
 	H_TLS = 7,    /* a client connection in its TLS handshake (then tls_after or ALPN's) */
+	H_H2 = 8,     /* a client connection speaking HTTP/2 (h2c, gRPC; or TLS with ALPN h2) */
 };
 
 struct http_state;
 struct http_peer;
 struct tls;
+struct h2_front;
 
 struct handle {
 	enum handle_kind kind;
@@ -109,6 +111,7 @@ struct conn {
 	struct tls *tls;               /* ssl://, https:// and ssl:// forwards; NULL: plain TCP */
 	enum handle_kind tls_after;    /* H_TLS: what it speaks once the handshake is done */
 	bool tls_peer;                 /* peer: its target is ssl:// */
+	struct h2_front *h2;           /* HTTP/2 session (H_H2, or TLS with ALPN h2) */
 };
 
 /* Padding up to this size is copied into conn.out; larger padding is a

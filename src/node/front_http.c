@@ -16,7 +16,7 @@
  * in request order: each request takes the next slot of a ring of
  * HTTP_PIPELINE, and a finished response is written only when every earlier
  * one has been. A full ring stops the parsing (bytes wait in conn.in) until a
- * response leaves. An error answers with a real status (http_status_of())
+ * response leaves. An error answers with a real status (front_http_status())
  * and an x-meshwalk-status field naming meshwalk's; a malformed request is
  * answered (400/413/431/501/505) and the connection closed after it. */
 #include "node/worker_int.h"
@@ -28,16 +28,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "prog/prog_parse.h"
-#include "prog/route.h"
+#include "node/front_req.h"
 #include "proto/http1.h"
-#include "spec/units.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
 #define HTTP_PIPELINE 64    /* requests of one connection in progress at once */
-#define HTTP_PROG_MAX 4096  /* bytes of an inline program, decoded */
 
 /* What one request's response needs once the engine has answered it. */
 struct http_slot {
@@ -57,9 +54,8 @@ struct http_slot {
 /* The decision taken at a request's head, used once it is complete. */
 struct http_pending {
 	bool active;
-	bool worker, head_method, http10, keep_alive;
-	int http_status;    /* 0: run prog; else answer with this status and text */
-	char text[200];
+	bool head_method, http10, keep_alive;
+	struct front_decision d;
 	bool has_budget;    /* an HTTP forward from a node carried its budget */
 	struct wire_budget budget;
 };
@@ -72,25 +68,6 @@ struct http_state {
 	struct http_slot slots[HTTP_PIPELINE];
 	bool failed;                       /* a parse error: no more requests */
 };
-
-static const struct {
-	uint16_t wire;
-	int http;
-} status_map[] = {
-	{ WIRE_ERR_MALFORMED, 400 }, { WIRE_ERR_VERSION, 400 },   { WIRE_ERR_LIMIT, 413 },
-	{ WIRE_ERR_UNSUPPORTED, 501 }, { WIRE_ERR_FORWARD, 502 }, { WIRE_ERR_TIMEOUT, 504 },
-	{ WIRE_ERR_STORAGE, 500 },   { WIRE_ERR_REFUSED, 403 },   { WIRE_ERR_INTERNAL, 500 },
-	{ WIRE_ERR_NO_ROUTE, 404 },  { WIRE_ERR_BUSY, 503 },
-};
-
-/* The HTTP status that stands for a meshwalk status. */
-static int http_status_of(uint16_t wire)
-{
-	for (size_t i = 0; i < sizeof status_map / sizeof status_map[0]; i++)
-		if (status_map[i].wire == wire)
-			return status_map[i].http;
-	return wire == WIRE_OK ? 200 : 500;
-}
 
 static struct http_state *state_of(struct conn *c)
 {
@@ -122,7 +99,7 @@ static void write_response(struct worker *w, struct conn *c, struct http_slot *s
 {
 	char head[512], status_field[64], body[160];
 	const char *text = s->text ? s->text : "";
-	int hs_status = s->http_status ? s->http_status : http_status_of(s->status);
+	int hs_status = s->http_status ? s->http_status : front_http_status(s->status);
 	struct http1_hdr extra[1];
 	size_t nextra = 0;
 	uint64_t body_len;
@@ -224,70 +201,10 @@ void front_http_reply(void *ctx, const struct engine_origin *o, uint64_t req_id,
 		conn_mark_dirty(w, c); /* a full ring may have stopped the parsing */
 }
 
-static void pending_error(struct http_pending *p, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void pending_error(struct http_pending *p, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	p->http_status = status;
-	va_start(ap, fmt);
-	vsnprintf(p->text, sizeof p->text, fmt, ap);
-	va_end(ap);
-}
-
-/* Encodes op words into hs->prog; 0, or an HTTP status with p->text set. */
-static int inline_program(struct worker *w, struct http_state *hs, const char *text)
-{
-	struct prog *p;
-	struct err e;
-
-	if (prog_parse_text(text, &p, &e) < 0) {
-		pending_error(&hs->cur, 400, "node %s: program: %s", w->self, e.msg);
-		return 400;
-	}
-	hs->prog.len = 0;
-	prog_encode(p, &w->rng, w->st.eng.requests, &hs->prog);
-	prog_destroy(p);
-	return 0;
-}
-
-/* seed 003's worker: COMPUTE for ?duration= (Go's units: 100ms, 1.5s, 250us). */
-static int worker_program(struct worker *w, struct http_state *hs, struct http1_span query)
-{
-	char d[64];
-	double us = 100000;
-	struct err e;
-	int rc = http1_query_param(query, "duration", d, sizeof d, NULL);
-
-	if (rc == 0 && (units_parse(d, SPEC_TIME, &us, &e) < 0 || us < 0)) {
-		pending_error(&hs->cur, 400, "node %s: duration '%s': %s", w->self, d,
-			      e.msg);
-		return 400;
-	}
-	if (rc < 0 && rc != -ENOENT) {
-		pending_error(&hs->cur, 400, "node %s: duration: bad query encoding", w->self);
-		return 400;
-	}
-	hs->prog.len = 0;
-	size_t at = wire_put_op(&hs->prog, OP_COMPUTE, 0, 0);
-	wire_buf_put_u64(&hs->prog, (uint64_t)(us * 1000));
-	wire_end_op(&hs->prog, at);
-	at = wire_put_op(&hs->prog, OP_REPLY, 0, 0);
-	wire_buf_put_u64(&hs->prog, 0);
-	wire_end_op(&hs->prog, at);
-	hs->cur.worker = true;
-	return 0;
-}
-
 /* What the request whose head is in p->req will run (hs->cur, hs->prog). */
 static void on_head(struct worker *w, struct conn *c, struct http_state *hs)
 {
 	const struct http1_request *r = &hs->parser.req;
-	char *text = w->http_text;
-	struct http1_span hdr = http1_header(r, "x-meshwalk-program");
-	struct err e;
-	int rc;
 
 	memset(&hs->cur, 0, sizeof hs->cur);
 	hs->cur.active = true;
@@ -296,69 +213,62 @@ static void on_head(struct worker *w, struct conn *c, struct http_state *hs)
 	hs->cur.keep_alive = r->keep_alive;
 	if (r->expect_continue && hs->sent_seq == hs->next_seq)
 		conn_append_bytes(c, HTTP1_CONTINUE, strlen(HTTP1_CONTINUE));
-	rc = http1_query_param(r->query, "program", text, HTTP_PROG_MAX + 1, NULL);
-	if (rc == -ENOENT && hdr.p != NULL) {
-		rc = hdr.len > HTTP_PROG_MAX ? -ENOSPC : 0;
-		if (rc == 0) {
-			memcpy(text, hdr.p, hdr.len);
-			text[hdr.len] = '\0';
-		}
-	}
-	if (rc == -ENOSPC) {
-		pending_error(&hs->cur, 413, "node %s: program longer than %d bytes", w->self,
-			      HTTP_PROG_MAX);
-	} else if (rc == -EINVAL) {
-		pending_error(&hs->cur, 400, "node %s: program: bad percent-encoding", w->self);
-	} else if (rc == 0) {
-		inline_program(w, hs, text);
-	} else if (r->path.len == 7 && memcmp(r->path.p, "/worker", 7) == 0) {
-		worker_program(w, hs, r->query);
-	} else if (r->path.len == 1) {
-		hs->prog.len = 0;
-		size_t at = wire_put_op(&hs->prog, OP_REPLY, 0, 0);
-		wire_buf_put_u64(&hs->prog, 0);
-		wire_end_op(&hs->prog, at);
-	} else {
-		rc = front_encode_route(w, (const uint8_t *)r->path.p + 1, (uint32_t)r->path.len - 1,
-					&hs->prog, &e);
-		if (rc < 0)
-			pending_error(&hs->cur, http_status_of((uint16_t)-rc), "node %s: %s", w->self,
-				      e.msg);
-	}
-	if (hs->cur.http_status == 0 &&
-	    (rc = wire_prog_check(hs->prog.data, (uint32_t)hs->prog.len, &w->cfg->limits, &e)) < 0)
-		pending_error(&hs->cur, http_status_of((uint16_t)-rc), "node %s: %s", w->self, e.msg);
+	front_decide(w, r->path, r->query, http1_header(r, "x-meshwalk-program"), &hs->prog,
+		     &hs->cur.d);
 	/* A forwarding node's remaining budget (peer_http.c): the engine caps it
 	 * by this node's own, so it can only lower what the request may cost. */
-	hdr = http1_header(r, "x-meshwalk-budget");
-	if (hs->cur.http_status == 0 && hdr.p != NULL) {
+	struct http1_span hdr = http1_header(r, "x-meshwalk-budget");
+	if (hs->cur.d.http_status == 0 && hdr.p != NULL) {
+		struct err e;
+
 		if (http_budget_parse(hdr.p, hdr.len, &hs->cur.budget, &e) < 0)
-			pending_error(&hs->cur, 400, "node %s: %s", w->self, e.msg);
+			front_refuse(&hs->cur.d, 400, "node %s: %s", w->self, e.msg);
 		hs->cur.has_budget = true;
 	}
+}
+
+/* An h2c upgrade request (RFC 7540 section 3.2) becomes HTTP/2's stream 1
+ * (front_h2.c) when it can: in cleartext only, with nothing in progress
+ * ahead of it (those answers would have to leave first, in HTTP/1.1), and
+ * without a body. Otherwise it is answered in HTTP/1.1, as RFC 9113 allows. */
+static bool try_upgrade(struct worker *w, struct conn *c, struct http_state *hs)
+{
+	const struct http1_request *r = &hs->parser.req;
+
+	if (!r->upgrade_h2c || r->has_body || c->h.kind != H_HTTP || hs->sent_seq != hs->next_seq)
+		return false;
+	if (front_h2_upgrade(w, c, r->http2_settings, hs->cur.head_method, &hs->cur.d,
+			     &hs->prog) < 0)
+		return false;
+	hs->cur.active = false;
+	hs->failed = true; /* no more HTTP/1.1 on this connection */
+	c->frame_seq++;
+	w->st.http_requests++;
+	return true;
 }
 
 /* The request is complete: it takes the next slot and starts. */
 static void on_done(struct worker *w, struct conn *c, struct http_state *hs)
 {
+	if (try_upgrade(w, c, hs))
+		return;
 	uint64_t seq = hs->next_seq++;
 	struct http_slot *s = &hs->slots[seq % HTTP_PIPELINE];
 
 	memset(s, 0, sizeof *s);
 	s->head_method = hs->cur.head_method;
-	s->worker = hs->cur.worker;
+	s->worker = hs->cur.d.worker;
 	s->http10 = hs->cur.http10;
 	s->keep_alive = hs->cur.keep_alive;
 	s->start_ns = clock_now_ns();
 	hs->cur.active = false;
 	c->frame_seq++;
 	w->st.http_requests++;
-	if (hs->cur.http_status) {
+	if (hs->cur.d.http_status) {
 		s->done = true;
-		s->http_status = hs->cur.http_status;
-		s->status = s->http_status == 404 ? WIRE_ERR_NO_ROUTE
-			    : s->http_status == 413 ? WIRE_ERR_LIMIT : WIRE_ERR_MALFORMED;
-		s->text = xstrdup(hs->cur.text);
+		s->http_status = hs->cur.d.http_status;
+		s->status = front_wire_status(s->http_status);
+		s->text = xstrdup(hs->cur.d.text);
 		counter_inc(&w->st.error_replies);
 		flush_in_order(w, c);
 		return;
@@ -414,6 +324,11 @@ static size_t parse(struct worker *w, struct conn *c, const char *data, size_t l
 		else if (ev == HTTP1_ERROR)
 			on_error(w, c, hs);
 		/* HTTP1_BODY: the body is dropped; its bytes are consumed */
+	}
+	if (c->h.kind == H_H2 && c->fd >= 0 && off < len) {
+		/* upgraded: what follows the request is the client's HTTP/2 */
+		front_h2_input(w, c, (const uint8_t *)data + off, len - off);
+		off = len;
 	}
 	return off;
 }

@@ -9,7 +9,7 @@
  * holds its slot no longer than one that stalls mid-frame. Once done, the
  * connection is handed to the front end that speaks over it: the one ALPN
  * selected, from alpn_fronts[] below, else the address's own (ssl://: the
- * native protocol; https://: HTTP/1.1). From then on the front ends do not
+ * native protocol; https://: HTTP/1.1; grpcs://: HTTP/2). From then on the front ends do not
  * know about TLS: conn_recv() and conn_send() go through it.
  * Forward connections to ssl:// targets (peer.c) start TLS once connect()
  * succeeds, and their queued frames wait for the handshake. */
@@ -38,9 +38,15 @@ static void take_over_http1(struct worker *w, struct conn *c)
 	c->h.kind = H_HTTP; /* its parser state comes with its first bytes */
 }
 
-/* The protocols an https:// address offers, most preferred first. An
- * HTTP/2 front end adds its row above http/1.1: { "h2", front_h2_take_over }. */
+static void take_over_h2(struct worker *w, struct conn *c)
+{
+	c->h.kind = H_H2;
+	front_h2_attach(w, c); /* the server's SETTINGS go first, encrypted */
+}
+
+/* The protocols an https:// address offers, most preferred first. */
 static const struct alpn_front alpn_fronts[] = {
+	{ "h2", take_over_h2 },
 	{ "http/1.1", take_over_http1 },
 };
 
@@ -73,6 +79,8 @@ static void read_as(struct worker *w, struct conn *c)
 {
 	if (c->h.kind == H_HTTP)
 		front_http_readable(w, c);
+	else if (c->h.kind == H_H2)
+		front_h2_readable(w, c);
 	else if (c->h.kind == H_CLIENT)
 		front_wire_readable(w, c);
 }
@@ -83,8 +91,11 @@ static void take_over(struct worker *w, struct conn *c)
 	const char *proto = tls_alpn(c->tls, &len);
 
 	c->h.kind = c->tls_after;
-	if (proto == NULL)
+	if (proto == NULL) {
+		if (c->h.kind == H_H2) /* grpcs:// without ALPN: HTTP/2 all the same */
+			front_h2_attach(w, c);
 		return;
+	}
 	for (size_t i = 0; i < NFRONTS; i++)
 		if (strlen(alpn_fronts[i].proto) == len && memcmp(alpn_fronts[i].proto, proto, len) == 0) {
 			c->h.kind = H_TLS; /* take_over sees it as the contract says */

@@ -347,7 +347,7 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 static bool mid_frame(const struct conn *c)
 {
 	return iobuf_len(&c->in) > 0 || c->discard > 0 || front_http_mid_request(c) ||
-	       front_tls_handshaking(c);
+	       front_tls_handshaking(c) || front_h2_mid_request(c);
 }
 
 static uint32_t frame_check(const struct conn *c)

@@ -120,7 +120,7 @@ static int write_port_file(const char *path, const int *ports, int n, struct err
 	X(accepted) X(closed) X(bytes_in) X(replies) X(error_replies) X(malformed)      \
 	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(udp_rx_drops) X(http_requests) X(refused_conns)    \
 	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)        \
-	X(tls_handshakes) X(tls_failures)
+	X(tls_handshakes) X(tls_failures) X(h2_requests) X(grpc_requests)
 
 #define ENGINE_FIELDS(X)                                                              \
 	X(requests) X(forwards) X(forward_failures) X(forward_timeouts) X(forward_busy) \
@@ -214,9 +214,9 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 /* The node's TLS contexts, made once before any worker starts (an SSL_CTX
  * is shared read-only by every thread): one for ssl:// addresses, one for
  * https:// (its ALPN list: the front ends that can take a connection over),
- * and the client side of ssl:// forwards. */
+ * one for grpcs:// (ALPN h2 only), and the client side of ssl:// forwards. */
 struct node_tls {
-	struct tls_ctx *ssl, *https, *client;
+	struct tls_ctx *ssl, *https, *grpcs, *client;
 };
 
 /* The --ssl-* files are read at start-up, whichever addresses use them:
@@ -224,12 +224,13 @@ struct node_tls {
  * so a wrong path is a start-up error, never a surprise under load. */
 static int node_tls_contexts(const struct node_config *c, struct node_tls *t, struct err *e)
 {
-	bool ssl = false, https = false;
+	bool ssl = false, https = false, grpcs = false;
 	int rc = 0;
 
 	for (int b = 0; b < c->nbinds; b++) {
 		ssl |= c->binds[b].proto == SOCK_SSL;
 		https |= c->binds[b].proto == SOCK_HTTPS;
+		grpcs |= c->binds[b].proto == SOCK_GRPCS;
 	}
 	if (ssl)
 		rc = tls_ctx_server(&t->ssl, &c->tls, NULL, 0, e);
@@ -238,6 +239,11 @@ static int node_tls_contexts(const struct node_config *c, struct node_tls *t, st
 		int n = worker_alpn_names(names, TLS_ALPN_MAX);
 
 		rc = tls_ctx_server(&t->https, &c->tls, names, n, e);
+	}
+	if (rc == 0 && grpcs) {
+		const char *h2[] = { "h2" }; /* gRPC is HTTP/2 only */
+
+		rc = tls_ctx_server(&t->grpcs, &c->tls, h2, 1, e);
 	}
 	/* The node's certificate is also its client certificate (mutual TLS),
 	 * and --ssl-verify applies to the peers it forwards to as well. */
@@ -250,12 +256,16 @@ static void node_tls_free(struct node_tls *t)
 {
 	tls_ctx_free(t->ssl);
 	tls_ctx_free(t->https);
+	tls_ctx_free(t->grpcs);
 	tls_ctx_free(t->client);
 }
 
 static struct tls_ctx *tls_of(const struct node_tls *t, const struct sock_addr *a)
 {
-	return a->proto == SOCK_SSL ? t->ssl : a->proto == SOCK_HTTPS ? t->https : NULL;
+	return a->proto == SOCK_SSL     ? t->ssl
+	       : a->proto == SOCK_HTTPS ? t->https
+	       : a->proto == SOCK_GRPCS ? t->grpcs
+					: NULL;
 }
 
 static bool bind_http(const struct sock_addr *a)
@@ -265,7 +275,7 @@ static bool bind_http(const struct sock_addr *a)
 
 struct acceptor {
 	int listen_fd[NODE_MAX_BINDS];
-	bool http[NODE_MAX_BINDS];
+	enum sock_proto proto[NODE_MAX_BINDS];
 	struct tls_ctx *tls[NODE_MAX_BINDS];
 	int nlisten;
 	int stop_fd;         /* readable when the node stops */
@@ -305,7 +315,7 @@ static void *accept_thread(void *arg)
 					poll(NULL, 0, 10); /* let connections close before retrying */
 				continue;
 			}
-			worker_hand_off(a->ws[next], fd, a->http[i], a->tls[i]);
+			worker_hand_off(a->ws[next], fd, a->proto[i], a->tls[i]);
 			next = (next + 1) % a->n;
 		}
 	}
@@ -503,6 +513,9 @@ int node_run(const struct node_config *c, struct err *e)
 
 			ws_i.listen_http[ws_i.nlisten] = bind_http(&cfg.binds[b]);
 			ws_i.listen_tls[ws_i.nlisten] = tls_of(&tls, &cfg.binds[b]);
+			ws_i.listen_h2[ws_i.nlisten] = cfg.binds[b].proto == SOCK_H2C ||
+						       cfg.binds[b].proto == SOCK_GRPC ||
+						       cfg.binds[b].proto == SOCK_GRPCS;
 			if (c->accept_mode == NODE_ACCEPT_CHILD)
 				ws_i.listen[ws_i.nlisten++] = bs->tcp[i];
 			else if (c->accept_mode == NODE_ACCEPT_SHARED)
@@ -524,7 +537,7 @@ int node_run(const struct node_config *c, struct err *e)
 	}
 	struct acceptor a = { .ws = ws, .n = c->threads };
 	for (int b = 0; b < c->nbinds; b++) {
-		a.http[a.nlisten] = bind_http(&cfg.binds[b]);
+		a.proto[a.nlisten] = cfg.binds[b].proto;
 		a.tls[a.nlisten] = tls_of(&tls, &cfg.binds[b]);
 		a.listen_fd[a.nlisten++] = socks.by_bind[b].tcp[0];
 	}
@@ -554,6 +567,9 @@ int node_run(const struct node_config *c, struct err *e)
 					      : cfg.binds[b].proto == SOCK_HTTP ? " HTTP/1.1"
 					      : cfg.binds[b].proto == SOCK_SSL  ? " TLS"
 					      : cfg.binds[b].proto == SOCK_HTTPS ? " HTTPS"
+					      : cfg.binds[b].proto == SOCK_H2C  ? " HTTP/2 (h2c)"
+					      : cfg.binds[b].proto == SOCK_GRPC ? " gRPC (h2c)"
+					      : cfg.binds[b].proto == SOCK_GRPCS ? " gRPC over TLS"
 										: "");
 		log_msg("listening on %s (%d worker%s, accept mode %s%s)", where, c->threads,
 			c->threads == 1 ? "" : "s",

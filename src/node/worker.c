@@ -89,6 +89,7 @@ static void conn_release(struct worker *w, struct conn *c)
 	front_http_release(c);
 	tls_free(c->tls);
 	c->tls = NULL;
+	front_h2_release(c);
 	c->pending.waiting = false;
 	c->gen++;
 	c->fd = -1;
@@ -140,6 +141,8 @@ static void add_client(struct worker *w, int fd, enum handle_kind kind, struct t
 	counter_inc(&w->st.accepted);
 	if (tls != NULL)
 		front_tls_accepted(w, c, tls);
+	else if (kind == H_H2)
+		front_h2_attach(w, c);
 }
 
 
@@ -183,6 +186,8 @@ void conn_flush(struct worker *w, struct conn *c)
 		conn_close(w, c, why);
 		return;
 	}
+	if (c->h2 != NULL)
+		front_h2_pump(w, c); /* the session's next bytes, as the output drains */
 	uint64_t queued = conn_queued(c);
 	if (queued == 0 && c->closing && conn_tls_pending(c) == 0) {
 		conn_close(w, c, NULL);
@@ -409,7 +414,7 @@ static void on_wake(struct worker *w)
 	free(fds);
 }
 
-void worker_hand_off(struct worker *w, int fd, bool http, struct tls_ctx *tls)
+void worker_hand_off(struct worker *w, int fd, enum sock_proto proto, struct tls_ctx *tls)
 {
 	uint64_t one = 1;
 
@@ -418,7 +423,13 @@ void worker_hand_off(struct worker *w, int fd, bool http, struct tls_ctx *tls)
 		w->handoff_cap = w->handoff_cap ? w->handoff_cap * 2 : 16;
 		w->handoff = xrealloc(w->handoff, w->handoff_cap * sizeof *w->handoff);
 	}
-	w->handoff[w->nhandoff++] = (struct handoff){ fd, http ? H_HTTP : H_CLIENT, tls };
+	w->handoff[w->nhandoff++] = (struct handoff){
+		fd,
+		proto == SOCK_HTTP || proto == SOCK_HTTPS ? H_HTTP
+		: sock_is_http(proto)                     ? H_H2
+							  : H_CLIENT,
+		tls,
+	};
 	pthread_mutex_unlock(&w->handoff_lock);
 	if (write(w->wake_fd, &one, sizeof one) == -1)
 		log_msg("wake write failed: %s", errstr(-errno));
@@ -457,6 +468,9 @@ static void on_timer(struct worker *w, uint64_t key)
 		break;
 	case TIMER_FRAME >> TIMER_KIND_SHIFT:
 		front_wire_frame_timer(w, key);
+		break;
+	case TIMER_H2 >> TIMER_KIND_SHIFT:
+		front_grpc_timer(w, key);
 		break;
 	}
 }
@@ -535,6 +549,14 @@ static void *worker_thread(void *arg)
 				break;
 			case H_UDP:
 				front_udp_readable(w, (struct listener *)h);
+				break;
+			case H_H2:
+				if (c->fd < 0)
+					break;
+				if (ev[i].events & (LOOP_READ | LOOP_ERROR))
+					front_h2_readable(w, c);
+				if (c->fd >= 0 && (ev[i].events & LOOP_WRITE))
+					conn_flush(w, c);
 				break;
 			case H_HTTP:
 				if (c->fd < 0)
@@ -621,6 +643,7 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 					      .reply_file = front_wire_reply_file };
 	w->front_udp = (struct engine_front){ .name = "UDP", .ctx = w, .reply = front_udp_reply };
 	w->front_http = (struct engine_front){ .name = "HTTP", .ctx = w, .reply = front_http_reply };
+	w->front_h2 = (struct engine_front){ .name = "HTTP/2", .ctx = w, .reply = front_h2_reply };
 	w->engine = engine_create(&w->ecfg, &w->io, &w->rng, &w->st.eng);
 	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->wake_fd == -1) {
@@ -645,7 +668,7 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 
 		l->h.kind = H_LISTEN;
 		l->fd = socks->listen[i];
-		l->conn_kind = socks->listen_http[i] ? H_HTTP : H_CLIENT;
+		l->conn_kind = socks->listen_h2[i] ? H_H2 : socks->listen_http[i] ? H_HTTP : H_CLIENT;
 		l->tls = socks->listen_tls[i];
 		rc = loop_add(w->loop, l->fd, ev, l);
 		if (rc < 0) {
@@ -687,6 +710,7 @@ void worker_destroy(struct worker *w)
 		front_http_release(c);
 		peer_http_release(c);
 		tls_free(c->tls);
+		front_h2_release(c);
 		conn_free_buffers(c);
 		free(c);
 	}

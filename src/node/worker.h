@@ -49,6 +49,8 @@ struct worker_stats {
 	uint64_t peer_evictions;    /* idle forward connections closed at --max-peers */
 	uint64_t tls_handshakes;    /* TLS handshakes completed (clients and forwards) */
 	uint64_t tls_failures;      /* TLS handshakes failed or timed out (--frame-timeout) */
+	uint64_t h2_requests;       /* HTTP/2 requests (streams) read, gRPC ones included */
+	uint64_t grpc_requests;     /* gRPC requests read */
 	struct engine_stats eng;    /* requests, forwards, budgets, COMPUTE (exec/engine.h) */
 };
 
@@ -60,6 +62,7 @@ struct worker;
 struct worker_sockets {
 	int listen[NODE_MAX_BINDS];
 	bool listen_http[NODE_MAX_BINDS]; /* its connections speak HTTP/1.1 */
+	bool listen_h2[NODE_MAX_BINDS];   /* its connections speak HTTP/2 (h2c://, grpc://) */
 	int nlisten;
 	int udp[NODE_MAX_BINDS];
 	int nudp;
@@ -76,10 +79,10 @@ void worker_destroy(struct worker *w);
  * e filled. */
 int worker_start(struct worker *w, struct err *e);
 void worker_join(struct worker *w);
-/* Gives a connected socket to the worker (PARENT accept mode); http: it
- * came on an http:// or https:// address; tls: that address's TLS context
- * (ssl://, https://), else NULL. */
-void worker_hand_off(struct worker *w, int fd, bool http, struct tls_ctx *tls);
+/* Gives a connected socket to the worker (PARENT accept mode); proto: the
+ * kind of address it came on; tls: that address's TLS context (ssl://,
+ * https://), else NULL. */
+void worker_hand_off(struct worker *w, int fd, enum sock_proto proto, struct tls_ctx *tls);
 /* The ALPN protocols an https:// address accepts, most preferred first
  * (the front ends that can take over a TLS connection); returns n. */
 int worker_alpn_names(const char **names, int max);

@@ -22,6 +22,7 @@
 #include "net/timer.h"
 #include "node/conn.h"
 #include "node/worker.h"
+#include "proto/http1.h"
 
 #define SCRATCH_LEN (64 * 1024)
 /* "node ADDR: MESSAGE" always fits, so snprintf's count is the length sent. */
@@ -41,6 +42,7 @@
 #define TIMER_KIND_SHIFT 62
 #define TIMER_DELAY (1ull << TIMER_KIND_SHIFT)
 #define TIMER_FRAME (2ull << TIMER_KIND_SHIFT)
+#define TIMER_H2 (3ull << TIMER_KIND_SHIFT)  /* a gRPC deadline: check = stream id */
 
 /* A socket the worker accepts connections or datagrams on. */
 struct listener {
@@ -99,6 +101,7 @@ struct worker {
 	struct engine_config ecfg;
 	struct engine_io io;
 	struct engine_front front_tcp, front_udp, front_http;
+	struct engine_front front_h2;
 	char http_text[4097];          /* an HTTP request's inline program, decoded */
 	struct worker_stats st;
 	struct tls_ctx *tls_client;    /* ssl:// forwards */
@@ -196,6 +199,33 @@ bool front_tls_handshaking(const struct conn *c);
 int front_tls_peer_connected(struct worker *w, struct conn *p);
 /* Drives a peer's handshake; false when the peer failed. */
 bool front_tls_peer_handshake(struct worker *w, struct conn *p);
+/* front_h2.c: HTTP/2 on a client connection (front_h2.h has the rest).
+ * front_h2_attach() starts a server session on a connection that exists
+ * (queues the server's SETTINGS): add_client() for h2c:// and grpc://
+ * addresses, and the hook for TLS with ALPN "h2" (the caller then feeds
+ * the decrypted bytes to front_h2_input(); the session's output goes into
+ * c's output stream, pulled by front_h2_pump(), which conn_flush() calls for
+ * every connection with c->h2). front_h2_readable(): recv() and input, for
+ * plain H_H2 connections. front_h2_upgrade(): an HTTP/1.1 request that asked
+ * for h2c becomes stream 1 (its 101 answer is written; -1: a bad
+ * HTTP2-Settings, nothing written, answer in HTTP/1.1). */
+struct front_decision;
+void front_h2_attach(struct worker *w, struct conn *c);
+void front_h2_input(struct worker *w, struct conn *c, const uint8_t *data, size_t len);
+void front_h2_readable(struct worker *w, struct conn *c);
+/* Moves the session's bytes into c's output (up to OUT_HIGH); whether any
+ * moved. Marks c closing when the session is over (GOAWAY sent). */
+bool front_h2_pump(struct worker *w, struct conn *c);
+void front_h2_release(struct conn *c);
+/* Whether a request of c has begun and not ended (the frame deadline,
+ * --frame-timeout, applies as to an HTTP/1.1 request). */
+bool front_h2_mid_request(const struct conn *c);
+void front_h2_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
+		    const char *text, uint32_t text_len, uint64_t size);
+int front_h2_upgrade(struct worker *w, struct conn *c, struct http1_span settings, bool head,
+		     const struct front_decision *d, const struct wire_buf *prog);
+/* front_grpc.c: a TIMER_H2 key fired (a gRPC deadline). */
+void front_grpc_timer(struct worker *w, uint64_t key);
 
 /* front_wire.c: the program of route `name` into out; 0, or a negative wire
  * status (-WIRE_ERR_NO_ROUTE, -WIRE_ERR_MALFORMED, -WIRE_ERR_LIMIT) with e

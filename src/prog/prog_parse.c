@@ -115,6 +115,10 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 	} else if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false,
 				   &o->targets[o->ntargets], e) < 0) {
 		return err_prefix(e, "-F");
+	} else if (o->targets[o->ntargets].proto == SOCK_H2C ||
+		   o->targets[o->ntargets].proto == SOCK_GRPC) {
+		return err_set(e, "-F %s: forwards speak meshwalk's protocol over tcp:// or ssl://, "
+				  "or HTTP/1.1 over http://; not HTTP/2 or gRPC", tok);
 	} else {
 		o->ntargets++;
 	}

@@ -56,13 +56,16 @@ client --to ssl://127.0.0.1:$pa_PORT --nt 2 -n 10 -r 200 || { show; fail "parent
 	fail "https:// in parent accept mode"
 stop_node pa
 
-# openssl s_client: no ALPN on ssl://, http/1.1 chosen on https://
+# openssl s_client: no ALPN on ssl://; on https:// h2 when offered, else http/1.1
 echo | timeout 10 openssl s_client -connect 127.0.0.1:$S -CAfile "$C/ca.pem" -alpn h2,http/1.1 \
 	>"$TMP/s1" 2>&1
 grep -q 'No ALPN negotiated' "$TMP/s1" && grep -q 'Verify return code: 0 (ok)' "$TMP/s1" ||
 	fail "s_client on ssl://: $(grep -E 'ALPN|Verify' "$TMP/s1")"
+echo | timeout 10 openssl s_client -connect 127.0.0.1:$H -CAfile "$C/ca.pem" -alpn h2,http/1.1 \
+	>"$TMP/s3" 2>&1
+grep -q 'ALPN protocol: h2' "$TMP/s3" || fail "s_client on https:// offering h2: $(grep -E 'ALPN' "$TMP/s3")"
 printf 'GET /pay HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n' |
-	timeout 10 openssl s_client -connect 127.0.0.1:$H -CAfile "$C/ca.pem" -alpn h2,http/1.1 -ign_eof \
+	timeout 10 openssl s_client -connect 127.0.0.1:$H -CAfile "$C/ca.pem" -alpn http/1.1 -ign_eof \
 	>"$TMP/s2" 2>&1
 grep -q 'ALPN protocol: http/1.1' "$TMP/s2" || fail "s_client on https://: $(grep -E 'ALPN' "$TMP/s2")"
 grep -q 'HTTP/1.1 200' "$TMP/s2" || fail "HTTP over s_client: $(tail -n 5 "$TMP/s2")"

@@ -33,7 +33,7 @@ trap podman_cleanup EXIT
 
 # The image: a static binary linked from the build's objects, staged in $TMP.
 cc -static -o "$TMP/meshwalk-static" "$BUILD_DIR"/src/cli/*.o "$BUILD_DIR/libmeshwalk.a" \
-	-lyaml -l:libyajl_s.a -lz -lssl -lcrypto -luring -lpthread -lm >"$TMP/ld.out" 2>&1 || { cat "$TMP/ld.out" >&2; fail "static link failed"; }
+	-lyaml -l:libyajl_s.a -lz -lssl -lcrypto -luring -lnghttp2 -lpthread -lm >"$TMP/ld.out" 2>&1 || { cat "$TMP/ld.out" >&2; fail "static link failed"; }
 IMAGE_STAGE=$TMP/stage timeout -k 5 120 "$ROOT/scripts/image.sh" "$TMP/meshwalk-static" "$image" \
 	>"$TMP/image.out" 2>&1 || { cat "$TMP/image.out" >&2; fail "scripts/image.sh failed"; }
 P run --rm "$image" --version >"$TMP/version.out" 2>&1 ||
