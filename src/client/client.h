@@ -63,6 +63,10 @@ struct client_config {
 	bool conn_times;              /* report connect() times */
 	const char *command_line;     /* for the JSON summary */
 	const struct auth_key *auth;  /* tag requests, check replies; NULL: off */
+	double trace_sample;          /* --trace-sample: share of requests traced (0: none) */
+	const char *trace_out;        /* --trace-out: the client spans' OTLP JSON file, or NULL */
+	const char *otlp_endpoint;    /* --otlp-endpoint, or NULL */
+	const char *service_name;     /* --service-name of the client spans, or NULL */
 };
 
 void client_config_defaults(struct client_config *c);
