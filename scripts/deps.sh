@@ -29,13 +29,14 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # the report's index.html (72_report_html); haproxy balances scenario services;
 # iproute2 (ip, tc) builds the emulated network of scenarios run as root;
 # python3 plays raw-frame peers; curl, wrk and ab (apache2-utils) drive the
-# HTTP front end (47_http).
+# HTTP front end (47_http); protobuf-compiler and python3-protobuf check
+# exported traces against the OTLP protobuf definitions (89_trace).
 # The image set: podman builds the image (make image) and runs generated
 # manifests (91_deploy_podman: the test set needs it too); runc is the runtime
 # image/containers.conf names; catatonit is the pause process of the pods
 # podman builds locally (no image pull).
 IMAGE_PKGS="podman runc catatonit"
-TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils $IMAGE_PKGS"
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils protobuf-compiler python3-protobuf $IMAGE_PKGS"
 # clang-14 and libclang-rt-14-dev build the libFuzzer targets.
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"
 # npm packages of the schema test (tests/e2e/90_deploy_k8s.sh), pinned.

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# 89_trace: spans of sampled requests (docs/tracing.md). A client and two
+# nodes export OTLP JSON; every line parses as an ExportTraceServiceRequest
+# with the official protobuf definitions (compiled by Debian's protoc, read
+# by python3-protobuf's json_format, no unknown fields); ids, kinds, parent
+# links and times hold; a 2-hop request gives the expected span tree;
+# meshwalk import reads the files back with the right services and call
+# edges. Sampling is head-based (a trace is whole or absent) and off costs
+# nothing to find: --trace-sample 0 writes no span. Bad options are refused.
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PROTO=${OTLP_PROTO:-$ROOT/../shared/fixtures/otlp-proto}
+PY=/usr/bin/python3
+CHECK="$ROOT/tests/tools/otlp_check.py"
+
+# The checker needs Debian's protoc and python3-protobuf (scripts/deps.sh test).
+[ -d "$PROTO/opentelemetry" ] || skip "no OTLP protobuf definitions at $PROTO (set OTLP_PROTO)"
+command -v protoc >/dev/null || skip "protoc missing (protobuf-compiler)"
+$PY -c 'import google.protobuf' 2>/dev/null || skip "python3-protobuf missing"
+mkdir -p "$TMP/py"
+protoc -I "$PROTO" --python_out="$TMP/py" $(cd "$PROTO" && find opentelemetry -name '*.proto') ||
+	fail "protoc could not compile $PROTO"
+
+check() { # check [--shape] FILES...: the strict checks, output in $TMP/check
+	$PY "$CHECK" "$TMP/py" "$@" >"$TMP/check" 2>"$TMP/check.err" || {
+		cat "$TMP/check" "$TMP/check.err" >&2
+		fail "exported spans are not valid: $*"
+	}
+}
+
+start_node back --trace-out "$TMP/back.jsonl" --service-name back
+start_node front --trace-out "$TMP/front.jsonl" --service-name front \
+	--route "api=-C 200us -F 127.0.0.1:$back_PORT -C 100us -S 4k -R 300 -R 1k"
+start_node idle --trace-out "$TMP/idle.jsonl"
+
+# 1. Every request sampled, 2 hops: the expected tree, every line valid.
+client --to 127.0.0.1:$front_PORT --route api -n 20 --trace-sample 1 --trace-out "$TMP/client.jsonl" \
+	--service-name shop --json "$TMP/summary.json" -q || { show; fail "traced client failed"; }
+grep -q "^traces: 20 spans recorded, 20 exported, 0 dropped$" "$TMP/out" || { show; fail "client trace counts"; }
+grep -q '"trace": {"recorded": 20, "exported": 20, "dropped": 0' "$TMP/summary.json" || fail "client JSON trace counts"
+# nothing of that run went to the idle node
+client --to 127.0.0.1:$idle_PORT -n 5 -q || fail "untraced client failed"
+stop_node front
+stop_node back
+stop_node idle
+grep -q '"trace": {"recorded": 100, "exported": 100, "dropped": 0' "$TMP/front.stats" ||
+	{ cat "$TMP/front.stats" >&2; fail "front node trace counts"; }
+grep -q "traces: 80 spans recorded, 80 exported, 0 dropped" "$TMP/back.log" || { cat "$TMP/back.log" >&2; fail "back node trace line"; }
+[ -s "$TMP/idle.jsonl" ] && fail "an untraced request left spans"
+check --shape "$TMP/client.jsonl" "$TMP/front.jsonl" "$TMP/back.jsonl"
+assert_eq "spans and traces" "spans 200 traces 20" "$(head -n 1 "$TMP/check")"
+tree="shop:api:CLIENT[front:api:SERVER[front:COMPUTE:INTERNAL,front:FORWARD:INTERNAL[front:forward:CLIENT[back:request:SERVER[back:COMPUTE:INTERNAL,back:REPLY:INTERNAL,back:STORE:INTERNAL]]],front:REPLY:INTERNAL]]"
+assert_eq "span tree" "20 $tree" "$(sed -n 2p "$TMP/check")"
+[ "$(wc -l <"$TMP/check")" = 2 ] || { cat "$TMP/check" >&2; fail "more than one tree shape"; }
+# attributes: route, quorum, op parameters, sizes, the forward's peer
+grep -q '"key":"meshwalk.route","value":{"stringValue":"api"}' "$TMP/front.jsonl" || fail "no route attribute"
+grep -q '"key":"meshwalk.forward.acks_needed","value":{"intValue":"1"}},{"key":"meshwalk.forward.acks_got","value":{"intValue":"1"}}' \
+	"$TMP/front.jsonl" || fail "no quorum attributes"
+grep -q '"name":"COMPUTE","kind":1,[^}]*"meshwalk.duration_ns","value":{"intValue":"200000"}' "$TMP/front.jsonl" || fail "no COMPUTE parameter"
+grep -q '"key":"server.address","value":{"stringValue":"127.0.0.1"}},{"key":"server.port","value":{"intValue":"'$back_PORT'"}}' \
+	"$TMP/front.jsonl" || fail "no forward peer"
+grep -q '"key":"rpc.response.size","value":{"intValue":"1000"}' "$TMP/front.jsonl" || fail "no reply size"
+
+# 2. meshwalk import reads the export back: services, roots, call edges.
+cat "$TMP/client.jsonl" "$TMP/front.jsonl" "$TMP/back.jsonl" >"$TMP/all.jsonl"
+"$MESHWALK" import --summary "$TMP/all.jsonl" >"$TMP/imp" 2>&1 || { cat "$TMP/imp" >&2; fail "import failed"; }
+for l in "traces 20" "spans 200" "services 3" "orphans 0" "skewed 0" "errors 0" \
+	'  shop "api" -> front "api" 20' '  front "api" -> back "request" 20'; do
+	grep -qxF -- "$l" "$TMP/imp" || { cat "$TMP/imp" >&2; fail "import summary lacks '$l'"; }
+done
+
+# 3. Head-based sampling: about half the requests, every trace whole.
+start_node back2 --trace-out "$TMP/back2.jsonl" --service-name back
+start_node front2 --trace-out "$TMP/front2.jsonl" --service-name front --nt 2 \
+	--route "api=-C 10us -F 127.0.0.1:$back2_PORT,127.0.0.1:$back2_PORT,nack=2 -R 100 -R 100"
+client --to 127.0.0.1:$front2_PORT --route api -n 200 --nt 2 --trace-sample 0.5 --trace-out "$TMP/client2.jsonl" -q ||
+	{ show; fail "sampled client failed"; }
+stop_node front2
+stop_node back2
+check --shape "$TMP/client2.jsonl" "$TMP/front2.jsonl" "$TMP/back2.jsonl"
+read -r _ spans _ traces <"$TMP/check"
+[ "$traces" -ge 260 ] && fail "sampled $traces of 400 requests at 0.5"
+[ "$traces" -le 140 ] && fail "sampled $traces of 400 requests at 0.5"
+[ "$spans" = $((traces * 11)) ] || { cat "$TMP/check" >&2; fail "$spans spans for $traces traces (11 each)"; }
+grep -q "meshwalk.forward.targets\",\"value\":{\"intValue\":\"2\"}},{\"key\":\"meshwalk.forward.acks_needed\",\"value\":{\"intValue\":\"2\"}}" \
+	"$TMP/front2.jsonl" || fail "no quorum of 2"
+
+# 4. Off: --trace-sample 0 (the default) sends no context, records nothing.
+start_node back3 --trace-out "$TMP/back3.jsonl"
+client --to 127.0.0.1:$back3_PORT -n 50 -C 10us -R --trace-sample 0 --trace-out "$TMP/client3.jsonl" -q || fail "client failed"
+stop_node back3
+[ -s "$TMP/back3.jsonl" ] && fail "spans recorded with sampling off"
+[ -s "$TMP/client3.jsonl" ] && fail "client spans with sampling off"
+
+# 5. A failed forward: the error is the span's status, the tree still whole.
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+start_node front4 --trace-out "$TMP/front4.jsonl"
+client --to 127.0.0.1:$front4_PORT -F 127.0.0.1:$closed,timeout=20ms -R -R -n 2 --trace-sample 1 \
+	--trace-out "$TMP/client4.jsonl" -q && fail "forward to a closed port succeeded"
+stop_node front4
+check "$TMP/client4.jsonl" "$TMP/front4.jsonl"
+grep -q '"name":"forward","kind":3,.*"status":{"code":2,"message":"forward to 127.0.0.1:'$closed' failed: unreachable"}' \
+	"$TMP/front4.jsonl" || fail "failed forward's status"
+
+# 6. Bad options: clear errors, no crash.
+bad() { # bad STATUS ARGS...: meshwalk ARGS exits STATUS with a message
+	local want=$1
+	shift
+	timeout 10 "$MESHWALK" "$@" >"$TMP/bad.out" 2>"$TMP/bad.err"
+	local rc=$?
+	[ $rc = "$want" ] || { cat "$TMP/bad.err" >&2; fail "meshwalk $* exited $rc, not $want"; }
+	[ -s "$TMP/bad.err" ] || fail "meshwalk $*: no message"
+}
+bad 2 client --trace-sample 1.5 -n 1
+bad 2 client --trace-sample x -n 1
+bad 2 client --otlp-endpoint https://collector:4318/v1/traces -n 1
+bad 2 node --otlp-endpoint http://nohost/v1/traces
+bad 2 node --service-name ''
+bad 1 client --to 127.0.0.1:$closed -n 1 --trace-sample 1 --trace-out "$TMP/no/such/dir/t.jsonl"
+grep -q "cannot create the trace file" "$TMP/bad.err" || fail "trace file error text"
+bad 1 node -b 127.0.0.1:0 --trace-out "$TMP/no/such/dir/t.jsonl"
+echo "89_trace: ok"
