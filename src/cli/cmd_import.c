@@ -10,12 +10,14 @@
 #include "import/reader.h"
 #include "import/spans.h"
 #include "import/overview.h"
+#include "import/write_jaeger.h"
 #include "util/log.h"
 
 enum {
 	O_FORMAT = 256,
 	O_SUMMARY,
 	O_MAX_OPEN,
+	O_JAEGER_OUT,
 };
 
 const struct opt_def import_opts[] = {
@@ -29,6 +31,10 @@ const struct opt_def import_opts[] = {
 	  "call edges between operations with counts, client calls no traced service answered, "
 	  "and every messy-input rule applied (orphans, skew, repeated ids, spans without "
 	  "timestamps)." },
+	{ "jaeger-out", 0, OPT_REQUIRED, O_JAEGER_OUT, "FILE",
+	  "Write the traces read to FILE as Jaeger JSON (the file the Jaeger UI loads): "
+	  "services, operations, kinds, parents, times, errors and sizes; other attributes are "
+	  "not kept. meshwalk run uses it for traces.jaeger.json (docs/tracing.md)." },
 	{ "max-open-spans", 0, OPT_REQUIRED, O_MAX_OPEN, "N",
 	  "Memory bound: at most N spans of traces not yet complete are held (default 500000, "
 	  "about 150 MB); past it the trace idle longest is finished as it is, and a trace "
@@ -38,7 +44,7 @@ const struct opt_def import_opts[] = {
 	{ 0 },
 };
 
-static const char import_usage[] = "meshwalk import [OPTIONS] --summary FILE...";
+static const char import_usage[] = "meshwalk import [OPTIONS] --summary|--jaeger-out OUT FILE...";
 static const char import_intro[] =
 	"Reads distributed traces (Jaeger, Zipkin v2 or OTLP JSON, Alibaba microservice call\n"
 	"graph CSV; plain or gzip) into one span model and prints a summary of what was\n"
@@ -54,11 +60,29 @@ void cmd_import_man(FILE *f)
 		      "described in docs/import.md.\n.SH SEE ALSO\nmeshwalk\\-run(1)\n");
 }
 
+/* Each finished trace goes to the summary and the Jaeger file, as asked. */
+struct import_sinks {
+	struct overview *sum;
+	struct jaeger_out *jaeger;
+};
+
+static void to_sinks(void *arg, const struct import *im, const struct trace *t)
+{
+	struct import_sinks *s = arg;
+
+	if (s->sum != NULL)
+		overview_trace(s->sum, im, t);
+	if (s->jaeger != NULL)
+		jaeger_out_trace(s->jaeger, im, t);
+}
+
 int cmd_import(int argc, char **argv)
 {
 	const char *format = "auto";
 	unsigned long long max_open = IMPORT_DEFAULT_MAX_OPEN_SPANS;
 	bool summary = false;
+	const char *jaeger_path = NULL;
+	struct jaeger_out *jaeger = NULL;
 	struct opt_parser p;
 	int opt, rc = 0;
 
@@ -78,6 +102,9 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 's':
 			summary = true;
+			break;
+		case O_JAEGER_OUT:
+			jaeger_path = optarg;
 			break;
 		case O_MAX_OPEN: {
 			char *end;
@@ -110,7 +137,7 @@ int cmd_import(int argc, char **argv)
 		log_msg("no trace file given (see meshwalk import --help)");
 		rc = 2;
 	}
-	if (rc == 0 && !summary) {
+	if (rc == 0 && !summary && jaeger_path == NULL) {
 		log_msg("nothing to do: add --summary (writing a scenario comes next)");
 		rc = 2;
 	}
@@ -122,20 +149,31 @@ int cmd_import(int argc, char **argv)
 	struct err e;
 
 	overview_init(&sum);
-	import_init(&im, max_open, overview_trace, &sum);
+	if (jaeger_path != NULL && jaeger_out_open(jaeger_path, &jaeger, &e) < 0) {
+		log_msg("--jaeger-out: %s", e.msg);
+		overview_free(&sum);
+		return 1;
+	}
+	struct import_sinks sinks = { summary ? &sum : NULL, jaeger };
+	import_init(&im, max_open, to_sinks, &sinks);
 	for (int i = optind; i < argc && rc == 0; i++) {
 		const char *used = NULL;
 
 		if (import_file(&im, argv[i], format, &used, &e) < 0) {
 			log_msg("%s", e.msg);
 			rc = 1;
-		} else {
+		} else if (summary) {
 			printf("file %s %s\n", argv[i], used);
 		}
 	}
 	if (rc == 0) {
 		import_finish(&im);
-		overview_print(&sum, &im, stdout);
+		if (summary)
+			overview_print(&sum, &im, stdout);
+	}
+	if (jaeger_out_close(jaeger, &e) < 0 && rc == 0) {
+		log_msg("--jaeger-out: %s", e.msg);
+		rc = 1;
 	}
 	import_free(&im);
 	overview_free(&sum);

@@ -102,7 +102,54 @@ check "$TMP/client4.jsonl" "$TMP/front4.jsonl"
 grep -q '"name":"forward","kind":3,.*"status":{"code":2,"message":"forward to 127.0.0.1:'$closed' failed: unreachable"}' \
 	"$TMP/front4.jsonl" || fail "failed forward's status"
 
-# 6. Bad options: clear errors, no crash.
+# 6. meshwalk run: each process gets its file, the run joins them into one
+#    trace set (OTLP lines, valid as above) and a Jaeger file with the same
+#    traces, services and call edges.
+cat >"$TMP/scn.yaml" <<'YAML'
+name: traced
+seed: 7
+trace_sample: 0.5
+services:
+  back: {}
+  store:
+    routes: { put: "-C 20us -R 100" }
+  front:
+    routes: { api: "-C 50us -F {store},route=put -R 500" }
+clients:
+  - name: web
+    to: front
+    route: api
+    args: "-n 40"
+  - name: direct
+    to: back
+    args: "-C 10us -R -n 10"
+    trace_sample: 1
+YAML
+(cd "$TMP" && timeout -k 5 120 "$MESHWALK" run "$TMP/scn.yaml" -o "$TMP/run" >"$TMP/run.out" 2>&1) ||
+	{ cat "$TMP/run.out" >&2; fail "traced run failed"; }
+R=$TMP/run
+[ -s "$R/nodes/front-0/spans.otlp.jsonl" ] && [ -s "$R/clients/web/spans.otlp.jsonl" ] || fail "no per-process span files"
+grep -q -- "--trace-sample 0.5" "$R/commands.txt" && grep -q -- "--trace-sample 1 " "$R/commands.txt" ||
+	{ cat "$R/commands.txt" >&2; fail "client groups' shares"; }
+check --shape "$R/traces.otlp.jsonl"
+read -r _ spans _ traces <"$TMP/check"
+grep -qx "10 direct:request:CLIENT\[back:request:SERVER\[back:COMPUTE:INTERNAL,back:REPLY:INTERNAL\]\]" "$TMP/check" ||
+	{ cat "$TMP/check" >&2; fail "direct group's tree"; }
+"$MESHWALK" import --summary "$R/traces.otlp.jsonl" | sed 1d >"$TMP/imp.otlp" || fail "import of the run's OTLP file"
+"$MESHWALK" import --summary "$R/traces.jaeger.json" | sed 1d >"$TMP/imp.jaeger" || fail "import of the run's Jaeger file"
+diff "$TMP/imp.otlp" "$TMP/imp.jaeger" >&2 || fail "the Jaeger file reads back differently"
+for l in "traces $traces" "spans $spans" "services 5" '  direct "request" -> back "request" 10' \
+	'  front "api" -> store "put" '$((traces - 10)) '  web "api" -> front "api" '$((traces - 10)); do
+	grep -qxF -- "$l" "$TMP/imp.jaeger" || { cat "$TMP/imp.jaeger" >&2; fail "run's traces lack '$l'"; }
+done
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["data"]) == int(sys.argv[2])' \
+	"$R/traces.jaeger.json" "$traces" || fail "traces.jaeger.json is not Jaeger JSON with every trace"
+# a bad share in a scenario: an error with its position
+printf 'services: { a: {} }\nclients: [ { name: c, to: a, trace_sample: 2 } ]\n' >"$TMP/bad.yaml"
+"$MESHWALK" run "$TMP/bad.yaml" -o "$TMP/badrun" >"$TMP/bad.out" 2>&1 && fail "trace_sample 2 accepted"
+grep -q "trace_sample: expected a share from 0 to 1" "$TMP/bad.out" || { cat "$TMP/bad.out" >&2; fail "trace_sample error text"; }
+
+# 7. Bad options: clear errors, no crash.
 bad() { # bad STATUS ARGS...: meshwalk ARGS exits STATUS with a message
 	local want=$1
 	shift
