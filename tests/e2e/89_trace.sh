@@ -149,7 +149,31 @@ printf 'services: { a: {} }\nclients: [ { name: c, to: a, trace_sample: 2 } ]\n'
 "$MESHWALK" run "$TMP/bad.yaml" -o "$TMP/badrun" >"$TMP/bad.out" 2>&1 && fail "trace_sample 2 accepted"
 grep -q "trace_sample: expected a share from 0 to 1" "$TMP/bad.out" || { cat "$TMP/bad.out" >&2; fail "trace_sample error text"; }
 
-# 7. Bad options: clear errors, no crash.
+# 7. HTTP/1.1: a caller's traceparent is joined (its trace id, its span as
+#    the parent), tracestate passes, an unsampled or absent one records nothing.
+command -v curl >/dev/null || skip "curl missing"
+start_node hback --trace-out "$TMP/hback.jsonl" --service-name back
+start_node web -b http://127.0.0.1:0 --trace-out "$TMP/web.jsonl" --service-name web \
+	--route "api=-C 20us -F 127.0.0.1:$hback_PORT -R 10 -R 100"
+tp() { curl -s -o /dev/null -w '%{http_code}' "$@" "http://127.0.0.1:$web_PORT/api"; }
+[ "$(tp -H 'traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' \
+	-H 'tracestate: congo=t61rcWkgMzE')" = 200 ] || fail "traced HTTP request"
+[ "$(tp -H 'traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4737-00f067aa0ba902b7-00')" = 200 ] || fail "unsampled HTTP request"
+[ "$(tp -H 'traceparent: 00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01')" = 200 ] || fail "bad traceparent"
+[ "$(tp)" = 200 ] || fail "untraced HTTP request"
+stop_node web
+stop_node hback
+# the caller's span is not in the files: add it as a root to check the rest
+cat >"$TMP/caller.jsonl" <<'JSON'
+{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"app"}}]},"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"call","kind":3,"startTimeUnixNano":"1","endTimeUnixNano":"9999999999999999999"}]}]}]}
+JSON
+check --shape "$TMP/caller.jsonl" "$TMP/web.jsonl" "$TMP/hback.jsonl"
+assert_eq "HTTP trace" "1 app:call:CLIENT[web:api:SERVER[web:COMPUTE:INTERNAL,web:FORWARD:INTERNAL[web:forward:CLIENT[back:request:SERVER[back:REPLY:INTERNAL]]],web:REPLY:INTERNAL]]" \
+	"$(sed -n 2p "$TMP/check")"
+grep -q '"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"[0-9a-f]*","parentSpanId":"00f067aa0ba902b7","name":"api","kind":2' \
+	"$TMP/web.jsonl" || fail "the HTTP request's span is not the caller's child"
+
+# 8. Bad options: clear errors, no crash.
 bad() { # bad STATUS ARGS...: meshwalk ARGS exits STATUS with a message
 	local want=$1
 	shift
