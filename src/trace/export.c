@@ -174,7 +174,7 @@ static bool post(struct trace_export *x, const char *body, size_t len)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
 	struct timeval tv = { .tv_sec = 2 };
-	char head[600], resp[64];
+	char head[600], resp[64], scratch[512];
 	bool ok = false;
 	int fd = -1;
 
@@ -200,11 +200,15 @@ static bool post(struct trace_export *x, const char *body, size_t len)
 			goto out;
 		off += (size_t)w;
 	}
-	ssize_t r = recv(fd, resp, sizeof resp - 1, 0);
-	if (r >= 12) {
-		resp[r] = '\0';
-		ok = strncmp(resp, "HTTP/1.", 7) == 0 && resp[9] == '2';
-	}
+	/* The status line, then the rest until the collector closes (Connection:
+	 * close): closing with its answer unread would reset the connection. */
+	size_t got = 0;
+	for (ssize_t r; (r = recv(fd, got < sizeof resp - 1 ? resp + got : scratch,
+				  got < sizeof resp - 1 ? sizeof resp - 1 - got : sizeof scratch, 0)) > 0;)
+		if (got < sizeof resp - 1)
+			got += (size_t)r;
+	resp[got] = '\0';
+	ok = got >= 12 && strncmp(resp, "HTTP/1.", 7) == 0 && resp[9] == '2';
 out:
 	if (fd >= 0)
 		close(fd);

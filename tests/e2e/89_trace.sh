@@ -173,7 +173,47 @@ assert_eq "HTTP trace" "1 app:call:CLIENT[web:api:SERVER[web:COMPUTE:INTERNAL,we
 grep -q '"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"[0-9a-f]*","parentSpanId":"00f067aa0ba902b7","name":"api","kind":2' \
 	"$TMP/web.jsonl" || fail "the HTTP request's span is not the caller's child"
 
-# 8. Bad options: clear errors, no crash.
+# 8. Live export: batches POSTed to an OTLP/HTTP collector (a python one
+#    here) are the same valid lines; a collector that is gone costs the
+#    requests nothing: its batches are counted as not accepted.
+cat >"$TMP/collector.py" <<'PYC'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        ok = self.path == "/v1/traces" and self.headers["Content-Type"] == "application/json"
+        if ok:
+            with open(sys.argv[2], "ab") as f:
+                f.write(body + b"\n")
+        self.send_response(200 if ok else 404)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+s.serve_forever()
+PYC
+timeout 120 $PY "$TMP/collector.py" "$TMP/coll.port" "$TMP/coll.jsonl" &
+PIDS+=($!)
+slowwait 10 test -s "$TMP/coll.port" || fail "collector did not start"
+EP=http://127.0.0.1:$(cat "$TMP/coll.port")/v1/traces
+start_node live --otlp-endpoint "$EP" --service-name live
+client --to 127.0.0.1:$live_PORT -n 30 -C 10us -R --trace-sample 1 --otlp-endpoint "$EP" -q ||
+	{ show; fail "client with --otlp-endpoint failed"; }
+grep -q "^traces: 30 spans recorded, 30 exported, 0 dropped$" "$TMP/out" || { show; fail "client live export counts"; }
+stop_node live
+grep -q "traces: 90 spans recorded, 90 exported, 0 dropped (buffers full), 0 not accepted" "$TMP/live.log" ||
+	{ cat "$TMP/live.log" >&2; fail "node live export counts"; }
+check "$TMP/coll.jsonl"
+assert_eq "collected" "spans 120 traces 30" "$(head -n 1 "$TMP/check")"
+start_node gone --otlp-endpoint "http://127.0.0.1:$closed/v1/traces"
+client --to 127.0.0.1:$gone_PORT -n 10 -C 10us -R --trace-sample 1 -q || fail "requests failed with the collector gone"
+stop_node gone
+grep -q '"post_failed": 30}' "$TMP/gone.stats" || { cat "$TMP/gone.stats" >&2; fail "refused batches not counted"; }
+
+# 9. Bad options: clear errors, no crash.
 bad() { # bad STATUS ARGS...: meshwalk ARGS exits STATUS with a message
 	local want=$1
 	shift
