@@ -617,6 +617,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		prog_set_default_offsets(&b, load_offset, store_offset);
 		load_offset = store_offset = NULL;
 	}
+	if (rc == 0 && (c.trace_out || c.otlp_endpoint) && c.trace_sample == 0)
+		log_msg("warning: --trace-out and --otlp-endpoint record nothing without --trace-sample");
 	if (rc == 0 && prog_finish(&b, &prog, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 2;
