@@ -4,7 +4,7 @@
  * Contract: trace_export_open() opens the output (an OTLP JSON file,
  * `--trace-out`, and/or an OTLP/HTTP endpoint, `--otlp-endpoint`) and makes
  * one ring per recording thread; trace_export_start() starts the exporter
- * thread, which drains every ring about every 100 ms into lines of at most
+ * thread, which drains every ring every 20 ms into lines of at most
  * TRACE_BATCH spans (trace/otlp.h), writes them to the file and POSTs them to
  * the endpoint (application/json; a failed or refused POST loses that batch,
  * counted). Nothing waits on the exporter: a thread whose ring is full drops
