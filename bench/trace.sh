@@ -10,6 +10,7 @@
 # node's cpu even made it faster.) Prints each round, the medians, the ratios
 # and the node's cost per span at 100% (the client samples and carries the
 # contexts but records nothing). One run, ratios: a benchmark, not a test.
+# bench/trace.sh --instructions counts instructions instead (below).
 set -u
 cd "$(dirname "$0")/.."
 M=${MESHWALK:-$PWD/bin/meshwalk}
@@ -19,6 +20,47 @@ ROUNDS=${BENCH_TRACE_ROUNDS:-3}
 [ "${1:-}" = --smoke ] && N=500 ROUNDS=1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+
+# --instructions: the same three, counted in instructions under callgrind
+# (the machine's load does not change them): the node's worker thread (the
+# request path) and its exporter thread, per request, from the difference
+# between runs of 1000 and 5000 requests (start-up cancels out). valgrind
+# has no epoll_pwait2, so the node runs with -p poll.
+if [ "${1:-}" = --instructions ]; then
+	command -v valgrind >/dev/null || { echo "valgrind missing" >&2; exit 1; }
+	# ir N SAMPLE NODE_ARGS...: "worker exporter" instructions of a run
+	ir() {
+		local n=$1 p=$2
+		shift 2
+		rm -f "$T/port"
+		valgrind --tool=callgrind --callgrind-out-file="$T/cg" $M node -q -p poll -b 127.0.0.1:0 \
+			--port-file "$T/port" "$@" 2>/dev/null &
+		local pid=$!
+		for _ in $(seq 600); do [ -s "$T/port" ] && break; sleep 0.05; done
+		$M client --to 127.0.0.1:$(cat "$T/port") -n "$n" -r 2000 --trace-sample "$p" -q --no-summary \
+			>/dev/null 2>&1 || echo "client failed" >&2
+		kill -TERM $pid
+		wait $pid
+		callgrind_annotate --inclusive=yes "$T/cg" 2>/dev/null | tr -d , | awk '
+			/worker.c:worker_thread \[/ { w = $1 } /export.c:export_main / { x = $1 }
+			END { print w + 0, x + 0 }'
+	}
+	per() { # per NAME SAMPLE NODE_ARGS...
+		local name=$1 p=$2 a b
+		shift 2
+		a=$(ir 1000 "$p" "$@")
+		b=$(ir 5000 "$p" "$@")
+		awk -v a="$a" -v b="$b" -v name="$name" 'BEGIN {
+			split(a, x, " "); split(b, y, " ")
+			printf "%-5s worker %5d, exporter %5d instructions per request\n", name,
+				(y[1] - x[1]) / 4000, (y[2] - x[2]) / 4000 }'
+	}
+	echo "node instructions per zero-work request (callgrind, 2000 req/s, 2 spans per traced request)"
+	per off 0
+	per 1% 0.01 --trace-out "$T/t.jsonl"
+	per 100% 1 --trace-out "$T/t.jsonl"
+	exit 0
+fi
 PIN_NODE= PIN_CLIENT=
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
 	PIN_NODE="taskset -c 1" PIN_CLIENT="taskset -c 0"

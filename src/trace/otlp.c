@@ -34,16 +34,12 @@ static void put(struct trace_text *t, const char *s, size_t n)
 
 static void put_u64(struct trace_text *t, uint64_t v)
 {
-	char d[20];
-	int n = 0;
+	char d[20], *p = d + sizeof d;
 
 	do
-		d[n++] = (char)('0' + v % 10);
+		*--p = (char)('0' + v % 10);
 	while ((v /= 10) > 0);
-	char *p = room(t, (size_t)n);
-	for (int i = 0; i < n; i++)
-		p[i] = d[n - 1 - i];
-	t->len += (size_t)n;
+	put(t, p, (size_t)(d + sizeof d - p));
 }
 
 static void put_i64(struct trace_text *t, int64_t v)
@@ -60,7 +56,19 @@ static void put_i64(struct trace_text *t, int64_t v)
 static void put_str(struct trace_text *t, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
 
+	while (s[n] != '\0' && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] >= 0x20)
+		n++;
+	if (s[n] == '\0') { /* the usual case: nothing to escape */
+		char *p = room(t, n + 2);
+
+		p[0] = '"';
+		memcpy(p + 1, s, n);
+		p[n + 1] = '"';
+		t->len += n + 2;
+		return;
+	}
 	PUTS(t, "\"");
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -93,13 +101,20 @@ static void put_id(struct trace_text *t, const uint8_t *id, unsigned n)
 	PUTS(t, "\"");
 }
 
-static void str_attr(struct trace_text *t, const char *key, const char *val, bool first)
+/* Keys are meshwalk's own constants: nothing to escape. */
+static void put_key(struct trace_text *t, const char *key, bool first)
 {
 	if (!first)
 		PUTS(t, ",");
-	PUTS(t, "{\"key\":");
-	put_str(t, key);
-	PUTS(t, ",\"value\":{\"stringValue\":");
+	PUTS(t, "{\"key\":\"");
+	put(t, key, strlen(key));
+	PUTS(t, "\",\"value\":{");
+}
+
+static void str_attr(struct trace_text *t, const char *key, const char *val, bool first)
+{
+	put_key(t, key, first);
+	PUTS(t, "\"stringValue\":");
 	put_str(t, val);
 	PUTS(t, "}}");
 }
@@ -131,12 +146,9 @@ static void span_json(struct trace_text *t, const struct trace_span *s, int64_t 
 		first = false;
 	}
 	for (unsigned i = 0; i < s->nattr; i++) {
-		if (!first)
-			PUTS(t, ",");
+		put_key(t, trace_attr_name(s->attr[i].key), first);
 		first = false;
-		PUTS(t, "{\"key\":");
-		put_str(t, trace_attr_name(s->attr[i].key));
-		PUTS(t, ",\"value\":{\"intValue\":\"");
+		PUTS(t, "\"intValue\":\"");
 		put_i64(t, s->attr[i].val);
 		PUTS(t, "\"}}");
 	}
