@@ -144,6 +144,10 @@ for l in "traces $traces" "spans $spans" "services 5" '  direct "request" -> bac
 done
 $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["data"]) == int(sys.argv[2])' \
 	"$R/traces.jaeger.json" "$traces" || fail "traces.jaeger.json is not Jaeger JSON with every trace"
+# deploy does not collect span files: a traced scenario is refused, nothing written
+"$MESHWALK" deploy k8s "$TMP/scn.yaml" -o "$TMP/k8s" >"$TMP/dep.out" 2>&1 && fail "deploy of a traced scenario accepted"
+grep -q "trace_sample: meshwalk deploy does not collect span files" "$TMP/dep.out" || { cat "$TMP/dep.out" >&2; fail "deploy refusal text"; }
+[ -e "$TMP/k8s" ] && fail "a refused deploy wrote files"
 # a bad share in a scenario: an error with its position
 printf 'services: { a: {} }\nclients: [ { name: c, to: a, trace_sample: 2 } ]\n' >"$TMP/bad.yaml"
 "$MESHWALK" run "$TMP/bad.yaml" -o "$TMP/badrun" >"$TMP/bad.out" 2>&1 && fail "trace_sample 2 accepted"
