@@ -3,7 +3,8 @@
  * sub-program, or route name), so a check that lets a bad program through
  * shows up as an out-of-bounds read under ASan. Route requests (header flag)
  * go through wire_route_check(); a budget block (header flag) through
- * wire_budget_decode(). Every accepted program's cost is computed as the
+ * wire_budget_decode(), a trace context block through wire_trace_decode()
+ * (its tracestate read to the end). Every accepted program's cost is computed as the
  * engine computes it before running a request (saturating, never
  * overflowing or recursing past the depth limit). */
 #include <stddef.h>
@@ -64,10 +65,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *prog = data + WIRE_HDR_LEN;
 		uint32_t prog_len = h.prog_len;
 		struct wire_budget b;
+		struct wire_trace t;
 		int rc = 0;
 
 		if (h.flags & WIRE_FLAG_BUDGET)
 			rc = wire_budget_decode(prog, prog_len, &b, &prog, &prog_len, &e);
+		if (rc == 0 && (h.flags & WIRE_FLAG_TRACE)) {
+			rc = wire_trace_decode(prog, prog_len, &t, &prog, &prog_len, &e);
+			if (rc == 0 && t.state_len > 0) {
+				volatile uint8_t c = t.state[t.state_len - 1];
+				(void)c;
+			}
+		}
 		if (rc < 0)
 			; /* malformed budget block */
 		else if (h.flags & WIRE_FLAG_ROUTE)

@@ -36,12 +36,14 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # certificates and is their s_client peer (48_tls, tests/compat);
 # nghttp2-client (h2load) and python3-grpcio with python3-grpc-tools (stubs
 # from docs/*.proto) drive the HTTP/2 and gRPC front end (48_h2, 49_grpc).
+# protobuf-compiler and python3-protobuf check exported traces against the
+# OTLP protobuf definitions (89_trace).
 # The image set: podman builds the image (make image) and runs generated
 # manifests (91_deploy_podman: the test set needs it too); runc is the runtime
 # image/containers.conf names; catatonit is the pause process of the pods
 # podman builds locally (no image pull).
 IMAGE_PKGS="podman runc catatonit"
-TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils openssl nghttp2-client python3-grpcio python3-grpc-tools $IMAGE_PKGS"
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils openssl nghttp2-client python3-grpcio python3-grpc-tools protobuf-compiler python3-protobuf $IMAGE_PKGS"
 # nodejs and npm run the reference application (tests/refapp, 92_refapp_traces)
 # and the schema validators; a node installed otherwise (NodeSource) is kept.
 command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs npm"

@@ -16,6 +16,7 @@
 #include "client/httpclient.h"
 #include "prog/prog_parse.h"
 #include "spec/units.h"
+#include "trace/export.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -56,6 +57,10 @@ enum {
 	O_SSL_VERIFY,
 	O_SCRIPT, /* never seen by getopt: expanded before */
 	O_CLOSED_LOOP,
+	O_TRACE_SAMPLE,
+	O_TRACE_OUT,
+	O_OTLP_ENDPOINT,
+	O_SERVICE_NAME,
 };
 
 /* DistWalk's pacing when neither -r nor -p is given: open loop at this many
@@ -190,6 +195,21 @@ const struct opt_def client_opts[] = {
 	{ "output-file", 0, OPT_REQUIRED, 'o', "FILE[,sep=C][,header=0|1]", NULL },
 	{ "json", 0, OPT_REQUIRED, O_JSON, "FILE",
 	  "Write the summary as JSON to FILE (keys in docs/results.md)." },
+	{ "trace-sample", 0, OPT_REQUIRED, O_TRACE_SAMPLE, "P",
+	  "Trace this share of the requests (0 to 1, e.g. 0.01; default 0: none): the decision "
+	  "is made here, per request, and carried with it as a W3C trace context, so every "
+	  "node it reaches records its spans (node --trace-out) and a trace is whole or absent. "
+	  "Sampling draws from its own generator: the workload's values do not change. See "
+	  "docs/tracing.md." },
+	{ "trace-out", 0, OPT_REQUIRED, O_TRACE_OUT, "FILE",
+	  "Write the sampled requests' CLIENT spans (the roots of their traces) to FILE as "
+	  "OTLP JSON, one ExportTraceServiceRequest per line." },
+	{ "otlp-endpoint", 0, OPT_REQUIRED, O_OTLP_ENDPOINT, "URL",
+	  "Also (or instead) POST them to an OTLP/HTTP collector, URL http://HOST:PORT/v1/traces, "
+	  "from a background thread; spans that find the buffers full, or batches the "
+	  "collector refuses, are counted in the summary, never waited for." },
+	{ "service-name", 0, OPT_REQUIRED, O_SERVICE_NAME, "NAME",
+	  "The service.name of the client spans (default meshwalk-client)." },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL,
 	  "Do not print the Configuration block, the per-request lines and the per-thread "
 	  "totals (the summary stays)." },
@@ -283,6 +303,14 @@ void cmd_client_man(FILE *f)
 		      ".SH EXIT STATUS\n0 when every request got a successful reply; 1 when any "
 		      "failed, timed out or was not sent (or the rate was missed with "
 		      "\\-\\-strict\\-rate); 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-node(1)\n");
+}
+
+static void free_trace_opts(struct client_config *c)
+{
+	free((char *)c->trace_out);
+	free((char *)c->otlp_endpoint);
+	free((char *)c->service_name);
+	c->trace_out = c->otlp_endpoint = c->service_name = NULL;
 }
 
 static int parse_uint(const char *what, const char *v, uint64_t min, uint64_t max, uint64_t *out)
@@ -604,6 +632,35 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			free((char *)c.json_path);
 			c.json_path = xstrdup(optarg);
 			break;
+		case O_TRACE_SAMPLE: {
+			char *end;
+
+			errno = 0;
+			c.trace_sample = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(c.trace_sample >= 0 && c.trace_sample <= 1)) {
+				log_msg("--trace-sample: expected a share from 0 to 1, got '%s'", optarg);
+				rc = 2;
+			}
+			break;
+		}
+		case O_TRACE_OUT:
+		case O_OTLP_ENDPOINT:
+		case O_SERVICE_NAME: {
+			const char **to = opt == O_TRACE_OUT	  ? &c.trace_out
+					  : opt == O_OTLP_ENDPOINT ? &c.otlp_endpoint
+								   : &c.service_name;
+
+			if (opt == O_OTLP_ENDPOINT && trace_endpoint_check(optarg, &e) < 0) {
+				log_msg("--otlp-endpoint: %s", e.msg);
+				rc = 2;
+			} else if (opt == O_SERVICE_NAME && (*optarg == '\0' || strlen(optarg) > 128)) {
+				log_msg("--service-name: expected 1 to 128 characters, got '%s'", optarg);
+				rc = 2;
+			}
+			free((char *)*to);
+			*to = xstrdup(optarg);
+			break;
+		}
 		case 'o':
 			dw_outfile_free(&c.dw_out);
 			if (dw_outfile_parse(optarg, &c.dw_out, &e) < 0) {
@@ -755,6 +812,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			c.prog_text = NULL;
 		}
 	}
+	if (rc == 0 && (c.trace_out || c.otlp_endpoint) && c.trace_sample == 0)
+		log_msg("warning: --trace-out and --otlp-endpoint record nothing without --trace-sample");
 	if (rc == 0 && prog_finish(&b, &prog, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 2;
@@ -765,6 +824,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		free((char *)c.json_path);
 		free((char *)c.prog_text);
 		free((char *)c.http_host);
+		free_trace_opts(&c);
 		dw_outfile_free(&c.dw_out);
 	} else if (rc == 0) {
 		c.prog = prog;
@@ -783,6 +843,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		free((char *)c.json_path);
 		free((char *)c.route);
 		free((char *)c.http_host);
+		free_trace_opts(&c);
 		dw_outfile_free(&c.dw_out);
 	}
 	free(to_route);
@@ -815,6 +876,7 @@ void cmd_client_free(struct client_config *c)
 	free((char *)c->route);
 	free((char *)c->prog_text);
 	free((char *)c->http_host);
+	free_trace_opts(c);
 	dw_outfile_free(&c->dw_out);
 	c->route = NULL;
 	c->prog_text = NULL;

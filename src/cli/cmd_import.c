@@ -15,6 +15,7 @@
 #include "import/model.h"
 #include "import/overview.h"
 #include "import/writer.h"
+#include "import/write_jaeger.h"
 #include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -24,6 +25,7 @@ enum {
 	O_SELF_TIME,
 	O_RATE,
 	O_REQUESTS,
+	O_JAEGER_OUT,
 };
 
 const struct opt_def import_opts[] = {
@@ -62,6 +64,10 @@ const struct opt_def import_opts[] = {
 	{ "max-plans", 0, OPT_REQUIRED, TRACE_O_MAX_PLANS, "N",
 	  "Most execution plans written per operation, the most frequent (default 8, at most "
 	  "32); the executions of rarer plans are left out and counted in a comment." },
+	{ "jaeger-out", 0, OPT_REQUIRED, O_JAEGER_OUT, "FILE",
+	  "Write the traces read to FILE as Jaeger JSON (the file the Jaeger UI loads): "
+	  "services, operations, kinds, parents, times, errors and sizes; other attributes are "
+	  "not kept. meshwalk run uses it for traces.jaeger.json (docs/tracing.md)." },
 	{ "max-open-spans", 0, OPT_REQUIRED, TRACE_O_MAX_OPEN, "N",
 	  "Memory bound: at most N spans of traces not yet complete are held (default 500000, "
 	  "about 150 MB); past it the trace idle longest is finished as it is, and a trace "
@@ -73,7 +79,8 @@ const struct opt_def import_opts[] = {
 
 static const char import_usage[] =
 	"meshwalk import [OPTIONS] --summary FILE...\n"
-	"       meshwalk import [OPTIONS] -o SCENARIO FILE...";
+	"       meshwalk import [OPTIONS] -o SCENARIO FILE...\n"
+	"       meshwalk import [OPTIONS] --jaeger-out OUT FILE...";
 static const char import_intro[] =
 	"Reads distributed traces (Jaeger, Zipkin v2 or OTLP JSON, Alibaba microservice call\n"
 	"graph CSV; plain or gzip) into one span model, and prints a summary of what was\n"
@@ -86,6 +93,7 @@ static const char import_intro[] =
 struct import_both_arg {
 	struct overview *sum;
 	struct model *model;
+	struct jaeger_out *jaeger;
 };
 
 static void import_both(void *arg, const struct import *im, const struct trace *t)
@@ -96,6 +104,8 @@ static void import_both(void *arg, const struct import *im, const struct trace *
 		overview_trace(a->sum, im, t);
 	if (a->model)
 		model_trace(a->model, im, t);
+	if (a->jaeger)
+		jaeger_out_trace(a->jaeger, im, t);
 }
 
 void cmd_import_man(FILE *f)
@@ -183,6 +193,8 @@ int cmd_import(int argc, char **argv)
 	struct writer_self *self = NULL;
 	struct writer_opts w;
 	bool summary = false, global_self = false;
+	const char *jaeger_path = NULL;
+	struct jaeger_out *jaeger = NULL;
 	struct opt_parser p;
 	int opt, rc = 0;
 	double d;
@@ -200,6 +212,9 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case O_JAEGER_OUT:
+			jaeger_path = optarg;
 			break;
 		case O_SELF_TIME:
 			rc = self_time_opt(optarg, &w, &self, &global_self);
@@ -245,8 +260,8 @@ int cmd_import(int argc, char **argv)
 		log_msg("no trace file given (see meshwalk import --help)");
 		rc = 2;
 	}
-	if (rc == 0 && !summary && out == NULL) {
-		log_msg("nothing to do: add --summary or -o SCENARIO");
+	if (rc == 0 && !summary && out == NULL && jaeger_path == NULL) {
+		log_msg("nothing to do: add --summary, -o SCENARIO or --jaeger-out FILE");
 		rc = 2;
 	}
 	if (rc == 0 && summary && out && strcmp(out, "-") == 0) {
@@ -272,7 +287,11 @@ int cmd_import(int argc, char **argv)
 	model_init(&model, to.tolerance_ns);
 	import_init(&im, to.max_open, import_both, NULL);
 	w.max_plans = to.max_plans;
-	im.arg = &(struct import_both_arg){ summary ? &sum : NULL, out ? &model : NULL };
+	if (jaeger_path != NULL && jaeger_out_open(jaeger_path, &jaeger, &e) < 0) {
+		log_msg("--jaeger-out: %s", e.msg);
+		rc = 1;
+	}
+	im.arg = &(struct import_both_arg){ summary ? &sum : NULL, out ? &model : NULL, jaeger };
 	for (int i = optind; i < argc && rc == 0; i++) {
 		if (import_file(&im, argv[i], to.format, &used[nfiles], &e) < 0) {
 			log_msg("%s", e.msg);
@@ -293,6 +312,10 @@ int cmd_import(int argc, char **argv)
 			w.nfiles = nfiles;
 			rc = write_scenario(&model, &im, &w, out);
 		}
+	}
+	if (jaeger_out_close(jaeger, &e) < 0 && rc == 0) {
+		log_msg("--jaeger-out: %s", e.msg);
+		rc = 1;
 	}
 	import_free(&im);
 	overview_free(&sum);

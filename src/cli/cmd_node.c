@@ -7,6 +7,7 @@
 #include "cli/opt.h"
 #include "node/node.h"
 #include "spec/units.h"
+#include "trace/export.h"
 #include "util/log.h"
 
 enum {
@@ -53,6 +54,9 @@ enum {
 	O_SSL_CIPHERS,
 	O_SSL_VERIFY,
 	O_USAGE,
+	O_TRACE_OUT,
+	O_OTLP_ENDPOINT,
+	O_SERVICE_NAME,
 };
 
 const struct opt_def node_opts[] = {
@@ -242,6 +246,20 @@ const struct opt_def node_opts[] = {
 	{ "stats-file", 0, OPT_REQUIRED, O_STATS_FILE, "FILE",
 	  "On exit, write the node's counters as JSON to FILE (see docs/results.md)." },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the start and stop lines." },
+	{ "trace-out", 0, OPT_REQUIRED, O_TRACE_OUT, "FILE",
+	  "Record spans of the sampled requests this node serves (the requests that carry a "
+	  "sampled W3C trace context: client --trace-sample, an instrumented HTTP caller's "
+	  "traceparent) and write them to FILE as OTLP JSON, one ExportTraceServiceRequest "
+	  "per line. Without it the node records nothing but still passes every trace context "
+	  "on to its forwards. Spans that find a worker's buffer full are dropped and counted "
+	  "(stop line, --stats-file, SIGUSR1 STATS). See docs/tracing.md." },
+	{ "otlp-endpoint", 0, OPT_REQUIRED, O_OTLP_ENDPOINT, "URL",
+	  "Also (or instead) send the spans to an OTLP/HTTP collector: URL is "
+	  "http://HOST:PORT/v1/traces; batches are POSTed as JSON by a background thread, and "
+	  "batches it does not accept are counted, never retried." },
+	{ "service-name", 0, OPT_REQUIRED, O_SERVICE_NAME, "NAME",
+	  "The service.name of this node's spans (default node-ADDRESS:PORT; meshwalk run "
+	  "passes the scenario's service name)." },
 	{ "ssl-cert", 0, OPT_REQUIRED, O_SSL_CERT, "FILE",
 	  "The node's TLS certificate (PEM, chain allowed) for ssl:// and https:// addresses, "
 	  "and its client certificate towards ssl:// forward targets. Every --ssl-* file is "
@@ -663,6 +681,23 @@ int cmd_node_parse(int argc, char **argv, struct node_config *out)
 			break;
 		case O_STATS_FILE:
 			c.stats_file = optarg;
+			break;
+		case O_TRACE_OUT:
+			c.trace_out = optarg;
+			break;
+		case O_OTLP_ENDPOINT:
+			if (trace_endpoint_check(optarg, &e) < 0) {
+				log_msg("--otlp-endpoint: %s", e.msg);
+				rc = 2;
+			}
+			c.otlp_endpoint = optarg;
+			break;
+		case O_SERVICE_NAME:
+			if (*optarg == '\0' || strlen(optarg) > 128) {
+				log_msg("--service-name: expected 1 to 128 characters, got '%s'", optarg);
+				rc = 2;
+			}
+			c.service_name = optarg;
 			break;
 		case 'q':
 			c.quiet = true;

@@ -31,7 +31,9 @@
 #include <unistd.h>
 
 #include "client/httpclient.h"
+#include "client/ctrace.h"
 #include "proto/wire.h"
+#include "trace/export.h"
 #include "stats/hist.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -56,6 +58,7 @@ struct slot {
 	int64_t intended; /* intended send time */
 	int64_t sent;     /* actual send time */
 	bool done;        /* accounted for: reply, error, timeout or lost */
+	bool traced;      /* sampled: its CLIENT span is recorded when it is done */
 };
 
 /* One buffered output stream (stdout text or the CSV file). */
@@ -114,6 +117,7 @@ struct cthread {
 	char conn_error[ERRMSG_LEN];
 	struct out text, csv;
 	struct httpc *http;          /* --to http://: requests and replies in HTTP/1.1 */
+	struct ctrace *tr;           /* --trace-sample, or NULL */
 };
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -226,6 +230,8 @@ static void account_failure(struct cthread *p, uint64_t seq, enum req_status st)
 	struct slot *s = &p->ring[seq & (RING_SIZE - 1)];
 
 	s->done = true;
+	if (s->traced)
+		ctrace_end(p->tr, seq, s->sent, clock_now_ns(), 0, false, status_word(st));
 	switch (st) {
 	case REQ_TIMEOUT: p->timeouts++; break;
 	case REQ_LOST: p->lost++; break;
@@ -261,6 +267,8 @@ static void on_result(struct cthread *p, uint64_t seq, bool ok, const char *why,
 	}
 	s->done = true;
 	p->ok++;
+	if (s->traced)
+		ctrace_end(p->tr, seq, s->sent, now, 0, true, NULL);
 	hist_record(p->lat, (uint64_t)(now - s->intended));
 	hist_record(p->svc, (uint64_t)(now - s->sent));
 	if (p->text.f) {
@@ -839,18 +847,21 @@ static int connect_session(struct cthread *p)
 
 /* Builds request seq into frame: header, program sampled for this request,
  * padding up to the --ps size. */
-static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, struct wire_buf *frame)
+static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, struct wire_buf *frame,
+			  const struct wire_trace *tc)
 {
 	const struct client_config *c = p->cfg;
 	uint64_t size;
 
 	if (p->http) {
-		httpc_build(p->http, rng, seq, frame);
+		httpc_build(p->http, rng, seq, tc, frame);
 		return;
 	}
 	frame->len = 0;
 	wire_buf_reserve(frame, WIRE_HDR_LEN);
 	frame->len = WIRE_HDR_LEN;
+	if (tc != NULL)
+		wire_trace_put(frame, tc);
 	if (c->route)
 		wire_buf_put(frame, c->route, strlen(c->route));
 	else
@@ -888,7 +899,8 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST,
 			      .len = (uint32_t)frame->len, .id = ((uint64_t)p->index << 48) | seq,
 			      .prog_len = prog_len,
-			      .flags = (c->auth ? WIRE_FLAG_AUTH : 0) | (c->route ? WIRE_FLAG_ROUTE : 0) };
+			      .flags = (c->auth ? WIRE_FLAG_AUTH : 0) | (c->route ? WIRE_FLAG_ROUTE : 0) |
+				       (tc ? WIRE_FLAG_TRACE : 0) };
 	wire_hdr_encode(&h, frame->data);
 	if (c->auth)
 		auth_tag(c->auth, frame->data, frame->data + WIRE_HDR_LEN, prog_len,
@@ -961,7 +973,10 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 			}
 			break;
 		}
-		build_request(p, rng, *seq, frame);
+		struct wire_trace tc;
+		bool traced = p->tr != NULL && ctrace_sample(p->tr, *seq, &tc);
+
+		build_request(p, rng, *seq, frame, traced ? &tc : NULL);
 
 		struct slot *s = &p->ring[*seq & (RING_SIZE - 1)];
 		int64_t now = clock_now_ns();
@@ -970,6 +985,7 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 		s->intended = intended;
 		s->sent = now;
 		s->done = false;
+		s->traced = traced;
 		p->sent_end = *seq + 1;
 		if (p->first_intended < 0) {
 			p->first_intended = intended;
@@ -1134,6 +1150,8 @@ struct totals {
 	uint64_t ok, errors, timeouts, lost, unsent, not_started, sent;
 	double target_rate, achieved_rate; /* req/s summed over threads; 0 = n/a */
 	int64_t duration_ns;
+	bool traced;                       /* spans were recorded */
+	struct trace_export_stats trace;
 };
 
 static void us(char *buf, size_t len, uint64_t ns)
@@ -1230,6 +1248,10 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 	fprintf(f, ",\n  \"units\": \"us\",\n");
 	json_hist(f, "latency", t->lat, false);
 	json_hist(f, "service", t->svc, false);
+	if (t->traced)
+		fprintf(f, "  \"trace\": {\"recorded\": %" PRIu64 ", \"exported\": %" PRIu64
+			", \"dropped\": %" PRIu64 ", \"post_failed\": %" PRIu64 "},\n",
+			t->trace.recorded, t->trace.exported, t->trace.dropped, t->trace.post_failed);
 	json_hist(f, "send_lag", t->lag, !c->conn_times);
 	if (c->conn_times)
 		json_hist(f, "connect", t->conn, true);
@@ -1252,6 +1274,7 @@ int client_run(const struct client_config *c)
 	const char *first_error = NULL;
 	char first_conn_error[ERRMSG_LEN] = "";
 	struct tls_ctx *tls_ctx = NULL;
+	struct ctrace_run *traces = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (c->to.proto == SOCK_SSL || tls_config_any(&c->tls)) {
@@ -1266,6 +1289,20 @@ int client_run(const struct client_config *c)
 		if (c->to.proto != SOCK_SSL) {
 			tls_ctx_free(tls_ctx); /* checked; a tcp:// target does not use it */
 			tls_ctx = NULL;
+		}
+	}
+	if (c->trace_sample > 0) {
+		struct ctrace_run_config tc = { .p = c->trace_sample, .path = c->trace_out,
+						.endpoint = c->otlp_endpoint, .service = c->service_name,
+						.route = c->route, .to = (const struct sockaddr *)&c->to.ss,
+						.threads = c->threads };
+		struct err e;
+
+		if (ctrace_run_open(&tc, &traces, &e) < 0) {
+			log_msg("%s", e.msg);
+			tls_ctx_free(tls_ctx);
+			free(cts);
+			return 1;
 		}
 	}
 	if (c->csv_path) {
@@ -1313,6 +1350,7 @@ int client_run(const struct client_config *c)
 		p->fd = -1;
 		p->tls_ctx = tls_ctx;
 		p->ring = xcalloc(RING_SIZE, sizeof *p->ring);
+		p->tr = ctrace_run_thread(traces, i);
 		if (hist_create(&p->lat) || hist_create(&p->svc) || hist_create(&p->lag) ||
 		    hist_create(&p->conn))
 			abort();
@@ -1391,6 +1429,10 @@ int client_run(const struct client_config *c)
 			t.duration_ns = p->last_sent - p->t0;
 	}
 	fflush(stdout);
+	t.traced = ctrace_run_close(traces, &t.trace);
+	if (t.traced && t.trace.dropped + t.trace.post_failed > 0)
+		log_msg("traces: %" PRIu64 " spans dropped (buffers full), %" PRIu64
+			" not accepted by the endpoint", t.trace.dropped, t.trace.post_failed);
 	if (first_error == NULL && first_conn_error[0])
 		first_error = first_conn_error;
 
@@ -1429,6 +1471,9 @@ int client_run(const struct client_config *c)
 		print_hist_line(stdout, "send lag (actual-intended) us:", t.lag);
 		if (c->conn_times)
 			print_hist_line(stdout, "connect() us:", t.conn);
+		if (t.traced)
+			printf("traces: %" PRIu64 " spans recorded, %" PRIu64 " exported, %" PRIu64
+			       " dropped\n", t.trace.recorded, t.trace.exported, t.trace.dropped);
 		fflush(stdout);
 	}
 	if (rate_missed)

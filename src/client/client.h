@@ -70,6 +70,10 @@ struct client_config {
 	const char *prog_text;        /* the program's op words (to.proto SOCK_HTTP: client/httpclient.h) */
 	const char *http_host;        /* SOCK_HTTP: the Host field (the name as given), or NULL */
 	struct tls_config tls;        /* --ssl-*: used when `to` is ssl:// */
+	double trace_sample;          /* --trace-sample: share of requests traced (0: none) */
+	const char *trace_out;        /* --trace-out: the client spans' OTLP JSON file, or NULL */
+	const char *otlp_endpoint;    /* --otlp-endpoint, or NULL */
+	const char *service_name;     /* --service-name of the client spans, or NULL */
 };
 
 void client_config_defaults(struct client_config *c);

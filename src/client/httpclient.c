@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "proto/http1.h"
+#include "trace/w3c.h"
 #include "util/xalloc.h"
 
 #define ERR_BODY_KEEP 150 /* bytes of an error body kept for the message */
@@ -108,13 +109,22 @@ void httpc_session(struct httpc *h, uint64_t first_seq)
 	h->closing = false;
 }
 
-void httpc_build(struct httpc *h, struct rng *rng, uint64_t seq, struct wire_buf *out)
+void httpc_build(struct httpc *h, struct rng *rng, uint64_t seq, const struct wire_trace *tc,
+		 struct wire_buf *out)
 {
 	uint64_t body = 0;
 	char cl[48];
 
 	out->len = 0;
 	wire_buf_put(out, h->head, h->head_len);
+	if (tc != NULL) { /* the node's SERVER span is a child of the client's span */
+		char tp[TRACE_TRACEPARENT_LEN + 1];
+
+		trace_traceparent_format(tc, tp);
+		put_str(out, "traceparent: ");
+		put_str(out, tp);
+		put_str(out, "\r\n");
+	}
 	if (h->cfg->req_size) {
 		double want = spec_sample(h->cfg->req_size, rng, seq);
 

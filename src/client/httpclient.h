@@ -47,8 +47,10 @@ void httpc_free(struct httpc *h);
 /* A new connection whose first request will be number first_seq. */
 void httpc_session(struct httpc *h, uint64_t first_seq);
 
-/* Writes request seq (its whole bytes) into out, replacing its contents. */
-void httpc_build(struct httpc *h, struct rng *rng, uint64_t seq, struct wire_buf *out);
+/* Writes request seq (its whole bytes) into out, replacing its contents;
+ * with tc, a traceparent field carries that trace context. */
+void httpc_build(struct httpc *h, struct rng *rng, uint64_t seq, const struct wire_trace *tc,
+		 struct wire_buf *out);
 
 struct httpc_result {
 	uint64_t seq;   /* the request it answers */

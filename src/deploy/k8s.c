@@ -109,6 +109,10 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 			  "them)", sweep_ncells(s->sweep) - 1);
 	if (!s->sweep && c->cell >= 0)
 		return err_set(e, "--cell: the scenario has no sweep");
+	if (scenario_traced(s))
+		return err_set(e, "trace_sample: meshwalk deploy does not collect span files yet; trace "
+			       "with meshwalk run, or give the nodes and clients --otlp-endpoint in "
+			       "their node and args (docs/tracing.md)");
 	if (s->network.nlinks > 0)
 		return at(e, s->network.links[0].link.line, 1, "network: links between services need "
 			  "meshwalk run's addresses per node; under deploy give each service a link delay "

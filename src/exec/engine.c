@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/engine_trace.h"
 #include "net/sock.h"
 #include "util/counter.h"
 #include "util/xalloc.h"
@@ -59,6 +60,8 @@ struct engine_task {
 	char err[200];
 	struct storage_req sreq;
 	struct engine_task *next_free;
+	bool traced;                   /* tr holds this request's trace context */
+	struct etrace *tr;             /* allocated on the slot's first traced request */
 };
 
 struct engine {
@@ -69,6 +72,7 @@ struct engine {
 	struct engine_task **tasks;
 	uint32_t ntasks, active;
 	struct engine_task *free_tasks;
+	struct trace_ring *ring;       /* spans of sampled requests go here; NULL: none */
 };
 
 static void continue_task(struct engine *e, struct engine_task *t);
@@ -194,6 +198,7 @@ static struct engine_task *task_alloc(struct engine *e)
 	t->waiting = t->retry_pending = t->in_storage = t->sleeping = false;
 	t->attempts = 0;
 	t->err[0] = '\0';
+	t->traced = false;
 	e->active++;
 	return t;
 }
@@ -239,13 +244,24 @@ static struct engine_task *waiting_task(struct engine *e, uint32_t slot, uint32_
 
 /* -- answering -- */
 
+static void trace_fwd_abandon(struct engine *e, struct engine_task *t, int status,
+			      const char *why);
+
 static void finish(struct engine *e, struct engine_task *t, uint16_t status, const char *text,
 		   uint64_t size)
 {
 	const struct engine_front *f = t->origin.front;
+	int64_t reply_start = t->traced ? e->io->now(e->io->ctx) : 0;
 
 	f->reply(f->ctx, &t->origin, t->req_id, status, text, text ? (uint32_t)strlen(text) : 0,
 		 size);
+	if (t->traced) {
+		trace_fwd_abandon(e, t, -1, NULL);
+		if (t->tr->wait_start)
+			etrace_wait_end(t->tr, e->ring, t->fwd.ntargets, t->fwd.nack,
+					(uint32_t)__builtin_popcountll(t->acked), false, reply_start);
+		etrace_end(t->tr, e->ring, status, text, size, reply_start, e->io->now(e->io->ctx));
+	}
 	task_free(e, t);
 }
 
@@ -290,10 +306,36 @@ static void record_failure(struct engine_task *t, uint32_t branch, uint16_t stat
 	va_end(ap);
 }
 
+/* Target i's CLIENT span of a traced request ends (status < 0: cancelled). */
+static void trace_fwd_end(struct engine *e, struct engine_task *t, uint32_t i, int status,
+			  const char *text, uint32_t text_len)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (!t->tr->rec)
+		return;
+	if (wire_target_addr(&t->fwd, i, &ss, &len) != 0)
+		ss.ss_family = AF_UNSPEC;
+	etrace_fwd_end(t->tr, e->ring, i, ss.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&ss,
+		       t->attempts, status, text, text_len, e->io->now(e->io->ctx));
+}
+
+/* Every open CLIENT span of a traced request ends with status (and why). */
+static void trace_fwd_abandon(struct engine *e, struct engine_task *t, int status,
+			      const char *why)
+{
+	for (uint32_t i = 0; t->tr->fwd_open && i < t->fwd.ntargets; i++)
+		if (t->tr->fwd_open & (1ull << i))
+			trace_fwd_end(e, t, i, status, why, why ? (uint32_t)strlen(why) : 0);
+}
+
 /* Frames of targets that have not answered this attempt: their answer no
  * longer counts, so they should not be sent late. */
 static void cancel_outstanding(struct engine *e, struct engine_task *t)
 {
+	if (t->traced)
+		trace_fwd_abandon(e, t, -1, NULL);
 	if (e->io->cancel == NULL)
 		return;
 	for (uint32_t i = 0; i < t->fwd.ntargets; i++)
@@ -332,10 +374,15 @@ static void send_attempt(struct engine *e, struct engine_task *t)
 		struct engine_send s = { .to = &ss, .route = t->fwd.route,
 					 .frame_size = t->fwd.frame_size };
 		struct wire_budget b;
+		struct wire_trace tc;
 		char why[160];
 
 		if (t->acked & (1ull << i))
 			continue;
+		if (t->traced) {
+			etrace_fwd_send(t->tr, e->ring, i, &tc, e->io->now(e->io->ctx));
+			s.trace = &tc;
+		}
 		t->peers[i] = NULL;
 		wire_target_addr(&t->fwd, i, &ss, &s.to_len);
 		s.via = wire_target_transport(&t->fwd, i);
@@ -352,6 +399,8 @@ static void send_attempt(struct engine *e, struct engine_task *t)
 				e->st->forward_failures++;
 			record_failure(t, i, (uint16_t)rc, "%s", why);
 			t->peers[i] = NULL;
+			if (t->traced)
+				trace_fwd_end(e, t, i, rc, why, (uint32_t)strlen(why));
 			continue;
 		}
 		e->st->forwards++;
@@ -367,6 +416,9 @@ static void check_forward(struct engine *e, struct engine_task *t)
 
 	if ((uint32_t)popcount64(t->acked) >= nack) {
 		cancel_outstanding(e, t); /* answers beyond the quorum are not needed */
+		if (t->traced)
+			etrace_wait_end(t->tr, e->ring, n, nack, (uint32_t)popcount64(t->acked), true,
+					e->io->now(e->io->ctx));
 		t->waiting = false;
 		continue_task(e, t);
 		return;
@@ -407,6 +459,8 @@ static void start_forward(struct engine *e, struct engine_task *t, const struct 
 	t->acked = t->failed = 0;
 	t->attempts = 0;
 	memset(t->peers, 0, sizeof t->peers);
+	if (t->traced)
+		etrace_wait_start(t->tr, e->ring, e->io->now(e->io->ctx));
 	send_attempt(e, t);
 	if (t->failed)
 		check_forward(e, t); /* targets that failed at once may decide it */
@@ -422,6 +476,8 @@ void engine_forward_reply(struct engine *e, void *peer, uint64_t id, uint16_t st
 	if (t == NULL || t->retry_pending || branch >= t->fwd.ntargets || t->peers[branch] != peer ||
 	    ((t->acked | t->failed) & (1ull << branch)))
 		return; /* late: after quorum, timeout or retry */
+	if (t->traced)
+		trace_fwd_end(e, t, branch, status, text, text_len);
 	if (status == WIRE_OK) {
 		t->acked |= 1ull << branch;
 	} else {
@@ -449,6 +505,8 @@ void engine_peer_failed(struct engine *e, void *peer, const char *why)
 		for (uint32_t i = 0; i < t->fwd.ntargets; i++)
 			if (t->peers[i] == peer && !((t->acked | t->failed) & (1ull << i))) {
 				e->st->forward_failures++;
+				if (t->traced)
+					trace_fwd_end(e, t, i, WIRE_ERR_FORWARD, why, (uint32_t)strlen(why));
 				record_failure(t, i, WIRE_ERR_FORWARD, "%s", why);
 				t->peers[i] = NULL; /* its frames went with the connection */
 				hit = true;
@@ -470,6 +528,8 @@ static void sleep_done(struct engine *e, uint64_t key)
 	if (!t->busy || !t->sleeping || (t->gen & 0xffff) != ((key >> 8) & 0xffff))
 		return;
 	t->sleeping = false;
+	if (t->traced)
+		etrace_op_end(t->tr, e->ring, 0, NULL, e->io->now(e->io->ctx));
 	continue_task(e, t);
 }
 
@@ -486,6 +546,8 @@ void engine_timer(struct engine *e, uint64_t key)
 		return; /* answered already */
 	if (!t->retry_pending) {
 		e->st->forward_timeouts++;
+		if (t->traced)
+			trace_fwd_abandon(e, t, WIRE_ERR_TIMEOUT, "no reply within the attempt's window");
 		cancel_outstanding(e, t);
 	}
 	if (t->attempts < t->fwd.retries) {
@@ -529,6 +591,9 @@ static void submit_storage(struct engine *e, struct engine_task *t, uint8_t op, 
 	r->offset = offset;
 	r->size = size;
 	t->in_storage = true;
+	if (t->traced)
+		etrace_op_start(t->tr, op == STORAGE_LOAD ? OP_LOAD : op == STORAGE_STORE ? OP_STORE : OP_REPLY,
+				sync, offset, size, e->io->now(e->io->ctx));
 	e->io->storage(e->io->ctx, r);
 }
 
@@ -537,6 +602,8 @@ void engine_storage_done(struct engine *e, struct storage_req *r)
 	struct engine_task *t = (struct engine_task *)((char *)r - offsetof(struct engine_task, sreq));
 
 	t->in_storage = false;
+	if (t->traced)
+		etrace_op_end(t->tr, e->ring, r->status, r->err, e->io->now(e->io->ctx));
 	if (r->status < 0) {
 		e->st->storage_errors++;
 		finish_error(e, t, WIRE_ERR_STORAGE, "%s", r->err);
@@ -544,6 +611,11 @@ void engine_storage_done(struct engine *e, struct storage_req *r)
 		const struct engine_front *f = t->origin.front;
 
 		f->reply_file(f->ctx, &t->origin, t->req_id, r->used_offset, r->size);
+		if (t->traced) {
+			int64_t now = e->io->now(e->io->ctx);
+
+			etrace_end(t->tr, e->ring, WIRE_OK, NULL, r->size, now, now);
+		}
 		task_free(e, t);
 	} else {
 		continue_task(e, t);
@@ -580,8 +652,16 @@ static void reply_op(struct engine *e, struct engine_task *t, const struct wire_
 static void continue_task(struct engine *e, struct engine_task *t)
 {
 	struct wire_op op;
+	enum exec_step step;
+	uint64_t spent = e->st->exec.compute_ns;
 
-	switch (exec_next(&t->cur, e->rng, &e->st->exec, &op)) {
+	/* report_compute is set only for a recorded request */
+	while ((step = exec_next(&t->cur, e->rng, &e->st->exec, &op)) == EXEC_COMPUTED) {
+		etrace_compute(t->tr, e->ring, wire_get_u64(op.body), e->st->exec.compute_ns - spent,
+			       e->io->now(e->io->ctx));
+		spent = e->st->exec.compute_ns;
+	}
+	switch (step) {
 	case EXEC_REPLY:
 		reply_op(e, t, &op);
 		return;
@@ -599,6 +679,9 @@ static void continue_task(struct engine *e, struct engine_task *t)
 	case EXEC_SLEEP:
 		t->sleeping = true;
 		e->st->sleeps++;
+		if (t->traced)
+			etrace_op_start(t->tr, OP_SLEEP, 0, wire_get_u64(op.body), 0,
+					e->io->now(e->io->ctx));
 		e->io->timer(e->io->ctx, e->io->now(e->io->ctx) + (int64_t)wire_get_u64(op.body),
 			     TIMER_SLEEP | timer_key(t));
 		return;
@@ -609,6 +692,8 @@ static void continue_task(struct engine *e, struct engine_task *t)
 		finish_error(e, t, WIRE_ERR_UNSUPPORTED, "op %u is not supported by this node yet",
 			     op.code);
 		return;
+	case EXEC_COMPUTED:
+		return; /* consumed by the loop above */
 	}
 }
 
@@ -663,6 +748,18 @@ static bool within_budget(struct engine *e, struct engine_task *t)
 void engine_start(struct engine *e, const struct engine_origin *o, uint64_t req_id,
 		  const uint8_t *prog, uint32_t prog_len, const struct wire_budget *carried)
 {
+	engine_start_traced(e, o, req_id, prog, prog_len, carried, NULL);
+}
+
+void engine_set_trace(struct engine *e, struct trace_ring *ring)
+{
+	e->ring = ring;
+}
+
+void engine_start_traced(struct engine *e, const struct engine_origin *o, uint64_t req_id,
+			 const uint8_t *prog, uint32_t prog_len, const struct wire_budget *carried,
+			 const struct engine_trace_in *tr)
+{
 	struct engine_task *t = task_alloc(e);
 
 	if (t == NULL) {
@@ -690,9 +787,17 @@ void engine_start(struct engine *e, const struct engine_origin *o, uint64_t req_
 	}
 	memcpy(t->prog, prog, prog_len);
 	t->prog_len = prog_len;
+	if (tr != NULL && tr->ctx != NULL) {
+		if (t->tr == NULL)
+			t->tr = xmalloc(sizeof *t->tr);
+		t->traced = true;
+		etrace_begin(t->tr, e->ring, tr->ctx, tr->route, tr->route_len, o->frame_len,
+			     e->io->now(e->io->ctx));
+	}
 	if (!within_budget(e, t))
 		return;
 	exec_start(&t->cur, t->prog, t->prog_len);
+	t->cur.report_compute = t->traced && t->tr->rec;
 	continue_task(e, t);
 }
 
@@ -719,6 +824,7 @@ void engine_destroy(struct engine *e)
 		return;
 	for (uint32_t i = 0; i < e->ntasks; i++) {
 		free(e->tasks[i]->prog);
+		free(e->tasks[i]->tr);
 		free(e->tasks[i]);
 	}
 	free(e->tasks);

@@ -92,6 +92,7 @@ struct engine_send {
 	uint64_t frame_size;          /* 0: minimal */
 	const struct wire_budget *budget; /* what the target may spend */
 	enum wire_transport via;      /* how to reach it (WIRE_VIA_HTTP: sub is a route name) */
+	const struct wire_trace *trace;   /* the trace context it carries, or NULL */
 };
 
 struct engine_io {
@@ -153,6 +154,25 @@ void engine_destroy(struct engine *e);
  * until it waits or is answered. */
 void engine_start(struct engine *e, const struct engine_origin *o, uint64_t req_id,
 		  const uint8_t *prog, uint32_t prog_len, const struct wire_budget *carried);
+
+/* A request that carried a trace context (docs/tracing.md): the context,
+ * and the route it named (the SERVER span's name), if any. */
+struct engine_trace_in {
+	const struct wire_trace *ctx;
+	const char *route;
+	uint32_t route_len;
+};
+
+/* engine_start() for a request with a trace context (tr NULL: none). A
+ * sampled context is recorded into the ring engine_set_trace() gave (none:
+ * nothing is recorded); any context is passed on to the request's forwards. */
+void engine_start_traced(struct engine *e, const struct engine_origin *o, uint64_t req_id,
+			 const uint8_t *prog, uint32_t prog_len, const struct wire_budget *carried,
+			 const struct engine_trace_in *tr);
+
+struct trace_ring;
+/* Where this engine records spans (the worker's ring; NULL: nowhere). */
+void engine_set_trace(struct engine *e, struct trace_ring *ring);
 
 /* A reply to forward `id` arrived on peer. */
 void engine_forward_reply(struct engine *e, void *peer, uint64_t id, uint16_t status,

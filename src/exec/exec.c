@@ -66,6 +66,7 @@ void exec_start(struct exec_cursor *c, const uint8_t *prog, uint32_t len)
 	c->prog = prog;
 	c->len = len;
 	c->pc = 0;
+	c->report_compute = false;
 }
 
 /* COMPUTE runs in slices this long, checking for exec_abort_all() between
@@ -126,6 +127,8 @@ enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_sta
 		case OP_COMPUTE:
 			st->compute_ns += (uint64_t)exec_compute(wire_get_u64(op->body));
 			st->computes++;
+			if (c->report_compute)
+				return EXEC_COMPUTED;
 			continue;
 		case OP_SKIP: {
 			uint32_t n = wire_get_u32(op->body);

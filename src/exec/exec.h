@@ -23,6 +23,7 @@
 #ifndef MW_EXEC_EXEC_H
 #define MW_EXEC_EXEC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "proto/wire.h"
@@ -35,12 +36,14 @@ enum exec_step {
 	EXEC_STORAGE = 4,     /* op is a LOAD or STORE; the walk resumes after it */
 	EXEC_ABORTED = 5,     /* exec_abort_all() was called: the node is stopping */
 	EXEC_SLEEP = 6,       /* op is a SLEEP; the walk resumes after it, once its time has passed */
+	EXEC_COMPUTED = 7,    /* op is a COMPUTE that has run (only with report_compute) */
 };
 
 struct exec_cursor {
 	const uint8_t *prog; /* program bytes (borrowed) */
 	uint32_t len;        /* program length */
 	uint32_t pc;         /* offset of the next op */
+	bool report_compute; /* stop after each COMPUTE (EXEC_COMPUTED): a traced request times each */
 };
 
 /* Per-worker counters the executor adds to. */

@@ -345,8 +345,10 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 	reservoir_add(&pl->seg[ng], &m->rng, (double)max64(e - at, 0));
 }
 
-/* One execution: the entry span ei of its service. */
-static void execution(struct model *m, const struct import *im, const struct trace *t, uint32_t ei)
+/* One execution: the entry span ei of its service; root: it starts a
+ * request (a trace root, or called by an external caller). */
+static void execution(struct model *m, const struct import *im, const struct trace *t, uint32_t ei,
+		      bool root)
 {
 	const struct span *E = &t->spans[ei];
 	uint32_t svc = name_id(m, im, E->service);
@@ -359,9 +361,9 @@ static void execution(struct model *m, const struct import *im, const struct tra
 	if (E->status == SPAN_STATUS_ERROR)
 		m->routes[ridx].errors++;
 	add_sizes(m, &m->routes[ridx], E);
-	if (E->parent == SPAN_NONE) {
+	if (root) {
 		/* a trace root, or the root of a fragment whose parent is missing */
-		bool frag = E->parent_id != NULL;
+		bool frag = E->parent == SPAN_NONE && E->parent_id != NULL;
 		struct model_route *r = &m->routes[ridx];
 		uint64_t *n = frag ? &m->frags : &m->roots;
 		uint64_t *first = frag ? &m->frag_first_ns : &m->root_first_ns;
@@ -453,6 +455,23 @@ static void execution(struct model *m, const struct import *im, const struct tra
 	fit_plan(m, ridx, E->start_ns, E->start_ns + E->dur_ns, ncalls);
 }
 
+/* A trace root that is a CLIENT span with children, none in its own
+ * service, is a caller outside the application (a load generator:
+ * meshwalk's own client, an instrumented test harness), not a service to
+ * emulate: the spans it called are the requests' entries, and the clone's
+ * client groups take its place. */
+static bool external_caller(const struct trace *t, uint32_t i)
+{
+	const struct span *s = &t->spans[i];
+
+	if (s->parent != SPAN_NONE || s->kind != SPAN_KIND_CLIENT || s->first_child == SPAN_NONE)
+		return false;
+	for (uint32_t c = s->first_child; c != SPAN_NONE; c = t->spans[c].next_sibling)
+		if (t->spans[c].service == s->service)
+			return false;
+	return true;
+}
+
 void model_trace(void *arg, const struct import *im, const struct trace *t)
 {
 	struct model *m = arg;
@@ -460,7 +479,13 @@ void model_trace(void *arg, const struct import *im, const struct trace *t)
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct span *sp = &t->spans[i];
 
-		if (sp->parent == SPAN_NONE || t->spans[sp->parent].service != sp->service)
-			execution(m, im, t, i);
+		if (sp->parent == SPAN_NONE) {
+			if (external_caller(t, i))
+				m->external_roots++;
+			else
+				execution(m, im, t, i, true);
+		} else if (t->spans[sp->parent].service != sp->service) {
+			execution(m, im, t, i, external_caller(t, sp->parent));
+		}
 	}
 }

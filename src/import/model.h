@@ -97,6 +97,7 @@ struct model {
 	uint64_t roots, root_first_ns, root_last_ns; /* timed trace roots and their start times */
 	uint64_t frags, frag_first_ns, frag_last_ns; /* timed roots of fragments (orphans) */
 	uint64_t execs, untimed, other, late_calls, negative_net;
+	uint64_t external_roots; /* root CLIENT spans of a load generator: not emulated */
 	struct rng rng; /* reservoir replacement choices */
 	/* scratch, reused per execution */
 	uint32_t *stack;

@@ -713,6 +713,8 @@ static void header(FILE *f, const struct model *m, const struct import *im,
 	W(m->other, "executions of plans beyond the 32 tracked per operation (left out)");
 	W(m->late_calls, "calls ending after their caller (fire-and-forget?), emulated as awaited");
 	W(m->negative_net, "client spans shorter than their server span (skew: network time 0)");
+	W(m->external_roots, "root client spans of a caller outside the application (a load "
+			     "generator): its callees are the entries, the client groups replace it");
 #undef W
 	for (uint32_t i = 0; i < nm->ncut; i++)
 		fprintf(f, "#   %s\n", nm->cut_text[i]);

@@ -30,6 +30,7 @@
 
 #include "node/front_req.h"
 #include "proto/http1.h"
+#include "trace/w3c.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -67,6 +68,11 @@ struct http_state {
 	uint64_t next_seq, sent_seq;       /* slots [sent_seq, next_seq) are in use */
 	struct http_slot slots[HTTP_PIPELINE];
 	bool failed;                       /* a parse error: no more requests */
+	/* the current request's W3C trace context (traceparent, tracestate) */
+	bool traced;
+	struct wire_trace trace;
+	uint8_t tracestate[WIRE_TRACESTATE_MAX];
+	char trace_name[64];               /* its SERVER span's name: the path */
 };
 
 static struct http_state *state_of(struct conn *c)
@@ -211,6 +217,8 @@ static void on_head(struct worker *w, struct conn *c, struct http_state *hs)
 	hs->cur.head_method = r->method_id == HTTP1_HEAD_METHOD;
 	hs->cur.http10 = r->minor == 0;
 	hs->cur.keep_alive = r->keep_alive;
+	hs->traced = trace_http1_context(r, &hs->trace, hs->tracestate, hs->trace_name,
+				      sizeof hs->trace_name);
 	if (r->expect_continue && hs->sent_seq == hs->next_seq)
 		conn_append_bytes(c, HTTP1_CONTINUE, strlen(HTTP1_CONTINUE));
 	front_decide(w, r->path, r->query, http1_header(r, "x-meshwalk-program"), &hs->prog,
@@ -275,6 +283,14 @@ static void on_done(struct worker *w, struct conn *c, struct http_state *hs)
 	}
 	struct engine_origin o = { .front = &w->front_http, .conn = c,
 				   .tag = ((uint64_t)c->gen << 32), .frame_len = 0 };
+	if (hs->traced) {
+		struct engine_trace_in tin = { .ctx = &hs->trace, .route = hs->trace_name,
+					       .route_len = (uint32_t)strlen(hs->trace_name) };
+
+		engine_start_traced(w->engine, &o, seq, hs->prog.data, (uint32_t)hs->prog.len,
+				    hs->cur.has_budget ? &hs->cur.budget : NULL, &tin);
+		return;
+	}
 	engine_start(w->engine, &o, seq, hs->prog.data, (uint32_t)hs->prog.len,
 		     hs->cur.has_budget ? &hs->cur.budget : NULL);
 }

@@ -139,11 +139,21 @@ void front_start_request(struct worker *w, struct conn *c, struct engine_origin 
 	const uint8_t *prog = body;
 	uint32_t prog_len = h->prog_len;
 	bool has_budget = (h->flags & WIRE_FLAG_BUDGET) != 0;
+	struct wire_trace tctx;
+	struct engine_trace_in tin = { .ctx = NULL };
 	struct err e;
 	int rc = 0;
 
 	if (has_budget)
 		rc = wire_budget_decode(body, h->prog_len, &carried, &prog, &prog_len, &e);
+	if (rc == 0 && (h->flags & WIRE_FLAG_TRACE)) {
+		rc = wire_trace_decode(prog, prog_len, &tctx, &prog, &prog_len, &e);
+		tin.ctx = &tctx;
+		if (h->flags & WIRE_FLAG_ROUTE) {
+			tin.route = (const char *)prog;
+			tin.route_len = prog_len;
+		}
+	}
 	if (rc == 0 && (h->flags & WIRE_FLAG_ROUTE)) {
 		rc = route_program(w, c, o, h, prog, prog_len, &e);
 		if (rc > 0)
@@ -177,7 +187,11 @@ void front_start_request(struct worker *w, struct conn *c, struct engine_origin 
 		c->closing = true;
 		return;
 	}
-	engine_start(w->engine, o, h->id, prog, prog_len, has_budget ? &carried : NULL);
+	if (tin.ctx != NULL)
+		engine_start_traced(w->engine, o, h->id, prog, prog_len, has_budget ? &carried : NULL,
+				    &tin);
+	else
+		engine_start(w->engine, o, h->id, prog, prog_len, has_budget ? &carried : NULL);
 }
 
 static void start_client_request(struct worker *w, struct conn *c, const struct wire_hdr *h,

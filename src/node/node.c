@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "exec/engine.h"
+#include "trace/export.h"
 #include "exec/exec.h"
 #include "node/worker.h"
 #include "storage/storage.h"
@@ -151,7 +152,7 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 	X(syncs) X(periodic_syncs) X(errors) X(busy_ns)
 
 static void write_stats(const struct node_config *c, struct worker **ws, int n,
-			const struct storage *sto)
+			const struct storage *sto, const struct trace_export_stats *ts)
 {
 	struct worker_stats tot;
 	struct storage_stats ss;
@@ -172,6 +173,11 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 				(unsigned long long)ss.loads, (unsigned long long)ss.stores,
 				(unsigned long long)ss.prefetches, (unsigned long long)ss.syncs,
 				(unsigned long long)ss.periodic_syncs, (unsigned long long)ss.errors);
+		if (c->trace_out != NULL || c->otlp_endpoint != NULL)
+			log_msg("traces: %llu spans recorded, %llu exported, %llu dropped (buffers full), "
+				"%llu not accepted by the endpoint",
+				(unsigned long long)ts->recorded, (unsigned long long)ts->exported,
+				(unsigned long long)ts->dropped, (unsigned long long)ts->post_failed);
 	}
 	if (c->stats_file == NULL)
 		return;
@@ -199,6 +205,11 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 	STORAGE_FIELDS(X)
 #undef X
 	fprintf(f, "},\n");
+	if (c->trace_out != NULL || c->otlp_endpoint != NULL)
+		fprintf(f, "  \"trace\": {\"recorded\": %llu, \"exported\": %llu, \"dropped\": %llu, "
+			"\"post_failed\": %llu},\n", (unsigned long long)ts->recorded,
+			(unsigned long long)ts->exported, (unsigned long long)ts->dropped,
+			(unsigned long long)ts->post_failed);
 	fprintf(f, "  \"workers\": [");
 	for (int i = 0; i < n; i++) {
 		const struct worker_stats *s = worker_stats(ws[i]);
@@ -423,7 +434,7 @@ static int open_address(const struct node_config *c, int b, struct sock_addr *bi
  * tagged [dwn_conn_0] as DistWalk tags them whatever the worker. The counters
  * belong to running workers, which write them with counter_inc(): read
  * with counter_read(), a snapshot, not a consistent cut. */
-static void print_live_stats(struct worker **ws, int n)
+static void print_live_stats(struct worker **ws, int n, const struct trace_export *tracer)
 {
 	struct timespec ts;
 	uint64_t conns = 0, reqs = 0;
@@ -447,6 +458,9 @@ static void print_live_stats(struct worker **ws, int n)
 	}
 	printf("[%lld.%09ld][dwn_conn_0] STATS total-active-conns: %llu, total-active-reqs: %llu\n",
 	       (long long)ts.tv_sec, ts.tv_nsec, (unsigned long long)conns, (unsigned long long)reqs);
+	if (tracer != NULL)
+		printf("[%lld.%09ld][dwn_conn_0] STATS trace-spans-dropped: %llu\n",
+		       (long long)ts.tv_sec, ts.tv_nsec, (unsigned long long)trace_export_drops(tracer));
 	fflush(stdout);
 }
 
@@ -505,6 +519,21 @@ int node_run(const struct node_config *c, struct err *e)
 			goto out;
 	}
 	cfg.bind = cfg.binds[0];
+	if (c->trace_out != NULL || c->otlp_endpoint != NULL) {
+		char svc[SOCK_ADDR_STRLEN + 8];
+
+		sock_addr_str((struct sockaddr *)&cfg.bind.ss, addr, sizeof addr);
+		snprintf(svc, sizeof svc, "node-%s", addr);
+		struct trace_export_config tc = { .path = c->trace_out, .endpoint = c->otlp_endpoint,
+						  .service = c->service_name ? c->service_name : svc,
+						  .instance = addr };
+		rc = trace_export_open(&tc, c->threads, &cfg.tracer, e);
+		if (rc < 0)
+			goto out;
+		rc = trace_export_start(cfg.tracer, e);
+		if (rc < 0)
+			goto out;
+	}
 	for (int i = 0; i < c->threads; i++) {
 		struct worker_sockets ws_i = { .nlisten = 0, .nudp = 0, .tls_client = tls.client };
 
@@ -587,7 +616,7 @@ int node_run(const struct node_config *c, struct err *e)
 	int sig;
 	while (sigwait(&sigs, &sig) != 0 || sig == SIGUSR1)
 		if (sig == SIGUSR1)
-			print_live_stats(ws, c->threads);
+			print_live_stats(ws, c->threads, cfg.tracer);
 	/* A worker deep in a long COMPUTE would not see worker_stop() until it
 	 * ends: make every COMPUTE end now, so the node stops within a second. */
 	exec_abort_all();
@@ -607,9 +636,13 @@ stop:
 	/* After the workers: nobody submits any more, and a last periodic sync
 	 * lands before the counters are written. */
 	storage_stop(sto);
+	struct trace_export_stats tst = { 0 };
+	trace_export_stop(cfg.tracer, &tst); /* after the workers: every span is in */
+	cfg.tracer = NULL;
 	if (started == c->threads)
-		write_stats(c, ws, c->threads, sto);
+		write_stats(&cfg, ws, c->threads, sto, &tst);
 out:
+	trace_export_stop(cfg.tracer, NULL);
 	for (int i = 0; i < c->threads; i++)
 		worker_destroy(ws[i]);
 	for (int b = 0; b < c->nbinds; b++) {

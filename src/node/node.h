@@ -97,6 +97,10 @@ struct node_config {
 	struct netdelay net_delay;      /* --net-delay: how long sent messages are held (owned) */
 	struct route_table routes;      /* installed routes (owned), sampled with seed */
 	struct tls_config tls;          /* --ssl-*: ssl:// and https:// addresses, ssl:// forwards */
+	const char *trace_out;          /* --trace-out: spans of sampled requests (OTLP JSON), or NULL */
+	const char *otlp_endpoint;      /* --otlp-endpoint: OTLP/HTTP JSON collector, or NULL */
+	const char *service_name;       /* --service-name: the spans' service.name, or NULL */
+	struct trace_export *tracer;    /* node_run's: one ring per worker (trace/export.h) */
 };
 
 /* Defaults; node_config_free() releases what they allocate. */

@@ -197,10 +197,13 @@ static void queue_native(struct worker *w, struct conn *p, const struct engine_s
 	wire_budget_encode(s->budget, block);
 	w->fwd_body.len = 0;
 	wire_buf_put(&w->fwd_body, block, sizeof block);
+	if (s->trace != NULL)
+		wire_trace_put(&w->fwd_body, s->trace);
 	wire_buf_put(&w->fwd_body, s->sub, s->sub_len);
 	conn_queue_frame(w, p, WIRE_REQUEST, 0, s->id,
-			  WIRE_FLAG_BUDGET | (s->route ? WIRE_FLAG_ROUTE : 0), w->fwd_body.data,
-			  (uint32_t)w->fwd_body.len, s->frame_size);
+			  WIRE_FLAG_BUDGET | (s->route ? WIRE_FLAG_ROUTE : 0) |
+				  (s->trace ? WIRE_FLAG_TRACE : 0),
+			  w->fwd_body.data, (uint32_t)w->fwd_body.len, s->frame_size);
 }
 
 int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_t *msg,

@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 
 #include "proto/http1.h"
+#include "trace/w3c.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -145,7 +146,8 @@ int http_budget_parse(const char *v, size_t len, struct wire_budget *b, struct e
 void peer_http_queue(struct worker *w, struct conn *p, const struct engine_send *s)
 {
 	struct http_peer *hp = p->hpeer;
-	char head[512 + WIRE_ROUTE_MAX], budget[2 * WIRE_BUDGET_LEN + 1], cl[48] = "";
+	char head[512 + WIRE_ROUTE_MAX + 64 + TRACE_TRACEPARENT_LEN + WIRE_TRACESTATE_MAX], budget[2 * WIRE_BUDGET_LEN + 1], cl[48] = "";
+	char trace[64 + TRACE_TRACEPARENT_LEN + WIRE_TRACESTATE_MAX] = "";
 	uint64_t body = s->frame_size < BODY_MAX ? s->frame_size : BODY_MAX;
 	int n;
 
@@ -164,11 +166,21 @@ void peer_http_queue(struct worker *w, struct conn *p, const struct engine_send 
 	http_budget_format(s->budget, budget);
 	if (body)
 		snprintf(cl, sizeof cl, "Content-Length: %" PRIu64 "\r\n", body);
+	if (s->trace != NULL) { /* W3C Trace Context: the target joins the trace */
+		char tp[TRACE_TRACEPARENT_LEN + 1];
+		int k;
+
+		trace_traceparent_format(s->trace, tp);
+		k = snprintf(trace, sizeof trace, "traceparent: %s\r\n", tp);
+		if (s->trace->state_len > 0)
+			snprintf(trace + k, sizeof trace - (size_t)k, "tracestate: %.*s\r\n",
+				 (int)s->trace->state_len, (const char *)s->trace->state);
+	}
 	/* The sub-program of an HTTP target is a route name (wire_prog_check). */
 	n = snprintf(head, sizeof head,
-		     "%s /%.*s HTTP/1.1\r\nHost: %s\r\nx-meshwalk-budget: %s\r\n%s\r\n",
+		     "%s /%.*s HTTP/1.1\r\nHost: %s\r\nx-meshwalk-budget: %s\r\n%s%s\r\n",
 		     body ? "POST" : "GET", (int)s->sub_len, (const char *)s->sub,
-		     p->name + strlen("http://"), budget, cl);
+		     p->name + strlen("http://"), budget, cl, trace);
 	conn_append_bytes(p, head, (size_t)n);
 	if (body)
 		conn_append_zeros(p, body);

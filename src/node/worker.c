@@ -42,6 +42,7 @@
 #include "node/conn.h"
 #include "prog/route.h"
 #include "proto/auth.h"
+#include "trace/export.h"
 #include "util/clock.h"
 #include "util/cpulist.h"
 #include "util/log.h"
@@ -645,6 +646,7 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 	w->front_http = (struct engine_front){ .name = "HTTP", .ctx = w, .reply = front_http_reply };
 	w->front_h2 = (struct engine_front){ .name = "HTTP/2", .ctx = w, .reply = front_h2_reply };
 	w->engine = engine_create(&w->ecfg, &w->io, &w->rng, &w->st.eng);
+	engine_set_trace(w->engine, trace_export_ring(cfg->tracer, index)); /* NULL: off */
 	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->wake_fd == -1) {
 		rc = -errno;

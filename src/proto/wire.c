@@ -103,7 +103,7 @@ int wire_hdr_decode(const uint8_t in[WIRE_HDR_LEN], const struct wire_limits *li
 		err_set(e, "frame length %u above the limit %u", h->len, lim->max_frame);
 		return -WIRE_ERR_LIMIT;
 	}
-	if (h->flags & ~(uint32_t)(WIRE_FLAG_AUTH | (h->type == WIRE_REQUEST ? WIRE_FLAG_ROUTE | WIRE_FLAG_BUDGET : 0))) {
+	if (h->flags & ~(uint32_t)(WIRE_FLAG_AUTH | (h->type == WIRE_REQUEST ? WIRE_FLAG_ROUTE | WIRE_FLAG_BUDGET | WIRE_FLAG_TRACE : 0))) {
 		err_set(e, "unknown header flags 0x%x", h->flags);
 		return -WIRE_ERR_MALFORMED;
 	}
@@ -147,6 +147,63 @@ int wire_budget_decode(const uint8_t *body, uint32_t len, struct wire_budget *b,
 	}
 	*rest = body + WIRE_BUDGET_LEN;
 	*rest_len = len - WIRE_BUDGET_LEN;
+	return 0;
+}
+
+void wire_trace_put(struct wire_buf *b, const struct wire_trace *t)
+{
+	uint8_t fixed[WIRE_TRACE_LEN] = { 0 };
+
+	memcpy(fixed, t->trace_id, 16);
+	memcpy(fixed + 16, t->parent_id, 8);
+	fixed[24] = t->flags;
+	fixed[26] = (uint8_t)(t->state_len & 0xff);
+	fixed[27] = (uint8_t)(t->state_len >> 8);
+	wire_buf_put(b, fixed, sizeof fixed);
+	if (t->state_len > 0)
+		wire_buf_put(b, t->state, t->state_len);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+int wire_trace_decode(const uint8_t *body, uint32_t len, struct wire_trace *t,
+		      const uint8_t **rest, uint32_t *rest_len, struct err *e)
+{
+	if (len < WIRE_TRACE_LEN) {
+		err_set(e, "trace context block of %u bytes, needs %d", len, WIRE_TRACE_LEN);
+		return -WIRE_ERR_MALFORMED;
+	}
+	memcpy(t->trace_id, body, 16);
+	memcpy(t->parent_id, body + 16, 8);
+	t->flags = body[24];
+	t->state_len = get_u16(body + 26);
+	if (all_zero(t->trace_id, 16) || all_zero(t->parent_id, 8)) {
+		err_set(e, "trace context block: the trace id and parent span id must not be zero");
+		return -WIRE_ERR_MALFORMED;
+	}
+	if (body[25] != 0 || wire_get_u32(body + 28) != 0) {
+		err_set(e, "trace context block: reserved bytes are not zero");
+		return -WIRE_ERR_MALFORMED;
+	}
+	if (t->state_len > WIRE_TRACESTATE_MAX || t->state_len > len - WIRE_TRACE_LEN) {
+		err_set(e, "trace context block: tracestate of %u bytes (at most %d, %u left)",
+			t->state_len, WIRE_TRACESTATE_MAX, len - WIRE_TRACE_LEN);
+		return -WIRE_ERR_MALFORMED;
+	}
+	t->state = body + WIRE_TRACE_LEN;
+	for (uint32_t i = 0; i < t->state_len; i++)
+		if (t->state[i] < 0x20 || t->state[i] > 0x7e) {
+			err_set(e, "trace context block: tracestate byte %u is not printable ASCII", i);
+			return -WIRE_ERR_MALFORMED;
+		}
+	*rest = body + WIRE_TRACE_LEN + t->state_len;
+	*rest_len = len - WIRE_TRACE_LEN - t->state_len;
 	return 0;
 }
 

@@ -113,6 +113,12 @@ struct wire_hdr {
  * remaining budget; exec/engine.h); the program or route name follows. */
 #define WIRE_FLAG_BUDGET 0x0004
 #define WIRE_BUDGET_LEN 32
+/* Header flag, REQUEST only: a trace context block (W3C trace context:
+ * docs/tracing.md) comes next in the prog_len bytes, after the budget block
+ * when there is one; the program or route name follows it. */
+#define WIRE_FLAG_TRACE 0x0008
+#define WIRE_TRACE_LEN 32          /* the block's fixed part */
+#define WIRE_TRACESTATE_MAX 512    /* longest tracestate (W3C's bound) */
 
 static inline uint32_t wire_tag_len(const struct wire_hdr *h)
 {
@@ -192,6 +198,34 @@ void wire_budget_encode(const struct wire_budget *b, uint8_t out[WIRE_BUDGET_LEN
  * too short, reserved bytes not zero). */
 int wire_budget_decode(const uint8_t *body, uint32_t len, struct wire_budget *b,
 		       const uint8_t **rest, uint32_t *rest_len, struct err *e);
+
+/* The trace context block of a WIRE_FLAG_TRACE request: u8 trace_id[16],
+ * u8 parent_id[8] (the sender's span), u8 flags (W3C trace-flags, bit 0
+ * sampled), u8 zero, u16 tracestate length, u32 zero, then the tracestate
+ * (opaque printable ASCII, at most WIRE_TRACESTATE_MAX bytes). */
+struct wire_trace {
+	uint8_t trace_id[16];  /* not all zero */
+	uint8_t parent_id[8];  /* not all zero */
+	uint8_t flags;
+	uint16_t state_len;
+	const uint8_t *state;  /* state_len bytes; borrowed (points into the frame) */
+};
+
+/* Bytes the block of t takes on the wire. */
+static inline uint32_t wire_trace_len(const struct wire_trace *t)
+{
+	return WIRE_TRACE_LEN + t->state_len;
+}
+
+/* Appends t's block to b (t->state_len <= WIRE_TRACESTATE_MAX). */
+struct wire_buf;
+void wire_trace_put(struct wire_buf *b, const struct wire_trace *t);
+/* Splits a WIRE_FLAG_TRACE request's body (after any budget block) into its
+ * trace context and the rest. Returns 0 or -WIRE_ERR_MALFORMED with e filled
+ * (too short, zero ids, reserved bytes not zero, tracestate too long or not
+ * printable). */
+int wire_trace_decode(const uint8_t *body, uint32_t len, struct wire_trace *t,
+		      const uint8_t **rest, uint32_t *rest_len, struct err *e);
 
 /* Reads the op at `off` of a program that passed wire_prog_check(). */
 void wire_op_at(const uint8_t *prog, uint32_t off, struct wire_op *op);

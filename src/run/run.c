@@ -32,6 +32,7 @@
 
 #include "run/leftovers.h"
 #include "run/netlab.h"
+#include "run/traces.h"
 #include "spec/spec.h"
 #include "stats/hist.h"
 #include "util/clock.h"
@@ -503,6 +504,24 @@ static int add_route_args(struct run *r, const struct scenario_service *svc,
 	return 0;
 }
 
+/* A traced run's options: --trace-out DIR/spans.otlp.jsonl --service-name
+ * NAME, and a client group's --trace-sample P (p > 0). run/traces.h. */
+static void add_trace_args(struct scenario_argv *av, const char *dir, const char *name, double p)
+{
+	char path[700], share[32];
+
+	snprintf(path, sizeof path, "%s/%s", dir, RUN_SPANS_FILE);
+	add_arg(av, xstrdup("--trace-out"));
+	add_arg(av, xstrdup(path));
+	add_arg(av, xstrdup("--service-name"));
+	add_arg(av, xstrdup(name));
+	if (p > 0) {
+		snprintf(share, sizeof share, "%.17g", p);
+		add_arg(av, xstrdup("--trace-sample"));
+		add_arg(av, xstrdup(share));
+	}
+}
+
 /* Starts the services of one start wave (scenario_service.level) and waits
  * until every replica listens. */
 static int start_wave(struct run *r, int level)
@@ -537,6 +556,8 @@ static int start_wave(struct run *r, int level)
 				add_arg(&av, xstrdup(fixed[j]));
 			add_delay_args(r, i, &av);
 			add_allow_args(r, &av);
+			if (scenario_traced(s))
+				add_trace_args(&av, rep->dir, svc->name, 0);
 			for (size_t j = 0; j < svc->node.n; j++)
 				add_arg(&av, xstrdup(svc->node.v[j]));
 			if (add_route_args(r, svc, &av) < 0) {
@@ -825,6 +846,8 @@ static int start_group(struct run *r, size_t g)
 		add_arg(&av, xstrdup("--route"));
 		add_arg(&av, xstrdup(c->route));
 	}
+	if (scenario_trace_sample(r->s, g) > 0)
+		add_trace_args(&av, gr->dir, c->name, scenario_trace_sample(r->s, g));
 	for (size_t j = 0; j < c->args.n; j++) {
 		char *x = scenario_expand(r->s, c->args.v[j], false, replica_addr, r, &e);
 
@@ -1289,6 +1312,8 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 		if (r.groups[g].exit_code > 0 && r.groups[g].exit_code != 130)
 			print_stderr_tail(&r, g);
 	write_run_json(&r, started, time(NULL), rc);
+	if (scenario_traced(s) && run_traces_collect(r.dir, c->exe, c->quiet) < 0 && rc == 0)
+		rc = 1;
 	write_summary(&r, rc);
 
 	/* A second Ctrl-C during the stop was taken too: drain it, so that

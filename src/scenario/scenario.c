@@ -162,6 +162,30 @@ static int parse_u64(const char *text, uint64_t *out, struct err *e, const char 
 	return 0;
 }
 
+static int parse_share(const char *text, double *out, struct err *e)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(text, &end);
+	if (errno || end == text || *end || !(*out >= 0 && *out <= 1))
+		return err_set(e, "trace_sample: expected a share from 0 to 1, got '%s'", text);
+	return 0;
+}
+
+double scenario_trace_sample(const struct scenario *s, size_t g)
+{
+	return s->clients[g].has_trace_sample ? s->clients[g].trace_sample : s->trace_sample;
+}
+
+bool scenario_traced(const struct scenario *s)
+{
+	for (size_t g = 0; g < s->nclients; g++)
+		if (scenario_trace_sample(s, g) > 0)
+			return true;
+	return false;
+}
+
 static int parse_delay(const char *text, int64_t *ns, struct err *e)
 {
 	double us;
@@ -415,9 +439,15 @@ static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client 
 			c->route = xstrdup(scalar(val));
 			c->route_line = (int)val->start_mark.line + 1;
 			c->route_col = (int)val->start_mark.column + 1;
+		} else if (strcmp(name, "trace_sample") == 0) {
+			if (want_scalar(l, val, "trace_sample") < 0)
+				return -EINVAL;
+			if (parse_share(scalar(val), &c->trace_sample, l->e) < 0)
+				return at(l, val, "%s", l->e->msg);
+			c->has_trace_sample = true;
 		} else {
-			return at(l, k, "client: unknown key '%s' (expected name, to, args, delay or route)",
-				  name);
+			return at(l, k, "client: unknown key '%s' (expected name, to, args, delay, route or "
+				  "trace_sample)", name);
 		}
 	}
 	if (c->name == NULL)
@@ -511,10 +541,15 @@ static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
 		} else if (strcmp(name, "network") == 0) {
 			if (network_load(l->doc, v, &s->network, l->e) < 0)
 				return -EINVAL;
+		} else if (strcmp(name, "trace_sample") == 0) {
+			if (want_scalar(l, v, "trace_sample") < 0)
+				return -EINVAL;
+			if (parse_share(scalar(v), &s->trace_sample, l->e) < 0)
+				return at(l, v, "%s", l->e->msg);
 		} else {
 			return at(l, k,
 				  "unknown key '%s' (expected name, seed, services, balancers, clients, "
-				  "sweep or network)",
+				  "sweep, network or trace_sample)",
 				  name);
 		}
 	}
@@ -566,6 +601,8 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 		s->has_seed = true;
 		return parse_u64(val, &s->seed, e, "--set seed");
 	}
+	if (strcmp(key, "trace_sample") == 0)
+		return parse_share(val, &s->trace_sample, e);
 	dot1 = strchr(key, '.');
 	dot2 = dot1 ? strrchr(key, '.') : NULL;
 	if (dot1 == NULL || dot2 == dot1)
@@ -643,6 +680,10 @@ static int apply_set(struct scenario *s, const char *kv, struct err *e)
 		}
 		if (strcmp(field, "delay") == 0)
 			return parse_delay(val, &c->delay_ns, e);
+		if (strcmp(field, "trace_sample") == 0) {
+			c->has_trace_sample = true;
+			return parse_share(val, &c->trace_sample, e);
+		}
 		if (strcmp(field, "route") == 0) {
 			if (!valid_name(val))
 				return err_set(e, "--set: route '%s': use 1 to 64 letters, digits, '-', '_' "

@@ -16,6 +16,8 @@
  *       args: "-C 200us -F {back} -R 1k -n 1000 -r 200"
  *       delay: 500ms       # start after the run starts (optional)
  *       route: checkout    # optional: requests name this route of `to`
+ *   trace_sample: 0.01     # optional: share of requests traced (clients may
+ *                          # set their own); docs/tracing.md
  *   network: { mode: auto, links: [...] }   # optional (scenario/network.h);
  *                          # services may have link: { delay, jitter, rate }
  * Services may also have resources: and serverless: (scenario/kube.h), used
@@ -102,6 +104,8 @@ struct scenario_client {
 	char *route;                /* route requests name, or NULL */
 	int route_line, route_col;  /* where route is */
 	int line, col;              /* where the group's mapping starts */
+	double trace_sample;        /* `trace_sample`: share of requests traced */
+	bool has_trace_sample;      /* else the scenario's */
 };
 
 struct scenario {
@@ -116,6 +120,7 @@ struct scenario {
 	int max_level;              /* highest scenario_service.level */
 	struct scenario_sweep *sweep; /* the `sweep` key (scenario/sweep.h), or NULL */
 	struct scenario_network network; /* the `network` key (scenario/network.h) */
+	double trace_sample;        /* `trace_sample`: every group's default share traced (0: off) */
 };
 
 /* Loads and validates path, applying the overrides (each "key=value") first.
@@ -128,6 +133,11 @@ void scenario_free(struct scenario *s);
 
 /* Whether svc (or the service a balancer fronts) speaks HTTP/1.1. */
 bool scenario_http(const struct scenario *s, const struct scenario_service *svc);
+/* The share of client group g's requests traced (docs/tracing.md): its
+ * own trace_sample, else the scenario's. */
+double scenario_trace_sample(const struct scenario *s, size_t g);
+/* True when any group traces: every process of the run records spans. */
+bool scenario_traced(const struct scenario *s);
 
 /* The service called name, or NULL. */
 const struct scenario_service *scenario_service(const struct scenario *s, const char *name);

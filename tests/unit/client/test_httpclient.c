@@ -76,11 +76,23 @@ static void test_program_request(void **state)
 	struct httpc *h = httpc_new(&f.c);
 	wire_buf_init(&w);
 	rng_seed(&rng, 1, 0);
-	httpc_build(h, &rng, 0, &w);
+	httpc_build(h, &rng, 0, NULL, &w);
 	const char *want = "GET / HTTP/1.1\r\nHost: node.example:8080\r\nUser-Agent: meshwalk-client\r\n"
 			   "x-meshwalk-program: -C 1ms -R 100\r\n\r\n";
 	assert_int_equal(w.len, strlen(want));
 	assert_memory_equal(w.data, want, w.len);
+	/* a sampled request carries its trace context as W3C traceparent */
+	struct wire_trace tc = { .flags = 1 };
+	for (int i = 0; i < 16; i++)
+		tc.trace_id[i] = (uint8_t)(0xa0 + i);
+	for (int i = 0; i < 8; i++)
+		tc.parent_id[i] = (uint8_t)(0x10 + i);
+	httpc_build(h, &rng, 1, &tc, &w);
+	const char *traced = "GET / HTTP/1.1\r\nHost: node.example:8080\r\nUser-Agent: meshwalk-client\r\n"
+			     "x-meshwalk-program: -C 1ms -R 100\r\n"
+			     "traceparent: 00-a0a1a2a3a4a5a6a7a8a9aaabacadaeaf-1011121314151617-01\r\n\r\n";
+	assert_int_equal(w.len, strlen(traced));
+	assert_memory_equal(w.data, traced, w.len);
 	wire_buf_free(&w);
 	httpc_free(h);
 	teardown(&f);
@@ -100,7 +112,7 @@ static void test_route_and_body(void **state)
 	struct httpc *h = httpc_new(&f.c);
 	wire_buf_init(&w);
 	rng_seed(&rng, 1, 0);
-	httpc_build(h, &rng, 0, &w);
+	httpc_build(h, &rng, 0, NULL, &w);
 	const char *head = "POST /pay HTTP/1.1\r\nHost: node.example:8080\r\n"
 			   "User-Agent: meshwalk-client\r\nContent-Length: 300\r\n\r\n";
 	assert_int_equal(w.len, strlen(head) + 300);

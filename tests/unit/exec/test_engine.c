@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "exec/engine.h"
+#include "trace/span.h"
 #include "prog/prog.h"
 #include "prog/prog_parse.h"
 
@@ -24,6 +25,8 @@ struct sent {
 	uint64_t id;
 	struct wire_budget budget;
 	bool cancelled;
+	bool traced;               /* carried a trace context: */
+	struct wire_trace trace;   /* its ids and flags */
 };
 
 /* Everything the fake world saw. */
@@ -63,6 +66,9 @@ static int fake_forward(void *ctx, const struct engine_send *s, void **peer, uin
 	x->id = s->id;
 	x->budget = *s->budget;
 	x->cancelled = false;
+	x->traced = s->trace != NULL;
+	if (s->trace != NULL)
+		x->trace = *s->trace;
 	*peer = (void *)(uintptr_t)(1 + ((const struct sockaddr_in *)s->to)->sin_port);
 	*msg = (uint64_t)W.nsent++;
 	return 0;
@@ -432,6 +438,100 @@ static void test_sleep(void **state)
 	wire_buf_free(&b);
 }
 
+/* The spans of a sampled request whose FORWARD has a quorum of 1 of 2. */
+static const struct trace_span *find_span(struct trace_ring *r, const char *name, int nth)
+{
+	for (uint64_t i = atomic_load(&r->tail); i < atomic_load(&r->head); i++)
+		if (strcmp(r->slots[i & r->mask].name, name) == 0 && nth-- == 0)
+			return &r->slots[i & r->mask];
+	fail_msg("no span %s", name);
+	return NULL;
+}
+
+static void start_traced(const char *ops, uint8_t flags)
+{
+	struct prog *p;
+	struct wire_buf b;
+	struct err e;
+	struct engine_origin o = { .front = &W.front, .frame_len = 77 };
+	struct wire_trace ctx = { .flags = flags, .state_len = 3, .state = (const uint8_t *)"a=b" };
+	struct engine_trace_in tin = { .ctx = &ctx, .route = "api", .route_len = 3 };
+
+	memset(ctx.trace_id, 0x11, 16);
+	memset(ctx.parent_id, 0x22, 8);
+	assert_int_equal(prog_parse_text(ops, &p, &e), 0);
+	wire_buf_init(&b);
+	prog_encode(p, &W.rng, 0, &b);
+	engine_start_traced(W.e, &o, 42, b.data, (uint32_t)b.len, NULL, &tin);
+	wire_buf_free(&b);
+	prog_destroy(p);
+}
+
+static void test_trace_spans(void **state)
+{
+	struct trace_ring r;
+	const uint8_t parent[8] = { 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22 };
+
+	(void)state;
+	trace_ring_init(&r, 64, 1);
+	engine_set_trace(W.e, &r);
+	start_traced("-C 5us -F 127.0.0.1:7001,127.0.0.1:7002,nack=1 -R -R 100", 1);
+	assert_int_equal(W.nsent, 2);
+	/* each target's frame carries the trace, its own CLIENT span as parent,
+	 * the flags and the tracestate */
+	for (int i = 0; i < 2; i++) {
+		assert_true(W.sent[i].traced);
+		assert_int_equal(W.sent[i].trace.trace_id[5], 0x11);
+		assert_int_equal(W.sent[i].trace.flags, 1);
+		assert_int_equal(W.sent[i].trace.state_len, 3);
+	}
+	assert_memory_not_equal(W.sent[0].trace.parent_id, W.sent[1].trace.parent_id, 8);
+	W.now += 1000;
+	reply(1, WIRE_OK);
+	assert_int_equal(W.replies, 1);
+	const struct trace_span *srv = find_span(&r, "api", 0), *cmp = find_span(&r, "COMPUTE", 0),
+				*fw = find_span(&r, "FORWARD", 0), *rp = find_span(&r, "REPLY", 0),
+				*f0 = find_span(&r, "forward", 0), *f1 = find_span(&r, "forward", 1);
+	assert_int_equal(atomic_load(&r.head), 6);
+	assert_int_equal(srv->kind, TRACE_SERVER);
+	assert_memory_equal(srv->parent_id, parent, 8);
+	assert_int_equal(srv->trace_id[15], 0x11);
+	assert_int_equal(srv->status, TRACE_OK);
+	assert_int_equal(srv->str_key, TS_ROUTE);
+	assert_memory_equal(cmp->parent_id, srv->span_id, 8);
+	assert_memory_equal(fw->parent_id, srv->span_id, 8);
+	assert_memory_equal(rp->parent_id, srv->span_id, 8);
+	assert_true(cmp->end_ns - cmp->start_ns >= 5000);
+	/* target 1 answered (ok), target 0 was cancelled at the quorum: both
+	 * CLIENT spans under the FORWARD span, each the parent its frame carried */
+	const struct trace_span *ok = f0->status == TRACE_OK ? f0 : f1, *cut = ok == f0 ? f1 : f0;
+	assert_int_equal(ok->kind, TRACE_CLIENT);
+	assert_int_equal(ok->status, TRACE_OK);
+	assert_int_equal(cut->status, TRACE_UNSET);
+	assert_memory_equal(ok->span_id, W.sent[1].trace.parent_id, 8);
+	assert_memory_equal(cut->span_id, W.sent[0].trace.parent_id, 8);
+	assert_memory_equal(ok->parent_id, fw->span_id, 8);
+	assert_memory_equal(cut->parent_id, fw->span_id, 8);
+	assert_int_equal(fw->status, TRACE_OK);
+	assert_int_equal(fw->nattr, 3); /* targets 2, needed 1, got 1 */
+	assert_int_equal(fw->attr[0].val + 10 * fw->attr[1].val + 100 * fw->attr[2].val, 112);
+
+	/* not sampled: nothing recorded, the context still goes on unchanged */
+	uint64_t before = atomic_load(&r.head);
+	start_traced("-F 127.0.0.1:7001 -R -R", 0);
+	assert_true(W.sent[2].traced);
+	assert_memory_equal(W.sent[2].trace.parent_id, parent, 8);
+	reply(2, WIRE_OK);
+	assert_int_equal(atomic_load(&r.head), before);
+	/* no context: nothing carried */
+	start("-F 127.0.0.1:7001 -R -R", NULL);
+	assert_false(W.sent[3].traced);
+	reply(3, WIRE_OK);
+	assert_int_equal(W.replies, 3);
+	engine_set_trace(W.e, NULL);
+	trace_ring_free(&r);
+}
+
 static void test_cost(void **state)
 {
 	struct prog *p;
@@ -473,6 +573,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_budget_hops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_spans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
 	};
 

@@ -429,10 +429,34 @@ static void test_writer_sizes(void **state)
 	end();
 }
 
+/* A root CLIENT span with no child in its own service is a load generator:
+ * its callee is the entry (a root), it is no route; a root CLIENT span with
+ * a child of its own service is a service like any other. */
+static void test_external_caller(void **state)
+{
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	call("t1", "g", NULL, "loadgen", "A", "root", 0, 1000, 100);
+	call("t2", "g", NULL, "loadgen", "A", "root", 2000, 1000, 100);
+	add("t3", "c", NULL, "app", "main", SPAN_KIND_CLIENT, 0, 1000);
+	add("t3", "i", "c", "app", "work", SPAN_KIND_INTERNAL, 100, 500);
+	import_finish(&im);
+	assert_int_equal(m.external_roots, 2);
+	assert_int_equal(route("A", "root")->roots, 2);
+	assert_int_equal(route("A", "root")->execs, 2);
+	for (uint32_t i = 0; i < m.nroutes; i++)
+		if (strcmp(model_name(&m, m.routes[i].svc), "loadgen") == 0)
+			fail_msg("the load generator became a route");
+	assert_int_equal(route("app", "main")->roots, 1);
+	assert_int_equal(m.roots, 3); /* the entries' start times give the rate */
+	end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_groups_and_segments),
+		cmocka_unit_test(test_external_caller),
 		cmocka_unit_test(test_tolerance),
 		cmocka_unit_test(test_plans_and_leaves),
 		cmocka_unit_test(test_writer),

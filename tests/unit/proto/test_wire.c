@@ -368,7 +368,7 @@ static void test_route_header(void **state)
 	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
 	assert_non_null(strstr(e.msg, "flags"));
 	h.type = WIRE_REQUEST;
-	h.flags = 0x0008; /* not a flag */
+	h.flags = 0x0010; /* not a flag */
 	wire_hdr_encode(&h, raw);
 	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
 	/* the budget flag is a request's only */
@@ -378,6 +378,80 @@ static void test_route_header(void **state)
 	h.type = WIRE_REPLY;
 	wire_hdr_encode(&h, raw);
 	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
+	/* so is the trace flag */
+	h.type = WIRE_REQUEST;
+	h.flags = WIRE_FLAG_TRACE | WIRE_FLAG_BUDGET;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), 0);
+	h.type = WIRE_REPLY;
+	wire_hdr_encode(&h, raw);
+	assert_int_equal(wire_hdr_decode(raw, &wire_default_limits, &d, &e), -WIRE_ERR_MALFORMED);
+}
+
+static void test_trace_block(void **state)
+{
+	struct wire_trace t = { .flags = 1, .state_len = 9, .state = (const uint8_t *)"vendor=42" }, d;
+	struct wire_buf b;
+	const uint8_t *rest;
+	uint32_t rest_len;
+	struct err e;
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		t.trace_id[i] = (uint8_t)(0xa0 + i);
+	for (int i = 0; i < 8; i++)
+		t.parent_id[i] = (uint8_t)(1 + i);
+	wire_buf_init(&b);
+	wire_trace_put(&b, &t);
+	assert_int_equal(b.len, wire_trace_len(&t));
+	assert_int_equal(b.len, WIRE_TRACE_LEN + 9);
+	wire_buf_put(&b, "xy", 2);
+	assert_int_equal(wire_trace_decode(b.data, (uint32_t)b.len, &d, &rest, &rest_len, &e), 0);
+	assert_memory_equal(d.trace_id, t.trace_id, 16);
+	assert_memory_equal(d.parent_id, t.parent_id, 8);
+	assert_int_equal(d.flags, 1);
+	assert_int_equal(d.state_len, 9);
+	assert_memory_equal(d.state, "vendor=42", 9);
+	assert_int_equal(rest_len, 2);
+	assert_memory_equal(rest, "xy", 2);
+	/* too short: the fixed part, then the tracestate it announces */
+	assert_int_equal(wire_trace_decode(b.data, WIRE_TRACE_LEN - 1, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	assert_int_equal(wire_trace_decode(b.data, WIRE_TRACE_LEN + 8, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "tracestate"));
+	/* a non-printable tracestate byte */
+	b.data[WIRE_TRACE_LEN + 3] = '\n';
+	assert_int_equal(wire_trace_decode(b.data, (uint32_t)b.len, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	b.data[WIRE_TRACE_LEN + 3] = 'd';
+	/* reserved bytes */
+	b.data[25] = 1;
+	assert_int_equal(wire_trace_decode(b.data, (uint32_t)b.len, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "reserved"));
+	b.data[25] = 0;
+	b.data[29] = 1;
+	assert_int_equal(wire_trace_decode(b.data, (uint32_t)b.len, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	b.data[29] = 0;
+	/* a tracestate longer than W3C's bound */
+	b.data[26] = (WIRE_TRACESTATE_MAX + 1) & 0xff;
+	b.data[27] = (WIRE_TRACESTATE_MAX + 1) >> 8;
+	assert_int_equal(wire_trace_decode(b.data, (uint32_t)b.len, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	b.data[26] = 9;
+	b.data[27] = 0;
+	/* zero ids are invalid in W3C trace context */
+	memset(b.data + 16, 0, 8);
+	assert_int_equal(wire_trace_decode(b.data, (uint32_t)b.len, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	memcpy(b.data + 16, t.parent_id, 8);
+	memset(b.data, 0, 16);
+	assert_int_equal(wire_trace_decode(b.data, (uint32_t)b.len, &d, &rest, &rest_len, &e),
+			 -WIRE_ERR_MALFORMED);
+	assert_non_null(strstr(e.msg, "zero"));
+	wire_buf_free(&b);
 }
 
 static void test_budget_block(void **state)
@@ -536,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_route_names),
 		cmocka_unit_test(test_route_header),
 		cmocka_unit_test(test_budget_block),
+		cmocka_unit_test(test_trace_block),
 		cmocka_unit_test(test_route_forwards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
