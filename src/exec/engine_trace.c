@@ -78,6 +78,7 @@ void etrace_end(struct etrace *t, struct trace_ring *r, uint16_t status, const c
 	trace_name(s, t->name, strlen(t->name));
 	if (t->route)
 		trace_str(s, TS_ROUTE, t->name, strlen(t->name));
+	trace_span_state(r, s, t->state, t->state_len); /* as the caller sent it */
 	trace_attr(s, TA_REQ_SIZE, (int64_t)t->req_bytes);
 	trace_attr(s, TA_WIRE_STATUS, status);
 	if (status == WIRE_OK) {

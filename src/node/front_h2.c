@@ -25,6 +25,7 @@
 
 #include "node/front_h2.h"
 #include "node/front_req.h"
+#include "trace/w3c.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -37,6 +38,7 @@ static void on_closed(void *ctx, struct h2_session *s, int32_t id, void *user)
 
 	if (t != NULL) {
 		free(t->name);
+		free(t->trace);
 		free(t);
 	}
 }
@@ -217,6 +219,14 @@ void front_h2_start(struct worker *w, struct h2_front *f, int32_t id, struct h2_
 	struct engine_origin o = { .front = &w->front_h2, .conn = f->c,
 				   .tag = ((uint64_t)f->c->gen << 32), .frame_len = 0 };
 
+	if (t->trace != NULL) {
+		struct engine_trace_in tin = { .ctx = &t->trace->ctx, .route = t->trace->name,
+					       .route_len = (uint32_t)strlen(t->trace->name) };
+
+		engine_start_traced(w->engine, &o, (uint64_t)id, f->prog.data, (uint32_t)f->prog.len,
+				    NULL, &tin);
+		return;
+	}
 	engine_start(w->engine, &o, (uint64_t)id, f->prog.data, (uint32_t)f->prog.len, NULL);
 }
 
@@ -254,6 +264,14 @@ static void on_request(void *ctx, struct h2_session *s, const struct h2_req *r)
 
 	t->start_ns = clock_now_ns();
 	t->head = r->head_method;
+	if (r->traceparent.p != NULL) { /* W3C Trace Context, as over HTTP/1.1 */
+		t->trace = xmalloc(sizeof *t->trace);
+		if (!trace_http_context(r->traceparent, r->tracestate, r->path, &t->trace->ctx,
+					t->trace->state, t->trace->name, sizeof t->trace->name)) {
+			free(t->trace);
+			t->trace = NULL;
+		}
+	}
 	h2_stream_set_user(s, r->stream_id, t);
 	w->st.h2_requests++;
 	f->c->frame_seq++;

@@ -42,6 +42,15 @@ struct h2_task {
 	int64_t deadline_ns;     /* grpc-timeout; 0: none */
 	char *name;              /* MyRequest.name (owned), or NULL */
 	size_t name_len;
+	struct h2_trace *trace;  /* the request's sampled or not W3C context (owned), or NULL */
+};
+
+/* A stream's trace context (its traceparent and tracestate fields) and its
+ * SERVER span's name (the path: a route, or a gRPC method). */
+struct h2_trace {
+	struct wire_trace ctx;
+	uint8_t state[WIRE_TRACESTATE_MAX];
+	char name[64];
 };
 
 /* front_h2.c */

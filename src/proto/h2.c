@@ -22,10 +22,22 @@ const struct h2_limits h2_default_limits = {
 };
 
 /* The fields a request keeps (values copied into the stream's buffer). */
-enum { F_METHOD, F_PATH, F_AUTHORITY, F_CTYPE, F_TE, F_TIMEOUT, F_ENCODING, F_PROGRAM, F_COUNT };
+enum {
+	F_METHOD,
+	F_PATH,
+	F_AUTHORITY,
+	F_CTYPE,
+	F_TE,
+	F_TIMEOUT,
+	F_ENCODING,
+	F_PROGRAM,
+	F_TRACEPARENT,
+	F_TRACESTATE,
+	F_COUNT
+};
 static const char *const field_names[F_COUNT] = {
 	":method", ":path", ":authority", "content-type", "te", "grpc-timeout", "grpc-encoding",
-	"x-meshwalk-program",
+	"x-meshwalk-program", "traceparent", "tracestate",
 };
 
 struct h2_stream {
@@ -212,6 +224,8 @@ static void deliver(struct h2_session *s, struct h2_stream *st)
 	r.grpc_timeout = span_of(st, F_TIMEOUT);
 	r.grpc_encoding = span_of(st, F_ENCODING);
 	r.program = span_of(st, F_PROGRAM);
+	r.traceparent = span_of(st, F_TRACEPARENT);
+	r.tracestate = span_of(st, F_TRACESTATE);
 	if (r.path.p != NULL) {
 		const char *q = memchr(r.path.p, '?', r.path.len);
 

@@ -44,6 +44,7 @@ struct trace_export {
 	pthread_cond_t cond;
 	bool stop;
 	struct trace_span *batch;
+	char (*batch_states)[TRACE_STATE_MAX]; /* the batch's tracestates, when any */
 	size_t nbatch;                 /* spans in batch, not yet emitted */
 	struct trace_text line;
 	struct trace_export_stats st;
@@ -258,7 +259,15 @@ static void drain(struct trace_export *x, bool flush)
 		struct trace_span *s;
 
 		while ((s = trace_ring_peek(&x->rings[i])) != NULL) {
-			x->batch[x->nbatch++] = *s;
+			struct trace_span *b = &x->batch[x->nbatch++];
+
+			*b = *s;
+			if (s->state_len > 0) { /* out of the ring before its slot is reused */
+				if (x->batch_states == NULL)
+					x->batch_states = xcalloc(TRACE_BATCH, sizeof *x->batch_states);
+				memcpy(x->batch_states[b - x->batch], s->state, s->state_len);
+				b->state = x->batch_states[b - x->batch];
+			}
 			trace_ring_done(&x->rings[i]);
 			if (x->nbatch == TRACE_BATCH) {
 				emit(x, x->nbatch);
@@ -333,6 +342,7 @@ void trace_export_stop(struct trace_export *x, struct trace_export_stats *st)
 	pthread_cond_destroy(&x->cond);
 	free(x->rings);
 	free(x->batch);
+	free(x->batch_states);
 	trace_text_free(&x->line);
 	free(x->service);
 	free(x->instance);

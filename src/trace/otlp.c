@@ -119,6 +119,18 @@ static void str_attr(struct trace_text *t, const char *key, const char *val, boo
 	PUTS(t, "}}");
 }
 
+/* A string of n bytes (at most TRACE_STATE_MAX), escaped as put_str does. */
+static void put_strn(struct trace_text *t, const char *s, size_t n)
+{
+	char buf[TRACE_STATE_MAX + 1];
+
+	if (n > TRACE_STATE_MAX)
+		n = TRACE_STATE_MAX;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	put_str(t, buf);
+}
+
 static void span_json(struct trace_text *t, const struct trace_span *s, int64_t offset_ns)
 {
 	static const uint8_t zero[8];
@@ -131,6 +143,10 @@ static void span_json(struct trace_text *t, const struct trace_span *s, int64_t 
 	if (memcmp(s->parent_id, zero, 8) != 0) {
 		PUTS(t, ",\"parentSpanId\":");
 		put_id(t, s->parent_id, 8);
+	}
+	if (s->state_len > 0) {
+		PUTS(t, ",\"traceState\":");
+		put_strn(t, s->state, s->state_len);
 	}
 	PUTS(t, ",\"name\":");
 	put_str(t, s->name);

@@ -30,7 +30,24 @@ void trace_ring_init(struct trace_ring *r, uint32_t slots_pow2, uint64_t stream)
 void trace_ring_free(struct trace_ring *r)
 {
 	free(r->slots);
+	free(r->states);
 	r->slots = NULL;
+	r->states = NULL;
+}
+
+void trace_span_state(struct trace_ring *r, struct trace_span *s, const uint8_t *st, size_t len)
+{
+	size_t slot = (size_t)(s - r->slots);
+
+	if (len == 0 || len > TRACE_STATE_MAX)
+		return;
+	/* The consumer reads states[] only for spans committed after this
+	 * (the commit's release store orders it). */
+	if (r->states == NULL)
+		r->states = xcalloc((size_t)r->mask + 1, sizeof *r->states);
+	memcpy(r->states[slot], st, len);
+	s->state = r->states[slot];
+	s->state_len = (uint16_t)len;
 }
 
 struct trace_span *trace_ring_peek(struct trace_ring *r)

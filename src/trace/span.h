@@ -69,6 +69,7 @@ enum trace_str_key {
 #define TRACE_NAME_LEN 48
 #define TRACE_STR_LEN 72
 #define TRACE_MSG_LEN 96
+#define TRACE_STATE_MAX 512 /* W3C tracestate's bound (WIRE_TRACESTATE_MAX) */
 
 struct trace_span {
 	uint8_t trace_id[16];
@@ -83,6 +84,10 @@ struct trace_span {
 	char name[TRACE_NAME_LEN];
 	char str[TRACE_STR_LEN];    /* the string attribute's value */
 	char msg[TRACE_MSG_LEN];    /* status message, "" when none */
+	/* The W3C tracestate the request came with (its SERVER span), or NULL:
+	 * state_len bytes in the ring's side store, then the exporter's. */
+	const char *state;
+	uint16_t state_len;
 };
 
 struct trace_ring {
@@ -92,6 +97,7 @@ struct trace_ring {
 	_Atomic uint64_t tail;      /* next slot the consumer reads */
 	_Atomic uint64_t drops;     /* spans lost to a full ring */
 	uint64_t recorded;          /* producer's count of committed spans */
+	char (*states)[TRACE_STATE_MAX]; /* tracestates by slot; allocated on first use */
 	struct rng ids;             /* the producer's id generator */
 };
 
@@ -109,8 +115,15 @@ static inline struct trace_span *trace_ring_claim(struct trace_ring *r)
 	s->str_key = TS_NONE;
 	s->str[0] = s->msg[0] = '\0';
 	s->status = TRACE_UNSET;
+	s->state = NULL;
+	s->state_len = 0;
 	return s;
 }
+
+/* Producer: gives claimed span s the tracestate st (len bytes, at most
+ * TRACE_STATE_MAX). The side store is allocated the first time (a run
+ * without tracestates never pays for it). */
+void trace_span_state(struct trace_ring *r, struct trace_span *s, const uint8_t *st, size_t len);
 
 /* Publishes the slot trace_ring_claim() returned. */
 static inline void trace_ring_commit(struct trace_ring *r)

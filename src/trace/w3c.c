@@ -71,25 +71,30 @@ void trace_traceparent_format(const struct wire_trace *t, char out[TRACE_TRACEPA
 	trace_hex(&t->flags, 1, out + 53);
 }
 
-bool trace_http1_context(const struct http1_request *r, struct wire_trace *t, uint8_t *state,
-			     char *name, size_t name_cap)
+bool trace_http_context(struct http1_span tp, struct http1_span ts, struct http1_span path,
+			struct wire_trace *t, uint8_t *state, char *name, size_t name_cap)
 {
-	struct http1_span tp = http1_header(r, "traceparent"), ts;
 	size_t n;
 
 	if (tp.p == NULL || !trace_traceparent_parse(tp.p, tp.len, t))
 		return false;
-	ts = http1_header(r, "tracestate");
 	if (ts.p != NULL)
 		trace_tracestate_take(ts.p, ts.len, t, state);
-	n = r->path.len > 1 ? r->path.len - 1 : 0;
+	n = path.len > 1 ? path.len - 1 : 0;
 	if (n == 0) {
 		snprintf(name, name_cap, "request");
 		return true;
 	}
 	if (n >= name_cap)
 		n = name_cap - 1;
-	memcpy(name, r->path.p + 1, n);
+	memcpy(name, path.p + 1, n);
 	name[n] = '\0';
 	return true;
+}
+
+bool trace_http1_context(const struct http1_request *r, struct wire_trace *t, uint8_t *state,
+			 char *name, size_t name_cap)
+{
+	return trace_http_context(http1_header(r, "traceparent"), http1_header(r, "tracestate"),
+				  r->path, t, state, name, name_cap);
 }

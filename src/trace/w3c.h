@@ -31,6 +31,10 @@ bool trace_tracestate_take(const char *v, size_t len, struct wire_trace *t, uint
  * SERVER span's name. */
 bool trace_http1_context(const struct http1_request *r, struct wire_trace *t, uint8_t *state,
 			 char *name, size_t name_cap);
+/* The same from fields found otherwise (HTTP/2, gRPC): tp and ts (p NULL:
+ * absent) and the request's path. */
+bool trace_http_context(struct http1_span tp, struct http1_span ts, struct http1_span path,
+			struct wire_trace *t, uint8_t *state, char *name, size_t name_cap);
 /* TRACE_TRACEPARENT_LEN characters and a NUL. */
 void trace_traceparent_format(const struct wire_trace *t, char out[TRACE_TRACEPARENT_LEN + 1]);
 

@@ -101,6 +101,17 @@ static void test_ring(void **state)
 	assert_null(trace_ring_peek(&r));
 	assert_non_null(trace_ring_claim(&r));
 	assert_int_equal(r.recorded, 4);
+	/* a tracestate goes to the slot's side store, allocated on first use */
+	assert_null(r.states);
+	if ((s = trace_ring_claim(&r)) == NULL) {
+		fail_msg("no slot");
+	} else {
+		assert_null(s->state);
+		trace_span_state(&r, s, (const uint8_t *)"congo=t61", 9);
+		assert_non_null(r.states);
+		assert_int_equal(s->state_len, 9);
+		assert_memory_equal(s->state, "congo=t61", 9);
+	}
 	/* ids: never zero, not repeated */
 	trace_new_id(&r, a, 16);
 	trace_new_id(&r, b, 16);
@@ -143,6 +154,8 @@ static void test_otlp_line(void **state)
 	s[0].status = TRACE_OK;
 	s[1].span_id[0] = 1;
 	s[1].parent_id[7] = 0xab;
+	s[1].state = "k=\"v\"x"; /* a tracestate value may hold a quote: escaped */
+	s[1].state_len = 5;
 	s[1].kind = TRACE_SERVER;
 	s[1].start_ns = 12;
 	s[1].end_ns = 11; /* never before its start in the output */
@@ -159,7 +172,7 @@ static void test_otlp_line(void **state)
 	assert_non_null(strstr(buf, "{\"key\":\"server.address\",\"value\":{\"stringValue\":\"::1\"}},"
 				    "{\"key\":\"meshwalk.request_id\",\"value\":{\"intValue\":\"42\"}}"));
 	assert_non_null(strstr(buf, "\"status\":{\"code\":1}"));
-	assert_non_null(strstr(buf, "\"parentSpanId\":\"00000000000000ab\",\"name\":\"x\",\"kind\":2,"
+	assert_non_null(strstr(buf, "\"parentSpanId\":\"00000000000000ab\",\"traceState\":\"k=\\\"v\\\"\",\"name\":\"x\",\"kind\":2,"
 				    "\"startTimeUnixNano\":\"1012\",\"endTimeUnixNano\":\"1012\""));
 	assert_non_null(strstr(buf, "\"status\":{\"code\":2,\"message\":\"boom\"}"));
 	assert_int_equal(buf[len - 1], '\n');
