@@ -395,6 +395,32 @@ while IFS= read -r line; do
 done <"$here/cases.txt"
 for pid in "${running[@]}"; do wait "$pid"; done
 
+# Coverage: every long option of DistWalk's --help texts (dw_options.txt,
+# checked against the binaries' --help when they are here) appears in a case.
+coverage() {
+	local prog opt missing= stale=
+	while read -r prog opt; do
+		case $prog in '#'* | '') continue ;; esac
+		grep -q -- "$opt\b" "$here/cases.txt" || missing+=" $prog:$opt"
+	done <"$here/dw_options.txt"
+	if [ $have_dw = 1 ]; then
+		for prog in dw_node dw_client dw_proxy; do
+			[ -x "$DW_BIN/$prog" ] || continue
+			for opt in $("$DW_BIN/$prog" --help 2>&1 | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
+				[ "$opt" = --help ] || [ "$opt" = --usage ] && continue
+				grep -qx -- "$prog $opt" "$here/dw_options.txt" || stale+=" $prog:$opt"
+			done
+		done
+	fi
+	if [ -z "$missing$stale" ]; then
+		tap ok "coverage: every option of dw_node, dw_client and dw_proxy --help has a case"
+	else
+		tap fail "coverage: every option of dw_node, dw_client and dw_proxy --help has a case" \
+			"${missing:+no case uses:$missing}${stale:+ not in dw_options.txt:$stale}"
+	fi
+}
+[ -z "$pattern" ] && { ncase=$((ncase + 1)); coverage >"$TMP/tap.$ncase"; }
+
 n=0 failed=0
 for i in $(seq 1 $ncase); do
 	while IFS= read -r line; do
