@@ -434,7 +434,9 @@ static void check_forward(struct engine *e, struct engine_task *t)
 	finish_error(e, t, t->err_status ? t->err_status : WIRE_ERR_FORWARD, "%s", t->err);
 }
 
-static void start_forward(struct engine *e, struct engine_task *t, const struct wire_op *op)
+/* Starts a FORWARD; true when the task goes on at once (a fire-and-forget
+ * forward, nack 0: sent, its replies never waited for). */
+static bool start_forward(struct engine *e, struct engine_task *t, const struct wire_op *op)
 {
 	wire_forward_decode(op, &t->fwd);
 	for (uint32_t i = 0; i < t->fwd.ntargets; i++) {
@@ -454,7 +456,7 @@ static void start_forward(struct engine *e, struct engine_task *t, const struct 
 		else
 			finish_error(e, t, WIRE_ERR_REFUSED, "forward to %s refused: not in %s", a,
 				     e->cfg->allow_name);
-		return;
+		return false;
 	}
 	t->acked = t->failed = 0;
 	t->attempts = 0;
@@ -462,8 +464,20 @@ static void start_forward(struct engine *e, struct engine_task *t, const struct 
 	if (t->traced)
 		etrace_wait_start(t->tr, e->ring, e->io->now(e->io->ctx));
 	send_attempt(e, t);
+	if (t->fwd.nack == 0) {
+		/* Fire and forget: what was queued leaves (never cancelled), a
+		 * target that failed at once is counted and traced, and the
+		 * replies that come are orphans to this task (fwd_seq moves on
+		 * with its next forward; a finished task's ids are stale). */
+		if (t->traced)
+			etrace_wait_end(t->tr, e->ring, t->fwd.ntargets, 0, 0, true,
+					e->io->now(e->io->ctx));
+		t->waiting = false;
+		return true;
+	}
 	if (t->failed)
 		check_forward(e, t); /* targets that failed at once may decide it */
+	return false;
 }
 
 void engine_forward_reply(struct engine *e, void *peer, uint64_t id, uint16_t status,
@@ -674,7 +688,8 @@ static void continue_task(struct engine *e, struct engine_task *t)
 			       wire_get_u64(op.body), wire_get_u64(op.body + 8));
 		return;
 	case EXEC_FORWARD:
-		start_forward(e, t, &op);
+		if (start_forward(e, t, &op))
+			continue_task(e, t); /* nowait: bounded by the program's ops */
 		return;
 	case EXEC_SLEEP:
 		t->sleeping = true;

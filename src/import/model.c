@@ -44,6 +44,7 @@ void model_free(struct model *m)
 			free(pl->seg);
 			free(pl->gsize);
 			free(pl->calls);
+			free(pl->detached);
 			reservoir_free(&pl->dur);
 		}
 		free(r->plans);
@@ -242,6 +243,9 @@ static int64_t max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
+/* In a plan's key, a call that outlived its caller (fire and forget). */
+#define CALL_DETACHED 0x80000000u
+
 /* The plan of route r with this key (route, ngroups, sizes..., calls...),
  * or NULL when the route already tracks MODEL_MAX_PLANS others. */
 static struct model_plan *plan_of(struct model *m, struct model_route *r, uint32_t ridx,
@@ -265,12 +269,19 @@ static struct model_plan *plan_of(struct model *m, struct model_route *r, uint32
 	memcpy(pl->gsize, key + 2, ng * sizeof *pl->gsize);
 	pl->ncalls = nkey - 2 - ng;
 	pl->calls = xmalloc((pl->ncalls ? pl->ncalls : 1) * sizeof *pl->calls);
-	memcpy(pl->calls, key + 2 + ng, pl->ncalls * sizeof *pl->calls);
+	pl->detached = xmalloc((pl->ncalls ? pl->ncalls : 1) * sizeof *pl->detached);
+	for (uint32_t i = 0; i < pl->ncalls; i++) {
+		pl->calls[i] = key[2 + ng + i] & ~CALL_DETACHED;
+		pl->detached[i] = (key[2 + ng + i] & CALL_DETACHED) != 0;
+	}
 	pl->seg = xcalloc(ng + 1, sizeof *pl->seg);
 	return pl;
 }
 
-/* Groups the sorted calls[0..n) of an execution [s, e) and counts its plan. */
+/* Groups the sorted calls[0..n) of an execution [s, e) and counts its plan.
+ * A call still running when its caller ended was not waited for: it is
+ * kept as a group of its own, of no length (the caller went on at once),
+ * and marked detached, so the clone sends it without waiting (nowait). */
 static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint32_t n)
 {
 	struct model_call *c = m->calls;
@@ -286,13 +297,16 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 	gstart = m->key + 2 * n + 2;
 	for (uint32_t i = 0; i < n; i++) {
 		int64_t cs = max64(c[i].start, s), ce = max64(min64(c[i].end, e), cs);
-		bool join = false;
+		bool join = false, detached = c[i].end > e + (int64_t)m->tolerance_ns;
 
-		if (c[i].end > e + (int64_t)m->tolerance_ns)
+		if (detached) {
 			m->routes[ridx].late_calls++, m->late_calls++;
+			c[i].route |= CALL_DETACHED;
+			ce = cs;
+		}
 		c[i].start = cs;
 		c[i].end = ce;
-		if (ng > 0) {
+		if (ng > 0 && !detached && !(c[i - 1].route & CALL_DETACHED)) {
 			int64_t overlap = min64(ge, ce) - cs;
 			int64_t tol = min64((int64_t)m->tolerance_ns, min64((ce - cs) / 2, (ge - gs) / 2));
 

@@ -60,6 +60,7 @@ struct model_plan {
 	uint32_t ngroups;
 	uint32_t *gsize;     /* calls per group */
 	uint32_t *calls;     /* callee route indexes, group after group, sorted in a group */
+	bool *detached;      /* per call: it outlived its caller (fire and forget): a group alone */
 	uint32_t ncalls;
 	uint64_t count;
 	struct reservoir *seg; /* ngroups + 1 compute segments, ns */

@@ -333,9 +333,10 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 		     double cpu)
 {
 	const uint32_t *c = pl->calls;
+	const bool *detached = pl->detached;
 	bool prev_branch = false;
 
-	for (uint32_t g = 0; g < pl->ngroups; c += pl->gsize[g], g++) {
+	for (uint32_t g = 0; g < pl->ngroups; c += pl->gsize[g], detached += pl->gsize[g], g++) {
 		uint32_t n = 0, i = 0;
 
 		for (uint32_t j = 0; j < pl->gsize[g]; j++)
@@ -355,8 +356,10 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 			 * fan-out goes out in successive groups of that many */
 			if (i > 0 && i % PROG_MAX_TARGETS == 0)
 				tput(t, " -C 0");
-			tput(t, "%s-F {%s},route=%s%s", t->n ? " " : "", writer_service_name(nm, callee->svc),
-			     writer_route_name(nm, c[j]), branch ? ",branch" : "");
+			/* a detached call is a group of its own: never a branch */
+			tput(t, "%s-F {%s},route=%s%s%s", t->n ? " " : "",
+			     writer_service_name(nm, callee->svc), writer_route_name(nm, c[j]),
+			     branch ? ",branch" : "", detached[j] ? ",nowait" : "");
 			if (callee->req.n > 0 && (!branch || i % PROG_MAX_TARGETS == 0)) {
 				uint32_t ns;
 				double *x = reservoir_sorted(&callee->req, &ns);
@@ -565,8 +568,8 @@ static void route_comments(FILE *f, const struct model *m, const struct writer_n
 	if (r->resp.n)
 		fprintf(f, "      #   reply sizes from %llu spans\n", (unsigned long long)r->resp.seen);
 	if (r->late_calls)
-		fprintf(f, "      #   %llu calls ended after the execution (fire-and-forget?): emulated "
-			   "as awaited\n", (unsigned long long)r->late_calls);
+		fprintf(f, "      #   %llu calls ended after the execution: fire and forget, sent "
+			   "with nowait\n", (unsigned long long)r->late_calls);
 }
 
 /* ---- the service graph must have no cycle --------------------------------------- */
@@ -711,7 +714,7 @@ static void header(FILE *f, const struct model *m, const struct import *im,
 	W(st->split, "traces split by --max-open-spans");
 	W(m->untimed, "executions without timestamps (left out of the plans)");
 	W(m->other, "executions of plans beyond the 32 tracked per operation (left out)");
-	W(m->late_calls, "calls ending after their caller (fire-and-forget?), emulated as awaited");
+	W(m->late_calls, "calls ending after their caller: fire and forget, sent with nowait");
 	W(m->negative_net, "client spans shorter than their server span (skew: network time 0)");
 	W(m->external_roots, "root client spans of a caller outside the application (a load "
 			     "generator): its callees are the entries, the client groups replace it");

@@ -19,6 +19,7 @@ struct prog_fwd {
 	uint32_t timeout_us;
 	uint32_t retries;
 	bool branch;
+	bool nowait;               /* fire and forget: the request goes on at once */
 	bool joinable;             /* a closed branch group the next branch -F may join */
 	struct spec *frame_size;   /* NULL = minimal */
 	struct prog **subs;        /* owned sub-programs (NULL entries when route) */
@@ -386,6 +387,7 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 		f->timeout_us = o->timeout_us;
 		f->retries = o->retries;
 		f->branch = o->branch;
+		f->nowait = o->nowait;
 		f->route = route;
 		f->frame_size = o->frame_size;
 	} else {
@@ -572,7 +574,9 @@ static void encode(const struct prog *p, const struct prog *root, struct rng *rn
 			break;
 		case OP_FORWARD: {
 			const struct prog_fwd *f = op->fwd;
-			uint32_t nack = f->nack && f->nack < f->ntargets ? f->nack : f->ntargets;
+			uint32_t nack = f->nowait ? 0
+					: f->nack && f->nack < f->ntargets ? f->nack
+									   : f->ntargets;
 
 			at = wire_put_op(out, OP_FORWARD,
 					 (f->branch ? WIRE_FWD_BRANCH : 0) | (f->route ? WIRE_FWD_ROUTE : 0),
@@ -688,6 +692,8 @@ static void describe(const struct prog *p, struct sbuf *s)
 			}
 			if (op->fwd->nack)
 				put(s, ",nack=%u", op->fwd->nack);
+			if (op->fwd->nowait)
+				put(s, ",nowait");
 			if (op->fwd->branch)
 				put(s, ",branch");
 			if (op->fwd->route) {
@@ -814,7 +820,7 @@ static void describe_dw(const struct prog *p, const struct prog *root, struct sb
 					if (t == 0)
 						put(s, ",retries=%u,timeout=%u,branched=%d,nack=%u", f->retries,
 						    f->timeout_us ? f->timeout_us : 10000000u, f->branch,
-						    f->nack ? f->nack : f->ntargets);
+						    f->nowait ? 0 : f->nack ? f->nack : f->ntargets);
 					if (f->route)
 						put(s, ",route=%s", f->routes[k]);
 					put(s, ")->");

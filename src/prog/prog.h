@@ -45,6 +45,7 @@ struct prog_fwd_opts {
 	uint32_t timeout_us;                        /* 0 = node default */
 	uint32_t retries;                           /* extra attempts */
 	bool branch;                                /* sub-program per target */
+	bool nowait;                                /* fire and forget: nack 0 on the wire */
 	struct spec *frame_size;                    /* forwarded frame size, NULL = minimal */
 	char route[WIRE_ROUTE_MAX + 1];             /* "" or the route the targets run */
 };

@@ -91,6 +91,8 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 		o->retries = (uint32_t)v;
 	} else if (strcmp(tok, "branch") == 0) {
 		o->branch = true;
+	} else if (strcmp(tok, "nowait") == 0) {
+		o->nowait = true;
 	} else if (strncmp(tok, "ps=", 3) == 0) {
 		spec_destroy(o->frame_size);
 		o->frame_size = NULL;
@@ -103,7 +105,7 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 				       "(use branch forwards for several)", o->route, tok + 6);
 		snprintf(o->route, sizeof o->route, "%s", tok + 6);
 	} else if (strchr(tok, '=') != NULL) {
-		return err_set(e, "-F: unknown option '%s' (expected nack=, timeout=, retry=, branch, "
+		return err_set(e, "-F: unknown option '%s' (expected nack=, timeout=, retry=, branch, nowait, "
 				  "ps=, route=)", tok);
 	} else if (o->ntargets == PROG_MAX_TARGETS) {
 		return err_set(e, "-F: more than %d targets", PROG_MAX_TARGETS);
@@ -147,6 +149,9 @@ int prog_parse_forward(const char *arg, struct prog_fwd_opts *o, struct err *e)
 	free(copy);
 	if (rc == 0 && o->ntargets == 0)
 		rc = err_set(e, "-F '%s': no target address", arg);
+	if (rc == 0 && o->nowait && (o->nack || o->retries || o->timeout_us || o->branch))
+		rc = err_set(e, "-F '%s': nowait waits for no reply, so nack=, retry=, timeout= and "
+				"branch do not go with it", arg);
 	if (rc == 0)
 		rc = check_http_targets(arg, o, e);
 	/* nack= above the target count is clamped, with a warning, once the

@@ -334,7 +334,8 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 	if (depth + 1 > c->lim->max_depth)
 		return err_set(c->e, "forwards nested deeper than %u", c->lim->max_depth), -WIRE_ERR_LIMIT;
 	wire_forward_decode(op, &f);
-	if (f.nack < 1 || f.nack > f.ntargets)
+	/* nack 0: fire and forget (the request goes on at once) */
+	if (f.nack > f.ntargets)
 		return err_set(c->e, "FORWARD waits for %u of %u replies", f.nack, f.ntargets),
 		       -WIRE_ERR_MALFORMED;
 	fixed = FWD_FIXED_LEN + (size_t)f.ntargets * WIRE_TARGET_LEN;

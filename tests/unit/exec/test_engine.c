@@ -209,6 +209,38 @@ static void test_quorum(void **state)
 	assert_int_equal(engine_active(W.e), 0);
 }
 
+/* nowait: fire and forget. The request goes on at once (its reply and a
+ * second forward), what was sent is never cancelled, its late reply and
+ * its attempt's timer change nothing; on the wire its nack is 0. */
+static void test_nowait(void **state)
+{
+	(void)state;
+	start("-F 127.0.0.1:7001,nowait -R -F 127.0.0.1:7002 -R -R 100", NULL);
+	assert_int_equal(W.nsent, 2); /* the second forward went out at once */
+	assert_int_equal(W.replies, 0);
+	reply(0, WIRE_OK);            /* the fire-and-forget target answers: ignored */
+	assert_int_equal(W.replies, 0);
+	reply(1, WIRE_OK);
+	assert_int_equal(W.replies, 1);
+	assert_int_equal(W.status, WIRE_OK);
+	assert_int_equal(W.size, 100);
+	assert_false(W.sent[0].cancelled);
+	advance(W.now + 60ll * 1000 * 1000 * 1000); /* every attempt's window is over */
+	assert_int_equal(W.replies, 1);
+	assert_int_equal(engine_active(W.e), 0);
+}
+
+/* Alone, it answers without waiting at all. */
+static void test_nowait_alone(void **state)
+{
+	(void)state;
+	start("-F 127.0.0.1:7001,nowait -R -R 7", NULL);
+	assert_int_equal(W.nsent, 1);
+	assert_int_equal(W.replies, 1);
+	assert_int_equal(W.size, 7);
+	assert_false(W.sent[0].cancelled);
+}
+
 static void test_quorum_impossible_no_retry(void **state)
 {
 	(void)state;
@@ -558,6 +590,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_quorum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nowait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nowait_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quorum_impossible_no_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_immediate_failure_retries_are_spaced, setup,

@@ -269,6 +269,39 @@ static void test_writer(void **state)
 	end();
 }
 
+/* A call that ends after its caller (fire and forget) is a group of its own
+ * of no length, marked detached, and written with nowait; the caller's self
+ * time after it runs on at once. */
+static void test_detached_call(void **state)
+{
+	struct writer_opts o;
+	const struct model_plan *pl;
+	char *s;
+	int rc;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 10000);
+	call("t", "c1", "r", "A", "B", "x", 1000, 2000, 0);
+	call("t", "c2", "r", "A", "C", "log", 5000, 20000, 0); /* ends at 25 ms: after A */
+	import_finish(&im);
+	pl = &route("A", "root")->plans[0];
+	assert_int_equal(pl->ngroups, 2);
+	assert_false(pl->detached[0]);
+	assert_true(pl->detached[1]);
+	assert_int_equal(pl->calls[1], route_ix("C", "log"));
+	assert_true(pl->seg[2].v[0] == 5000 * US); /* 5 ms after it, not 0 */
+	assert_int_equal(m.late_calls, 1);
+	writer_opts_init(&o);
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	if (strstr(s, "      root: \"-C 1ms -F {B},route=x -C 2ms -F {C},route=log,nowait -C 5ms\"") == NULL)
+		fail_msg("unexpected program:\n%s", s);
+	assert_non_null(strstr(s, "fire and forget, sent with nowait"));
+	free(s);
+	end();
+}
+
 static void test_safe_names(void **state)
 {
 	char out[80];
@@ -460,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_tolerance),
 		cmocka_unit_test(test_plans_and_leaves),
 		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_detached_call),
 		cmocka_unit_test(test_writer_limits),
 		cmocka_unit_test(test_writer_sizes),
 		cmocka_unit_test(test_safe_names),

@@ -100,6 +100,36 @@ static void test_text_errors(void **state)
 	parse_fails("-R 1k -R 2k", "-R given twice at the top level");
 	parse_fails("-C 1ms -R -C 2ms -R 3k", "-R given twice");
 	parse_fails("-F 127.0.0.1:7892 -R 1k -R 2k -R 3k", "-R given twice");
+	/* nowait waits for nothing: the options about waiting do not go with it */
+	parse_fails("-F 127.0.0.1:1,nowait,nack=1 -R", "nowait waits for no reply");
+	parse_fails("-F 127.0.0.1:1,nowait,retry=2 -R", "nowait waits for no reply");
+	parse_fails("-F 127.0.0.1:1,nowait,timeout=1ms -R", "nowait waits for no reply");
+	parse_fails("-F 127.0.0.1:1,nowait,branch -R", "nowait waits for no reply");
+}
+
+/* -F ADDR,nowait: nack 0 on the wire (fire and forget), in both notations. */
+static void test_nowait_words(void **state)
+{
+	struct wire_buf w;
+	struct wire_op op;
+	struct wire_forward f;
+	char desc[512];
+	struct prog *p;
+
+	(void)state;
+	wire_buf_init(&w);
+	p = parse_ok("-F 127.0.0.1:7892,127.0.0.1:7893,nowait,route=audit -R 10", &w);
+	wire_op_at(w.data, 0, &op);
+	assert_int_equal(op.code, OP_FORWARD);
+	wire_forward_decode(&op, &f);
+	assert_int_equal(f.nack, 0);
+	assert_int_equal(f.ntargets, 2);
+	prog_describe(p, desc, sizeof desc);
+	assert_non_null(strstr(desc, ",nowait"));
+	prog_describe_dw(p, desc, sizeof desc);
+	assert_non_null(strstr(desc, "nack=0"));
+	prog_destroy(p);
+	wire_buf_free(&w);
 }
 
 static void test_route_forward(void **state)
@@ -248,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_choice_words),
 		cmocka_unit_test(test_text_forms),
 		cmocka_unit_test(test_text_errors),
+		cmocka_unit_test(test_nowait_words),
 		cmocka_unit_test(test_route_forward),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
