@@ -4,7 +4,9 @@
  * magic) through zlib, with a small open-span bound so that traces are
  * finished early too; each finished trace goes through the summary's
  * aggregation, which walks parent chains (a loop the import failed to cut
- * would hang or overflow here). */
+ * would hang or overflow here), and through the model fit; the scenario the
+ * writer makes of them must load (scenario_load: what meshwalk run reads),
+ * else the target aborts. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,9 +14,57 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <stdlib.h>
+
+#include "import/model.h"
 #include "import/overview.h"
 #include "import/reader.h"
 #include "import/spans.h"
+#include "import/writer.h"
+#include "scenario/scenario.h"
+
+struct both {
+	struct overview *ov;
+	struct model *m;
+};
+
+static void both_trace(void *arg, const struct import *im, const struct trace *t)
+{
+	struct both *b = arg;
+
+	overview_trace(b->ov, im, t);
+	model_trace(b->m, im, t);
+}
+
+/* The fitted scenario, written to a memfd and loaded back. */
+static void write_and_load(const struct model *m, const struct import *im)
+{
+	struct writer_opts o;
+	struct scenario sc;
+	struct err e;
+	char path[64];
+	int fd = memfd_create("scenario", MFD_CLOEXEC);
+	FILE *f;
+
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	writer_opts_init(&o);
+	o.requests = 10;
+	if (writer_write(m, im, &o, f, &e) < 0 || fflush(f) != 0) {
+		fclose(f);
+		return; /* refused with a message (a cycle, ...): fine */
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if (scenario_load(path, NULL, 0, &sc, &e) < 0) {
+		fprintf(stderr, "the written scenario does not load: %s\n", e.msg);
+		abort();
+	}
+	scenario_free(&sc);
+	fclose(f);
+}
 
 static void run(const struct import_reader *r, const uint8_t *data, size_t size)
 {
@@ -30,8 +80,12 @@ static void run(const struct import_reader *r, const uint8_t *data, size_t size)
 		close(fd);
 		return;
 	}
+	struct model m;
+	struct both b = { &ov, &m };
+
 	overview_init(&ov);
-	import_init(&im, 64, overview_trace, &ov);
+	model_init(&m, MODEL_DEFAULT_TOLERANCE_NS);
+	import_init(&im, 64, both_trace, &b);
 	if (src_open_fd(&s, fd, "fuzz", &e) == 0) {
 		if (r == NULL) {
 			size_t len;
@@ -51,8 +105,10 @@ static void run(const struct import_reader *r, const uint8_t *data, size_t size)
 			overview_print(&ov, &im, f);
 			fclose(f);
 		}
+		write_and_load(&m, &im);
 	}
 	import_free(&im);
+	model_free(&m);
 	overview_free(&ov);
 }
 

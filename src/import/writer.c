@@ -525,13 +525,38 @@ static void call_comments(FILE *f, const struct model *m, const struct writer_na
 	free(total);
 }
 
+/* A traced name or a path as comment text: printable ASCII as is, any other
+ * byte as \xNN, so a name can neither end the comment (a newline would make
+ * the rest YAML) nor put a control character into the file (YAML refuses
+ * it); long text is cut with "...". */
+static const char *comment_text(const char *in, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *in && n + 8 < cap; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			buf[n++] = (char)ch;
+		else
+			n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", ch);
+	}
+	if (*in)
+		n += (size_t)snprintf(buf + n, cap - n, "...");
+	buf[n] = '\0';
+	return buf;
+}
+
 static void route_comments(FILE *f, const struct model *m, const struct writer_names *nm,
 			   const struct writer_opts *o, uint32_t ri, uint32_t k)
 {
 	const struct model_route *r = &m->routes[ri];
 	double cpu = cpu_of(m, o, r);
 
-	fprintf(f, "      # \"%s\": %llu executions", model_name(m, r->op),
+	char txt[256];
+
+	fprintf(f, "      # \"%s\": %llu executions",
+		comment_text(model_name(m, r->op), txt, sizeof txt),
 		(unsigned long long)r->execs);
 	if (r->untimed)
 		fprintf(f, " (%llu without timestamps)", (unsigned long long)r->untimed);
@@ -686,8 +711,12 @@ static void header(FILE *f, const struct model *m, const struct import *im,
 		plans += m->routes[i].nplans;
 	fprintf(f, "# Written by meshwalk import: a scenario fitted to distributed traces\n"
 		   "# (docs/import.md explains every number). Run it with meshwalk run.\n");
-	for (int i = 0; i < o->nfiles; i++)
-		fprintf(f, "# input: %s (%s)\n", o->files[i], o->formats[i]);
+	for (int i = 0; i < o->nfiles; i++) {
+		char txt[1024];
+
+		fprintf(f, "# input: %s (%s)\n", comment_text(o->files[i], txt, sizeof txt),
+			o->formats[i]);
+	}
 	fprintf(f, "# traces %llu, spans %llu, trace roots %llu, executions %llu (%llu without "
 		   "timestamps), routes %u, plans %llu\n",
 		(unsigned long long)st->traces, (unsigned long long)st->spans,
@@ -809,8 +838,12 @@ int writer_write(const struct model *m, const struct import *im, const struct wr
 		uint32_t s = nm->svc_order[k];
 
 		fprintf(f, "  %s:\n", writer_service_name(nm, s));
-		if (strcmp(writer_service_name(nm, s), model_name(m, s)) != 0)
-			fprintf(f, "    # traced as \"%s\"\n", model_name(m, s));
+		if (strcmp(writer_service_name(nm, s), model_name(m, s)) != 0) {
+			char txt[256];
+
+			fprintf(f, "    # traced as \"%s\"\n",
+				comment_text(model_name(m, s), txt, sizeof txt));
+		}
 		fprintf(f, "    routes:\n");
 		for (; i < m->nroutes && m->routes[nm->route_order[i]].svc == s; i++) {
 			uint32_t r = nm->route_order[i];

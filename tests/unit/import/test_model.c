@@ -316,6 +316,27 @@ static void test_safe_names(void **state)
 	writer_safe_name("0123456789012345678901234567890123456789012345678901234567890123456789",
 			 out, sizeof out);
 	assert_int_equal(strlen(out), 64);
+
+	/* names in comments: a newline or a control character could end the
+	 * comment or break the YAML (fuzz_import found it); they are escaped */
+	struct writer_opts o;
+	char *s;
+	int rc;
+
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	add("t", "r", NULL, "svc\nx: 1", "get\x19\nservices: {}", SPAN_KIND_SERVER, 0, 1000);
+	import_finish(&im);
+	writer_opts_init(&o);
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n')
+			fail_msg("a control character in:\n%s", s);
+	assert_non_null(strstr(s, "# \"get\\x19\\x0aservices: {}\": 1 executions"));
+	assert_non_null(strstr(s, "# traced as \"svc\\x0ax: 1\""));
+	assert_null(strstr(s, "\nservices: {}"));
+	free(s);
+	end();
 }
 
 /* The fidelity report: a clone with the original's latencies passes, one
