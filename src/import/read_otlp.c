@@ -21,6 +21,7 @@
 struct ot {
 	struct import *im;
 	char *service; /* of the current resource; NULL until read */
+	char *host;    /* its host.name, or NULL */
 	bool have_resource;
 	struct js_val **pending;
 	uint64_t *pending_line;
@@ -193,6 +194,7 @@ static int add_span(struct ot *o, const struct js_val *v, uint64_t line, struct 
 	in.id = sid;
 	in.parent_id = pid;
 	in.service = o->service ? o->service : "unknown_service";
+	in.host = o->host;
 	in.operation = js_text(js_get(v, "name"));
 	in.kind = span_kind_parse(js_scalar(js_get(v, "kind")));
 	x = js_get(v, "startTimeUnixNano");
@@ -252,6 +254,9 @@ static int value(void *arg, const struct js_path *p, struct js_val **v, struct j
 			if (key && val && strcmp(key, "service.name") == 0) {
 				free(o->service);
 				o->service = xstrdup(val);
+			} else if (key && val && strcmp(key, "host.name") == 0) {
+				free(o->host);
+				o->host = xstrdup(val);
 			}
 		}
 		o->have_resource = true;
@@ -280,7 +285,8 @@ static void clear(struct ot *o)
 		js_free(o->pending[i]);
 	o->npending = 0;
 	free(o->service);
-	o->service = NULL;
+	free(o->host);
+	o->service = o->host = NULL;
 	o->have_resource = false;
 }
 

@@ -407,6 +407,7 @@ int import_add(struct import *im, const struct span_in *in, struct err *e)
 	s->operation = name_id(im, in->operation);
 	s->peer_service = in->peer_service && *in->peer_service ? name_id(im, in->peer_service)
 								 : SPAN_NONE;
+	s->host = in->host && *in->host ? name_id(im, in->host) : SPAN_NONE;
 	s->kind = (uint8_t)in->kind;
 	s->status = (uint8_t)in->status;
 	if (in->has_time) {
@@ -460,7 +461,16 @@ uint32_t trace_local_entry(const struct trace *t, uint32_t i)
 	return i;
 }
 
-void trace_skew_shifts(const struct trace *t, int64_t *shift)
+int64_t trace_call_offset(const struct span *client, const struct span *server)
+{
+	/* NTP's offset: ((t1 - t0) + (t2 - t3)) / 2, t0..t3 the client's send,
+	 * the server's receive and send, the client's receive */
+	return ((server->start_ns - client->start_ns) +
+		(server->start_ns + server->dur_ns - client->start_ns - client->dur_ns)) / 2;
+}
+
+void trace_skew_shifts(const struct trace *t, int64_t *shift, trace_host_offset_fn offset,
+		       void *arg)
 {
 	uint32_t *stack = xmalloc((t->n + 1) * sizeof *stack), top = 0;
 
@@ -476,19 +486,31 @@ void trace_skew_shifts(const struct trace *t, int64_t *shift)
 
 			for (uint32_t c = ps->first_child; c != SPAN_NONE; c = t->spans[c].next_sibling) {
 				const struct span *cs = &t->spans[c];
-				int64_t lo = cs->start_ns + shift[p];
+				int64_t lo = cs->start_ns + shift[p], theta;
+				bool known = ps->host != SPAN_NONE && cs->host != SPAN_NONE;
 
 				shift[c] = shift[p];
-				/* The far side of a call, on another process's
-				 * clock: not fitting in the client span that waited
-				 * for it, though no longer, is skew, not a call
-				 * outliving its caller; centre it (network time
-				 * split evenly both ways). */
-				if (ps->kind == SPAN_KIND_CLIENT && cs->service != ps->service &&
-				    cs->dur_ns <= ps->dur_ns &&
-				    (lo < plo || lo + cs->dur_ns > phi))
-					shift[c] += plo + (ps->dur_ns - cs->dur_ns) / 2 - lo;
 				stack[top++] = c;
+				bool other = known && cs->host != ps->host;
+
+				if (ps->kind != SPAN_KIND_CLIENT || cs->service == ps->service)
+					continue; /* not the far side of a call */
+				if (other && offset != NULL && offset(arg, ps->host, cs->host, &theta)) {
+					shift[c] -= theta; /* the hosts' offset, measured */
+				} else if (cs->dur_ns <= ps->dur_ns &&
+					   (other || lo < plo || lo + cs->dur_ns > phi)) {
+					/* Another host: this call's own NTP estimate
+					 * (centred: network time split evenly both
+					 * ways). One host, or unknown: only what
+					 * cannot be true is moved, a far side not
+					 * fitting in the client span that waited for
+					 * it, though no longer, which is skew (SDKs
+					 * that anchor each process's clock, as
+					 * OpenTelemetry JS does, disagree by a
+					 * little on one host), not a call outliving
+					 * its caller. */
+					shift[c] += plo + (ps->dur_ns - cs->dur_ns) / 2 - lo;
+				}
 			}
 		}
 	}

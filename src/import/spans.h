@@ -91,6 +91,7 @@ struct span_in {
 	uint32_t nrefs;
 	const char *service, *operation; /* NULL or "": "?" */
 	const char *peer_service;        /* NULL: unknown */
+	const char *host;                /* host.name (whose clock), NULL: unknown */
 	enum span_kind kind;
 	bool has_time;
 	int64_t start_ns, dur_ns;
@@ -113,6 +114,7 @@ struct span_link {
 struct span {
 	char *id, *parent_id; /* parent_id NULL for a root; one allocation */
 	uint32_t service, operation, peer_service; /* name ids; peer_service SPAN_NONE */
+	uint32_t host;                             /* name id, SPAN_NONE: unknown */
 	uint8_t kind, status, parent_type;
 	uint16_t flags;
 	int64_t start_ns, dur_ns;
@@ -178,13 +180,29 @@ enum span_kind span_kind_parse(const char *s);
  * same, the last span reached (the operation a route will be). */
 uint32_t trace_local_entry(const struct trace *t, uint32_t i);
 
-/* Clock skew between processes, corrected as trace viewers do: shift[i] (ns,
- * n entries) moves span i and its subtree. A span of another service than
- * its parent, a CLIENT span, that does not fit inside the parent though no
- * longer than it is moved to the middle of the parent (the caller's clock
- * wins); every other span keeps its parent's shift (a call that outlives
- * its caller, fire and forget, stays so). Spans not reached from a root
- * keep 0. */
-void trace_skew_shifts(const struct trace *t, int64_t *shift);
+/* The clock offset of a call's far side (server, on its host's clock) to
+ * its client span's clock, as NTP computes it from the four times: positive
+ * when the server's clock is ahead. */
+int64_t trace_call_offset(const struct span *client, const struct span *server);
+
+/* A measured offset of host `to`'s clock to host `from`'s (name ids of the
+ * trace's import); false when none is known. */
+typedef bool (*trace_host_offset_fn)(void *arg, uint32_t from, uint32_t to, int64_t *offset_ns);
+
+/* Clock skew between hosts, corrected as trace viewers do: shift[i] (ns,
+ * n entries) moves span i and its subtree onto the root's clock. Only the
+ * far side of a call (a span of another service under a CLIENT span) can
+ * move:
+ * - on two known hosts (host.name), by the hosts' offset from `offset`
+ *   (NULL, or none known: by this call's own NTP estimate, which centres it
+ *   in the client span, if no longer than it);
+ * - on one host, or unknown: only when it does not fit in the client span
+ *   though no longer than it (skew, not a call outliving its caller),
+ *   centred (one host has one clock, but SDKs that anchor each process's
+ *   own, as OpenTelemetry JS does, disagree by a little).
+ * Every other span keeps its parent's shift (a call that outlives its
+ * caller, fire and forget, stays so). Spans not reached from a root keep 0. */
+void trace_skew_shifts(const struct trace *t, int64_t *shift, trace_host_offset_fn offset,
+		       void *arg);
 
 #endif

@@ -220,6 +220,29 @@ struct pass {
 	uint32_t acc_ops;
 };
 
+/* A call between two known hosts: one NTP sample for the pair. */
+static void clock_sample(struct traceset *ts, const struct import *im, const struct span *client,
+			 const struct span *server)
+{
+	const char *from = import_name(im, client->host), *to = import_name(im, server->host);
+	struct tv_clock *c = NULL;
+
+	for (uint32_t i = 0; i < ts->nclocks && c == NULL; i++)
+		if (strcmp(ts->clocks[i].from, from) == 0 && strcmp(ts->clocks[i].to, to) == 0)
+			c = &ts->clocks[i];
+	if (c == NULL) {
+		if (ts->nclocks == TRACESET_MAX_CLOCKS)
+			return;
+		c = &ts->clocks[ts->nclocks++];
+		c->from = xstrdup(from);
+		c->to = xstrdup(to);
+		c->samples = xmalloc(TRACESET_CLOCK_SAMPLES * sizeof *c->samples);
+	}
+	c->calls++;
+	if (c->n < TRACESET_CLOCK_SAMPLES)
+		c->samples[c->n++] = trace_call_offset(client, server);
+}
+
 static void first_pass(struct pass *ps, const struct import *im, const struct trace *t)
 {
 	struct traceset *ts = ps->ts;
@@ -233,6 +256,13 @@ static void first_pass(struct pass *ps, const struct import *im, const struct tr
 		ops[i] = span_op(ts, im, s);
 		if (ts->ops[ops[i]].dur && s->dur_ns >= 0)
 			hist_record(ts->ops[ops[i]].dur, (uint64_t)s->dur_ns);
+		if (s->parent != SPAN_NONE && s->host != SPAN_NONE) {
+			const struct span *p = &t->spans[s->parent];
+
+			if (p->kind == SPAN_KIND_CLIENT && p->service != s->service &&
+			    p->host != SPAN_NONE && p->host != s->host)
+				clock_sample(ts, im, p, s);
+		}
 		if (s->flags & ~(SPAN_F_SHARED | SPAN_F_FOLLOWS))
 			ts->flagged++;
 	}
@@ -270,6 +300,25 @@ static bool id_matches(const struct traceset_pick *p, const struct trace *t)
 	return false;
 }
 
+/* trace_host_offset_fn over the pairs measured in the first pass. */
+struct clock_arg {
+	const struct traceset *ts;
+	const struct import *im;
+};
+
+static bool host_offset(void *arg, uint32_t from, uint32_t to, int64_t *offset_ns)
+{
+	const struct clock_arg *a = arg;
+	const char *f = import_name(a->im, from), *t = import_name(a->im, to);
+
+	for (uint32_t i = 0; i < a->ts->nclocks; i++)
+		if (strcmp(a->ts->clocks[i].from, f) == 0 && strcmp(a->ts->clocks[i].to, t) == 0) {
+			*offset_ns = a->ts->clocks[i].offset_ns;
+			return true;
+		}
+	return false;
+}
+
 static void keep_trace(struct pass *ps, const struct import *im, const struct trace *t,
 		       uint32_t pick)
 {
@@ -293,7 +342,7 @@ static void keep_trace(struct pass *ps, const struct import *im, const struct tr
 	k->dur_ns = t->spans[t->roots[0]].dur_ns;
 	k->request_id = -1;
 	shift = xmalloc((t->n ? t->n : 1) * sizeof *shift);
-	trace_skew_shifts(t, shift);
+	trace_skew_shifts(t, shift, host_offset, &(struct clock_arg){ ts, im });
 	for (uint32_t i = 0; i < k->n; i++)
 		if (t->spans[i].start_ns + shift[i] < t0)
 			t0 = t->spans[i].start_ns + shift[i];
@@ -339,7 +388,8 @@ static void band_add(struct pass *ps, const struct import *im, const struct trac
 			continue;
 		sp = xcalloc(t->n, sizeof *sp);
 		on = xcalloc(t->n, sizeof *on);
-		trace_skew_shifts(t, on); /* on[] is critpath's output: borrowed */
+		/* on[] is critpath's output: borrowed */
+		trace_skew_shifts(t, on, host_offset, &(struct clock_arg){ ts, im });
 		for (uint32_t i = 0; i < t->n; i++) {
 			sp[i].parent = t->spans[i].parent == SPAN_NONE ? TV_NONE : t->spans[i].parent;
 			sp[i].op = span_op(ts, im, &t->spans[i]);
@@ -536,6 +586,14 @@ int traceset_load(struct traceset *ts, const char *path, const char *format,
 	if (ts->nrows > UINT32_MAX - 1)
 		return err_set(e, "%s: too many traces for the trace view", path);
 	set_bands(ts);
+	for (uint32_t i = 0; i < ts->nclocks; i++) { /* each pair's median: its offset */
+		struct tv_clock *c = &ts->clocks[i];
+
+		qsort(c->samples, c->n, sizeof *c->samples, by_i64);
+		c->offset_ns = c->samples[(c->n - 1) / 2];
+		c->min_ns = c->samples[0];
+		c->max_ns = c->samples[c->n - 1];
+	}
 	ps.pick_row = xmalloc((npicks ? npicks : 1) * sizeof *ps.pick_row);
 	ps.matched = xcalloc(npicks ? npicks : 1, sizeof *ps.matched);
 	choose_rows(ts, picks, npicks, ps.pick_row);
@@ -560,6 +618,11 @@ int traceset_load(struct traceset *ts, const char *path, const char *format,
 
 void traceset_free(struct traceset *ts)
 {
+	for (uint32_t i = 0; i < ts->nclocks; i++) {
+		free(ts->clocks[i].from);
+		free(ts->clocks[i].to);
+		free(ts->clocks[i].samples);
+	}
 	for (uint32_t i = 0; i < ts->nops; i++) {
 		free(ts->ops[i].service);
 		free(ts->ops[i].name);

@@ -124,11 +124,28 @@ static void write_crit(FILE *f, const struct traceset *ts)
 	}
 }
 
+/* The clock offsets between hosts measured from the calls between them,
+ * which the trace view applied (host.name of each span's resource). */
+static void write_clocks(FILE *f, const struct traceset *ts)
+{
+	fprintf(f, "from_host,to_host,calls,samples,offset_us,min_us,max_us\n");
+	for (uint32_t i = 0; i < ts->nclocks; i++) {
+		const struct tv_clock *c = &ts->clocks[i];
+
+		csv_field(f, c->from);
+		fputc(',', f);
+		csv_field(f, c->to);
+		fprintf(f, ",%llu,%u,%.3f,%.3f,%.3f\n", (unsigned long long)c->calls, c->n,
+			(double)c->offset_ns / 1e3, (double)c->min_ns / 1e3, (double)c->max_ns / 1e3);
+	}
+}
+
 int traceview_tables(const char *dir, const struct traceset *ts, struct err *e)
 {
-	static const char *const names[2] = { "trace-exemplars.csv", "critical-path.csv" };
+	static const char *const names[3] = { "trace-exemplars.csv", "critical-path.csv",
+					       "clock-offsets.csv" };
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		char path[1100];
 		FILE *f;
 		int bad;
@@ -138,8 +155,10 @@ int traceview_tables(const char *dir, const struct traceset *ts, struct err *e)
 			return err_set(e, "%s: %s", path, strerror(errno));
 		if (i == 0)
 			write_exemplars(f, ts);
-		else
+		else if (i == 1)
 			write_crit(f, ts);
+		else
+			write_clocks(f, ts);
 		bad = ferror(f);
 		if (fclose(f) != 0 || bad)
 			return err_set(e, "%s: write error", path);

@@ -32,6 +32,7 @@
 struct trace_export {
 	struct trace_resource res;
 	char *service, *instance, *path;
+	char hostname[256];
 	char host[256], port[8], urlpath[256];
 	bool has_endpoint;
 	FILE *f;
@@ -152,6 +153,9 @@ int trace_export_open(const struct trace_export_config *c, int nrings, struct tr
 	x->instance = c->instance ? xstrdup(c->instance) : NULL;
 	x->res.service = x->service;
 	x->res.instance = x->instance;
+	/* Spans of one host share a clock: consumers align hosts, not processes. */
+	if (gethostname(x->hostname, sizeof x->hostname - 1) == 0 && x->hostname[0] != '\0')
+		x->res.host = x->hostname;
 	x->nrings = nrings;
 	x->rings = xcalloc((size_t)nrings, sizeof *x->rings);
 	for (int i = 0; i < nrings; i++)

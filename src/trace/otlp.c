@@ -187,6 +187,8 @@ void trace_otlp_line(struct trace_text *out, const struct trace_resource *res,
 	str_attr(out, "service.name", res->service, true);
 	if (res->instance != NULL)
 		str_attr(out, "service.instance.id", res->instance, false);
+	if (res->host != NULL)
+		str_attr(out, "host.name", res->host, false);
 	str_attr(out, "telemetry.sdk.name", "meshwalk", false);
 	str_attr(out, "telemetry.sdk.language", "c", false);
 	str_attr(out, "telemetry.sdk.version", MESHWALK_VERSION, false);

@@ -23,6 +23,7 @@
 struct trace_resource {
 	const char *service;   /* service.name */
 	const char *instance;  /* service.instance.id, or NULL */
+	const char *host;      /* host.name: whose clock the times are on, or NULL */
 };
 
 struct trace_text {

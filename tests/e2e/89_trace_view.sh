@@ -129,6 +129,43 @@ rm "$TMP/r/traces.otlp.jsonl"
 "$MESHWALK" report -q --no-plots --trace p50 "$TMP/r" >/dev/null 2>"$TMP/err"
 assert_eq "--trace without traces" 2 $?
 
+# Clocks of two hosts (host.name): the server's clock runs 5 ms ahead of its
+# client's. The offset is measured from the calls as NTP does (each call's
+# network time split evenly: 100 us each way here), written to
+# clock-offsets.csv and applied: the server's work is on the critical path
+# (unaligned, the server span would end after its client span and be left
+# off it). On one host nothing is measured (one clock; what cannot fit is
+# still centred, as without host names).
+cat >"$TMP/hosts.py" <<'PY'
+import json, sys
+out = open(sys.argv[1], "w")
+for host_b in ("b", "a"):
+    for i in range(40):
+        t0 = 10**15 + i * 10**8 + (0 if host_b == "b" else 10**12)
+        tid = "%032x" % (i + (1000 if host_b == "a" else 1))
+        span = lambda sid, pid, name, kind, s, d: dict(traceId=tid, spanId=sid, parentSpanId=pid, name=name,
+            kind=kind, startTimeUnixNano=str(s), endTimeUnixNano=str(s + d))
+        skew = 5000000  # the server host's clock is 5 ms ahead
+        client = [span("%016x" % 1, "", "home", 2, t0, 3000000),
+                  span("%016x" % 2, "%016x" % 1, "call", 3, t0 + 500000, 2000000)]
+        server = [span("%016x" % 3, "%016x" % 2, "work", 2, t0 + 600000 + skew, 1800000)]
+        res = lambda svc, host: {"attributes": [{"key": "service.name", "value": {"stringValue": svc}},
+                                                {"key": "host.name", "value": {"stringValue": host}}]}
+        out.write(json.dumps({"resourceSpans": [
+            {"resource": res("front", "a"), "scopeSpans": [{"spans": client}]},
+            {"resource": res("back", host_b), "scopeSpans": [{"spans": server}]}]}) + "\n")
+PY
+python3 "$TMP/hosts.py" "$TMP/hosts.jsonl" || fail "host generator"
+head -n 40 "$TMP/hosts.jsonl" >"$TMP/two.jsonl"
+"$MESHWALK" report --traces "$TMP/two.jsonl" -o "$TMP/two" >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "report of two hosts"; }
+assert_eq "clock offsets" "from_host,to_host,calls,samples,offset_us,min_us,max_us
+a,b,40,40,5000.000,5000.000,5000.000" "$(cat "$TMP/two/clock-offsets.csv")"
+grep -q '^front,home,p50,[0-9]*,back,work,1800.000,' "$TMP/two/critical-path.csv" ||
+	{ cat "$TMP/two/critical-path.csv"; fail "the other host's span is not on the critical path"; }
+tail -n 40 "$TMP/hosts.jsonl" >"$TMP/one.jsonl"
+"$MESHWALK" report --traces "$TMP/one.jsonl" -o "$TMP/one" >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "report of one host"; }
+assert_eq "one host: no offset" "from_host,to_host,calls,samples,offset_us,min_us,max_us" "$(cat "$TMP/one/clock-offsets.csv")"
+
 # Rendered by a real browser: the charts survive HTML parsing with every bar.
 if command -v chromium >/dev/null; then
 	page=$TMP/r2/index.html

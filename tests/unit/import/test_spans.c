@@ -200,6 +200,13 @@ static void test_kinds(void **state)
 	assert_string_equal(span_kind_name(SPAN_KIND_CONSUMER), "consumer");
 }
 
+static bool fixed_offset(void *arg, uint32_t from, uint32_t to, int64_t *offset_ns)
+{
+	(void)arg;
+	*offset_ns = 7;
+	return from == 1 && to == 2;
+}
+
 /* Clock skew: the far side of a call that does not fit in its client span,
  * though no longer, is centred in it with its subtree; calls that outlive
  * their caller in its own service, far sides longer than their client span
@@ -238,17 +245,39 @@ static void test_skew_shifts(void **state)
 		spans[i].start_ns = in[i].start;
 		spans[i].dur_ns = in[i].dur;
 		spans[i].first_child = spans[i].next_sibling = SPAN_NONE;
+		spans[i].host = SPAN_NONE; /* unknown: only what cannot be true moves */
 	}
 	for (uint32_t i = N; i-- > 1;) { /* children in order, as the importer links them */
 		spans[i].next_sibling = spans[in[i].parent].first_child;
 		spans[in[i].parent].first_child = i;
 	}
-	trace_skew_shifts(&t, shift);
+	trace_skew_shifts(&t, shift, NULL, NULL);
 	for (uint32_t i = 0; i < N; i++) {
 		if (shift[i] != in[i].want)
 			fail_msg("span %u: shift %lld, expected %lld", i, (long long)shift[i],
 				 (long long)in[i].want);
 	}
+	/* One host: as unknown (only what cannot fit moves), even with
+	 * offsets measured between other hosts. */
+	for (uint32_t i = 0; i < N; i++)
+		spans[i].host = 1;
+	trace_skew_shifts(&t, shift, fixed_offset, NULL);
+	for (uint32_t i = 0; i < N; i++)
+		assert_true(shift[i] == in[i].want);
+	/* B on another host: every far side of A's calls is on B's clock. No
+	 * measured offset: each call's own NTP estimate, centring (5 is
+	 * centred already; 7, longer than its client span, stays); with one,
+	 * by it, whole subtrees (3 with 2), while 8 (no client span) stays. */
+	for (uint32_t i = 0; i < N; i++)
+		spans[i].host = in[i].service == B ? 2 : 1;
+	trace_skew_shifts(&t, shift, NULL, NULL);
+	assert_true(shift[2] == -18 && shift[3] == -18 && shift[5] == 0);
+	assert_true(shift[7] == 0 && shift[8] == 0 && shift[9] == 0);
+	trace_skew_shifts(&t, shift, fixed_offset, NULL);
+	assert_true(shift[2] == -7 && shift[3] == -7 && shift[5] == -7 && shift[7] == -7);
+	assert_true(shift[8] == 0 && shift[9] == 0 && shift[0] == 0 && shift[4] == 0);
+	/* NTP's formula: t0 10, t1 30, t2 75, t3 60: ((30-10) + (75-60)) / 2 */
+	assert_true(trace_call_offset(&spans[1], &spans[2]) == 17);
 }
 
 int main(void)
