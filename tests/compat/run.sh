@@ -351,6 +351,15 @@ run_case() {
 		if [ -z "$w" ]; then
 			w=$(check "$impl" "$name" "${e//nodefail/}" 2>&1) || w=${w:-the check failed}
 		fi
+		# DistWalk is the peer, not the thing under test: a case of the
+		# shared nodes it fails once (it does under a loaded machine) is run
+		# again, and the first failure named on the passing line.
+		if [ -n "$w" ] && [ "$impl" = dw ] && [ "$nodeopts" = - ] && [[ " $e " != *" xfail"* ]]; then
+			run_client dw "$args"
+			local w2
+			w2=$(check dw "$name" "$e" 2>&1) || w2=${w2:-the check failed}
+			[ -z "$w2" ] && label+=" (DistWalk passed on a second run; the first: ${w%%$'\n'*})" && w=
+		fi
 		if [[ " $e " == *" xfail"* ]]; then
 			if [ -z "$w" ]; then tap todo "$label" "passes now: drop its xfail mark"
 			else tap todo "$label" "differs for now: ${w%%$'\n'*}"; fi
