@@ -25,6 +25,7 @@ enum {
 	O_SELF_TIME,
 	O_RATE,
 	O_REQUESTS,
+	O_NET_BASELINE,
 	O_JAEGER_OUT,
 };
 
@@ -56,6 +57,12 @@ const struct opt_def import_opts[] = {
 	{ "rate", 0, OPT_REQUIRED, O_RATE, "REQ_PER_S",
 	  "Total request rate of the client groups (default: the trace roots' count over the "
 	  "time their start times span; 10 when that cannot be measured)." },
+	{ "net-baseline", 0, OPT_REQUIRED, O_NET_BASELINE, "DURATION|auto",
+	  "The network time (client span minus server span) a call's transport costs in the "
+	  "clone itself, taken off each observed call before it becomes a link's delay (the "
+	  "clone pays its own transport again). auto (default): 0, except between services "
+	  "whose calls meshwalk recorded itself (telemetry.sdk.name), whose network time is "
+	  "meshwalk's own transport: no link." },
 	{ "requests", 0, OPT_REQUIRED, O_REQUESTS, "N",
 	  "Total requests of the client groups, shared by the entry mix (default 1000)." },
 	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
@@ -225,6 +232,17 @@ int cmd_import(int argc, char **argv)
 				log_msg("--rate: expected requests per second above 0 (up to 10m), got '%s'",
 					optarg);
 				rc = 2;
+			}
+			break;
+		case O_NET_BASELINE:
+			if (strcmp(optarg, "auto") == 0) {
+				w.net_baseline_ns = -1;
+			} else if (units_parse(optarg, SPEC_TIME, &d, NULL) < 0 || d < 0 || d > 6e7) {
+				log_msg("--net-baseline: expected auto or a duration up to 60s, got '%s'",
+					optarg);
+				rc = 2;
+			} else {
+				w.net_baseline_ns = (int64_t)(d * 1000);
 			}
 			break;
 		case O_REQUESTS:

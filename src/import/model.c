@@ -386,9 +386,14 @@ static void execution(struct model *m, const struct import *im, const struct tra
 		(*(frag ? &r->frag_roots : &r->roots))++;
 		if (timed(E)) {
 			uint64_t st = (uint64_t)E->start_ns;
+			/* Called by a load generator: its client span is the
+			 * end-to-end latency (what the clone's clients measure). */
+			const struct span *L = E->parent != SPAN_NONE && timed(&t->spans[E->parent])
+						       ? &t->spans[E->parent]
+						       : E;
 
 			if (!frag)
-				reservoir_add(&r->root_dur, &m->rng, (double)E->dur_ns);
+				reservoir_add(&r->root_dur, &m->rng, (double)L->dur_ns);
 			if (*n == 0 || st < *first)
 				*first = st;
 			if (*n == 0 || st > *last)
@@ -429,6 +434,8 @@ static void execution(struct model *m, const struct import *im, const struct tra
 					if (net < 0)
 						m->negative_net++;
 					ed->calls++;
+					if ((X->flags & SPAN_F_MESHWALK) && (Y->flags & SPAN_F_MESHWALK))
+						ed->meshwalk_calls++;
 					reservoir_add(&ed->net, &m->rng, (double)(net > 0 ? net : 0));
 				}
 			}

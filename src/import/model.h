@@ -84,6 +84,7 @@ struct model_route {
 struct model_edge {
 	uint32_t from, to; /* service name ids */
 	uint64_t calls;
+	uint64_t meshwalk_calls; /* of them, both spans recorded by meshwalk itself */
 	struct reservoir net; /* client span - server span, ns */
 };
 

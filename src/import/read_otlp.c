@@ -22,6 +22,7 @@ struct ot {
 	struct import *im;
 	char *service; /* of the current resource; NULL until read */
 	char *host;    /* its host.name, or NULL */
+	bool meshwalk; /* its telemetry.sdk.name is meshwalk */
 	bool have_resource;
 	struct js_val **pending;
 	uint64_t *pending_line;
@@ -195,6 +196,7 @@ static int add_span(struct ot *o, const struct js_val *v, uint64_t line, struct 
 	in.parent_id = pid;
 	in.service = o->service ? o->service : "unknown_service";
 	in.host = o->host;
+	in.meshwalk = o->meshwalk;
 	in.operation = js_text(js_get(v, "name"));
 	in.kind = span_kind_parse(js_scalar(js_get(v, "kind")));
 	x = js_get(v, "startTimeUnixNano");
@@ -257,6 +259,8 @@ static int value(void *arg, const struct js_path *p, struct js_val **v, struct j
 			} else if (key && val && strcmp(key, "host.name") == 0) {
 				free(o->host);
 				o->host = xstrdup(val);
+			} else if (key && val && strcmp(key, "telemetry.sdk.name") == 0) {
+				o->meshwalk = strcmp(val, "meshwalk") == 0;
 			}
 		}
 		o->have_resource = true;
@@ -287,6 +291,7 @@ static void clear(struct ot *o)
 	free(o->service);
 	free(o->host);
 	o->service = o->host = NULL;
+	o->meshwalk = false;
 	o->have_resource = false;
 }
 

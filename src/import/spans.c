@@ -416,6 +416,8 @@ int import_add(struct import *im, const struct span_in *in, struct err *e)
 	} else {
 		s->flags |= SPAN_F_NO_TIME;
 	}
+	if (in->meshwalk)
+		s->flags |= SPAN_F_MESHWALK;
 	if (in->shared)
 		s->flags |= SPAN_F_SHARED;
 	s->req_bytes = in->req_bytes;

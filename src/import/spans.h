@@ -73,6 +73,7 @@ enum span_flag {
 	SPAN_F_SHARED = 1 << 5,
 	SPAN_F_FOLLOWS = 1 << 6,
 	SPAN_F_CYCLE = 1 << 7,
+	SPAN_F_MESHWALK = 1 << 8, /* recorded by meshwalk (telemetry.sdk.name): not a messy-input flag */
 };
 
 /* A reference beyond the parent (Jaeger references, OTLP links). */
@@ -99,6 +100,7 @@ struct span_in {
 	int64_t req_bytes, resp_bytes; /* -1: unknown */
 	int64_t request_id;            /* SPAN_REQUEST_ID_ATTR, -1: none */
 	bool shared;                   /* Zipkin "shared": the server half of a client's id */
+	bool meshwalk;                 /* recorded by meshwalk (OTLP telemetry.sdk.name) */
 	uint64_t pos;                  /* line (CSV) or byte offset (JSON) it was read at */
 };
 

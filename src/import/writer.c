@@ -23,6 +23,7 @@ void writer_opts_init(struct writer_opts *o)
 	o->leaf_cpu = 0.0;
 	o->emp_values = 32;
 	o->max_plans = 8;
+	o->net_baseline_ns = -1;
 }
 
 void writer_safe_name(const char *in, char *out, size_t cap)
@@ -780,7 +781,7 @@ static void links(FILE *f, const struct model *m, const struct writer_names *nm,
 			uint32_t a = nm->svc_order[k], b = nm->svc_order[l];
 			struct reservoir both = { 0 };
 			struct rng g;
-			uint64_t calls = 0;
+			uint64_t calls = 0, own = 0;
 
 			rng_seed(&g, 5, 0);
 			for (uint32_t i = 0; i < m->nedges; i++) {
@@ -791,7 +792,23 @@ static void links(FILE *f, const struct model *m, const struct writer_names *nm,
 				for (uint32_t j = 0; j < ed->net.n; j++)
 					reservoir_add(&both, &g, ed->net.v[j]);
 				calls += ed->calls;
+				own += ed->meshwalk_calls;
 			}
+			if (calls > 0 && own == calls && o->net_baseline_ns < 0) {
+				/* --net-baseline auto: meshwalk's own network time
+				 * is its transport, which the clone pays again */
+				fprintf(f, "%s# %s <-> %s: the network time of %llu calls recorded by "
+					   "meshwalk itself is its own transport, which the clone "
+					   "pays again: no link (--net-baseline)\n",
+					any ? "    " : "", writer_service_name(nm, a),
+					writer_service_name(nm, b), (unsigned long long)calls);
+				reservoir_free(&both);
+				continue;
+			}
+			for (uint32_t j = 0; o->net_baseline_ns > 0 && j < both.n; j++)
+				both.v[j] = both.v[j] > (double)o->net_baseline_ns
+						    ? both.v[j] - (double)o->net_baseline_ns
+						    : 0;
 			uint32_t n;
 			double *x = reservoir_sorted(&both, &n);
 

@@ -52,6 +52,7 @@ struct writer_opts {
 	const struct writer_self *self; /* per-service overrides */
 	int nself;
 	uint32_t emp_values; /* most values of an emp: spec */
+	int64_t net_baseline_ns; /* taken off each network time sample; -1: auto */
 	uint32_t max_plans;  /* most plans per route */
 };
 

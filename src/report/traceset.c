@@ -263,7 +263,7 @@ static void first_pass(struct pass *ps, const struct import *im, const struct tr
 			    p->host != SPAN_NONE && p->host != s->host)
 				clock_sample(ts, im, p, s);
 		}
-		if (s->flags & ~(SPAN_F_SHARED | SPAN_F_FOLLOWS))
+		if (s->flags & ~(SPAN_F_SHARED | SPAN_F_FOLLOWS | SPAN_F_MESHWALK))
 			ts->flagged++;
 	}
 	ts->spans += t->n;

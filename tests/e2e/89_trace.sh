@@ -160,6 +160,14 @@ grep -q '^      api: "-C emp:[^ ]* -F {store},route=put,ps=[0-9]* -C emp:[^ ]* -
 	grep -q '^      put: "-C emp:[^ ]* -R 100"$' "$TMP/clone.yaml" &&
 	grep -q '^      request: "-C emp:[^ ]* -R 0"$' "$TMP/clone.yaml" || { cat "$TMP/clone.yaml" >&2; fail "the clone's routes"; }
 grep -Eq '^  (web|direct):' "$TMP/clone.yaml" && { cat "$TMP/clone.yaml" >&2; fail "a client group became a service"; }
+# meshwalk's own network time is its transport, paid again by the clone: no
+# link (--net-baseline auto); a given baseline keeps what is above it
+grep -q '^# front <-> store: the network time of [0-9]* calls recorded by meshwalk itself' "$TMP/clone.yaml" &&
+	! grep -q 'between:' "$TMP/clone.yaml" || { cat "$TMP/clone.yaml" >&2; fail "links of meshwalk's own traces"; }
+"$MESHWALK" import --net-baseline 0 -o "$TMP/clone0.yaml" "$R/traces.otlp.jsonl" 2>"$TMP/err" || fail "import --net-baseline 0"
+grep -q '^    - between: \[front, store\]' "$TMP/clone0.yaml" || { cat "$TMP/clone0.yaml" >&2; fail "--net-baseline 0: no link"; }
+"$MESHWALK" import --net-baseline 2x -o "$TMP/clonex.yaml" "$R/traces.otlp.jsonl" 2>"$TMP/err"
+assert_eq "--net-baseline 2x" 2 $?
 timeout -k 5 120 "$MESHWALK" run -q -o "$TMP/clone" "$TMP/clone.yaml" >/dev/null 2>"$TMP/err" || { cat "$TMP/err" >&2; fail "the clone's run"; }
 "$MESHWALK" validate --clone "$TMP/clone" "$R/traces.otlp.jsonl" >"$TMP/val" 2>&1
 awk '/^requests per service/ { on = 1; next } on && /^  / { n++; if ($NF != "ok") bad = 1 } /^verdict/ { on = 0 }

@@ -24,6 +24,7 @@ static struct import im;
 static struct model m;
 static const char *next_peer; /* the next span's peer service, once */
 static long long next_req = -1;  /* the next span's request size, once */
+static bool all_meshwalk;        /* every span recorded by meshwalk itself */
 
 static void begin(uint64_t tolerance_ns)
 {
@@ -57,6 +58,7 @@ static void add(const char *trace, const char *id, const char *parent, const cha
 	next_peer = NULL;
 	in.req_bytes = next_req;
 	next_req = -1;
+	in.meshwalk = all_meshwalk;
 	assert_int_equal(import_add(&im, &in, &e), 0);
 }
 
@@ -302,6 +304,52 @@ static void test_detached_call(void **state)
 	end();
 }
 
+/* Links: the observed network time each way, less --net-baseline; between
+ * services whose calls meshwalk recorded itself, none (auto). */
+static void test_net_baseline(void **state)
+{
+	struct writer_opts o;
+	char *s;
+	int rc;
+
+	(void)state;
+	for (int own = 0; own < 2; own++) {
+		all_meshwalk = own;
+		begin(MODEL_DEFAULT_TOLERANCE_NS);
+		for (int i = 0; i < 3; i++) {
+			char t[8];
+
+			snprintf(t, sizeof t, "t%d", i);
+			add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 10000, 2000);
+			call(t, "c", "r", "A", "B", "x", i * 10000 + 500, 1000, 200);
+		}
+		import_finish(&im);
+		writer_opts_init(&o);
+		s = write_text(&o, &rc);
+		assert_int_equal(rc, 0);
+		if (own) {
+			assert_non_null(strstr(s, "# A <-> B: the network time of 3 calls recorded by "
+						  "meshwalk itself"));
+			assert_null(strstr(s, "between:"));
+		} else {
+			const char *l = strstr(s, "    - between: [A, B]\n      delay: \"");
+
+			assert_non_null(l);
+			assert_non_null(strstr(l, "100us"));  /* 200 us observed: half each way */
+			free(s);
+			o.net_baseline_ns = 150000; /* 50 us left, 25 us each way */
+			s = write_text(&o, &rc);
+			l = strstr(s, "    - between: [A, B]\n      delay: \"");
+			assert_non_null(l);
+			assert_non_null(strstr(l, "25us"));
+			assert_null(strstr(l, "100us"));
+		}
+		free(s);
+		end();
+	}
+	all_meshwalk = false;
+}
+
 static void test_safe_names(void **state)
 {
 	char out[80];
@@ -498,6 +546,10 @@ static void test_external_caller(void **state)
 	assert_int_equal(m.external_roots, 2);
 	assert_int_equal(route("A", "root")->roots, 2);
 	assert_int_equal(route("A", "root")->execs, 2);
+	/* the end-to-end latency is the load generator's client span's (1 ms),
+	 * not the server span's (0.9 ms): what the clone's clients measure */
+	assert_int_equal(route("A", "root")->root_dur.n, 2);
+	assert_true(route("A", "root")->root_dur.v[0] == 1000 * US);
 	for (uint32_t i = 0; i < m.nroutes; i++)
 		if (strcmp(model_name(&m, m.routes[i].svc), "loadgen") == 0)
 			fail_msg("the load generator became a route");
@@ -515,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_plans_and_leaves),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_detached_call),
+		cmocka_unit_test(test_net_baseline),
 		cmocka_unit_test(test_writer_limits),
 		cmocka_unit_test(test_writer_sizes),
 		cmocka_unit_test(test_safe_names),

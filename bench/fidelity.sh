@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench/fidelity.sh [REQUESTS] [RATE] -- how faithful a clone fitted from
+# traces is, measured on an application whose truth is known: a three-service
+# meshwalk scenario (front computes, calls store then cache in sequence, one
+# call in ten to an audit service it does not wait for) run with every request
+# traced; its spans fitted back with meshwalk import -o; the clone run with
+# the same rate; meshwalk validate compares the clone's latency per entry
+# operation with the original's (p50/p90/p99 errors, KS distance) and the
+# requests per service. Then, with --net-baseline 0, the clone that emulates
+# meshwalk's own network time on top of its own: the error the default avoids.
+# Prints the two validate tables. A benchmark: asserts nothing; timing on a
+# quiet machine only (the runs take REQUESTS/RATE seconds each, twice).
+set -u
+cd "$(dirname "$0")/.."
+N=${1:-2000}
+RATE=${2:-200}
+MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
+die() { echo "bench/fidelity.sh: $*" >&2; exit 1; }
+[ -x "$MESHWALK" ] || die "build meshwalk first (make)"
+case $N$RATE in *[!0-9]*) die "usage: bench/fidelity.sh [REQUESTS] [RATE]" ;; esac
+T=$(mktemp -d /tmp/meshwalk-fidelity.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+cat >"$T/app.yaml" <<YAML
+name: fidelity
+seed: 3
+trace_sample: 1
+services:
+  store:
+    routes: { put: "-C unif:min=20us,max=60us -S 4k,nosync -R 100" }
+  cache:
+    routes: { get: "-C exp:15us -R 2k" }
+  audit:
+    routes: { log: "--sleep 2ms -R" }
+  front:
+    routes:
+      api: "-C 80us -F {store},route=put -C 10us -F {cache},route=get -s 1,prob=0.9 -F {audit},route=log,nowait -R 1k"
+clients:
+  - name: web
+    to: front
+    route: api
+    args: "-n $N -p exp:$((1000000 / RATE))us"
+YAML
+(cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q -o "$T/app" "$T/app.yaml" >/dev/null) ||
+	die "the application's run failed"
+echo "application: $N requests at $RATE/s, $(wc -l <"$T/app/traces.otlp.jsonl") span lines"
+for base in auto 0; do
+	"$MESHWALK" import --net-baseline "$base" --requests "$N" --rate "$RATE" -o "$T/clone-$base.yaml" \
+		"$T/app/traces.otlp.jsonl" || die "import failed"
+	(cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q -o "$T/clone-$base" \
+		"$T/clone-$base.yaml" >/dev/null) || die "the clone's run failed"
+	echo
+	echo "== clone with --net-baseline $base"
+	"$MESHWALK" validate --clone "$T/clone-$base" "$T/app/traces.otlp.jsonl"
+done
+exit 0
