@@ -35,7 +35,10 @@ struct xfer_buf {
 struct storage {
 	struct storage_config cfg;
 	int fd;                    /* the file, O_DIRECT when asked */
-	int buffered_fd;           /* same file without O_DIRECT (== fd otherwise) */
+	/* The same file without O_DIRECT (== fd otherwise). Written by the
+	 * storage thread when it opens the file on first use, read by workers
+	 * at every flush (storage_sendfile_fd()): atomic. */
+	int buffered_fd;
 	uint64_t max_size;         /* effective (block-rounded with O_DIRECT) */
 	uint64_t block;            /* O_DIRECT alignment, 1 without it */
 	uint64_t file_size;        /* regular file: its size, grown on demand */
@@ -185,20 +188,22 @@ static int open_file(struct storage *s, struct err *e)
 	rc = size_file(s, e);
 	if (rc < 0)
 		return rc;
-	s->buffered_fd = s->fd;
+	int bfd = s->fd;
+
 	if (c->odirect) {
 		char proc[64];
 
 		/* Works for anonymous files too, which have no path to reopen. */
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", s->fd);
-		s->buffered_fd = open(proc, O_RDONLY | O_CLOEXEC);
-		if (s->buffered_fd < 0) {
+		bfd = open(proc, O_RDONLY | O_CLOEXEC);
+		if (bfd < 0) {
 			rc = -errno;
 			return err_set(e, "storage %s: cannot reopen it without O_DIRECT: %s", s->name,
 				       errstr(rc)),
 			       rc;
 		}
 	}
+	__atomic_store_n(&s->buffered_fd, bfd, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -337,7 +342,8 @@ static void run_req(struct storage *s, struct storage_req *r)
 		if (open_file(s, &e) < 0) {
 			if (s->fd >= 0)
 				close(s->fd);
-			s->fd = s->buffered_fd = -1;
+			s->fd = -1;
+			__atomic_store_n(&s->buffered_fd, -1, __ATOMIC_RELEASE);
 			fail(r, -EIO, "%s", e.msg);
 			return;
 		}
@@ -521,7 +527,7 @@ void storage_close(struct storage *s)
 
 int storage_sendfile_fd(const struct storage *s)
 {
-	return s->buffered_fd;
+	return __atomic_load_n(&s->buffered_fd, __ATOMIC_ACQUIRE);
 }
 
 uint64_t storage_max_size(const struct storage *s)
