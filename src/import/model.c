@@ -11,6 +11,7 @@
 /* One call of an execution, in ns since the epoch (or the trace set's origin). */
 struct model_call {
 	int64_t start, end;
+	int64_t callee_end; /* when the callee's own span ended (INT64_MIN: no span) */
 	uint32_t route;
 };
 
@@ -59,6 +60,7 @@ void model_free(struct model *m)
 	free(m->edges);
 	free(m->stack);
 	free(m->calls);
+	free(m->shift);
 	free(m->key);
 	strmap_free(&m->route_ix);
 	strmap_free(&m->plan_ix);
@@ -203,7 +205,8 @@ static void grow_u32(uint32_t **p, uint32_t *cap, uint32_t need)
 	*p = xrealloc(*p, *cap * sizeof **p);
 }
 
-static void push_call(struct model *m, uint32_t *n, int64_t start, int64_t end, uint32_t route)
+static void push_call(struct model *m, uint32_t *n, int64_t start, int64_t end,
+		      int64_t callee_end, uint32_t route)
 {
 	if (*n == m->cap_calls) {
 		m->cap_calls = m->cap_calls ? m->cap_calls * 2 : 32;
@@ -211,6 +214,7 @@ static void push_call(struct model *m, uint32_t *n, int64_t start, int64_t end, 
 	}
 	m->calls[*n].start = start;
 	m->calls[*n].end = end;
+	m->calls[*n].callee_end = callee_end;
 	m->calls[*n].route = route;
 	(*n)++;
 }
@@ -297,7 +301,10 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 	gstart = m->key + 2 * n + 2;
 	for (uint32_t i = 0; i < n; i++) {
 		int64_t cs = max64(c[i].start, s), ce = max64(min64(c[i].end, e), cs);
-		bool join = false, detached = c[i].end > e + (int64_t)m->tolerance_ns;
+		bool join = false,
+		     detached = c[i].end > e + (int64_t)m->tolerance_ns ||
+				(c[i].callee_end != INT64_MIN &&
+				 c[i].callee_end > e + (int64_t)m->tolerance_ns);
 
 		if (detached) {
 			m->routes[ridx].late_calls++, m->late_calls++;
@@ -423,7 +430,16 @@ static void execution(struct model *m, const struct import *im, const struct tra
 			const struct span *T = is_caller(X) && xi != ei ? X : Y;
 
 			all_timed &= timed(T);
-			push_call(m, &ncalls, T->start_ns, T->start_ns + T->dur_ns, cr);
+			/* a callee still at work when the caller ended was not
+			 * waited for, whenever the client span ended (one
+			 * that ends at the send, or with its caller, as
+			 * meshwalk's nowait forwards do); its end on the
+			 * caller's clock (trace_skew_shifts), so that skew
+			 * between processes does not pass for it */
+			push_call(m, &ncalls, T->start_ns, T->start_ns + T->dur_ns,
+				  timed(Y) ? Y->start_ns + Y->dur_ns + m->shift[ci] - m->shift[xi]
+					   : INT64_MIN,
+				  cr);
 			if (T == X) {
 				if (Y->req_bytes < 0 && Y->resp_bytes < 0)
 					add_sizes(m, &m->routes[cr], X);
@@ -465,7 +481,7 @@ static void execution(struct model *m, const struct import *im, const struct tra
 			else
 				L->untimed++;
 			all_timed &= timed(X);
-			push_call(m, &ncalls, X->start_ns, X->start_ns + X->dur_ns, lr);
+			push_call(m, &ncalls, X->start_ns, X->start_ns + X->dur_ns, INT64_MIN, lr);
 		}
 	}
 	if (!all_timed) {
@@ -496,6 +512,12 @@ static bool external_caller(const struct trace *t, uint32_t i)
 void model_trace(void *arg, const struct import *im, const struct trace *t)
 {
 	struct model *m = arg;
+
+	if (t->n > m->cap_shift) {
+		m->cap_shift = t->n;
+		m->shift = xrealloc(m->shift, m->cap_shift * sizeof *m->shift);
+	}
+	trace_skew_shifts(t, m->shift, NULL, NULL);
 
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct span *sp = &t->spans[i];

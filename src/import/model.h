@@ -104,6 +104,8 @@ struct model {
 	/* scratch, reused per execution */
 	uint32_t *stack;
 	uint32_t cap_stack;
+	int64_t *shift; /* the trace's clock shifts (trace_skew_shifts) */
+	uint32_t cap_shift;
 	struct model_call *calls;
 	uint32_t cap_calls;
 	uint32_t *key;

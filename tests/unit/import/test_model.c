@@ -302,6 +302,19 @@ static void test_detached_call(void **state)
 	assert_non_null(strstr(s, "fire and forget, sent with nowait"));
 	free(s);
 	end();
+
+	/* the client span ended at the send (or with its caller, as meshwalk's
+	 * own nowait forwards do), but the callee worked on after the caller
+	 * ended: not waited for either */
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	add("u", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 10000);
+	add("u", "c", "r", "A", "log", SPAN_KIND_CLIENT, 9000, 1000);
+	add("u", "s", "c", "C", "log", SPAN_KIND_SERVER, 9100, 20000);
+	import_finish(&im);
+	pl = &route("A", "root")->plans[0];
+	assert_int_equal(pl->ngroups, 1);
+	assert_true(pl->detached[0]);
+	end();
 }
 
 /* Links: the observed network time each way, less --net-baseline; between
