@@ -469,9 +469,14 @@ static bool start_forward(struct engine *e, struct engine_task *t, const struct 
 		 * target that failed at once is counted and traced, and the
 		 * replies that come are orphans to this task (fwd_seq moves on
 		 * with its next forward; a finished task's ids are stale). */
-		if (t->traced)
+		if (t->traced) {
+			/* its CLIENT spans end at the send (OpenTelemetry's
+			 * convention for a call not waited for): a later
+			 * forward of the task reuses their slots */
+			trace_fwd_abandon(e, t, -1, NULL);
 			etrace_wait_end(t->tr, e->ring, t->fwd.ntargets, 0, 0, true,
 					e->io->now(e->io->ctx));
+		}
 		t->waiting = false;
 		return true;
 	}
