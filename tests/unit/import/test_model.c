@@ -330,7 +330,7 @@ static void test_net_baseline(void **state)
 		all_meshwalk = own;
 		begin(MODEL_DEFAULT_TOLERANCE_NS);
 		for (int i = 0; i < 3; i++) {
-			char t[8];
+			char t[16];
 
 			snprintf(t, sizeof t, "t%d", i);
 			add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 10000, 2000);
