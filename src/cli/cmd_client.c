@@ -488,7 +488,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			if (parse_to(optarg, &c.to, &to_route, (char **)&c.http_host, &e) < 0) {
 				log_msg("--to: %s", e.msg);
 				rc = 2;
-			} else if (c.to.proto == SOCK_H2C || c.to.proto == SOCK_GRPC) {
+			} else if (c.to.proto == SOCK_H2C || c.to.proto == SOCK_GRPC ||
+				   c.to.proto == SOCK_GRPCS) {
 				log_msg("--to: '%s': the client speaks tcp://, udp://, ssl:// and http://; "
 					"drive a node's h2c:// or grpc:// address with h2load or a gRPC "
 					"client (docs/grpc.md)", optarg);

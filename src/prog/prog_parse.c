@@ -118,7 +118,8 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 				   &o->targets[o->ntargets], e) < 0) {
 		return err_prefix(e, "-F");
 	} else if (o->targets[o->ntargets].proto == SOCK_H2C ||
-		   o->targets[o->ntargets].proto == SOCK_GRPC) {
+		   o->targets[o->ntargets].proto == SOCK_GRPC ||
+		   o->targets[o->ntargets].proto == SOCK_GRPCS) {
 		return err_set(e, "-F %s: forwards speak meshwalk's protocol over tcp:// or ssl://, "
 				  "or HTTP/1.1 over http://; not HTTP/2 or gRPC", tok);
 	} else {

@@ -135,4 +135,8 @@ client --to "h2c://127.0.0.1:$h_PORT" -n 1
 [ $? -eq 2 ] && grep -q "drive a node's h2c:// or grpc:// address with h2load" "$TMP/err" || fail "client accepted h2c://"
 client --to 127.0.0.1:$t_PORT -F "h2c://127.0.0.1:$h_PORT" -R -n 1
 [ $? -eq 2 ] && grep -q "not HTTP/2 or gRPC" "$TMP/err" || fail "-F h2c:// accepted"
+client --to 127.0.0.1:$t_PORT -F "grpcs://127.0.0.1:$h_PORT" -R -n 1
+[ $? -eq 2 ] && grep -q "not HTTP/2 or gRPC" "$TMP/err" || fail "-F grpcs:// accepted"
+client --to "grpcs://127.0.0.1:$h_PORT" -n 1
+[ $? -eq 2 ] && grep -q "drive a node's h2c:// or grpc:// address" "$TMP/err" || fail "client accepted grpcs://"
 exit 0
