@@ -253,8 +253,8 @@ int tls_ctx_server(struct tls_ctx **out, const struct tls_config *c, const char 
 	int rc;
 
 	if (c->cert == NULL)
-		return err_set(e, "ssl:// and https:// addresses need --ssl-cert FILE and --ssl-key "
-			       "FILE (the node's certificate and its private key, PEM)");
+		return err_set(e, "ssl://, https:// and grpcs:// addresses need --ssl-cert FILE and "
+				  "--ssl-key FILE (the node's certificate and its private key, PEM)");
 	rc = ctx_new(&t, c, true, e);
 	if (rc < 0)
 		return rc;
