@@ -67,7 +67,7 @@ tmp, rounds = sys.argv[1], int(sys.argv[2])
 def rows(path):
     out = []
     for line in open(path):
-        if len(line) < 53 or line.startswith(('meshwalk', 'bench', '#', '==')):
+        if len(line) < 53 or line.startswith(('meshwalk bench:', 'placement:', 'bench', '#', '==')):
             continue
         label, cols = line[:52].rstrip(), line[52:].split()
         if label and cols:

@@ -35,7 +35,9 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # HTTP front end (47_http); openssl (the CLI) makes the TLS tests' throwaway
 # certificates and is their s_client peer (48_tls, tests/compat);
 # nghttp2-client (h2load) and python3-grpcio with python3-grpc-tools (stubs
-# from docs/*.proto) drive the HTTP/2 and gRPC front end (48_h2, 49_grpc).
+# from docs/*.proto) drive the HTTP/2 and gRPC front end (48_h2, 49_grpc);
+# nghttp2-server (nghttpd) and a grpcio server are the real peers of the
+# client's --to h2c:// and grpc:// (49_h2_client).
 # protobuf-compiler and python3-protobuf check exported traces against the
 # OTLP protobuf definitions (89_trace).
 # The image set: podman builds the image (make image) and runs generated
@@ -43,7 +45,7 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # image/containers.conf names; catatonit is the pause process of the pods
 # podman builds locally (no image pull).
 IMAGE_PKGS="podman runc catatonit"
-TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils openssl nghttp2-client python3-grpcio python3-grpc-tools protobuf-compiler python3-protobuf $IMAGE_PKGS"
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils openssl nghttp2-client nghttp2-server python3-grpcio python3-grpc-tools protobuf-compiler python3-protobuf $IMAGE_PKGS"
 # nodejs and npm run the reference application (tests/refapp, 92_refapp_traces)
 # and the schema validators; a node installed otherwise (NodeSource) is kept.
 command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs npm"

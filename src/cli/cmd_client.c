@@ -13,6 +13,7 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "client/client.h"
+#include "client/h2client.h"
 #include "client/httpclient.h"
 #include "prog/prog_parse.h"
 #include "spec/units.h"
@@ -61,6 +62,7 @@ enum {
 	O_TRACE_OUT,
 	O_OTLP_ENDPOINT,
 	O_SERVICE_NAME,
+	O_STREAMS,
 };
 
 /* DistWalk's pacing when neither -r nor -p is given: open loop at this many
@@ -69,7 +71,7 @@ enum {
 
 const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
-	  "The node to send requests to: [tcp://|udp://|ssl://|http://][host][:port], host "
+	  "The node to send requests to: [tcp://|udp://|ssl://|http://|h2c://|grpc://][host][:port], host "
 	  "defaults to 127.0.0.1 and port to 7891. With udp:// every request and reply is one "
 	  "datagram of at most 65507 bytes (a larger request counts as an error and is not sent); "
 	  "a lost one is a --timeout. ssl:// (also ssl:HOST:PORT, as DistWalk writes it) speaks "
@@ -79,7 +81,15 @@ const struct opt_def client_opts[] = {
 	  "/NAME runs the node's route NAME (as --route NAME), else the ops go in an "
 	  "x-meshwalk-program field, sampled by the node; a response counts as ok when its "
 	  "status is 2xx and its body has the REPLY's size (when that is a constant), else as an "
-	  "error (docs/http.md)." },
+	  "error (docs/http.md). h2c://HOST:PORT[/NAME] sends the same requests as HTTP/2 streams "
+	  "(prior knowledge; node -b h2c://), several at once on each connection (--streams); "
+	  "grpc://HOST:PORT calls meshwalk.v1.Walk/Run with the route or the ops, --ps bytes of "
+	  "payload, and counts grpc-status 0 with a payload of the REPLY's size as ok "
+	  "(docs/grpc.md)." },
+	{ "streams", 0, OPT_REQUIRED, O_STREAMS, "N",
+	  "h2c:// and grpc://: HTTP/2 streams open at once on each connection (1 to 65536, "
+	  "default 100); a request sent while N are open waits for one to close, and its "
+	  "latency counts from its intended send time." },
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Local address (and optional port) to connect from." },
 	{ "num-pkts", 'n', OPT_REQUIRED, 'n', "N|auto",
@@ -403,7 +413,8 @@ static char *http_host(const char *authority, const struct sock_addr *to)
 static int parse_to(const char *arg, struct sock_addr *to, char **route, char **hostf,
 		    struct err *e)
 {
-	const char *slash = strncmp(arg, "http://", 7) == 0 ? strchr(arg + 7, '/') : NULL;
+	size_t scheme = strncmp(arg, "http://", 7) == 0 ? 7 : strncmp(arg, "h2c://", 6) == 0 ? 6 : 0;
+	const char *slash = scheme ? strchr(arg + scheme, '/') : NULL;
 	char *host = xstrdup(arg);
 	int rc;
 
@@ -427,7 +438,9 @@ static int parse_to(const char *arg, struct sock_addr *to, char **route, char **
 			*route = xstrdup(slash + 1);
 	}
 	rc = sock_addr_parse(host, "127.0.0.1", SOCK_DEFAULT_PORT, false, to, e);
-	if (rc == 0 && to->proto == SOCK_HTTP)
+	if (rc == 0 && (to->proto == SOCK_HTTP || to->proto == SOCK_H2C))
+		*hostf = http_host(host + scheme, to);
+	else if (rc == 0 && to->proto == SOCK_GRPC)
 		*hostf = http_host(host + 7, to);
 	free(host);
 	return rc;
@@ -488,13 +501,17 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 			if (parse_to(optarg, &c.to, &to_route, (char **)&c.http_host, &e) < 0) {
 				log_msg("--to: %s", e.msg);
 				rc = 2;
-			} else if (c.to.proto == SOCK_H2C || c.to.proto == SOCK_GRPC ||
-				   c.to.proto == SOCK_GRPCS) {
-				log_msg("--to: '%s': the client speaks tcp://, udp://, ssl:// and http://; "
-					"drive a node's h2c:// or grpc:// address with h2load or a gRPC "
-					"client (docs/grpc.md)", optarg);
+			} else if (c.to.proto == SOCK_GRPCS) {
+				log_msg("--to: '%s': the client speaks tcp://, udp://, ssl://, http://, "
+					"h2c:// and grpc://, not gRPC over TLS; drive a node's grpcs:// "
+					"address with a gRPC client (docs/grpc.md)", optarg);
 				rc = 2;
 			}
+			break;
+		case O_STREAMS:
+			if (parse_uint("--streams", optarg, 1, H2CL_STREAMS_MAX, &v) < 0)
+				rc = 2;
+			c.h2_streams = (uint32_t)v;
 			break;
 		case 'b':
 			if (sock_addr_parse(optarg, "0.0.0.0", 0, true, &c.bind, &e) < 0) {
@@ -805,11 +822,12 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		prog_set_default_offsets(&b, load_offset, store_offset);
 		load_offset = store_offset = NULL;
 	}
-	if (rc == 0 && c.to.proto == SOCK_HTTP) {
+	if (rc == 0 && sock_is_http(c.to.proto)) {
 		wire_buf_put(&words, "", 1);
 		c.prog_text = xstrdup((const char *)words.data);
 		if (httpc_check(&c, &e) < 0) {
-			log_msg("--to %s: %s", "http://", e.msg);
+			log_msg("--to %s: %s", c.to.proto == SOCK_HTTP ? "http://"
+					       : c.to.proto == SOCK_H2C ? "h2c://" : "grpc://", e.msg);
 			rc = 2;
 			free((char *)c.prog_text);
 			c.prog_text = NULL;

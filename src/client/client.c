@@ -30,6 +30,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "client/h2client.h"
 #include "client/httpclient.h"
 #include "client/ctrace.h"
 #include "proto/wire.h"
@@ -117,6 +118,8 @@ struct cthread {
 	char conn_error[ERRMSG_LEN];
 	struct out text, csv;
 	struct httpc *http;          /* --to http://: requests and replies in HTTP/1.1 */
+	struct h2cl *h2;             /* --to h2c:// or grpc://: requests as HTTP/2 streams */
+	bool h2_sending;             /* an HTTP/2 output is half sent: add nothing to it */
 	struct ctrace *tr;           /* --trace-sample, or NULL */
 };
 
@@ -396,6 +399,26 @@ static void parse_http(struct cthread *p, int64_t now)
 	p->rx_have = p->broken ? 0 : p->rx_have - off;
 }
 
+static void h2_flush(struct cthread *p, uint64_t seq, bool wait);
+
+/* HTTP/2: the session reads every byte buffered in rx; then what it has to
+ * say back (acknowledgements, requests that waited for a stream) is sent,
+ * unless a send is under way (its bytes must not be split). */
+static void parse_h2(struct cthread *p, int64_t now)
+{
+	struct h2cl_result r;
+	char why[ERRMSG_LEN];
+	int rc = h2cl_feed(p->h2, p->rx, p->rx_have, why, sizeof why);
+
+	p->rx_have = 0;
+	while (h2cl_next(p->h2, &r))
+		on_result(p, r.seq, r.ok, r.text, now);
+	if (rc < 0)
+		conn_broken(p, why);
+	else if (!p->h2_sending)
+		h2_flush(p, 0, false);
+}
+
 /* Parses the replies buffered in rx; the bytes of a partial one stay. */
 static void parse_replies(struct cthread *p, int64_t now)
 {
@@ -403,6 +426,10 @@ static void parse_replies(struct cthread *p, int64_t now)
 
 	if (p->http) {
 		parse_http(p, now);
+		return;
+	}
+	if (p->h2) {
+		parse_h2(p, now);
 		return;
 	}
 
@@ -723,6 +750,41 @@ static int send_frame(struct cthread *p, uint64_t seq, const uint8_t *data, size
 	return p->broken ? -1 : 0;
 }
 
+/* HTTP/2: sends what the session has to send. With wait, as send_frame()
+ * sends a request (request seq's timeout bounds the wait); without, what
+ * the socket takes now, the rest at the next send. */
+static void h2_flush(struct cthread *p, uint64_t seq, bool wait)
+{
+	size_t len;
+	const uint8_t *out;
+
+	while (!p->broken && (out = h2cl_output(p->h2, &len), len > 0)) {
+		ssize_t n;
+
+		if (wait) {
+			p->h2_sending = true;
+			send_frame(p, seq, out, len);
+			p->h2_sending = false;
+			h2cl_sent(p->h2, len);
+			continue;
+		}
+		n = send(p->fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			h2cl_sent(p->h2, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN) {
+			char why[ERRMSG_LEN];
+
+			snprintf(why, sizeof why, "send failed: %s", strerror(errno));
+			conn_broken(p, why);
+		}
+		return;
+	}
+}
+
 /* -- sessions -- */
 
 /* DistWalk's conn_time line: with the per-request lines on stdout, or on
@@ -857,6 +919,14 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 		httpc_build(p->http, rng, seq, tc, frame);
 		return;
 	}
+	if (p->h2) { /* the stream's bytes come out of the session: h2_flush() */
+		char why[ERRMSG_LEN];
+
+		frame->len = 0;
+		if (h2cl_submit(p->h2, rng, seq, tc, why, sizeof why) < 0)
+			conn_broken(p, why);
+		return;
+	}
 	frame->len = 0;
 	wire_buf_reserve(frame, WIRE_HDR_LEN);
 	frame->len = WIRE_HDR_LEN;
@@ -947,6 +1017,8 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 	p->oldest = p->sent_end = *seq;
 	if (p->http)
 		httpc_session(p->http, *seq);
+	if (p->h2)
+		h2cl_session(p->h2);
 	for (; k < count && !p->broken; k++) {
 		int64_t intended;
 
@@ -1004,7 +1076,10 @@ static void run_session(struct cthread *p, int fd, uint64_t count, struct pacer 
 			advance_oldest(p);
 			continue;
 		}
-		send_frame(p, *seq - 1, frame->data, frame->len);
+		if (p->h2)
+			h2_flush(p, *seq - 1, true);
+		else
+			send_frame(p, *seq - 1, frame->data, frame->len);
 	}
 	account_unsent(p, count - k, seq, pacer, rng);
 	while (outstanding(p) && !p->broken)
@@ -1064,6 +1139,8 @@ static void *thread_main(void *arg)
 	p->first_sent = p->first_intended = -1;
 	if (c->to.proto == SOCK_HTTP)
 		p->http = httpc_new(c);
+	if (c->to.proto == SOCK_H2C || c->to.proto == SOCK_GRPC)
+		p->h2 = h2cl_new(c);
 
 	/* The first session connects before the schedule starts: a connect
 	 * (with retries) is set-up, not request latency. */
@@ -1108,6 +1185,7 @@ static void *thread_main(void *arg)
 		close(p->tfd);
 	wire_buf_free(&frame);
 	httpc_free(p->http);
+	h2cl_free(p->h2);
 	return NULL;
 }
 
@@ -1168,6 +1246,8 @@ static const char *target_str(const struct client_config *c, char *buf, size_t l
 		 c->to.proto == SOCK_UDP    ? "udp://"
 		 : c->to.proto == SOCK_HTTP ? "http://"
 		 : c->to.proto == SOCK_SSL  ? "ssl://"
+		 : c->to.proto == SOCK_H2C  ? "h2c://"
+		 : c->to.proto == SOCK_GRPC ? "grpc://"
 					    : "",
 		 sock_addr_str((const struct sockaddr *)&c->to.ss, a, sizeof a));
 	return buf;

@@ -69,6 +69,7 @@ struct client_config {
 	const struct auth_key *auth;  /* tag requests, check replies; NULL: off */
 	const char *prog_text;        /* the program's op words (to.proto SOCK_HTTP: client/httpclient.h) */
 	const char *http_host;        /* SOCK_HTTP: the Host field (the name as given), or NULL */
+	uint32_t h2_streams;          /* --streams: h2c://, grpc:// streams open at once (0: 100) */
 	struct tls_config tls;        /* --ssl-*: used when `to` is ssl:// */
 	double trace_sample;          /* --trace-sample: share of requests traced (0: none) */
 	const char *trace_out;        /* --trace-out: the client spans' OTLP JSON file, or NULL */

@@ -1,0 +1,156 @@
+# 49_h2_client: HTTP/2 and gRPC from meshwalk's side. The client --to h2c://
+# and --to grpc:// against a node's front ends (counts, outputs, errors as
+# statuses and grpc-status codes, the REPLY size checked, timeouts, many
+# streams on one connection and --streams as their cap, trace context), and
+# against real peers that are not meshwalk: nghttpd (nghttp2's own HTTP/2
+# server) and a python3-grpcio server of meshwalk.v1.Walk generated from
+# docs/meshwalk.proto, which checks what each call carried.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3   # Debian's, where python3-grpcio lives
+DOCS=$(cd "$(dirname "$0")/../../docs" && pwd)
+command -v nghttpd >/dev/null || skip "needs nghttpd (nghttp2-server; scripts/deps.sh install test)"
+$PY -c "import grpc, grpc_tools.protoc" 2>/dev/null || skip "needs python3-grpcio and python3-grpc-tools (scripts/deps.sh install test)"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+start_node t
+start_node h -b h2c://127.0.0.1:0 -b grpc://127.0.0.1:0 --route "pay=-C 1ms -R 100" \
+	--route "slow=-C 30ms -R 7"
+G=$(sed -n 2p "$TMP/h.port")
+H=h2c://127.0.0.1:$h_PORT
+
+# -- h2c:// against the node --
+client --to "$H/pay" -n 200 -r 2000 --csv "$TMP/r.csv" --json "$TMP/summary.json" -q ||
+	{ show; fail "h2c route run"; }
+assert_eq "h2c route ok" 200 "$(json ok)"
+assert_eq "h2c route errors" 0 "$(json errors)"
+grep -q '"target": "h2c://127.0.0.1:'"$h_PORT"'"' "$TMP/summary.json" || fail "JSON target"
+assert_eq "CSV ok rows" 200 "$(grep -c ',ok$' "$TMP/r.csv")"
+# an inline program (x-meshwalk-program), with a body (--ps) and DistWalk's lines
+client --to "$H" -C 100us -R 1k --ps 3000 -n 20 || { show; fail "h2c program run"; }
+grep -q "Sent pkts - success: 20, error: 0, timeout: 0, thr_id: 0" "$TMP/out" || { show; fail "Sent pkts"; }
+# a REPLY size the node does not send is an error (a constant REPLY is checked)
+client --to "$H" -C 10us -R "1k" -n 5 --json "$TMP/summary.json" -q || { show; fail "1k run"; }
+assert_eq "REPLY 1k ok" 5 "$(json ok)"
+# statuses: counted as errors, with the node's status field
+client --to "$H/nope" -n 5 --json "$TMP/summary.json" -q && fail "no route: exit 0"
+assert_eq "h2c no route errors" 5 "$(json errors)"
+grep -q "HTTP 404 (x-meshwalk-status: 10 no such route): node 127.0.0.1:$h_PORT: no route 'nope'" "$TMP/err" ||
+	{ show; fail "no route message"; }
+client --to "$H" -F "127.0.0.1:$t_PORT,timeout=1ms" -C 50ms -R -R -n 3 --json "$TMP/summary.json" -q &&
+	fail "504: exit 0"
+assert_eq "504 errors" 3 "$(json errors)"
+grep -q "HTTP 504 (x-meshwalk-status: 6 forward timed out)" "$TMP/err" || { show; fail "504 message"; }
+# the client's own timeout; late streams are dropped, the connection goes on
+client --to "$H/slow" --timeout 5ms -n 3 --json "$TMP/summary.json" -q && fail "timeouts: exit 0"
+assert_eq "h2c timeouts" 3 "$(json timeouts)"
+# many streams on one connection: a burst of 30 ms requests at 2000/s would
+# take 3 s one after another; with --streams 4 they run 4 at a time
+start_node p -b h2c://127.0.0.1:0 --route "w=--sleep 30ms -R 7" --nt 1
+client --to "h2c://127.0.0.1:$p_PORT/w" -n 40 -r 2000 --streams 40 --json "$TMP/summary.json" -q ||
+	{ show; fail "streams run"; }
+assert_eq "streams ok" 40 "$(json ok)"
+client --to "h2c://127.0.0.1:$p_PORT/w" -n 40 -r 2000 --streams 1 --json "$TMP/summary1.json" -q ||
+	{ show; fail "--streams 1 run"; }
+stop_node p
+assert_eq "one connection a run" 2 "$(stat p accepted)"
+assert_eq "its requests" 80 "$(stat p h2_requests)"
+# with one stream at a time, the 40th request waits for 39 SLEEPs of 30 ms
+# before its own: over a second; with 40 streams none waits for another
+python3 - "$TMP/summary.json" "$TMP/summary1.json" <<'PY' || fail "--streams did not cap concurrency"
+import json, sys
+many, one = (json.load(open(f)) for f in sys.argv[1:3])
+def mx(d):
+    for k in ("latency", "latency_us"):
+        if k in d:
+            return d[k]["max"]
+    raise KeyError(d.keys())
+assert mx(one) > 1_000_000 > mx(many), (mx(one), mx(many))
+PY
+# usage: gRPC over TLS is refused by name, --streams checked, no auth tag
+client --to "grpcs://127.0.0.1:$G" -n 1
+assert_eq "grpcs:// refused" 2 $?
+grep -q "not gRPC over TLS" "$TMP/err" || fail "grpcs message: $(cat "$TMP/err")"
+client --to "$H" --streams 0 -n 1
+assert_eq "--streams 0" 2 $?
+head -c 32 /dev/urandom >"$TMP/key"; chmod 600 "$TMP/key"
+client --to "$H" --auth-key-file "$TMP/key" -n 1
+assert_eq "h2c:// with a key" 2 $?
+
+# -- grpc:// against the node --
+client --to "grpc://127.0.0.1:$G" --route pay -n 100 -r 2000 --json "$TMP/summary.json" -q ||
+	{ show; fail "grpc route run"; }
+assert_eq "grpc route ok" 100 "$(json ok)"
+client --to "grpc://127.0.0.1:$G" -C 50us -R 2k --ps 5000 -n 30 --json "$TMP/summary.json" -q ||
+	{ show; fail "grpc program run"; }
+assert_eq "grpc program ok" 30 "$(json ok)"
+client --to "grpc://127.0.0.1:$G" --route nope -n 4 --json "$TMP/summary.json" -q && fail "grpc no route: exit 0"
+assert_eq "grpc no route errors" 4 "$(json errors)"
+grep -q "grpc-status 5 NOT_FOUND (x-meshwalk-status: 10 no such route)" "$TMP/err" ||
+	{ show; fail "grpc no route message"; }
+client --to "grpc://127.0.0.1:$G" -F "127.0.0.1:1" -R -R -n 2 --json "$TMP/summary.json" -q &&
+	fail "grpc failed forward: exit 0"
+grep -q "grpc-status 14 UNAVAILABLE" "$TMP/err" || { show; fail "UNAVAILABLE message"; }
+
+# -- real peers --
+# nghttpd serves files: /pay is a route path to the client, a file to it
+mkdir -p "$TMP/www"
+head -c 100 /dev/zero >"$TMP/www/pay"
+NPORT=$(free_port)
+nghttpd --no-tls -d "$TMP/www" "$NPORT" >"$TMP/nghttpd.log" 2>&1 &
+NGHTTPD=$!
+slowwait 10 bash -c "echo >/dev/tcp/127.0.0.1/$NPORT" || fail "nghttpd did not listen: $(cat "$TMP/nghttpd.log")"
+client --to "h2c://127.0.0.1:$NPORT/pay" -n 100 -r 2000 --streams 16 --json "$TMP/summary.json" -q ||
+	{ show; fail "against nghttpd"; }
+assert_eq "nghttpd ok" 100 "$(json ok)"
+client --to "h2c://127.0.0.1:$NPORT/missing" -n 3 --json "$TMP/summary.json" -q && fail "nghttpd 404: exit 0"
+assert_eq "nghttpd 404 errors" 3 "$(json errors)"
+grep -q "HTTP 404" "$TMP/err" || { show; fail "nghttpd 404 message"; }
+kill "$NGHTTPD"; wait "$NGHTTPD" 2>/dev/null
+
+# a grpcio server: every call's route, program and payload size are logged
+mkdir -p "$TMP/py"
+$PY -m grpc_tools.protoc -I"$DOCS" --python_out="$TMP/py" --grpc_python_out="$TMP/py" meshwalk.proto ||
+	fail "protoc on docs/meshwalk.proto"
+timeout 120 $PY - "$TMP/py" "$TMP/g.port" "$TMP/calls.log" >"$TMP/gsrv.log" 2>&1 <<'PY' &
+import sys, threading, grpc
+from concurrent import futures
+sys.path.insert(0, sys.argv[1])
+import meshwalk_pb2 as mw, meshwalk_pb2_grpc as mwg
+log = open(sys.argv[3], "w")
+lock = threading.Lock()
+class Walk(mwg.WalkServicer):
+    def Run(self, req, ctx):
+        with lock:
+            log.write("%s|%s|%d|%s\n" % (req.route, req.program, len(req.payload),
+                      dict(ctx.invocation_metadata()).get("traceparent", "-")))
+            log.flush()
+        if req.route == "deny":
+            ctx.abort(grpc.StatusCode.PERMISSION_DENIED, "not you")
+        return mw.RunReply(payload=b"\0" * 64 if req.route else b"\0" * 300)
+srv = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+mwg.add_WalkServicer_to_server(Walk(), srv)
+port = srv.add_insecure_port("127.0.0.1:0")
+srv.start()
+open(sys.argv[2] + ".tmp", "w").write(str(port))
+import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+srv.wait_for_termination(timeout=100)
+PY
+GSRV=$!
+for _ in $(seq 100); do [ -s "$TMP/g.port" ] && break; sleep 0.1; done
+[ -s "$TMP/g.port" ] || fail "grpcio server did not start: $(cat "$TMP/gsrv.log")"
+GP=$(cat "$TMP/g.port")
+client --to "grpc://127.0.0.1:$GP" --route pay --ps 777 -n 10 --json "$TMP/summary.json" -q ||
+	{ show; fail "against grpcio: route"; }
+assert_eq "grpcio route ok" 10 "$(json ok)"
+assert_eq "route and payload carried" 10 "$(grep -c '^pay||777|' "$TMP/calls.log")"
+# a constant REPLY is checked against the payload the server sent (300 bytes)
+client --to "grpc://127.0.0.1:$GP" -C 1ms -R 300 -n 5 --trace-sample 1 --json "$TMP/summary.json" -q ||
+	{ show; fail "against grpcio: program"; }
+assert_eq "grpcio program ok" 5 "$(json ok)"
+assert_eq "program carried" 5 "$(grep -c '^|-C 1ms -R 300|0|00-[0-9a-f]\{32\}-[0-9a-f]\{16\}-01$' "$TMP/calls.log")"
+client --to "grpc://127.0.0.1:$GP" -C 1ms -R 299 -n 2 --json "$TMP/summary.json" -q && fail "wrong size: exit 0"
+grep -q "RunReply payload of 300 bytes, expected 299" "$TMP/err" || { show; fail "size message"; }
+client --to "grpc://127.0.0.1:$GP" --route deny -n 2 --json "$TMP/summary.json" -q && fail "deny: exit 0"
+assert_eq "grpcio denied" 2 "$(json errors)"
+grep -q "grpc-status 7 PERMISSION_DENIED: not you" "$TMP/err" || { show; fail "deny message"; }
+kill "$GSRV" 2>/dev/null; wait "$GSRV" 2>/dev/null
+exit 0
