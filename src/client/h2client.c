@@ -129,7 +129,7 @@ static void finish(struct h2cl *h, const struct h2req *q, uint32_t error_code, s
 	r->ok = false;
 	r->text[0] = '\0';
 	if (q->mw_status[0])
-		snprintf(mw, sizeof mw, " (x-meshwalk-status: %s)", q->mw_status);
+		snprintf(mw, sizeof mw, " (x-meshwalk-status: %.60s)", q->mw_status);
 	if (error_code != 0 && (q->status == 0 || (h->grpc && q->grpc_status < 0))) {
 		snprintf(r->text, sizeof r->text, "HTTP/2 stream reset by the node (%s)",
 			 nghttp2_http2_strerror(error_code));
@@ -139,12 +139,12 @@ static void finish(struct h2cl *h, const struct h2req *q, uint32_t error_code, s
 		int64_t got;
 
 		if (q->status != 200 || q->grpc_status < 0) {
-			snprintf(r->text, sizeof r->text, "gRPC call answered HTTP %d without grpc-status%s",
+			snprintf(r->text, sizeof r->text, "gRPC call answered HTTP %d without grpc-status%.90s",
 				 q->status, mw);
 			return;
 		}
 		if (q->grpc_status != GRPC_OK) {
-			snprintf(r->text, sizeof r->text, "grpc-status %d %s%s: %s", q->grpc_status,
+			snprintf(r->text, sizeof r->text, "grpc-status %d %.20s%.90s: %.60s", q->grpc_status,
 				 grpc_code_name(q->grpc_status), mw, q->grpc_msg);
 			return;
 		}
@@ -163,7 +163,7 @@ static void finish(struct h2cl *h, const struct h2req *q, uint32_t error_code, s
 
 		while (n > 0 && (q->err[n - 1] == '\n' || q->err[n - 1] == '\r'))
 			n--;
-		snprintf(r->text, sizeof r->text, "HTTP %d%s: %.*s", q->status, mw, (int)n, q->err);
+		snprintf(r->text, sizeof r->text, "HTTP %d%.90s: %.*s", q->status, mw, (int)(n < 90 ? n : 90), q->err);
 		return;
 	}
 	if (h->expect_size >= 0 && q->body != (uint64_t)h->expect_size) {
