@@ -18,7 +18,7 @@
 #
 # SET is `demo` (what `make demo` needs: build it, run a scenario, draw the
 # report's plots), `test` (what `make test` needs), `fuzz` (`make fuzz`),
-# `image` (`make image`), `bench` (bench/http.sh's peers) or `all` (the default). Installing waits up to DEPS_LOCK_TIMEOUT seconds
+# `image` (`make image`), `bench` (the peers of bench/http.sh and bench/grpc.sh) or `all` (the default). Installing waits up to DEPS_LOCK_TIMEOUT seconds
 # (default 600) for another apt or dpkg run to release the package manager's
 # lock instead of failing at once.
 set -u
@@ -31,7 +31,7 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # libcmocka-dev: the unit tests; strace: system-call checks; chromium renders
 # the report's index.html (72_report_html); haproxy balances scenario services;
 # iproute2 (ip, tc) builds the emulated network of scenarios run as root;
-# python3 plays raw-frame peers; curl, wrk and ab (apache2-utils) drive the
+# python3 plays raw-frame peers; curl, wrk, ab (apache2-utils) and hey drive the
 # HTTP front end (47_http); openssl (the CLI) makes the TLS tests' throwaway
 # certificates and is their s_client peer (48_tls, tests/compat);
 # nghttp2-client (h2load) and python3-grpcio with python3-grpc-tools (stubs
@@ -45,12 +45,14 @@ DEMO_PKGS="$BUILD_PKGS gnuplot-nox"
 # image/containers.conf names; catatonit is the pause process of the pods
 # podman builds locally (no image pull).
 IMAGE_PKGS="podman runc catatonit"
-TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils openssl nghttp2-client nghttp2-server python3-grpcio python3-grpc-tools protobuf-compiler python3-protobuf $IMAGE_PKGS"
+TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 curl wrk apache2-utils hey openssl nghttp2-client nghttp2-server python3-grpcio python3-grpc-tools protobuf-compiler python3-protobuf $IMAGE_PKGS"
 # nodejs and npm run the reference application (tests/refapp, 92_refapp_traces)
 # and the schema validators; a node installed otherwise (NodeSource) is kept.
 command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs npm"
-# The benchmarks' peers: wrk drives bench/http.sh against nginx-core.
-BENCH_PKGS="$BUILD_PKGS wrk nginx-core python3"
+# The benchmarks' peers: wrk drives bench/http.sh against nginx-core; h2load
+# (nghttp2-client) drives bench/grpc.sh against a gRPC C++ server built from
+# libgrpc++-dev with protobuf-compiler-grpc (protoc and its C++ plugin).
+BENCH_PKGS="$BUILD_PKGS wrk nginx-core python3 nghttp2-client libgrpc++-dev protobuf-compiler-grpc"
 # clang-14 and libclang-rt-14-dev build the libFuzzer targets.
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"
 # npm packages of the schema test (tests/e2e/90_deploy_k8s.sh), pinned.
@@ -82,7 +84,7 @@ test) PKGS=$TEST_PKGS ;;
 fuzz) PKGS=$FUZZ_PKGS ;;
 image) PKGS=$IMAGE_PKGS ;;
 bench) PKGS=$BENCH_PKGS ;;
-all) PKGS="$TEST_PKGS clang-14 libclang-rt-14-dev nginx-core" ;;
+all) PKGS="$TEST_PKGS clang-14 libclang-rt-14-dev nginx-core libgrpc++-dev protobuf-compiler-grpc" ;;
 *) usage ;;
 esac
 [ $# -le 2 ] || usage

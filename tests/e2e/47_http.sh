@@ -1,10 +1,10 @@
 # HTTP/1.1 front end (node -b http://): seed 003's worker, routes, inline
 # programs, real status codes, keep-alive and pipelining in order, request
 # bodies (Content-Length, chunked, Expect: 100-continue), malformed requests;
-# driven by real tools: curl, wrk and ab, plus a raw python peer where the
+# driven by real tools: curl, wrk, ab and hey, plus a raw python peer where the
 # bytes on the wire matter.
 . "$(dirname "$0")/lib.sh"
-for t in curl wrk ab; do command -v $t >/dev/null || skip "needs $t (scripts/deps.sh install test)"; done
+for t in curl wrk ab hey; do command -v $t >/dev/null || skip "needs $t (scripts/deps.sh install test)"; done
 start_node t
 start_node h -b http://127.0.0.1:0 --route "pay=-C 1ms -R 100" --route "slow=-C 50ms -R 7"
 H=http://127.0.0.1:$h_PORT
@@ -99,6 +99,13 @@ ab -n 100 -c 2 "$H/worker?duration=1ms" >"$TMP/ab2.out" 2>&1 || fail "ab (no kee
 grep -q "^Complete requests: *100" "$TMP/ab2.out" || fail "ab worker: $(cat "$TMP/ab2.out")"
 grep -Eq "Connect: 0, Receive: 0, Length: [0-9]+, Exceptions: 0|^Failed requests: *0" "$TMP/ab2.out" || fail "ab worker failures: $(cat "$TMP/ab2.out")"
 grep -q "Non-2xx" "$TMP/ab2.out" && fail "ab worker non-2xx: $(cat "$TMP/ab2.out")"
+# hey (Go's net/http client): seed 003's worker and a route, every answer a 200
+hey -n 200 -c 4 "$H/worker?duration=1ms" >"$TMP/hey.out" 2>&1 || fail "hey: $(cat "$TMP/hey.out")"
+grep -Eq "^ *\[200\][[:space:]]+200 responses" "$TMP/hey.out" || fail "hey worker: $(cat "$TMP/hey.out")"
+hey -n 100 -c 2 -m POST -d "$(head -c 500 /dev/zero | tr '\0' x)" "$H/pay" >"$TMP/hey2.out" 2>&1 ||
+	fail "hey POST: $(cat "$TMP/hey2.out")"
+grep -Eq "^ *\[200\][[:space:]]+100 responses" "$TMP/hey2.out" || fail "hey POST: $(cat "$TMP/hey2.out")"
+grep -q "Error distribution" "$TMP/hey.out" "$TMP/hey2.out" && fail "hey saw errors: $(cat "$TMP/hey.out" "$TMP/hey2.out")"
 stop_node h
 [ "$(stat h http_requests)" -gt 500 ] || fail "http_requests: $(stat h http_requests)"
 [ "$(stat h malformed)" -ge 3 ] || fail "malformed: $(stat h malformed)"
