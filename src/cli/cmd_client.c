@@ -71,7 +71,7 @@ enum {
 
 const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
-	  "The node to send requests to: [tcp://|udp://|ssl://|http://|h2c://|grpc://][host][:port], host "
+	  "The node to send requests to: [tcp://|udp://|ssl://|http://|https://|h2c://|grpc://][host][:port], host "
 	  "defaults to 127.0.0.1 and port to 7891. With udp:// every request and reply is one "
 	  "datagram of at most 65507 bytes (a larger request counts as an error and is not sent); "
 	  "a lost one is a --timeout. ssl:// (also ssl:HOST:PORT, as DistWalk writes it) speaks "
@@ -83,6 +83,8 @@ const struct opt_def client_opts[] = {
 	  "status is 2xx and its body has the REPLY's size (when that is a constant), else as an "
 	  "error (docs/http.md). h2c://HOST:PORT[/NAME] sends the same requests as HTTP/2 streams "
 	  "(prior knowledge; node -b h2c://), several at once on each connection (--streams); "
+	  "https://HOST:PORT[/NAME] sends them over TLS (--ssl-* options), as HTTP/2 when the "
+	  "node chooses h2 by ALPN, else HTTP/1.1; "
 	  "grpc://HOST:PORT calls meshwalk.v1.Walk/Run with the route or the ops, --ps bytes of "
 	  "payload, and counts grpc-status 0 with a payload of the REPLY's size as ok "
 	  "(docs/grpc.md)." },
@@ -413,7 +415,10 @@ static char *http_host(const char *authority, const struct sock_addr *to)
 static int parse_to(const char *arg, struct sock_addr *to, char **route, char **hostf,
 		    struct err *e)
 {
-	size_t scheme = strncmp(arg, "http://", 7) == 0 ? 7 : strncmp(arg, "h2c://", 6) == 0 ? 6 : 0;
+	size_t scheme = strncmp(arg, "http://", 7) == 0    ? 7
+			: strncmp(arg, "https://", 8) == 0 ? 8
+			: strncmp(arg, "h2c://", 6) == 0   ? 6
+							   : 0;
 	const char *slash = scheme ? strchr(arg + scheme, '/') : NULL;
 	char *host = xstrdup(arg);
 	int rc;
@@ -421,12 +426,6 @@ static int parse_to(const char *arg, struct sock_addr *to, char **route, char **
 	free(*route);
 	free(*hostf);
 	*route = *hostf = NULL;
-	if (strncmp(arg, "https://", 8) == 0) {
-		free(host);
-		return err_set(e, "'%s': the client does not speak HTTPS; use http://, ssl:// "
-				  "(meshwalk's protocol over TLS), or curl, wrk, ab or h2load", arg),
-		       -EINVAL;
-	}
 	if (slash) {
 		host[slash - arg] = '\0';
 		if (slash[1] && wire_route_check((const uint8_t *)slash + 1,
@@ -438,7 +437,7 @@ static int parse_to(const char *arg, struct sock_addr *to, char **route, char **
 			*route = xstrdup(slash + 1);
 	}
 	rc = sock_addr_parse(host, "127.0.0.1", SOCK_DEFAULT_PORT, false, to, e);
-	if (rc == 0 && (to->proto == SOCK_HTTP || to->proto == SOCK_H2C))
+	if (rc == 0 && (to->proto == SOCK_HTTP || to->proto == SOCK_HTTPS || to->proto == SOCK_H2C))
 		*hostf = http_host(host + scheme, to);
 	else if (rc == 0 && to->proto == SOCK_GRPC)
 		*hostf = http_host(host + 7, to);
@@ -827,6 +826,7 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		c.prog_text = xstrdup((const char *)words.data);
 		if (httpc_check(&c, &e) < 0) {
 			log_msg("--to %s: %s", c.to.proto == SOCK_HTTP ? "http://"
+					       : c.to.proto == SOCK_HTTPS ? "https://"
 					       : c.to.proto == SOCK_H2C ? "h2c://" : "grpc://", e.msg);
 			rc = 2;
 			free((char *)c.prog_text);

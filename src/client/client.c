@@ -117,8 +117,10 @@ struct cthread {
 	char first_error[ERRMSG_LEN];
 	char conn_error[ERRMSG_LEN];
 	struct out text, csv;
-	struct httpc *http;          /* --to http://: requests and replies in HTTP/1.1 */
-	struct h2cl *h2;             /* --to h2c:// or grpc://: requests as HTTP/2 streams */
+	struct httpc *http;          /* this session's HTTP/1.1 (http://, https:// without h2), or NULL */
+	struct h2cl *h2;             /* this session's HTTP/2 (h2c://, grpc://, https:// with h2), or NULL */
+	struct httpc *http_own;      /* what http and h2 point to (https://: both, ALPN picks) */
+	struct h2cl *h2_own;
 	bool h2_sending;             /* an HTTP/2 output is half sent: add nothing to it */
 	struct ctrace *tr;           /* --trace-sample, or NULL */
 };
@@ -768,6 +770,19 @@ static void h2_flush(struct cthread *p, uint64_t seq, bool wait)
 			h2cl_sent(p->h2, len);
 			continue;
 		}
+		if (p->tls != NULL) { /* taken whole into the TLS queue, sent as the socket takes it */
+			n = tls_write(p->tls, out, len);
+			if (n > 0) {
+				h2cl_sent(p->h2, (size_t)n);
+				n = tls_flush(p->tls);
+				if (n == 0 || n == -EAGAIN)
+					continue;
+			}
+			if (n == -EAGAIN)
+				return;
+			conn_broken(p, n == -EPROTO ? tls_error(p->tls) : strerror((int)-n));
+			return;
+		}
 		n = send(p->fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n > 0) {
 			h2cl_sent(p->h2, (size_t)n);
@@ -884,6 +899,14 @@ static int connect_session(struct cthread *p)
 				if (rc == -EPROTO)
 					return rc; /* a handshake refused is not retried */
 				continue;
+			}
+			if (c->to.proto == SOCK_HTTPS) { /* HTTP/2 if the node chose it, else HTTP/1.1 */
+				size_t n;
+				const char *proto = tls_alpn(p->tls, &n);
+				bool h2 = proto != NULL && n == 2 && memcmp(proto, "h2", 2) == 0;
+
+				p->h2 = h2 ? p->h2_own : NULL;
+				p->http = h2 ? NULL : p->http_own;
 			}
 			if (c->conn_times) {
 				int64_t d = clock_now_ns() - t_conn;
@@ -1137,10 +1160,10 @@ static void *thread_main(void *arg)
 		snprintf(p->conn_error, sizeof p->conn_error, "cannot create a timer: %s",
 			 strerror(errno));
 	p->first_sent = p->first_intended = -1;
-	if (c->to.proto == SOCK_HTTP)
-		p->http = httpc_new(c);
-	if (c->to.proto == SOCK_H2C || c->to.proto == SOCK_GRPC)
-		p->h2 = h2cl_new(c);
+	if (c->to.proto == SOCK_HTTP || c->to.proto == SOCK_HTTPS)
+		p->http = p->http_own = httpc_new(c);
+	if (c->to.proto == SOCK_H2C || c->to.proto == SOCK_GRPC || c->to.proto == SOCK_HTTPS)
+		p->h2 = p->h2_own = h2cl_new(c);
 
 	/* The first session connects before the schedule starts: a connect
 	 * (with retries) is set-up, not request latency. */
@@ -1184,8 +1207,8 @@ static void *thread_main(void *arg)
 	if (p->tfd >= 0)
 		close(p->tfd);
 	wire_buf_free(&frame);
-	httpc_free(p->http);
-	h2cl_free(p->h2);
+	httpc_free(p->http_own);
+	h2cl_free(p->h2_own);
 	return NULL;
 }
 
@@ -1245,6 +1268,7 @@ static const char *target_str(const struct client_config *c, char *buf, size_t l
 	snprintf(buf, len, "%s%s",
 		 c->to.proto == SOCK_UDP    ? "udp://"
 		 : c->to.proto == SOCK_HTTP ? "http://"
+		 : c->to.proto == SOCK_HTTPS ? "https://"
 		 : c->to.proto == SOCK_SSL  ? "ssl://"
 		 : c->to.proto == SOCK_H2C  ? "h2c://"
 		 : c->to.proto == SOCK_GRPC ? "grpc://"
@@ -1357,8 +1381,9 @@ int client_run(const struct client_config *c)
 	struct ctrace_run *traces = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (c->to.proto == SOCK_SSL || tls_config_any(&c->tls)) {
+	if (c->to.proto == SOCK_SSL || c->to.proto == SOCK_HTTPS || tls_config_any(&c->tls)) {
 		struct err e;
+		static const char *const alpn[] = { "h2", "http/1.1" };
 
 		/* Files first: a wrong path stops the run before any output. */
 		if (tls_ctx_client(&tls_ctx, &c->tls, &e) < 0) {
@@ -1366,7 +1391,9 @@ int client_run(const struct client_config *c)
 			free(cts);
 			return 1;
 		}
-		if (c->to.proto != SOCK_SSL) {
+		if (c->to.proto == SOCK_HTTPS)
+			tls_ctx_offer_alpn(tls_ctx, alpn, 2);
+		if (c->to.proto != SOCK_SSL && c->to.proto != SOCK_HTTPS) {
 			tls_ctx_free(tls_ctx); /* checked; a tcp:// target does not use it */
 			tls_ctx = NULL;
 		}

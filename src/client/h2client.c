@@ -53,6 +53,7 @@ struct h2cl {
 	uint32_t max_open;
 	nghttp2_session *sess;
 	nghttp2_session_callbacks *cbs;
+	const char *scheme;      /* http, or https over TLS */
 	char authority[SOCK_ADDR_STRLEN + 16];
 	char path[300];
 	int64_t expect_size;     /* the REPLY size when constant, else -1 */
@@ -279,6 +280,7 @@ struct h2cl *h2cl_new(const struct client_config *c)
 
 	h->cfg = c;
 	h->grpc = c->to.proto == SOCK_GRPC;
+	h->scheme = sock_proto_tls(c->to.proto) ? "https" : "http";
 	h->max_open = c->h2_streams ? c->h2_streams : H2CL_STREAMS_DEFAULT;
 	snprintf(h->authority, sizeof h->authority, "%s",
 		 c->http_host ? c->http_host : sock_addr_str((const struct sockaddr *)&c->to.ss, a, sizeof a));
@@ -367,7 +369,7 @@ static int open_stream(struct h2cl *h, struct h2req *q, char *why, size_t why_le
 
 	nv[n++] = (nghttp2_nv)NV(":method", q->req_body || h->grpc ? "POST" : "GET",
 				  q->req_body || h->grpc ? 4 : 3);
-	nv[n++] = (nghttp2_nv)NV(":scheme", "http", 4);
+	nv[n++] = (nghttp2_nv)NV(":scheme", h->scheme, strlen(h->scheme));
 	nv[n++] = (nghttp2_nv)NV(":authority", h->authority, strlen(h->authority));
 	nv[n++] = (nghttp2_nv)NV(":path", h->path, strlen(h->path));
 	nv[n++] = (nghttp2_nv)NV("user-agent", "meshwalk-client", 15);

@@ -246,6 +246,21 @@ static int ctx_new(struct tls_ctx **out, const struct tls_config *c, bool server
 	return 0;
 }
 
+/* The names in ALPN's wire format (length-prefixed), into ctx->alpn. */
+static void alpn_list(struct tls_ctx *t, const char *const *alpn, int nalpn)
+{
+	t->alpn_len = 0;
+	for (int i = 0; i < nalpn && i < TLS_ALPN_MAX; i++) {
+		size_t n = strlen(alpn[i]);
+
+		if (n == 0 || n > 255)
+			continue;
+		t->alpn[t->alpn_len++] = (unsigned char)n;
+		memcpy(t->alpn + t->alpn_len, alpn[i], n);
+		t->alpn_len += (unsigned)n;
+	}
+}
+
 int tls_ctx_server(struct tls_ctx **out, const struct tls_config *c, const char *const *alpn,
 		   int nalpn, struct err *e)
 {
@@ -258,15 +273,7 @@ int tls_ctx_server(struct tls_ctx **out, const struct tls_config *c, const char 
 	rc = ctx_new(&t, c, true, e);
 	if (rc < 0)
 		return rc;
-	for (int i = 0; i < nalpn && i < TLS_ALPN_MAX; i++) {
-		size_t n = strlen(alpn[i]);
-
-		if (n == 0 || n > 255)
-			continue;
-		t->alpn[t->alpn_len++] = (unsigned char)n;
-		memcpy(t->alpn + t->alpn_len, alpn[i], n);
-		t->alpn_len += (unsigned)n;
-	}
+	alpn_list(t, alpn, nalpn);
 	if (t->alpn_len > 0)
 		SSL_CTX_set_alpn_select_cb(t->ssl, alpn_select, t);
 	*out = t;
@@ -276,6 +283,13 @@ int tls_ctx_server(struct tls_ctx **out, const struct tls_config *c, const char 
 int tls_ctx_client(struct tls_ctx **out, const struct tls_config *c, struct err *e)
 {
 	return ctx_new(out, c, false, e);
+}
+
+void tls_ctx_offer_alpn(struct tls_ctx *ctx, const char *const *alpn, int nalpn)
+{
+	alpn_list(ctx, alpn, nalpn);
+	if (ctx->alpn_len > 0 && SSL_CTX_set_alpn_protos(ctx->ssl, ctx->alpn, ctx->alpn_len) != 0)
+		oom(); /* it fails only when it cannot allocate */
 }
 
 void tls_ctx_free(struct tls_ctx *ctx)

@@ -64,6 +64,9 @@ int tls_ctx_server(struct tls_ctx **out, const struct tls_config *c, const char 
 /* A client context: cert and key are optional (mutual TLS); verify checks
  * the server's chain (and the host name given to tls_new_client()). */
 int tls_ctx_client(struct tls_ctx **out, const struct tls_config *c, struct err *e);
+/* A client context offers these protocols by ALPN (n of them, most
+ * preferred first); tls_alpn() says which the server chose. */
+void tls_ctx_offer_alpn(struct tls_ctx *ctx, const char *const *alpn, int nalpn);
 void tls_ctx_free(struct tls_ctx *ctx);
 
 /* A connection on fd: the accepting side, or the connecting side (host:

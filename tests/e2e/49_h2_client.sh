@@ -153,4 +153,61 @@ client --to "grpc://127.0.0.1:$GP" --route deny -n 2 --json "$TMP/summary.json" 
 assert_eq "grpcio denied" 2 "$(json errors)"
 grep -q "grpc-status 7 PERMISSION_DENIED: not you" "$TMP/err" || { show; fail "deny message"; }
 kill "$GSRV" 2>/dev/null; wait "$GSRV" 2>/dev/null
+# -- https:// (TLS): HTTP/2 when the server picks h2 by ALPN, else HTTP/1.1 --
+command -v openssl >/dev/null || skip "needs openssl (scripts/deps.sh install test)"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/k.pem" -out "$TMP/c.pem" -days 2 \
+	-subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null || fail "openssl req"
+start_node s -b https://127.0.0.1:0 --ssl-cert "$TMP/c.pem" --ssl-key "$TMP/k.pem" --route "pay=-C 1ms -R 100"
+client --to "https://127.0.0.1:$s_PORT/pay" --ssl-ca "$TMP/c.pem" --ssl-verify -n 30 -r 2000 \
+	--json "$TMP/summary.json" -q || { show; fail "https:// route run"; }
+assert_eq "https ok" 30 "$(json ok)"
+grep -q '"target": "https://127.0.0.1:'"$s_PORT"'"' "$TMP/summary.json" || fail "https JSON target"
+client --to "https://127.0.0.1:$s_PORT" -C 10us -R 2k -n 10 --json "$TMP/summary.json" -q ||
+	{ show; fail "https:// program run"; }
+assert_eq "https program ok" 10 "$(json ok)"
+stop_node s
+assert_eq "over HTTP/2 (ALPN h2)" 40 "$(stat s h2_requests)"
+assert_eq "none over HTTP/1.1" 0 "$(stat s http_requests)"
+# a node that does not trust... the client checks the node: a wrong CA fails the handshake
+start_node s2 -b https://127.0.0.1:0 --ssl-cert "$TMP/c.pem" --ssl-key "$TMP/k.pem"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/k2.pem" -out "$TMP/c2.pem" -days 2 \
+	-subj /CN=other 2>/dev/null || fail "openssl req 2"
+client --to "https://127.0.0.1:$s2_PORT" --ssl-ca "$TMP/c2.pem" --ssl-verify -n 2 && fail "wrong CA: exit 0"
+grep -q "TLS handshake with 127.0.0.1:$s2_PORT failed" "$TMP/err" || { show; fail "wrong CA message"; }
+# nghttpd over TLS (h2 by ALPN)
+NPORT=$(free_port)
+nghttpd -d "$TMP/www" "$NPORT" "$TMP/k.pem" "$TMP/c.pem" >"$TMP/nghttpd2.log" 2>&1 &
+NGHTTPD=$!
+slowwait 10 bash -c "echo >/dev/tcp/127.0.0.1/$NPORT" || fail "nghttpd (TLS) did not listen: $(cat "$TMP/nghttpd2.log")"
+client --to "https://127.0.0.1:$NPORT/pay" -n 20 --json "$TMP/summary.json" -q || { show; fail "against nghttpd over TLS"; }
+assert_eq "nghttpd TLS ok" 20 "$(json ok)"
+kill "$NGHTTPD"; wait "$NGHTTPD" 2>/dev/null
+# a server that speaks only HTTP/1.1 (python's ssl, ALPN http/1.1): the client falls back
+timeout 60 python3 - "$TMP/k.pem" "$TMP/c.pem" "$TMP/h1.port" >"$TMP/h1.log" 2>&1 <<'PY' &
+import http.server, os, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        body = b"x" * 100 if self.path == "/pay" else b"no"
+        self.send_response(200 if self.path == "/pay" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[1])
+ctx.set_alpn_protocols(["http/1.1"])
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+open(sys.argv[3] + ".tmp", "w").write(str(srv.server_address[1]))
+os.rename(sys.argv[3] + ".tmp", sys.argv[3])
+srv.serve_forever()
+PY
+H1=$!
+slowwait 10 test -s "$TMP/h1.port" || fail "python TLS server did not start: $(cat "$TMP/h1.log")"
+client --to "https://127.0.0.1:$(cat "$TMP/h1.port")/pay" -n 20 -r 500 --json "$TMP/summary.json" -q ||
+	{ show; fail "HTTP/1.1 over TLS"; }
+assert_eq "HTTP/1.1 over TLS ok" 20 "$(json ok)"
+kill "$H1"; wait "$H1" 2>/dev/null
 exit 0
