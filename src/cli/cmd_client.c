@@ -71,7 +71,7 @@ enum {
 
 const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
-	  "The node to send requests to: [tcp://|udp://|ssl://|http://|https://|h2c://|grpc://][host][:port], host "
+	  "The node to send requests to: [tcp://|udp://|ssl://|http://|https://|h2c://|grpc://|grpcs://][host][:port], host "
 	  "defaults to 127.0.0.1 and port to 7891. With udp:// every request and reply is one "
 	  "datagram of at most 65507 bytes (a larger request counts as an error and is not sent); "
 	  "a lost one is a --timeout. ssl:// (also ssl:HOST:PORT, as DistWalk writes it) speaks "
@@ -86,8 +86,8 @@ const struct opt_def client_opts[] = {
 	  "https://HOST:PORT[/NAME] sends them over TLS (--ssl-* options), as HTTP/2 when the "
 	  "node chooses h2 by ALPN, else HTTP/1.1; "
 	  "grpc://HOST:PORT calls meshwalk.v1.Walk/Run with the route or the ops, --ps bytes of "
-	  "payload, and counts grpc-status 0 with a payload of the REPLY's size as ok "
-	  "(docs/grpc.md)." },
+	  "payload, and counts grpc-status 0 with a payload of the REPLY's size as ok; grpcs:// "
+	  "the same over TLS (ALPN h2) (docs/grpc.md)." },
 	{ "streams", 0, OPT_REQUIRED, O_STREAMS, "N",
 	  "h2c:// and grpc://: HTTP/2 streams open at once on each connection (1 to 65536, "
 	  "default 100); a request sent while N are open waits for one to close, and its "
@@ -439,8 +439,8 @@ static int parse_to(const char *arg, struct sock_addr *to, char **route, char **
 	rc = sock_addr_parse(host, "127.0.0.1", SOCK_DEFAULT_PORT, false, to, e);
 	if (rc == 0 && (to->proto == SOCK_HTTP || to->proto == SOCK_HTTPS || to->proto == SOCK_H2C))
 		*hostf = http_host(host + scheme, to);
-	else if (rc == 0 && to->proto == SOCK_GRPC)
-		*hostf = http_host(host + 7, to);
+	else if (rc == 0 && (to->proto == SOCK_GRPC || to->proto == SOCK_GRPCS))
+		*hostf = http_host(host + (to->proto == SOCK_GRPC ? 7 : 8), to);
 	free(host);
 	return rc;
 }
@@ -499,11 +499,6 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		case O_TO:
 			if (parse_to(optarg, &c.to, &to_route, (char **)&c.http_host, &e) < 0) {
 				log_msg("--to: %s", e.msg);
-				rc = 2;
-			} else if (c.to.proto == SOCK_GRPCS) {
-				log_msg("--to: '%s': the client speaks tcp://, udp://, ssl://, http://, "
-					"h2c:// and grpc://, not gRPC over TLS; drive a node's grpcs:// "
-					"address with a gRPC client (docs/grpc.md)", optarg);
 				rc = 2;
 			}
 			break;
@@ -827,7 +822,8 @@ int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 		if (httpc_check(&c, &e) < 0) {
 			log_msg("--to %s: %s", c.to.proto == SOCK_HTTP ? "http://"
 					       : c.to.proto == SOCK_HTTPS ? "https://"
-					       : c.to.proto == SOCK_H2C ? "h2c://" : "grpc://", e.msg);
+					       : c.to.proto == SOCK_H2C ? "h2c://"
+					       : c.to.proto == SOCK_GRPC ? "grpc://" : "grpcs://", e.msg);
 			rc = 2;
 			free((char *)c.prog_text);
 			c.prog_text = NULL;

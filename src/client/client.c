@@ -1162,7 +1162,8 @@ static void *thread_main(void *arg)
 	p->first_sent = p->first_intended = -1;
 	if (c->to.proto == SOCK_HTTP || c->to.proto == SOCK_HTTPS)
 		p->http = p->http_own = httpc_new(c);
-	if (c->to.proto == SOCK_H2C || c->to.proto == SOCK_GRPC || c->to.proto == SOCK_HTTPS)
+	if (c->to.proto == SOCK_H2C || c->to.proto == SOCK_GRPC || c->to.proto == SOCK_GRPCS ||
+	    c->to.proto == SOCK_HTTPS)
 		p->h2 = p->h2_own = h2cl_new(c);
 
 	/* The first session connects before the schedule starts: a connect
@@ -1272,6 +1273,7 @@ static const char *target_str(const struct client_config *c, char *buf, size_t l
 		 : c->to.proto == SOCK_SSL  ? "ssl://"
 		 : c->to.proto == SOCK_H2C  ? "h2c://"
 		 : c->to.proto == SOCK_GRPC ? "grpc://"
+		 : c->to.proto == SOCK_GRPCS ? "grpcs://"
 					    : "",
 		 sock_addr_str((const struct sockaddr *)&c->to.ss, a, sizeof a));
 	return buf;
@@ -1381,7 +1383,7 @@ int client_run(const struct client_config *c)
 	struct ctrace_run *traces = NULL;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (c->to.proto == SOCK_SSL || c->to.proto == SOCK_HTTPS || tls_config_any(&c->tls)) {
+	if (sock_proto_tls(c->to.proto) || tls_config_any(&c->tls)) {
 		struct err e;
 		static const char *const alpn[] = { "h2", "http/1.1" };
 
@@ -1391,9 +1393,9 @@ int client_run(const struct client_config *c)
 			free(cts);
 			return 1;
 		}
-		if (c->to.proto == SOCK_HTTPS)
-			tls_ctx_offer_alpn(tls_ctx, alpn, 2);
-		if (c->to.proto != SOCK_SSL && c->to.proto != SOCK_HTTPS) {
+		if (c->to.proto == SOCK_HTTPS || c->to.proto == SOCK_GRPCS) /* gRPC: h2 only */
+			tls_ctx_offer_alpn(tls_ctx, alpn, c->to.proto == SOCK_HTTPS ? 2 : 1);
+		if (!sock_proto_tls(c->to.proto)) {
 			tls_ctx_free(tls_ctx); /* checked; a tcp:// target does not use it */
 			tls_ctx = NULL;
 		}

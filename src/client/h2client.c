@@ -279,7 +279,7 @@ struct h2cl *h2cl_new(const struct client_config *c)
 	char a[SOCK_ADDR_STRLEN];
 
 	h->cfg = c;
-	h->grpc = c->to.proto == SOCK_GRPC;
+	h->grpc = c->to.proto == SOCK_GRPC || c->to.proto == SOCK_GRPCS;
 	h->scheme = sock_proto_tls(c->to.proto) ? "https" : "http";
 	h->max_open = c->h2_streams ? c->h2_streams : H2CL_STREAMS_DEFAULT;
 	snprintf(h->authority, sizeof h->authority, "%s",
