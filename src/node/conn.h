@@ -108,6 +108,7 @@ struct conn {
 	uint32_t mark_cap;             /* ring size (a power of two) */
 	uint32_t dead_marks;           /* cancelled marks still queued */
 	struct http_peer *hpeer;       /* peer reached over HTTP/1.1 (peer_http.c), or NULL */
+	struct h2_peer *h2peer;        /* peer reached over HTTP/2 or gRPC (peer_h2.c), or NULL */
 	struct tls *tls;               /* ssl://, https:// and ssl:// forwards; NULL: plain TCP */
 	enum handle_kind tls_after;    /* H_TLS: what it speaks once the handshake is done */
 	bool tls_peer;                 /* peer: its target is ssl:// */

@@ -224,10 +224,11 @@ void front_h2_start(struct worker *w, struct h2_front *f, int32_t id, struct h2_
 					       .route_len = (uint32_t)strlen(t->trace->name) };
 
 		engine_start_traced(w->engine, &o, (uint64_t)id, f->prog.data, (uint32_t)f->prog.len,
-				    NULL, &tin);
+				    t->has_budget ? &t->budget : NULL, &tin);
 		return;
 	}
-	engine_start(w->engine, &o, (uint64_t)id, f->prog.data, (uint32_t)f->prog.len, NULL);
+	engine_start(w->engine, &o, (uint64_t)id, f->prog.data, (uint32_t)f->prog.len,
+		     t->has_budget ? &t->budget : NULL);
 }
 
 /* A plain request: what it runs, or its refusal. */
@@ -275,6 +276,20 @@ static void on_request(void *ctx, struct h2_session *s, const struct h2_req *r)
 	h2_stream_set_user(s, r->stream_id, t);
 	w->st.h2_requests++;
 	f->c->frame_seq++;
+	if (r->budget.p != NULL) {
+		/* A forwarding node's remaining budget (peer_h2.c): the engine caps
+		 * this request's cost with it, so route cycles stay bounded. A
+		 * malformed one is refused, never ignored. */
+		struct err e;
+
+		if (http_budget_parse(r->budget.p, r->budget.len, &t->budget, &e) < 0) {
+			t->grpc = r->grpc;
+			w->st.malformed++;
+			front_h2_answer(w, f, r->stream_id, t, WIRE_ERR_MALFORMED, e.msg, strlen(e.msg), 0);
+			return;
+		}
+		t->has_budget = true;
+	}
 	if (r->grpc) {
 		t->grpc = true;
 		w->st.grpc_requests++;

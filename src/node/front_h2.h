@@ -43,6 +43,8 @@ struct h2_task {
 	char *name;              /* MyRequest.name (owned), or NULL */
 	size_t name_len;
 	struct h2_trace *trace;  /* the request's sampled or not W3C context (owned), or NULL */
+	bool has_budget;         /* a forwarding node's x-meshwalk-budget (peer_h2.c) */
+	struct wire_budget budget;
 };
 
 /* A stream's trace context (its traceparent and tracestate fields) and its

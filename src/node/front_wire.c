@@ -414,6 +414,10 @@ void front_wire_readable(struct worker *w, struct conn *c)
 		peer_http_readable(w, c); /* a forward connection speaking HTTP/1.1 */
 		return;
 	}
+	if (c->h2peer != NULL) {
+		peer_h2_readable(w, c); /* one speaking HTTP/2 */
+		return;
+	}
 	n = conn_recv(w, c);
 	if (n == 0)
 		return;

@@ -62,13 +62,15 @@ static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *s
 			      enum wire_transport via, struct conn **busy)
 {
 	bool http = via == WIRE_VIA_HTTP, tls = via == WIRE_VIA_TLS;
+	bool h2 = via == WIRE_VIA_H2C || via == WIRE_VIA_GRPC, grpc = via == WIRE_VIA_GRPC;
 
 	*busy = NULL;
 	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next) {
 		struct conn *p = w->peers[i - 1];
 
 		if (!sock_addr_equal((const struct sockaddr *)&p->addr, (const struct sockaddr *)ss) ||
-		    (p->hpeer != NULL) != http || p->tls_peer != tls)
+		    (p->hpeer != NULL) != http || p->tls_peer != tls || (p->h2peer != NULL) != h2 ||
+		    peer_h2_grpc(p) != grpc)
 			continue;
 		if (!http || p->fd < 0 || peer_http_waiting(p) == 0)
 			return p;
@@ -123,6 +125,7 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 	p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)ss);
 	sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
 	peer_http_attach(p, via == WIRE_VIA_HTTP);
+	peer_h2_attach(p, via);
 	uint32_t *head = &w->peer_hash[peer_bucket(ss)];
 	p->hash_next = *head;
 	*head = index + 1;
@@ -235,10 +238,17 @@ int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_
 	}
 	uint64_t before = conn_queued(p), start = p->out_total;
 
-	if (p->hpeer != NULL)
+	if (p->hpeer != NULL) {
 		peer_http_queue(w, p, s);
-	else
+	} else if (p->h2peer != NULL) {
+		if (peer_h2_queue(w, p, s, why, why_len) < 0) {
+			/* nothing was queued: `before` is what peer_fail() un-counts */
+			peer_fail(w, p, why, false);
+			return WIRE_ERR_FORWARD;
+		}
+	} else {
 		queue_native(w, p, s);
+	}
 	peer_account(p, &before);
 	*msg = conn_mark_frame(p, start);
 	*peer = p;
@@ -252,7 +262,9 @@ void node_io_cancel(void *ctx, void *peer, uint64_t msg)
 
 	if (p->inflight > 0)
 		p->inflight--; /* its answer no longer counts */
-	if (p->fd >= 0 && p->hpeer == NULL) /* HTTP answers in order: its frames stay */
+	/* HTTP/1.1 answers in order, HTTP/2's HPACK state spans frames: their
+	 * frames stay */
+	if (p->fd >= 0 && p->hpeer == NULL && p->h2peer == NULL)
 		conn_cancel_frame(p, msg);
 	(void)ctx;
 }
@@ -282,6 +294,7 @@ void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell)
 	iobuf_release(&p->in);
 	conn_out_reset(p);
 	peer_http_reset(p);
+	peer_h2_reset(p);
 	peer_account(p, &accounted);
 	snprintf(msg, sizeof msg, "forward to %s failed: %s", p->name,
 		 tell && why != NULL ? why : "unreachable");

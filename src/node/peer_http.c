@@ -189,8 +189,7 @@ void peer_http_queue(struct worker *w, struct conn *p, const struct engine_send 
 
 /* -- responses -- */
 
-/* meshwalk's status for a response that is not a success. */
-static uint16_t wire_status_of(const struct http_peer *hp)
+uint16_t http_wire_status(int http_status)
 {
 	static const struct {
 		int http;
@@ -201,12 +200,18 @@ static uint16_t wire_status_of(const struct http_peer *hp)
 		{ 503, WIRE_ERR_BUSY },      { 504, WIRE_ERR_TIMEOUT },
 	};
 
-	if (hp->mw_status > 0 && hp->mw_status < WIRE_STATUS_MAX_)
-		return (uint16_t)hp->mw_status;
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (map[i].http == hp->status)
+		if (map[i].http == http_status)
 			return map[i].wire;
 	return WIRE_ERR_FORWARD;
+}
+
+/* meshwalk's status for a response that is not a success. */
+static uint16_t wire_status_of(const struct http_peer *hp)
+{
+	if (hp->mw_status > 0 && hp->mw_status < WIRE_STATUS_MAX_)
+		return (uint16_t)hp->mw_status;
+	return http_wire_status(hp->status);
 }
 
 static void on_head(struct http_peer *hp)

@@ -181,6 +181,21 @@ void peer_http_reset(struct conn *p);
 void peer_http_release(struct conn *p);
 /* Requests of HTTP peer p waiting for their answers. */
 uint64_t peer_http_waiting(const struct conn *p);
+/* meshwalk's status for an HTTP status that is not a success. */
+uint16_t http_wire_status(int http_status);
+/* peer_h2.c: forwards to h2c:// and grpc:// targets, the streams of one
+ * HTTP/2 connection per target. attach makes p such a peer (or, another
+ * via, not one); queue opens forward s's stream; reset forgets the session
+ * (the connection is gone: the next forward starts a new one); release
+ * frees the state (teardown). */
+void peer_h2_attach(struct conn *p, enum wire_transport via);
+bool peer_h2_grpc(const struct conn *p);
+/* 0, or -1 with why filled: p cannot take another stream (fail it). */
+int peer_h2_queue(struct worker *w, struct conn *p, const struct engine_send *s, char *why,
+		  size_t why_len);
+void peer_h2_readable(struct worker *w, struct conn *p);
+void peer_h2_reset(struct conn *p);
+void peer_h2_release(struct conn *p);
 /* The x-meshwalk-budget field an HTTP forward carries (64 hex digits of the
  * native budget block), written and read back (0, or a negative wire status
  * with e filled). */

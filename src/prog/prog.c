@@ -588,9 +588,11 @@ static void encode(const struct prog *p, const struct prog *root, struct rng *rn
 			wire_buf_put_u64(out, sample_u64(f->frame_size, rng, index, 1.0));
 			for (uint32_t t = 0; t < f->ntargets; t++)
 				wire_put_target_via(out, (const struct sockaddr *)&f->targets[t].ss,
-						    f->targets[t].proto == SOCK_HTTP  ? WIRE_VIA_HTTP
-						    : f->targets[t].proto == SOCK_SSL ? WIRE_VIA_TLS
-										      : WIRE_VIA_NATIVE);
+						    f->targets[t].proto == SOCK_HTTP   ? WIRE_VIA_HTTP
+						    : f->targets[t].proto == SOCK_SSL  ? WIRE_VIA_TLS
+						    : f->targets[t].proto == SOCK_H2C  ? WIRE_VIA_H2C
+						    : f->targets[t].proto == SOCK_GRPC ? WIRE_VIA_GRPC
+										       : WIRE_VIA_NATIVE);
 			for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1); t++) {
 				size_t len_at = out->len;
 
@@ -685,9 +687,11 @@ static void describe(const struct prog *p, struct sbuf *s)
 
 				sock_addr_str((const struct sockaddr *)&op->fwd->targets[t].ss, a, sizeof a);
 				put(s, "%s%s%s", t ? "," : "",
-				    op->fwd->targets[t].proto == SOCK_HTTP  ? "http://"
-				    : op->fwd->targets[t].proto == SOCK_SSL ? "ssl://"
-									    : "",
+				    op->fwd->targets[t].proto == SOCK_HTTP   ? "http://"
+				    : op->fwd->targets[t].proto == SOCK_SSL  ? "ssl://"
+				    : op->fwd->targets[t].proto == SOCK_H2C  ? "h2c://"
+				    : op->fwd->targets[t].proto == SOCK_GRPC ? "grpc://"
+									     : "",
 				    a);
 			}
 			if (op->fwd->nack)
@@ -762,6 +766,8 @@ static void dw_target(struct sbuf *s, const struct sock_addr *a)
 	    a->proto == SOCK_UDP    ? "udp"
 	    : a->proto == SOCK_HTTP ? "http"
 	    : a->proto == SOCK_SSL  ? "ssl"
+	    : a->proto == SOCK_H2C  ? "h2c"
+	    : a->proto == SOCK_GRPC ? "grpc"
 				    : "tcp",
 	    txt);
 }

@@ -49,12 +49,13 @@ static int parse_spec(const char *what, const char *v, enum spec_unit unit, stru
 	return 0;
 }
 
-/* http://HOST:PORT/NAME: the target, reached over HTTP/1.1, runs route NAME
- * (the same as http://HOST:PORT,route=NAME; every target of a forward runs
- * the same route). */
-static int http_target(char *tok, struct prog_fwd_opts *o, struct err *e)
+/* http://HOST:PORT/NAME (h2c://, grpc:// likewise): the target, reached over
+ * HTTP/1.1 (HTTP/2, gRPC), runs route NAME (the same as
+ * http://HOST:PORT,route=NAME; every target of a forward runs the same
+ * route). scheme: the length of the scheme and its "://". */
+static int http_target(char *tok, size_t scheme, struct prog_fwd_opts *o, struct err *e)
 {
-	char *slash = strchr(tok + 7, '/');
+	char *slash = strchr(tok + scheme, '/');
 	const char *name = slash + 1;
 
 	*slash = '\0';
@@ -111,17 +112,20 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 		return err_set(e, "-F: more than %d targets", PROG_MAX_TARGETS);
 	} else if (strncmp(tok, "https://", 8) == 0) {
 		return err_set(e, "-F %s: forwards over HTTPS are not supported: name the target "
-				  "node's http://, ssl:// or tcp:// address", tok);
+				  "node's http://, h2c://, grpc://, ssl:// or tcp:// address", tok);
+	} else if (strncmp(tok, "grpcs://", 8) == 0) {
+		return err_set(e, "-F %s: forwards speak meshwalk's protocol over tcp:// or ssl://, "
+				  "HTTP/1.1 over http://, HTTP/2 over h2c:// and gRPC over grpc://; "
+				  "not gRPC over TLS", tok);
 	} else if (strncmp(tok, "http://", 7) == 0 && strchr(tok + 7, '/') != NULL) {
-		return http_target(tok, o, e);
+		return http_target(tok, 7, o, e);
+	} else if (strncmp(tok, "h2c://", 6) == 0 && strchr(tok + 6, '/') != NULL) {
+		return http_target(tok, 6, o, e);
+	} else if (strncmp(tok, "grpc://", 7) == 0 && strchr(tok + 7, '/') != NULL) {
+		return http_target(tok, 7, o, e);
 	} else if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false,
 				   &o->targets[o->ntargets], e) < 0) {
 		return err_prefix(e, "-F");
-	} else if (o->targets[o->ntargets].proto == SOCK_H2C ||
-		   o->targets[o->ntargets].proto == SOCK_GRPC ||
-		   o->targets[o->ntargets].proto == SOCK_GRPCS) {
-		return err_set(e, "-F %s: forwards speak meshwalk's protocol over tcp:// or ssl://, "
-				  "or HTTP/1.1 over http://; not HTTP/2 or gRPC", tok);
 	} else {
 		o->ntargets++;
 	}
@@ -132,9 +136,15 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 static int check_http_targets(const char *arg, const struct prog_fwd_opts *o, struct err *e)
 {
 	for (uint32_t i = 0; i < o->ntargets; i++)
-		if (o->targets[i].proto == SOCK_HTTP && o->route[0] == '\0')
-			return err_set(e, "-F '%s': an http:// target runs a route: write "
-				       "http://HOST:PORT/NAME or add route=NAME", arg);
+		if ((o->targets[i].proto == SOCK_HTTP || o->targets[i].proto == SOCK_H2C ||
+		     o->targets[i].proto == SOCK_GRPC) && o->route[0] == '\0') {
+			const char *scheme = o->targets[i].proto == SOCK_HTTP  ? "http"
+					     : o->targets[i].proto == SOCK_H2C ? "h2c"
+										: "grpc";
+
+			return err_set(e, "-F '%s': an %s:// target runs a route: write "
+				       "%s://HOST:PORT/NAME or add route=NAME", arg, scheme, scheme);
+		}
 	return 0;
 }
 

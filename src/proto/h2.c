@@ -33,11 +33,12 @@ enum {
 	F_PROGRAM,
 	F_TRACEPARENT,
 	F_TRACESTATE,
+	F_BUDGET,
 	F_COUNT
 };
 static const char *const field_names[F_COUNT] = {
 	":method", ":path", ":authority", "content-type", "te", "grpc-timeout", "grpc-encoding",
-	"x-meshwalk-program", "traceparent", "tracestate",
+	"x-meshwalk-program", "traceparent", "tracestate", "x-meshwalk-budget",
 };
 
 struct h2_stream {
@@ -226,6 +227,7 @@ static void deliver(struct h2_session *s, struct h2_stream *st)
 	r.program = span_of(st, F_PROGRAM);
 	r.traceparent = span_of(st, F_TRACEPARENT);
 	r.tracestate = span_of(st, F_TRACESTATE);
+	r.budget = span_of(st, F_BUDGET);
 	if (r.path.p != NULL) {
 		const char *q = memchr(r.path.p, '?', r.path.len);
 

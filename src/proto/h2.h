@@ -57,6 +57,7 @@ struct h2_req {
 	struct http1_span method, path, query, authority, content_type;
 	struct http1_span te, grpc_timeout, grpc_encoding, program; /* program: x-meshwalk-program */
 	struct http1_span traceparent, tracestate;                  /* W3C Trace Context */
+	struct http1_span budget; /* x-meshwalk-budget: a forwarding node's remaining budget */
 	bool head_method;
 	bool grpc;              /* content-type is application/grpc or application/grpc+... */
 	int error;              /* 0, 431 (header list over the limit) or 413 (body over) */

@@ -350,7 +350,7 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 		if ((fam >> 8) >= WIRE_VIA_MAX_)
 			return err_set(c->e, "FORWARD target %u has unknown transport %u", i, fam >> 8),
 			       -WIRE_ERR_MALFORMED;
-		if ((fam >> 8) == WIRE_VIA_HTTP && !f.route)
+		if ((fam >> 8) != WIRE_VIA_NATIVE && (fam >> 8) != WIRE_VIA_TLS && !f.route)
 			return err_set(c->e, "FORWARD target %u is reached over HTTP but the forward "
 				       "carries a program, not a route name", i),
 			       -WIRE_ERR_MALFORMED;

@@ -261,7 +261,9 @@ enum wire_transport {
 	WIRE_VIA_NATIVE = 0, /* meshwalk's protocol over TCP */
 	WIRE_VIA_HTTP = 1,   /* HTTP/1.1 to a node's http:// front end (route forwards only) */
 	WIRE_VIA_TLS = 2,    /* meshwalk's protocol over TLS (ssl://) */
-	WIRE_VIA_MAX_ = 3,
+	WIRE_VIA_H2C = 3,    /* HTTP/2 with prior knowledge to a node's h2c:// front end (route forwards only) */
+	WIRE_VIA_GRPC = 4,   /* meshwalk.v1.Walk/Run to a node's grpc:// front end (route forwards only) */
+	WIRE_VIA_MAX_ = 5,
 };
 enum wire_transport wire_target_transport(const struct wire_forward *f, uint32_t i);
 

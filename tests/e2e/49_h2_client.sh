@@ -87,6 +87,44 @@ client --to "grpc://127.0.0.1:$G" -F "127.0.0.1:1" -R -R -n 2 --json "$TMP/summa
 	fail "grpc failed forward: exit 0"
 grep -q "grpc-status 14 UNAVAILABLE" "$TMP/err" || { show; fail "UNAVAILABLE message"; }
 
+# -- forwards over HTTP/2 and gRPC (-F h2c://HOST:PORT/NAME, -F grpc://...) --
+start_node f --nt 1 --route "viah2=-C 10us -F h2c://127.0.0.1:$h_PORT/pay -R 20" \
+	--route "viagrpc=-F grpc://127.0.0.1:$G/pay -R 30" \
+	--route "both=-F h2c://127.0.0.1:$h_PORT/pay,grpc://127.0.0.1:$G/pay -R 5"
+client --to 127.0.0.1:$f_PORT --route viah2 -n 50 -r 2000 --json "$TMP/summary.json" -q ||
+	{ show; fail "forward over h2c"; }
+assert_eq "h2c forwards ok" 50 "$(json ok)"
+client --to 127.0.0.1:$f_PORT --route viagrpc -n 50 -r 2000 --json "$TMP/summary.json" -q ||
+	{ show; fail "forward over grpc"; }
+assert_eq "grpc forwards ok" 50 "$(json ok)"
+client --to 127.0.0.1:$f_PORT --route both -n 20 --json "$TMP/summary.json" -q || { show; fail "both"; }
+assert_eq "h2c and grpc targets of one forward" 20 "$(json ok)"
+# op words from the client; quorum over a dead target; statuses carried back
+client --to 127.0.0.1:$f_PORT -F "h2c://127.0.0.1:1/pay,grpc://127.0.0.1:$G/pay,nack=1" -R -n 10 \
+	--json "$TMP/summary.json" -q || { show; fail "quorum with a dead h2c target"; }
+assert_eq "quorum ok" 10 "$(json ok)"
+client --to 127.0.0.1:$f_PORT -F "h2c://127.0.0.1:$h_PORT/nope" -R -n 2 -q && fail "no route via h2c: exit 0"
+grep -q "via 127.0.0.1:$h_PORT: node 127.0.0.1:$h_PORT: no route 'nope'" "$TMP/err" || { show; fail "h2c 404 carried"; }
+client --to 127.0.0.1:$f_PORT -F "grpc://127.0.0.1:$G/nope" -R -n 2 -q && fail "no route via grpc: exit 0"
+grep -q "no such route: .*no route 'nope'" "$TMP/err" || { show; fail "grpc NOT_FOUND carried"; }
+# a route that forwards to itself over h2c: the budget rides in x-meshwalk-budget
+CP=$(free_port)
+start_node cyc -b "h2c://127.0.0.1:$CP" --route "loop=-F h2c://127.0.0.1:$CP/loop -R"
+client --to "h2c://127.0.0.1:$CP/loop" -n 1 --timeout 20s -q && fail "an h2c route cycle answered ok"
+grep -q "node limit exceeded" "$TMP/err" || { show; fail "h2c route cycle not bounded by the budget"; }
+client --to "h2c://127.0.0.1:$h_PORT/pay" -n 5 --json "$TMP/summary.json" -q || { show; fail "serving after the cycle"; }
+stop_node cyc
+[ "$(stat cyc h2_requests)" -lt 100 ] || fail "the cycle ran $(stat cyc h2_requests) hops"
+# the wire refuses a forward over HTTP/2 without a route
+client --to 127.0.0.1:$f_PORT -F "h2c://127.0.0.1:$h_PORT" -R -n 1
+assert_eq "h2c target without a route" 2 $?
+grep -q "an h2c:// target runs a route" "$TMP/err" || fail "h2c no-route message: $(cat "$TMP/err")"
+client --to 127.0.0.1:$f_PORT -F "grpcs://127.0.0.1:$G/pay" -R -n 1
+assert_eq "-F grpcs://" 2 $?
+stop_node f
+# HTTP/2 multiplexes: every forward to one target shared one connection
+assert_eq "f's peer connections" 0 "$(stat f peer_evictions)"
+
 # -- real peers --
 # nghttpd serves files: /pay is a route path to the client, a file to it
 mkdir -p "$TMP/www"
@@ -101,6 +139,13 @@ assert_eq "nghttpd ok" 100 "$(json ok)"
 client --to "h2c://127.0.0.1:$NPORT/missing" -n 3 --json "$TMP/summary.json" -q && fail "nghttpd 404: exit 0"
 assert_eq "nghttpd 404 errors" 3 "$(json errors)"
 grep -q "HTTP 404" "$TMP/err" || { show; fail "nghttpd 404 message"; }
+# a node forwards to nghttpd over h2c: a file is a route to it; a 404 is no such route
+start_node fn --route "n=-F h2c://127.0.0.1:$NPORT/pay -R"
+client --to 127.0.0.1:$fn_PORT --route n -n 20 --json "$TMP/summary.json" -q || { show; fail "forward to nghttpd"; }
+assert_eq "forwards to nghttpd ok" 20 "$(json ok)"
+client --to 127.0.0.1:$fn_PORT -F "h2c://127.0.0.1:$NPORT/missing" -R -n 2 -q && fail "forward to a missing file: exit 0"
+grep -q "no such route: .*via 127.0.0.1:$NPORT: .*404 Not Found" "$TMP/err" || { show; fail "nghttpd 404 as no such route"; }
+stop_node fn
 kill "$NGHTTPD"; wait "$NGHTTPD" 2>/dev/null
 
 # a grpcio server: every call's route, program and payload size are logged
@@ -149,6 +194,14 @@ grep -q "RunReply payload of 300 bytes, expected 299" "$TMP/err" || { show; fail
 client --to "grpc://127.0.0.1:$GP" --route deny -n 2 --json "$TMP/summary.json" -q && fail "deny: exit 0"
 assert_eq "grpcio denied" 2 "$(json errors)"
 grep -q "grpc-status 7 PERMISSION_DENIED: not you" "$TMP/err" || { show; fail "deny message"; }
+# a node forwards to the grpcio server: route and ps= carried in the RunRequest
+start_node fg --route "g=-F grpc://127.0.0.1:$GP/pay,ps=1234 -R"
+client --to 127.0.0.1:$fg_PORT --route g -n 10 --json "$TMP/summary.json" -q || { show; fail "forward to grpcio"; }
+assert_eq "forwards to grpcio ok" 10 "$(json ok)"
+assert_eq "route and ps= carried" 20 "$(grep -c '^pay||\(777\|1234\)|' "$TMP/calls.log")"
+client --to 127.0.0.1:$fg_PORT -F "grpc://127.0.0.1:$GP/deny" -R -n 2 -q && fail "forward denied: exit 0"
+grep -q "not you" "$TMP/err" || { show; fail "grpc-message carried back"; }
+stop_node fg
 kill "$GSRV" 2>/dev/null; wait "$GSRV" 2>/dev/null
 # -- https:// (TLS): HTTP/2 when the server picks h2 by ALPN, else HTTP/1.1 --
 command -v openssl >/dev/null || skip "needs openssl (scripts/deps.sh install test)"

@@ -88,6 +88,38 @@ static void test_path_and_route_option_agree(void **state)
 	wire_buf_free(&b);
 }
 
+/* h2c:// and grpc:// targets: a route each, their own transports, in one
+ * forward with native ones. */
+static void test_h2c_and_grpc_targets(void **state)
+{
+	struct wire_buf w, same;
+	struct wire_forward f;
+	const uint8_t *sub;
+	uint32_t len;
+
+	(void)state;
+	wire_buf_init(&w);
+	wire_buf_init(&same);
+	encode("-F h2c://127.0.0.1:8080/pay,grpc://127.0.0.1:50051/pay,127.0.0.1:7891,nack=2 -R", &w);
+	encode("-F h2c://127.0.0.1:8080,grpc://127.0.0.1:50051,127.0.0.1:7891,route=pay,nack=2 -R", &same);
+	assert_int_equal(w.len, same.len);
+	assert_memory_equal(w.data, same.data, w.len);
+	first_forward(&w, &f);
+	assert_true(f.route);
+	assert_int_equal(f.ntargets, 3);
+	assert_int_equal(wire_target_transport(&f, 0), WIRE_VIA_H2C);
+	assert_int_equal(wire_target_transport(&f, 1), WIRE_VIA_GRPC);
+	assert_int_equal(wire_target_transport(&f, 2), WIRE_VIA_NATIVE);
+	wire_forward_sub(&f, 0, &sub, &len);
+	assert_int_equal(len, 3);
+	assert_memory_equal(sub, "pay", 3);
+	parse_fails("-F h2c://127.0.0.1:8080 -R -R", "an h2c:// target runs a route");
+	parse_fails("-F grpc://127.0.0.1:8080 -R -R", "an grpc:// target runs a route");
+	parse_fails("-F grpcs://127.0.0.1:8080/pay -R", "not gRPC over TLS");
+	wire_buf_free(&w);
+	wire_buf_free(&same);
+}
+
 static void test_native_targets_unchanged(void **state)
 {
 	struct wire_buf w;
@@ -132,6 +164,12 @@ static void test_wire_check(void **state)
 	assert_int_equal(wire_prog_check(w.data, (uint32_t)w.len, &wire_default_limits, &e),
 			 -WIRE_ERR_MALFORMED);
 	assert_non_null(strstr(e.msg, "reached over HTTP but the forward carries a program"));
+	for (uint8_t via = WIRE_VIA_H2C; via <= WIRE_VIA_GRPC; via++) {
+		w.data[fam + 1] = via;
+		assert_int_equal(wire_prog_check(w.data, (uint32_t)w.len, &wire_default_limits, &e),
+				 -WIRE_ERR_MALFORMED);
+		assert_non_null(strstr(e.msg, "reached over HTTP but the forward carries a program"));
+	}
 	w.data[fam + 1] = 9;
 	assert_int_equal(wire_prog_check(w.data, (uint32_t)w.len, &wire_default_limits, &e),
 			 -WIRE_ERR_MALFORMED);
@@ -143,6 +181,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_and_route_option_agree),
+		cmocka_unit_test(test_h2c_and_grpc_targets),
 		cmocka_unit_test(test_native_targets_unchanged),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_wire_check),
