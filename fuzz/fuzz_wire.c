@@ -6,12 +6,16 @@
  * wire_budget_decode(), a trace context block through wire_trace_decode()
  * (its tracestate read to the end). Every accepted program's cost is computed as the
  * engine computes it before running a request (saturating, never
- * overflowing or recursing past the depth limit). */
+ * overflowing or recursing past the depth limit). The same bytes also go
+ * through the frame reader (proto/frame.h) as a stream and as a datagram, for
+ * both types, with and without a key: whatever it accepts, its body and tag
+ * are read to the last byte. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "exec/engine.h"
+#include "proto/frame.h"
 #include "proto/wire.h"
 
 static void walk(const uint8_t *prog, uint32_t len, int depth)
@@ -52,12 +56,36 @@ static void walk(const uint8_t *prog, uint32_t len, int depth)
 	}
 }
 
+/* The frame reader over data, as every receiver calls it. */
+static void read_frames(const uint8_t *data, size_t size)
+{
+	static const struct auth_key key = { .bytes = "0123456789abcdef", .len = 16 };
+	const struct auth_key *keys[2] = { NULL, &key };
+
+	for (int i = 0; i < 4; i++) {
+		const struct frame_reader rd = { .lim = &wire_default_limits, .key = keys[i & 1],
+						 .type = i < 2 ? WIRE_REQUEST : WIRE_REPLY };
+		struct frame f;
+		struct err e;
+
+		if (frame_read(&rd, data, size, &f, &e) == FRAME_OK ||
+		    frame_read_datagram(&rd, data, size, &f, &e) == FRAME_OK) {
+			volatile uint8_t c = data[f.head - 1]; /* the tag's last byte, or the body's */
+
+			(void)c;
+			if (f.h.prog_len > 0)
+				c = f.body[f.h.prog_len - 1];
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wire_hdr h;
 	struct err e;
 
+	read_frames(data, size);
 	if (size < WIRE_HDR_LEN)
 		return 0;
 	if (wire_hdr_decode(data, &wire_default_limits, &h, &e) == 0 &&

@@ -33,7 +33,7 @@
 #include "client/h2client.h"
 #include "client/httpclient.h"
 #include "client/ctrace.h"
-#include "proto/wire.h"
+#include "proto/frame.h"
 #include "trace/export.h"
 #include "stats/hist.h"
 #include "util/clock.h"
@@ -345,17 +345,6 @@ static int64_t check_timeouts(struct cthread *p, int64_t now)
 	return INT64_MAX;
 }
 
-/* With --auth-key-file, a reply counts only with the right tag. */
-static bool reply_authentic(const struct cthread *p, const struct wire_hdr *h, const uint8_t *f)
-{
-	const struct auth_key *k = p->cfg->auth;
-
-	if (k == NULL)
-		return true;
-	return (h->flags & WIRE_FLAG_AUTH) &&
-	       auth_verify(k, f, f + WIRE_HDR_LEN, h->prog_len, f + WIRE_HDR_LEN + h->prog_len);
-}
-
 /* A reply without the right tag breaks the session. An error reply's text
  * is still shown, marked as unverified: it usually says why (a node with
  * another key refusing us). */
@@ -425,6 +414,8 @@ static void parse_h2(struct cthread *p, int64_t now)
 static void parse_replies(struct cthread *p, int64_t now)
 {
 	size_t off = 0, have = p->rx_have;
+	const struct frame_reader rd = { .lim = &wire_default_limits, .key = p->cfg->auth,
+					 .type = WIRE_REPLY };
 
 	if (p->http) {
 		parse_http(p, now);
@@ -436,8 +427,9 @@ static void parse_replies(struct cthread *p, int64_t now)
 	}
 
 	while (off < have && !p->broken) {
-		struct wire_hdr h;
+		struct frame f;
 		struct err e;
+		enum frame_result rc;
 
 		if (p->rx_discard) {
 			size_t d = have - off < p->rx_discard ? have - off : (size_t)p->rx_discard;
@@ -452,36 +444,30 @@ static void parse_replies(struct cthread *p, int64_t now)
 			}
 			continue;
 		}
-		if (have - off < WIRE_HDR_LEN)
-			break;
-		if (wire_hdr_decode(p->rx + off, &wire_default_limits, &h, &e) < 0) {
-			conn_broken(p, e.msg);
-			break;
-		}
-		if (h.type != WIRE_REPLY) {
-			conn_broken(p, "the node sent a frame that is not a reply");
-			break;
-		}
 		/* prog_len <= 64 KiB (wire limits) fits RX_BUF: wait for the rest. */
-		size_t need = WIRE_HDR_LEN + (size_t)h.prog_len + wire_tag_len(&h);
-		if (have - off < need)
+		rc = frame_read(&rd, p->rx + off, have - off, &f, &e);
+		if (rc == FRAME_MORE)
 			break;
-		if (!reply_authentic(p, &h, p->rx + off)) {
-			auth_broken(p, &h, p->rx + off);
+		if (rc != FRAME_OK) {
+			if (rc == FRAME_ERR_AUTH)
+				auth_broken(p, &f.h, p->rx + off);
+			else
+				conn_broken(p, rc == FRAME_ERR_TYPE ? "the node sent a frame that is not a reply"
+								    : e.msg);
 			break;
 		}
-		p->rx_discard = h.len - need;
+		p->rx_discard = f.pad;
 		if (p->rx_discard == 0) {
-			on_reply(p, &h, p->rx + off + WIRE_HDR_LEN, now);
+			on_reply(p, &f.h, f.body, now);
 		} else {
-			p->rx_pending = h;
+			p->rx_pending = f.h;
 			p->rx_pending_set = true;
-			if (h.prog_len) {
-				p->rx_pending_text = xmalloc(h.prog_len);
-				memcpy(p->rx_pending_text, p->rx + off + WIRE_HDR_LEN, h.prog_len);
+			if (f.h.prog_len) {
+				p->rx_pending_text = xmalloc(f.h.prog_len);
+				memcpy(p->rx_pending_text, f.body, f.h.prog_len);
 			}
 		}
-		off += need;
+		off += f.head;
 	}
 	if (p->broken) {
 		p->rx_have = 0;
@@ -495,10 +481,14 @@ static void parse_replies(struct cthread *p, int64_t now)
  * (truncated, padded, garbage) breaks the session like a bad TCP frame. */
 static void drain_datagrams(struct cthread *p)
 {
+	const struct frame_reader rd = { .lim = &wire_default_limits, .key = p->cfg->auth,
+					 .type = WIRE_REPLY };
+
 	while (!p->broken) {
 		ssize_t n = recv(p->fd, p->rx, RX_BUF, MSG_DONTWAIT | MSG_TRUNC);
-		struct wire_hdr h;
+		struct frame f;
 		struct err e;
+		enum frame_result rc = FRAME_ERR_HEADER;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -507,8 +497,9 @@ static void drain_datagrams(struct cthread *p)
 				conn_broken(p, strerror(errno)); /* e.g. ECONNREFUSED: no node there */
 			return;
 		}
-		if (n < WIRE_HDR_LEN || wire_hdr_decode(p->rx, &wire_default_limits, &h, &e) < 0 ||
-		    h.type != WIRE_REPLY || h.len != (size_t)n || (size_t)n > RX_BUF) {
+		if ((size_t)n <= RX_BUF)
+			rc = frame_read_datagram(&rd, p->rx, (size_t)n, &f, &e);
+		if (rc != FRAME_OK && rc != FRAME_ERR_AUTH) {
 			char why[96];
 
 			snprintf(why, sizeof why, "the node sent a datagram of %zd bytes that is not one "
@@ -516,11 +507,11 @@ static void drain_datagrams(struct cthread *p)
 			conn_broken(p, why);
 			return;
 		}
-		if (!reply_authentic(p, &h, p->rx)) {
-			auth_broken(p, &h, p->rx);
+		if (rc == FRAME_ERR_AUTH) {
+			auth_broken(p, &f.h, p->rx);
 			return;
 		}
-		on_reply(p, &h, p->rx + WIRE_HDR_LEN, clock_now_ns());
+		on_reply(p, &f.h, f.body, clock_now_ns());
 	}
 }
 
@@ -960,8 +951,7 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	else
 		prog_encode(c->prog, rng, seq, frame);
 	uint32_t prog_len = (uint32_t)(frame->len - WIRE_HDR_LEN);
-	if (c->auth)
-		wire_buf_put(frame, (uint8_t[WIRE_TAG_LEN]){ 0 }, WIRE_TAG_LEN); /* tag, set below */
+	wire_buf_put(frame, (uint8_t[WIRE_TAG_LEN]){ 0 }, frame_tag_len(c->auth)); /* tag, set below */
 	size = frame->len;
 	if (c->req_size) {
 		double want = spec_sample(c->req_size, rng, seq);
@@ -992,11 +982,8 @@ static void build_request(struct cthread *p, struct rng *rng, uint64_t seq, stru
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REQUEST,
 			      .len = (uint32_t)frame->len, .id = ((uint64_t)p->index << 48) | seq,
 			      .prog_len = prog_len,
-			      .flags = (c->auth ? WIRE_FLAG_AUTH : 0) | (c->route ? WIRE_FLAG_ROUTE : 0) |
-				       (tc ? WIRE_FLAG_TRACE : 0) };
-	wire_hdr_encode(&h, frame->data);
-	if (c->auth)
-		auth_tag(c->auth, frame->data, frame->data + WIRE_HDR_LEN, prog_len,
+			      .flags = (c->route ? WIRE_FLAG_ROUTE : 0) | (tc ? WIRE_FLAG_TRACE : 0) };
+	frame_write_head(c->auth, &h, frame->data + WIRE_HDR_LEN, frame->data,
 			 frame->data + WIRE_HDR_LEN + prog_len);
 }
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "proto/auth.h"
+#include "proto/frame.h"
 #include "util/log.h"
 
 /* Padding of UDP replies: sent by reference, never copied. */
@@ -22,7 +22,7 @@ void front_udp_send(struct worker *w, const struct engine_origin *o, uint16_t st
 		    uint64_t id, const char *text, uint32_t text_len, uint64_t frame_size)
 {
 	const struct auth_key *key = &w->cfg->auth;
-	uint32_t tag_len = key->len ? WIRE_TAG_LEN : 0;
+	uint32_t tag_len = frame_tag_len(key);
 	char msg[200];
 	uint64_t len = (uint64_t)WIRE_HDR_LEN + text_len + tag_len;
 	uint64_t cap = o->authenticated || w->cfg->udp_amplify ? SOCK_UDP_MAX_PAYLOAD
@@ -61,17 +61,14 @@ void front_udp_send(struct worker *w, const struct engine_origin *o, uint16_t st
 		len = WIRE_HDR_LEN + text_len + tag_len;
 	}
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .status = status,
-			      .id = id, .prog_len = text_len, .len = (uint32_t)len,
-			      .flags = tag_len ? WIRE_FLAG_AUTH : 0 };
+			      .id = id, .prog_len = text_len, .len = (uint32_t)len };
 	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
 	struct iovec iov[4] = { { hdr, sizeof hdr }, { (void *)text, text_len }, { tag, tag_len },
 				{ (void *)udp_zeros, len - WIRE_HDR_LEN - text_len - tag_len } };
 	struct msghdr m = { .msg_name = (void *)&o->peer, .msg_namelen = o->peer_len,
 			    .msg_iov = iov, .msg_iovlen = 4 };
 
-	wire_hdr_encode(&h, hdr);
-	if (tag_len)
-		auth_tag(key, hdr, text, text_len, tag);
+	frame_write_head(key, &h, text, hdr, tag);
 	while (sendmsg(((const struct listener *)o->conn)->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		if (errno == EINTR)
 			continue;
@@ -96,11 +93,15 @@ void front_udp_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, 
  * counted (there is no connection to close). */
 void front_udp_readable(struct worker *w, struct listener *u)
 {
+	const struct frame_reader rd = { .lim = &w->cfg->limits, .key = &w->cfg->auth,
+					 .type = WIRE_REQUEST };
+
 	for (int i = 0; i < UDP_BATCH; i++) {
 		struct engine_origin o = { .front = &w->front_udp, .conn = u };
-		struct wire_hdr h;
+		struct frame f;
 		struct err e;
 		ssize_t n;
+		int rc; /* enum frame_result, or err_set()'s negative value */
 
 		union {
 			struct cmsghdr align;
@@ -129,24 +130,19 @@ void front_udp_readable(struct worker *w, struct listener *u)
 		}
 		w->st.bytes_in += (uint64_t)n;
 		if (n > SCRATCH_LEN)
-			err_set(&e, "datagram of %zd bytes is larger than UDP allows", n);
-		else if (n < WIRE_HDR_LEN)
-			err_set(&e, "datagram of %zd bytes is shorter than a frame header", n);
-		else if (wire_hdr_decode(w->scratch, &w->cfg->limits, &h, &e) < 0)
-			; /* e says why */
-		else if (h.type != WIRE_REQUEST)
-			err_set(&e, "unexpected message type %u", h.type);
-		else if (h.len != (uint64_t)n)
-			err_set(&e, "frame length %u in a datagram of %zd bytes", h.len, n);
-		else if (!front_authentic(w, &h, w->scratch)) {
+			rc = err_set(&e, "datagram of %zd bytes is larger than UDP allows", n);
+		else
+			rc = frame_read_datagram(&rd, w->scratch, (size_t)n, &f, &e);
+		if (rc == FRAME_ERR_AUTH) {
 			/* Dropped without an answer: a reply to a forged source
 			 * address would make the node an amplifier. */
 			w->st.auth_failures++;
 			continue;
-		} else {
+		}
+		if (rc == FRAME_OK) {
 			o.frame_len = (uint64_t)n;
 			o.authenticated = w->cfg->auth.len > 0;
-			front_start_request(w, NULL, &o, &h, w->scratch + WIRE_HDR_LEN);
+			front_start_request(w, NULL, &o, &f.h, f.body);
 			continue;
 		}
 		char a[SOCK_ADDR_STRLEN];

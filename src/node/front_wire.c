@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "prog/route.h"
-#include "proto/auth.h"
+#include "proto/frame.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -54,14 +54,11 @@ void front_wire_reply_file(void *ctx, const struct engine_origin *o, uint64_t re
 		return;
 	const struct auth_key *key = &w->cfg->auth;
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = WIRE_REPLY, .id = req_id,
-			      .flags = key->len ? WIRE_FLAG_AUTH : 0 };
+			      .len = (uint32_t)(frame_head_len(key, 0) + len) };
 	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
+	uint32_t tag_len = frame_write_head(key, &h, NULL, hdr, tag);
 
-	h.len = (uint32_t)(WIRE_HDR_LEN + wire_tag_len(&h) + len);
-	wire_hdr_encode(&h, hdr);
-	if (key->len)
-		auth_tag(key, hdr, NULL, 0, tag);
-	conn_append_frame(c, hdr, NULL, 0, tag, wire_tag_len(&h), 0);
+	conn_append_frame(c, hdr, NULL, 0, tag, tag_len, 0);
 	conn_append_file(c, off, len);
 	conn_frame_queued(w, c);
 	counter_inc(&w->st.replies);
@@ -234,19 +231,6 @@ static void hold_request(struct conn *c, const struct wire_hdr *h, const uint8_t
 	c->pending.waiting = true;
 }
 
-/* With --auth-key-file, whether frame (header at p, body and tag after it)
- * carries the right tag; without, every frame is. */
-bool front_authentic(struct worker *w, const struct wire_hdr *h, const uint8_t *p)
-{
-	const struct auth_key *key = &w->cfg->auth;
-
-	if (key->len == 0)
-		return true;
-	return (h->flags & WIRE_FLAG_AUTH) &&
-	       auth_verify(key, p, p + WIRE_HDR_LEN, h->prog_len, p + WIRE_HDR_LEN + h->prog_len);
-}
-
-
 /* A frame header that failed its checks; returns -1 (stop reading c) or 0
  * after refusing a well-formed request over a limit (its bytes are skipped). */
 static int bad_header(struct worker *w, struct conn *c, const struct wire_hdr *h, int rc,
@@ -276,16 +260,15 @@ static int bad_header(struct worker *w, struct conn *c, const struct wire_hdr *h
 	return -1;
 }
 
-static void bad_tag(struct worker *w, struct conn *c, const struct wire_hdr *h)
+/* A frame without the right tag (e says which: wrong or missing). */
+static void bad_tag(struct worker *w, struct conn *c, const struct frame *f, const struct err *e)
 {
 	w->st.auth_failures++;
 	if (c->h.kind == H_CLIENT) {
 		char msg[96];
-		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self,
-				 h->flags & WIRE_FLAG_AUTH ? "authentication failed (wrong key)"
-							   : "authentication required");
+		int n = snprintf(msg, sizeof msg, "node %s: %s", w->self, e->msg);
 
-		conn_queue_reply(w, c, WIRE_ERR_REFUSED, h->id, msg, (uint32_t)n, 0);
+		conn_queue_reply(w, c, f->status, f->h.id, msg, (uint32_t)n, 0);
 		counter_inc(&w->st.error_replies);
 		c->closing = true;
 		log_msg("%s: closing connection: %s", c->name, msg);
@@ -298,13 +281,15 @@ static void bad_tag(struct worker *w, struct conn *c, const struct wire_hdr *h)
  * is closing (stop reading it). */
 static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *data, size_t len)
 {
+	const struct frame_reader rd = { .lim = &w->cfg->limits, .key = &w->cfg->auth,
+					 .type = c->h.kind == H_CLIENT ? WIRE_REQUEST : WIRE_REPLY };
 	size_t off = 0;
 
 	while (off < len && !c->closing && c->fd >= 0 &&
 	       (c->h.kind != H_CLIENT || conn_queued(c) < OUT_HIGH)) {
-		struct wire_hdr h;
+		struct frame f;
 		struct err e;
-		int rc;
+		enum frame_result rc;
 
 		if (c->discard > 0) {
 			size_t d = len - off < c->discard ? len - off : (size_t)c->discard;
@@ -315,43 +300,36 @@ static ssize_t parse_frames(struct worker *w, struct conn *c, const uint8_t *dat
 				frame_done(w, c);
 			continue;
 		}
-		if (len - off < WIRE_HDR_LEN)
+		rc = frame_read(&rd, data + off, len - off, &f, &e);
+		if (rc == FRAME_MORE)
 			break;
-		rc = wire_hdr_decode(data + off, &w->cfg->limits, &h, &e);
-		if (rc == 0 && h.type != (c->h.kind == H_CLIENT ? WIRE_REQUEST : WIRE_REPLY))
-			rc = err_set(&e, "unexpected message type %u", h.type);
-		if (rc < 0) {
-			if (bad_header(w, c, &h, rc, &e) < 0)
+		if (rc == FRAME_ERR_AUTH) {
+			bad_tag(w, c, &f, &e);
+			return -1;
+		}
+		if (rc != FRAME_OK) {
+			if (bad_header(w, c, &f.h, -(int)f.status, &e) < 0)
 				return -1;
 			off += WIRE_HDR_LEN;
 			continue;
 		}
-		size_t need = WIRE_HDR_LEN + (size_t)h.prog_len + wire_tag_len(&h);
-		if (len - off < need)
-			break;
-		if (!front_authentic(w, &h, data + off)) {
-			bad_tag(w, c, &h);
-			return -1;
-		}
-		const uint8_t *body = data + off + WIRE_HDR_LEN;
-		uint64_t pad = h.len - need;
-		if (pad > len - off - need) {
+		if (f.pad > len - off - f.head) {
 			/* The padding is still on its way: a request starts, and a
 			 * forward's reply counts, when it has arrived, so the
 			 * transfer is part of the latency. */
-			hold_request(c, &h, body);
+			hold_request(c, &f.h, f.body);
 		} else {
 			if (c->h.kind == H_PEER)
-				peer_on_reply(w, c, &h, body);
+				peer_on_reply(w, c, &f.h, f.body);
 			else
-				start_client_request(w, c, &h, body);
-			off += need + pad;
+				start_client_request(w, c, &f.h, f.body);
+			off += f.head + f.pad;
 			c->frame_seq++;
 			continue;
 		}
-		off += need;
-		c->discard = pad;
-		if (pad == 0)
+		off += f.head;
+		c->discard = f.pad;
+		if (f.pad == 0)
 			frame_done(w, c);
 	}
 	return (c->closing || c->fd < 0) ? -1 : (ssize_t)off;

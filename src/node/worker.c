@@ -41,7 +41,7 @@
 #include "net/tls.h"
 #include "node/conn.h"
 #include "prog/route.h"
-#include "proto/auth.h"
+#include "proto/frame.h"
 #include "trace/export.h"
 #include "util/clock.h"
 #include "util/cpulist.h"
@@ -343,19 +343,18 @@ void conn_queue_frame(struct worker *w, struct conn *c, uint8_t type, uint16_t s
 {
 	const struct auth_key *key = &w->cfg->auth;
 	struct wire_hdr h = { .version = WIRE_VERSION, .type = type, .status = status, .id = id,
-			      .prog_len = body_len, .flags = flags | (key->len ? WIRE_FLAG_AUTH : 0) };
-	uint64_t used = (uint64_t)WIRE_HDR_LEN + body_len + wire_tag_len(&h), len = used;
+			      .prog_len = body_len, .flags = flags };
+	uint64_t used = frame_head_len(key, body_len), len = used;
 	uint8_t hdr[WIRE_HDR_LEN], tag[WIRE_TAG_LEN];
+	uint32_t tag_len;
 
 	if (frame_size > len)
 		len = frame_size < w->cfg->limits.max_frame ? frame_size : w->cfg->limits.max_frame;
 	if (len < used)
 		len = used;
 	h.len = (uint32_t)len;
-	wire_hdr_encode(&h, hdr);
-	if (key->len)
-		auth_tag(key, hdr, body, body_len, tag);
-	conn_append_frame(c, hdr, body, body_len, tag, wire_tag_len(&h), len - used);
+	tag_len = frame_write_head(key, &h, body, hdr, tag);
+	conn_append_frame(c, hdr, body, body_len, tag, tag_len, len - used);
 	conn_frame_queued(w, c);
 }
 

@@ -125,7 +125,6 @@ void conn_queue_reply(struct worker *w, struct conn *c, uint16_t status, uint64_
 void conn_mark_dirty(struct worker *w, struct conn *c);
 
 /* front_wire.c */
-bool front_authentic(struct worker *w, const struct wire_hdr *h, const uint8_t *p);
 void front_wire_frame_timer(struct worker *w, uint64_t key);
 void front_wire_readable(struct worker *w, struct conn *c);
 void front_wire_resume(struct worker *w, struct conn *c);

@@ -1,5 +1,6 @@
-/* http1.c -- the HTTP/1.1 request parser and response head writer (contract
- * in http1.h). The head is parsed in one pass once its end is in the
+/* http1.c -- the HTTP/1.1 request and response parser (contract in
+ * http1.h; the response head writer is http1_write.c, percent-decoding
+ * http1_text.c). The head is parsed in one pass once its end is in the
  * caller's buffer (so a field never straddles feeds); everything after it
  * (body, chunk framing, trailers) is a byte-at-a-time state machine that keeps
  * no bytes, so the caller buffers at most one head. */
@@ -7,6 +8,8 @@
 
 #include <errno.h>
 #include <string.h>
+
+#include "proto/http1_int.h"
 
 const struct http1_limits http1_default_limits = {
 	.max_head = 8192,
@@ -33,39 +36,6 @@ enum {
 	ST_CLOSE_BODY, /* a response body that runs until the connection closes */
 	ST_ERROR,
 };
-
-/* Character classes (RFC 9110 section 5.6.2 tchar, 5.5 field-vchar with
- * obs-text, hex digits, visible ASCII for the target); a constant table so
- * that parsers on any thread share it without initialisation. */
-enum { C_TCHAR = 1, C_VALUE = 2, C_HEX = 4, C_TARGET = 8 };
-static const uint8_t cls[256] = {
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  2,  0,  0,  0,  0,  0,  0,
-	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-	 2, 11, 10, 11, 11, 11, 11, 11, 10, 10, 11, 11, 10, 11, 11, 10,
-	15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 10, 10, 10, 10, 10, 10,
-	10, 15, 15, 15, 15, 15, 15, 11, 11, 11, 11, 11, 11, 11, 11, 11,
-	11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 10, 10, 10, 11, 11,
-	11, 15, 15, 15, 15, 15, 15, 11, 11, 11, 11, 11, 11, 11, 11, 11,
-	11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 10, 11, 10, 11,  0,
-	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
-	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
-	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
-	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
-	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
-	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
-	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
-	 2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,  2,
-};
-
-static int is(unsigned char c, int f)
-{
-	return cls[c] & f;
-}
-
-static int hexval(unsigned char c)
-{
-	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
 
 static bool ieq(const char *a, size_t alen, const char *b)
 {
@@ -602,48 +572,68 @@ static bool trailer_over(struct http1_parser *p)
 	return ++p->trailer_len > p->lim.max_head;
 }
 
-enum http1_event http1_feed(struct http1_parser *p, const void *data, size_t len,
-			    size_t *consumed)
+/* One byte c of the trailer section (the ST_TR_* states): HTTP1_NEED_MORE
+ * to go on, HTTP1_DONE after its final CRLF, or fail()'s HTTP1_ERROR. */
+static enum http1_event trailer_byte(struct http1_parser *p, unsigned char c, size_t *consumed)
 {
-	const char *d = data;
-	size_t i = 0;
-
-	p->body = NULL;
-	p->body_len = 0;
 	switch (p->state) {
-	case ST_ERROR:
-		*consumed = 0;
-		return HTTP1_ERROR;
-	case ST_HEAD:
-		return feed_head(p, d, len, consumed);
-	case ST_DONE:
-		p->state = ST_HEAD;
-		*consumed = 0;
-		return HTTP1_DONE;
-	case ST_CLOSE_BODY:
-		*consumed = len;
-		if (len == 0)
-			return HTTP1_NEED_MORE;
-		p->body = d;
-		p->body_len = len;
-		return HTTP1_BODY;
-	case ST_CL_BODY: {
-		size_t n = p->remaining < len ? (size_t)p->remaining : len;
-
-		*consumed = n;
-		if (n == 0)
-			return HTTP1_NEED_MORE;
-		p->remaining -= n;
-		if (p->remaining == 0)
-			p->state = ST_DONE;
-		p->body = d;
-		p->body_len = n;
-		return HTTP1_BODY;
-	}
-	default:
+	case ST_TR_START:
+		if (trailer_over(p))
+			return fail(p, 431, "trailer section too large", consumed);
+		if (c == '\r') {
+			p->state = ST_TR_END_LF;
+		} else if (c == ' ' || c == '\t') {
+			return fail(p, 400, "obsolete line folding", consumed);
+		} else if (is(c, C_TCHAR)) {
+			if (++p->trailer_fields > p->lim.max_headers)
+				return fail(p, 431, "too many trailer fields", consumed);
+			p->state = ST_TR_NAME;
+		} else {
+			return fail(p, 400, c == '\n' ? "bare LF" : "bad field name", consumed);
+		}
+		break;
+	case ST_TR_NAME:
+		if (trailer_over(p))
+			return fail(p, 431, "trailer section too large", consumed);
+		if (c == ':')
+			p->state = ST_TR_VALUE;
+		else if (c == ' ' || c == '\t')
+			return fail(p, 400, "whitespace before colon", consumed);
+		else if (!is(c, C_TCHAR))
+			return fail(p, 400, "bad field name", consumed);
+		break;
+	case ST_TR_VALUE:
+		if (trailer_over(p))
+			return fail(p, 431, "trailer section too large", consumed);
+		if (c == '\r')
+			p->state = ST_TR_LF;
+		else if (!is(c, C_VALUE))
+			return fail(p, 400, c == '\n' ? "bare LF" : "bad character in field value",
+				    consumed);
+		break;
+	case ST_TR_LF:
+	case ST_TR_END_LF:
+		if (trailer_over(p))
+			return fail(p, 431, "trailer section too large", consumed);
+		if (c != '\n')
+			return fail(p, 400, "bare CR", consumed);
+		if (p->state == ST_TR_END_LF) {
+			p->state = ST_HEAD;
+			return HTTP1_DONE;
+		}
+		p->state = ST_TR_START;
 		break;
 	}
-	/* Chunked framing and trailers. */
+	return HTTP1_NEED_MORE;
+}
+
+/* Chunked framing and trailers: the states after the head of a chunked
+ * body, one byte at a time (chunk data in one piece). */
+static enum http1_event feed_chunked(struct http1_parser *p, const char *d, size_t len,
+				     size_t *consumed)
+{
+	size_t i = 0;
+
 	while (i < len) {
 		unsigned char c = (unsigned char)d[i];
 
@@ -717,58 +707,62 @@ enum http1_event http1_feed(struct http1_parser *p, const void *data, size_t len
 				return fail(p, 400, "bare CR", consumed);
 			p->state = ST_CH_SIZE;
 			break;
-		case ST_TR_START:
-			if (trailer_over(p))
-				return fail(p, 431, "trailer section too large", consumed);
-			if (c == '\r') {
-				p->state = ST_TR_END_LF;
-			} else if (c == ' ' || c == '\t') {
-				return fail(p, 400, "obsolete line folding", consumed);
-			} else if (is(c, C_TCHAR)) {
-				if (++p->trailer_fields > p->lim.max_headers)
-					return fail(p, 431, "too many trailer fields", consumed);
-				p->state = ST_TR_NAME;
-			} else {
-				return fail(p, 400, c == '\n' ? "bare LF" : "bad field name", consumed);
-			}
-			break;
-		case ST_TR_NAME:
-			if (trailer_over(p))
-				return fail(p, 431, "trailer section too large", consumed);
-			if (c == ':')
-				p->state = ST_TR_VALUE;
-			else if (c == ' ' || c == '\t')
-				return fail(p, 400, "whitespace before colon", consumed);
-			else if (!is(c, C_TCHAR))
-				return fail(p, 400, "bad field name", consumed);
-			break;
-		case ST_TR_VALUE:
-			if (trailer_over(p))
-				return fail(p, 431, "trailer section too large", consumed);
-			if (c == '\r')
-				p->state = ST_TR_LF;
-			else if (!is(c, C_VALUE))
-				return fail(p, 400, c == '\n' ? "bare LF" : "bad character in field value",
-					    consumed);
-			break;
-		case ST_TR_LF:
-		case ST_TR_END_LF:
-			if (trailer_over(p))
-				return fail(p, 431, "trailer section too large", consumed);
-			if (c != '\n')
-				return fail(p, 400, "bare CR", consumed);
-			if (p->state == ST_TR_END_LF) {
-				p->state = ST_HEAD;
+		default: {
+			enum http1_event ev = trailer_byte(p, c, consumed);
+
+			if (ev == HTTP1_DONE)
 				*consumed = i + 1;
-				return HTTP1_DONE;
-			}
-			p->state = ST_TR_START;
+			if (ev != HTTP1_NEED_MORE)
+				return ev;
 			break;
+		}
 		}
 		i++;
 	}
 	*consumed = i;
 	return HTTP1_NEED_MORE;
+}
+
+enum http1_event http1_feed(struct http1_parser *p, const void *data, size_t len,
+			    size_t *consumed)
+{
+	const char *d = data;
+
+	p->body = NULL;
+	p->body_len = 0;
+	switch (p->state) {
+	case ST_ERROR:
+		*consumed = 0;
+		return HTTP1_ERROR;
+	case ST_HEAD:
+		return feed_head(p, d, len, consumed);
+	case ST_DONE:
+		p->state = ST_HEAD;
+		*consumed = 0;
+		return HTTP1_DONE;
+	case ST_CLOSE_BODY:
+		*consumed = len;
+		if (len == 0)
+			return HTTP1_NEED_MORE;
+		p->body = d;
+		p->body_len = len;
+		return HTTP1_BODY;
+	case ST_CL_BODY: {
+		size_t n = p->remaining < len ? (size_t)p->remaining : len;
+
+		*consumed = n;
+		if (n == 0)
+			return HTTP1_NEED_MORE;
+		p->remaining -= n;
+		if (p->remaining == 0)
+			p->state = ST_DONE;
+		p->body = d;
+		p->body_len = n;
+		return HTTP1_BODY;
+	}
+	default:
+		return feed_chunked(p, d, len, consumed);
+	}
 }
 
 enum http1_event http1_feed_eof(struct http1_parser *p, size_t pending)
@@ -802,250 +796,4 @@ struct http1_span http1_header(const struct http1_request *r, const char *name)
 struct http1_span http1_resp_header(const struct http1_response *r, const char *name)
 {
 	return find_field(r->fields, r->nfields, name);
-}
-
-/* The next decoded byte of s at *i, or -1 on a bad or NUL escape. */
-static int pct_next(const char *s, size_t len, size_t *i)
-{
-	unsigned char c = (unsigned char)s[*i];
-
-	if (c == '+') {
-		(*i)++;
-		return ' ';
-	}
-	if (c != '%') {
-		(*i)++;
-		return c;
-	}
-	if (len - *i < 3 || !is((unsigned char)s[*i + 1], C_HEX) || !is((unsigned char)s[*i + 2], C_HEX))
-		return -1;
-	c = (unsigned char)(hexval((unsigned char)s[*i + 1]) * 16 + hexval((unsigned char)s[*i + 2]));
-	*i += 3;
-	return c ? c : -1;
-}
-
-int http1_pct_decode(const char *src, size_t len, char *out, size_t cap, size_t *out_len)
-{
-	size_t i = 0, o = 0;
-
-	while (i < len) {
-		int c = pct_next(src, len, &i);
-
-		if (c < 0)
-			return -EINVAL;
-		if (o + 1 >= cap)
-			return -ENOSPC;
-		out[o++] = (char)c;
-	}
-	if (cap == 0)
-		return -ENOSPC;
-	out[o] = '\0';
-	if (out_len)
-		*out_len = o;
-	return 0;
-}
-
-int http1_query_param(struct http1_span query, const char *name, char *out, size_t cap,
-		      size_t *out_len)
-{
-	const char *q = query.p;
-	size_t len = query.len, i = 0, nl = strlen(name);
-
-	if (!q)
-		return -ENOENT;
-	while (i < len) {
-		size_t s = i, e, k = 0, j;
-		bool match = true;
-
-		while (i < len && q[i] != '&')
-			i++;
-		e = i++;
-		for (j = s; j < e && q[j] != '=';) {
-			int c = pct_next(q, e, &j);
-
-			if (c < 0 || k >= nl || (unsigned char)name[k] != c) {
-				match = false;
-				break;
-			}
-			k++;
-		}
-		if (!match || k != nl || (j < e && q[j] != '='))
-			continue;
-		j += j < e; /* the '=' */
-		return http1_pct_decode(q + j, e - j, out, cap, out_len);
-	}
-	return -ENOENT;
-}
-
-const char *http1_reason(int status)
-{
-	switch (status) {
-	case 100: return "Continue";
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 307: return "Temporary Redirect";
-	case 308: return "Permanent Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 417: return "Expectation Failed";
-	case 421: return "Misdirected Request";
-	case 422: return "Unprocessable Content";
-	case 426: return "Upgrade Required";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	case 505: return "HTTP Version Not Supported";
-	default: return "";
-	}
-}
-
-/* Appends to a bounded buffer; once something does not fit, o->len passes
- * cap and nothing more is written. */
-struct out {
-	char *buf;
-	size_t cap, len;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->len <= o->cap && n <= o->cap - o->len)
-		memcpy(o->buf + o->len, s, n);
-	o->len = o->len <= o->cap && n <= o->cap - o->len ? o->len + n : o->cap + 1;
-}
-
-static void puts_(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void put_u64(struct out *o, uint64_t v)
-{
-	char tmp[20];
-	size_t n = sizeof tmp;
-
-	do
-		tmp[--n] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	put(o, tmp + n, sizeof tmp - n);
-}
-
-static bool safe_text(const char *s)
-{
-	return !strpbrk(s, "\r\n");
-}
-
-static void put_field(struct out *o, const char *name, const char *value)
-{
-	puts_(o, name);
-	put(o, ": ", 2);
-	puts_(o, value);
-	put(o, "\r\n", 2);
-}
-
-ssize_t http1_write_head(char *buf, size_t cap, const struct http1_resp *r)
-{
-	struct out o = { buf, cap, 0 };
-	const char *reason = r->reason ? r->reason : http1_reason(r->status);
-
-	if (r->status < 100 || r->status > 999 || !safe_text(reason) ||
-	    (r->content_type && !safe_text(r->content_type)) || (r->date && !safe_text(r->date)) ||
-	    (r->framing == HTTP1_CHUNKED && r->http10))
-		return -EINVAL;
-	for (size_t i = 0; i < r->nextra; i++) {
-		const char *n = r->extra[i].name;
-
-		if (!*n || !safe_text(r->extra[i].value))
-			return -EINVAL;
-		for (; *n; n++)
-			if (!is((unsigned char)*n, C_TCHAR))
-				return -EINVAL;
-	}
-	put(&o, "HTTP/1.1 ", 9);
-	put_u64(&o, (uint64_t)r->status);
-	put(&o, " ", 1);
-	puts_(&o, reason);
-	put(&o, "\r\n", 2);
-	if (r->date)
-		put_field(&o, "Date", r->date);
-	if (r->content_type)
-		put_field(&o, "Content-Type", r->content_type);
-	if (r->framing == HTTP1_LENGTH) {
-		put(&o, "Content-Length: ", 16);
-		put_u64(&o, r->content_length);
-		put(&o, "\r\n", 2);
-	} else if (r->framing == HTTP1_CHUNKED) {
-		put_field(&o, "Transfer-Encoding", "chunked");
-	}
-	if (!r->keep_alive)
-		put_field(&o, "Connection", "close");
-	else if (r->http10)
-		put_field(&o, "Connection", "keep-alive");
-	for (size_t i = 0; i < r->nextra; i++)
-		put_field(&o, r->extra[i].name, r->extra[i].value);
-	put(&o, "\r\n", 2);
-	return o.len > cap ? -ENOSPC : (ssize_t)o.len;
-}
-
-size_t http1_chunk_line(char buf[HTTP1_CHUNK_LINE_MAX], uint64_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char tmp[16];
-	size_t k = sizeof tmp, len;
-
-	do
-		tmp[--k] = hex[n & 15];
-	while ((n >>= 4) != 0);
-	len = sizeof tmp - k;
-	memcpy(buf, tmp + k, len);
-	memcpy(buf + len, "\r\n", 2);
-	return len + 2;
-}
-
-void http1_date(time_t t, char out[HTTP1_DATE_LEN + 1])
-{
-	static const char days[] = "SunMonTueWedThuFriSat";
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm tm;
-	struct out o = { out, HTTP1_DATE_LEN, 0 };
-	char two[2];
-
-	gmtime_r(&t, &tm);
-	put(&o, days + 3 * tm.tm_wday, 3);
-	put(&o, ", ", 2);
-#define TWO(v) (two[0] = (char)('0' + (v) / 10 % 10), two[1] = (char)('0' + (v) % 10), put(&o, two, 2))
-	TWO(tm.tm_mday);
-	put(&o, " ", 1);
-	put(&o, months + 3 * tm.tm_mon, 3);
-	put(&o, " ", 1);
-	put_u64(&o, (uint64_t)(tm.tm_year + 1900) % 10000);
-	put(&o, " ", 1);
-	TWO(tm.tm_hour);
-	put(&o, ":", 1);
-	TWO(tm.tm_min);
-	put(&o, ":", 1);
-	TWO(tm.tm_sec);
-#undef TWO
-	put(&o, " GMT", 4);
-	out[o.len <= HTTP1_DATE_LEN ? o.len : HTTP1_DATE_LEN] = '\0';
 }

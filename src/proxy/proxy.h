@@ -7,7 +7,9 @@
  * is DistWalk's dw_proxy role: put a balancer between clients and a pool of
  * nodes (client sessions, --ns, are what gets balanced), or a hop whose
  * presence itself is measured. It knows nothing of meshwalk's frames, so it
- * relays any TCP protocol. A backend that refuses or fails to connect is
+ * relays any TCP protocol (it reads no frames and does not use proto/frame:
+ * under the ends' --auth-key-file, tags pass through unchecked and the client
+ * and node verify them). A backend that refuses or fails to connect is
  * skipped for that connection (round-robin and first try the next one;
  * least-connections the next best); when none accepts, the client's
  * connection is closed. Half-closes are passed on (a client that shuts down
