@@ -116,133 +116,138 @@ static const char *mark(bool ok)
 	return ok ? "ok" : "FAIL";
 }
 
-int validate_report(const struct model *m, const struct validate_clone *c,
-		    const struct validate_opts *o, FILE *out, FILE *json)
+/* The report being written: where to, and the checks counted so far. */
+struct vrun {
+	const struct model *m;
+	const struct validate_clone *c;
+	const struct validate_opts *o;
+	FILE *out, *json;
+	bool first; /* no element of the current JSON array written yet */
+	unsigned ran, failed, skipped;
+};
+
+/* The JSON element that opens an array's next entry: {"KEY": NAME */
+static void json_open(struct vrun *v, const char *key, const char *name)
 {
-	struct writer_names *nm = writer_names_new(m);
-	struct expect x = { m, nm, { 0 }, xcalloc(m->nroutes ? m->nroutes : 1, sizeof(double *)),
-			    xcalloc(m->nroutes ? m->nroutes : 1, 1) };
-	double *exp_svc = xcalloc(m->names.n ? m->names.n : 1, sizeof *exp_svc);
+	fprintf(v->json, "%s\n    {\"%s\": ", v->first ? "" : ",", key);
+	json_write_string(v->json, name);
+	v->first = false;
+}
 
-	writer_opts_init(&x.wo);
-	x.wo.max_plans = o->max_plans;
-	unsigned ran = 0, failed = 0, skipped = 0;
-	bool first = true;
+/* Counts one check that ran; pass (when given) ands its outcome in. */
+static void counted(struct vrun *v, bool ok, bool *pass)
+{
+	v->ran++;
+	v->failed += !ok;
+	if (pass != NULL)
+		*pass &= ok;
+}
 
-	if (json)
-		fprintf(json, "{\n  \"meshwalk_validate_version\": 1,\n  \"entries\": [");
-	fprintf(out, "end-to-end latency per entry operation (us; errors are clone/original - 1):\n");
-	uint32_t *ents = xmalloc((m->nroutes ? m->nroutes : 1) * sizeof *ents), nents = 0;
+/* Entry route r's latency checks against its client group, and what the
+ * requests that group sent should have made each service serve (into
+ * exp_svc). */
+static void entry_report(struct vrun *v, struct expect *x, double *exp_svc, uint32_t r,
+			 const char *g)
+{
+	const struct model *m = v->m;
+	const struct validate_clone *c = v->c;
+	const struct validate_opts *o = v->o;
+	FILE *out = v->out, *json = v->json;
+	const struct model_route *rt = &m->routes[r];
+	size_t gi, no;
+	uint32_t n32;
+	double *orig;
 
-	for (uint32_t r = 0; r < m->nroutes; r++)
-		if (writer_group_name(nm, r) != NULL)
-			ents[nents++] = r;
-	qsort_r(ents, nents, sizeof *ents, by_group, nm);
-	for (uint32_t k = 0; k < nents; k++) {
-		uint32_t r = ents[k];
-		const char *g = writer_group_name(nm, r);
-		const struct model_route *rt = &m->routes[r];
-		size_t gi, no;
-		uint32_t n32;
-		double *orig;
-
-		if (g == NULL)
-			continue;
-		for (gi = 0; gi < c->ngroups && strcmp(c->group[gi], g) != 0; gi++)
-			;
-		orig = reservoir_sorted(&rt->root_dur, &n32);
-		no = n32;
-		for (size_t i = 0; i < no; i++)
-			orig[i] /= 1000.0;
-		fprintf(out, "  %s: original %zu traces, clone ", g, no);
-		if (gi == c->ngroups) {
-			fprintf(out, "no such client group: FAIL\n");
-			ran++, failed++;
-			if (json) {
-				fprintf(json, "%s\n    {\"group\": ", first ? "" : ",");
-				json_write_string(json, g);
-				fprintf(json, ", \"clone_requests\": 0, \"pass\": false}");
-				first = false;
-			}
-			free(orig);
-			continue;
-		}
-		const double *cl = c->lat[gi];
-		size_t nc = c->nlat[gi];
-		double *csort = xmalloc((nc ? nc : 1) * sizeof *csort);
-		static const double ps[] = { 50, 90, 99 };
-		double po[3] = { 0 }, pc[3] = { 0 }, err[3] = { 0 }, ks = 0, wd = 0;
-		bool enough = no >= VALIDATE_MIN_SAMPLES && nc >= VALIDATE_MIN_SAMPLES, pass = true;
-
-		if (nc > 0)
-			memcpy(csort, cl, nc * sizeof *csort);
-		sample_sort(csort, nc);
-		fprintf(out, "%zu requests\n", nc);
-		if (no && nc) {
-			for (int i = 0; i < 3; i++) {
-				po[i] = sample_percentile(orig, no, ps[i]);
-				pc[i] = sample_percentile(csort, nc, ps[i]);
-				err[i] = rel(pc[i], po[i]);
-			}
-			ks = ks_distance(orig, no, csort, nc, NULL);
-			wd = w1(orig, no, csort, nc);
-		}
-		if (!enough) {
-			fprintf(out, "    too few samples (at least %d on each side): latency checks skipped\n",
-				VALIDATE_MIN_SAMPLES);
-			skipped++;
-		}
-		for (int i = 0; i < 3 && no && nc; i++) {
-			double lim = i == 2 ? 2 * o->max_err : o->max_err;
-			bool ok = fabs(err[i]) <= lim;
-
-			fprintf(out, "    p%-2g  original %10.1f  clone %10.1f  error %+7.1f%%  (max %g%%) %s\n",
-				ps[i], po[i], pc[i], 100 * err[i], 100 * lim, enough ? mark(ok) : "-");
-			if (enough) {
-				ran++;
-				failed += !ok;
-				pass &= ok;
-			}
-		}
-		if (no && nc) {
-			bool ok = ks <= o->max_ks;
-
-			fprintf(out, "    KS distance %.3f (max %g) %s; Wasserstein-1 %.1f us = %.1f%% of the "
-				     "original median\n",
-				ks, o->max_ks, enough ? mark(ok) : "-", wd, po[0] > 0 ? 100 * wd / po[0] : 0);
-			if (enough) {
-				ran++;
-				failed += !ok;
-				pass &= ok;
-			}
-		}
+	for (gi = 0; gi < c->ngroups && strcmp(c->group[gi], g) != 0; gi++)
+		;
+	orig = reservoir_sorted(&rt->root_dur, &n32);
+	no = n32;
+	for (size_t i = 0; i < no; i++)
+		orig[i] /= 1000.0;
+	fprintf(out, "  %s: original %zu traces, clone ", g, no);
+	if (gi == c->ngroups) {
+		fprintf(out, "no such client group: FAIL\n");
+		counted(v, false, NULL);
 		if (json) {
-			fprintf(json, "%s\n    {\"group\": ", first ? "" : ",");
-			json_write_string(json, g);
-			fprintf(json, ", \"original_traces\": %zu, \"clone_requests\": %zu, \"checked\": %s", no,
-				nc, enough ? "true" : "false");
-			for (int i = 0; i < 3; i++)
-				fprintf(json, ", \"p%g_original_us\": %.3f, \"p%g_clone_us\": %.3f, "
-					      "\"p%g_error\": %.4f", ps[i], po[i], ps[i], pc[i], ps[i], err[i]);
-			fprintf(json, ", \"ks\": %.4f, \"wasserstein1_us\": %.3f, \"pass\": %s}", ks, wd,
-				pass ? "true" : "false");
-			first = false;
+			json_open(v, "group", g);
+			fprintf(json, ", \"clone_requests\": 0, \"pass\": false}");
 		}
-		/* what the requests this group sent should have made each
-		 * service serve: its timeouts were served all the same */
-		const double *v = expect_of(&x, r);
-		double sent = c->nsent ? (double)c->nsent[gi] : (double)nc;
-
-		exp_svc[rt->svc] += sent;
-		for (uint32_t cr = 0; cr < m->nroutes; cr++)
-			exp_svc[m->routes[cr].svc] += sent * v[cr];
 		free(orig);
-		free(csort);
+		return;
 	}
-	if (json)
-		fprintf(json, "\n  ],\n  \"services\": [");
-	fprintf(out, "requests per service (topology; expected from the requests the clone's clients sent):\n");
-	first = true;
+	const double *cl = c->lat[gi];
+	size_t nc = c->nlat[gi];
+	double *csort = xmalloc((nc ? nc : 1) * sizeof *csort);
+	static const double ps[] = { 50, 90, 99 };
+	double po[3] = { 0 }, pc[3] = { 0 }, err[3] = { 0 }, ks = 0, wd = 0;
+	bool enough = no >= VALIDATE_MIN_SAMPLES && nc >= VALIDATE_MIN_SAMPLES, pass = true;
+
+	if (nc > 0)
+		memcpy(csort, cl, nc * sizeof *csort);
+	sample_sort(csort, nc);
+	fprintf(out, "%zu requests\n", nc);
+	if (no && nc) {
+		for (int i = 0; i < 3; i++) {
+			po[i] = sample_percentile(orig, no, ps[i]);
+			pc[i] = sample_percentile(csort, nc, ps[i]);
+			err[i] = rel(pc[i], po[i]);
+		}
+		ks = ks_distance(orig, no, csort, nc, NULL);
+		wd = w1(orig, no, csort, nc);
+	}
+	if (!enough) {
+		fprintf(out, "    too few samples (at least %d on each side): latency checks skipped\n",
+			VALIDATE_MIN_SAMPLES);
+		v->skipped++;
+	}
+	for (int i = 0; i < 3 && no && nc; i++) {
+		double lim = i == 2 ? 2 * o->max_err : o->max_err;
+		bool ok = fabs(err[i]) <= lim;
+
+		fprintf(out, "    p%-2g  original %10.1f  clone %10.1f  error %+7.1f%%  (max %g%%) %s\n",
+			ps[i], po[i], pc[i], 100 * err[i], 100 * lim, enough ? mark(ok) : "-");
+		if (enough)
+			counted(v, ok, &pass);
+	}
+	if (no && nc) {
+		bool ok = ks <= o->max_ks;
+
+		fprintf(out, "    KS distance %.3f (max %g) %s; Wasserstein-1 %.1f us = %.1f%% of the "
+			     "original median\n",
+			ks, o->max_ks, enough ? mark(ok) : "-", wd, po[0] > 0 ? 100 * wd / po[0] : 0);
+		if (enough)
+			counted(v, ok, &pass);
+	}
+	if (json) {
+		json_open(v, "group", g);
+		fprintf(json, ", \"original_traces\": %zu, \"clone_requests\": %zu, \"checked\": %s", no,
+			nc, enough ? "true" : "false");
+		for (int i = 0; i < 3; i++)
+			fprintf(json, ", \"p%g_original_us\": %.3f, \"p%g_clone_us\": %.3f, "
+				      "\"p%g_error\": %.4f", ps[i], po[i], ps[i], pc[i], ps[i], err[i]);
+		fprintf(json, ", \"ks\": %.4f, \"wasserstein1_us\": %.3f, \"pass\": %s}", ks, wd,
+			pass ? "true" : "false");
+	}
+	/* what the requests this group sent should have made each
+	 * service serve: its timeouts were served all the same */
+	const double *ev = expect_of(x, r);
+	double sent = c->nsent ? (double)c->nsent[gi] : (double)nc;
+
+	exp_svc[rt->svc] += sent;
+	for (uint32_t cr = 0; cr < m->nroutes; cr++)
+		exp_svc[m->routes[cr].svc] += sent * ev[cr];
+	free(orig);
+	free(csort);
+}
+
+/* Each service's served requests against the expectation in exp_svc. */
+static void services_report(struct vrun *v, const struct writer_names *nm, const double *exp_svc)
+{
+	const struct model *m = v->m;
+	const struct validate_clone *c = v->c;
+	FILE *out = v->out, *json = v->json;
+
+	v->first = true;
 	for (size_t i = 0; i < c->nsvc; i++) {
 		double want = 0, got = c->requests[i];
 		bool ok;
@@ -257,24 +262,53 @@ int validate_report(const struct model *m, const struct validate_clone *c,
 			fprintf(out, "  %s: expected %.1f, no stats.json: skipped\n", c->svc[i], want);
 			continue;
 		}
-		ok = fabs(got - want) <= fmax(o->count_err * want, 3 * sqrt(want));
+		ok = fabs(got - want) <= fmax(v->o->count_err * want, 3 * sqrt(want));
 		fprintf(out, "  %s: expected %.1f, served %.0f (%+.1f%%) %s\n", c->svc[i], want, got,
 			want > 0 ? 100 * (got - want) / want : 0, mark(ok));
-		ran++;
-		failed += !ok;
+		counted(v, ok, NULL);
 		if (json) {
-			fprintf(json, "%s\n    {\"service\": ", first ? "" : ",");
-			json_write_string(json, c->svc[i]);
+			json_open(v, "service", c->svc[i]);
 			fprintf(json, ", \"expected\": %.3f, \"served\": %.0f, \"pass\": %s}", want, got,
 				ok ? "true" : "false");
-			first = false;
 		}
 	}
-	fprintf(out, "verdict: %s (%u checks, %u failed%s)\n", failed ? "FAIL" : ran ? "PASS" : "NONE",
-		ran, failed, skipped ? ", some latency checks skipped: too few samples" : "");
+}
+
+int validate_report(const struct model *m, const struct validate_clone *c,
+		    const struct validate_opts *o, FILE *out, FILE *json)
+{
+	struct writer_names *nm = writer_names_new(m);
+	struct expect x = { m, nm, { 0 }, xcalloc(m->nroutes ? m->nroutes : 1, sizeof(double *)),
+			    xcalloc(m->nroutes ? m->nroutes : 1, 1) };
+	double *exp_svc = xcalloc(m->names.n ? m->names.n : 1, sizeof *exp_svc);
+	struct vrun v = { .m = m, .c = c, .o = o, .out = out, .json = json, .first = true };
+
+	writer_opts_init(&x.wo);
+	x.wo.max_plans = o->max_plans;
 	if (json)
-		fprintf(json, "\n  ],\n  \"checks\": %u,\n  \"failed\": %u,\n  \"pass\": %s\n}\n", ran,
-			failed, failed == 0 && ran > 0 ? "true" : "false");
+		fprintf(json, "{\n  \"meshwalk_validate_version\": 1,\n  \"entries\": [");
+	fprintf(out, "end-to-end latency per entry operation (us; errors are clone/original - 1):\n");
+	uint32_t *ents = xmalloc((m->nroutes ? m->nroutes : 1) * sizeof *ents), nents = 0;
+
+	for (uint32_t r = 0; r < m->nroutes; r++)
+		if (writer_group_name(nm, r) != NULL)
+			ents[nents++] = r;
+	qsort_r(ents, nents, sizeof *ents, by_group, nm);
+	for (uint32_t k = 0; k < nents; k++) {
+		const char *g = writer_group_name(nm, ents[k]);
+
+		if (g != NULL)
+			entry_report(&v, &x, exp_svc, ents[k], g);
+	}
+	if (json)
+		fprintf(json, "\n  ],\n  \"services\": [");
+	fprintf(out, "requests per service (topology; expected from the requests the clone's clients sent):\n");
+	services_report(&v, nm, exp_svc);
+	fprintf(out, "verdict: %s (%u checks, %u failed%s)\n", v.failed ? "FAIL" : v.ran ? "PASS" : "NONE",
+		v.ran, v.failed, v.skipped ? ", some latency checks skipped: too few samples" : "");
+	if (json)
+		fprintf(json, "\n  ],\n  \"checks\": %u,\n  \"failed\": %u,\n  \"pass\": %s\n}\n", v.ran,
+			v.failed, v.failed == 0 && v.ran > 0 ? "true" : "false");
 	for (uint32_t r = 0; r < m->nroutes; r++)
 		free(x.v[r]);
 	free(x.v);
@@ -282,5 +316,5 @@ int validate_report(const struct model *m, const struct validate_clone *c,
 	free(ents);
 	free(exp_svc);
 	writer_names_free(nm);
-	return failed == 0 && ran > 0;
+	return v.failed == 0 && v.ran > 0;
 }

@@ -20,6 +20,7 @@
 #include "exec/exec.h"
 #include "node/worker.h"
 #include "storage/storage.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -97,24 +98,6 @@ static void tuning_str(const struct node_config *c, char *buf, size_t len)
 	if (used < len && c->loops_per_usec > 0)
 		snprintf(buf + used, len - used, ", %llu loops/us",
 			 (unsigned long long)c->loops_per_usec);
-}
-
-/* One port per line, in -b order (one line for one address). */
-static int write_port_file(const char *path, const int *ports, int n, struct err *e)
-{
-	char tmp[4096];
-	FILE *f;
-
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return err_set(e, "--port-file path too long");
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));
-	for (int i = 0; i < n; i++)
-		fprintf(f, "%d\n", ports[i]);
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		return err_set(e, "cannot write %s: %s", path, strerror(errno));
-	return 0;
 }
 
 #define STAT_FIELDS(X)                                                               \
@@ -464,6 +447,143 @@ static void print_live_stats(struct worker **ws, int n, const struct trace_expor
 	fflush(stdout);
 }
 
+/* Opens the storage file (its thread starts later) and sets COMPUTE's
+ * loop rate, saying what DistWalk's calibration would use. */
+static int open_storage(const struct node_config *c, struct storage **sto, struct err *e)
+{
+	struct storage_config scfg = { .path = c->storage_path, .max_size = c->storage_max_size,
+				       .odirect = c->storage_odirect,
+				       .sync_period_ms = c->storage_sync_ms,
+				       .max_op_size = c->max_io_size, .quiet = c->quiet };
+	int rc = storage_open(&scfg, sto, e);
+
+	if (rc < 0)
+		return rc;
+	exec_set_loops_per_usec(c->loops_per_usec);
+	if (c->loops_per_usec == 0 && !c->quiet)
+		/* For reference: what DistWalk's calibration would use on this CPU. */
+		log_msg("COMPUTE spins on the clock; this CPU runs %llu loops/us "
+			"(--loops-per-usec switches to the loop)",
+			(unsigned long long)exec_calibrate_loops_per_usec());
+	return 0;
+}
+
+/* --trace-out / --otlp-endpoint: the exporter thread, in cfg->tracer. */
+static int start_tracer(const struct node_config *c, struct node_config *cfg, struct err *e)
+{
+	char addr[SOCK_ADDR_STRLEN];
+	char svc[SOCK_ADDR_STRLEN + 8];
+	int rc;
+
+	if (c->trace_out == NULL && c->otlp_endpoint == NULL)
+		return 0;
+	sock_addr_str((struct sockaddr *)&cfg->bind.ss, addr, sizeof addr);
+	snprintf(svc, sizeof svc, "node-%s", addr);
+	struct trace_export_config tc = { .path = c->trace_out, .endpoint = c->otlp_endpoint,
+					  .service = c->service_name ? c->service_name : svc,
+					  .instance = addr };
+	rc = trace_export_open(&tc, c->threads, &cfg->tracer, e);
+	if (rc < 0)
+		return rc;
+	return trace_export_start(cfg->tracer, e);
+}
+
+/* Worker i's sockets of every address, by accept mode, and the worker. */
+static int create_workers(const struct node_config *c, const struct node_config *cfg,
+			  const struct node_sockets *socks, const struct node_tls *tls,
+			  struct storage *sto, struct worker **ws, struct err *e)
+{
+	for (int i = 0; i < c->threads; i++) {
+		struct worker_sockets ws_i = { .nlisten = 0, .nudp = 0, .tls_client = tls->client };
+
+		for (int b = 0; b < c->nbinds; b++) {
+			const struct bind_sockets *bs = &socks->by_bind[b];
+
+			ws_i.listen_http[ws_i.nlisten] = bind_http(&cfg->binds[b]);
+			ws_i.listen_tls[ws_i.nlisten] = tls_of(tls, &cfg->binds[b]);
+			ws_i.listen_h2[ws_i.nlisten] = cfg->binds[b].proto == SOCK_H2C ||
+						       cfg->binds[b].proto == SOCK_GRPC ||
+						       cfg->binds[b].proto == SOCK_GRPCS;
+			if (c->accept_mode == NODE_ACCEPT_CHILD)
+				ws_i.listen[ws_i.nlisten++] = bs->tcp[i];
+			else if (c->accept_mode == NODE_ACCEPT_SHARED)
+				ws_i.listen[ws_i.nlisten++] = bs->tcp[0];
+			if (bs->nudp > 0)
+				ws_i.udp[ws_i.nudp++] = bs->udp[i];
+		}
+		int rc = worker_create(cfg, i, &ws_i, sto, &ws[i], e);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* PARENT accept mode: the accept thread over every address's listener,
+ * stopped through stop_pipe. */
+static int start_acceptor(const struct node_config *cfg, const struct node_tls *tls,
+			  const struct node_sockets *socks, struct acceptor *a, int stop_pipe[2],
+			  pthread_t *acc, struct err *e)
+{
+	int rc;
+
+	for (int b = 0; b < cfg->nbinds; b++) {
+		a->proto[a->nlisten] = cfg->binds[b].proto;
+		a->tls[a->nlisten] = tls_of(tls, &cfg->binds[b]);
+		a->listen_fd[a->nlisten++] = socks->by_bind[b].tcp[0];
+	}
+	if (pipe2(stop_pipe, O_CLOEXEC) == -1)
+		return err_set(e, "cannot create pipe: %s", strerror(errno));
+	a->stop_fd = stop_pipe[0];
+	rc = -pthread_create(acc, NULL, accept_thread, a);
+	if (rc < 0)
+		err_set(e, "cannot start the accept thread: %s", errstr(rc));
+	return rc;
+}
+
+/* The start line: every address with its protocol, workers, accept mode
+ * and tuning. */
+static void log_listening(const struct node_config *c, const struct node_config *cfg)
+{
+	char where[NODE_MAX_BINDS * (SOCK_ADDR_STRLEN + 16)];
+	char addr[SOCK_ADDR_STRLEN];
+	char tuning[320];
+	size_t n = 0;
+
+	tuning_str(cfg, tuning, sizeof tuning);
+	if (c->quiet)
+		return;
+	for (int b = 0; b < c->nbinds && n < sizeof where; b++)
+		n += (size_t)snprintf(where + n, sizeof where - n, "%s%s%s", b ? ", " : "",
+				      sock_addr_str((struct sockaddr *)&cfg->binds[b].ss, addr,
+						    sizeof addr),
+				      cfg->binds[b].proto == SOCK_UDP    ? " UDP and TCP"
+				      : cfg->binds[b].proto == SOCK_HTTP ? " HTTP/1.1"
+				      : cfg->binds[b].proto == SOCK_SSL  ? " TLS"
+				      : cfg->binds[b].proto == SOCK_HTTPS ? " HTTPS"
+				      : cfg->binds[b].proto == SOCK_H2C  ? " HTTP/2 (h2c)"
+				      : cfg->binds[b].proto == SOCK_GRPC ? " gRPC (h2c)"
+				      : cfg->binds[b].proto == SOCK_GRPCS ? " gRPC over TLS"
+									  : "");
+	log_msg("listening on %s (%d worker%s, accept mode %s%s)", where, c->threads,
+		c->threads == 1 ? "" : "s",
+		c->accept_mode == NODE_ACCEPT_CHILD    ? "child"
+		: c->accept_mode == NODE_ACCEPT_SHARED ? "shared"
+						       : "parent",
+		tuning);
+}
+
+static void close_sockets(struct node_sockets *socks, int nbinds)
+{
+	for (int b = 0; b < nbinds; b++) {
+		for (int i = 0; i < socks->by_bind[b].ntcp; i++)
+			close(socks->by_bind[b].tcp[i]);
+		for (int i = 0; i < socks->by_bind[b].nudp; i++)
+			close(socks->by_bind[b].udp[i]);
+		free(socks->by_bind[b].tcp);
+		free(socks->by_bind[b].udp);
+	}
+}
+
 int node_run(const struct node_config *c, struct err *e)
 {
 	struct worker **ws = xcalloc((size_t)c->threads, sizeof *ws);
@@ -476,8 +596,6 @@ int node_run(const struct node_config *c, struct err *e)
 	int stop_pipe[2] = { -1, -1 };
 	bool acc_started = false;
 	struct storage *sto = NULL;
-	char addr[SOCK_ADDR_STRLEN];
-	char tuning[320];
 	struct node_tls tls = { 0 };
 
 	/* Block the signals the node handles before any thread exists (the
@@ -496,20 +614,9 @@ int node_run(const struct node_config *c, struct err *e)
 			goto out;
 	}
 	raise_fd_limit(c->quiet);
-	struct storage_config scfg = { .path = c->storage_path, .max_size = c->storage_max_size,
-				       .odirect = c->storage_odirect,
-				       .sync_period_ms = c->storage_sync_ms,
-				       .max_op_size = c->max_io_size, .quiet = c->quiet };
-	rc = storage_open(&scfg, &sto, e);
+	rc = open_storage(c, &sto, e);
 	if (rc < 0)
 		goto out;
-	exec_set_loops_per_usec(c->loops_per_usec);
-	if (c->loops_per_usec == 0 && !c->quiet)
-		/* For reference: what DistWalk's calibration would use on this CPU. */
-		log_msg("COMPUTE spins on the clock; this CPU runs %llu loops/us "
-			"(--loops-per-usec switches to the loop)",
-			(unsigned long long)exec_calibrate_loops_per_usec());
-
 	rc = node_tls_contexts(c, &tls, e);
 	if (rc < 0)
 		goto out;
@@ -519,43 +626,12 @@ int node_run(const struct node_config *c, struct err *e)
 			goto out;
 	}
 	cfg.bind = cfg.binds[0];
-	if (c->trace_out != NULL || c->otlp_endpoint != NULL) {
-		char svc[SOCK_ADDR_STRLEN + 8];
-
-		sock_addr_str((struct sockaddr *)&cfg.bind.ss, addr, sizeof addr);
-		snprintf(svc, sizeof svc, "node-%s", addr);
-		struct trace_export_config tc = { .path = c->trace_out, .endpoint = c->otlp_endpoint,
-						  .service = c->service_name ? c->service_name : svc,
-						  .instance = addr };
-		rc = trace_export_open(&tc, c->threads, &cfg.tracer, e);
-		if (rc < 0)
-			goto out;
-		rc = trace_export_start(cfg.tracer, e);
-		if (rc < 0)
-			goto out;
-	}
-	for (int i = 0; i < c->threads; i++) {
-		struct worker_sockets ws_i = { .nlisten = 0, .nudp = 0, .tls_client = tls.client };
-
-		for (int b = 0; b < c->nbinds; b++) {
-			const struct bind_sockets *bs = &socks.by_bind[b];
-
-			ws_i.listen_http[ws_i.nlisten] = bind_http(&cfg.binds[b]);
-			ws_i.listen_tls[ws_i.nlisten] = tls_of(&tls, &cfg.binds[b]);
-			ws_i.listen_h2[ws_i.nlisten] = cfg.binds[b].proto == SOCK_H2C ||
-						       cfg.binds[b].proto == SOCK_GRPC ||
-						       cfg.binds[b].proto == SOCK_GRPCS;
-			if (c->accept_mode == NODE_ACCEPT_CHILD)
-				ws_i.listen[ws_i.nlisten++] = bs->tcp[i];
-			else if (c->accept_mode == NODE_ACCEPT_SHARED)
-				ws_i.listen[ws_i.nlisten++] = bs->tcp[0];
-			if (bs->nudp > 0)
-				ws_i.udp[ws_i.nudp++] = bs->udp[i];
-		}
-		rc = worker_create(&cfg, i, &ws_i, sto, &ws[i], e);
-		if (rc < 0)
-			goto out;
-	}
+	rc = start_tracer(c, &cfg, e);
+	if (rc < 0)
+		goto out;
+	rc = create_workers(c, &cfg, &socks, &tls, sto, ws, e);
+	if (rc < 0)
+		goto out;
 	rc = storage_start(sto, e);
 	if (rc < 0)
 		goto out;
@@ -565,51 +641,16 @@ int node_run(const struct node_config *c, struct err *e)
 			goto stop;
 	}
 	struct acceptor a = { .ws = ws, .n = c->threads };
-	for (int b = 0; b < c->nbinds; b++) {
-		a.proto[a.nlisten] = cfg.binds[b].proto;
-		a.tls[a.nlisten] = tls_of(&tls, &cfg.binds[b]);
-		a.listen_fd[a.nlisten++] = socks.by_bind[b].tcp[0];
-	}
 	if (c->accept_mode == NODE_ACCEPT_PARENT) {
-		if (pipe2(stop_pipe, O_CLOEXEC) == -1) {
-			rc = err_set(e, "cannot create pipe: %s", strerror(errno));
+		rc = start_acceptor(&cfg, &tls, &socks, &a, stop_pipe, &acc, e);
+		if (rc < 0)
 			goto stop;
-		}
-		a.stop_fd = stop_pipe[0];
-		rc = -pthread_create(&acc, NULL, accept_thread, &a);
-		if (rc < 0) {
-			err_set(e, "cannot start the accept thread: %s", errstr(rc));
-			goto stop;
-		}
 		acc_started = true;
 	}
-	tuning_str(&cfg, tuning, sizeof tuning);
-	if (!c->quiet) {
-		char where[NODE_MAX_BINDS * (SOCK_ADDR_STRLEN + 16)];
-		size_t n = 0;
-
-		for (int b = 0; b < c->nbinds && n < sizeof where; b++)
-			n += (size_t)snprintf(where + n, sizeof where - n, "%s%s%s", b ? ", " : "",
-					      sock_addr_str((struct sockaddr *)&cfg.binds[b].ss, addr,
-							    sizeof addr),
-					      cfg.binds[b].proto == SOCK_UDP    ? " UDP and TCP"
-					      : cfg.binds[b].proto == SOCK_HTTP ? " HTTP/1.1"
-					      : cfg.binds[b].proto == SOCK_SSL  ? " TLS"
-					      : cfg.binds[b].proto == SOCK_HTTPS ? " HTTPS"
-					      : cfg.binds[b].proto == SOCK_H2C  ? " HTTP/2 (h2c)"
-					      : cfg.binds[b].proto == SOCK_GRPC ? " gRPC (h2c)"
-					      : cfg.binds[b].proto == SOCK_GRPCS ? " gRPC over TLS"
-										: "");
-		log_msg("listening on %s (%d worker%s, accept mode %s%s)", where, c->threads,
-			c->threads == 1 ? "" : "s",
-			c->accept_mode == NODE_ACCEPT_CHILD    ? "child"
-			: c->accept_mode == NODE_ACCEPT_SHARED ? "shared"
-							       : "parent",
-			tuning);
-	}
+	log_listening(c, &cfg);
 	/* After the start line, so whoever waits for the port file can read it. */
 	if (c->port_file != NULL) {
-		rc = write_port_file(c->port_file, ports, c->nbinds, e);
+		rc = file_write_ports(c->port_file, ports, c->nbinds, e);
 		if (rc < 0)
 			goto stop;
 	}
@@ -645,14 +686,7 @@ out:
 	trace_export_stop(cfg.tracer, NULL);
 	for (int i = 0; i < c->threads; i++)
 		worker_destroy(ws[i]);
-	for (int b = 0; b < c->nbinds; b++) {
-		for (int i = 0; i < socks.by_bind[b].ntcp; i++)
-			close(socks.by_bind[b].tcp[i]);
-		for (int i = 0; i < socks.by_bind[b].nudp; i++)
-			close(socks.by_bind[b].udp[i]);
-		free(socks.by_bind[b].tcp);
-		free(socks.by_bind[b].udp);
-	}
+	close_sockets(&socks, c->nbinds);
 	if (stop_pipe[0] >= 0) {
 		close(stop_pipe[0]);
 		close(stop_pipe[1]);

@@ -23,6 +23,7 @@
 #include "report/report.h"
 #include "report/results.h"
 #include "report/summary.h"
+#include "util/file.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -145,22 +146,6 @@ static void free_grid(struct grid *g)
 	memset(g, 0, sizeof *g);
 }
 
-/* Creates path and its parents (within the report directory). */
-static int mkdir_p(const char *path, struct err *e)
-{
-	char tmp[1300];
-
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (report_mkdir(tmp, e) < 0)
-				return -EINVAL;
-			*p = '/';
-		}
-	return report_mkdir(tmp, e);
-}
-
 /* Reads one cell's results, reports it into OUT/CELL-DIR and keeps the
  * group's figures. A cell without results is not an error (it may not have
  * run); a cell whose CSV is broken is. */
@@ -193,7 +178,7 @@ static int do_cell(const char *dir, const struct grid *g, struct gcell *gc,
 	/* The cell's report goes inside the sweep's report, not into the
 	 * cell's results, so two reports of one sweep (-o) never mix. */
 	snprintf(out, sizeof out, "%s/%s", o->out_dir, gc->dir);
-	if (mkdir_p(out, e) < 0) {
+	if (file_mkdirs(out, e) < 0) {
 		results_free(&r);
 		return -EINVAL;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report/traceview.h"
+#include "util/file.h"
 #include "util/version.h"
 #include "util/xalloc.h"
 
@@ -23,35 +24,6 @@ void html_escape(FILE *f, const char *s)
 		default: fputc(*s, f);
 		}
 	}
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (f == NULL)
-		return NULL;
-	do {
-		if (cap - len < 4096) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* Whether id (len bytes) is among the n ids already seen; adds it if not. */
@@ -73,7 +45,7 @@ int html_inline_svg(FILE *f, const char *path, const char *prefix)
 	 * (id='gpPt0', xlink:href='#gpPt0', url(#gpPattern1)); each is followed
 	 * by the id, which gets the prefix. The first two define an id. */
 	static const char *const pat[] = { "id='", "id=\"", "href='#", "href=\"#", "url(#" };
-	char *svg = slurp(path), *p, **seen = NULL;
+	char *svg = file_read_all(path, NULL), *p, **seen = NULL;
 	size_t nseen = 0, dups = 0;
 
 	if (svg == NULL)

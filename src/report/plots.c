@@ -54,6 +54,21 @@ static void pick(FILE *f, const char *group, const char *expr)
 	fprintf(f, " ? %s : NaN)", expr);
 }
 
+/* The plot command's lines, one per series of table: x is picked for the
+ * series' group (pick()), y as given; the "all" series dashed. */
+static void series_lines(FILE *f, const char *table, const struct plot_series *s, size_t n,
+			 const char *x, const char *y)
+{
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s'%s' skip 1 using ", i ? ", \\\n     " : "", table);
+		pick(f, s[i].group, x);
+		fprintf(f, ":%s with lines lw 2 lc rgb '%s'%s title ", y, colour(&s[i], i),
+			strcmp(s[i].group, "all") == 0 ? " dt 2" : "");
+		gnuplot_quote(f, s[i].label);
+	}
+	fprintf(f, "\n");
+}
+
 int plots_cdf(const char *dir, const char *name, const char *title, const char *table,
 	      const struct plot_series *s, size_t n, double mark_us, struct err *e)
 {
@@ -92,14 +107,7 @@ int plots_cdf(const char *dir, const char *name, const char *title, const char *
 			   "set label 'largest gap' at %.3f, graph 0.97 offset 0.5,0 font ',10'\n",
 			mark_us, mark_us, mark_us);
 	fprintf(f, "plot ");
-	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%s'%s' skip 1 using ", i ? ", \\\n     " : "", table);
-		pick(f, s[i].group, "$3");
-		fprintf(f, ":($2/100) with lines lw 2 lc rgb '%s'%s title ", colour(&s[i], i),
-			strcmp(s[i].group, "all") == 0 ? " dt 2" : "");
-		gnuplot_quote(f, s[i].label);
-	}
-	fprintf(f, "\n");
+	series_lines(f, table, s, n, "$3", "($2/100)");
 	gnuplot_finish(f, name);
 	return close_and_run(f, dir, name, e);
 }
@@ -131,14 +139,7 @@ int plots_spectrum(const char *dir, const char *name, const char *title, const c
 		   "plot ",
 		   (double)(max_n > 2 ? max_n : 2), logy ? ", log scale" : "",
 		   logy ? "set logscale y 10\nset format y '%.0f'\n" : "set yrange [0:*]\n");
-	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%s'%s' skip 1 using ", i ? ", \\\n     " : "", table);
-		pick(f, s[i].group, "($2 < 100 ? 1/(1-$2/100) : NaN)");
-		fprintf(f, ":3 with lines lw 2 lc rgb '%s'%s title ", colour(&s[i], i),
-			strcmp(s[i].group, "all") == 0 ? " dt 2" : "");
-		gnuplot_quote(f, s[i].label);
-	}
-	fprintf(f, "\n");
+	series_lines(f, table, s, n, "($2 < 100 ? 1/(1-$2/100) : NaN)", "3");
 	gnuplot_finish(f, name);
 	return close_and_run(f, dir, name, e);
 }

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "util/xalloc.h"
 
@@ -35,4 +37,54 @@ char *file_read_all(const char *path, size_t *lenp)
 	if (lenp)
 		*lenp = len;
 	return buf;
+}
+
+int file_write_ports(const char *path, const int *ports, int n, struct err *e)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return err_set(e, "--port-file path too long");
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%d\n", ports[i]);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		return err_set(e, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* One level of file_mkdirs(). */
+static int mkdir_one(const char *dir, struct err *e)
+{
+	struct stat st;
+	int en;
+
+	if (mkdir(dir, 0755) == 0)
+		return 0;
+	en = errno;
+	if (en == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	err_set(e, "%s: cannot create the directory: %s", dir,
+		en == EEXIST ? "a file is in the way" : strerror(en));
+	return en == EEXIST ? -ENOTDIR : -en;
+}
+
+int file_mkdirs(const char *path, struct err *e)
+{
+	char *tmp = xstrdup(path);
+	int rc = 0;
+
+	for (char *p = tmp[0] ? tmp + 1 : tmp; *p && rc == 0; p++)
+		if (*p == '/') {
+			*p = '\0';
+			rc = mkdir_one(tmp, e);
+			*p = '/';
+		}
+	if (rc == 0)
+		rc = mkdir_one(tmp, e);
+	free(tmp);
+	return rc;
 }
