@@ -22,6 +22,7 @@
 
 #include "net/loop.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -423,22 +424,6 @@ static void write_stats(const struct proxy *p)
 		log_msg("cannot write %s: %s", p->cfg->stats_file, strerror(errno));
 }
 
-static int write_port_file(const char *path, int port, struct err *e)
-{
-	char tmp[4096];
-	FILE *f;
-
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return err_set(e, "--port-file path too long");
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return err_set(e, "cannot write %s: %s", tmp, strerror(errno));
-	fprintf(f, "%d\n", port);
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		return err_set(e, "cannot write %s: %s", path, strerror(errno));
-	return 0;
-}
-
 int proxy_run(const struct proxy_config *c, struct err *e)
 {
 	struct proxy p = { .cfg = c };
@@ -478,7 +463,9 @@ int proxy_run(const struct proxy_config *c, struct err *e)
 			: c->policy == PROXY_LEASTCONN ? "leastconn"
 						       : "first");
 	if (c->port_file) {
-		rc = write_port_file(c->port_file, sock_addr_port((struct sockaddr *)&local), e);
+		int port = sock_addr_port((struct sockaddr *)&local);
+
+		rc = file_write_ports(c->port_file, &port, 1, e);
 		if (rc < 0)
 			goto out;
 	}
