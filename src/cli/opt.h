@@ -11,6 +11,9 @@
  * that names one option only (DistWalk's parser takes them too).
  * Script files (-f FILE) are expanded in place before parsing, so the options
  * and ops they hold keep their position, as in DistWalk.
+ * The first entry of an id also says how opt_parse() (opt_parse.c) applies
+ * its value: kind, range and target, so each range is written once, in the
+ * table; --help and the man page are unchanged by them.
  * Ownership: tables are static; built getopt arrays are freed with opt_free().
  * Threads: main thread only. Errors: struct err. */
 #ifndef MW_CLI_OPT_H

@@ -40,6 +40,8 @@ int opt_amount(const char *label, const char *text, int unit, double min, double
 		units_format(max, (enum spec_unit)unit, hi, sizeof hi);
 		if (min == 0)
 			log_msg("%s: expected a %s up to %s, got '%s'", label, kind, hi, text);
+		else if (max >= 1e18) /* no bound a user would meet */
+			log_msg("%s: expected a %s of at least %s, got '%s'", label, kind, lo, text);
 		else
 			log_msg("%s: expected a %s from %s to %s, got '%s'", label, kind, lo, hi, text);
 		return -1;
