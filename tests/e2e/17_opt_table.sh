@@ -20,7 +20,7 @@ refused "--nt: expected a whole number in 1..1024, got '1025'" node --num-thread
 refused "--accept-mode: expected child, shared or parent, got 'x'" node --accept-mode x
 refused "--max-frame-size: expected a size from 1k to 2g, got '10'" node --max-frame-size 10
 refused "--service-name: expected 1 to 128 characters" node --service-name ''
-refused "--max-storage-size: expected a size from" node -s size=1k
+refused "--max-storage-size: expected a size of at least 4Ki, got '1k'" node -s size=1k
 refused "--sync: expected a whole number in 1..3600000, got '0'" node -s file=x,sync=0
 refused "--nt: expected a whole number in 1..4096, got '5000'" client --nt 5000
 refused "--busy-poll: expected a duration up to 1s, got '2s'" client --busy-poll 2s
