@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/client_to.h"
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "client/client.h"
@@ -69,6 +70,18 @@ enum {
  * requests per second per thread (dw_client 9b00acc: rate=10, period=100000us). */
 #define DEFAULT_RATE "10"
 
+/* What the parse fills: the config, and what the options build towards it. */
+struct client_args {
+	struct client_config c;
+	struct prog_builder b;
+	struct spec *pace, *req_size, *load_offset, *store_offset;
+	bool n_auto, have_rate, have_period, have_seed, have_ops, closed_loop;
+	char *to_route;       /* --to http://HOST:PORT/NAME */
+	struct wire_buf words; /* the ops as text, for http:// */
+};
+
+#define AT(field) OPT_AT(struct client_args, c.field)
+
 const struct opt_def client_opts[] = {
 	{ "to", 0, OPT_REQUIRED, O_TO, "ADDR",
 	  "The node to send requests to: [tcp://|udp://|ssl://|http://|https://|h2c://|grpc://|grpcs://][host][:port], host "
@@ -89,9 +102,10 @@ const struct opt_def client_opts[] = {
 	  "payload, and counts grpc-status 0 with a payload of the REPLY's size as ok; grpcs:// "
 	  "the same over TLS (ALPN h2) (docs/grpc.md)." },
 	{ "streams", 0, OPT_REQUIRED, O_STREAMS, "N",
-	  "h2c:// and grpc://: HTTP/2 streams open at once on each connection (1 to 65536, "
-	  "default 100); a request sent while N are open waits for one to close, and its "
-	  "latency counts from its intended send time." },
+	  "h2c://, https:// over HTTP/2, grpc:// and grpcs://: HTTP/2 streams open at once on each "
+	  "connection (1 to 65536, default 100); a request sent while N are open waits for one to "
+	  "close, and its latency counts from its intended send time.",
+	  .kind = OPT_K_UINT, AT(h2_streams), .min = 1, .max = H2CL_STREAMS_MAX },
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Local address (and optional port) to connect from." },
 	{ "num-pkts", 'n', OPT_REQUIRED, 'n', "N|auto",
@@ -99,11 +113,13 @@ const struct opt_def client_opts[] = {
 	  "from a finite -p/-r sequence or file (with --rss: the sum of rate x step length)." },
 	{ "nt", 0, OPT_REQUIRED, O_NT, "N",
 	  "Number of client threads, each with its own connection and "
-	  "its own -n, -r and -p (default 1)." },
+	  "its own -n, -r and -p (default 1).",
+	  .kind = OPT_K_UINT, AT(threads), .min = 1, .max = 4096 },
 	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
 	{ "ns", 0, OPT_REQUIRED, O_NS, "N",
 	  "Sessions per thread: the thread's requests are split evenly over N consecutive "
-	  "connections, each closed once all its replies are in (default 1)." },
+	  "connections, each closed once all its replies are in (default 1).",
+	  .kind = OPT_K_UINT, AT(sessions), .min = 1, .max = UINT64_MAX / 2 },
 	{ "num-sessions", 0, OPT_REQUIRED, O_NS, "N", NULL },
 	{ "rate", 'r', OPT_REQUIRED, 'r', "SPEC",
 	  "Open loop at this many requests per second per thread. A distribution is sampled "
@@ -115,7 +131,8 @@ const struct opt_def client_opts[] = {
 	  "10 requests per second per thread, as DistWalk." },
 	{ "closed-loop", 0, OPT_NONE, O_CLOSED_LOOP, NULL,
 	  "Closed loop: each thread sends its next request as soon as the previous reply is "
-	  "in (one request in flight per thread; meshwalk's own, not with -r or -p)." },
+	  "in (one request in flight per thread; meshwalk's own, not with -r or -p).",
+	  .kind = OPT_K_FLAG, OPT_AT(struct client_args, closed_loop) },
 	{ "rate-step-secs", 0, OPT_REQUIRED, O_RSS, "SECONDS",
 	  "Length of each rate step for -r (a bare number is seconds; 500ms also works)." },
 	{ "rss", 0, OPT_REQUIRED, O_RSS, "SECONDS", NULL },
@@ -185,24 +202,30 @@ const struct opt_def client_opts[] = {
 	{ "wait-spin", 0, OPT_NONE, O_WS, NULL,
 	  "Busy-wait until each send time instead of sleeping (one core per thread). "
 	  "--non-block is DistWalk's spelling of the same: meshwalk's sockets never block "
-	  "a send anyway." },
+	  "a send anyway.",
+	  .kind = OPT_K_FLAG, AT(wait_spin) },
 	{ "ws", 0, OPT_NONE, O_WS, NULL, NULL },
 	{ "non-block", 0, OPT_NONE, O_WS, NULL, NULL },
 	{ "retry-num", 0, OPT_REQUIRED, O_RETRY_NUM, "N",
-	  "Connection attempts to repeat per session when connect fails (default 0)." },
+	  "Connection attempts to repeat per session when connect fails (default 0).",
+	  .kind = OPT_K_UINT, AT(retry_num), .min = 0, .max = 1000000 },
 	{ "retry-period", 0, OPT_REQUIRED, O_RETRY_PERIOD, "MSEC",
-	  "Milliseconds between connection attempts (default 200, as DistWalk)." },
+	  "Milliseconds between connection attempts (default 200, as DistWalk).",
+	  .kind = OPT_K_UINT, AT(retry_period_ms), .min = 0, .max = 3600000 },
 	{ "timeout", 0, OPT_REQUIRED, O_TIMEOUT, "DURATION",
 	  "Response timeout per request (default 10s; bare numbers are us). A request without "
-	  "a reply by then counts as a timeout." },
-	{ "no-delay", 0, OPT_REQUIRED, O_NODELAY, "0|1", "Set TCP_NODELAY (default 1)." },
+	  "a reply by then counts as a timeout.",
+	  .kind = OPT_K_TIME, AT(timeout_us), .min = 1, .max = 3.6e9 },
+	{ "no-delay", 0, OPT_REQUIRED, O_NODELAY, "0|1", "Set TCP_NODELAY (default 1).",
+	  .kind = OPT_K_UINT, AT(nodelay), .min = 0, .max = 1 },
 	{ "nd", 0, OPT_REQUIRED, O_NODELAY, "0|1", NULL },
 	{ "script-filename", 'f', OPT_REQUIRED, O_SCRIPT, "FILE",
 	  "Read options and ops from FILE as if written here on the command line ('#' starts "
 	  "a comment)." },
 	{ "csv", 0, OPT_REQUIRED, O_CSV, "FILE",
 	  "Write one CSV row per request (also failed ones) to FILE, as the run goes "
-	  "(columns in docs/results.md)." },
+	  "(columns in docs/results.md).",
+	  .kind = OPT_K_COPY, AT(csv_path) },
 	{ "output", 'o', OPT_REQUIRED, 'o', "FILE[,sep=C][,header=0|1]",
 	  "Write DistWalk's result file: the per-request lines go to FILE instead of stdout, "
 	  "as rows of t, elapsed, req_id, thr_id, sess_id (FILE.csv: values separated by C, "
@@ -210,7 +233,8 @@ const struct opt_def client_opts[] = {
 	  "'t:N,elapsed:N,req_id:N,thr_id:N,sess_id:N'. Times in us (ns with --nano)." },
 	{ "output-file", 0, OPT_REQUIRED, 'o', "FILE[,sep=C][,header=0|1]", NULL },
 	{ "json", 0, OPT_REQUIRED, O_JSON, "FILE",
-	  "Write the summary as JSON to FILE (keys in docs/results.md)." },
+	  "Write the summary as JSON to FILE (keys in docs/results.md).",
+	  .kind = OPT_K_COPY, AT(json_path) },
 	{ "trace-sample", 0, OPT_REQUIRED, O_TRACE_SAMPLE, "P",
 	  "Trace this share of the requests (0 to 1, e.g. 0.01; default 0: none): the decision "
 	  "is made here, per request, and carried with it as a W3C trace context, so every "
@@ -219,48 +243,60 @@ const struct opt_def client_opts[] = {
 	  "docs/tracing.md." },
 	{ "trace-out", 0, OPT_REQUIRED, O_TRACE_OUT, "FILE",
 	  "Write the sampled requests' CLIENT spans (the roots of their traces) to FILE as "
-	  "OTLP JSON, one ExportTraceServiceRequest per line." },
+	  "OTLP JSON, one ExportTraceServiceRequest per line.",
+	  .kind = OPT_K_COPY, AT(trace_out) },
 	{ "otlp-endpoint", 0, OPT_REQUIRED, O_OTLP_ENDPOINT, "URL",
 	  "Also (or instead) POST them to an OTLP/HTTP collector, URL http://HOST:PORT/v1/traces, "
 	  "from a background thread; spans that find the buffers full, or batches the "
 	  "collector refuses, are counted in the summary, never waited for." },
 	{ "service-name", 0, OPT_REQUIRED, O_SERVICE_NAME, "NAME",
-	  "The service.name of the client spans (default meshwalk-client)." },
+	  "The service.name of the client spans (default meshwalk-client).",
+	  .kind = OPT_K_COPY, AT(service_name), .max = 128 },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL,
 	  "Do not print the Configuration block, the per-request lines and the per-thread "
-	  "totals (the summary stays)." },
+	  "totals (the summary stays).",
+	  .kind = OPT_K_OFF, AT(per_request_text) },
 	{ "no-summary", 0, OPT_NONE, O_NO_SUMMARY, NULL,
 	  "Do not print meshwalk's summary: only DistWalk's lines remain (with meshwalk's "
-	  "values; README \"Differences from DistWalk\" lists where they differ)." },
+	  "values; README \"Differences from DistWalk\" lists where they differ).",
+	  .kind = OPT_K_OFF, AT(summary) },
 	{ "strict-rate", 0, OPT_NONE, O_STRICT_RATE, NULL,
-	  "Exit 1 when the achieved rate misses the target by more than 0.5%." },
+	  "Exit 1 when the achieved rate misses the target by more than 0.5%.",
+	  .kind = OPT_K_FLAG, AT(strict_rate) },
 	{ "spin-margin", 0, OPT_REQUIRED, O_SPIN_MARGIN, "DURATION",
 	  "Least time before each send at which the thread stops sleeping and spins (default "
 	  "20us). The margin adapts upwards, up to 2ms, to the wake-up latency the thread "
 	  "observes, but never beyond a quarter of the time to the send, so sends stay on time "
-	  "without spinning between them; 0 = sleep only." },
+	  "without spinning between them; 0 = sleep only.",
+	  .kind = OPT_K_TIME, AT(spin_ns), .min = 0, .max = 1e6, .scale = 1000 },
 	{ "busy-poll", 0, OPT_REQUIRED, O_BUSY_POLL, "DURATION",
 	  "After each send, poll for the reply without sleeping for up to DURATION (default "
 	  "0: sleep at once). Costs CPU; on virtual machines, where waking a sleeping thread "
 	  "costs more than a loopback round trip, it brings the measured round trip down to "
-	  "the floor." },
+	  "the floor.",
+	  .kind = OPT_K_TIME, AT(busy_poll_ns), .min = 0, .max = 1e6, .scale = 1000 },
 	{ "per-session-output", 0, OPT_NONE, O_PSO, NULL,
 	  "Print each session's per-request lines together when the session ends (default: "
-	  "lines are written as replies come, in 60 KB batches)." },
+	  "lines are written as replies come, in 60 KB batches).",
+	  .kind = OPT_K_FLAG, AT(per_session_output) },
 	{ "pso", 0, OPT_NONE, O_PSO, NULL, NULL },
 	{ "interactive-pso", 'i', OPT_NONE, 'i', NULL,
 	  "Print each per-request line the moment its reply arrives (a write per line: for "
-	  "watching a run, not for high rates)." },
+	  "watching a run, not for high rates).",
+	  .kind = OPT_K_FLAG, AT(interactive_output) },
 	{ "nano", 0, OPT_NONE, O_NANO, NULL,
 	  "Print the per-request lines (and --conn-times lines) in nanoseconds: "
-	  "'t: <ns> ns, elapsed: <ns> ns, ...'." },
+	  "'t: <ns> ns, elapsed: <ns> ns, ...'.",
+	  .kind = OPT_K_FLAG, AT(nano) },
 	{ "stag-send", 0, OPT_NONE, O_STAG_SEND, NULL,
 	  "Stagger the threads: thread i starts its schedule i/nt of a mean inter-arrival time "
-	  "late, so the threads' requests interleave instead of hitting the node together." },
+	  "late, so the threads' requests interleave instead of hitting the node together.",
+	  .kind = OPT_K_FLAG, AT(stag_send) },
 	{ "conn-times", 0, OPT_NONE, O_CONN_TIMES, NULL,
 	  "Report connect() times: DistWalk's line 'conn_time: <us> us, req_id: N, thr_id: N, "
 	  "sess_id: N' per session (unless -q) and a connect() row in the summary and a "
-	  "\"connect\" object in the JSON." },
+	  "\"connect\" object in the JSON.",
+	  .kind = OPT_K_FLAG, AT(conn_times) },
 	{ "auth-key-file", 0, OPT_REQUIRED, O_AUTH_KEY, "FILE",
 	  "Shared secret of nodes started with the same option (16 to 1024 bytes, mode 600): "
 	  "every request carries an HMAC-SHA256 tag, and a reply without the right tag breaks "
@@ -271,21 +307,29 @@ const struct opt_def client_opts[] = {
 	{ "dpdk-tx-cpu", 0, OPT_REQUIRED, O_DPDK, "N", NULL },
 	{ "ssl-ca", 0, OPT_REQUIRED, O_SSL_CA, "FILE",
 	  "Trusted CA certificates (PEM) for --ssl-verify with an ssl:// target. Every --ssl-* "
-	  "file is read before the run starts: a missing or bad one exits 1, naming it." },
+	  "file is read before the run starts: a missing or bad one exits 1, naming it.",
+	  .kind = OPT_K_COPY, AT(tls.ca) },
 	{ "ssl-ca-path", 0, OPT_REQUIRED, O_SSL_CA_PATH, "DIR",
-	  "A directory of trusted CA certificates (hashed names, openssl rehash)." },
+	  "A directory of trusted CA certificates (hashed names, openssl rehash).",
+	  .kind = OPT_K_COPY, AT(tls.ca_path) },
 	{ "ssl-cert", 0, OPT_REQUIRED, O_SSL_CERT, "FILE",
-	  "Client certificate (PEM) for nodes that verify their clients (node --ssl-verify)." },
+	  "Client certificate (PEM) for nodes that verify their clients (node --ssl-verify).",
+	  .kind = OPT_K_COPY, AT(tls.cert) },
 	{ "ssl-ciphers", 0, OPT_REQUIRED, O_SSL_CIPHERS, "CIPHERS",
-	  "Allowed ciphers: an OpenSSL cipher list for TLS 1.2 or TLS 1.3 suites." },
+	  "Allowed ciphers: an OpenSSL cipher list for TLS 1.2 or TLS 1.3 suites.",
+	  .kind = OPT_K_COPY, AT(tls.ciphers) },
 	{ "ssl-key", 0, OPT_REQUIRED, O_SSL_KEY, "FILE",
-	  "The private key of --ssl-cert (PEM; default: the --ssl-cert file)." },
+	  "The private key of --ssl-cert (PEM; default: the --ssl-cert file).",
+	  .kind = OPT_K_COPY, AT(tls.key) },
 	{ "ssl-verify", 0, OPT_NONE, O_SSL_VERIFY, NULL,
 	  "Verify the node's certificate against --ssl-ca / --ssl-ca-path (else the system's "
 	  "store) and the host name or address of --to; a failed verification fails the "
-	  "connect (exit 1, the reason printed)." },
-	{ "usage", 0, OPT_NONE, O_USAGE, NULL, "Print a short usage line and exit." },
-	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	  "connect (exit 1, the reason printed).",
+	  .kind = OPT_K_FLAG, AT(tls.verify) },
+	{ "usage", 0, OPT_NONE, O_USAGE, NULL, "Print a short usage line and exit.",
+	  .kind = OPT_K_USAGE },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
+	  .kind = OPT_K_HELP },
 	{ 0 },
 };
 
@@ -327,21 +371,6 @@ static void free_trace_opts(struct client_config *c)
 	free((char *)c->otlp_endpoint);
 	free((char *)c->service_name);
 	c->trace_out = c->otlp_endpoint = c->service_name = NULL;
-}
-
-static int parse_uint(const char *what, const char *v, uint64_t min, uint64_t max, uint64_t *out)
-{
-	struct err e;
-	double d;
-
-	if (units_parse(v, SPEC_COUNT, &d, &e) < 0 || d < (double)min || d > (double)max ||
-	    d != (double)(uint64_t)d) {
-		log_msg("%s: expected a whole number in %" PRIu64 "..%" PRIu64 ", got '%s'", what, min,
-			max, v);
-		return -1;
-	}
-	*out = (uint64_t)d;
-	return 0;
 }
 
 static int parse_spec(const char *what, const char *v, enum spec_unit unit, struct spec **out)
@@ -392,487 +421,326 @@ static const char *op_word(int opt)
 	}
 }
 
-/* The Host field of --to http://AUTHORITY: the name as written (a platform
- * such as Knative routes by it), with the port unless it is HTTP's 80. */
-static char *http_host(const char *authority, const struct sock_addr *to)
+/* Rate and period values, and -n. */
+static int pace_opt(struct client_args *a, int opt, const char *arg)
 {
-	const char *close = strrchr(authority, ']'), *colon = strrchr(authority, ':');
-	size_t n = strlen(authority) + 8;
-	char *h = xmalloc(n);
-	int port = sock_addr_port((const struct sockaddr *)&to->ss);
+	struct client_config *c = &a->c;
+	struct err e;
+	double d;
 
-	if (colon && close && colon < close)
-		colon = NULL; /* a colon inside [v6] */
-	if (colon && strchr(authority, ':') != colon && !close)
-		colon = NULL; /* a bare IPv6 address */
-	snprintf(h, n, "%.*s", (int)(colon ? (size_t)(colon - authority) : strlen(authority)),
-		 authority);
-	if (port != 80)
-		snprintf(h + strlen(h), n - strlen(h), ":%d", port);
-	return h;
-}
-
-/* --to http://HOST:PORT/NAME: splits the route name off into *route; the
- * Host field into *host. */
-static int parse_to(const char *arg, struct sock_addr *to, char **route, char **hostf,
-		    struct err *e)
-{
-	size_t scheme = strncmp(arg, "http://", 7) == 0    ? 7
-			: strncmp(arg, "https://", 8) == 0 ? 8
-			: strncmp(arg, "h2c://", 6) == 0   ? 6
-							   : 0;
-	const char *slash = scheme ? strchr(arg + scheme, '/') : NULL;
-	char *host = xstrdup(arg);
-	int rc;
-
-	free(*route);
-	free(*hostf);
-	*route = *hostf = NULL;
-	if (slash) {
-		host[slash - arg] = '\0';
-		if (slash[1] && wire_route_check((const uint8_t *)slash + 1,
-						 (uint32_t)strlen(slash + 1), e) < 0) {
-			free(host);
-			return -EINVAL;
+	switch (opt) {
+	case 'n':
+		if (strcmp(arg, "auto") == 0) {
+			a->n_auto = true;
+			return 0;
 		}
-		if (slash[1])
-			*route = xstrdup(slash + 1);
+		if (opt_uint("-n", arg, 0, UINT64_MAX / 2, &c->requests) < 0)
+			return 2;
+		a->n_auto = false;
+		return 0;
+	case 'r':
+	case 'p':
+		spec_destroy(a->pace);
+		a->pace = NULL;
+		a->have_rate |= opt == 'r';
+		a->have_period |= opt == 'p';
+		return parse_spec(opt == 'r' ? "-r" : "-p", arg, opt == 'r' ? SPEC_COUNT : SPEC_TIME,
+				  &a->pace) < 0 ? 2 : 0;
+	case O_RSS:
+		/* DistWalk takes seconds; accept units too ("500ms"). */
+		if (units_parse(arg, SPEC_COUNT, &d, &e) == 0)
+			c->rate_step_secs = d;
+		else if (units_parse(arg, SPEC_TIME, &d, &e) == 0)
+			c->rate_step_secs = d / 1e6;
+		else
+			c->rate_step_secs = -1;
+		if (!(c->rate_step_secs > 0)) {
+			log_msg("--rss: expected a positive number of seconds, got '%s'", arg);
+			return 2;
+		}
+		return 0;
+	case O_PS:
+		spec_destroy(a->req_size);
+		a->req_size = NULL;
+		return parse_spec("--ps", arg, SPEC_SIZE, &a->req_size) < 0 ? 2 : 0;
 	}
-	rc = sock_addr_parse(host, "127.0.0.1", SOCK_DEFAULT_PORT, false, to, e);
-	if (rc == 0 && (to->proto == SOCK_HTTP || to->proto == SOCK_HTTPS || to->proto == SOCK_H2C))
-		*hostf = http_host(host + scheme, to);
-	else if (rc == 0 && (to->proto == SOCK_GRPC || to->proto == SOCK_GRPCS))
-		*hostf = http_host(host + (to->proto == SOCK_GRPC ? 7 : 8), to);
-	free(host);
-	return rc;
+	return 2;
 }
 
-/* A duration from 0 to 1s, into nanoseconds. */
-static int parse_short_duration(const char *opt, const char *arg, int64_t *ns)
+/* The ops (in order, into the program and its text) and the offsets. */
+static int op_opt(struct client_args *a, int opt, const char *arg)
 {
 	struct err e;
-	double us;
 
-	if (units_parse(arg, SPEC_TIME, &us, &e) < 0 || us < 0 || us > 1e6) {
-		log_msg("%s: expected a duration up to 1s, got '%s'", opt, arg);
-		return -1;
+	a->have_ops = true;
+	if (opt == O_LOAD_OFFSET || opt == O_STORE_OFFSET) {
+		const char *name = opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset";
+		struct spec **slot = opt == O_LOAD_OFFSET ? &a->load_offset : &a->store_offset;
+
+		spec_destroy(*slot);
+		*slot = NULL;
+		words_add(&a->words, name, arg);
+		return parse_spec(name, arg, SPEC_SIZE, slot) < 0 ? 2 : 0;
 	}
-	*ns = (int64_t)(us * 1000);
+	if (opt == PROG_OP_CHOICE_END)
+		arg = NULL;
+	words_add(&a->words, op_word(opt), arg);
+	if (prog_parse_op(&a->b, opt, arg, &e) < 0) {
+		log_msg("%s", e.msg);
+		return 2;
+	}
 	return 0;
 }
 
-/* A string option's value, copied (the last one given wins). */
-static void set_str(const char **dst, const char *v)
+/* The options opt_parse() cannot apply by their row alone. */
+static int client_opt(void *cfg, int opt, const char *arg)
 {
-	free((char *)*dst);
-	*dst = xstrdup(v);
+	static struct auth_key key; /* 1 KiB: not on the stack */
+	struct client_args *a = cfg;
+	struct client_config *c = &a->c;
+	struct err e;
+	char *end;
+
+	switch (opt) {
+	case O_TO:
+		if (client_to_parse(arg, &c->to, &a->to_route, (char **)&c->http_host, &e) < 0) {
+			log_msg("--to: %s", e.msg);
+			return 2;
+		}
+		return 0;
+	case 'b':
+		c->has_bind = true;
+		if (sock_addr_parse(arg, "0.0.0.0", 0, true, &c->bind, &e) < 0) {
+			log_msg("--bind-addr: %s", e.msg);
+			return 2;
+		}
+		return 0;
+	case 'n':
+	case 'r':
+	case 'p':
+	case O_RSS:
+	case O_PS:
+		return pace_opt(a, opt, arg);
+	case 'C':
+	case 'F':
+	case 'R':
+	case 'L':
+	case 'S':
+	case 's':
+	case PROG_OP_SLEEP:
+	case PROG_OP_CHOICE:
+	case PROG_OP_CHOICE_END:
+	case O_LOAD_OFFSET:
+	case O_STORE_OFFSET:
+		return op_opt(a, opt, arg);
+	case O_ROUTE:
+		free((char *)c->route);
+		c->route = xstrdup(arg);
+		if (wire_route_check((const uint8_t *)arg, (uint32_t)strlen(arg), &e) < 0) {
+			log_msg("--route: %s", e.msg);
+			return 2;
+		}
+		return 0;
+	case O_AUTH_KEY:
+		c->auth = &key;
+		if (auth_key_load(arg, &key, &e) < 0) {
+			log_msg("--auth-key-file: %s", e.msg);
+			return 2;
+		}
+		return 0;
+	case O_SEED:
+		a->have_seed = true;
+		return opt_uint("--seed", arg, 0, UINT64_MAX, &c->seed) < 0 ? 2 : 0;
+	case O_TRACE_SAMPLE:
+		errno = 0;
+		c->trace_sample = strtod(arg, &end);
+		if (errno || end == arg || *end || !(c->trace_sample >= 0 && c->trace_sample <= 1)) {
+			log_msg("--trace-sample: expected a share from 0 to 1, got '%s'", arg);
+			return 2;
+		}
+		return 0;
+	case O_OTLP_ENDPOINT:
+		free((char *)c->otlp_endpoint);
+		c->otlp_endpoint = xstrdup(arg);
+		if (trace_endpoint_check(arg, &e) < 0) {
+			log_msg("--otlp-endpoint: %s", e.msg);
+			return 2;
+		}
+		return 0;
+	case 'o':
+		dw_outfile_free(&c->dw_out);
+		if (dw_outfile_parse(arg, &c->dw_out, &e) < 0) {
+			log_msg("%s", e.msg);
+			return 2;
+		}
+		return 0;
+	case O_DPDK:
+		log_msg("--dpdk-rx-cpu, --dpdk-tx-cpu: meshwalk has no DPDK transport");
+		return 2;
+	}
+	log_msg("internal error: option %d has no rule", opt); /* -f: expanded before */
+	return 2;
+}
+
+static const struct opt_cmd client_cmd = { "client", client_opts, client_usage, client_intro,
+					   client_opt };
+
+/* How the client paces its requests, from -r, -p, --rss, --closed-loop and
+ * -n auto: 0 or 2. */
+static int finish_pacing(struct client_args *a)
+{
+	struct client_config *c = &a->c;
+
+	if (a->have_rate && a->have_period) {
+		log_msg("-r and -p both given: use one of them");
+		return 2;
+	}
+	if (a->closed_loop && (a->have_rate || a->have_period)) {
+		log_msg("--closed-loop with %s: use one of them", a->have_rate ? "-r" : "-p");
+		return 2;
+	}
+	if (a->have_rate && spec_is_const(a->pace) && !(spec_mean(a->pace) > 0)) {
+		log_msg("-r: a rate must be above 0 (--closed-loop: one request in flight per "
+			"thread)");
+		return 2;
+	}
+	if (a->have_period) {
+		c->pacing = PACER_PERIOD;
+	} else if (a->have_rate) {
+		c->pacing = c->rate_step_secs > 0 ? PACER_RATE_STEPS : PACER_RATE;
+	} else if (c->rate_step_secs > 0) {
+		log_msg("--rss needs -r");
+		return 2;
+	} else if (!a->closed_loop && !a->n_auto) {
+		/* DistWalk's default pacing (the README promises its meaning). */
+		if (parse_spec("-r", DEFAULT_RATE, SPEC_COUNT, &a->pace) < 0)
+			return 2;
+		c->pacing = PACER_RATE;
+	}
+	if (!a->n_auto)
+		return 0;
+	if (c->pacing == PACER_RATE_STEPS && a->pace && spec_length(a->pace) > 10000000) {
+		/* Each step is summed one by one: refuse rather than hang. */
+		log_msg("-n auto: the rate sequence has %llu steps (more than 10^7); give -n",
+			(unsigned long long)spec_length(a->pace));
+		return 2;
+	}
+	c->requests = pacer_auto_count(c->pacing, a->pace, c->rate_step_secs);
+	if (c->requests == 0) {
+		log_msg("-n auto needs -p or -r with a finite sequence or file spec");
+		return 2;
+	}
+	return 0;
+}
+
+/* The checks across options once all are in: 0 or 2. */
+static int finish(struct client_args *a, int argc, char **argv)
+{
+	struct client_config *c = &a->c;
+	struct err e;
+	int rc;
+
+	if (optind < argc) {
+		log_msg("unexpected argument '%s' (see meshwalk client --help)", argv[optind]);
+		return 2;
+	}
+	if (a->to_route) {
+		if (c->route && strcmp(c->route, a->to_route) != 0) {
+			log_msg("--to names route %s and --route %s: give one", a->to_route, c->route);
+			return 2;
+		}
+		free((char *)c->route);
+		c->route = a->to_route;
+		a->to_route = NULL;
+	}
+	if (c->route && a->have_ops) {
+		log_msg("--route %s: the node runs its installed route, so ops (-C, -L, -S, -F, -R, "
+			"-s, --load-offset, --store-offset) cannot be given with it", c->route);
+		return 2;
+	}
+	rc = finish_pacing(a);
+	if (rc)
+		return rc;
+	prog_set_default_offsets(&a->b, a->load_offset, a->store_offset);
+	a->load_offset = a->store_offset = NULL;
+	if (sock_is_http(c->to.proto)) {
+		wire_buf_put(&a->words, "", 1);
+		c->prog_text = xstrdup((const char *)a->words.data);
+		if (httpc_check(c, &e) < 0) {
+			log_msg("--to %s: %s", c->to.proto == SOCK_HTTP ? "http://"
+					       : c->to.proto == SOCK_HTTPS ? "https://"
+					       : c->to.proto == SOCK_H2C ? "h2c://"
+					       : c->to.proto == SOCK_GRPC ? "grpc://" : "grpcs://", e.msg);
+			free((char *)c->prog_text);
+			c->prog_text = NULL;
+			return 2;
+		}
+	}
+	if ((c->trace_out || c->otlp_endpoint) && c->trace_sample == 0)
+		log_msg("warning: --trace-out and --otlp-endpoint record nothing without --trace-sample");
+	return 0;
+}
+
+/* What the options took (after a usage error, and in cmd_client_free()). */
+static void free_taken(struct client_config *c)
+{
+	free((char *)c->csv_path);
+	free((char *)c->json_path);
+	free((char *)c->route);
+	free((char *)c->prog_text);
+	free((char *)c->http_host);
+	free_trace_opts(c);
+	dw_outfile_free(&c->dw_out);
 }
 
 int cmd_client_parse(int argc0, char **argv0, struct client_config *out)
 {
-	struct client_config c;
-	static struct auth_key key; /* 1 KiB: not on the stack */
-	struct opt_parser p;
-	struct prog_builder b;
+	struct client_args a = { .n_auto = false };
+	struct client_config *c = &a.c;
 	struct prog *prog = NULL;
-	struct spec *pace = NULL, *req_size = NULL, *load_offset = NULL, *store_offset = NULL;
 	struct err e;
-	int argc, opt, rc = 0;
+	int argc, rc;
 	char **argv;
-	bool n_auto = false, have_rate = false, have_period = false, have_seed = false;
-	bool have_ops = false, closed_loop = false;
-	char *to_route = NULL; /* --to http://HOST:PORT/NAME */
-	struct wire_buf words; /* the ops as text, for http:// */
-	uint64_t v;
-	double d;
 
-	client_config_defaults(&c);
+	client_config_defaults(c);
 	if (opt_expand_scripts(argc0, argv0, &argc, &argv, &e) < 0) {
 		log_msg("%s", e.msg);
 		return 2;
 	}
-	prog_builder_init(&b);
-	wire_buf_init(&words);
-	opt_build(client_opts, &p);
-	optind = 0; /* 0, not 1: a full reset of getopt, also after a parse that stopped midway */
-	opterr = 0;
-	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
-		switch (opt) {
-		case O_TO:
-			if (parse_to(optarg, &c.to, &to_route, (char **)&c.http_host, &e) < 0) {
-				log_msg("--to: %s", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_STREAMS:
-			if (parse_uint("--streams", optarg, 1, H2CL_STREAMS_MAX, &v) < 0)
-				rc = 2;
-			c.h2_streams = (uint32_t)v;
-			break;
-		case 'b':
-			if (sock_addr_parse(optarg, "0.0.0.0", 0, true, &c.bind, &e) < 0) {
-				log_msg("--bind-addr: %s", e.msg);
-				rc = 2;
-			}
-			c.has_bind = true;
-			break;
-		case 'n':
-			if (strcmp(optarg, "auto") == 0)
-				n_auto = true;
-			else if (parse_uint("-n", optarg, 0, UINT64_MAX / 2, &c.requests) < 0)
-				rc = 2;
-			else
-				n_auto = false;
-			break;
-		case O_NT:
-			if (parse_uint("--nt", optarg, 1, 4096, &v) < 0)
-				rc = 2;
-			c.threads = (int)v;
-			break;
-		case O_NS:
-			if (parse_uint("--ns", optarg, 1, UINT64_MAX / 2, &c.sessions) < 0)
-				rc = 2;
-			break;
-		case 'r':
-		case 'p':
-			spec_destroy(pace);
-			pace = NULL;
-			if (parse_spec(opt == 'r' ? "-r" : "-p", optarg, opt == 'r' ? SPEC_COUNT : SPEC_TIME,
-				       &pace) < 0)
-				rc = 2;
-			have_rate |= opt == 'r';
-			have_period |= opt == 'p';
-			break;
-		case O_RSS:
-			/* DistWalk takes seconds; accept units too ("500ms"). */
-			if (units_parse(optarg, SPEC_COUNT, &d, &e) == 0)
-				c.rate_step_secs = d;
-			else if (units_parse(optarg, SPEC_TIME, &d, &e) == 0)
-				c.rate_step_secs = d / 1e6;
-			else
-				c.rate_step_secs = -1;
-			if (!(c.rate_step_secs > 0)) {
-				log_msg("--rss: expected a positive number of seconds, got '%s'", optarg);
-				rc = 2;
-			}
-			break;
-		case O_PS:
-			spec_destroy(req_size);
-			req_size = NULL;
-			if (parse_spec("--ps", optarg, SPEC_SIZE, &req_size) < 0)
-				rc = 2;
-			break;
-		case 'C':
-		case 'F':
-		case 'R':
-		case 'L':
-		case 'S':
-		case 's':
-		case PROG_OP_SLEEP:
-		case PROG_OP_CHOICE:
-		case PROG_OP_CHOICE_END: {
-			const char *arg = opt == 'R' ? opt_optional_arg(argc, argv)
-					  : opt == PROG_OP_CHOICE_END ? NULL : optarg;
-
-			if (prog_parse_op(&b, opt, arg, &e) < 0) {
-				log_msg("%s", e.msg);
-				rc = 2;
-			}
-			words_add(&words, op_word(opt), arg);
-			have_ops = true;
-			break;
-		}
-		case O_ROUTE:
-			if (wire_route_check((const uint8_t *)optarg, (uint32_t)strlen(optarg), &e) < 0) {
-				log_msg("--route: %s", e.msg);
-				rc = 2;
-			}
-			free((char *)c.route);
-			c.route = xstrdup(optarg);
-			break;
-		case O_AUTH_KEY:
-			if (auth_key_load(optarg, &key, &e) < 0) {
-				log_msg("--auth-key-file: %s", e.msg);
-				rc = 2;
-			}
-			c.auth = &key;
-			break;
-		case O_LOAD_OFFSET:
-		case O_STORE_OFFSET: {
-			struct spec **slot = opt == O_LOAD_OFFSET ? &load_offset : &store_offset;
-
-			spec_destroy(*slot);
-			*slot = NULL;
-			have_ops = true;
-			words_add(&words, opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset", optarg);
-			if (parse_spec(opt == O_LOAD_OFFSET ? "--load-offset" : "--store-offset", optarg,
-				       SPEC_SIZE, slot) < 0)
-				rc = 2;
-			break;
-		}
-		case O_SEED:
-			if (parse_uint("--seed", optarg, 0, UINT64_MAX, &c.seed) < 0)
-				rc = 2;
-			have_seed = true;
-			break;
-		case O_WS:
-			c.wait_spin = true;
-			break;
-		case O_RETRY_NUM:
-			if (parse_uint("--retry-num", optarg, 0, 1000000, &v) < 0)
-				rc = 2;
-			c.retry_num = (int)v;
-			break;
-		case O_RETRY_PERIOD:
-			if (parse_uint("--retry-period", optarg, 0, 3600000, &c.retry_period_ms) < 0)
-				rc = 2;
-			break;
-		case O_TIMEOUT:
-			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 3.6e9) {
-				log_msg("--timeout: expected a duration from 1us to 1h, got '%s'", optarg);
-				rc = 2;
-			} else {
-				c.timeout_us = (uint64_t)d;
-			}
-			break;
-		case O_NODELAY:
-			if (parse_uint("--no-delay", optarg, 0, 1, &v) < 0)
-				rc = 2;
-			c.nodelay = v == 1;
-			break;
-		case O_CSV:
-			free((char *)c.csv_path); /* copies: argv is freed after parsing */
-			c.csv_path = xstrdup(optarg);
-			break;
-		case O_JSON:
-			free((char *)c.json_path);
-			c.json_path = xstrdup(optarg);
-			break;
-		case O_TRACE_SAMPLE: {
-			char *end;
-
-			errno = 0;
-			c.trace_sample = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(c.trace_sample >= 0 && c.trace_sample <= 1)) {
-				log_msg("--trace-sample: expected a share from 0 to 1, got '%s'", optarg);
-				rc = 2;
-			}
-			break;
-		}
-		case O_TRACE_OUT:
-		case O_OTLP_ENDPOINT:
-		case O_SERVICE_NAME: {
-			const char **to = opt == O_TRACE_OUT	  ? &c.trace_out
-					  : opt == O_OTLP_ENDPOINT ? &c.otlp_endpoint
-								   : &c.service_name;
-
-			if (opt == O_OTLP_ENDPOINT && trace_endpoint_check(optarg, &e) < 0) {
-				log_msg("--otlp-endpoint: %s", e.msg);
-				rc = 2;
-			} else if (opt == O_SERVICE_NAME && (*optarg == '\0' || strlen(optarg) > 128)) {
-				log_msg("--service-name: expected 1 to 128 characters, got '%s'", optarg);
-				rc = 2;
-			}
-			free((char *)*to);
-			*to = xstrdup(optarg);
-			break;
-		}
-		case 'o':
-			dw_outfile_free(&c.dw_out);
-			if (dw_outfile_parse(optarg, &c.dw_out, &e) < 0) {
-				log_msg("%s", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_DPDK:
-			log_msg("--dpdk-rx-cpu, --dpdk-tx-cpu: meshwalk has no DPDK transport");
-			rc = 2;
-			break;
-		case O_SSL_CA:
-			set_str(&c.tls.ca, optarg);
-			break;
-		case O_SSL_CA_PATH:
-			set_str(&c.tls.ca_path, optarg);
-			break;
-		case O_SSL_CERT:
-			set_str(&c.tls.cert, optarg);
-			break;
-		case O_SSL_CIPHERS:
-			set_str(&c.tls.ciphers, optarg);
-			break;
-		case O_SSL_KEY:
-			set_str(&c.tls.key, optarg);
-			break;
-		case O_SSL_VERIFY:
-			c.tls.verify = true;
-			break;
-		case O_USAGE:
-			printf("Usage: %s\n", client_usage);
-			rc = -1;
-			break;
-		case 'q':
-			c.per_request_text = false;
-			break;
-		case O_NO_SUMMARY:
-			c.summary = false;
-			break;
-		case O_STRICT_RATE:
-			c.strict_rate = true;
-			break;
-		case O_CLOSED_LOOP:
-			closed_loop = true;
-			break;
-		case O_PSO:
-			c.per_session_output = true;
-			break;
-		case 'i':
-			c.interactive_output = true;
-			break;
-		case O_NANO:
-			c.nano = true;
-			break;
-		case O_STAG_SEND:
-			c.stag_send = true;
-			break;
-		case O_CONN_TIMES:
-			c.conn_times = true;
-			break;
-		case O_BUSY_POLL:
-			if (parse_short_duration("--busy-poll", optarg, &c.busy_poll_ns) < 0)
-				rc = 2;
-			break;
-		case O_SPIN_MARGIN:
-			if (parse_short_duration("--spin-margin", optarg, &c.spin_ns) < 0)
-				rc = 2;
-			break;
-		case 'h':
-			opt_print_help(stdout, client_usage, client_intro, client_opts);
-			rc = -1;
-			break;
-		default: /* ':' or '?' */
-			rc = opt_bad(client_opts, opt, argv[optind - 1], "client");
-			break;
-		}
-	}
-	if (rc == 0 && optind < argc) {
-		log_msg("unexpected argument '%s' (see meshwalk client --help)", argv[optind]);
-		rc = 2;
-	}
-	if (rc == 0 && to_route) {
-		if (c.route && strcmp(c.route, to_route) != 0) {
-			log_msg("--to names route %s and --route %s: give one", to_route, c.route);
-			rc = 2;
-		}
-		free((char *)c.route);
-		c.route = to_route;
-		to_route = NULL;
-	}
-	if (rc == 0 && c.route && have_ops) {
-		log_msg("--route %s: the node runs its installed route, so ops (-C, -L, -S, -F, -R, "
-			"-s, --load-offset, --store-offset) cannot be given with it", c.route);
-		rc = 2;
-	}
-	if (rc == 0 && have_rate && have_period) {
-		log_msg("-r and -p both given: use one of them");
-		rc = 2;
-	}
-	if (rc == 0 && closed_loop && (have_rate || have_period)) {
-		log_msg("--closed-loop with %s: use one of them", have_rate ? "-r" : "-p");
-		rc = 2;
-	}
-	if (rc == 0 && have_rate && spec_is_const(pace) && !(spec_mean(pace) > 0)) {
-		log_msg("-r: a rate must be above 0 (--closed-loop: one request in flight per "
-			"thread)");
-		rc = 2;
-	}
-	if (rc == 0) {
-		if (have_period)
-			c.pacing = PACER_PERIOD;
-		else if (have_rate)
-			c.pacing = c.rate_step_secs > 0 ? PACER_RATE_STEPS : PACER_RATE;
-		else if (c.rate_step_secs > 0) {
-			log_msg("--rss needs -r");
-			rc = 2;
-		} else if (!closed_loop && !n_auto) {
-			/* DistWalk's default pacing (the README promises its meaning). */
-			if (parse_spec("-r", DEFAULT_RATE, SPEC_COUNT, &pace) < 0)
-				rc = 2;
-			c.pacing = PACER_RATE;
-		}
-	}
-	if (rc == 0 && n_auto && c.pacing == PACER_RATE_STEPS && pace &&
-	    spec_length(pace) > 10000000) {
-		/* Each step is summed one by one: refuse rather than hang. */
-		log_msg("-n auto: the rate sequence has %llu steps (more than 10^7); give -n",
-			(unsigned long long)spec_length(pace));
-		rc = 2;
-	}
-	if (rc == 0 && n_auto) {
-		c.requests = pacer_auto_count(c.pacing, pace, c.rate_step_secs);
-		if (c.requests == 0) {
-			log_msg("-n auto needs -p or -r with a finite sequence or file spec");
-			rc = 2;
-		}
-	}
-	if (rc == 0) {
-		prog_set_default_offsets(&b, load_offset, store_offset);
-		load_offset = store_offset = NULL;
-	}
-	if (rc == 0 && sock_is_http(c.to.proto)) {
-		wire_buf_put(&words, "", 1);
-		c.prog_text = xstrdup((const char *)words.data);
-		if (httpc_check(&c, &e) < 0) {
-			log_msg("--to %s: %s", c.to.proto == SOCK_HTTP ? "http://"
-					       : c.to.proto == SOCK_HTTPS ? "https://"
-					       : c.to.proto == SOCK_H2C ? "h2c://"
-					       : c.to.proto == SOCK_GRPC ? "grpc://" : "grpcs://", e.msg);
-			rc = 2;
-			free((char *)c.prog_text);
-			c.prog_text = NULL;
-		}
-	}
-	if (rc == 0 && (c.trace_out || c.otlp_endpoint) && c.trace_sample == 0)
-		log_msg("warning: --trace-out and --otlp-endpoint record nothing without --trace-sample");
-	if (rc == 0 && prog_finish(&b, &prog, &e) < 0) {
+	prog_builder_init(&a.b);
+	wire_buf_init(&a.words);
+	rc = opt_parse(&client_cmd, argc, argv, &a);
+	if (rc == 0)
+		rc = finish(&a, argc, argv);
+	if (rc == 0 && prog_finish(&a.b, &prog, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 2;
 		/* The builder is consumed either way; what the options took is not
 		 * (found by fuzz_client_args: a --csv path leaked with a program over
 		 * a node's limits). */
-		free((char *)c.csv_path);
-		free((char *)c.json_path);
-		free((char *)c.prog_text);
-		free((char *)c.http_host);
-		free_trace_opts(&c);
-		dw_outfile_free(&c.dw_out);
+		free_taken(c);
 	} else if (rc == 0) {
-		c.prog = prog;
-		c.pace = pace;
-		c.req_size = req_size;
+		c->prog = prog;
+		c->pace = a.pace;
+		c->req_size = a.req_size;
 		prog = NULL;
-		pace = req_size = NULL; /* now the config's */
-		if (!have_seed)
-			c.seed = default_seed();
-		c.command_line = opt_join(argc0, argv0);
-		*out = c;
+		a.pace = a.req_size = NULL; /* now the config's */
+		if (!a.have_seed)
+			c->seed = default_seed();
+		c->command_line = opt_join(argc0, argv0);
+		*out = *c;
 	} else {
-		if (b.root)
-			prog_builder_abort(&b);
-		free((char *)c.csv_path);
-		free((char *)c.json_path);
-		free((char *)c.route);
-		free((char *)c.http_host);
-		free_trace_opts(&c);
-		dw_outfile_free(&c.dw_out);
+		if (a.b.root)
+			prog_builder_abort(&a.b);
+		free_taken(c);
 	}
-	free(to_route);
-	wire_buf_free(&words);
+	free(a.to_route);
+	wire_buf_free(&a.words);
 	prog_destroy(prog);
-	spec_destroy(pace);
-	spec_destroy(req_size);
-	spec_destroy(load_offset);
-	spec_destroy(store_offset);
-	opt_free(&p);
+	spec_destroy(a.pace);
+	spec_destroy(a.req_size);
+	spec_destroy(a.load_offset);
+	spec_destroy(a.store_offset);
 	opt_free_argv(argc, argv);
 	return rc;
 }
@@ -890,13 +758,7 @@ void cmd_client_free(struct client_config *c)
 	spec_destroy((struct spec *)c->pace);
 	spec_destroy((struct spec *)c->req_size);
 	free((char *)c->command_line);
-	free((char *)c->csv_path);
-	free((char *)c->json_path);
-	free((char *)c->route);
-	free((char *)c->prog_text);
-	free((char *)c->http_host);
-	free_trace_opts(c);
-	dw_outfile_free(&c->dw_out);
+	free_taken(c);
 	c->route = NULL;
 	c->prog_text = NULL;
 	c->http_host = NULL;

@@ -27,44 +27,64 @@ enum {
 	O_BLOCK,
 };
 
+/* What the parse fills. */
+struct compare_args {
+	struct compare_opts o;
+	bool given[COMPARE_NFIG]; /* --margin set it */
+	double warmup_us, tolerance_pct, confidence_pct;
+	bool quiet, strict;
+};
+
 const struct opt_def compare_opts[] = {
 	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
 	  "Also write compare.txt, compare.csv, compare.json and the plot of both CDFs "
 	  "(plots/compare-cdf.svg, .png) into DIR (created if missing). Without it the "
-	  "comparison is only printed." },
+	  "comparison is only printed.",
+	  .kind = OPT_K_STR, OPT_AT(struct compare_args, o.out_dir) },
 	{ "group", 'g', OPT_REQUIRED, 'g', "NAME",
 	  "Compare client group NAME of both sides; 'all' merges each side's groups into one "
 	  "sample (unless a group is named all). Default: groups paired by name, each compared on "
-	  "its own (the only group of each side when both have one)." },
+	  "its own (the only group of each side when both have one).",
+	  .kind = OPT_K_STR, OPT_AT(struct compare_args, o.group) },
 	{ "margin", 0, OPT_REQUIRED, O_MARGIN, "FIG=PERCENT",
 	  "Equivalence margin of figure FIG (mean, p50, p90, p99, p99.9): B/A within 1 +- PERCENT/100 "
 	  "is the same; 'off' leaves FIG unjudged. Defaults: p50=5, p99=10, the others off. "
 	  "Repeatable, once per figure." },
 	{ "tolerance", 0, OPT_REQUIRED, O_TOLERANCE, "PERCENT",
 	  "One margin for every judged figure (p50 and p99, and those given with --margin, "
-	  "whose own value wins)." },
+	  "whose own value wins).",
+	  .kind = OPT_K_REAL, OPT_AT(struct compare_args, tolerance_pct), .min = 0, .max = 1000 },
 	{ "confidence", 0, OPT_REQUIRED, O_CONFIDENCE, "PERCENT",
-	  "Confidence level of the bootstrap intervals of B/A (default 95)." },
+	  "Confidence level of the bootstrap intervals of B/A (default 95).",
+	  .kind = OPT_K_REAL, OPT_AT(struct compare_args, confidence_pct), .min = 0, .max = 100 },
 	{ "resamples", 0, OPT_REQUIRED, O_RESAMPLES, "N",
 	  "Bootstrap resamples (default 2000, 100 to 1000000; fewer on very large samples, so that "
-	  "resamples x requests stays near 4e8)." },
+	  "resamples x requests stays near 4e8).",
+	  .kind = OPT_K_UINT, OPT_AT(struct compare_args, o.rule.resamples), .min = 100, .max = 1000000 },
 	{ "seed", 0, OPT_REQUIRED, O_SEED, "N",
 	  "Seed of the bootstrap's resampling (default 1): the same inputs and seed give the same "
-	  "intervals." },
+	  "intervals.",
+	  .kind = OPT_K_UINT, OPT_AT(struct compare_args, o.rule.seed), .min = 0, .max = 0x1p64 },
 	{ "block", 0, OPT_REQUIRED, O_BLOCK, "N|auto",
 	  "Bootstrap block length in requests (default auto: from the autocorrelation of each "
 	  "side's latencies in send order; 1 resamples requests one by one)." },
 	{ "alpha", 0, OPT_REQUIRED, O_ALPHA, "P",
 	  "Significance level of the Kolmogorov-Smirnov test, reported as supporting evidence "
-	  "(default 0.01)." },
+	  "(default 0.01).",
+	  .kind = OPT_K_REAL, OPT_AT(struct compare_args, o.rule.alpha), .min = 0, .max = 1 },
 	{ "warmup", 0, OPT_REQUIRED, O_WARMUP, "DURATION",
-	  "Leave out the requests each group intended to send in its first DURATION, on both sides." },
-	{ "no-plots", 0, OPT_NONE, O_NO_PLOTS, NULL, "With -o: do not run gnuplot." },
+	  "Leave out the requests each group intended to send in its first DURATION, on both sides.",
+	  .kind = OPT_K_US, OPT_AT(struct compare_args, warmup_us) },
+	{ "no-plots", 0, OPT_NONE, O_NO_PLOTS, NULL, "With -o: do not run gnuplot.",
+	  .kind = OPT_K_OFF, OPT_AT(struct compare_args, o.plots) },
 	{ "strict", 0, OPT_NONE, O_STRICT, NULL,
 	  "Exit with status 3 when the verdict is DIFFERENT, 4 when it is INCONCLUSIVE (for "
-	  "scripts and CI)." },
-	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the comparison." },
-	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	  "scripts and CI).",
+	  .kind = OPT_K_FLAG, OPT_AT(struct compare_args, strict) },
+	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the comparison.",
+	  .kind = OPT_K_FLAG, OPT_AT(struct compare_args, quiet) },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
+	  .kind = OPT_K_HELP },
 	{ 0 },
 };
 
@@ -91,19 +111,6 @@ void cmd_compare_man(FILE *f)
 		      ".SH FILES\nThe output files and the verdict rule are described in "
 		      "docs/report.md. The plot needs gnuplot (Debian package gnuplot\\-nox).\n"
 		      ".SH SEE ALSO\nmeshwalk\\-report(1), meshwalk\\-run(1)\n");
-}
-
-static int parse_double(const char *what, const char *v, double lo, double hi, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(v, &end);
-	if (end == v || *end || errno || !(*out > lo && *out < hi)) {
-		log_msg("%s: expected a number above %g and below %g, got '%s'", what, lo, hi, v);
-		return -1;
-	}
-	return 0;
 }
 
 /* --margin FIG=PERCENT|off, each figure once. */
@@ -134,125 +141,67 @@ static int parse_margin(const char *v, struct compare_rule *r, bool *given)
 		r->margin[k] = NAN;
 		return 0;
 	}
-	if (parse_double("--margin", eq + 1, 0, 1000, &pct) < 0)
+	if (opt_real("--margin", eq + 1, 0, 1000, &pct) < 0)
 		return -1;
 	r->margin[k] = pct / 100;
 	return 0;
 }
 
-static int parse_count(const char *what, const char *v, unsigned long long lo,
-		       unsigned long long hi, unsigned long long *out)
+/* The options opt_parse() cannot apply by their row alone. */
+static int compare_opt(void *cfg, int opt, const char *arg)
 {
-	char *end;
+	struct compare_args *a = cfg;
+	uint64_t u = 0;
 
-	errno = 0;
-	*out = strtoull(v, &end, 10);
-	if (end == v || *end || errno || *v == '-' || *out < lo || *out > hi) {
-		log_msg("%s: expected a whole number from %llu to %llu, got '%s'", what, lo, hi, v);
-		return -1;
+	if (opt == O_MARGIN)
+		return parse_margin(arg, &a->o.rule, a->given) < 0 ? 2 : 0;
+	/* --block */
+	if (strcmp(arg, "auto") != 0 && opt_uint("--block", arg, 1, 1000000, &u) < 0)
+		return 2;
+	a->o.rule.block = (size_t)u;
+	return 0;
+}
+
+/* The margins once every option is in: 0, or 2 when none is judged. */
+static int finish_margins(struct compare_args *a)
+{
+	struct compare_rule *r = &a->o.rule;
+	int judged = 0;
+
+	if (!isnan(a->confidence_pct))
+		r->confidence = a->confidence_pct / 100;
+	/* --tolerance: every judged figure's margin, unless --margin set it. */
+	for (int k = 0; k < COMPARE_NFIG && !isnan(a->tolerance_pct); k++)
+		if (!a->given[k] && !isnan(r->margin[k]))
+			r->margin[k] = a->tolerance_pct / 100;
+	for (int k = 0; k < COMPARE_NFIG; k++)
+		judged += !isnan(r->margin[k]);
+	if (judged == 0) {
+		log_msg("--margin: every margin is off: nothing would be judged");
+		return 2;
 	}
 	return 0;
 }
 
 int cmd_compare(int argc, char **argv)
 {
-	struct compare_opts o = { .plots = true };
-	bool given[COMPARE_NFIG] = { false };
-	unsigned long long u;
+	static const struct opt_cmd cmd = { "compare", compare_opts, compare_usage, compare_intro,
+					    compare_opt };
+	struct compare_args a = { .o = { .plots = true }, .tolerance_pct = NAN,
+				  .confidence_pct = NAN };
+	struct compare_opts *o = &a.o;
 	struct results ra, rb;
-	struct opt_parser p;
 	struct err e;
 	enum compare_verdict verdict = COMPARE_SAME;
-	double warmup_us = 0, pct, tolerance = NAN;
-	bool quiet = false, strict = false;
-	int opt, rc = 0;
+	int rc;
 
 	log_set_name("meshwalk compare");
-	compare_rule_default(&o.rule);
-	opt_build(compare_opts, &p);
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			o.out_dir = optarg;
-			break;
-		case 'g':
-			o.group = optarg;
-			break;
-		case O_ALPHA:
-			if (parse_double("--alpha", optarg, 0, 1, &o.rule.alpha) < 0)
-				rc = 2;
-			break;
-		case O_TOLERANCE:
-			if (parse_double("--tolerance", optarg, 0, 1000, &pct) < 0)
-				rc = 2;
-			tolerance = pct / 100;
-			break;
-		case O_MARGIN:
-			if (parse_margin(optarg, &o.rule, given) < 0)
-				rc = 2;
-			break;
-		case O_CONFIDENCE:
-			if (parse_double("--confidence", optarg, 0, 100, &pct) < 0)
-				rc = 2;
-			o.rule.confidence = pct / 100;
-			break;
-		case O_RESAMPLES:
-			if (parse_count("--resamples", optarg, 100, 1000000, &u) < 0)
-				rc = 2;
-			o.rule.resamples = (unsigned)u;
-			break;
-		case O_SEED:
-			if (parse_count("--seed", optarg, 0, UINT64_MAX, &u) < 0)
-				rc = 2;
-			o.rule.seed = u;
-			break;
-		case O_BLOCK:
-			u = 0;
-			if (strcmp(optarg, "auto") != 0 && parse_count("--block", optarg, 1, 1000000, &u) < 0)
-				rc = 2;
-			o.rule.block = (size_t)u;
-			break;
-		case O_WARMUP:
-			if (units_parse(optarg, SPEC_TIME, &warmup_us, &e) < 0) {
-				log_msg("--warmup: %s", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_NO_PLOTS:
-			o.plots = false;
-			break;
-		case O_STRICT:
-			strict = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			opt_print_help(stdout, compare_usage, compare_intro, compare_opts);
-			opt_free(&p);
-			return 0;
-		default: /* ':' or '?' */
-			rc = opt_bad(compare_opts, opt, argv[optind - 1], "compare");
-			break;
-		}
-	}
-	opt_free(&p);
-	/* --tolerance: every judged figure's margin, unless --margin set it. */
-	for (int k = 0; k < COMPARE_NFIG && !isnan(tolerance); k++)
-		if (!given[k] && !isnan(o.rule.margin[k]))
-			o.rule.margin[k] = tolerance;
-	if (rc == 0) {
-		int judged = 0;
-
-		for (int k = 0; k < COMPARE_NFIG; k++)
-			judged += !isnan(o.rule.margin[k]);
-		if (judged == 0) {
-			log_msg("--margin: every margin is off: nothing would be judged");
-			rc = 2;
-		}
-	}
+	compare_rule_default(&o->rule);
+	rc = opt_parse(&cmd, argc, argv, &a);
+	if (rc < 0)
+		return 0; /* --help */
+	if (rc == 0)
+		rc = finish_margins(&a);
 	if (rc == 0 && argc - optind != 2) {
 		log_msg("expected two results to compare, A and B (see meshwalk compare --help)");
 		rc = 2;
@@ -266,18 +215,18 @@ int cmd_compare(int argc, char **argv)
 		else
 			log_msg("%s", e.msg);
 		rc = 1;
-	} else if (o.out_dir && o.plots && !gnuplot_available()) {
+	} else if (o->out_dir && o->plots && !gnuplot_available()) {
 		log_msg("gnuplot not found: install it (apt-get install gnuplot-nox) or use --no-plots");
 		rc = 1;
 	} else {
-		if (warmup_us > 0) {
-			results_trim(&ra, warmup_us);
-			results_trim(&rb, warmup_us);
+		if (a.warmup_us > 0) {
+			results_trim(&ra, a.warmup_us);
+			results_trim(&rb, a.warmup_us);
 		}
-		if (compare_write(&ra, &rb, &o, quiet ? NULL : stdout, &verdict, &e) < 0) {
+		if (compare_write(&ra, &rb, o, a.quiet ? NULL : stdout, &verdict, &e) < 0) {
 			log_msg("%s", e.msg);
 			rc = 1;
-		} else if (strict && verdict != COMPARE_SAME) {
+		} else if (a.strict && verdict != COMPARE_SAME) {
 			rc = verdict == COMPARE_DIFFERENT ? 3 : 4;
 		}
 	}

@@ -29,6 +29,15 @@ enum {
 	O_JAEGER_OUT,
 };
 
+/* What the parse fills. */
+struct import_args {
+	struct writer_opts w;
+	struct trace_opts to;
+	struct writer_self *self; /* --self-time SERVICE=..., owned */
+	bool summary, global_self;
+	const char *out, *jaeger_path;
+};
+
 const struct opt_def import_opts[] = {
 	{ "format", 0, OPT_REQUIRED, TRACE_O_FORMAT, "FORMAT",
 	  "auto (default: from each file's first bytes), jaeger (JSON: UI export, query API, one "
@@ -39,7 +48,8 @@ const struct opt_def import_opts[] = {
 	  "Print what was read: traces, spans, services and their operations, root operations, "
 	  "call edges between operations with counts, client calls no traced service answered, "
 	  "and every messy-input rule applied (orphans, skew, repeated ids, spans without "
-	  "timestamps)." },
+	  "timestamps).",
+	  .kind = OPT_K_FLAG, OPT_AT(struct import_args, summary) },
 	{ "output", 'o', OPT_REQUIRED, 'o', "FILE",
 	  "Fit a model to the traces and write a scenario that meshwalk run runs as is: a service "
 	  "per traced service (and per database or other callee known only from client spans), "
@@ -47,7 +57,8 @@ const struct opt_def import_opts[] = {
 	  "alternatives; compute segments as emp: distributions of the observed self times; "
 	  "concurrent calls as branch forwards), links with the observed network time, a client "
 	  "group per entry operation at its share of the observed rate (docs/import.md). - writes "
-	  "to standard output." },
+	  "to standard output.",
+	  .kind = OPT_K_STR, OPT_AT(struct import_args, out) },
 	{ "self-time", 0, OPT_REQUIRED, O_SELF_TIME, "[SERVICE=]cpu|sleep|FRACTION",
 	  "How the self time of services is emulated: cpu (-C, busy CPU; default for traced "
 	  "services), sleep (--sleep, off CPU; default for services known only from client "
@@ -64,7 +75,8 @@ const struct opt_def import_opts[] = {
 	  "whose calls meshwalk recorded itself (telemetry.sdk.name), whose network time is "
 	  "meshwalk's own transport: no link." },
 	{ "requests", 0, OPT_REQUIRED, O_REQUESTS, "N",
-	  "Total requests of the client groups, shared by the entry mix (default 1000)." },
+	  "Total requests of the client groups, shared by the entry mix (default 1000).",
+	  .kind = OPT_K_UINT, OPT_AT(struct import_args, w.requests), .min = 1, .max = 1e12 },
 	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
 	  "Calls overlapping by less than this (and by less than half their duration) count as "
 	  "sequential (default 1ms: OpenTelemetry JS stamps starts with 1 ms resolution)." },
@@ -74,13 +86,15 @@ const struct opt_def import_opts[] = {
 	{ "jaeger-out", 0, OPT_REQUIRED, O_JAEGER_OUT, "FILE",
 	  "Write the traces read to FILE as Jaeger JSON (the file the Jaeger UI loads): "
 	  "services, operations, kinds, parents, times, errors and sizes; other attributes are "
-	  "not kept. meshwalk run uses it for traces.jaeger.json (docs/tracing.md)." },
+	  "not kept. meshwalk run uses it for traces.jaeger.json (docs/tracing.md).",
+	  .kind = OPT_K_STR, OPT_AT(struct import_args, jaeger_path) },
 	{ "max-open-spans", 0, OPT_REQUIRED, TRACE_O_MAX_OPEN, "N",
 	  "Memory bound: at most N spans of traces not yet complete are held (default 500000, "
 	  "about 150 MB); past it the trace idle longest is finished as it is, and a trace "
 	  "whose spans come after that is counted as split in the warnings. A Jaeger trace object or an OTLP resource whose resource comes last is "
 	  "held whole, up to N spans." },
-	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
+	  .kind = OPT_K_HELP },
 	{ 0 },
 };
 
@@ -193,104 +207,86 @@ static int write_scenario(const struct model *m, const struct import *im,
 	return 0;
 }
 
-int cmd_import(int argc, char **argv)
+/* The options opt_parse() cannot apply by their row alone. */
+static int import_opt(void *cfg, int opt, const char *arg)
 {
-	const char *out = NULL;
-	struct trace_opts to;
-	struct writer_self *self = NULL;
-	struct writer_opts w;
-	bool summary = false, global_self = false;
-	const char *jaeger_path = NULL;
-	struct jaeger_out *jaeger = NULL;
-	struct opt_parser p;
-	int opt, rc = 0;
+	struct import_args *a = cfg;
+	struct writer_opts *w = &a->w;
 	double d;
 
-	log_set_name("meshwalk import");
-	writer_opts_init(&w);
-	trace_opts_init(&to);
-	opt_build(import_opts, &p);
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			summary = true;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case O_JAEGER_OUT:
-			jaeger_path = optarg;
-			break;
-		case O_SELF_TIME:
-			rc = self_time_opt(optarg, &w, &self, &global_self);
-			break;
-		case O_RATE:
-			if (units_parse(optarg, SPEC_COUNT, &w.rate, NULL) < 0 || !(w.rate > 0) ||
-			    w.rate > 1e7) {
-				log_msg("--rate: expected requests per second above 0 (up to 10m), got '%s'",
-					optarg);
-				rc = 2;
-			}
-			break;
-		case O_NET_BASELINE:
-			if (strcmp(optarg, "auto") == 0) {
-				w.net_baseline_ns = -1;
-			} else if (units_parse(optarg, SPEC_TIME, &d, NULL) < 0 || d < 0 || d > 6e7) {
-				log_msg("--net-baseline: expected auto or a duration up to 60s, got '%s'",
-					optarg);
-				rc = 2;
-			} else {
-				w.net_baseline_ns = (int64_t)(d * 1000);
-			}
-			break;
-		case O_REQUESTS:
-			if (units_parse(optarg, SPEC_COUNT, &d, NULL) < 0 || d < 1 || d > 1e12 ||
-			    d != (double)(uint64_t)d) {
-				log_msg("--requests: expected a whole number from 1, got '%s'", optarg);
-				rc = 2;
-			}
-			w.requests = rc ? 0 : (uint64_t)d;
-			break;
-		case TRACE_O_FORMAT:
-		case TRACE_O_MAX_OPEN:
-		case TRACE_O_TOLERANCE:
-		case TRACE_O_MAX_PLANS:
-			rc = trace_opt(&to, opt, optarg);
-			break;
-		case 'h':
-			opt_print_help(stdout, import_usage, import_intro, import_opts);
-			opt_free(&p);
-			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk import --help)", argv[optind - 1]);
-			rc = 2;
-			break;
+	switch (opt) {
+	case O_SELF_TIME:
+		return self_time_opt(arg, w, &a->self, &a->global_self);
+	case O_RATE:
+		if (units_parse(arg, SPEC_COUNT, &w->rate, NULL) < 0 || !(w->rate > 0) ||
+		    w->rate > 1e7) {
+			log_msg("--rate: expected requests per second above 0 (up to 10m), got '%s'",
+				arg);
+			return 2;
 		}
+		return 0;
+	case O_NET_BASELINE:
+		if (strcmp(arg, "auto") == 0) {
+			w->net_baseline_ns = -1;
+		} else if (units_parse(arg, SPEC_TIME, &d, NULL) < 0 || d < 0 || d > 6e7) {
+			log_msg("--net-baseline: expected auto or a duration up to 60s, got '%s'", arg);
+			return 2;
+		} else {
+			w->net_baseline_ns = (int64_t)(d * 1000);
+		}
+		return 0;
 	}
-	opt_free(&p);
-	if (rc == 0 && optind >= argc) {
+	return trace_opt(&a->to, opt, arg);
+}
+
+static void free_self(struct import_args *a)
+{
+	for (int i = 0; i < a->w.nself; i++)
+		free((char *)a->self[i].service);
+	free(a->self);
+}
+
+/* The operands and the options together: 0 or 2. */
+static int check_args(const struct import_args *a, int argc)
+{
+	if (optind >= argc) {
 		log_msg("no trace file given (see meshwalk import --help)");
-		rc = 2;
+		return 2;
 	}
-	if (rc == 0 && !summary && out == NULL && jaeger_path == NULL) {
+	if (!a->summary && a->out == NULL && a->jaeger_path == NULL) {
 		log_msg("nothing to do: add --summary, -o SCENARIO or --jaeger-out FILE");
-		rc = 2;
+		return 2;
 	}
-	if (rc == 0 && summary && out && strcmp(out, "-") == 0) {
+	if (a->summary && a->out && strcmp(a->out, "-") == 0) {
 		log_msg("--summary and -o - both write to standard output: give -o a file");
-		rc = 2;
+		return 2;
 	}
+	return 0;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	static const struct opt_cmd cmd = { "import", import_opts, import_usage, import_intro,
+					    import_opt };
+	struct import_args a = { .summary = false };
+	struct writer_opts *w = &a.w;
+	const struct trace_opts *to = &a.to;
+	bool summary;
+	const char *out;
+	struct jaeger_out *jaeger = NULL;
+	int rc;
+
+	log_set_name("meshwalk import");
+	writer_opts_init(&a.w);
+	trace_opts_init(&a.to);
+	rc = opt_parse(&cmd, argc, argv, &a);
+	if (rc == 0)
+		rc = check_args(&a, argc);
+	summary = a.summary;
+	out = a.out;
 	if (rc) {
-		for (int i = 0; i < w.nself; i++)
-			free((char *)self[i].service);
-		free(self);
-		return rc;
+		free_self(&a);
+		return rc < 0 ? 0 : rc; /* -1: --help */
 	}
 
 	struct overview sum;
@@ -302,16 +298,16 @@ int cmd_import(int argc, char **argv)
 	int nfiles = 0;
 
 	overview_init(&sum);
-	model_init(&model, to.tolerance_ns);
-	import_init(&im, to.max_open, import_both, NULL);
-	w.max_plans = to.max_plans;
-	if (jaeger_path != NULL && jaeger_out_open(jaeger_path, &jaeger, &e) < 0) {
+	model_init(&model, to->tolerance_ns);
+	import_init(&im, to->max_open, import_both, NULL);
+	w->max_plans = to->max_plans;
+	if (a.jaeger_path != NULL && jaeger_out_open(a.jaeger_path, &jaeger, &e) < 0) {
 		log_msg("--jaeger-out: %s", e.msg);
 		rc = 1;
 	}
 	im.arg = &(struct import_both_arg){ summary ? &sum : NULL, out ? &model : NULL, jaeger };
 	for (int i = optind; i < argc && rc == 0; i++) {
-		if (import_file(&im, argv[i], to.format, &used[nfiles], &e) < 0) {
+		if (import_file(&im, argv[i], to->format, &used[nfiles], &e) < 0) {
 			log_msg("%s", e.msg);
 			rc = 1;
 		} else {
@@ -325,10 +321,10 @@ int cmd_import(int argc, char **argv)
 		if (summary)
 			overview_print(&sum, &im, stdout);
 		if (out) {
-			w.files = files;
-			w.formats = used;
-			w.nfiles = nfiles;
-			rc = write_scenario(&model, &im, &w, out);
+			w->files = files;
+			w->formats = used;
+			w->nfiles = nfiles;
+			rc = write_scenario(&model, &im, w, out);
 		}
 	}
 	if (jaeger_out_close(jaeger, &e) < 0 && rc == 0) {
@@ -338,11 +334,8 @@ int cmd_import(int argc, char **argv)
 	import_free(&im);
 	overview_free(&sum);
 	model_free(&model);
-	for (int i = 0; i < w.nself; i++)
-		free((char *)self[i].service);
-	free(self);
+	free_self(&a);
 	free(files);
 	free(used);
-	(void)global_self;
 	return rc;
 }

@@ -59,6 +59,14 @@ enum {
 	O_SERVICE_NAME,
 };
 
+/* What the parse fills: the config, and what the options count. */
+struct node_args {
+	struct node_config c;
+	int nbinds_given; /* the first -b replaces the default address */
+};
+
+#define AT(field) OPT_AT(struct node_args, c.field)
+
 const struct opt_def node_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Address to listen on: [tcp://|udp://|ssl://|http://|https://|h2c://|grpc://|grpcs://]"
@@ -76,82 +84,108 @@ const struct opt_def node_opts[] = {
 	  "meshwalk client --to http://, other nodes' -F http://HOST:PORT/NAME; and its "
 	  "Upgrade: h2c); h2c:// serves HTTP/2 with prior knowledge and gRPC; grpc:// is the "
 	  "same, named for gRPC (docs/http.md, docs/grpc.md)." },
-	{ "nt", 0, OPT_REQUIRED, O_NT, "N", "Number of worker threads (default 1)." },
+	{ "nt", 0, OPT_REQUIRED, O_NT, "N", "Number of worker threads (default 1).",
+	  .kind = OPT_K_UINT, AT(threads), .min = 1, .max = 1024 },
 	{ "num-threads", 0, OPT_REQUIRED, O_NT, "N", NULL },
 	{ "accept-mode", 'a', OPT_REQUIRED, 'a', "MODE",
 	  "How connections are accepted: child (default; one SO_REUSEPORT listener per worker), "
 	  "shared (all workers accept from one listener), or parent (the main thread accepts "
-	  "and hands connections to workers round-robin)." },
+	  "and hands connections to workers round-robin).",
+	  .kind = OPT_K_ENUM, AT(accept_mode), .names = "child|shared|parent",
+	  .min = NODE_ACCEPT_CHILD },
 	{ "am", 0, OPT_REQUIRED, 'a', "MODE", NULL },
 	{ "backlog-length", 0, OPT_REQUIRED, O_BACKLOG, "N",
-	  "listen() backlog of each listener (default 1024)." },
+	  "listen() backlog of each listener (default 1024).",
+	  .kind = OPT_K_UINT, AT(backlog), .min = 1, .max = 1 << 20 },
 	{ "bl", 0, OPT_REQUIRED, O_BACKLOG, "N", NULL },
 	{ "no-delay", 0, OPT_REQUIRED, O_NODELAY, "0|1",
-	  "Set TCP_NODELAY on every connection, client and forward (default 1)." },
+	  "Set TCP_NODELAY on every connection, client and forward (default 1).",
+	  .kind = OPT_K_UINT, AT(nodelay), .min = 0, .max = 1 },
 	{ "nd", 0, OPT_REQUIRED, O_NODELAY, "0|1", NULL },
 	{ "forward-timeout", 0, OPT_REQUIRED, O_FWD_TIMEOUT, "DURATION",
 	  "Per-attempt timeout of a FORWARD whose request gives none (default 10s). A forward "
-	  "that gets too few replies in time becomes an error reply, never a hang." },
+	  "that gets too few replies in time becomes an error reply, never a hang.",
+	  .kind = OPT_K_TIME, AT(forward_timeout_us), .min = 1, .max = 4e9 },
 	{ "seed", 0, OPT_REQUIRED, O_SEED, "N",
 	  "Seed of the node's random numbers (used by SKIP probabilities and the value specs "
-	  "of --route programs; default 1)." },
+	  "of --route programs; default 1).",
+	  .kind = OPT_K_UINT, AT(seed), .min = 0, .max = 0x1p64 },
 	{ "max-frame-size", 0, OPT_REQUIRED, O_MAX_FRAME, "SIZE",
 	  "Largest request frame accepted, padding included (default 64m). Larger frames close "
-	  "the connection, logged and counted." },
+	  "the connection, logged and counted.",
+	  .kind = OPT_K_SIZE, AT(limits.max_frame), .min = 1000, .max = 2e9 },
 	{ "max-prog-size", 0, OPT_REQUIRED, O_MAX_PROG, "SIZE",
-	  "Largest program a request may carry (default 64k)." },
+	  "Largest program a request may carry (default 64k).",
+	  .kind = OPT_K_SIZE, AT(limits.max_prog), .min = 64, .max = 16e6 },
 	{ "max-compute", 0, OPT_REQUIRED, O_MAX_COMPUTE, "DURATION",
 	  "Longest single COMPUTE a request may ask of this node (default 10s; the DistWalk "
 	  "paper's longest is 5s). A longer one gets a 'node limit exceeded' error reply, "
-	  "counted in limit_violations; the connection stays open." },
+	  "counted in limit_violations; the connection stays open.",
+	  .kind = OPT_K_TIME, AT(limits.max_compute_ns), .min = 1, .max = 3.6e9,
+	  .scale = 1000 },
 	{ "max-depth", 0, OPT_REQUIRED, O_MAX_DEPTH, "N",
-	  "Deepest nesting of forwards a request may carry (default 16, at most 64)." },
+	  "Deepest nesting of forwards a request may carry (default 16, at most 64).",
+	  .kind = OPT_K_UINT, AT(limits.max_depth), .min = 1, .max = 64 },
 	{ "max-fanout", 0, OPT_REQUIRED, O_MAX_FANOUT, "N",
-	  "Most targets one FORWARD may name (default 64, at most 64)." },
+	  "Most targets one FORWARD may name (default 64, at most 64).",
+	  .kind = OPT_K_UINT, AT(limits.max_fanout), .min = 1, .max = 64 },
 	{ "max-conns", 0, OPT_REQUIRED, O_MAX_CONNS, "N",
 	  "Client connections open at once (default 100000); connections beyond it are "
-	  "closed at once and counted in refused_conns." },
+	  "closed at once and counted in refused_conns.",
+	  .kind = OPT_K_UINT, AT(max_conns), .min = 1, .max = 1e8 },
 	{ "max-retries", 0, OPT_REQUIRED, O_MAX_RETRIES, "N",
 	  "Most retries one FORWARD may ask for (retry=N; default 8, at most 255). A request "
 	  "asking more gets a 'node limit exceeded' reply. Attempts are spaced by their "
-	  "timeout: the next starts when the previous one's window ends, never at once." },
+	  "timeout: the next starts when the previous one's window ends, never at once.",
+	  .kind = OPT_K_UINT, AT(max_retries), .min = 0, .max = 255 },
 	{ "budget-compute", 0, OPT_REQUIRED, O_BUDGET_COMPUTE, "DURATION",
 	  "Request budget: the COMPUTE time one client request may cause, summed over every "
 	  "node it reaches, every forward and every retry (default 60s). A request whose "
 	  "program could cost more is refused before it runs ('request over budget', counted "
 	  "in over_budget); forwards carry what is left, so the next node enforces it too. "
-	  "See docs/security.md." },
+	  "See docs/security.md.",
+	  .kind = OPT_K_TIME, AT(budget.compute_ns), .min = 1, .max = 8.64e10,
+	  .scale = 1000 },
 	{ "budget-forwards", 0, OPT_REQUIRED, O_BUDGET_FORWARDS, "N",
 	  "Request budget: the forwarded requests one client request may cause, all levels "
-	  "and attempts (nested fan-outs multiply; default 10000)." },
+	  "and attempts (nested fan-outs multiply; default 10000).",
+	  .kind = OPT_K_UINT, AT(budget.requests), .min = 0, .max = 1e9 },
 	{ "budget-bytes", 0, OPT_REQUIRED, O_BUDGET_BYTES, "SIZE",
 	  "Request budget: the bytes one client request may make nodes send, replies and "
-	  "forwarded frames, all levels and attempts (default 1g)." },
+	  "forwarded frames, all levels and attempts (default 1g).",
+	  .kind = OPT_K_SIZE, AT(budget.bytes), .min = 1024, .max = 1e15 },
 	{ "max-hops", 0, OPT_REQUIRED, O_MAX_HOPS, "N",
 	  "Request budget: how many forwards deep a request may go, route forwards included, "
-	  "so a cycle of routes ends (default 32, at most 255)." },
+	  "so a cycle of routes ends (default 32, at most 255).",
+	  .kind = OPT_K_UINT, AT(budget.hops), .min = 1, .max = 255 },
 	{ "max-peer-queue", 0, OPT_REQUIRED, O_MAX_PEER_QUEUE, "SIZE",
 	  "Bytes this node may queue to one forward target that does not read fast enough "
 	  "(default 16m). Beyond it a forward fails at once with 'forward queue full' (status "
 	  "11), counted in forward_busy; frames of timed-out or retried attempts are dropped "
-	  "before they leave." },
+	  "before they leave.",
+	  .kind = OPT_K_SIZE, AT(max_peer_queue), .min = 64 * 1024, .max = 1e12 },
 	{ "max-queued", 0, OPT_REQUIRED, O_MAX_QUEUED, "SIZE",
 	  "Bytes this node may queue to all forward targets together (default 256m); beyond it "
-	  "forwards fail as with --max-peer-queue." },
+	  "forwards fail as with --max-peer-queue.",
+	  .kind = OPT_K_SIZE, AT(max_queued), .min = 64 * 1024, .max = 1e12 },
 	{ "max-peers", 0, OPT_REQUIRED, O_MAX_PEERS, "N",
 	  "Forward connections per worker (default 4096): at the limit an idle one is closed "
 	  "for a new target (counted in peer_evictions); when none is idle the forward fails "
-	  "with 'forward queue full'." },
+	  "with 'forward queue full'.",
+	  .kind = OPT_K_UINT, AT(max_peers), .min = 1, .max = 1e6 },
 	{ "frame-timeout", 0, OPT_REQUIRED, O_FRAME_TIMEOUT, "DURATION",
 	  "A request frame that has begun to arrive must complete within this (default 30s), "
 	  "padding included; otherwise the connection is closed, logged and counted in "
 	  "frame_timeouts. A request starts only once its whole frame has arrived. A TLS "
-	  "handshake (ssl://, https://) must complete within it too." },
+	  "handshake (ssl://, https://) must complete within it too.",
+	  .kind = OPT_K_TIME, AT(frame_timeout_ms), .min = 1000, .max = 3.6e9,
+	  .scale = 0.001 },
 	{ "udp-amplify", 0, OPT_NONE, O_UDP_AMPLIFY, NULL,
 	  "Let UDP replies be larger than their request without --auth-key-file. By default "
 	  "such a reply becomes a 'node limit exceeded' error cut to the request's size "
 	  "(counted in udp_amplification_refused), so a forged source address cannot turn "
-	  "the node into an amplifier." },
+	  "the node into an amplifier.",
+	  .kind = OPT_K_FLAG, AT(udp_amplify) },
 	{ "allow-forward", 0, OPT_REQUIRED, O_ALLOW_FWD, "LIST",
 	  "Forward only to these targets: comma-separated CIDR prefixes (10.0.0.0/8, "
 	  "fd00::/8), addresses, ADDR:PORT or [V6ADDR]:PORT, 'loopback' (127/8, ::1), "
@@ -194,7 +228,8 @@ const struct opt_def node_opts[] = {
 	  "with status 1, never falling back). See docs/node-tuning.md." },
 	{ "wait-spin", 0, OPT_NONE, O_WAIT_SPIN, NULL,
 	  "Workers busy-poll their event loop instead of sleeping in it: lower and steadier "
-	  "wake-up latency, at the cost of one CPU at 100% per worker, even when idle." },
+	  "wake-up latency, at the cost of one CPU at 100% per worker, even when idle.",
+	  .kind = OPT_K_FLAG, AT(wait_spin) },
 	{ "ws", 0, OPT_NONE, O_WAIT_SPIN, NULL, NULL },
 	{ "wss", 0, OPT_NONE, O_WAIT_SPIN, NULL, NULL },
 	{ "wait-spin-storage", 0, OPT_NONE, O_WAIT_SPIN, NULL, NULL },
@@ -217,7 +252,8 @@ const struct opt_def node_opts[] = {
 	  "calibrated loop: a fixed amount of work, which takes longer when the CPU is shared "
 	  "or slowed) instead of spinning on the clock until the requested time has passed "
 	  "(the default, exact in wall time). Without it the node prints this CPU's measured "
-	  "value at start-up, for reference." },
+	  "value at start-up, for reference.",
+	  .kind = OPT_K_UINT, AT(loops_per_usec), .min = 1, .max = 1e6 },
 	{ "storage", 's', OPT_REQUIRED, 's', "PATH|file=PATH[,size=N][,sync=MSEC][,odirect][,wait-spin][,count=1]",
 	  "Storage file (or block device) for LOAD, STORE and sendfile replies; created "
 	  "(mode 0600) if missing. Any offset below --max-storage-size can be read: a read "
@@ -228,57 +264,74 @@ const struct opt_def node_opts[] = {
 	  "--odirect, wait-spin is --wait-spin; count= must be 1 (one storage per node)." },
 	{ "max-storage-size", 'm', OPT_REQUIRED, 'm', "SIZE",
 	  "Size of the storage (default 1g; a block device caps it at its own size). Offsets "
-	  "wrap around at it, and an op that would cross it starts at offset 0." },
+	  "wrap around at it, and an op that would cross it starts at offset 0.",
+	  .kind = OPT_K_SIZE, AT(storage_max_size), .min = 4096, .max = 9e18 },
 	{ "odirect", 0, OPT_NONE, O_ODIRECT, NULL,
 	  "Open the storage with O_DIRECT, bypassing the page cache; transfers are widened "
 	  "to whole blocks of the file system's block size. Fails at start-up (status 1) "
-	  "where the file system does not support it." },
+	  "where the file system does not support it.",
+	  .kind = OPT_K_FLAG, AT(storage_odirect) },
 	{ "sync", 0, OPT_REQUIRED, O_SYNC, "MSEC",
 	  "Period of the fsync() that psync stores wait for (default 100, MongoDB's): a "
 	  "psync store is answered once written, and the storage thread fsync()s every MSEC "
-	  "milliseconds while psync data is unsynced." },
+	  "milliseconds while psync data is unsynced.",
+	  .kind = OPT_K_UINT, AT(storage_sync_ms), .min = 1, .max = 3600000 },
 	{ "max-io-size", 0, OPT_REQUIRED, O_MAX_IO, "SIZE",
 	  "Largest single LOAD, STORE or sendfile reply (default 16m); larger ones get a "
-	  "storage error reply." },
+	  "storage error reply.",
+	  .kind = OPT_K_SIZE, AT(max_io_size), .min = 1, .max = 1e12 },
 	{ "port-file", 0, OPT_REQUIRED, O_PORT_FILE, "FILE",
 	  "Write the bound port number to FILE once the node accepts connections (useful "
-	  "with port 0)." },
+	  "with port 0).",
+	  .kind = OPT_K_STR, AT(port_file) },
 	{ "stats-file", 0, OPT_REQUIRED, O_STATS_FILE, "FILE",
-	  "On exit, write the node's counters as JSON to FILE (see docs/results.md)." },
-	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the start and stop lines." },
+	  "On exit, write the node's counters as JSON to FILE (see docs/results.md).",
+	  .kind = OPT_K_STR, AT(stats_file) },
+	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the start and stop lines.",
+	  .kind = OPT_K_FLAG, AT(quiet) },
 	{ "trace-out", 0, OPT_REQUIRED, O_TRACE_OUT, "FILE",
 	  "Record spans of the sampled requests this node serves (the requests that carry a "
 	  "sampled W3C trace context: client --trace-sample, an instrumented HTTP caller's "
 	  "traceparent) and write them to FILE as OTLP JSON, one ExportTraceServiceRequest "
 	  "per line. Without it the node records nothing but still passes every trace context "
 	  "on to its forwards. Spans that find a worker's buffer full are dropped and counted "
-	  "(stop line, --stats-file, SIGUSR1 STATS). See docs/tracing.md." },
+	  "(stop line, --stats-file, SIGUSR1 STATS). See docs/tracing.md.",
+	  .kind = OPT_K_STR, AT(trace_out) },
 	{ "otlp-endpoint", 0, OPT_REQUIRED, O_OTLP_ENDPOINT, "URL",
 	  "Also (or instead) send the spans to an OTLP/HTTP collector: URL is "
 	  "http://HOST:PORT/v1/traces; batches are POSTed as JSON by a background thread, and "
 	  "batches it does not accept are counted, never retried." },
 	{ "service-name", 0, OPT_REQUIRED, O_SERVICE_NAME, "NAME",
 	  "The service.name of this node's spans (default node-ADDRESS:PORT; meshwalk run "
-	  "passes the scenario's service name)." },
+	  "passes the scenario's service name).",
+	  .kind = OPT_K_STR, AT(service_name), .max = 128 },
 	{ "ssl-cert", 0, OPT_REQUIRED, O_SSL_CERT, "FILE",
 	  "The node's TLS certificate (PEM, chain allowed) for ssl:// and https:// addresses, "
 	  "and its client certificate towards ssl:// forward targets. Every --ssl-* file is "
-	  "read at start-up: a missing or bad one stops the node (exit 1, the file named)." },
+	  "read at start-up: a missing or bad one stops the node (exit 1, the file named).",
+	  .kind = OPT_K_STR, AT(tls.cert) },
 	{ "ssl-key", 0, OPT_REQUIRED, O_SSL_KEY, "FILE",
-	  "The private key of --ssl-cert (PEM; default: the --ssl-cert file)." },
+	  "The private key of --ssl-cert (PEM; default: the --ssl-cert file).",
+	  .kind = OPT_K_STR, AT(tls.key) },
 	{ "ssl-ca", 0, OPT_REQUIRED, O_SSL_CA, "FILE",
-	  "Trusted CA certificates (PEM) for --ssl-verify." },
+	  "Trusted CA certificates (PEM) for --ssl-verify.",
+	  .kind = OPT_K_STR, AT(tls.ca) },
 	{ "ssl-ca-path", 0, OPT_REQUIRED, O_SSL_CA_PATH, "DIR",
-	  "A directory of trusted CA certificates (hashed names, openssl rehash)." },
+	  "A directory of trusted CA certificates (hashed names, openssl rehash).",
+	  .kind = OPT_K_STR, AT(tls.ca_path) },
 	{ "ssl-ciphers", 0, OPT_REQUIRED, O_SSL_CIPHERS, "CIPHERS",
 	  "Allowed ciphers: an OpenSSL cipher list for TLS 1.2 (HIGH:!aNULL) or TLS 1.3 "
-	  "suites (TLS_AES_128_GCM_SHA256); TLS 1.2 is the oldest version spoken." },
+	  "suites (TLS_AES_128_GCM_SHA256); TLS 1.2 is the oldest version spoken.",
+	  .kind = OPT_K_STR, AT(tls.ciphers) },
 	{ "ssl-verify", 0, OPT_NONE, O_SSL_VERIFY, NULL,
 	  "Verify peers' certificates against --ssl-ca / --ssl-ca-path (else the system's "
 	  "store): TLS clients must present one (mutual TLS), and ssl:// forward targets' "
-	  "certificates must verify." },
-	{ "usage", 0, OPT_NONE, O_USAGE, NULL, "Print a short usage line and exit." },
-	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	  "certificates must verify.",
+	  .kind = OPT_K_FLAG, AT(tls.verify) },
+	{ "usage", 0, OPT_NONE, O_USAGE, NULL, "Print a short usage line and exit.",
+	  .kind = OPT_K_USAGE },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
+	  .kind = OPT_K_HELP },
 	{ 0 },
 };
 
@@ -305,89 +358,46 @@ void cmd_node_man(FILE *f)
 		      "io_uring the system refuses, a storage file it cannot open or size), 2 on a usage error.\n.SH SEE ALSO\nmeshwalk\\-client(1)\n");
 }
 
-static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out);
+static const struct opt_cmd node_cmd;
 
 /* -s PATH, or dw_node's -s file=PATH[,size=N][,sync=MSEC][,odirect][,wait-spin]
- * [,count=N]. The path points into argv, which outlives the node. */
-static int parse_storage_opt(char *arg, struct node_config *c)
+ * [,count=N]: its parts are the rows of -m, --sync, --odirect and --wait-spin.
+ * The path points into argv, which outlives the node. */
+static int parse_storage_opt(char *arg, struct node_args *a)
 {
 	static const char *const keys[] = { "file=", "size=", "sync=", "count=", "odirect",
 					    "wait-spin" };
 	bool dw_form = false;
 	char *tok, *save = NULL;
-	struct err e;
 	uint64_t v;
-	double d;
+	int rc = 0;
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		dw_form |= strncmp(arg, keys[i], strlen(keys[i])) == 0;
 	if (!dw_form) {
-		c->storage_path = arg;
+		a->c.storage_path = arg;
 		return 0;
 	}
-	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (strncmp(tok, "file=", 5) == 0) {
-			c->storage_path = tok + 5;
-		} else if (strncmp(tok, "size=", 5) == 0) {
-			if (units_parse(tok + 5, SPEC_SIZE, &d, &e) < 0 || d < 4096 || d > 9e18) {
-				log_msg("-s size: expected a size of at least 4k, got '%s'", tok + 5);
-				return -1;
-			}
-			c->storage_max_size = (uint64_t)d;
-		} else if (strncmp(tok, "sync=", 5) == 0) {
-			if (parse_count("-s sync", tok + 5, 1, 3600000, &v) < 0)
-				return -1;
-			c->storage_sync_ms = (uint32_t)v;
-		} else if (strncmp(tok, "count=", 6) == 0) {
-			if (parse_count("-s count", tok + 6, 1, 1, &v) < 0)
-				return -1; /* a meshwalk node has one storage (dev=0) */
-		} else if (strcmp(tok, "odirect") == 0) {
-			c->storage_odirect = true;
-		} else if (strcmp(tok, "wait-spin") == 0) {
-			c->wait_spin = true;
-		} else {
+	for (tok = strtok_r(arg, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+		if (strncmp(tok, "file=", 5) == 0)
+			a->c.storage_path = tok + 5;
+		else if (strncmp(tok, "size=", 5) == 0)
+			rc = opt_set(&node_cmd, 'm', tok + 5, a);
+		else if (strncmp(tok, "sync=", 5) == 0)
+			rc = opt_set(&node_cmd, O_SYNC, tok + 5, a);
+		else if (strncmp(tok, "count=", 6) == 0)
+			rc = opt_uint("-s count", tok + 6, 1, 1, &v) < 0 ? 2 : 0; /* one storage (dev=0) */
+		else if (strcmp(tok, "odirect") == 0)
+			rc = opt_set(&node_cmd, O_ODIRECT, NULL, a);
+		else if (strcmp(tok, "wait-spin") == 0)
+			rc = opt_set(&node_cmd, O_WAIT_SPIN, NULL, a);
+		else {
 			log_msg("-s: unknown part '%s' (expected file=, size=, sync=, odirect, wait-spin, "
 				"count=)", tok);
-			return -1;
+			rc = 2;
 		}
 	}
-	return 0;
-}
-
-static int parse_count(const char *opt, const char *v, uint64_t min, uint64_t max, uint64_t *out)
-{
-	struct err e;
-	double d;
-
-	if (units_parse(v, SPEC_COUNT, &d, &e) < 0 || d < (double)min || d > (double)max ||
-	    d != (double)(uint64_t)d) {
-		log_msg("option %s: expected a whole number in %llu..%llu, got '%s'", opt,
-			(unsigned long long)min, (unsigned long long)max, v);
-		return -1;
-	}
-	*out = (uint64_t)d;
-	return 0;
-}
-
-/* A size or duration option (us for durations) within [min, max]; 0 or -1
- * after saying what was expected. */
-static int parse_amount(const char *name, const char *text, enum spec_unit kind, double min,
-			double max, uint64_t *out)
-{
-	struct err e;
-	double d;
-
-	if (units_parse(text, kind, &d, &e) < 0 || d < min || d > max) {
-		char lo[32], hi[32];
-
-		units_format(min, kind, lo, sizeof lo);
-		units_format(max, kind, hi, sizeof hi);
-		log_msg("%s: expected a %s from %s to %s, got '%s'", name,
-			kind == SPEC_TIME ? "duration" : "size", lo, hi, text);
-		return -1;
-	}
-	*out = (uint64_t)d;
-	return 0;
+	return rc;
 }
 
 /* The n-th -b (0: replaces the default address). Refuses a repeated
@@ -412,327 +422,109 @@ static int add_bind(struct node_config *c, const struct sock_addr *a, int n, con
 	return 0;
 }
 
+/* The options opt_parse() cannot apply by their row alone. */
+static int node_opt(void *cfg, int opt, const char *arg)
+{
+	struct node_args *a = cfg;
+	struct node_config *c = &a->c;
+	struct sock_addr addr;
+	struct err e;
+	int rc = 0;
+
+	switch (opt) {
+	case 'b':
+		if (sock_addr_parse(arg, "127.0.0.1", SOCK_DEFAULT_PORT, true, &addr, &e) < 0) {
+			log_msg("--bind-addr: %s", e.msg);
+			return 2;
+		}
+		return add_bind(c, &addr, a->nbinds_given++, arg) < 0 ? 2 : 0;
+	case 'p':
+		if (loop_backend_parse(arg, &c->poll_mode) < 0) {
+			log_msg("--poll-mode: expected epoll, poll, select or io_uring, got '%s'", arg);
+			return 2;
+		}
+		return 0;
+	case 'c':
+		c->affinity_auto = strcmp(arg, "auto") == 0;
+		if (!c->affinity_auto && cpulist_parse(arg, &c->affinity, &e) < 0) {
+			log_msg("--thread-affinity: %s", e.msg);
+			return 2;
+		}
+		return 0;
+	case O_SCHED:
+		rc = schedpol_parse(arg, &c->sched, &e);
+		break;
+	case 's':
+		return parse_storage_opt((char *)arg, a);
+	case O_NO_DEFRAG:
+		return 0;
+	case O_ALLOW_FWD:
+		if (c->allow_is_default) { /* the first rule replaces the default */
+			allowlist_free(&c->allow);
+			c->allow_is_default = false;
+		}
+		rc = allowlist_add(&c->allow, arg, &e);
+		break;
+	case O_NET_DELAY:
+		rc = netdelay_add(&c->net_delay, arg, &e);
+		break;
+	case O_AUTH_KEY:
+		rc = auth_key_load(arg, &c->auth, &e);
+		break;
+	case O_ROUTE:
+		rc = route_table_add_def(&c->routes, arg, &e);
+		break;
+	case O_ROUTES_FILE:
+		rc = route_table_load_file(&c->routes, arg, &e);
+		break;
+	case O_OTLP_ENDPOINT:
+		c->otlp_endpoint = arg;
+		rc = trace_endpoint_check(arg, &e);
+		break;
+	}
+	if (rc < 0) {
+		const struct opt_def *d = opt_find(node_opts, opt);
+
+		/* sched-policy's messages name the option already */
+		if (opt == O_SCHED)
+			log_msg("%s", e.msg);
+		else
+			log_msg("--%s: %s", d->lng, e.msg);
+		return 2;
+	}
+	return 0;
+}
+
+static const struct opt_cmd node_cmd = { "node", node_opts, node_usage, node_intro, node_opt };
+
 int cmd_node_parse(int argc, char **argv, struct node_config *out)
 {
-	int nbinds_given = 0;
-	struct node_config c;
-	struct opt_parser p;
-	struct err e;
-	int opt, rc = 0;
-	uint64_t v;
-	double d;
+	struct node_args a = { .nbinds_given = 0 };
+	struct node_config *c = &a.c;
+	int rc;
 
-	node_config_defaults(&c);
-	opt_build(node_opts, &p);
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'b': {
-			struct sock_addr a;
-
-			if (sock_addr_parse(optarg, "127.0.0.1", SOCK_DEFAULT_PORT, true, &a, &e) < 0) {
-				log_msg("--bind-addr: %s", e.msg);
-				rc = 2;
-			} else if (add_bind(&c, &a, nbinds_given++, optarg) < 0) {
-				rc = 2;
-			}
-			break;
-		}
-		case O_NT:
-			if (parse_count("--nt", optarg, 1, 1024, &v) < 0)
-				rc = 2;
-			c.threads = (int)v;
-			break;
-		case 'a':
-			if (strcmp(optarg, "child") == 0)
-				c.accept_mode = NODE_ACCEPT_CHILD;
-			else if (strcmp(optarg, "shared") == 0)
-				c.accept_mode = NODE_ACCEPT_SHARED;
-			else if (strcmp(optarg, "parent") == 0)
-				c.accept_mode = NODE_ACCEPT_PARENT;
-			else {
-				log_msg("--accept-mode: expected child, shared or parent, got '%s'", optarg);
-				rc = 2;
-			}
-			break;
-		case O_BACKLOG:
-			if (parse_count("--backlog-length", optarg, 1, 1 << 20, &v) < 0)
-				rc = 2;
-			c.backlog = (int)v;
-			break;
-		case O_NODELAY:
-			if (parse_count("--no-delay", optarg, 0, 1, &v) < 0)
-				rc = 2;
-			c.nodelay = v == 1;
-			break;
-		case O_FWD_TIMEOUT:
-			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 4e9) {
-				log_msg("--forward-timeout: expected a duration from 1us to ~66 min, got '%s'",
-					optarg);
-				rc = 2;
-			} else {
-				c.forward_timeout_us = (uint64_t)d;
-			}
-			break;
-		case O_SEED:
-			if (parse_count("--seed", optarg, 0, UINT64_MAX, &v) < 0)
-				rc = 2;
-			c.seed = v;
-			break;
-		case O_MAX_FRAME:
-			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1000 || d > 2e9) {
-				log_msg("--max-frame-size: expected a size from 1k to 2g, got '%s'", optarg);
-				rc = 2;
-			} else {
-				c.limits.max_frame = (uint32_t)d;
-			}
-			break;
-		case O_MAX_PROG:
-			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 64 || d > 16e6) {
-				log_msg("--max-prog-size: expected a size from 64 to 16m, got '%s'", optarg);
-				rc = 2;
-			} else {
-				c.limits.max_prog = (uint32_t)d;
-			}
-			break;
-		case 'p':
-			if (loop_backend_parse(optarg, &c.poll_mode) < 0) {
-				log_msg("--poll-mode: expected epoll, poll, select or io_uring, got '%s'",
-					optarg);
-				rc = 2;
-			}
-			break;
-		case O_WAIT_SPIN:
-			c.wait_spin = true;
-			break;
-		case 'c':
-			c.affinity_auto = strcmp(optarg, "auto") == 0;
-			if (!c.affinity_auto && cpulist_parse(optarg, &c.affinity, &e) < 0) {
-				log_msg("--thread-affinity: %s", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_SCHED:
-			if (schedpol_parse(optarg, &c.sched, &e) < 0) {
-				log_msg("%s", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_LOOPS:
-			if (parse_count("--loops-per-usec", optarg, 1, 1000000, &v) < 0)
-				rc = 2;
-			c.loops_per_usec = v;
-			break;
-		case 's':
-			if (parse_storage_opt(optarg, &c) < 0)
-				rc = 2;
-			break;
-		case O_NO_DEFRAG:
-			break;
-		case O_SSL_CERT:
-			c.tls.cert = optarg;
-			break;
-		case O_SSL_KEY:
-			c.tls.key = optarg;
-			break;
-		case O_SSL_CA:
-			c.tls.ca = optarg;
-			break;
-		case O_SSL_CA_PATH:
-			c.tls.ca_path = optarg;
-			break;
-		case O_SSL_CIPHERS:
-			c.tls.ciphers = optarg;
-			break;
-		case O_SSL_VERIFY:
-			c.tls.verify = true;
-			break;
-		case O_USAGE:
-			printf("Usage: %s\n", node_usage);
-			opt_free(&p);
-			node_config_free(&c);
-			return 0;
-		case O_ALLOW_FWD:
-			if (c.allow_is_default) { /* the first rule replaces the default */
-				allowlist_free(&c.allow);
-				c.allow_is_default = false;
-			}
-			if (allowlist_add(&c.allow, optarg, &e) < 0) {
-				log_msg("--allow-forward: %s", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_NET_DELAY:
-			if (netdelay_add(&c.net_delay, optarg, &e) < 0) {
-				log_msg("--net-delay: %s", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_MAX_COMPUTE:
-			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 3.6e9) {
-				log_msg("--max-compute: expected a duration from 1us to 1h, got '%s'", optarg);
-				rc = 2;
-			} else {
-				c.limits.max_compute_ns = (uint64_t)(d * 1000);
-			}
-			break;
-		case O_MAX_DEPTH:
-			if (parse_count("--max-depth", optarg, 1, 64, &v) < 0)
-				rc = 2;
-			c.limits.max_depth = (uint32_t)v;
-			break;
-		case O_MAX_FANOUT:
-			if (parse_count("--max-fanout", optarg, 1, 64, &v) < 0)
-				rc = 2;
-			c.limits.max_fanout = (uint32_t)v;
-			break;
-		case O_AUTH_KEY:
-			if (auth_key_load(optarg, &c.auth, &e) < 0) {
-				log_msg("--auth-key-file: %s", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_ROUTE:
-		case O_ROUTES_FILE:
-			if ((opt == O_ROUTE ? route_table_add_def(&c.routes, optarg, &e)
-					    : route_table_load_file(&c.routes, optarg, &e)) < 0) {
-				log_msg("%s: %s", opt == O_ROUTE ? "--route" : "--routes-file", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_MAX_CONNS:
-			if (parse_count("--max-conns", optarg, 1, 100000000, &v) < 0)
-				rc = 2;
-			c.max_conns = v;
-			break;
-		case O_MAX_RETRIES:
-			if (parse_count("--max-retries", optarg, 0, 255, &v) < 0)
-				rc = 2;
-			c.max_retries = (uint32_t)v;
-			break;
-		case O_BUDGET_COMPUTE:
-			if (parse_amount("--budget-compute", optarg, SPEC_TIME, 1, 8.64e10, &v) < 0)
-				rc = 2;
-			c.budget.compute_ns = v * 1000;
-			break;
-		case O_BUDGET_FORWARDS:
-			if (parse_count("--budget-forwards", optarg, 0, 1000000000, &v) < 0)
-				rc = 2;
-			c.budget.requests = v;
-			break;
-		case O_BUDGET_BYTES:
-			if (parse_amount("--budget-bytes", optarg, SPEC_SIZE, 1024, 1e15, &v) < 0)
-				rc = 2;
-			c.budget.bytes = v;
-			break;
-		case O_MAX_HOPS:
-			if (parse_count("--max-hops", optarg, 1, 255, &v) < 0)
-				rc = 2;
-			c.budget.hops = (uint32_t)v;
-			break;
-		case O_MAX_PEER_QUEUE:
-		case O_MAX_QUEUED:
-			if (parse_amount(opt == O_MAX_QUEUED ? "--max-queued" : "--max-peer-queue",
-					 optarg, SPEC_SIZE, 64 * 1024, 1e12, &v) < 0)
-				rc = 2;
-			*(opt == O_MAX_QUEUED ? &c.max_queued : &c.max_peer_queue) = v;
-			break;
-		case O_MAX_PEERS:
-			if (parse_count("--max-peers", optarg, 1, 1000000, &v) < 0)
-				rc = 2;
-			c.max_peers = (uint32_t)v;
-			break;
-		case O_FRAME_TIMEOUT:
-			if (parse_amount("--frame-timeout", optarg, SPEC_TIME, 1000, 3.6e9, &v) < 0)
-				rc = 2;
-			c.frame_timeout_ms = v / 1000;
-			break;
-		case O_UDP_AMPLIFY:
-			c.udp_amplify = true;
-			break;
-		case 'm':
-			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 4096 || d > 9e18) {
-				log_msg("--max-storage-size: expected a size of at least 4k, got '%s'",
-					optarg);
-				rc = 2;
-			} else {
-				c.storage_max_size = (uint64_t)d;
-			}
-			break;
-		case O_ODIRECT:
-			c.storage_odirect = true;
-			break;
-		case O_SYNC:
-			if (parse_count("--sync", optarg, 1, 3600000, &v) < 0)
-				rc = 2;
-			c.storage_sync_ms = (uint32_t)v;
-			break;
-		case O_MAX_IO:
-			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1 || d > 1e12) {
-				log_msg("--max-io-size: expected a size from 1 to 1t, got '%s'", optarg);
-				rc = 2;
-			} else {
-				c.max_io_size = (uint64_t)d;
-			}
-			break;
-		case O_PORT_FILE:
-			c.port_file = optarg;
-			break;
-		case O_STATS_FILE:
-			c.stats_file = optarg;
-			break;
-		case O_TRACE_OUT:
-			c.trace_out = optarg;
-			break;
-		case O_OTLP_ENDPOINT:
-			if (trace_endpoint_check(optarg, &e) < 0) {
-				log_msg("--otlp-endpoint: %s", e.msg);
-				rc = 2;
-			}
-			c.otlp_endpoint = optarg;
-			break;
-		case O_SERVICE_NAME:
-			if (*optarg == '\0' || strlen(optarg) > 128) {
-				log_msg("--service-name: expected 1 to 128 characters, got '%s'", optarg);
-				rc = 2;
-			}
-			c.service_name = optarg;
-			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'h':
-			opt_print_help(stdout, node_usage, node_intro, node_opts);
-			opt_free(&p);
-			node_config_free(&c);
-			return -1;
-		default: /* ':' or '?' */
-			rc = opt_bad(node_opts, opt, argv[optind - 1], "node");
-			break;
-		}
-	}
+	node_config_defaults(c);
+	rc = opt_parse(&node_cmd, argc, argv, &a);
 	if (rc == 0 && optind < argc) {
 		log_msg("unexpected argument '%s' (see meshwalk node --help)", argv[optind]);
 		rc = 2;
 	}
-	opt_free(&p);
 	if (rc != 0) {
-		node_config_free(&c);
+		node_config_free(c);
 		return rc;
 	}
-	if (c.limits.max_prog > c.limits.max_frame)
-		c.limits.max_prog = c.limits.max_frame;
+	if (c->limits.max_prog > c->limits.max_frame)
+		c->limits.max_prog = c->limits.max_frame;
 	/* HTTP requests carry no tag: an http:// address would let anyone past
 	 * the key. Refuse rather than weaken it in silence. */
-	for (int i = 0; i < c.nbinds; i++)
-		if (c.auth.len > 0 && sock_is_http(c.binds[i].proto)) {
+	for (int i = 0; i < c->nbinds; i++)
+		if (c->auth.len > 0 && sock_is_http(c->binds[i].proto)) {
 			log_msg("--auth-key-file authenticates meshwalk's protocol only: an HTTP "
 				"address would serve unauthenticated requests (use one or the other)");
-			node_config_free(&c);
+			node_config_free(c);
 			return 2;
 		}
-	*out = c;
+	*out = *c;
 	return 0;
 }
 

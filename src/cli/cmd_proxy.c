@@ -17,6 +17,8 @@ enum {
 	O_STATS_FILE,
 };
 
+#define AT(field) OPT_AT(struct proxy_config, field)
+
 const struct opt_def proxy_opts[] = {
 	{ "bind-addr", 'b', OPT_REQUIRED, 'b', "ADDR",
 	  "Address to listen on: [tcp://][host][:port] (default 127.0.0.1:7890; port 0 lets "
@@ -28,21 +30,27 @@ const struct opt_def proxy_opts[] = {
 	  "(lc: fewest relayed connections open) or first (the first backend that accepts). "
 	  "A backend that refuses is skipped for that connection." },
 	{ "connect-timeout", 0, OPT_REQUIRED, O_CONNECT_TIMEOUT, "DURATION",
-	  "Time to wait for one backend to accept before trying the next (default 2s)." },
+	  "Time to wait for one backend to accept before trying the next (default 2s).",
+	  .kind = OPT_K_TIME, AT(connect_timeout_us), .min = 1, .max = 3.6e9 },
 	{ "delay", 'd', OPT_REQUIRED, 'd', "MSEC",
 	  "Hold every chunk of bytes a client sends for MSEC milliseconds (a fraction or a "
 	  "unit such as 500us also works) before relaying it: one added delay per request "
 	  "round trip, as dw_proxy's -d; replies are not held." },
 	{ "frag", 'f', OPT_REQUIRED, 'f', "SIZE",
 	  "Relay in send()s of at most SIZE bytes (dw_proxy's -f): each becomes its own TCP "
-	  "segment, so the receiver sees messages arrive in fragments." },
+	  "segment, so the receiver sees messages arrive in fragments.",
+	  .kind = OPT_K_SIZE, AT(frag), .min = 1, .max = 65536 },
 	{ "port-file", 0, OPT_REQUIRED, O_PORT_FILE, "FILE",
-	  "Write the bound port number to FILE once listening." },
+	  "Write the bound port number to FILE once listening.",
+	  .kind = OPT_K_STR, AT(port_file) },
 	{ "stats-file", 0, OPT_REQUIRED, O_STATS_FILE, "FILE",
 	  "On exit, write counters as JSON to FILE: accepted, no_backend, and per backend "
-	  "connections, failures, bytes_up, bytes_down." },
-	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the start and stop lines." },
-	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	  "connections, failures, bytes_up, bytes_down.",
+	  .kind = OPT_K_STR, AT(stats_file) },
+	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the start and stop lines.",
+	  .kind = OPT_K_FLAG, AT(quiet) },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
+	  .kind = OPT_K_HELP },
 	{ 0 },
 };
 
@@ -88,90 +96,63 @@ static int add_backends(struct proxy_config *c, const char *arg)
 	return rc;
 }
 
+/* The options opt_parse() cannot apply by their row alone. */
+static int proxy_opt(void *cfg, int opt, const char *arg)
+{
+	struct proxy_config *c = cfg;
+	struct err e;
+	double d;
+
+	switch (opt) {
+	case 'b':
+		if (sock_addr_parse(arg, "127.0.0.1", 7890, true, &c->bind, &e) < 0) {
+			log_msg("--bind-addr: %s", e.msg);
+			return 2;
+		}
+		if (c->bind.proto != SOCK_TCP) {
+			log_msg("--bind-addr: the proxy relays TCP only");
+			return 2;
+		}
+		return 0;
+	case O_TO:
+		return add_backends(c, arg) < 0 ? 2 : 0;
+	case O_POLICY:
+		if (proxy_policy_parse(arg, &c->policy) < 0) {
+			log_msg("--policy: expected roundrobin, leastconn or first, got '%s'", arg);
+			return 2;
+		}
+		return 0;
+	case 'd':
+		/* dw_proxy takes milliseconds; units are accepted too. */
+		if (units_parse(arg, SPEC_COUNT, &d, &e) == 0)
+			d *= 1000;
+		else if (units_parse(arg, SPEC_TIME, &d, &e) < 0)
+			d = -1;
+		if (d < 0 || d > 3.6e9) {
+			log_msg("--delay: expected milliseconds up to 1h, got '%s'", arg);
+			return 2;
+		}
+		c->delay_us = (uint64_t)d;
+		return 0;
+	}
+	return 2;
+}
+
 int cmd_proxy(int argc, char **argv)
 {
+	static const struct opt_cmd cmd = { "proxy", proxy_opts, proxy_usage, proxy_intro,
+					    proxy_opt };
 	struct proxy_config c;
-	struct opt_parser p;
 	struct err e;
-	int opt, rc = 0;
-	double d;
+	int rc;
 
 	log_set_name("meshwalk proxy");
 	memset(&c, 0, sizeof c);
 	sock_addr_parse("127.0.0.1:7890", "127.0.0.1", 7890, true, &c.bind, &e);
 	c.connect_timeout_us = 2000000;
-	opt_build(proxy_opts, &p);
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'b':
-			if (sock_addr_parse(optarg, "127.0.0.1", 7890, true, &c.bind, &e) < 0) {
-				log_msg("--bind-addr: %s", e.msg);
-				rc = 2;
-			} else if (c.bind.proto != SOCK_TCP) {
-				log_msg("--bind-addr: the proxy relays TCP only");
-				rc = 2;
-			}
-			break;
-		case O_TO:
-			if (add_backends(&c, optarg) < 0)
-				rc = 2;
-			break;
-		case O_POLICY:
-			if (proxy_policy_parse(optarg, &c.policy) < 0) {
-				log_msg("--policy: expected roundrobin, leastconn or first, got '%s'", optarg);
-				rc = 2;
-			}
-			break;
-		case O_CONNECT_TIMEOUT:
-			if (units_parse(optarg, SPEC_TIME, &d, &e) < 0 || d < 1 || d > 3.6e9) {
-				log_msg("--connect-timeout: expected a duration from 1us to 1h, got '%s'",
-					optarg);
-				rc = 2;
-			} else {
-				c.connect_timeout_us = (uint64_t)d;
-			}
-			break;
-		case 'd':
-			/* dw_proxy takes milliseconds; units are accepted too. */
-			if (units_parse(optarg, SPEC_COUNT, &d, &e) == 0)
-				d *= 1000;
-			else if (units_parse(optarg, SPEC_TIME, &d, &e) < 0)
-				d = -1;
-			if (d < 0 || d > 3.6e9) {
-				log_msg("--delay: expected milliseconds up to 1h, got '%s'", optarg);
-				rc = 2;
-			} else {
-				c.delay_us = (uint64_t)d;
-			}
-			break;
-		case 'f':
-			if (units_parse(optarg, SPEC_SIZE, &d, &e) < 0 || d < 1 || d > 65536) {
-				log_msg("--frag: expected a size from 1 to 64k, got '%s'", optarg);
-				rc = 2;
-			} else {
-				c.frag = (size_t)d;
-			}
-			break;
-		case O_PORT_FILE:
-			c.port_file = optarg;
-			break;
-		case O_STATS_FILE:
-			c.stats_file = optarg;
-			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'h':
-			opt_print_help(stdout, proxy_usage, proxy_intro, proxy_opts);
-			opt_free(&p);
-			return 0;
-		default: /* ':' or '?' */
-			rc = opt_bad(proxy_opts, opt, argv[optind - 1], "proxy");
-			break;
-		}
-	}
+	rc = opt_parse(&cmd, argc, argv, &c);
+	if (rc < 0)
+		return 0; /* --help */
 	if (rc == 0 && optind < argc) {
 		log_msg("unexpected argument '%s' (see meshwalk proxy --help)", argv[optind]);
 		rc = 2;
@@ -180,7 +161,6 @@ int cmd_proxy(int argc, char **argv)
 		log_msg("no backend: give --to ADDR[,ADDR...]");
 		rc = 2;
 	}
-	opt_free(&p);
 	if (rc == 0 && proxy_run(&c, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 1;

@@ -26,28 +26,43 @@ enum {
 	O_TRACE,
 };
 
+/* What the parse fills. */
+struct report_args {
+	struct report_opts o;
+	const char *out, *traces;
+	struct traceset_pick picks[TRACESET_MAX_PICKS];
+	size_t npicks;
+	bool quiet, warmup_given;
+};
+
 const struct opt_def report_opts[] = {
 	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
 	  "Report directory (default RESULTS/report for a results directory, FILE-report beside "
-	  "a CSV). Created if missing; an earlier report there is overwritten." },
+	  "a CSV). Created if missing; an earlier report there is overwritten.",
+	  .kind = OPT_K_STR, OPT_AT(struct report_args, out) },
 	{ "warmup", 0, OPT_REQUIRED, O_WARMUP, "DURATION",
 	  "Leave out the requests each client group intended to send in its first DURATION "
 	  "(e.g. 500ms; a bare number is microseconds): start-up transients, cold caches. "
 	  "For a sweep it replaces the sweep's own warmup." },
 	{ "bins", 0, OPT_REQUIRED, O_BINS, "N",
-	  "Time bins of the latency-over-time plots (default: one per 100 requests, 10 to 200)." },
+	  "Time bins of the latency-over-time plots (default: one per 100 requests, 10 to 200).",
+	  .kind = OPT_K_UINT, OPT_AT(struct report_args, o.bins), .min = 1, .max = 100000 },
 	{ "no-plots", 0, OPT_NONE, O_NO_PLOTS, NULL,
-	  "Write the text, tables and index.html only; do not run gnuplot." },
+	  "Write the text, tables and index.html only; do not run gnuplot.",
+	  .kind = OPT_K_OFF, OPT_AT(struct report_args, o.plots) },
 	{ "traces", 0, OPT_REQUIRED, O_TRACES, "FILE",
 	  "Trace file for the trace view: meshwalk's own spans or any file meshwalk import reads "
 	  "(Jaeger, Zipkin, OTLP JSON, Alibaba CSV; gzip too). Default: RESULTS/traces.otlp.jsonl "
-	  "when it exists. With --traces, RESULTS may be left out: a report of the traces alone." },
+	  "when it exists. With --traces, RESULTS may be left out: a report of the traces alone.",
+	  .kind = OPT_K_STR, OPT_AT(struct report_args, traces) },
 	{ "trace", 0, OPT_REQUIRED, O_TRACE, "PICK[,PICK...]",
 	  "Traces drawn whole in the trace view (repeatable, at most 16): pNN (the trace at that "
 	  "percentile of latency, e.g. p50, p99.9), max or slowest, a trace id (hex) or a request id "
 	  "(decimal). Default: p50,p99,max." },
-	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the summary." },
-	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the summary.",
+	  .kind = OPT_K_FLAG, OPT_AT(struct report_args, quiet) },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
+	  .kind = OPT_K_HELP },
 	{ 0 },
 };
 
@@ -204,73 +219,41 @@ static int report_traces_only(const char *path, const char *out, struct traceset
 	return rc;
 }
 
+/* The options opt_parse() cannot apply by their row alone. */
+static int report_opt(void *cfg, int opt, const char *arg)
+{
+	struct report_args *a = cfg;
+
+	if (opt == O_TRACE)
+		return add_picks(arg, a->picks, &a->npicks);
+	/* --warmup: recorded as given, for a sweep's cells */
+	a->warmup_given = true;
+	return opt_us("--warmup", arg, &a->o.warmup_us) < 0 ? 2 : 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
-	struct report_opts o = { .plots = true };
-	struct opt_parser p;
+	static const struct opt_cmd cmd = { "report", report_opts, report_usage, report_intro,
+					    report_opt };
+	struct report_args a = { .o = { .plots = true } };
+	struct report_opts *o = &a.o;
 	struct results r;
 	struct err e;
-	const char *out = NULL, *traces = NULL;
+	const char *out, *traces;
 	char *def = NULL, *tdef = NULL;
-	struct traceset_pick picks[TRACESET_MAX_PICKS];
+	struct traceset_pick *picks = a.picks;
 	struct traceset ts;
-	size_t npicks = 0;
-	bool quiet = false, warmup_given = false, have_ts = false;
-	int opt, rc = 0;
+	bool have_ts = false;
+	int rc;
 
 	log_set_name("meshwalk report");
-	opt_build(report_opts, &p);
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			out = optarg;
-			break;
-		case O_WARMUP:
-			warmup_given = true;
-			if (units_parse(optarg, SPEC_TIME, &o.warmup_us, &e) < 0) {
-				log_msg("--warmup: %s", e.msg);
-				rc = 2;
-			}
-			break;
-		case O_BINS: {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (end == optarg || *end || errno || v < 1 || v > 100000 || optarg[0] == '-') {
-				log_msg("--bins: expected a whole number from 1 to 100000, got '%s'", optarg);
-				rc = 2;
-			}
-			o.bins = v;
-			break;
-		}
-		case O_NO_PLOTS:
-			o.plots = false;
-			break;
-		case O_TRACES:
-			traces = optarg;
-			break;
-		case O_TRACE:
-			rc = add_picks(optarg, picks, &npicks);
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			opt_print_help(stdout, report_usage, report_intro, report_opts);
-			opt_free(&p);
-			return 0;
-		default: /* ':' or '?' */
-			rc = opt_bad(report_opts, opt, argv[optind - 1], "report");
-			break;
-		}
-	}
-	opt_free(&p);
+	rc = opt_parse(&cmd, argc, argv, &a);
+	if (rc < 0)
+		return 0; /* --help */
+	out = a.out;
+	traces = a.traces;
 	if (rc == 0 && traces && optind == argc)
-		return report_traces_only(traces, out, picks, npicks);
+		return report_traces_only(traces, out, picks, a.npicks);
 	if (rc == 0 && optind != argc - 1) {
 		log_msg(optind >= argc ? "missing the results directory (see meshwalk report --help)"
 				       : "one results directory at a time (see meshwalk report --help)");
@@ -279,12 +262,12 @@ int cmd_report(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (grid_is_sweep(argv[optind])) {
-		if (traces || npicks) {
+		if (traces || a.npicks) {
 			log_msg("--traces/--trace: a sweep has no trace view; report one cell's "
 				"directory (%s/cell-...) with them", argv[optind]);
 			return 2;
 		}
-		return report_sweep(argv[optind], out, &o, warmup_given, quiet);
+		return report_sweep(argv[optind], out, o, a.warmup_given, a.quiet);
 	}
 	if (results_load(argv[optind], &r, &e) < 0) {
 		log_err(&e);
@@ -292,13 +275,13 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	/* Fail before writing anything when the plots cannot be made. */
-	if (o.plots && !gnuplot_available()) {
+	if (o->plots && !gnuplot_available()) {
 		log_msg("gnuplot not found: install it (apt-get install gnuplot-nox) or use --no-plots");
 		results_free(&r);
 		return 1;
 	}
-	if (o.warmup_us > 0)
-		results_trim(&r, o.warmup_us);
+	if (o->warmup_us > 0)
+		results_trim(&r, o->warmup_us);
 	if (traces == NULL && !r.is_csv) {
 		struct stat st;
 
@@ -307,25 +290,25 @@ int cmd_report(int argc, char **argv)
 		if (stat(tdef, &st) == 0)
 			traces = tdef;
 	}
-	if (traces == NULL && npicks) {
+	if (traces == NULL && a.npicks) {
 		log_msg("--trace: %s has no traces.otlp.jsonl; name a trace file with --traces", r.path);
 		rc = 2;
 	} else if (traces) {
-		if (load_traces(&ts, traces, picks, npicks) < 0)
+		if (load_traces(&ts, traces, picks, a.npicks) < 0)
 			rc = 1;
 		else
 			have_ts = true;
-		o.traces = have_ts ? &ts : NULL;
+		o->traces = have_ts ? &ts : NULL;
 	}
 	if (out == NULL)
 		out = def = default_out(&r);
-	o.out_dir = out;
+	o->out_dir = out;
 	if (rc) {
 		/* the trace file's message is out */
-	} else if (report_write(&r, &o, &e) < 0) {
+	} else if (report_write(&r, o, &e) < 0) {
 		log_msg("%s", e.msg);
 		rc = 1;
-	} else if (!quiet) {
+	} else if (!a.quiet) {
 		char path[PATH_MAX], *text;
 
 		snprintf(path, sizeof path, "%s/summary.txt", out);

@@ -22,30 +22,44 @@ enum {
 	O_CLEANUP,
 };
 
+/* What the parse fills. */
+struct run_args {
+	struct run_config c;
+	struct opt_list sets; /* --set, in order */
+	bool check, cleanup;
+};
+
 const struct opt_def run_opts[] = {
 	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
 	  "Results directory; it must not exist yet: results of two runs are never mixed. "
 	  "Default results/NAME-YYYYmmdd-HHMMSS (NAME from the scenario), with -2, -3... "
-	  "appended when that exists, so two quick runs never collide." },
+	  "appended when that exists, so two quick runs never collide.",
+	  .kind = OPT_K_STR, OPT_AT(struct run_args, c.out_dir) },
 	{ "set", 0, OPT_REQUIRED, O_SET, "KEY=VALUE",
 	  "Override one scenario value before the run (repeatable): name, seed, "
 	  "services.NAME.replicas, services.NAME.node, clients.NAME.to, clients.NAME.args, "
-	  "clients.NAME.delay. Recorded in run.json." },
+	  "clients.NAME.delay. Recorded in run.json.",
+	  .kind = OPT_K_LIST, OPT_AT(struct run_args, sets) },
 	{ "timeout", 0, OPT_REQUIRED, O_TIMEOUT, "DURATION",
 	  "Stop the whole run, and fail it, if it has not finished after DURATION "
-	  "(default: no limit; bare numbers are seconds)." },
+	  "(default: no limit; bare numbers are seconds).",
+	  .kind = OPT_K_NS, OPT_AT(struct run_args, c.timeout_ns), .min = 1 },
 	{ "check", 0, OPT_NONE, O_CHECK, NULL,
 	  "Only load and validate the scenario (and overrides), parse every client group's "
 	  "arguments with the client's own parser and every service's node options with the "
 	  "node's (mistakes as FILE:LINE:COL: client NAME: ..., exit 2), print what would run, "
-	  "and exit. A run checks the same before it starts." },
+	  "and exit. A run checks the same before it starts.",
+	  .kind = OPT_K_FLAG, OPT_AT(struct run_args, check) },
 	{ "cleanup", 0, OPT_NONE, O_CLEANUP, NULL,
 	  "Remove what runs killed with SIGKILL left, and exit (no SCENARIO): their processes, "
 	  "network namespaces mw<PID>-<N>, bridges mwbr<PID> and veths, only when run <PID> is "
 	  "gone; a running run is never touched. Namespaces need root. Every run also does "
-	  "this before it starts." },
-	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print progress lines and the report." },
-	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	  "this before it starts.",
+	  .kind = OPT_K_FLAG, OPT_AT(struct run_args, cleanup) },
+	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print progress lines and the report.",
+	  .kind = OPT_K_FLAG, OPT_AT(struct run_args, c.quiet) },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
+	  .kind = OPT_K_HELP },
 	{ 0 },
 };
 
@@ -216,137 +230,120 @@ static int check_commands(const char *path, const struct scenario *s)
 	return rc;
 }
 
-int cmd_run(int argc, char **argv)
+/* --check: what the scenario would run. */
+static void print_check(const struct scenario *s)
 {
-	struct run_config c = { 0 };
-	struct opt_parser p;
-	struct scenario s;
-	struct err e;
-	char **sets = NULL;
-	size_t nsets = 0;
-	bool check = false, cleanup = false;
-	int opt, rc = 0;
+	printf("scenario %s: %zu service%s, %zu client group%s\n", s->name, s->nservices,
+	       s->nservices == 1 ? "" : "s", s->nclients, s->nclients == 1 ? "" : "s");
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct scenario_service *svc = &s->services[i];
+		const struct scenario_link *l = &svc->link;
 
-	log_set_name("meshwalk run");
-	opt_build(run_opts, &p);
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			c.out_dir = optarg;
-			break;
-		case O_SET:
-			sets = xrealloc(sets, (nsets + 1) * sizeof *sets);
-			sets[nsets++] = optarg;
-			break;
-		case O_TIMEOUT:
-			if (opt_duration("--timeout", optarg, false, &c.timeout_ns) < 0)
-				rc = 2;
-			break;
-		case O_CHECK:
-			check = true;
-			break;
-		case O_CLEANUP:
-			cleanup = true;
-			break;
-		case 'q':
-			c.quiet = true;
-			break;
-		case 'h':
-			opt_print_help(stdout, run_usage, run_intro, run_opts);
-			opt_free(&p);
-			free(sets);
-			return 0;
-		default: /* ':' or '?' */
-			rc = opt_bad(run_opts, opt, argv[optind - 1], "run");
-			break;
+		printf("  service %s: %d replica%s", svc->name, svc->replicas,
+		       svc->replicas == 1 ? "" : "s");
+		for (size_t k = 0; k < svc->nroutes; k++)
+			printf("%s%s", k ? ", " : (svc->nroutes == 1 ? ", route " : ", routes "),
+			       svc->routes[k].name);
+		if (svc->level > 0)
+			printf(" (starts in wave %d, after the services its routes reference)",
+			       svc->level + 1);
+		if (l->delay)
+			printf(", link delay %s", l->delay);
+		if (l->rate_bps)
+			printf(", link rate %llu bit/s", (unsigned long long)l->rate_bps);
+		if (svc->http)
+			printf(", HTTP/1.1");
+		if (svc->serverless.set)
+			printf(", serverless (a Knative Service under meshwalk deploy)");
+		printf("\n");
+	}
+	if (network_used(s))
+		printf("  network: mode %s\n", network_mode_name(s->network.mode));
+	for (size_t i = 0; i < s->network.nlinks; i++)
+		printf("  link %s <-> %s: delay %s\n", s->network.links[i].between[0],
+		       s->network.links[i].between[1], s->network.links[i].link.delay);
+	for (size_t i = 0; i < s->nclients; i++)
+		printf("  client %s -> %s%s%s\n", s->clients[i].name, s->clients[i].to,
+		       s->clients[i].route ? ", route " : "",
+		       s->clients[i].route ? s->clients[i].route : "");
+	if (s->sweep) {
+		size_t n = sweep_ncells(s->sweep);
+		int g = sweep_group(s, s->sweep);
+
+		printf("  sweep of client %s: %zu cell%s\n", s->clients[g].name, n, n == 1 ? "" : "s");
+		for (size_t i = 0; i < n; i++) {
+			struct scenario_argv a = { 0 };
+			char *name = sweep_cell_name(s->sweep, i);
+
+			sweep_args(s->sweep, i, &s->clients[g].args, &a);
+			printf("    %s:", name);
+			for (size_t k = 0; k < a.n; k++)
+				printf(" %s", a.v[k]);
+			printf("\n");
+			free(name);
+			scenario_argv_free(&a);
 		}
 	}
-	opt_free(&p);
-	if (rc == 0 && cleanup) {
-		free(sets);
+}
+
+/* The operands: 0 with the scenario's path in *path, or the exit status
+ * (--cleanup's, or 2 after a usage error) with *path NULL. */
+static int operands(const struct run_args *a, int argc, char **argv, const char **path)
+{
+	*path = NULL;
+	if (a->cleanup) {
 		if (optind != argc) {
 			log_msg("--cleanup takes no scenario file (see meshwalk run --help)");
 			return 2;
 		}
 		return cleanup_leftovers();
 	}
-	if (rc == 0 && optind != argc - 1) {
+	if (optind != argc - 1) {
 		log_msg(optind >= argc ? "missing the scenario file (see meshwalk run --help)"
 				       : "one scenario file at a time (see meshwalk run --help)");
-		rc = 2;
+		return 2;
 	}
-	if (rc) {
+	*path = argv[optind];
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct opt_cmd cmd = { "run", run_opts, run_usage, run_intro, NULL };
+	struct run_args a = { .check = false };
+	struct scenario s;
+	struct err e;
+	const char *path = NULL;
+	char **sets;
+	size_t nsets;
+	int rc;
+
+	log_set_name("meshwalk run");
+	rc = opt_parse(&cmd, argc, argv, &a);
+	if (rc == 0)
+		rc = operands(&a, argc, argv, &path);
+	sets = a.sets.v;
+	nsets = a.sets.n;
+	if (path == NULL) {
 		free(sets);
-		return rc;
+		return rc < 0 ? 0 : rc; /* -1: --help */
 	}
-	if (scenario_load(argv[optind], sets, nsets, &s, &e) < 0) {
+	if (scenario_load(path, sets, nsets, &s, &e) < 0) {
 		if (e.line)
-			log_msg("%s:%d:%d: %s", argv[optind], e.line, e.col ? e.col : 1, e.msg);
+			log_msg("%s:%d:%d: %s", path, e.line, e.col ? e.col : 1, e.msg);
 		else
-			log_msg("%s: %s", argv[optind], e.msg);
+			log_msg("%s: %s", path, e.msg);
 		scenario_free(&s);
 		free(sets);
 		return 2;
 	}
-	if (check_commands(argv[optind], &s) != 0) {
+	if (check_commands(path, &s) != 0) {
 		scenario_free(&s);
 		free(sets);
 		return 2;
 	}
-	if (check) {
-		printf("scenario %s: %zu service%s, %zu client group%s\n", s.name, s.nservices,
-		       s.nservices == 1 ? "" : "s", s.nclients, s.nclients == 1 ? "" : "s");
-		for (size_t i = 0; i < s.nservices; i++) {
-			const struct scenario_service *svc = &s.services[i];
-			const struct scenario_link *l = &svc->link;
-
-			printf("  service %s: %d replica%s", svc->name, svc->replicas,
-			       svc->replicas == 1 ? "" : "s");
-			for (size_t k = 0; k < svc->nroutes; k++)
-				printf("%s%s", k ? ", " : (svc->nroutes == 1 ? ", route " : ", routes "),
-				       svc->routes[k].name);
-			if (svc->level > 0)
-				printf(" (starts in wave %d, after the services its routes reference)",
-				       svc->level + 1);
-			if (l->delay)
-				printf(", link delay %s", l->delay);
-			if (l->rate_bps)
-				printf(", link rate %llu bit/s", (unsigned long long)l->rate_bps);
-			if (svc->http)
-				printf(", HTTP/1.1");
-			if (svc->serverless.set)
-				printf(", serverless (a Knative Service under meshwalk deploy)");
-			printf("\n");
-		}
-		if (network_used(&s))
-			printf("  network: mode %s\n", network_mode_name(s.network.mode));
-		for (size_t i = 0; i < s.network.nlinks; i++)
-			printf("  link %s <-> %s: delay %s\n", s.network.links[i].between[0],
-			       s.network.links[i].between[1], s.network.links[i].link.delay);
-		for (size_t i = 0; i < s.nclients; i++)
-			printf("  client %s -> %s%s%s\n", s.clients[i].name, s.clients[i].to,
-			       s.clients[i].route ? ", route " : "",
-			       s.clients[i].route ? s.clients[i].route : "");
-		if (s.sweep) {
-			size_t n = sweep_ncells(s.sweep);
-			int g = sweep_group(&s, s.sweep);
-
-			printf("  sweep of client %s: %zu cell%s\n", s.clients[g].name, n, n == 1 ? "" : "s");
-			for (size_t i = 0; i < n; i++) {
-				struct scenario_argv a = { 0 };
-				char *name = sweep_cell_name(s.sweep, i);
-
-				sweep_args(s.sweep, i, &s.clients[g].args, &a);
-				printf("    %s:", name);
-				for (size_t k = 0; k < a.n; k++)
-					printf(" %s", a.v[k]);
-				printf("\n");
-				free(name);
-				scenario_argv_free(&a);
-			}
-		}
+	if (a.check) {
+		print_check(&s);
 		scenario_free(&s);
 		free(sets);
 		return 0;
@@ -357,10 +354,10 @@ int cmd_run(int argc, char **argv)
 		log_msg("cannot find my own executable: %s", strerror(errno));
 		rc = 1;
 	} else {
-		c.exe = exe;
-		c.overrides = sets;
-		c.noverrides = nsets;
-		rc = s.sweep ? run_sweep(&c, &s) : run_scenario(&c, &s);
+		a.c.exe = exe;
+		a.c.overrides = sets;
+		a.c.noverrides = nsets;
+		rc = s.sweep ? run_sweep(&a.c, &s) : run_scenario(&a.c, &s);
 	}
 	free(exe);
 	scenario_free(&s);

@@ -27,11 +27,19 @@ enum {
 	O_JSON,
 };
 
+/* What the parse fills. */
+struct validate_args {
+	struct validate_opts vo;
+	struct trace_opts to;
+	const char *clone, *json_path;
+};
+
 const struct opt_def validate_opts[] = {
 	{ "clone", 0, OPT_REQUIRED, O_CLONE, "RESULTS_DIR",
 	  "The results directory of a meshwalk run of the scenario meshwalk import wrote from "
 	  "the same traces (required): its client groups' requests.csv and its nodes' "
-	  "stats.json." },
+	  "stats.json.",
+	  .kind = OPT_K_STR, OPT_AT(struct validate_args, clone) },
 	{ "format", 0, OPT_REQUIRED, TRACE_O_FORMAT, "FORMAT",
 	  "The traces' format, as for meshwalk import (default auto)." },
 	{ "max-ks", 0, OPT_REQUIRED, O_MAX_KS, "D",
@@ -44,14 +52,16 @@ const struct opt_def validate_opts[] = {
 	  "Largest relative error of a service's request count against the model's expectation "
 	  "(default 0.1; 3 standard deviations of a Poisson count when larger)." },
 	{ "json", 0, OPT_REQUIRED, O_JSON, "FILE",
-	  "Also write the report as JSON to FILE." },
+	  "Also write the report as JSON to FILE.",
+	  .kind = OPT_K_STR, OPT_AT(struct validate_args, json_path) },
 	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
 	  "As given to meshwalk import (default 1ms)." },
 	{ "max-plans", 0, OPT_REQUIRED, TRACE_O_MAX_PLANS, "N",
 	  "As given to meshwalk import (default 8)." },
 	{ "max-open-spans", 0, OPT_REQUIRED, TRACE_O_MAX_OPEN, "N",
 	  "As given to meshwalk import (default 500000)." },
-	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit." },
+	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
+	  .kind = OPT_K_HELP },
 	{ 0 },
 };
 
@@ -112,58 +122,40 @@ static int by_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The options opt_parse() cannot apply by their row alone. */
+static int validate_opt(void *cfg, int opt, const char *arg)
+{
+	struct validate_args *a = cfg;
+
+	switch (opt) {
+	case O_MAX_KS:
+		return num_opt("max-ks", arg, 1, &a->vo.max_ks);
+	case O_MAX_ERROR:
+		return num_opt("max-error", arg, 100, &a->vo.max_err);
+	case O_MAX_COUNT_ERROR:
+		return num_opt("max-count-error", arg, 100, &a->vo.count_err);
+	}
+	return trace_opt(&a->to, opt, arg);
+}
+
 int cmd_validate(int argc, char **argv)
 {
-	const char *clone = NULL, *json_path = NULL;
-	struct trace_opts to;
-	struct validate_opts vo;
-	struct opt_parser p;
-	int opt, rc = 0;
+	static const struct opt_cmd cmd = { "validate", validate_opts, validate_usage,
+					    validate_intro, validate_opt };
+	struct validate_args a = { .clone = NULL };
+	struct validate_opts *vo = &a.vo;
+	const struct trace_opts *to = &a.to;
+	const char *clone, *json_path;
+	int rc;
 
 	log_set_name("meshwalk validate");
-	validate_opts_init(&vo);
-	trace_opts_init(&to);
-	opt_build(validate_opts, &p);
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (opt = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
-		switch (opt) {
-		case O_CLONE:
-			clone = optarg;
-			break;
-		case O_JSON:
-			json_path = optarg;
-			break;
-		case O_MAX_KS:
-			rc = num_opt("max-ks", optarg, 1, &vo.max_ks);
-			break;
-		case O_MAX_ERROR:
-			rc = num_opt("max-error", optarg, 100, &vo.max_err);
-			break;
-		case O_MAX_COUNT_ERROR:
-			rc = num_opt("max-count-error", optarg, 100, &vo.count_err);
-			break;
-		case TRACE_O_FORMAT:
-		case TRACE_O_MAX_OPEN:
-		case TRACE_O_TOLERANCE:
-		case TRACE_O_MAX_PLANS:
-			rc = trace_opt(&to, opt, optarg);
-			break;
-		case 'h':
-			opt_print_help(stdout, validate_usage, validate_intro, validate_opts);
-			opt_free(&p);
-			return 0;
-		case ':':
-			log_msg("option %s needs a value", argv[optind - 1]);
-			rc = 2;
-			break;
-		default:
-			log_msg("unknown option '%s' (see meshwalk validate --help)", argv[optind - 1]);
-			rc = 2;
-			break;
-		}
-	}
-	opt_free(&p);
+	validate_opts_init(vo);
+	trace_opts_init(&a.to);
+	rc = opt_parse(&cmd, argc, argv, &a);
+	if (rc < 0)
+		return 0; /* --help */
+	clone = a.clone;
+	json_path = a.json_path;
 	if (rc == 0 && optind >= argc) {
 		log_msg("no trace file given (see meshwalk validate --help)");
 		rc = 2;
@@ -181,11 +173,11 @@ int cmd_validate(int argc, char **argv)
 	struct err e;
 
 	memset(&res, 0, sizeof res);
-	vo.max_plans = to.max_plans;
-	model_init(&model, to.tolerance_ns);
-	import_init(&im, to.max_open, model_trace, &model);
+	vo->max_plans = to->max_plans;
+	model_init(&model, to->tolerance_ns);
+	import_init(&im, to->max_open, model_trace, &model);
 	for (int i = optind; i < argc && rc == 0; i++)
-		if (import_file(&im, argv[i], to.format, NULL, &e) < 0) {
+		if (import_file(&im, argv[i], to->format, NULL, &e) < 0) {
 			log_msg("%s", e.msg);
 			rc = 1;
 		}
@@ -229,7 +221,7 @@ int cmd_validate(int argc, char **argv)
 			rc = 1;
 		}
 		if (rc == 0) {
-			rc = validate_report(&model, &vc, &vo, stdout, json) ? 0 : 3;
+			rc = validate_report(&model, &vc, vo, stdout, json) ? 0 : 3;
 			if (json && fclose(json) != 0) {
 				log_msg("--json %s: %s", json_path, strerror(errno));
 				rc = 1;

@@ -4,8 +4,10 @@
  * marks, so every error can name the line and column it is about. The tree is
  * walked once into plain structs; overrides are applied to those structs
  * (they are scalars), and validation runs last, so a value from --set is
- * checked exactly like one from the file. */
+ * checked exactly like one from the file. The walk and the overrides, with
+ * each object's keys, are in scenario_keys.c. */
 #include "scenario/scenario.h"
+#include "scenario/scenario_keys.h"
 #include "scenario/sweep.h"
 #include "scenario/yamlerr.h"
 
@@ -25,7 +27,7 @@
 
 /* -- argv -- */
 
-static void argv_push(struct scenario_argv *a, char *word)
+void scenario_argv_push(struct scenario_argv *a, char *word)
 {
 	a->v = xrealloc(a->v, (a->n + 2) * sizeof *a->v);
 	a->v[a->n++] = word;
@@ -52,7 +54,7 @@ int scenario_split(const char *text, struct scenario_argv *out, struct err *e)
 		if (isspace((unsigned char)*p)) {
 			if (in_word) {
 				word[w] = '\0';
-				argv_push(out, xstrdup(word));
+				scenario_argv_push(out, xstrdup(word));
 				w = 0;
 				in_word = false;
 			}
@@ -79,97 +81,9 @@ int scenario_split(const char *text, struct scenario_argv *out, struct err *e)
 	}
 	if (in_word) {
 		word[w] = '\0';
-		argv_push(out, xstrdup(word));
+		scenario_argv_push(out, xstrdup(word));
 	}
 	free(word);
-	return 0;
-}
-
-/* -- tree walking -- */
-
-struct loader {
-	yaml_document_t *doc;
-	struct err *e;
-	struct scenario_service *lbs; /* balancers, appended to the services after loading */
-	size_t nlbs;
-};
-
-static int at(struct loader *l, yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int at(struct loader *l, yaml_node_t *n, const char *fmt, ...)
-{
-	char msg[sizeof l->e->msg]; /* callers pass l->e->msg itself as an argument */
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	memcpy(l->e->msg, msg, sizeof msg);
-	if (n) {
-		l->e->line = (int)n->start_mark.line + 1;
-		l->e->col = (int)n->start_mark.column + 1;
-	}
-	return -EINVAL;
-}
-
-static const char *kind_name(yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE: return "a scalar";
-	case YAML_SEQUENCE_NODE: return "a list";
-	case YAML_MAPPING_NODE: return "a mapping";
-	default: return "nothing";
-	}
-}
-
-static const char *scalar(yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-static int want_scalar(struct loader *l, yaml_node_t *n, const char *what)
-{
-	if (n->type != YAML_SCALAR_NODE)
-		return at(l, n, "%s: expected a single value, got %s", what, kind_name(n));
-	return 0;
-}
-
-/* Scalar parsers shared by the file and --set. */
-static int parse_int(const char *text, long min, long max, long *out, struct err *e, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < min || v > max)
-		return err_set(e, "%s: expected a whole number from %ld to %ld, got '%s'", what, min,
-			       max, text);
-	*out = v;
-	return 0;
-}
-
-static int parse_u64(const char *text, uint64_t *out, struct err *e, const char *what)
-{
-	char *end;
-
-	errno = 0;
-	if (strchr(text, '-'))
-		return err_set(e, "%s: expected a non-negative number, got '%s'", what, text);
-	*out = strtoull(text, &end, 0);
-	if (errno || end == text || *end)
-		return err_set(e, "%s: expected a number, got '%s'", what, text);
-	return 0;
-}
-
-static int parse_share(const char *text, double *out, struct err *e)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(text, &end);
-	if (errno || end == text || *end || !(*out >= 0 && *out <= 1))
-		return err_set(e, "trace_sample: expected a share from 0 to 1, got '%s'", text);
 	return 0;
 }
 
@@ -186,377 +100,7 @@ bool scenario_traced(const struct scenario *s)
 	return false;
 }
 
-static int parse_delay(const char *text, int64_t *ns, struct err *e)
-{
-	double us;
-
-	if (units_parse(text, SPEC_TIME, &us, e) < 0 || us < 0 || us > 86400e6)
-		return err_set(e, "delay: expected a duration such as 500ms, got '%s'", text);
-	*ns = (int64_t)(us * 1000);
-	return 0;
-}
-
-/* A string (split like a shell) or a list of strings. */
-static int load_words(struct loader *l, yaml_node_t *n, struct scenario_argv *out, const char *what)
-{
-	if (n->type == YAML_SCALAR_NODE) {
-		if (scenario_split(scalar(n), out, l->e) < 0)
-			return at(l, n, "%s: %s", what, l->e->msg);
-		return 0;
-	}
-	if (n->type != YAML_SEQUENCE_NODE)
-		return at(l, n, "%s: expected a string or a list of strings, got %s", what, kind_name(n));
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *v = yaml_document_get_node(l->doc, *it);
-
-		if (v->type != YAML_SCALAR_NODE)
-			return at(l, v, "%s: list items must be strings, got %s", what, kind_name(v));
-		argv_push(out, xstrdup(scalar(v)));
-	}
-	return 0;
-}
-
-/* libyaml accepts a key twice in one mapping; a scenario does not: the
- * second would silently replace or extend the first. */
-static int check_unique_keys(struct loader *l, yaml_node_t *map, const char *where)
-{
-	return yaml_unique_keys(l->doc, map, where, l->e);
-}
-
-static bool valid_name(const char *s)
-{
-	if (!*s || strlen(s) > 64)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
-			return false;
-	return true;
-}
-
-static struct scenario_route *add_route(struct scenario_service *svc, const char *name)
-{
-	struct scenario_route *r;
-
-	svc->routes = xrealloc(svc->routes, (svc->nroutes + 1) * sizeof *svc->routes);
-	r = &svc->routes[svc->nroutes++];
-	memset(r, 0, sizeof *r);
-	r->name = xstrdup(name);
-	return r;
-}
-
-/* routes: { NAME: "program text", ... } */
-static int load_routes(struct loader *l, yaml_node_t *v, struct scenario_service *svc)
-{
-	char where[96];
-
-	snprintf(where, sizeof where, "service %s: routes", svc->name);
-	if (v->type != YAML_MAPPING_NODE)
-		return at(l, v, "%s: expected a mapping of route names to programs, got %s", where,
-			  kind_name(v));
-	if (check_unique_keys(l, v, where) < 0)
-		return -EINVAL;
-	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
-		struct scenario_route *r;
-
-		if (!valid_name(scalar(k)))
-			return at(l, k, "%s: route name '%s': use 1 to 64 letters, digits, '-', '_' and '.'",
-				  where, scalar(k));
-		if (val->type != YAML_SCALAR_NODE)
-			return at(l, val, "%s: route %s: expected the program as one string, got %s", where,
-				  scalar(k), kind_name(val));
-		r = add_route(svc, scalar(k));
-		r->text = xstrdup(scalar(val));
-		r->line = (int)val->start_mark.line + 1;
-		r->col = (int)val->start_mark.column + 1;
-	}
-	return 0;
-}
-
-static int load_service(struct loader *l, yaml_node_t *key, yaml_node_t *v, struct scenario_service *svc)
-{
-	svc->name = xstrdup(scalar(key));
-	svc->replicas = 1;
-	svc->line = (int)key->start_mark.line + 1;
-	svc->col = (int)key->start_mark.column + 1;
-	if (!valid_name(svc->name))
-		return at(l, key, "service name '%s': use letters, digits, '-', '_' and '.'", svc->name);
-	if (v->type == YAML_SCALAR_NODE && scalar(v)[0] == '\0')
-		return 0; /* "back:" with nothing: one replica, default options */
-	if (v->type != YAML_MAPPING_NODE)
-		return at(l, v, "service %s: expected a mapping (replicas, node, routes), got %s",
-			  svc->name, kind_name(v));
-	if (check_unique_keys(l, v, svc->name) < 0)
-		return -EINVAL;
-	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
-		const char *name = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
-
-		if (strcmp(name, "replicas") == 0) {
-			long r;
-
-			if (want_scalar(l, val, "replicas") < 0)
-				return -EINVAL;
-			if (parse_int(scalar(val), 1, SCENARIO_MAX_REPLICAS, &r, l->e, "replicas") < 0)
-				return at(l, val, "service %s: %s", svc->name, l->e->msg);
-			svc->replicas = (int)r;
-		} else if (strcmp(name, "node") == 0) {
-			if (load_words(l, val, &svc->node, "node") < 0)
-				return -EINVAL;
-			svc->node_line = (int)val->start_mark.line + 1;
-			svc->node_col = (int)val->start_mark.column + 1;
-		} else if (strcmp(name, "link") == 0) {
-			char what[96];
-
-			snprintf(what, sizeof what, "service %s: link", svc->name);
-			if (network_load_link(l->doc, val, what, &svc->link, l->e) < 0)
-				return -EINVAL;
-		} else if (strcmp(name, "routes") == 0) {
-			if (load_routes(l, val, svc) < 0)
-				return -EINVAL;
-		} else if (strcmp(name, "protocol") == 0) {
-			if (want_scalar(l, val, "protocol") < 0)
-				return -EINVAL;
-			if (strcmp(scalar(val), "http") != 0 && strcmp(scalar(val), "tcp") != 0)
-				return at(l, val, "service %s: protocol: expected tcp or http, got '%s'",
-					  svc->name, scalar(val));
-			svc->http = scalar(val)[0] == 'h';
-			svc->protocol_line = (int)val->start_mark.line + 1;
-			svc->protocol_col = (int)val->start_mark.column + 1;
-		} else if (strcmp(name, "resources") == 0 || strcmp(name, "serverless") == 0) {
-			char what[96];
-
-			snprintf(what, sizeof what, "service %s: %s", svc->name, name);
-			if ((name[0] == 'r' ? kube_load_resources(l->doc, val, what, &svc->resources, l->e)
-					    : kube_load_serverless(l->doc, val, what, &svc->serverless,
-								   l->e)) < 0)
-				return -EINVAL;
-		} else {
-			return at(l, k, "service %s: unknown key '%s' (expected replicas, node, routes, "
-				  "protocol, link, resources or serverless)",
-				  svc->name, name);
-		}
-	}
-	/* Knative routes HTTP/1.1 to an http1 port: the service speaks it. */
-	if (svc->protocol_line == 0 && svc->serverless.set && svc->serverless.protocol &&
-	    strcmp(svc->serverless.protocol, "http1") == 0)
-		svc->http = true;
-	return 0;
-}
-
-static int load_balancer(struct loader *l, yaml_node_t *key, yaml_node_t *v,
-			 struct scenario_service *b)
-{
-	b->name = xstrdup(scalar(key));
-	b->replicas = 1;
-	b->line = (int)key->start_mark.line + 1;
-	b->col = (int)key->start_mark.column + 1;
-	b->policy = xstrdup("roundrobin");
-	b->lb_kind = xstrdup("haproxy");
-	if (!valid_name(b->name))
-		return at(l, key, "balancer name '%s': use letters, digits, '-', '_' and '.'", b->name);
-	if (v->type != YAML_MAPPING_NODE)
-		return at(l, v, "balancer %s: expected a mapping (service, policy, kind), got %s",
-			  b->name, kind_name(v));
-	if (check_unique_keys(l, v, b->name) < 0)
-		return -EINVAL;
-	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
-		const char *name = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
-		char **field = strcmp(name, "service") == 0  ? &b->balance
-			       : strcmp(name, "policy") == 0 ? &b->policy
-			       : strcmp(name, "kind") == 0   ? &b->lb_kind
-							     : NULL;
-
-		if (field == NULL)
-			return at(l, k, "balancer %s: unknown key '%s' (expected service, policy or kind)",
-				  b->name, name);
-		if (want_scalar(l, val, name) < 0)
-			return -EINVAL;
-		free(*field);
-		*field = xstrdup(scalar(val));
-		if (field == &b->policy && strcmp(b->policy, "roundrobin") != 0 &&
-		    strcmp(b->policy, "leastconn") != 0 && strcmp(b->policy, "first") != 0)
-			return at(l, val, "balancer %s: policy '%s' (expected roundrobin, leastconn or first)",
-				  b->name, b->policy);
-		if (field == &b->lb_kind && strcmp(b->lb_kind, "haproxy") != 0 &&
-		    strcmp(b->lb_kind, "meshwalk") != 0)
-			return at(l, val, "balancer %s: kind '%s' (expected haproxy or meshwalk)", b->name,
-				  b->lb_kind);
-	}
-	if (b->balance == NULL)
-		return at(l, v, "balancer %s: missing service (the service it balances)", b->name);
-	return 0;
-}
-
-static int load_client(struct loader *l, yaml_node_t *v, struct scenario_client *c)
-{
-	c->line = (int)v->start_mark.line + 1;
-	c->col = (int)v->start_mark.column + 1;
-	if (v->type != YAML_MAPPING_NODE)
-		return at(l, v, "clients: each item must be a mapping (name, to, args, delay, route), "
-			     "got %s", kind_name(v));
-	if (check_unique_keys(l, v, "client") < 0)
-		return -EINVAL;
-	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *val = yaml_document_get_node(l->doc, p->value);
-		const char *name = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
-
-		if (strcmp(name, "name") == 0) {
-			if (want_scalar(l, val, "name") < 0)
-				return -EINVAL;
-			free(c->name);
-			c->name = xstrdup(scalar(val));
-			if (!valid_name(c->name))
-				return at(l, val, "client name '%s': use letters, digits, '-', '_' and '.'",
-					  c->name);
-		} else if (strcmp(name, "to") == 0) {
-			if (want_scalar(l, val, "to") < 0)
-				return -EINVAL;
-			free(c->to);
-			c->to = xstrdup(scalar(val));
-		} else if (strcmp(name, "args") == 0) {
-			if (load_words(l, val, &c->args, "args") < 0)
-				return -EINVAL;
-			c->args_line = (int)val->start_mark.line + 1;
-			c->args_col = (int)val->start_mark.column + 1;
-		} else if (strcmp(name, "delay") == 0) {
-			if (want_scalar(l, val, "delay") < 0)
-				return -EINVAL;
-			if (parse_delay(scalar(val), &c->delay_ns, l->e) < 0)
-				return at(l, val, "%s", l->e->msg);
-		} else if (strcmp(name, "route") == 0) {
-			if (want_scalar(l, val, "route") < 0)
-				return -EINVAL;
-			if (!valid_name(scalar(val)))
-				return at(l, val, "route '%s': use 1 to 64 letters, digits, '-', '_' and '.'",
-					  scalar(val));
-			free(c->route);
-			c->route = xstrdup(scalar(val));
-			c->route_line = (int)val->start_mark.line + 1;
-			c->route_col = (int)val->start_mark.column + 1;
-		} else if (strcmp(name, "trace_sample") == 0) {
-			if (want_scalar(l, val, "trace_sample") < 0)
-				return -EINVAL;
-			if (parse_share(scalar(val), &c->trace_sample, l->e) < 0)
-				return at(l, val, "%s", l->e->msg);
-			c->has_trace_sample = true;
-		} else {
-			return at(l, k, "client: unknown key '%s' (expected name, to, args, delay, route or "
-				  "trace_sample)", name);
-		}
-	}
-	if (c->name == NULL)
-		return at(l, v, "client: missing name");
-	if (c->to == NULL)
-		return at(l, v, "client %s: missing to (a service or host:port)", c->name);
-	return 0;
-}
-
-static int load_root(struct loader *l, yaml_node_t *root, struct scenario *s)
-{
-	if (root == NULL)
-		return at(l, NULL, "the file is empty");
-	if (root->type != YAML_MAPPING_NODE)
-		return at(l, root, "expected a mapping at the top (name, seed, services, clients), got %s",
-			  kind_name(root));
-	if (check_unique_keys(l, root, "top level") < 0)
-		return -EINVAL;
-	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
-		const char *name = k->type == YAML_SCALAR_NODE ? scalar(k) : "";
-
-		if (strcmp(name, "name") == 0) {
-			if (want_scalar(l, v, "name") < 0)
-				return -EINVAL;
-			free(s->name);
-			s->name = xstrdup(scalar(v));
-			if (!valid_name(s->name))
-				return at(l, v, "name '%s': use letters, digits, '-', '_' and '.'", s->name);
-		} else if (strcmp(name, "seed") == 0) {
-			if (want_scalar(l, v, "seed") < 0)
-				return -EINVAL;
-			if (parse_u64(scalar(v), &s->seed, l->e, "seed") < 0)
-				return at(l, v, "%s", l->e->msg);
-			s->has_seed = true;
-		} else if (strcmp(name, "services") == 0) {
-			if (v->type != YAML_MAPPING_NODE)
-				return at(l, v, "services: expected a mapping of service names, got %s",
-					  kind_name(v));
-			if (check_unique_keys(l, v, "services") < 0)
-				return -EINVAL;
-			size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
-			s->services = xcalloc(n ? n : 1, sizeof *s->services);
-			for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-				yaml_node_t *sk = yaml_document_get_node(l->doc, q->key);
-				yaml_node_t *sv = yaml_document_get_node(l->doc, q->value);
-
-				if (sk->type != YAML_SCALAR_NODE)
-					return at(l, sk, "services: names must be plain words");
-				/* Unique: check_unique_keys() saw to it. */
-				if (load_service(l, sk, sv, &s->services[s->nservices++]) < 0)
-					return -EINVAL;
-			}
-		} else if (strcmp(name, "balancers") == 0) {
-			if (v->type != YAML_MAPPING_NODE)
-				return at(l, v, "balancers: expected a mapping of balancer names, got %s",
-					  kind_name(v));
-			if (check_unique_keys(l, v, "balancers") < 0)
-				return -EINVAL;
-			size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
-			l->lbs = xcalloc(n ? n : 1, sizeof *l->lbs);
-			for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-				yaml_node_t *bk = yaml_document_get_node(l->doc, q->key);
-				yaml_node_t *bv = yaml_document_get_node(l->doc, q->value);
-
-				if (bk->type != YAML_SCALAR_NODE)
-					return at(l, bk, "balancers: names must be plain words");
-				if (load_balancer(l, bk, bv, &l->lbs[l->nlbs++]) < 0)
-					return -EINVAL;
-			}
-		} else if (strcmp(name, "clients") == 0) {
-			if (v->type != YAML_SEQUENCE_NODE)
-				return at(l, v, "clients: expected a list of client groups, got %s",
-					  kind_name(v));
-			size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-			s->clients = xcalloc(n ? n : 1, sizeof *s->clients);
-			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-				yaml_node_t *cv = yaml_document_get_node(l->doc, *it);
-				struct scenario_client *c = &s->clients[s->nclients++];
-
-				if (load_client(l, cv, c) < 0)
-					return -EINVAL;
-				for (size_t i = 0; i + 1 < s->nclients; i++)
-					if (strcmp(s->clients[i].name, c->name) == 0)
-						return at(l, cv, "client %s is defined twice", c->name);
-			}
-		} else if (strcmp(name, "sweep") == 0) {
-			if (sweep_load(l->doc, v, &s->sweep, l->e) < 0)
-				return -EINVAL;
-		} else if (strcmp(name, "network") == 0) {
-			if (network_load(l->doc, v, &s->network, l->e) < 0)
-				return -EINVAL;
-		} else if (strcmp(name, "trace_sample") == 0) {
-			if (want_scalar(l, v, "trace_sample") < 0)
-				return -EINVAL;
-			if (parse_share(scalar(v), &s->trace_sample, l->e) < 0)
-				return at(l, v, "%s", l->e->msg);
-		} else {
-			return at(l, k,
-				  "unknown key '%s' (expected name, seed, services, balancers, clients, "
-				  "sweep, network or trace_sample)",
-				  name);
-		}
-	}
-	return 0;
-}
-
-/* -- overrides -- */
+/* -- lookups -- */
 
 static struct scenario_service *find_service(struct scenario *s, const char *name)
 {
@@ -569,133 +113,6 @@ static struct scenario_service *find_service(struct scenario *s, const char *nam
 const struct scenario_service *scenario_service(const struct scenario *s, const char *name)
 {
 	return find_service((struct scenario *)s, name);
-}
-
-static struct scenario_client *find_client(struct scenario *s, const char *name)
-{
-	for (size_t i = 0; i < s->nclients; i++)
-		if (strcmp(s->clients[i].name, name) == 0)
-			return &s->clients[i];
-	return NULL;
-}
-
-static int apply_set(struct scenario *s, const char *kv, struct err *e)
-{
-	const char *eq = strchr(kv, '=');
-	char key[256], *dot1, *dot2;
-	const char *val;
-
-	if (eq == NULL || eq == kv || (size_t)(eq - kv) >= sizeof key)
-		return err_set(e, "--set '%s': expected key=value", kv);
-	memcpy(key, kv, (size_t)(eq - kv));
-	key[eq - kv] = '\0';
-	val = eq + 1;
-	if (strcmp(key, "name") == 0) {
-		if (!valid_name(val))
-			return err_set(e, "--set name: '%s' is not a valid name", val);
-		free(s->name);
-		s->name = xstrdup(val);
-		return 0;
-	}
-	if (strcmp(key, "seed") == 0) {
-		s->has_seed = true;
-		return parse_u64(val, &s->seed, e, "--set seed");
-	}
-	if (strcmp(key, "trace_sample") == 0)
-		return parse_share(val, &s->trace_sample, e);
-	dot1 = strchr(key, '.');
-	dot2 = dot1 ? strrchr(key, '.') : NULL;
-	if (dot1 == NULL || dot2 == dot1)
-		return err_set(e, "--set %s: expected name, seed, services.NAME.KEY or clients.NAME.KEY",
-			       key);
-	*dot1 = '\0';
-	*dot2 = '\0';
-	const char *group = dot1 + 1, *field = dot2 + 1;
-
-	if (strcmp(key, "services") == 0) {
-		struct scenario_service *svc = find_service(s, group);
-		size_t glen = strlen(group);
-		long r;
-
-		/* services.SVC.routes.NAME: the last '.' separates the route name */
-		if (svc == NULL && glen > 7 && strcmp(group + glen - 7, ".routes") == 0) {
-			char sname[256];
-
-			snprintf(sname, sizeof sname, "%.*s", (int)(glen - 7), group);
-			svc = find_service(s, sname);
-			if (svc != NULL && svc->balance == NULL) {
-				struct scenario_route *rt = NULL;
-
-				if (!valid_name(field))
-					return err_set(e, "--set: route name '%s': use 1 to 64 letters, digits, "
-							  "'-', '_' and '.'", field);
-				for (size_t i = 0; i < svc->nroutes; i++)
-					if (strcmp(svc->routes[i].name, field) == 0)
-						rt = &svc->routes[i];
-				if (rt == NULL)
-					rt = add_route(svc, field);
-				free(rt->text);
-				rt->text = xstrdup(val);
-				rt->line = rt->col = 0;
-				return 0;
-			}
-		}
-		if (svc == NULL || svc->balance != NULL)
-			return err_set(e, "--set: no service called '%s'", group);
-		if (strcmp(field, "replicas") == 0) {
-			if (parse_int(val, 1, SCENARIO_MAX_REPLICAS, &r, e, "--set replicas") < 0)
-				return -EINVAL;
-			svc->replicas = (int)r;
-			return 0;
-		}
-		if (strcmp(field, "node") == 0) {
-			svc->node_line = svc->node_col = 0;
-			scenario_argv_free(&svc->node);
-			return scenario_split(val, &svc->node, e);
-		}
-		if (strcmp(field, "protocol") == 0) {
-			if (strcmp(val, "http") != 0 && strcmp(val, "tcp") != 0)
-				return err_set(e, "--set: protocol: expected tcp or http, got '%s'", val);
-			svc->http = val[0] == 'h';
-			svc->protocol_line = svc->protocol_col = -1; /* set, but by --set */
-			return 0;
-		}
-		return err_set(e, "--set: services have no key '%s' (replicas, node, protocol, "
-			       "routes.NAME)", field);
-	}
-	if (strcmp(key, "clients") == 0) {
-		struct scenario_client *c = find_client(s, group);
-
-		if (c == NULL)
-			return err_set(e, "--set: no client group called '%s'", group);
-		if (strcmp(field, "to") == 0) {
-			free(c->to);
-			c->to = xstrdup(val);
-			return 0;
-		}
-		if (strcmp(field, "args") == 0) {
-			c->args_line = c->args_col = 0;
-			scenario_argv_free(&c->args);
-			return scenario_split(val, &c->args, e);
-		}
-		if (strcmp(field, "delay") == 0)
-			return parse_delay(val, &c->delay_ns, e);
-		if (strcmp(field, "trace_sample") == 0) {
-			c->has_trace_sample = true;
-			return parse_share(val, &c->trace_sample, e);
-		}
-		if (strcmp(field, "route") == 0) {
-			if (!valid_name(val))
-				return err_set(e, "--set: route '%s': use 1 to 64 letters, digits, '-', '_' "
-						  "and '.'", val);
-			free(c->route);
-			c->route = xstrdup(val);
-			c->route_line = c->route_col = 0;
-			return 0;
-		}
-		return err_set(e, "--set: clients have no key '%s' (to, args, delay, route)", field);
-	}
-	return err_set(e, "--set %s: expected name, seed, services.NAME.KEY or clients.NAME.KEY", key);
 }
 
 /* -- expansion -- */
@@ -1060,7 +477,7 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	struct loader l = { .doc = &doc, .e = e };
+	struct scenario_loader l = { .doc = &doc, .e = e };
 	FILE *f;
 	int rc;
 
@@ -1088,7 +505,7 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 		fclose(f);
 		return -EINVAL;
 	}
-	rc = load_root(&l, yaml_document_get_root_node(&doc), s);
+	rc = scenario_load_root(&l, yaml_document_get_root_node(&doc), s);
 	if (l.nlbs > 0) { /* the services own them from here, also on error */
 		s->services = xrealloc(s->services, (s->nservices + l.nlbs) * sizeof *s->services);
 		memcpy(s->services + s->nservices, l.lbs, l.nlbs * sizeof *l.lbs);
@@ -1105,7 +522,7 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < noverrides; i++)
-		if (apply_set(s, overrides[i], e) < 0)
+		if (scenario_apply_set(s, overrides[i], e) < 0)
 			return -EINVAL;
 	if (s->name == NULL) {
 		/* The file's base name without its extension. */
