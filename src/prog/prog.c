@@ -585,9 +585,7 @@ static void describe(const struct prog *p, const struct ops_ctx *c, struct ops_o
 		const struct prog_fwd *f = op->fwd;
 
 		if (f == NULL) {
-			const struct ops_def *d = ops_find(op->t.code);
-
-			d->print(s, d, &op->t, c);
+			ops_print(s, &op->t, c);
 			continue;
 		}
 		ops_put(s, "%s(", ops_find(OP_FORWARD)->name);
@@ -621,7 +619,7 @@ static void describe(const struct prog *p, const struct ops_ctx *c, struct ops_o
 		}
 		ops_put(s, "} ");
 	}
-	ops_find(OP_REPLY)->print(s, ops_find(OP_REPLY), &p->reply, c);
+	ops_print(s, &p->reply, c);
 }
 
 void prog_describe(const struct prog *p, char *buf, size_t len)
@@ -686,15 +684,12 @@ static void describe_dw(const struct prog *p, const struct prog *root, const str
 	for (size_t i = 0; i < p->n; i++) {
 		const struct prog_op *op = &p->ops[i];
 
-		if (op->fwd) {
+		if (op->fwd)
 			describe_dw_forward(op->fwd, root, c, s);
-		} else {
-			const struct ops_def *d = ops_find(op->t.code);
-
-			d->print_dw(s, d, &op->t, c);
-		}
+		else
+			ops_print_dw(s, &op->t, c);
 	}
-	ops_find(OP_REPLY)->print_dw(s, ops_find(OP_REPLY), &p->reply, c);
+	ops_print_dw(s, &p->reply, c);
 	if (p != root)
 		ops_put(s, "->");
 }

@@ -210,6 +210,22 @@ const struct ops_def *ops_all(size_t *n)
 	return rows;
 }
 
+void ops_print(struct ops_out *o, const struct ops_tmpl *t, const struct ops_ctx *c)
+{
+	const struct ops_def *d = ops_find(t->code);
+
+	if (d && d->print)
+		d->print(o, d, t, c);
+}
+
+void ops_print_dw(struct ops_out *o, const struct ops_tmpl *t, const struct ops_ctx *c)
+{
+	const struct ops_def *d = ops_find(t->code);
+
+	if (d && d->print_dw)
+		d->print_dw(o, d, t, c);
+}
+
 static bool field_present(const struct ops_field *f, uint8_t flags)
 {
 	return f->flag == 0 || (flags & f->flag) != 0;

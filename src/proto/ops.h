@@ -119,6 +119,11 @@ struct ops_def {
 			 const struct ops_ctx *c);
 };
 
+/* Template op t (not FORWARD) in meshwalk's / DistWalk's printed form,
+ * through its row's printer. */
+void ops_print(struct ops_out *o, const struct ops_tmpl *t, const struct ops_ctx *c);
+void ops_print_dw(struct ops_out *o, const struct ops_tmpl *t, const struct ops_ctx *c);
+
 /* The row of an op code, or NULL. */
 const struct ops_def *ops_find(unsigned code);
 /* Every row, in code order (for tests and docs): *n rows. */
