@@ -5,6 +5,7 @@
  * example in the op words (src/prog/prog_parse.c) parses, prints and encodes
  * to that op; and the executor (src/exec/exec.c) knows the row's run kind.
  * A new row is tested here without a line of this file changing. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -144,6 +145,24 @@ static void test_rows(void **state)
 	}
 	assert_null(ops_find(0));
 	assert_null(ops_find(OP_CODE_MAX_));
+}
+
+/* prog_add_timed() takes only ops of one TIME field. */
+static void test_timed_only(void **state)
+{
+	size_t n;
+	const struct ops_def *rows = ops_all(&n);
+	struct prog_builder b;
+	struct err e;
+
+	prog_builder_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		bool timed = rows[i].nfields == 1 && rows[i].fields[0].kind == OPS_TIME;
+
+		assert_int_equal(prog_add_timed(&b, rows[i].code, sp("1", SPEC_TIME), &e),
+				 timed ? 0 : -EINVAL);
+	}
+	prog_builder_abort(&b);
 }
 
 /* Template -> bytes -> wire check -> decode, for every valid flag value. */
@@ -384,6 +403,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_timed_only),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_printed_forms),
