@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "client/client.h"
+#include "proto/ops.h"
 #include "proto/wire.h"
 #include "util/xalloc.h"
 
@@ -218,8 +219,9 @@ void dw_print_config(FILE *f, const struct client_config *c)
 		snprintf(txt, sizeof txt, "ROUTE(%s)", c->route);
 	else if (c->prog)
 		prog_describe_dw(c->prog, txt, sizeof txt);
-	else
-		snprintf(txt, sizeof txt, "REPLY(%db, mode=normal, dev=0)", WIRE_HDR_LEN);
+	else /* a ping: the minimal REPLY, as the op table prints it */
+		ops_print_dw(&(struct ops_out){ txt, sizeof txt },
+			     &(struct ops_tmpl){ .code = OP_REPLY }, &(struct ops_ctx){ NULL, NULL });
 	fprintf(f, "  request template: %s\n", txt);
 	if (c->to.proto == SOCK_SSL) { /* DistWalk's lines, in its order */
 		fprintf(f, "  SSL/TLS is enabled.\n");

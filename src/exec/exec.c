@@ -3,6 +3,7 @@
 
 #include <stdatomic.h>
 
+#include "proto/ops.h"
 #include "util/clock.h"
 
 /* Set once before the workers start; atomic only so that no reader can see
@@ -117,20 +118,26 @@ static uint32_t skip_ops(struct exec_cursor *c, uint32_t n)
 enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_stats *st,
 			 struct wire_op *op)
 {
+	const struct ops_def *d;
+
 	for (;;) {
 		if (is_aborted())
 			return EXEC_ABORTED;
 		/* A checked program always ends with REPLY, so pc stays in range. */
 		wire_op_at(c->prog, c->pc, op);
 		c->pc += op->len;
-		switch (op->code) {
-		case OP_COMPUTE:
+		/* What an op does is its row's run kind (proto/ops), so an op
+		 * of a kind the executor knows needs no case here. */
+		d = ops_find(op->code);
+		switch (d ? d->run : 0) {
+		case OPS_RUN_CPU:
+			/* a CPU op's TIME field comes first (proto/ops.h) */
 			st->compute_ns += (uint64_t)exec_compute(wire_get_u64(op->body));
 			st->computes++;
 			if (c->report_compute)
 				return EXEC_COMPUTED;
 			continue;
-		case OP_SKIP: {
+		case OPS_RUN_SKIP: {
 			uint32_t n = wire_get_u32(op->body);
 			uint32_t prob = wire_get_u32(op->body + 4);
 
@@ -138,14 +145,13 @@ enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_sta
 				st->skipped += skip_ops(c, n);
 			continue;
 		}
-		case OP_REPLY:
+		case OPS_RUN_REPLY:
 			return EXEC_REPLY;
-		case OP_FORWARD:
+		case OPS_RUN_FORWARD:
 			return EXEC_FORWARD;
-		case OP_LOAD:
-		case OP_STORE:
+		case OPS_RUN_STORAGE:
 			return EXEC_STORAGE;
-		case OP_SLEEP:
+		case OPS_RUN_TIMER:
 			return EXEC_SLEEP;
 		default:
 			return EXEC_UNSUPPORTED;

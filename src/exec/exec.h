@@ -7,6 +7,7 @@
  * LOAD or STORE (the node hands it to its storage thread and resumes the walk
  * when it completes), or the REPLY that ends the program. It knows nothing of sockets, so the same walk
  * serves source-routed requests and, later, routes installed on a node.
+ * What each op does is the run kind of its op table row (proto/ops.h).
  * A SLEEP stops the walk too (EXEC_SLEEP): the caller parks the request on a
  * timer, off the CPU. Op codes this build does not know stop the walk with
  * EXEC_UNSUPPORTED so the node answers with an error reply.

@@ -3,11 +3,11 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ops.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -28,22 +28,18 @@ struct prog_fwd {
 	uint32_t nsub;
 };
 
+/* An op's values are the op table's template (proto/ops.h says which slot
+ * holds what); only FORWARD, which holds sub-programs, has more. */
 struct prog_op {
-	uint8_t code;          /* OP_COMPUTE, OP_SLEEP, OP_SKIP, OP_LOAD, OP_STORE or OP_FORWARD */
-	uint8_t sync;          /* STORE: enum wire_sync */
-	struct spec *value;    /* COMPUTE, SLEEP: microseconds; LOAD/STORE: bytes */
-	struct spec *offset;   /* LOAD/STORE: bytes; NULL = the program's default */
-	uint32_t skip_n;       /* SKIP: ops to skip */
-	uint32_t skip_prob;    /* SKIP: parts per billion */
-	uint32_t skip_every;   /* SKIP: on one request in every N (>= 1) */
+	struct ops_tmpl t;     /* code, flags, specs, numbers; FORWARD: code only */
 	struct prog_fwd *fwd;  /* FORWARD */
 };
 
 struct prog {
 	struct prog_op *ops;   /* ops before the closing REPLY */
 	size_t n, cap;
-	struct spec *reply_size; /* closing REPLY frame size (sendfile: data bytes), NULL = minimal */
-	bool reply_sendfile;     /* the closing REPLY carries storage bytes */
+	struct ops_tmpl reply;   /* closing REPLY: spec[0] frame size (sendfile: data bytes),
+				  * NULL = minimal; flags WIRE_REPLY_SENDFILE */
 	/* Root only: --load-offset / --store-offset, for ops without offset=
 	 * (NULL: continue where the node's previous op ended). */
 	struct spec *load_offset, *store_offset;
@@ -51,7 +47,10 @@ struct prog {
 
 static struct prog *prog_new(void)
 {
-	return xcalloc(1, sizeof(struct prog));
+	struct prog *p = xcalloc(1, sizeof(struct prog));
+
+	p->reply.code = OP_REPLY;
+	return p;
 }
 
 static void fwd_destroy(struct prog_fwd *f)
@@ -76,12 +75,11 @@ void prog_destroy(struct prog *p)
 	if (p == NULL)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
-		spec_destroy(p->ops[i].value);
-		spec_destroy(p->ops[i].offset);
+		ops_tmpl_free(&p->ops[i].t);
 		fwd_destroy(p->ops[i].fwd);
 	}
 	free(p->ops);
-	spec_destroy(p->reply_size);
+	ops_tmpl_free(&p->reply);
 	spec_destroy(p->load_offset);
 	spec_destroy(p->store_offset);
 	free(p);
@@ -126,26 +124,26 @@ static void seal_last(struct prog *p)
 		p->ops[p->n - 1].fwd->joinable = false;
 }
 
-static int add_timed(struct prog_builder *b, uint8_t code, struct spec *usec)
+int prog_add_timed(struct prog_builder *b, uint8_t code, struct spec *usec, struct err *e)
 {
+	const struct ops_def *d = ops_find(code);
 	struct prog *p = b->scope[b->depth];
 	struct prog_op *op;
 
+	if (d == NULL || d->nfields != 1 || d->fields[0].kind != OPS_TIME) {
+		spec_destroy(usec);
+		return err_set(e, "op %u is not a timed op", code);
+	}
 	seal_last(p);
 	op = append(p);
-	op->code = code;
-	op->value = usec;
+	op->t.code = code;
+	op->t.spec[0] = usec;
 	return 0;
 }
 
 int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e)
 {
-	return add_timed(b, OP_COMPUTE, usec);
-}
-
-int prog_add_sleep(struct prog_builder *b, struct spec *usec, struct err *e)
-{
-	return add_timed(b, OP_SLEEP, usec);
+	return prog_add_timed(b, OP_COMPUTE, usec, e);
 }
 
 int prog_add_storage(struct prog_builder *b, uint8_t code, struct spec *size,
@@ -162,10 +160,10 @@ int prog_add_storage(struct prog_builder *b, uint8_t code, struct spec *size,
 	}
 	seal_last(p);
 	op = append(p);
-	op->code = code;
-	op->value = size;
-	op->offset = offset;
-	op->sync = (uint8_t)sync;
+	op->t.code = code;
+	op->t.spec[0] = size;
+	op->t.spec[1] = offset;
+	op->t.flags = (uint8_t)sync;
 	return 0;
 }
 
@@ -189,10 +187,10 @@ int prog_add_skip(struct prog_builder *b, uint32_t n, double prob, uint32_t ever
 		return err_set(e, "skip every=0: expected a positive request count");
 	seal_last(p);
 	op = append(p);
-	op->code = OP_SKIP;
-	op->skip_n = n;
-	op->skip_prob = (uint32_t)llround(prob * WIRE_PROB_ONE);
-	op->skip_every = every;
+	op->t.code = OP_SKIP;
+	op->t.n[0] = n;
+	op->t.n[1] = (uint32_t)llround(prob * WIRE_PROB_ONE);
+	op->t.every = every;
 	return 0;
 }
 
@@ -212,10 +210,10 @@ static void add_skip_op(struct prog *p)
 
 	seal_last(p);
 	op = append(p);
-	op->code = OP_SKIP;
-	op->skip_n = 0; /* set by prog_end_choice() */
-	op->skip_prob = WIRE_PROB_ONE;
-	op->skip_every = 1;
+	op->t.code = OP_SKIP;
+	op->t.n[0] = 0; /* set by prog_end_choice() */
+	op->t.n[1] = WIRE_PROB_ONE;
+	op->t.every = 1;
 }
 
 int prog_add_choice(struct prog_builder *b, double weight, struct err *e)
@@ -259,13 +257,13 @@ int prog_end_choice(struct prog_builder *b, struct err *e)
 
 		if (end - c->head[k] - 1 > UINT32_MAX || p->n - c->head[k] > UINT32_MAX)
 			return err_set(e, "--choice: an alternative is too long");
-		head->skip_n = (uint32_t)(end - c->head[k] - 1);
+		head->t.n[0] = (uint32_t)(end - c->head[k] - 1);
 		/* skipped unless chosen: chosen with w_k over what is left */
-		head->skip_prob = last ? 0
+		head->t.n[1] = last ? 0
 				       : (uint32_t)llround((1.0 - c->w[k] / rest) * WIRE_PROB_ONE);
 		rest -= c->w[k];
 		if (!last)
-			p->ops[c->tail[k]].skip_n = (uint32_t)(p->n - c->tail[k] - 1);
+			p->ops[c->tail[k]].t.n[0] = (uint32_t)(p->n - c->tail[k] - 1);
 	}
 	/* a SKIP of 0 ops does nothing; an empty alternative is legal */
 	free(c);
@@ -310,9 +308,9 @@ int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, str
 	}
 	if (b->depth == 0)
 		b->root_reply = true;
-	spec_destroy(p->reply_size);
-	p->reply_size = size;
-	p->reply_sendfile = sendfile;
+	spec_destroy(p->reply.spec[0]);
+	p->reply.spec[0] = size;
+	p->reply.flags = sendfile ? WIRE_REPLY_SENDFILE : 0;
 	if (b->depth == 0)
 		return 0;
 	b->depth--;
@@ -381,7 +379,7 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 
 		seal_last(p);
 		op = append(p);
-		op->code = OP_FORWARD;
+		op->t.code = OP_FORWARD;
 		f = op->fwd = xcalloc(1, sizeof *f);
 		f->nack = o->nack;
 		f->timeout_us = o->timeout_us;
@@ -505,7 +503,7 @@ int prog_finish(struct prog_builder *b, struct prog **out, struct err *e)
 
 const struct spec *prog_reply_size(const struct prog *p)
 {
-	return p->reply_size;
+	return p->reply.spec[0];
 }
 
 bool prog_is_ping(const struct prog *p)
@@ -513,343 +511,201 @@ bool prog_is_ping(const struct prog *p)
 	return p->n == 0;
 }
 
-/* -- encoding -- */
+/* -- encoding: the op table encodes every op but FORWARD -- */
 
-static uint64_t sample_u64(const struct spec *s, struct rng *rng, uint64_t index, double scale)
+static void encode(const struct prog *p, const struct ops_ctx *c, struct rng *rng,
+		   uint64_t index, struct wire_buf *out);
+
+static void encode_forward(const struct prog_fwd *f, const struct ops_ctx *c, struct rng *rng,
+			   uint64_t index, struct wire_buf *out)
 {
-	double v;
+	uint32_t nack = f->nowait ? 0 : f->nack && f->nack < f->ntargets ? f->nack : f->ntargets;
+	size_t at = wire_put_op(out, OP_FORWARD,
+				(f->branch ? WIRE_FWD_BRANCH : 0) | (f->route ? WIRE_FWD_ROUTE : 0),
+				(uint16_t)f->ntargets);
 
-	if (s == NULL)
-		return 0;
-	v = spec_sample(s, rng, index) * scale;
-	if (!(v > 0))
-		return 0;
-	if (v >= 1.8e19)
-		return UINT64_MAX;
-	return (uint64_t)llround(v);
+	wire_buf_put_u32(out, nack);
+	wire_buf_put_u32(out, f->timeout_us);
+	wire_buf_put_u32(out, f->retries);
+	wire_buf_put_u32(out, 0);
+	wire_buf_put_u64(out, ops_sample(f->frame_size, rng, index, 1.0));
+	for (uint32_t t = 0; t < f->ntargets; t++)
+		wire_put_target_via(out, (const struct sockaddr *)&f->targets[t].ss,
+				    f->targets[t].proto == SOCK_HTTP   ? WIRE_VIA_HTTP
+				    : f->targets[t].proto == SOCK_SSL  ? WIRE_VIA_TLS
+				    : f->targets[t].proto == SOCK_H2C  ? WIRE_VIA_H2C
+				    : f->targets[t].proto == SOCK_GRPC ? WIRE_VIA_GRPC
+								       : WIRE_VIA_NATIVE);
+	for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1); t++) {
+		size_t len_at = out->len;
+
+		if (f->route) {
+			const char *name = f->routes[f->target_sub[t]];
+
+			wire_buf_put_u32(out, (uint32_t)strlen(name));
+			wire_buf_put(out, name, strlen(name));
+			continue;
+		}
+		wire_buf_put_u32(out, 0);
+		encode(f->subs[f->target_sub[t]], c, rng, index, out);
+		wire_buf_set_u32(out, len_at, (uint32_t)(out->len - len_at - 4));
+	}
+	wire_end_op(out, at);
 }
 
-static uint64_t sample_offset(const struct spec *own, const struct spec *dflt, struct rng *rng,
-			      uint64_t index)
-{
-	const struct spec *s = own ? own : dflt;
-	uint64_t v;
-
-	if (s == NULL)
-		return WIRE_OFFSET_NEXT;
-	v = sample_u64(s, rng, index, 1.0);
-	return v == WIRE_OFFSET_NEXT ? v - 1 : v; /* a sampled offset is never "next" */
-}
-
-static void encode(const struct prog *p, const struct prog *root, struct rng *rng,
+static void encode(const struct prog *p, const struct ops_ctx *c, struct rng *rng,
 		   uint64_t index, struct wire_buf *out)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		const struct prog_op *op = &p->ops[i];
-		size_t at;
-
-		switch (op->code) {
-		case OP_COMPUTE:
-		case OP_SLEEP:
-			at = wire_put_op(out, op->code, 0, 0);
-			wire_buf_put_u64(out, sample_u64(op->value, rng, index, 1000.0));
-			wire_end_op(out, at);
-			break;
-		case OP_LOAD:
-		case OP_STORE:
-			at = wire_put_op(out, op->code, op->sync, 0);
-			wire_buf_put_u64(out, sample_offset(op->offset,
-							    op->code == OP_LOAD ? root->load_offset
-										: root->store_offset,
-							    rng, index));
-			wire_buf_put_u64(out, sample_u64(op->value, rng, index, 1.0));
-			wire_end_op(out, at);
-			break;
-		case OP_SKIP:
-			at = wire_put_op(out, OP_SKIP, 0, 0);
-			wire_buf_put_u32(out, op->skip_n);
-			wire_buf_put_u32(out, index % op->skip_every == 0 ? op->skip_prob : 0);
-			wire_buf_put_u64(out, 0);
-			wire_end_op(out, at);
-			break;
-		case OP_FORWARD: {
-			const struct prog_fwd *f = op->fwd;
-			uint32_t nack = f->nowait ? 0
-					: f->nack && f->nack < f->ntargets ? f->nack
-									   : f->ntargets;
-
-			at = wire_put_op(out, OP_FORWARD,
-					 (f->branch ? WIRE_FWD_BRANCH : 0) | (f->route ? WIRE_FWD_ROUTE : 0),
-					 (uint16_t)f->ntargets);
-			wire_buf_put_u32(out, nack);
-			wire_buf_put_u32(out, f->timeout_us);
-			wire_buf_put_u32(out, f->retries);
-			wire_buf_put_u32(out, 0);
-			wire_buf_put_u64(out, sample_u64(f->frame_size, rng, index, 1.0));
-			for (uint32_t t = 0; t < f->ntargets; t++)
-				wire_put_target_via(out, (const struct sockaddr *)&f->targets[t].ss,
-						    f->targets[t].proto == SOCK_HTTP   ? WIRE_VIA_HTTP
-						    : f->targets[t].proto == SOCK_SSL  ? WIRE_VIA_TLS
-						    : f->targets[t].proto == SOCK_H2C  ? WIRE_VIA_H2C
-						    : f->targets[t].proto == SOCK_GRPC ? WIRE_VIA_GRPC
-										       : WIRE_VIA_NATIVE);
-			for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1); t++) {
-				size_t len_at = out->len;
-
-				if (f->route) {
-					const char *name = f->routes[f->target_sub[t]];
-
-					wire_buf_put_u32(out, (uint32_t)strlen(name));
-					wire_buf_put(out, name, strlen(name));
-					continue;
-				}
-				wire_buf_put_u32(out, 0);
-				encode(f->subs[f->target_sub[t]], root, rng, index, out);
-				wire_buf_set_u32(out, len_at, (uint32_t)(out->len - len_at - 4));
-			}
-			wire_end_op(out, at);
-			break;
-		}
-		}
+		if (p->ops[i].fwd)
+			encode_forward(p->ops[i].fwd, c, rng, index, out);
+		else
+			ops_encode(&p->ops[i].t, c, rng, index, out);
 	}
-	size_t at = wire_put_op(out, OP_REPLY, p->reply_sendfile ? WIRE_REPLY_SENDFILE : 0, 0);
-	wire_buf_put_u64(out, sample_u64(p->reply_size, rng, index, 1.0));
-	if (p->reply_sendfile)
-		wire_buf_put_u64(out, sample_offset(NULL, root->load_offset, rng, index));
-	wire_end_op(out, at);
+	ops_encode(&p->reply, c, rng, index, out);
+}
+
+/* The root's default offsets, which every level's LOAD and STORE use. */
+static struct ops_ctx ctx_of(const struct prog *root)
+{
+	return (struct ops_ctx){ .load_offset = root->load_offset, .store_offset = root->store_offset };
 }
 
 void prog_encode(const struct prog *p, struct rng *rng, uint64_t index, struct wire_buf *out)
 {
-	encode(p, p, rng, index, out);
+	struct ops_ctx c = ctx_of(p);
+
+	encode(p, &c, rng, index, out);
 }
 
-/* -- description -- */
+/* -- description: the op table prints every op but FORWARD -- */
 
-struct sbuf {
-	char *p;
-	size_t left;
-};
-
-static void put(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct sbuf *s, const char *fmt, ...)
+static void describe(const struct prog *p, const struct ops_ctx *c, struct ops_out *s)
 {
-	va_list ap;
-	int n;
-
-	if (s->left == 0)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(s->p, s->left, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= s->left)
-		n = (int)s->left - 1;
-	s->p += n;
-	s->left -= (size_t)n;
-}
-
-static void describe(const struct prog *p, struct sbuf *s)
-{
-	char tmp[128];
-
 	for (size_t i = 0; i < p->n; i++) {
 		const struct prog_op *op = &p->ops[i];
+		const struct prog_fwd *f = op->fwd;
 
-		switch (op->code) {
-		case OP_COMPUTE:
-		case OP_SLEEP:
-			spec_format(op->value, tmp, sizeof tmp);
-			put(s, "%s(%s) ", op->code == OP_SLEEP ? "SLEEP" : "COMPUTE", tmp);
-			break;
-		case OP_LOAD:
-		case OP_STORE: {
-			static const char *const sync_names[] = { "", ",sync", ",psync" };
-
-			spec_format(op->value, tmp, sizeof tmp);
-			put(s, "%s(%s B", op->code == OP_LOAD ? "LOAD" : "STORE", tmp);
-			if (op->offset) {
-				spec_format(op->offset, tmp, sizeof tmp);
-				put(s, ",offset=%s", tmp);
-			}
-			put(s, "%s) ", sync_names[op->sync]);
-			break;
+		if (f == NULL) {
+			ops_print(s, &op->t, c);
+			continue;
 		}
-		case OP_SKIP:
-			put(s, "SKIP(n=%u,prob=%g,every=%u) ", op->skip_n,
-			    op->skip_prob / (double)WIRE_PROB_ONE, op->skip_every);
-			break;
-		case OP_FORWARD:
-			put(s, "FORWARD(");
-			for (uint32_t t = 0; t < op->fwd->ntargets; t++) {
-				char a[SOCK_ADDR_STRLEN];
+		ops_put(s, "%s(", ops_find(OP_FORWARD)->name);
+		for (uint32_t t = 0; t < f->ntargets; t++) {
+			char a[SOCK_ADDR_STRLEN];
 
-				sock_addr_str((const struct sockaddr *)&op->fwd->targets[t].ss, a, sizeof a);
-				put(s, "%s%s%s", t ? "," : "",
-				    op->fwd->targets[t].proto == SOCK_HTTP   ? "http://"
-				    : op->fwd->targets[t].proto == SOCK_SSL  ? "ssl://"
-				    : op->fwd->targets[t].proto == SOCK_H2C  ? "h2c://"
-				    : op->fwd->targets[t].proto == SOCK_GRPC ? "grpc://"
-									     : "",
-				    a);
-			}
-			if (op->fwd->nack)
-				put(s, ",nack=%u", op->fwd->nack);
-			if (op->fwd->nowait)
-				put(s, ",nowait");
-			if (op->fwd->branch)
-				put(s, ",branch");
-			if (op->fwd->route) {
-				for (uint32_t k = 0; k < op->fwd->nsub; k++)
-					put(s, "%sroute=%s", k ? "|" : ",", op->fwd->routes[k]);
-				put(s, ") ");
-				break;
-			}
-			put(s, "){ ");
-			for (uint32_t k = 0; k < op->fwd->nsub; k++) {
-				if (k)
-					put(s, "| ");
-				describe(op->fwd->subs[k], s);
-			}
-			put(s, "} ");
-			break;
+			sock_addr_str((const struct sockaddr *)&f->targets[t].ss, a, sizeof a);
+			ops_put(s, "%s%s%s", t ? "," : "",
+				f->targets[t].proto == SOCK_HTTP   ? "http://"
+				: f->targets[t].proto == SOCK_SSL  ? "ssl://"
+				: f->targets[t].proto == SOCK_H2C  ? "h2c://"
+				: f->targets[t].proto == SOCK_GRPC ? "grpc://"
+								   : "",
+				a);
 		}
+		if (f->nack)
+			ops_put(s, ",nack=%u", f->nack);
+		if (f->nowait)
+			ops_put(s, ",nowait");
+		if (f->branch)
+			ops_put(s, ",branch");
+		if (f->route) {
+			for (uint32_t k = 0; k < f->nsub; k++)
+				ops_put(s, "%sroute=%s", k ? "|" : ",", f->routes[k]);
+			ops_put(s, ") ");
+			continue;
+		}
+		ops_put(s, "){ ");
+		for (uint32_t k = 0; k < f->nsub; k++) {
+			if (k)
+				ops_put(s, "| ");
+			describe(f->subs[k], c, s);
+		}
+		ops_put(s, "} ");
 	}
-	if (p->reply_size) {
-		spec_format(p->reply_size, tmp, sizeof tmp);
-		put(s, "REPLY(%s%s B)", p->reply_sendfile ? "sendfile," : "", tmp);
-	} else if (p->reply_sendfile) {
-		put(s, "REPLY(sendfile)");
-	} else {
-		put(s, "REPLY");
-	}
+	ops_print(s, &p->reply, c);
 }
 
 void prog_describe(const struct prog *p, char *buf, size_t len)
 {
-	struct sbuf s = { buf, len };
+	struct ops_out s = { buf, len };
+	struct ops_ctx c = ctx_of(p);
 
 	if (len)
 		buf[0] = '\0';
-	describe(p, &s);
+	describe(p, &c, &s);
 }
 
 /* -- DistWalk's notation -- */
 
-static void dw_spec(struct sbuf *s, const struct spec *v)
-{
-	char tmp[160];
-
-	spec_format_dw(v, tmp, sizeof tmp);
-	put(s, "%s", tmp);
-}
-
-/* A frame size: the spec, or for none the smallest frame (min_len bytes; 0:
- * sized by its program, "auto"). */
-static void dw_size(struct sbuf *s, const struct spec *v, uint64_t min_len)
-{
-	if (v && (!spec_is_const(v) || spec_sample(v, NULL, 0) >= (double)min_len))
-		dw_spec(s, v);
-	else if (min_len)
-		put(s, "%llub", (unsigned long long)min_len);
-	else
-		put(s, "auto");
-}
-
-static void dw_target(struct sbuf *s, const struct sock_addr *a)
+static void dw_target(struct ops_out *s, const struct sock_addr *a)
 {
 	char txt[SOCK_ADDR_STRLEN];
 
 	sock_addr_str((const struct sockaddr *)&a->ss, txt, sizeof txt);
-	put(s, "%s://%s",
-	    a->proto == SOCK_UDP    ? "udp"
-	    : a->proto == SOCK_HTTP ? "http"
-	    : a->proto == SOCK_SSL  ? "ssl"
-	    : a->proto == SOCK_H2C  ? "h2c"
-	    : a->proto == SOCK_GRPC ? "grpc"
-				    : "tcp",
-	    txt);
+	ops_put(s, "%s://%s",
+		a->proto == SOCK_UDP    ? "udp"
+		: a->proto == SOCK_HTTP ? "http"
+		: a->proto == SOCK_SSL  ? "ssl"
+		: a->proto == SOCK_H2C  ? "h2c"
+		: a->proto == SOCK_GRPC ? "grpc"
+					: "tcp",
+		txt);
 }
 
-static void describe_dw(const struct prog *p, const struct prog *root, struct sbuf *s)
+static void describe_dw(const struct prog *p, const struct prog *root, const struct ops_ctx *c,
+			struct ops_out *s);
+
+/* Each sub-program follows its first target; a plain multi-target forward
+ * lists its targets, then the ops. */
+static void describe_dw_forward(const struct prog_fwd *f, const struct prog *root,
+				const struct ops_ctx *c, struct ops_out *s)
+{
+	const struct ops_def *d = ops_find(OP_FORWARD);
+
+	for (uint32_t k = 0; k < f->nsub; k++) {
+		for (uint32_t t = 0; t < f->ntargets; t++) {
+			if (f->target_sub[t] != k)
+				continue;
+			ops_put(s, "%s(", t == 0 ? d->dw_name : "FORWARD_CONTINUE");
+			dw_target(s, &f->targets[t]);
+			ops_put(s, ",");
+			ops_put_dw_size(s, f->frame_size, 0);
+			if (t == 0)
+				ops_put(s, ",retries=%u,timeout=%u,branched=%d,nack=%u", f->retries,
+					f->timeout_us ? f->timeout_us : 10000000u, f->branch,
+					f->nowait ? 0 : f->nack ? f->nack : f->ntargets);
+			if (f->route)
+				ops_put(s, ",route=%s", f->routes[k]);
+			ops_put(s, ")->");
+		}
+		if (!f->route)
+			describe_dw(f->subs[k], root, c, s);
+	}
+}
+
+static void describe_dw(const struct prog *p, const struct prog *root, const struct ops_ctx *c,
+			struct ops_out *s)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct prog_op *op = &p->ops[i];
-		const struct spec *off;
 
-		switch (op->code) {
-		case OP_COMPUTE:
-		case OP_SLEEP:
-			put(s, "%s(", op->code == OP_SLEEP ? "SLEEP" : "COMPUTE");
-			dw_spec(s, op->value);
-			put(s, ")->");
-			break;
-		case OP_LOAD:
-		case OP_STORE: {
-			static const char *const sync_names[] = { "nosync", "sync", "psync" };
-
-			put(s, "%s(dev=0,", op->code == OP_LOAD ? "LOAD" : "STORE");
-			dw_spec(s, op->value);
-			if (op->code == OP_STORE)
-				put(s, ",%s", sync_names[op->sync]);
-			off = op->offset ? op->offset
-					 : op->code == OP_LOAD ? root->load_offset : root->store_offset;
-			if (off) {
-				put(s, ",offset=");
-				dw_spec(s, off);
-			}
-			put(s, ")->");
-			break;
-		}
-		case OP_SKIP:
-			put(s, "SKIP(%u", op->skip_n);
-			if (op->skip_prob != WIRE_PROB_ONE)
-				put(s, ",prob=%g", op->skip_prob / (double)WIRE_PROB_ONE);
-			if (op->skip_every != 1)
-				put(s, ",every=%u", op->skip_every);
-			put(s, ")->");
-			break;
-		case OP_FORWARD: {
-			const struct prog_fwd *f = op->fwd;
-
-			/* Each sub-program follows its first target; a plain
-			 * multi-target forward lists its targets, then the ops. */
-			for (uint32_t k = 0; k < f->nsub; k++) {
-				for (uint32_t t = 0; t < f->ntargets; t++) {
-					if (f->target_sub[t] != k)
-						continue;
-					put(s, "%s(", t == 0 ? "FORWARD_BEGIN" : "FORWARD_CONTINUE");
-					dw_target(s, &f->targets[t]);
-					put(s, ",");
-					dw_size(s, f->frame_size, 0);
-					if (t == 0)
-						put(s, ",retries=%u,timeout=%u,branched=%d,nack=%u", f->retries,
-						    f->timeout_us ? f->timeout_us : 10000000u, f->branch,
-						    f->nowait ? 0 : f->nack ? f->nack : f->ntargets);
-					if (f->route)
-						put(s, ",route=%s", f->routes[k]);
-					put(s, ")->");
-				}
-				if (!f->route)
-					describe_dw(f->subs[k], root, s);
-			}
-			break;
-		}
-		}
+		if (op->fwd)
+			describe_dw_forward(op->fwd, root, c, s);
+		else
+			ops_print_dw(s, &op->t, c);
 	}
-	put(s, "REPLY(");
-	dw_size(s, p->reply_size, WIRE_HDR_LEN);
-	put(s, ", mode=%s, dev=0)", p->reply_sendfile ? "sendfile" : "normal");
+	ops_print_dw(s, &p->reply, c);
 	if (p != root)
-		put(s, "->");
+		ops_put(s, "->");
 }
 
 void prog_describe_dw(const struct prog *p, char *buf, size_t len)
 {
-	struct sbuf s = { buf, len };
+	struct ops_out s = { buf, len };
+	struct ops_ctx c = ctx_of(p);
 
 	if (len)
 		buf[0] = '\0';
-	describe_dw(p, p, &s);
+	describe_dw(p, p, &c, &s);
 }

@@ -13,6 +13,8 @@
  * their installed route NAME, and the ops that follow run here once enough
  * replies are in; consecutive `branch` route forwards join one group, but a
  * group never mixes route names and sub-programs.
+ * Every op but FORWARD is held, encoded and printed as its row of the op
+ * table says (proto/ops.h), so an op added there needs nothing here.
  * Units: COMPUTE specs are microseconds (SPEC_TIME), sizes and offsets are
  * bytes (64-bit end to end).
  * Ownership: the template owns the specs handed to the builder (also on
@@ -67,10 +69,13 @@ void prog_builder_init(struct prog_builder *b);
 /* Frees a template that was never finished. */
 void prog_builder_abort(struct prog_builder *b);
 
+/* An op of one TIME field (proto/ops.h): COMPUTE (-C), SLEEP (--sleep: off
+ * CPU, the node parks the request on a timer and serves others meanwhile) or
+ * any op added like them, lasting `usec`. Refuses (and frees usec) a code
+ * whose row is not a single TIME field. */
+int prog_add_timed(struct prog_builder *b, uint8_t code, struct spec *usec, struct err *e);
+/* prog_add_timed(b, OP_COMPUTE, usec, e) */
 int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e);
-/* --sleep: a SLEEP of `usec` (off-CPU: the node parks the request on a timer
- * and serves others meanwhile). */
-int prog_add_sleep(struct prog_builder *b, struct spec *usec, struct err *e);
 /* --choice W ... --choice W ... --choice-end: exactly one of the alternatives
  * runs per request, alternative k with probability W_k / sum(W). The first
  * --choice in a scope opens a group, each later one starts the next

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ops.h"
 #include "spec/units.h"
 #include "util/xalloc.h"
 
@@ -316,17 +317,64 @@ static int parse_reply(struct prog_builder *b, const char *a, struct err *e)
 	return prog_add_reply(b, s, sendfile, e);
 }
 
+#define OFFSET_LOAD 1 /* ids of the two program-level options */
+#define OFFSET_STORE 2
+
+/* The op words. A word whose op is a single TIME field (proto/ops.h) needs
+ * no case of its own in prog_parse_op(): its row's `op` is enough. */
+static const struct {
+	int shrt;          /* op letter, or OFFSET_* / PROG_OP_* */
+	const char *lng;   /* long name */
+	uint8_t op;        /* the op code it makes, 0 for several or none */
+} op_words[] = {
+	{ 'C', "comp-time", OP_COMPUTE }, { 'L', "load-data", OP_LOAD },
+	{ 'S', "store-data", OP_STORE },  { 'F', "forward", OP_FORWARD },
+	{ 'R', "rs", OP_REPLY },          { 's', "skip", OP_SKIP },
+	{ OFFSET_LOAD, "load-offset", 0 }, { OFFSET_STORE, "store-offset", 0 },
+	{ PROG_OP_SLEEP, "sleep", OP_SLEEP },
+	{ PROG_OP_CHOICE, "choice", 0 },  { PROG_OP_CHOICE_END, "choice-end", 0 },
+};
+#define NOP_WORDS (sizeof op_words / sizeof op_words[0])
+
+/* A timed op's word: its spec in microseconds, named as the user wrote it
+ * ("-C", "--sleep"). Returns 1 when opt is not such a word. */
+static int parse_timed(struct prog_builder *b, int opt, const char *arg, struct err *e)
+{
+	for (size_t i = 0; i < NOP_WORDS; i++) {
+		const struct ops_def *d = ops_find(op_words[i].op);
+		struct spec *s;
+		char what[32];
+
+		if (op_words[i].shrt != opt || d == NULL || d->nfields != 1 ||
+		    d->fields[0].kind != OPS_TIME)
+			continue;
+		if (opt < 256)
+			snprintf(what, sizeof what, "-%c", opt);
+		else
+			snprintf(what, sizeof what, "--%s", op_words[i].lng);
+		if (parse_spec(what, arg, SPEC_TIME, &s, e) < 0)
+			return -EINVAL;
+		return prog_add_timed(b, d->code, s, e);
+	}
+	return 1;
+}
+
+const char *prog_op_word_of(unsigned code)
+{
+	for (size_t i = 0; i < NOP_WORDS; i++)
+		if (op_words[i].op == code && code != 0)
+			return op_words[i].lng;
+	return NULL;
+}
+
 int prog_parse_op(struct prog_builder *b, int opt, const char *arg, struct err *e)
 {
-	err_clear(e);
-	switch (opt) {
-	case 'C': {
-		struct spec *s;
+	int rc;
 
-		if (parse_spec("-C", arg, SPEC_TIME, &s, e) < 0)
-			return -EINVAL;
-		return prog_add_compute(b, s, e);
-	}
+	err_clear(e);
+	if ((rc = parse_timed(b, opt, arg, e)) <= 0)
+		return rc;
+	switch (opt) {
 	case 'F': {
 		struct prog_fwd_opts o;
 
@@ -355,13 +403,6 @@ int prog_parse_op(struct prog_builder *b, int opt, const char *arg, struct err *
 			return -EINVAL;
 		return prog_add_skip(b, n, prob, every, e);
 	}
-	case PROG_OP_SLEEP: {
-		struct spec *s;
-
-		if (parse_spec("--sleep", arg, SPEC_TIME, &s, e) < 0)
-			return -EINVAL;
-		return prog_add_sleep(b, s, e);
-	}
 	case PROG_OP_CHOICE: {
 		double w;
 
@@ -379,20 +420,6 @@ int prog_parse_op(struct prog_builder *b, int opt, const char *arg, struct err *
 }
 
 /* -- whole programs from text -- */
-
-#define OFFSET_LOAD 1 /* ids of the two program-level options */
-#define OFFSET_STORE 2
-
-static const struct {
-	int shrt;          /* op letter, or OFFSET_* */
-	const char *lng;   /* long name */
-} op_words[] = {
-	{ 'C', "comp-time" }, { 'L', "load-data" }, { 'S', "store-data" }, { 'F', "forward" },
-	{ 'R', "rs" },        { 's', "skip" },      { OFFSET_LOAD, "load-offset" },
-	{ OFFSET_STORE, "store-offset" }, { PROG_OP_SLEEP, "sleep" },
-	{ PROG_OP_CHOICE, "choice" }, { PROG_OP_CHOICE_END, "choice-end" },
-};
-#define NOP_WORDS (sizeof op_words / sizeof op_words[0])
 
 #define AMBIGUOUS (-1)
 

@@ -13,6 +13,8 @@
  *   --sleep TIME_SPEC                 SLEEP (off-CPU wait)
  *   --choice W ... [--choice W ...] --choice-end
  *                                     exactly one alternative, by weight
+ * Each op word names the op code it makes (op_words[] in prog_parse.c): a
+ * word whose op is a single TIME field (proto/ops.h) needs nothing more.
  * prog_parse_op() applies one op to a builder (the client calls it from its
  * getopt loop, in command-line order). prog_parse_text() reads a whole
  * program from one string of words separated by blanks: each op as -X VALUE,
@@ -50,6 +52,9 @@ int prog_parse_text(const char *text, struct prog **out, struct err *e);
  * -C10, --comp-time=1ms, --load-offset, ...): what a request naming a route
  * cannot carry. */
 bool prog_op_word(const char *w);
+
+/* The long op word that makes op `code` ("sleep" for OP_SLEEP), or NULL. */
+const char *prog_op_word_of(unsigned code);
 
 /* -F's value into o (o->frame_size is then the caller's, NULL on error). */
 int prog_parse_forward(const char *arg, struct prog_fwd_opts *o, struct err *e);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ops.h"
 #include "util/xalloc.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -376,53 +377,17 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 	return 0;
 }
 
+/* Every op but FORWARD has a fixed layout that its row of the op table
+ * (proto/ops) checks; a FORWARD's targets and sub-programs are walked here. */
 static int check_op(struct check *c, const struct wire_op *op, uint32_t depth)
 {
-	uint32_t body = op->len - WIRE_OP_HDR_LEN;
+	const struct ops_def *d = ops_find(op->code);
 
-	switch (op->code) {
-	case OP_COMPUTE:
-	case OP_SLEEP:
-		if (body != 8)
-			break;
-		/* Only this node's own ops: sub-programs run under their
-		 * nodes' limits. */
-		if (depth == 0 && wire_get_u64(op->body) > c->lim->max_compute_ns)
-			return err_set(c->e, "%s of %llu us exceeds this node's limit of %llu us",
-				       op->code == OP_SLEEP ? "SLEEP" : "COMPUTE",
-				       (unsigned long long)(wire_get_u64(op->body) / 1000),
-				       (unsigned long long)(c->lim->max_compute_ns / 1000)),
-			       -WIRE_ERR_LIMIT;
-		return 0;
-	case OP_REPLY:
-		if (op->flags & ~WIRE_REPLY_SENDFILE)
-			return err_set(c->e, "REPLY has unknown flags 0x%x", op->flags),
-			       -WIRE_ERR_MALFORMED;
-		if (body != ((op->flags & WIRE_REPLY_SENDFILE) ? 16u : 8u))
-			break;
-		return 0;
-	case OP_LOAD:
-	case OP_STORE:
-		if (body != 16)
-			break;
-		if (op->flags >= (op->code == OP_STORE ? WIRE_SYNC_MAX_ : 1))
-			return err_set(c->e, "%s has unknown flags 0x%x",
-				       op->code == OP_STORE ? "STORE" : "LOAD", op->flags),
-			       -WIRE_ERR_MALFORMED;
-		return 0;
-	case OP_SKIP: {
-		if (body != 16)
-			break;
-		if (wire_get_u32(op->body + 4) > WIRE_PROB_ONE)
-			return err_set(c->e, "SKIP probability above 1"), -WIRE_ERR_MALFORMED;
-		return 0;
-	}
-	case OP_FORWARD:
-		return check_forward(c, op, depth);
-	default:
+	if (d == NULL)
 		return err_set(c->e, "unknown op code %u", op->code), -WIRE_ERR_MALFORMED;
-	}
-	return err_set(c->e, "op %u has length %u", op->code, op->len), -WIRE_ERR_MALFORMED;
+	if (d->run == OPS_RUN_FORWARD)
+		return check_forward(c, op, depth);
+	return ops_check(d, op, depth, c->lim, c->e);
 }
 
 static int check_prog(struct check *c, const uint8_t *prog, uint32_t len, uint32_t depth)

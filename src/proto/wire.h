@@ -10,7 +10,8 @@
  * bytes of [A-Za-z0-9_.-]): the node runs the program it installed under that
  * name (node --route); a FORWARD with WIRE_FWD_ROUTE sends such requests.
  * The layout of every op is in
- * docs/protocol.md; this header is the only code that knows it.
+ * docs/protocol.md; in code, the op table (proto/ops.h) defines each op's
+ * fields, flags and limits, and this module walks programs with it.
  *
  * Nothing from the network is trusted: wire_hdr_decode() checks magic, version,
  * type and lengths against the receiver's limits before anyone allocates or
@@ -64,6 +65,7 @@ enum wire_status {
 	WIRE_STATUS_MAX_ = 12,
 };
 
+/* Op codes; each has its row in the op table (proto/ops.c). */
 enum wire_op_code {
 	OP_COMPUTE = 1, /* u64 ns: busy CPU for that long */
 	OP_SLEEP = 2,   /* u64 ns: off-CPU wait (the task waits on a timer; the worker serves others) */
