@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "exec/engine.h"
+#include "proto/ops.h"
 
 const struct wire_budget engine_default_budget = {
 	.compute_ns = 60ull * 1000 * 1000 * 1000, /* a minute of COMPUTE over the whole tree */
@@ -63,10 +64,6 @@ void engine_cost_walk(const uint8_t *prog, uint32_t len, struct wire_budget *c,
 		wire_op_at(prog, pc, &op);
 		pc += op.len;
 		switch (op.code) {
-		case OP_COMPUTE:
-		case OP_SLEEP:
-			c->compute_ns = sat_add(c->compute_ns, wire_get_u64(op.body));
-			break;
 		case OP_REPLY:
 			c->bytes = sat_add(c->bytes, sat_add(wire_get_u64(op.body),
 							     WIRE_HDR_LEN + WIRE_TAG_LEN));
@@ -74,7 +71,8 @@ void engine_cost_walk(const uint8_t *prog, uint32_t len, struct wire_budget *c,
 		case OP_FORWARD:
 			forward_cost(&op, c, w);
 			break;
-		default:
+		default: /* an op with a TIME field (the op table's): COMPUTE, SLEEP, ... */
+			c->compute_ns = sat_add(c->compute_ns, ops_time_ns(&op));
 			break; /* SKIP, LOAD, STORE: no cost of their own (skipped ops still count) */
 		}
 	}
