@@ -18,12 +18,12 @@
 
 #include "report/gnuplot.h"
 #include "report/html.h"
-#include "report/jsonin.h"
 #include "report/plots.h"
 #include "report/report.h"
 #include "report/results.h"
 #include "report/summary.h"
 #include "util/json.h"
+#include "util/jsonin.h"
 #include "util/log.h"
 #include "util/version.h"
 #include "util/xalloc.h"
