@@ -5,11 +5,13 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/json.h"
 #include "util/jsonin.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 
 static void json_hist(FILE *f, const char *name, const struct hist *h, bool last)
 {
@@ -109,14 +111,32 @@ int summary_json_write_run(const char *path, const struct summary_json_run *s)
 	return closed(f, path);
 }
 
-uint64_t summary_json_unsent_interrupted(const char *path)
+int summary_json_read_client(const char *path, struct summary_json_facts *out)
 {
 	struct jsonin *v = NULL;
 	struct err e;
-	double n = 0;
+	const char *prog;
+	double n;
 
-	if (jsonin_load(path, &v, &e) == 0)
-		n = jsonin_num(jsonin_get(v, "unsent_interrupted"));
+	*out = (struct summary_json_facts){ 0, NAN, NAN, NULL };
+	if (jsonin_load(path, &v, &e) != 0)
+		return -1;
+	n = jsonin_num(jsonin_get(v, "unsent_interrupted"));
+	out->unsent_interrupted = n >= 0 && isfinite(n) ? (uint64_t)n : 0;
+	out->target_rate = jsonin_num(jsonin_get(v, "target_rate"));
+	out->achieved_rate = jsonin_num(jsonin_get(v, "achieved_rate"));
+	prog = jsonin_str(jsonin_get(v, "program"));
+	if (prog)
+		out->program = xstrdup(prog);
 	jsonin_free(v);
-	return n >= 0 && isfinite(n) ? (uint64_t)n : 0;
+	return 0;
+}
+
+uint64_t summary_json_unsent_interrupted(const char *path)
+{
+	struct summary_json_facts f;
+
+	summary_json_read_client(path, &f);
+	free(f.program);
+	return f.unsent_interrupted;
 }

@@ -4,13 +4,16 @@
  * Contract: summary_json_write_client() writes the client's summary in the
  * format of docs/results.md ("JSON summary"), keys in that order, times in
  * us with "%.3f"; summary_json_write_run() writes the merged summary of a
- * `meshwalk run` ("scope": "run"). summary_json_unsent_interrupted() reads
- * back the one figure a run needs from a group's file: the requests an
- * interruption left unsent (no CSV row each).
+ * `meshwalk run` ("scope": "run"). summary_json_read_client() reads back
+ * what run and report use of a client's file: the requests an interruption
+ * left unsent (no CSV row each), the rates and the program;
+ * summary_json_unsent_interrupted() is the first of them alone.
  * Ownership: borrows everything. Threads: no shared state.
  * Errors: the writers return 0, or -1 after logging "cannot write PATH:
- * reason" (the client's wording); the reader returns 0 for a file that is
- * missing or has no such number (a group that never wrote one). */
+ * reason" (the client's wording); summary_json_read_client() returns -1
+ * (and *out holds "unknown" values) when the file cannot be read or is not
+ * JSON, summary_json_unsent_interrupted() 0 for a file that is missing or
+ * has no such number (a group that never wrote one). */
 #ifndef MW_RESULTS_SUMMARY_JSON_H
 #define MW_RESULTS_SUMMARY_JSON_H
 
@@ -48,6 +51,15 @@ struct summary_json_run {
 };
 
 int summary_json_write_run(const char *path, const struct summary_json_run *s);
+
+struct summary_json_facts {
+	uint64_t unsent_interrupted;   /* 0 when missing */
+	double target_rate;            /* req/s; NAN when null (closed loop) or missing */
+	double achieved_rate;          /* NAN when missing */
+	char *program;                 /* allocated, the caller frees; NULL when missing */
+};
+
+int summary_json_read_client(const char *path, struct summary_json_facts *out);
 
 uint64_t summary_json_unsent_interrupted(const char *path);
 

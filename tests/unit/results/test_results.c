@@ -163,6 +163,13 @@ static void test_summary_json(void **state)
 	assert_null(jsonin_get(v, "trace"));
 	jsonin_free(v);
 	assert_int_equal(summary_json_unsent_interrupted(path), 1);
+	struct summary_json_facts facts;
+	assert_int_equal(summary_json_read_client(path, &facts), 0);
+	assert_int_equal(facts.unsent_interrupted, 1);
+	assert_true(isnan(facts.target_rate));
+	assert_true(facts.achieved_rate == 9.5);
+	assert_string_equal(facts.program, "COMPUTE(1ms) REPLY");
+	free(facts.program);
 
 	const char *groups[] = { "a", "b" };
 	struct summary_json_run run = { .groups = groups, .ngroups = 2, .status = "ok",
@@ -176,6 +183,8 @@ static void test_summary_json(void **state)
 	/* no such figure, no such file: 0 */
 	assert_int_equal(summary_json_unsent_interrupted(path), 0);
 	assert_int_equal(summary_json_unsent_interrupted("/nonexistent/summary.json"), 0);
+	assert_int_equal(summary_json_read_client("/nonexistent/summary.json", &facts), -1);
+	assert_null(facts.program);
 	hist_destroy(h);
 }
 
