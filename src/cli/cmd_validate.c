@@ -14,7 +14,7 @@
 #include "import/reader.h"
 #include "import/validate.h"
 #include "import/writer.h"
-#include "report/jsonin.h"
+#include "util/jsonin.h"
 #include "report/results.h"
 #include "util/log.h"
 #include "util/xalloc.h"

@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "deploy/job.h"
+#include "results/files.h"
+#include "results/run_json.h"
+#include "results/status.h"
 #include "util/file.h"
-#include "util/json.h"
-#include "util/version.h"
+#include "util/jsonin.h"
 #include "util/xalloc.h"
 
 struct buf {
@@ -140,52 +142,33 @@ struct group_result {
 static void write_run_json(const struct collect_config *c, struct group_result *gr, size_t n,
 			   const char *scenario, bool ok, struct err *e)
 {
-	char path[700], stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	FILE *f;
+	struct run_json_client *cl = xcalloc(n + 1, sizeof *cl);
+	struct run_json j = { .scenario = scenario, .deploy_dir = c->deploy_dir,
+			      .collected = time(NULL), .status = results_run_status(0, !ok),
+			      .exit_status = ok ? 0 : 1,
+			      .failure = ok ? NULL : "a client group failed", .clients = cl,
+			      .nclients = n };
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(path, sizeof path, "%s/run.json", c->out_dir);
-	f = fopen(path, "w");
-	if (f == NULL) {
-		err_set(e, "cannot write %s: %s", path, strerror(errno));
-		return;
-	}
-	fprintf(f, "{\n  \"meshwalk_run_version\": 1,\n  \"meshwalk_version\": \"%s\",\n  \"scenario\": ",
-		MESHWALK_VERSION);
-	json_write_string(f, scenario);
-	fprintf(f, ",\n  \"deployed\": true,\n  \"deploy_dir\": ");
-	json_write_string(f, c->deploy_dir);
-	fprintf(f, ",\n  \"collected\": \"%s\",\n  \"status\": \"%s\",\n  \"exit_status\": %d,\n"
-		"  \"failure\": %s,\n  \"clients\": [", stamp, ok ? "ok" : "failed", ok ? 0 : 1,
-		ok ? "null" : "\"a client group failed\"");
-	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-		json_write_string(f, gr[i].name);
-		fprintf(f, ", \"command\": ");
-		json_write_string(f, gr[i].command ? gr[i].command : "");
-		fprintf(f, ", \"exit_status\": %d}", gr[i].exit_status);
-	}
-	fprintf(f, "\n  ]\n}\n");
-	if (fclose(f) != 0)
-		err_set(e, "cannot write %s", path);
+	for (size_t i = 0; i < n; i++)
+		cl[i] = (struct run_json_client){ gr[i].name, gr[i].command, true, gr[i].exit_status };
+	run_json_write(c->out_dir, &j, e);
+	free(cl);
 }
 
-/* The deployed scenario's name, from deploy.json's "scenario" line. */
-static void scenario_name(const char *deploy_json, char *out, size_t len)
+/* The deployed scenario's name, deploy.json's "scenario" ("deployed" when
+ * it has none). */
+static void scenario_name(const struct buf *deploy_json, char *out, size_t len)
 {
-	const char *k = deploy_json ? strstr(deploy_json, "\"scenario\": \"") : NULL;
+	struct jsonin *v = NULL;
+	struct err e;
+	const char *name = NULL;
 
+	if (jsonin_parse(deploy_json->p, deploy_json->len, &v, &e) == 0)
+		name = jsonin_str(jsonin_get(v, "scenario"));
 	snprintf(out, len, "deployed");
-	if (k) {
-		k += strlen("\"scenario\": \"");
-		const char *q = strchr(k, '"');
-
-		if (q && (size_t)(q - k) < len)
-			snprintf(out, len, "%.*s", (int)(q - k), k);
-	}
+	if (name && strlen(name) < len)
+		snprintf(out, len, "%s", name);
+	jsonin_free(v);
 }
 
 int collect_run(const struct collect_config *c, struct err *e)
@@ -207,13 +190,13 @@ int collect_run(const struct collect_config *c, struct err *e)
 	snprintf(path, sizeof path, "%s/deploy.json", c->deploy_dir);
 	if (read_path(path, &dj, e) < 0)
 		goto out;
-	scenario_name(dj.p, name, sizeof name);
+	scenario_name(&dj, name, sizeof name);
 	if (mkdir_new(c->out_dir, e) < 0)
 		goto out;
-	snprintf(path, sizeof path, "%s/clients", c->out_dir);
+	results_path(path, sizeof path, c->out_dir, RESULTS_CLIENTS_DIR);
 	if (mkdir_new(path, e) < 0)
 		goto out;
-	snprintf(path, sizeof path, "%s/scenario.yaml", c->out_dir);
+	results_path(path, sizeof path, c->out_dir, RESULTS_SCENARIO);
 	if (write_path(path, scen.p, scen.len, e) < 0)
 		goto out;
 	for (char *line = strtok(list.p, "\n"); line; line = strtok(NULL, "\n")) {
@@ -240,7 +223,7 @@ int collect_run(const struct collect_config *c, struct err *e)
 		gr = xrealloc(gr, (n + 1) * sizeof *gr);
 		memset(&gr[n], 0, sizeof gr[n]);
 		snprintf(gr[n].name, sizeof gr[n].name, "%s", group);
-		snprintf(go.dir, sizeof go.dir, "%s/clients/%s", c->out_dir, group);
+		snprintf(go.dir, sizeof go.dir, "%s/" RESULTS_CLIENTS_DIR "/%s", c->out_dir, group);
 		if (rc == 0 && mkdir_new(go.dir, e) == 0)
 			rc = job_parse(log.p, log.len, group, put, &go, &gr[n].exit_status, e);
 		else
@@ -255,7 +238,7 @@ int collect_run(const struct collect_config *c, struct err *e)
 		if (gr[n - 1].exit_status != 0)
 			ok = false;
 	}
-	snprintf(path, sizeof path, "%s/commands.txt", c->out_dir);
+	results_path(path, sizeof path, c->out_dir, RESULTS_COMMANDS);
 	FILE *f = fopen(path, "w");
 	for (size_t i = 0; f && i < n; i++)
 		fprintf(f, "%s\n", gr[i].command ? gr[i].command : "");

@@ -52,28 +52,26 @@ static int close_out(FILE *f, int rc, const char *dir, const char *name, struct 
 	return 0;
 }
 
-int report_write(const struct results *r, const struct report_opts *o, struct err *e)
-{
-	size_t ng = r->ngroups, nrows = ng + 1, nshow = ng == 1 ? 1 : nrows;
-	struct summary *rows = xcalloc(nrows, sizeof *rows);
-	struct plot_series *series = xcalloc(nrows, sizeof *series);
-	struct html_plot *hp = xcalloc(ng + 4, sizeof *hp);
-	char **labels = xcalloc(nrows, sizeof *labels), **names = xcalloc(ng, sizeof *names);
-	char **titles = xcalloc(ng, sizeof *titles), plotdir[1024];
-	const char *scen = jsonin_str(jsonin_get(r->run, "scenario"));
-	size_t nhp = 0, max_n = 0, nseries = 0;
-	double lo = INFINITY, hi = 0, blo = INFINITY, bhi = 0;
-	char title[512];
-	FILE *f;
-	int rc;
+/* What one report draws: its summary rows, the series of the distribution
+ * plots and the figures of index.html, with the ranges that choose log
+ * axes. */
+struct plan {
+	size_t ng, nrows, nshow;
+	struct summary *rows;        /* [nrows]: each group, then all */
+	struct plot_series *series;  /* the distribution plots' series */
+	size_t nseries, max_n;
+	char **labels;               /* [nrows] the series' legends */
+	struct html_plot *hp;        /* index.html's figures */
+	size_t nhp;
+	char **names, **titles;      /* [ng] each group's timeline figure */
+	double lo, hi, blo, bhi;     /* ok latencies; 1st to 100th percentile */
+};
 
-	if (!scen)
-		scen = r->label;
-	summary_build(r, rows);
-	rc = report_mkdir(o->out_dir, e);
-	snprintf(plotdir, sizeof plotdir, "%s/plots", o->out_dir);
-	if (rc == 0 && o->plots)
-		rc = report_mkdir(plotdir, e);
+static int write_tables(const struct results *r, const struct report_opts *o,
+			const struct plan *p, struct err *e)
+{
+	FILE *f;
+	int rc = 0;
 
 #define TABLE(name, call)                                              \
 	if (rc == 0) {                                                 \
@@ -82,84 +80,75 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 		else                                                   \
 			rc = close_out(f, call, o->out_dir, name, e);  \
 	}
-	TABLE("summary.txt", summary_write_text(f, r, rows, nrows, o->warmup_us));
-	TABLE("summary.csv", summary_write_csv(f, rows, nshow));
-	TABLE("summary.json", summary_write_json(f, r, rows, nrows, o->warmup_us));
-	TABLE("quantiles.csv", tables_write_quantiles(f, rows, nshow));
-	TABLE("boxplot.csv", tables_write_boxplot(f, rows, nshow));
+	TABLE("summary.txt", summary_write_text(f, r, p->rows, p->nrows, o->warmup_us));
+	TABLE("summary.csv", summary_write_csv(f, p->rows, p->nshow));
+	TABLE("summary.json", summary_write_json(f, r, p->rows, p->nrows, o->warmup_us));
+	TABLE("quantiles.csv", tables_write_quantiles(f, p->rows, p->nshow));
+	TABLE("boxplot.csv", tables_write_boxplot(f, p->rows, p->nshow));
 	TABLE("timeline.csv", tables_write_timeline(f, r, o->bins));
 #undef TABLE
+	return rc;
+}
 
-	/* Distribution plots draw only groups with ok requests: a series
-	 * without points would be a legend entry without a line. */
-	for (size_t i = 0; i < nshow; i++) {
-		const struct summary *s = &rows[i];
+/* Distribution plots draw only groups with ok requests: a series without
+ * points would be a legend entry without a line. */
+static void pick_series(struct plan *p)
+{
+	for (size_t i = 0; i < p->nshow; i++) {
+		const struct summary *s = &p->rows[i];
 
 		if (s->n == 0)
 			continue;
-		if (asprintf(&labels[nseries], "%s (%zu ok, max %.1f µs)", s->name, s->n,
+		if (asprintf(&p->labels[p->nseries], "%s (%zu ok, max %.1f µs)", s->name, s->n,
 			     summary_pct(s, 100)) < 0)
 			abort();
-		series[nseries].group = s->name;
-		series[nseries].label = labels[nseries];
-		nseries++;
-		if (s->n > max_n)
-			max_n = s->n;
-		lo = fmin(lo, s->lat[0]);
-		hi = fmax(hi, s->lat[s->n - 1]);
-		blo = fmin(blo, summary_pct(s, 1));
-		bhi = fmax(bhi, summary_pct(s, 100));
+		p->series[p->nseries].group = s->name;
+		p->series[p->nseries].label = p->labels[p->nseries];
+		p->nseries++;
+		if (s->n > p->max_n)
+			p->max_n = s->n;
+		p->lo = fmin(p->lo, s->lat[0]);
+		p->hi = fmax(p->hi, s->lat[s->n - 1]);
+		p->blo = fmin(p->blo, summary_pct(s, 1));
+		p->bhi = fmax(p->bhi, summary_pct(s, 100));
 	}
+}
 
-	hp[nhp++] = (struct html_plot){ "latency-cdf", "Latency CDF",
+static void list_figures(struct plan *p, const struct results *r)
+{
+	p->hp[p->nhp++] = (struct html_plot){ "latency-cdf", "Latency CDF",
 		"Fraction of ok requests whose latency is at most x (log x axis when the latencies "
 		"span a decade or more). A curve further "
 		"left is faster; a long flat top is the tail." };
-	hp[nhp++] = (struct html_plot){ "percentile-spectrum", "Percentile spectrum",
+	p->hp[p->nhp++] = (struct html_plot){ "percentile-spectrum", "Percentile spectrum",
 		"Latency at each percentile, with percentiles spread by 1/(1-p) so that every "
 		"'nine' gets the same width (HdrHistogram style). The maximum is in the legend." };
-	hp[nhp++] = (struct html_plot){ "boxplot", "Latency per client group",
+	p->hp[p->nhp++] = (struct html_plot){ "boxplot", "Latency per client group",
 		"Box from the 25th to the 75th percentile, bar at the median, whiskers at the 1st "
 		"and 99th percentiles, dot at the mean, cross at the maximum." };
-	for (size_t i = 0; i < ng; i++) {
+	for (size_t i = 0; i < p->ng; i++) {
 		const struct results_group *g = &r->groups[i];
 
-		if (asprintf(&names[i], "timeline-%s", g->name) < 0 ||
-		    asprintf(&titles[i], "Latency and rate over time: %s", g->name) < 0)
+		if (asprintf(&p->names[i], "timeline-%s", g->name) < 0 ||
+		    asprintf(&p->titles[i], "Latency and rate over time: %s", g->name) < 0)
 			abort();
-		hp[nhp++] = (struct html_plot){ names[i], titles[i],
+		p->hp[p->nhp++] = (struct html_plot){ p->names[i], p->titles[i],
 			"Per time bin of the intended send time: median, 99th percentile and maximum "
 			"latency of the ok requests sent in it (left axis); the rate the schedule "
 			"asked for and the rate actually sent (right axis)." };
 	}
+}
 
-	/* Plots of an earlier report in the same directory must not survive
-	 * into this one's index.html (say, remade with --no-plots). */
-	for (size_t i = 0; i < nhp && rc == 0; i++) {
-		char p[1200];
+/* Each group's latency and rate over time. */
+static int draw_timelines(const struct plan *p, const struct results *r, const struct report_opts *o,
+			  const char *scen, struct err *e)
+{
+	char title[512];
+	int rc = 0;
 
-		snprintf(p, sizeof p, "%s/%s.svg", plotdir, hp[i].name);
-		unlink(p);
-		snprintf(p, sizeof p, "%s/%s.png", plotdir, hp[i].name);
-		unlink(p);
-	}
-	if (rc == 0 && o->plots && nseries) {
-		snprintf(title, sizeof title, "%s: latency CDF", scen);
-		rc = plots_cdf(o->out_dir, "latency-cdf", title, "quantiles.csv", series, nseries, NAN,
-			       e);
-	}
-	if (rc == 0 && o->plots && nseries) {
-		snprintf(title, sizeof title, "%s: latency by percentile", scen);
-		rc = plots_spectrum(o->out_dir, "percentile-spectrum", title, "quantiles.csv", series,
-				    nseries, max_n, plots_log_scale(lo, hi), e);
-	}
-	if (rc == 0 && o->plots && nseries) {
-		snprintf(title, sizeof title, "%s: latency per client group", scen);
-		rc = plots_boxplot(o->out_dir, "boxplot", title, rows, nshow, plots_log_scale(blo, bhi), e);
-	}
-	for (size_t i = 0; i < ng && rc == 0 && o->plots; i++) {
+	for (size_t i = 0; i < p->ng && rc == 0 && o->plots; i++) {
 		const struct results_group *g = &r->groups[i];
-		const struct summary *s = &rows[i];
+		const struct summary *s = &p->rows[i];
 		char target[64];
 
 		if (g->rec.n == 0)
@@ -170,35 +159,102 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 			snprintf(target, sizeof target, "target %.1f req/s", g->target_rate);
 		snprintf(title, sizeof title, "%s, group %s: latency and rate over time (%s)", scen,
 			 g->name, target);
-		rc = plots_timeline(o->out_dir, names[i], title, g->name, s->n > 0, g->rec.has_sent,
+		rc = plots_timeline(o->out_dir, p->names[i], title, g->name, s->n > 0, g->rec.has_sent,
 				    s->n && plots_log_scale(s->lat[0], s->lat[s->n - 1]), e);
 	}
+	return rc;
+}
+
+static int draw_plots(const struct plan *p, const struct results *r, const struct report_opts *o,
+		      const char *scen, const char *plotdir, struct err *e)
+{
+	char title[512];
+	int rc = 0;
+
+	/* Plots of an earlier report in the same directory must not survive
+	 * into this one's index.html (say, remade with --no-plots). */
+	for (size_t i = 0; i < p->nhp; i++) {
+		char path[1200];
+
+		snprintf(path, sizeof path, "%s/%s.svg", plotdir, p->hp[i].name);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/%s.png", plotdir, p->hp[i].name);
+		unlink(path);
+	}
+	if (rc == 0 && o->plots && p->nseries) {
+		snprintf(title, sizeof title, "%s: latency CDF", scen);
+		rc = plots_cdf(o->out_dir, "latency-cdf", title, "quantiles.csv", p->series, p->nseries,
+			       NAN, e);
+	}
+	if (rc == 0 && o->plots && p->nseries) {
+		snprintf(title, sizeof title, "%s: latency by percentile", scen);
+		rc = plots_spectrum(o->out_dir, "percentile-spectrum", title, "quantiles.csv", p->series,
+				    p->nseries, p->max_n, plots_log_scale(p->lo, p->hi), e);
+	}
+	if (rc == 0 && o->plots && p->nseries) {
+		snprintf(title, sizeof title, "%s: latency per client group", scen);
+		rc = plots_boxplot(o->out_dir, "boxplot", title, p->rows, p->nshow,
+				   plots_log_scale(p->blo, p->bhi), e);
+	}
+	if (rc == 0)
+		rc = draw_timelines(p, r, o, scen, e);
+	return rc;
+}
+
+int report_write(const struct results *r, const struct report_opts *o, struct err *e)
+{
+	size_t ng = r->ngroups;
+	struct plan p = { .ng = ng, .nrows = ng + 1, .nshow = ng == 1 ? 1 : ng + 1,
+			  .lo = INFINITY, .blo = INFINITY };
+	const char *scen = jsonin_str(jsonin_get(r->run, "scenario"));
+	char plotdir[1024];
+	int rc;
+
+	p.rows = xcalloc(p.nrows, sizeof *p.rows);
+	p.series = xcalloc(p.nrows, sizeof *p.series);
+	p.hp = xcalloc(ng + 4, sizeof *p.hp);
+	p.labels = xcalloc(p.nrows, sizeof *p.labels);
+	p.names = xcalloc(ng, sizeof *p.names);
+	p.titles = xcalloc(ng, sizeof *p.titles);
+	if (!scen)
+		scen = r->label;
+	summary_build(r, p.rows);
+	rc = report_mkdir(o->out_dir, e);
+	snprintf(plotdir, sizeof plotdir, "%s/plots", o->out_dir);
+	if (rc == 0 && o->plots)
+		rc = report_mkdir(plotdir, e);
+	if (rc == 0)
+		rc = write_tables(r, o, &p, e);
+	pick_series(&p);
+	list_figures(&p, r);
+	if (rc == 0)
+		rc = draw_plots(&p, r, o, scen, plotdir, e);
 	/* A group without a request has no timeline: no figure for it (the
 	 * summary table shows its 0 requests). */
 	size_t kept = 3;
 	for (size_t i = 0; i < ng; i++)
 		if (r->groups[i].rec.n > 0)
-			hp[kept++] = hp[3 + i];
-	nhp = kept;
+			p.hp[kept++] = p.hp[3 + i];
+	p.nhp = kept;
 	if (rc == 0 && o->traces)
 		rc = traceview_tables(o->out_dir, o->traces, e);
 	if (rc == 0)
-		rc = html_write(o->out_dir, r, rows, nshow, hp, nhp, o->warmup_us, o->traces, e);
+		rc = html_write(o->out_dir, r, p.rows, p.nshow, p.hp, p.nhp, o->warmup_us, o->traces, e);
 
-	for (size_t i = 0; i < nrows; i++) {
-		summary_free(&rows[i]);
-		free(labels[i]);
+	for (size_t i = 0; i < p.nrows; i++) {
+		summary_free(&p.rows[i]);
+		free(p.labels[i]);
 	}
 	for (size_t i = 0; i < ng; i++) {
-		free(names[i]);
-		free(titles[i]);
+		free(p.names[i]);
+		free(p.titles[i]);
 	}
-	free(rows);
-	free(series);
-	free(hp);
-	free(labels);
-	free(names);
-	free(titles);
+	free(p.rows);
+	free(p.series);
+	free(p.hp);
+	free(p.labels);
+	free(p.names);
+	free(p.titles);
 	return rc;
 }
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "results/files.h"
+#include "results/summary_json.h"
 #include "util/file.h"
 #include "util/xalloc.h"
 
@@ -57,8 +59,7 @@ static int add_group(struct results *r, const char *name, const char *csv, struc
 {
 	struct results_group *g;
 	char *dir, *sum, *slash;
-	struct jsonin *js = NULL;
-	struct err je;
+	struct summary_json_facts facts;
 	int rc;
 
 	r->groups = xrealloc(r->groups, (r->ngroups + 1) * sizeof *r->groups);
@@ -83,18 +84,14 @@ static int add_group(struct results *r, const char *name, const char *csv, struc
 		slash[1] = '\0';
 	else
 		dir[0] = '\0';
-	if (asprintf(&sum, "%ssummary.json", dir) < 0)
+	if (asprintf(&sum, "%s" RESULTS_SUMMARY_JSON, dir) < 0)
 		abort();
-	if (strcmp(csv + (slash ? slash + 1 - dir : 0), "requests.csv") == 0 &&
-	    jsonin_load(sum, &js, &je) == 0) {
-		const char *prog = jsonin_str(jsonin_get(js, "program"));
-
-		g->target_rate = jsonin_num(jsonin_get(js, "target_rate"));
-		g->achieved_rate = jsonin_num(jsonin_get(js, "achieved_rate"));
-		if (prog)
-			g->program = xstrdup(prog);
+	if (strcmp(csv + (slash ? slash + 1 - dir : 0), RESULTS_REQUESTS_CSV) == 0 &&
+	    summary_json_read_client(sum, &facts) == 0) {
+		g->target_rate = facts.target_rate;
+		g->achieved_rate = facts.achieved_rate;
+		g->program = facts.program;
 	}
-	jsonin_free(js);
 	free(sum);
 	free(dir);
 	return 0;
@@ -115,13 +112,13 @@ static int cmp_str(const void *a, const void *b)
 
 static int load_run_dir(const char *path, struct results *r, struct err *e)
 {
-	char *p, *clients = join(path, "clients");
+	char *p, *clients = join(path, RESULTS_CLIENTS_DIR);
 	const struct jsonin *list;
 	struct err je;
 	DIR *d;
 	int rc = 0;
 
-	p = join(path, "run.json");
+	p = join(path, RESULTS_RUN_JSON);
 	if (is_file(p) && jsonin_load(p, &r->run, &je) < 0) {
 		err_set(e, "%s:%d:%d: %s", p, je.line, je.col, je.msg);
 		free(p);
@@ -129,10 +126,10 @@ static int load_run_dir(const char *path, struct results *r, struct err *e)
 		return -EINVAL;
 	}
 	free(p);
-	p = join(path, "scenario.yaml");
+	p = join(path, RESULTS_SCENARIO);
 	r->scenario_yaml = results_read_text(p);
 	free(p);
-	p = join(path, "commands.txt");
+	p = join(path, RESULTS_COMMANDS);
 	r->commands = results_read_text(p);
 	free(p);
 
@@ -146,7 +143,7 @@ static int load_run_dir(const char *path, struct results *r, struct err *e)
 		if (name == NULL || strchr(name, '/') || has_group(r, name))
 			continue;
 		gd = join(clients, name);
-		csv = join(gd, "requests.csv");
+		csv = join(gd, RESULTS_REQUESTS_CSV);
 		if (is_file(csv))
 			rc = add_group(r, name, csv, e);
 		free(csv);
@@ -167,7 +164,7 @@ static int load_run_dir(const char *path, struct results *r, struct err *e)
 		if (n > 1) /* qsort() must not see the NULL of an empty list */
 			qsort(names, n, sizeof *names, cmp_str);
 		for (size_t i = 0; i < n; i++) {
-			char *gd = join(clients, names[i]), *csv = join(gd, "requests.csv");
+			char *gd = join(clients, names[i]), *csv = join(gd, RESULTS_REQUESTS_CSV);
 
 			if (rc == 0 && is_file(csv))
 				rc = add_group(r, names[i], csv, e);
@@ -192,8 +189,8 @@ int results_load(const char *path, struct results *r, struct err *e)
 	r->path = xstrdup(path);
 	r->label = base_name(path);
 	if (is_dir(path)) {
-		char *csv = join(path, "requests.csv");
-		char *runj = join(path, "run.json"), *cl = join(path, "clients");
+		char *csv = join(path, RESULTS_REQUESTS_CSV);
+		char *runj = join(path, RESULTS_RUN_JSON), *cl = join(path, RESULTS_CLIENTS_DIR);
 
 		if (is_file(csv)) {
 			rc = add_group(r, r->label, csv, e);
@@ -209,7 +206,7 @@ int results_load(const char *path, struct results *r, struct err *e)
 		 * after its file. */
 		char *name = r->label, *dot;
 
-		if (strcmp(name, "requests.csv") == 0 && strchr(path, '/')) {
+		if (strcmp(name, RESULTS_REQUESTS_CSV) == 0 && strchr(path, '/')) {
 			char *dir = xstrdup(path);
 
 			*strrchr(dir, '/') = '\0';

@@ -22,9 +22,9 @@
 
 #include <stddef.h>
 
-#include "report/jsonin.h"
-#include "report/records.h"
+#include "results/requests.h"
 #include "util/err.h"
+#include "util/jsonin.h"
 
 struct results_group {
 	char *name;           /* client group name (or the CSV's base name) */

@@ -18,7 +18,7 @@
 
 #include <stdio.h>
 
-#include "report/records.h"
+#include "results/requests.h"
 #include "report/results.h"
 
 /* The percentiles every table shows, besides min, mean and max. */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "results/status.h"
 #include "scenario/sweep.h"
 #include "spec/units.h"
 #include "util/clock.h"
@@ -172,7 +173,7 @@ int run_sweep(const struct run_config *c, const struct scenario *s)
 	}
 	if (rc == 0 && failed)
 		rc = 1;
-	write_json(dir, s, sw, seed, cells, n, rc == 130 ? "interrupted" : rc ? "failed" : "ok");
+	write_json(dir, s, sw, seed, cells, n, results_run_status(rc == 130, rc));
 	if (!c->quiet)
 		printf("== sweep %s: %zu cells, %zu failed%s; results: %s\n", s->name, n, failed,
 		       rc == 130 ? ", interrupted" : "", dir);

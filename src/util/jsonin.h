@@ -17,8 +17,8 @@
  * Errors: 0 or -EINVAL with a message and the 1-based line and column of the
  * problem in *e; jsonin_load() also returns -errno when the file cannot be
  * read. */
-#ifndef MW_REPORT_JSONIN_H
-#define MW_REPORT_JSONIN_H
+#ifndef MW_UTIL_JSONIN_H
+#define MW_UTIL_JSONIN_H
 
 #include <stddef.h>
 

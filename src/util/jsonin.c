@@ -1,7 +1,7 @@
 /* jsonin.c -- see jsonin.h. A recursive-descent parser over the whole text;
  * the files it reads are small (kilobytes), so a tree is simpler than a
  * streaming interface and lets callers look keys up in any order. */
-#include "report/jsonin.h"
+#include "util/jsonin.h"
 
 #include <errno.h>
 #include <math.h>

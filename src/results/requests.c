@@ -1,7 +1,8 @@
-/* records.c -- see records.h. */
-#include "report/records.h"
+/* requests.c -- see requests.h. */
+#include "results/requests.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +10,21 @@
 
 #include "util/xalloc.h"
 
-static const char *const status_names[REC_NSTATUS] = { "ok", "error", "timeout", "lost", "unsent" };
-
-const char *records_status_name(enum rec_status s)
+int requests_format_row(char *buf, size_t len, int thr, uint64_t sess, uint64_t req,
+			enum results_status st, int64_t t0, int64_t intended, int64_t sent,
+			int64_t recv)
 {
-	return (unsigned)s < REC_NSTATUS ? status_names[s] : "?";
+	if (st == RESULTS_OK)
+		return snprintf(buf, len, "%d,%" PRIu64 ",%" PRIu64 ",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,ok\n",
+				thr, sess, req, (intended - t0) / 1e3, (sent - t0) / 1e3,
+				(recv - t0) / 1e3, (recv - intended) / 1e3, (recv - sent) / 1e3,
+				(sent - intended) / 1e3);
+	if (sent > 0)
+		return snprintf(buf, len, "%d,%" PRIu64 ",%" PRIu64 ",%.3f,%.3f,,,,%.3f,%s\n", thr, sess,
+				req, (intended - t0) / 1e3, (sent - t0) / 1e3, (sent - intended) / 1e3,
+				results_status_word(st));
+	return snprintf(buf, len, "%d,%" PRIu64 ",%" PRIu64 ",%.3f,,,,,,%s\n", thr, sess, req,
+			(intended - t0) / 1e3, results_status_word(st));
 }
 
 enum col { C_INTENDED, C_SENT, C_LATENCY, C_STATUS, C_N };
@@ -62,16 +73,25 @@ static void grow(struct records *r, size_t *cap)
 	r->status = xrealloc(r->status, *cap);
 }
 
-int records_load(const char *path, struct records *r, struct err *e)
+/* One parsed row, for the scan's callback. */
+struct row {
+	enum results_status st;
+	double intended_us, sent_us, latency_us; /* latency NAN unless ok */
+};
+
+typedef void row_fn(const struct row *row, void *arg);
+
+/* Reads the CSV at path row by row into fn; *has_sent says whether it has a
+ * sent_us column. */
+static int scan(const char *path, row_fn *fn, void *arg, int *has_sent, struct err *e)
 {
 	enum { MAXF = 64 };
 	FILE *f;
 	char *line = NULL, *field[MAXF];
-	size_t linecap = 0, cap = 0, nf;
+	size_t linecap = 0, nf;
 	int idx[C_N], lineno = 1, rc = 0;
 	ssize_t len;
 
-	memset(r, 0, sizeof *r);
 	err_clear(e);
 	f = fopen(path, "r");
 	if (f == NULL) {
@@ -96,10 +116,10 @@ int records_load(const char *path, struct records *r, struct err *e)
 			goto out;
 		}
 	}
-	r->has_sent = idx[C_SENT] >= 0;
+	*has_sent = idx[C_SENT] >= 0;
 	while ((len = getline(&line, &linecap, f)) >= 0) {
 		double v[C_N];
-		int st = -1;
+		int st;
 
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
@@ -124,9 +144,7 @@ int records_load(const char *path, struct records *r, struct err *e)
 				goto out;
 			}
 		}
-		for (int s = 0; s < REC_NSTATUS; s++)
-			if (strcmp(field[idx[C_STATUS]], status_names[s]) == 0)
-				st = s;
+		st = results_status_parse(field[idx[C_STATUS]]);
 		if (st < 0) {
 			rc = err_set(e, "status: expected ok, error, timeout, lost or unsent, got '%s'",
 				     field[idx[C_STATUS]]);
@@ -140,13 +158,10 @@ int records_load(const char *path, struct records *r, struct err *e)
 			rc = err_set(e, "an ok request without a latency_us");
 			goto out;
 		}
-		grow(r, &cap);
-		r->intended_us[r->n] = v[C_INTENDED];
-		r->sent_us[r->n] = v[C_SENT];
-		r->latency_us[r->n] = st == REC_OK ? v[C_LATENCY] : NAN;
-		r->status[r->n] = (unsigned char)st;
-		r->count[st]++;
-		r->n++;
+		struct row row = { .st = (enum results_status)st, .intended_us = v[C_INTENDED],
+				   .sent_us = v[C_SENT],
+				   .latency_us = st == REC_OK ? v[C_LATENCY] : NAN };
+		fn(&row, arg);
 	}
 	if (ferror(f))
 		rc = err_set(e, "read error");
@@ -155,9 +170,58 @@ out:
 		e->line = lineno;
 	free(line);
 	fclose(f);
+	return rc;
+}
+
+struct load {
+	struct records *r;
+	size_t cap;
+};
+
+static void append(const struct row *row, void *arg)
+{
+	struct load *l = arg;
+	struct records *r = l->r;
+
+	grow(r, &l->cap);
+	r->intended_us[r->n] = row->intended_us;
+	r->sent_us[r->n] = row->sent_us;
+	r->latency_us[r->n] = row->latency_us;
+	r->status[r->n] = (unsigned char)row->st;
+	r->count[row->st]++;
+	r->n++;
+}
+
+int records_load(const char *path, struct records *r, struct err *e)
+{
+	struct load l = { .r = r };
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	rc = scan(path, append, &l, &r->has_sent, e);
 	if (rc < 0)
 		records_free(r);
 	return rc;
+}
+
+struct each {
+	requests_row_fn *fn;
+	void *arg;
+};
+
+static void each_row(const struct row *row, void *arg)
+{
+	struct each *x = arg;
+
+	x->fn(row->st, row->latency_us, x->arg);
+}
+
+int requests_scan(const char *path, requests_row_fn *fn, void *arg, struct err *e)
+{
+	struct each x = { fn, arg };
+	int has_sent;
+
+	return scan(path, each_row, &x, &has_sent, e);
 }
 
 void records_free(struct records *r)

@@ -1,4 +1,4 @@
-/* test_jsonin.c -- the JSON reader (src/report/jsonin.h): every value type,
+/* test_jsonin.c -- the JSON reader (src/util/jsonin.h): every value type,
  * escapes and UTF-8, numbers kept as written, lookups that tolerate missing
  * keys and wrong types, and every rejection with its position. */
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report/jsonin.h"
+#include "util/jsonin.h"
 
 static struct jsonin *parse_ok(const char *text)
 {

@@ -1,4 +1,4 @@
-/* test_records.c -- reading per-request CSVs (src/report/records.h): the
+/* test_records.c -- reading per-request CSVs (src/results/requests.h): the
  * format meshwalk writes, columns found by name, optional sent_us, CRLF and
  * blank lines, failed rows never counted as latencies, every rejection with
  * its line, the warm-up trim and latency extraction. Files live in a private
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report/records.h"
+#include "results/requests.h"
 
 static char dir[64], path[128];
 
@@ -157,7 +157,7 @@ static void test_errors(void **state)
 	expect_error("intended_us,latency_us,status\n,5,ok\n", 2, "intended_us is empty");
 	expect_error("intended_us,latency_us,status\n1,2\n", 2, "fields");
 	assert_int_equal(records_load("/nonexistent/requests.csv", &r, &e), -ENOENT);
-	assert_string_equal(records_status_name(REC_LOST), "lost");
+	assert_string_equal(results_status_word(RESULTS_LOST), "lost");
 }
 
 int main(void)

@@ -1,0 +1,274 @@
+/* outputs.c -- what a client run writes: each thread's buffered lines and
+ * CSV rows, the files it opens, the totals merged from the threads, the
+ * summary on stdout and the JSON summary (results/summary_json.h). */
+#include "client/client_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results/requests.h"
+#include "results/summary_json.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void out_flush(struct out *o)
+{
+	if (o->f == NULL || o->len == 0)
+		return;
+	pthread_mutex_lock(&out_lock);
+	fwrite(o->buf, 1, o->len, o->f);
+	fflush(o->f);
+	pthread_mutex_unlock(&out_lock);
+	o->len = 0;
+}
+
+void out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->f == NULL)
+		return;
+	if (o->len > OUT_FLUSH)
+		out_flush(o);
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, 4096, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)(n < 4096 ? n : 4095);
+	if (o->each_line)
+		out_flush(o);
+}
+
+void csv_row(struct cthread *p, uint64_t seq, enum req_status st, int64_t intended, int64_t sent,
+	     int64_t recv)
+{
+	int n;
+
+	if (p->csv.f == NULL)
+		return;
+	if (p->csv.len > OUT_FLUSH)
+		out_flush(&p->csv);
+	n = requests_format_row(p->csv.buf + p->csv.len, 4096, p->index, p->sess, seq,
+				(enum results_status)st, p->t0, intended, sent, recv);
+	if (n > 0)
+		p->csv.len += (size_t)(n < 4096 ? n : 4095);
+}
+
+static void us(char *buf, size_t len, uint64_t ns)
+{
+	snprintf(buf, len, "%.1f", ns / 1e3);
+}
+
+/* The target as the user wrote its transport: "udp://127.0.0.1:7891" over UDP. */
+static const char *target_str(const struct client_config *c, char *buf, size_t len)
+{
+	char a[SOCK_ADDR_STRLEN];
+
+	snprintf(buf, len, "%s%s",
+		 c->to.proto == SOCK_UDP    ? "udp://"
+		 : c->to.proto == SOCK_HTTP ? "http://"
+		 : c->to.proto == SOCK_HTTPS ? "https://"
+		 : c->to.proto == SOCK_SSL  ? "ssl://"
+		 : c->to.proto == SOCK_H2C  ? "h2c://"
+		 : c->to.proto == SOCK_GRPC ? "grpc://"
+		 : c->to.proto == SOCK_GRPCS ? "grpcs://"
+					    : "",
+		 sock_addr_str((const struct sockaddr *)&c->to.ss, a, sizeof a));
+	return buf;
+}
+
+static void print_hist_line(FILE *f, const char *label, const struct hist *h)
+{
+	char v[8][32];
+
+	if (hist_count(h) == 0) {
+		fprintf(f, "%-34s (no samples)\n", label);
+		return;
+	}
+	us(v[0], 32, hist_min(h));
+	snprintf(v[1], 32, "%.1f", hist_mean(h) / 1e3);
+	us(v[2], 32, hist_percentile(h, 50));
+	us(v[3], 32, hist_percentile(h, 90));
+	us(v[4], 32, hist_percentile(h, 99));
+	us(v[5], 32, hist_percentile(h, 99.9));
+	us(v[6], 32, hist_max(h));
+	fprintf(f, "%-34s min %s  mean %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", label, v[0],
+		v[1], v[2], v[3], v[4], v[5], v[6]);
+}
+
+static int write_json(const struct client_config *c, const struct totals *t, bool rate_missed,
+		      const char *first_error)
+{
+	char a[SOCK_ADDR_STRLEN + 8], prog[2048];
+
+	if (c->route)
+		snprintf(prog, sizeof prog, "ROUTE(%s)", c->route);
+	else
+		prog_describe(c->prog, prog, sizeof prog);
+	struct summary_json_client s = {
+		.target = target_str(c, a, sizeof a), .program = prog, .command_line = c->command_line,
+		.seed = c->seed, .threads = c->threads, .sessions = c->sessions,
+		.requests = c->requests, .sent = t->sent, .ok = t->ok, .errors = t->errors,
+		.timeouts = t->timeouts, .lost = t->lost, .unsent = t->unsent,
+		.unsent_interrupted = t->not_started, .duration_ns = t->duration_ns,
+		.target_rate = t->target_rate, .achieved_rate = t->achieved_rate,
+		.rate_missed = rate_missed, .first_error = first_error, .lat = t->lat, .svc = t->svc,
+		.lag = t->lag, .conn = c->conn_times ? t->conn : NULL, .traced = t->traced,
+		.trace_recorded = t->trace.recorded, .trace_exported = t->trace.exported,
+		.trace_dropped = t->trace.dropped, .trace_post_failed = t->trace.post_failed,
+	};
+	return summary_json_write_client(c->json_path, &s);
+}
+
+/* --csv and -o: opened (and their headers written) before any thread runs,
+ * so a wrong path stops the run before it starts. */
+int outputs_open(const struct client_config *c, struct outfiles *o)
+{
+	o->csv = o->dwf = NULL;
+	if (c->csv_path) {
+		o->csv = fopen(c->csv_path, "w");
+		if (o->csv == NULL) {
+			log_msg("cannot write %s: %s", c->csv_path, strerror(errno));
+			return -1;
+		}
+		fputs(REQUESTS_CSV_HEADER, o->csv);
+	}
+	if (c->dw_out.path && (o->dwf = fopen(c->dw_out.path, "w")) == NULL) {
+		log_msg("cannot write %s: %s", c->dw_out.path, strerror(errno));
+		if (o->csv)
+			fclose(o->csv);
+		return -1;
+	}
+	if (o->dwf) {
+		char head[128];
+
+		dw_outfile_header(&c->dw_out, c->nano, head, sizeof head);
+		fputs(head, o->dwf);
+	}
+	return 0;
+}
+
+/* Thread p's output streams over the run's files. */
+void outputs_thread(const struct client_config *c, const struct outfiles *o, struct cthread *p)
+{
+	if (c->per_request_text || o->dwf) {
+		p->text.f = o->dwf ? o->dwf : stdout;
+		p->text.each_line = c->interactive_output;
+		p->text.buf = xmalloc(OUT_FLUSH + 4096);
+	}
+	if (o->csv) {
+		p->csv.f = o->csv;
+		p->csv.buf = xmalloc(OUT_FLUSH + 4096);
+	}
+}
+
+/* Closes the files; -1 when one could not be written. */
+int outputs_close(const struct client_config *c, struct outfiles *o)
+{
+	int rc = 0;
+
+	if (o->csv && fclose(o->csv) != 0) {
+		log_msg("cannot write %s: %s", c->csv_path, strerror(errno));
+		rc = -1;
+	}
+	if (o->dwf && fclose(o->dwf) != 0) {
+		log_msg("cannot write %s: %s", c->dw_out.path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Adds joined thread p's counts, histograms and rates into t. */
+void totals_add(const struct client_config *c, struct totals *t, const struct cthread *p)
+{
+	hist_add(t->lat, p->lat);
+	hist_add(t->svc, p->svc);
+	hist_add(t->lag, p->lag);
+	hist_add(t->conn, p->conn);
+	t->ok += p->ok;
+	t->errors += p->errors;
+	t->timeouts += p->timeouts;
+	t->lost += p->lost;
+	t->unsent += p->unsent;
+	t->not_started += p->not_started;
+	t->sent += p->nsent;
+	/* Rates add across threads; each is measured on its own schedule. */
+	if (p->nsent > 1 && p->last_sent > p->first_sent) {
+		double span_sent = (double)(p->last_sent - p->first_sent);
+		double span_int = (double)(p->last_intended - p->first_intended);
+
+		/* From the first intended send: a late first request
+		 * must not make the rate look higher than it was. */
+		if (c->pacing != PACER_CLOSED && p->first_intended < p->first_sent)
+			span_sent = (double)(p->last_sent - p->first_intended);
+		t->achieved_rate += (p->nsent - 1) * 1e9 / span_sent;
+		if (c->pacing != PACER_CLOSED && span_int > 0)
+			t->target_rate += (p->nsent - 1) * 1e9 / span_int;
+	}
+	if (p->nsent > 0 && p->last_sent - p->t0 > t->duration_ns)
+		t->duration_ns = p->last_sent - p->t0;
+}
+
+/* The summary on stdout, the warnings and the JSON summary; returns the
+ * exit status they make (0 or 1). */
+int outputs_summary(const struct client_config *c, const struct totals *t, const char *first_error)
+{
+	int status = 0;
+	uint64_t failed = t->errors + t->timeouts + t->lost + t->unsent;
+	double miss = t->target_rate > 0 ? t->achieved_rate / t->target_rate - 1.0 : 0.0;
+	bool rate_missed = t->target_rate > 0 && fabs(miss) > 0.005;
+
+	if (c->summary) {
+		char a[SOCK_ADDR_STRLEN + 8];
+
+		printf("--- meshwalk client summary: %s, %d thread%s, seed %" PRIu64 " ---\n",
+		       target_str(c, a, sizeof a), c->threads,
+		       c->threads == 1 ? "" : "s", c->seed);
+		printf("requests: sent %" PRIu64 ", ok %" PRIu64 ", errors %" PRIu64 ", timeouts %" PRIu64
+		       ", lost %" PRIu64 ", unsent %" PRIu64 " (not completed: %" PRIu64 "%s)\n",
+		       t->sent, t->ok, t->errors, t->timeouts, t->lost, t->unsent, failed,
+		       /* DistWalk's "Sent pkts" lines count lost and unsent as errors. */
+		       c->per_request_text && t->lost + t->unsent > 0
+			       ? "; the Sent pkts lines count lost and unsent under error" : "");
+		if (t->not_started)
+			printf("interrupted: %" PRIu64 " requests not sent (counted in unsent, no CSV "
+			       "rows)\n", t->not_started);
+		if (t->target_rate > 0)
+			printf("rate: target %.1f req/s, achieved %.1f req/s (%+.2f%%)\n", t->target_rate,
+			       t->achieved_rate, miss * 100);
+		else
+			printf("rate: closed loop, achieved %.1f req/s\n", t->achieved_rate);
+		print_hist_line(stdout, "latency (intended send->reply) us:", t->lat);
+		print_hist_line(stdout, "service (actual send->reply) us:", t->svc);
+		print_hist_line(stdout, "send lag (actual-intended) us:", t->lag);
+		if (c->conn_times)
+			print_hist_line(stdout, "connect() us:", t->conn);
+		if (t->traced)
+			printf("traces: %" PRIu64 " spans recorded, %" PRIu64 " exported, %" PRIu64
+			       " dropped\n", t->trace.recorded, t->trace.exported, t->trace.dropped);
+		fflush(stdout);
+	}
+	if (rate_missed)
+		log_msg("warning: achieved rate %.1f req/s misses the target %.1f req/s by %+.2f%%%s",
+			t->achieved_rate, t->target_rate, miss * 100,
+			c->strict_rate ? " (--strict-rate: failing the run)" : "");
+	if (failed > 0) {
+		log_msg("%" PRIu64 " of %" PRIu64 " requests did not complete%s%s", failed,
+			(uint64_t)c->threads * c->requests, first_error ? "; first error: " : "",
+			first_error ? first_error : "");
+		status = 1;
+	}
+	if (rate_missed && c->strict_rate)
+		status = 1;
+	if (c->json_path && write_json(c, t, rate_missed, first_error) < 0)
+		status = 1;
+	return status;
+}
