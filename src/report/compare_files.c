@@ -15,6 +15,7 @@
 #include "report/summary.h"
 #include "report/tables.h"
 #include "util/json.h"
+#include "util/file.h"
 #include "util/xalloc.h"
 
 /* ---- pairing the groups of both sides ---- */
@@ -495,7 +496,7 @@ static int write_plot(const struct outputs *w, struct err *e)
 	}
 	else
 		snprintf(title, sizeof title, "latency CDF, A vs B per group: %s", compare_verdict_key(w->v));
-	rc = report_mkdir(dir, e);
+	rc = file_mkdir(dir, e);
 	if (rc == 0)
 		rc = plots_cdf(w->o->out_dir, "compare-cdf", title, "compare-quantiles.csv", s,
 			       2 * pg->n, pg->n == 1 ? pg->p[0].c.d_at : NAN, e);
@@ -533,7 +534,7 @@ int compare_write(const struct results *ra, const struct results *rb, const stru
 		for (size_t i = 0; i < 2 * pg.n; i++)
 			snprintf(w.names[i], sizeof w.names[i], pg.n == 1 ? "%s" : "%s %s",
 				 i % 2 ? "B" : "A", pg.p[i / 2].name);
-		rc = report_mkdir(o->out_dir, e);
+		rc = file_mkdir(o->out_dir, e);
 		for (int i = 0; i < 4 && rc == 0; i++)
 			rc = write_file(files[i], i, &w, e);
 		if (rc == 0 && o->plots)

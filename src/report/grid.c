@@ -627,7 +627,7 @@ int grid_report(const char *dir, const struct grid_opts *o, struct err *e)
 	rc = load_grid(dir, &g, e);
 	warmup = o->warmup_us >= 0 ? o->warmup_us : g.warmup_us;
 	if (rc == 0)
-		rc = report_mkdir(o->out_dir, e);
+		rc = file_mkdir(o->out_dir, e);
 	for (size_t i = 0; rc == 0 && i < g.n; i++)
 		rc = do_cell(dir, &g, &g.cells[i], o, e);
 	for (size_t i = 0; rc == 0 && i < g.n; i++)
@@ -646,7 +646,7 @@ int grid_report(const char *dir, const struct grid_opts *o, struct err *e)
 	snprintf(pd, sizeof pd, "%s/plots", o->out_dir);
 	plots = xcalloc(4 + 3 * (len_of(g.arrivals) + 1), sizeof *plots);
 	if (rc == 0 && o->plots) {
-		rc = report_mkdir(pd, e);
+		rc = file_mkdir(pd, e);
 		if (rc == 0)
 			rc = do_plots(o->out_dir, &g, x, plots, &nplots, e);
 	}

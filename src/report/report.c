@@ -16,19 +16,8 @@
 #include "report/summary.h"
 #include "report/tables.h"
 #include "report/traceview.h"
+#include "util/file.h"
 #include "util/xalloc.h"
-
-int report_mkdir(const char *dir, struct err *e)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0755) == 0)
-		return 0;
-	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	return err_set(e, "%s: cannot create the directory: %s", dir,
-		       errno == EEXIST ? "a file is in the way" : strerror(errno));
-}
 
 /* Opens dir/name, lets write() fill it, and checks the result. */
 static FILE *open_out(const char *dir, const char *name, struct err *e)
@@ -219,10 +208,10 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 	if (!scen)
 		scen = r->label;
 	summary_build(r, p.rows);
-	rc = report_mkdir(o->out_dir, e);
+	rc = file_mkdir(o->out_dir, e);
 	snprintf(plotdir, sizeof plotdir, "%s/plots", o->out_dir);
 	if (rc == 0 && o->plots)
-		rc = report_mkdir(plotdir, e);
+		rc = file_mkdir(plotdir, e);
 	if (rc == 0)
 		rc = write_tables(r, o, &p, e);
 	pick_series(&p);
@@ -260,7 +249,7 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
 
 int report_write_traces(const struct traceset *ts, const char *out_dir, struct err *e)
 {
-	int rc = report_mkdir(out_dir, e);
+	int rc = file_mkdir(out_dir, e);
 
 	if (rc == 0)
 		rc = traceview_tables(out_dir, ts, e);

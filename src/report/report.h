@@ -39,7 +39,4 @@ int report_write(const struct results *r, const struct report_opts *o, struct er
  * and an index.html holding only it. */
 int report_write_traces(const struct traceset *ts, const char *out_dir, struct err *e);
 
-/* Creates dir (one level) unless it exists as a directory; 0 or -EINVAL. */
-int report_mkdir(const char *dir, struct err *e);
-
 #endif

@@ -13,15 +13,12 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+/* One histogram member of the client's summary, in microseconds. */
 static void json_hist(FILE *f, const char *name, const struct hist *h, bool last)
 {
-	fprintf(f,
-		"  \"%s\": {\"count\": %" PRIu64 ", \"min\": %.3f, \"mean\": %.3f, \"stddev\": %.3f, "
-		"\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, \"p99_9\": %.3f, \"max\": %.3f}%s\n",
-		name, hist_count(h), hist_min(h) / 1e3, hist_mean(h) / 1e3, hist_stddev(h) / 1e3,
-		hist_percentile(h, 50) / 1e3, hist_percentile(h, 90) / 1e3,
-		hist_percentile(h, 99) / 1e3, hist_percentile(h, 99.9) / 1e3, hist_max(h) / 1e3,
-		last ? "" : ",");
+	fprintf(f, "  \"%s\": ", name);
+	hist_write_json(h, f, 1e3);
+	fprintf(f, "%s\n", last ? "" : ",");
 }
 
 static FILE *opened(const char *path)

@@ -30,6 +30,7 @@
 #include "results/files.h"
 #include "run/traces.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -39,19 +40,12 @@
 
 int mkdirs(const char *path)
 {
-	char tmp[512];
+	struct err e;
+	int rc = file_mkdirs(path, &e);
 
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
-		return -errno;
-	return 0;
+	if (rc < 0)
+		errno = -rc; /* the callers say why with strerror(errno) */
+	return rc;
 }
 
 /* Creates path's parents, then path itself, which must not exist: -errno. */

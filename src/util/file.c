@@ -57,7 +57,7 @@ int file_write_ports(const char *path, const int *ports, int n, struct err *e)
 }
 
 /* One level of file_mkdirs(). */
-static int mkdir_one(const char *dir, struct err *e)
+int file_mkdir(const char *dir, struct err *e)
 {
 	struct stat st;
 	int en;
@@ -80,11 +80,11 @@ int file_mkdirs(const char *path, struct err *e)
 	for (char *p = tmp[0] ? tmp + 1 : tmp; *p && rc == 0; p++)
 		if (*p == '/') {
 			*p = '\0';
-			rc = mkdir_one(tmp, e);
+			rc = file_mkdir(tmp, e);
 			*p = '/';
 		}
 	if (rc == 0)
-		rc = mkdir_one(tmp, e);
+		rc = file_mkdir(tmp, e);
 	free(tmp);
 	return rc;
 }

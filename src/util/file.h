@@ -21,5 +21,8 @@
 char *file_read_all(const char *path, size_t *len);
 int file_write_ports(const char *path, const int *ports, int n, struct err *e);
 int file_mkdirs(const char *path, struct err *e);
+/* One directory (its parent exists): 0 if made or already a directory, else
+ * -errno (-ENOTDIR: a file is in the way) with e filled. */
+int file_mkdir(const char *dir, struct err *e);
 
 #endif
