@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/file.h"
 #include "util/xalloc.h"
 
 struct parser {
@@ -354,31 +355,17 @@ int jsonin_parse(const char *text, size_t len, struct jsonin **out, struct err *
 
 int jsonin_load(const char *path, struct jsonin **out, struct err *e)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	size_t len;
+	char *buf = file_read_all(path, &len);
 	int rc;
 
 	*out = NULL;
-	if (f == NULL) {
-		rc = -errno;
+	if (buf == NULL) {
+		rc = errno ? -errno : -EIO;
 		err_set(e, "%s", strerror(-rc));
 		return rc;
 	}
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = xrealloc(buf, cap);
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	rc = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (rc == 0)
-		rc = jsonin_parse(buf, len, out, e);
-	else
-		err_set(e, "read error");
+	rc = jsonin_parse(buf, len, out, e);
 	free(buf);
 	return rc;
 }
