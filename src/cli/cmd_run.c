@@ -251,8 +251,9 @@ static void print_check(const struct scenario *s)
 			printf(", link delay %s", l->delay);
 		if (l->rate_bps)
 			printf(", link rate %llu bit/s", (unsigned long long)l->rate_bps);
-		if (svc->http)
-			printf(", HTTP/1.1");
+		if (svc->proto != SCENARIO_TCP)
+			printf(", %s", svc->proto == SCENARIO_HTTP ? "HTTP/1.1"
+				       : svc->proto == SCENARIO_H2C ? "HTTP/2 (h2c)" : "gRPC");
 		if (svc->serverless.set)
 			printf(", serverless (a Knative Service under meshwalk deploy)");
 		printf("\n");

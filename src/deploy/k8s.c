@@ -64,6 +64,15 @@ static const char *replica_ref(const char *text)
 }
 
 /* The serverless service a route text references ({svc} or {svc[i]}), or NULL. */
+/* Whether svc's nodes speak what Knative routes to its one port: HTTP/1.1
+ * to an http1 port, HTTP/2 (plain or gRPC) to an h2c one. */
+static bool knative_speaks(const struct scenario_service *svc)
+{
+	if (strcmp(svc->serverless.protocol, "http1") == 0)
+		return svc->proto == SCENARIO_HTTP;
+	return svc->proto == SCENARIO_H2C || svc->proto == SCENARIO_GRPC;
+}
+
 static const struct scenario_service *serverless_ref(const struct scenario *s, const char *text)
 {
 	for (size_t i = 0; i < s->nservices; i++) {
@@ -151,13 +160,16 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 			return at(e, svc->line, svc->col, "service %s: node: deploy sets the listen address "
 				  "(--bind-addr 0.0.0.0:PORT, TCP) itself; leave -b/--bind-addr out (UDP "
 				  "services are not deployable yet)", svc->name);
-		if (svc->serverless.set && svc->http != (strcmp(svc->serverless.protocol, "http1") == 0))
+		if (svc->serverless.set && !knative_speaks(svc))
 			return at(e, svc->protocol_line > 0 ? svc->protocol_line : svc->serverless.line,
 				  svc->protocol_line > 0 ? svc->protocol_col : svc->serverless.col,
 				  "service %s: Knative routes %s to its port, but the node speaks %s: give "
 				  "serverless protocol: %s with protocol: %s", svc->name,
-				  svc->serverless.protocol, svc->http ? "HTTP/1.1" : "meshwalk's protocol",
-				  svc->http ? "http1" : "h2c", svc->http ? "http" : "tcp");
+				  svc->serverless.protocol,
+				  svc->proto == SCENARIO_TCP ? "meshwalk's protocol"
+				  : svc->proto == SCENARIO_HTTP ? "HTTP/1.1" : "HTTP/2",
+				  svc->proto == SCENARIO_HTTP ? "http1" : "h2c",
+				  strcmp(svc->serverless.protocol, "http1") == 0 ? "http" : "h2c or grpc");
 		if (svc->balance && s->services[svc->backend].serverless.set)
 			return at(e, svc->line, svc->col, "balancer %s: service %s is serverless: Knative "
 				  "balances its own replicas", svc->name, svc->balance);
@@ -342,7 +354,7 @@ static void node_args(struct gen *g, const struct scenario_service *svc, struct 
 	char bind[64];
 
 	push(a, "node");
-	snprintf(bind, sizeof bind, "%s0.0.0.0:%d", svc->http ? "http://" : "", port_of(g, svc));
+	snprintf(bind, sizeof bind, "%s0.0.0.0:%d", scenario_proto_scheme(svc->proto), port_of(g, svc));
 	push(a, "--bind-addr");
 	push(a, bind);
 	/* The scenario's services are Service addresses in the cluster's

@@ -212,7 +212,7 @@ static int start_wave(struct run *r, int level)
 			const char *fixed[] = { r->cfg->exe, "node", "-q", "-b", bind, "--port-file",
 						port_file, "--stats-file", stats_file };
 
-			snprintf(bind, sizeof bind, "%s%s:0", svc->http ? "http://" : "", rep->host);
+			snprintf(bind, sizeof bind, "%s%s:0", scenario_proto_scheme(svc->proto), rep->host);
 
 			if (snprintf(rep->dir, sizeof rep->dir, "%s/nodes/%s-%d", r->dir, svc->name, k) >=
 				    (int)sizeof rep->dir ||

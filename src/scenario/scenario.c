@@ -117,14 +117,19 @@ const struct scenario_service *scenario_service(const struct scenario *s, const 
 
 /* -- expansion -- */
 
-bool scenario_http(const struct scenario *s, const struct scenario_service *svc)
+const char *scenario_proto_scheme(enum scenario_proto p)
+{
+	return p == SCENARIO_HTTP ? "http://" : p == SCENARIO_H2C ? "h2c://" : p == SCENARIO_GRPC ? "grpc://" : "";
+}
+
+const char *scenario_scheme(const struct scenario *s, const struct scenario_service *svc)
 {
 	if (svc->balance) {
 		const struct scenario_service *b = scenario_service(s, svc->balance);
 
-		return b != NULL && b->http;
+		return b != NULL ? scenario_proto_scheme(b->proto) : "";
 	}
-	return svc->http;
+	return scenario_proto_scheme(svc->proto);
 }
 
 /* Parses "svc" or "svc[i]" from ref (length len). */
@@ -184,8 +189,9 @@ char *scenario_expand(const struct scenario *s, const char *text, bool bare_is_s
 			return NULL;
 		}
 		const char *a = addr(svc, idx < 0 ? 0 : idx, arg);
-		if (scenario_http(s, svc))
-			append(&out, &len, &cap, "http://", 7);
+		const char *scheme = scenario_scheme(s, svc);
+
+		append(&out, &len, &cap, scheme, strlen(scheme));
 		append(&out, &len, &cap, a, strlen(a));
 		return out;
 	}
@@ -208,8 +214,9 @@ char *scenario_expand(const struct scenario *s, const char *text, bool bare_is_s
 
 			if (len && out[len - 1] != ',' && idx < 0 && i > 0)
 				append(&out, &len, &cap, ",", 1);
-			if (scenario_http(s, svc))
-				append(&out, &len, &cap, "http://", 7);
+			const char *scheme = scenario_scheme(s, svc);
+
+			append(&out, &len, &cap, scheme, strlen(scheme));
 			append(&out, &len, &cap, a, strlen(a));
 		}
 		p = close + 1;

@@ -65,6 +65,9 @@ struct scenario_route {
 	int line, col;              /* where the program text is */
 };
 
+/* What a service's nodes serve (`protocol:`). */
+enum scenario_proto { SCENARIO_TCP = 0, SCENARIO_HTTP, SCENARIO_H2C, SCENARIO_GRPC };
+
 struct scenario_service {
 	char *name;
 	int replicas;               /* 1..SCENARIO_MAX_REPLICAS (a balancer: 1) */
@@ -86,12 +89,13 @@ struct scenario_service {
 	 * service, else 1 + the highest level of the services they reference.
 	 * meshwalk run starts wave 0, waits until it listens, then wave 1... */
 	int level;
-	/* `protocol: http` (or a serverless service whose Knative port is
-	 * http1, unless `protocol: tcp`): its nodes serve HTTP/1.1 (node -b
-	 * http://) and {svc} references to it expand to http://ADDR, so its
-	 * callers speak HTTP to it (forwards to it name a route). A balancer
-	 * speaks what the service it fronts speaks. */
-	bool http;
+	/* `protocol: http`, `h2c` or `grpc` (or a serverless service's Knative
+	 * port: http1 is http, h2c is h2c, unless `protocol:` says otherwise):
+	 * its nodes serve that front end (node -b http://, h2c://, grpc://) and
+	 * {svc} references to it expand to SCHEME://ADDR, so its callers speak
+	 * it (forwards to it name a route). A balancer speaks what the service
+	 * it fronts speaks. */
+	enum scenario_proto proto;
 	int protocol_line, protocol_col; /* where protocol is; 0 when absent, -1 by --set */
 };
 
@@ -131,8 +135,11 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 
 void scenario_free(struct scenario *s);
 
-/* Whether svc (or the service a balancer fronts) speaks HTTP/1.1. */
-bool scenario_http(const struct scenario *s, const struct scenario_service *svc);
+/* What svc (or the service a balancer fronts) speaks, as an address's
+ * scheme: "" (meshwalk's protocol over TCP), "http://", "h2c://", "grpc://". */
+const char *scenario_scheme(const struct scenario *s, const struct scenario_service *svc);
+/* The scheme of a protocol (the same words). */
+const char *scenario_proto_scheme(enum scenario_proto p);
 /* The share of client group g's requests traced (docs/tracing.md): its
  * own trace_sample, else the scenario's. */
 double scenario_trace_sample(const struct scenario *s, size_t g);

@@ -272,9 +272,15 @@ static int svc_protocol(void *obj, const struct key_val *v, struct err *e)
 {
 	struct scenario_service *svc = obj;
 
-	if (strcmp(v->text, "http") != 0 && strcmp(v->text, "tcp") != 0)
-		return bad(v, e, "expected tcp or http, got '%s'", v->text);
-	svc->http = v->text[0] == 'h';
+	static const char *const words[] = { [SCENARIO_TCP] = "tcp", [SCENARIO_HTTP] = "http",
+					     [SCENARIO_H2C] = "h2c", [SCENARIO_GRPC] = "grpc" };
+	size_t i = 0;
+
+	while (i < sizeof words / sizeof *words && strcmp(v->text, words[i]) != 0)
+		i++;
+	if (i == sizeof words / sizeof *words)
+		return bad(v, e, "expected tcp, http, h2c or grpc, got '%s'", v->text);
+	svc->proto = (enum scenario_proto)i;
 	svc->protocol_line = v->l ? v->line : -1; /* -1: set, but by --set */
 	svc->protocol_col = v->l ? v->col : -1;
 	return 0;
@@ -544,10 +550,10 @@ static int load_service(struct scenario_loader *l, yaml_node_t *key, yaml_node_t
 	snprintf(prefix, sizeof prefix, "service %s: ", svc->name);
 	if (load_keys(l, v, service_keys, svc, prefix, prefix) < 0)
 		return -EINVAL;
-	/* Knative routes HTTP/1.1 to an http1 port: the service speaks it. */
-	if (svc->protocol_line == 0 && svc->serverless.set && svc->serverless.protocol &&
-	    strcmp(svc->serverless.protocol, "http1") == 0)
-		svc->http = true;
+	/* Knative routes HTTP/1.1 to an http1 port, HTTP/2 to an h2c one: the
+	 * service speaks it. */
+	if (svc->protocol_line == 0 && svc->serverless.set && svc->serverless.protocol)
+		svc->proto = strcmp(svc->serverless.protocol, "h2c") == 0 ? SCENARIO_H2C : SCENARIO_HTTP;
 	return 0;
 }
 

@@ -266,4 +266,32 @@ client --to "https://127.0.0.1:$(cat "$TMP/h1.port")/pay" -n 20 -r 500 --json "$
 	{ show; fail "HTTP/1.1 over TLS"; }
 assert_eq "HTTP/1.1 over TLS ok" 20 "$(json ok)"
 kill "$H1"; wait "$H1" 2>/dev/null
+# -- a scenario with HTTP/2 and gRPC services (protocol: h2c, grpc) --
+cat >"$TMP/mesh.yaml" <<'YAML'
+name: mesh
+services:
+  store:
+    protocol: grpc
+    routes: { get: "-C 20us -R 256" }
+  cache:
+    protocol: h2c
+    routes: { get: "-C 10us -F {store},route=get -R 128" }
+  front:
+    routes: { page: "-C 50us -F {cache},route=get -R 512" }
+clients:
+  - { name: pages, to: front, route: page, args: "-n 40 -r 200" }
+  - { name: direct, to: store, route: get, args: "-n 20 -r 200" }
+YAML
+"$MESHWALK" run --check "$TMP/mesh.yaml" >"$TMP/out" 2>&1 || { cat "$TMP/out"; fail "--check mesh.yaml"; }
+grep -q "service store: 1 replica, route get, gRPC$" "$TMP/out" || { cat "$TMP/out"; fail "--check does not show gRPC"; }
+grep -q "service cache: 1 replica, route get.*HTTP/2 (h2c)$" "$TMP/out" || { cat "$TMP/out"; fail "--check does not show h2c"; }
+timeout -k 5 120 "$MESHWALK" run -q -o "$TMP/run" "$TMP/mesh.yaml" >"$TMP/out" 2>"$TMP/err" ||
+	{ cat "$TMP/err"; fail "run mesh.yaml"; }
+assert_eq "scenario ok" 60 "$(json ok "$TMP/run/summary.json")"
+grep -q -- "-b grpc://127.0.0.1:0" "$TMP/run/commands.txt" || fail "store does not bind grpc://"
+grep -q -- "-F grpc://127.0.0.1:[0-9]*,route=get" "$TMP/run/commands.txt" || fail "cache does not reach store over grpc://"
+grep -q -- "-F h2c://127.0.0.1:[0-9]*,route=get" "$TMP/run/commands.txt" || fail "front does not reach cache over h2c://"
+grep -q -- "--to grpc://127.0.0.1:[0-9]*" "$TMP/run/commands.txt" || fail "the direct group does not use grpc://"
+assert_eq "store's gRPC calls" 60 \
+	"$(grep -o '"grpc_requests": [0-9]*' "$TMP/run/nodes/store-0/stats.json" | sed 's/.*: //')"
 exit 0

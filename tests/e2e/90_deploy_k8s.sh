@@ -59,6 +59,7 @@ grep -q 'autoscaling.knative.dev/min-scale: "0"' "$m/10-service-worker.yaml" || 
 grep -q 'autoscaling.knative.dev/max-scale: "20"' "$m/10-service-worker.yaml" || fail "max-scale annotation"
 grep -q 'containerConcurrency: 4' "$m/10-service-worker.yaml" || fail "containerConcurrency"
 grep -q -- '- name: h2c' "$m/10-service-worker.yaml" || fail "the h2c port"
+grep -q '"h2c://0.0.0.0:[0-9]*"' "$m/10-service-worker.yaml" || fail "the h2c port's node does not serve HTTP/2"
 # Deployments: replicas, resources, readiness probe, anti-affinity, node arguments.
 grep -q 'replicas: 2' "$m/10-service-front.yaml" || fail "front's replicas"
 grep -q 'cpu: "500m"' "$m/10-service-front.yaml" || fail "front's resources"
@@ -72,8 +73,8 @@ grep -q '"proxy"' "$m/20-balancer-back-lb.yaml" || fail "the meshwalk balancer i
 grep -q 'meshwalk/policy: "leastconn"' "$m/20-balancer-front-lb.yaml" || fail "haproxy balancer as a Service"
 grep -q '^kind: Job$' "$m/30-client-main.yaml" || fail "client group is not a Job"
 grep -q '"--delay"' "$m/30-client-burst.yaml" || fail "the group's delay"
-grep -q '"worker.meshwalk-full-demo.svc.cluster.local:80"' "$m/30-client-burst.yaml" ||
-	fail "a Knative service is reached by its cluster-local name on port 80"
+grep -q '"h2c://worker.meshwalk-full-demo.svc.cluster.local:80"' "$m/30-client-burst.yaml" ||
+	fail "a Knative service is reached by its cluster-local name on port 80, over h2c"
 grep -q '^kind: Pod$' "$out/podman/play.yaml" || fail "podman variant has no Pod for the Job"
 grep -q 'podman/play.yaml: service front runs 1 replica, not 2' "$TMP/gen.out" || fail "no warning for podman's single replica"
 [ "$(grep -c '^  replicas: 2$' "$out/podman/play.yaml")" = 0 ] || fail "podman variant with 2 replicas of a service"
@@ -182,9 +183,10 @@ grep -q 'not a directory written by meshwalk deploy k8s' "$TMP/u.out" || fail "c
 "$MESHWALK" deploy k8s "$TMP/full.yaml" -o "$out" >"$TMP/again.out" 2>&1 && fail "an existing directory was reused"
 grep -q 'exists' "$TMP/again.out" || fail "no message for an existing directory"
 
-# meshwalk run ignores the Kubernetes keys (worker runs as a plain node).
+# meshwalk run ignores the Kubernetes keys (worker runs as a plain node
+# serving what its Knative port speaks: h2c).
 "$MESHWALK" run --check "$TMP/full.yaml" >"$TMP/check.out" 2>&1 || { cat "$TMP/check.out" >&2; fail "run --check refused the Kubernetes keys"; }
-grep -q 'service worker: 1 replica, serverless' "$TMP/check.out" || fail "run --check does not show the serverless service"
+grep -q 'service worker: 1 replica, HTTP/2 (h2c), serverless' "$TMP/check.out" || fail "run --check does not show the serverless service: $(cat "$TMP/check.out")"
 # podman has no kube-proxy: there the haproxy-kind balancer is a proxy too.
 awk 'BEGIN { RS = "---\n" } /kind: Deployment\nmetadata:\n  name: "front-lb"/ && /"proxy"/ { found = 1 } END { exit !found }' \
 	"$out/podman/play.yaml" || fail "podman variant: front-lb is not a proxy Deployment"

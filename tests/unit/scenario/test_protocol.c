@@ -34,15 +34,26 @@ static void test_http_services(void **state)
 				   "  g: { serverless: { protocol: h2c } }\n"
 				   "  t: { protocol: tcp, serverless: { protocol: http1 } }\n"
 				   "  c: { routes: { x: \"-F {a},route=r -R\" } }\n"
-				   "balancers:\n  lb: { service: a }\n"
+				   "  h: { protocol: h2c, routes: { r: -R } }\n"
+				   "  q: { protocol: grpc, routes: { r: -R } }\n"
+				   "  d: { routes: { y: \"-F {h},route=r -F {q},route=r -R\" } }\n"
+				   "balancers:\n  lb: { service: a }\n  lq: { service: q }\n"
 				   "clients:\n  - { name: m, to: a, route: r }\n",
 				   &s, &e), 0);
-	assert_true(scenario_service(&s, "a")->http);
-	assert_false(scenario_service(&s, "b")->http);
-	assert_true(scenario_service(&s, "f")->http);
-	assert_false(scenario_service(&s, "g")->http);
-	assert_false(scenario_service(&s, "t")->http);
-	assert_true(scenario_http(&s, scenario_service(&s, "lb")));
+	assert_int_equal(scenario_service(&s, "a")->proto, SCENARIO_HTTP);
+	assert_int_equal(scenario_service(&s, "b")->proto, SCENARIO_TCP);
+	assert_int_equal(scenario_service(&s, "f")->proto, SCENARIO_HTTP);
+	assert_int_equal(scenario_service(&s, "g")->proto, SCENARIO_H2C); /* Knative's h2c port */
+	assert_int_equal(scenario_service(&s, "t")->proto, SCENARIO_TCP);
+	assert_int_equal(scenario_service(&s, "h")->proto, SCENARIO_H2C);
+	assert_int_equal(scenario_service(&s, "q")->proto, SCENARIO_GRPC);
+	assert_string_equal(scenario_scheme(&s, scenario_service(&s, "lb")), "http://");
+	assert_string_equal(scenario_scheme(&s, scenario_service(&s, "lq")), "grpc://");
+	x = scenario_expand(&s, "-F {h},route=r -F {q},route=r", false, addr, NULL, &e);
+	assert_non_null(x);
+	assert_non_null(strstr(x, "-F h2c://"));
+	assert_non_null(strstr(x, "-F grpc://"));
+	free(x);
 	x = scenario_expand(&s, "-F {a} -F {a[1]} -F {b} -F {lb}", false, addr, NULL, &e);
 	assert_string_equal(x, "-F http://10.0.0.1:97,http://10.0.0.2:97 -F http://10.0.0.2:97 "
 			       "-F 10.0.0.1:98 -F http://10.0.0.1:108");
@@ -67,7 +78,7 @@ static void test_errors_and_set(void **state)
 	assert_int_equal(load_text("services:\n  a: { protocol: h2 }\nclients:\n  - { name: m, to: a }\n",
 				   &s, &e), -EINVAL);
 	assert_int_equal(e.line, 2);
-	assert_non_null(strstr(e.msg, "protocol: expected tcp or http, got 'h2'"));
+	assert_non_null(strstr(e.msg, "protocol: expected tcp, http, h2c or grpc, got 'h2'"));
 	/* a forward to an HTTP service without a route is a route error */
 	assert_int_equal(load_text("services:\n  a: { protocol: http }\n  b: { routes: { x: \"-F {a} -R\" } }\n"
 				   "clients:\n  - { name: m, to: b }\n", &s, &e), -EINVAL);
@@ -79,11 +90,11 @@ static void test_errors_and_set(void **state)
 	close(fd);
 	memset(&s, 0, sizeof s);
 	assert_int_equal(scenario_load(path, sets, 1, &s, &e), 0);
-	assert_true(scenario_service(&s, "a")->http);
+	assert_int_equal(scenario_service(&s, "a")->proto, SCENARIO_HTTP);
 	scenario_free(&s);
 	memset(&s, 0, sizeof s);
 	assert_int_equal(scenario_load(path, bad, 1, &s, &e), -EINVAL);
-	assert_non_null(strstr(e.msg, "protocol: expected tcp or http, got 'udp'"));
+	assert_non_null(strstr(e.msg, "protocol: expected tcp, http, h2c or grpc, got 'udp'"));
 	scenario_free(&s);
 	unlink(path);
 }

@@ -66,7 +66,7 @@ static void test_same_result(void **state)
 		assert_true(a.seed == b.seed);
 		assert_true(a.trace_sample == b.trace_sample);
 		assert_int_equal(a.services[0].replicas, b.services[0].replicas);
-		assert_int_equal(a.services[0].http, b.services[0].http);
+		assert_int_equal(a.services[0].proto, b.services[0].proto);
 		assert_int_equal(a.services[0].node.n, b.services[0].node.n);
 		for (size_t k = 0; k < a.services[0].node.n; k++)
 			assert_string_equal(a.services[0].node.v[k], b.services[0].node.v[k]);
@@ -90,7 +90,7 @@ static void test_same_check(void **state)
 		{ "services:\n  S:\n    replicas: 0\nclients:\n  - name: C\n    to: S\n",
 		  "services.S.replicas=0", "replicas: expected a whole number from 1 to 64, got '0'" },
 		{ "services:\n  S:\n    protocol: udp\nclients:\n  - name: C\n    to: S\n",
-		  "services.S.protocol=udp", "protocol: expected tcp or http, got 'udp'" },
+		  "services.S.protocol=udp", "protocol: expected tcp, http, h2c or grpc, got 'udp'" },
 		{ BASE "    delay: soon\n", "clients.C.delay=soon",
 		  "delay: expected a duration such as 500ms, got 'soon'" },
 		{ BASE "    trace_sample: 2\n", "clients.C.trace_sample=2",
