@@ -132,6 +132,7 @@ head -c 100 /dev/zero >"$TMP/www/pay"
 NPORT=$(free_port)
 nghttpd --no-tls -d "$TMP/www" "$NPORT" >"$TMP/nghttpd.log" 2>&1 &
 NGHTTPD=$!
+PIDS+=("$NGHTTPD") # stopped by lib.sh's cleanup when a check fails
 slowwait 10 bash -c "echo >/dev/tcp/127.0.0.1/$NPORT" || fail "nghttpd did not listen: $(cat "$TMP/nghttpd.log")"
 client --to "h2c://127.0.0.1:$NPORT/pay" -n 100 -r 2000 --streams 16 --json "$TMP/summary.json" -q ||
 	{ show; fail "against nghttpd"; }
@@ -177,6 +178,7 @@ import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
 srv.wait_for_termination(timeout=100)
 PY
 GSRV=$!
+PIDS+=("$GSRV") # stopped by lib.sh's cleanup when a check fails
 for _ in $(seq 100); do [ -s "$TMP/g.port" ] && break; sleep 0.1; done
 [ -s "$TMP/g.port" ] || fail "grpcio server did not start: $(cat "$TMP/gsrv.log")"
 GP=$(cat "$TMP/g.port")
@@ -234,6 +236,7 @@ grep -q "TLS handshake with 127.0.0.1:$s2_PORT failed" "$TMP/err" || { show; fai
 NPORT=$(free_port)
 nghttpd -d "$TMP/www" "$NPORT" "$TMP/k.pem" "$TMP/c.pem" >"$TMP/nghttpd2.log" 2>&1 &
 NGHTTPD=$!
+PIDS+=("$NGHTTPD") # stopped by lib.sh's cleanup when a check fails
 slowwait 10 bash -c "echo >/dev/tcp/127.0.0.1/$NPORT" || fail "nghttpd (TLS) did not listen: $(cat "$TMP/nghttpd2.log")"
 client --to "https://127.0.0.1:$NPORT/pay" -n 20 --json "$TMP/summary.json" -q || { show; fail "against nghttpd over TLS"; }
 assert_eq "nghttpd TLS ok" 20 "$(json ok)"
@@ -261,6 +264,7 @@ os.rename(sys.argv[3] + ".tmp", sys.argv[3])
 srv.serve_forever()
 PY
 H1=$!
+PIDS+=("$H1") # stopped by lib.sh's cleanup when a check fails
 slowwait 10 test -s "$TMP/h1.port" || fail "python TLS server did not start: $(cat "$TMP/h1.log")"
 client --to "https://127.0.0.1:$(cat "$TMP/h1.port")/pay" -n 20 -r 500 --json "$TMP/summary.json" -q ||
 	{ show; fail "HTTP/1.1 over TLS"; }
