@@ -45,7 +45,9 @@ stop_node cal
 mean_compute_us() { echo $(($(stat "$1" compute_ns) / $(stat "$1" computes) / 1000)); }
 # Four times the calibrated rate: COMPUTE 2ms runs ~4x longer than at the
 # calibrated rate given as such. Compared with that run, not with 2 ms: a
-# calibration taken while the CPU was shared misjudges both alike.
+# calibration taken while the CPU was shared misjudges both alike. At least
+# 1.5x, not 4x: a shared CPU (CI's ASan pass) slows the two runs unevenly
+# (1.9x seen); an option that was not applied gives 1x.
 start_node same --loops-per-usec "$lpu"
 client --to 127.0.0.1:$same_PORT -n 5 -r 20 -C 2ms -q || { show; fail "calibrated-rate client"; }
 stop_node same
@@ -56,7 +58,7 @@ grep -q ", $((lpu * 4)) loops/us)" "$TMP/slow.log" || fail "start line: $(cat "$
 client --to 127.0.0.1:$slow_PORT -n 5 -r 20 -C 2ms -q || { show; fail "slow client"; }
 stop_node slow
 m=$(mean_compute_us slow)
-[ "$m" -ge $((2 * m1)) ] || fail "4x loops per us: COMPUTE 2ms took ${m}us, ${m1}us at 1x"
+[ "$m" -ge $((3 * m1 / 2)) ] || fail "4x loops per us: COMPUTE 2ms took ${m}us, ${m1}us at 1x"
 # One loop per us: a tiny fraction of the time.
 start_node fast --loops-per-usec 1
 client --to 127.0.0.1:$fast_PORT -n 5 -r 20 -C 2ms -q || { show; fail "fast client"; }
