@@ -12,7 +12,6 @@
 #include "net/sock.h"
 #include "prog/prog.h"
 #include "proto/grpc.h"
-#include "proto/pb.h"
 #include "spec/spec.h"
 #include "trace/w3c.h"
 #include "util/xalloc.h"
@@ -433,18 +432,7 @@ static void make_body(struct h2cl *h, struct h2req *q, uint64_t size)
 		q->req_body = xcalloc(1, size);
 		return;
 	}
-	/* RunRequest { string route = 1; string program = 2; bytes payload = 3; } */
-	size_t msg = (tlen ? 1 + pb_varint_len(tlen) + tlen : 0) +
-		     (size ? 1 + pb_varint_len(size) + size : 0);
-	struct pb_writer w;
-
-	q->req_len = GRPC_PREFIX_LEN + msg;
-	q->req_body = xcalloc(1, q->req_len);
-	grpc_prefix(q->req_body, (uint32_t)msg);
-	w = (struct pb_writer){ .p = q->req_body + GRPC_PREFIX_LEN, .cap = msg };
-	pb_put_bytes(&w, c->route ? 1 : 2, text, tlen);
-	if (size)
-		pb_put_len_head(&w, 3, size); /* the zero bytes follow, already there */
+	q->req_body = grpc_run_req_body(c->route != NULL, text, tlen, size, &q->req_len);
 }
 
 int h2cl_submit(struct h2cl *h, struct rng *rng, uint64_t seq, const struct wire_trace *tc,

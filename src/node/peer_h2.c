@@ -34,7 +34,6 @@
 
 #include "proto/grpc.h"
 #include "proto/http1.h"
-#include "proto/pb.h"
 #include "trace/w3c.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -329,8 +328,6 @@ static void start_session(struct conn *p)
 static void make_body(struct h2_peer *hp, struct h2_fwd *f, const struct engine_send *s)
 {
 	uint64_t size = s->frame_size < BODY_MAX ? s->frame_size : BODY_MAX;
-	struct pb_writer pw;
-	size_t msg;
 
 	if (!hp->grpc) {
 		if (size > 0) {
@@ -339,15 +336,7 @@ static void make_body(struct h2_peer *hp, struct h2_fwd *f, const struct engine_
 		}
 		return;
 	}
-	msg = (s->sub_len ? 1 + pb_varint_len(s->sub_len) + s->sub_len : 0) +
-	      (size ? 1 + pb_varint_len(size) + size : 0);
-	f->body_len = GRPC_PREFIX_LEN + msg;
-	f->body = xcalloc(1, f->body_len);
-	grpc_prefix(f->body, (uint32_t)msg);
-	pw = (struct pb_writer){ .p = f->body + GRPC_PREFIX_LEN, .cap = msg };
-	pb_put_bytes(&pw, 1, s->sub, s->sub_len); /* RunRequest.route */
-	if (size)
-		pb_put_len_head(&pw, 3, size); /* RunRequest.payload: the zeros follow */
+	f->body = grpc_run_req_body(true, (const char *)s->sub, s->sub_len, size, &f->body_len);
 }
 
 #define NV(n, v, vl) ((nghttp2_nv){ (uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, (vl), NGHTTP2_NV_FLAG_NONE })

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "proto/pb.h"
+#include "util/xalloc.h"
 
 int grpc_unary_message(const uint8_t *body, size_t len, uint32_t max, const uint8_t **msg,
 		       size_t *msg_len, const char **why)
@@ -103,6 +104,22 @@ void grpc_message_encode(const char *text, size_t len, char *out, size_t cap)
 static int want(const struct pb_field *f, enum pb_wire type)
 {
 	return f->type == type ? 0 : -EINVAL;
+}
+
+uint8_t *grpc_run_req_body(bool route, const char *text, size_t text_len, uint64_t payload_len,
+			   size_t *len)
+{
+	size_t msg = (text_len ? 1 + pb_varint_len(text_len) + text_len : 0) +
+		     (payload_len ? 1 + pb_varint_len(payload_len) + payload_len : 0);
+	uint8_t *body = xcalloc(1, GRPC_PREFIX_LEN + msg);
+	struct pb_writer w = { .p = body + GRPC_PREFIX_LEN, .cap = msg };
+
+	grpc_prefix(body, (uint32_t)msg);
+	pb_put_bytes(&w, route ? 1 : 2, text, text_len);
+	if (payload_len)
+		pb_put_len_head(&w, 3, payload_len); /* the zero bytes follow, already there */
+	*len = GRPC_PREFIX_LEN + msg;
+	return body;
 }
 
 int grpc_run_req_decode(const uint8_t *msg, size_t len, struct grpc_run_req *r)

@@ -58,6 +58,11 @@ struct grpc_run_req {
 	size_t payload_len;
 };
 int grpc_run_req_decode(const uint8_t *msg, size_t len, struct grpc_run_req *r);
+/* A unary call's whole body (prefix and message) carrying a RunRequest with
+ * `text` as its route (route true) or program, and payload_len zero bytes:
+ * a new buffer of *len bytes (free() it). */
+uint8_t *grpc_run_req_body(bool route, const char *text, size_t text_len, uint64_t payload_len,
+			   size_t *len);
 
 /* meshwalk.v1.RunReply { bytes payload = 1; uint32 status = 2; }:
  * everything but the payload's bytes, which are payload_len zero bytes to

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -172,13 +173,45 @@ static void test_messages(void **state)
 	assert_int_equal(grpc_seed_resp_encode(out, 8, (struct http1_span){ "Processed x", 11 }, 1, "w"), 0);
 }
 
+/* A RunRequest body as the client and forwards send it reads back whole
+ * through the node's own framing and decoder. */
+static void test_run_req_body(void **state)
+{
+	const uint8_t *msg;
+	size_t len, mlen;
+	const char *why;
+	struct grpc_run_req r;
+	uint8_t *b;
+
+	(void)state;
+	b = grpc_run_req_body(true, "pay", 3, 1000, &len);
+	assert_int_equal(grpc_unary_message(b, len, 1u << 20, &msg, &mlen, &why), GRPC_OK);
+	assert_int_equal(mlen + GRPC_PREFIX_LEN, len);
+	assert_int_equal(grpc_run_req_decode(msg, mlen, &r), 0);
+	assert_int_equal(r.route.len, 3);
+	assert_memory_equal(r.route.p, "pay", 3);
+	assert_null(r.program.p);
+	assert_int_equal(r.payload_len, 1000);
+	free(b);
+	b = grpc_run_req_body(false, "-C 1ms -R 10", 12, 0, &len);
+	assert_int_equal(grpc_unary_message(b, len, 1u << 20, &msg, &mlen, &why), GRPC_OK);
+	assert_int_equal(grpc_run_req_decode(msg, mlen, &r), 0);
+	assert_int_equal(r.program.len, 12);
+	assert_memory_equal(r.program.p, "-C 1ms -R 10", 12);
+	assert_int_equal(r.payload_len, 0);
+	free(b);
+	b = grpc_run_req_body(false, "", 0, 0, &len); /* an empty message */
+	assert_int_equal(len, GRPC_PREFIX_LEN);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pb_reader),     cmocka_unit_test(test_pb_malformed),
 		cmocka_unit_test(test_pb_writer),     cmocka_unit_test(test_unary_message),
 		cmocka_unit_test(test_timeout),       cmocka_unit_test(test_message_encode),
-		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_messages),      cmocka_unit_test(test_run_req_body),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
