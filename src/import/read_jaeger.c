@@ -5,7 +5,11 @@
  * may come after the spans: the spans of one trace object are held until it
  * closes (at most the import's open-span bound), then added and the trace
  * finished. Parent: the first CHILD_OF reference, else the first
- * FOLLOWS_FROM, else "parentSpanID"; the other references become links. */
+ * FOLLOWS_FROM, else "parentSpanID"; the other references become links.
+ * The host (whose clock the times are on) is a process tag: "hostname" (the
+ * Jaeger clients' tag), "host.name" (OpenTelemetry's resource attribute, as
+ * Jaeger's OTLP receiver keeps it), else "ip" (a Jaeger client's address:
+ * one clock per address, as good as it gets). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,7 @@ struct jg {
 	struct import *im;
 	struct strmap procs; /* process id -> index in names */
 	char **names;
+	char **hosts; /* per process: its host, NULL when unknown */
 	size_t nnames;
 	struct js_val **pending;
 	uint64_t *pending_line;
@@ -55,6 +60,26 @@ static int time_us(const struct js_val *v, int64_t *ns)
 	if (parse_u64(v->str, &u) < 0 || scale_ns(u, 1000, ns) < 0)
 		return -EINVAL;
 	return 0;
+}
+
+/* A process's host from its tags (see above); borrowed from proc. */
+static const char *process_host(const struct js_val *proc)
+{
+	const struct js_val *tags = js_get(proc, "tags");
+	const char *ip = NULL;
+
+	for (size_t i = 0; tags && tags->type == JS_ARR && i < tags->n; i++) {
+		const char *key = js_text(js_get(tags->items[i], "key"));
+		const char *val = js_scalar(js_get(tags->items[i], "value"));
+
+		if (key == NULL || val == NULL || *val == '\0')
+			continue;
+		if (strcmp(key, "hostname") == 0 || strcmp(key, "host.name") == 0)
+			return val;
+		if (strcmp(key, "ip") == 0 && ip == NULL)
+			ip = val;
+	}
+	return ip;
 }
 
 static int add_span(struct jg *g, const struct js_val *v, uint64_t line, struct err *e)
@@ -129,6 +154,7 @@ static int add_span(struct jg *g, const struct js_val *v, uint64_t line, struct 
 	s = js_text(js_get(v, "processID"));
 	uint64_t *k = s ? strmap_get(&g->procs, s, strlen(s)) : NULL;
 	in.service = k ? g->names[*k] : js_text(js_get(js_get(v, "process"), "serviceName"));
+	in.host = k ? g->hosts[*k] : process_host(js_get(v, "process"));
 	if (in.service == NULL)
 		return span_fail(e, line, sid, "no service (no process with its processID)");
 	tags = js_get(v, "tags");
@@ -146,10 +172,14 @@ static void clear(struct jg *g)
 	for (size_t i = 0; i < g->npending; i++)
 		js_free(g->pending[i]);
 	g->npending = 0;
-	for (size_t i = 0; i < g->nnames; i++)
+	for (size_t i = 0; i < g->nnames; i++) {
 		free(g->names[i]);
+		free(g->hosts[i]);
+	}
 	free(g->names);
+	free(g->hosts);
 	g->names = NULL;
+	g->hosts = NULL;
 	g->nnames = 0;
 	strmap_free(&g->procs);
 	strmap_init(&g->procs);
@@ -163,6 +193,7 @@ static int value(void *arg, const struct js_path *p, struct js_val **v, struct j
 
 	if (js_at_key(p, d, "processes")) {
 		const char *name = js_text(js_get(*v, "serviceName"));
+		const char *host = process_host(*v);
 		bool added;
 		uint64_t *k;
 
@@ -179,10 +210,14 @@ static int value(void *arg, const struct js_path *p, struct js_val **v, struct j
 		}
 		if (added) {
 			g->names = xrealloc(g->names, (g->nnames + 1) * sizeof *g->names);
-			g->names[g->nnames++] = xstrdup(name);
+			g->hosts = xrealloc(g->hosts, (g->nnames + 1) * sizeof *g->hosts);
+			g->names[g->nnames] = xstrdup(name);
+			g->hosts[g->nnames++] = host ? xstrdup(host) : NULL;
 		} else {
 			free(g->names[*k]);
+			free(g->hosts[*k]);
 			g->names[*k] = xstrdup(name);
+			g->hosts[*k] = host ? xstrdup(host) : NULL;
 		}
 		return 0;
 	}

@@ -10,12 +10,19 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
+/* A Jaeger process: one service on one host (SPAN_NONE: unknown). */
+struct jaeger_proc {
+	uint32_t service, host;
+};
+
 struct jaeger_out {
 	FILE *f;
 	char *path;
 	uint64_t traces;
-	uint32_t *proc;   /* service name id -> process number + 1, per trace */
+	uint32_t *proc;   /* service name id -> its last process number + 1, per trace */
 	size_t nproc;
+	struct jaeger_proc *procs; /* per trace: process p + 1 is procs[p] */
+	uint32_t nprocs, cap_procs;
 };
 
 int jaeger_out_open(const char *path, struct jaeger_out **out, struct err *e)
@@ -51,11 +58,32 @@ static void tag_int(FILE *f, bool *first, const char *key, int64_t v)
 	*first = false;
 }
 
+/* The process number (from 1) of span s in the trace being written: a
+ * service on two hosts is two processes, each with its own clock. */
+static uint32_t process_of(struct jaeger_out *j, const struct span *s)
+{
+	uint32_t p = j->proc[s->service];
+
+	if (p != 0 && j->procs[p - 1].host == s->host)
+		return p;
+	for (p = 0; p < j->nprocs; p++)
+		if (j->procs[p].service == s->service && j->procs[p].host == s->host)
+			break;
+	if (p == j->nprocs) {
+		if (j->nprocs == j->cap_procs) {
+			j->cap_procs = j->cap_procs ? 2 * j->cap_procs : 16;
+			j->procs = xrealloc(j->procs, j->cap_procs * sizeof *j->procs);
+		}
+		j->procs[j->nprocs++] = (struct jaeger_proc){ s->service, s->host };
+	}
+	j->proc[s->service] = p + 1;
+	return p + 1;
+}
+
 void jaeger_out_trace(void *arg, const struct import *im, const struct trace *t)
 {
 	struct jaeger_out *j = arg;
 	FILE *f = j->f;
-	uint32_t nextp = 0;
 
 	if (im->names.n > j->nproc) {
 		j->proc = xrealloc(j->proc, im->names.n * sizeof *j->proc);
@@ -63,6 +91,7 @@ void jaeger_out_trace(void *arg, const struct import *im, const struct trace *t)
 	}
 	for (uint32_t i = 0; i < t->n; i++)
 		j->proc[t->spans[i].service] = 0;
+	j->nprocs = 0;
 	fprintf(f, "%s{\"traceID\":", j->traces++ ? "," : "");
 	json_write_string(f, t->id);
 	fputs(",\"spans\":[", f);
@@ -70,8 +99,8 @@ void jaeger_out_trace(void *arg, const struct import *im, const struct trace *t)
 		const struct span *s = &t->spans[i];
 		bool first = true;
 
-		if (j->proc[s->service] == 0)
-			j->proc[s->service] = ++nextp;
+		uint32_t proc = process_of(j, s);
+
 		fprintf(f, "%s{\"traceID\":", i ? "," : "");
 		json_write_string(f, t->id);
 		fputs(",\"spanID\":", f);
@@ -102,17 +131,20 @@ void jaeger_out_trace(void *arg, const struct import *im, const struct trace *t)
 			tag_int(f, &first, "rpc.request.size", s->req_bytes);
 		if (s->resp_bytes >= 0)
 			tag_int(f, &first, "rpc.response.size", s->resp_bytes);
-		fprintf(f, "],\"logs\":[],\"processID\":\"p%u\",\"warnings\":null}", j->proc[s->service]);
+		fprintf(f, "],\"logs\":[],\"processID\":\"p%u\",\"warnings\":null}", proc);
 	}
 	fputs("],\"processes\":{", f);
-	for (uint32_t p = 1; p <= nextp; p++)
-		for (uint32_t i = 0; i < t->n; i++)
-			if (j->proc[t->spans[i].service] == p) {
-				fprintf(f, "%s\"p%u\":{\"serviceName\":", p > 1 ? "," : "", p);
-				json_write_string(f, import_name(im, t->spans[i].service));
-				fputs(",\"tags\":[]}", f);
-				break;
-			}
+	for (uint32_t p = 0; p < j->nprocs; p++) {
+		bool first = true;
+
+		fprintf(f, "%s\"p%u\":{\"serviceName\":", p ? "," : "", p + 1);
+		json_write_string(f, import_name(im, j->procs[p].service));
+		fputs(",\"tags\":[", f);
+		/* whose clock: the Jaeger clients' tag, which the reader takes back */
+		if (j->procs[p].host != SPAN_NONE)
+			tag_str(f, &first, "hostname", import_name(im, j->procs[p].host));
+		fputs("]}", f);
+	}
 	fputs("},\"warnings\":null}", f);
 }
 
@@ -128,6 +160,7 @@ int jaeger_out_close(struct jaeger_out *j, struct err *e)
 		err_set(e, "cannot write %s: %s", j->path, strerror(errno));
 	}
 	free(j->proc);
+	free(j->procs);
 	free(j->path);
 	free(j);
 	return rc;

@@ -3,8 +3,9 @@
  * reads back: {"data": [{"traceID", "spans": [...], "processes": {...}}]}.
  *
  * Contract: jaeger_out_trace() is an import consumer (import_trace_fn):
- * each finished trace becomes one element of "data", its services the
- * processes p1, p2... Times are µs since the epoch (starts rounded down, ends
+ * each finished trace becomes one element of "data", each of its services
+ * on each host (span.host) a process p1, p2... with the host as its
+ * "hostname" tag (the Jaeger clients' tag, which the reader takes back). Times are µs since the epoch (starts rounded down, ends
  * up, so a child stays inside its parent), span.kind,
  * error and the size attributes become tags, the parent a CHILD_OF
  * reference (FOLLOWS_FROM when it was one). What the model does not keep

@@ -23,6 +23,7 @@ struct rec {
 	long long start, dur, req, resp;
 	unsigned ntrace; /* which finished trace (0, 1, ...) */
 	unsigned nlinks;
+	char host[64]; /* "" when unknown */
 };
 
 static struct rec recs[MAXREC];
@@ -53,6 +54,8 @@ static void keep(void *arg, const struct import *im, const struct trace *t)
 		r->resp = s->resp_bytes;
 		r->ntrace = ntraces;
 		r->nlinks = s->nlinks;
+		snprintf(r->host, sizeof r->host, "%s",
+			 s->host == SPAN_NONE ? "" : import_name(im, s->host));
 	}
 	ntraces++;
 }
