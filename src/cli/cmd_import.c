@@ -10,6 +10,7 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "cli/trace_opts.h"
+#include "import/fit.h"
 #include "import/reader.h"
 #include "import/spans.h"
 #include "import/model.h"
@@ -110,10 +111,9 @@ static const char import_intro[] =
 	"when a file cannot be read or is malformed or the scenario cannot be written, 2 on\n"
 	"a usage error.";
 
-/* The summary and the model both see every finished trace. */
+/* The summary and the Jaeger file see every trace of the first read. */
 struct import_both_arg {
 	struct overview *sum;
-	struct model *model;
 	struct jaeger_out *jaeger;
 };
 
@@ -123,8 +123,6 @@ static void import_both(void *arg, const struct import *im, const struct trace *
 
 	if (a->sum)
 		overview_trace(a->sum, im, t);
-	if (a->model)
-		model_trace(a->model, im, t);
 	if (a->jaeger)
 		jaeger_out_trace(a->jaeger, im, t);
 }
@@ -290,52 +288,51 @@ int cmd_import(int argc, char **argv)
 	}
 
 	struct overview sum;
-	struct model model;
-	struct import im;
+	struct fit fit;
 	struct err e;
-	const char **files = xcalloc((size_t)argc, sizeof *files);
+	const char **files = (const char **)argv + optind;
 	const char **used = xcalloc((size_t)argc, sizeof *used);
-	int nfiles = 0;
+	int nfiles = argc - optind;
+	struct import_both_arg both = { summary ? &sum : NULL, NULL };
+	struct fit_opts fo = { to->format, to->max_open, to->tolerance_ns, out != NULL, import_both,
+			       &both };
 
 	overview_init(&sum);
-	model_init(&model, to->tolerance_ns);
-	import_init(&im, to->max_open, import_both, NULL);
 	w->max_plans = to->max_plans;
 	if (a.jaeger_path != NULL && jaeger_out_open(a.jaeger_path, &jaeger, &e) < 0) {
 		log_msg("--jaeger-out: %s", e.msg);
 		rc = 1;
 	}
-	im.arg = &(struct import_both_arg){ summary ? &sum : NULL, out ? &model : NULL, jaeger };
-	for (int i = optind; i < argc && rc == 0; i++) {
-		if (import_file(&im, argv[i], to->format, &used[nfiles], &e) < 0) {
-			log_msg("%s", e.msg);
-			rc = 1;
-		} else {
-			if (summary)
-				printf("file %s %s\n", argv[i], used[nfiles]);
-			files[nfiles++] = argv[i];
-		}
+	both.jaeger = jaeger;
+	memset(&fit, 0, sizeof fit);
+	if (rc == 0 && fit_read(&fit, files, nfiles, &fo, used, &e) < 0) {
+		log_msg("%s", e.msg);
+		rc = 1;
 	}
-	if (rc == 0) {
-		import_finish(&im);
-		if (summary)
-			overview_print(&sum, &im, stdout);
-		if (out) {
-			w->files = files;
-			w->formats = used;
-			w->nfiles = nfiles;
-			rc = write_scenario(&model, &im, w, out);
-		}
+	for (int i = 0; i < nfiles && summary && rc == 0; i++)
+		printf("file %s %s\n", files[i], used[i]);
+	if (rc == 0 && summary) {
+		overview_print(&sum, &fit.im, stdout);
+		clockalign_print(&fit.clocks, "", stdout);
+	}
+	if (rc == 0 && fit_align(&fit, files, nfiles, &fo, &e) < 0) {
+		log_msg("%s", e.msg);
+		rc = 1;
+	}
+	if (rc == 0 && out) {
+		w->files = files;
+		w->formats = used;
+		w->nfiles = nfiles;
+		rc = write_scenario(&fit.model, &fit.im, w, out);
 	}
 	if (jaeger_out_close(jaeger, &e) < 0 && rc == 0) {
 		log_msg("--jaeger-out: %s", e.msg);
 		rc = 1;
 	}
-	import_free(&im);
+	if (fit.reads)
+		fit_free(&fit);
 	overview_free(&sum);
-	model_free(&model);
 	free_self(&a);
-	free(files);
 	free(used);
 	return rc;
 }

@@ -24,6 +24,7 @@ void model_init(struct model *m, uint64_t tolerance_ns)
 	strmap_init(&m->edge_ix);
 	m->tolerance_ns = tolerance_ns;
 	rng_seed(&m->rng, 17, 0); /* fixed: the same input fits the same model */
+	rng_seed(&m->self_rng, 17, 1); /* apart: validate's figure leaves the fit's draws alone */
 }
 
 void reservoir_free(struct reservoir *r)
@@ -53,6 +54,7 @@ void model_free(struct model *m)
 		reservoir_free(&r->resp);
 		reservoir_free(&r->leaf_dur);
 		reservoir_free(&r->root_dur);
+		reservoir_free(&r->self);
 	}
 	for (uint32_t i = 0; i < m->nedges; i++)
 		reservoir_free(&m->edges[i].net);
@@ -61,6 +63,7 @@ void model_free(struct model *m)
 	free(m->stack);
 	free(m->calls);
 	free(m->shift);
+	free(m->seg);
 	free(m->key);
 	strmap_free(&m->route_ix);
 	strmap_free(&m->plan_ix);
@@ -344,6 +347,24 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 
 	struct model_route *r = &m->routes[ridx];
 	struct model_plan *pl = plan_of(m, r, ridx, m->key, nkey);
+	int64_t at = s, self = 0, *seg_ns;
+
+	/* segments: before the first group, between groups, after the last */
+	if (ng + 1 > m->cap_seg) {
+		m->cap_seg = 2 * (ng + 1);
+		m->seg = xrealloc(m->seg, m->cap_seg * sizeof *m->seg);
+	}
+	seg_ns = m->seg;
+	for (uint32_t g = 0; g <= ng; g++) {
+		int64_t g0 = g < ng ? c[gstart[g]].start : e, g1 = g0;
+
+		for (uint32_t i = gstart[g]; g < ng && i < gstart[g + 1]; i++)
+			g1 = max64(g1, c[i].end);
+		seg_ns[g] = max64(g0 - at, 0);
+		self += seg_ns[g];
+		at = max64(at, g1);
+	}
+	reservoir_add(&r->self, &m->self_rng, (double)self);
 
 	if (pl == NULL) {
 		r->other++;
@@ -352,18 +373,42 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 	}
 	pl->count++;
 	reservoir_add(&pl->dur, &m->rng, (double)(e - s));
-	/* segments: before the first group, between groups, after the last */
-	int64_t at = s;
+	for (uint32_t g = 0; g <= ng; g++)
+		reservoir_add(&pl->seg[g], &m->rng, (double)seg_ns[g]);
+}
 
-	for (uint32_t g = 0; g < ng; g++) {
-		int64_t g0 = c[gstart[g]].start, g1 = g0;
+/* How far the clocks' alignment moved callee Y (span ci) onto the clock of
+ * execution ei, counted. */
+static int64_t callee_moved(struct model *m, const struct span *Y, uint32_t ci, uint32_t ei)
+{
+	int64_t moved = m->shift[ci] - m->shift[ei];
 
-		for (uint32_t i = gstart[g]; i < gstart[g + 1]; i++)
-			g1 = max64(g1, c[i].end);
-		reservoir_add(&pl->seg[g], &m->rng, (double)max64(g0 - at, 0));
-		at = max64(at, g1);
+	if (moved != 0 && timed(Y)) {
+		m->aligned_calls++;
+		if ((moved < 0 ? -moved : moved) > m->aligned_max_ns)
+			m->aligned_max_ns = moved < 0 ? -moved : moved;
 	}
-	reservoir_add(&pl->seg[ng], &m->rng, (double)max64(e - at, 0));
+	return moved;
+}
+
+/* A call of service svc timed by its client span X, answered by Y (route
+ * cr): the sizes when the callee has none, the network time. */
+static void client_call(struct model *m, uint32_t svc, uint32_t cr, const struct span *X,
+			const struct span *Y)
+{
+	if (Y->req_bytes < 0 && Y->resp_bytes < 0)
+		add_sizes(m, &m->routes[cr], X);
+	if (timed(X) && timed(Y)) {
+		struct model_edge *ed = edge_of(m, svc, m->routes[cr].svc);
+		int64_t net = X->dur_ns - Y->dur_ns;
+
+		if (net < 0)
+			m->negative_net++;
+		ed->calls++;
+		if ((X->flags & SPAN_F_MESHWALK) && (Y->flags & SPAN_F_MESHWALK))
+			ed->meshwalk_calls++;
+		reservoir_add(&ed->net, &m->rng, (double)(net > 0 ? net : 0));
+	}
 }
 
 /* One execution: the entry span ei of its service; root: it starts a
@@ -430,31 +475,19 @@ static void execution(struct model *m, const struct import *im, const struct tra
 			const struct span *T = is_caller(X) && xi != ei ? X : Y;
 
 			all_timed &= timed(T);
+			int64_t moved = callee_moved(m, Y, ci, ei);
 			/* a callee still at work when the caller ended was not
 			 * waited for, whenever the client span ended (one
 			 * that ends at the send, or with its caller, as
 			 * meshwalk's nowait forwards do); its end on the
 			 * caller's clock (trace_skew_shifts), so that skew
 			 * between processes does not pass for it */
-			push_call(m, &ncalls, T->start_ns, T->start_ns + T->dur_ns,
-				  timed(Y) ? Y->start_ns + Y->dur_ns + m->shift[ci] - m->shift[xi]
-					   : INT64_MIN,
-				  cr);
-			if (T == X) {
-				if (Y->req_bytes < 0 && Y->resp_bytes < 0)
-					add_sizes(m, &m->routes[cr], X);
-				if (timed(X) && timed(Y)) {
-					struct model_edge *ed = edge_of(m, svc, m->routes[cr].svc);
-					int64_t net = X->dur_ns - Y->dur_ns;
+			int64_t t0 = T == Y ? Y->start_ns + moved : T->start_ns;
 
-					if (net < 0)
-						m->negative_net++;
-					ed->calls++;
-					if ((X->flags & SPAN_F_MESHWALK) && (Y->flags & SPAN_F_MESHWALK))
-						ed->meshwalk_calls++;
-					reservoir_add(&ed->net, &m->rng, (double)(net > 0 ? net : 0));
-				}
-			}
+			push_call(m, &ncalls, t0, t0 + T->dur_ns,
+				  timed(Y) ? Y->start_ns + Y->dur_ns + moved : INT64_MIN, cr);
+			if (T == X)
+				client_call(m, svc, cr, X, Y);
 		}
 		if (!answered && is_caller(X) && xi != ei) {
 			/* a call no traced service answered: a leaf route */
@@ -517,7 +550,7 @@ void model_trace(void *arg, const struct import *im, const struct trace *t)
 		m->cap_shift = t->n;
 		m->shift = xrealloc(m->shift, m->cap_shift * sizeof *m->shift);
 	}
-	trace_skew_shifts(t, m->shift, NULL, NULL);
+	clockalign_shifts(m->clocks, im, t, m->shift);
 
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct span *sp = &t->spans[i];

@@ -30,6 +30,12 @@
  * Memory grows with routes, plans and service pairs, never with spans.
  * Executions whose entry or calls have no timestamps count for the
  * operation's totals but not for its plans (`untimed`).
+ * Clocks: each trace's spans are put on its root's clock first
+ * (clockalign_shifts(): with `clocks`, the hosts' offsets measured over the
+ * whole input, which the caller sets after model_init(); without, each
+ * call's own rules), so a callee on a skewed host is neither clipped to its
+ * caller nor taken for a call outliving it; `aligned_calls` counts the
+ * calls whose callee moved.
  * Contract: model_trace() is an import_trace_fn (arg: the model). Names are
  * copied into the model's own table. Ownership: model_free(). Threads: one.
  * Errors: none. */
@@ -39,6 +45,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "import/clockalign.h"
 #include "import/spans.h"
 #include "import/strmap.h"
 #include "spec/rng.h"
@@ -79,6 +86,7 @@ struct model_route {
 	struct reservoir req, resp; /* sizes, bytes */
 	struct reservoir leaf_dur;  /* leaf: client span durations, ns */
 	struct reservoir root_dur;  /* as a trace root: end-to-end durations, ns */
+	struct reservoir self;      /* per timed execution: its self time (all segments), ns */
 };
 
 struct model_edge {
@@ -100,7 +108,12 @@ struct model {
 	uint64_t frags, frag_first_ns, frag_last_ns; /* timed roots of fragments (orphans) */
 	uint64_t execs, untimed, other, late_calls, negative_net;
 	uint64_t external_roots; /* root CLIENT spans of a load generator: not emulated */
+	const struct clockalign *clocks; /* hosts' measured offsets, NULL: none (the caller's) */
+	bool clocks_unaligned;           /* hosts' clocks differ, not applied (stdin read once) */
+	uint64_t aligned_calls;          /* calls whose callee's clock was moved */
+	int64_t aligned_max_ns;          /* the largest such move, ns */
 	struct rng rng; /* reservoir replacement choices */
+	struct rng self_rng; /* the same for routes' self reservoirs */
 	/* scratch, reused per execution */
 	uint32_t *stack;
 	uint32_t cap_stack;
@@ -110,6 +123,8 @@ struct model {
 	uint32_t cap_calls;
 	uint32_t *key;
 	uint32_t cap_key;
+	int64_t *seg; /* an execution's segment times */
+	uint32_t cap_seg;
 };
 
 void model_init(struct model *m, uint64_t tolerance_ns);

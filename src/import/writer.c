@@ -413,6 +413,20 @@ static void route_comments(FILE *f, const struct model *m, const struct writer_n
 
 /* ---- the file ------------------------------------------------------------------- */
 
+/* The hosts' clocks the fit aligned (import/clockalign.h), and what moved. */
+static void clock_notes(FILE *f, const struct model *m)
+{
+	if (m->clocks != NULL)
+		clockalign_print(m->clocks, "#   ", f);
+	if (m->aligned_calls)
+		fprintf(f, "#   %llu calls whose callee's clock was moved onto its caller's (by up to "
+			   "%.3f ms)\n",
+			(unsigned long long)m->aligned_calls, (double)m->aligned_max_ns / 1e6);
+	if (m->clocks_unaligned)
+		fprintf(f, "#   hosts' clocks differ (see --summary), but standard input is read "
+			   "once: their offsets were not applied\n");
+}
+
 static void header(FILE *f, const struct model *m, const struct import *im,
 		   const struct writer_opts *o, const struct writer_names *nm)
 {
@@ -460,6 +474,7 @@ static void header(FILE *f, const struct model *m, const struct import *im,
 	W(m->external_roots, "root client spans of a caller outside the application (a load "
 			     "generator): its callees are the entries, the client groups replace it");
 #undef W
+	clock_notes(f, m);
 	for (uint32_t i = 0; i < nm->ncut; i++)
 		fprintf(f, "#   %s\n", nm->cut_text[i]);
 	if (model_entries_are_fragments(m))

@@ -220,29 +220,6 @@ struct pass {
 	uint32_t acc_ops;
 };
 
-/* A call between two known hosts: one NTP sample for the pair. */
-static void clock_sample(struct traceset *ts, const struct import *im, const struct span *client,
-			 const struct span *server)
-{
-	const char *from = import_name(im, client->host), *to = import_name(im, server->host);
-	struct tv_clock *c = NULL;
-
-	for (uint32_t i = 0; i < ts->nclocks && c == NULL; i++)
-		if (strcmp(ts->clocks[i].from, from) == 0 && strcmp(ts->clocks[i].to, to) == 0)
-			c = &ts->clocks[i];
-	if (c == NULL) {
-		if (ts->nclocks == TRACESET_MAX_CLOCKS)
-			return;
-		c = &ts->clocks[ts->nclocks++];
-		c->from = xstrdup(from);
-		c->to = xstrdup(to);
-		c->samples = xmalloc(TRACESET_CLOCK_SAMPLES * sizeof *c->samples);
-	}
-	c->calls++;
-	if (c->n < TRACESET_CLOCK_SAMPLES)
-		c->samples[c->n++] = trace_call_offset(client, server);
-}
-
 static void first_pass(struct pass *ps, const struct import *im, const struct trace *t)
 {
 	struct traceset *ts = ps->ts;
@@ -256,16 +233,10 @@ static void first_pass(struct pass *ps, const struct import *im, const struct tr
 		ops[i] = span_op(ts, im, s);
 		if (ts->ops[ops[i]].dur && s->dur_ns >= 0)
 			hist_record(ts->ops[ops[i]].dur, (uint64_t)s->dur_ns);
-		if (s->parent != SPAN_NONE && s->host != SPAN_NONE) {
-			const struct span *p = &t->spans[s->parent];
-
-			if (p->kind == SPAN_KIND_CLIENT && p->service != s->service &&
-			    p->host != SPAN_NONE && p->host != s->host)
-				clock_sample(ts, im, p, s);
-		}
 		if (s->flags & ~(SPAN_F_SHARED | SPAN_F_FOLLOWS | SPAN_F_MESHWALK))
 			ts->flagged++;
 	}
+	clockalign_trace(&ts->clocks, im, t);
 	ts->spans += t->n;
 	if (ts->nrows == ts->caprows) {
 		ts->caprows = ts->caprows ? ts->caprows * 2 : 1024;
@@ -300,25 +271,6 @@ static bool id_matches(const struct traceset_pick *p, const struct trace *t)
 	return false;
 }
 
-/* trace_host_offset_fn over the pairs measured in the first pass. */
-struct clock_arg {
-	const struct traceset *ts;
-	const struct import *im;
-};
-
-static bool host_offset(void *arg, uint32_t from, uint32_t to, int64_t *offset_ns)
-{
-	const struct clock_arg *a = arg;
-	const char *f = import_name(a->im, from), *t = import_name(a->im, to);
-
-	for (uint32_t i = 0; i < a->ts->nclocks; i++)
-		if (strcmp(a->ts->clocks[i].from, f) == 0 && strcmp(a->ts->clocks[i].to, t) == 0) {
-			*offset_ns = a->ts->clocks[i].offset_ns;
-			return true;
-		}
-	return false;
-}
-
 static void keep_trace(struct pass *ps, const struct import *im, const struct trace *t,
 		       uint32_t pick)
 {
@@ -342,7 +294,7 @@ static void keep_trace(struct pass *ps, const struct import *im, const struct tr
 	k->dur_ns = t->spans[t->roots[0]].dur_ns;
 	k->request_id = -1;
 	shift = xmalloc((t->n ? t->n : 1) * sizeof *shift);
-	trace_skew_shifts(t, shift, host_offset, &(struct clock_arg){ ts, im });
+	clockalign_shifts(&ts->clocks, im, t, shift);
 	for (uint32_t i = 0; i < k->n; i++)
 		if (t->spans[i].start_ns + shift[i] < t0)
 			t0 = t->spans[i].start_ns + shift[i];
@@ -389,7 +341,7 @@ static void band_add(struct pass *ps, const struct import *im, const struct trac
 		sp = xcalloc(t->n, sizeof *sp);
 		on = xcalloc(t->n, sizeof *on);
 		/* on[] is critpath's output: borrowed */
-		trace_skew_shifts(t, on, host_offset, &(struct clock_arg){ ts, im });
+		clockalign_shifts(&ts->clocks, im, t, on);
 		for (uint32_t i = 0; i < t->n; i++) {
 			sp[i].parent = t->spans[i].parent == SPAN_NONE ? TV_NONE : t->spans[i].parent;
 			sp[i].op = span_op(ts, im, &t->spans[i]);
@@ -586,14 +538,7 @@ int traceset_load(struct traceset *ts, const char *path, const char *format,
 	if (ts->nrows > UINT32_MAX - 1)
 		return err_set(e, "%s: too many traces for the trace view", path);
 	set_bands(ts);
-	for (uint32_t i = 0; i < ts->nclocks; i++) { /* each pair's median: its offset */
-		struct tv_clock *c = &ts->clocks[i];
-
-		qsort(c->samples, c->n, sizeof *c->samples, by_i64);
-		c->offset_ns = c->samples[(c->n - 1) / 2];
-		c->min_ns = c->samples[0];
-		c->max_ns = c->samples[c->n - 1];
-	}
+	clockalign_finish(&ts->clocks);
 	ps.pick_row = xmalloc((npicks ? npicks : 1) * sizeof *ps.pick_row);
 	ps.matched = xcalloc(npicks ? npicks : 1, sizeof *ps.matched);
 	choose_rows(ts, picks, npicks, ps.pick_row);
@@ -618,11 +563,7 @@ int traceset_load(struct traceset *ts, const char *path, const char *format,
 
 void traceset_free(struct traceset *ts)
 {
-	for (uint32_t i = 0; i < ts->nclocks; i++) {
-		free(ts->clocks[i].from);
-		free(ts->clocks[i].to);
-		free(ts->clocks[i].samples);
-	}
+	clockalign_free(&ts->clocks);
 	for (uint32_t i = 0; i < ts->nops; i++) {
 		free(ts->ops[i].service);
 		free(ts->ops[i].name);

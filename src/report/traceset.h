@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "import/clockalign.h"
 #include "import/strmap.h"
 #include "stats/hist.h"
 #include "util/err.h"
@@ -123,19 +124,6 @@ struct tv_entry {
 	uint32_t ncrit[2];
 };
 
-/* The clock offset of host `to` to host `from`, measured as NTP does from
- * the calls between them (trace_call_offset(): one sample a call; the
- * median is the offset). */
-#define TRACESET_MAX_CLOCKS 64        /* host pairs measured */
-#define TRACESET_CLOCK_SAMPLES 20000  /* samples kept per pair (the first) */
-struct tv_clock {
-	char *from, *to;
-	uint64_t calls;
-	int64_t *samples;
-	uint32_t n;
-	int64_t offset_ns, min_ns, max_ns; /* after the first pass */
-};
-
 struct traceset {
 	const char *path;
 	struct tv_op *ops;
@@ -155,8 +143,7 @@ struct traceset {
 	uint64_t spans;        /* spans read (first pass) */
 	uint64_t flagged;      /* spans with a messy-input flag */
 	int64_t first_ns, last_ns; /* entry start times, for the timeline */
-	struct tv_clock clocks[TRACESET_MAX_CLOCKS];
-	uint32_t nclocks;
+	struct clockalign clocks; /* hosts' offsets, measured in the first pass */
 };
 
 /* "p50", "p99.9", "max", "slowest", or a trace / request id into *p. */

@@ -125,12 +125,12 @@ static void write_crit(FILE *f, const struct traceset *ts)
 }
 
 /* The clock offsets between hosts measured from the calls between them,
- * which the trace view applied (host.name of each span's resource). */
+ * which the trace view applied (host.name of each span's resource; import/clockalign). */
 static void write_clocks(FILE *f, const struct traceset *ts)
 {
 	fprintf(f, "from_host,to_host,calls,samples,offset_us,min_us,max_us\n");
-	for (uint32_t i = 0; i < ts->nclocks; i++) {
-		const struct tv_clock *c = &ts->clocks[i];
+	for (uint32_t i = 0; i < ts->clocks.npairs; i++) {
+		const struct clock_pair *c = &ts->clocks.pairs[i];
 
 		csv_field(f, c->from);
 		fputc(',', f);
