@@ -4,12 +4,15 @@
  * nodes' stats.json) and print the fidelity report (src/import/validate.h). */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "cli/trace_opts.h"
+#include "import/fit.h"
 #include "import/model.h"
 #include "import/reader.h"
 #include "import/validate.h"
@@ -38,7 +41,8 @@ const struct opt_def validate_opts[] = {
 	{ "clone", 0, OPT_REQUIRED, O_CLONE, "RESULTS_DIR",
 	  "The results directory of a meshwalk run of the scenario meshwalk import wrote from "
 	  "the same traces (required): its client groups' requests.csv and its nodes' "
-	  "stats.json.",
+	  "stats.json, and its traces.otlp.jsonl when it was traced (trace_sample): the "
+	  "clone's spans, for the self time per operation.",
 	  .kind = OPT_K_STR, OPT_AT(struct validate_args, clone) },
 	{ "format", 0, OPT_REQUIRED, TRACE_O_FORMAT, "FORMAT",
 	  "The traces' format, as for meshwalk import (default auto)." },
@@ -70,9 +74,10 @@ static const char validate_intro[] =
 	"How faithful is a clone: compares the traces an application left with a run of the\n"
 	"scenario meshwalk import wrote from them. Per entry operation: end-to-end latency\n"
 	"(KS distance, p50/p90/p99 errors, Wasserstein-1); per service: requests served\n"
-	"against the model's expectation (the call graph and its probabilities). Prints a\n"
-	"report with a verdict (docs/import.md). Exit status: 0 when every check passes, 3\n"
-	"when one fails, 1 when an input cannot be read, 2 on a usage error.";
+	"against the model's expectation (the call graph and its probabilities); per\n"
+	"operation: self time against the clone's own spans, when its run recorded them.\n"
+	"Prints a report with a verdict (docs/import.md). Exit status: 0 when every check\n"
+	"passes, 3 when one fails, 1 when an input cannot be read, 2 on a usage error.";
 
 void cmd_validate_man(FILE *f)
 {
@@ -115,6 +120,28 @@ static double service_requests(const char *dir, const char *svc)
 		jsonin_free(j);
 	}
 	return sum;
+}
+
+/* The clone's own spans (RESULTS/traces.otlp.jsonl, a traced run's), fitted
+ * as the traces are; *have false when the run left none. 0 or 1. */
+static int load_clone_spans(const char *dir, const struct trace_opts *to, struct fit *f,
+			    char **path, bool *have)
+{
+	struct fit_opts fo = { NULL, to->max_open, to->tolerance_ns, true, NULL, NULL };
+	const char *files[1];
+	struct err e;
+
+	if (asprintf(path, "%s/traces.otlp.jsonl", dir) < 0)
+		abort();
+	*have = access(*path, F_OK) == 0;
+	if (!*have)
+		return 0;
+	files[0] = *path;
+	if (fit_read(f, files, 1, &fo, NULL, &e) < 0 || fit_align(f, files, 1, &fo, &e) < 0) {
+		log_msg("--clone: %s", e.msg);
+		return 1;
+	}
+	return 0;
 }
 
 static int by_str(const void *a, const void *b)
@@ -167,30 +194,32 @@ int cmd_validate(int argc, char **argv)
 	if (rc)
 		return rc;
 
-	struct model model;
-	struct import im;
+	struct fit orig, clone_fit;
 	struct results res;
 	struct err e;
+	const char *const *files = (const char *const *)argv + optind;
+	int nfiles = argc - optind;
+	struct fit_opts fo = { to->format, to->max_open, to->tolerance_ns, true, NULL, NULL };
+	char *spans_path = NULL;
+	bool clone_spans = false;
 
 	memset(&res, 0, sizeof res);
+	memset(&clone_fit, 0, sizeof clone_fit);
 	vo->max_plans = to->max_plans;
-	model_init(&model, to->tolerance_ns);
-	import_init(&im, to->max_open, model_trace, &model);
-	for (int i = optind; i < argc && rc == 0; i++)
-		if (import_file(&im, argv[i], to->format, NULL, &e) < 0) {
-			log_msg("%s", e.msg);
-			rc = 1;
-		}
-	if (rc == 0) {
-		import_finish(&im);
-		if (results_load(clone, &res, &e) < 0) {
-			log_msg("--clone: %s", e.msg);
-			rc = 1;
-		}
+	if (fit_read(&orig, files, nfiles, &fo, NULL, &e) < 0 ||
+	    fit_align(&orig, files, nfiles, &fo, &e) < 0) {
+		log_msg("%s", e.msg);
+		rc = 1;
 	}
+	if (rc == 0 && results_load(clone, &res, &e) < 0) {
+		log_msg("--clone: %s", e.msg);
+		rc = 1;
+	}
+	if (rc == 0)
+		rc = load_clone_spans(clone, to, &clone_fit, &spans_path, &clone_spans);
 	if (rc == 0) {
 		struct validate_clone vc = { 0 };
-		struct writer_names *nm = writer_names_new(&model);
+		struct writer_names *nm = writer_names_new(&orig.model);
 		FILE *json = NULL;
 
 		vc.ngroups = res.ngroups;
@@ -205,8 +234,8 @@ int cmd_validate(int argc, char **argv)
 			records_latencies(rec, &vc.lat[g], &vc.nlat[g]);
 			vc.nsent[g] = rec->n - rec->count[REC_UNSENT];
 		}
-		vc.svc = xcalloc(model.names.n + 1, sizeof *vc.svc);
-		for (uint32_t s = 0; s < model.names.n; s++) {
+		vc.svc = xcalloc(orig.model.names.n + 1, sizeof *vc.svc);
+		for (uint32_t s = 0; s < orig.model.names.n; s++) {
 			const char *n = writer_service_name(nm, s);
 
 			if (n && *n)
@@ -214,6 +243,8 @@ int cmd_validate(int argc, char **argv)
 		}
 		qsort(vc.svc, vc.nsvc, sizeof *vc.svc, by_str);
 		vc.requests = xcalloc(vc.nsvc + 1, sizeof *vc.requests);
+		vc.spans = clone_spans ? &clone_fit.model : NULL;
+		vc.spans_path = spans_path;
 		for (size_t i = 0; i < vc.nsvc; i++)
 			vc.requests[i] = service_requests(clone, vc.svc[i]);
 		if (json_path && (json = fopen(json_path, "w")) == NULL) {
@@ -221,7 +252,7 @@ int cmd_validate(int argc, char **argv)
 			rc = 1;
 		}
 		if (rc == 0) {
-			rc = validate_report(&model, &vc, vo, stdout, json) ? 0 : 3;
+			rc = validate_report(&orig.model, &vc, vo, stdout, json) ? 0 : 3;
 			if (json && fclose(json) != 0) {
 				log_msg("--json %s: %s", json_path, strerror(errno));
 				rc = 1;
@@ -238,7 +269,9 @@ int cmd_validate(int argc, char **argv)
 		writer_names_free(nm);
 	}
 	results_free(&res);
-	import_free(&im);
-	model_free(&model);
+	fit_free(&orig);
+	if (clone_fit.reads)
+		fit_free(&clone_fit);
+	free(spans_path);
 	return rc;
 }

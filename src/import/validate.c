@@ -304,10 +304,13 @@ int validate_report(const struct model *m, const struct validate_clone *c,
 		fprintf(json, "\n  ],\n  \"services\": [");
 	fprintf(out, "requests per service (topology; expected from the requests the clone's clients sent):\n");
 	services_report(&v, nm, exp_svc);
+	if (json)
+		fprintf(json, "\n  ],\n");
+	validate_self_report(m, nm, c, out, json);
 	fprintf(out, "verdict: %s (%u checks, %u failed%s)\n", v.failed ? "FAIL" : v.ran ? "PASS" : "NONE",
 		v.ran, v.failed, v.skipped ? ", some latency checks skipped: too few samples" : "");
 	if (json)
-		fprintf(json, "\n  ],\n  \"checks\": %u,\n  \"failed\": %u,\n  \"pass\": %s\n}\n", v.ran,
+		fprintf(json, "  \"checks\": %u,\n  \"failed\": %u,\n  \"pass\": %s\n}\n", v.ran,
 			v.failed, v.failed == 0 && v.ran > 0 ? "true" : "false");
 	for (uint32_t r = 0; r < m->nroutes; r++)
 		free(x.v[r]);

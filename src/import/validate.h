@@ -14,7 +14,13 @@
  * Checks and tolerances (validate_opts, docs/import.md): KS <= max_ks;
  * |p50|, |p90| relative errors <= max_err, |p99| <= 2 * max_err; each
  * service's requests within max(count_err * expected, 3 * sqrt(expected)) of
- * the expectation (3 standard deviations of a Poisson count). Latency checks
+ * the expectation (3 standard deviations of a Poisson count). Per operation
+ * (self time, validate_self.c; when the clone's spans are there): each
+ * route's self time per execution (its compute segments summed) in the
+ * traces against the same route's in the clone's spans fitted alike: p50
+ * and p90 relative errors and the KS distance, reported, not checked (the
+ * clone's nodes add their own cost); without spans the section says so.
+ * Latency checks
  * need at least VALIDATE_MIN_SAMPLES on each side, else they are reported as
  * skipped. The verdict passes when every check that ran passed.
  * Ownership: the caller's. Threads: one. Errors: none (an entry without a
@@ -50,9 +56,20 @@ struct validate_clone {
 	size_t nsvc;
 	const char **svc;
 	double *requests;
+	/* the model fitted to the clone's own spans (a traced run's
+	 * traces.otlp.jsonl), NULL when the run left none (spans_path: where
+	 * they were looked for) */
+	const struct model *spans;
+	const char *spans_path;
 };
 
 void validate_opts_init(struct validate_opts *o);
+
+/* The per-operation self-time section (text, and the JSON object
+ * "self_time" when json is not NULL). */
+struct writer_names;
+void validate_self_report(const struct model *m, const struct writer_names *nm,
+			  const struct validate_clone *c, FILE *out, FILE *json);
 
 /* Writes the report (and, with json != NULL, the same as JSON); returns 1
  * when every check that ran passed, else 0. */

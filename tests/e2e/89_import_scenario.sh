@@ -56,8 +56,10 @@ grep -q '      suggest: "--sleep ' "$TMP/s2.yaml" || fail "recommend: sleep"
 grep -q "service frontend: 1 replica, routes GET-home, POST-checkout (starts in wave 3" "$TMP/out" ||
 	{ cat "$TMP/out"; fail "--check waves"; }
 
-# run it: each node serves what the structure says
-timeout -k 5 120 "$MESHWALK" run -q --timeout 90 -o "$TMP/run" "$y" >"$TMP/out" 2>"$TMP/err" ||
+# run it (traced, for validate's self time per operation): each node serves
+# what the structure says
+timeout -k 5 120 "$MESHWALK" run -q --timeout 90 --set trace_sample=1 -o "$TMP/run" "$y" \
+	>"$TMP/out" 2>"$TMP/err" ||
 	{ cat "$TMP/err"; fail "run"; }
 assert_eq "status" '"ok"' "$(json status "$TMP/run/summary.json")"
 home=$(sed -n '/name: frontend.GET-home/,/args/s/.*-n \([0-9]*\).*/\1/p' "$y")
@@ -88,6 +90,32 @@ grep -qE '^    KS distance [0-9.]+ \(max 0.1\) (ok|FAIL); Wasserstein-1' "$TMP/v
 grep -qE '^verdict: (PASS|FAIL) \([0-9]+ checks' "$TMP/v.txt" || fail "validate: verdict"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["entries"]) == 2 and len(d["services"]) == 6' \
 	"$TMP/v.json" || fail "validate --json"
+# self time per operation: the clone's spans fitted as the traces are
+for op in frontend.GET-home frontend.POST-checkout cart.getCart cart.clear catalog.list \
+	payment.card redis.GET; do
+	grep -qE "^  $op: executions [0-9]+ / [1-9][0-9]*, p50 [0-9.]+ / [0-9.]+ \([+-][0-9.]+%\), p90 [0-9.]+ / [0-9.]+ \([+-][0-9.]+%\), KS [0-9.]+$" \
+		"$TMP/v.txt" || fail "validate: self time of $op"
+done
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))["self_time"]
+assert d["clone_spans"].endswith("/traces.otlp.jsonl"), d
+ops = {o["service"] + "." + o["route"]: o for o in d["operations"]}
+for k in ("frontend.GET-home", "cart.getCart", "redis.GET"):
+    o = ops[k]
+    assert o["compared"] and o["clone_executions"] > 0 and o["p50_original_us"] > 0, o
+    assert 0 <= o["ks"] <= 1 and o["p50_clone_us"] > 0 and "p90_error" in o, o' \
+	"$TMP/v.json" || fail "validate --json: self_time"
+# a clone without spans: said so, not silently absent
+cp -r "$TMP/run" "$TMP/nospans" && rm -f "$TMP/nospans"/traces.* || fail "copy"
+"$MESHWALK" validate --clone "$TMP/nospans" --json "$TMP/v2.json" "$TMP/app.json.gz" >"$TMP/v2.txt" 2>"$TMP/err"
+rc=$?
+[ $rc = 0 ] || [ $rc = 3 ] || { cat "$TMP/err"; fail "validate (no spans) exit status $rc"; }
+grep -qF "self time per operation: not compared: the clone left no spans (no $TMP/nospans/traces.otlp.jsonl;" \
+	"$TMP/v2.txt" || { cat "$TMP/v2.txt"; fail "validate: no-spans note"; }
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))["self_time"]
+assert d["clone_spans"] is None and d["operations"] == [] and "no spans" in d["note"], d' \
+	"$TMP/v2.json" || fail "validate --json: no spans"
 "$MESHWALK" validate "$TMP/app.json" 2>"$TMP/err"
 assert_eq "validate without --clone" 2 $?
 "$MESHWALK" validate --clone "$TMP/nowhere" "$TMP/app.json" 2>"$TMP/err"
