@@ -57,8 +57,9 @@ const struct opt_def import_opts[] = {
 	  "a route per operation with its observed execution plans (weighted --choice "
 	  "alternatives; compute segments as emp: distributions of the observed self times; "
 	  "concurrent calls as branch forwards), links with the observed network time, a client "
-	  "group per entry operation at its share of the observed rate (docs/import.md). - writes "
-	  "to standard output.",
+	  "group per entry operation at its share of the observed rate (docs/import.md). Spans "
+	  "of several hosts are first put on one clock, by the offsets measured from the calls "
+	  "between them (the files are then read twice). - writes to standard output.",
 	  .kind = OPT_K_STR, OPT_AT(struct import_args, out) },
 	{ "self-time", 0, OPT_REQUIRED, O_SELF_TIME, "[SERVICE=]cpu|sleep|FRACTION",
 	  "How the self time of services is emulated: cpu (-C, busy CPU; default for traced "
