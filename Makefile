@@ -143,6 +143,7 @@ bench-smoke: bin/meshwalk bench-bins
 	BUILD=$(BUILD) bench/run.sh --smoke
 	bench/soak.sh --smoke
 	bench/verdict.sh --smoke
+	bench/instr.sh --requests 20 bin/meshwalk
 
 # Size rules of docs/architecture.md: files over 800 lines, functions over 120.
 check-size:

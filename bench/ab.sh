@@ -4,7 +4,11 @@
 # round trip, node throughput, CPU per request) alternating the two binaries
 # (A B, then B A, ...), so drift on a noisy machine falls on both alike.
 #
-#   bench/ab.sh [--rounds N] [--sections "1 3 8"] COMMIT_A COMMIT_B
+#   bench/ab.sh [--rounds N] [--sections "1 3 8"] [--instr] COMMIT_A COMMIT_B
+#
+# --instr: instead of timing, count the node's user-space instructions and
+# system calls per zero-work request of each build (bench/instr.sh), which
+# a loaded or virtual machine does not disturb.
 #
 # Prints every row of the table with A's and B's figures (the median over the
 # rounds) and B/A for each numeric column: below 1.00 is B faster or leaner for
@@ -15,15 +19,17 @@ set -u
 cd "$(dirname "$0")/.."
 ROUNDS=2
 SECTIONS="1 3 8"
+INSTR=0
 COLS=${AB_COLS:-3} # numeric columns compared per row (section 4 has 5: AB_COLS=5)
 while [ $# -gt 2 ]; do
 	case $1 in
 	--rounds) ROUNDS=$2; shift 2 ;;
 	--sections) SECTIONS=$2; shift 2 ;;
-	*) echo "usage: bench/ab.sh [--rounds N] [--sections \"1 3 8\"] COMMIT_A COMMIT_B" >&2; exit 2 ;;
+	--instr) INSTR=1; shift ;;
+	*) echo "usage: bench/ab.sh [--rounds N] [--sections \"1 3 8\"] [--instr] COMMIT_A COMMIT_B" >&2; exit 2 ;;
 	esac
 done
-[ $# -eq 2 ] || { echo "usage: bench/ab.sh [--rounds N] [--sections \"1 3 8\"] COMMIT_A COMMIT_B" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: bench/ab.sh [--rounds N] [--sections \"1 3 8\"] [--instr] COMMIT_A COMMIT_B" >&2; exit 2; }
 case $ROUNDS in ''|*[!0-9]*|0) echo "bench/ab.sh: --rounds: expected a positive count, got '$ROUNDS'" >&2; exit 2 ;; esac
 TMP=$(mktemp -d /tmp/meshwalk-ab.XXXXXX)
 TREES=()
@@ -47,6 +53,11 @@ build() { # COMMIT LETTER -> sets BIN_<LETTER>
 }
 build "$1" A
 build "$2" B
+if [ "$INSTR" = 1 ]; then
+	echo "A = $1, B = $2"
+	bench/instr.sh "$BIN_A" "$BIN_B"
+	exit
+fi
 make -s bin/meshwalk bench-bins >/dev/null || exit 1
 
 for r in $(seq 1 "$ROUNDS"); do

@@ -51,8 +51,10 @@ TEST_PKGS="$DEMO_PKGS libcmocka-dev strace chromium haproxy iproute2 python3 cur
 command -v node >/dev/null 2>&1 || TEST_PKGS="$TEST_PKGS nodejs npm"
 # The benchmarks' peers: wrk drives bench/http.sh against nginx-core; h2load
 # (nghttp2-client) drives bench/grpc.sh against a gRPC C++ server built from
-# libgrpc++-dev with protobuf-compiler-grpc (protoc and its C++ plugin).
-BENCH_PKGS="$BUILD_PKGS wrk nginx-core python3 nghttp2-client libgrpc++-dev protobuf-compiler-grpc"
+# libgrpc++-dev with protobuf-compiler-grpc (protoc and its C++ plugin);
+# valgrind and strace count a node's instructions and system calls per
+# request (bench/instr.sh, bench/ab.sh --instr).
+BENCH_PKGS="$BUILD_PKGS wrk nginx-core python3 nghttp2-client libgrpc++-dev protobuf-compiler-grpc valgrind strace"
 # clang-14 and libclang-rt-14-dev build the libFuzzer targets.
 FUZZ_PKGS="$BUILD_PKGS clang-14 libclang-rt-14-dev"
 # npm packages of the schema test (tests/e2e/90_deploy_k8s.sh), pinned.
@@ -84,7 +86,7 @@ test) PKGS=$TEST_PKGS ;;
 fuzz) PKGS=$FUZZ_PKGS ;;
 image) PKGS=$IMAGE_PKGS ;;
 bench) PKGS=$BENCH_PKGS ;;
-all) PKGS="$TEST_PKGS clang-14 libclang-rt-14-dev nginx-core libgrpc++-dev protobuf-compiler-grpc" ;;
+all) PKGS="$TEST_PKGS clang-14 libclang-rt-14-dev nginx-core libgrpc++-dev protobuf-compiler-grpc valgrind" ;;
 *) usage ;;
 esac
 [ $# -le 2 ] || usage
