@@ -16,6 +16,7 @@
 #include "import/writer.h"
 #include "util/jsonin.h"
 #include "report/results.h"
+#include "results/files.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -37,7 +38,7 @@ struct validate_args {
 const struct opt_def validate_opts[] = {
 	{ "clone", 0, OPT_REQUIRED, O_CLONE, "RESULTS_DIR",
 	  "The results directory of a meshwalk run of the scenario meshwalk import wrote from "
-	  "the same traces (required): its client groups' requests.csv and its nodes' "
+	  "the same traces (required): its client groups' " RESULTS_REQUESTS_CSV " and its nodes' "
 	  "stats.json.",
 	  .kind = OPT_K_STR, OPT_AT(struct validate_args, clone) },
 	{ "format", 0, OPT_REQUIRED, TRACE_O_FORMAT, "FORMAT",
