@@ -4,7 +4,11 @@
 # per level, lowest first; folders on one line are siblings and may not
 # include each other). A folder missing from the order is an error too, so a
 # new layer is placed in the document before it is used.
-# Prints each offending include with file:line; exits 1 if there is one.
+# And the results directory's file names (the RESULTS_* names of
+# src/results/files.h) are spelled in src/results/ only: a string literal
+# naming one anywhere else in src/ (comments aside) is an error; use the
+# name from files.h (docs/results.md: one module owns the directory).
+# Prints each offending include or name with file:line; exits 1 if there is one.
 set -u
 cd "$(dirname "$0")/.."
 doc=docs/architecture.md
@@ -36,4 +40,55 @@ while IFS=: read -r file lineno text; do
 	fi
 done < <(grep -n '^#include "' $(find src -name '*.[ch]' | sort))
 [ $bad -eq 0 ] && echo "layers: every include points down"
+python3 - <<'PY' || bad=1
+import glob, re, sys
+
+names = re.findall(r'#define RESULTS_\w+ "([^"/]+\.[a-z]+)"', open("src/results/files.h").read())
+# Other files of the same name: report/'s own summary table in a report
+# directory, deploy/'s copy of the scenario in a deploy directory and ConfigMap.
+allow = {"src/report/": {"summary.json"}, "src/deploy/": {"scenario.yaml"}}
+pats = [(n, re.compile(r"(?<![\w.-])" + re.escape(n) + r"(?!\w)")) for n in names]
+
+
+def literals(text):
+    """(line, body) of every string literal outside comments and char literals."""
+    i, line, n = 0, 1, len(text)
+    while i < n:
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+        elif text[i] in "\"'":
+            j = i + 1
+            while j < n and text[j] != text[i] and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            if text[i] == '"':
+                yield line, text[i + 1:j]
+            j += 1
+        else:
+            j = i + 1
+        line += text.count("\n", i, j)
+        i = j
+
+
+bad = 0
+for path in sorted(glob.glob("src/**/*.[ch]", recursive=True)):
+    if path.startswith("src/results/"):
+        continue
+    ok = set().union(*(v for k, v in allow.items() if path.startswith(k)))
+    for line, body in literals(open(path, encoding="utf-8", errors="replace").read()):
+        for name, pat in pats:
+            if name not in ok and pat.search(body):
+                print(f'{path}:{line}: the results file name "{name}" spelled outside '
+                      "src/results/ (use its RESULTS_ name, results/files.h)")
+                bad = 1
+if not names:
+    print("check-layers: no RESULTS_ file names found in src/results/files.h")
+    bad = 1
+if not bad:
+    print("results names: spelled in src/results/ only")
+sys.exit(bad)
+PY
 exit $bad

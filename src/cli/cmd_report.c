@@ -17,6 +17,7 @@
 #include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "results/files.h"
 
 enum {
 	O_WARMUP = 256,
@@ -285,7 +286,7 @@ int cmd_report(int argc, char **argv)
 	if (traces == NULL && !r.is_csv) {
 		struct stat st;
 
-		if (asprintf(&tdef, "%s/traces.otlp.jsonl", r.path) < 0)
+		if (asprintf(&tdef, "%s/" RESULTS_TRACES_OTLP, r.path) < 0)
 			abort();
 		if (stat(tdef, &st) == 0)
 			traces = tdef;

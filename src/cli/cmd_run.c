@@ -7,6 +7,7 @@
 #include "cli/opt.h"
 #include "client/client.h"
 #include "node/node.h"
+#include "results/files.h"
 #include "run/leftovers.h"
 #include "run/run.h"
 #include "run/sweep.h"
@@ -38,7 +39,7 @@ const struct opt_def run_opts[] = {
 	{ "set", 0, OPT_REQUIRED, O_SET, "KEY=VALUE",
 	  "Override one scenario value before the run (repeatable): name, seed, "
 	  "services.NAME.replicas, services.NAME.node, clients.NAME.to, clients.NAME.args, "
-	  "clients.NAME.delay. Recorded in run.json.",
+	  "clients.NAME.delay. Recorded in " RESULTS_RUN_JSON ".",
 	  .kind = OPT_K_LIST, OPT_AT(struct run_args, sets) },
 	{ "timeout", 0, OPT_REQUIRED, O_TIMEOUT, "DURATION",
 	  "Stop the whole run, and fail it, if it has not finished after DURATION "

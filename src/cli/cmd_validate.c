@@ -19,6 +19,7 @@
 #include "import/writer.h"
 #include "util/jsonin.h"
 #include "report/results.h"
+#include "results/files.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -40,7 +41,7 @@ struct validate_args {
 const struct opt_def validate_opts[] = {
 	{ "clone", 0, OPT_REQUIRED, O_CLONE, "RESULTS_DIR",
 	  "The results directory of a meshwalk run of the scenario meshwalk import wrote from "
-	  "the same traces (required): its client groups' requests.csv and its nodes' "
+	  "the same traces (required): its client groups' " RESULTS_REQUESTS_CSV " and its nodes' "
 	  "stats.json, and its traces.otlp.jsonl when it was traced (trace_sample): the "
 	  "clone's spans, for the self time per operation.",
 	  .kind = OPT_K_STR, OPT_AT(struct validate_args, clone) },
@@ -131,7 +132,7 @@ static int load_clone_spans(const char *dir, const struct trace_opts *to, struct
 	const char *files[1];
 	struct err e;
 
-	if (asprintf(path, "%s/traces.otlp.jsonl", dir) < 0)
+	if (asprintf(path, "%s/" RESULTS_TRACES_OTLP, dir) < 0)
 		abort();
 	*have = access(*path, F_OK) == 0;
 	if (!*have)

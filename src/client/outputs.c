@@ -1,6 +1,7 @@
 /* outputs.c -- what a client run writes: each thread's buffered lines and
  * CSV rows, the files it opens, the totals merged from the threads, the
- * summary on stdout and the JSON summary (results/summary_json.h). */
+ * JSON summary (results/summary_json.h) and the summary on stdout, printed
+ * from that JSON (results/summary_text.h). */
 #include "client/client_int.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 
 #include "results/requests.h"
 #include "results/summary_json.h"
+#include "results/summary_text.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -62,11 +64,6 @@ void csv_row(struct cthread *p, uint64_t seq, enum req_status st, int64_t intend
 		p->csv.len += (size_t)(n < 4096 ? n : 4095);
 }
 
-static void us(char *buf, size_t len, uint64_t ns)
-{
-	snprintf(buf, len, "%.1f", ns / 1e3);
-}
-
 /* The target as the user wrote its transport: "udp://127.0.0.1:7891" over UDP. */
 static const char *target_str(const struct client_config *c, char *buf, size_t len)
 {
@@ -85,36 +82,19 @@ static const char *target_str(const struct client_config *c, char *buf, size_t l
 	return buf;
 }
 
-static void print_hist_line(FILE *f, const char *label, const struct hist *h)
+/* The summary of the run, as summary.json holds it; target and prog are
+ * its buffers. */
+static void summary_of(const struct client_config *c, const struct totals *t, bool rate_missed,
+		       const char *first_error, char target[SOCK_ADDR_STRLEN + 8], char prog[2048],
+		       struct summary_json_client *s)
 {
-	char v[8][32];
-
-	if (hist_count(h) == 0) {
-		fprintf(f, "%-34s (no samples)\n", label);
-		return;
-	}
-	us(v[0], 32, hist_min(h));
-	snprintf(v[1], 32, "%.1f", hist_mean(h) / 1e3);
-	us(v[2], 32, hist_percentile(h, 50));
-	us(v[3], 32, hist_percentile(h, 90));
-	us(v[4], 32, hist_percentile(h, 99));
-	us(v[5], 32, hist_percentile(h, 99.9));
-	us(v[6], 32, hist_max(h));
-	fprintf(f, "%-34s min %s  mean %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", label, v[0],
-		v[1], v[2], v[3], v[4], v[5], v[6]);
-}
-
-static int write_json(const struct client_config *c, const struct totals *t, bool rate_missed,
-		      const char *first_error)
-{
-	char a[SOCK_ADDR_STRLEN + 8], prog[2048];
-
 	if (c->route)
-		snprintf(prog, sizeof prog, "ROUTE(%s)", c->route);
+		snprintf(prog, 2048, "ROUTE(%s)", c->route);
 	else
-		prog_describe(c->prog, prog, sizeof prog);
-	struct summary_json_client s = {
-		.target = target_str(c, a, sizeof a), .program = prog, .command_line = c->command_line,
+		prog_describe(c->prog, prog, 2048);
+	*s = (struct summary_json_client){
+		.target = target_str(c, target, SOCK_ADDR_STRLEN + 8), .program = prog,
+		.command_line = c->command_line,
 		.seed = c->seed, .threads = c->threads, .sessions = c->sessions,
 		.requests = c->requests, .sent = t->sent, .ok = t->ok, .errors = t->errors,
 		.timeouts = t->timeouts, .lost = t->lost, .unsent = t->unsent,
@@ -125,7 +105,6 @@ static int write_json(const struct client_config *c, const struct totals *t, boo
 		.trace_recorded = t->trace.recorded, .trace_exported = t->trace.exported,
 		.trace_dropped = t->trace.dropped, .trace_post_failed = t->trace.post_failed,
 	};
-	return summary_json_write_client(c->json_path, &s);
 }
 
 /* --csv and -o: opened (and their headers written) before any thread runs,
@@ -225,35 +204,15 @@ int outputs_summary(const struct client_config *c, const struct totals *t, const
 	uint64_t failed = t->errors + t->timeouts + t->lost + t->unsent;
 	double miss = t->target_rate > 0 ? t->achieved_rate / t->target_rate - 1.0 : 0.0;
 	bool rate_missed = t->target_rate > 0 && fabs(miss) > 0.005;
+	char target[SOCK_ADDR_STRLEN + 8], prog[2048];
+	struct summary_json_client s;
+	struct err e;
 
+	summary_of(c, t, rate_missed, first_error, target, prog, &s);
+	/* printed from the summary.json it writes (results/summary_text.h) */
 	if (c->summary) {
-		char a[SOCK_ADDR_STRLEN + 8];
-
-		printf("--- meshwalk client summary: %s, %d thread%s, seed %" PRIu64 " ---\n",
-		       target_str(c, a, sizeof a), c->threads,
-		       c->threads == 1 ? "" : "s", c->seed);
-		printf("requests: sent %" PRIu64 ", ok %" PRIu64 ", errors %" PRIu64 ", timeouts %" PRIu64
-		       ", lost %" PRIu64 ", unsent %" PRIu64 " (not completed: %" PRIu64 "%s)\n",
-		       t->sent, t->ok, t->errors, t->timeouts, t->lost, t->unsent, failed,
-		       /* DistWalk's "Sent pkts" lines count lost and unsent as errors. */
-		       c->per_request_text && t->lost + t->unsent > 0
-			       ? "; the Sent pkts lines count lost and unsent under error" : "");
-		if (t->not_started)
-			printf("interrupted: %" PRIu64 " requests not sent (counted in unsent, no CSV "
-			       "rows)\n", t->not_started);
-		if (t->target_rate > 0)
-			printf("rate: target %.1f req/s, achieved %.1f req/s (%+.2f%%)\n", t->target_rate,
-			       t->achieved_rate, miss * 100);
-		else
-			printf("rate: closed loop, achieved %.1f req/s\n", t->achieved_rate);
-		print_hist_line(stdout, "latency (intended send->reply) us:", t->lat);
-		print_hist_line(stdout, "service (actual send->reply) us:", t->svc);
-		print_hist_line(stdout, "send lag (actual-intended) us:", t->lag);
-		if (c->conn_times)
-			print_hist_line(stdout, "connect() us:", t->conn);
-		if (t->traced)
-			printf("traces: %" PRIu64 " spans recorded, %" PRIu64 " exported, %" PRIu64
-			       " dropped\n", t->trace.recorded, t->trace.exported, t->trace.dropped);
+		if (summary_text_print_client(stdout, &s, c->per_request_text, &e) < 0)
+			log_msg("%s", e.msg);
 		fflush(stdout);
 	}
 	if (rate_missed)
@@ -268,7 +227,7 @@ int outputs_summary(const struct client_config *c, const struct totals *t, const
 	}
 	if (rate_missed && c->strict_rate)
 		status = 1;
-	if (c->json_path && write_json(c, t, rate_missed, first_error) < 0)
+	if (c->json_path && summary_json_write_client(c->json_path, &s) < 0)
 		status = 1;
 	return status;
 }

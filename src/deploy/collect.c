@@ -112,7 +112,7 @@ static int write_path(const char *path, const char *data, size_t len, struct err
 struct group_out {
 	char dir[700];
 	struct err *e;
-	char *command;      /* command.txt's text */
+	char *command;      /* JOB_COMMAND's text */
 };
 
 static int put(const char *name, const char *data, size_t len, void *arg)
@@ -120,7 +120,7 @@ static int put(const char *name, const char *data, size_t len, void *arg)
 	struct group_out *g = arg;
 	char path[800];
 
-	if (strcmp(name, "command.txt") == 0) {
+	if (strcmp(name, JOB_COMMAND) == 0) {
 		free(g->command);
 		g->command = xmalloc(len + 1);
 		memcpy(g->command, data, len);

@@ -14,12 +14,14 @@
 #include <unistd.h>
 
 #include "net/sock.h"
+#include "results/files.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
-static const char *const job_files[] = { "requests.csv", "summary.json", "stdout.txt", "stderr.txt",
-					 "command.txt" };
+/* The bundle's files, in order; the first two are the client's records. */
+static const char *const job_files[] = { RESULTS_REQUESTS_CSV, RESULTS_SUMMARY_JSON, RESULTS_STDOUT,
+					 RESULTS_STDERR, JOB_COMMAND };
 
 static void nap_ns(int64_t ns)
 {
@@ -69,7 +71,7 @@ static int put_file(const char *dir, const char *name)
 	int fd;
 	long long left;
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	results_path(path, sizeof path, dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		if (fd >= 0)
@@ -112,8 +114,8 @@ int job_run(const struct job_config *c)
 		log_msg("cannot create a directory in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
 		return 1;
 	}
-	snprintf(csv, sizeof csv, "%s/requests.csv", dir);
-	snprintf(json, sizeof json, "%s/summary.json", dir);
+	results_path(csv, sizeof csv, dir, RESULTS_REQUESTS_CSV);
+	results_path(json, sizeof json, dir, RESULTS_SUMMARY_JSON);
 	const char *fixed[] = { c->exe, "client", "-q", "--csv", csv, "--json", json };
 	size_t nf = sizeof fixed / sizeof *fixed;
 	char **argv = xcalloc(nf + (size_t)c->nargs + 1, sizeof *argv);
@@ -122,7 +124,7 @@ int job_run(const struct job_config *c)
 		argv[i] = (char *)fixed[i];
 	for (int i = 0; i < c->nargs; i++)
 		argv[nf + (size_t)i] = c->args[i];
-	snprintf(path, sizeof path, "%s/command.txt", dir);
+	results_path(path, sizeof path, dir, JOB_COMMAND);
 	FILE *cmd = fopen(path, "w");
 	if (cmd) {
 		fputs("meshwalk client", cmd);
@@ -136,8 +138,8 @@ int job_run(const struct job_config *c)
 	if (pid == 0) {
 		char out[600], err[600];
 
-		snprintf(out, sizeof out, "%s/stdout.txt", dir);
-		snprintf(err, sizeof err, "%s/stderr.txt", dir);
+		results_path(out, sizeof out, dir, RESULTS_STDOUT);
+		results_path(err, sizeof err, dir, RESULTS_STDERR);
 		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int x = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
@@ -160,7 +162,7 @@ int job_run(const struct job_config *c)
 	for (size_t i = 0; i < sizeof job_files / sizeof *job_files; i++) {
 		if (put_file(dir, job_files[i]) < 0 && i < 2 && status == 0)
 			status = 1; /* the client succeeded but its records are missing */
-		snprintf(path, sizeof path, "%s/%s", dir, job_files[i]);
+		results_path(path, sizeof path, dir, job_files[i]);
 		unlink(path);
 	}
 	printf("exit %d\nend\n", status);

@@ -6,8 +6,10 @@
  * --json` with the given arguments (its stdout and stderr to files in a
  * temporary directory), then writes one bundle to stdout and nothing else:
  *   meshwalk-bundle 1 GROUP
- *   file NAME BYTES\n<BYTES bytes>\n      (requests.csv, summary.json,
- *                                          stdout.txt, stderr.txt, command.txt)
+ *   file NAME BYTES\n<BYTES bytes>\n      (the group's results files, named as
+ *                                          results/files.h does: requests.csv,
+ *                                          summary.json, stdout.txt, stderr.txt;
+ *                                          and JOB_COMMAND)
  *   exit STATUS
  *   end
  * Sizes make the format immune to what the files hold; kubectl logs and
@@ -26,6 +28,9 @@
 #include <stdint.h>
 
 #include "util/err.h"
+
+/* The bundle's file of the client's command line (for commands.txt). */
+#define JOB_COMMAND "command.txt"
 
 struct job_config {
 	const char *exe;            /* the meshwalk binary */

@@ -570,8 +570,8 @@ static void continue_task(struct engine *e, struct engine_task *t)
 
 	/* report_compute is set only for a recorded request */
 	while ((step = exec_next(&t->cur, e->rng, &e->st->exec, &op)) == EXEC_COMPUTED) {
-		etrace_compute(t->tr, e->ring, wire_get_u64(op.body), e->st->exec.compute_ns - spent,
-			       e->io->now(e->io->ctx));
+		etrace_compute(t->tr, e->ring, op.code, wire_get_u64(op.body),
+			       e->st->exec.compute_ns - spent, e->io->now(e->io->ctx));
 		spent = e->st->exec.compute_ns;
 	}
 	switch (step) {
@@ -594,7 +594,7 @@ static void continue_task(struct engine *e, struct engine_task *t)
 		t->sleeping = true;
 		e->st->sleeps++;
 		if (t->traced)
-			etrace_op_start(t->tr, OP_SLEEP, 0, wire_get_u64(op.body), 0,
+			etrace_op_start(t->tr, op.code, 0, wire_get_u64(op.body), 0,
 					e->io->now(e->io->ctx));
 		e->io->timer(e->io->ctx, e->io->now(e->io->ctx) + (int64_t)wire_get_u64(op.body),
 			     TIMER_SLEEP | timer_key(t));

@@ -6,13 +6,23 @@
 #include <string.h>
 
 #include "net/sock.h"
+#include "proto/ops.h"
+
+/* An op's span name from the op table (its step's, or with part its
+ * part's), or NULL when the op leaves none. */
+static const char *span_name(unsigned code, bool part)
+{
+	const struct ops_def *d = ops_find(code);
+
+	return d == NULL ? NULL : part ? d->span_part : d->span;
+}
 
 static struct trace_span *child(struct etrace *t, struct trace_ring *r, uint8_t kind,
 				const char *name, int64_t start, int64_t end)
 {
-	struct trace_span *s = trace_ring_claim(r);
+	struct trace_span *s;
 
-	if (s == NULL)
+	if (name == NULL || (s = trace_ring_claim(r)) == NULL)
 		return NULL;
 	memcpy(s->trace_id, t->trace_id, 16);
 	trace_new_id(r, s->span_id, 8);
@@ -63,7 +73,8 @@ void etrace_end(struct etrace *t, struct trace_ring *r, uint16_t status, const c
 			etrace_fwd_end(t, r, i, NULL, 0, -1, NULL, 0, now);
 	if (t->wait_start)
 		etrace_wait_end(t, r, 0, 0, 0, false, now);
-	if (status == WIRE_OK && (s = child(t, r, TRACE_INTERNAL, "REPLY", reply_start, now))) {
+	if (status == WIRE_OK && (s = child(t, r, TRACE_INTERNAL, span_name(OP_REPLY, false), reply_start,
+					     now))) {
 		trace_attr(s, TA_SIZE, (int64_t)size);
 		trace_ring_commit(r);
 	}
@@ -91,12 +102,13 @@ void etrace_end(struct etrace *t, struct trace_ring *r, uint16_t status, const c
 	trace_ring_commit(r);
 }
 
-void etrace_compute(struct etrace *t, struct trace_ring *r, uint64_t asked, uint64_t spent,
-		    int64_t now)
+void etrace_compute(struct etrace *t, struct trace_ring *r, uint8_t code, uint64_t asked,
+		    uint64_t spent, int64_t now)
 {
 	struct trace_span *s;
 
-	if (t->rec && (s = child(t, r, TRACE_INTERNAL, "COMPUTE", now - (int64_t)spent, now))) {
+	if (t->rec && (s = child(t, r, TRACE_INTERNAL, span_name(code, false), now - (int64_t)spent,
+				 now))) {
 		trace_attr(s, TA_NS, (int64_t)asked);
 		trace_ring_commit(r);
 	}
@@ -115,15 +127,16 @@ void etrace_op_start(struct etrace *t, uint8_t code, uint8_t flags, uint64_t a, 
 void etrace_op_end(struct etrace *t, struct trace_ring *r, int status, const char *err,
 		   int64_t now)
 {
-	static const char *const names[] = { [OP_SLEEP] = "SLEEP", [OP_LOAD] = "LOAD",
-					     [OP_STORE] = "STORE", [OP_REPLY] = "READ" };
+	const struct ops_def *d = ops_find(t->op_code);
 	struct trace_span *s;
 
-	if (!t->rec || t->op_code >= sizeof names / sizeof *names || names[t->op_code] == NULL)
+	if (!t->rec || d == NULL)
 		return;
-	if ((s = child(t, r, TRACE_INTERNAL, names[t->op_code], t->op_start, now)) == NULL)
+	/* A REPLY waits only for its sendfile read: its part's span. */
+	if ((s = child(t, r, TRACE_INTERNAL, d->run == OPS_RUN_REPLY ? d->span_part : d->span,
+		       t->op_start, now)) == NULL)
 		return;
-	if (t->op_code == OP_SLEEP) {
+	if (d->run == OPS_RUN_TIMER) {
 		trace_attr(s, TA_NS, (int64_t)t->op_a);
 	} else {
 		trace_attr(s, TA_OFFSET, (int64_t)t->op_a); /* 2^64-1 (next) shows as -1 */
@@ -148,9 +161,10 @@ void etrace_wait_end(struct etrace *t, struct trace_ring *r, uint32_t targets, u
 {
 	struct trace_span *s;
 	int64_t start = t->wait_start;
+	const char *name = span_name(OP_FORWARD, false);
 
 	t->wait_start = 0;
-	if (!t->rec || start == 0 || (s = trace_ring_claim(r)) == NULL)
+	if (!t->rec || start == 0 || name == NULL || (s = trace_ring_claim(r)) == NULL)
 		return;
 	memcpy(s->trace_id, t->trace_id, 16);
 	memcpy(s->span_id, t->wait_id, 8);
@@ -158,7 +172,7 @@ void etrace_wait_end(struct etrace *t, struct trace_ring *r, uint32_t targets, u
 	s->kind = TRACE_INTERNAL;
 	s->start_ns = start;
 	s->end_ns = now;
-	trace_name(s, "FORWARD", 7);
+	trace_name(s, name, strlen(name));
 	if (targets > 0) {
 		trace_attr(s, TA_TARGETS, targets);
 		trace_attr(s, TA_NACK, nack);
@@ -193,11 +207,12 @@ void etrace_fwd_end(struct etrace *t, struct trace_ring *r, uint32_t i,
 		    uint32_t text_len, int64_t now)
 {
 	struct trace_span *s;
+	const char *name = span_name(OP_FORWARD, true);
 
 	if (!t->rec || i >= ETRACE_MAX_BRANCH || !(t->fwd_open & (1ull << i)))
 		return;
 	t->fwd_open &= ~(1ull << i);
-	if ((s = trace_ring_claim(r)) == NULL)
+	if (name == NULL || (s = trace_ring_claim(r)) == NULL)
 		return;
 	memcpy(s->trace_id, t->trace_id, 16);
 	memcpy(s->span_id, t->fwd_id[i], 8);
@@ -205,7 +220,7 @@ void etrace_fwd_end(struct etrace *t, struct trace_ring *r, uint32_t i,
 	s->kind = TRACE_CLIENT;
 	s->start_ns = t->fwd_start[i];
 	s->end_ns = now;
-	trace_name(s, "forward", 7);
+	trace_name(s, name, strlen(name));
 	if (to != NULL) {
 		char a[SOCK_ADDR_STRLEN];
 		const char *colon;

@@ -2,7 +2,8 @@
  * a SERVER span for the visit, INTERNAL children for COMPUTE, SLEEP,
  * LOAD/STORE, each FORWARD's wait (with its quorum) and the REPLY, and a
  * CLIENT span per forward attempt and target, which is the parent the
- * forwarded request carries on.
+ * forwarded request carries on. Span names come from the op table
+ * (proto/ops.h: span, span_part); an op whose row names none leaves none.
  *
  * Contract: the engine keeps one struct etrace per task slot, allocated the
  * first time the slot runs a request that carries a trace context (so an
@@ -54,9 +55,10 @@ void etrace_begin(struct etrace *t, struct trace_ring *r, const struct wire_trac
 void etrace_end(struct etrace *t, struct trace_ring *r, uint16_t status, const char *text,
 		uint64_t size, int64_t reply_start, int64_t now);
 
-/* A COMPUTE of `asked` ns ran for `spent` ns, ending now. */
-void etrace_compute(struct etrace *t, struct trace_ring *r, uint64_t asked, uint64_t spent,
-		    int64_t now);
+/* A COMPUTE (an op of code `code` that runs on the CPU) of `asked` ns ran
+ * for `spent` ns, ending now. */
+void etrace_compute(struct etrace *t, struct trace_ring *r, uint8_t code, uint64_t asked,
+		    uint64_t spent, int64_t now);
 
 /* A SLEEP, LOAD, STORE or file read starts / ends (status < 0: failed). */
 void etrace_op_start(struct etrace *t, uint8_t code, uint8_t flags, uint64_t a, uint64_t b,

@@ -10,6 +10,7 @@
 #include "stats/sample.h"
 #include "util/json.h"
 #include "util/xalloc.h"
+#include "results/files.h"
 
 /* An operation's self time per execution, us, sorted: a leaf's is its
  * client spans' time (nothing else is known of it). */
@@ -120,7 +121,7 @@ void validate_self_report(const struct model *m, const struct writer_names *nm,
 	if (c->spans == NULL) {
 		fprintf(out, "self time per operation: not compared: the clone left no spans (no %s; "
 			     "run the scenario with trace_sample to record them)\n",
-			c->spans_path ? c->spans_path : "traces.otlp.jsonl");
+			c->spans_path ? c->spans_path : RESULTS_TRACES_OTLP);
 		if (json)
 			fprintf(json, ", \"note\": \"no spans in the clone's results\", "
 				      "\"operations\": []},\n");

@@ -155,12 +155,14 @@ static const struct ops_def rows[] = {
 		.flags_mask = OPS_FLAGS_ANY,
 		.nfields = 1, .fields = { { "ns", OPS_TIME, 8, 0, 0 } },
 		.example = "-C 10us", .print = print_time, .print_dw = print_time_dw,
+		.span = "COMPUTE",
 	},
 	[OP_SLEEP - 1] = {
 		.code = OP_SLEEP, .name = "SLEEP", .dw_name = "SLEEP", .run = OPS_RUN_TIMER,
 		.flags_mask = OPS_FLAGS_ANY,
 		.nfields = 1, .fields = { { "ns", OPS_TIME, 8, 0, 0 } },
 		.example = "--sleep 5ms", .print = print_time, .print_dw = print_time_dw,
+		.span = "SLEEP",
 	},
 	[OP_LOAD - 1] = {
 		.code = OP_LOAD, .name = "LOAD", .dw_name = "LOAD", .run = OPS_RUN_STORAGE,
@@ -168,6 +170,7 @@ static const struct ops_def rows[] = {
 		.nfields = 2, .fields = { { "offset", OPS_OFFSET, 8, 1, 0 },
 					  { "size", OPS_SIZE, 8, 0, 0 } },
 		.example = "-L 1k", .print = print_storage, .print_dw = print_storage_dw,
+		.span = "LOAD",
 	},
 	[OP_STORE - 1] = {
 		.code = OP_STORE, .name = "STORE", .dw_name = "STORE", .run = OPS_RUN_STORAGE,
@@ -175,6 +178,7 @@ static const struct ops_def rows[] = {
 		.nfields = 2, .fields = { { "offset", OPS_OFFSET, 8, 1, 0 },
 					  { "size", OPS_SIZE, 8, 0, 0 } },
 		.example = "-S 1k,psync", .print = print_storage, .print_dw = print_storage_dw,
+		.span = "STORE",
 	},
 	[OP_REPLY - 1] = {
 		.code = OP_REPLY, .name = "REPLY", .dw_name = "REPLY", .run = OPS_RUN_REPLY,
@@ -182,6 +186,7 @@ static const struct ops_def rows[] = {
 		.nfields = 2, .fields = { { "size", OPS_SIZE, 8, 0, 0 },
 					  { "offset", OPS_OFFSET, 8, 1, WIRE_REPLY_SENDFILE } },
 		.example = "-R 1k", .print = print_reply, .print_dw = print_reply_dw,
+		.span = "REPLY", .span_part = "READ",
 	},
 	[OP_SKIP - 1] = {
 		.code = OP_SKIP, .name = "SKIP", .dw_name = "SKIP", .run = OPS_RUN_SKIP,
@@ -193,7 +198,7 @@ static const struct ops_def rows[] = {
 	[OP_FORWARD - 1] = {
 		.code = OP_FORWARD, .name = "FORWARD", .dw_name = "FORWARD_BEGIN",
 		.run = OPS_RUN_FORWARD, .flags_mask = WIRE_FWD_BRANCH | WIRE_FWD_ROUTE,
-		.example = "-F 127.0.0.1:7000",
+		.example = "-F 127.0.0.1:7000", .span = "FORWARD", .span_part = "forward",
 	},
 };
 #define NROWS (sizeof rows / sizeof rows[0])

@@ -3,8 +3,8 @@
  *
  * Contract: ops_find(code) returns the op's row, or NULL for a code this build
  * does not know. A row says:
- *  - its names: meshwalk's (descriptions, error messages, trace spans) and the
- *    one DistWalk's notation prints ("request template:" of the client);
+ *  - its names: meshwalk's (descriptions, error messages), the one DistWalk's
+ *    notation prints ("request template:" of the client) and its trace spans';
  *  - its body layout as a list of fixed fields in wire order (u32 or u64,
  *    little-endian), plus fields present only when one flag bit is set (a
  *    sendfile REPLY's offset); which flags are valid;
@@ -117,6 +117,14 @@ struct ops_def {
 		      const struct ops_ctx *c);
 	void (*print_dw)(struct ops_out *o, const struct ops_def *d, const struct ops_tmpl *t,
 			 const struct ops_ctx *c);
+	/* The names of the spans a node's tracing records for the op
+	 * (exec/engine_trace, docs/tracing.md); NULL: none. span: the op's
+	 * step ("COMPUTE", "SLEEP", "REPLY", a FORWARD's whole wait
+	 * "FORWARD"); span_part: a part of it ("READ", a sendfile REPLY's
+	 * storage read; "forward", a FORWARD's CLIENT span per target and
+	 * attempt). Exported names: changing one breaks users' queries. */
+	const char *span;
+	const char *span_part;
 };
 
 /* Template op t (not FORWARD) in meshwalk's / DistWalk's printed form,

@@ -234,8 +234,8 @@ int results_load(const char *path, struct results *r, struct err *e)
 			       stat(path, &st) == -1 ? strerror(errno) : "not a file or directory");
 	}
 	if (rc == 0 && r->ngroups == 0)
-		rc = err_set(e, "%s: no client records (expected clients/NAME/requests.csv or a requests CSV)",
-			     path);
+		rc = err_set(e, "%s: no client records (expected " RESULTS_CLIENTS_DIR "/NAME/"
+			     RESULTS_REQUESTS_CSV " or a requests CSV)", path);
 	return rc;
 }
 

@@ -5,7 +5,8 @@
  * RESULTS_SUMMARY_JSON, scenario.yaml, commands.txt and one directory per
  * client group under RESULTS_CLIENTS_DIR with RESULTS_REQUESTS_CSV,
  * RESULTS_SUMMARY_JSON, RESULTS_STDOUT and RESULTS_STDERR (what `meshwalk
- * deploy collect` writes too). results_path() joins a directory and a name.
+ * deploy collect` writes too); a traced run adds RESULTS_TRACES_OTLP and
+ * RESULTS_TRACES_JAEGER. results_path() joins a directory and a name.
  * Threads: stateless. Errors: results_path() returns -1 when the path does
  * not fit (buf then holds a truncated path, never used by callers). */
 #ifndef MW_RESULTS_FILES_H
@@ -21,6 +22,8 @@
 #define RESULTS_SCENARIO "scenario.yaml"
 #define RESULTS_COMMANDS "commands.txt"
 #define RESULTS_CLIENTS_DIR "clients"
+#define RESULTS_TRACES_OTLP "traces.otlp.jsonl"  /* a traced run's spans, OTLP JSON lines */
+#define RESULTS_TRACES_JAEGER "traces.jaeger.json" /* the same spans, Jaeger JSON */
 
 /* buf = "DIR/NAME"; 0, or -1 when it does not fit in len. */
 int results_path(char *buf, size_t len, const char *dir, const char *name);

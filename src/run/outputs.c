@@ -1,18 +1,18 @@
 /* outputs.c -- what a run writes when it ends, through results/: run.json
  * (what ran, where, how it ended) and the merged summary.json (every
  * group's requests.csv read back into one histogram), and the terminal
- * report (run_int.h). */
+ * report, each group's part from its summary.json (run_int.h). */
 #include "run/run_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "results/files.h"
 #include "results/requests.h"
 #include "results/run_json.h"
 #include "results/status.h"
 #include "results/summary_json.h"
+#include "results/summary_text.h"
 #include "stats/hist.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -70,27 +70,20 @@ void write_run_json(struct run *r, time_t started, time_t ended, int rc)
 	free(cl);
 }
 
-/* Each group's own summary, from its stdout.txt, then the whole run's line. */
+/* Each group's summary, printed from its summary.json by the function the
+ * client prints its own with (results/summary_text.h), then the whole
+ * run's line. A group that left no summary.json shows its heading only. */
 static void print_report(const struct run *r, const struct totals *t, int rc)
 {
 	for (size_t g = 0; g < r->s->nclients; g++) {
-		char out[600], line[1024];
-		FILE *o;
-		bool in = false;
+		char path[600];
+		struct err e;
 
 		if (!r->groups[g].started)
 			continue;
-		results_path(out, sizeof out, r->groups[g].dir, RESULTS_STDOUT);
-		o = fopen(out, "r");
 		printf("== client %s (exit %d)\n", r->s->clients[g].name, r->groups[g].exit_code);
-		while (o && fgets(line, sizeof line, o)) {
-			if (strncmp(line, "--- meshwalk client summary", 27) == 0)
-				in = true;
-			if (in)
-				fputs(line, stdout);
-		}
-		if (o)
-			fclose(o);
+		results_path(path, sizeof path, r->groups[g].dir, RESULTS_SUMMARY_JSON);
+		summary_text_print_file(stdout, path, &e);
 	}
 	printf("== run %s: %s; %" PRIu64 " requests, %" PRIu64 " ok", r->s->name,
 	       results_run_status(r->interrupted, rc), t->rows, t->count[RESULTS_OK]);

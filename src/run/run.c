@@ -429,8 +429,8 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 	rc = r.interrupted ? 130 : r.failure ? 1 : 0;
 	for (size_t g = 0; g < s->nclients && rc == 0; g++)
 		if (r.groups[g].exit_code != 0) {
-			run_fail(&r, "client %s exited with status %d (see %s/stderr.txt)", s->clients[g].name,
-			     r.groups[g].exit_code, r.groups[g].dir);
+			run_fail(&r, "client %s exited with status %d (see %s/" RESULTS_STDERR ")",
+				 s->clients[g].name, r.groups[g].exit_code, r.groups[g].dir);
 			rc = 1;
 		}
 	netlab_close(&r.lab); /* after the nodes in it have stopped */

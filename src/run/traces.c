@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "util/log.h"
+#include "results/files.h"
 
 extern char **environ;
 
@@ -51,8 +52,8 @@ int run_traces_collect(const char *dir, const char *exe, bool quiet)
 	FILE *out;
 	int rc;
 
-	snprintf(otlp, sizeof otlp, "%s/traces.otlp.jsonl", dir);
-	snprintf(jaeger, sizeof jaeger, "%s/traces.jaeger.json", dir);
+	snprintf(otlp, sizeof otlp, "%s/" RESULTS_TRACES_OTLP, dir);
+	snprintf(jaeger, sizeof jaeger, "%s/" RESULTS_TRACES_JAEGER, dir);
 	out = fopen(otlp, "we");
 	if (out == NULL) {
 		log_msg("cannot write %s: %s", otlp, strerror(errno));

@@ -20,7 +20,7 @@ clients:
     args: "-n 200 -r 1000 -C 50us -F {back} -C 20us -R 100"
   - name: b
     to: "back[1]"
-    args: [-n, "100", -r, "500"]
+    args: [-n, "100", -r, "500", --no-summary]
     delay: 100ms
 YAML
 
@@ -44,6 +44,20 @@ grep -q '"status": "ok"' "$TMP/r1/run.json" || fail "run.json status"
 grep -q '"cpus": ' "$TMP/r1/run.json" || fail "run.json host facts"
 [ "$(grep -c ' client ' "$TMP/r1/commands.txt")" -eq 2 ] || fail "commands.txt lacks the client lines"
 grep -q '^== run chain: ok; 300 requests, 300 ok' "$TMP/out" || { cat "$TMP/out"; fail "report line"; }
+# Each group's part of the report is printed from its summary.json, by the
+# client's own printer: a's is its stdout's summary byte for byte; b printed
+# none (--no-summary), and its part is still there, the file's figures.
+block() { sed -n "/^== client $1 (exit 0)\$/,/^== /p" "$TMP/out" | sed '1d;$d'; }
+block a >"$TMP/rep_a"
+sed -n '/^--- meshwalk client summary/,$p' "$TMP/r1/clients/a/stdout.txt" >"$TMP/own_a"
+[ -s "$TMP/own_a" ] && cmp -s "$TMP/rep_a" "$TMP/own_a" ||
+	{ diff "$TMP/own_a" "$TMP/rep_a"; fail "run's report of group a is not the client's summary"; }
+grep -q "meshwalk client summary" "$TMP/r1/clients/b/stdout.txt" && fail "--no-summary printed one"
+block b >"$TMP/rep_b"
+grep -qx -- "--- meshwalk client summary: 127.0.0.1:[0-9]*, 1 thread, seed 6 ---" "$TMP/rep_b" &&
+	grep -qx "requests: sent 100, ok 100, errors 0, timeouts 0, lost 0, unsent 0 (not completed: 0)" \
+		"$TMP/rep_b" && [ "$(wc -l <"$TMP/rep_b")" -eq "$(wc -l <"$TMP/rep_a")" ] ||
+	{ cat "$TMP/out"; fail "run's report of group b is not its summary.json"; }
 leftovers && fail "processes left after a successful run"
 
 # --set: more replicas, other args, recorded in run.json.

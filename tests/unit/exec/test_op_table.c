@@ -3,7 +3,8 @@
  * decodes to the values it was given; bad flags, a wrong length and values
  * past a field's limit are refused; both printed forms are written; the op's
  * example in the op words (src/prog/prog_parse.c) parses, prints and encodes
- * to that op; and the executor (src/exec/exec.c) knows the row's run kind.
+ * to that op; the executor (src/exec/exec.c) knows the row's run kind; and
+ * a node's tracing (src/exec/engine_trace.c) names the op's spans from it.
  * A new row is tested here without a line of this file changing. */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "exec/engine_trace.h"
 #include "exec/exec.h"
 #include "proto/ops.h"
 #include "prog/prog_parse.h"
@@ -399,6 +401,78 @@ static void test_executor(void **state)
 	wire_buf_free(&b);
 }
 
+/* The spans of one op: each named, and named as expected. */
+static void expect_spans(struct trace_ring *r, const struct ops_def *d, const char *const *names,
+			 size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct trace_span *s = trace_ring_peek(r);
+
+		if (names[k] == NULL)
+			fail_msg("%s: the engine traces it, but its op table row names no span %zu",
+				 d->name, k);
+		assert_true(strlen(names[k]) < TRACE_NAME_LEN);
+		if (s == NULL || strcmp(s->name, names[k]) != 0)
+			fail_msg("%s: span '%s' recorded, '%s' expected", d->name, s ? s->name : "(none)",
+				 names[k]);
+		trace_ring_done(r);
+	}
+}
+
+/* Every op the engine traces takes its span names from its row
+ * (exec/engine_trace): its step's (COMPUTE, SLEEP, LOAD, STORE, REPLY, a
+ * FORWARD's wait), and a part's for the REPLY's sendfile read and each
+ * FORWARD attempt. A row without one fails here; SKIP, decided inline,
+ * leaves no span. */
+static void test_span_names(void **state)
+{
+	size_t n;
+	const struct ops_def *rows = ops_all(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ops_def *d = &rows[i];
+		struct wire_trace ctx = { .flags = 1 };
+		struct wire_trace out;
+		struct trace_ring r;
+		static struct etrace t;
+		const char *step[] = { d->span }, *both[] = { d->span_part, d->span };
+
+		trace_ring_init(&r, 16, 1);
+		memset(ctx.trace_id, 0x22, 16);
+		etrace_begin(&t, &r, &ctx, NULL, 0, 100, 1000);
+		switch (d->run) {
+		case OPS_RUN_SKIP:
+			break;
+		case OPS_RUN_CPU:
+			etrace_compute(&t, &r, d->code, 500, 400, 2000);
+			expect_spans(&r, d, step, 1);
+			break;
+		case OPS_RUN_TIMER:
+		case OPS_RUN_STORAGE:
+			etrace_op_start(&t, d->code, 0, 7, 8, 2000);
+			etrace_op_end(&t, &r, 0, NULL, 3000);
+			expect_spans(&r, d, step, 1);
+			break;
+		case OPS_RUN_REPLY: /* the sendfile read, then the reply and the SERVER span */
+			etrace_op_start(&t, d->code, WIRE_REPLY_SENDFILE, 7, 8, 2000);
+			etrace_op_end(&t, &r, 0, NULL, 3000);
+			etrace_end(&t, &r, WIRE_OK, NULL, 8, 3000, 4000);
+			expect_spans(&r, d, both, 2);
+			break;
+		case OPS_RUN_FORWARD: /* one attempt to one target, within the wait */
+			etrace_wait_start(&t, &r, 2000);
+			etrace_fwd_send(&t, &r, 0, &out, 2000);
+			etrace_fwd_end(&t, &r, 0, NULL, 1, WIRE_OK, NULL, 0, 3000);
+			etrace_wait_end(&t, &r, 1, 1, 1, true, 3000);
+			expect_spans(&r, d, both, 2);
+			break;
+		default:
+			fail_msg("%s: run kind %d: the tracer has no step for it", d->name, d->run);
+		}
+		trace_ring_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_printed_forms),
 		cmocka_unit_test(test_parser_words),
 		cmocka_unit_test(test_executor),
+		cmocka_unit_test(test_span_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

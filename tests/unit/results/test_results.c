@@ -1,7 +1,8 @@
 /* test_results.c -- the results directory's owner module (src/results/):
  * the status words both ways, requests.csv rows written by the client's
  * writer and read back by the readers (records_load, requests_scan), both
- * summary.json writers and the figure a run reads back, both run.json
+ * summary.json writers and the figure a run reads back, the terminal
+ * summary printed from a client's summary.json, both run.json
  * variants, and a malformed file refused with its line. Files live in a
  * private mkdtemp() directory. */
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 #include "results/run_json.h"
 #include "results/status.h"
 #include "results/summary_json.h"
+#include "results/summary_text.h"
 #include "util/jsonin.h"
 
 static char dir[64], path[128];
@@ -188,6 +190,116 @@ static void test_summary_json(void **state)
 	hist_destroy(h);
 }
 
+/* f's text so far, from the start (a memstream's). */
+static char *text_of(FILE *f, char **buf)
+{
+	fflush(f);
+	return *buf;
+}
+
+/* The client's terminal summary and meshwalk run's copy come from one
+ * printer on summary.json: the same text, every figure the file's, and a
+ * file that is not a client's summary prints nothing. */
+static void test_summary_text(void **state)
+{
+	struct hist *h, *none;
+	char *own = NULL, *copy = NULL, *bad = NULL;
+	size_t own_len, copy_len, bad_len;
+	FILE *fo, *fc, *fb;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(hist_create(&h), 0);
+	assert_int_equal(hist_create(&none), 0);
+	hist_record(h, 100000);
+	hist_record(h, 300000);
+	struct summary_json_client c = {
+		.target = "udp://127.0.0.1:7891", .program = "REPLY", .seed = 12345678901234567ull,
+		.threads = 2, .sent = 9, .ok = 2, .errors = 1, .timeouts = 2, .lost = 3, .unsent = 2,
+		.unsent_interrupted = 1, .target_rate = 20.0, .achieved_rate = 19.99999,
+		.lat = h, .svc = h, .lag = none, .conn = h, .traced = true, .trace_recorded = 4,
+		.trace_exported = 3, .trace_dropped = 1,
+	};
+	results_path(path, sizeof path, dir, RESULTS_SUMMARY_JSON);
+	assert_int_equal(summary_json_write_client(path, &c), 0);
+	fo = open_memstream(&own, &own_len);
+	fc = open_memstream(&copy, &copy_len);
+	assert_int_equal(summary_text_print_client(fo, &c, true, &e), 0);
+	assert_int_equal(summary_text_print_file(fc, path, &e), 0);
+	assert_non_null(strstr(text_of(fo, &own),
+			       "--- meshwalk client summary: udp://127.0.0.1:7891, 2 threads, "
+			       "seed 12345678901234567 ---\n"
+			       "requests: sent 9, ok 2, errors 1, timeouts 2, lost 3, unsent 2 "
+			       "(not completed: 8; the Sent pkts lines count lost and unsent under error)\n"
+			       "interrupted: 1 requests not sent (counted in unsent, no CSV rows)\n"
+			       "rate: target 20.0 req/s, achieved 20.0 req/s (-0.00%)\n"
+			       "latency (intended send->reply) us: min 100.0  mean 200.0  p50 "));
+	assert_non_null(strstr(own, "\nsend lag (actual-intended) us:     (no samples)\n"
+				    "connect() us:                      min 100.0"));
+	assert_non_null(strstr(own, "\ntraces: 4 spans recorded, 3 exported, 1 dropped\n"));
+	/* run's copy: the same but for the Sent pkts note (its clients run -q) */
+	assert_null(strstr(text_of(fc, &copy), "Sent pkts"));
+	assert_non_null(strstr(copy, "(not completed: 8)\n"));
+	assert_string_equal(strstr(own, "interrupted:"), strstr(copy, "interrupted:"));
+
+	/* a closed loop, no connect or trace lines: still identical */
+	c = (struct summary_json_client){ .target = "127.0.0.1:1", .program = "REPLY", .threads = 1,
+					  .achieved_rate = 12.25, .lat = h, .svc = h, .lag = h };
+	assert_int_equal(summary_json_write_client(path, &c), 0);
+	rewind(fo);
+	rewind(fc);
+	assert_int_equal(summary_text_print_client(fo, &c, false, &e), 0);
+	assert_int_equal(summary_text_print_file(fc, path, &e), 0);
+	fputc('\0', fo);
+	fputc('\0', fc);
+	assert_string_equal(text_of(fo, &own), text_of(fc, &copy));
+	assert_non_null(strstr(own, ", 1 thread, seed 0 ---\n"));
+	assert_non_null(strstr(own, "\nrate: closed loop, achieved 12.2 req/s\n"));
+	/* a file without the unrounded figures (older) prints the rounded ones */
+	FILE *g = fopen(path, "w");
+	fprintf(g, "{\"target\": \"x\", \"threads\": 1, \"seed\": 1, \"sent\": 1, \"ok\": 1, "
+		"\"errors\": 0, \"timeouts\": 0, \"lost\": 0, \"unsent\": 0, "
+		"\"unsent_interrupted\": 0, \"target_rate\": 20.000, \"achieved_rate\": 19.960, %s}",
+		"\"latency\": {\"count\": 1, \"min\": 1, \"mean\": 1.050, \"p50\": 1, \"p90\": 1, "
+		"\"p99\": 1, \"p99_9\": 1, \"max\": 1}, \"service\": {\"count\": 0, \"min\": 0, "
+		"\"mean\": 0, \"p50\": 0, \"p90\": 0, \"p99\": 0, \"p99_9\": 0, \"max\": 0}, "
+		"\"send_lag\": {\"count\": 0, \"min\": 0, \"mean\": 0, \"p50\": 0, \"p90\": 0, "
+		"\"p99\": 0, \"p99_9\": 0, \"max\": 0}");
+	fclose(g);
+	rewind(fc);
+	assert_int_equal(summary_text_print_file(fc, path, &e), 0);
+	fputc('\0', fc);
+	assert_non_null(strstr(text_of(fc, &copy), "rate: target 20.0 req/s, achieved 20.0 req/s "
+					 "(-0.20%)\nlatency (intended send->reply) us: min 1.0  "
+					 "mean 1.1  p50 1.0"));
+	assert_null(strstr(own, "connect()"));
+	assert_null(strstr(own, "traces:"));
+
+	/* not a client's summary (a run's merged one), garbage, no file */
+	fb = open_memstream(&bad, &bad_len);
+	const char *groups[] = { "a" };
+	struct summary_json_run run = { .groups = groups, .ngroups = 1, .status = "ok", .lat = h };
+	assert_int_equal(summary_json_write_run(path, &run), 0);
+	assert_int_equal(summary_text_print_file(fb, path, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "not a client's summary (no valid target)"));
+	g = fopen(path, "w");
+	fputs("{\"target\": \"x\", \"sent\": 1", g);
+	fclose(g);
+	assert_int_equal(summary_text_print_file(fb, path, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, path));
+	assert_int_equal(summary_text_print_file(fb, "/nonexistent/summary.json", &e), -EINVAL);
+	fflush(fb);
+	assert_int_equal(bad_len, 0);
+	fclose(fo);
+	fclose(fc);
+	fclose(fb);
+	free(own);
+	free(copy);
+	free(bad);
+	hist_destroy(h);
+	hist_destroy(none);
+}
+
 static void test_run_json(void **state)
 {
 	const char *reps[] = { "127.0.0.1:40001", "127.0.0.1:40002" };
@@ -243,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_status_words),
 		cmocka_unit_test(test_requests_round_trip),
 		cmocka_unit_test(test_summary_json),
+		cmocka_unit_test(test_summary_text),
 		cmocka_unit_test(test_run_json),
 	};
 
