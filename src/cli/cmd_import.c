@@ -20,6 +20,7 @@
 #include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "results/files.h"
 
 enum {
 	O_SUMMARY = 256,
@@ -88,7 +89,7 @@ const struct opt_def import_opts[] = {
 	{ "jaeger-out", 0, OPT_REQUIRED, O_JAEGER_OUT, "FILE",
 	  "Write the traces read to FILE as Jaeger JSON (the file the Jaeger UI loads): "
 	  "services, operations, kinds, parents, times, errors and sizes; other attributes are "
-	  "not kept. meshwalk run uses it for traces.jaeger.json (docs/tracing.md).",
+	  "not kept. meshwalk run uses it for " RESULTS_TRACES_JAEGER " (docs/tracing.md).",
 	  .kind = OPT_K_STR, OPT_AT(struct import_args, jaeger_path) },
 	{ "max-open-spans", 0, OPT_REQUIRED, TRACE_O_MAX_OPEN, "N",
 	  "Memory bound: at most N spans of traces not yet complete are held (default 500000, "

@@ -53,7 +53,7 @@ const struct opt_def report_opts[] = {
 	  .kind = OPT_K_OFF, OPT_AT(struct report_args, o.plots) },
 	{ "traces", 0, OPT_REQUIRED, O_TRACES, "FILE",
 	  "Trace file for the trace view: meshwalk's own spans or any file meshwalk import reads "
-	  "(Jaeger, Zipkin, OTLP JSON, Alibaba CSV; gzip too). Default: RESULTS/traces.otlp.jsonl "
+	  "(Jaeger, Zipkin, OTLP JSON, Alibaba CSV; gzip too). Default: RESULTS/" RESULTS_TRACES_OTLP " "
 	  "when it exists. With --traces, RESULTS may be left out: a report of the traces alone.",
 	  .kind = OPT_K_STR, OPT_AT(struct report_args, traces) },
 	{ "trace", 0, OPT_REQUIRED, O_TRACE, "PICK[,PICK...]",
@@ -77,7 +77,7 @@ static const char report_intro[] =
 	"index.html. Prints the summary. For a sweep (a directory with sweep.json) every\n"
 	"cell is reported in its own report/, and the sweep's report (grid.txt, grid.csv,\n"
 	"success rate, mean, p99 and slowdown across the grid, p99 heatmaps) goes to\n"
-	"DIR/report. With traces (--traces, or the run's traces.otlp.jsonl): a trace view\n"
+	"DIR/report. With traces (--traces, or the run's " RESULTS_TRACES_OTLP "): a trace view\n"
 	"(Gantt charts of picked traces with their context, critical path per entry\n"
 	"operation). Exit status: 0 on success, 1 when the results cannot be read or a\n"
 	"file cannot be written, 2 on a usage error.";
@@ -292,7 +292,7 @@ int cmd_report(int argc, char **argv)
 			traces = tdef;
 	}
 	if (traces == NULL && a.npicks) {
-		log_msg("--trace: %s has no traces.otlp.jsonl; name a trace file with --traces", r.path);
+		log_msg("--trace: %s has no " RESULTS_TRACES_OTLP "; name a trace file with --traces", r.path);
 		rc = 2;
 	} else if (traces) {
 		if (load_traces(&ts, traces, picks, a.npicks) < 0)

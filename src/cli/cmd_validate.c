@@ -42,7 +42,7 @@ const struct opt_def validate_opts[] = {
 	{ "clone", 0, OPT_REQUIRED, O_CLONE, "RESULTS_DIR",
 	  "The results directory of a meshwalk run of the scenario meshwalk import wrote from "
 	  "the same traces (required): its client groups' " RESULTS_REQUESTS_CSV " and its nodes' "
-	  "stats.json, and its traces.otlp.jsonl when it was traced (trace_sample): the "
+	  "stats.json, and its " RESULTS_TRACES_OTLP " when it was traced (trace_sample): the "
 	  "clone's spans, for the self time per operation.",
 	  .kind = OPT_K_STR, OPT_AT(struct validate_args, clone) },
 	{ "format", 0, OPT_REQUIRED, TRACE_O_FORMAT, "FORMAT",
