@@ -140,9 +140,11 @@ const struct opt_def client_opts[] = {
 	  "Size of each request frame in bytes (padded with zeros; never smaller than the "
 	  "program it carries). Over http:// the request is a POST with a zero body of this "
 	  "size (at most 1m, a node's body limit)." },
-	{ "comp-time", 'C', OPT_REQUIRED, 'C', "TIME_SPEC",
+	{ "comp-time", 'C', OPT_REQUIRED, 'C', "TIME_SPEC[,ws=SIZE]",
 	  "Add a COMPUTE op: busy CPU for that long on the node running this part of the "
-	  "program (default unit us: -C 100, -C 10ms, -C unif:min=1k,max=10k)." },
+	  "program (default unit us: -C 100, -C 10ms, -C unif:min=1k,max=10k). ws=SIZE (a "
+	  "constant, 64 to 1gi bytes): meanwhile the node walks a buffer of SIZE bytes a cache "
+	  "line at a time, so caches and memory feel the load too (-C 1ms,ws=4m)." },
 	{ "forward", 'F', OPT_REQUIRED, 'F', "ADDR[,ADDR...][,OPTS]",
 	  "Add a FORWARD op: the ops that follow, up to the matching -R, run on the target "
 	  "node(s) in parallel. OPTS: nack=N (replies to wait for, default all), timeout=TIME "

@@ -309,12 +309,62 @@ static int operands(const struct run_args *a, int argc, char **argv, const char 
 	return 0;
 }
 
+/* The scenario at path (with the --set values), loaded and its commands
+ * checked: 0, or 2 after printing why (s is then freed). */
+static int load_checked(const char *path, char **sets, size_t nsets, struct scenario *s)
+{
+	struct err e;
+
+	if (scenario_load(path, sets, nsets, s, &e) < 0) {
+		if (e.line)
+			log_msg("%s:%d:%d: %s", path, e.line, e.col ? e.col : 1, e.msg);
+		else
+			log_msg("%s: %s", path, e.msg);
+		scenario_free(s);
+		return 2;
+	}
+	if (check_commands(path, s) != 0) {
+		scenario_free(s);
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_run_for(const char *path, const char *out_dir, char *dir, size_t len)
+{
+	struct run_config c = { .out_dir = out_dir, .quiet = true, .dir_out = dir,
+				.dir_out_len = len };
+	struct scenario s;
+	int rc;
+
+	dir[0] = '\0';
+	if (load_checked(path, NULL, 0, &s) != 0)
+		return 2;
+	if (s.sweep) {
+		log_msg("%s: a scenario with a sweep runs once per cell: run it with meshwalk run "
+			"and validate one cell's directory with --clone", path);
+		scenario_free(&s);
+		return 2;
+	}
+	char *exe = opt_self_exe();
+
+	if (exe == NULL) {
+		log_msg("cannot find my own executable: %s", strerror(errno));
+		rc = 1;
+	} else {
+		c.exe = exe;
+		rc = run_scenario(&c, &s);
+	}
+	free(exe);
+	scenario_free(&s);
+	return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct opt_cmd cmd = { "run", run_opts, run_usage, run_intro, NULL };
 	struct run_args a = { .check = false };
 	struct scenario s;
-	struct err e;
 	const char *path = NULL;
 	char **sets;
 	size_t nsets;
@@ -330,17 +380,7 @@ int cmd_run(int argc, char **argv)
 		free(sets);
 		return rc < 0 ? 0 : rc; /* -1: --help */
 	}
-	if (scenario_load(path, sets, nsets, &s, &e) < 0) {
-		if (e.line)
-			log_msg("%s:%d:%d: %s", path, e.line, e.col ? e.col : 1, e.msg);
-		else
-			log_msg("%s: %s", path, e.msg);
-		scenario_free(&s);
-		free(sets);
-		return 2;
-	}
-	if (check_commands(path, &s) != 0) {
-		scenario_free(&s);
+	if (load_checked(path, sets, nsets, &s) != 0) {
 		free(sets);
 		return 2;
 	}

@@ -1,7 +1,9 @@
 /* cmd_validate.c -- `meshwalk validate TRACES... --clone RESULTS_DIR`: fit
  * the model of the original traces again (as meshwalk import does, same
  * names), read what the clone's run left (client groups' requests.csv, the
- * nodes' stats.json) and print the fidelity report (src/import/validate.h). */
+ * nodes' stats.json) and print the fidelity report (src/import/validate.h).
+ * `--run SCENARIO` runs the clone first, as meshwalk run does (cmd_run_for()),
+ * and validates the results directory it made. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@ enum {
 	O_MAX_ERROR,
 	O_MAX_COUNT_ERROR,
 	O_JSON,
+	O_RUN,
 };
 
 /* What the parse fills. */
@@ -36,15 +39,26 @@ struct validate_args {
 	struct validate_opts vo;
 	struct trace_opts to;
 	const char *clone, *json_path;
+	const char *run, *out_dir; /* --run SCENARIO, -o DIR */
 };
 
 const struct opt_def validate_opts[] = {
 	{ "clone", 0, OPT_REQUIRED, O_CLONE, "RESULTS_DIR",
 	  "The results directory of a meshwalk run of the scenario meshwalk import wrote from "
-	  "the same traces (required): its client groups' " RESULTS_REQUESTS_CSV " and its nodes' "
-	  "stats.json, and its " RESULTS_TRACES_OTLP " when it was traced (trace_sample): the "
-	  "clone's spans, for the self time per operation.",
+	  "the same traces (this or --run is required): its client groups' " RESULTS_REQUESTS_CSV
+	  " and its nodes' stats.json, and its " RESULTS_TRACES_OTLP " when it was traced "
+	  "(trace_sample): the clone's spans, for the self time per operation.",
 	  .kind = OPT_K_STR, OPT_AT(struct validate_args, clone) },
+	{ "run", 0, OPT_REQUIRED, O_RUN, "SCENARIO",
+	  "Instead of --clone: run SCENARIO first, as meshwalk run does (quietly: its nodes and "
+	  "client groups, its checks; not a scenario with a sweep), then validate the results "
+	  "directory it made. The run's status does not stop the report (a clone with error "
+	  "rates has failed requests), but an interrupted run does (exit 130).",
+	  .kind = OPT_K_STR, OPT_AT(struct validate_args, run) },
+	{ "output", 'o', OPT_REQUIRED, 'o', "DIR",
+	  "With --run: the results directory, which must not exist yet (default "
+	  "results/NAME-YYYYmmdd-HHMMSS, as meshwalk run).",
+	  .kind = OPT_K_STR, OPT_AT(struct validate_args, out_dir) },
 	{ "format", 0, OPT_REQUIRED, TRACE_O_FORMAT, "FORMAT",
 	  "The traces' format, as for meshwalk import (default auto)." },
 	{ "max-ks", 0, OPT_REQUIRED, O_MAX_KS, "D",
@@ -70,7 +84,9 @@ const struct opt_def validate_opts[] = {
 	{ 0 },
 };
 
-static const char validate_usage[] = "meshwalk validate [OPTIONS] --clone RESULTS_DIR TRACES...";
+static const char validate_usage[] =
+	"meshwalk validate [OPTIONS] --clone RESULTS_DIR TRACES...\n"
+	"       meshwalk validate [OPTIONS] --run SCENARIO [-o DIR] TRACES...";
 static const char validate_intro[] =
 	"How faithful is a clone: compares the traces an application left with a run of the\n"
 	"scenario meshwalk import wrote from them. Per entry operation: end-to-end latency\n"
@@ -78,7 +94,8 @@ static const char validate_intro[] =
 	"against the model's expectation (the call graph and its probabilities); per\n"
 	"operation: self time against the clone's own spans, when its run recorded them.\n"
 	"Prints a report with a verdict (docs/import.md). Exit status: 0 when every check\n"
-	"passes, 3 when one fails, 1 when an input cannot be read, 2 on a usage error.";
+	"passes, 3 when one fails, 1 when an input cannot be read, 2 on a usage error, 130\n"
+	"when a --run was interrupted.";
 
 void cmd_validate_man(FILE *f)
 {
@@ -166,6 +183,26 @@ static int validate_opt(void *cfg, int opt, const char *arg)
 	return trace_opt(&a->to, opt, arg);
 }
 
+/* --run: the scenario run into a new results directory (ran, len bytes),
+ * which *clone then names: 0, or the exit status (2: a bad scenario, 1: no
+ * directory was made, 130: interrupted). A run that failed otherwise still
+ * left its results: they are validated, with a warning. */
+static int run_clone(const char *scenario, const char *out_dir, char *ran, size_t len,
+		     const char **clone)
+{
+	int rc = cmd_run_for(scenario, out_dir, ran, len);
+
+	log_set_name("meshwalk validate"); /* run's checks name themselves */
+	if (rc == 2 || rc == 130 || ran[0] == '\0')
+		return rc ? rc : 1;
+	if (rc != 0)
+		log_msg("--run %s: the run exited with status %d (see %s/run.json); validating what "
+			"it left", scenario, rc, ran);
+	log_msg("--run %s: results in %s", scenario, ran);
+	*clone = ran;
+	return 0;
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	static const struct opt_cmd cmd = { "validate", validate_opts, validate_usage,
@@ -188,8 +225,18 @@ int cmd_validate(int argc, char **argv)
 		log_msg("no trace file given (see meshwalk validate --help)");
 		rc = 2;
 	}
-	if (rc == 0 && clone == NULL) {
-		log_msg("--clone RESULTS_DIR is required: the results of running the imported scenario");
+	if (rc == 0 && clone && a.run) {
+		log_msg("--clone and --run are mutually exclusive: validate a run's results, or run "
+			"the scenario and validate what it leaves");
+		rc = 2;
+	}
+	if (rc == 0 && clone == NULL && a.run == NULL) {
+		log_msg("--clone RESULTS_DIR or --run SCENARIO is required: the results of running "
+			"the imported scenario");
+		rc = 2;
+	}
+	if (rc == 0 && a.out_dir && a.run == NULL) {
+		log_msg("-o DIR goes with --run (the directory the run makes)");
 		rc = 2;
 	}
 	if (rc)
@@ -203,6 +250,7 @@ int cmd_validate(int argc, char **argv)
 	struct fit_opts fo = { to->format, to->max_open, to->tolerance_ns, true, NULL, NULL };
 	char *spans_path = NULL;
 	bool clone_spans = false;
+	char ran[512];
 
 	memset(&res, 0, sizeof res);
 	memset(&clone_fit, 0, sizeof clone_fit);
@@ -212,8 +260,10 @@ int cmd_validate(int argc, char **argv)
 		log_msg("%s", e.msg);
 		rc = 1;
 	}
+	if (rc == 0 && a.run)
+		rc = run_clone(a.run, a.out_dir, ran, sizeof ran, &clone);
 	if (rc == 0 && results_load(clone, &res, &e) < 0) {
-		log_msg("--clone: %s", e.msg);
+		log_msg("%s: %s", a.run ? "--run" : "--clone", e.msg);
 		rc = 1;
 	}
 	if (rc == 0)

@@ -3,6 +3,7 @@
 
 #include <stdatomic.h>
 
+#include "exec/wset.h"
 #include "proto/ops.h"
 #include "util/clock.h"
 
@@ -98,6 +99,49 @@ int64_t exec_compute(uint64_t ns)
 	return clock_now_ns() - start;
 }
 
+/* Lines touched between clock reads: a few hundred ns even when each misses
+ * every cache, so the duration stays as exact as without a working set. */
+#define WSET_BATCH 16
+/* Calibrated-loop iterations per line touched: the loop's work stays fixed
+ * and a working set that misses the caches makes it last longer. */
+#define WSET_LOOPS_PER_LINE 64
+
+int64_t exec_compute_ws(uint64_t ns, uint64_t ws, uint64_t *lines)
+{
+	uint64_t lpu = atomic_load_explicit(&loops_per_usec, memory_order_relaxed), n = 0;
+	int64_t start, now;
+
+	if (lines)
+		*lines = 0;
+	if (ws == 0 || !wset_reserve(ws)) /* allocated before the clock starts */
+		return exec_compute(ns);
+	start = now = clock_now_ns();
+	if (lpu == 0) {
+		int64_t end = start + (int64_t)ns;
+
+		while (now < end && !is_aborted()) {
+			wset_walk(ws, WSET_BATCH);
+			n += WSET_BATCH;
+			now = clock_now_ns();
+		}
+	} else {
+		uint64_t loops = ns / 1000 * lpu + ns % 1000 * lpu / 1000, done = 0;
+
+		while (done < loops && !is_aborted()) {
+			uint64_t k = loops - done < WSET_LOOPS_PER_LINE ? loops - done : WSET_LOOPS_PER_LINE;
+
+			spin_loops(k);
+			wset_walk(ws, 1);
+			n++;
+			done += k;
+		}
+		now = clock_now_ns();
+	}
+	if (lines)
+		*lines = n;
+	return now - start;
+}
+
 /* Skips up to n ops at the current level, never the final REPLY. */
 static uint32_t skip_ops(struct exec_cursor *c, uint32_t n)
 {
@@ -131,8 +175,10 @@ enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_sta
 		d = ops_find(op->code);
 		switch (d ? d->run : 0) {
 		case OPS_RUN_CPU:
-			/* a CPU op's TIME field comes first (proto/ops.h) */
-			st->compute_ns += (uint64_t)exec_compute(wire_get_u64(op->body));
+			/* a CPU op's TIME field comes first (proto/ops.h); ws= is
+			 * its WSET field, when present */
+			st->compute_ns += (uint64_t)exec_compute_ws(wire_get_u64(op->body),
+								    ops_wset(op), NULL);
 			st->computes++;
 			if (c->report_compute)
 				return EXEC_COMPUTED;

@@ -64,6 +64,14 @@ enum exec_step exec_next(struct exec_cursor *c, struct rng *rng, struct exec_sta
  * returns the nanoseconds actually spent. */
 int64_t exec_compute(uint64_t ns);
 
+/* exec_compute() walking a working set of ws bytes (exec/wset.h) a cache
+ * line at a time meanwhile: on the clock, lines back to back until ns have
+ * passed; with the calibrated loop, one line per 64 iterations. The
+ * thread's buffer is allocated (or grown) first, outside the time. ws 0, or
+ * no memory for it: exec_compute(ns). *lines (NULL: not wanted) gets the
+ * lines touched. */
+int64_t exec_compute_ws(uint64_t ns, uint64_t ws, uint64_t *lines);
+
 /* Makes every COMPUTE in progress, on any thread, end within about a
  * millisecond, and every later exec_next() return EXEC_ABORTED: a node
  * stops within a second whatever its requests asked for. Process-wide,

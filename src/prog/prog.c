@@ -130,7 +130,7 @@ int prog_add_timed(struct prog_builder *b, uint8_t code, struct spec *usec, stru
 	struct prog *p = b->scope[b->depth];
 	struct prog_op *op;
 
-	if (d == NULL || d->nfields != 1 || d->fields[0].kind != OPS_TIME) {
+	if (!ops_is_timed(d)) {
 		spec_destroy(usec);
 		return err_set(e, "op %u is not a timed op", code);
 	}
@@ -144,6 +144,27 @@ int prog_add_timed(struct prog_builder *b, uint8_t code, struct spec *usec, stru
 int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e)
 {
 	return prog_add_timed(b, OP_COMPUTE, usec, e);
+}
+
+int prog_add_compute_ws(struct prog_builder *b, struct spec *usec, struct spec *ws,
+			struct err *e)
+{
+	struct prog *p = b->scope[b->depth];
+	uint64_t v = ws && spec_is_const(ws) ? spec_sample_u64(ws, NULL, 0) : 0;
+
+	if (ws == NULL || !spec_is_const(ws) || v < WIRE_WSET_MIN || v > WIRE_WSET_MAX) {
+		spec_destroy(usec);
+		spec_destroy(ws);
+		return err_set(e, "ws: a working set is a constant size from 64 bytes (one cache "
+			       "line) to 1gi (%llu bytes)", WIRE_WSET_MAX);
+	}
+	if (prog_add_timed(b, OP_COMPUTE, usec, e) < 0) {
+		spec_destroy(ws);
+		return -EINVAL;
+	}
+	p->ops[p->n - 1].t.flags = WIRE_COMPUTE_WSET;
+	p->ops[p->n - 1].t.spec[1] = ws;
+	return 0;
 }
 
 int prog_add_storage(struct prog_builder *b, uint8_t code, struct spec *size,

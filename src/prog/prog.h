@@ -76,6 +76,11 @@ void prog_builder_abort(struct prog_builder *b);
 int prog_add_timed(struct prog_builder *b, uint8_t code, struct spec *usec, struct err *e);
 /* prog_add_timed(b, OP_COMPUTE, usec, e) */
 int prog_add_compute(struct prog_builder *b, struct spec *usec, struct err *e);
+/* -C TIME,ws=SIZE: a COMPUTE that walks a working set of ws bytes (a
+ * constant, WIRE_WSET_MIN..WIRE_WSET_MAX) while it runs. Takes both specs
+ * (frees them on error). */
+int prog_add_compute_ws(struct prog_builder *b, struct spec *usec, struct spec *ws,
+			struct err *e);
 /* --choice W ... --choice W ... --choice-end: exactly one of the alternatives
  * runs per request, alternative k with probability W_k / sum(W). The first
  * --choice in a scope opens a group, each later one starts the next

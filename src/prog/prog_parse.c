@@ -345,8 +345,7 @@ static int parse_timed(struct prog_builder *b, int opt, const char *arg, struct 
 		struct spec *s;
 		char what[32];
 
-		if (op_words[i].shrt != opt || d == NULL || d->nfields != 1 ||
-		    d->fields[0].kind != OPS_TIME)
+		if (op_words[i].shrt != opt || !ops_is_timed(d))
 			continue;
 		if (opt < 256)
 			snprintf(what, sizeof what, "-%c", opt);
@@ -357,6 +356,33 @@ static int parse_timed(struct prog_builder *b, int opt, const char *arg, struct 
 		return prog_add_timed(b, d->code, s, e);
 	}
 	return 1;
+}
+
+/* -C TIME_SPEC,ws=SIZE: COMPUTE walking a working set. The time spec may
+ * hold commas of its own (emp:1ms,2ms; unif:min=1ms,max=2ms), so ws= is
+ * the part after the first ",ws=". Returns 1 when arg has no ws=. */
+static int parse_compute_ws(struct prog_builder *b, const char *arg, struct err *e)
+{
+	const char *w = strncmp(arg, "ws=", 3) == 0 ? arg : strstr(arg, ",ws=");
+	struct spec *t = NULL, *ws = NULL;
+	char *time;
+
+	if (w == NULL)
+		return 1;
+	if (w == arg)
+		return err_set(e, "-C '%s': expected TIME_SPEC,ws=SIZE (the duration first)", arg);
+	time = xstrdup(arg);
+	time[w - arg] = '\0';
+	w += 4;
+	if (parse_spec("-C", time, SPEC_TIME, &t, e) < 0 || parse_spec("-C ws", w, SPEC_SIZE, &ws, e) < 0) {
+		spec_destroy(t);
+		free(time);
+		return -EINVAL;
+	}
+	free(time);
+	if (prog_add_compute_ws(b, t, ws, e) < 0)
+		return err_prefix(e, "-C '%s'", arg);
+	return 0;
 }
 
 const char *prog_op_word_of(unsigned code)
@@ -372,6 +398,8 @@ int prog_parse_op(struct prog_builder *b, int opt, const char *arg, struct err *
 	int rc;
 
 	err_clear(e);
+	if (opt == 'C' && arg && (rc = parse_compute_ws(b, arg, e)) <= 0)
+		return rc;
 	if ((rc = parse_timed(b, opt, arg, e)) <= 0)
 		return rc;
 	switch (opt) {

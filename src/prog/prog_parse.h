@@ -4,7 +4,7 @@
  * command line (-C, -L, -S, -F ... -R, -s) and that a node's installed routes
  * are written in (node --route NAME=PROGRAM, scenario `routes:`), so both read
  * exactly the same language:
- *   -C TIME_SPEC                      COMPUTE
+ *   -C TIME_SPEC[,ws=SIZE]            COMPUTE (ws=: walking a working set of SIZE)
  *   -L SIZE_SPEC|size=SPEC[,offset=SPEC]          LOAD
  *   -S SIZE_SPEC[,offset=SPEC][,sync|nosync|psync] STORE
  *   -F ADDR[,ADDR...][,nack=N][,timeout=T][,retry=N][,branch][,ps=SIZE][,route=NAME]

@@ -51,20 +51,43 @@ static const struct spec *default_offset(uint8_t code, const struct ops_ctx *c)
 
 /* -- printers: meshwalk's form ("NAME(...) "), DistWalk's ("NAME(...)->") -- */
 
+static bool field_present(const struct ops_field *f, uint8_t flags);
+
+/* The template's working-set spec (COMPUTE's ws=), or NULL when the op has
+ * none: its row's WSET field, present by the template's flags. */
+static const struct spec *wset_spec(const struct ops_def *d, const struct ops_tmpl *t)
+{
+	for (uint8_t i = 0; i < d->nfields; i++)
+		if (d->fields[i].kind == OPS_WSET && field_present(&d->fields[i], t->flags))
+			return t->spec[d->fields[i].slot];
+	return NULL;
+}
+
 static void print_time(struct ops_out *o, const struct ops_def *d, const struct ops_tmpl *t,
 		       const struct ops_ctx *c)
 {
-	char tmp[128];
+	const struct spec *ws = wset_spec(d, t);
+	char tmp[128], wtmp[64] = "";
 
 	spec_format(t->spec[0], tmp, sizeof tmp);
-	ops_put(o, "%s(%s) ", d->name, tmp);
+	if (ws)
+		spec_format(ws, wtmp, sizeof wtmp);
+	ops_put(o, "%s(%s%s%s) ", d->name, tmp, ws ? ",ws=" : "", wtmp);
 }
 
+/* DistWalk has no working set: meshwalk's ws= is added in the same form as
+ * its other sizes, so a template that uses it still reads as one op. */
 static void print_time_dw(struct ops_out *o, const struct ops_def *d, const struct ops_tmpl *t,
 			  const struct ops_ctx *c)
 {
+	const struct spec *ws = wset_spec(d, t);
+
 	ops_put(o, "%s(", d->dw_name);
 	ops_put_dw_spec(o, t->spec[0]);
+	if (ws) {
+		ops_put(o, ",ws=");
+		ops_put_dw_spec(o, ws);
+	}
 	ops_put(o, ")->");
 }
 
@@ -153,7 +176,8 @@ static const struct ops_def rows[] = {
 	[OP_COMPUTE - 1] = {
 		.code = OP_COMPUTE, .name = "COMPUTE", .dw_name = "COMPUTE", .run = OPS_RUN_CPU,
 		.flags_mask = OPS_FLAGS_ANY,
-		.nfields = 1, .fields = { { "ns", OPS_TIME, 8, 0, 0 } },
+		.nfields = 2, .fields = { { "ns", OPS_TIME, 8, 0, 0 },
+					  { "ws", OPS_WSET, 8, 1, WIRE_COMPUTE_WSET } },
 		.example = "-C 10us", .print = print_time, .print_dw = print_time_dw,
 		.span = "COMPUTE",
 	},
@@ -276,6 +300,13 @@ int ops_check(const struct ops_def *d, const struct wire_op *op, uint32_t depth,
 			       -WIRE_ERR_LIMIT;
 		if (f->kind == OPS_PROB && wire_get_u32(op->body + at) > WIRE_PROB_ONE)
 			return err_set(e, "%s probability above 1", d->name), -WIRE_ERR_MALFORMED;
+		/* at every depth: the memory is taken on whichever node runs it */
+		if (f->kind == OPS_WSET && (wire_get_u64(op->body + at) < WIRE_WSET_MIN ||
+					    wire_get_u64(op->body + at) > WIRE_WSET_MAX))
+			return err_set(e, "%s working set of %llu bytes is outside %llu..%llu", d->name,
+				       (unsigned long long)wire_get_u64(op->body + at),
+				       WIRE_WSET_MIN, WIRE_WSET_MAX),
+			       -WIRE_ERR_LIMIT;
 		at += f->width;
 	}
 	return 0;
@@ -297,7 +328,8 @@ size_t ops_decode(const struct ops_def *d, const struct wire_op *op, uint64_t v[
 	return n;
 }
 
-uint64_t ops_time_ns(const struct wire_op *op)
+/* The value of the first present field of `kind` in a checked op, 0 when none. */
+static uint64_t field_value(const struct wire_op *op, uint8_t kind)
 {
 	const struct ops_def *d = ops_find(op->code);
 	uint64_t v[OPS_MAX_FIELDS];
@@ -309,11 +341,31 @@ uint64_t ops_time_ns(const struct wire_op *op)
 	for (size_t i = 0, k = 0; i < d->nfields && k < n; i++) {
 		if (!field_present(&d->fields[i], op->flags))
 			continue;
-		if (d->fields[i].kind == OPS_TIME)
+		if (d->fields[i].kind == kind)
 			return v[k];
 		k++;
 	}
 	return 0;
+}
+
+uint64_t ops_time_ns(const struct wire_op *op)
+{
+	return field_value(op, OPS_TIME);
+}
+
+uint64_t ops_wset(const struct wire_op *op)
+{
+	return field_value(op, OPS_WSET);
+}
+
+bool ops_is_timed(const struct ops_def *d)
+{
+	if (d == NULL || d->nfields == 0 || d->fields[0].kind != OPS_TIME)
+		return false;
+	for (uint8_t i = 1; i < d->nfields; i++)
+		if (d->fields[i].flag == 0)
+			return false;
+	return true;
 }
 
 /* -- encoding -- */
@@ -365,6 +417,7 @@ void ops_encode(const struct ops_tmpl *t, const struct ops_ctx *c, struct rng *r
 			wire_buf_put_u64(out, ops_sample(t->spec[f->slot], rng, index, 1000.0));
 			break;
 		case OPS_SIZE:
+		case OPS_WSET:
 			wire_buf_put_u64(out, ops_sample(t->spec[f->slot], rng, index, 1.0));
 			break;
 		case OPS_OFFSET:

@@ -54,6 +54,8 @@ enum ops_kind {
 	OPS_PROB,     /* u32 parts per billion, the template's n[]; sent as 0 on the
 		       * requests that the template's `every` leaves out */
 	OPS_ZERO,     /* reserved, 0 */
+	OPS_WSET,     /* u64 bytes of a constant size spec, WIRE_WSET_MIN..WIRE_WSET_MAX:
+		       * the memory a CPU op walks (COMPUTE's ws=) */
 };
 
 #define OPS_MAX_FIELDS 4
@@ -159,6 +161,12 @@ uint64_t ops_sample(const struct spec *s, struct rng *rng, uint64_t index, doubl
 /* The nanoseconds of an op's TIME field (COMPUTE, SLEEP), 0 when it has none:
  * what the op costs a request's time budget. */
 uint64_t ops_time_ns(const struct wire_op *op);
+/* The bytes of a checked op's WSET field (COMPUTE with ws=), 0 when absent. */
+uint64_t ops_wset(const struct wire_op *op);
+
+/* Whether row d is a timed op: its first field TIME, any other present only
+ * with a flag (COMPUTE's ws=), so one time spec alone makes the op. */
+bool ops_is_timed(const struct ops_def *d);
 
 void ops_tmpl_free(struct ops_tmpl *t);
 

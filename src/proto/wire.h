@@ -67,7 +67,7 @@ enum wire_status {
 
 /* Op codes; each has its row in the op table (proto/ops.c). */
 enum wire_op_code {
-	OP_COMPUTE = 1, /* u64 ns: busy CPU for that long */
+	OP_COMPUTE = 1, /* u64 ns: busy CPU for that long; with WIRE_COMPUTE_WSET, u64 ws bytes */
 	OP_SLEEP = 2,   /* u64 ns: off-CPU wait (the task waits on a timer; the worker serves others) */
 	OP_LOAD = 3,    /* u64 offset, u64 size: read from the node's storage */
 	OP_STORE = 4,   /* u64 offset, u64 size, flags = enum wire_sync: write to it */
@@ -81,6 +81,11 @@ enum wire_op_code {
 #define WIRE_FWD_BRANCH 0x01 /* op flags: one sub-program per target */
 #define WIRE_FWD_ROUTE 0x02  /* op flags: each sub-program is a route name */
 #define WIRE_REPLY_SENDFILE 0x01 /* REPLY flags: the reply carries storage bytes */
+/* COMPUTE flags: a u64 working-set size follows the time; the node walks a
+ * buffer of that many bytes a cache line at a time while it computes. */
+#define WIRE_COMPUTE_WSET 0x01
+#define WIRE_WSET_MIN 64ULL          /* one cache line */
+#define WIRE_WSET_MAX (1ULL << 30)   /* 1 GiB per worker thread */
 
 /* STORE flags: when the data must be on the device. */
 enum wire_sync {

@@ -371,6 +371,8 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 
 	if (run_make_dir(c->out_dir, s->name, r.dir, 300) < 0)
 		return 1;
+	if (c->dir_out)
+		snprintf(c->dir_out, c->dir_out_len, "%s", r.dir);
 	r.seed = s->has_seed ? s->seed : (uint64_t)clock_now_ns();
 	char path[600];
 	results_path(path, sizeof path, r.dir, RESULTS_SCENARIO);

@@ -38,6 +38,8 @@ struct run_config {
 	bool quiet;                 /* no progress lines */
 	char *const *overrides;     /* the --set values, recorded in run.json */
 	size_t noverrides;
+	char *dir_out;              /* NULL, or gets the results directory made ... */
+	size_t dir_out_len;         /* ... in this many bytes (meshwalk validate --run) */
 };
 
 int run_scenario(const struct run_config *c, const struct scenario *s);

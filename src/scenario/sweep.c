@@ -263,9 +263,10 @@ void sweep_args(const struct scenario_sweep *sw, size_t cell, const struct scena
 			continue;
 		}
 		if ((int)i == ci) {
+			const char *ws = strstr(in->v[i] + off, ",ws="); /* the working set stays */
 			char *w;
 
-			if (asprintf(&w, "%.*s%s", (int)off, in->v[i], c.compute) < 0)
+			if (asprintf(&w, "%.*s%s%s", (int)off, in->v[i], c.compute, ws ? ws : "") < 0)
 				abort();
 			push(out, w);
 			continue;

@@ -149,7 +149,8 @@ static void test_rows(void **state)
 	assert_null(ops_find(OP_CODE_MAX_));
 }
 
-/* prog_add_timed() takes only ops of one TIME field. */
+/* prog_add_timed() takes only ops of one TIME field (others only by a flag:
+ * COMPUTE's ws=). */
 static void test_timed_only(void **state)
 {
 	size_t n;
@@ -159,7 +160,10 @@ static void test_timed_only(void **state)
 
 	prog_builder_init(&b);
 	for (size_t i = 0; i < n; i++) {
-		bool timed = rows[i].nfields == 1 && rows[i].fields[0].kind == OPS_TIME;
+		bool timed = ops_is_timed(&rows[i]);
+
+		if (rows[i].code == OP_COMPUTE || rows[i].code == OP_SLEEP)
+			assert_true(timed);
 
 		assert_int_equal(prog_add_timed(&b, rows[i].code, sp("1", SPEC_TIME), &e),
 				 timed ? 0 : -EINVAL);

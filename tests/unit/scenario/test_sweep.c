@@ -47,7 +47,7 @@ static int load(const char *sweep, struct scenario *s, struct err *e)
 		   "  - { name: a, to: web, args: \"-n 10 -r 100 -C 50us -F {web} -C 10us -R\" }\n"
 		   "  - { name: b, to: web, args: \"-n 10 --rate=5 -p7 --period 3ms\" }\n"
 		   "  - { name: c, to: web, args: \"--comp-time=3us -C 4us\" }\n"
-		   "  - { name: d, to: web, args: \"-C5us -n 1\" }\n"
+		   "  - { name: d, to: web, args: \"-C5us,ws=4m -n 1\" }\n"
 		   "%s",
 		sweep);
 	assert_int_equal(fclose(f), 0);
@@ -146,7 +146,8 @@ static void test_pace_spellings(void **state)
 	expect_args(&s, 2, 0, "--comp-time=9us -C 4us");
 	scenario_free(&s);
 	assert_int_equal(load("sweep: { group: d, compute: 9us }\n", &s, &e), 0);
-	expect_args(&s, 3, 0, "-C9us -n 1");
+	/* a working set (ws=) stays with the new duration */
+	expect_args(&s, 3, 0, "-C9us,ws=4m -n 1");
 	scenario_free(&s);
 }
 

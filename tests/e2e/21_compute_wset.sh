@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# 21_compute_wset: COMPUTE with a working set (-C TIME,ws=SIZE). A node that
+# runs -C 1ms,ws=64m has its resident set grown by about 64 MB (every page of
+# the worker's buffer is written), one without ws= does not; the same from a
+# route installed on the node and from a scenario's route; bad values are
+# refused with a message naming ws. (No timing is asserted.)
+. "$(dirname "$0")/lib.sh"
+
+# VmRSS of a process, kB (a number, or the test fails: no vacuous pass)
+rss() {
+	RSS=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9][0-9]*\) kB$/\1/p' "/proc/$1/status")
+	[ -n "$RSS" ] || fail "no VmRSS for process $1"
+}
+
+# without ws=: no buffer
+start_node plain
+rss "$plain_PID"; before=$RSS
+client --to 127.0.0.1:$plain_PORT -C 1ms -n 5 -r 100 || { show; fail "plain COMPUTE"; }
+rss "$plain_PID"; grew=$((RSS - before))
+[ "$grew" -lt 16000 ] || fail "a COMPUTE without ws= grew the node by $grew kB"
+stop_node plain
+
+# ws=64m: 64,000,000 bytes = 62500 kB, touched at once, kept for later requests
+start_node big
+rss "$big_PID"; before=$RSS
+client --to 127.0.0.1:$big_PORT -C 1ms,ws=64m -n 3 -r 100 || { show; fail "ws=64m"; }
+grep -q 'COMPUTE(1000us,ws=64000000' "$TMP/out" || { show; fail "request template lacks ws="; }
+rss "$big_PID"; grew=$((RSS - before))
+[ "$grew" -ge 60000 ] && [ "$grew" -le 95000 ] || fail "ws=64m grew the node by $grew kB"
+# a smaller working set reuses the buffer: no growth
+client --to 127.0.0.1:$big_PORT -C exp:500us,ws=1m -n 3 -r 100 || { show; fail "ws=1m"; }
+rss "$big_PID"; grew2=$((RSS - before))
+[ "$grew2" -le $((grew + 4000)) ] || fail "ws=1m after ws=64m grew the node to $grew2 kB"
+stop_node big
+assert_eq "computes" 6 "$(stat big computes)"
+
+# from a route installed on the node
+start_node rt --route 'w=-C 1ms,ws=32m -R 100'
+rss "$rt_PID"; before=$RSS
+client --to 127.0.0.1:$rt_PORT --route w -n 2 -r 100 || { show; fail "route w"; }
+rss "$rt_PID"; grew=$((RSS - before))
+[ "$grew" -ge 30000 ] || fail "route with ws=32m grew the node by $grew kB"
+stop_node rt
+
+# a scenario's routes and client args take it too
+cat >"$TMP/ws.yaml" <<'Y'
+name: wset
+services:
+  db:
+    routes:
+      get: "-C 200us,ws=4m"
+clients:
+  - name: c
+    to: "{db}"
+    route: get
+    args: "-n 1"
+  - name: d
+    to: "{db}"
+    args: "-C emp:100us,200us,ws=32ki -n 1"
+Y
+"$MESHWALK" run --check "$TMP/ws.yaml" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err"; fail "scenario with ws="; }
+
+# bad values: usage errors naming ws
+for bad in "1ms,ws=0" "1ms,ws=2gi" "1ms,ws=exp:4m" "1ms,ws=" "ws=4m" "1ms,ws=4m,ws=8m"; do
+	"$MESHWALK" client --to 127.0.0.1:1 -C "$bad" -n 1 >/dev/null 2>"$TMP/err"
+	assert_eq "client -C $bad" 2 $?
+	grep -q "ws" "$TMP/err" || fail "-C $bad: $(cat "$TMP/err")"
+done
+timeout -k 2 20 "$MESHWALK" node -b 127.0.0.1:0 --route 'x=-C 1ms,ws=2g' >/dev/null 2>"$TMP/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 130 ] || fail "node --route with ws=2g: exit $rc"
+grep -q "working set" "$TMP/err" || fail "node --route ws=2g: $(cat "$TMP/err")"
+sed 's/ws=4m/ws=3gi/' "$TMP/ws.yaml" >"$TMP/bad.yaml"
+"$MESHWALK" run --check "$TMP/bad.yaml" >/dev/null 2>"$TMP/err"
+assert_eq "scenario route ws=3gi" 2 $?
+grep -q "working set" "$TMP/err" || fail "scenario ws=3gi: $(cat "$TMP/err")"
+exit 0
