@@ -196,7 +196,7 @@ static int run_clone(const char *scenario, const char *out_dir, char *ran, size_
 	if (rc == 2 || rc == 130 || ran[0] == '\0')
 		return rc ? rc : 1;
 	if (rc != 0)
-		log_msg("--run %s: the run exited with status %d (see %s/run.json); validating what "
+		log_msg("--run %s: the run exited with status %d (see %s/" RESULTS_RUN_JSON "); validating what "
 			"it left", scenario, rc, ran);
 	log_msg("--run %s: results in %s", scenario, ran);
 	*clone = ran;
