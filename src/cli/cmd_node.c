@@ -29,6 +29,7 @@ enum {
 	O_MAX_IO,
 	O_ALLOW_FWD,
 	O_MAX_COMPUTE,
+	O_MAX_WSET,
 	O_MAX_DEPTH,
 	O_MAX_FANOUT,
 	O_MAX_CONNS,
@@ -123,6 +124,12 @@ const struct opt_def node_opts[] = {
 	  "counted in limit_violations; the connection stays open.",
 	  .kind = OPT_K_TIME, AT(limits.max_compute_ns), .min = 1, .max = 3.6e9,
 	  .scale = 1000 },
+	{ "max-working-set", 0, OPT_REQUIRED, O_MAX_WSET, "SIZE",
+	  "Largest working set (COMPUTE's ws=) a request may ask of this node (default 64m, "
+	  "at most 1g). Each worker thread keeps one buffer as large as the largest working "
+	  "set it ran, allocated and written on first use; a larger one gets a 'node limit "
+	  "exceeded' error reply, counted in limit_violations.",
+	  .kind = OPT_K_SIZE, AT(limits.max_wset), .min = 64, .max = 1073741824 },
 	{ "max-depth", 0, OPT_REQUIRED, O_MAX_DEPTH, "N",
 	  "Deepest nesting of forwards a request may carry (default 16, at most 64).",
 	  .kind = OPT_K_UINT, AT(limits.max_depth), .min = 1, .max = 64 },

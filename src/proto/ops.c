@@ -307,6 +307,14 @@ int ops_check(const struct ops_def *d, const struct wire_op *op, uint32_t depth,
 				       (unsigned long long)wire_get_u64(op->body + at),
 				       WIRE_WSET_MIN, WIRE_WSET_MAX),
 			       -WIRE_ERR_LIMIT;
+		/* ...and the node's own limit on what it runs itself: a remote
+		 * client must not make every worker hold a gigabyte. */
+		if (f->kind == OPS_WSET && depth == 0 && wire_get_u64(op->body + at) > lim->max_wset)
+			return err_set(e, "%s working set of %llu bytes exceeds this node's limit of "
+				       "%llu bytes (--max-working-set)", d->name,
+				       (unsigned long long)wire_get_u64(op->body + at),
+				       (unsigned long long)lim->max_wset),
+			       -WIRE_ERR_LIMIT;
 		at += f->width;
 	}
 	return 0;

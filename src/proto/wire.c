@@ -27,6 +27,7 @@ const struct wire_limits wire_default_limits = {
 	.max_fanout = 64,
 	.max_ops = 4096,
 	.max_compute_ns = 10ull * 1000 * 1000 * 1000,
+	.max_wset = 64ull << 20, /* 64 MiB: beyond the last-level caches of today's servers */
 };
 
 static const char *const status_names[WIRE_STATUS_MAX_] = {

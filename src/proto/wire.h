@@ -140,6 +140,8 @@ struct wire_limits {
 	uint32_t max_fanout;  /* targets of one FORWARD */
 	uint32_t max_ops;     /* ops in one program, all levels */
 	uint64_t max_compute_ns; /* one COMPUTE or SLEEP of the top-level program */
+	uint64_t max_wset;       /* one COMPUTE's working set (ws=) in the top-level
+				  * program: each worker keeps a buffer that large */
 };
 
 extern const struct wire_limits wire_default_limits;

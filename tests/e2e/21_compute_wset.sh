@@ -3,7 +3,9 @@
 # runs -C 1ms,ws=64m has its resident set grown by about 64 MB (every page of
 # the worker's buffer is written), one without ws= does not; the same from a
 # route installed on the node and from a scenario's route; bad values are
-# refused with a message naming ws. (No timing is asserted.)
+# refused with a message naming ws; a working set over the node's
+# --max-working-set is refused per request and allocates nothing. (No timing
+# is asserted.)
 . "$(dirname "$0")/lib.sh"
 
 # VmRSS of a process, kB (a number, or the test fails: no vacuous pass)
@@ -33,6 +35,31 @@ rss "$big_PID"; grew2=$((RSS - before))
 [ "$grew2" -le $((grew + 4000)) ] || fail "ws=1m after ws=64m grew the node to $grew2 kB"
 stop_node big
 assert_eq "computes" 6 "$(stat big computes)"
+
+# over the node's --max-working-set (default 64 MiB): refused, nothing allocated
+start_node lim
+rss "$lim_PID"; before=$RSS
+client --to 127.0.0.1:$lim_PORT -C 1ms,ws=100m -n 2 -r 100
+[ $? -ne 0 ] || { show; fail "ws=100m over the default limit succeeded"; }
+grep -q "exceeds this node's limit of 67108864 bytes (--max-working-set)" "$TMP/err" ||
+	{ show; fail "ws=100m: no limit message"; }
+rss "$lim_PID"; grew=$((RSS - before))
+[ "$grew" -lt 16000 ] || fail "a refused ws=100m grew the node by $grew kB"
+stop_node lim
+assert_eq "limit violations" 2 "$(stat lim limit_violations)"
+# ...and a route's working set is checked against it on every request
+start_node limrt --route 'w=-C 1ms,ws=100m -R 100'
+client --to 127.0.0.1:$limrt_PORT --route w -n 1 -r 100
+[ $? -ne 0 ] || { show; fail "route ws=100m over the default limit succeeded"; }
+grep -q "route w: .*working set" "$TMP/err" || { show; fail "route ws=100m: no limit message"; }
+stop_node limrt
+# a node that allows more runs it
+start_node hi --max-working-set 128m
+client --to 127.0.0.1:$hi_PORT -C 1ms,ws=100m -n 1 -r 100 || { show; fail "ws=100m under --max-working-set 128m"; }
+stop_node hi
+"$MESHWALK" node -b 127.0.0.1:0 --max-working-set 2g >/dev/null 2>"$TMP/err"
+assert_eq "node --max-working-set 2g" 2 $?
+grep -q "max-working-set" "$TMP/err" || fail "--max-working-set 2g: $(cat "$TMP/err")"
 
 # from a route installed on the node
 start_node rt --route 'w=-C 1ms,ws=32m -R 100'

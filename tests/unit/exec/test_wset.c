@@ -88,18 +88,20 @@ static void test_bad_input(void **state)
 	parse_fails("-C ws=4m", "duration first");
 	parse_fails("-C ,ws=4m", "-C");
 	parse_fails("-C 1xs,ws=4m", "-C");
-	/* the largest is taken */
+	/* the largest a node runs by default (--max-working-set 64mi) is taken;
+	 * up to 1gi is the node's choice (test_wire_check) */
 	struct wire_buf w;
 
 	wire_buf_init(&w);
-	prog_destroy(parse_ok("-C 1ms,ws=1gi", &w));
-	compute_at(&w, 0, WIRE_WSET_MAX);
+	prog_destroy(parse_ok("-C 1ms,ws=64mi", &w));
+	compute_at(&w, 0, 64ull << 20);
 	wire_buf_free(&w);
 }
 
 /* A COMPUTE of ws bytes (flags as given, body length len) then a REPLY,
- * checked at the top level or inside a forward's sub-program. */
-static int check_raw(uint8_t flags, uint64_t ws, uint32_t body, struct err *e)
+ * checked at the top level under the given node limits. */
+static int check_lim(uint8_t flags, uint64_t ws, uint32_t body, const struct wire_limits *lim,
+		     struct err *e)
 {
 	struct wire_buf b;
 	struct ops_tmpl reply = { .code = OP_REPLY };
@@ -115,9 +117,18 @@ static int check_raw(uint8_t flags, uint64_t ws, uint32_t body, struct err *e)
 	wire_end_op(&b, at);
 	ops_encode(&reply, &c, NULL, 0, &b);
 	err_clear(e);
-	rc = wire_prog_check(b.data, (uint32_t)b.len, &wire_default_limits, e);
+	rc = wire_prog_check(b.data, (uint32_t)b.len, lim, e);
 	wire_buf_free(&b);
 	return rc;
+}
+
+/* The same under limits that allow the whole wire range (1 GiB). */
+static int check_raw(uint8_t flags, uint64_t ws, uint32_t body, struct err *e)
+{
+	struct wire_limits lim = wire_default_limits;
+
+	lim.max_wset = WIRE_WSET_MAX;
+	return check_lim(flags, ws, body, &lim, e);
 }
 
 static void test_wire_check(void **state)
@@ -134,6 +145,11 @@ static void test_wire_check(void **state)
 	assert_int_equal(check_raw(0, 4096, 16, &e), -WIRE_ERR_MALFORMED);
 	/* a plain COMPUTE is what it was */
 	assert_int_equal(check_raw(0, 0, 8, &e), 0);
+	/* the node's own limit (--max-working-set, default 64 MiB) */
+	assert_int_equal(check_lim(WIRE_COMPUTE_WSET, 64ull << 20, 16, &wire_default_limits, &e), 0);
+	assert_int_equal(check_lim(WIRE_COMPUTE_WSET, (64ull << 20) + 1, 16, &wire_default_limits, &e),
+			 -WIRE_ERR_LIMIT);
+	assert_non_null(strstr(e.msg, "--max-working-set"));
 }
 
 static void test_executor(void **state)
