@@ -12,33 +12,7 @@
 
 #include "exec/exec.h"
 #include "prog/prog_parse.h"
-
-/* Parses text, encodes request 0 and checks it as a node would. */
-static struct prog *parse_ok(const char *text, struct wire_buf *w)
-{
-	struct prog *p = NULL;
-	struct rng r;
-	struct err e;
-
-	if (prog_parse_text(text, &p, &e) != 0)
-		fail_msg("'%s': %s", text, e.msg);
-	rng_seed(&r, 1, 0);
-	w->len = 0;
-	prog_encode(p, &r, 0, w);
-	assert_int_equal(wire_prog_check(w->data, (uint32_t)w->len, &wire_default_limits, &e), 0);
-	return p;
-}
-
-static void parse_fails(const char *text, const char *needle)
-{
-	struct prog *p = (struct prog *)1;
-	struct err e;
-
-	assert_int_equal(prog_parse_text(text, &p, &e), -EINVAL);
-	assert_null(p);
-	if (strstr(e.msg, needle) == NULL)
-		fail_msg("'%s': message '%s' lacks '%s'", text, e.msg, needle);
-}
+#include "prog_helpers.h"
 
 static void test_text_forms(void **state)
 {
