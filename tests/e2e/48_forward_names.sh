@@ -27,7 +27,7 @@ class H(http.server.BaseHTTPRequestHandler):
     do_POST = do_GET
     def log_message(self, *a):
         pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 open(port_file + ".tmp", "w").write("%d\n" % s.server_address[1])
 import os; os.rename(port_file + ".tmp", port_file)
 s.serve_forever()
@@ -72,6 +72,19 @@ assert_eq "the next request" 200 "$code"
 client --to "127.0.0.1:$a_PORT" --route tn -n 3 --json "$TMP/summary.json" -q || { show; fail "after a bad name"; }
 assert_eq "after a bad name ok" 3 "$(json ok)"
 grep -q "host name does not resolve" "$TMP/a.log" || fail "the node's log names the failure"
+
+# -- a scenario's route names a host: meshwalk run's node resolves it --
+cat >"$TMP/scen.yaml" <<YAML
+services:
+  front:
+    routes: { out: "-C 10us -F http://localhost:$PY_PORT/scen -R 10" }
+clients:
+  - { name: g, to: front, route: out, args: "-n 5 -r 50" }
+YAML
+timeout -k 5 120 "$MESHWALK" run -q -o "$TMP/run" "$TMP/scen.yaml" >"$TMP/out" 2>"$TMP/err" ||
+	{ cat "$TMP/err"; fail "scenario run with a named target"; }
+assert_eq "scenario ok" 5 "$(json ok "$TMP/run/summary.json")"
+assert_eq "scenario Host" 5 "$(grep -c "^/scen localhost:$PY_PORT\$" "$TMP/hosts.log")"
 
 # -- the allow-list applies to the address a name resolves to --
 start_node r --allow-forward 10.0.0.0/8 --route "lo=-F tcp://localhost:$t_PORT -R -R"
