@@ -116,7 +116,10 @@ static void on_resolved(void *ctx, const char *name)
 		}
 		switch (resolved(w, p, &ss, len, &status, why, sizeof why)) {
 		case 0:
-			conn_mark_dirty(w, p); /* what was queued leaves once connected */
+			/* What was queued leaves once connected, held for --net-delay
+			 * from now when a rule matches the address (unknown before). */
+			if (conn_queued(p) > 0)
+				conn_frame_queued(w, p);
 			break;
 		case -2: {
 			char msg[sizeof why + 16];
