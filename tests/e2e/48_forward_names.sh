@@ -2,7 +2,8 @@
 # 48_forward_names: forward targets that name their host. A node forwards to
 # http://localhost:PORT/NAME and h2c://localhost:PORT/NAME; real peers that
 # are not meshwalk (a python3 http.server, nghttpd) record the Host and
-# :authority they got: the name, not the address. tcp:// names work with
+# :authority they got: the name, not the address. grpc:// names reach a node's
+# gRPC front end; tcp:// names work with
 # programs, from routes and from the client's op words. A name that does not
 # resolve (the reserved TLD .invalid, RFC 6761: the node answers it without
 # a query) fails that forward with status 5 / HTTP 502 and the node goes on;
@@ -54,6 +55,12 @@ client --to "127.0.0.1:$a_PORT" -F "http://localhost:$PY_PORT/op" -R -n 2 --json
 assert_eq "op words ok" 2 "$(json ok)"
 assert_eq "op words Host" 2 "$(grep -c "^/op localhost:$PY_PORT\$" "$TMP/hosts.log")"
 grep -q "http://localhost:$PY_PORT" "$TMP/out" || { show; fail "the description names the host"; }
+
+# grpc:// by name to a node's gRPC front end
+start_node g -b grpc://127.0.0.1:0 --route "pay=-C 10us -R 5"
+client --to "127.0.0.1:$a_PORT" -F "grpc://localhost:$g_PORT/pay" -R -n 3 --json "$TMP/summary.json" -q ||
+	{ show; fail "grpc:// name run"; }
+assert_eq "grpc:// name ok" 3 "$(json ok)"
 
 # tcp:// with a program
 client --to "127.0.0.1:$a_PORT" --route tn -n 5 --json "$TMP/summary.json" -q || { show; fail "tcp:// name run"; }
