@@ -35,6 +35,13 @@ static void walk(const uint8_t *prog, uint32_t len, int depth)
 				socklen_t sl;
 
 				wire_target_addr(&f, i, &ss, &sl);
+				const uint8_t *name;
+				uint32_t n = wire_target_name(&f, i, &name);
+				if (n > 0) { /* a host name: touch its last byte */
+					volatile uint8_t c = name[n - 1];
+					(void)c;
+				}
+				(void)wire_target_port(&f, i);
 			}
 			for (uint32_t i = 0; i < f.nsub; i++) {
 				const uint8_t *sub;

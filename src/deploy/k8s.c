@@ -63,7 +63,6 @@ static const char *replica_ref(const char *text)
 	return NULL;
 }
 
-/* The serverless service a route text references ({svc} or {svc[i]}), or NULL. */
 /* Whether svc's nodes speak what Knative routes to its one port: HTTP/1.1
  * to an http1 port, HTTP/2 (plain or gRPC) to an h2c one. */
 static bool knative_speaks(const struct scenario_service *svc)
@@ -73,20 +72,6 @@ static bool knative_speaks(const struct scenario_service *svc)
 	return svc->proto == SCENARIO_H2C || svc->proto == SCENARIO_GRPC;
 }
 
-static const struct scenario_service *serverless_ref(const struct scenario *s, const char *text)
-{
-	for (size_t i = 0; i < s->nservices; i++) {
-		const struct scenario_service *svc = &s->services[i];
-		size_t n = strlen(svc->name);
-
-		if (!svc->serverless.set)
-			continue;
-		for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{'))
-			if (strncmp(p + 1, svc->name, n) == 0 && (p[1 + n] == '}' || p[1 + n] == '['))
-				return svc;
-	}
-	return NULL;
-}
 
 static bool udp_listener(const struct scenario_argv *a)
 {
@@ -135,18 +120,6 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 		if (svc->link.rate_bps)
 			return at(e, svc->link.line, 1, "service %s: link rate: shaping needs the network "
 				  "namespaces of meshwalk run; deploy applies link delays only", svc->name);
-		for (size_t k = 0; k < svc->nroutes; k++) {
-			const struct scenario_service *sl = serverless_ref(s, svc->routes[k].text);
-
-			/* A node names a forward's target by its address; Knative's
-			 * ingress routes by host name. */
-			if (sl)
-				return at(e, svc->routes[k].line, svc->routes[k].col, "service %s: route %s: "
-					  "forwards to serverless service %s, which Knative reaches by host "
-					  "name, but a node's forward names its target by address: only "
-					  "clients can reach a serverless service", svc->name,
-					  svc->routes[k].name, sl->name);
-		}
 		for (size_t k = 0; k < svc->nroutes; k++)
 			if (replica_ref(svc->routes[k].text))
 				return at(e, svc->routes[k].line, svc->routes[k].col, "service %s: route %s: "
@@ -216,6 +189,7 @@ struct gen {
 	const struct scenario *s;
 	char ns[64];
 	bool podman;                /* writing podman/play.yaml */
+	bool route;                 /* expanding a route's text (a node's forwards) */
 	FILE *f;
 };
 
@@ -245,6 +219,12 @@ static const char *svc_addr(const struct scenario_service *svc, int i, void *arg
 	/* A Knative Service's cluster-local name: its ingress routes by it (Host). */
 	if (knative(g, svc))
 		snprintf(buf, sizeof buf, "%s.%s.svc.cluster.local:80", svc->name, g->ns);
+	/* A node's forward to meshwalk's protocol names the Service with tcp://,
+	 * so the name travels and the node resolves it when it connects (the
+	 * DNS name of a Service created after the pod still works); HTTP
+	 * services get their scheme from scenario_expand(). */
+	else if (g->route && scenario_scheme(g->s, svc)[0] == '\0')
+		snprintf(buf, sizeof buf, "tcp://%s:%d", svc->name, port_of(g, svc));
 	else
 		snprintf(buf, sizeof buf, "%s:%d", svc->name, port_of(g, svc));
 	return buf;
@@ -253,9 +233,14 @@ static const char *svc_addr(const struct scenario_service *svc, int i, void *arg
 static char *expand(struct gen *g, const char *text, bool bare)
 {
 	struct err e;
-	char *x = scenario_expand(g->s, text, bare, svc_addr, g, &e);
+	char *x = scenario_expand(g->s, text, bare, svc_addr, g, &e), *p;
 
-	return x ? x : xstrdup(text); /* validated at load: cannot fail */
+	if (x == NULL)
+		return xstrdup(text); /* validated at load: cannot fail */
+	/* "ssl://{svc}" in a route: the scheme written wins over tcp:// */
+	while ((p = strstr(x, "://tcp://")) != NULL)
+		memmove(p + 3, p + 9, strlen(p + 9) + 1);
+	return x;
 }
 
 static void labels(struct gen *g, const char *indent, const char *key, const char *val)
@@ -367,7 +352,9 @@ static void node_args(struct gen *g, const struct scenario_service *svc, struct 
 		push(a, svc->link.delay);
 	}
 	for (size_t k = 0; k < svc->nroutes; k++) {
+		g->route = true;
 		char *x = expand(g, svc->routes[k].text, false);
+		g->route = false;
 		size_t n = strlen(svc->routes[k].name) + strlen(x) + 2;
 		char *r = xmalloc(n);
 

@@ -184,6 +184,24 @@ static int popcount64(uint64_t v)
 	return __builtin_popcountll(v);
 }
 
+/* Target i for messages: its address, or NAME:PORT for a named target. */
+#define TARGET_STRLEN (WIRE_NAME_MAX + sizeof ":65535")
+static const char *target_str(const struct wire_forward *f, uint32_t i, char *buf, size_t len)
+{
+	const uint8_t *name;
+	uint32_t n = wire_target_name(f, i, &name);
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (n > 0)
+		snprintf(buf, len, "%.*s:%u", (int)n, (const char *)name, wire_target_port(f, i));
+	else if (wire_target_addr(f, i, &ss, &sl) == 0)
+		sock_addr_str((struct sockaddr *)&ss, buf, len);
+	else
+		snprintf(buf, len, "target %u", i);
+	return buf;
+}
+
 static void record_failure(struct engine_task *t, uint32_t branch, uint16_t status,
 			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void record_failure(struct engine_task *t, uint32_t branch, uint16_t status,
@@ -278,7 +296,14 @@ static void send_attempt(struct engine *e, struct engine_task *t)
 			s.trace = &tc;
 		}
 		t->peers[i] = NULL;
-		wire_target_addr(&t->fwd, i, &ss, &s.to_len);
+		if (wire_target_addr(&t->fwd, i, &ss, &s.to_len) != 0) { /* a named target */
+			const uint8_t *name;
+
+			s.host_len = wire_target_name(&t->fwd, i, &name);
+			s.host = (const char *)name;
+			s.port = wire_target_port(&t->fwd, i);
+			s.to_len = 0;
+		}
 		s.via = wire_target_transport(&t->fwd, i);
 		wire_forward_sub(&t->fwd, t->fwd.branch ? i : 0, &s.sub, &s.sub_len);
 		sub_budget(t, s.sub, s.sub_len, &b);
@@ -289,6 +314,8 @@ static void send_attempt(struct engine *e, struct engine_task *t)
 		if (rc != 0) {
 			if (rc == WIRE_ERR_BUSY)
 				e->st->forward_busy++;
+			else if (rc == WIRE_ERR_REFUSED) /* a named target's address */
+				e->st->forward_refused++;
 			else
 				e->st->forward_failures++;
 			record_failure(t, i, (uint16_t)rc, "%s", why);
@@ -337,10 +364,13 @@ static bool start_forward(struct engine *e, struct engine_task *t, const struct 
 		struct sockaddr_storage ss;
 		socklen_t len;
 		char a[SOCK_ADDR_STRLEN];
+		const uint8_t *name;
 
 		if (wire_target_addr(&t->fwd, i, &ss, &len) == 0 &&
 		    allowlist_allows(e->cfg->allow, (struct sockaddr *)&ss))
 			continue;
+		if (wire_target_name(&t->fwd, i, &name) > 0)
+			continue; /* its address is checked where it is resolved (io.forward) */
 		e->st->forward_refused++;
 		sock_addr_str((struct sockaddr *)&ss, a, sizeof a);
 		if (allowlist_is_special((struct sockaddr *)&ss))
@@ -394,20 +424,21 @@ void engine_forward_reply(struct engine *e, void *peer, uint64_t id, uint16_t st
 	if (status == WIRE_OK) {
 		t->acked |= 1ull << branch;
 	} else {
-		struct sockaddr_storage ss;
-		socklen_t len;
-		char a[SOCK_ADDR_STRLEN];
+		char a[TARGET_STRLEN];
 
-		wire_target_addr(&t->fwd, branch, &ss, &len);
 		e->st->forward_failures++;
-		record_failure(t, branch, status, "via %s: %.*s",
-			       sock_addr_str((struct sockaddr *)&ss, a, sizeof a),
+		record_failure(t, branch, status, "via %s: %.*s", target_str(&t->fwd, branch, a, sizeof a),
 			       (int)(text_len < 160 ? text_len : 160), text);
 	}
 	check_forward(e, t);
 }
 
 void engine_peer_failed(struct engine *e, void *peer, const char *why)
+{
+	engine_peer_failed_status(e, peer, WIRE_ERR_FORWARD, why);
+}
+
+void engine_peer_failed_status(struct engine *e, void *peer, uint16_t status, const char *why)
 {
 	for (uint32_t s = 0; s < e->ntasks; s++) {
 		struct engine_task *t = e->tasks[s];
@@ -417,10 +448,13 @@ void engine_peer_failed(struct engine *e, void *peer, const char *why)
 			continue;
 		for (uint32_t i = 0; i < t->fwd.ntargets; i++)
 			if (t->peers[i] == peer && !((t->acked | t->failed) & (1ull << i))) {
-				e->st->forward_failures++;
+				if (status == WIRE_ERR_REFUSED)
+					e->st->forward_refused++;
+				else
+					e->st->forward_failures++;
 				if (t->traced)
-					trace_fwd_end(e, t, i, WIRE_ERR_FORWARD, why, (uint32_t)strlen(why));
-				record_failure(t, i, WIRE_ERR_FORWARD, "%s", why);
+					trace_fwd_end(e, t, i, status, why, (uint32_t)strlen(why));
+				record_failure(t, i, status, "%s", why);
 				t->peers[i] = NULL; /* its frames went with the connection */
 				hit = true;
 			}
@@ -478,14 +512,11 @@ void engine_timer(struct engine *e, uint64_t key)
 	uint64_t us = t->fwd.timeout_us ? t->fwd.timeout_us : e->cfg->forward_timeout_us;
 	for (uint32_t i = 0; i < t->fwd.ntargets; i++)
 		if (!((t->acked | t->failed) & (1ull << i))) {
-			struct sockaddr_storage ss;
-			socklen_t len;
-			char a[SOCK_ADDR_STRLEN];
+			char a[TARGET_STRLEN];
 
-			wire_target_addr(&t->fwd, i, &ss, &len);
 			finish_error(e, t, WIRE_ERR_TIMEOUT,
 				     "forward to %s: no reply within %llu us (%u of %u replies)",
-				     sock_addr_str((struct sockaddr *)&ss, a, sizeof a),
+				     target_str(&t->fwd, i, a, sizeof a),
 				     (unsigned long long)us, popcount64(t->acked), t->fwd.nack);
 			return;
 		}

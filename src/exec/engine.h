@@ -93,6 +93,11 @@ struct engine_send {
 	const struct wire_budget *budget; /* what the target may spend */
 	enum wire_transport via;      /* how to reach it (WIRE_VIA_HTTP: sub is a route name) */
 	const struct wire_trace *trace;   /* the trace context it carries, or NULL */
+	/* A target that names its host (wire_target_name()): the transport
+	 * resolves it when it connects. `to` is then AF_UNSPEC, to_len 0. */
+	const char *host;             /* host_len bytes, not NUL-terminated; NULL: by `to` */
+	uint32_t host_len;
+	uint16_t port;                /* the named target's port, host order */
 };
 
 struct engine_io {
@@ -180,6 +185,9 @@ void engine_forward_reply(struct engine *e, void *peer, uint64_t id, uint16_t st
 /* The connection behind peer failed: every target waiting on it has; why
  * is the whole text of their error ("forward to ADDR failed: ..."). */
 void engine_peer_failed(struct engine *e, void *peer, const char *why);
+/* The same with another status than WIRE_ERR_FORWARD (a named target whose
+ * address the allow-list refuses: WIRE_ERR_REFUSED). */
+void engine_peer_failed_status(struct engine *e, void *peer, uint16_t status, const char *why);
 /* A timer the engine asked for fired. */
 void engine_timer(struct engine *e, uint64_t key);
 /* A storage request the engine handed out completed. */

@@ -14,13 +14,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int sock_addr_parse(const char *text, const char *default_host, int default_port,
-		    bool allow_port0, struct sock_addr *out, struct err *e)
+#include "util/dnsname.h"
+
+static int parse(const char *text, const char *default_host, int default_port, bool allow_port0,
+		 bool keep_names, struct sock_addr *out, struct err *e)
 {
 	char host[256];
 	const char *p = text, *port_str = NULL;
 	size_t hlen;
 	long port = default_port;
+	struct in6_addr numeric;
 	struct addrinfo hints = { 0 }, *res = NULL;
 	int rc;
 
@@ -95,6 +98,15 @@ int sock_addr_parse(const char *text, const char *default_host, int default_port
 	if (host[0] == '\0')
 		snprintf(host, sizeof host, "%s", default_host);
 	snprintf(out->host, sizeof out->host, "%s", host);
+	out->port = (uint16_t)port;
+	if (keep_names && inet_pton(AF_INET, host, &numeric) != 1 &&
+	    inet_pton(AF_INET6, host, &numeric) != 1) {
+		out->named = true;
+		out->ss.ss_family = AF_UNSPEC;
+		if (dns_name_check(host, strlen(host), e) < 0)
+			return err_prefix(e, "'%s'", text);
+		return 0;
+	}
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = out->proto == SOCK_UDP ? SOCK_DGRAM : SOCK_STREAM;
 	rc = getaddrinfo(host, NULL, &hints, &res);
@@ -122,6 +134,18 @@ int sock_addr_parse(const char *text, const char *default_host, int default_port
 	else
 		return err_set(e, "'%s' is not an IPv4 or IPv6 address", text);
 	return 0;
+}
+
+int sock_addr_parse(const char *text, const char *default_host, int default_port,
+		    bool allow_port0, struct sock_addr *out, struct err *e)
+{
+	return parse(text, default_host, default_port, allow_port0, false, out, e);
+}
+
+int sock_addr_parse_named(const char *text, const char *default_host, int default_port,
+			  bool allow_port0, struct sock_addr *out, struct err *e)
+{
+	return parse(text, default_host, default_port, allow_port0, true, out, e);
 }
 
 const char *sock_addr_str(const struct sockaddr *sa, char *buf, size_t len)

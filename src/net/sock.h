@@ -4,7 +4,7 @@
  * where host is a name, an IPv4 address or a bracketed IPv6 address
  * ("[::1]:7891"); a missing host means `default_host` and a missing port means
  * `default_port`. Names are resolved once, at parse time (getaddrinfo), never
- * on a request path. All sockets are created close-on-exec.
+ * on a request path (sock_addr_parse_named() keeps them unresolved instead). All sockets are created close-on-exec.
  * Threads: all functions are thread-safe.
  * Errors: functions that read user input fill a struct err; the others return
  * a file descriptor or 0 on success and -errno on failure. */
@@ -50,12 +50,22 @@ struct sock_addr {
 	socklen_t len;              /* its length */
 	enum sock_proto proto;      /* transport named by the prefix */
 	char host[256];             /* the host as written (TLS: SNI, certificate name) */
+	bool named;                 /* sock_addr_parse_named(): host is a name, not resolved
+				     * (ss is AF_UNSPEC, len 0; the port is in `port`) */
+	uint16_t port;              /* the port, host order (every parse) */
 };
 
 /* Parses and resolves an address. Rejects unknown prefixes, bad ports
  * (0..65535; port 0 only when allow_port0), and names that do not resolve. */
 int sock_addr_parse(const char *text, const char *default_host, int default_port,
 		    bool allow_port0, struct sock_addr *out, struct err *e);
+
+/* The same, except that a host that is not a numeric address (IPv4 dotted
+ * quad, IPv6 in brackets) is not resolved: it is checked as a DNS name
+ * (util/dnsname.h) and kept in out->host with out->named set, for whoever
+ * connects to resolve when it does (a node's forwards). */
+int sock_addr_parse_named(const char *text, const char *default_host, int default_port,
+			  bool allow_port0, struct sock_addr *out, struct err *e);
 
 /* "127.0.0.1:7891" or "[::1]:7891" into buf (at least SOCK_ADDR_STRLEN). */
 const char *sock_addr_str(const struct sockaddr *sa, char *buf, size_t len);

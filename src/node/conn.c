@@ -61,6 +61,7 @@ void conn_free_buffers(struct conn *c)
 	delay_queue_free(&c->delayed);
 	free(c->marks);
 	free(c->pending.body);
+	free(c->host);
 }
 
 static void add_seg(struct conn *c, bool zeros, uint64_t off, uint64_t len)

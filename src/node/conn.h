@@ -75,6 +75,10 @@ struct pending_req {
 	bool waiting;
 };
 
+/* "grpc://" + a host name (253) + ":65535": a peer's name for messages,
+ * whose part after the scheme is its Host / :authority. */
+#define CONN_NAME_LEN 272
+
 struct conn {
 	struct handle h;               /* H_CLIENT or H_PEER; first member */
 	int fd;                        /* -1 when closed */
@@ -99,7 +103,7 @@ struct conn {
 	socklen_t addrlen;
 	uint32_t hash_next;            /* peer: next in its hash chain (index + 1), 0: end */
 	uint64_t inflight;             /* peer: frames sent and not answered */
-	char name[SOCK_ADDR_STRLEN];   /* remote address for messages */
+	char name[CONN_NAME_LEN];      /* remote address (peer: or host name) for messages */
 	uint32_t idx;                  /* in the worker's table, for timer keys */
 	uint64_t delay_mask;           /* --net-delay rules for this peer; 0: none */
 	struct delay_queue delayed;    /* when held output may go (delay_mask != 0) */
@@ -113,6 +117,9 @@ struct conn {
 	enum handle_kind tls_after;    /* H_TLS: what it speaks once the handshake is done */
 	bool tls_peer;                 /* peer: its target is ssl:// */
 	struct h2_front *h2;           /* HTTP/2 session (H_H2, or TLS with ALPN h2) */
+	char *host;                    /* peer: its target's host name (owned), NULL: by address */
+	uint16_t host_port;            /* peer with a host name: its port, host order */
+	bool resolving;                /* peer: its name is being resolved (fd -1, output queued) */
 };
 
 /* Padding up to this size is copied into conn.out; larger padding is a

@@ -138,8 +138,13 @@ int front_tls_peer_connected(struct worker *w, struct conn *p)
 
 	if (!p->tls_peer)
 		return 0;
-	/* With --ssl-verify, the target's certificate must name its address
-	 * (an IP subjectAltName): a forward knows no host name. */
+	/* With --ssl-verify, the target's certificate must name the host the
+	 * forward names, or its address (an IP subjectAltName) when it names
+	 * none. */
+	if (p->host != NULL) {
+		p->tls = tls_new_client(w->tls_client, p->fd, p->host);
+		return front_tls_peer_handshake(w, p) ? 0 : -EPROTO;
+	}
 	sock_addr_str((const struct sockaddr *)&p->addr, host, sizeof host);
 	*strrchr(host, ':') = '\0';
 	p->tls = tls_new_client(w->tls_client, p->fd, host[0] == '[' ? unbracket(host) : host);

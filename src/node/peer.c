@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,23 +55,48 @@ static uint32_t peer_bucket(const struct sockaddr_storage *ss)
 	return h & (PEER_BUCKETS - 1);
 }
 
-/* The connection to ss reached by `via`. HTTP targets get a pool: a
+/* A named target's bucket: its name and port. */
+static uint32_t name_bucket(const char *host, size_t len, uint16_t port)
+{
+	uint32_t h = (2166136261u ^ port) * 16777619u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)host[i]) * 16777619u;
+	return h & (PEER_BUCKETS - 1);
+}
+
+static uint32_t send_bucket(const struct engine_send *s)
+{
+	return s->host ? name_bucket(s->host, s->host_len, s->port) : peer_bucket(s->to);
+}
+
+/* Whether peer p is the connection to s's target (its address, or its
+ * host name and port). */
+static bool peer_is(const struct conn *p, const struct engine_send *s)
+{
+	if (s->host != NULL)
+		return p->host != NULL && p->host_port == s->port && strlen(p->host) == s->host_len &&
+		       memcmp(p->host, s->host, s->host_len) == 0;
+	return p->host == NULL &&
+	       sock_addr_equal((const struct sockaddr *)&p->addr, (const struct sockaddr *)s->to);
+}
+
+/* The connection to s's target reached by s->via. HTTP targets get a pool: a
  * connection with no request in flight, else NULL with *busy the least
  * loaded one (HTTP/1.1 answers in order, so sharing a busy one would make a
  * request wait for another's answer, and a route cycle wait for itself). */
-static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *ss,
-			      enum wire_transport via, struct conn **busy)
+static struct conn *peer_find(struct worker *w, const struct engine_send *s, struct conn **busy)
 {
+	enum wire_transport via = s->via;
 	bool http = via == WIRE_VIA_HTTP, tls = via == WIRE_VIA_TLS;
 	bool h2 = via == WIRE_VIA_H2C || via == WIRE_VIA_GRPC, grpc = via == WIRE_VIA_GRPC;
 
 	*busy = NULL;
-	for (uint32_t i = w->peer_hash[peer_bucket(ss)]; i != 0; i = w->peers[i - 1]->hash_next) {
+	for (uint32_t i = w->peer_hash[send_bucket(s)]; i != 0; i = w->peers[i - 1]->hash_next) {
 		struct conn *p = w->peers[i - 1];
 
-		if (!sock_addr_equal((const struct sockaddr *)&p->addr, (const struct sockaddr *)ss) ||
-		    (p->hpeer != NULL) != http || p->tls_peer != tls || (p->h2peer != NULL) != h2 ||
-		    peer_h2_grpc(p) != grpc)
+		if (!peer_is(p, s) || (p->hpeer != NULL) != http || p->tls_peer != tls ||
+		    (p->h2peer != NULL) != h2 || peer_h2_grpc(p) != grpc)
 			continue;
 		if (!http || p->fd < 0 || peer_http_waiting(p) == 0)
 			return p;
@@ -82,7 +108,8 @@ static struct conn *peer_find(struct worker *w, const struct sockaddr_storage *s
 
 static void peer_unhash(struct worker *w, struct conn *p, uint32_t index)
 {
-	uint32_t *link = &w->peer_hash[peer_bucket(&p->addr)];
+	uint32_t *link = &w->peer_hash[p->host ? name_bucket(p->host, strlen(p->host), p->host_port)
+					       : peer_bucket(&p->addr)];
 
 	while (*link != 0 && *link != index + 1)
 		link = &w->peers[*link - 1]->hash_next;
@@ -93,9 +120,9 @@ static void peer_unhash(struct worker *w, struct conn *p, uint32_t index)
 
 /* A peer entry for a new target: a fresh one, or (at --max-peers) one that
  * is idle, closed if it was open. NULL when every entry is in use. */
-static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
-			       enum wire_transport via)
+static struct conn *peer_entry(struct worker *w, const struct engine_send *s)
 {
+	enum wire_transport via = s->via;
 	struct conn *p = NULL;
 	uint32_t index = 0;
 
@@ -106,8 +133,9 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 		w->peers[w->npeers++] = p;
 	} else {
 		for (size_t i = 0; i < w->npeers; i++)
-			if (w->peers[i]->fd < 0 ||
-			    (conn_queued(w->peers[i]) == 0 && w->peers[i]->inflight == 0)) {
+			if (!w->peers[i]->resolving &&
+			    (w->peers[i]->fd < 0 ||
+			     (conn_queued(w->peers[i]) == 0 && w->peers[i]->inflight == 0))) {
 				p = w->peers[i];
 				index = (uint32_t)i;
 				break;
@@ -119,41 +147,63 @@ static struct conn *peer_entry(struct worker *w, const struct sockaddr_storage *
 		peer_unhash(w, p, index);
 		w->st.peer_evictions++;
 	}
-	memcpy(&p->addr, ss, len);
-	p->addrlen = len;
+	free(p->host);
+	p->host = NULL;
+	if (s->host != NULL) {
+		peer_name_entry(p, s);
+	} else {
+		memcpy(&p->addr, s->to, s->to_len);
+		p->addrlen = s->to_len;
+		p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)s->to);
+		sock_addr_str((const struct sockaddr *)s->to, p->name, sizeof p->name);
+	}
 	p->tls_peer = via == WIRE_VIA_TLS;
-	p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)ss);
-	sock_addr_str((const struct sockaddr *)ss, p->name, sizeof p->name);
 	peer_http_attach(p, via == WIRE_VIA_HTTP);
 	peer_h2_attach(p, via);
-	uint32_t *head = &w->peer_hash[peer_bucket(ss)];
+	uint32_t *head = &w->peer_hash[send_bucket(s)];
 	p->hash_next = *head;
 	*head = index + 1;
 	return p;
 }
 
-/* The pooled connection to ss, connecting it if needed; NULL with *status
- * and why filled when that fails at once. */
-static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss, socklen_t len,
-			     enum wire_transport via, int *status, char *why, size_t why_len)
+/* The pooled connection to s's target, connecting it if needed (a named
+ * target: resolving its name first); NULL with *status and why filled when
+ * that fails at once. */
+static struct conn *get_peer(struct worker *w, const struct engine_send *s, int *status, char *why,
+			     size_t why_len)
 {
-	struct conn *busy, *p = peer_find(w, ss, via, &busy);
-	char a[SOCK_ADDR_STRLEN];
+	struct conn *busy, *p = peer_find(w, s, &busy);
 
-	if (p != NULL && p->fd >= 0)
+	if (p != NULL && (p->fd >= 0 || p->resolving))
 		return p;
 	if (p == NULL) {
-		p = peer_entry(w, ss, len, via);
+		p = peer_entry(w, s);
 		if (p == NULL && busy != NULL)
 			return busy; /* --max-peers reached: pipeline on the pool's least busy */
 		if (p == NULL) {
+			char a[SOCK_ADDR_STRLEN];
+
 			*status = WIRE_ERR_BUSY;
-			snprintf(why, why_len, "forward to %s failed: this worker has --max-peers %u "
-				 "connections in use", sock_addr_str((const struct sockaddr *)ss, a, sizeof a),
-				 w->cfg->max_peers);
+			if (s->host != NULL)
+				snprintf(why, why_len, "forward to %.*s:%u failed: this worker has "
+					 "--max-peers %u connections in use", (int)s->host_len, s->host,
+					 s->port, w->cfg->max_peers);
+			else
+				snprintf(why, why_len, "forward to %s failed: this worker has --max-peers "
+					 "%u connections in use",
+					 sock_addr_str((const struct sockaddr *)s->to, a, sizeof a),
+					 w->cfg->max_peers);
 			return NULL;
 		}
 	}
+	if (p->host != NULL)
+		return peer_open_named(w, p, status, why, why_len);
+	return peer_connect(w, p, status, why, why_len) == 0 ? p : NULL;
+}
+
+int peer_connect(struct worker *w, struct conn *p, int *status, char *why, size_t why_len)
+{
+	const struct sockaddr_storage *ss = &p->addr;
 	const struct sock_addr *self = &w->cfg->bind;
 	/* On loopback every connection would come from 127.0.0.1: a node bound to
 	 * a loopback address of its own forwards from it, so its peers (and
@@ -161,7 +211,7 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 	bool from_self = self->ss.ss_family == ss->ss_family &&
 			 sock_addr_is_loopback((const struct sockaddr *)&self->ss) &&
 			 sock_addr_is_loopback((const struct sockaddr *)ss);
-	int fd = sock_connect_from((const struct sockaddr *)ss, len,
+	int fd = sock_connect_from((const struct sockaddr *)ss, p->addrlen,
 				   from_self ? (const struct sockaddr *)&self->ss : NULL, self->len, true);
 	int rc = fd;
 	if (fd >= 0) {
@@ -177,7 +227,7 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 			sock_set_nodelay(fd, true);
 		rc = loop_add(w->loop, fd, LOOP_READ | LOOP_WRITE, p);
 		if (rc == 0)
-			return p;
+			return 0;
 		close(fd);
 		p->fd = -1;
 	}
@@ -189,7 +239,7 @@ static struct conn *get_peer(struct worker *w, const struct sockaddr_storage *ss
 	 * about the lab's ports beyond "unreachable". */
 	log_msg("forward to %s failed: %s", p->name, errstr(rc));
 	snprintf(why, why_len, "forward to %s failed: unreachable", p->name);
-	return NULL;
+	return -1;
 }
 
 /* Writes forward s as a native request frame. */
@@ -214,7 +264,7 @@ int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_
 {
 	struct worker *w = ctx;
 	int status = 0;
-	struct conn *p = get_peer(w, s->to, s->to_len, s->via, &status, why, why_len);
+	struct conn *p = get_peer(w, s, &status, why, why_len);
 
 	if (p == NULL)
 		return status;
@@ -264,7 +314,7 @@ void node_io_cancel(void *ctx, void *peer, uint64_t msg)
 		p->inflight--; /* its answer no longer counts */
 	/* HTTP/1.1 answers in order, HTTP/2's HPACK state spans frames: their
 	 * frames stay */
-	if (p->fd >= 0 && p->hpeer == NULL && p->h2peer == NULL)
+	if ((p->fd >= 0 || p->resolving) && p->hpeer == NULL && p->h2peer == NULL)
 		conn_cancel_frame(p, msg);
 	(void)ctx;
 }
@@ -275,8 +325,14 @@ void node_io_cancel(void *ctx, void *peer, uint64_t msg)
  * requester cannot scan ports through the node. */
 void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell)
 {
+	peer_fail_status(w, p, WIRE_ERR_FORWARD, why, tell);
+}
+
+void peer_fail_status(struct worker *w, struct conn *p, uint16_t status, const char *why,
+		      bool tell)
+{
 	uint64_t accounted = conn_queued(p);
-	char msg[SOCK_ADDR_STRLEN + 160];
+	char msg[CONN_NAME_LEN + 160];
 
 	if (p->fd >= 0) {
 		loop_del(w->loop, p->fd);
@@ -288,6 +344,7 @@ void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell)
 	if (why != NULL)
 		log_msg("forward connection to %s: %s", p->name, why);
 	p->connecting = false;
+	p->resolving = false;
 	p->interest = 0;
 	p->discard = 0;
 	p->inflight = 0;
@@ -298,7 +355,7 @@ void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell)
 	peer_account(p, &accounted);
 	snprintf(msg, sizeof msg, "forward to %s failed: %s", p->name,
 		 tell && why != NULL ? why : "unreachable");
-	engine_peer_failed(w->engine, p, msg);
+	engine_peer_failed_status(w->engine, p, status, msg);
 }
 
 /* -- the engine's io: storage, timers, clock -- */

@@ -403,6 +403,7 @@ static void on_wake(struct worker *w)
 	if (read(w->wake_fd, &v, sizeof v) == -1 && errno != EAGAIN)
 		log_msg("wake read failed: %s", errstr(-errno));
 	node_io_drain_storage(w);
+	peer_name_drain(w);
 	pthread_mutex_lock(&w->handoff_lock);
 	fds = w->handoff;
 	n = w->nhandoff;
@@ -719,6 +720,7 @@ void worker_destroy(struct worker *w)
 	free(w->all_conns);
 	free(w->peers);
 	engine_destroy(w->engine);
+	peer_name_release(w); /* before the wake eventfd closes: lookups in flight write it */
 	wire_buf_free(&w->route_prog);
 	wire_buf_free(&w->fwd_body);
 	if (w->reserve_fd >= 0)

@@ -105,6 +105,7 @@ struct worker {
 	char http_text[4097];          /* an HTTP request's inline program, decoded */
 	struct worker_stats st;
 	struct tls_ctx *tls_client;    /* ssl:// forwards */
+	struct resolver *resolver;     /* forwards' host names (peer_name.c); NULL until one */
 };
 
 /* worker.c */
@@ -146,6 +147,12 @@ void front_udp_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, 
 /* peer.c */
 void node_io_drain_storage(struct worker *w);
 void peer_fail(struct worker *w, struct conn *p, const char *why, bool tell);
+/* The same with another status for the forwards it fails (WIRE_ERR_REFUSED). */
+void peer_fail_status(struct worker *w, struct conn *p, uint16_t status, const char *why,
+		      bool tell);
+/* Opens p's connection to p->addr (a new socket, connect in progress); 0,
+ * or -1 with *status and why filled. */
+int peer_connect(struct worker *w, struct conn *p, int *status, char *why, size_t why_len);
 void peer_on_reply(struct worker *w, struct conn *p, const struct wire_hdr *h,
 		   const uint8_t *text);
 void peer_on_writable(struct worker *w, struct conn *p);
@@ -240,6 +247,18 @@ int front_h2_upgrade(struct worker *w, struct conn *c, struct http1_span setting
 		     const struct front_decision *d, const struct wire_buf *prog);
 /* front_grpc.c: a TIMER_H2 key fired (a gRPC deadline). */
 void front_grpc_timer(struct worker *w, uint64_t key);
+
+/* peer_name.c: forwards to targets that name their host. entry makes p
+ * such a peer (its name and port, no address yet); open resolves the name
+ * (from the resolver's cache, or a lookup that runs off the loop: p then
+ * waits, resolving, with its output queued) and connects, or fails (NULL,
+ * *status and why filled); drain moves on the peers whose lookups ended
+ * (the worker's wake-up); release frees the resolver (teardown). */
+void peer_name_entry(struct conn *p, const struct engine_send *s);
+struct conn *peer_open_named(struct worker *w, struct conn *p, int *status, char *why,
+			     size_t why_len);
+void peer_name_drain(struct worker *w);
+void peer_name_release(struct worker *w);
 
 /* front_wire.c: the program of route `name` into out; 0, or a negative wire
  * status (-WIRE_ERR_NO_ROUTE, -WIRE_ERR_MALFORMED, -WIRE_ERR_LIMIT) with e

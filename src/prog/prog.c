@@ -537,12 +537,28 @@ bool prog_is_ping(const struct prog *p)
 static void encode(const struct prog *p, const struct ops_ctx *c, struct rng *rng,
 		   uint64_t index, struct wire_buf *out);
 
+/* A target as the descriptions print it: its address, or NAME:PORT. */
+#define TARGET_STRLEN (sizeof ((struct sock_addr *)0)->host + sizeof ":65535")
+static const char *target_str(const struct sock_addr *a, char *buf, size_t len)
+{
+	if (a->named)
+		snprintf(buf, len, "%s:%u", a->host, a->port);
+	else
+		sock_addr_str((const struct sockaddr *)&a->ss, buf, len);
+	return buf;
+}
+
 static void encode_forward(const struct prog_fwd *f, const struct ops_ctx *c, struct rng *rng,
 			   uint64_t index, struct wire_buf *out)
 {
 	uint32_t nack = f->nowait ? 0 : f->nack && f->nack < f->ntargets ? f->nack : f->ntargets;
+	bool named = false;
+
+	for (uint32_t t = 0; t < f->ntargets; t++)
+		named |= f->targets[t].named;
 	size_t at = wire_put_op(out, OP_FORWARD,
-				(f->branch ? WIRE_FWD_BRANCH : 0) | (f->route ? WIRE_FWD_ROUTE : 0),
+				(f->branch ? WIRE_FWD_BRANCH : 0) | (f->route ? WIRE_FWD_ROUTE : 0) |
+					(named ? WIRE_FWD_NAMES : 0),
 				(uint16_t)f->ntargets);
 
 	wire_buf_put_u32(out, nack);
@@ -550,13 +566,21 @@ static void encode_forward(const struct prog_fwd *f, const struct ops_ctx *c, st
 	wire_buf_put_u32(out, f->retries);
 	wire_buf_put_u32(out, 0);
 	wire_buf_put_u64(out, ops_sample(f->frame_size, rng, index, 1.0));
-	for (uint32_t t = 0; t < f->ntargets; t++)
-		wire_put_target_via(out, (const struct sockaddr *)&f->targets[t].ss,
-				    f->targets[t].proto == SOCK_HTTP   ? WIRE_VIA_HTTP
-				    : f->targets[t].proto == SOCK_SSL  ? WIRE_VIA_TLS
-				    : f->targets[t].proto == SOCK_H2C  ? WIRE_VIA_H2C
-				    : f->targets[t].proto == SOCK_GRPC ? WIRE_VIA_GRPC
-								       : WIRE_VIA_NATIVE);
+	for (uint32_t t = 0; t < f->ntargets; t++) {
+		const struct sock_addr *a = &f->targets[t];
+		enum wire_transport via = a->proto == SOCK_HTTP	  ? WIRE_VIA_HTTP
+					  : a->proto == SOCK_SSL  ? WIRE_VIA_TLS
+					  : a->proto == SOCK_H2C  ? WIRE_VIA_H2C
+					  : a->proto == SOCK_GRPC ? WIRE_VIA_GRPC
+								  : WIRE_VIA_NATIVE;
+
+		if (a->named)
+			wire_put_target_named(out, a->port, via);
+		else
+			wire_put_target_via(out, (const struct sockaddr *)&a->ss, via);
+	}
+	for (uint32_t t = 0; named && t < f->ntargets; t++)
+		wire_put_target_name(out, f->targets[t].named ? f->targets[t].host : "");
 	for (uint32_t t = 0; t < (f->branch ? f->ntargets : 1); t++) {
 		size_t len_at = out->len;
 
@@ -613,9 +637,9 @@ static void describe(const struct prog *p, const struct ops_ctx *c, struct ops_o
 		}
 		ops_put(s, "%s(", ops_find(OP_FORWARD)->name);
 		for (uint32_t t = 0; t < f->ntargets; t++) {
-			char a[SOCK_ADDR_STRLEN];
+			char a[TARGET_STRLEN];
 
-			sock_addr_str((const struct sockaddr *)&f->targets[t].ss, a, sizeof a);
+			target_str(&f->targets[t], a, sizeof a);
 			ops_put(s, "%s%s%s", t ? "," : "",
 				f->targets[t].proto == SOCK_HTTP   ? "http://"
 				: f->targets[t].proto == SOCK_SSL  ? "ssl://"
@@ -661,9 +685,9 @@ void prog_describe(const struct prog *p, char *buf, size_t len)
 
 static void dw_target(struct ops_out *s, const struct sock_addr *a)
 {
-	char txt[SOCK_ADDR_STRLEN];
+	char txt[TARGET_STRLEN];
 
-	sock_addr_str((const struct sockaddr *)&a->ss, txt, sizeof txt);
+	target_str(a, txt, sizeof txt);
 	ops_put(s, "%s://%s",
 		a->proto == SOCK_UDP    ? "udp"
 		: a->proto == SOCK_HTTP ? "http"

@@ -50,6 +50,18 @@ static int parse_spec(const char *what, const char *v, enum spec_unit unit, stru
 	return 0;
 }
 
+/* A target address. Written with a scheme (tcp://, ssl://, http://, h2c://,
+ * grpc://), a host that is not a numeric address stays a name: the
+ * forwarding node resolves it when it connects, and HTTP targets send it as
+ * Host / :authority (Knative routes by it). Written as DistWalk does
+ * (HOST:PORT, ssl:HOST:PORT), it is resolved here, as dw_client does. */
+static int parse_target(const char *tok, struct sock_addr *out, struct err *e)
+{
+	if (strstr(tok, "://") != NULL)
+		return sock_addr_parse_named(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false, out, e);
+	return sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false, out, e);
+}
+
 /* http://HOST:PORT/NAME (h2c://, grpc:// likewise): the target, reached over
  * HTTP/1.1 (HTTP/2, gRPC), runs route NAME (the same as
  * http://HOST:PORT,route=NAME; every target of a forward runs the same
@@ -60,8 +72,7 @@ static int http_target(char *tok, size_t scheme, struct prog_fwd_opts *o, struct
 	const char *name = slash + 1;
 
 	*slash = '\0';
-	if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false, &o->targets[o->ntargets],
-			    e) < 0)
+	if (parse_target(tok, &o->targets[o->ntargets], e) < 0)
 		return err_prefix(e, "-F");
 	if (wire_route_check((const uint8_t *)name, (uint32_t)strlen(name), e) < 0)
 		return err_prefix(e, "-F %s/%s", tok, name);
@@ -124,8 +135,7 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 		return http_target(tok, 6, o, e);
 	} else if (strncmp(tok, "grpc://", 7) == 0 && strchr(tok + 7, '/') != NULL) {
 		return http_target(tok, 7, o, e);
-	} else if (sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false,
-				   &o->targets[o->ntargets], e) < 0) {
+	} else if (parse_target(tok, &o->targets[o->ntargets], e) < 0) {
 		return err_prefix(e, "-F");
 	} else {
 		o->ntargets++;

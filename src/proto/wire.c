@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "proto/ops.h"
+#include "util/dnsname.h"
 #include "util/xalloc.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -221,8 +222,19 @@ void wire_op_at(const uint8_t *prog, uint32_t off, struct wire_op *op)
 }
 
 /* FORWARD body: u32 nack, u32 timeout_us, u32 retries, u32 zero,
- * u64 frame_size, targets[aux], then nsub times { u32 len, program }. */
+ * u64 frame_size, targets[aux], (WIRE_FWD_NAMES) aux times { u8 len, name },
+ * then nsub times { u32 len, program }. */
 #define FWD_FIXED_LEN 24
+
+/* Bytes of a checked names block of n targets. */
+static size_t names_len(const uint8_t *names, uint32_t n)
+{
+	size_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		k += 1 + (size_t)names[k];
+	return k;
+}
 
 void wire_forward_decode(const struct wire_op *op, struct wire_forward *f)
 {
@@ -236,6 +248,31 @@ void wire_forward_decode(const struct wire_op *op, struct wire_forward *f)
 	f->targets = op->body + FWD_FIXED_LEN;
 	f->subs = f->targets + (size_t)f->ntargets * WIRE_TARGET_LEN;
 	f->nsub = f->branch ? f->ntargets : 1;
+	f->names = NULL;
+	if (op->flags & WIRE_FWD_NAMES) {
+		f->names = f->subs;
+		f->subs += names_len(f->names, f->ntargets);
+	}
+}
+
+uint32_t wire_target_name(const struct wire_forward *f, uint32_t i, const uint8_t **name)
+{
+	const uint8_t *p = f->names;
+
+	if (p == NULL)
+		return 0;
+	while (i-- > 0)
+		p += 1 + (size_t)p[0];
+	*name = p + 1;
+	return p[0];
+}
+
+uint16_t wire_target_port(const struct wire_forward *f, uint32_t i)
+{
+	uint16_t port;
+
+	memcpy(&port, f->targets + (size_t)i * WIRE_TARGET_LEN + 2, 2);
+	return ntohs(port);
 }
 
 void wire_forward_sub(const struct wire_forward *f, uint32_t i, const uint8_t **prog,
@@ -318,6 +355,31 @@ struct check {
 
 static int check_prog(struct check *c, const uint8_t *prog, uint32_t len, uint32_t depth);
 
+/* The names block's entry for target t (number i) at *p: a host name
+ * (then the target's family is 0 and its address zero) or nothing (a target
+ * by address). Returns the name's length, or a negative wire status. */
+static int check_name(struct check *c, const uint8_t *t, uint32_t i, const uint8_t **p,
+		      const uint8_t *end)
+{
+	static const uint8_t zero[16];
+	uint32_t n;
+	struct err why;
+
+	if (end - *p < 1 || (size_t)(end - *p - 1) < (*p)[0])
+		return err_set(c->e, "FORWARD names block overruns the op at target %u", i),
+		       -WIRE_ERR_MALFORMED;
+	n = (*p)[0];
+	*p += 1 + n;
+	if (n == 0)
+		return 0;
+	if (dns_name_check((const char *)*p - n, n, &why) < 0)
+		return err_set(c->e, "FORWARD target %u: %s", i, why.msg), -WIRE_ERR_MALFORMED;
+	if ((get_u16(t) & 0xff) != 0 || memcmp(t + 4, zero, sizeof zero) != 0)
+		return err_set(c->e, "FORWARD target %u has a host name and an address", i),
+		       -WIRE_ERR_MALFORMED;
+	return (int)n;
+}
+
 static int check_forward(struct check *c, const struct wire_op *op, uint32_t depth)
 {
 	struct wire_forward f;
@@ -331,11 +393,15 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 	if (op->aux > c->lim->max_fanout)
 		return err_set(c->e, "FORWARD to %u targets, limit is %u", op->aux,
 			       c->lim->max_fanout), -WIRE_ERR_LIMIT;
-	if (op->flags & ~(WIRE_FWD_BRANCH | WIRE_FWD_ROUTE))
+	if (op->flags & ~(WIRE_FWD_BRANCH | WIRE_FWD_ROUTE | WIRE_FWD_NAMES))
 		return err_set(c->e, "FORWARD with unknown flags 0x%x", op->flags), -WIRE_ERR_MALFORMED;
 	if (depth + 1 > c->lim->max_depth)
 		return err_set(c->e, "forwards nested deeper than %u", c->lim->max_depth), -WIRE_ERR_LIMIT;
-	wire_forward_decode(op, &f);
+	/* Decoded without its names block, which is not checked yet: the
+	 * walk below finds where the sub-programs start. */
+	struct wire_op plain = *op;
+	plain.flags &= (uint8_t)~WIRE_FWD_NAMES;
+	wire_forward_decode(&plain, &f);
 	/* nack 0: fire and forget (the request goes on at once) */
 	if (f.nack > f.ntargets)
 		return err_set(c->e, "FORWARD waits for %u of %u replies", f.nack, f.ntargets),
@@ -343,11 +409,17 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 	fixed = FWD_FIXED_LEN + (size_t)f.ntargets * WIRE_TARGET_LEN;
 	if (op->len - WIRE_OP_HDR_LEN < fixed)
 		return err_set(c->e, "FORWARD targets overrun the op"), -WIRE_ERR_MALFORMED;
+	p = f.subs; /* the names block, when there is one, then the sub-programs */
 	for (uint32_t i = 0; i < f.ntargets; i++) {
-		uint16_t fam = get_u16(f.targets + (size_t)i * WIRE_TARGET_LEN);
+		const uint8_t *t = f.targets + (size_t)i * WIRE_TARGET_LEN;
+		uint16_t fam = get_u16(t);
+		int nlen = (op->flags & WIRE_FWD_NAMES) ? check_name(c, t, i, &p, end) : 0;
 
-		if ((fam & 0xff) != 4 && (fam & 0xff) != 6)
-			return err_set(c->e, "FORWARD target %u has address family %u", i, fam & 0xff),
+		if (nlen < 0)
+			return nlen;
+		if (nlen == 0 && (fam & 0xff) != 4 && (fam & 0xff) != 6)
+			return err_set(c->e, "FORWARD target %u has address family %u%s", i, fam & 0xff,
+				       (fam & 0xff) == 0 ? " (a named target) but no host name" : ""),
 			       -WIRE_ERR_MALFORMED;
 		if ((fam >> 8) >= WIRE_VIA_MAX_)
 			return err_set(c->e, "FORWARD target %u has unknown transport %u", i, fam >> 8),
@@ -357,7 +429,6 @@ static int check_forward(struct check *c, const struct wire_op *op, uint32_t dep
 				       "carries a program, not a route name", i),
 			       -WIRE_ERR_MALFORMED;
 	}
-	p = f.subs;
 	for (uint32_t i = 0; i < f.nsub; i++) {
 		uint32_t n;
 		int rc;
@@ -522,4 +593,23 @@ int wire_put_target_via(struct wire_buf *b, const struct sockaddr *sa, enum wire
 	memcpy(t, &fam, 2);
 	wire_buf_put(b, t, sizeof t);
 	return 0;
+}
+
+void wire_put_target_named(struct wire_buf *b, uint16_t port, enum wire_transport via)
+{
+	uint8_t t[WIRE_TARGET_LEN] = { 0 };
+	uint16_t fam = (uint16_t)(via << 8), nport = htons(port); /* family 0: named */
+
+	memcpy(t, &fam, 2);
+	memcpy(t + 2, &nport, 2);
+	wire_buf_put(b, t, sizeof t);
+}
+
+void wire_put_target_name(struct wire_buf *b, const char *name)
+{
+	size_t n = strlen(name);
+	uint8_t len = (uint8_t)(n > WIRE_NAME_MAX ? WIRE_NAME_MAX : n);
+
+	wire_buf_put(b, &len, 1);
+	wire_buf_put(b, name, len);
 }

@@ -80,6 +80,8 @@ enum wire_op_code {
 
 #define WIRE_FWD_BRANCH 0x01 /* op flags: one sub-program per target */
 #define WIRE_FWD_ROUTE 0x02  /* op flags: each sub-program is a route name */
+#define WIRE_FWD_NAMES 0x04  /* op flags: a names block follows the targets (host names) */
+#define WIRE_NAME_MAX 253    /* longest target host name (util/dnsname.h) */
 #define WIRE_REPLY_SENDFILE 0x01 /* REPLY flags: the reply carries storage bytes */
 /* COMPUTE flags: a u64 working-set size follows the time; the node walks a
  * buffer of that many bytes a cache line at a time while it computes. */
@@ -167,6 +169,7 @@ struct wire_forward {
 	const uint8_t *targets; /* ntargets * WIRE_TARGET_LEN bytes */
 	const uint8_t *subs;    /* nsub * (u32 len + program) */
 	uint32_t nsub;          /* branch ? ntargets : 1 */
+	const uint8_t *names;   /* WIRE_FWD_NAMES: ntargets * (u8 len + name), else NULL */
 };
 
 /* -- frames -- */
@@ -276,6 +279,14 @@ enum wire_transport {
 };
 enum wire_transport wire_target_transport(const struct wire_forward *f, uint32_t i);
 
+/* Target i's host name, when it names one (family 0 in its target, the name
+ * in the FORWARD's names block: resolved by the forwarding node when it
+ * connects): its length (1..WIRE_NAME_MAX, not NUL-terminated) and *name;
+ * 0 for a target given by address. */
+uint32_t wire_target_name(const struct wire_forward *f, uint32_t i, const uint8_t **name);
+/* Target i's port, host order (either kind of target). */
+uint16_t wire_target_port(const struct wire_forward *f, uint32_t i);
+
 /* -- encoding (used by the client and by forwarding nodes) -- */
 
 /* A growable byte buffer for building frames and programs. */
@@ -301,6 +312,12 @@ void wire_end_op(struct wire_buf *b, size_t op_off);
 /* Appends a target address (AF_INET or AF_INET6), reached natively / by via. */
 int wire_put_target(struct wire_buf *b, const struct sockaddr *sa);
 int wire_put_target_via(struct wire_buf *b, const struct sockaddr *sa, enum wire_transport via);
+/* Appends a target that names its host (family 0, port in host order): the
+ * FORWARD then sets WIRE_FWD_NAMES and puts its names block after the
+ * targets, one wire_put_target_name() per target in order ("" for a target
+ * given by address). */
+void wire_put_target_named(struct wire_buf *b, uint16_t port, enum wire_transport via);
+void wire_put_target_name(struct wire_buf *b, const char *name);
 
 /* Name of a status for messages: "forward failed", "timeout", ... */
 const char *wire_status_name(unsigned status);

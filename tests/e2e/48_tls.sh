@@ -128,6 +128,12 @@ slowwait 10 grep -q "forward connection to 127.0.0.1:$o_PORT: TLS handshake fail
 	"$TMP/f.log" || fail "forwarding node's log: $(cat "$TMP/f.log")"
 stop_node f
 assert_eq "TLS handshakes of 20 pooled forwards" 1 "$(stat f tls_handshakes)"
+# a target that names its host is verified by that name: the stranger's
+# certificate names localhost only, so by address it fails, by name it passes
+start_node g --ssl-ca "$C/other.pem" --ssl-verify
+client --to 127.0.0.1:$g_PORT -F ssl://127.0.0.1:$o_PORT -R -n 1 && fail "forward by address to a name-only certificate"
+client --to 127.0.0.1:$g_PORT -F ssl://localhost:$o_PORT -R -n 2 -r 100 || { show; fail "forward by name over TLS"; }
+stop_node g
 
 # start-up errors: exit 1 naming the file, never a crash
 bad() { # WHAT EXPECTED-MESSAGE NODE-OPTIONS...

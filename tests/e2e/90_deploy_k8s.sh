@@ -65,7 +65,7 @@ grep -q 'replicas: 2' "$m/10-service-front.yaml" || fail "front's replicas"
 grep -q 'cpu: "500m"' "$m/10-service-front.yaml" || fail "front's resources"
 grep -q 'readinessProbe:' "$m/10-service-front.yaml" || fail "readiness probe"
 grep -q 'podAntiAffinity:' "$m/10-service-front.yaml" || fail "anti-affinity"
-grep -q '"page=-C 50us -F back:7892,route=get -R 512"' "$m/10-service-front.yaml" ||
+grep -q '"page=-C 50us -F tcp://back:7892,route=get -R 512"' "$m/10-service-front.yaml" ||
 	fail "front's route does not reach back's Service"
 grep -q '"--net-delay"' "$m/10-service-back.yaml" && grep -q '"unif:min=150us,max=250us"' "$m/10-service-back.yaml" ||
 	fail "back's link delay is not a --net-delay"
@@ -142,7 +142,22 @@ refused ptcp.yaml "ptcp.yaml:3:15: service w: Knative routes http1 to its port, 
 printf 'services:\n  w:\n    protocol: http\n    serverless: { protocol: h2c }\nclients:\n  - { name: main, to: w }\n' >"$TMP/ph2c.yaml"
 refused ph2c.yaml "ph2c.yaml:3:15: service w: Knative routes h2c to its port, but the node speaks HTTP/1.1"
 printf 'services:\n  w:\n    serverless: { protocol: http1 }\n    routes: { r: -R }\n  f:\n    routes: { x: "-F {w},route=r -R" }\nclients:\n  - { name: main, to: f, route: x }\n' >"$TMP/fwdsl.yaml"
-refused fwdsl.yaml "fwdsl.yaml:6:18: service f: route x: forwards to serverless service w, which Knative reaches by host name"
+# A route forwarding to a serverless service reaches it as clients do: by its
+# cluster-local name on port 80, over the protocol Knative exposes (the name is
+# the Host the node sends; it resolves it when it connects).
+rm -rf "$TMP/fwdsl"
+"$MESHWALK" deploy k8s "$TMP/fwdsl.yaml" -o "$TMP/fwdsl" >"$TMP/fwdsl.out" 2>&1 ||
+	{ cat "$TMP/fwdsl.out" >&2; fail "a route to a serverless service was refused"; }
+grep -q '"x=-F http://w\.[a-z0-9-]*\.svc\.cluster\.local:80,route=r -R"' "$TMP/fwdsl/manifests/10-service-f.yaml" ||
+	{ grep -n 'x=' "$TMP/fwdsl/manifests/10-service-f.yaml" >&2; fail "f's route does not name w's Knative host"; }
+printf 'services:\n  w:\n    protocol: grpc\n    serverless: { protocol: h2c }\n    routes: { r: -R }\n  f:\n    routes: { x: "-F {w},route=r -R" }\nclients:\n  - { name: main, to: f, route: x }\n' >"$TMP/fwdh2.yaml"
+rm -rf "$TMP/fwdh2"
+"$MESHWALK" deploy k8s "$TMP/fwdh2.yaml" -o "$TMP/fwdh2" --namespace lab >"$TMP/fwdh2.out" 2>&1 ||
+	{ cat "$TMP/fwdh2.out" >&2; fail "a route to an h2c serverless service was refused"; }
+grep -q '"x=-F grpc://w.lab.svc.cluster.local:80,route=r -R"' "$TMP/fwdh2/manifests/10-service-f.yaml" ||
+	{ grep -n 'x=' "$TMP/fwdh2/manifests/10-service-f.yaml" >&2; fail "f's route does not name w's Knative host over HTTP/2"; }
+$V "$TMP/fwdsl/manifests"/*.yaml "$TMP/fwdh2/manifests"/*.yaml >"$TMP/fwdv.out" 2>&1 ||
+	{ cat "$TMP/fwdv.out" >&2; fail "the manifests of routes into Knative do not validate"; }
 printf 'services:\n  back:\n  Front_1:\nclients:\n  - { name: main, to: back }\n' >"$TMP/dns.yaml"
 refused dns.yaml "dns.yaml:3:3: service 'Front_1': Kubernetes object names are DNS labels"
 printf 'services:\n  w:\n    serverless:\n      protocol: [h2c, http1]\nclients:\n  - { name: main, to: w }\n' >"$TMP/proto.yaml"

@@ -27,6 +27,8 @@ struct sent {
 	bool cancelled;
 	bool traced;               /* carried a trace context: */
 	struct wire_trace trace;   /* its ids and flags */
+	char host[256];            /* a named target's host ("" by address) */
+	uint16_t port;             /* and its port */
 };
 
 /* Everything the fake world saw. */
@@ -63,13 +65,19 @@ static int fake_forward(void *ctx, const struct engine_send *s, void **peer, uin
 	assert_true(W.nsent < MAX_SENT);
 	struct sent *x = &W.sent[W.nsent];
 	memcpy(&x->to, s->to, s->to_len);
+	snprintf(x->host, sizeof x->host, "%.*s", (int)s->host_len, s->host ? s->host : "");
+	x->port = s->port;
+	if (s->host != NULL) { /* the peer handle below: the port, as for an address */
+		x->to.ss_family = AF_INET;
+		((struct sockaddr_in *)&x->to)->sin_port = htons(s->port);
+	}
 	x->id = s->id;
 	x->budget = *s->budget;
 	x->cancelled = false;
 	x->traced = s->trace != NULL;
 	if (s->trace != NULL)
 		x->trace = *s->trace;
-	*peer = (void *)(uintptr_t)(1 + ((const struct sockaddr_in *)s->to)->sin_port);
+	*peer = (void *)(uintptr_t)(1 + ((const struct sockaddr_in *)&x->to)->sin_port);
 	*msg = (uint64_t)W.nsent++;
 	return 0;
 }
@@ -422,6 +430,32 @@ static void test_budget_hops(void **state)
 	assert_int_equal(W.sent[0].budget.hops, 0);
 }
 
+/* A target that names its host reaches the transport as a name and a port,
+ * past the engine's allow-list (the transport judges the address it
+ * resolves, and may fail the target as refused); failures name it. */
+static void test_named_target(void **state)
+{
+	(void)state;
+	start("-F tcp://svc.example:7001,127.0.0.1:7002 -R -R 100", NULL);
+	assert_int_equal(W.nsent, 2);
+	assert_string_equal(W.sent[0].host, "svc.example");
+	assert_int_equal(W.sent[0].port, 7001);
+	assert_string_equal(W.sent[1].host, "");
+	reply(1, WIRE_OK);
+	reply(0, WIRE_ERR_NO_ROUTE);
+	assert_int_equal(W.replies, 1);
+	assert_int_equal(W.status, WIRE_ERR_NO_ROUTE);
+	assert_non_null(strstr(W.text, "via svc.example:7001: boom"));
+	start("-F tcp://svc.example:7003 -R -R", NULL);
+	assert_int_equal(W.nsent, 3);
+	engine_peer_failed_status(W.e, (void *)(uintptr_t)(1 + ((struct sockaddr_in *)&W.sent[2].to)->sin_port),
+				  WIRE_ERR_REFUSED, "forward to svc.example:7003 refused: not allowed");
+	assert_int_equal(W.replies, 2);
+	assert_int_equal(W.status, WIRE_ERR_REFUSED);
+	assert_int_equal(W.st.forward_refused, 1);
+	assert_non_null(strstr(W.text, "svc.example:7003 refused"));
+}
+
 static void test_refused_target(void **state)
 {
 	(void)state;
@@ -606,6 +640,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_budget_carried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_hops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_named_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_spans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),

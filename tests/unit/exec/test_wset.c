@@ -16,7 +16,7 @@
 #include "exec/wset.h"
 #include "proto/ops.h"
 #include "prog/prog_parse.h"
-#include "unit/prog/parse_helpers.h"
+#include "unit/prog/prog_helpers.h"
 
 /* The first op of w: a COMPUTE with ws bytes (0: none). */
 static void compute_at(const struct wire_buf *w, uint32_t at, uint64_t ws)

@@ -12,13 +12,7 @@
 #include <cmocka.h>
 
 #include "prog/prog_parse.h"
-#include "unit/prog/parse_helpers.h"
-
-/* Parses text, encodes request 0 into w and checks it as a node would. */
-static void encode(const char *text, struct wire_buf *w)
-{
-	prog_destroy(parse_ok(text, w));
-}
+#include "prog_helpers.h"
 
 /* The first op of w, a FORWARD, decoded. */
 static void first_forward(const struct wire_buf *w, struct wire_forward *f)

@@ -12,7 +12,7 @@
 
 #include "exec/exec.h"
 #include "prog/prog_parse.h"
-#include "unit/prog/parse_helpers.h"
+#include "prog_helpers.h"
 
 static void test_text_forms(void **state)
 {

@@ -545,8 +545,8 @@ static void test_route_forwards(void **state)
 	b.data[1] = 0;
 	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
 
-	/* an unknown FORWARD flag is still refused */
-	b.data[1] = 0x04;
+	/* an unknown FORWARD flag is still refused (0x04 is now WIRE_FWD_NAMES) */
+	b.data[1] = 0x08;
 	assert_int_equal(check(&b, &e), -WIRE_ERR_MALFORMED);
 	assert_non_null(strstr(e.msg, "unknown flags"));
 	wire_buf_free(&b);
