@@ -156,7 +156,9 @@ const struct opt_def client_opts[] = {
 	  "node's HTTP/1.1 front end, reached over pooled keep-alive connections: it runs route "
 	  "NAME (docs/http.md). h2c://HOST:PORT/NAME and grpc://HOST:PORT/NAME are a node's "
 	  "HTTP/2 and gRPC front ends (or any HTTP/2 server, any meshwalk.v1.Walk service): "
-	  "every forward to the target is a stream of one connection (docs/grpc.md)." },
+	  "every forward to the target is a stream of one connection (docs/grpc.md). Over TLS, "
+	  "with the forwarding node's --ssl-*: https://HOST:PORT/NAME speaks HTTP/2 or HTTP/1.1 "
+	  "as the target's ALPN chooses, grpcs://HOST:PORT/NAME gRPC (ALPN h2) (docs/tls.md)." },
 	{ "route", 0, OPT_REQUIRED, O_ROUTE, "NAME",
 	  "Send requests that name the route NAME instead of carrying a program: the node runs "
 	  "the program it installed with --route NAME=PROGRAM (sampled per request by the node). "

@@ -119,8 +119,9 @@ stop_node cyc
 client --to 127.0.0.1:$f_PORT -F "h2c://127.0.0.1:$h_PORT" -R -n 1
 assert_eq "h2c target without a route" 2 $?
 grep -q "an h2c:// target runs a route" "$TMP/err" || fail "h2c no-route message: $(cat "$TMP/err")"
-client --to 127.0.0.1:$f_PORT -F "grpcs://127.0.0.1:$G/pay" -R -n 1
-assert_eq "-F grpcs://" 2 $?
+client --to 127.0.0.1:$f_PORT -F "grpcs://127.0.0.1:$G" -R -n 1
+assert_eq "grpcs target without a route" 2 $?
+grep -q "an grpcs:// target runs a route" "$TMP/err" || fail "grpcs no-route message: $(cat "$TMP/err")"
 stop_node f
 # HTTP/2 multiplexes: every forward to one target shared one connection
 assert_eq "f's peer connections" 0 "$(stat f peer_evictions)"
@@ -242,30 +243,7 @@ client --to "https://127.0.0.1:$NPORT/pay" -n 20 --json "$TMP/summary.json" -q |
 assert_eq "nghttpd TLS ok" 20 "$(json ok)"
 kill "$NGHTTPD"; wait "$NGHTTPD" 2>/dev/null
 # a server that speaks only HTTP/1.1 (python's ssl, ALPN http/1.1): the client falls back
-timeout 60 python3 - "$TMP/k.pem" "$TMP/c.pem" "$TMP/h1.port" >"$TMP/h1.log" 2>&1 <<'PY' &
-import http.server, os, ssl, sys
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_GET(self):
-        body = b"x" * 100 if self.path == "/pay" else b"no"
-        self.send_response(200 if self.path == "/pay" else 404)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[1])
-ctx.set_alpn_protocols(["http/1.1"])
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-open(sys.argv[3] + ".tmp", "w").write(str(srv.server_address[1]))
-os.rename(sys.argv[3] + ".tmp", sys.argv[3])
-srv.serve_forever()
-PY
-H1=$!
-PIDS+=("$H1") # stopped by lib.sh's cleanup when a check fails
-slowwait 10 test -s "$TMP/h1.port" || fail "python TLS server did not start: $(cat "$TMP/h1.log")"
+tls_h1_server "$TMP/k.pem" "$TMP/c.pem" "$TMP/h1.port"
 client --to "https://127.0.0.1:$(cat "$TMP/h1.port")/pay" -n 20 -r 500 --json "$TMP/summary.json" -q ||
 	{ show; fail "HTTP/1.1 over TLS"; }
 assert_eq "HTTP/1.1 over TLS ok" 20 "$(json ok)"
