@@ -1,7 +1,8 @@
 # 49_h2_client: HTTP/2 and gRPC from meshwalk's side. The client --to h2c://
 # and --to grpc:// against a node's front ends (counts, outputs, errors as
-# statuses and grpc-status codes, the REPLY size checked, timeouts, many
-# streams on one connection and --streams as their cap, trace context), and
+# statuses and grpc-status codes, the REPLY size checked, timeouts and the
+# reset of a timed-out stream, many streams on one connection and --streams
+# as their cap, trace context), and
 # against real peers that are not meshwalk: nghttpd (nghttp2's own HTTP/2
 # server) and a python3-grpcio server of meshwalk.v1.Walk generated from
 # docs/meshwalk.proto, which checks what each call carried.
@@ -65,6 +66,19 @@ def mx(d):
     raise KeyError(d.keys())
 assert mx(one) > 1_000_000 > mx(many), (mx(one), mx(many))
 PY
+# a request that times out has its stream reset (RST_STREAM CANCEL): the node
+# counts the reset, and with --streams 1 the next request gets the freed place
+# (without the reset every later request would wait behind the 9 s SLEEP).
+# The node samples the route's SLEEP per request in arrival order (--nt 1).
+printf '9s\n0\n0\n0\n' >"$TMP/sleeps"
+start_node r -b h2c://127.0.0.1:0 --nt 1 --route "s=--sleep file:$TMP/sleeps -R 7"
+client --to "h2c://127.0.0.1:$r_PORT/s" --streams 1 --closed-loop --timeout 3s -n 4 \
+	--json "$TMP/summary.json" -q && fail "a timeout: exit 0"
+assert_eq "the first request timed out" 1 "$(json timeouts)"
+assert_eq "the later ones, on the same connection, ok" 3 "$(json ok)"
+stop_node r
+assert_eq "the node saw the reset" 1 "$(stat r h2_resets)"
+assert_eq "one connection" 1 "$(stat r accepted)"
 # usage: --streams checked, no auth tag
 client --to "$H" --streams 0 -n 1
 assert_eq "--streams 0" 2 $?
