@@ -4,9 +4,10 @@
  * wait for streams), bit 2 names a route (else the ops), bits 3-7 seed the
  * piece sizes. Eight requests are submitted before the first byte is fed;
  * the rest of the input arrives in pieces, the session's output is drained
- * after each. Nothing may crash or leak, every result names a request that
- * was submitted and no request gets two results, and once the session has
- * failed it stays failed. */
+ * after each, and now and then a request not yet answered times out
+ * (h2cl_cancel()). Nothing may crash or leak, every result names a request
+ * that was submitted, no request gets two results nor one after its
+ * timeout, and once the session has failed it stays failed. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct h2cl_result r;
 	struct rng rng;
 	char why[200];
-	bool answered[NREQ] = { false }, failed = false;
+	bool answered[NREQ] = { false }, cancelled[NREQ] = { false }, failed = false;
 	unsigned seed;
 
 	if (size < 1)
@@ -73,7 +74,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (h2cl_next(h, &r)) {
 			check(r.seq < NREQ);
 			check(!answered[r.seq]);
+			check(!cancelled[r.seq]); /* a timed-out request gets no result */
 			answered[r.seq] = true;
+		}
+		if ((seed >> 8) % 4 == 0) { /* a timeout: its stream is reset */
+			uint64_t k = (seed >> 10) % NREQ;
+
+			if (!answered[k]) {
+				h2cl_cancel(h, k);
+				cancelled[k] = true;
+			}
 		}
 		drain(h);
 		off += n;

@@ -158,11 +158,13 @@ const struct opt_def client_opts[] = {
 	  "node's HTTP/1.1 front end, reached over pooled keep-alive connections: it runs route "
 	  "NAME (docs/http.md). h2c://HOST:PORT/NAME and grpc://HOST:PORT/NAME are a node's "
 	  "HTTP/2 and gRPC front ends (or any HTTP/2 server, any meshwalk.v1.Walk service): "
-	  "every forward to the target is a stream of one connection (docs/grpc.md). With a "
-	  "scheme (tcp://, ssl://, http://, h2c://, grpc://), a HOST that is not a numeric address "
-	  "is carried as a name and resolved by the forwarding node when it connects (HTTP sends "
-	  "it as Host / :authority: docs/protocol.md, named targets); without one (HOST:PORT, as "
-	  "DistWalk writes it) it is resolved here." },
+	  "every forward to the target is a stream of one connection (docs/grpc.md). Over TLS, "
+	  "with the forwarding node's --ssl-*: https://HOST:PORT/NAME speaks HTTP/2 or HTTP/1.1 "
+	  "as the target's ALPN chooses, grpcs://HOST:PORT/NAME gRPC (ALPN h2) (docs/tls.md). "
+	  "With a scheme (tcp://, ssl://, http://, https://, h2c://, grpc://, grpcs://), a HOST "
+	  "that is not a numeric address is carried as a name and resolved by the forwarding node "
+	  "when it connects (HTTP sends it as Host / :authority: docs/protocol.md, named targets); "
+	  "without one (HOST:PORT, as DistWalk writes it) it is resolved here." },
 	{ "route", 0, OPT_REQUIRED, O_ROUTE, "NAME",
 	  "Send requests that name the route NAME instead of carrying a program: the node runs "
 	  "the program it installed with --route NAME=PROGRAM (sampled per request by the node). "

@@ -159,19 +159,29 @@ static void conn_broken(struct cthread *p, const char *why)
 static int64_t check_timeouts(struct cthread *p, int64_t now)
 {
 	const int64_t timeout_ns = (int64_t)p->cfg->timeout_us * NSEC_PER_USEC;
+	int64_t next = INT64_MAX;
+	bool cancelled = false;
 
 	while (p->oldest < p->sent_end) {
 		struct slot *s = &p->ring[p->oldest & (RING_SIZE - 1)];
 
 		if (!s->done) {
-			if (now < s->sent + timeout_ns)
-				return s->sent + timeout_ns;
+			if (now < s->sent + timeout_ns) {
+				next = s->sent + timeout_ns;
+				break;
+			}
 			account_failure(p, p->oldest, REQ_TIMEOUT);
 			first_error(p, "no reply within %" PRIu64 " us", p->cfg->timeout_us);
+			if (p->h2 != NULL) { /* HTTP/2: reset its stream, freeing its place */
+				h2cl_cancel(p->h2, p->oldest);
+				cancelled = true;
+			}
 		}
 		advance_oldest(p);
 	}
-	return INT64_MAX;
+	if (cancelled && !p->h2_sending)
+		h2_flush(p, 0, false);
+	return next;
 }
 
 /* A reply without the right tag breaks the session. An error reply's text

@@ -42,6 +42,7 @@ struct h2req {
 	char traceparent[TRACE_TRACEPARENT_LEN + 1];
 	bool traced;
 	int32_t stream;          /* 0: waiting for one */
+	bool cancelled;          /* timed out: reset, no result */
 	struct h2req *next;      /* waiting list, or the open list */
 	struct h2req *prev;      /* the open list */
 };
@@ -63,6 +64,7 @@ struct h2cl {
 	size_t out_off;
 	struct h2cl_result *done; /* results not taken yet */
 	size_t ndone, done_cap, done_off;
+	uint64_t cancelled;      /* streams reset because their request timed out */
 	bool failed;             /* a callback hit a fatal error */
 	char why[160];
 };
@@ -242,8 +244,10 @@ static int on_close(nghttp2_session *s, int32_t stream_id, uint32_t error_code, 
 
 	if (q == NULL)
 		return 0;
-	finish(h, q, error_code, &r);
-	push_result(h, &r);
+	if (!q->cancelled) { /* a cancelled one was accounted for when it timed out */
+		finish(h, q, error_code, &r);
+		push_result(h, &r);
+	}
 	nghttp2_session_set_stream_user_data(s, stream_id, NULL);
 	if (q->prev)
 		q->prev->next = q->next;
@@ -479,15 +483,60 @@ const uint8_t *h2cl_output(struct h2cl *h, size_t *len)
 		ssize_t n;
 
 		h->out.len = h->out_off = 0;
-		while ((n = nghttp2_session_mem_send(h->sess, &d)) > 0)
-			wire_buf_put(&h->out, d, (size_t)n);
-		if (n < 0) {
-			h->failed = true;
-			snprintf(h->why, sizeof h->why, "HTTP/2: %s", nghttp2_strerror((int)n));
+		for (;;) {
+			while ((n = nghttp2_session_mem_send(h->sess, &d)) > 0)
+				wire_buf_put(&h->out, d, (size_t)n);
+			if (n < 0) {
+				h->failed = true;
+				snprintf(h->why, sizeof h->why, "HTTP/2: %s", nghttp2_strerror((int)n));
+				break;
+			}
+			/* a reset sent closed its stream: a waiting request may open */
+			if (h->wait_head == NULL || h->open >= h->max_open)
+				break;
+			if (open_waiting(h, h->why, sizeof h->why) < 0) {
+				h->failed = true;
+				break;
+			}
 		}
 	}
 	*len = h->out.len - h->out_off;
 	return h->out.data + h->out_off;
+}
+
+void h2cl_cancel(struct h2cl *h, uint64_t seq)
+{
+	struct h2req *prev = NULL;
+
+	if (h->sess == NULL || h->failed)
+		return;
+	for (struct h2req *q = h->open_list; q; q = q->next)
+		if (q->seq == seq) {
+			if (!q->cancelled &&
+			    nghttp2_submit_rst_stream(h->sess, NGHTTP2_FLAG_NONE, q->stream,
+						      NGHTTP2_CANCEL) == 0) {
+				q->cancelled = true;
+				h->cancelled++;
+			}
+			return;
+		}
+	for (struct h2req *q = h->wait_head; q; prev = q, q = q->next)
+		if (q->seq == seq) { /* never sent: the server never knew it */
+			if (prev)
+				prev->next = q->next;
+			else
+				h->wait_head = q->next;
+			if (h->wait_tail == q)
+				h->wait_tail = prev;
+			free(q->req_body);
+			free(q);
+			return;
+		}
+}
+
+uint64_t h2cl_cancelled(const struct h2cl *h)
+{
+	return h->cancelled;
 }
 
 void h2cl_sent(struct h2cl *h, size_t n)

@@ -18,7 +18,8 @@
  * status or the grpc-status and message, and x-meshwalk-status. A stream the
  * node resets is an error; a connection error (bad HTTP/2, GOAWAY with
  * streams in flight) breaks the connection, as a bad frame does on the native
- * protocol. Flow-control windows are opened wide at the start, so replies
+ * protocol. A request that times out has its stream reset (h2cl_cancel()).
+ * Flow-control windows are opened wide at the start, so replies
  * are never held back by a window the client forgot to reopen.
  * Ownership: h2cl_new() borrows the config; the caller frees with
  * h2cl_free(). Output bytes returned by h2cl_output() stay valid until the
@@ -60,6 +61,15 @@ void h2cl_session(struct h2cl *h);
  * cannot take it (the connection is broken). */
 int h2cl_submit(struct h2cl *h, struct rng *rng, uint64_t seq, const struct wire_trace *tc,
 		char *why, size_t why_len);
+
+/* Request seq timed out (the caller accounted for it): an open stream is
+ * reset (RST_STREAM CANCEL, sent with the next output), so the server can
+ * stop its work and the stream's place among the --streams open goes to a
+ * waiting request once the reset has left; a request still waiting for a
+ * stream is dropped unsent. No result comes for it. Unknown seq: nothing. */
+void h2cl_cancel(struct h2cl *h, uint64_t seq);
+/* Streams reset so, over the struct's life. */
+uint64_t h2cl_cancelled(const struct h2cl *h);
 
 /* The bytes the session wants sent now, *len of them (0: nothing). Call
  * h2cl_sent() with how many left; the rest comes back at the next call. */

@@ -292,6 +292,15 @@ void tls_ctx_offer_alpn(struct tls_ctx *ctx, const char *const *alpn, int nalpn)
 		oom(); /* it fails only when it cannot allocate */
 }
 
+void tls_offer_alpn(struct tls *t, const char *const *alpn, int nalpn)
+{
+	struct tls_ctx list; /* only its ALPN buffer is used */
+
+	alpn_list(&list, alpn, nalpn);
+	if (list.alpn_len > 0 && SSL_set_alpn_protos(t->ssl, list.alpn, list.alpn_len) != 0)
+		oom(); /* it fails only when it cannot allocate */
+}
+
 void tls_ctx_free(struct tls_ctx *ctx)
 {
 	if (ctx == NULL)

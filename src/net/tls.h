@@ -75,6 +75,10 @@ void tls_ctx_free(struct tls_ctx *ctx);
 struct tls *tls_new_server(struct tls_ctx *ctx, int fd);
 struct tls *tls_new_client(struct tls_ctx *ctx, int fd, const char *host);
 void tls_free(struct tls *t);
+/* A connecting side offers these protocols by ALPN, whatever its context
+ * offers (call before the handshake): one context serves targets that
+ * want different lists. */
+void tls_offer_alpn(struct tls *t, const char *const *alpn, int nalpn);
 
 /* Drives the handshake: 1 when done, 0 when it waits for the peer (call
  * again once readable; flush what tls_pending_out() holds), -EPROTO (or

@@ -45,6 +45,7 @@ struct http_state;
 struct http_peer;
 struct tls;
 struct h2_front;
+struct peer_held;
 
 struct handle {
 	enum handle_kind kind;
@@ -115,11 +116,13 @@ struct conn {
 	struct h2_peer *h2peer;        /* peer reached over HTTP/2 or gRPC (peer_h2.c), or NULL */
 	struct tls *tls;               /* ssl://, https:// and ssl:// forwards; NULL: plain TCP */
 	enum handle_kind tls_after;    /* H_TLS: what it speaks once the handshake is done */
-	bool tls_peer;                 /* peer: its target is ssl:// */
+	bool tls_peer;                 /* peer: its target is ssl://, https:// or grpcs:// */
 	struct h2_front *h2;           /* HTTP/2 session (H_H2, or TLS with ALPN h2) */
 	char *host;                    /* peer: its target's host name (owned), NULL: by address */
 	uint16_t host_port;            /* peer with a host name: its port, host order */
 	bool resolving;                /* peer: its name is being resolved (fd -1, output queued) */
+	enum wire_transport via;       /* peer: how its target is reached */
+	struct peer_held *held;        /* peer: https:// forwards waiting for ALPN (peer_tls.c) */
 };
 
 /* Padding up to this size is copied into conn.out; larger padding is a

@@ -43,6 +43,15 @@ static void on_closed(void *ctx, struct h2_session *s, int32_t id, void *user)
 	}
 }
 
+/* A client reset a stream (it gave up on the request: a timeout, CANCEL). */
+static void on_reset(void *ctx, struct h2_session *s, int32_t id, uint32_t code)
+{
+	struct h2_front *f = ctx;
+
+	(void)s, (void)id, (void)code;
+	f->w->st.h2_resets++;
+}
+
 static struct h2_front *front_of(struct conn *c)
 {
 	return c->h2;
@@ -51,7 +60,8 @@ static struct h2_front *front_of(struct conn *c)
 void front_h2_attach(struct worker *w, struct conn *c)
 {
 	struct h2_front *f = xcalloc(1, sizeof *f);
-	struct h2_callbacks cb = { .ctx = f, .request = on_request, .closed = on_closed };
+	struct h2_callbacks cb = { .ctx = f, .request = on_request, .closed = on_closed,
+				   .reset = on_reset };
 
 	f->w = w;
 	f->c = c;

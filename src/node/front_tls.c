@@ -11,8 +11,9 @@
  * selected, from alpn_fronts[] below, else the address's own (ssl://: the
  * native protocol; https://: HTTP/1.1; grpcs://: HTTP/2). From then on the front ends do not
  * know about TLS: conn_recv() and conn_send() go through it.
- * Forward connections to ssl:// targets (peer.c) start TLS once connect()
- * succeeds, and their queued frames wait for the handshake. */
+ * Forward connections to ssl://, https:// and grpcs:// targets (peer.c)
+ * start TLS once connect() succeeds, and their queued frames wait for the
+ * handshake (https:// ones for its ALPN choice: peer_tls.c). */
 #include "node/worker_int.h"
 
 #include <errno.h>
@@ -143,11 +144,12 @@ int front_tls_peer_connected(struct worker *w, struct conn *p)
 	 * none. */
 	if (p->host != NULL) {
 		p->tls = tls_new_client(w->tls_client, p->fd, p->host);
-		return front_tls_peer_handshake(w, p) ? 0 : -EPROTO;
+	} else {
+		sock_addr_str((const struct sockaddr *)&p->addr, host, sizeof host);
+		*strrchr(host, ':') = '\0';
+		p->tls = tls_new_client(w->tls_client, p->fd, host[0] == '[' ? unbracket(host) : host);
 	}
-	sock_addr_str((const struct sockaddr *)&p->addr, host, sizeof host);
-	*strrchr(host, ':') = '\0';
-	p->tls = tls_new_client(w->tls_client, p->fd, host[0] == '[' ? unbracket(host) : host);
+	peer_tls_offer(p); /* https://, grpcs://: their ALPN lists */
 	return front_tls_peer_handshake(w, p) ? 0 : -EPROTO;
 }
 
@@ -163,8 +165,10 @@ bool front_tls_peer_handshake(struct worker *w, struct conn *p)
 		peer_fail(w, p, why, false);
 		return false;
 	}
-	if (rc == 1)
-		w->st.tls_handshakes++;
 	conn_mark_dirty(w, p);
+	if (rc == 1) {
+		w->st.tls_handshakes++;
+		return peer_tls_ready(w, p); /* https://, grpcs://: what ALPN chose */
+	}
 	return true;
 }

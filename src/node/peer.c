@@ -88,17 +88,15 @@ static bool peer_is(const struct conn *p, const struct engine_send *s)
 static struct conn *peer_find(struct worker *w, const struct engine_send *s, struct conn **busy)
 {
 	enum wire_transport via = s->via;
-	bool http = via == WIRE_VIA_HTTP, tls = via == WIRE_VIA_TLS;
-	bool h2 = via == WIRE_VIA_H2C || via == WIRE_VIA_GRPC, grpc = via == WIRE_VIA_GRPC;
 
 	*busy = NULL;
 	for (uint32_t i = w->peer_hash[send_bucket(s)]; i != 0; i = w->peers[i - 1]->hash_next) {
 		struct conn *p = w->peers[i - 1];
 
-		if (!peer_is(p, s) || (p->hpeer != NULL) != http || p->tls_peer != tls ||
-		    (p->h2peer != NULL) != h2 || peer_h2_grpc(p) != grpc)
+		if (!peer_is(p, s) || p->via != via)
 			continue;
-		if (!http || p->fd < 0 || peer_http_waiting(p) == 0)
+		/* an https:// peer speaks HTTP/1.1 when its handshake chose it */
+		if (p->hpeer == NULL || p->fd < 0 || peer_http_waiting(p) == 0)
 			return p;
 		if (*busy == NULL || peer_http_waiting(p) < peer_http_waiting(*busy))
 			*busy = p;
@@ -116,6 +114,44 @@ static void peer_unhash(struct worker *w, struct conn *p, uint32_t index)
 	if (*link != 0)
 		*link = p->hash_next;
 	p->hash_next = 0;
+}
+
+/* "h2c://127.0.0.1:7892", "http://svc.ns.svc.cluster.local": the target's
+ * address or host name after the scheme of its transport (none for
+ * meshwalk's protocol, over TCP or TLS). */
+static void peer_name(struct conn *p, enum wire_transport via)
+{
+	static const char *const schemes[WIRE_VIA_MAX_] = {
+		[WIRE_VIA_HTTP] = "http://", [WIRE_VIA_H2C] = "h2c://", [WIRE_VIA_GRPC] = "grpc://",
+		[WIRE_VIA_HTTPS] = "https://", [WIRE_VIA_GRPCS] = "grpcs://",
+	};
+	char a[SOCK_ADDR_STRLEN];
+	const char *scheme = schemes[via] ? schemes[via] : "";
+
+	if (p->host != NULL) {
+		/* A named target: what HTTP sends as Host / :authority, the
+		 * port left out when it is the scheme's own, as clients write
+		 * it (RFC 9110, 7.2). */
+		bool own = (p->host_port == 80 && (via == WIRE_VIA_HTTP || via == WIRE_VIA_H2C ||
+						    via == WIRE_VIA_GRPC)) ||
+			   (p->host_port == 443 && (via == WIRE_VIA_HTTPS || via == WIRE_VIA_GRPCS));
+
+		if (own)
+			snprintf(p->name, sizeof p->name, "%s%s", scheme, p->host);
+		else
+			snprintf(p->name, sizeof p->name, "%s%s:%u", scheme, p->host, p->host_port);
+		return;
+	}
+	sock_addr_str((const struct sockaddr *)&p->addr, a, sizeof a);
+	/* "[v6]:port" fits with the scheme; a truncated one is only a message */
+	snprintf(p->name, sizeof p->name, "%s%s", scheme, a);
+}
+
+const char *peer_authority(const struct conn *p)
+{
+	const char *s = strstr(p->name, "://");
+
+	return s != NULL ? s + 3 : p->name;
 }
 
 /* A peer entry for a new target: a fresh one, or (at --max-peers) one that
@@ -155,11 +191,14 @@ static struct conn *peer_entry(struct worker *w, const struct engine_send *s)
 		memcpy(&p->addr, s->to, s->to_len);
 		p->addrlen = s->to_len;
 		p->delay_mask = netdelay_match(&w->cfg->net_delay, (const struct sockaddr *)s->to);
-		sock_addr_str((const struct sockaddr *)s->to, p->name, sizeof p->name);
 	}
-	p->tls_peer = via == WIRE_VIA_TLS;
+	p->via = via;
+	p->tls_peer = via == WIRE_VIA_TLS || via == WIRE_VIA_HTTPS || via == WIRE_VIA_GRPCS;
+	peer_name(p, via);
 	peer_http_attach(p, via == WIRE_VIA_HTTP);
-	peer_h2_attach(p, via);
+	/* an https:// peer's protocol is its handshake's choice (peer_tls.c) */
+	peer_h2_attach(p, via == WIRE_VIA_HTTPS ? WIRE_VIA_NATIVE : via);
+	peer_tls_reset(p);
 	uint32_t *head = &w->peer_hash[send_bucket(s)];
 	p->hash_next = *head;
 	*head = index + 1;
@@ -288,7 +327,9 @@ int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_
 	}
 	uint64_t before = conn_queued(p), start = p->out_total;
 
-	if (p->hpeer != NULL) {
+	if (peer_tls_holding(p)) {
+		peer_tls_hold(p, s); /* written once ALPN has chosen HTTP/2 or HTTP/1.1 */
+	} else if (p->hpeer != NULL) {
 		peer_http_queue(w, p, s);
 	} else if (p->h2peer != NULL) {
 		if (peer_h2_queue(w, p, s, why, why_len) < 0) {
@@ -313,8 +354,8 @@ void node_io_cancel(void *ctx, void *peer, uint64_t msg)
 	if (p->inflight > 0)
 		p->inflight--; /* its answer no longer counts */
 	/* HTTP/1.1 answers in order, HTTP/2's HPACK state spans frames: their
-	 * frames stay */
-	if ((p->fd >= 0 || p->resolving) && p->hpeer == NULL && p->h2peer == NULL)
+	 * frames stay (and so do https:// forwards held for the handshake) */
+	if ((p->fd >= 0 || p->resolving) && (p->via == WIRE_VIA_NATIVE || p->via == WIRE_VIA_TLS))
 		conn_cancel_frame(p, msg);
 	(void)ctx;
 }
@@ -352,6 +393,7 @@ void peer_fail_status(struct worker *w, struct conn *p, uint16_t status, const c
 	conn_out_reset(p);
 	peer_http_reset(p);
 	peer_h2_reset(p);
+	peer_tls_reset(p);
 	peer_account(p, &accounted);
 	snprintf(msg, sizeof msg, "forward to %s failed: %s", p->name,
 		 tell && why != NULL ? why : "unreachable");

@@ -1,5 +1,6 @@
 /* peer_h2.c -- see worker_int.h: forwards to a node's HTTP/2 and gRPC front
- * ends (-F h2c://HOST:PORT/NAME, -F grpc://HOST:PORT/NAME).
+ * ends (-F h2c://HOST:PORT/NAME, -F grpc://HOST:PORT/NAME; over TLS,
+ * grpcs:// and https:// when ALPN chose h2: peer_tls.c).
  *
  * DESIGN: an HTTP/2 peer is an ordinary pooled forward connection (peer.c:
  * hashing, --max-peers, queue caps, --net-delay, reconnection) whose bytes
@@ -70,6 +71,7 @@ struct h2_peer {
 	struct h2_done *done;
 	size_t ndone, done_cap;
 	const char *authority;    /* p->name after its scheme */
+	const char *scheme;       /* :scheme, "https" over TLS */
 };
 
 static nghttp2_session_callbacks *callbacks; /* shared, read-only once made */
@@ -234,27 +236,17 @@ static void make_callbacks(void)
 
 void peer_h2_attach(struct conn *p, enum wire_transport via)
 {
-	const char *scheme = via == WIRE_VIA_GRPC ? "grpc://" : "h2c://";
-	size_t n = strlen(p->name), k = strlen(scheme);
-
-	if (via != WIRE_VIA_H2C && via != WIRE_VIA_GRPC) {
+	if (via != WIRE_VIA_H2C && via != WIRE_VIA_GRPC && via != WIRE_VIA_GRPCS &&
+	    via != WIRE_VIA_HTTPS) {
 		peer_h2_release(p);
 		return;
 	}
 	if (p->h2peer == NULL)
 		p->h2peer = xcalloc(1, sizeof *p->h2peer);
 	peer_h2_reset(p);
-	p->h2peer->grpc = via == WIRE_VIA_GRPC;
-	if (n + k < sizeof p->name) { /* "[v6]:port" fits with the scheme */
-		memmove(p->name + k, p->name, n + 1);
-		memcpy(p->name, scheme, k);
-	}
-	p->h2peer->authority = p->name + k;
-}
-
-bool peer_h2_grpc(const struct conn *p)
-{
-	return p->h2peer != NULL && p->h2peer->grpc;
+	p->h2peer->grpc = via == WIRE_VIA_GRPC || via == WIRE_VIA_GRPCS;
+	p->h2peer->scheme = via == WIRE_VIA_GRPCS || via == WIRE_VIA_HTTPS ? "https" : "http";
+	p->h2peer->authority = peer_authority(p);
 }
 
 void peer_h2_reset(struct conn *p)
@@ -365,7 +357,7 @@ int peer_h2_queue(struct worker *w, struct conn *p, const struct engine_send *s,
 		snprintf(path, sizeof path, "/%.*s", (int)s->sub_len, (const char *)s->sub);
 	http_budget_format(s->budget, budget);
 	nv[n++] = NV(":method", f->body ? "POST" : "GET", f->body ? 4 : 3);
-	nv[n++] = NV(":scheme", "http", 4);
+	nv[n++] = NV(":scheme", hp->scheme, strlen(hp->scheme));
 	nv[n++] = NV(":authority", hp->authority, strlen(hp->authority));
 	nv[n++] = NV(":path", path, strlen(path));
 	nv[n++] = NV("x-meshwalk-budget", budget, strlen(budget));

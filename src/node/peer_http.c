@@ -1,5 +1,6 @@
 /* peer_http.c -- see worker_int.h: forwards to a node's HTTP/1.1 front end
- * (-F http://HOST:PORT/NAME).
+ * (-F http://HOST:PORT/NAME; over TLS, https:// when ALPN chose
+ * http/1.1: peer_tls.c).
  *
  * DESIGN: an HTTP peer is an ordinary pooled forward connection (peer.c:
  * hashing, --max-peers, queue caps, --net-delay, reconnection) whose bytes
@@ -70,11 +71,6 @@ void peer_http_attach(struct conn *p, bool http)
 		p->hpeer->ids = xmalloc(p->hpeer->cap * sizeof *p->hpeer->ids);
 	}
 	reset_parser(p->hpeer);
-	size_t n = strlen(p->name); /* "[v6]:port" fits with the scheme */
-	if (n + 7 < sizeof p->name) {
-		memmove(p->name + 7, p->name, n + 1);
-		memcpy(p->name, "http://", 7);
-	}
 }
 
 uint64_t peer_http_waiting(const struct conn *p)
@@ -180,7 +176,7 @@ void peer_http_queue(struct worker *w, struct conn *p, const struct engine_send 
 	n = snprintf(head, sizeof head,
 		     "%s /%.*s HTTP/1.1\r\nHost: %s\r\nx-meshwalk-budget: %s\r\n%s%s\r\n",
 		     body ? "POST" : "GET", (int)s->sub_len, (const char *)s->sub,
-		     p->name + strlen("http://"), budget, cl, trace);
+		     peer_authority(p), budget, cl, trace);
 	conn_append_bytes(p, head, (size_t)n);
 	if (body)
 		conn_append_zeros(p, body);
@@ -302,9 +298,17 @@ void peer_http_readable(struct worker *w, struct conn *p)
 {
 	ssize_t n, used;
 
-	do
-		n = recv(p->fd, w->scratch, SCRATCH_LEN, 0);
-	while (n == -1 && errno == EINTR);
+	if (p->tls != NULL) {
+		/* https:// (ALPN http/1.1): the TLS layer reads, and a close fails
+		 * p, so a body delimited by the close is not read over TLS */
+		n = conn_recv(w, p);
+		if (n == 0)
+			return;
+	} else {
+		do
+			n = recv(p->fd, w->scratch, SCRATCH_LEN, 0);
+		while (n == -1 && errno == EINTR);
+	}
 	if (n == 0) {
 		/* A body delimited by the close ends here; anything else failed. */
 		if (http1_feed_eof(&p->hpeer->parser, iobuf_len(&p->in)) == HTTP1_DONE)

@@ -15,8 +15,6 @@
 
 void peer_name_entry(struct conn *p, const struct engine_send *s)
 {
-	bool http = s->via == WIRE_VIA_HTTP || s->via == WIRE_VIA_H2C || s->via == WIRE_VIA_GRPC;
-
 	p->host = xmalloc(s->host_len + 1);
 	memcpy(p->host, s->host, s->host_len);
 	p->host[s->host_len] = '\0';
@@ -24,13 +22,7 @@ void peer_name_entry(struct conn *p, const struct engine_send *s)
 	memset(&p->addr, 0, sizeof p->addr); /* AF_UNSPEC until resolved */
 	p->addrlen = 0;
 	p->delay_mask = 0;
-	/* Its name is what HTTP sends as Host / :authority (after the scheme
-	 * the attach functions put in front): the port is left out when it is
-	 * HTTP's own, as clients write it (RFC 9110, 7.2). */
-	if (http && s->port == 80)
-		snprintf(p->name, sizeof p->name, "%s", p->host);
-	else
-		snprintf(p->name, sizeof p->name, "%s:%u", p->host, s->port);
+	/* its name (p->name, the Host / :authority HTTP sends) is peer_name()'s */
 }
 
 /* p's name resolved to ss (port 0): checked and connected. 0; -1 when the

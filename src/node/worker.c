@@ -712,6 +712,7 @@ void worker_destroy(struct worker *w)
 		front_http_release(c);
 		peer_http_release(c);
 		peer_h2_release(c);
+		peer_tls_release(c);
 		tls_free(c->tls);
 		front_h2_release(c);
 		conn_free_buffers(c);

@@ -51,6 +51,7 @@ struct worker_stats {
 	uint64_t tls_failures;      /* TLS handshakes failed or timed out (--frame-timeout) */
 	uint64_t h2_requests;       /* HTTP/2 requests (streams) read, gRPC ones included */
 	uint64_t grpc_requests;     /* gRPC requests read */
+	uint64_t h2_resets;         /* HTTP/2 streams the client reset (RST_STREAM) */
 	struct engine_stats eng;    /* requests, forwards, budgets, COMPUTE (exec/engine.h) */
 };
 

@@ -157,6 +157,8 @@ void peer_on_reply(struct worker *w, struct conn *p, const struct wire_hdr *h,
 		   const uint8_t *text);
 void peer_on_writable(struct worker *w, struct conn *p);
 void peer_account(struct conn *p, uint64_t *accounted);
+/* The target's "host:port" in p->name, after its scheme (Host, :authority). */
+const char *peer_authority(const struct conn *p);
 int node_io_forward(void *ctx, const struct engine_send *s, void **peer, uint64_t *msg,
 		    char *why, size_t why_len);
 void node_io_cancel(void *ctx, void *peer, uint64_t msg);
@@ -189,13 +191,12 @@ void peer_http_release(struct conn *p);
 uint64_t peer_http_waiting(const struct conn *p);
 /* meshwalk's status for an HTTP status that is not a success. */
 uint16_t http_wire_status(int http_status);
-/* peer_h2.c: forwards to h2c:// and grpc:// targets, the streams of one
- * HTTP/2 connection per target. attach makes p such a peer (or, another
- * via, not one); queue opens forward s's stream; reset forgets the session
+/* peer_h2.c: forwards to h2c:// and grpc:// targets (grpcs://, and https://
+ * once ALPN chose h2), the streams of one HTTP/2 connection per target.
+ * attach makes p such a peer (or, another via, not one); queue opens forward s's stream; reset forgets the session
  * (the connection is gone: the next forward starts a new one); release
  * frees the state (teardown). */
 void peer_h2_attach(struct conn *p, enum wire_transport via);
-bool peer_h2_grpc(const struct conn *p);
 /* 0, or -1 with why filled: p cannot take another stream (fail it). */
 int peer_h2_queue(struct worker *w, struct conn *p, const struct engine_send *s, char *why,
 		  size_t why_len);
@@ -207,6 +208,20 @@ void peer_h2_release(struct conn *p);
  * with e filled). */
 void http_budget_format(const struct wire_budget *b, char out[2 * WIRE_BUDGET_LEN + 1]);
 int http_budget_parse(const char *v, size_t len, struct wire_budget *b, struct err *e);
+/* peer_tls.c: forwards to https:// and grpcs:// targets. offer sets the
+ * ALPN list of p's new TLS connection (https://: h2, http/1.1; grpcs://:
+ * h2); ready, at the end of its handshake, makes p speak what ALPN chose
+ * and writes the forwards held meanwhile (false: p failed, e.g. a grpcs://
+ * target that did not choose h2). holding: whether a forward to p must be
+ * held (an https:// peer whose handshake is not done), and hold copies it.
+ * reset drops what is held (p failed: the engine fails them); release
+ * frees it (teardown). */
+void peer_tls_offer(struct conn *p);
+bool peer_tls_ready(struct worker *w, struct conn *p);
+bool peer_tls_holding(const struct conn *p);
+void peer_tls_hold(struct conn *p, const struct engine_send *s);
+void peer_tls_reset(struct conn *p);
+void peer_tls_release(struct conn *p);
 /* front_tls.c: TLS connections of ssl:// and https:// addresses (their
  * handshake, bounded by --frame-timeout, then the front end that speaks
  * over it: by ALPN, else the address's own) and the handshakes of ssl://

@@ -568,11 +568,13 @@ static void encode_forward(const struct prog_fwd *f, const struct ops_ctx *c, st
 	wire_buf_put_u64(out, ops_sample(f->frame_size, rng, index, 1.0));
 	for (uint32_t t = 0; t < f->ntargets; t++) {
 		const struct sock_addr *a = &f->targets[t];
-		enum wire_transport via = a->proto == SOCK_HTTP	  ? WIRE_VIA_HTTP
-					  : a->proto == SOCK_SSL  ? WIRE_VIA_TLS
-					  : a->proto == SOCK_H2C  ? WIRE_VIA_H2C
-					  : a->proto == SOCK_GRPC ? WIRE_VIA_GRPC
-								  : WIRE_VIA_NATIVE;
+		enum wire_transport via = a->proto == SOCK_HTTP	   ? WIRE_VIA_HTTP
+					  : a->proto == SOCK_SSL   ? WIRE_VIA_TLS
+					  : a->proto == SOCK_H2C   ? WIRE_VIA_H2C
+					  : a->proto == SOCK_GRPC  ? WIRE_VIA_GRPC
+					  : a->proto == SOCK_HTTPS ? WIRE_VIA_HTTPS
+					  : a->proto == SOCK_GRPCS ? WIRE_VIA_GRPCS
+								   : WIRE_VIA_NATIVE;
 
 		if (a->named)
 			wire_put_target_named(out, a->port, via);
@@ -641,11 +643,13 @@ static void describe(const struct prog *p, const struct ops_ctx *c, struct ops_o
 
 			target_str(&f->targets[t], a, sizeof a);
 			ops_put(s, "%s%s%s", t ? "," : "",
-				f->targets[t].proto == SOCK_HTTP   ? "http://"
-				: f->targets[t].proto == SOCK_SSL  ? "ssl://"
-				: f->targets[t].proto == SOCK_H2C  ? "h2c://"
-				: f->targets[t].proto == SOCK_GRPC ? "grpc://"
-								   : "",
+				f->targets[t].proto == SOCK_HTTP    ? "http://"
+				: f->targets[t].proto == SOCK_SSL   ? "ssl://"
+				: f->targets[t].proto == SOCK_H2C   ? "h2c://"
+				: f->targets[t].proto == SOCK_GRPC  ? "grpc://"
+				: f->targets[t].proto == SOCK_HTTPS ? "https://"
+				: f->targets[t].proto == SOCK_GRPCS ? "grpcs://"
+								    : "",
 				a);
 		}
 		if (f->nack)
@@ -694,6 +698,8 @@ static void dw_target(struct ops_out *s, const struct sock_addr *a)
 		: a->proto == SOCK_SSL  ? "ssl"
 		: a->proto == SOCK_H2C  ? "h2c"
 		: a->proto == SOCK_GRPC ? "grpc"
+		: a->proto == SOCK_HTTPS ? "https"
+		: a->proto == SOCK_GRPCS ? "grpcs"
 					: "tcp",
 		txt);
 }

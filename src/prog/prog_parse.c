@@ -51,10 +51,10 @@ static int parse_spec(const char *what, const char *v, enum spec_unit unit, stru
 }
 
 /* A target address. Written with a scheme (tcp://, ssl://, http://, h2c://,
- * grpc://), a host that is not a numeric address stays a name: the
- * forwarding node resolves it when it connects, and HTTP targets send it as
- * Host / :authority (Knative routes by it). Written as DistWalk does
- * (HOST:PORT, ssl:HOST:PORT), it is resolved here, as dw_client does. */
+ * grpc://, https://, grpcs://), a host that is not a numeric address stays a
+ * name: the forwarding node resolves it when it connects, and HTTP targets
+ * send it as Host / :authority (Knative routes by it). Written as DistWalk
+ * does (HOST:PORT, ssl:HOST:PORT), it is resolved here, as dw_client does. */
 static int parse_target(const char *tok, struct sock_addr *out, struct err *e)
 {
 	if (strstr(tok, "://") != NULL)
@@ -62,8 +62,20 @@ static int parse_target(const char *tok, struct sock_addr *out, struct err *e)
 	return sock_addr_parse(tok, "127.0.0.1", SOCK_DEFAULT_PORT, false, out, e);
 }
 
-/* http://HOST:PORT/NAME (h2c://, grpc:// likewise): the target, reached over
- * HTTP/1.1 (HTTP/2, gRPC), runs route NAME (the same as
+/* The length of tok's scheme and "://" when it names an HTTP transport, else 0. */
+static size_t http_scheme_len(const char *tok)
+{
+	static const char *const schemes[] = { "http://", "https://", "h2c://", "grpc://", "grpcs://" };
+
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (strncmp(tok, schemes[i], strlen(schemes[i])) == 0)
+			return strlen(schemes[i]);
+	return 0;
+}
+
+/* http://HOST:PORT/NAME (https://, h2c://, grpc://, grpcs:// likewise): the
+ * target, reached over HTTP/1.1 (over TLS: h2 or http/1.1 as ALPN picks;
+ * HTTP/2; gRPC; gRPC over TLS), runs route NAME (the same as
  * http://HOST:PORT,route=NAME; every target of a forward runs the same
  * route). scheme: the length of the scheme and its "://". */
 static int http_target(char *tok, size_t scheme, struct prog_fwd_opts *o, struct err *e)
@@ -122,19 +134,8 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 				  "ps=, route=)", tok);
 	} else if (o->ntargets == PROG_MAX_TARGETS) {
 		return err_set(e, "-F: more than %d targets", PROG_MAX_TARGETS);
-	} else if (strncmp(tok, "https://", 8) == 0) {
-		return err_set(e, "-F %s: forwards over HTTPS are not supported: name the target "
-				  "node's http://, h2c://, grpc://, ssl:// or tcp:// address", tok);
-	} else if (strncmp(tok, "grpcs://", 8) == 0) {
-		return err_set(e, "-F %s: forwards speak meshwalk's protocol over tcp:// or ssl://, "
-				  "HTTP/1.1 over http://, HTTP/2 over h2c:// and gRPC over grpc://; "
-				  "not gRPC over TLS", tok);
-	} else if (strncmp(tok, "http://", 7) == 0 && strchr(tok + 7, '/') != NULL) {
-		return http_target(tok, 7, o, e);
-	} else if (strncmp(tok, "h2c://", 6) == 0 && strchr(tok + 6, '/') != NULL) {
-		return http_target(tok, 6, o, e);
-	} else if (strncmp(tok, "grpc://", 7) == 0 && strchr(tok + 7, '/') != NULL) {
-		return http_target(tok, 7, o, e);
+	} else if (http_scheme_len(tok) > 0 && strchr(tok + http_scheme_len(tok), '/') != NULL) {
+		return http_target(tok, http_scheme_len(tok), o, e);
 	} else if (parse_target(tok, &o->targets[o->ntargets], e) < 0) {
 		return err_prefix(e, "-F");
 	} else {
@@ -147,11 +148,13 @@ static int forward_part(char *tok, struct prog_fwd_opts *o, struct err *e)
 static int check_http_targets(const char *arg, const struct prog_fwd_opts *o, struct err *e)
 {
 	for (uint32_t i = 0; i < o->ntargets; i++)
-		if ((o->targets[i].proto == SOCK_HTTP || o->targets[i].proto == SOCK_H2C ||
-		     o->targets[i].proto == SOCK_GRPC) && o->route[0] == '\0') {
-			const char *scheme = o->targets[i].proto == SOCK_HTTP  ? "http"
-					     : o->targets[i].proto == SOCK_H2C ? "h2c"
-										: "grpc";
+		if (sock_is_http(o->targets[i].proto) && o->route[0] == '\0') {
+			enum sock_proto p = o->targets[i].proto;
+			const char *scheme = p == SOCK_HTTP    ? "http"
+					     : p == SOCK_HTTPS ? "https"
+					     : p == SOCK_H2C   ? "h2c"
+					     : p == SOCK_GRPC  ? "grpc"
+							       : "grpcs";
 
 			return err_set(e, "-F '%s': an %s:// target runs a route: write "
 				       "%s://HOST:PORT/NAME or add route=NAME", arg, scheme, scheme);

@@ -251,6 +251,9 @@ static int on_frame_recv(nghttp2_session *ng, const nghttp2_frame *frame, void *
 	struct h2_session *s = ud;
 	struct h2_stream *st;
 
+	if (frame->hd.type == NGHTTP2_RST_STREAM && s->cb.reset != NULL &&
+	    stream_of(s, frame->hd.stream_id) != NULL)
+		s->cb.reset(s->cb.ctx, s, frame->hd.stream_id, frame->rst_stream.error_code);
 	if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
 		return 0;
 	st = stream_of(s, frame->hd.stream_id);

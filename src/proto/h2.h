@@ -74,6 +74,9 @@ struct h2_callbacks {
 	void (*request)(void *ctx, struct h2_session *s, const struct h2_req *r);
 	/* The stream is gone; user is what h2_stream_set_user() stored. */
 	void (*closed)(void *ctx, struct h2_session *s, int32_t stream_id, void *user);
+	/* The peer reset the stream (RST_STREAM with this error code: CANCEL, 8,
+	 * when a client gave up); closed follows. May be NULL. */
+	void (*reset)(void *ctx, struct h2_session *s, int32_t stream_id, uint32_t code);
 };
 
 struct h2_hdr {

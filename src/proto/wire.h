@@ -275,7 +275,9 @@ enum wire_transport {
 	WIRE_VIA_TLS = 2,    /* meshwalk's protocol over TLS (ssl://) */
 	WIRE_VIA_H2C = 3,    /* HTTP/2 with prior knowledge to a node's h2c:// front end (route forwards only) */
 	WIRE_VIA_GRPC = 4,   /* meshwalk.v1.Walk/Run to a node's grpc:// front end (route forwards only) */
-	WIRE_VIA_MAX_ = 5,
+	WIRE_VIA_HTTPS = 5,  /* HTTP over TLS, h2 or http/1.1 as ALPN picks (https://, route forwards only) */
+	WIRE_VIA_GRPCS = 6,  /* meshwalk.v1.Walk/Run over TLS, ALPN h2 (grpcs://, route forwards only) */
+	WIRE_VIA_MAX_ = 7,
 };
 enum wire_transport wire_target_transport(const struct wire_forward *f, uint32_t i);
 

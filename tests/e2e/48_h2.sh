@@ -130,9 +130,9 @@ grep -q "Application protocol: h2" "$TMP/h2s.out" && grep -q "status codes: 400 
 	fail "h2load over TLS: $(cat "$TMP/h2s.out")"
 stop_node s2
 [ "$(stat s2 h2_requests)" -ge 401 ] || fail "h2_requests over TLS: $(stat s2 h2_requests)"
-# forwards speak h2c:// and grpc:// with a route (49_h2_client), not gRPC over TLS
+# forwards speak h2c://, grpc:// and grpcs:// with a route (49_h2_client, 49_tls_forward)
 client --to 127.0.0.1:$t_PORT -F "h2c://127.0.0.1:$h_PORT" -R -n 1
 [ $? -eq 2 ] && grep -q "an h2c:// target runs a route" "$TMP/err" || fail "-F h2c:// without a route accepted"
-client --to 127.0.0.1:$t_PORT -F "grpcs://127.0.0.1:$h_PORT/pay" -R -n 1
-[ $? -eq 2 ] && grep -q "not gRPC over TLS" "$TMP/err" || fail "-F grpcs:// accepted"
+client --to 127.0.0.1:$t_PORT -F "grpcs://127.0.0.1:$h_PORT" -R -n 1
+[ $? -eq 2 ] && grep -q "an grpcs:// target runs a route" "$TMP/err" || fail "-F grpcs:// without a route accepted"
 exit 0

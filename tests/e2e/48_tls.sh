@@ -11,12 +11,8 @@ for t in openssl curl python3; do command -v $t >/dev/null || skip "needs $t (sc
 # -- the certificates: a CA, a server certificate for localhost and
 # 127.0.0.1, a client certificate, and a self-signed stranger
 C=$TMP/certs
-mkdir -p "$C"
-gen() { openssl "$@" 2>>"$C/openssl.log" || fail "openssl $1: $(tail -n 3 "$C/openssl.log")"; }
-gen req -x509 -newkey rsa:2048 -nodes -keyout "$C/ca.key" -out "$C/ca.pem" -days 2 -subj /CN=meshwalk-test-ca
-gen req -newkey rsa:2048 -nodes -keyout "$C/srv.key" -out "$C/srv.csr" -subj /CN=localhost
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$C/srv.ext"
-gen x509 -req -in "$C/srv.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -CAcreateserial -out "$C/srv.pem" -days 2 -extfile "$C/srv.ext"
+tls_certs "$C"
+gen() { tls_gen "$C" "$@"; }
 gen req -newkey rsa:2048 -nodes -keyout "$C/cli.key" -out "$C/cli.csr" -subj /CN=client
 gen x509 -req -in "$C/cli.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -CAcreateserial -out "$C/cli.pem" -days 2
 gen req -x509 -newkey rsa:2048 -nodes -keyout "$C/other.key" -out "$C/other.pem" -days 2 -subj /CN=localhost
@@ -118,16 +114,14 @@ client --to 127.0.0.1:$f_PORT -F "ssl://127.0.0.1:$S,127.0.0.1:$S,nack=1" -R -n 
 	{ show; fail "ssl:// and tcp:// to one address"; }
 client --to 127.0.0.1:$f_PORT -F "127.0.0.1:$P,ssl://127.0.0.1:$S,nack=2" -R -n 5 -r 100 ||
 	{ show; fail "ssl:// and tcp:// targets in one forward"; }
-# forwards over HTTPS are not there: said so, exit 2 (the client over
-# https://: 49_h2_client)
-client --to 127.0.0.1:$f_PORT -F "https://127.0.0.1:$H/pay" -R -n 1
-[ $? -eq 2 ] && grep -q "forwards over HTTPS are not supported" "$TMP/err" || { show; fail "-F https://"; }
+# forwards over HTTPS, verified the same way (more in 49_tls_forward)
+client --to 127.0.0.1:$f_PORT -F "https://127.0.0.1:$H/pay" -R -n 3 -r 100 || { show; fail "-F https://"; }
 client --to 127.0.0.1:$f_PORT -F ssl://127.0.0.1:$o_PORT -R -n 2 -r 100 && fail "untrusted forward target"
 grep -q "forward to 127.0.0.1:$o_PORT failed: unreachable" "$TMP/err" || { show; fail "untrusted target's error"; }
 slowwait 10 grep -q "forward connection to 127.0.0.1:$o_PORT: TLS handshake failed: certificate verify failed" \
 	"$TMP/f.log" || fail "forwarding node's log: $(cat "$TMP/f.log")"
 stop_node f
-assert_eq "TLS handshakes of 20 pooled forwards" 1 "$(stat f tls_handshakes)"
+assert_eq "TLS handshakes of the pooled forwards (ssl://, https://)" 2 "$(stat f tls_handshakes)"
 # a target that names its host is verified by that name: the stranger's
 # certificate names localhost only, so by address it fails, by name it passes
 start_node g --ssl-ca "$C/other.pem" --ssl-verify

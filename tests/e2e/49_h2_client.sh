@@ -1,7 +1,8 @@
 # 49_h2_client: HTTP/2 and gRPC from meshwalk's side. The client --to h2c://
 # and --to grpc:// against a node's front ends (counts, outputs, errors as
-# statuses and grpc-status codes, the REPLY size checked, timeouts, many
-# streams on one connection and --streams as their cap, trace context), and
+# statuses and grpc-status codes, the REPLY size checked, timeouts and the
+# reset of a timed-out stream, many streams on one connection and --streams
+# as their cap, trace context), and
 # against real peers that are not meshwalk: nghttpd (nghttp2's own HTTP/2
 # server) and a python3-grpcio server of meshwalk.v1.Walk generated from
 # docs/meshwalk.proto, which checks what each call carried.
@@ -65,6 +66,19 @@ def mx(d):
     raise KeyError(d.keys())
 assert mx(one) > 1_000_000 > mx(many), (mx(one), mx(many))
 PY
+# a request that times out has its stream reset (RST_STREAM CANCEL): the node
+# counts the reset, and with --streams 1 the next request gets the freed place
+# (without the reset every later request would wait behind the 9 s SLEEP).
+# The node samples the route's SLEEP per request in arrival order (--nt 1).
+printf '9s\n0\n0\n0\n' >"$TMP/sleeps"
+start_node r -b h2c://127.0.0.1:0 --nt 1 --route "s=--sleep file:$TMP/sleeps -R 7"
+client --to "h2c://127.0.0.1:$r_PORT/s" --streams 1 --closed-loop --timeout 3s -n 4 \
+	--json "$TMP/summary.json" -q && fail "a timeout: exit 0"
+assert_eq "the first request timed out" 1 "$(json timeouts)"
+assert_eq "the later ones, on the same connection, ok" 3 "$(json ok)"
+stop_node r
+assert_eq "the node saw the reset" 1 "$(stat r h2_resets)"
+assert_eq "one connection" 1 "$(stat r accepted)"
 # usage: --streams checked, no auth tag
 client --to "$H" --streams 0 -n 1
 assert_eq "--streams 0" 2 $?
@@ -119,8 +133,9 @@ stop_node cyc
 client --to 127.0.0.1:$f_PORT -F "h2c://127.0.0.1:$h_PORT" -R -n 1
 assert_eq "h2c target without a route" 2 $?
 grep -q "an h2c:// target runs a route" "$TMP/err" || fail "h2c no-route message: $(cat "$TMP/err")"
-client --to 127.0.0.1:$f_PORT -F "grpcs://127.0.0.1:$G/pay" -R -n 1
-assert_eq "-F grpcs://" 2 $?
+client --to 127.0.0.1:$f_PORT -F "grpcs://127.0.0.1:$G" -R -n 1
+assert_eq "grpcs target without a route" 2 $?
+grep -q "an grpcs:// target runs a route" "$TMP/err" || fail "grpcs no-route message: $(cat "$TMP/err")"
 stop_node f
 # HTTP/2 multiplexes: every forward to one target shared one connection
 assert_eq "f's peer connections" 0 "$(stat f peer_evictions)"
@@ -242,30 +257,7 @@ client --to "https://127.0.0.1:$NPORT/pay" -n 20 --json "$TMP/summary.json" -q |
 assert_eq "nghttpd TLS ok" 20 "$(json ok)"
 kill "$NGHTTPD"; wait "$NGHTTPD" 2>/dev/null
 # a server that speaks only HTTP/1.1 (python's ssl, ALPN http/1.1): the client falls back
-timeout 60 python3 - "$TMP/k.pem" "$TMP/c.pem" "$TMP/h1.port" >"$TMP/h1.log" 2>&1 <<'PY' &
-import http.server, os, ssl, sys
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_GET(self):
-        body = b"x" * 100 if self.path == "/pay" else b"no"
-        self.send_response(200 if self.path == "/pay" else 404)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[1])
-ctx.set_alpn_protocols(["http/1.1"])
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-open(sys.argv[3] + ".tmp", "w").write(str(srv.server_address[1]))
-os.rename(sys.argv[3] + ".tmp", sys.argv[3])
-srv.serve_forever()
-PY
-H1=$!
-PIDS+=("$H1") # stopped by lib.sh's cleanup when a check fails
-slowwait 10 test -s "$TMP/h1.port" || fail "python TLS server did not start: $(cat "$TMP/h1.log")"
+tls_h1_server "$TMP/k.pem" "$TMP/c.pem" "$TMP/h1.port"
 client --to "https://127.0.0.1:$(cat "$TMP/h1.port")/pay" -n 20 -r 500 --json "$TMP/summary.json" -q ||
 	{ show; fail "HTTP/1.1 over TLS"; }
 assert_eq "HTTP/1.1 over TLS ok" 20 "$(json ok)"

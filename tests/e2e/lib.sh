@@ -161,3 +161,60 @@ try_node() {
 sstat() {
 	grep '"storage":' "$TMP/$1.stats" | grep -o "\"$2\": [0-9]*" | sed 's/.*: //'
 }
+
+# tls_certs DIR: with the openssl CLI, a throwaway CA (DIR/ca.pem, ca.key)
+# and a server certificate it signed for localhost and 127.0.0.1 (DIR/srv.pem,
+# srv.key); a failure ends the test with openssl's words.
+tls_certs() {
+	local d=$1
+	mkdir -p "$d"
+	tls_gen "$d" req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 2 \
+		-subj /CN=meshwalk-test-ca
+	tls_gen "$d" req -newkey rsa:2048 -nodes -keyout "$d/srv.key" -out "$d/srv.csr" -subj /CN=localhost
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$d/srv.ext"
+	tls_gen "$d" x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+		-out "$d/srv.pem" -days 2 -extfile "$d/srv.ext"
+}
+
+# tls_gen DIR OPENSSL-ARGS...: one openssl command, its errors in DIR/openssl.log.
+tls_gen() {
+	local d=$1
+	shift
+	openssl "$@" 2>>"$d/openssl.log" || fail "openssl $1: $(tail -n 3 "$d/openssl.log")"
+}
+
+# tls_h1_server KEY CERT PORTFILE [LOG]: in the background, python's ssl and
+# http.server speaking HTTP/1.1 only (ALPN http/1.1, keep-alive): /pay is 100
+# bytes, any other path a 404; each request appends "ALPN PATH N" to LOG (N:
+# the length of its x-meshwalk-budget field). Its port goes to PORTFILE, its
+# pid to H1 (and PIDS, for the cleanup).
+tls_h1_server() {
+	timeout 120 python3 - "$1" "$2" "$3" "${4:-/dev/null}" >"$3.log" 2>&1 <<'PY' &
+import http.server, os, ssl, sys
+log = open(sys.argv[4], "a")
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        log.write("%s %s %s\n" % (self.request.selected_alpn_protocol(), self.path,
+                                  len(self.headers.get("x-meshwalk-budget", ""))))
+        log.flush()
+        body = b"x" * 100 if self.path == "/pay" else b"no"
+        self.send_response(200 if self.path == "/pay" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[1])
+ctx.set_alpn_protocols(["http/1.1"])
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+open(sys.argv[3] + ".tmp", "w").write(str(srv.server_address[1]))
+os.rename(sys.argv[3] + ".tmp", sys.argv[3])
+srv.serve_forever()
+PY
+	H1=$!
+	PIDS+=("$H1")
+	slowwait 10 test -s "$3" || fail "python TLS server did not start: $(cat "$3.log")"
+}

@@ -2,7 +2,8 @@
  * and -F http://HOST:PORT,route=NAME build the same route forward, whose
  * targets carry the HTTP transport in the wire program (proto/wire.c); a
  * program cannot be sent to an HTTP target, neither from the op words nor
- * in a hand-made program a node receives. */
+ * in a hand-made program a node receives. h2c://, grpc://, https:// and
+ * grpcs:// targets likewise, each with its transport. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,7 +89,48 @@ static void test_h2c_and_grpc_targets(void **state)
 	assert_memory_equal(sub, "pay", 3);
 	parse_fails("-F h2c://127.0.0.1:8080 -R -R", "an h2c:// target runs a route");
 	parse_fails("-F grpc://127.0.0.1:8080 -R -R", "an grpc:// target runs a route");
-	parse_fails("-F grpcs://127.0.0.1:8080/pay -R", "not gRPC over TLS");
+	wire_buf_free(&w);
+	wire_buf_free(&same);
+}
+
+/* https:// and grpcs:// targets (HTTP over TLS): their own transports, a
+ * route each, printed back with their schemes. */
+static void test_https_and_grpcs_targets(void **state)
+{
+	struct wire_buf w, same;
+	struct wire_forward f;
+	struct prog *p = NULL;
+	struct err e;
+	char text[512];
+	const uint8_t *sub;
+	uint32_t len;
+
+	(void)state;
+	wire_buf_init(&w);
+	wire_buf_init(&same);
+	encode("-F https://127.0.0.1:8443/pay,grpcs://127.0.0.1:50052/pay,ssl://127.0.0.1:7891 -R", &w);
+	encode("-F https://127.0.0.1:8443,grpcs://127.0.0.1:50052,ssl://127.0.0.1:7891,route=pay -R",
+	       &same);
+	assert_int_equal(w.len, same.len);
+	assert_memory_equal(w.data, same.data, w.len);
+	first_forward(&w, &f);
+	assert_true(f.route);
+	assert_int_equal(f.ntargets, 3);
+	assert_int_equal(wire_target_transport(&f, 0), WIRE_VIA_HTTPS);
+	assert_int_equal(wire_target_transport(&f, 1), WIRE_VIA_GRPCS);
+	assert_int_equal(wire_target_transport(&f, 2), WIRE_VIA_TLS);
+	wire_forward_sub(&f, 0, &sub, &len);
+	assert_int_equal(len, 3);
+	assert_memory_equal(sub, "pay", 3);
+	assert_int_equal(prog_parse_text("-F https://127.0.0.1:8443/pay,grpcs://127.0.0.1:50052/pay -R",
+					 &p, &e), 0);
+	prog_describe(p, text, sizeof text);
+	assert_non_null(strstr(text, "https://127.0.0.1:8443,grpcs://127.0.0.1:50052,route=pay"));
+	prog_destroy(p);
+	parse_fails("-F https://127.0.0.1:8443 -R -R", "an https:// target runs a route");
+	parse_fails("-F grpcs://127.0.0.1:8443 -R -R", "an grpcs:// target runs a route");
+	parse_fails("-F https://127.0.0.1:8443/a,grpcs://127.0.0.1:8444/b -R", "one forward runs one route");
+	parse_fails("-F https://127.0.0.1:8443/bad*name -R", "-F https://127.0.0.1:8443/bad*name");
 	wire_buf_free(&w);
 	wire_buf_free(&same);
 }
@@ -137,7 +179,7 @@ static void test_wire_check(void **state)
 	assert_int_equal(wire_prog_check(w.data, (uint32_t)w.len, &wire_default_limits, &e),
 			 -WIRE_ERR_MALFORMED);
 	assert_non_null(strstr(e.msg, "reached over HTTP but the forward carries a program"));
-	for (uint8_t via = WIRE_VIA_H2C; via <= WIRE_VIA_GRPC; via++) {
+	for (uint8_t via = WIRE_VIA_H2C; via <= WIRE_VIA_GRPCS; via++) {
 		w.data[fam + 1] = via;
 		assert_int_equal(wire_prog_check(w.data, (uint32_t)w.len, &wire_default_limits, &e),
 				 -WIRE_ERR_MALFORMED);
@@ -155,6 +197,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_and_route_option_agree),
 		cmocka_unit_test(test_h2c_and_grpc_targets),
+		cmocka_unit_test(test_https_and_grpcs_targets),
 		cmocka_unit_test(test_native_targets_unchanged),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_wire_check),
