@@ -54,6 +54,22 @@ stop_node b
 assert_eq "b's TLS handshakes (its forwards)" 2 "$(stat b tls_handshakes)"
 assert_eq "b's forward failures" 4 "$(stat b forward_failures)"
 
+# -- targets by host name: resolved by b, the name is the SNI and what
+# --ssl-verify checks (the certificate names localhost), and ALPN still
+# chooses HTTP/2 for https://
+start_node an -b https://127.0.0.1:0 -b grpcs://127.0.0.1:0 --ssl-cert "$C/srv.pem" --ssl-key "$C/srv.key" \
+	--route "pay=-R 100"
+ANG=$(sed -n 2p "$TMP/an.port")
+start_node bn --nt 1 -b 127.0.0.1:0 --ssl-ca "$C/ca.pem" --ssl-verify
+client --to 127.0.0.1:$bn_PORT -F "https://localhost:$an_PORT/pay,grpcs://localhost:$ANG/pay" -R -n 6 -r 100 \
+	--json "$TMP/summary.json" -q || { show; fail "https:// and grpcs:// targets by name"; }
+assert_eq "named TLS targets ok" 6 "$(json ok)"
+stop_node an
+assert_eq "an's HTTP/2 requests (ALPN h2 by name)" 12 "$(stat an h2_requests)"
+assert_eq "an's gRPC calls" 6 "$(stat an grpc_requests)"
+stop_node bn
+assert_eq "bn's TLS handshakes" 2 "$(stat bn tls_handshakes)"
+
 # -- verification: a node that trusts another CA fails the forward, keeps serving
 start_node a2 -b https://127.0.0.1:0 -b grpcs://127.0.0.1:0 --ssl-cert "$C/srv.pem" --ssl-key "$C/srv.key" \
 	--route "pay=-R 100"
