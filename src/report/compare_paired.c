@@ -109,14 +109,15 @@ void compare_paired(const struct compare_block *a, const struct compare_block *b
 	static const char *const names[COMPARE_NFIG] = { "mean", "p50", "p90", "p99", "p99.9",
 							  "max" };
 	double t = compare_t_critical(r->confidence, (unsigned)(npairs - 1)), m, sd;
-	size_t na = SIZE_MAX, nb = SIZE_MAX;
+	size_t na = SIZE_MAX, nb = SIZE_MAX, len;
+	int k;
 
 	memset(c, 0, sizeof *c);
 	for (size_t i = 0; i < npairs; i++) {
 		na = a[i].n < na ? a[i].n : na;
 		nb = b[i].n < nb ? b[i].n : nb;
 	}
-	for (int k = 0; k < COMPARE_NFIG; k++) {
+	for (k = 0; k < COMPARE_NFIG; k++) {
 		c->name[k] = names[k];
 		c->margin[k] = k == COMPARE_MAX ? NAN : r->margin[k];
 		c->a[k] = geomean(a, npairs, k);
@@ -132,4 +133,14 @@ void compare_paired(const struct compare_block *a, const struct compare_block *b
 	}
 	c->d = c->d_at = c->p = NAN;
 	compare_decide(c, na, nb, r);
+	/* An interval too wide: the pairs vary, and more of them is the cure
+	 * compare.c's sentence cannot name. */
+	k = c->decisive;
+	len = strlen(c->reason);
+
+	if (c->verdict == COMPARE_INCONCLUSIVE && k >= 0 && c->judged[k] == FIG_INCONCLUSIVE &&
+	    !isnan(c->lo[k]) && c->hi[k] - c->lo[k] > 2 * c->margin[k] && len < sizeof c->reason)
+		snprintf(c->reason + len, sizeof c->reason - len,
+			 "; the %zu pairs vary: more pairs (a larger --interleave) narrow it too",
+			 npairs);
 }

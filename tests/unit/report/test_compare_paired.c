@@ -169,6 +169,7 @@ static void test_two_pairs_are_wide(void **state)
 	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
 	assert_true(c.hi[1] - c.lo[1] > 0.3);
 	assert_non_null(strstr(c.reason, "wider than the margin"));
+	assert_non_null(strstr(c.reason, "the 2 pairs vary: more pairs"));
 }
 
 static void test_too_few_and_zero(void **state)
