@@ -11,6 +11,10 @@
 #   bench/verdict.sh --synthetic   the same counts on generated latencies
 #                                  (no run, no machine noise): the rule's own
 #                                  error rates, with VERDICT_N (20000) per side
+#   bench/verdict.sh --interleave  each pair one `compare --interleave K` of
+#                                  the two scenarios (K = VERDICT_BLOCKS, 5,
+#                                  blocks of VERDICT_N requests each): the
+#                                  paired rule on this machine, drift included
 #
 # VERDICT_PAIRS (10), VERDICT_N requests per run (5000), VERDICT_PERIOD
 # (exp:2ms, Poisson arrivals), VERDICT_COMPUTE (500us on the back service),
@@ -26,12 +30,14 @@ PERIOD=${VERDICT_PERIOD:-exp:2ms}
 COMPUTE=${VERDICT_COMPUTE:-500us}
 FACTOR=${VERDICT_FACTOR:-1.1}
 EXTRA=${VERDICT_COMPARE:-}
-SYNTH=0 WHAT=COMPUTE
+BLOCKS=${VERDICT_BLOCKS:-5}
+SYNTH=0 INTER=0 WHAT=COMPUTE
 case ${1:-} in
 --smoke) PAIRS=1 N=200 ;;
 --synthetic) SYNTH=1 N=${VERDICT_N:-20000} WHAT=latency ;;
+--interleave) INTER=1 ;;
 "") ;;
-*) echo "usage: bench/verdict.sh [--smoke|--synthetic]" >&2; exit 2 ;;
+*) echo "usage: bench/verdict.sh [--smoke|--synthetic|--interleave]" >&2; exit 2 ;;
 esac
 [ -x "$M" ] || { echo "bench/verdict.sh: no $M; run make first" >&2; exit 1; }
 T=$(mktemp -d /tmp/meshwalk-verdict.XXXXXX)
@@ -88,16 +94,33 @@ verdict() { # A B -> "same p50 ..." (the verdict and the reason's start)
 	"$M" compare -q -o "$T/cmp" --no-plots $EXTRA "$T/$1" "$T/$2" >/dev/null || exit 1
 	sed -n 's/^verdict: \([A-Z]*\): \(.*\)/\1 \2/p' "$T/cmp/compare.txt" | cut -c1-150
 }
+verdict_iv() { # A.yaml B.yaml -> as verdict(), from BLOCKS pairs of blocks run in ABBA order
+	rm -rf "$T/cmp"
+	timeout -k 5 3600 "$M" compare -q --interleave "$BLOCKS" -o "$T/cmp" $EXTRA "$1" "$2" \
+		>/dev/null 2>"$T/cmp.err" ||
+		{ cat "$T/cmp.err" >&2; echo "bench/verdict.sh: compare --interleave failed" >&2; exit 1; }
+	sed -n 's/^verdict: \([A-Z]*\): \(.*\)/\1 \2/p' "$T/cmp/compare.txt" | cut -c1-150
+}
 
 echo "meshwalk bench/verdict: $(uname -srm), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
-if [ $SYNTH = 1 ]; then
+if [ $INTER = 1 ]; then
+	echo "interleaved: $BLOCKS pairs of blocks (ABBA) per comparison, each block $N requests, -p $PERIOD, front -C 20us -> back -C $COMPUTE (changed: ${us}us); $PAIRS comparisons each; compare $EXTRA"
+elif [ $SYNTH = 1 ]; then
 	echo "synthetic: $N requests per side, 100 us + AR(1) queue of exponential 400 us (changed: x$FACTOR); $PAIRS pairs each; compare $EXTRA"
 else
 	echo "runs: $N requests, -p $PERIOD, front -C 20us -> back -C $COMPUTE (changed: ${us}us); $PAIRS pairs each; compare $EXTRA"
 fi
 declare -A count
 for i in $(seq 1 "$PAIRS"); do
-	if [ $SYNTH = 1 ]; then
+	if [ $INTER = 1 ]; then
+		v=$(verdict_iv "$T/base.yaml" "$T/base.yaml") || exit 1
+		echo "identical  $i: $v  (load $(cut -d' ' -f1 /proc/loadavg))"
+		count[same_${v%% *}]=$((${count[same_${v%% *}]:-0} + 1))
+		v=$(verdict_iv "$T/base.yaml" "$T/slow.yaml") || exit 1
+		echo "x$FACTOR $WHAT $i: $v  (load $(cut -d' ' -f1 /proc/loadavg))"
+		count[diff_${v%% *}]=$((${count[diff_${v%% *}]:-0} + 1))
+		continue
+	elif [ $SYNTH = 1 ]; then
 		synth "a$i" 1 $((2 * i))
 		synth "b$i" "$FACTOR" $((2 * i + 1000))
 		synth "c$i" 1 $((2 * i + 1))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/compare_interleave.h"
 #include "cli/opt.h"
 #include "report/compare.h"
 #include "report/gnuplot.h"
@@ -25,6 +26,7 @@ enum {
 	O_RESAMPLES,
 	O_SEED,
 	O_BLOCK,
+	O_INTERLEAVE,
 };
 
 /* What the parse fills. */
@@ -33,6 +35,7 @@ struct compare_args {
 	bool given[COMPARE_NFIG]; /* --margin set it */
 	double warmup_us, tolerance_pct, confidence_pct;
 	bool quiet, strict;
+	unsigned interleave; /* --interleave: pairs of blocks, 0 = off */
 };
 
 const struct opt_def compare_opts[] = {
@@ -83,12 +86,21 @@ const struct opt_def compare_opts[] = {
 	  .kind = OPT_K_FLAG, OPT_AT(struct compare_args, strict) },
 	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the comparison.",
 	  .kind = OPT_K_FLAG, OPT_AT(struct compare_args, quiet) },
+	{ "interleave", 0, OPT_REQUIRED, O_INTERLEAVE, "N",
+	  "A and B are scenario files: run them alternately, N times each (2 to 10000), in ABBA "
+	  "order (a-1 b-1 b-2 a-2 a-3 ...), each block a whole meshwalk run into DIR/a-I or "
+	  "DIR/b-I (-o DIR must not exist yet; default results/compare-YYYYmmdd-HHMMSS), and judge "
+	  "the pairs: each figure's interval of B/A is Student's t over the pairs' log-ratios, so "
+	  "drift between runs widens it instead of deciding the verdict. Shorten long scenarios "
+	  "first: every block is the whole scenario. Writes compare.txt and compare.json, no plot.",
+	  .kind = OPT_K_UINT, OPT_AT(struct compare_args, interleave), .min = 2, .max = 10000 },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
 	  .kind = OPT_K_HELP },
 	{ 0 },
 };
 
-static const char compare_usage[] = "meshwalk compare [OPTIONS] A B";
+static const char compare_usage[] =
+	"meshwalk compare [OPTIONS] A B\n       meshwalk compare --interleave N [OPTIONS] A.yaml B.yaml";
 static const char compare_intro[] =
 	"Compares the latencies of two results directories of meshwalk run (or two client\n"
 	"CSVs, or client group directories), per client group: mean, p50, p90, p99, p99.9\n"
@@ -208,6 +220,13 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
+	if (a.interleave) {
+		rc = compare_interleave(argv[optind], argv[optind + 1], a.interleave, o, a.warmup_us,
+					a.quiet, &verdict);
+		if (rc == 0 && a.strict && verdict != COMPARE_SAME)
+			rc = verdict == COMPARE_DIFFERENT ? 3 : 4;
+		return rc;
+	}
 	memset(&rb, 0, sizeof rb);
 	if (results_load(argv[optind], &ra, &e) < 0 || results_load(argv[optind + 1], &rb, &e) < 0) {
 		if (e.line)

@@ -227,6 +227,11 @@ void compare_figures(const double *a, size_t na, const double *b, size_t nb,
 	decide(c, na, nb, r);
 }
 
+void compare_decide(struct compare_figures *c, size_t na, size_t nb, const struct compare_rule *r)
+{
+	decide(c, na, nb, r);
+}
+
 const char *compare_verdict_word(enum compare_verdict v)
 {
 	return v == COMPARE_DIFFERENT ? "DIFFERENT" : v == COMPARE_SAME ? "SAME" : "INCONCLUSIVE";

@@ -109,6 +109,17 @@ const char *compare_verdict_key(enum compare_verdict v);
 void compare_figures(const double *a, size_t na, const double *b, size_t nb,
 		     const struct compare_rule *r, struct compare_figures *out);
 
+/* The verdict rule on figures already measured: judges every figure of c
+ * (a, b, ratio, lo, hi, margin set; d and p NAN for no KS note) against its
+ * margin, na and nb being the requests behind each side's figures (too few
+ * below COMPARE_TAIL_MIN), and sets judged, verdict, decisive and reason as
+ * compare_figures() does. compare_paired.h uses it for interleaved blocks. */
+void compare_decide(struct compare_figures *c, size_t na, size_t nb, const struct compare_rule *r);
+
+/* The figure table as printed (figure, A, B, B/A, interval, margin,
+ * verdict), then the KS line without its end when c->d is a number. */
+void compare_print_table(FILE *f, const struct compare_figures *c, double conf);
+
 int compare_write(const struct results *a, const struct results *b, const struct compare_opts *o,
 		  FILE *out, enum compare_verdict *verdict, struct err *e);
 

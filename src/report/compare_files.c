@@ -228,7 +228,7 @@ static enum compare_verdict overall(const struct pairing *pg, char *reason, size
 
 /* ---- output ---- */
 
-static void print_table(FILE *f, const struct compare_figures *c, double conf)
+void compare_print_table(FILE *f, const struct compare_figures *c, double conf)
 {
 	char head[32];
 
@@ -246,6 +246,8 @@ static void print_table(FILE *f, const struct compare_figures *c, double conf)
 		fprintf(f, "%-8s %12.1f %12.1f %8.3f %15s %*s  %s\n", c->name[k], c->a[k], c->b[k],
 			c->ratio[k], iv, isnan(c->margin[k]) ? 7 : 8, m, compare_fig_name(c->judged[k]));
 	}
+	if (isnan(c->d))
+		return; /* no KS (interleaved blocks) */
 	fprintf(f, "Kolmogorov-Smirnov: D = %.4f", c->d);
 	if (!isnan(c->d_at))
 		fprintf(f, " (largest at %.1f us)", c->d_at);
@@ -280,7 +282,7 @@ static void print_text(FILE *f, const struct results *ra, const struct results *
 		else
 			fprintf(f, "\ngroup %s: A %zu ok, B %zu ok; blocks: %zu requests (A), %zu (B)\n",
 				p->name, p->na, p->nb, p->c.block_a, p->c.block_b);
-		print_table(f, &p->c, r->confidence);
+		compare_print_table(f, &p->c, r->confidence);
 		fprintf(f, ", p = %.3g (n_A = %zu, n_B = %zu)\n", p->c.p, p->na, p->nb);
 		if (!one)
 			fprintf(f, "verdict for %s: %s: %s\n", p->name, compare_verdict_word(p->c.verdict),

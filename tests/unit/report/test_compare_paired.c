@@ -1,0 +1,208 @@
+/* test_compare_paired.c -- the verdict of interleaved blocks
+ * (src/report/compare_paired.h): Student's t critical values; identical
+ * scenarios whose blocks drift by up to 12 % between pairs (the machine's
+ * doing) are SAME, while the single-run rule of compare.h calls two of
+ * those same runs DIFFERENT; +10 % on B is DIFFERENT; blocks too small for
+ * a judged figure are INCONCLUSIVE; a figure of 0 has no ratio. Latencies
+ * come from a fixed seed, so every outcome is fixed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/compare_paired.h"
+#include "spec/rng.h"
+
+enum { PAIRS = 6, PER_BLOCK = 20000 };
+static double x[PER_BLOCK], y[PER_BLOCK];
+
+/* The machine's level during pair i: slow drift, as between runs minutes
+ * apart on a VM (0.92x to 1.12x). */
+static const double level[PAIRS] = { 1.00, 1.12, 0.92, 1.08, 0.95, 1.10 };
+
+/* n latencies of 100 us + exponential of mean 400 us, times scale. */
+static void draw(struct rng *g, double *v, size_t n, double scale)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i] = (100 + -log(rng_uniform(g)) * 400) * scale;
+}
+
+/* PAIRS pairs in ABBA order: the block at position t runs at its pair's
+ * level, +-1 % inside the pair (drift does not stop within one), and B's
+ * latencies are factor times A's process. */
+static void blocks(struct compare_block *a, struct compare_block *b, size_t n, double factor,
+		   uint64_t seed)
+{
+	struct rng g;
+
+	rng_seed(&g, seed, 0);
+	for (unsigned t = 0; t < 2 * PAIRS; t++) {
+		unsigned i = t / 2;
+		int is_b = (t % 2) ^ (i % 2);
+		double lvl = level[i] * (t % 2 ? 1.01 : 0.99);
+
+		draw(&g, x, n, lvl * (is_b ? factor : 1));
+		compare_block_figures(x, n, is_b ? &b[i] : &a[i]);
+	}
+}
+
+static struct compare_rule rule(void)
+{
+	struct compare_rule r;
+
+	compare_rule_default(&r);
+	return r;
+}
+
+/* PAIRS drifting pairs of blocks of n requests, B = factor x A, judged. */
+static void judge_blocks(size_t n, double factor, uint64_t seed, struct compare_rule *r,
+			 struct compare_figures *c)
+{
+	struct compare_block a[PAIRS], b[PAIRS];
+
+	blocks(a, b, n, factor, seed);
+	compare_paired(a, b, PAIRS, r, c);
+}
+
+static void test_t_critical(void **state)
+{
+	(void)state;
+	assert_true(fabs(compare_t_critical(0.95, 1) - 12.706) < 1e-3);
+	assert_true(fabs(compare_t_critical(0.95, 2) - 4.303) < 1e-3);
+	assert_true(fabs(compare_t_critical(0.95, 5) - 2.571) < 1e-3);
+	assert_true(fabs(compare_t_critical(0.95, 30) - 2.042) < 1e-3);
+	assert_true(fabs(compare_t_critical(0.99, 9) - 3.250) < 1e-3);
+	assert_true(isnan(compare_t_critical(0.95, 0)));
+	assert_true(isnan(compare_t_critical(1, 3)));
+}
+
+static void test_block_figures(void **state)
+{
+	struct compare_block bl;
+	double v[5] = { 5, 1, 4, 2, 3 };
+
+	(void)state;
+	compare_block_figures(v, 5, &bl);
+	assert_int_equal(bl.n, 5);
+	assert_true(bl.fig[0] == 3 && bl.fig[1] == 3 && bl.fig[5] == 5);
+	compare_block_figures(v, 0, &bl);
+	assert_true(bl.n == 0 && isnan(bl.fig[1]));
+}
+
+static void test_drifting_identical_is_same(void **state)
+{
+	struct compare_rule r = rule();
+	struct compare_figures c;
+
+	(void)state;
+	judge_blocks(PER_BLOCK, 1, 7, &r, &c);
+	assert_int_equal(c.verdict, COMPARE_SAME);
+	assert_int_equal(c.judged[1], FIG_SAME);
+	assert_int_equal(c.judged[3], FIG_SAME);
+	assert_int_equal(c.judged[5], FIG_NOT_JUDGED);
+	assert_true(c.lo[1] <= 1 && c.hi[1] >= 1 && c.lo[1] < c.ratio[1] && c.ratio[1] < c.hi[1]);
+	assert_true(isnan(c.lo[5]) && isnan(c.p)); /* max: no interval; no KS */
+	assert_non_null(strstr(c.reason, "lies within its margin"));
+	assert_null(strstr(c.reason, "KS"));
+}
+
+/* The same drift, judged by one run of each (a-1 against b-2, run minutes
+ * apart at levels 1.00 and 1.12): the within-run bootstrap cannot see the
+ * drift and calls two runs of one scenario DIFFERENT. */
+static void test_single_run_rule_is_fooled(void **state)
+{
+	struct compare_rule r = rule();
+	struct compare_figures c;
+	struct rng g;
+
+	(void)state;
+	rng_seed(&g, 8, 0);
+	draw(&g, x, PER_BLOCK, level[0]);
+	draw(&g, y, PER_BLOCK, level[1]);
+	compare_figures(x, PER_BLOCK, y, PER_BLOCK, &r, &c);
+	assert_int_equal(c.verdict, COMPARE_DIFFERENT);
+}
+
+static void test_ten_percent_is_different(void **state)
+{
+	struct compare_block a[PAIRS], b[PAIRS];
+	struct compare_rule r = rule();
+	struct compare_figures c;
+
+	(void)state;
+	blocks(a, b, PER_BLOCK, 1.1, 9);
+	compare_paired(a, b, PAIRS, &r, &c);
+	assert_int_equal(c.verdict, COMPARE_DIFFERENT);
+	assert_int_equal(c.judged[1], FIG_DIFFERENT);
+	assert_true(c.lo[1] > 1.05 && c.hi[1] < 1.15);
+	assert_true(fabs(c.ratio[1] - 1.1) < 0.03);
+	assert_non_null(strstr(c.reason, "B is slower"));
+	/* B/A the other way round: faster. */
+	compare_paired(b, a, PAIRS, &r, &c);
+	assert_int_equal(c.verdict, COMPARE_DIFFERENT);
+	assert_non_null(strstr(c.reason, "B is faster"));
+}
+
+/* Two pairs: t has one degree of freedom (12.7), so even small
+ * pair-to-pair variation is honestly inconclusive. */
+static void test_two_pairs_are_wide(void **state)
+{
+	struct compare_block a[2], b[2];
+	struct compare_rule r = rule();
+	struct compare_figures c;
+
+	(void)state;
+	memset(a, 0, sizeof a);
+	memset(b, 0, sizeof b);
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < COMPARE_NFIG; k++) {
+			a[i].fig[k] = 1000;
+			b[i].fig[k] = i ? 1040 : 980;
+			a[i].n = b[i].n = 5000;
+		}
+	compare_paired(a, b, 2, &r, &c);
+	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
+	assert_true(c.hi[1] - c.lo[1] > 0.3);
+	assert_non_null(strstr(c.reason, "wider than the margin"));
+	assert_non_null(strstr(c.reason, "the 2 pairs vary: more pairs"));
+}
+
+static void test_too_few_and_zero(void **state)
+{
+	struct compare_block a[PAIRS], b[PAIRS];
+	struct compare_rule r = rule();
+	struct compare_figures c;
+
+	(void)state;
+	blocks(a, b, 500, 1, 10); /* p99 needs 1000 requests per block */
+	compare_paired(a, b, PAIRS, &r, &c);
+	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
+	assert_int_equal(c.judged[3], FIG_TOO_FEW);
+	assert_non_null(strstr(c.reason, "too few requests for p99"));
+	r.margin[3] = NAN;
+	a[2].fig[1] = 0; /* no ratio for p50 */
+	compare_paired(a, b, PAIRS, &r, &c);
+	assert_true(isnan(c.ratio[1]) && isnan(c.lo[1]));
+	assert_int_equal(c.judged[1], FIG_INCONCLUSIVE);
+	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_t_critical),
+		cmocka_unit_test(test_block_figures),
+		cmocka_unit_test(test_drifting_identical_is_same),
+		cmocka_unit_test(test_single_run_rule_is_fooled),
+		cmocka_unit_test(test_ten_percent_is_different),
+		cmocka_unit_test(test_two_pairs_are_wide),
+		cmocka_unit_test(test_too_few_and_zero),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
