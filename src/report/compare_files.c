@@ -238,8 +238,12 @@ void compare_print_table(FILE *f, const struct compare_figures *c, double conf)
 	for (int k = 0; k < COMPARE_NFIG; k++) {
 		char iv[40] = "-", m[16] = "-";
 
-		if (!isnan(c->lo[k]))
+		/* a few pairs can make an interval astronomically wide: %g keeps
+		 * it one readable field */
+		if (!isnan(c->lo[k]) && c->hi[k] < 1000)
 			snprintf(iv, sizeof iv, "%.3f-%.3f", c->lo[k], c->hi[k]);
+		else if (!isnan(c->lo[k]))
+			snprintf(iv, sizeof iv, "%.3g-%.3g", c->lo[k], c->hi[k]);
 		if (!isnan(c->margin[k]))
 			snprintf(m, sizeof m, "±%g%%", c->margin[k] * 100);
 		/* "±" is two bytes but one column: pad by hand */

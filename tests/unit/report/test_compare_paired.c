@@ -12,9 +12,11 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/compare.h"
 #include "report/compare_paired.h"
 #include "spec/rng.h"
 
@@ -172,6 +174,28 @@ static void test_two_pairs_are_wide(void **state)
 	assert_non_null(strstr(c.reason, "the 2 pairs vary: more pairs"));
 }
 
+/* A wide interval prints as one short field, not a 20-digit number. */
+static void test_wide_interval_printed(void **state)
+{
+	struct compare_figures c;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	for (int k = 0; k < COMPARE_NFIG; k++) {
+		c.name[k] = "p50";
+		c.a[k] = c.b[k] = c.ratio[k] = 1;
+		c.lo[k] = 0, c.hi[k] = 8.8e18;
+	}
+	compare_print_table(f, &c, 0.95);
+	fclose(f);
+	assert_non_null(strstr(out, "0-8.8e+18"));
+	assert_null(strstr(out, "8800000000000000000"));
+	free(out);
+}
+
 static void test_too_few_and_zero(void **state)
 {
 	struct compare_block a[PAIRS], b[PAIRS];
@@ -202,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_ten_percent_is_different),
 		cmocka_unit_test(test_two_pairs_are_wide),
 		cmocka_unit_test(test_too_few_and_zero),
+		cmocka_unit_test(test_wide_interval_printed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
