@@ -16,10 +16,11 @@
 #include "util/dnsname.h"
 #include "util/xalloc.h"
 
-/* One lookup in glibc's hands. */
+/* One lookup, on its own thread. */
 struct lookup {
-	struct gaicb cb;          /* first: glibc's request */
 	struct addrinfo hints;
+	struct addrinfo *result;  /* getaddrinfo()'s, or NULL */
+	int rc;                   /* getaddrinfo()'s return */
 	struct resolver *r;
 	struct lookup *next;      /* the finished queue */
 	char name[DNS_NAME_MAX + 1];
@@ -37,7 +38,7 @@ struct entry {
 struct resolver {
 	pthread_mutex_t lock;     /* guards closed, pending, done */
 	bool closed;              /* resolver_free() ran: abandon what finishes */
-	uint32_t pending;         /* lookups in glibc's hands */
+	uint32_t pending;         /* lookups whose threads run */
 	struct lookup *done;      /* finished, newest first */
 	int wake_fd;
 	struct entry *cache;      /* owner thread only */
@@ -55,8 +56,8 @@ struct resolver *resolver_new(int wake_fd)
 
 static void lookup_free(struct lookup *l)
 {
-	if (l->cb.ar_result != NULL)
-		freeaddrinfo(l->cb.ar_result);
+	if (l->result != NULL)
+		freeaddrinfo(l->result);
 	free(l);
 }
 
@@ -88,10 +89,9 @@ void resolver_free(struct resolver *r)
 		resolver_destroy(r);
 }
 
-/* On a glibc thread: a lookup is over. */
-static void notify(union sigval v)
+/* On the lookup's thread: it is over. */
+static void notify(struct lookup *l)
 {
-	struct lookup *l = v.sival_ptr;
 	struct resolver *r = l->r;
 	uint64_t one = 1;
 	bool gone;
@@ -147,34 +147,58 @@ static void fail(struct entry *en, const char *why)
 	snprintf(en->why, sizeof en->why, "%s", why);
 }
 
-/* Starts the lookup of en's name; false (en failed) when glibc cannot. */
+/* A lookup's thread: getaddrinfo() blocks here, never on the owner's loop.
+ * (Not getaddrinfo_a(): glibc starts its threads internally, where a
+ * sanitizer's thread interceptors cannot see them, and ThreadSanitizer then
+ * crashes in the first malloc of such a thread.) */
+static void *lookup_thread(void *arg)
+{
+	struct lookup *l = arg;
+
+	l->rc = getaddrinfo(l->name, NULL, &l->hints, &l->result);
+	notify(l);
+	return NULL;
+}
+
+/* Starts the lookup of en's name; false (en failed) when no thread starts,
+ * or RESOLVE_MAX_INFLIGHT lookups run already. */
 static bool start(struct resolver *r, struct entry *en)
 {
-	struct lookup *l = xcalloc(1, sizeof *l);
-	struct gaicb *list[1] = { &l->cb };
-	struct sigevent sev = { 0 };
+	struct lookup *l;
+	pthread_attr_t attr;
+	pthread_t tid;
+	sigset_t all, old;
 	int rc;
 
+	pthread_mutex_lock(&r->lock);
+	bool full = r->pending >= RESOLVE_MAX_INFLIGHT;
+	if (!full)
+		r->pending++;
+	pthread_mutex_unlock(&r->lock);
+	if (full) {
+		fail(en, "too many host names being resolved at once");
+		return false;
+	}
+	l = xcalloc(1, sizeof *l);
 	snprintf(l->name, sizeof l->name, "%s", en->name);
 	l->r = r;
 	l->hints.ai_family = AF_UNSPEC;
 	l->hints.ai_socktype = SOCK_STREAM;
-	l->cb.ar_name = l->name;
-	l->cb.ar_request = &l->hints;
-	sev.sigev_notify = SIGEV_THREAD;
-	sev.sigev_notify_function = notify;
-	sev.sigev_value.sival_ptr = l;
-	pthread_mutex_lock(&r->lock);
-	r->pending++;
-	pthread_mutex_unlock(&r->lock);
-	rc = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);
+	/* The thread takes no signal: the node's own threads handle them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&tid, &attr, lookup_thread, l);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc == 0)
 		return true;
 	pthread_mutex_lock(&r->lock);
 	r->pending--;
 	pthread_mutex_unlock(&r->lock);
 	free(l);
-	fail(en, gai_strerror(rc));
+	fail(en, strerror(rc));
 	return false;
 }
 
@@ -218,11 +242,11 @@ static void file(struct resolver *r, struct lookup *l)
 {
 	struct entry *en = find(r, l->name);
 	const struct addrinfo *pick = NULL;
-	int rc = gai_error(&l->cb);
+	int rc = l->rc;
 
 	if (en == NULL || en->state != RESOLVE_PENDING)
 		return;
-	for (const struct addrinfo *ai = rc == 0 ? l->cb.ar_result : NULL; ai; ai = ai->ai_next) {
+	for (const struct addrinfo *ai = rc == 0 ? l->result : NULL; ai; ai = ai->ai_next) {
 		if (ai->ai_family == AF_INET) {
 			pick = ai;
 			break;

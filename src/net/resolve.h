@@ -3,11 +3,12 @@
  * Contract: a node's forward that names its target's host (wire.h's named
  * targets) is resolved when its connection opens. resolver_lookup()
  * answers from the cache when it holds a fresh answer (an address, or a
- * failure), and otherwise starts one lookup of the name (getaddrinfo_a(),
- * on glibc's own threads; one at a time per name) and says
- * RESOLVE_PENDING: the caller's thread never waits for DNS. When a lookup
- * ends, its notification (on a glibc thread) queues it and writes 1 to the
- * owner's wake eventfd; the owner then calls resolver_drain() on its own
+ * failure), and otherwise starts one lookup of the name (a blocking
+ * getaddrinfo() on a detached thread of its own; one at a time per name, at
+ * most RESOLVE_MAX_INFLIGHT at once, beyond which the name fails for
+ * RESOLVE_TTL_FAIL_S) and says RESOLVE_PENDING: the caller's thread never
+ * waits for DNS. When a lookup ends, its thread queues it and writes 1 to
+ * the owner's wake eventfd; the owner then calls resolver_drain() on its own
  * thread, which files the answers in the cache and reports each name.
  *
  * Answers: the first IPv4 address, else the first IPv6 one (as
@@ -18,8 +19,8 @@
  * Names under the TLD "invalid", reserved by RFC 6761, fail at once with no
  * query. At most RESOLVE_MAX_NAMES names are cached; a new one replaces the
  * entry that expires first (never one being looked up).
- * Threads: one owner thread calls everything; the notification shares only
- * the queue of finished lookups, under a mutex.
+ * Threads: one owner thread calls everything; the lookup threads share only
+ * the queue of finished lookups and the count of running ones, under a mutex.
  * Ownership: resolver_free() may run while lookups are in flight: they are
  * abandoned, and the last one's notification frees what is left; wake_fd
  * must stay open until resolver_free() returns (it is never written after).
@@ -33,6 +34,7 @@
 #define RESOLVE_TTL_OK_S 30
 #define RESOLVE_TTL_FAIL_S 5
 #define RESOLVE_MAX_NAMES 256
+#define RESOLVE_MAX_INFLIGHT 16 /* lookup threads of one resolver at once */
 
 enum resolve_state {
 	RESOLVE_OK = 0,      /* *ss holds the address */
