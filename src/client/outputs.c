@@ -69,15 +69,7 @@ static const char *target_str(const struct client_config *c, char *buf, size_t l
 {
 	char a[SOCK_ADDR_STRLEN];
 
-	snprintf(buf, len, "%s%s",
-		 c->to.proto == SOCK_UDP    ? "udp://"
-		 : c->to.proto == SOCK_HTTP ? "http://"
-		 : c->to.proto == SOCK_HTTPS ? "https://"
-		 : c->to.proto == SOCK_SSL  ? "ssl://"
-		 : c->to.proto == SOCK_H2C  ? "h2c://"
-		 : c->to.proto == SOCK_GRPC ? "grpc://"
-		 : c->to.proto == SOCK_GRPCS ? "grpcs://"
-					    : "",
+	snprintf(buf, len, "%s%s", sock_proto_scheme(c->to.proto),
 		 sock_addr_str((const struct sockaddr *)&c->to.ss, a, sizeof a));
 	return buf;
 }

@@ -32,6 +32,23 @@ enum sock_proto {
 	SOCK_GRPCS = 12, /* HTTP/2 over TLS, ALPN h2 only (node -b grpcs://) */
 };
 
+/* The scheme an address of this transport is written with ("h2c://"), or
+ * "" for plain TCP (written bare, as DistWalk does). */
+static inline const char *sock_proto_scheme(enum sock_proto p)
+{
+	switch (p) {
+	case SOCK_UDP: return "udp://";
+	case SOCK_HTTP: return "http://";
+	case SOCK_SSL: return "ssl://";
+	case SOCK_HTTPS: return "https://";
+	case SOCK_H2C: return "h2c://";
+	case SOCK_GRPC: return "grpc://";
+	case SOCK_GRPCS: return "grpcs://";
+	case SOCK_TCP: break;
+	}
+	return "";
+}
+
 /* Whether an address of this transport speaks TLS. */
 static inline bool sock_proto_tls(enum sock_proto p)
 {

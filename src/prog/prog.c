@@ -642,15 +642,9 @@ static void describe(const struct prog *p, const struct ops_ctx *c, struct ops_o
 			char a[TARGET_STRLEN];
 
 			target_str(&f->targets[t], a, sizeof a);
+			/* a udp:// target is forwarded to over TCP (encode_forward) */
 			ops_put(s, "%s%s%s", t ? "," : "",
-				f->targets[t].proto == SOCK_HTTP    ? "http://"
-				: f->targets[t].proto == SOCK_SSL   ? "ssl://"
-				: f->targets[t].proto == SOCK_H2C   ? "h2c://"
-				: f->targets[t].proto == SOCK_GRPC  ? "grpc://"
-				: f->targets[t].proto == SOCK_HTTPS ? "https://"
-				: f->targets[t].proto == SOCK_GRPCS ? "grpcs://"
-								    : "",
-				a);
+				f->targets[t].proto == SOCK_UDP ? "" : sock_proto_scheme(f->targets[t].proto), a);
 		}
 		if (f->nack)
 			ops_put(s, ",nack=%u", f->nack);
