@@ -3,6 +3,7 @@
  * `meshwalk import FILE... -o scenario.yaml`: fit the model
  * (src/import/model.h) and write a scenario (src/import/writer.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "import/overview.h"
 #include "import/writer.h"
 #include "import/write_jaeger.h"
+#include "proto/wire.h"
 #include "spec/units.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -25,6 +27,7 @@
 enum {
 	O_SUMMARY = 256,
 	O_SELF_TIME,
+	O_WORKING_SET,
 	O_RATE,
 	O_REQUESTS,
 	O_NET_BASELINE,
@@ -35,7 +38,7 @@ enum {
 struct import_args {
 	struct writer_opts w;
 	struct trace_opts to;
-	struct writer_self *self; /* --self-time SERVICE=..., owned */
+	struct writer_self *self; /* --self-time / --working-set SERVICE=..., owned */
 	bool summary, global_self;
 	const char *out, *jaeger_path;
 };
@@ -68,6 +71,13 @@ const struct opt_def import_opts[] = {
 	  "spans) or the FRACTION of it on CPU (0.3: -C of 30% and --sleep of 70% of each "
 	  "sample). Without SERVICE= it applies to every service; with it, to that traced "
 	  "service only (repeatable)." },
+	{ "working-set", 0, OPT_REQUIRED, O_WORKING_SET, "[SERVICE=]SIZE",
+	  "Give the -C ops of services a working set (-C TIME,ws=SIZE: each COMPUTE walks a "
+	  "buffer of SIZE bytes, so the clone puts the original's cache pressure on the "
+	  "machine; traces do not record it). Without SERVICE= it applies to every traced "
+	  "service (not to those known only from client spans); with it, to that service only "
+	  "(repeatable). From 64 to 1gi; a service with more than a node's default 64 MiB gets "
+	  "node: --max-working-set in the scenario." },
 	{ "rate", 0, OPT_REQUIRED, O_RATE, "REQ_PER_S",
 	  "Total request rate of the client groups (default: the trace roots' count over the "
 	  "time their start times span; 10 when that cannot be measured)." },
@@ -156,6 +166,22 @@ static int parse_cpu(const char *v, double *out)
 	return 0;
 }
 
+/* The per-service entry of SERVICE (appended on first mention). */
+static struct writer_self *service_entry(struct writer_opts *w, struct writer_self **self,
+					 const char *name, size_t len)
+{
+	for (int i = 0; i < w->nself; i++)
+		if (strlen((*self)[i].service) == len && memcmp((*self)[i].service, name, len) == 0)
+			return &(*self)[i];
+	*self = xrealloc(*self, ((size_t)w->nself + 1) * sizeof **self);
+	struct writer_self *s = &(*self)[w->nself++];
+
+	memset(s, 0, sizeof *s);
+	s->service = xstrndup(name, len);
+	w->self = *self;
+	return s;
+}
+
 /* --self-time [SERVICE=]MODE */
 static int self_time_opt(const char *arg, struct writer_opts *w, struct writer_self **self,
 			 bool *global)
@@ -173,14 +199,29 @@ static int self_time_opt(const char *arg, struct writer_opts *w, struct writer_s
 		*global = true;
 		return 0;
 	}
-	*self = xrealloc(*self, ((size_t)w->nself + 1) * sizeof **self);
-	char *svc = xstrdup(arg);
+	struct writer_self *s = service_entry(w, self, arg, (size_t)(eq - arg));
 
-	svc[eq - arg] = '\0';
-	(*self)[w->nself].service = svc;
-	(*self)[w->nself].cpu = cpu;
-	w->nself++;
-	w->self = *self;
+	s->cpu = cpu;
+	s->has_cpu = true;
+	return 0;
+}
+
+/* --working-set [SERVICE=]SIZE */
+static int working_set_opt(const char *arg, struct writer_opts *w, struct writer_self **self)
+{
+	const char *eq = strrchr(arg, '=');
+	double d;
+
+	if ((eq && eq == arg) || units_parse(eq ? eq + 1 : arg, SPEC_SIZE, &d, NULL) < 0 ||
+	    d != floor(d) || d < (double)WIRE_WSET_MIN || d > (double)WIRE_WSET_MAX) {
+		log_msg("--working-set: expected [SERVICE=]SIZE from 64 bytes to 1gi (e.g. 4m, "
+			"catalog=512ki), got '%s'", arg);
+		return 2;
+	}
+	if (eq == NULL)
+		w->wset = (uint64_t)d;
+	else
+		service_entry(w, self, arg, (size_t)(eq - arg))->wset = (uint64_t)d;
 	return 0;
 }
 
@@ -217,6 +258,8 @@ static int import_opt(void *cfg, int opt, const char *arg)
 	switch (opt) {
 	case O_SELF_TIME:
 		return self_time_opt(arg, w, &a->self, &a->global_self);
+	case O_WORKING_SET:
+		return working_set_opt(arg, w, &a->self);
 	case O_RATE:
 		if (units_parse(arg, SPEC_COUNT, &w->rate, NULL) < 0 || !(w->rate > 0) ||
 		    w->rate > 1e7) {

@@ -21,6 +21,7 @@
 #include "exec/engine_cost.h"
 #include "exec/engine_trace.h"
 #include "net/sock.h"
+#include "proto/ops.h"
 #include "util/counter.h"
 #include "util/xalloc.h"
 
@@ -601,7 +602,7 @@ static void continue_task(struct engine *e, struct engine_task *t)
 
 	/* report_compute is set only for a recorded request */
 	while ((step = exec_next(&t->cur, e->rng, &e->st->exec, &op)) == EXEC_COMPUTED) {
-		etrace_compute(t->tr, e->ring, op.code, wire_get_u64(op.body),
+		etrace_compute(t->tr, e->ring, op.code, wire_get_u64(op.body), ops_wset(&op),
 			       e->st->exec.compute_ns - spent, e->io->now(e->io->ctx));
 		spent = e->st->exec.compute_ns;
 	}

@@ -103,13 +103,15 @@ void etrace_end(struct etrace *t, struct trace_ring *r, uint16_t status, const c
 }
 
 void etrace_compute(struct etrace *t, struct trace_ring *r, uint8_t code, uint64_t asked,
-		    uint64_t spent, int64_t now)
+		    uint64_t wset, uint64_t spent, int64_t now)
 {
 	struct trace_span *s;
 
 	if (t->rec && (s = child(t, r, TRACE_INTERNAL, span_name(code, false), now - (int64_t)spent,
 				 now))) {
 		trace_attr(s, TA_NS, (int64_t)asked);
+		if (wset)
+			trace_attr(s, TA_WSET, (int64_t)wset);
 		trace_ring_commit(r);
 	}
 }

@@ -55,10 +55,10 @@ void etrace_begin(struct etrace *t, struct trace_ring *r, const struct wire_trac
 void etrace_end(struct etrace *t, struct trace_ring *r, uint16_t status, const char *text,
 		uint64_t size, int64_t reply_start, int64_t now);
 
-/* A COMPUTE (an op of code `code` that runs on the CPU) of `asked` ns ran
- * for `spent` ns, ending now. */
+/* A COMPUTE (an op of code `code` that runs on the CPU) of `asked` ns, over
+ * a working set of `wset` bytes (0: none), ran for `spent` ns, ending now. */
 void etrace_compute(struct etrace *t, struct trace_ring *r, uint8_t code, uint64_t asked,
-		    uint64_t spent, int64_t now);
+		    uint64_t wset, uint64_t spent, int64_t now);
 
 /* A SLEEP, LOAD, STORE or file read starts / ends (status < 0: failed). */
 void etrace_op_start(struct etrace *t, uint8_t code, uint8_t flags, uint64_t a, uint64_t b,

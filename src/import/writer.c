@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "prog/prog_parse.h"
+#include "proto/wire.h"
 #include "spec/units.h"
 #include "stats/sample.h"
 #include "util/xalloc.h"
@@ -89,33 +90,63 @@ static void emp_text(struct text *t, const double *x, uint32_t n, double k, enum
 	emp_text_sep(t, x, n, k, u, q, ',');
 }
 
-/* A compute segment of samples in ns (sorted): -C, --sleep or both. */
-static bool self_ops(struct text *t, const struct reservoir *r, double cpu, uint32_t q)
+/* How a service's self time is emulated: its CPU fraction and the working
+ * set of its -C ops. */
+struct self_emu {
+	double cpu;
+	uint64_t wset;
+};
+
+/* A compute segment of samples in ns (sorted): -C (with ws= when the service
+ * has a working set), --sleep or both. */
+static bool self_ops(struct text *t, const struct reservoir *r, struct self_emu how, uint32_t q)
 {
 	uint32_t n;
 	double *x = reservoir_sorted(r, &n);
 	bool any = n > 0 && x[n - 1] >= 500; /* below 0.5 us: nothing to emulate */
 
-	if (any && cpu > 0) {
+	if (any && how.cpu > 0) {
 		writer_tput(t, "%s-C ", t->n ? " " : "");
-		emp_text(t, x, n, cpu / 1000.0, SPEC_TIME, q);
+		emp_text(t, x, n, how.cpu / 1000.0, SPEC_TIME, q);
+		if (how.wset) {
+			char num[64];
+
+			units_format((double)how.wset, SPEC_SIZE, num, sizeof num);
+			writer_tput(t, ",ws=%s", num);
+		}
 	}
-	if (any && cpu < 1) {
+	if (any && how.cpu < 1) {
 		writer_tput(t, "%s--sleep ", t->n ? " " : "");
-		emp_text(t, x, n, (1 - cpu) / 1000.0, SPEC_TIME, q);
+		emp_text(t, x, n, (1 - how.cpu) / 1000.0, SPEC_TIME, q);
 	}
 	free(x);
 	return any;
 }
 
-static double cpu_of(const struct model *m, const struct writer_opts *o, const struct model_route *r)
+static const struct writer_self *self_of(const struct model *m, const struct writer_opts *o,
+					 uint32_t svc)
 {
-	const char *svc = model_name(m, r->svc);
+	const char *name = model_name(m, svc);
 
 	for (int i = 0; i < o->nself; i++)
-		if (strcmp(o->self[i].service, svc) == 0)
-			return o->self[i].cpu;
-	return r->leaf ? o->leaf_cpu : o->cpu;
+		if (strcmp(o->self[i].service, name) == 0)
+			return &o->self[i];
+	return NULL;
+}
+
+/* A per-service choice wins; otherwise traced services take the defaults and
+ * leaves (known only from client spans) run off CPU with no working set. */
+static struct self_emu self_emu_of(const struct model *m, const struct writer_opts *o,
+				   const struct model_route *r)
+{
+	const struct writer_self *s = self_of(m, o, r->svc);
+	struct self_emu how = { r->leaf ? o->leaf_cpu : o->cpu, r->leaf ? 0 : o->wset };
+
+	if (s && s->has_cpu)
+		how.cpu = s->cpu;
+	if (s && s->wset)
+		how.wset = s->wset;
+	return how;
 }
 
 /* Plans of a route by count, most frequent first (ties: first seen first). */
@@ -144,7 +175,7 @@ static uint32_t *plan_order(const struct model_route *r)
 
 static void plan_ops(struct text *t, const struct model *m, const struct writer_names *nm,
 		     const struct writer_opts *o, const struct model_plan *pl, uint32_t from,
-		     double cpu)
+		     struct self_emu how)
 {
 	const uint32_t *c = pl->calls;
 	const bool *detached = pl->detached;
@@ -157,7 +188,7 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 			n += !writer_call_cut(nm, from, m->routes[c[j]].svc);
 		bool branch = n > 1;
 
-		if (self_ops(t, &pl->seg[g], cpu, o->emp_values))
+		if (self_ops(t, &pl->seg[g], how, o->emp_values))
 			prev_branch = false;
 		if (branch && prev_branch)
 			writer_tput(t, " -C 0"); /* else the two branch groups would join */
@@ -188,7 +219,7 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 		if (n > 0)
 			prev_branch = branch;
 	}
-	self_ops(t, &pl->seg[pl->ngroups], cpu, o->emp_values);
+	self_ops(t, &pl->seg[pl->ngroups], how, o->emp_values);
 }
 
 /* The program of route ri with its k most frequent plans. */
@@ -196,11 +227,11 @@ static char *route_program(const struct model *m, const struct writer_names *nm,
 			   const struct writer_opts *o, uint32_t ri, uint32_t k)
 {
 	const struct model_route *r = &m->routes[ri];
-	double cpu = cpu_of(m, o, r);
+	struct self_emu how = self_emu_of(m, o, r);
 	struct text t = { 0 };
 
 	if (r->leaf) {
-		self_ops(&t, &r->leaf_dur, cpu, o->emp_values);
+		self_ops(&t, &r->leaf_dur, how, o->emp_values);
 	} else {
 		uint32_t *ord = plan_order(r);
 
@@ -208,7 +239,7 @@ static char *route_program(const struct model *m, const struct writer_names *nm,
 			if (k > 1)
 				writer_tput(&t, "%s--choice %llu", t.n ? " " : "",
 				     (unsigned long long)r->plans[ord[i]].count);
-			plan_ops(&t, m, nm, o, &r->plans[ord[i]], r->svc, cpu);
+			plan_ops(&t, m, nm, o, &r->plans[ord[i]], r->svc, how);
 		}
 		if (k > 1)
 			writer_tput(&t, " --choice-end");
@@ -365,8 +396,8 @@ static void route_comments(FILE *f, const struct model *m, const struct writer_n
 			   const struct writer_opts *o, uint32_t ri, uint32_t k)
 {
 	const struct model_route *r = &m->routes[ri];
-	double cpu = cpu_of(m, o, r);
-
+	struct self_emu how = self_emu_of(m, o, r);
+	double cpu = how.cpu;
 	char txt[256];
 
 	fprintf(f, "      # \"%s\": %llu executions",
@@ -375,7 +406,11 @@ static void route_comments(FILE *f, const struct model *m, const struct writer_n
 	if (r->untimed)
 		fprintf(f, " (%llu without timestamps)", (unsigned long long)r->untimed);
 	fprintf(f, ", errors %.2f%%", r->execs ? 100.0 * (double)r->errors / (double)r->execs : 0);
-	fprintf(f, ", self time %s\n", cpu >= 1 ? "CPU (-C)" : cpu <= 0 ? "off CPU (--sleep)" : "split");
+	fprintf(f, ", self time %s", cpu >= 1 ? "CPU (-C)" : cpu <= 0 ? "off CPU (--sleep)" : "split");
+	if (how.wset && cpu > 0)
+		fprintf(f, " over a working set of %llu bytes",
+			(unsigned long long)how.wset);
+	fprintf(f, "\n");
 	if (r->leaf) {
 		fprintf(f, "      #   known only from client spans (no traced service answered)\n");
 		dist_comment(f, "      #   ", "client span duration", &r->leaf_dur);
@@ -561,6 +596,44 @@ static void links(FILE *f, const struct model *m, const struct writer_names *nm,
 		}
 }
 
+/* A per-service choice naming no traced service is a mistake to report, not
+ * to ignore (it would leave that service on the defaults without a word). */
+static int unknown_services(const struct model *m, const struct writer_opts *o,
+			    const struct writer_names *nm, struct err *e)
+{
+	for (int i = 0; i < o->nself; i++) {
+		uint32_t k = 0;
+
+		while (k < nm->nsvc && strcmp(model_name(m, nm->svc_order[k]), o->self[i].service))
+			k++;
+		if (k == nm->nsvc)
+			return err_set(e, "%s%s names service '%s', which the traces do not have (see "
+				       "meshwalk import --summary)",
+				       o->self[i].has_cpu ? "--self-time" : "--working-set",
+				       o->self[i].has_cpu && o->self[i].wset ? " or --working-set" : "",
+				       o->self[i].service);
+	}
+	return 0;
+}
+
+/* A working set over a node's default --max-working-set would be refused by
+ * the node: the service's nodes are started with room for it. Its routes are
+ * route_order[i...] while they belong to svc. */
+static void service_node_args(FILE *f, const struct model *m, const struct writer_names *nm,
+			      const struct writer_opts *o, uint32_t i, uint32_t svc)
+{
+	uint64_t most = 0;
+
+	for (; i < m->nroutes && m->routes[nm->route_order[i]].svc == svc; i++) {
+		struct self_emu how = self_emu_of(m, o, &m->routes[nm->route_order[i]]);
+
+		if (how.cpu > 0 && how.wset > most)
+			most = how.wset;
+	}
+	if (most > wire_default_limits.max_wset)
+		fprintf(f, "    node: \"--max-working-set %llu\"\n", (unsigned long long)most);
+}
+
 int writer_write(const struct model *m, const struct import *im, const struct writer_opts *o,
 		 FILE *f, struct err *e)
 {
@@ -575,6 +648,10 @@ int writer_write(const struct model *m, const struct import *im, const struct wr
 	if (roots == 0)
 		return err_set(e, "no entry operation for the client groups: no span without a parent");
 	nm = writer_names_new(m);
+	if (unknown_services(m, o, nm, e) < 0) {
+		writer_names_free(nm);
+		return -EINVAL;
+	}
 	header(f, m, im, o, nm);
 	fprintf(f, "seed: 1\nservices:\n");
 	for (uint32_t k = 0, i = 0; k < nm->nsvc; k++) {
@@ -587,6 +664,7 @@ int writer_write(const struct model *m, const struct import *im, const struct wr
 			fprintf(f, "    # traced as \"%s\"\n",
 				comment_text(model_name(m, s), txt, sizeof txt));
 		}
+		service_node_args(f, m, nm, o, i, s);
 		fprintf(f, "    routes:\n");
 		for (; i < m->nroutes && m->routes[nm->route_order[i]].svc == s; i++) {
 			uint32_t r = nm->route_order[i];

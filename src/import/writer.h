@@ -34,11 +34,14 @@
 #include "import/spans.h"
 #include "util/err.h"
 
-/* Self time: the CPU fraction of a service's compute segments (1: -C only,
- * 0: --sleep only). */
+/* A service's own emulation choices: the CPU fraction of its compute
+ * segments (1: -C only, 0: --sleep only) when has_cpu, and the working set of
+ * its -C ops (ws=, bytes) when wset is not 0. */
 struct writer_self {
 	const char *service; /* the traced name */
 	double cpu;
+	bool has_cpu;
+	uint64_t wset;
 };
 
 struct writer_opts {
@@ -49,6 +52,7 @@ struct writer_opts {
 	uint64_t requests; /* total requests of the client groups */
 	double cpu;        /* default CPU fraction of traced services (1) */
 	double leaf_cpu;   /* of leaf services (0) */
+	uint64_t wset;     /* working set of traced services' -C ops (ws=); 0: none */
 	const struct writer_self *self; /* per-service overrides */
 	int nself;
 	uint32_t emp_values; /* most values of an emp: spec */

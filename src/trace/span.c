@@ -123,6 +123,7 @@ const char *trace_attr_name(unsigned key)
 		[TA_ATTEMPT] = "meshwalk.forward.attempt",
 		[TA_REQ_ID] = "meshwalk.request_id",
 		[TA_PEER_PORT] = "server.port",
+		[TA_WSET] = "meshwalk.working_set",
 	};
 	return key < TA_KEY_MAX_ && names[key] ? names[key] : "meshwalk.unknown";
 }

@@ -54,6 +54,7 @@ enum trace_attr_key {
 	TA_ATTEMPT,          /* meshwalk.forward.attempt (0: the first) */
 	TA_REQ_ID,           /* meshwalk.request_id: the client's sequence number */
 	TA_PEER_PORT,        /* server.port */
+	TA_WSET,             /* meshwalk.working_set: COMPUTE's ws= bytes (absent: none) */
 	TA_KEY_MAX_,
 };
 

@@ -4,8 +4,8 @@
 # the worker's buffer is written), one without ws= does not; the same from a
 # route installed on the node and from a scenario's route; bad values are
 # refused with a message naming ws; a working set over the node's
-# --max-working-set is refused per request and allocates nothing. (No timing
-# is asserted.)
+# --max-working-set is refused per request and allocates nothing; a traced
+# COMPUTE span carries meshwalk.working_set. (No timing is asserted.)
 . "$(dirname "$0")/lib.sh"
 
 # VmRSS of a process, kB (a number, or the test fails: no vacuous pass)
@@ -104,4 +104,15 @@ sed 's/ws=4m/ws=3gi/' "$TMP/ws.yaml" >"$TMP/bad.yaml"
 "$MESHWALK" run --check "$TMP/bad.yaml" >/dev/null 2>"$TMP/err"
 assert_eq "scenario route ws=3gi" 2 $?
 grep -q "working set" "$TMP/err" || fail "scenario ws=3gi: $(cat "$TMP/err")"
+
+# a traced COMPUTE carries its working set (meshwalk.working_set), one without
+# ws= does not
+start_node traced --trace-out "$TMP/traced.jsonl"
+client --to 127.0.0.1:$traced_PORT -C 100us,ws=1m -C 50us -n 2 -r 100 --trace-sample 1 ||
+	{ show; fail "traced ws=1m"; }
+stop_node traced
+grep -o '"name":"COMPUTE"[^]]*]' "$TMP/traced.jsonl" >"$TMP/computes"
+assert_eq "traced COMPUTE spans" 4 "$(wc -l <"$TMP/computes")"
+assert_eq "COMPUTE spans with a working set" 2 \
+	"$(grep -c '"key":"meshwalk.working_set","value":{"intValue":"1000000"}' "$TMP/computes")"
 exit 0

@@ -52,6 +52,19 @@ cmp -s "$y" "$TMP/again.yaml" || fail "output differs between two imports of the
 grep -q '      list: "-C emp:[^ ]* --sleep emp:' "$TMP/s2.yaml" || fail "catalog: 25% CPU"
 grep -q '      suggest: "--sleep ' "$TMP/s2.yaml" || fail "recommend: sleep"
 
+# --working-set: ws= on every traced service's -C, one service's own size, its
+# nodes started with room for it; the scenario checks
+"$MESHWALK" import --working-set 4m --working-set catalog=100mi -o "$TMP/ws.yaml" "$TMP/app.json" ||
+	fail "--working-set"
+grep -q '      GET-home: "[^"]*-C [^ ]*,ws=4m' "$TMP/ws.yaml" || fail "frontend: ws=4m"
+grep -q '      list: "[^"]*-C [^ ]*,ws=100Mi' "$TMP/ws.yaml" || fail "catalog: ws=100Mi"
+assert_eq "services given --max-working-set" 1 "$(grep -c '    node: "--max-working-set 104857600"' "$TMP/ws.yaml")"
+"$MESHWALK" run --check "$TMP/ws.yaml" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err"; fail "--check ws"; }
+"$MESHWALK" import --working-set nosuch=4m -o "$TMP/x.yaml" "$TMP/app.json" 2>"$TMP/err"
+assert_eq "--working-set for a service not traced" 1 $?
+grep -q "names service 'nosuch'" "$TMP/err" || fail "unknown service: $(cat "$TMP/err")"
+[ ! -e "$TMP/x.yaml" ] || fail "a scenario was left behind for a failed import"
+
 "$MESHWALK" run --check "$y" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err"; fail "--check"; }
 grep -q "service frontend: 1 replica, routes GET-home, POST-checkout (starts in wave 3" "$TMP/out" ||
 	{ cat "$TMP/out"; fail "--check waves"; }
@@ -123,6 +136,7 @@ assert_eq "validate, no results" 1 $?
 
 # usage errors
 for bad in "--self-time fast" "--self-time =cpu" "--self-time x=2" "--rate 0" "--requests 0" \
+	"--working-set 0" "--working-set 2gi" "--working-set =4m" \
 	"--max-plans 40" "--overlap-tolerance 1xs"; do
 	# shellcheck disable=SC2086
 	"$MESHWALK" import $bad -o "$TMP/x.yaml" "$TMP/app.json" 2>"$TMP/err"

@@ -447,10 +447,19 @@ static void test_span_names(void **state)
 		switch (d->run) {
 		case OPS_RUN_SKIP:
 			break;
-		case OPS_RUN_CPU:
-			etrace_compute(&t, &r, d->code, 500, 400, 2000);
+		case OPS_RUN_CPU: {
+			/* a working set shows as meshwalk.working_set */
+			etrace_compute(&t, &r, d->code, 500, 4096, 400, 2000);
+			struct trace_span *s = trace_ring_peek(&r);
+			bool wset = false;
+
+			for (unsigned a = 0; s && a < s->nattr; a++)
+				wset |= s->attr[a].key == TA_WSET && s->attr[a].val == 4096;
+			if (!wset)
+				fail_msg("%s: no meshwalk.working_set on its span", d->name);
 			expect_spans(&r, d, step, 1);
 			break;
+		}
 		case OPS_RUN_TIMER:
 		case OPS_RUN_STORAGE:
 			etrace_op_start(&t, d->code, 0, 7, 8, 2000);

@@ -243,11 +243,34 @@ static void test_writer(void **state)
 	assert_non_null(strstr(s, "  - name: C.y\n    to: C\n    route: y\n    args: \"-n 25 -p exp:"));
 	assert_non_null(strstr(s, "share of 33.33 req/s"));
 	/* --self-time sleep for one service */
-	o.self = (const struct writer_self[]){ { "B", 0 } };
+	o.self = (const struct writer_self[]){ { "B", 0, true, 0 } };
 	o.nself = 1;
 	free(s);
 	s = write_text(&o, &rc);
 	assert_non_null(strstr(s, "      x: \"--sleep "));
+	free(s);
+	/* --working-set: every traced service's -C gets ws=; one service's own
+	 * size wins, and one over a node's default limit raises its nodes' */
+	writer_opts_init(&o);
+	o.wset = 4096;
+	o.self = (const struct writer_self[]){ { "B", 0, false, 100u << 20 } };
+	o.nself = 1;
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	if (strstr(s, "      root: \"--choice 2 -C 1ms,ws=4Ki -F {B},route=x,branch") == NULL ||
+	    strstr(s, "      x: \"-C ") == NULL || strstr(s, ",ws=100Mi") == NULL ||
+	    strstr(s, "    node: \"--max-working-set 104857600\"\n") == NULL ||
+	    strstr(s, "over a working set of 4096 bytes") == NULL)
+		fail_msg("working sets:\n%s", s);
+	/* only B's nodes need room for it */
+	assert_null(strstr(strstr(s, "--max-working-set") + 1, "--max-working-set"));
+	free(s);
+	/* a service the traces do not have is an error, not ignored */
+	o.self = (const struct writer_self[]){ { "nosuch", 0, false, 4096 } };
+	s = write_text(&o, &rc);
+	assert_true(rc < 0);
+	if (strstr(s, "--working-set names service 'nosuch'") == NULL)
+		fail_msg("%s", s);
 	free(s);
 	end();
 
