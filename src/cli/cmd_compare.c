@@ -67,7 +67,7 @@ const struct opt_def compare_opts[] = {
 	{ "seed", 0, OPT_REQUIRED, O_SEED, "N",
 	  "Seed of the bootstrap's resampling (default 1): the same inputs and seed give the same "
 	  "intervals.",
-	  .kind = OPT_K_UINT, OPT_AT(struct compare_args, o.rule.seed), .min = 0, .max = 0x1p64 },
+	  .kind = OPT_K_UINT, OPT_AT(struct compare_args, o.rule.seed), .min = 0, .max = 0x1p63 },
 	{ "block", 0, OPT_REQUIRED, O_BLOCK, "N|auto",
 	  "Bootstrap block length in requests (default auto: from the autocorrelation of each "
 	  "side's latencies in send order; 1 resamples requests one by one)." },
@@ -195,6 +195,30 @@ static int finish_margins(struct compare_args *a)
 	return 0;
 }
 
+/* The bootstrap's options once every option is in: 0, or 2 when they were
+ * given to --interleave, which has no bootstrap (its interval comes from the
+ * block pairs): silently ignored, they would seem to have done something. */
+static int bootstrap_options(struct compare_args *a)
+{
+	struct compare_rule def, *r = &a->o.rule;
+	const char *given = r->resamples ? "--resamples" : r->seed != UINT64_MAX ? "--seed"
+			    : r->block != SIZE_MAX ? "--block" : NULL;
+
+	compare_rule_default(&def);
+	if (a->interleave && given) {
+		log_msg("%s sets the bootstrap of two results' comparison; --interleave has none "
+			"(its intervals come from the pairs of blocks)", given);
+		return 2;
+	}
+	if (r->resamples == 0)
+		r->resamples = def.resamples;
+	if (r->seed == UINT64_MAX)
+		r->seed = def.seed;
+	if (r->block == SIZE_MAX)
+		r->block = def.block;
+	return 0;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	static const struct opt_cmd cmd = { "compare", compare_opts, compare_usage, compare_intro,
@@ -209,11 +233,17 @@ int cmd_compare(int argc, char **argv)
 
 	log_set_name("meshwalk compare");
 	compare_rule_default(&o->rule);
+	/* unset marks, so that what was given can be told from the defaults */
+	o->rule.resamples = 0;
+	o->rule.seed = UINT64_MAX;
+	o->rule.block = SIZE_MAX;
 	rc = opt_parse(&cmd, argc, argv, &a);
 	if (rc < 0)
 		return 0; /* --help */
 	if (rc == 0)
 		rc = finish_margins(&a);
+	if (rc == 0)
+		rc = bootstrap_options(&a);
 	if (rc == 0 && argc - optind != 2) {
 		log_msg("expected two results to compare, A and B (see meshwalk compare --help)");
 		rc = 2;
