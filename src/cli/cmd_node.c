@@ -28,6 +28,7 @@ enum {
 	O_SYNC,
 	O_MAX_IO,
 	O_ALLOW_FWD,
+	O_ALLOW_NAMES,
 	O_MAX_COMPUTE,
 	O_MAX_WSET,
 	O_MAX_DEPTH,
@@ -202,6 +203,13 @@ const struct opt_def node_opts[] = {
 	  "(169.254.169.254, fd00:ec2::254, fd20:ce::254, ...) are allowed only when named "
 	  "exactly, never by a prefix, 'private' or 'any'. A refused forward gets a 'refused' "
 	  "error reply saying which target. See docs/security.md." },
+	{ "allow-names", 0, OPT_REQUIRED, O_ALLOW_NAMES, "LIST",
+	  "Host names a forward may look up (-F tcp://NAME:PORT, http://NAME:PORT/R, ...): "
+	  "comma-separated names (catalog, db.example.net), *.SUFFIX patterns "
+	  "(*.svc.cluster.local: any name under it) or 'any'; repeatable, the first replaces the "
+	  "default. Default: localhost and *.localhost. A name not in the list is never queried: "
+	  "the forward fails as refused. The address it resolves to must still pass "
+	  "--allow-forward. See docs/security.md." },
 	{ "auth-key-file", 0, OPT_REQUIRED, O_AUTH_KEY, "FILE",
 	  "Shared secret (16 to 1024 bytes, file mode 600): every request must carry an "
 	  "HMAC-SHA256 tag made with it, and every reply and forward this node sends carries "
@@ -471,6 +479,13 @@ static int node_opt(void *cfg, int opt, const char *arg)
 			c->allow_is_default = false;
 		}
 		rc = allowlist_add(&c->allow, arg, &e);
+		break;
+	case O_ALLOW_NAMES:
+		if (c->names_is_default) { /* the first rule replaces the default */
+			namelist_free(&c->allow_names);
+			c->names_is_default = false;
+		}
+		rc = namelist_add(&c->allow_names, arg, &e);
 		break;
 	case O_NET_DELAY:
 		rc = netdelay_add(&c->net_delay, arg, &e);

@@ -333,6 +333,21 @@ static void resources(struct gen *g, const char *in, const struct scenario_resou
 	}
 }
 
+/* "localhost,*.svc.cluster.local,SVC,...": every service's Service name
+ * (the caller frees it). */
+static char *allowed_names(const struct gen *g)
+{
+	size_t n = sizeof "localhost,*.svc.cluster.local";
+	char *list, *end;
+
+	for (size_t k = 0; k < g->s->nservices; k++)
+		n += strlen(g->s->services[k].name) + 1;
+	end = stpcpy(list = xmalloc(n), "localhost,*.svc.cluster.local");
+	for (size_t k = 0; k < g->s->nservices; k++)
+		end = stpcpy(stpcpy(end, ","), g->s->services[k].name);
+	return list;
+}
+
 /* The node's command line for service svc. */
 static void node_args(struct gen *g, const struct scenario_service *svc, struct scenario_argv *a)
 {
@@ -347,6 +362,13 @@ static void node_args(struct gen *g, const struct scenario_service *svc, struct 
 	 * loopback only. A service's own --allow-forward adds to this. */
 	push(a, "--allow-forward");
 	push(a, "loopback,private");
+	/* Forwards name Services (tcp://SVC:PORT) and Knative routes
+	 * (SVC.NS.svc.cluster.local): the names a node may look up. */
+	char *names = allowed_names(g);
+
+	push(a, "--allow-names");
+	push(a, names);
+	free(names);
 	if (svc->link.delay) {
 		push(a, "--net-delay");
 		push(a, svc->link.delay);

@@ -46,6 +46,9 @@ void node_config_defaults(struct node_config *c)
 	allowlist_init(&c->allow);
 	allowlist_default(&c->allow);
 	c->allow_is_default = true;
+	namelist_init(&c->allow_names);
+	namelist_default(&c->allow_names);
+	c->names_is_default = true;
 	c->max_conns = 100000;
 	c->max_retries = 8;
 	c->budget = engine_default_budget;
@@ -59,6 +62,7 @@ void node_config_defaults(struct node_config *c)
 void node_config_free(struct node_config *c)
 {
 	allowlist_free(&c->allow);
+	namelist_free(&c->allow_names);
 	netdelay_free(&c->net_delay);
 	route_table_free(&c->routes);
 }
@@ -104,7 +108,8 @@ static void tuning_str(const struct node_config *c, char *buf, size_t len)
 	X(accepted) X(closed) X(bytes_in) X(replies) X(error_replies) X(malformed)      \
 	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(udp_rx_drops) X(http_requests) X(refused_conns)    \
 	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)        \
-	X(tls_handshakes) X(tls_failures) X(h2_requests) X(grpc_requests) X(h2_resets)
+	X(tls_handshakes) X(tls_failures) X(h2_requests) X(grpc_requests) X(h2_resets) \
+	X(name_lookups) X(names_refused)
 
 #define ENGINE_FIELDS(X)                                                              \
 	X(requests) X(forwards) X(forward_failures) X(forward_timeouts) X(forward_busy) \

@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "net/allowlist.h"
+#include "net/namelist.h"
 #include "net/loop.h"
 #include "net/netdelay.h"
 #include "net/sock.h"
@@ -85,6 +86,8 @@ struct node_config {
 	uint64_t max_io_size;           /* largest LOAD / STORE / sendfile reply */
 	struct allowlist allow;         /* forward targets allowed (owned) */
 	bool allow_is_default;          /* allow holds allowlist_default() */
+	struct namelist allow_names;    /* host names forwards may look up (owned) */
+	bool names_is_default;          /* allow_names holds namelist_default() */
 	uint64_t max_conns;             /* client connections open at once */
 	uint32_t max_retries;           /* retries one FORWARD may ask for */
 	struct wire_budget budget;      /* what one request's tree may cost (exec/engine.h) */

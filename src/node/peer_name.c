@@ -56,10 +56,20 @@ struct conn *peer_open_named(struct worker *w, struct conn *p, int *status, char
 	socklen_t len = 0;
 	char reason[CONN_NAME_LEN + 160];
 
+	/* the query itself is refused, not only its answer (net/namelist.h) */
+	if (!namelist_allows(&w->cfg->allow_names, p->host, strlen(p->host))) {
+		w->st.names_refused++;
+		*status = WIRE_ERR_REFUSED;
+		snprintf(why, why_len, "forward to %s refused: host name %s not in %s", p->name,
+			 p->host, w->cfg->names_is_default ? "the default --allow-names (localhost only)"
+							   : "--allow-names");
+		return NULL;
+	}
 	if (w->resolver == NULL)
 		w->resolver = resolver_new(w->wake_fd);
 	switch (resolver_lookup(w->resolver, p->host, &ss, &len, reason, sizeof reason)) {
 	case RESOLVE_PENDING:
+		w->st.name_lookups++;
 		p->resolving = true; /* its output waits; peer_name_drain() goes on */
 		return p;
 	case RESOLVE_OK:

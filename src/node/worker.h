@@ -52,6 +52,8 @@ struct worker_stats {
 	uint64_t h2_requests;       /* HTTP/2 requests (streams) read, gRPC ones included */
 	uint64_t grpc_requests;     /* gRPC requests read */
 	uint64_t h2_resets;         /* HTTP/2 streams the client reset (RST_STREAM) */
+	uint64_t name_lookups;      /* forward connections that waited for a name lookup */
+	uint64_t names_refused;     /* forwards refused: host name not in --allow-names */
 	struct engine_stats eng;    /* requests, forwards, budgets, COMPUTE (exec/engine.h) */
 };
 

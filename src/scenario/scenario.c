@@ -212,6 +212,11 @@ char *scenario_expand(const struct scenario *s, const char *text, bool bare_is_s
 				continue;
 			const char *a = addr(svc, i, arg);
 
+			/* NULL: replica 0's address stands for every replica */
+			if (a == NULL && idx < 0)
+				continue;
+			if (a == NULL)
+				a = addr(svc, 0, arg);
 			if (len && out[len - 1] != ',' && idx < 0 && i > 0)
 				append(&out, &len, &cap, ",", 1);
 			const char *scheme = scenario_scheme(s, svc);

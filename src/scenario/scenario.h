@@ -149,7 +149,10 @@ bool scenario_traced(const struct scenario *s);
 /* The service called name, or NULL. */
 const struct scenario_service *scenario_service(const struct scenario *s, const char *name);
 
-/* Callback giving the address ("host:port") of replica i of service svc. */
+/* Callback giving the address ("host:port") of replica i of service svc, or
+ * NULL for i > 0 when replica 0's address stands for every replica (one
+ * Kubernetes Service): {svc} then expands to that one address, {svc[i]} to it
+ * too. */
 typedef const char *scenario_addr_fn(const struct scenario_service *svc, int i, void *arg);
 
 /* Expands {svc} and {svc[i]} in text into a new string (free() it); a bare

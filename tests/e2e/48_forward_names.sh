@@ -38,7 +38,7 @@ slowwait 10 test -s "$TMP/py.port" || fail "python peer did not start: $(cat "$T
 PY_PORT=$(cat "$TMP/py.port")
 
 start_node t
-start_node a -b 127.0.0.1:0 -b http://127.0.0.1:0 \
+start_node a -b 127.0.0.1:0 -b http://127.0.0.1:0 --allow-names localhost,nothing-here.invalid \
 	--route "h1=-F http://localhost:$PY_PORT/pay -R 10" \
 	--route "tn=-F tcp://localhost:$t_PORT -C 100us -R 7 -R 20" \
 	--route "bad=-F http://nothing-here.invalid:80/pay -R" \
@@ -100,6 +100,21 @@ grep -q "refused: localhost is 127.0.0.1:$t_PORT, not in" "$TMP/err" || { show; 
 stop_node r
 [ "$(stat r forward_refused)" -ge 1 ] || fail "forward_refused counted"
 
+# -- a name not in --allow-names is never looked up: refused, counted --
+start_node d --route "x=-F tcp://exfil-0a0b.example:7891 -R -R"
+client --to "127.0.0.1:$d_PORT" --route x -n 2 -q && fail "name not allowed: exit 0"
+grep -q "forward to exfil-0a0b.example:7891 refused: host name exfil-0a0b.example not in the default --allow-names" "$TMP/err" ||
+	{ show; fail "name not allowed: message"; }
+client --to "127.0.0.1:$d_PORT" -F "tcp://localhost:$t_PORT" -R -n 2 --json "$TMP/summary.json" -q ||
+	{ show; fail "localhost after a refused name"; }
+assert_eq "default list: localhost ok" 2 "$(json ok)"
+stop_node d
+assert_eq "names refused" 2 "$(stat d names_refused)"
+assert_eq "names looked up (localhost once, cached after)" 1 "$(stat d name_lookups)"
+"$MESHWALK" node --allow-names 'bad_name' 2>"$TMP/err"
+assert_eq "bad --allow-names" 2 $?
+grep -q "'bad_name' is not a host name" "$TMP/err" || fail "bad --allow-names: $(cat "$TMP/err")"
+
 # -- HTTP/2: nghttpd records the :authority it got --
 if command -v nghttpd >/dev/null; then
 	N=$(free_port)
@@ -118,4 +133,5 @@ else
 fi
 stop_node a
 [ "$(stat a forward_failures)" -ge 2 ] || fail "forward_failures counted"
+[ "$(stat a name_lookups)" -ge 1 ] || fail "name_lookups counted"
 echo "ok"

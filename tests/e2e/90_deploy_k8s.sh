@@ -174,6 +174,13 @@ printf 'services:\n  a:\n  b:\nnetwork:\n  links:\n    - { between: [a, b], dela
 refused pair.yaml "pair.yaml:6:1: network: links between services"
 printf 'services:\n  a: { replicas: 2 }\nclients:\n  - { name: main, to: a, args: "-F {a[1]} -R 1" }\n' >"$TMP/rep.yaml"
 refused rep.yaml "rep.yaml:4:5: client main: args: a single replica {svc[i]} beyond the first"
+# {svc} of a replicated service: its one Service (the demo's quorum forward;
+# it crashed the generator once)
+printf 'services:\n  a: { replicas: 2 }\n  f:\n    routes: { r: "-F {a},nack=1 -R 1" }\nclients:\n  - { name: main, to: f, args: "-F {a},nack=1 -R 1" }\n' >"$TMP/reps.yaml"
+rm -rf "$TMP/reps"
+"$MESHWALK" deploy k8s "$TMP/reps.yaml" -o "$TMP/reps" >"$TMP/reps.out" 2>&1 || { cat "$TMP/reps.out"; fail "deploy k8s with {svc} of 2 replicas"; }
+grep -q -- '- "a:7891,nack=1"' "$TMP/reps/manifests/30-client-main.yaml" || { cat "$TMP/reps/manifests/30-client-main.yaml"; fail "client forward to the replicated Service"; }
+grep -q 'r=-F tcp://a:7891,nack=1 -R 1' "$TMP/reps/manifests/"*-service-f.yaml || fail "route forward to the replicated Service"
 printf 'services:\n  a:\nclients:\n  - { name: Main, to: a }\n' >"$TMP/job.yaml"
 refused job.yaml "job.yaml:4:5: client Main: the Job client-Main"
 printf 'services:\n  a:\n    resources: { cpu: lots }\nclients:\n  - { name: main, to: a }\n' >"$TMP/res.yaml"
