@@ -94,6 +94,29 @@ grep -q "DNS:web, DNS:web-lb, IP Address:127.0.0.1" "$TMP/san" || { cat "$TMP/sa
 [ ! -e "$R/tls/ca.key" ] || fail "the CA's key was written"
 assert_eq "CAs trusted" 1 "$(grep -c 'BEGIN CERTIFICATE' "$R/tls/ca.pem")"
 
+# -- with network emulation on loopback every replica has an address of its
+# own: the certificate names each, and verification by address holds
+cat >"$TMP/net.yaml" <<'YAML'
+network: { mode: loopback }
+services:
+  web:
+    protocol: https
+    replicas: 2
+    link: { delay: 100us }
+    routes: { page: "-C 50us -F {api},route=get -R 2k" }
+  api:
+    protocol: grpcs
+    routes: { get: "-C 20us -R 256" }
+clients:
+  - { name: second, to: "web[1]", route: page, args: "-n 50 -r 200" }
+YAML
+timeout -k 5 60 "$MESHWALK" run -q -o "$TMP/net" "$TMP/net.yaml" >"$TMP/out" 2>"$TMP/err" ||
+	{ cat "$TMP/err"; cat "$TMP/net"/nodes/*/node.log; fail "run on loopback addresses"; }
+assert_eq "loopback addresses: ok" 50 "$(json ok "$TMP/net/summary.json")"
+openssl x509 -in "$TMP/net/tls/services/web.pem" -noout -ext subjectAltName >"$TMP/san" 2>&1
+grep -q "DNS:web, IP Address:127.0.0.1, IP Address:127.77.1.1, IP Address:127.77.1.2" "$TMP/san" ||
+	{ cat "$TMP/san"; fail "web's replicas' addresses"; }
+
 # -- a certificate of the scenario's own, and one that names another host
 C=$TMP/certs
 tls_certs "$C"
