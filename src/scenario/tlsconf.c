@@ -66,11 +66,13 @@ static int place(struct err *e, int line, int col)
 	return -EINVAL;
 }
 
-/* f's path relative to the scenario file's directory, then readable. */
+/* f's path relative to the scenario file's directory, readable, made
+ * absolute (the nodes' command lines name it whatever their directory). */
 static int resolve_file(const struct scenario *s, struct scenario_tls_file *f, const char *who,
 			const char *key, struct err *e)
 {
 	const char *slash = strrchr(s->path, '/');
+	char *abs;
 
 	if (f->path == NULL)
 		return 0;
@@ -83,10 +85,12 @@ static int resolve_file(const struct scenario *s, struct scenario_tls_file *f, c
 		free(f->path);
 		f->path = p;
 	}
-	if (access(f->path, R_OK) != 0) {
+	if (access(f->path, R_OK) != 0 || (abs = realpath(f->path, NULL)) == NULL) {
 		err_set(e, "%stls: %s: cannot read %s: %s", who, key, f->path, strerror(errno));
 		return place(e, f->line, f->col);
 	}
+	free(f->path);
+	f->path = abs;
 	return 0;
 }
 
