@@ -73,6 +73,10 @@ static const char run_intro[] =
 	"directory (docs/results.md).\n"
 	"A scenario with a sweep key runs once per cell of its parameter grid, each cell\n"
 	"into its own results directory (docs/scenario.md, Sweeps).\n"
+	"Services with protocol: ssl, https or grpcs serve certificates of a throwaway CA the\n"
+	"run makes in DIR/tls/ (keys mode 0600), unless the scenario names its own (tls:),\n"
+	"and every node and client of the run verifies its TLS peers against it, mutually\n"
+	"(docs/tls.md, Scenarios).\n"
 	"Exit status: 0 when every client group succeeded, 1 when a group or node failed,\n"
 	"2 on a usage or scenario error, 130 when interrupted. --cleanup: 0 when nothing of a\n"
 	"killed run is left, 1 otherwise.";
@@ -234,6 +238,12 @@ static int check_commands(const char *path, const struct scenario *s)
 /* --check: what the scenario would run. */
 static void print_check(const struct scenario *s)
 {
+	static const char *const proto_words[SCENARIO_PROTO_MAX_] = {
+		[SCENARIO_HTTP] = "HTTP/1.1", [SCENARIO_H2C] = "HTTP/2 (h2c)", [SCENARIO_GRPC] = "gRPC",
+		[SCENARIO_SSL] = "TLS (meshwalk's protocol)", [SCENARIO_HTTPS] = "HTTPS",
+		[SCENARIO_GRPCS] = "gRPC over TLS",
+	};
+
 	printf("scenario %s: %zu service%s, %zu client group%s\n", s->name, s->nservices,
 	       s->nservices == 1 ? "" : "s", s->nclients, s->nclients == 1 ? "" : "s");
 	for (size_t i = 0; i < s->nservices; i++) {
@@ -253,8 +263,10 @@ static void print_check(const struct scenario *s)
 		if (l->rate_bps)
 			printf(", link rate %llu bit/s", (unsigned long long)l->rate_bps);
 		if (svc->proto != SCENARIO_TCP)
-			printf(", %s", svc->proto == SCENARIO_HTTP ? "HTTP/1.1"
-				       : svc->proto == SCENARIO_H2C ? "HTTP/2 (h2c)" : "gRPC");
+			printf(", %s", proto_words[svc->proto]);
+		if (scenario_proto_tls(svc->proto) && svc->balance == NULL)
+			printf(", certificate %s", tlsconf_of(s, svc) ? tlsconf_of(s, svc)->cert.path
+								   : "made by the run");
 		if (svc->serverless.set)
 			printf(", serverless (a Knative Service under meshwalk deploy)");
 		printf("\n");

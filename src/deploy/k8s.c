@@ -133,6 +133,14 @@ int k8s_check(const struct k8s_config *c, const struct scenario *s, struct err *
 			return at(e, svc->line, svc->col, "service %s: node: deploy sets the listen address "
 				  "(--bind-addr 0.0.0.0:PORT, TCP) itself; leave -b/--bind-addr out (UDP "
 				  "services are not deployable yet)", svc->name);
+		if (!svc->balance && scenario_proto_tls(svc->proto))
+			return at(e, svc->protocol_line > 0 ? svc->protocol_line : svc->line,
+				  svc->protocol_line > 0 ? svc->protocol_col : svc->col, "service %s: "
+				  "protocol: %s needs certificates (Kubernetes Secrets), which meshwalk "
+				  "deploy does not make yet: deploy it as protocol: %s, or run it with "
+				  "meshwalk run (docs/kubernetes.md)", svc->name,
+				  scenario_proto_name(svc->proto),
+				  svc->proto == SCENARIO_SSL ? "tcp" : svc->proto == SCENARIO_HTTPS ? "http" : "grpc");
 		if (svc->serverless.set && !knative_speaks(svc))
 			return at(e, svc->protocol_line > 0 ? svc->protocol_line : svc->serverless.line,
 				  svc->protocol_line > 0 ? svc->protocol_col : svc->serverless.col,

@@ -7,7 +7,8 @@
  * namespaces of `meshwalk run`), no {svc[i]} beyond replica 0 (a Deployment's
  * replicas share one Service), and serverless services that speak one
  * protocol (no udp:// listener) and have no balancer, and no -b/--bind-addr
- * among node options (deploy sets the listen address). Its errors carry the
+ * among node options (deploy sets the listen address), no TLS services
+ * (their certificates would need Secrets, not made yet). Its errors carry the
  * position in the scenario. A scenario with a sweep deploys one cell of its
  * grid (cell >= 0: the swept group's arguments are that cell's, as
  * `meshwalk run` gives them). k8s_write() then writes into out_dir (which must

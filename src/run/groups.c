@@ -47,6 +47,7 @@ static int start_group(struct run *r, size_t g)
 		add_arg(&av, xstrdup("--route"));
 		add_arg(&av, xstrdup(c->route));
 	}
+	add_client_tls_args(r, g, &av);
 	if (scenario_trace_sample(r->s, g) > 0)
 		add_trace_args(&av, gr->dir, c->name, scenario_trace_sample(r->s, g));
 	for (size_t j = 0; j < c->args.n; j++) {

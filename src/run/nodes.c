@@ -227,6 +227,7 @@ static int start_wave(struct run *r, int level)
 				add_arg(&av, xstrdup(fixed[j]));
 			add_delay_args(r, i, &av);
 			add_allow_args(r, &av);
+			add_node_tls_args(r, i, &av);
 			if (scenario_traced(s))
 				add_trace_args(&av, rep->dir, svc->name, 0);
 			for (size_t j = 0; j < svc->node.n; j++)

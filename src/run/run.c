@@ -413,8 +413,8 @@ int run_scenario(const struct run_config *c, const struct scenario *s)
 	for (size_t g = 0; g < s->nclients; g++)
 		r.groups[g].exit_code = -1;
 
-	if (setup_network(&r) == 0 && start_nodes(&r) == 0 && !r.interrupted &&
-	    start_balancers(&r) == 0 && !r.interrupted)
+	if (setup_network(&r) == 0 && make_tls_files(&r) == 0 && start_nodes(&r) == 0 &&
+	    !r.interrupted && start_balancers(&r) == 0 && !r.interrupted)
 		run_groups(&r, clock_now_ns());
 
 	/* Stop clients first (only those still running: failure or interrupt),

@@ -9,7 +9,9 @@
  * directory"): the scenario as run, the command lines, run.json (seed,
  * version, host facts, addresses, exit statuses), per-group CSV and JSON, node
  * counters and logs, and summary.json whose percentiles come from merging
- * every group's per-request latencies into one histogram.
+ * every group's per-request latencies into one histogram. A scenario with
+ * TLS services also gets a throwaway CA and certificates in tls/, and its
+ * processes verify each other against it (docs/tls.md, "Scenarios").
  * Every process it started is stopped before it returns: on success, on a
  * node that exits early (the run fails), on SIGINT, SIGTERM, SIGHUP and
  * SIGQUIT (the run is interrupted) and on the optional overall timeout; if

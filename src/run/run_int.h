@@ -4,10 +4,11 @@
  * Contract: run.c owns the run (its directory, the signalfd, processes
  * started, reaped and stopped, run_scenario()); nodes.c starts the services
  * (network, node waves, balancers); groups.c starts and waits for the client
- * groups; outputs.c writes run.json and the merged summary.json through
- * results/ and prints the terminal report. run_fail() records the first
- * reason the run failed (and logs it); later ones are only logged by their
- * callers, never recorded.
+ * groups; tlsfiles.c makes a TLS run's certificates and gives the nodes and
+ * groups their --ssl-* options; outputs.c writes run.json and the merged
+ * summary.json through results/ and prints the terminal report. run_fail()
+ * records the first reason the run failed (and logs it); later ones are only
+ * logged by their callers, never recorded.
  * Threads: single-threaded, like run_scenario(). */
 #ifndef MW_RUN_RUN_INT_H
 #define MW_RUN_RUN_INT_H
@@ -63,6 +64,7 @@ struct run {
 	bool emulated;              /* the scenario asks for network emulation */
 	bool namespaces;            /* nodes run in the netlab's namespaces */
 	bool rates_dropped;         /* link rates asked for, but not applicable on loopback */
+	bool tls;                   /* TLS services: the run's certificates are made (tlsfiles.c) */
 	struct netlab lab;
 	struct leftovers state;     /* what a SIGKILL would leave, for --cleanup */
 };
@@ -83,6 +85,11 @@ int setup_network(struct run *r);
 int start_nodes(struct run *r);
 int start_balancers(struct run *r);
 void add_trace_args(struct scenario_argv *av, const char *dir, const char *name, double p);
+
+/* tlsfiles.c */
+int make_tls_files(struct run *r);
+void add_node_tls_args(struct run *r, size_t k, struct scenario_argv *av);
+void add_client_tls_args(struct run *r, size_t g, struct scenario_argv *av);
 
 /* groups.c */
 void run_groups(struct run *r, int64_t t0);

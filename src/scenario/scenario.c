@@ -117,9 +117,39 @@ const struct scenario_service *scenario_service(const struct scenario *s, const 
 
 /* -- expansion -- */
 
+static const char *const proto_names[SCENARIO_PROTO_MAX_] = {
+	[SCENARIO_TCP] = "tcp", [SCENARIO_HTTP] = "http", [SCENARIO_H2C] = "h2c",
+	[SCENARIO_GRPC] = "grpc", [SCENARIO_SSL] = "ssl", [SCENARIO_HTTPS] = "https",
+	[SCENARIO_GRPCS] = "grpcs",
+};
+
+const char *scenario_proto_name(enum scenario_proto p)
+{
+	return (unsigned)p < SCENARIO_PROTO_MAX_ ? proto_names[p] : "?";
+}
+
 const char *scenario_proto_scheme(enum scenario_proto p)
 {
-	return p == SCENARIO_HTTP ? "http://" : p == SCENARIO_H2C ? "h2c://" : p == SCENARIO_GRPC ? "grpc://" : "";
+	static const char *const schemes[SCENARIO_PROTO_MAX_] = {
+		[SCENARIO_TCP] = "", [SCENARIO_HTTP] = "http://", [SCENARIO_H2C] = "h2c://",
+		[SCENARIO_GRPC] = "grpc://", [SCENARIO_SSL] = "ssl://", [SCENARIO_HTTPS] = "https://",
+		[SCENARIO_GRPCS] = "grpcs://",
+	};
+
+	return (unsigned)p < SCENARIO_PROTO_MAX_ ? schemes[p] : "";
+}
+
+bool scenario_proto_tls(enum scenario_proto p)
+{
+	return p == SCENARIO_SSL || p == SCENARIO_HTTPS || p == SCENARIO_GRPCS;
+}
+
+bool scenario_has_tls(const struct scenario *s)
+{
+	for (size_t i = 0; i < s->nservices; i++)
+		if (s->services[i].balance == NULL && scenario_proto_tls(s->services[i].proto))
+			return true;
+	return false;
 }
 
 const char *scenario_scheme(const struct scenario *s, const struct scenario_service *svc)
@@ -536,6 +566,8 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 	for (size_t i = 0; i < noverrides; i++)
 		if (scenario_apply_set(s, overrides[i], e) < 0)
 			return -EINVAL;
+	if (tlsconf_resolve(s, e) < 0)
+		return -EINVAL;
 	if (s->name == NULL) {
 		/* The file's base name without its extension. */
 		const char *b = strrchr(path, '/');
@@ -570,6 +602,7 @@ void scenario_free(struct scenario *s)
 		free(s->services[i].lb_kind);
 		network_link_free(&s->services[i].link);
 		kube_free(&s->services[i].resources, &s->services[i].serverless);
+		tlsconf_free(&s->services[i].tls);
 		for (size_t k = 0; k < s->services[i].nroutes; k++) {
 			free(s->services[i].routes[k].name);
 			free(s->services[i].routes[k].text);
@@ -586,6 +619,7 @@ void scenario_free(struct scenario *s)
 	free(s->clients);
 	sweep_free(s->sweep);
 	network_free(&s->network);
+	tlsconf_free(&s->tls);
 	free(s->name);
 	free(s->path);
 	memset(s, 0, sizeof *s);

@@ -21,7 +21,8 @@
  *   network: { mode: auto, links: [...] }   # optional (scenario/network.h);
  *                          # services may have link: { delay, jitter, rate }
  * Services may also have resources: and serverless: (scenario/kube.h), used
- * by `meshwalk deploy` only.
+ * by `meshwalk deploy` only, and services and the top level tls: (the files
+ * of TLS services, scenario/tlsconf.h).
  * `node` and `args` are a string (split like a shell: blanks separate words,
  * '...' and "..." quote, \ escapes) or a sequence of strings. In client args and
  * `to`, {svc} becomes the comma-joined addresses of all replicas of svc and
@@ -48,6 +49,7 @@
 
 #include "scenario/kube.h"
 #include "scenario/network.h"
+#include "scenario/tlsconf.h"
 #include "util/err.h"
 
 #define SCENARIO_MAX_REPLICAS 64
@@ -65,8 +67,11 @@ struct scenario_route {
 	int line, col;              /* where the program text is */
 };
 
-/* What a service's nodes serve (`protocol:`). */
-enum scenario_proto { SCENARIO_TCP = 0, SCENARIO_HTTP, SCENARIO_H2C, SCENARIO_GRPC };
+/* What a service's nodes serve (`protocol:`); the last three over TLS. */
+enum scenario_proto {
+	SCENARIO_TCP = 0, SCENARIO_HTTP, SCENARIO_H2C, SCENARIO_GRPC,
+	SCENARIO_SSL, SCENARIO_HTTPS, SCENARIO_GRPCS, SCENARIO_PROTO_MAX_
+};
 
 struct scenario_service {
 	char *name;
@@ -97,6 +102,10 @@ struct scenario_service {
 	 * it fronts speaks. */
 	enum scenario_proto proto;
 	int protocol_line, protocol_col; /* where protocol is; 0 when absent, -1 by --set */
+	/* `protocol: ssl`, `https` or `grpcs`: the same over TLS (-b ssl://,
+	 * https://, grpcs://), with the certificate `tls` names (tlsconf.h) or
+	 * one meshwalk run makes; {svc} becomes ssl://, https://, grpcs://. */
+	struct scenario_tls tls;
 };
 
 struct scenario_client {
@@ -125,6 +134,7 @@ struct scenario {
 	struct scenario_sweep *sweep; /* the `sweep` key (scenario/sweep.h), or NULL */
 	struct scenario_network network; /* the `network` key (scenario/network.h) */
 	double trace_sample;        /* `trace_sample`: every group's default share traced (0: off) */
+	struct scenario_tls tls;    /* the top-level `tls` key (scenario/tlsconf.h) */
 };
 
 /* Loads and validates path, applying the overrides (each "key=value") first.
@@ -136,10 +146,18 @@ int scenario_load(const char *path, char *const *overrides, size_t noverrides,
 void scenario_free(struct scenario *s);
 
 /* What svc (or the service a balancer fronts) speaks, as an address's
- * scheme: "" (meshwalk's protocol over TCP), "http://", "h2c://", "grpc://". */
+ * scheme: "" (meshwalk's protocol over TCP), "http://", "h2c://", "grpc://",
+ * "ssl://", "https://", "grpcs://". */
 const char *scenario_scheme(const struct scenario *s, const struct scenario_service *svc);
 /* The scheme of a protocol (the same words). */
 const char *scenario_proto_scheme(enum scenario_proto p);
+/* The word `protocol:` gives for p ("tcp", "http", ... "grpcs"). */
+const char *scenario_proto_name(enum scenario_proto p);
+/* Whether p is spoken over TLS (ssl, https, grpcs). */
+bool scenario_proto_tls(enum scenario_proto p);
+/* Whether any service of s speaks TLS: its run makes and hands out
+ * certificates (docs/tls.md). */
+bool scenario_has_tls(const struct scenario *s);
 /* The share of client group g's requests traced (docs/tracing.md): its
  * own trace_sample, else the scenario's. */
 double scenario_trace_sample(const struct scenario *s, size_t g);

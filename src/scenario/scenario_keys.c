@@ -271,15 +271,12 @@ static int svc_routes(void *obj, const struct key_val *v, struct err *e)
 static int svc_protocol(void *obj, const struct key_val *v, struct err *e)
 {
 	struct scenario_service *svc = obj;
+	int i = 0;
 
-	static const char *const words[] = { [SCENARIO_TCP] = "tcp", [SCENARIO_HTTP] = "http",
-					     [SCENARIO_H2C] = "h2c", [SCENARIO_GRPC] = "grpc" };
-	size_t i = 0;
-
-	while (i < sizeof words / sizeof *words && strcmp(v->text, words[i]) != 0)
+	while (i < SCENARIO_PROTO_MAX_ && strcmp(v->text, scenario_proto_name(i)) != 0)
 		i++;
-	if (i == sizeof words / sizeof *words)
-		return bad(v, e, "expected tcp, http, h2c or grpc, got '%s'", v->text);
+	if (i == SCENARIO_PROTO_MAX_)
+		return bad(v, e, "expected tcp, http, h2c, grpc, ssl, https or grpcs, got '%s'", v->text);
 	svc->proto = (enum scenario_proto)i;
 	svc->protocol_line = v->l ? v->line : -1; /* -1: set, but by --set */
 	svc->protocol_col = v->l ? v->col : -1;
@@ -298,6 +295,11 @@ static int svc_serverless(void *obj, const struct key_val *v, struct err *e)
 				    &((struct scenario_service *)obj)->serverless, e);
 }
 
+static int svc_tls(void *obj, const struct key_val *v, struct err *e)
+{
+	return tlsconf_load(v->l->doc, v->node, v->label, &((struct scenario_service *)obj)->tls, e);
+}
+
 static const struct key_def service_keys[] = {
 	{ "replicas", true, true, svc_replicas },
 	{ "node", false, true, svc_node },
@@ -306,6 +308,7 @@ static const struct key_def service_keys[] = {
 	{ "link", false, false, svc_link },
 	{ "resources", false, false, svc_resources },
 	{ "serverless", false, false, svc_serverless },
+	{ "tls", false, false, svc_tls },
 	{ 0 },
 };
 
@@ -447,6 +450,11 @@ static int root_network(void *obj, const struct key_val *v, struct err *e)
 	return network_load(v->l->doc, v->node, &((struct scenario *)obj)->network, e);
 }
 
+static int root_tls(void *obj, const struct key_val *v, struct err *e)
+{
+	return tlsconf_load(v->l->doc, v->node, v->label, &((struct scenario *)obj)->tls, e);
+}
+
 static const struct key_def root_keys[] = {
 	{ "name", true, true, root_name },
 	{ "seed", true, true, root_seed },
@@ -456,6 +464,7 @@ static const struct key_def root_keys[] = {
 	{ "sweep", false, false, root_sweep },
 	{ "network", false, false, root_network },
 	{ "trace_sample", true, true, root_trace_sample },
+	{ "tls", false, false, root_tls },
 	{ 0 },
 };
 

@@ -170,5 +170,5 @@ grep -q "noroute.yaml:4:18: service f: route x: -F 'http://127.0.0.1:1': an http
 printf 'services:\n  b: { protocol: udp }\nclients:\n  - { name: g, to: b }\n' >"$TMP/proto.yaml"
 "$MESHWALK" run -q -o "$TMP/pr" "$TMP/proto.yaml" >"$TMP/out" 2>"$TMP/err"
 assert_eq "protocol: udp" 2 $?
-grep -q "proto.yaml:2:18: service b: protocol: expected tcp, http, h2c or grpc, got 'udp'" "$TMP/err" || { cat "$TMP/err"; fail "protocol message"; }
+grep -q "proto.yaml:2:18: service b: protocol: expected tcp, http, h2c, grpc, ssl, https or grpcs, got 'udp'" "$TMP/err" || { cat "$TMP/err"; fail "protocol message"; }
 exit 0

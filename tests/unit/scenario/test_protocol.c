@@ -78,7 +78,7 @@ static void test_errors_and_set(void **state)
 	assert_int_equal(load_text("services:\n  a: { protocol: h2 }\nclients:\n  - { name: m, to: a }\n",
 				   &s, &e), -EINVAL);
 	assert_int_equal(e.line, 2);
-	assert_non_null(strstr(e.msg, "protocol: expected tcp, http, h2c or grpc, got 'h2'"));
+	assert_non_null(strstr(e.msg, "protocol: expected tcp, http, h2c, grpc, ssl, https or grpcs, got 'h2'"));
 	/* a forward to an HTTP service without a route is a route error */
 	assert_int_equal(load_text("services:\n  a: { protocol: http }\n  b: { routes: { x: \"-F {a} -R\" } }\n"
 				   "clients:\n  - { name: m, to: b }\n", &s, &e), -EINVAL);
@@ -94,7 +94,7 @@ static void test_errors_and_set(void **state)
 	scenario_free(&s);
 	memset(&s, 0, sizeof s);
 	assert_int_equal(scenario_load(path, bad, 1, &s, &e), -EINVAL);
-	assert_non_null(strstr(e.msg, "protocol: expected tcp, http, h2c or grpc, got 'udp'"));
+	assert_non_null(strstr(e.msg, "protocol: expected tcp, http, h2c, grpc, ssl, https or grpcs, got 'udp'"));
 	scenario_free(&s);
 	unlink(path);
 }

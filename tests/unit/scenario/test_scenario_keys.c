@@ -90,7 +90,7 @@ static void test_same_check(void **state)
 		{ "services:\n  S:\n    replicas: 0\nclients:\n  - name: C\n    to: S\n",
 		  "services.S.replicas=0", "replicas: expected a whole number from 1 to 64, got '0'" },
 		{ "services:\n  S:\n    protocol: udp\nclients:\n  - name: C\n    to: S\n",
-		  "services.S.protocol=udp", "protocol: expected tcp, http, h2c or grpc, got 'udp'" },
+		  "services.S.protocol=udp", "protocol: expected tcp, http, h2c, grpc, ssl, https or grpcs, got 'udp'" },
 		{ BASE "    delay: soon\n", "clients.C.delay=soon",
 		  "delay: expected a duration such as 500ms, got 'soon'" },
 		{ BASE "    trace_sample: 2\n", "clients.C.trace_sample=2",
@@ -139,7 +139,7 @@ static void test_file_only(void **state)
 	scenario_free(&s);
 	assert_int_equal(load("services:\n  S:\n    replica: 2\n", NULL, &s, &e), -EINVAL);
 	assert_string_equal(e.msg, "service S: unknown key 'replica' (expected replicas, node, "
-				   "routes, protocol, link, resources or serverless)");
+				   "routes, protocol, link, resources, serverless or tls)");
 	scenario_free(&s);
 }
 
