@@ -363,6 +363,66 @@ static void test_net_baseline(void **state)
 	all_meshwalk = false;
 }
 
+/* A meshwalk-recorded execution's op spans say what its self time was: a
+ * segment is its COMPUTE spans' time (per --self-time), its waits (SLEEP,
+ * LOAD, STORE, READ spans: the worker off the CPU) are kept apart and
+ * written as --sleep whatever --self-time says, and the rest (meshwalk's
+ * own engine) is left out; the same spans from another tracer are self time
+ * like any other (their names mean nothing there). */
+static void test_waits(void **state)
+{
+	struct writer_opts o;
+	const struct model_plan *pl;
+	char *s;
+	int rc;
+
+	(void)state;
+	for (int own = 0; own < 2; own++) {
+		all_meshwalk = own;
+		begin(MODEL_DEFAULT_TOLERANCE_NS);
+		/* COMPUTE 100 us, STORE 300 us, B.x, COMPUTE 100 us, SLEEP
+		 * 200 us, REPLY 50 us, 50 us more */
+		add("t", "r", NULL, "A", "root", SPAN_KIND_SERVER, 0, 1200);
+		add("t", "c1", "r", "A", "COMPUTE", SPAN_KIND_INTERNAL, 0, 100);
+		add("t", "w1", "r", "A", "STORE", SPAN_KIND_INTERNAL, 100, 300);
+		call("t", "c", "r", "A", "B", "x", 400, 400, 0);
+		add("t", "c2", "r", "A", "COMPUTE", SPAN_KIND_INTERNAL, 800, 100);
+		add("t", "w2", "r", "A", "SLEEP", SPAN_KIND_INTERNAL, 900, 200);
+		add("t", "w3", "r", "A", "REPLY", SPAN_KIND_INTERNAL, 1100, 50);
+		import_finish(&im);
+		pl = &route("A", "root")->plans[0];
+		assert_int_equal(pl->ngroups, 1);
+		assert_true(pl->seg[0].v[0] == (own ? 100 : 400) * US);
+		assert_true(pl->seg[1].v[0] == (own ? 100 : 400) * US);
+		assert_int_equal(pl->wait[0].n, own ? 1 : 0);
+		if (own) {
+			assert_true(pl->wait[0].v[0] == 300 * US);
+			assert_true(pl->wait[1].v[0] == 200 * US);
+		}
+		/* validate's self time per execution is all of it */
+		assert_true(route("A", "root")->self.v[0] == 800 * US);
+		writer_opts_init(&o);
+		o.cpu = 0.5; /* --self-time 0.5: the waits are off CPU all the same */
+		s = write_text(&o, &rc);
+		assert_int_equal(rc, 0);
+		if (own) {
+			if (strstr(s, "      root: \"-C 50us --sleep 50us --sleep 300us -F {B},route=x "
+				      "-C 50us --sleep 50us --sleep 200us\"") == NULL)
+				fail_msg("unexpected program:\n%s", s);
+			assert_non_null(strstr(s, "in meshwalk's op spans: COMPUTE 200us, waits 500us "
+						  "(SLEEP, LOAD, STORE, READ: --sleep); the other 100us"));
+		} else {
+			if (strstr(s, "      root: \"-C 200us --sleep 200us -F {B},route=x -C 200us "
+				      "--sleep 200us\"") == NULL)
+				fail_msg("unexpected program:\n%s", s);
+			assert_null(strstr(s, "meshwalk's op spans"));
+		}
+		free(s);
+		end();
+	}
+	all_meshwalk = false;
+}
+
 static void test_safe_names(void **state)
 {
 	char out[80];
@@ -581,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_detached_call),
 		cmocka_unit_test(test_net_baseline),
+		cmocka_unit_test(test_waits),
 		cmocka_unit_test(test_writer_limits),
 		cmocka_unit_test(test_writer_sizes),
 		cmocka_unit_test(test_safe_names),
