@@ -467,8 +467,13 @@ static void push_op(struct model *m, const struct import *im, const struct span 
 		m->cap_waits = m->cap_waits ? m->cap_waits * 2 : 16;
 		m->waits = xrealloc(m->waits, m->cap_waits * sizeof *m->waits);
 	}
+	/* a COMPUTE or SLEEP is the time it asked for: what it took beyond
+	 * (preempted at the end of its spin, a late timer) was the machine's,
+	 * and the clone's machine adds its own */
 	m->waits[m->nwaits].start = X->start_ns;
-	m->waits[m->nwaits].end = X->start_ns + X->dur_ns;
+	m->waits[m->nwaits].end = X->start_ns + (X->asked_ns >= 0 && X->asked_ns < X->dur_ns
+						       ? X->asked_ns
+						       : X->dur_ns);
 	m->waits[m->nwaits].cpu = i == 0;
 	m->nwaits++;
 }
