@@ -8,8 +8,12 @@
 # operation with the original's (p50/p90/p99 errors, KS distance) and the
 # requests per service. Then, with --net-baseline 0, the clone that emulates
 # meshwalk's own network time on top of its own: the error the default avoids.
-# Prints the two validate tables. A benchmark: asserts nothing; timing on a
-# quiet machine only (the runs take REQUESTS/RATE seconds each, twice).
+# The clones run traced as the application does (the same recording cost, and
+# validate's self time per operation), and each node's busy CPU per request
+# (COMPUTE time from its stats.json: a count, not a timing) is printed for the
+# application and each clone. Prints the two validate tables. A benchmark:
+# asserts nothing; timing on a quiet machine only (the runs take REQUESTS/RATE
+# seconds each, three times).
 set -u
 cd "$(dirname "$0")/.."
 N=${1:-2000}
@@ -43,13 +47,28 @@ YAML
 (cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q -o "$T/app" "$T/app.yaml" >/dev/null) ||
 	die "the application's run failed"
 echo "application: $N requests at $RATE/s, $(wc -l <"$T/app/traces.otlp.jsonl") span lines"
+# each node's COMPUTE (busy CPU) per request it served, and its SLEEPs
+cpu() {
+	python3 - "$1"/nodes/*/stats.json <<'PY'
+import json, os, sys
+for f in sys.argv[1:]:
+    d = json.load(open(f))
+    n = max(d["requests"], 1)
+    print("  %-8s %6d requests, COMPUTE %8.1f us per request, %d SLEEPs"
+          % (os.path.basename(os.path.dirname(f)), d["requests"], d["compute_ns"] / 1e3 / n, d["sleeps"]))
+PY
+}
+echo "busy CPU per request, application:"
+cpu "$T/app"
 for base in auto 0; do
 	"$MESHWALK" import --net-baseline "$base" --requests "$N" --rate "$RATE" -o "$T/clone-$base.yaml" \
 		"$T/app/traces.otlp.jsonl" || die "import failed"
-	(cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q -o "$T/clone-$base" \
-		"$T/clone-$base.yaml" >/dev/null) || die "the clone's run failed"
+	(cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q --set trace_sample=1 \
+		-o "$T/clone-$base" "$T/clone-$base.yaml" >/dev/null) || die "the clone's run failed"
 	echo
 	echo "== clone with --net-baseline $base"
+	echo "busy CPU per request, clone:"
+	cpu "$T/clone-$base"
 	"$MESHWALK" validate --clone "$T/clone-$base" "$T/app/traces.otlp.jsonl"
 done
 exit 0

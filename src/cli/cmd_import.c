@@ -70,7 +70,10 @@ const struct opt_def import_opts[] = {
 	  "services), sleep (--sleep, off CPU; default for services known only from client "
 	  "spans) or the FRACTION of it on CPU (0.3: -C of 30% and --sleep of 70% of each "
 	  "sample). Without SERVICE= it applies to every service; with it, to that traced "
-	  "service only (repeatable)." },
+	  "service only (repeatable). Of spans meshwalk recorded, the self time is their "
+	  "COMPUTE spans' (the time asked); their waits (SLEEP, LOAD, STORE, READ spans) "
+	  "are --sleep whatever this says, and meshwalk's own time around them is not "
+	  "emulated." },
 	{ "working-set", 0, OPT_REQUIRED, O_WORKING_SET, "[SERVICE=]SIZE",
 	  "Give the -C ops of services a working set (-C TIME,ws=SIZE: each COMPUTE walks a "
 	  "buffer of SIZE bytes, so the clone puts the original's cache pressure on the "

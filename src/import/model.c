@@ -15,6 +15,13 @@ struct model_call {
 	uint32_t route;
 };
 
+/* An op span of a meshwalk-recorded execution: a COMPUTE (cpu), or a
+ * SLEEP, LOAD, STORE or READ, during which its worker was off the CPU. */
+struct model_wait {
+	int64_t start, end;
+	bool cpu;
+};
+
 void model_init(struct model *m, uint64_t tolerance_ns)
 {
 	memset(m, 0, sizeof *m);
@@ -41,9 +48,12 @@ void model_free(struct model *m)
 		for (uint32_t p = 0; p < r->nplans; p++) {
 			struct model_plan *pl = &r->plans[p];
 
-			for (uint32_t s = 0; s <= pl->ngroups; s++)
+			for (uint32_t s = 0; s <= pl->ngroups; s++) {
 				reservoir_free(&pl->seg[s]);
+				reservoir_free(&pl->wait[s]);
+			}
 			free(pl->seg);
+			free(pl->wait);
 			free(pl->gsize);
 			free(pl->calls);
 			free(pl->detached);
@@ -62,6 +72,7 @@ void model_free(struct model *m)
 	free(m->edges);
 	free(m->stack);
 	free(m->calls);
+	free(m->waits);
 	free(m->shift);
 	free(m->seg);
 	free(m->key);
@@ -282,7 +293,20 @@ static struct model_plan *plan_of(struct model *m, struct model_route *r, uint32
 		pl->detached[i] = (key[2 + ng + i] & CALL_DETACHED) != 0;
 	}
 	pl->seg = xcalloc(ng + 1, sizeof *pl->seg);
+	pl->wait = xcalloc(ng + 1, sizeof *pl->wait);
 	return pl;
+}
+
+/* The time of the execution's op spans of one kind (cpu: COMPUTE, else
+ * the waits) within [a, b), at most b - a. */
+static int64_t ops_within(const struct model *m, bool cpu, int64_t a, int64_t b)
+{
+	int64_t w = 0;
+
+	for (uint32_t i = 0; i < m->nwaits; i++)
+		if (m->waits[i].cpu == cpu)
+			w += max64(min64(m->waits[i].end, b) - max64(m->waits[i].start, a), 0);
+	return min64(w, max64(b - a, 0));
 }
 
 /* Groups the sorted calls[0..n) of an execution [s, e) and counts its plan.
@@ -347,14 +371,18 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 
 	struct model_route *r = &m->routes[ridx];
 	struct model_plan *pl = plan_of(m, r, ridx, m->key, nkey);
-	int64_t at = s, self = 0, *seg_ns;
+	int64_t at = s, self = 0, *seg_ns, *wait_ns;
 
-	/* segments: before the first group, between groups, after the last */
-	if (ng + 1 > m->cap_seg) {
-		m->cap_seg = 2 * (ng + 1);
+	/* segments: before the first group, between groups, after the last.
+	 * Of a meshwalk-recorded execution, a segment is its COMPUTE spans'
+	 * time, and its waits are kept apart (off CPU); the rest is
+	 * meshwalk's own engine, which the clone pays again (docs/import.md) */
+	if (2 * (ng + 1) > m->cap_seg) {
+		m->cap_seg = 4 * (ng + 1);
 		m->seg = xrealloc(m->seg, m->cap_seg * sizeof *m->seg);
 	}
 	seg_ns = m->seg;
+	wait_ns = m->seg + ng + 1;
 	for (uint32_t g = 0; g <= ng; g++) {
 		int64_t g0 = g < ng ? c[gstart[g]].start : e, g1 = g0;
 
@@ -362,6 +390,10 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 			g1 = max64(g1, c[i].end);
 		seg_ns[g] = max64(g0 - at, 0);
 		self += seg_ns[g];
+		if (m->known_ops) {
+			wait_ns[g] = ops_within(m, false, at, g0);
+			seg_ns[g] = ops_within(m, true, at, g0);
+		}
 		at = max64(at, g1);
 	}
 	reservoir_add(&r->self, &m->self_rng, (double)self);
@@ -373,8 +405,11 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 	}
 	pl->count++;
 	reservoir_add(&pl->dur, &m->rng, (double)(e - s));
-	for (uint32_t g = 0; g <= ng; g++)
+	for (uint32_t g = 0; g <= ng; g++) {
 		reservoir_add(&pl->seg[g], &m->rng, (double)seg_ns[g]);
+		if (m->known_ops)
+			reservoir_add(&pl->wait[g], &m->rng, (double)wait_ns[g]);
+	}
 }
 
 /* How far the clocks' alignment moved callee Y (span ci) onto the clock of
@@ -409,6 +444,38 @@ static void client_call(struct model *m, uint32_t svc, uint32_t cr, const struct
 			ed->meshwalk_calls++;
 		reservoir_add(&ed->net, &m->rng, (double)(net > 0 ? net : 0));
 	}
+}
+
+/* Local span X of a meshwalk-recorded execution, if it is one of the op
+ * spans meshwalk records (docs/tracing.md) that the fit tells apart: a
+ * COMPUTE (cpu), or a wait: a SLEEP on its timer, a LOAD or STORE handed to
+ * the storage thread, a sendfile reply's READ. */
+static void push_op(struct model *m, const struct import *im, const struct span *X)
+{
+	static const char *const names[] = { "COMPUTE", "SLEEP", "LOAD", "STORE", "READ" };
+	const char *op;
+	size_t i;
+
+	if (X->kind != SPAN_KIND_INTERNAL || !(X->flags & SPAN_F_MESHWALK) || !timed(X))
+		return;
+	op = import_name(im, X->operation);
+	for (i = 0; i < sizeof names / sizeof names[0] && strcmp(op, names[i]) != 0; i++)
+		;
+	if (i == sizeof names / sizeof names[0])
+		return;
+	if (m->nwaits == m->cap_waits) {
+		m->cap_waits = m->cap_waits ? m->cap_waits * 2 : 16;
+		m->waits = xrealloc(m->waits, m->cap_waits * sizeof *m->waits);
+	}
+	/* a COMPUTE or SLEEP is the time it asked for: what it took beyond
+	 * (preempted at the end of its spin, a late timer) was the machine's,
+	 * and the clone's machine adds its own */
+	m->waits[m->nwaits].start = X->start_ns;
+	m->waits[m->nwaits].end = X->start_ns + (X->asked_ns >= 0 && X->asked_ns < X->dur_ns
+						       ? X->asked_ns
+						       : X->dur_ns);
+	m->waits[m->nwaits].cpu = i == 0;
+	m->nwaits++;
 }
 
 /* One execution: the entry span ei of its service; root: it starts a
@@ -453,13 +520,19 @@ static void execution(struct model *m, const struct import *im, const struct tra
 			(*n)++;
 		}
 	}
-	/* walk the local spans; their children in other services are calls */
+	/* walk the local spans; their children in other services are calls,
+	 * and meshwalk's COMPUTE and wait spans among them its ops */
 	grow_u32(&m->stack, &m->cap_stack, t->n + 1);
 	m->stack[nstack++] = ei;
+	m->nwaits = 0;
+	m->known_ops = (E->flags & SPAN_F_MESHWALK) != 0;
 	while (nstack > 0) {
 		uint32_t xi = m->stack[--nstack];
 		const struct span *X = &t->spans[xi];
 		bool answered = false;
+
+		if (xi != ei && m->known_ops)
+			push_op(m, im, X);
 
 		for (uint32_t ci = X->first_child; ci != SPAN_NONE; ci = t->spans[ci].next_sibling) {
 			const struct span *Y = &t->spans[ci];

@@ -23,7 +23,13 @@
  *     alternatives are plans of their own, so the plan weights carry the
  *     joint probability of calls, repeat counts and mutually exclusive
  *     callees, and each plan keeps its own segment distributions (a slow path
- *     stays slow).
+ *     stays slow);
+ *   - of an execution meshwalk recorded itself, whose op spans say what
+ *     each part of a segment was: the segment is its COMPUTE spans' time,
+ *     its waits (SLEEP, LOAD, STORE, READ spans: the worker off the CPU)
+ *     are kept apart (`wait`), so the clone waits there instead of burning
+ *     a CPU the original left free, and the rest (meshwalk's own engine:
+ *     parsing, replies, recording) is not kept: the clone pays it again.
  * Distributions are reservoirs of at most MODEL_RESERVOIR samples (seeded,
  * so the same input fits the same model); per operation at most
  * MODEL_MAX_PLANS plans are tracked, later new plans are counted apart.
@@ -70,7 +76,10 @@ struct model_plan {
 	bool *detached;      /* per call: it outlived its caller (fire and forget): a group alone */
 	uint32_t ncalls;
 	uint64_t count;
-	struct reservoir *seg; /* ngroups + 1 compute segments, ns */
+	struct reservoir *seg; /* ngroups + 1 compute segments, ns (meshwalk-recorded
+				* executions: their COMPUTE spans' time) */
+	struct reservoir *wait; /* per segment, of meshwalk-recorded executions: its time in
+				 * SLEEP, LOAD, STORE and READ spans, ns (off CPU) */
 	struct reservoir dur;  /* the execution's duration, ns */
 };
 
@@ -121,6 +130,9 @@ struct model {
 	uint32_t cap_shift;
 	struct model_call *calls;
 	uint32_t cap_calls;
+	struct model_wait *waits; /* the execution's op spans (COMPUTE; SLEEP, LOAD, STORE, READ) */
+	uint32_t nwaits, cap_waits;
+	bool known_ops;           /* the execution is meshwalk-recorded: its ops are known */
 	uint32_t *key;
 	uint32_t cap_key;
 	int64_t *seg; /* an execution's segment times */

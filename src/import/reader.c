@@ -201,6 +201,9 @@ void span_tag(struct span_in *in, const char *key, const char *val)
 	} else if (strcmp(key, SPAN_REQUEST_ID_ATTR) == 0) {
 		if (parse_u64(val, &n) == 0 && n <= INT64_MAX)
 			in->request_id = (int64_t)n;
+	} else if (strcmp(key, SPAN_ASKED_ATTR) == 0) {
+		if (parse_u64(val, &n) == 0 && n <= INT64_MAX)
+			in->asked_ns = (int64_t)n;
 	} else if ((which = size_attr(key)) != 0 && parse_u64(val, &n) == 0 && n <= INT64_MAX) {
 		if (which == 1)
 			in->req_bytes = (int64_t)n;

@@ -12,6 +12,7 @@ void span_in_init(struct span_in *in)
 	memset(in, 0, sizeof *in);
 	in->req_bytes = in->resp_bytes = -1;
 	in->request_id = -1;
+	in->asked_ns = -1;
 }
 
 void import_init(struct import *im, uint64_t max_open_spans, import_trace_fn fn, void *arg)
@@ -422,6 +423,7 @@ int import_add(struct import *im, const struct span_in *in, struct err *e)
 		s->flags |= SPAN_F_SHARED;
 	s->req_bytes = in->req_bytes;
 	s->request_id = in->request_id;
+	s->asked_ns = in->asked_ns;
 	s->resp_bytes = in->resp_bytes;
 	if (in->nrefs) {
 		s->links = xcalloc(in->nrefs, sizeof *s->links);

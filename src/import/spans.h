@@ -46,6 +46,10 @@
 /* The attribute meshwalk's own spans carry the client's request id in (the
  * id of its per-request output lines), so a request can be found by it. */
 #define SPAN_REQUEST_ID_ATTR "meshwalk.request_id"
+/* The attribute of meshwalk's COMPUTE and SLEEP spans: the time the op asked
+ * for, ns (the span is the time it took: a preempted spin or a late timer
+ * wake-up ends it later). */
+#define SPAN_ASKED_ATTR "meshwalk.duration_ns"
 /* Default bound on the spans of traces not yet finished (about 300 bytes
  * each with ids and slack, measured: ~150 MB at this bound). */
 #define IMPORT_DEFAULT_MAX_OPEN_SPANS 500000
@@ -99,6 +103,7 @@ struct span_in {
 	enum span_status status;
 	int64_t req_bytes, resp_bytes; /* -1: unknown */
 	int64_t request_id;            /* SPAN_REQUEST_ID_ATTR, -1: none */
+	int64_t asked_ns;              /* SPAN_ASKED_ATTR, -1: none */
 	bool shared;                   /* Zipkin "shared": the server half of a client's id */
 	bool meshwalk;                 /* recorded by meshwalk (OTLP telemetry.sdk.name) */
 	uint64_t pos;                  /* line (CSV) or byte offset (JSON) it was read at */
@@ -122,6 +127,7 @@ struct span {
 	int64_t start_ns, dur_ns;
 	int64_t req_bytes, resp_bytes;
 	int64_t request_id; /* -1: none */
+	int64_t asked_ns;   /* SPAN_ASKED_ATTR, -1: none */
 	uint32_t parent, first_child, next_sibling; /* indexes in the trace, SPAN_NONE */
 	uint32_t nlinks;
 	struct span_link *links;

@@ -123,6 +123,31 @@ static bool self_ops(struct text *t, const struct reservoir *r, struct self_emu 
 	return any;
 }
 
+/* A segment's waits meshwalk recorded (SLEEP, LOAD, STORE, READ spans): off
+ * CPU whatever --self-time says, since the trace says so. */
+static bool wait_ops(struct text *t, const struct reservoir *r, uint32_t q)
+{
+	uint32_t n;
+	double *x = reservoir_sorted(r, &n);
+	bool any = n > 0 && x[n - 1] >= 500;
+
+	if (any) {
+		writer_tput(t, "%s--sleep ", t->n ? " " : "");
+		emp_text(t, x, n, 1 / 1000.0, SPEC_TIME, q);
+	}
+	free(x);
+	return any;
+}
+
+/* Segment g of plan pl: its self time (per --self-time), then its waits. */
+static bool segment_ops(struct text *t, const struct model_plan *pl, uint32_t g,
+			struct self_emu how, uint32_t q)
+{
+	bool a = self_ops(t, &pl->seg[g], how, q);
+
+	return wait_ops(t, &pl->wait[g], q) || a;
+}
+
 static const struct writer_self *self_of(const struct model *m, const struct writer_opts *o,
 					 uint32_t svc)
 {
@@ -188,7 +213,7 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 			n += !writer_call_cut(nm, from, m->routes[c[j]].svc);
 		bool branch = n > 1;
 
-		if (self_ops(t, &pl->seg[g], how, o->emp_values))
+		if (segment_ops(t, pl, g, how, o->emp_values))
 			prev_branch = false;
 		if (branch && prev_branch)
 			writer_tput(t, " -C 0"); /* else the two branch groups would join */
@@ -219,7 +244,7 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 		if (n > 0)
 			prev_branch = branch;
 	}
-	self_ops(t, &pl->seg[pl->ngroups], how, o->emp_values);
+	segment_ops(t, pl, pl->ngroups, how, o->emp_values);
 }
 
 /* The program of route ri with its k most frequent plans. */
@@ -392,6 +417,32 @@ static const char *comment_text(const char *in, char *buf, size_t cap)
 	return buf;
 }
 
+/* A route meshwalk recorded: its op spans' time per execution, and what
+ * became of the rest. */
+static void wait_comment(FILE *f, const struct model_route *r)
+{
+	double w = 0, cpu = 0, self = 0;
+	uint64_t n = 0;
+	char a[32], b[32], c[32];
+
+	for (uint32_t p = 0; p < r->nplans; p++) {
+		n += r->plans[p].wait[0].seen; /* one per execution with known ops */
+		for (uint32_t g = 0; g <= r->plans[p].ngroups; g++) {
+			w += r->plans[p].wait[g].sum;
+			cpu += r->plans[p].seg[g].sum;
+		}
+	}
+	if (n == 0)
+		return;
+	self = r->self.seen ? r->self.sum / (double)r->self.seen : 0;
+	us(a, sizeof a, cpu / (double)n);
+	us(b, sizeof b, w / (double)n);
+	us(c, sizeof c, self - (cpu + w) / (double)n);
+	fprintf(f, "      #   self time per execution (mean) in meshwalk's op spans: COMPUTE %s, "
+		   "waits %s (SLEEP, LOAD, STORE, READ: --sleep); the other %s is meshwalk's "
+		   "own, paid again by the clone\n", a, b, c);
+}
+
 static void route_comments(FILE *f, const struct model *m, const struct writer_names *nm,
 			   const struct writer_opts *o, uint32_t ri, uint32_t k)
 {
@@ -434,6 +485,7 @@ static void route_comments(FILE *f, const struct model *m, const struct writer_n
 		if (left)
 			fprintf(f, "      #   left out: %llu executions of rarer plans\n",
 				(unsigned long long)left);
+		wait_comment(f, r);
 		call_comments(f, m, nm, r);
 		free(ord);
 	}
