@@ -268,6 +268,18 @@ static int svc_routes(void *obj, const struct key_val *v, struct err *e)
 	return load_routes(v->l, v->node, obj);
 }
 
+static int svc_route_prefix(void *obj, const struct key_val *v, struct err *e)
+{
+	struct scenario_service *svc = obj;
+
+	(void)e; /* checked by scenario.c once the overrides are applied */
+	free(svc->route_prefix);
+	svc->route_prefix = xstrdup(v->text);
+	svc->prefix_line = v->line;
+	svc->prefix_col = v->col;
+	return 0;
+}
+
 static int svc_protocol(void *obj, const struct key_val *v, struct err *e)
 {
 	struct scenario_service *svc = obj;
@@ -302,6 +314,7 @@ static const struct key_def service_keys[] = {
 	{ "replicas", true, true, svc_replicas },
 	{ "node", false, true, svc_node },
 	{ "routes", false, false, svc_routes },
+	{ "route_prefix", true, true, svc_route_prefix },
 	{ "protocol", true, true, svc_protocol },
 	{ "link", false, false, svc_link },
 	{ "resources", false, false, svc_resources },
