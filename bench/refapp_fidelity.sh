@@ -44,7 +44,8 @@ original() {
 	mkdir -p "$1"
 	REFAPP_TIMEOUT=$(($N / $2 + 120))
 	refapp_start "$1" "${3:-}" "${4:-0}" || die "the application did not start"
-	refapp_load "$1" "$N" "$2" || die "the application's load failed"
+	# An overloaded machine times requests out: report it, fit what was served.
+	refapp_load "$1" "$N" "$2" || echo "the application's load had failures (above); going on"
 	refapp_stop || die "the application did not stop cleanly"
 	echo "application at $2/s${3:+, $3 +${4}ms CPU}: $(cat "$1/load.out"), $(wc -l <"$1/traces.jsonl") export requests"
 }
