@@ -37,9 +37,12 @@ const struct opt_def run_opts[] = {
 	  "appended when that exists, so two quick runs never collide.",
 	  .kind = OPT_K_STR, OPT_AT(struct run_args, c.out_dir) },
 	{ "set", 0, OPT_REQUIRED, O_SET, "KEY=VALUE",
-	  "Override one scenario value before the run (repeatable): name, seed, "
-	  "services.NAME.replicas, services.NAME.node, clients.NAME.to, clients.NAME.args, "
-	  "clients.NAME.delay. Recorded in " RESULTS_RUN_JSON ".",
+	  "Override one scenario value before the run (repeatable): name, seed, trace_sample, "
+	  "services.NAME.replicas, services.NAME.node, services.NAME.protocol, "
+	  "services.NAME.routes.ROUTE, services.NAME.route_prefix (op words run at the start of "
+	  "each of the service's routes: a what-if such as '-C 1ms'), clients.NAME.to, "
+	  "clients.NAME.args, clients.NAME.delay, clients.NAME.route, clients.NAME.trace_sample. "
+	  "Recorded in " RESULTS_RUN_JSON ".",
 	  .kind = OPT_K_LIST, OPT_AT(struct run_args, sets) },
 	{ "timeout", 0, OPT_REQUIRED, O_TIMEOUT, "DURATION",
 	  "Stop the whole run, and fail it, if it has not finished after DURATION "
@@ -255,6 +258,8 @@ static void print_check(const struct scenario *s)
 		for (size_t k = 0; k < svc->nroutes; k++)
 			printf("%s%s", k ? ", " : (svc->nroutes == 1 ? ", route " : ", routes "),
 			       svc->routes[k].name);
+		if (svc->route_prefix)
+			printf(" (each after route_prefix '%s')", svc->route_prefix);
 		if (svc->level > 0)
 			printf(" (starts in wave %d, after the services its routes reference)",
 			       svc->level + 1);

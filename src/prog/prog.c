@@ -445,6 +445,24 @@ int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, stru
 	return 0;
 }
 
+int prog_builder_check_fragment(const struct prog_builder *b, struct err *e)
+{
+	const struct prog *p = b->scope[0];
+
+	if (b->depth > 0)
+		return err_set(e, "a -F without route= is still open: close it with -R (else the "
+				  "ops after it would run on its target)");
+	if (b->choice[0] != NULL)
+		return err_set(e, "a --choice group is still open: close it with --choice-end");
+	if (b->root_reply)
+		return err_set(e, "-R at the top level is the final reply, which the ops after it "
+				  "give");
+	if (p->n > 0 && p->ops[p->n - 1].fwd != NULL && p->ops[p->n - 1].fwd->joinable)
+		return err_set(e, "it ends in a branch group, which a branch -F after it would "
+				  "join: end it with another op");
+	return 0;
+}
+
 /* A branch group's nack is only known once the group is complete. A nack
  * above the target count is clamped to it, with a warning (DistWalk clamps
  * silently). */

@@ -114,6 +114,13 @@ int prog_add_reply(struct prog_builder *b, struct spec *size, bool sendfile, str
 /* -F: opens a forward scope (copies *o; takes ownership of o->frame_size).
  * With o->route set, checks the name (wire_route_check) and opens no scope. */
 int prog_add_forward(struct prog_builder *b, const struct prog_fwd_opts *o, struct err *e);
+/* Whether what b holds so far can have further ops appended at its top
+ * level without changing what it does: no -F scope or --choice group still
+ * open, no top-level -R (the final reply) given, and not ending in a branch
+ * group that a following branch -F would join. 0, or -EINVAL naming the
+ * first reason. (A service's route_prefix: ops that run before each route's
+ * own.) */
+int prog_builder_check_fragment(const struct prog_builder *b, struct err *e);
 /* Closes open scopes and returns the template; the builder is emptied.
  * Refuses (and frees) a template whose encoded program would exceed a node's
  * op limit (wire_default_limits.max_ops), which nested branch groups reach

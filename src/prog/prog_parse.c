@@ -523,16 +523,14 @@ static char *next_word(char **s)
 	return w;
 }
 
-int prog_parse_text(const char *text, struct prog **out, struct err *e)
+/* The words of text into b, in order. offsets: where --load-offset and
+ * --store-offset go (NULL: they are refused, as in a route prefix). */
+static int parse_words(struct prog_builder *b, const char *text, struct spec **offsets,
+		       struct err *e)
 {
 	char *copy = xstrdup(text), *rest = copy, *w;
-	struct spec *offsets[2] = { NULL, NULL }; /* --load-offset, --store-offset */
-	struct prog_builder b;
 	int rc = 0;
 
-	*out = NULL;
-	err_clear(e);
-	prog_builder_init(&b);
 	while (rc == 0 && (w = next_word(&rest)) != NULL) {
 		char *arg;
 		int op = op_of_word(w, &arg);
@@ -565,15 +563,32 @@ int prog_parse_text(const char *text, struct prog **out, struct err *e)
 			if (arg == NULL)
 				rest = save;
 		}
-		if (op == OFFSET_LOAD || op == OFFSET_STORE) {
+		if ((op == OFFSET_LOAD || op == OFFSET_STORE) && offsets == NULL) {
+			rc = err_set(e, "%s sets the offsets of the whole program: not in a part of one",
+				     w);
+		} else if (op == OFFSET_LOAD || op == OFFSET_STORE) {
 			spec_destroy(offsets[op - 1]);
 			offsets[op - 1] = NULL;
 			rc = parse_spec(op == OFFSET_LOAD ? "--load-offset" : "--store-offset", arg,
 					SPEC_SIZE, &offsets[op - 1], e);
 		} else {
-			rc = prog_parse_op(&b, op, arg, e);
+			rc = prog_parse_op(b, op, arg, e);
 		}
 	}
+	free(copy);
+	return rc;
+}
+
+int prog_parse_text(const char *text, struct prog **out, struct err *e)
+{
+	struct spec *offsets[2] = { NULL, NULL }; /* --load-offset, --store-offset */
+	struct prog_builder b;
+	int rc;
+
+	*out = NULL;
+	err_clear(e);
+	prog_builder_init(&b);
+	rc = parse_words(&b, text, offsets, e);
 	if (rc == 0) {
 		prog_set_default_offsets(&b, offsets[0], offsets[1]);
 		offsets[0] = offsets[1] = NULL;
@@ -583,6 +598,19 @@ int prog_parse_text(const char *text, struct prog **out, struct err *e)
 	}
 	spec_destroy(offsets[0]);
 	spec_destroy(offsets[1]);
-	free(copy);
+	return rc;
+}
+
+int prog_parse_prefix(const char *text, struct err *e)
+{
+	struct prog_builder b;
+	int rc;
+
+	err_clear(e);
+	prog_builder_init(&b);
+	rc = parse_words(&b, text, NULL, e);
+	if (rc == 0)
+		rc = prog_builder_check_fragment(&b, e);
+	prog_builder_abort(&b);
 	return rc;
 }

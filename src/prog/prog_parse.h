@@ -48,6 +48,10 @@ int prog_parse_op(struct prog_builder *b, int opt, const char *arg, struct err *
 /* A whole program from text (see above) into a finished template. An empty
  * text is a ping (a program of a single REPLY). */
 int prog_parse_text(const char *text, struct prog **out, struct err *e);
+/* Whether text is a valid route prefix: op words that parse as above (no
+ * --load-offset or --store-offset, which set the whole program's) and that
+ * ops may follow (prog_builder_check_fragment()). 0, or -EINVAL. */
+int prog_parse_prefix(const char *text, struct err *e);
 /* Whether a command-line word names an op or a program-level option (-C,
  * -C10, --comp-time=1ms, --load-offset, ...): what a request naming a route
  * cannot carry. */

@@ -394,6 +394,44 @@ static int route_level(struct scenario *s, const struct scenario_route **edge, s
 	return 0;
 }
 
+/* Each service's route_prefix, checked on its own (its references resolve,
+ * it is a part of a program that ops may follow), put in front of each of
+ * its routes' texts. */
+static int apply_prefixes(struct scenario *s, struct err *e)
+{
+	for (size_t i = 0; i < s->nservices; i++) {
+		struct scenario_service *svc = &s->services[i];
+		char *x;
+
+		if (svc->route_prefix == NULL)
+			continue;
+		e->line = svc->prefix_line;
+		e->col = svc->prefix_col;
+		if (svc->nroutes == 0)
+			return err_set(e, "service %s: route_prefix: the service has no routes (the "
+					  "prefix runs at the start of each of its routes)", svc->name);
+		x = scenario_expand(s, svc->route_prefix, false, dummy_addr, NULL, e);
+		if (x == NULL || prog_parse_prefix(x, e) < 0) {
+			free(x);
+			e->line = svc->prefix_line;
+			e->col = svc->prefix_col;
+			return err_prefix(e, "service %s: route_prefix '%s'", svc->name,
+					  svc->route_prefix);
+		}
+		free(x);
+		for (size_t k = 0; k < svc->nroutes; k++) {
+			struct scenario_route *rt = &svc->routes[k];
+			char *t = xmalloc(strlen(svc->route_prefix) + strlen(rt->text) + 2);
+
+			sprintf(t, "%s%s%s", svc->route_prefix, rt->text[0] ? " " : "", rt->text);
+			free(rt->text);
+			rt->text = t;
+		}
+	}
+	e->line = e->col = 0;
+	return 0;
+}
+
 /* Route texts parse, their references form no cycle (levels are set). */
 static int validate_routes(struct scenario *s, struct err *e)
 {
@@ -451,7 +489,7 @@ static int validate(struct scenario *s, struct err *e)
 		return err_set(e, "no services: a scenario needs at least one service");
 	if (s->nclients == 0)
 		return err_set(e, "no clients: a scenario needs at least one client group");
-	if (validate_routes(s, e) < 0)
+	if (apply_prefixes(s, e) < 0 || validate_routes(s, e) < 0)
 		return -EINVAL;
 	for (size_t i = 0; i < s->nclients; i++) {
 		struct scenario_client *c = &s->clients[i];
@@ -608,6 +646,7 @@ void scenario_free(struct scenario *s)
 			free(s->services[i].routes[k].text);
 		}
 		free(s->services[i].routes);
+		free(s->services[i].route_prefix);
 	}
 	for (size_t i = 0; i < s->nclients; i++) {
 		free(s->clients[i].name);

@@ -32,6 +32,10 @@
  * after it (scenario_service.level), so references between routes must not
  * form a cycle, and may not name a balancer. Route texts are parsed at load
  * time (with placeholder addresses), so a bad route is a load error.
+ * A service's route_prefix (op words that ops may follow: no open -F scope
+ * or --choice group, no top-level -R) is put in front of each of its routes'
+ * texts after the overrides and before the routes are checked; a prefix on a
+ * service without routes is an error.
  * Overrides: scenario_set() applies "key=value" before validation, for the
  * keys name, seed, services.<svc>.<key> and clients.<group>.<key>.
  * Ownership: scenario_load() allocates; scenario_free() releases everything.
@@ -90,6 +94,12 @@ struct scenario_service {
 	struct scenario_serverless serverless; /* a Knative Service under deploy (kube.h) */
 	struct scenario_route *routes; /* nroutes installed routes, in file order */
 	size_t nroutes;
+	/* `route_prefix`: op words run at the start of every one of the
+	 * service's routes (a what-if: "-C 1ms" more work per request). Once the
+	 * overrides are applied, scenario_load() puts it in front of each
+	 * routes[].text, so whatever reads the routes runs it. NULL: none. */
+	char *route_prefix;
+	int prefix_line, prefix_col; /* where route_prefix is; 0 when set by --set */
 	/* Start wave (after loading): 0 for a service whose routes reference no
 	 * service, else 1 + the highest level of the services they reference.
 	 * meshwalk run starts wave 0, waits until it listens, then wave 1... */

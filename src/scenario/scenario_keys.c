@@ -6,6 +6,7 @@
  * its object's table. Messages name the key as the file gives it ("service S:
  * replicas: ...") or as --set does ("--set replicas: ..."). */
 #include "scenario/scenario_keys.h"
+#include "scenario/values.h"
 #include "scenario/sweep.h"
 #include "scenario/yamlerr.h"
 
@@ -58,55 +59,6 @@ static int want_scalar(struct scenario_loader *l, yaml_node_t *n, const char *wh
 {
 	if (n->type != YAML_SCALAR_NODE)
 		return at(l, n, "%s: expected a single value, got %s", what, kind_name(n));
-	return 0;
-}
-
-/* Scalar parsers shared by the file and --set. */
-static int parse_int(const char *text, long min, long max, long *out, struct err *e, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < min || v > max)
-		return err_set(e, "%s: expected a whole number from %ld to %ld, got '%s'", what, min,
-			       max, text);
-	*out = v;
-	return 0;
-}
-
-static int parse_u64(const char *text, uint64_t *out, struct err *e, const char *what)
-{
-	char *end;
-
-	errno = 0;
-	if (strchr(text, '-'))
-		return err_set(e, "%s: expected a non-negative number, got '%s'", what, text);
-	*out = strtoull(text, &end, 0);
-	if (errno || end == text || *end)
-		return err_set(e, "%s: expected a number, got '%s'", what, text);
-	return 0;
-}
-
-static int parse_share(const char *text, double *out, struct err *e)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(text, &end);
-	if (errno || end == text || *end || !(*out >= 0 && *out <= 1))
-		return err_set(e, "trace_sample: expected a share from 0 to 1, got '%s'", text);
-	return 0;
-}
-
-static int parse_delay(const char *text, int64_t *ns, struct err *e)
-{
-	double us;
-
-	if (units_parse(text, SPEC_TIME, &us, e) < 0 || us < 0 || us > 86400e6)
-		return err_set(e, "delay: expected a duration such as 500ms, got '%s'", text);
-	*ns = (int64_t)(us * 1000);
 	return 0;
 }
 
@@ -241,7 +193,7 @@ static int svc_replicas(void *obj, const struct key_val *v, struct err *e)
 {
 	long r = 0;
 
-	if (parse_int(v->text, 1, SCENARIO_MAX_REPLICAS, &r, e, v->label) < 0)
+	if (scenario_parse_int(v->text, 1, SCENARIO_MAX_REPLICAS, &r, e, v->label) < 0)
 		return key_err(v, e);
 	((struct scenario_service *)obj)->replicas = (int)r;
 	return 0;
@@ -266,6 +218,18 @@ static int svc_routes(void *obj, const struct key_val *v, struct err *e)
 {
 	(void)e;
 	return load_routes(v->l, v->node, obj);
+}
+
+static int svc_route_prefix(void *obj, const struct key_val *v, struct err *e)
+{
+	struct scenario_service *svc = obj;
+
+	(void)e; /* checked by scenario.c once the overrides are applied */
+	free(svc->route_prefix);
+	svc->route_prefix = xstrdup(v->text);
+	svc->prefix_line = v->line;
+	svc->prefix_col = v->col;
+	return 0;
 }
 
 static int svc_protocol(void *obj, const struct key_val *v, struct err *e)
@@ -304,6 +268,7 @@ static const struct key_def service_keys[] = {
 	{ "replicas", true, true, svc_replicas },
 	{ "node", false, true, svc_node },
 	{ "routes", false, false, svc_routes },
+	{ "route_prefix", true, true, svc_route_prefix },
 	{ "protocol", true, true, svc_protocol },
 	{ "link", false, false, svc_link },
 	{ "resources", false, false, svc_resources },
@@ -346,7 +311,7 @@ static int client_args(void *obj, const struct key_val *v, struct err *e)
 
 static int client_delay(void *obj, const struct key_val *v, struct err *e)
 {
-	if (parse_delay(v->text, &((struct scenario_client *)obj)->delay_ns, e) < 0)
+	if (scenario_parse_delay(v->text, &((struct scenario_client *)obj)->delay_ns, e) < 0)
 		return key_err(v, e);
 	return 0;
 }
@@ -371,7 +336,7 @@ static int client_trace_sample(void *obj, const struct key_val *v, struct err *e
 	struct scenario_client *c = obj;
 
 	c->has_trace_sample = true;
-	if (parse_share(v->text, &c->trace_sample, e) < 0)
+	if (scenario_parse_share(v->text, &c->trace_sample, e) < 0)
 		return key_err(v, e);
 	return 0;
 }
@@ -405,14 +370,14 @@ static int root_seed(void *obj, const struct key_val *v, struct err *e)
 	struct scenario *s = obj;
 
 	s->has_seed = true;
-	if (parse_u64(v->text, &s->seed, e, v->label) < 0)
+	if (scenario_parse_u64(v->text, &s->seed, e, v->label) < 0)
 		return key_err(v, e);
 	return 0;
 }
 
 static int root_trace_sample(void *obj, const struct key_val *v, struct err *e)
 {
-	if (parse_share(v->text, &((struct scenario *)obj)->trace_sample, e) < 0)
+	if (scenario_parse_share(v->text, &((struct scenario *)obj)->trace_sample, e) < 0)
 		return key_err(v, e);
 	return 0;
 }

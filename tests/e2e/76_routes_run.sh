@@ -72,7 +72,7 @@ bad unknownkey 'services:
     route: { x: -C 1ms }
 clients:
   - { name: g, to: a }
-' "unknownkey.yaml:3:5: service a: unknown key 'route' (expected replicas, node, routes, protocol, link, resources, serverless or tls)"
+' "unknownkey.yaml:3:5: service a: unknown key 'route' (expected replicas, node, routes, route_prefix, protocol, link, resources, serverless or tls)"
 
 # --set adds a route, and a client group may switch to it
 timeout -k 5 60 "$MESHWALK" run -q -o "$TMP/set" --set 'services.stock.routes.fast=-C 10us' \

@@ -8,6 +8,10 @@
 // PEERS_JSON maps service names to ports. On SIGTERM the service stops
 // accepting, flushes its spans and writes STATS_FILE (requests served, calls
 // made per callee) so a test can compare the import with what happened.
+// REFAPP_EXTRA_CPU_MS (default 0, at most 1000): CPU milliseconds the service
+// spends at the start of every request it serves, before its route's own
+// steps: the original's side of a what-if ("this service needs 1 ms more"),
+// as `route_prefix: -C 1ms` is the clone's.
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -15,6 +19,12 @@ const { start, api } = require('./tracing');
 
 const [name, portFile, otlpUrl, peersJson, statsFile] = process.argv.slice(2);
 const peers = JSON.parse(peersJson || '{}');
+const extraMs = Number(process.env.REFAPP_EXTRA_CPU_MS || 0);
+if (!(extraMs >= 0 && extraMs <= 1000)) {
+  console.error(`service.js ${name}: REFAPP_EXTRA_CPU_MS '${process.env.REFAPP_EXTRA_CPU_MS}': `
+    + 'expected milliseconds from 0 to 1000');
+  process.exit(2);
+}
 const { tracer, provider } = start(name, otlpUrl);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 const stats = { requests: 0, calls: {} };
@@ -107,6 +117,7 @@ const server = http.createServer((req, res) => {
   stats.requests++;
   tracer.startActiveSpan(route, { kind: api.SpanKind.SERVER }, parent, async (span) => {
     try {
+      if (extraMs > 0) cpu(extraMs);
       await handler();
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } catch (err) {
@@ -123,6 +134,6 @@ process.on('SIGTERM', async () => {
   server.close();
   await sleep(50); // fire-and-forget calls under way end first
   await provider.shutdown();
-  if (statsFile) fs.writeFileSync(statsFile, JSON.stringify(stats));
+  if (statsFile) fs.writeFileSync(statsFile, JSON.stringify({ ...stats, extra_cpu_ms: extraMs }));
   process.exit(0);
 });

@@ -245,6 +245,39 @@ static void test_choice_words(void **state)
 	wire_buf_free(&w);
 }
 
+/* A route prefix: op words that the route's own may follow unchanged. */
+static void test_prefix(void **state)
+{
+	static const char *const ok[] = {
+		"", "-C 1ms", "--sleep 2ms -L 4k -S 1k,sync -s 1,prob=0.5",
+		"-F 127.0.0.1:7892 -C 1 -R", "-F 127.0.0.1:7892,route=a,branch -C 0",
+		"--choice 1 -C 1ms --choice 2 -C 2ms --choice-end",
+	};
+	static const struct {
+		const char *text, *words;
+	} bad[] = {
+		{ "-R", "-R at the top level" },
+		{ "-C 1ms -R 1k", "-R at the top level" },
+		{ "-F 127.0.0.1:7892 -C 1", "a -F without route= is still open" },
+		{ "--choice 1 -C 1ms", "--choice group is still open" },
+		{ "-F 127.0.0.1:7892,route=a,branch", "ends in a branch group" },
+		{ "-F 127.0.0.1:7892,branch -C 1 -R", "ends in a branch group" },
+		{ "--store-offset 0 -S 1k", "sets the offsets of the whole program" },
+		{ "-C", "-C needs a value" },
+	};
+	struct err e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (prog_parse_prefix(ok[i], &e) != 0)
+			fail_msg("'%s': %s", ok[i], e.msg);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(prog_parse_prefix(bad[i].text, &e), -EINVAL);
+		if (strstr(e.msg, bad[i].words) == NULL)
+			fail_msg("'%s': '%s' lacks '%s'", bad[i].text, e.msg, bad[i].words);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_text_errors),
 		cmocka_unit_test(test_nowait_words),
 		cmocka_unit_test(test_route_forward),
+		cmocka_unit_test(test_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -127,8 +127,8 @@ static void test_file_only(void **state)
 
 	(void)state;
 	assert_int_equal(load(BASE, "services.S.link=x", &s, &e), -EINVAL);
-	assert_string_equal(e.msg, "--set: services have no key 'link' (replicas, node, protocol, "
-				   "routes.NAME)");
+	assert_string_equal(e.msg, "--set: services have no key 'link' (replicas, node, "
+				   "route_prefix, protocol, routes.NAME)");
 	scenario_free(&s);
 	assert_int_equal(load(BASE, "clients.C.name=D", &s, &e), -EINVAL);
 	assert_string_equal(e.msg, "--set: clients have no key 'name' (to, args, delay, route, "
@@ -139,7 +139,7 @@ static void test_file_only(void **state)
 	scenario_free(&s);
 	assert_int_equal(load("services:\n  S:\n    replica: 2\n", NULL, &s, &e), -EINVAL);
 	assert_string_equal(e.msg, "service S: unknown key 'replica' (expected replicas, node, "
-				   "routes, protocol, link, resources, serverless or tls)");
+				   "routes, route_prefix, protocol, link, resources, serverless or tls)");
 	scenario_free(&s);
 }
 

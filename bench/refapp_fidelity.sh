@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# bench/refapp_fidelity.sh [REQUESTS] [RATE...] -- how faithful a clone of
+# the reference application (tests/refapp: seven Node.js services, the real
+# OpenTelemetry SDK and exporter) is, and whether it answers a what-if as the
+# application does (issue 17's fidelity goals).
+#
+# At each RATE (default 10 and 20 req/s; REQUESTS default 1000 per run): the
+# application serves REQUESTS requests (tests/refapp/run.sh, shared with e2e
+# 92_refapp_traces), its traces are imported (meshwalk import -o), the clone
+# runs at the same rate, and meshwalk validate's table is printed (p50/p90/p99
+# errors, KS distance, requests per service), with the structure: every call
+# edge of the import's summary against the counts the services kept.
+#
+# Then the intervention, at the last RATE: service WHATIF_SERVICE (catalog)
+# spends WHATIF_MS (1) more CPU milliseconds per request, in the application
+# (REFAPP_EXTRA_CPU_MS) and in the clone fitted above (meshwalk run --set
+# services.SVC.route_prefix='-C 1ms', nothing refitted); both run again, and
+# the shift of each one's p50 is printed with their ratio (goal: clone /
+# original within 25%). A benchmark: asserts nothing; figures belong to a
+# quiet machine (the load average is printed). Loopback only, at most
+# ~20 req/s: light enough for 2 cores.
+set -u
+cd "$(dirname "$0")/.."
+N=${1:-1000}
+[ $# -gt 0 ] && shift
+RATES=${*:-10 20}
+SVC=${WHATIF_SERVICE:-catalog}
+MS=${WHATIF_MS:-1}
+MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
+die() { echo "bench/refapp_fidelity.sh: $*" >&2; exit 1; }
+[ -x "$MESHWALK" ] || die "build meshwalk first (make)"
+for v in "$N" $RATES; do
+	case $v in '' | *[!0-9]*) die "usage: bench/refapp_fidelity.sh [REQUESTS] [RATE...]" ;; esac
+done
+for r in $RATES; do [ "$r" -ge 1 ] && [ "$r" -le 20 ] || die "rate $r: 1 to 20 req/s (2 cores)"; done
+. tests/refapp/run.sh
+refapp_ready || die "$REFAPP_WHY"
+T=$(mktemp -d /tmp/meshwalk-refapp-fidelity.XXXXXX)
+trap 'refapp_kill; rm -rf "$T"' EXIT
+last=${RATES##* }
+
+# original DIR RATE [SVC MS]: the application's run; traces in DIR/traces.jsonl
+original() {
+	mkdir -p "$1"
+	REFAPP_TIMEOUT=$(($N / $2 + 120))
+	refapp_start "$1" "${3:-}" "${4:-0}" || die "the application did not start"
+	# An overloaded machine times requests out: report it, fit what was served.
+	refapp_load "$1" "$N" "$2" || echo "the application's load had failures (above); going on"
+	refapp_stop || die "the application did not stop cleanly"
+	echo "application at $2/s${3:+, $3 +${4}ms CPU}: $(cat "$1/load.out"), $(wc -l <"$1/traces.jsonl") export requests"
+}
+# clone OUT SCENARIO RATE [run options...]: the clone's run into OUT
+clone() {
+	local out=$1 yaml=$2 rate=$3
+	shift 3
+	timeout -k 5 $((N / rate + 120)) "$MESHWALK" run -q -o "$out" "$@" "$yaml" >/dev/null 2>"$out.err" ||
+		echo "the clone's run reported: $(tail -n 1 "$out.err")"
+}
+# validate CLONE TRACES JSON: validate's table; its figures in JSON
+validate() {
+	"$MESHWALK" validate --json "$3" --clone "$1" "$2"
+	case $? in 0 | 3) ;; *) die "validate failed" ;; esac
+}
+structure() { # DIR: the import's call edges against the services' own counts
+	local want got=0 n=0
+	"$MESHWALK" import --summary "$1/traces.jsonl" >"$1/summary" 2>/dev/null || die "import --summary"
+	while IFS= read -r want; do
+		n=$((n + 1))
+		grep -qxF -- "$want" "$1/summary" && got=$((got + 1)) || echo "  missing: $want"
+	done < <(refapp_edges "$1")
+	echo "structure: $got of $n call edges with the services' own counts$([ $got = $n ] && echo " (exact)")"
+}
+
+echo "bench/refapp_fidelity.sh: $N requests per run, rates $RATES; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cpus"
+for rate in $RATES; do
+	echo
+	echo "== $rate req/s"
+	original "$T/orig-$rate" "$rate"
+	"$MESHWALK" import --rate "$rate" --requests "$N" -o "$T/clone-$rate.yaml" "$T/orig-$rate/traces.jsonl" \
+		2>"$T/import.err" || { cat "$T/import.err"; die "import failed"; }
+	structure "$T/orig-$rate"
+	clone "$T/clone-$rate" "$T/clone-$rate.yaml" "$rate"
+	validate "$T/clone-$rate" "$T/orig-$rate/traces.jsonl" "$T/val-$rate.json"
+done
+
+echo
+echo "== what if $SVC needed ${MS} ms more CPU per request ($last req/s)"
+original "$T/orig-plus" "$last" "$SVC" "$MS"
+clone "$T/clone-plus" "$T/clone-$last.yaml" "$last" --set "services.$SVC.route_prefix=-C ${MS}ms"
+grep -qF -- "=-C ${MS}ms " "$T/clone-plus/commands.txt" || die "the clone's $SVC does not run the prefix"
+validate "$T/clone-plus" "$T/orig-plus/traces.jsonl" "$T/val-plus.json"
+python3 - "$T/val-$last.json" "$T/val-plus.json" <<'PY'
+import json, sys
+base, plus = (json.load(open(f))["entries"][0] for f in sys.argv[1:3])
+do = plus["p50_original_us"] - base["p50_original_us"]
+dc = plus["p50_clone_us"] - base["p50_clone_us"]
+print("p50 shift: original %.1f -> %.1f us (%+.1f), clone %.1f -> %.1f us (%+.1f)"
+      % (base["p50_original_us"], plus["p50_original_us"], do,
+         base["p50_clone_us"], plus["p50_clone_us"], dc))
+if do != 0:
+    r = dc / do
+    print("clone / original shift: %.2f (goal 0.75 to 1.25: %s)" % (r, "met" if abs(r - 1) <= 0.25 else "missed"))
+PY
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit 0
