@@ -141,7 +141,8 @@ static void finish(struct h2cl *h, const struct h2req *q, const struct h2_client
 	r->ok = false;
 	r->text[0] = '\0';
 	if (a->over[0]) {
-		snprintf(r->text, sizeof r->text, "HTTP/2: the node's %s (stream reset)", a->over);
+		snprintf(r->text, sizeof r->text, "HTTP/2: the node's response %s over %" PRIu64
+			 " bytes (stream reset)", a->over, a->over_bound);
 		return;
 	}
 	if (a->mw_status[0]) {

@@ -79,7 +79,8 @@ static void finish(const struct h2_peer *hp, const char *peer_name, uint64_t id,
 		return;
 	if (a->over[0]) {
 		h->status = WIRE_ERR_FORWARD;
-		snprintf(text, ERR_TEXT_MAX + 1, "%s: HTTP/2: %s (stream reset)", peer_name, a->over);
+		snprintf(text, ERR_TEXT_MAX + 1, "%s: HTTP/2: response %s over %" PRIu64
+			 " bytes (stream reset)", peer_name, a->over, a->over_bound);
 		h->prog_len = (uint32_t)strlen(text);
 		return;
 	}

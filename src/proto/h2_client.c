@@ -32,6 +32,9 @@ struct stream {
 	struct h2_body req;        /* the request body still to send (its bytes owned) */
 	struct stream *prev, *next; /* every record of the session */
 };
+/* glibc's per-thread cache takes blocks of up to 1032 bytes: one stream's
+ * record is allocated and freed per request. */
+_Static_assert(sizeof(struct stream) <= 1032, "a stream's record fits glibc's tcache");
 
 struct h2_client {
 	nghttp2_session *ng;
@@ -76,8 +79,8 @@ static void answer(struct h2_client *c, struct stream *st)
 /* A broken bound: answered now, the stream reset. */
 static void over(struct h2_client *c, struct stream *st, const char *what, uint64_t bound)
 {
-	snprintf(st->a.over, sizeof st->a.over, "response %s over %llu bytes", what,
-		 (unsigned long long)bound);
+	st->a.over = what;
+	st->a.over_bound = bound;
 	st->a.reset = NGHTTP2_CANCEL;
 	answer(c, st);
 	nghttp2_submit_rst_stream(c->ng, NGHTTP2_FLAG_NONE, st->a.stream_id, NGHTTP2_CANCEL);
@@ -261,9 +264,20 @@ int32_t h2_client_submit(struct h2_client *c, const struct h2_client_req *r, voi
 		free(r->body);
 		return -1;
 	}
-	st = xcalloc(1, sizeof *st);
+	/* Not zeroed whole: the kept bytes are written before they are read. */
+	st = xmalloc(sizeof *st);
 	st->a.user = user;
+	st->a.stream_id = 0;
+	st->a.status = 0;
 	st->a.grpc_status = st->a.mw_code = -1;
+	st->a.grpc_message[0] = st->a.mw_status[0] = '\0';
+	st->a.body = 0;
+	st->a.reset = 0;
+	st->a.over = "";
+	st->a.over_bound = 0;
+	st->answered = false;
+	st->hsize = 0;
+	st->prev = NULL;
 	st->req = (struct h2_body){ r->body, r->body ? r->body_len : 0, 0, r->zeros };
 	nv[n++] = nv_of(":method", r->method, strlen(r->method));
 	nv[n++] = nv_of(":scheme", r->scheme, strlen(r->scheme));

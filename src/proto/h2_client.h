@@ -25,8 +25,8 @@
  * Bounds (what a hostile server can make us hold): a response whose header
  * list (RFC 9113 section 6.5.2 sizes: name + value + 32 per field, trailers
  * included) goes over max_header_list, or whose body goes over max_body (0:
- * no bound), is answered at once with `over` naming the bound and its stream
- * reset (CANCEL); kept values are cut at the sizes below; pushed streams are
+ * no bound), is answered at once with `over` naming the bound ("response
+ * OVER over OVER_BOUND bytes") and its stream reset (CANCEL); kept values are cut at the sizes below; pushed streams are
  * refused (push is off). A protocol error from the server is nghttp2's: a
  * stream error resets the stream (its answer carries the code), a
  * connection error queues GOAWAY and ends the session (h2_client_done()), a
@@ -92,7 +92,8 @@ struct h2_client_answer {
 	uint8_t head[H2_CLIENT_KEEP]; /* the first min(body, H2_CLIENT_KEEP) of them */
 	uint32_t reset;         /* RST_STREAM code, 0: the stream ended normally */
 	const char *reset_name; /* its name ("CANCEL"), "" when 0 */
-	char over[80];          /* "" or the bound the response broke */
+	const char *over;       /* "", or the bound the response broke: "header list", "body" */
+	uint64_t over_bound;    /* its bytes */
 };
 
 /* lim NULL: h2_client_default_limits. */
