@@ -1,5 +1,6 @@
 /* fuzz_h2_client.c -- the client's HTTP/2 and gRPC session (src/client/
- * h2client.c, over nghttp2) fed a hostile server's bytes. Byte 0: bit 0
+ * h2client.c, over proto/h2_client.c's nghttp2 session, which a node's
+ * HTTP/2 forwards share) fed a hostile server's bytes. Byte 0: bit 0
  * speaks gRPC (else plain h2c), bit 1 caps --streams at 2 (so requests
  * wait for streams), bit 2 names a route (else the ops), bits 3-7 seed the
  * piece sizes. Eight requests are submitted before the first byte is fed;

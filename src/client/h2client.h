@@ -19,8 +19,9 @@
  * node resets is an error; a connection error (bad HTTP/2, GOAWAY with
  * streams in flight) breaks the connection, as a bad frame does on the native
  * protocol. A request that times out has its stream reset (h2cl_cancel()).
- * Flow-control windows are opened wide at the start, so replies
- * are never held back by a window the client forgot to reopen.
+ * The session is proto/h2_client's (windows opened wide at the start, so
+ * replies are never held back by a window the client forgot to reopen; a
+ * response over its header list bound is an error reply, its stream reset).
  * Ownership: h2cl_new() borrows the config; the caller frees with
  * h2cl_free(). Output bytes returned by h2cl_output() stay valid until the
  * next call into the same struct h2cl.

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,65 @@ void tls_ctx_free(struct tls_ctx *ctx)
 		return;
 	SSL_CTX_free(ctx->ssl);
 	free(ctx);
+}
+
+/* -- a client context made on first use -- */
+
+struct tls_lazy {
+	struct tls_config cfg;
+	pthread_mutex_t mu;
+	struct tls_ctx *_Atomic ctx; /* set once, under mu */
+	bool failed;                 /* under mu */
+	char why[ERR_MSG_LEN];
+};
+
+struct tls_lazy *tls_lazy_new(const struct tls_config *c, struct tls_ctx *made)
+{
+	struct tls_lazy *l = xcalloc(1, sizeof *l);
+
+	l->cfg = *c;
+	pthread_mutex_init(&l->mu, NULL);
+	atomic_store_explicit(&l->ctx, made, memory_order_release);
+	return l;
+}
+
+struct tls_ctx *tls_lazy_get(struct tls_lazy *l, struct err *e)
+{
+	struct tls_ctx *ctx = atomic_load_explicit(&l->ctx, memory_order_acquire);
+	struct err made_e;
+
+	if (ctx != NULL)
+		return ctx;
+	pthread_mutex_lock(&l->mu);
+	ctx = atomic_load_explicit(&l->ctx, memory_order_relaxed);
+	if (ctx == NULL && !l->failed) {
+		err_clear(&made_e);
+		if (tls_ctx_client(&ctx, &l->cfg, &made_e) == 0) {
+			atomic_store_explicit(&l->ctx, ctx, memory_order_release);
+		} else {
+			ctx = NULL;
+			l->failed = true;
+			snprintf(l->why, sizeof l->why, "%s", made_e.msg);
+		}
+	}
+	if (ctx == NULL)
+		err_set(e, "cannot make the TLS client context: %s", l->why);
+	pthread_mutex_unlock(&l->mu);
+	return ctx;
+}
+
+unsigned tls_lazy_made(const struct tls_lazy *l)
+{
+	return atomic_load_explicit(&((struct tls_lazy *)l)->ctx, memory_order_acquire) != NULL;
+}
+
+void tls_lazy_free(struct tls_lazy *l)
+{
+	if (l == NULL)
+		return;
+	tls_ctx_free(atomic_load_explicit(&l->ctx, memory_order_relaxed));
+	pthread_mutex_destroy(&l->mu);
+	free(l);
 }
 
 /* -- connections -- */

@@ -69,6 +69,23 @@ int tls_ctx_client(struct tls_ctx **out, const struct tls_config *c, struct err 
 void tls_ctx_offer_alpn(struct tls_ctx *ctx, const char *const *alpn, int nalpn);
 void tls_ctx_free(struct tls_ctx *ctx);
 
+/* A client context made on first use, shared by threads: a node's forwards
+ * over TLS (ssl://, https://, grpcs://) use one, made by whichever worker
+ * needs it first while the others wait, so a node that never forwards over
+ * TLS never pays for one (an SSL_CTX costs about ten million instructions).
+ * c is copied (its strings borrowed: they outlive l). made: a context
+ * already made from c to hand out (taken over), or NULL. The options are
+ * the caller's to check at start-up (tls_ctx_client() fails on the same
+ * files and ciphers as a server context from them): a context that cannot
+ * be made here (memory, files changed since) fails every call alike. */
+struct tls_lazy;
+struct tls_lazy *tls_lazy_new(const struct tls_config *c, struct tls_ctx *made);
+/* The context, made now if need be; NULL with e filled when it cannot be. */
+struct tls_ctx *tls_lazy_get(struct tls_lazy *l, struct err *e);
+/* Contexts made so far: 0 or 1. */
+unsigned tls_lazy_made(const struct tls_lazy *l);
+void tls_lazy_free(struct tls_lazy *l);
+
 /* A connection on fd: the accepting side, or the connecting side (host:
  * the name or address the user wrote, sent as SNI when it is a name and,
  * with verify, matched against the certificate; NULL: neither). */

@@ -12,7 +12,8 @@
  * native protocol; https://: HTTP/1.1; grpcs://: HTTP/2). From then on the front ends do not
  * know about TLS: conn_recv() and conn_send() go through it.
  * Forward connections to ssl://, https:// and grpcs:// targets (peer.c)
- * start TLS once connect() succeeds, and their queued frames wait for the
+ * start TLS once connect() succeeds (the node's client context is made by
+ * the first of them: net/tls's tls_lazy), and their queued frames wait for the
  * handshake (https:// ones for its ALPN choice: peer_tls.c). */
 #include "node/worker_int.h"
 
@@ -136,18 +137,25 @@ static char *unbracket(char *h)
 int front_tls_peer_connected(struct worker *w, struct conn *p)
 {
 	char host[SOCK_ADDR_STRLEN];
+	struct tls_ctx *ctx;
+	struct err e;
 
 	if (!p->tls_peer)
 		return 0;
+	ctx = tls_lazy_get(w->tls_client, &e); /* the node's first TLS forward makes it */
+	if (ctx == NULL) {
+		peer_fail(w, p, e.msg, false);
+		return -EPROTO;
+	}
 	/* With --ssl-verify, the target's certificate must name the host the
 	 * forward names, or its address (an IP subjectAltName) when it names
 	 * none. */
 	if (p->host != NULL) {
-		p->tls = tls_new_client(w->tls_client, p->fd, p->host);
+		p->tls = tls_new_client(ctx, p->fd, p->host);
 	} else {
 		sock_addr_str((const struct sockaddr *)&p->addr, host, sizeof host);
 		*strrchr(host, ':') = '\0';
-		p->tls = tls_new_client(w->tls_client, p->fd, host[0] == '[' ? unbracket(host) : host);
+		p->tls = tls_new_client(ctx, p->fd, host[0] == '[' ? unbracket(host) : host);
 	}
 	peer_tls_offer(p); /* https://, grpcs://: their ALPN lists */
 	return front_tls_peer_handshake(w, p) ? 0 : -EPROTO;

@@ -140,7 +140,8 @@ static void sum_stats(struct worker **ws, int n, struct worker_stats *tot)
 	X(syncs) X(periodic_syncs) X(errors) X(busy_ns)
 
 static void write_stats(const struct node_config *c, struct worker **ws, int n,
-			const struct storage *sto, const struct trace_export_stats *ts)
+			const struct storage *sto, const struct trace_export_stats *ts,
+			unsigned tls_clients)
 {
 	struct worker_stats tot;
 	struct storage_stats ss;
@@ -179,6 +180,8 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 	STAT_FIELDS(X)
 	X(limit_violations)
 #undef X
+	/* TLS client contexts made (0 or 1): 0 for a node that never forwarded over TLS */
+	fprintf(f, "  \"tls_client_contexts\": %u,\n", tls_clients);
 #define X(name) fprintf(f, "  \"%s\": %llu,\n", #name, (unsigned long long)tot.eng.name);
 	ENGINE_FIELDS(X)
 #undef X
@@ -213,14 +216,20 @@ static void write_stats(const struct node_config *c, struct worker **ws, int n,
 /* The node's TLS contexts, made once before any worker starts (an SSL_CTX
  * is shared read-only by every thread): one for ssl:// addresses, one for
  * https:// (its ALPN list: the front ends that can take a connection over),
- * one for grpcs:// (ALPN h2 only), and the client side of ssl:// forwards. */
+ * one for grpcs:// (ALPN h2 only); and the client side of TLS forwards
+ * (ssl://, https://, grpcs://), made by the first such forward (tls_lazy):
+ * a node that never forwards over TLS never pays for an SSL_CTX. */
 struct node_tls {
-	struct tls_ctx *ssl, *https, *grpcs, *client;
+	struct tls_ctx *ssl, *https, *grpcs;
+	struct tls_lazy *client;
 };
 
 /* The --ssl-* files are read at start-up, whichever addresses use them:
- * the client context serves ssl:// forwards, which any request may ask for,
- * so a wrong path is a start-up error, never a surprise under load. */
+ * the client context serves TLS forwards, which any request may ask for,
+ * so a wrong path is a start-up error, never a surprise under load. A
+ * server context reads the same files and ciphers as the client one; with
+ * none, the options are checked by making the client context now (kept
+ * for the forwards). Without --ssl-* options there is nothing to check. */
 static int node_tls_contexts(const struct node_config *c, struct node_tls *t, struct err *e)
 {
 	bool ssl = false, https = false, grpcs = false;
@@ -246,8 +255,11 @@ static int node_tls_contexts(const struct node_config *c, struct node_tls *t, st
 	}
 	/* The node's certificate is also its client certificate (mutual TLS),
 	 * and --ssl-verify applies to the peers it forwards to as well. */
+	struct tls_ctx *made = NULL;
+	if (rc == 0 && tls_config_any(&c->tls) && !ssl && !https && !grpcs)
+		rc = tls_ctx_client(&made, &c->tls, e);
 	if (rc == 0)
-		rc = tls_ctx_client(&t->client, &c->tls, e);
+		t->client = tls_lazy_new(&c->tls, made);
 	return rc;
 }
 
@@ -256,7 +268,7 @@ static void node_tls_free(struct node_tls *t)
 	tls_ctx_free(t->ssl);
 	tls_ctx_free(t->https);
 	tls_ctx_free(t->grpcs);
-	tls_ctx_free(t->client);
+	tls_lazy_free(t->client);
 }
 
 static struct tls_ctx *tls_of(const struct node_tls *t, const struct sock_addr *a)
@@ -686,7 +698,7 @@ stop:
 	trace_export_stop(cfg.tracer, &tst); /* after the workers: every span is in */
 	cfg.tracer = NULL;
 	if (started == c->threads)
-		write_stats(&cfg, ws, c->threads, sto, &tst);
+		write_stats(&cfg, ws, c->threads, sto, &tst, tls_lazy_made(tls.client));
 out:
 	trace_export_stop(cfg.tracer, NULL);
 	for (int i = 0; i < c->threads; i++)

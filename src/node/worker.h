@@ -70,7 +70,7 @@ struct worker_sockets {
 	int udp[NODE_MAX_BINDS];
 	int nudp;
 	struct tls_ctx *listen_tls[NODE_MAX_BINDS]; /* ssl://, https://: its TLS context; else NULL */
-	struct tls_ctx *tls_client;  /* TLS context of ssl:// forwards (the node's --ssl-*) */
+	struct tls_lazy *tls_client; /* TLS forwards' client context, made on first use (shared) */
 };
 
 /* storage: the node's storage (shared by all workers), or NULL. Returns 0

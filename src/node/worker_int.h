@@ -104,7 +104,7 @@ struct worker {
 	struct engine_front front_h2;
 	char http_text[4097];          /* an HTTP request's inline program, decoded */
 	struct worker_stats st;
-	struct tls_ctx *tls_client;    /* ssl:// forwards */
+	struct tls_lazy *tls_client;   /* TLS forwards (made by the first one) */
 	struct resolver *resolver;     /* forwards' host names (peer_name.c); NULL until one */
 };
 

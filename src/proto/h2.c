@@ -4,6 +4,7 @@
  * gRPC body) and what its response still has to send, and counts what nghttp2
  * does not bound for us (header list bytes, body bytes). */
 #include "proto/h2.h"
+#include "proto/h2_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -55,9 +56,7 @@ struct h2_stream {
 	int error;
 	bool grpc, complete, answered, upgraded_head;
 	/* the response still to send */
-	uint8_t *rbody;
-	size_t rlen, roff;
-	uint64_t rzeros;
+	struct h2_body resp;
 	nghttp2_nv trailers[H2_MAX_HDRS];
 	size_t ntrailers;
 	char *tbuf;
@@ -70,9 +69,7 @@ struct h2_session {
 	struct h2_stream *streams;
 	size_t nstreams;
 	size_t nincomplete;    /* streams whose request has not ended */
-	h2_sink sink;
-	void *sink_ctx;
-	size_t sent;
+	struct h2_out out;
 	bool failed;      /* we sent GOAWAY with an error: a connection error */
 };
 
@@ -100,7 +97,7 @@ static void stream_free(struct h2_session *s, struct h2_stream *st)
 	s->nstreams--;
 	free(st->hbuf);
 	free(st->body);
-	free(st->rbody);
+	free(st->resp.data);
 	free(st->tbuf);
 	free(st);
 }
@@ -294,12 +291,7 @@ static int on_frame_send(nghttp2_session *ng, const nghttp2_frame *frame, void *
 
 static ssize_t on_send(nghttp2_session *ng, const uint8_t *data, size_t len, int flags, void *ud)
 {
-	struct h2_session *s = ud;
-
-	if (s->sink(s->sink_ctx, data, len) != 0)
-		return NGHTTP2_ERR_WOULDBLOCK;
-	s->sent += len;
-	return (ssize_t)len;
+	return h2_out_put(&((struct h2_session *)ud)->out, data, len);
 }
 
 /* The response body: copied bytes, then zeros, then trailers if any. */
@@ -307,21 +299,10 @@ static ssize_t read_body(nghttp2_session *ng, int32_t id, uint8_t *buf, size_t l
 			 uint32_t *data_flags, nghttp2_data_source *source, void *ud)
 {
 	struct h2_stream *st = source->ptr;
-	size_t n = 0;
+	bool done;
+	size_t n = h2_body_fill(&st->resp, buf, length, &done);
 
-	if (st->roff < st->rlen) {
-		n = st->rlen - st->roff < length ? st->rlen - st->roff : length;
-		memcpy(buf, st->rbody + st->roff, n);
-		st->roff += n;
-	}
-	if (n < length && st->rzeros > 0) {
-		size_t z = length - n < st->rzeros ? length - n : (size_t)st->rzeros;
-
-		memset(buf + n, 0, z);
-		n += z;
-		st->rzeros -= z;
-	}
-	if (st->roff == st->rlen && st->rzeros == 0) {
+	if (done) {
 		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
 		if (st->ntrailers > 0) {
 			*data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
@@ -464,13 +445,11 @@ ssize_t h2_session_send(struct h2_session *s, h2_sink sink, void *ctx)
 {
 	int rc;
 
-	s->sink = sink;
-	s->sink_ctx = ctx;
-	s->sent = 0;
+	s->out = (struct h2_out){ sink, ctx, 0 };
 	rc = nghttp2_session_send(s->ng);
 	if (rc != 0)
 		return -EPROTO;
-	return (ssize_t)s->sent;
+	return (ssize_t)s->out.sent;
 }
 
 bool h2_session_failed(const struct h2_session *s)
@@ -544,12 +523,12 @@ int h2_respond(struct h2_session *s, int32_t id, const struct h2_resp *r)
 	bool data = !r->no_body && (r->body_len > 0 || r->zeros > 0 || r->ntrailers > 0);
 	if (data) {
 		if (r->body_len > 0) {
-			st->rbody = xmalloc(r->body_len);
-			memcpy(st->rbody, r->body, r->body_len);
+			st->resp.data = xmalloc(r->body_len);
+			memcpy(st->resp.data, r->body, r->body_len);
 		}
-		st->rlen = r->body_len;
-		st->roff = 0;
-		st->rzeros = r->zeros;
+		st->resp.len = r->body_len;
+		st->resp.off = 0;
+		st->resp.zeros = r->zeros;
 		st->ntrailers = r->ntrailers < H2_MAX_HDRS ? r->ntrailers : H2_MAX_HDRS;
 		st->tbuf = copy_hdrs(r->trailers, st->ntrailers, st->trailers);
 	}

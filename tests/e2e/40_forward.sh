@@ -20,6 +20,8 @@ stop_node c
 stop_node d
 assert_eq "a requests" 30 "$(stat a requests)"
 assert_eq "a forwards" 50 "$(stat a forwards)"
+# no TLS forward, no TLS client context made (an SSL_CTX costs milliseconds)
+assert_eq "a's TLS client contexts" 0 "$(stat a tls_client_contexts)"
 assert_eq "b requests" 30 "$(stat b requests)"
 assert_eq "b forwards (chain only)" 20 "$(stat b forwards)"
 assert_eq "c requests" 30 "$(stat c requests)"

@@ -147,6 +147,9 @@ bad "junk certificate" "--ssl-cert $TMP/junk.pem: not a PEM certificate" -b ssl:
 bad "no certificate" "need --ssl-cert FILE and --ssl-key FILE" -b ssl://127.0.0.1:0
 bad "missing CA, tcp only" "cannot read --ssl-ca $TMP/none.pem" --ssl-ca "$TMP/none.pem"
 bad "bad ciphers" "--ssl-ciphers 'NOPE': no cipher" -b ssl://127.0.0.1:0 "${SRV[@]}" --ssl-ciphers NOPE
+# without a TLS address the options are checked all the same (the client
+# context of TLS forwards is made at start for that)
+bad "bad ciphers, tcp only" "--ssl-ciphers 'NOPE': no cipher" --ssl-ciphers NOPE
 client --to ssl://127.0.0.1:$S --ssl-ca "$TMP/none.pem" -n 1
 assert_eq "client with a missing CA file: exit status" 1 "$?"
 grep -q "cannot read --ssl-ca $TMP/none.pem" "$TMP/err" || fail "client CA message: $(cat "$TMP/err")"

@@ -50,7 +50,9 @@ assert_eq "a's gRPC calls" 42 "$(stat a grpc_requests)"
 assert_eq "a's HTTP/1.1 requests" 0 "$(stat a http_requests)"
 assert_eq "a's replies" 101 "$(stat a replies)"
 assert_eq "a's TLS handshakes" 2 "$(stat a tls_handshakes)"
+assert_eq "a's TLS client contexts (it never forwarded over TLS)" 0 "$(stat a tls_client_contexts)"
 stop_node b
+assert_eq "b's TLS client context (made at start: --ssl-ca checked)" 1 "$(stat b tls_client_contexts)"
 assert_eq "b's TLS handshakes (its forwards)" 2 "$(stat b tls_handshakes)"
 assert_eq "b's forward failures" 4 "$(stat b forward_failures)"
 
@@ -64,9 +66,19 @@ start_node bn --nt 1 -b 127.0.0.1:0 --ssl-ca "$C/ca.pem" --ssl-verify
 client --to 127.0.0.1:$bn_PORT -F "https://localhost:$an_PORT/pay,grpcs://localhost:$ANG/pay" -R -n 6 -r 100 \
 	--json "$TMP/summary.json" -q || { show; fail "https:// and grpcs:// targets by name"; }
 assert_eq "named TLS targets ok" 6 "$(json ok)"
+# a node without --ssl-* options makes its TLS client context on its first
+# TLS forward (no verification: none asked for)
+start_node lazy --nt 2 -b 127.0.0.1:0
+client --to 127.0.0.1:$lazy_PORT -R -n 3 -q || { show; fail "lazy: a plain request"; }
+client --to 127.0.0.1:$lazy_PORT -F "https://127.0.0.1:$an_PORT/pay,grpcs://127.0.0.1:$ANG/pay" -R -n 6 -r 100 \
+	--json "$TMP/summary.json" -q || { show; fail "TLS forwards of a node without --ssl-*"; }
+assert_eq "lazy's TLS forwards ok" 6 "$(json ok)"
+stop_node lazy
+assert_eq "lazy's TLS client contexts (made by the first forward, shared)" 1 "$(stat lazy tls_client_contexts)"
 stop_node an
-assert_eq "an's HTTP/2 requests (ALPN h2 by name)" 12 "$(stat an h2_requests)"
-assert_eq "an's gRPC calls" 6 "$(stat an grpc_requests)"
+assert_eq "an's HTTP/2 requests (ALPN h2 by name)" 24 "$(stat an h2_requests)"
+assert_eq "an's gRPC calls" 12 "$(stat an grpc_requests)"
+assert_eq "an's TLS client contexts" 0 "$(stat an tls_client_contexts)"
 stop_node bn
 assert_eq "bn's TLS handshakes" 2 "$(stat bn tls_handshakes)"
 

@@ -4,7 +4,8 @@
  * driven by hand as an event loop would, data both ways including a
  * write far larger than the output queue (taken in parts, never retried
  * with the same bytes), end of stream, verification failures, and the
- * start-up errors that name the option and file. Also the ssl:// and
+ * start-up errors that name the option and file; a client context made on
+ * first use (tls_lazy). Also the ssl:// and
  * https:// address forms. (ALPN is checked end to end with openssl s_client:
  * tests/e2e/48_tls.sh.) */
 #include <stdarg.h>
@@ -290,6 +291,39 @@ static void test_setup_errors(void **state)
 	assert_non_null(strstr(e.msg, "needs --ssl-cert"));
 }
 
+/* tls_lazy: nothing made until asked; then one context, the same for every
+ * call; a context that cannot be made fails every call with the reason. */
+static void test_lazy_client(void **state)
+{
+	struct tls_config c = { 0 };
+	struct tls_lazy *l = tls_lazy_new(&c, NULL);
+	struct tls_ctx *ctx, *made;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(tls_lazy_made(l), 0);
+	ctx = tls_lazy_get(l, &e);
+	assert_non_null(ctx);
+	assert_int_equal(tls_lazy_made(l), 1);
+	assert_ptr_equal(tls_lazy_get(l, &e), ctx);
+	tls_lazy_free(l);
+
+	assert_int_equal(tls_ctx_client(&made, &c, &e), 0); /* made at start: handed out */
+	l = tls_lazy_new(&c, made);
+	assert_int_equal(tls_lazy_made(l), 1);
+	assert_ptr_equal(tls_lazy_get(l, &e), made);
+	tls_lazy_free(l);
+
+	c.ca = "/nonexistent/ca.pem"; /* a file gone since start-up */
+	l = tls_lazy_new(&c, NULL);
+	for (int i = 0; i < 2; i++) {
+		assert_null(tls_lazy_get(l, &e));
+		assert_non_null(strstr(e.msg, "TLS client context: cannot read --ssl-ca /nonexistent/ca.pem"));
+	}
+	assert_int_equal(tls_lazy_made(l), 0);
+	tls_lazy_free(l);
+}
+
 static void test_addresses(void **state)
 {
 	struct sock_addr a;
@@ -317,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_large_write),
 		cmocka_unit_test(test_verify_failures),
 		cmocka_unit_test(test_setup_errors),
+		cmocka_unit_test(test_lazy_client),
 		cmocka_unit_test(test_addresses),
 	};
 
