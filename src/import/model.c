@@ -450,7 +450,8 @@ static void client_call(struct model *m, uint32_t svc, uint32_t cr, const struct
  * spans meshwalk records (docs/tracing.md) that the fit tells apart: a
  * COMPUTE (cpu), or a wait: a SLEEP on its timer, a LOAD or STORE handed to
  * the storage thread, a sendfile reply's READ. */
-static void push_op(struct model *m, const struct import *im, const struct span *X)
+static void push_op(struct model *m, const struct import *im, const struct span *X,
+		    struct model_route *r)
 {
 	static const char *const names[] = { "COMPUTE", "SLEEP", "LOAD", "STORE", "READ" };
 	const char *op;
@@ -476,6 +477,8 @@ static void push_op(struct model *m, const struct import *im, const struct span 
 						       : X->dur_ns);
 	m->waits[m->nwaits].cpu = i == 0;
 	m->nwaits++;
+	if (i == 0 && X->wset > r->wset)
+		r->wset = X->wset;
 }
 
 /* One execution: the entry span ei of its service; root: it starts a
@@ -532,7 +535,7 @@ static void execution(struct model *m, const struct import *im, const struct tra
 		bool answered = false;
 
 		if (xi != ei && m->known_ops)
-			push_op(m, im, X);
+			push_op(m, im, X, &m->routes[ridx]);
 
 		for (uint32_t ci = X->first_child; ci != SPAN_NONE; ci = t->spans[ci].next_sibling) {
 			const struct span *Y = &t->spans[ci];

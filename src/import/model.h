@@ -96,6 +96,7 @@ struct model_route {
 	struct reservoir leaf_dur;  /* leaf: client span durations, ns */
 	struct reservoir root_dur;  /* as a trace root: end-to-end durations, ns */
 	struct reservoir self;      /* per timed execution: its self time (all segments), ns */
+	uint32_t wset;              /* largest COMPUTE working set in meshwalk's spans, 0: none */
 };
 
 struct model_edge {

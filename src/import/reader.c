@@ -204,6 +204,10 @@ void span_tag(struct span_in *in, const char *key, const char *val)
 	} else if (strcmp(key, SPAN_ASKED_ATTR) == 0) {
 		if (parse_u64(val, &n) == 0 && n <= INT64_MAX)
 			in->asked_ns = (int64_t)n;
+	} else if (strcmp(key, SPAN_WSET_ATTR) == 0) {
+		/* a node's limit is 1 GiB: a larger value is not meshwalk's */
+		if (parse_u64(val, &n) == 0 && n <= (1u << 30))
+			in->wset = (uint32_t)n;
 	} else if ((which = size_attr(key)) != 0 && parse_u64(val, &n) == 0 && n <= INT64_MAX) {
 		if (which == 1)
 			in->req_bytes = (int64_t)n;

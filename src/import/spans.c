@@ -424,6 +424,7 @@ int import_add(struct import *im, const struct span_in *in, struct err *e)
 	s->req_bytes = in->req_bytes;
 	s->request_id = in->request_id;
 	s->asked_ns = in->asked_ns;
+	s->wset = in->wset;
 	s->resp_bytes = in->resp_bytes;
 	if (in->nrefs) {
 		s->links = xcalloc(in->nrefs, sizeof *s->links);

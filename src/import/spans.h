@@ -50,6 +50,8 @@
  * for, ns (the span is the time it took: a preempted spin or a late timer
  * wake-up ends it later). */
 #define SPAN_ASKED_ATTR "meshwalk.duration_ns"
+/* The attribute of meshwalk's COMPUTE spans with a working set: its bytes. */
+#define SPAN_WSET_ATTR "meshwalk.working_set"
 /* Default bound on the spans of traces not yet finished (about 300 bytes
  * each with ids and slack, measured: ~150 MB at this bound). */
 #define IMPORT_DEFAULT_MAX_OPEN_SPANS 500000
@@ -104,6 +106,7 @@ struct span_in {
 	int64_t req_bytes, resp_bytes; /* -1: unknown */
 	int64_t request_id;            /* SPAN_REQUEST_ID_ATTR, -1: none */
 	int64_t asked_ns;              /* SPAN_ASKED_ATTR, -1: none */
+	uint32_t wset;                 /* SPAN_WSET_ATTR, 0: none */
 	bool shared;                   /* Zipkin "shared": the server half of a client's id */
 	bool meshwalk;                 /* recorded by meshwalk (OTLP telemetry.sdk.name) */
 	uint64_t pos;                  /* line (CSV) or byte offset (JSON) it was read at */
@@ -128,6 +131,7 @@ struct span {
 	int64_t req_bytes, resp_bytes;
 	int64_t request_id; /* -1: none */
 	int64_t asked_ns;   /* SPAN_ASKED_ATTR, -1: none */
+	uint32_t wset;      /* SPAN_WSET_ATTR, 0: none */
 	uint32_t parent, first_child, next_sibling; /* indexes in the trace, SPAN_NONE */
 	uint32_t nlinks;
 	struct span_link *links;

@@ -171,6 +171,8 @@ static struct self_emu self_emu_of(const struct model *m, const struct writer_op
 		how.cpu = s->cpu;
 	if (s && s->wset)
 		how.wset = s->wset;
+	else if (!o->wset && r->wset)
+		how.wset = r->wset; /* meshwalk's own spans said which */
 	return how;
 }
 

@@ -5,7 +5,8 @@
 # route installed on the node and from a scenario's route; bad values are
 # refused with a message naming ws; a working set over the node's
 # --max-working-set is refused per request and allocates nothing; a traced
-# COMPUTE span carries meshwalk.working_set. (No timing is asserted.)
+# COMPUTE span carries meshwalk.working_set, which meshwalk import gives back.
+# (No timing is asserted.)
 . "$(dirname "$0")/lib.sh"
 
 # VmRSS of a process, kB (a number, or the test fails: no vacuous pass)
@@ -115,4 +116,7 @@ grep -o '"name":"COMPUTE"[^]]*]' "$TMP/traced.jsonl" >"$TMP/computes"
 assert_eq "traced COMPUTE spans" 4 "$(wc -l <"$TMP/computes")"
 assert_eq "COMPUTE spans with a working set" 2 \
 	"$(grep -c '"key":"meshwalk.working_set","value":{"intValue":"1000000"}' "$TMP/computes")"
+# ... and meshwalk import gives the clone's COMPUTE that working set back
+"$MESHWALK" import -o "$TMP/clone.yaml" "$TMP/traced.jsonl" 2>"$TMP/err" || { cat "$TMP/err"; fail "import of the traced run"; }
+grep -q '^      request: "-C 150us,ws=1m -R' "$TMP/clone.yaml" || { cat "$TMP/clone.yaml"; fail "the clone's working set"; }
 exit 0
