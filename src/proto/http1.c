@@ -37,7 +37,9 @@ enum {
 	ST_ERROR,
 };
 
-static bool ieq(const char *a, size_t alen, const char *b)
+/* Inlined so that b's length folds when b is a literal (the parser's field
+ * names, per request). */
+static inline __attribute__((always_inline)) bool ieq(const char *a, size_t alen, const char *b)
 {
 	size_t blen = strlen(b);
 
@@ -791,6 +793,21 @@ static struct http1_span find_field(const struct http1_field *f, unsigned n, con
 struct http1_span http1_header(const struct http1_request *r, const char *name)
 {
 	return find_field(r->fields, r->nfields, name);
+}
+
+void http1_headers(const struct http1_request *r, const struct http1_name *names,
+		   struct http1_span *out, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		out[k] = (struct http1_span){ NULL, 0 };
+	for (unsigned i = 0; i < r->nfields; i++) {
+		const struct http1_field *f = &r->fields[i];
+
+		for (size_t k = 0; k < n; k++)
+			if (out[k].p == NULL && f->name.len == names[k].len &&
+			    ieq(f->name.p, f->name.len, names[k].name))
+				out[k] = f->value;
+	}
 }
 
 struct http1_span http1_resp_header(const struct http1_response *r, const char *name)
