@@ -37,27 +37,6 @@ enum {
 	ST_ERROR,
 };
 
-/* Inlined so that b's length folds when b is a literal (the parser's field
- * names, per request). */
-static inline __attribute__((always_inline)) bool ieq(const char *a, size_t alen, const char *b)
-{
-	size_t blen = strlen(b);
-
-	if (alen != blen)
-		return false;
-	for (size_t i = 0; i < alen; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-
-		if (x >= 'A' && x <= 'Z')
-			x |= 0x20;
-		if (y >= 'A' && y <= 'Z')
-			y |= 0x20;
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
 static bool span_is(struct http1_span s, const char *lit)
 {
 	return s.p && ieq(s.p, s.len, lit);
@@ -778,39 +757,4 @@ enum http1_event http1_feed_eof(struct http1_parser *p, size_t pending)
 	if (state == ST_CLOSE_BODY)
 		return HTTP1_DONE;
 	return state == ST_HEAD && pending == 0 ? HTTP1_NEED_MORE : HTTP1_ERROR;
-}
-
-static struct http1_span find_field(const struct http1_field *f, unsigned n, const char *name)
-{
-	size_t nl = strlen(name);
-
-	for (unsigned i = 0; i < n; i++)
-		if (f[i].name.len == nl && ieq(f[i].name.p, nl, name))
-			return f[i].value;
-	return (struct http1_span){ NULL, 0 };
-}
-
-struct http1_span http1_header(const struct http1_request *r, const char *name)
-{
-	return find_field(r->fields, r->nfields, name);
-}
-
-void http1_headers(const struct http1_request *r, const struct http1_name *names,
-		   struct http1_span *out, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		out[k] = (struct http1_span){ NULL, 0 };
-	for (unsigned i = 0; i < r->nfields; i++) {
-		const struct http1_field *f = &r->fields[i];
-
-		for (size_t k = 0; k < n; k++)
-			if (out[k].p == NULL && f->name.len == names[k].len &&
-			    ieq(f->name.p, f->name.len, names[k].name))
-				out[k] = f->value;
-	}
-}
-
-struct http1_span http1_resp_header(const struct http1_response *r, const char *name)
-{
-	return find_field(r->fields, r->nfields, name);
 }
