@@ -7,20 +7,43 @@
 # process over the run / requests). Rounds alternate nginx and meshwalk so
 # drift falls on both; the table shows medians and meshwalk/nginx. Goal
 # (issue 16): >= 1.2x nginx's req/s per core and <= its CPU per request.
+#
+# bench/http.sh --instr [SECONDS] -- the same two servers and the same wrk
+# requests, counted instead of timed (counts survive a busy machine): per
+# request, the serving thread's user-space instructions (valgrind's
+# callgrind: meshwalk's worker thread; nginx with master_process off, so its
+# one process serves) and the server's system calls (strace -f -c), each
+# the difference between a wrk run of SECONDS (default 2) and one of 3x as
+# long, over the difference of the requests wrk completed, so start-up,
+# connects and shutdown cancel out. Two loads: one connection (one wake-up
+# per request: the whole per-request pattern) and BENCH_HTTP_CONNS (64, the
+# timed run's). Prints both servers side by side, the system calls by name.
+#
 # A benchmark: asserts nothing; needs wrk and nginx (apt-get install wrk
-# nginx-core), python3; files in a temporary directory.
+# nginx-core), python3, and for --instr valgrind and strace; files in a
+# temporary directory.
 set -u
 cd "$(dirname "$0")/.."
+INSTR=0
+if [ "${1:-}" = --instr ]; then INSTR=1; shift; fi
 DUR=${1:-10}
 ROUNDS=${2:-3}
+[ "$INSTR" = 1 ] && DUR=${1:-2}
 CONNS=${BENCH_HTTP_CONNS:-64}
 MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
 die() { echo "bench/http.sh: $*" >&2; exit 1; }
+usage() { die "usage: bench/http.sh [SECONDS] [ROUNDS] | bench/http.sh --instr [SECONDS]"; }
 [ -x "$MESHWALK" ] || die "build meshwalk first (make)"
 command -v wrk >/dev/null || die "needs wrk (apt-get install wrk)"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || die "needs nginx (apt-get install nginx-core)"
-case $DUR$ROUNDS in *[!0-9]*) die "usage: bench/http.sh [SECONDS] [ROUNDS]" ;; esac
+case $DUR$ROUNDS$CONNS in *[!0-9]*) usage ;; esac
+if [ "$INSTR" = 1 ]; then
+	[ "$DUR" -gt 0 ] || usage
+	for tool in valgrind strace; do
+		command -v $tool >/dev/null || die "--instr needs $tool (scripts/deps.sh install bench)"
+	done
+fi
 if [ "$(nproc)" -ge 2 ]; then SRV="taskset -c 1" CLI="taskset -c 0"; else SRV="" CLI=""; fi
 T=$(mktemp -d /tmp/meshwalk-http-bench.XXXXXX)
 PIDS=()
@@ -33,22 +56,29 @@ cleanup() {
 trap cleanup EXIT
 TICK=$(getconf CLK_TCK)
 
+# A port below the ephemeral range, so no client connection holds it.
 free_port() {
 	local p i
 	for i in $(seq 50); do
-		p=$((20000 + RANDOM % 30000))
+		p=$((20000 + RANDOM % 12000))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 	die "no free port found"
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# Each server listens on 127.0.0.1:$port; $serving is the pid doing the work.
+# Each server listens on 127.0.0.1:$port; $serving is the pid doing the
+# work. WRAP (--instr) is what the server runs under: valgrind or strace;
+# nginx then serves in its one process (master_process off).
+WRAP=()
 start_nginx() {
+	local one=""
+	[ "$INSTR" = 1 ] && one="master_process off;"
 	port=$(free_port)
 	mkdir -p "$T/ngx"
 	cat >"$T/ngx/nginx.conf" <<EOF
 worker_processes 1;
+$one
 daemon off;
 pid $T/ngx/nginx.pid;
 error_log $T/ngx/error.log;
@@ -61,11 +91,11 @@ http {
 	server { listen 127.0.0.1:$port; location / { return 200 ""; } }
 }
 EOF
-	$SRV "$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" 2>"$T/ngx/stderr" &
+	$SRV "${WRAP[@]}" "$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" 2>"$T/ngx/stderr" &
 	PIDS+=($!)
 	master=$!
-	for _ in $(seq 100); do
-		serving=$(pgrep -P "$master" | head -n 1)
+	for _ in $(seq 600); do
+		if [ "$INSTR" = 1 ]; then serving=$master; else serving=$(pgrep -P "$master" | head -n 1); fi
 		[ -n "$serving" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return
 		sleep 0.05
 	done
@@ -73,17 +103,24 @@ EOF
 }
 start_meshwalk() {
 	rm -f "$T/mw.port"
-	$SRV "$MESHWALK" node -q --nt 1 -b http://127.0.0.1:0 --port-file "$T/mw.port" 2>"$T/mw.log" &
+	$SRV "${WRAP[@]}" "$MESHWALK" node -q --nt 1 -b http://127.0.0.1:0 --port-file "$T/mw.port" \
+		2>"$T/mw.log" &
 	PIDS+=($!)
 	master=$!
 	serving=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		[ -s "$T/mw.port" ] && { port=$(head -n 1 "$T/mw.port"); return; }
 		sleep 0.05
 	done
 	die "meshwalk node did not start: $(cat "$T/mw.log")"
 }
-stop_server() { kill -TERM "$master" 2>/dev/null; wait "$master" 2>/dev/null; }
+# Under strace the server is strace's child, and strace passes no signal on.
+stop_server() {
+	local p=$master
+	[ "${WRAP[0]:-}" = strace ] && p=$(pgrep -P "$master" | head -n 1)
+	kill -TERM "${p:-$master}" 2>/dev/null
+	wait "$master" 2>/dev/null
+}
 
 # run NAME ROUND: one wrk run against a fresh server; "req/s cpu_us_per_req"
 run() {
@@ -100,6 +137,94 @@ run() {
 	[ -n "$rps" ] && [ "${reqs:-0}" -gt 0 ] || die "no figures from wrk: $out"
 	awk -v r="$rps" -v n="$reqs" -v c=$((c1 - c0)) -v t="$TICK" 'BEGIN { printf "%.0f %.2f\n", r, c / t * 1e6 / n }'
 }
+
+# -- --instr: counts per request --
+
+# count TOOL NAME S C: server NAME under TOOL (ir: callgrind, sys: strace)
+# while wrk runs S seconds on C connections; prints "TOOL NAME C REQUESTS
+# FILE", REQUESTS those wrk completed, FILE the tool's output.
+count() {
+	local tool=$1 name=$2 sec=$3 c=$4 out=$T/$1.$2.$4.$3 got reqs
+	case $tool in
+	ir) WRAP=(valgrind --tool=callgrind --callgrind-out-file="$out")
+	    # meshwalk: its worker thread only (start-up reads files and varies)
+	    [ "$name" = meshwalk ] && WRAP+=(--toggle-collect=worker_thread) ;;
+	sys) WRAP=(strace -f -c -o "$out") ;;
+	esac
+	"start_$name"
+	got=$($CLI wrk -t1 -c"$c" -d"${sec}s" "http://127.0.0.1:$port/" 2>&1) ||
+		die "wrk failed: $got"
+	stop_server
+	WRAP=()
+	echo "$got" | grep -q 'Non-2xx' && die "$name answered non-2xx: $got"
+	reqs=$(echo "$got" | awk '/requests in/ { print $1 }')
+	[ "${reqs:-0}" -gt 0 ] && [ -s "$out" ] || die "no count from $tool on $name: $got"
+	echo "$tool $name $c $reqs $out"
+}
+
+if [ "$INSTR" = 1 ]; then
+	for c in 1 "$CONNS"; do
+		for name in meshwalk nginx; do
+			for tool in ir sys; do
+				echo "counting: $name, $c connection(s), $tool" >&2
+				count $tool $name "$DUR" "$c" >>"$T/counts"
+				count $tool $name $((3 * DUR)) "$c" >>"$T/counts"
+			done
+		done
+	done
+	python3 - "$T/counts" "$DUR" <<'PY'
+import collections, sys
+runs = collections.defaultdict(list)  # (tool, name, conns) -> [(requests, file)]
+for line in open(sys.argv[1]):
+    tool, name, conns, reqs, path = line.split()
+    runs[tool, name, int(conns)].append((int(reqs), path))
+def instructions(path):
+    for l in open(path):
+        if l.startswith("summary:") or l.startswith("totals:"):
+            return {"instructions": int(l.split()[1])}
+    sys.exit(f"bench/http.sh: no total in {path}")
+def syscalls(path):  # strace -c: % seconds usecs/call calls [errors] name
+    out = collections.Counter()
+    for l in open(path):
+        f = l.split()
+        if len(f) in (5, 6) and f[-1] != "total" and f[3].isdigit():
+            out["system calls"] += int(f[3])
+            out["  " + f[-1]] += int(f[3])
+            if len(f) == 6:
+                out["  " + f[-1] + " (failed)"] += int(f[4])
+    return out
+def per_request(tool, name, conns):
+    (r1, p1), (r3, p3) = sorted(runs[tool, name, conns])
+    read = instructions if tool == "ir" else syscalls
+    a, b = read(p1), read(p3)
+    return {k: (b[k] - a.get(k, 0)) / (r3 - r1) for k in b}
+loads = sorted({k[2] for k in runs})
+print(f"HTTP/1.1 keep-alive GET / (an empty 200), zero work, driven by wrk -t1; per request,")
+print(f"counted: the difference between wrk runs of {sys.argv[2]} s and {3 * int(sys.argv[2])} s")
+print("(instructions: user space, meshwalk's worker thread, nginx's one process)")
+head = f"{'':<26}"
+for c in loads:
+    head += f"{f'{c} connection' + ('s' if c > 1 else ''):>30}"
+print(head)
+print(f"{'':<26}" + f"{'meshwalk':>12}{'nginx':>10}{'m/n':>8}" * len(loads))
+rows = {}
+for c in loads:
+    for name in ("meshwalk", "nginx"):
+        for tool in ("ir", "sys"):
+            for k, v in per_request(tool, name, c).items():
+                rows.setdefault(k, {})[name, c] = v
+keys = ["instructions", "system calls"] + sorted(k for k in rows if k.startswith("  ") and
+        max(rows[k].values()) >= 0.005)
+for k in keys:
+    line = f"{k:<26}"
+    for c in loads:
+        m, n = rows[k].get(("meshwalk", c), 0.0), rows[k].get(("nginx", c), 0.0)
+        fmt = "{:>12.0f}{:>10.0f}" if k == "instructions" else "{:>12.2f}{:>10.2f}"
+        line += fmt.format(m, n) + (f"{m / n:>8.2f}" if n > 0 else f"{'':>8}")
+    print(line)
+PY
+	exit
+fi
 
 for r in $(seq "$ROUNDS"); do
 	if [ $((r % 2)) -eq 1 ]; then order="nginx meshwalk"; else order="meshwalk nginx"; fi

@@ -8,6 +8,8 @@
  * so a worker can wake for a forward timeout without rounding to milliseconds.
  * Back ends (DistWalk's --poll-mode, plus io_uring):
  *   epoll    epoll_pwait2; the default. LOOP_EXCLUSIVE uses EPOLLEXCLUSIVE.
+ *            Where epoll_pwait2 is ENOSYS (before Linux 5.11, valgrind 3.19):
+ *            epoll_wait, timeouts rounded up to whole milliseconds.
  *   poll     ppoll over an array; O(registered fds) per wait.
  *   select   pselect; O(highest fd) per wait, and fds >= FD_SETSIZE cannot be
  *            watched: loop_add() refuses them with -ERANGE (see loop_max_fd).

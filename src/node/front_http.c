@@ -100,6 +100,34 @@ void front_http_release(struct conn *c)
 	c->http = NULL;
 }
 
+/* The head of response r (Content-Length framing, no reason or Date of its
+ * own): the worker's cached head when r has no extra fields and matches it,
+ * else formatted into buf (and cached when it has none). Its length, or a
+ * negative errno from http1_write_head(); *out points at the bytes. */
+static ssize_t response_head(struct worker *w, const struct http1_resp *r, char *buf, size_t cap,
+			     const char **out)
+{
+	struct http_head_cache *hc = &w->http_head;
+	ssize_t n;
+
+	if (r->nextra == 0 && hc->len > 0 && hc->status == r->status &&
+	    hc->content_length == r->content_length && hc->content_type == r->content_type &&
+	    hc->keep_alive == r->keep_alive && hc->http10 == r->http10) {
+		*out = hc->head;
+		return (ssize_t)hc->len;
+	}
+	*out = buf;
+	n = http1_write_head(buf, cap, r);
+	if (n > 0 && r->nextra == 0 && (size_t)n <= sizeof hc->head) {
+		*hc = (struct http_head_cache){ .status = r->status, .content_length = r->content_length,
+						.content_type = r->content_type,
+						.keep_alive = r->keep_alive, .http10 = r->http10,
+						.len = (size_t)n };
+		memcpy(hc->head, buf, (size_t)n);
+	}
+	return n;
+}
+
 /* Writes one finished response into c's output. */
 static void write_response(struct worker *w, struct conn *c, struct http_slot *s)
 {
@@ -133,14 +161,15 @@ static void write_response(struct worker *w, struct conn *c, struct http_slot *s
 				.content_length = body_len, .keep_alive = s->keep_alive && !s->close,
 				.http10 = s->http10, .content_type = ctype, .extra = extra,
 				.nextra = nextra };
-	ssize_t n = http1_write_head(head, sizeof head, &r);
+	const char *head_bytes;
+	ssize_t n = response_head(w, &r, head, sizeof head, &head_bytes);
 
 	if (n < 0) { /* cannot happen with these fields: say so rather than send nothing */
 		log_msg("%s: cannot write an HTTP response head: %s", c->name, errstr((int)n));
 		c->closing = true;
 		return;
 	}
-	conn_append_bytes(c, head, (size_t)n);
+	conn_append_bytes(c, head_bytes, (size_t)n);
 	if (!s->head_method) {
 		if (s->status != WIRE_OK || s->http_status) {
 			conn_append_bytes(c, text, body_len - 1);
@@ -207,25 +236,37 @@ void front_http_reply(void *ctx, const struct engine_origin *o, uint64_t req_id,
 		conn_mark_dirty(w, c); /* a full ring may have stopped the parsing */
 }
 
-/* What the request whose head is in p->req will run (hs->cur, hs->prog). */
+/* The fields a request's head may carry for the node, looked up in one pass
+ * over its fields (the order of `fields` below). */
+static const struct http1_name node_fields[] = {
+	HTTP1_NAME("traceparent"), HTTP1_NAME("tracestate"), HTTP1_NAME("x-meshwalk-program"),
+	HTTP1_NAME("x-meshwalk-budget"),
+};
+enum { F_TRACEPARENT, F_TRACESTATE, F_PROGRAM, F_BUDGET, F_COUNT };
+
+/* What the request whose head is in p->req will run (hs->cur, hs->prog).
+ * hs->cur is set field by field, not cleared whole: its decision's text is
+ * only read once front_decide() has written it (a refusal). */
 static void on_head(struct worker *w, struct conn *c, struct http_state *hs)
 {
 	const struct http1_request *r = &hs->parser.req;
+	struct http1_span f[F_COUNT];
 
-	memset(&hs->cur, 0, sizeof hs->cur);
+	_Static_assert(sizeof node_fields / sizeof node_fields[0] == F_COUNT, "node_fields");
+	http1_headers(r, node_fields, f, F_COUNT);
 	hs->cur.active = true;
 	hs->cur.head_method = r->method_id == HTTP1_HEAD_METHOD;
 	hs->cur.http10 = r->minor == 0;
 	hs->cur.keep_alive = r->keep_alive;
-	hs->traced = trace_http1_context(r, &hs->trace, hs->tracestate, hs->trace_name,
-				      sizeof hs->trace_name);
+	hs->cur.has_budget = false;
+	hs->traced = trace_http_context(f[F_TRACEPARENT], f[F_TRACESTATE], r->path, &hs->trace,
+					hs->tracestate, hs->trace_name, sizeof hs->trace_name);
 	if (r->expect_continue && hs->sent_seq == hs->next_seq)
 		conn_append_bytes(c, HTTP1_CONTINUE, strlen(HTTP1_CONTINUE));
-	front_decide(w, r->path, r->query, http1_header(r, "x-meshwalk-program"), &hs->prog,
-		     &hs->cur.d);
+	front_decide(w, r->path, r->query, f[F_PROGRAM], &hs->prog, &hs->cur.d);
 	/* A forwarding node's remaining budget (peer_http.c): the engine caps it
 	 * by this node's own, so it can only lower what the request may cost. */
-	struct http1_span hdr = http1_header(r, "x-meshwalk-budget");
+	struct http1_span hdr = f[F_BUDGET];
 	if (hs->cur.d.http_status == 0 && hdr.p != NULL) {
 		struct err e;
 
@@ -268,7 +309,7 @@ static void on_done(struct worker *w, struct conn *c, struct http_state *hs)
 	s->worker = hs->cur.d.worker;
 	s->http10 = hs->cur.http10;
 	s->keep_alive = hs->cur.keep_alive;
-	s->start_ns = clock_now_ns();
+	s->start_ns = s->worker ? clock_now_ns() : 0; /* only seed 003's JSON reports it */
 	hs->cur.active = false;
 	c->frame_seq++;
 	w->st.http_requests++;

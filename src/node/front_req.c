@@ -21,6 +21,8 @@ static const struct {
 
 int front_http_status(uint16_t wire)
 {
+	if (wire == WIRE_OK)
+		return 200; /* every answered request asks: before the table */
 	for (size_t i = 0; i < sizeof status_map / sizeof status_map[0]; i++)
 		if (status_map[i].wire == wire)
 			return status_map[i].http;
@@ -110,7 +112,8 @@ void front_decide(struct worker *w, struct http1_span path, struct http1_span qu
 	struct err e;
 	int rc;
 
-	memset(d, 0, sizeof *d);
+	d->worker = false; /* the text is written with a refusal, read only then */
+	d->http_status = 0;
 	rc = http1_query_param(query, "program", text, HTTP_PROG_MAX + 1, NULL);
 	if (rc == -ENOENT && prog_hdr.p != NULL) {
 		rc = prog_hdr.len > HTTP_PROG_MAX ? -ENOSPC : 0;
@@ -128,10 +131,20 @@ void front_decide(struct worker *w, struct http1_span path, struct http1_span qu
 	} else if (path.len == 7 && memcmp(path.p, "/worker", 7) == 0) {
 		worker_program(w, query, prog, d);
 	} else if (path.len <= 1) {
+		/* "/", a load tool's target: the same empty REPLY every time,
+		 * encoded and checked against the limits once per worker */
+		if (!w->root_ok) {
+			w->root_prog.len = 0;
+			size_t at = wire_put_op(&w->root_prog, OP_REPLY, 0, 0);
+			wire_buf_put_u64(&w->root_prog, 0);
+			wire_end_op(&w->root_prog, at);
+			w->root_ok = front_check_program(w, &w->root_prog, d) == 0;
+			if (!w->root_ok)
+				return;
+		}
 		prog->len = 0;
-		size_t at = wire_put_op(prog, OP_REPLY, 0, 0);
-		wire_buf_put_u64(prog, 0);
-		wire_end_op(prog, at);
+		wire_buf_put(prog, w->root_prog.data, w->root_prog.len);
+		return;
 	} else {
 		rc = front_encode_route(w, (const uint8_t *)path.p + 1, (uint32_t)path.len - 1, prog,
 					&e);

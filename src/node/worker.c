@@ -724,6 +724,7 @@ void worker_destroy(struct worker *w)
 	peer_name_release(w); /* before the wake eventfd closes: lookups in flight write it */
 	wire_buf_free(&w->route_prog);
 	wire_buf_free(&w->fwd_body);
+	wire_buf_free(&w->root_prog);
 	if (w->reserve_fd >= 0)
 		close(w->reserve_fd);
 	free(w->handoff);

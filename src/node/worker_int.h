@@ -60,6 +60,18 @@ struct handoff {
 	struct tls_ctx *tls;           /* TLS first (ssl://, https://), else NULL */
 };
 
+/* The last HTTP/1.1 response head a worker formatted, kept with the fields
+ * it came from (those front_http.c varies): a load tool's responses repeat,
+ * so the head is copied while they stay the same. len 0: none. */
+struct http_head_cache {
+	int status;
+	uint64_t content_length;
+	const char *content_type;      /* compared by address: front_http.c's literals */
+	bool keep_alive, http10;
+	size_t len;
+	char head[128];
+};
+
 struct worker {
 	const struct node_config *cfg;
 	int index;
@@ -103,6 +115,9 @@ struct worker {
 	struct engine_front front_tcp, front_udp, front_http;
 	struct engine_front front_h2;
 	char http_text[4097];          /* an HTTP request's inline program, decoded */
+	struct wire_buf root_prog;     /* HTTP GET /'s program, once root_ok (front_req.c) */
+	bool root_ok;                  /* root_prog is encoded and within the limits */
+	struct http_head_cache http_head; /* the last HTTP response head (front_http.c) */
 	struct worker_stats st;
 	struct tls_lazy *tls_client;   /* TLS forwards (made by the first one) */
 	struct resolver *resolver;     /* forwards' host names (peer_name.c); NULL until one */

@@ -37,25 +37,6 @@ enum {
 	ST_ERROR,
 };
 
-static bool ieq(const char *a, size_t alen, const char *b)
-{
-	size_t blen = strlen(b);
-
-	if (alen != blen)
-		return false;
-	for (size_t i = 0; i < alen; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-
-		if (x >= 'A' && x <= 'Z')
-			x |= 0x20;
-		if (y >= 'A' && y <= 'Z')
-			y |= 0x20;
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
 static bool span_is(struct http1_span s, const char *lit)
 {
 	return s.p && ieq(s.p, s.len, lit);
@@ -776,24 +757,4 @@ enum http1_event http1_feed_eof(struct http1_parser *p, size_t pending)
 	if (state == ST_CLOSE_BODY)
 		return HTTP1_DONE;
 	return state == ST_HEAD && pending == 0 ? HTTP1_NEED_MORE : HTTP1_ERROR;
-}
-
-static struct http1_span find_field(const struct http1_field *f, unsigned n, const char *name)
-{
-	size_t nl = strlen(name);
-
-	for (unsigned i = 0; i < n; i++)
-		if (f[i].name.len == nl && ieq(f[i].name.p, nl, name))
-			return f[i].value;
-	return (struct http1_span){ NULL, 0 };
-}
-
-struct http1_span http1_header(const struct http1_request *r, const char *name)
-{
-	return find_field(r->fields, r->nfields, name);
-}
-
-struct http1_span http1_resp_header(const struct http1_response *r, const char *name)
-{
-	return find_field(r->fields, r->nfields, name);
 }

@@ -222,6 +222,17 @@ enum http1_event http1_feed_eof(struct http1_parser *p, size_t pending);
 /* The value of the first field called name (case-insensitive), or a span with
  * p NULL. */
 struct http1_span http1_header(const struct http1_request *r, const char *name);
+/* A field name for http1_headers(), its length given (HTTP1_NAME("x-a")). */
+struct http1_name {
+	const char *name;
+	size_t len;
+};
+#define HTTP1_NAME(lit) { (lit), sizeof(lit) - 1 }
+/* http1_header() for n names at once, in one pass over the fields (a
+ * server's per-request look-ups): out[i] is the first field called
+ * names[i], or a span with p NULL. */
+void http1_headers(const struct http1_request *r, const struct http1_name *names,
+		   struct http1_span *out, size_t n);
 struct http1_span http1_resp_header(const struct http1_response *r, const char *name);
 
 /* Percent-decodes src into out ('+' is a space, as in HTML forms; "%2B" is a

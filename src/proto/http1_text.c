@@ -1,5 +1,6 @@
 /* http1_text.c -- see http1.h and http1_int.h: the character classes the
- * parser and the writer share, and percent-decoding (query parameters). */
+ * parser and the writer share, percent-decoding (query parameters), and
+ * looking up a parsed head's fields by name. */
 #include "proto/http1.h"
 
 #include <errno.h>
@@ -100,4 +101,39 @@ int http1_query_param(struct http1_span query, const char *name, char *out, size
 		return http1_pct_decode(q + j, e - j, out, cap, out_len);
 	}
 	return -ENOENT;
+}
+
+static struct http1_span find_field(const struct http1_field *f, unsigned n, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (unsigned i = 0; i < n; i++)
+		if (f[i].name.len == nl && ieq(f[i].name.p, nl, name))
+			return f[i].value;
+	return (struct http1_span){ NULL, 0 };
+}
+
+struct http1_span http1_header(const struct http1_request *r, const char *name)
+{
+	return find_field(r->fields, r->nfields, name);
+}
+
+void http1_headers(const struct http1_request *r, const struct http1_name *names,
+		   struct http1_span *out, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		out[k] = (struct http1_span){ NULL, 0 };
+	for (unsigned i = 0; i < r->nfields; i++) {
+		const struct http1_field *f = &r->fields[i];
+
+		for (size_t k = 0; k < n; k++)
+			if (out[k].p == NULL && f->name.len == names[k].len &&
+			    ieq(f->name.p, f->name.len, names[k].name))
+				out[k] = f->value;
+	}
+}
+
+struct http1_span http1_resp_header(const struct http1_response *r, const char *name)
+{
+	return find_field(r->fields, r->nfields, name);
 }

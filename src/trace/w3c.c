@@ -91,10 +91,3 @@ bool trace_http_context(struct http1_span tp, struct http1_span ts, struct http1
 	name[n] = '\0';
 	return true;
 }
-
-bool trace_http1_context(const struct http1_request *r, struct wire_trace *t, uint8_t *state,
-			 char *name, size_t name_cap)
-{
-	return trace_http_context(http1_header(r, "traceparent"), http1_header(r, "tracestate"),
-				  r->path, t, state, name, name_cap);
-}

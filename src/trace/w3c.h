@@ -25,14 +25,11 @@ bool trace_traceparent_parse(const char *v, size_t len, struct wire_trace *t);
 /* Points t's tracestate at a copy of v in buf (WIRE_TRACESTATE_MAX bytes);
  * false (t has none) when v is longer or not printable. */
 bool trace_tracestate_take(const char *v, size_t len, struct wire_trace *t, uint8_t *buf);
-/* An HTTP/1.1 request's context (its traceparent and tracestate fields):
- * true when it carries a valid traceparent, then in *t (tracestate copied to
- * state), and name gets the path without its '/' ("request" for "/"), the
- * SERVER span's name. */
-bool trace_http1_context(const struct http1_request *r, struct wire_trace *t, uint8_t *state,
-			 char *name, size_t name_cap);
-/* The same from fields found otherwise (HTTP/2, gRPC): tp and ts (p NULL:
- * absent) and the request's path. */
+/* A request's context from its traceparent and tracestate fields (tp, ts;
+ * p NULL: absent) and its path: true when tp is a valid traceparent, then in
+ * *t (tracestate copied to state), and name gets the path without its '/'
+ * ("request" for "/"), the SERVER span's name. The HTTP/1.1 front end finds
+ * the two fields in its one pass over a head's fields, HTTP/2 in its own. */
 bool trace_http_context(struct http1_span tp, struct http1_span ts, struct http1_span path,
 			struct wire_trace *t, uint8_t *state, char *name, size_t name_cap);
 /* TRACE_TRACEPARENT_LEN characters and a NUL. */

@@ -71,6 +71,42 @@ while data:
 assert statuses == [200, 200, 200, 404], statuses
 assert sizes[:3] == [7, 100, 3], sizes
 PY
+# heads that differ in one field each, in turn on one connection (the worker
+# reuses its last head while status, length, type and connection fields
+# match): each answer carries its own
+python3 - "$h_PORT" >"$TMP/heads.log" 2>&1 <<'PY' || fail "response heads: $(cat "$TMP/heads.log")"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(10)
+buf = b""
+def ask(req):
+    global buf
+    s.sendall(req)
+    while b"\r\n\r\n" not in buf:
+        d = s.recv(65536)
+        assert d, "closed early"
+        buf += d
+    head, _, buf = buf.partition(b"\r\n\r\n")
+    n = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0]
+    while len(buf) < n:
+        buf += s.recv(65536)
+    buf = buf[n:]
+    return head.lower()
+get = b"GET %s HTTP/1.1\r\nHost: a\r\n%s\r\n"
+want = [(get % (b"/", b""), [b"200 ok", b"content-length: 0"], [b"connection", b"content-type"]),
+        (get % (b"/", b""), [b"200 ok", b"content-length: 0"], [b"connection"]),
+        (get % (b"/pay", b""), [b"content-length: 100", b"application/octet-stream"], [b"connection"]),
+        (b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", [b"content-length: 0", b"connection: keep-alive"], []),
+        (get % (b"/nope", b""), [b"404 not found", b"x-meshwalk-status: 10"], [b"connection"]),
+        (get % (b"/", b""), [b"200 ok", b"content-length: 0"], [b"connection", b"x-meshwalk"]),
+        (get % (b"/", b"Connection: close\r\n"), [b"content-length: 0", b"connection: close"], [])]
+for req, has, hasnt in want:
+    h = ask(req)
+    for x in has:
+        assert x in h, (req, x, h)
+    for x in hasnt:
+        assert x not in h, (req, x, h)
+PY
 # a malformed request (both Content-Length and chunked) gets 400 and a close
 python3 - "$h_PORT" >"$TMP/smuggle.log" 2>&1 <<'PY' || fail "smuggling: $(cat "$TMP/smuggle.log")"
 import socket, sys

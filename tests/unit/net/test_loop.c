@@ -1,6 +1,7 @@
 /* test_loop.c -- every event loop back end keeps the same contract:
  * level-triggered readiness, mod/del, timeouts, fairness past `max`, fd
- * reuse, and select's refusal of fds it cannot hold. */
+ * reuse, and select's refusal of fds it cannot hold; epoll keeps it where
+ * epoll_pwait2 does not exist (a seccomp filter makes it ENOSYS). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +11,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "net/loop.h"
@@ -156,6 +162,55 @@ static void test_timeout(void **state)
 	}
 }
 
+/* In a child whose epoll_pwait2 fails with ENOSYS (as under valgrind 3.19
+ * or before Linux 5.11): the epoll loop still reports readiness, level-
+ * triggered, and times out. The child's exit code says which check failed. */
+static int epoll_without_pwait2(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_epoll_pwait2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof f / sizeof f[0], .filter = f };
+	struct loop_event ev[4];
+	int p[2], tag;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+		return 10;
+	if (syscall(SYS_epoll_pwait2, -1, NULL, 0, NULL, NULL) != -1 || errno != ENOSYS)
+		return 11; /* the filter is not in force */
+	struct loop *l = make(LOOP_EPOLL);
+	if (pipe(p) != 0 || loop_add(l, p[0], LOOP_READ, &tag) != 0)
+		return 12;
+	if (loop_wait(l, ev, 4, 0) != 0 || loop_wait(l, ev, 4, 1500 * 1000) != 0)
+		return 13; /* nothing ready: a poll, and a timeout of 1.5 ms */
+	if (write(p[1], "a", 1) != 1)
+		return 14;
+	for (int round = 0; round < 2; round++)
+		if (loop_wait(l, ev, 4, -1) != 1 || ev[0].ptr != &tag || !(ev[0].events & LOOP_READ))
+			return 15 + round;
+	loop_destroy(l);
+	return 0;
+}
+
+static void test_epoll_without_pwait2(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(epoll_without_pwait2());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 #define NPIPES 100
 
 /* More ready fds than `max`: every one is reported within a few waits. */
@@ -225,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_level_triggered),
 		cmocka_unit_test(test_mod_and_del),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_epoll_without_pwait2),
 		cmocka_unit_test(test_fair_past_max),
 		cmocka_unit_test(test_select_refuses_big_fds),
 	};

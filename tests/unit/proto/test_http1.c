@@ -387,6 +387,21 @@ static void test_headers(void **state)
 	assert_int_equal(p.req.fields[7].value.len, 5);
 	assert_null(p.req.upgrade.p);
 	assert_false(p.req.upgrade_h2c);
+	/* several names in one pass: the first line of each, any case, absent
+	 * ones and names of the same length told apart */
+	static const struct http1_name names[] = { HTTP1_NAME("x-meshwalk-program"),
+						   HTTP1_NAME("absent"), HTTP1_NAME("value"),
+						   HTTP1_NAME("valuf"), HTTP1_NAME("empty") };
+	struct http1_span f[5];
+	http1_headers(&p.req, names, f, 5);
+	assert_int_equal(f[0].len, 8);
+	assert_memory_equal(f[0].p, "-C%201ms", 8);
+	assert_null(f[1].p);
+	assert_int_equal(f[2].len, 4);
+	assert_memory_equal(f[2].p, "a  b", 4);
+	assert_null(f[3].p);
+	assert_non_null(f[4].p);
+	assert_int_equal(f[4].len, 0);
 	assert_int_equal(http1_feed(&p, "", 0, &used), HTTP1_DONE);
 }
 
