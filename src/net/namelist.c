@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/dnsname.h"
 #include "util/xalloc.h"
 
 void namelist_init(struct namelist *l)
@@ -22,31 +23,6 @@ void namelist_free(struct namelist *l)
 	namelist_init(l);
 }
 
-/* A DNS name by RFC 1123: labels of 1 to 63 letters, digits and hyphens, not
- * starting or ending with a hyphen, at most 253 characters in all. */
-static bool dns_name(const char *s, size_t len)
-{
-	size_t label = 0;
-
-	if (len == 0 || len > 253)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return false;
-			label = 0;
-		} else if (isalnum(c) || (c == '-' && label > 0)) {
-			if (++label > 63)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return label > 0 && s[len - 1] != '-';
-}
-
 static int add_one(struct namelist *l, const char *tok, size_t len, struct err *e)
 {
 	bool suffix = len > 2 && tok[0] == '*' && tok[1] == '.';
@@ -60,9 +36,10 @@ static int add_one(struct namelist *l, const char *tok, size_t len, struct err *
 	}
 	if (nlen > 1 && name[nlen - 1] == '.')
 		nlen--;
-	if (!dns_name(name, nlen))
-		return err_set(e, "'%.*s' is not a host name or *.SUFFIX pattern (letters, digits, "
-			       "'-' and dots; or the word any)", (int)len, tok);
+	/* the names forwards may carry (util/dnsname), so a rule can match one */
+	if (dns_name_check(name, nlen, e) < 0)
+		return err_prefix(e, "'%.*s' is not a host name or *.SUFFIX pattern (or the word "
+				  "any)", (int)len, tok);
 	p = xmalloc(nlen + 2);
 	if (suffix)
 		p[0] = '.';
