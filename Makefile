@@ -60,9 +60,12 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 	deps-test deps-fuzz man clean fuzz fuzz-build install image
 all: bin/meshwalk
 
-bin/meshwalk: $(EXE)
+# bin/meshwalk is the binary of the build last asked for (default or a
+# sanitizer's): copied whenever it differs, not only when older, so a plain
+# make after `make SANITIZER=...` puts the default one back.
+bin/meshwalk: $(EXE) FORCE
 	@mkdir -p bin
-	cp $(EXE) $@
+	@cmp -s $(EXE) $@ || { echo "cp $(EXE) $@"; cp $(EXE) $@; }
 
 $(EXE): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
