@@ -164,7 +164,12 @@ static void entry_report(struct vrun *v, struct expect *x, double *exp_svc, uint
 	no = n32;
 	for (size_t i = 0; i < no; i++)
 		orig[i] /= 1000.0;
-	fprintf(out, "  %s: original %zu traces, clone ", g, no);
+	/* the latencies are the model's sample of them (a reservoir) */
+	if (rt->root_dur.seen > no)
+		fprintf(out, "  %s: original %llu traces (latency from a sample of %zu), clone ", g,
+			(unsigned long long)rt->root_dur.seen, no);
+	else
+		fprintf(out, "  %s: original %zu traces, clone ", g, no);
 	if (gi == c->ngroups) {
 		fprintf(out, "no such client group: FAIL\n");
 		counted(v, false, NULL);

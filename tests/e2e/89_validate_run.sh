@@ -26,7 +26,7 @@ done
 assert_eq "run status" '"ok"' "$(json status "$TMP/run/summary.json")"
 grep -q '^end-to-end latency per entry operation' "$TMP/v.txt" || { cat "$TMP/v.txt"; fail "no latency section"; }
 grep -q '^requests per service' "$TMP/v.txt" || { cat "$TMP/v.txt"; fail "no service section"; }
-grep -qE '^  frontend.GET-home: original [0-9]+ traces, clone [0-9]+ requests$' "$TMP/v.txt" ||
+grep -qE '^  frontend.GET-home: original [0-9]+ traces( \(latency from a sample of [0-9]+\))?, clone [0-9]+ requests$' "$TMP/v.txt" ||
 	fail "no GET-home entry"
 for s in cart catalog frontend payment recommend redis; do
 	grep -qE "^  $s: expected [0-9.]+, served [0-9]+ \(.*\) ok$" "$TMP/v.txt" || fail "validate --run: $s"

@@ -661,6 +661,43 @@ static void test_external_caller(void **state)
 	end();
 }
 
+/* More traced roots than the model keeps: validate says its latencies are a
+ * sample, and of how many traces. */
+static void test_validate_sample(void **state)
+{
+	static double lat[1100];
+	double *lp = lat;
+	size_t nlat = 1100, nsent = 1100;
+	const char *group = "A.root", *svcs[] = { "A" };
+	double reqs[] = { 1100 };
+	struct validate_clone c = { .ngroups = 1, .group = &group, .lat = &lp, .nlat = &nlat,
+				    .nsent = &nsent, .nsvc = 1, .svc = svcs, .requests = reqs };
+	struct validate_opts o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 1100; i++) {
+		char t[16];
+
+		snprintf(t, sizeof t, "t%d", i);
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 100000, 2000);
+		lat[i] = 2;
+	}
+	import_finish(&im);
+	validate_opts_init(&o);
+	f = open_memstream(&buf, &len);
+	validate_report(&m, &c, &o, f, NULL);
+	fclose(f);
+	if (strstr(buf, "  A.root: original 1100 traces (latency from a sample of 1024), clone 1100 "
+			"requests\n") == NULL)
+		fail_msg("%s", buf);
+	free(buf);
+	end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -676,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_writer_sizes),
 		cmocka_unit_test(test_safe_names),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_validate_sample),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
