@@ -52,7 +52,7 @@ static char *base_name(const char *path)
 	start = end;
 	while (start > 0 && path[start - 1] != '/')
 		start--;
-	return strndup(path + start, end - start) ?: (abort(), NULL);
+	return xstrndup(path + start, end - start);
 }
 
 static int add_group(struct results *r, const char *name, const char *csv, struct err *e)
