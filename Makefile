@@ -62,10 +62,12 @@ all: bin/meshwalk
 
 # bin/meshwalk is the binary of the build last asked for (default or a
 # sanitizer's): copied whenever it differs, not only when older, so a plain
-# make after `make SANITIZER=...` puts the default one back.
+# make after `make SANITIZER=...` puts the default one back. Renamed into
+# place, not written over: a node or client still running the old binary
+# keeps it (cp onto a running binary fails with "Text file busy").
 bin/meshwalk: $(EXE) FORCE
 	@mkdir -p bin
-	@cmp -s $(EXE) $@ || { echo "cp $(EXE) $@"; cp $(EXE) $@; }
+	@cmp -s $(EXE) $@ || { echo "cp $(EXE) $@"; cp $(EXE) $@.tmp && mv -f $@.tmp $@; }
 
 $(EXE): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)

@@ -15,12 +15,19 @@ struct model_call {
 	uint32_t route;
 };
 
-/* An op span of a meshwalk-recorded execution: a COMPUTE (cpu), or a
+/* An op span of a meshwalk-recorded execution: a COMPUTE (on CPU), or a
  * SLEEP, LOAD, STORE or READ, during which its worker was off the CPU. */
 struct model_wait {
 	int64_t start, end;
-	bool cpu;
+	int64_t size;  /* LOAD, STORE: bytes, -1: unknown */
+	int64_t offset; /* LOAD, STORE: -1 the node's next, SPAN_OFFSET_NONE: unknown */
+	uint8_t kind;  /* enum model_op */
+	int8_t sync;   /* STORE: policy, -1: unknown */
 };
+
+#define MOPS_CPU (1u << MOP_COMPUTE)
+#define MOPS_WAIT ((1u << MOP_SLEEP) | (1u << MOP_LOAD) | (1u << MOP_STORE) | (1u << MOP_READ))
+#define MOPS_WAIT_OTHER ((1u << MOP_SLEEP) | (1u << MOP_READ))
 
 void model_init(struct model *m, uint64_t tolerance_ns)
 {
@@ -51,9 +58,16 @@ void model_free(struct model *m)
 			for (uint32_t s = 0; s <= pl->ngroups; s++) {
 				reservoir_free(&pl->seg[s]);
 				reservoir_free(&pl->wait[s]);
+				reservoir_free(&pl->wait_other[s]);
+				for (uint32_t k = 0; k < MODEL_MAX_STOR_OPS; k++) {
+					reservoir_free(&pl->stor[s].size[k]);
+					reservoir_free(&pl->stor[s].offset[k]);
+				}
 			}
 			free(pl->seg);
 			free(pl->wait);
+			free(pl->wait_other);
+			free(pl->stor);
 			free(pl->gsize);
 			free(pl->calls);
 			free(pl->detached);
@@ -261,6 +275,8 @@ static int64_t max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
+#define MS_NS 1000000
+
 /* In a plan's key, a call that outlived its caller (fire and forget). */
 #define CALL_DETACHED 0x80000000u
 
@@ -294,19 +310,75 @@ static struct model_plan *plan_of(struct model *m, struct model_route *r, uint32
 	}
 	pl->seg = xcalloc(ng + 1, sizeof *pl->seg);
 	pl->wait = xcalloc(ng + 1, sizeof *pl->wait);
+	pl->wait_other = xcalloc(ng + 1, sizeof *pl->wait_other);
+	pl->stor = xcalloc(ng + 1, sizeof *pl->stor);
 	return pl;
 }
 
-/* The time of the execution's op spans of one kind (cpu: COMPUTE, else
- * the waits) within [a, b), at most b - a. */
-static int64_t ops_within(const struct model *m, bool cpu, int64_t a, int64_t b)
+/* The time of the execution's op spans of the kinds in mask (bits of enum
+ * model_op) within [a, b), at most b - a. */
+static int64_t ops_within(const struct model *m, unsigned mask, int64_t a, int64_t b)
 {
 	int64_t w = 0;
 
 	for (uint32_t i = 0; i < m->nwaits; i++)
-		if (m->waits[i].cpu == cpu)
+		if (mask & (1u << m->waits[i].kind))
 			w += max64(min64(m->waits[i].end, b) - max64(m->waits[i].start, a), 0);
 	return min64(w, max64(b - a, 0));
+}
+
+/* The storage ops (LOAD, STORE) of the execution starting in [a, b), in
+ * order, against what segment st saw before: the same sequence adds its
+ * sizes; another (or one too long, or without its size or policy) makes
+ * the segment mixed for good, counted. */
+static void fit_stor(struct model *m, struct model_stor *st, int64_t a, int64_t b)
+{
+	const struct model_wait *op[MODEL_MAX_STOR_OPS];
+	uint32_t n = 0;
+	bool same = true;
+
+	if (st->state == STOR_MIXED)
+		return;
+	for (uint32_t i = 0; i < m->nwaits; i++) {
+		const struct model_wait *w = &m->waits[i];
+		uint32_t k;
+
+		if ((w->kind != MOP_LOAD && w->kind != MOP_STORE) || w->start < a || w->start >= b)
+			continue;
+		if (n == MODEL_MAX_STOR_OPS || w->size < 0 || w->offset == SPAN_OFFSET_NONE ||
+		    (w->kind == MOP_STORE && w->sync < 0)) {
+			same = false;
+			break;
+		}
+		for (k = n++; k > 0 && op[k - 1]->start > w->start; k--)
+			op[k] = op[k - 1];
+		op[k] = w;
+	}
+	if (same && st->state == STOR_SAME) {
+		same = st->n == n;
+		for (uint32_t k = 0; same && k < n; k++)
+			same = st->kind[k] == op[k]->kind && st->sync[k] == op[k]->sync &&
+			       st->at[k] == (op[k]->offset >= 0);
+	}
+	if (!same) {
+		st->state = STOR_MIXED;
+		m->stor_mixed++;
+		return;
+	}
+	if (st->state == STOR_UNSEEN) {
+		st->state = STOR_SAME;
+		st->n = (uint8_t)n;
+		for (uint32_t k = 0; k < n; k++) {
+			st->kind[k] = op[k]->kind;
+			st->sync[k] = op[k]->sync;
+			st->at[k] = op[k]->offset >= 0;
+		}
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		reservoir_add(&st->size[k], &m->rng, (double)op[k]->size);
+		if (st->at[k])
+			reservoir_add(&st->offset[k], &m->rng, (double)op[k]->offset);
+	}
 }
 
 /* Groups the sorted calls[0..n) of an execution [s, e) and counts its plan.
@@ -371,28 +443,33 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 
 	struct model_route *r = &m->routes[ridx];
 	struct model_plan *pl = plan_of(m, r, ridx, m->key, nkey);
-	int64_t at = s, self = 0, *seg_ns, *wait_ns;
+	int64_t at = s, self = 0, *seg_ns, *wait_ns, *other_ns;
 
 	/* segments: before the first group, between groups, after the last.
 	 * Of a meshwalk-recorded execution, a segment is its COMPUTE spans'
-	 * time, and its waits are kept apart (off CPU); the rest is
-	 * meshwalk's own engine, which the clone pays again (docs/import.md) */
-	if (2 * (ng + 1) > m->cap_seg) {
-		m->cap_seg = 4 * (ng + 1);
+	 * time, and its waits are kept apart (off CPU), its storage ops apart
+	 * again (the clone runs them); the rest is meshwalk's own engine, which
+	 * the clone pays again (docs/import.md) */
+	if (3 * (ng + 1) > m->cap_seg) {
+		m->cap_seg = 6 * (ng + 1);
 		m->seg = xrealloc(m->seg, m->cap_seg * sizeof *m->seg);
 	}
 	seg_ns = m->seg;
 	wait_ns = m->seg + ng + 1;
+	other_ns = m->seg + 2 * (ng + 1);
 	for (uint32_t g = 0; g <= ng; g++) {
 		int64_t g0 = g < ng ? c[gstart[g]].start : e, g1 = g0;
 
 		for (uint32_t i = gstart[g]; g < ng && i < gstart[g + 1]; i++)
 			g1 = max64(g1, c[i].end);
-		seg_ns[g] = max64(g0 - at, 0);
+		seg_ns[g] = m->coarse ? g0 - at : max64(g0 - at, 0);
 		self += seg_ns[g];
 		if (m->known_ops) {
-			wait_ns[g] = ops_within(m, false, at, g0);
-			seg_ns[g] = ops_within(m, true, at, g0);
+			wait_ns[g] = ops_within(m, MOPS_WAIT, at, g0);
+			other_ns[g] = ops_within(m, MOPS_WAIT_OTHER, at, g0);
+			seg_ns[g] = ops_within(m, MOPS_CPU, at, g0);
+			if (pl != NULL)
+				fit_stor(m, &pl->stor[g], at, g0);
 		}
 		at = max64(at, g1);
 	}
@@ -404,11 +481,17 @@ static void fit_plan(struct model *m, uint32_t ridx, int64_t s, int64_t e, uint3
 		return;
 	}
 	pl->count++;
+	if (m->coarse) {
+		pl->coarse++;
+		m->coarse_execs++;
+	}
 	reservoir_add(&pl->dur, &m->rng, (double)(e - s));
 	for (uint32_t g = 0; g <= ng; g++) {
 		reservoir_add(&pl->seg[g], &m->rng, (double)seg_ns[g]);
-		if (m->known_ops)
+		if (m->known_ops) {
 			reservoir_add(&pl->wait[g], &m->rng, (double)wait_ns[g]);
+			reservoir_add(&pl->wait_other[g], &m->rng, (double)other_ns[g]);
+		}
 	}
 }
 
@@ -453,7 +536,9 @@ static void client_call(struct model *m, uint32_t svc, uint32_t cr, const struct
 static void push_op(struct model *m, const struct import *im, const struct span *X,
 		    struct model_route *r)
 {
-	static const char *const names[] = { "COMPUTE", "SLEEP", "LOAD", "STORE", "READ" };
+	static const char *const names[] = { [MOP_COMPUTE] = "COMPUTE", [MOP_SLEEP] = "SLEEP",
+					     [MOP_LOAD] = "LOAD", [MOP_STORE] = "STORE",
+					     [MOP_READ] = "READ" };
 	const char *op;
 	size_t i;
 
@@ -475,9 +560,12 @@ static void push_op(struct model *m, const struct import *im, const struct span 
 	m->waits[m->nwaits].end = X->start_ns + (X->asked_ns >= 0 && X->asked_ns < X->dur_ns
 						       ? X->asked_ns
 						       : X->dur_ns);
-	m->waits[m->nwaits].cpu = i == 0;
+	m->waits[m->nwaits].kind = (uint8_t)i;
+	m->waits[m->nwaits].size = X->op_size;
+	m->waits[m->nwaits].offset = X->op_offset;
+	m->waits[m->nwaits].sync = X->op_sync;
 	m->nwaits++;
-	if (i == 0 && X->wset > r->wset)
+	if (i == MOP_COMPUTE && X->wset > r->wset)
 		r->wset = X->wset;
 }
 
@@ -529,6 +617,7 @@ static void execution(struct model *m, const struct import *im, const struct tra
 	m->stack[nstack++] = ei;
 	m->nwaits = 0;
 	m->known_ops = (E->flags & SPAN_F_MESHWALK) != 0;
+	m->coarse = !m->known_ops && E->start_ns % MS_NS == 0;
 	while (nstack > 0) {
 		uint32_t xi = m->stack[--nstack];
 		const struct span *X = &t->spans[xi];
@@ -551,6 +640,7 @@ static void execution(struct model *m, const struct import *im, const struct tra
 			const struct span *T = is_caller(X) && xi != ei ? X : Y;
 
 			all_timed &= timed(T);
+			m->coarse &= T->start_ns % MS_NS == 0;
 			int64_t moved = callee_moved(m, Y, ci, ei);
 			/* a callee still at work when the caller ended was not
 			 * waited for, whenever the client span ended (one
@@ -590,6 +680,7 @@ static void execution(struct model *m, const struct import *im, const struct tra
 			else
 				L->untimed++;
 			all_timed &= timed(X);
+			m->coarse &= X->start_ns % MS_NS == 0;
 			push_call(m, &ncalls, X->start_ns, X->start_ns + X->dur_ns, INT64_MIN, lr);
 		}
 	}
@@ -598,6 +689,7 @@ static void execution(struct model *m, const struct import *im, const struct tra
 		m->untimed++;
 		return;
 	}
+	m->coarse &= ncalls > 0; /* one segment: the entry's duration, not a gap */
 	fit_plan(m, ridx, E->start_ns, E->start_ns + E->dur_ns, ncalls);
 }
 

@@ -24,6 +24,13 @@
  *     joint probability of calls, repeat counts and mutually exclusive
  *     callees, and each plan keeps its own segment distributions (a slow path
  *     stays slow);
+ *   - starts stamped to the millisecond (the OpenTelemetry JS SDK's
+ *     Date.now(); durations are finer): a segment from a call's end to the
+ *     next start is off by the difference of two stamps' rounding, up to
+ *     +-1 ms. Clipping each at 0 would add ~0.17 ms to every short gap, so
+ *     of such executions (`coarse`) the segments are kept signed, and the
+ *     writer keeps their mean and takes the stamps' noise (variance 1/6
+ *     ms^2) out of their spread before it clips;
  *   - of an execution meshwalk recorded itself, whose op spans say what
  *     each part of a segment was: the segment is its COMPUTE spans' time,
  *     its waits (SLEEP, LOAD, STORE, READ spans: the worker off the CPU)
@@ -58,6 +65,8 @@
 
 #define MODEL_RESERVOIR 1024
 #define MODEL_MAX_PLANS 32
+/* Storage ops a segment may hold and still be emulated by the ops themselves. */
+#define MODEL_MAX_STOR_OPS 4
 /* Overlap tolerance for concurrency, ns (see above). */
 #define MODEL_DEFAULT_TOLERANCE_NS 1000000
 
@@ -67,6 +76,24 @@ struct reservoir {
 	uint32_t n;
 	uint64_t seen;
 	double sum; /* of every value seen */
+};
+
+/* The kinds of op spans meshwalk records that the fit tells apart. */
+enum model_op { MOP_COMPUTE, MOP_SLEEP, MOP_LOAD, MOP_STORE, MOP_READ };
+
+/* A segment's storage ops (LOAD, STORE) in meshwalk-recorded executions:
+ * the same sequence every time (state STOR_SAME: kinds, sync policies,
+ * sequential or at offsets; each op's sizes and offsets) or not (STOR_MIXED:
+ * the clone waits their time instead). */
+enum stor_state { STOR_UNSEEN, STOR_SAME, STOR_MIXED };
+struct model_stor {
+	uint8_t state; /* enum stor_state */
+	uint8_t n;
+	uint8_t kind[MODEL_MAX_STOR_OPS]; /* MOP_LOAD or MOP_STORE */
+	int8_t sync[MODEL_MAX_STOR_OPS];  /* a STORE's policy (0 nosync, 1 sync, 2 psync) */
+	bool at[MODEL_MAX_STOR_OPS];      /* at offsets of its own, not the node's next */
+	struct reservoir size[MODEL_MAX_STOR_OPS];   /* bytes */
+	struct reservoir offset[MODEL_MAX_STOR_OPS]; /* bytes, when at[] */
 };
 
 struct model_plan {
@@ -80,7 +107,12 @@ struct model_plan {
 				* executions: their COMPUTE spans' time) */
 	struct reservoir *wait; /* per segment, of meshwalk-recorded executions: its time in
 				 * SLEEP, LOAD, STORE and READ spans, ns (off CPU) */
+	struct reservoir *wait_other; /* the same, SLEEP and READ only (when the
+				       * storage ops are emulated as ops) */
+	struct model_stor *stor;      /* per segment: its storage ops */
 	struct reservoir dur;  /* the execution's duration, ns */
+	uint64_t coarse;       /* of count, executions timed by millisecond start
+				* stamps: their segments are kept signed (below) */
 };
 
 struct model_route {
@@ -121,6 +153,8 @@ struct model {
 	const struct clockalign *clocks; /* hosts' measured offsets, NULL: none (the caller's) */
 	bool clocks_unaligned;           /* hosts' clocks differ, not applied (stdin read once) */
 	uint64_t aligned_calls;          /* calls whose callee's clock was moved */
+	uint64_t stor_mixed;             /* plan segments whose storage ops varied */
+	uint64_t coarse_execs;           /* executions timed by millisecond start stamps */
 	int64_t aligned_max_ns;          /* the largest such move, ns */
 	struct rng rng; /* reservoir replacement choices */
 	struct rng self_rng; /* the same for routes' self reservoirs */
@@ -134,6 +168,7 @@ struct model {
 	struct model_wait *waits; /* the execution's op spans (COMPUTE; SLEEP, LOAD, STORE, READ) */
 	uint32_t nwaits, cap_waits;
 	bool known_ops;           /* the execution is meshwalk-recorded: its ops are known */
+	bool coarse;              /* the execution's and its calls' starts are whole ms */
 	uint32_t *key;
 	uint32_t cap_key;
 	int64_t *seg; /* an execution's segment times */

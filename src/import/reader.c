@@ -208,6 +208,17 @@ void span_tag(struct span_in *in, const char *key, const char *val)
 		/* a node's limit is 1 GiB: a larger value is not meshwalk's */
 		if (parse_u64(val, &n) == 0 && n <= (1u << 30))
 			in->wset = (uint32_t)n;
+	} else if (strcmp(key, SPAN_OFFSET_ATTR) == 0) {
+		if (strcmp(val, "-1") == 0)
+			in->op_offset = -1;
+		else if (parse_u64(val, &n) == 0 && n <= INT64_MAX)
+			in->op_offset = (int64_t)n;
+	} else if (strcmp(key, SPAN_SIZE_ATTR) == 0) {
+		if (parse_u64(val, &n) == 0 && n <= INT64_MAX)
+			in->op_size = (int64_t)n;
+	} else if (strcmp(key, SPAN_SYNC_ATTR) == 0) {
+		if (parse_u64(val, &n) == 0 && n <= 2)
+			in->op_sync = (int8_t)n;
 	} else if ((which = size_attr(key)) != 0 && parse_u64(val, &n) == 0 && n <= INT64_MAX) {
 		if (which == 1)
 			in->req_bytes = (int64_t)n;

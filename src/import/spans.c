@@ -13,6 +13,9 @@ void span_in_init(struct span_in *in)
 	in->req_bytes = in->resp_bytes = -1;
 	in->request_id = -1;
 	in->asked_ns = -1;
+	in->op_offset = SPAN_OFFSET_NONE;
+	in->op_size = -1;
+	in->op_sync = -1;
 }
 
 void import_init(struct import *im, uint64_t max_open_spans, import_trace_fn fn, void *arg)
@@ -425,6 +428,9 @@ int import_add(struct import *im, const struct span_in *in, struct err *e)
 	s->request_id = in->request_id;
 	s->asked_ns = in->asked_ns;
 	s->wset = in->wset;
+	s->op_offset = in->op_offset;
+	s->op_size = in->op_size;
+	s->op_sync = in->op_sync;
 	s->resp_bytes = in->resp_bytes;
 	if (in->nrefs) {
 		s->links = xcalloc(in->nrefs, sizeof *s->links);

@@ -52,6 +52,13 @@
 #define SPAN_ASKED_ATTR "meshwalk.duration_ns"
 /* The attribute of meshwalk's COMPUTE spans with a working set: its bytes. */
 #define SPAN_WSET_ATTR "meshwalk.working_set"
+/* The attributes of meshwalk's LOAD and STORE spans: the offset asked for
+ * (-1: the node's next), bytes, and a STORE's sync policy (0 nosync, 1 sync,
+ * 2 psync: enum wire_sync). */
+#define SPAN_OFFSET_ATTR "meshwalk.offset"
+#define SPAN_OFFSET_NONE (-2) /* no SPAN_OFFSET_ATTR */
+#define SPAN_SIZE_ATTR "meshwalk.size"
+#define SPAN_SYNC_ATTR "meshwalk.sync"
 /* Default bound on the spans of traces not yet finished (about 300 bytes
  * each with ids and slack, measured: ~150 MB at this bound). */
 #define IMPORT_DEFAULT_MAX_OPEN_SPANS 500000
@@ -107,6 +114,9 @@ struct span_in {
 	int64_t request_id;            /* SPAN_REQUEST_ID_ATTR, -1: none */
 	int64_t asked_ns;              /* SPAN_ASKED_ATTR, -1: none */
 	uint32_t wset;                 /* SPAN_WSET_ATTR, 0: none */
+	int64_t op_offset;             /* SPAN_OFFSET_ATTR, SPAN_OFFSET_NONE: none */
+	int64_t op_size;               /* SPAN_SIZE_ATTR, -1: none */
+	int8_t op_sync;                /* SPAN_SYNC_ATTR, -1: none */
 	bool shared;                   /* Zipkin "shared": the server half of a client's id */
 	bool meshwalk;                 /* recorded by meshwalk (OTLP telemetry.sdk.name) */
 	uint64_t pos;                  /* line (CSV) or byte offset (JSON) it was read at */
@@ -126,12 +136,15 @@ struct span {
 	uint32_t service, operation, peer_service; /* name ids; peer_service SPAN_NONE */
 	uint32_t host;                             /* name id, SPAN_NONE: unknown */
 	uint8_t kind, status, parent_type;
+	int8_t op_sync; /* SPAN_SYNC_ATTR, -1: none */
 	uint16_t flags;
 	int64_t start_ns, dur_ns;
 	int64_t req_bytes, resp_bytes;
 	int64_t request_id; /* -1: none */
 	int64_t asked_ns;   /* SPAN_ASKED_ATTR, -1: none */
 	uint32_t wset;      /* SPAN_WSET_ATTR, 0: none */
+	int64_t op_offset;  /* SPAN_OFFSET_ATTR, SPAN_OFFSET_NONE: none */
+	int64_t op_size;    /* SPAN_SIZE_ATTR, -1: none */
 	uint32_t parent, first_child, next_sibling; /* indexes in the trace, SPAN_NONE */
 	uint32_t nlinks;
 	struct span_link *links;

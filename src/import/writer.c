@@ -43,111 +43,6 @@ void writer_tput(struct text *t, const char *fmt, ...)
 	t->n += (size_t)w;
 }
 
-static double median(const double *x, uint32_t n)
-{
-	return n ? sample_percentile(x, n, 50) : 0;
-}
-
-/* 0.1 us or 1 byte: finer digits only make the text longer. */
-static double rounded(double v, enum spec_unit u)
-{
-	return u == SPEC_TIME ? round(v * 10) / 10 : round(v);
-}
-
-/* An emp: spec (or a constant) of the sorted values x[0..n) scaled by k, in
- * unit u: at most q quantiles, at the middle of q equal slices, so the spec
- * keeps the distribution's shape and its tail up to the last slice. */
-static void emp_text_sep(struct text *t, const double *x, uint32_t n, double k,
-			 enum spec_unit u, uint32_t q, char sep)
-{
-	char num[64];
-	uint32_t m = n < q ? n : q;
-
-	double mid = n ? median(x, n) * k : 0;
-
-	/* a spread under 1 us (1 byte) or 2% of the median is not worth a list */
-	if (n == 0 || (x[n - 1] - x[0]) * k <= 1.0 ||
-	    (x[n - 1] - x[0]) * k <= 0.02 * mid) {
-		units_format(rounded(mid, u), u, num, sizeof num);
-		writer_tput(t, "%s", num);
-		return;
-	}
-	writer_tput(t, "emp:");
-	for (uint32_t i = 0; i < m; i++) {
-		uint32_t j = n <= q ? i : (uint32_t)(((double)i + 0.5) * n / m);
-		double v = x[j < n ? j : n - 1] * k;
-
-		units_format(rounded(v, u), u, num, sizeof num);
-		if (i)
-			writer_tput(t, "%c", sep);
-		writer_tput(t, "%s", num);
-	}
-}
-
-static void emp_text(struct text *t, const double *x, uint32_t n, double k, enum spec_unit u,
-		     uint32_t q)
-{
-	emp_text_sep(t, x, n, k, u, q, ',');
-}
-
-/* How a service's self time is emulated: its CPU fraction and the working
- * set of its -C ops. */
-struct self_emu {
-	double cpu;
-	uint64_t wset;
-};
-
-/* A compute segment of samples in ns (sorted): -C (with ws= when the service
- * has a working set), --sleep or both. */
-static bool self_ops(struct text *t, const struct reservoir *r, struct self_emu how, uint32_t q)
-{
-	uint32_t n;
-	double *x = reservoir_sorted(r, &n);
-	bool any = n > 0 && x[n - 1] >= 500; /* below 0.5 us: nothing to emulate */
-
-	if (any && how.cpu > 0) {
-		writer_tput(t, "%s-C ", t->n ? " " : "");
-		emp_text(t, x, n, how.cpu / 1000.0, SPEC_TIME, q);
-		if (how.wset) {
-			char num[64];
-
-			units_format((double)how.wset, SPEC_SIZE, num, sizeof num);
-			writer_tput(t, ",ws=%s", num);
-		}
-	}
-	if (any && how.cpu < 1) {
-		writer_tput(t, "%s--sleep ", t->n ? " " : "");
-		emp_text(t, x, n, (1 - how.cpu) / 1000.0, SPEC_TIME, q);
-	}
-	free(x);
-	return any;
-}
-
-/* A segment's waits meshwalk recorded (SLEEP, LOAD, STORE, READ spans): off
- * CPU whatever --self-time says, since the trace says so. */
-static bool wait_ops(struct text *t, const struct reservoir *r, uint32_t q)
-{
-	uint32_t n;
-	double *x = reservoir_sorted(r, &n);
-	bool any = n > 0 && x[n - 1] >= 500;
-
-	if (any) {
-		writer_tput(t, "%s--sleep ", t->n ? " " : "");
-		emp_text(t, x, n, 1 / 1000.0, SPEC_TIME, q);
-	}
-	free(x);
-	return any;
-}
-
-/* Segment g of plan pl: its self time (per --self-time), then its waits. */
-static bool segment_ops(struct text *t, const struct model_plan *pl, uint32_t g,
-			struct self_emu how, uint32_t q)
-{
-	bool a = self_ops(t, &pl->seg[g], how, q);
-
-	return wait_ops(t, &pl->wait[g], q) || a;
-}
-
 static const struct writer_self *self_of(const struct model *m, const struct writer_opts *o,
 					 uint32_t svc)
 {
@@ -215,7 +110,7 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 			n += !writer_call_cut(nm, from, m->routes[c[j]].svc);
 		bool branch = n > 1;
 
-		if (segment_ops(t, pl, g, how, o->emp_values))
+		if (writer_segment_ops(t, pl, g, how, o->emp_values))
 			prev_branch = false;
 		if (branch && prev_branch)
 			writer_tput(t, " -C 0"); /* else the two branch groups would join */
@@ -238,7 +133,7 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 
 				/* -F splits its value at ',': the spec's values take ':' */
 				writer_tput(t, ",ps=");
-				emp_text_sep(t, x, ns, 1, SPEC_SIZE, o->emp_values, ':');
+				writer_emp_text_sep(t, x, ns, 1, SPEC_SIZE, o->emp_values, ':');
 				free(x);
 			}
 			i++;
@@ -246,7 +141,7 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 		if (n > 0)
 			prev_branch = branch;
 	}
-	segment_ops(t, pl, pl->ngroups, how, o->emp_values);
+	writer_segment_ops(t, pl, pl->ngroups, how, o->emp_values);
 }
 
 /* The program of route ri with its k most frequent plans. */
@@ -258,7 +153,7 @@ static char *route_program(const struct model *m, const struct writer_names *nm,
 	struct text t = { 0 };
 
 	if (r->leaf) {
-		self_ops(&t, &r->leaf_dur, how, o->emp_values);
+		writer_self_ops(&t, &r->leaf_dur, how, false, o->emp_values);
 	} else {
 		uint32_t *ord = plan_order(r);
 
@@ -277,7 +172,7 @@ static char *route_program(const struct model *m, const struct writer_names *nm,
 		double *x = reservoir_sorted(&r->resp, &n);
 
 		writer_tput(&t, "%s-R ", t.n ? " " : "");
-		emp_text(&t, x, n, 1, SPEC_SIZE, o->emp_values);
+		writer_emp_text(&t, x, n, 1, SPEC_SIZE, o->emp_values);
 		free(x);
 	}
 	if (t.n == 0)
@@ -441,8 +336,9 @@ static void wait_comment(FILE *f, const struct model_route *r)
 	us(b, sizeof b, w / (double)n);
 	us(c, sizeof c, self - (cpu + w) / (double)n);
 	fprintf(f, "      #   self time per execution (mean) in meshwalk's op spans: COMPUTE %s, "
-		   "waits %s (SLEEP, LOAD, STORE, READ: --sleep); the other %s is meshwalk's "
-		   "own, paid again by the clone\n", a, b, c);
+		   "waits %s (SLEEP, READ: --sleep; LOAD, STORE: the ops, or --sleep where "
+		   "they varied); the other %s is meshwalk's own, paid again by the clone\n",
+		a, b, c);
 }
 
 static void route_comments(FILE *f, const struct model *m, const struct writer_names *nm,
@@ -559,6 +455,11 @@ static void header(FILE *f, const struct model *m, const struct import *im,
 	W(m->untimed, "executions without timestamps (left out of the plans)");
 	W(m->other, "executions of plans beyond the 32 tracked per operation (left out)");
 	W(m->late_calls, "calls ending after their caller: fire and forget, sent with nowait");
+	W(m->stor_mixed, "plan segments whose LOAD/STORE ops varied between executions (their "
+			 "time waited with --sleep)");
+	W(m->coarse_execs, "executions timed by millisecond start stamps: their compute segments "
+			   "fitted for the mean, the stamps' rounding (1/6 ms^2) taken out of "
+			   "the spread");
 	W(m->negative_net, "client spans shorter than their server span (skew: network time 0)");
 	W(m->external_roots, "root client spans of a caller outside the application (a load "
 			     "generator): its callees are the entries, the client groups replace it");
@@ -628,15 +529,15 @@ static void links(FILE *f, const struct model *m, const struct writer_names *nm,
 			double *x = reservoir_sorted(&both, &n);
 
 			/* a link only where the network took at least 1 us each way */
-			if (n > 0 && median(x, n) >= 2000) {
+			if (n > 0 && writer_median(x, n) >= 2000) {
 				struct text t = { 0 };
 				char a50[32];
 
 				if (!any)
 					fprintf(f, "network:\n  mode: loopback\n  links:\n");
 				any = true;
-				us(a50, sizeof a50, median(x, n));
-				emp_text(&t, x, n, 0.5 / 1000.0, SPEC_TIME, o->emp_values);
+				us(a50, sizeof a50, writer_median(x, n));
+				writer_emp_text(&t, x, n, 0.5 / 1000.0, SPEC_TIME, o->emp_values);
 				fprintf(f, "    # %s <-> %s: network time (client span - server span) of %llu "
 					   "calls, median %s round trip; half each way\n",
 					writer_service_name(nm, a), writer_service_name(nm, b),
