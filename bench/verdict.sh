@@ -94,12 +94,29 @@ verdict() { # A B -> "same p50 ..." (the verdict and the reason's start)
 	"$M" compare -q -o "$T/cmp" --no-plots $EXTRA "$T/$1" "$T/$2" >/dev/null || exit 1
 	sed -n 's/^verdict: \([A-Z]*\): \(.*\)/\1 \2/p' "$T/cmp/compare.txt" | cut -c1-150
 }
-verdict_iv() { # A.yaml B.yaml -> as verdict(), from BLOCKS pairs of blocks run in ABBA order
+# intervals JSON: the p50, p90 and p99 intervals of B/A in a compare.json
+intervals() {
+	python3 - "$1" <<'PY'
+import json, sys
+def walk(o):
+    if isinstance(o, dict):
+        for f in o.get("figures", []):
+            if f.get("name") in ("p50", "p90", "p99") and f.get("ci_low") is not None:
+                print("%s %.3f-%.3f" % (f["name"], f["ci_low"], f["ci_high"]), end="  ")
+        for v in o.values():
+            if isinstance(v, (dict, list)): walk(v)
+    elif isinstance(o, list):
+        for v in o: walk(v)
+walk(json.load(open(sys.argv[1])))
+PY
+}
+verdict_iv() { # A.yaml B.yaml -> as verdict(), from BLOCKS pairs of blocks run in ABBA order,
+	# then the p50/p90/p99 intervals
 	rm -rf "$T/cmp"
 	timeout -k 5 3600 "$M" compare -q --interleave "$BLOCKS" -o "$T/cmp" $EXTRA "$1" "$2" \
 		>/dev/null 2>"$T/cmp.err" ||
 		{ cat "$T/cmp.err" >&2; echo "bench/verdict.sh: compare --interleave failed" >&2; exit 1; }
-	sed -n 's/^verdict: \([A-Z]*\): \(.*\)/\1 \2/p' "$T/cmp/compare.txt" | cut -c1-150
+	echo "$(sed -n 's/^verdict: \([A-Z]*\): \(.*\)/\1 \2/p' "$T/cmp/compare.txt" | cut -c1-110) | $(intervals "$T/cmp/compare.json")"
 }
 
 echo "meshwalk bench/verdict: $(uname -srm), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
