@@ -18,7 +18,10 @@
 # the shift of each one's p50 is printed with their ratio (goal: clone /
 # original within 25%). A benchmark: asserts nothing; figures belong to a
 # quiet machine (the load average is printed). Loopback only, at most
-# ~20 req/s: light enough for 2 cores.
+# ~20 req/s: light enough for 2 cores. The clones run traced, as the
+# application does (the same recording cost), so validate also prints the
+# self time per operation, original against clone. REFAPP_FIDELITY_KEEP=DIR
+# keeps every run's files in DIR (which must not exist) for a closer look.
 set -u
 cd "$(dirname "$0")/.."
 N=${1:-1000}
@@ -36,7 +39,9 @@ for r in $RATES; do [ "$r" -ge 1 ] && [ "$r" -le 20 ] || die "rate $r: 1 to 20 r
 . tests/refapp/run.sh
 refapp_ready || die "$REFAPP_WHY"
 T=$(mktemp -d /tmp/meshwalk-refapp-fidelity.XXXXXX)
-trap 'refapp_kill; rm -rf "$T"' EXIT
+KEEP=${REFAPP_FIDELITY_KEEP:-}
+[ -z "$KEEP" ] || [ ! -e "$KEEP" ] || die "REFAPP_FIDELITY_KEEP: $KEEP exists"
+trap 'refapp_kill; [ -z "$KEEP" ] || cp -a "$T" "$KEEP"; rm -rf "$T"' EXIT
 last=${RATES##* }
 
 # original DIR RATE [SVC MS]: the application's run; traces in DIR/traces.jsonl
@@ -53,7 +58,8 @@ original() {
 clone() {
 	local out=$1 yaml=$2 rate=$3
 	shift 3
-	timeout -k 5 $((N / rate + 120)) "$MESHWALK" run -q -o "$out" "$@" "$yaml" >/dev/null 2>"$out.err" ||
+	timeout -k 5 $((N / rate + 120)) "$MESHWALK" run -q -o "$out" --set trace_sample=1 "$@" "$yaml" \
+		>/dev/null 2>"$out.err" ||
 		echo "the clone's run reported: $(tail -n 1 "$out.err")"
 }
 # validate CLONE TRACES JSON: validate's table; its figures in JSON
