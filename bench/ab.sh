@@ -4,11 +4,14 @@
 # round trip, node throughput, CPU per request) alternating the two binaries
 # (A B, then B A, ...), so drift on a noisy machine falls on both alike.
 #
-#   bench/ab.sh [--rounds N] [--sections "1 3 8"] [--instr] COMMIT_A COMMIT_B
+#   bench/ab.sh [--rounds N] [--sections "1 3 8"] [--instr] [--node-only] COMMIT_A COMMIT_B
 #
 # --instr: instead of timing, count the node's user-space instructions and
 # system calls per zero-work request of each build (bench/instr.sh), which
 # a loaded or virtual machine does not disturb.
+# --node-only: only the nodes differ: both sides' clients are B's binary
+# (bench/run.sh's BENCH_NODE), so a change of the client (its send timing,
+# its polling) does not pass for the node's.
 #
 # Prints every row of the table with A's and B's figures (the median over the
 # rounds) and B/A for each numeric column: below 1.00 is B faster or leaner for
@@ -20,16 +23,18 @@ cd "$(dirname "$0")/.."
 ROUNDS=2
 SECTIONS="1 3 8"
 INSTR=0
+NODE_ONLY=0
 COLS=${AB_COLS:-3} # numeric columns compared per row (section 4 has 5: AB_COLS=5)
 while [ $# -gt 2 ]; do
 	case $1 in
 	--rounds) ROUNDS=$2; shift 2 ;;
 	--sections) SECTIONS=$2; shift 2 ;;
 	--instr) INSTR=1; shift ;;
-	*) echo "usage: bench/ab.sh [--rounds N] [--sections \"1 3 8\"] [--instr] COMMIT_A COMMIT_B" >&2; exit 2 ;;
+	--node-only) NODE_ONLY=1; shift ;;
+	*) echo "usage: bench/ab.sh [--rounds N] [--sections \"1 3 8\"] [--instr] [--node-only] COMMIT_A COMMIT_B" >&2; exit 2 ;;
 	esac
 done
-[ $# -eq 2 ] || { echo "usage: bench/ab.sh [--rounds N] [--sections \"1 3 8\"] [--instr] COMMIT_A COMMIT_B" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: bench/ab.sh [--rounds N] [--sections \"1 3 8\"] [--instr] [--node-only] COMMIT_A COMMIT_B" >&2; exit 2; }
 case $ROUNDS in ''|*[!0-9]*|0) echo "bench/ab.sh: --rounds: expected a positive count, got '$ROUNDS'" >&2; exit 2 ;; esac
 TMP=$(mktemp -d /tmp/meshwalk-ab.XXXXXX)
 TREES=()
@@ -66,12 +71,18 @@ for r in $(seq 1 "$ROUNDS"); do
 	for x in $order; do
 		bin=BIN_$x
 		echo "round $r: $x" >&2
-		BENCH_ONLY="$SECTIONS" MESHWALK=${!bin} bench/run.sh >"$TMP/$x.$r" 2>"$TMP/$x.$r.err" ||
+		if [ "$NODE_ONLY" = 1 ]; then
+			client=$BIN_B
+		else
+			client=${!bin}
+		fi
+		BENCH_ONLY="$SECTIONS" BENCH_NODE=${!bin} MESHWALK=$client bench/run.sh >"$TMP/$x.$r" \
+			2>"$TMP/$x.$r.err" ||
 			{ cat "$TMP/$x.$r.err" >&2; echo "bench/ab.sh: the run of $x failed" >&2; exit 1; }
 	done
 done
 
-echo "A = $1, B = $2; sections $SECTIONS; median of $ROUNDS round(s), alternating"
+echo "A = $1, B = $2; sections $SECTIONS; median of $ROUNDS round(s), alternating$([ "$NODE_ONLY" = 1 ] && echo "; nodes only (both clients B's)")"
 python3 - "$TMP" "$ROUNDS" "$COLS" <<'PY'
 import statistics, sys
 tmp, rounds = sys.argv[1], int(sys.argv[2])

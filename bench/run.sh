@@ -23,6 +23,7 @@
 set -u
 cd "$(dirname "$0")/.."
 MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
+NODE_BIN=${BENCH_NODE:-$MESHWALK} # BENCH_NODE=BINARY: the nodes run it, the clients $MESHWALK
 BUILD=${BUILD:-build/default}
 SMOKE=0
 [ "${1:-}" = "--smoke" ] && SMOKE=1
@@ -78,7 +79,7 @@ start_node() {
 	local name=$1 i
 	shift
 	rm -f "$TMP/$name.port"
-	$SRV "$MESHWALK" node -q -b 127.0.0.1:0 --port-file "$TMP/$name.port" \
+	$SRV "$NODE_BIN" node -q -b 127.0.0.1:0 --port-file "$TMP/$name.port" \
 		--stats-file "$TMP/$name.stats" "$@" 2>"$TMP/$name.log" &
 	PIDS+=($!)
 	printf -v "${name}_PID" '%s' $!
