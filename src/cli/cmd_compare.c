@@ -22,6 +22,7 @@ enum {
 	O_NO_PLOTS,
 	O_STRICT,
 	O_MARGIN,
+	O_WATCH,
 	O_CONFIDENCE,
 	O_RESAMPLES,
 	O_SEED,
@@ -51,11 +52,16 @@ const struct opt_def compare_opts[] = {
 	  .kind = OPT_K_STR, OPT_AT(struct compare_args, o.group) },
 	{ "margin", 0, OPT_REQUIRED, O_MARGIN, "FIG=PERCENT",
 	  "Equivalence margin of figure FIG (mean, p50, p90, p99, p99.9): B/A within 1 +- PERCENT/100 "
-	  "is the same; 'off' leaves FIG unjudged. Defaults: p50=5, p99=10, the others off. "
-	  "Repeatable, once per figure." },
+	  "is the same; 'off' leaves FIG unjudged. Defaults: p50=5, p90=10, the others off (p99 is "
+	  "watched, see --watch). Repeatable, once per figure (by --margin or --watch)." },
+	{ "watch", 0, OPT_REQUIRED, O_WATCH, "FIG=PERCENT",
+	  "Watch figure FIG: DIFFERENT when its interval of B/A lies wholly outside 1 +- "
+	  "PERCENT/100, but not needed within it for SAME (a tail too noisy to pin down does not "
+	  "keep a verdict INCONCLUSIVE; a SAME names what it showed). Default: p99=10; "
+	  "--margin p99=10 judges p99 both ways, --watch p99=off leaves it out." },
 	{ "tolerance", 0, OPT_REQUIRED, O_TOLERANCE, "PERCENT",
-	  "One margin for every judged figure (p50 and p99, and those given with --margin, "
-	  "whose own value wins).",
+	  "One margin for every judged or watched figure (p50, p90 and p99, and those given with "
+	  "--margin or --watch, whose own value wins).",
 	  .kind = OPT_K_REAL, OPT_AT(struct compare_args, tolerance_pct), .min = 0, .max = 1000 },
 	{ "confidence", 0, OPT_REQUIRED, O_CONFIDENCE, "PERCENT",
 	  "Confidence level of the bootstrap intervals of B/A (default 95).",
@@ -107,10 +113,11 @@ static const char compare_intro[] =
 	"and max side by side with their ratios B/A and a bootstrap confidence interval of\n"
 	"each ratio (seeded: the same inputs give the same output), the two-sample\n"
 	"Kolmogorov-Smirnov test as supporting evidence, and a verdict. Each judged\n"
-	"figure (p50 within 5 %, p99 within 10 % by default) is SAME when its interval lies\n"
+	"figure (p50 within 5 %, p90 within 10 % by default) is SAME when its interval lies\n"
 	"within the margin, DIFFERENT when it lies wholly outside, INCONCLUSIVE otherwise\n"
-	"or when a side has too few requests for it (fewer than 10 above a percentile). A\n"
-	"group is DIFFERENT when any judged figure is, SAME when all are; the comparison is\n"
+	"or when a side has too few requests for it (fewer than 10 above a percentile); a\n"
+	"watched figure (p99 at 10 % by default) counts only when DIFFERENT. A group is\n"
+	"DIFFERENT when any judged or watched figure is, SAME when all judged are; the comparison is\n"
 	"DIFFERENT when any group is, SAME when all are, else INCONCLUSIVE, with the reason\n"
 	"(docs/report.md explains the rule). Exit status: 0 after a comparison (3 with\n"
 	"--strict when DIFFERENT, 4 when INCONCLUSIVE), 1 when a side cannot be read or\n"
@@ -125,35 +132,37 @@ void cmd_compare_man(FILE *f)
 		      ".SH SEE ALSO\nmeshwalk\\-report(1), meshwalk\\-run(1)\n");
 }
 
-/* --margin FIG=PERCENT|off, each figure once. */
-static int parse_margin(const char *v, struct compare_rule *r, bool *given)
+/* --margin or --watch (watch) FIG=PERCENT|off, each figure once by either. */
+static int parse_margin(const char *v, bool watch, struct compare_rule *r, bool *given)
 {
+	const char *opt = watch ? "--watch" : "--margin";
 	char fig[16];
 	const char *eq = strchr(v, '=');
 	double pct;
 	int k;
 
 	if (eq == NULL || (size_t)(eq - v) >= sizeof fig) {
-		log_msg("--margin: expected FIG=PERCENT (such as p99=10), got '%s'", v);
+		log_msg("%s: expected FIG=PERCENT (such as p99=10), got '%s'", opt, v);
 		return -1;
 	}
 	memcpy(fig, v, (size_t)(eq - v));
 	fig[eq - v] = 0;
 	k = compare_fig_index(fig);
 	if (k < 0 || k == COMPARE_MAX) {
-		log_msg("--margin: unknown figure '%s' (mean, p50, p90, p99 or p99.9)", fig);
+		log_msg("%s: unknown figure '%s' (mean, p50, p90, p99 or p99.9)", opt, fig);
 		return -1;
 	}
 	if (given[k]) {
-		log_msg("--margin: %s given twice", fig);
+		log_msg("%s: %s given twice (by --margin or --watch)", opt, fig);
 		return -1;
 	}
 	given[k] = true;
+	r->watch[k] = watch;
 	if (strcmp(eq + 1, "off") == 0) {
 		r->margin[k] = NAN;
 		return 0;
 	}
-	if (opt_real("--margin", eq + 1, 0, 1000, &pct) < 0)
+	if (opt_real(opt, eq + 1, 0, 1000, &pct) < 0)
 		return -1;
 	r->margin[k] = pct / 100;
 	return 0;
@@ -165,8 +174,8 @@ static int compare_opt(void *cfg, int opt, const char *arg)
 	struct compare_args *a = cfg;
 	uint64_t u = 0;
 
-	if (opt == O_MARGIN)
-		return parse_margin(arg, &a->o.rule, a->given) < 0 ? 2 : 0;
+	if (opt == O_MARGIN || opt == O_WATCH)
+		return parse_margin(arg, opt == O_WATCH, &a->o.rule, a->given) < 0 ? 2 : 0;
 	/* --block */
 	if (strcmp(arg, "auto") != 0 && opt_uint("--block", arg, 1, 1000000, &u) < 0)
 		return 2;
@@ -187,9 +196,10 @@ static int finish_margins(struct compare_args *a)
 		if (!a->given[k] && !isnan(r->margin[k]))
 			r->margin[k] = a->tolerance_pct / 100;
 	for (int k = 0; k < COMPARE_NFIG; k++)
-		judged += !isnan(r->margin[k]);
+		judged += !isnan(r->margin[k]) && !r->watch[k];
 	if (judged == 0) {
-		log_msg("--margin: every margin is off: nothing would be judged");
+		log_msg("--margin: every margin is off: nothing would be judged (a watched figure "
+			"alone can say DIFFERENT, never SAME)");
 		return 2;
 	}
 	return 0;

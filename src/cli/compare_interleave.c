@@ -202,7 +202,11 @@ static void write_json(FILE *f, const struct interleave *iv)
 		fprintf(f, "%s\"%s\": ", k ? ", " : "", c->name[k]);
 		put(f, r->margin[k]);
 	}
-	fprintf(f, "},\n  \"blocks\": [");
+	fprintf(f, "},\n  \"watched\": [");
+	for (int k = 0, n = 0; k < COMPARE_MAX; k++)
+		if (r->watch[k] && !isnan(r->margin[k]))
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "", c->name[k]);
+	fprintf(f, "],\n  \"blocks\": [");
 	for (unsigned t = 0; t < 2 * iv->n; t++) {
 		int side = side_at(t);
 		const struct compare_block *b = &iv->blk[side][t / 2];
@@ -230,7 +234,8 @@ static void write_json(FILE *f, const struct interleave *iv)
 		put(f, c->hi[k]);
 		fprintf(f, ", \"margin\": ");
 		put(f, c->margin[k]);
-		fprintf(f, ", \"verdict\": \"%s\"}", compare_fig_name(c->judged[k]));
+		fprintf(f, ", \"watched\": %s, \"verdict\": \"%s\"}",
+			c->watch[k] ? "true" : "false", compare_fig_name(c->judged[k]));
 	}
 	fprintf(f, "\n  ],\n  \"verdict\": \"%s\",\n  \"reason\": ", compare_verdict_key(c->verdict));
 	json_write_string(f, c->reason);

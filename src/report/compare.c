@@ -16,10 +16,14 @@ static const double fig_p[COMPARE_NFIG] = { NAN, 50, 90, 99, 99.9, 100 };
 
 void compare_rule_default(struct compare_rule *r)
 {
-	for (int k = 0; k < COMPARE_NFIG; k++)
+	for (int k = 0; k < COMPARE_NFIG; k++) {
 		r->margin[k] = NAN;
+		r->watch[k] = false;
+	}
 	r->margin[1] = 0.05;
+	r->margin[2] = 0.10;
 	r->margin[3] = 0.10;
+	r->watch[3] = true; /* docs/report.md: why p99 is watched, not judged */
 	r->confidence = 0.95;
 	r->resamples = 2000;
 	r->seed = 1;
@@ -93,7 +97,7 @@ static void reason_inconclusive(struct compare_figures *c, size_t na, size_t nb,
 	int k = -1;
 
 	for (int i = 0; i < COMPARE_NFIG && k < 0; i++)
-		if (c->judged[i] == FIG_TOO_FEW)
+		if (c->judged[i] == FIG_TOO_FEW && !c->watch[i])
 			k = i;
 	if (k >= 0) {
 		c->decisive = k;
@@ -104,7 +108,7 @@ static void reason_inconclusive(struct compare_figures *c, size_t na, size_t nb,
 		return;
 	}
 	for (int i = 0; i < COMPARE_NFIG; i++)
-		if (c->judged[i] == FIG_INCONCLUSIVE &&
+		if (c->judged[i] == FIG_INCONCLUSIVE && !c->watch[i] &&
 		    (k < 0 || isnan(c->lo[i]) || c->hi[i] - c->lo[i] > c->hi[k] - c->lo[k]))
 			k = i;
 	c->decisive = k;
@@ -125,6 +129,26 @@ static void reason_inconclusive(struct compare_figures *c, size_t na, size_t nb,
 			 conf * 100, iv, c->ratio[k] > 1 ? "slower" : "faster", (c->ratio[k] - 1) * 100);
 }
 
+/* A SAME's reason: what its watched figures showed, from reason[len]. */
+static void watched_note(struct compare_figures *c, size_t len)
+{
+	char iv[128];
+
+	for (int i = 0; i < COMPARE_NFIG && len < sizeof c->reason; i++) {
+		if (!c->watch[i] || c->judged[i] == FIG_NOT_JUDGED)
+			continue;
+		if (c->judged[i] == FIG_TOO_FEW)
+			snprintf(iv, sizeof iv, "%s: too few requests", c->name[i]);
+		else if (isnan(c->lo[i]))
+			snprintf(iv, sizeof iv, "%s: no interval", c->name[i]);
+		else
+			interval_text(iv, sizeof iv, c, i);
+		len += (size_t)snprintf(c->reason + len, sizeof c->reason - len, "; watched %s, %s",
+					iv, c->judged[i] == FIG_SAME ? "within it"
+								     : "not resolved");
+	}
+}
+
 static void decide(struct compare_figures *c, size_t na, size_t nb, const struct compare_rule *r)
 {
 	char iv[128];
@@ -133,7 +157,7 @@ static void decide(struct compare_figures *c, size_t na, size_t nb, const struct
 
 	for (int i = 0; i < COMPARE_NFIG; i++) {
 		c->judged[i] = judge(c, i, na, nb);
-		if (c->judged[i] == FIG_NOT_JUDGED)
+		if (c->judged[i] == FIG_NOT_JUDGED || (c->watch[i] && c->judged[i] != FIG_DIFFERENT))
 			continue;
 		njudged++;
 		if (c->judged[i] == FIG_SAME)
@@ -158,7 +182,7 @@ static void decide(struct compare_figures *c, size_t na, size_t nb, const struct
 				       "every judged figure's %g%% interval of B/A lies within its margin (",
 				       r->confidence * 100);
 		for (int i = 0, first = 1; i < COMPARE_NFIG && len < sizeof c->reason; i++) {
-			if (c->judged[i] != FIG_SAME)
+			if (c->judged[i] != FIG_SAME || c->watch[i])
 				continue;
 			interval_text(iv, sizeof iv, c, i);
 			len += (size_t)snprintf(c->reason + len, sizeof c->reason - len, "%s%s",
@@ -166,7 +190,8 @@ static void decide(struct compare_figures *c, size_t na, size_t nb, const struct
 			first = 0;
 		}
 		if (len < sizeof c->reason)
-			snprintf(c->reason + len, sizeof c->reason - len, ")");
+			len += (size_t)snprintf(c->reason + len, sizeof c->reason - len, ")");
+		watched_note(c, len);
 	} else {
 		c->verdict = COMPARE_INCONCLUSIVE;
 		if (njudged == 0)
@@ -200,6 +225,7 @@ void compare_figures(const double *a, size_t na, const double *b, size_t nb,
 	for (int k = 0; k < COMPARE_NFIG; k++) {
 		c->name[k] = fig_names[k];
 		c->margin[k] = k == COMPARE_MAX ? NAN : r->margin[k];
+		c->watch[k] = k != COMPARE_MAX && r->watch[k];
 		c->a[k] = k == 0 ? sample_mean(sa, na) : sample_percentile(sa, na, fig_p[k]);
 		c->b[k] = k == 0 ? sample_mean(sb, nb) : sample_percentile(sb, nb, fig_p[k]);
 		c->ratio[k] = c->a[k] > 0 ? c->b[k] / c->a[k] : NAN;

@@ -11,9 +11,14 @@
  *   inconclusive  the interval overlaps an edge of the margin;
  *   too few       a side has fewer than COMPARE_TAIL_MIN values above the
  *                 percentile (fewer than 2 * COMPARE_TAIL_MIN for the mean).
- * The samples' verdict: DIFFERENT when any judged figure is different, SAME
- * when every judged figure is the same, INCONCLUSIVE otherwise, with one
- * sentence saying why. The Kolmogorov-Smirnov test (stats/ks.h) is run as
+ * A watched figure (a margin with watch set: by default p99's) is judged
+ * the same way but only its "different" counts: a tail too noisy to pin
+ * down within its margin does not stand in the way of SAME, and one that
+ * moved beyond it, beyond doubt, still makes the verdict DIFFERENT.
+ * The samples' verdict: DIFFERENT when any judged or watched figure is
+ * different, SAME when every judged figure is the same, INCONCLUSIVE
+ * otherwise, with one sentence saying why (a SAME names the watched
+ * figures' intervals too). The Kolmogorov-Smirnov test (stats/ks.h) is run as
  * supporting evidence: its result is reported and noted in the reason, it
  * does not decide. docs/report.md explains the rule.
  * compare_write() loads nothing itself: it takes two loaded results, pairs
@@ -59,6 +64,7 @@ enum compare_fig {
 /* How to judge: defaults from compare_rule_default(). */
 struct compare_rule {
 	double margin[COMPARE_NFIG]; /* relative (0.05 = 5 %); NAN: not judged */
+	bool watch[COMPARE_NFIG];    /* margin[k] only watches: different counts, same is not needed */
 	double confidence;           /* of the intervals, e.g. 0.95 */
 	unsigned resamples;          /* bootstrap resamples asked for */
 	uint64_t seed;               /* of the resampling */
@@ -79,6 +85,7 @@ struct compare_figures {
 	double ratio[COMPARE_NFIG];              /* b / a */
 	double lo[COMPARE_NFIG], hi[COMPARE_NFIG]; /* interval of the ratio; NAN for max */
 	double margin[COMPARE_NFIG];             /* the rule's */
+	bool watch[COMPARE_NFIG];                /* the rule's */
 	enum compare_fig judged[COMPARE_NFIG];
 	double d, d_at, p;                       /* KS distance, where, p-value */
 	size_t block_a, block_b;                 /* bootstrap block lengths used */
@@ -88,8 +95,9 @@ struct compare_figures {
 	char reason[512];                        /* one sentence behind the verdict */
 };
 
-/* Defaults: p50 within 5 %, p99 within 10 %, others not judged; 95 %
- * intervals from 2000 resamples, seed 1, automatic blocks; KS alpha 0.01. */
+/* Defaults: p50 within 5 %, p90 within 10 %, p99 watched at 10 %, others
+ * not judged; 95 % intervals from 2000 resamples, seed 1, automatic blocks;
+ * KS alpha 0.01. */
 void compare_rule_default(struct compare_rule *r);
 
 /* Index of a figure's name ("mean", "p50", "p90", "p99", "p99.9"; "max"

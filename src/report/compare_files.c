@@ -247,8 +247,9 @@ void compare_print_table(FILE *f, const struct compare_figures *c, double conf)
 		if (!isnan(c->margin[k]))
 			snprintf(m, sizeof m, "±%g%%", c->margin[k] * 100);
 		/* "±" is two bytes but one column: pad by hand */
-		fprintf(f, "%-8s %12.1f %12.1f %8.3f %15s %*s  %s\n", c->name[k], c->a[k], c->b[k],
-			c->ratio[k], iv, isnan(c->margin[k]) ? 7 : 8, m, compare_fig_name(c->judged[k]));
+		fprintf(f, "%-8s %12.1f %12.1f %8.3f %15s %*s  %s%s\n", c->name[k], c->a[k], c->b[k],
+			c->ratio[k], iv, isnan(c->margin[k]) ? 7 : 8, m, compare_fig_name(c->judged[k]),
+			c->watch[k] && c->judged[k] != FIG_NOT_JUDGED ? " (watched)" : "");
 	}
 	if (isnan(c->d))
 		return; /* no KS (interleaved blocks) */
@@ -334,7 +335,8 @@ static void write_json_pair(FILE *f, const struct pair *p)
 		put_key(f, "ci_low", c->lo[k]);
 		put_key(f, "ci_high", c->hi[k]);
 		put_key(f, "margin", c->margin[k]);
-		fprintf(f, ", \"verdict\": \"%s\"}", compare_fig_name(c->judged[k]));
+		fprintf(f, ", \"watched\": %s, \"verdict\": \"%s\"}",
+			c->watch[k] ? "true" : "false", compare_fig_name(c->judged[k]));
 	}
 	fprintf(f, "\n     ]");
 	put_key(f, "ks_distance", c->d);
@@ -375,7 +377,11 @@ static int write_json(FILE *f, const struct results *ra, const struct results *r
 		fprintf(f, "%s\"%s\": ", k ? ", " : "", pg->p[0].c.name[k]);
 		put(f, r->margin[k]);
 	}
-	fprintf(f, "},\n  \"groups\": [");
+	fprintf(f, "},\n  \"watched\": [");
+	for (int k = 0, n = 0; k < COMPARE_MAX; k++)
+		if (r->watch[k] && !isnan(r->margin[k]))
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "", pg->p[0].c.name[k]);
+	fprintf(f, "],\n  \"groups\": [");
 	for (size_t i = 0; i < pg->n; i++) {
 		fputs(i ? "," : "", f);
 		write_json_pair(f, &pg->p[i]);

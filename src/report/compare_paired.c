@@ -120,6 +120,7 @@ void compare_paired(const struct compare_block *a, const struct compare_block *b
 	for (k = 0; k < COMPARE_NFIG; k++) {
 		c->name[k] = names[k];
 		c->margin[k] = k == COMPARE_MAX ? NAN : r->margin[k];
+		c->watch[k] = k != COMPARE_MAX && r->watch[k];
 		c->a[k] = geomean(a, npairs, k);
 		c->b[k] = geomean(b, npairs, k);
 		c->ratio[k] = c->lo[k] = c->hi[k] = NAN;

@@ -26,9 +26,9 @@ for args in "client --rat 10" "node --max 5" "proxy --po x"; do
 	assert_eq "$args" 2 "$?"
 	grep -q "is ambiguous: " "$TMP/err" || fail "$args: $(cat "$TMP/err")"
 done
-# A prefix of one option is that option (--w: --warmup only).
-"$MESHWALK" compare --w 1s "$TMP/nonexistent-a" "$TMP/nonexistent-b" >/dev/null 2>"$TMP/err"
-grep -q "ambiguous\|unknown option" "$TMP/err" && fail "compare --w: $(cat "$TMP/err")"
+# A prefix of one option is that option (--warm: --warmup only).
+"$MESHWALK" compare --warm 1s "$TMP/nonexistent-a" "$TMP/nonexistent-b" >/dev/null 2>"$TMP/err"
+grep -q "ambiguous\|unknown option" "$TMP/err" && fail "compare --warm: $(cat "$TMP/err")"
 "$MESHWALK" client --rat 10 2>&1 | grep -q -- "--rate, --rate-step-secs" || fail "candidates not named"
 
 # An abbreviation works the same on the command line and in a route program.

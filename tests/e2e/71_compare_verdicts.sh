@@ -2,7 +2,8 @@
 # 71_compare_verdicts: `meshwalk compare` on synthetic results directories
 # (per-request CSVs written by a seeded generator, no run): each verdict
 # (SAME, DIFFERENT, INCONCLUSIVE for too few requests and for an interval
-# wider than the margin), the per-group pairing and the combined verdict,
+# wider than the margin; a watched p99 that counts only when different),
+# the per-group pairing and the combined verdict,
 # --group all, the files (txt = stdout, csv, json), the same output for the
 # same seed, --strict's exit codes and bad options.
 . "$(dirname "$0")/lib.sh"
@@ -38,7 +39,9 @@ grep -q "^meshwalk compare: group main$" "$TMP/out" || fail "header: $(head -1 "
 grep -q "^verdict: SAME: every judged figure's 95% interval of B/A lies within its margin" "$TMP/out" ||
 	fail "a vs a2 is not SAME: $(cat "$TMP/out")"
 grep -qE "^p50 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+-[0-9.]+ +±5% +same$" "$TMP/out" || fail "p50 row: $(grep ^p50 "$TMP/out")"
-grep -qE "^p99 .* ±10% +same$" "$TMP/out" || fail "p99 row: $(grep ^p99 "$TMP/out")"
+grep -qE "^p90 .* ±10% +same$" "$TMP/out" || fail "p90 row: $(grep ^p90 "$TMP/out")"
+grep -qE "^p99 .* ±10% +same \(watched\)$" "$TMP/out" || fail "p99 row: $(grep ^p99 "$TMP/out")"
+grep -q "; watched p99 [0-9.]*-[0-9.]* (margin ±10%), within it" "$TMP/out" || fail "watched p99 in the reason"
 grep -qE "^max .* - +- +not judged$" "$TMP/out" || fail "max row: $(grep ^max "$TMP/out")"
 grep -q "^Kolmogorov-Smirnov: D = " "$TMP/out" || fail "no KS line"
 cmp -s "$TMP/out" "$TMP/c/compare.txt" || fail "compare.txt differs from stdout"
@@ -53,12 +56,14 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["meshwalk_compare_version"] == 2 and j["verdict"] == "same", j["verdict"]
 assert j["confidence"] == 0.95 and j["seed"] == 1 and j["block"] == "auto"
-assert j["margins"]["p50"] == 0.05 and j["margins"]["p99"] == 0.1 and j["margins"]["mean"] is None
+assert j["margins"]["p50"] == 0.05 and j["margins"]["p90"] == 0.1 and j["margins"]["p99"] == 0.1
+assert j["margins"]["mean"] is None and j["watched"] == ["p99"]
 g = j["groups"][0]
 assert g["name"] == "main" and g["verdict"] == "same" and g["a_summary"]["ok"] == 8000
 f = {x["name"]: x for x in g["figures"]}
 assert f["p50"]["ci_low"] <= 1 <= f["p50"]["ci_high"] and f["p50"]["verdict"] == "same"
 assert f["max"]["ci_low"] is None and f["max"]["verdict"] == "not judged"
+assert f["p99"]["watched"] is True and f["p50"]["watched"] is False
 assert 0 <= g["ks_pvalue"] <= 1 and j["not_compared"] == []
 PY
 cmp_run -q --strict "$TMP/a" "$TMP/a2"; assert_eq "--strict on SAME" 0 $?
@@ -80,20 +85,25 @@ cmp_run -q --strict "$TMP/a" "$TMP/slow"; assert_eq "--strict on DIFFERENT" 3 $?
 # A margin wider than the change: SAME.
 cmp_run --tolerance 40 "$TMP/a" "$TMP/slow" | grep -q "^verdict: SAME" || fail "--tolerance 40 not SAME"
 
-# INCONCLUSIVE: 300 requests are too few for p99 ...
-cmp_run -o "$TMP/i" "$TMP/few" "$TMP/few2" >"$TMP/out" || fail "compare few few2"
+# INCONCLUSIVE: 300 requests are too few for p99 judged both ways ...
+cmp_run -o "$TMP/i" --margin p99=10 "$TMP/few" "$TMP/few2" >"$TMP/out" || fail "compare few few2"
 grep -q "^verdict: INCONCLUSIVE: too few requests for p99: it needs 1000 ok per side (A 300, B 300)" "$TMP/out" ||
 	fail "few: $(tail -1 "$TMP/out")"
 grep -qE "^p99 .* - +±10% +too few$" "$TMP/out" || fail "few p99 row: $(grep ^p99 "$TMP/out")"
 grep -q '"verdict": "inconclusive"' "$TMP/i/compare.json" || fail "compare.json inconclusive"
-cmp_run -q --strict "$TMP/few" "$TMP/few2"; assert_eq "--strict on INCONCLUSIVE" 4 $?
-# ... and without p99, p50's interval from 300 requests is wider than +-5 %.
-cmp_run --margin p99=off "$TMP/few" "$TMP/few2" >"$TMP/out" || fail "compare --margin p99=off"
+cmp_run -q --strict --margin p99=10 "$TMP/few" "$TMP/few2"; assert_eq "--strict on INCONCLUSIVE" 4 $?
+# ... watched (the default), too few for p99 does not decide: the watched
+# p99 is named in the reason of whatever p50 and p90 say ...
+cmp_run "$TMP/few" "$TMP/few2" >"$TMP/out" || fail "compare few few2 (p99 watched)"
+grep -qE "^p99 .* - +±10% +too few \(watched\)$" "$TMP/out" || fail "watched few p99 row: $(grep ^p99 "$TMP/out")"
+grep -q "too few requests for p99" "$TMP/out" && fail "a watched p99 decided: $(tail -1 "$TMP/out")"
+# ... and on p50 alone, p50's interval from 300 requests is wider than +-5 %.
+cmp_run --margin p99=off --margin p90=off "$TMP/few" "$TMP/few2" >"$TMP/out" || fail "compare --margin p99=off"
 grep -q "^verdict: INCONCLUSIVE: the 95% interval of B/A is wider than the margin: p50 " "$TMP/out" ||
 	fail "few without p99: $(tail -1 "$TMP/out")"
 grep -qE "^p99 .* - +not judged$" "$TMP/out" || fail "p99=off row: $(grep ^p99 "$TMP/out")"
 # ... unless the margin is wide: --margin p50=50 judges it the same.
-cmp_run --margin p99=off --margin p50=50 "$TMP/few" "$TMP/few2" | grep -q "^verdict: SAME" ||
+cmp_run --margin p99=off --margin p90=off --margin p50=50 "$TMP/few" "$TMP/few2" | grep -q "^verdict: SAME" ||
 	fail "--margin p50=50 not SAME"
 
 # Several groups: paired by name, each judged, the verdicts combined.
@@ -122,11 +132,17 @@ grep -q "no client group of .* can be compared" "$TMP/err" || fail "no group in 
 
 # Bad options: exit 2 with a message.
 for bad in "--margin p95=5" "--margin p50" "--margin p50=x" "--confidence 100" "--resamples 5" \
-	"--block 0" "--seed -1" "--margin p50=off --margin p99=off"; do
+	"--block 0" "--seed -1" "--margin p50=off --margin p90=off" "--watch p90" "--watch p95=3"; do
 	# shellcheck disable=SC2086
 	"$MESHWALK" compare $bad "$TMP/a" "$TMP/a2" >/dev/null 2>"$TMP/err"; assert_eq "compare $bad" 2 $?
 	[ -s "$TMP/err" ] || fail "compare $bad: no message"
 done
 "$MESHWALK" compare --margin p50=5 --margin p50=6 "$TMP/a" "$TMP/a2" 2>"$TMP/err"; assert_eq "--margin twice" 2 $?
 grep -q "p50 given twice" "$TMP/err" || fail "--margin twice message"
+"$MESHWALK" compare --margin p50=off --margin p90=off "$TMP/a" "$TMP/a2" 2>"$TMP/err"
+grep -q "a watched figure alone can say DIFFERENT, never SAME" "$TMP/err" || fail "watched alone message: $(cat "$TMP/err")"
+"$MESHWALK" compare --watch p99=10 --margin p99=10 "$TMP/a" "$TMP/a2" 2>"$TMP/err"; assert_eq "--watch and --margin" 2 $?
+grep -q "p99 given twice (by --margin or --watch)" "$TMP/err" || fail "--watch twice message"
+# --watch p99=off: p99 neither judged nor watched.
+cmp_run --watch p99=off "$TMP/a" "$TMP/a2" | grep -qE "^p99 .* - +not judged$" || fail "--watch p99=off row"
 echo "compare verdicts checked"

@@ -131,14 +131,15 @@ PATH=/nonexistent "$MESHWALK" report -o "$TMP/np" "$TMP/r" 2>"$TMP/err"; assert_
 grep -q "gnuplot not found.*--no-plots" "$TMP/err" || fail "no gnuplot message"
 PATH=/nonexistent "$MESHWALK" report -q --no-plots -o "$TMP/np" "$TMP/r" || fail "--no-plots without gnuplot"
 
-# compare: a run against itself, groups paired by name: group a's p99 rests
-# on 400 requests (too few), so INCONCLUSIVE, and the group without ok
+# compare: a run against itself, groups paired by name: group a's p99
+# (judged both ways: --margin p99=10) rests on 400 requests (too few), so
+# INCONCLUSIVE, and the group without ok
 # requests is listed as not compared; against a copy whose group a is 1.5
 # times slower, never SAME (p99 has too few requests to be the same; on a
 # loaded machine a run's latencies may come in bursts that make even p50's
 # interval wide, so DIFFERENT is not certain: tests/e2e/71_compare_verdicts.sh
 # checks every verdict on synthetic data).
-timeout -k 5 60 "$MESHWALK" compare "$TMP/r" "$TMP/r" >"$TMP/out" 2>"$TMP/err" || fail "compare r r"
+timeout -k 5 60 "$MESHWALK" compare --margin p99=10 "$TMP/r" "$TMP/r" >"$TMP/out" 2>"$TMP/err" || fail "compare r r"
 grep -q "^Kolmogorov-Smirnov: D = 0.0000, p = 1 " "$TMP/out" || fail "compare r r: $(cat "$TMP/out")"
 grep -q "^verdict: INCONCLUSIVE: INCONCLUSIVE in a, b; dead not compared (no ok requests in A)$" "$TMP/out" ||
 	fail "compare r r verdict: $(tail -1 "$TMP/out")"
