@@ -11,9 +11,14 @@
 # The clones run traced as the application does (the same recording cost, and
 # validate's self time per operation), and each node's busy CPU per request
 # (COMPUTE time from its stats.json: a count, not a timing) is printed for the
-# application and each clone. Prints the two validate tables. A benchmark:
-# asserts nothing; timing on a quiet machine only (the runs take REQUESTS/RATE
-# seconds each, three times).
+# application and each clone. (The client group is named as the clone's
+# will be, front.api, so that validate finds it in the second run of the
+# application too.) First, the noise floor: the application run
+# again (another seed) and validated against its first run's traces, as a
+# clone would be: what two runs of the same thing differ by on this machine,
+# which no clone can be asked to beat. Prints the three validate tables. A
+# benchmark: asserts nothing; timing on a quiet machine only (the runs take
+# REQUESTS/RATE seconds each, four times).
 set -u
 cd "$(dirname "$0")/.."
 N=${1:-2000}
@@ -39,7 +44,7 @@ services:
     routes:
       api: "-C 80us -F {store},route=put -C 10us -F {cache},route=get -s 1,prob=0.9 -F {audit},route=log,nowait -R 1k"
 clients:
-  - name: web
+  - name: front.api
     to: front
     route: api
     args: "-n $N -p exp:$((1000000 / RATE))us"
@@ -60,6 +65,11 @@ PY
 }
 echo "busy CPU per request, application:"
 cpu "$T/app"
+echo
+echo "== the noise floor: the application again (seed 4), against its first run's traces"
+(cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q --set seed=4 -o "$T/again" "$T/app.yaml" \
+	>/dev/null) || die "the application's second run failed"
+"$MESHWALK" validate --clone "$T/again" "$T/app/traces.otlp.jsonl"
 for base in auto 0; do
 	"$MESHWALK" import --net-baseline "$base" --requests "$N" --rate "$RATE" -o "$T/clone-$base.yaml" \
 		"$T/app/traces.otlp.jsonl" || die "import failed"

@@ -43,6 +43,12 @@ assert_eq "back-1 requests" 300 "$n1"
 grep -q '"status": "ok"' "$TMP/r1/run.json" || fail "run.json status"
 grep -q '"cpus": ' "$TMP/r1/run.json" || fail "run.json host facts"
 [ "$(grep -c ' client ' "$TMP/r1/commands.txt")" -eq 2 ] || fail "commands.txt lacks the client lines"
+# nodes follow the scenario's seed too: node j runs with seed + 1000 + j
+# (front-0, then back-0 and back-1)
+for want in "front-0 1005" "back-0 1006" "back-1 1007"; do
+	grep -qE -- "node .*nodes/${want% *}/port.* --seed ${want#* }( |$)" "$TMP/r1/commands.txt" ||
+		fail "node ${want% *} without --seed ${want#* }: $(grep ' node ' "$TMP/r1/commands.txt")"
+done
 grep -q '^== run chain: ok; 300 requests, 300 ok' "$TMP/out" || { cat "$TMP/out"; fail "report line"; }
 # Each group's part of the report is printed from its summary.json, by the
 # client's own printer: a's is its stdout's summary byte for byte; b printed
