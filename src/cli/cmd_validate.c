@@ -92,8 +92,9 @@ static const char validate_intro[] =
 	"scenario meshwalk import wrote from them. Per entry operation: end-to-end latency\n"
 	"(KS distance, p50/p90/p99 errors, Wasserstein-1); per service: requests served\n"
 	"against the model's expectation (the call graph and its probabilities); per\n"
-	"operation: self time against the clone's own spans, when its run recorded them.\n"
-	"Prints a report with a verdict (docs/import.md). Exit status: 0 when every check\n"
+	"operation: self time, and per call edge: network time, against the clone's own\n"
+	"spans when its run recorded them (with the clone's extra per call: a value for\n"
+	"import's --net-baseline). Prints a report with a verdict (docs/import.md). Exit status: 0 when every check\n"
 	"passes, 3 when one fails, 1 when an input cannot be read, 2 on a usage error, 130\n"
 	"when a --run was interrupted.";
 

@@ -520,8 +520,10 @@ static void client_call(struct model *m, uint32_t svc, uint32_t cr, const struct
 		struct model_edge *ed = edge_of(m, svc, m->routes[cr].svc);
 		int64_t net = X->dur_ns - Y->dur_ns;
 
-		if (net < 0)
+		if (net < 0) {
 			m->negative_net++;
+			ed->shorter++;
+		}
 		ed->calls++;
 		if ((X->flags & SPAN_F_MESHWALK) && (Y->flags & SPAN_F_MESHWALK))
 			ed->meshwalk_calls++;

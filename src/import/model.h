@@ -135,6 +135,8 @@ struct model_edge {
 	uint32_t from, to; /* service name ids */
 	uint64_t calls;
 	uint64_t meshwalk_calls; /* of them, both spans recorded by meshwalk itself */
+	uint64_t shorter;        /* of them, a client span shorter than its server span
+				  * (skew, or a fire-and-forget call's span ending at the send) */
 	struct reservoir net; /* client span - server span, ns */
 };
 

@@ -312,6 +312,7 @@ int validate_report(const struct model *m, const struct validate_clone *c,
 	if (json)
 		fprintf(json, "\n  ],\n");
 	validate_self_report(m, nm, c, out, json);
+	validate_net_report(m, nm, c, out, json);
 	fprintf(out, "verdict: %s (%u checks, %u failed%s)\n", v.failed ? "FAIL" : v.ran ? "PASS" : "NONE",
 		v.ran, v.failed, v.skipped ? ", some latency checks skipped: too few samples" : "");
 	if (json)

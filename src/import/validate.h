@@ -71,6 +71,14 @@ struct writer_names;
 void validate_self_report(const struct model *m, const struct writer_names *nm,
 			  const struct validate_clone *c, FILE *out, FILE *json);
 
+/* The network time per call edge (text, and the JSON object "network"
+ * when json is not NULL): each traced edge's median client span - server
+ * span in the traces and in the clone's spans, and the median over edges of
+ * what the clone adds (its own transport and link holds: what import's
+ * --net-baseline takes off the links). Nothing without the clone's spans. */
+void validate_net_report(const struct model *m, const struct writer_names *nm,
+			 const struct validate_clone *c, FILE *out, FILE *json);
+
 /* Writes the report (and, with json != NULL, the same as JSON); returns 1
  * when every check that ran passed, else 0. */
 int validate_report(const struct model *m, const struct validate_clone *c,

@@ -170,7 +170,7 @@ grep -Eq '^  (web|direct):' "$TMP/clone.yaml" && { cat "$TMP/clone.yaml" >&2; fa
 # link (--net-baseline auto); a given baseline keeps what is above it
 grep -q '^# front <-> store: the network time of [0-9]* calls recorded by meshwalk itself' "$TMP/clone.yaml" &&
 	! grep -q 'between:' "$TMP/clone.yaml" || { cat "$TMP/clone.yaml" >&2; fail "links of meshwalk's own traces"; }
-"$MESHWALK" import --net-baseline 0 -o "$TMP/clone0.yaml" "$R/traces.otlp.jsonl" 2>"$TMP/err" || fail "import --net-baseline 0"
+"$MESHWALK" import --net-baseline 0 --requests 60 --rate 200 -o "$TMP/clone0.yaml" "$R/traces.otlp.jsonl" 2>"$TMP/err" || fail "import --net-baseline 0"
 grep -q '^    - between: \[front, store\]' "$TMP/clone0.yaml" || { cat "$TMP/clone0.yaml" >&2; fail "--net-baseline 0: no link"; }
 "$MESHWALK" import --net-baseline 2x -o "$TMP/clonex.yaml" "$R/traces.otlp.jsonl" 2>"$TMP/err"
 assert_eq "--net-baseline 2x" 2 $?
@@ -178,6 +178,19 @@ timeout -k 5 120 "$MESHWALK" run -q -o "$TMP/clone" "$TMP/clone.yaml" >/dev/null
 "$MESHWALK" validate --clone "$TMP/clone" "$R/traces.otlp.jsonl" >"$TMP/val" 2>&1
 awk '/^requests per service/ { on = 1; next } on && /^  / { n++; if ($NF != "ok") bad = 1 } /^verdict/ { on = 0 }
 	END { exit !(n == 3 && !bad) }' "$TMP/val" || { cat "$TMP/val" >&2; fail "the clone's topology does not hold"; }
+# The clone with links (--net-baseline 0), run traced: validate compares
+# each call edge's network time, original against clone, and gives the
+# median extra the clone's own transport adds (what --net-baseline takes
+# off). Timing is not checked, only that every figure is there.
+timeout -k 5 120 "$MESHWALK" run -q --set trace_sample=1 -o "$TMP/clone0run" "$TMP/clone0.yaml" >/dev/null 2>"$TMP/err" ||
+	{ cat "$TMP/err" >&2; fail "the linked clone's run"; }
+"$MESHWALK" validate --json "$TMP/val0.json" --clone "$TMP/clone0run" "$R/traces.otlp.jsonl" >"$TMP/val0" 2>&1
+grep -qE '^  front -> store: calls [0-9]+ / [0-9]+, median [0-9.]+ / [0-9.]+ \([-+][0-9.]+\)$' "$TMP/val0" &&
+	grep -qE "^  the clone's extra per call, median over 1 edges: -?[0-9.]+ us; a clone fitted with --net-baseline [0-9]+us" "$TMP/val0" ||
+	{ cat "$TMP/val0" >&2; fail "validate's network time per edge"; }
+$PY -c 'import json,sys; n=json.load(open(sys.argv[1]))["network"]; e=n["edges"]
+assert [(x["from"], x["to"]) for x in e] == [("front", "store")] and e[0]["calls_clone"] > 0, n
+assert abs(n["median_extra_us"] - e[0]["extra_us"]) < 1e-6, n' "$TMP/val0.json" || fail "validate --json network"
 # deploy does not collect span files: a traced scenario is refused, nothing written
 "$MESHWALK" deploy k8s "$TMP/scn.yaml" -o "$TMP/k8s" >"$TMP/dep.out" 2>&1 && fail "deploy of a traced scenario accepted"
 grep -q "trace_sample: meshwalk deploy does not collect span files" "$TMP/dep.out" || { cat "$TMP/dep.out" >&2; fail "deploy refusal text"; }
