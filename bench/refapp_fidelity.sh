@@ -9,11 +9,14 @@
 # 92_refapp_traces), its traces are imported (meshwalk import -o), the clone
 # runs at the same rate, and meshwalk validate's table is printed (p50/p90/p99
 # errors, KS distance, requests per service), with the structure: every call
-# edge of the import's summary against the counts the services kept.
+# edge of the import's summary against the counts the services kept. Then
+# the fine-tuning step: fitted again with --net-baseline at the clone's
+# extra network time per call that validate measured (its own transport and
+# link holds), run and validated again.
 #
 # Then the intervention, at the last RATE: service WHATIF_SERVICE (catalog)
 # spends WHATIF_MS (1) more CPU milliseconds per request, in the application
-# (REFAPP_EXTRA_CPU_MS) and in the clone fitted above (meshwalk run --set
+# (REFAPP_EXTRA_CPU_MS) and in the clone fitted above, tuned (meshwalk run --set
 # services.SVC.route_prefix='-C 1ms', nothing refitted); both run again, and
 # the shift of each one's p50 is printed with their ratio (goal: clone /
 # original within 25%). WHATIF_ROUNDS (3) rounds of base and what-if runs
@@ -91,6 +94,20 @@ for rate in $RATES; do
 	structure "$T/orig-$rate"
 	clone "$T/clone-$rate" "$T/clone-$rate.yaml" "$rate"
 	validate "$T/clone-$rate" "$T/orig-$rate/traces.jsonl" "$T/val-$rate.json"
+	# Fine-tuning (Ditto's step): fitted again with the clone's own extra
+	# per call, which validate measured, taken off the links.
+	extra=$(python3 -c 'import json,sys; x=json.load(open(sys.argv[1]))["network"]["median_extra_us"]
+print("%.0f" % x if x is not None and x > 0 else "")' "$T/val-$rate.json") || die "no network figures"
+	[ -n "$extra" ] || continue
+	echo
+	echo "== $rate req/s, fitted again with --net-baseline ${extra}us (the clone's extra per call above)"
+	"$MESHWALK" import --net-baseline "${extra}us" --rate "$rate" --requests "$N" -o "$T/tuned-$rate.yaml" \
+		"$T/orig-$rate/traces.jsonl" 2>"$T/import.err" || { cat "$T/import.err"; die "import failed"; }
+	clone "$T/tuned-$rate" "$T/tuned-$rate.yaml" "$rate"
+	validate "$T/tuned-$rate" "$T/orig-$rate/traces.jsonl" "$T/val-tuned-$rate.json" |
+		sed -n '/^end-to-end/,/^requests per service/p' | sed '$d'
+	cp "$T/tuned-$rate.yaml" "$T/clone-$rate.yaml" # the what-if below runs the tuned clone
+	cp "$T/val-tuned-$rate.json" "$T/val-$rate.json"
 done
 
 echo
