@@ -21,8 +21,9 @@
 # the shift of each one's p50 is printed with their ratio (goal: clone /
 # original within 25%). WHATIF_ROUNDS (3) rounds of base and what-if runs
 # alternate (ABBA) and each side's shift is the median of its rounds': one
-# run per side is below the run-to-run noise of a 1 ms shift. A benchmark: asserts nothing; figures belong to a
-# quiet machine (the load average is printed). Loopback only, at most
+# run per side is below the run-to-run noise of a 1 ms shift. A benchmark:
+# asserts nothing; figures belong to a quiet machine (the load average is
+# printed). Loopback only, at most
 # ~20 req/s: light enough for 2 cores. The clones run traced, as the
 # application does (the same recording cost), so validate also prints the
 # self time per operation, original against clone. REFAPP_FIDELITY_KEEP=DIR
