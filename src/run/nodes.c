@@ -193,8 +193,6 @@ void add_trace_args(struct scenario_argv *av, const char *dir, const char *name,
 	}
 }
 
-/* Starts the services of one start wave (scenario_service.level) and waits
- * until every replica listens. */
 /* --seed for node number idx (services in file order, then replicas), so
  * that the scenario's seed moves the nodes' draws (SKIP and --choice
  * probabilities, a route's value specs) as it moves the clients': two runs
@@ -209,6 +207,8 @@ static void add_seed_arg(const struct run *r, size_t idx, struct scenario_argv *
 	add_arg(av, xstrdup(seed));
 }
 
+/* Starts the services of one start wave (scenario_service.level) and waits
+ * until every replica listens. */
 static int start_wave(struct run *r, int level)
 {
 	const struct scenario *s = r->s;
