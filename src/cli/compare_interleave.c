@@ -197,16 +197,9 @@ static void write_json(FILE *f, const struct interleave *iv)
 	fprintf(f, ",\n  \"units\": \"us\",\n  \"pairs\": %u,\n  \"order\": \"ABBA\",\n"
 		"  \"interval\": \"student-t of pair log-ratios\",\n  \"confidence\": ", iv->n);
 	put(f, r->confidence);
-	fprintf(f, ",\n  \"margins\": {");
-	for (int k = 0; k < COMPARE_MAX; k++) {
-		fprintf(f, "%s\"%s\": ", k ? ", " : "", c->name[k]);
-		put(f, r->margin[k]);
-	}
-	fprintf(f, "},\n  \"watched\": [");
-	for (int k = 0, n = 0; k < COMPARE_MAX; k++)
-		if (r->watch[k] && !isnan(r->margin[k]))
-			fprintf(f, "%s\"%s\"", n++ ? ", " : "", c->name[k]);
-	fprintf(f, "],\n  \"blocks\": [");
+	fprintf(f, ",\n");
+	compare_rule_json(f, r, c);
+	fprintf(f, ",\n  \"blocks\": [");
 	for (unsigned t = 0; t < 2 * iv->n; t++) {
 		int side = side_at(t);
 		const struct compare_block *b = &iv->blk[side][t / 2];

@@ -124,6 +124,11 @@ void compare_figures(const double *a, size_t na, const double *b, size_t nb,
  * compare_figures() does. compare_paired.h uses it for interleaved blocks. */
 void compare_decide(struct compare_figures *c, size_t na, size_t nb, const struct compare_rule *r);
 
+/* The rule's margins and watched figures as two JSON members, "margins"
+ * (per figure but the maximum, a fraction or null) and "watched" (names),
+ * indented by two, without a trailing comma; the names are c's. */
+void compare_rule_json(FILE *f, const struct compare_rule *r, const struct compare_figures *c);
+
 /* The figure table as printed (figure, A, B, B/A, interval, margin,
  * verdict), then the KS line without its end when c->d is a number. */
 void compare_print_table(FILE *f, const struct compare_figures *c, double conf);

@@ -309,6 +309,20 @@ static void put(FILE *f, double v)
 }
 
 /* ', "key": value' */
+void compare_rule_json(FILE *f, const struct compare_rule *r, const struct compare_figures *c)
+{
+	fprintf(f, "  \"margins\": {");
+	for (int k = 0; k < COMPARE_MAX; k++) {
+		fprintf(f, "%s\"%s\": ", k ? ", " : "", c->name[k]);
+		put(f, r->margin[k]);
+	}
+	fprintf(f, "},\n  \"watched\": [");
+	for (int k = 0, n = 0; k < COMPARE_MAX; k++)
+		if (r->watch[k] && !isnan(r->margin[k]))
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "", c->name[k]);
+	fputc(']', f);
+}
+
 static void put_key(FILE *f, const char *key, double v)
 {
 	fprintf(f, ", \"%s\": ", key);
@@ -372,16 +386,9 @@ static int write_json(FILE *f, const struct results *ra, const struct results *r
 		fputs("\"auto\"", f);
 	fprintf(f, ",\n  \"alpha\": ");
 	put(f, r->alpha);
-	fprintf(f, ",\n  \"margins\": {");
-	for (int k = 0; k < COMPARE_MAX; k++) {
-		fprintf(f, "%s\"%s\": ", k ? ", " : "", pg->p[0].c.name[k]);
-		put(f, r->margin[k]);
-	}
-	fprintf(f, "},\n  \"watched\": [");
-	for (int k = 0, n = 0; k < COMPARE_MAX; k++)
-		if (r->watch[k] && !isnan(r->margin[k]))
-			fprintf(f, "%s\"%s\"", n++ ? ", " : "", pg->p[0].c.name[k]);
-	fprintf(f, "],\n  \"groups\": [");
+	fprintf(f, ",\n");
+	compare_rule_json(f, r, &pg->p[0].c);
+	fprintf(f, ",\n  \"groups\": [");
 	for (size_t i = 0; i < pg->n; i++) {
 		fputs(i ? "," : "", f);
 		write_json_pair(f, &pg->p[i]);
