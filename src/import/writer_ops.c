@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "proto/ops.h"
 #include "spec/units.h"
 #include "stats/sample.h"
 
@@ -132,8 +133,6 @@ static bool wait_ops(struct text *t, const struct reservoir *r, uint32_t q)
  * sizes (and offsets) observed and a STORE's sync policy. */
 static bool stor_ops(struct text *t, const struct model_stor *st, uint32_t q)
 {
-	static const char *const sync_word[] = { "nosync", "sync", "psync" };
-
 	for (uint32_t k = 0; k < st->n; k++) {
 		uint32_t n;
 		double *x = reservoir_sorted(&st->size[k], &n);
@@ -149,7 +148,7 @@ static bool stor_ops(struct text *t, const struct model_stor *st, uint32_t q)
 			free(x);
 		}
 		if (st->kind[k] == MOP_STORE)
-			writer_tput(t, ",%s", sync_word[st->sync[k] >= 0 && st->sync[k] <= 2 ? st->sync[k] : 1]);
+			writer_tput(t, ",%s", ops_sync_word((unsigned)st->sync[k])); /* 0..2: fit_stor */
 	}
 	return st->n > 0;
 }

@@ -107,16 +107,22 @@ static void print_storage(struct ops_out *o, const struct ops_def *d, const stru
 	ops_put(o, "%s) ", sync_names[t->flags]);
 }
 
+const char *ops_sync_word(unsigned sync)
+{
+	static const char *const words[WIRE_SYNC_MAX_] = { "nosync", "sync", "psync" };
+
+	return sync < WIRE_SYNC_MAX_ ? words[sync] : "?";
+}
+
 static void print_storage_dw(struct ops_out *o, const struct ops_def *d, const struct ops_tmpl *t,
 			     const struct ops_ctx *c)
 {
-	static const char *const sync_names[] = { "nosync", "sync", "psync" };
 	const struct spec *off = t->spec[1] ? t->spec[1] : default_offset(t->code, c);
 
 	ops_put(o, "%s(dev=0,", d->dw_name);
 	ops_put_dw_spec(o, t->spec[0]);
 	if (d->flags_max > 1) /* a sync policy (STORE) */
-		ops_put(o, ",%s", sync_names[t->flags]);
+		ops_put(o, ",%s", ops_sync_word(t->flags));
 	if (off) {
 		ops_put(o, ",offset=");
 		ops_put_dw_spec(o, off);

@@ -136,6 +136,9 @@ void ops_print_dw(struct ops_out *o, const struct ops_tmpl *t, const struct ops_
 
 /* The row of an op code, or NULL. */
 const struct ops_def *ops_find(unsigned code);
+/* A STORE's sync policy (enum wire_sync) as -S and DistWalk spell it:
+ * "nosync", "sync", "psync" ("?" beyond). */
+const char *ops_sync_word(unsigned sync);
 /* Every row, in code order (for tests and docs): *n rows. */
 const struct ops_def *ops_all(size_t *n);
 
