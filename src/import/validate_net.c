@@ -13,8 +13,8 @@
  * median extra: a handful of calls says little about a hop's cost. */
 #define NET_MIN_CALLS 10
 
-/* The clone's edge between services a and b (scenario names), either
- * direction of call as the original's, or NULL. */
+/* The clone's edge of calls from service `from` to service `to` (scenario
+ * names: the clone's spans carry them), or NULL. */
 static const struct model_edge *clone_edge(const struct model *c, const char *from, const char *to)
 {
 	for (uint32_t i = 0; i < c->nedges; i++)
