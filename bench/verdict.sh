@@ -12,9 +12,10 @@
 #                                  (no run, no machine noise): the rule's own
 #                                  error rates, with VERDICT_N (20000) per side
 #   bench/verdict.sh --interleave  each pair one `compare --interleave K` of
-#                                  the two scenarios (K = VERDICT_BLOCKS, 5,
-#                                  blocks of VERDICT_N requests each): the
-#                                  paired rule on this machine, drift included
+#                                  the two scenarios (K = VERDICT_BLOCKS, 10,
+#                                  blocks of VERDICT_N requests each, 2500):
+#                                  the paired rule on this machine, drift
+#                                  included
 #
 # VERDICT_PAIRS (10), VERDICT_N requests per run (5000), VERDICT_PERIOD
 # (exp:2ms, Poisson arrivals), VERDICT_COMPUTE (500us on the back service),
@@ -30,12 +31,12 @@ PERIOD=${VERDICT_PERIOD:-exp:2ms}
 COMPUTE=${VERDICT_COMPUTE:-500us}
 FACTOR=${VERDICT_FACTOR:-1.1}
 EXTRA=${VERDICT_COMPARE:-}
-BLOCKS=${VERDICT_BLOCKS:-5}
+BLOCKS=${VERDICT_BLOCKS:-10}
 SYNTH=0 INTER=0 WHAT=COMPUTE
 case ${1:-} in
 --smoke) PAIRS=1 N=200 ;;
 --synthetic) SYNTH=1 N=${VERDICT_N:-20000} WHAT=latency ;;
---interleave) INTER=1 ;;
+--interleave) INTER=1 N=${VERDICT_N:-2500} ;;
 "") ;;
 *) echo "usage: bench/verdict.sh [--smoke|--synthetic|--interleave]" >&2; exit 2 ;;
 esac

@@ -10,6 +10,7 @@
 #include "cli/compare_interleave.h"
 #include "cli/opt.h"
 #include "report/compare.h"
+#include "report/compare_paired.h"
 #include "report/gnuplot.h"
 #include "report/results.h"
 #include "spec/units.h"
@@ -55,8 +56,8 @@ const struct opt_def compare_opts[] = {
 	  "is the same; 'off' leaves FIG unjudged. Defaults: p50=5, p90=10, the others off (p99 is "
 	  "watched, see --watch). Repeatable, once per figure (by --margin or --watch)." },
 	{ "watch", 0, OPT_REQUIRED, O_WATCH, "FIG=PERCENT",
-	  "Watch figure FIG: DIFFERENT when its interval of B/A lies wholly outside 1 +- "
-	  "PERCENT/100, but not needed within it for SAME (a tail too noisy to pin down does not "
+	  "Watch figure FIG: DIFFERENT when B/A lies outside 1 +- PERCENT/100 and its interval "
+	  "excludes 1, but not needed within it for SAME (a tail too noisy to pin down does not "
 	  "keep a verdict INCONCLUSIVE; a SAME names what it showed). Default: p99=10; "
 	  "--margin p99=10 judges p99 both ways, --watch p99=off leaves it out." },
 	{ "tolerance", 0, OPT_REQUIRED, O_TOLERANCE, "PERCENT",
@@ -64,7 +65,8 @@ const struct opt_def compare_opts[] = {
 	  "--margin or --watch, whose own value wins).",
 	  .kind = OPT_K_REAL, OPT_AT(struct compare_args, tolerance_pct), .min = 0, .max = 1000 },
 	{ "confidence", 0, OPT_REQUIRED, O_CONFIDENCE, "PERCENT",
-	  "Confidence level of the bootstrap intervals of B/A (default 95).",
+	  "Confidence level of the intervals of B/A (default 95): the bootstrap's, or with "
+	  "--interleave the sign test's (which needs more pairs the higher it is).",
 	  .kind = OPT_K_REAL, OPT_AT(struct compare_args, confidence_pct), .min = 0, .max = 100 },
 	{ "resamples", 0, OPT_REQUIRED, O_RESAMPLES, "N",
 	  "Bootstrap resamples (default 2000, 100 to 1000000; fewer on very large samples, so that "
@@ -96,8 +98,9 @@ const struct opt_def compare_opts[] = {
 	  "A and B are scenario files: run them alternately, N times each (2 to 10000), in ABBA "
 	  "order (a-1 b-1 b-2 a-2 a-3 ...), each block a whole meshwalk run into DIR/a-I or "
 	  "DIR/b-I (-o DIR must not exist yet; default results/compare-YYYYmmdd-HHMMSS), and judge "
-	  "the pairs: each figure's interval of B/A is Student's t over the pairs' log-ratios, so "
-	  "drift between runs widens it instead of deciding the verdict. Shorten long scenarios "
+	  "the pairs: each figure's B/A is the median of the pairs' ratios and its interval the sign "
+	  "test's (at least 6 pairs for 95 %, 8 for 99 %), so drift between runs widens it instead "
+	  "of deciding the verdict. Shorten long scenarios "
 	  "first: every block is the whole scenario. Writes compare.txt and compare.json, no plot.",
 	  .kind = OPT_K_UINT, OPT_AT(struct compare_args, interleave), .min = 2, .max = 10000 },
 	{ "help", 'h', OPT_NONE, 'h', NULL, "Print this help and exit.",
@@ -114,7 +117,8 @@ static const char compare_intro[] =
 	"each ratio (seeded: the same inputs give the same output), the two-sample\n"
 	"Kolmogorov-Smirnov test as supporting evidence, and a verdict. Each judged\n"
 	"figure (p50 within 5 %, p90 within 10 % by default) is SAME when its interval lies\n"
-	"within the margin, DIFFERENT when it lies wholly outside, INCONCLUSIVE otherwise\n"
+	"within the margin, DIFFERENT when it excludes 1 and the ratio lies outside the\n"
+	"margin, INCONCLUSIVE otherwise\n"
 	"or when a side has too few requests for it (fewer than 10 above a percentile); a\n"
 	"watched figure (p99 at 10 % by default) counts only when DIFFERENT. A group is\n"
 	"DIFFERENT when any judged or watched figure is, SAME when all judged are; the comparison is\n"
@@ -218,6 +222,13 @@ static int bootstrap_options(struct compare_args *a)
 	if (a->interleave && given) {
 		log_msg("%s sets the bootstrap of two results' comparison; --interleave has none "
 			"(its intervals come from the pairs of blocks)", given);
+		return 2;
+	}
+	/* Refused before any block runs: minutes of runs could not be judged. */
+	if (a->interleave && a->interleave < compare_paired_min_pairs(r->confidence)) {
+		log_msg("--interleave %u: a %g%% interval of the median pair needs at least %u pairs "
+			"(or a lower --confidence)", a->interleave, r->confidence * 100,
+			compare_paired_min_pairs(r->confidence));
 		return 2;
 	}
 	if (r->resamples == 0)

@@ -156,8 +156,8 @@ static void print_text(FILE *f, const struct interleave *iv)
 	fprintf(f, "latency: intended send -> reply, microseconds, ok requests only, %s%s\n",
 		iv->o->group ? "group " : "every client group merged",
 		iv->o->group ? iv->o->group : "");
-	fprintf(f, "intervals: %g%% of B/A, Student's t over the %u pairs' log-ratios of B's "
-		"block to A's\n\n", conf * 100, iv->n);
+	fprintf(f, "intervals: %g%% of B/A, the median of the %u pairs' ratios of B's block to A's "
+		"and the sign test's interval\n\n", conf * 100, iv->n);
 	fprintf(f, "%-8s %8s", "block", "ok");
 	for (int k = 0; k < COMPARE_NFIG; k++)
 		fprintf(f, " %10s", c->name[k]);

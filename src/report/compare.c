@@ -77,7 +77,11 @@ static enum compare_fig judge(const struct compare_figures *c, int k, size_t na,
 		return FIG_INCONCLUSIVE;
 	if (c->lo[k] >= 1 - m && c->hi[k] <= 1 + m)
 		return FIG_SAME;
-	if (c->lo[k] > 1 + m || c->hi[k] < 1 - m)
+	/* A real difference (the interval excludes 1) whose best estimate is
+	 * bigger than what matters. Asking the whole interval to clear the
+	 * margin instead left every change near the margin's size INCONCLUSIVE
+	 * however long the runs (bench/README.md, "Compare verdicts"). */
+	if ((c->lo[k] > 1 || c->hi[k] < 1) && (c->ratio[k] > 1 + m || c->ratio[k] < 1 - m))
 		return FIG_DIFFERENT;
 	return FIG_INCONCLUSIVE;
 }
@@ -112,8 +116,13 @@ static void reason_inconclusive(struct compare_figures *c, size_t na, size_t nb,
 		    (k < 0 || isnan(c->lo[i]) || c->hi[i] - c->lo[i] > c->hi[k] - c->lo[k]))
 			k = i;
 	c->decisive = k;
-	if (isnan(c->lo[k])) {
+	if (isnan(c->ratio[k])) {
 		snprintf(c->reason, sizeof c->reason, "A's %s is 0: no ratio to judge", c->name[k]);
+		return;
+	}
+	if (isnan(c->lo[k])) {
+		snprintf(c->reason, sizeof c->reason, "%s has no %g%% interval of B/A", c->name[k],
+			 conf * 100);
 		return;
 	}
 	interval_text(iv, sizeof iv, c, k);
@@ -173,7 +182,7 @@ static void decide(struct compare_figures *c, size_t na, size_t nb, const struct
 		c->verdict = COMPARE_DIFFERENT;
 		interval_text(iv, sizeof iv, c, k);
 		snprintf(c->reason, sizeof c->reason,
-			 "B's %s is %.3fx A's, and its %g%% interval lies outside the margin: %s: B is %s",
+			 "B's %s is %.3fx A's, beyond the margin, and its %g%% interval excludes 1: %s: B is %s",
 			 c->name[k], c->ratio[k], r->confidence * 100, iv,
 			 c->ratio[k] > 1 ? "slower" : "faster");
 	} else if (njudged > 0 && nsame == njudged) {

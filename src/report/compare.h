@@ -7,8 +7,11 @@
  * (stats/bootstrap.h: seeded, circular blocks, so the same inputs give the
  * same interval). Each figure with an equivalence margin m is judged:
  *   same          the interval lies within [1 - m, 1 + m];
- *   different     the interval lies wholly outside it;
- *   inconclusive  the interval overlaps an edge of the margin;
+ *   different     the interval excludes 1 and the ratio itself lies outside
+ *                 [1 - m, 1 + m] (a real difference, bigger than the margin
+ *                 by the best estimate);
+ *   inconclusive  neither (the interval straddles an edge of the margin, or
+ *                 holds 1 with the ratio beyond the margin);
  *   too few       a side has fewer than COMPARE_TAIL_MIN values above the
  *                 percentile (fewer than 2 * COMPARE_TAIL_MIN for the mean).
  * A watched figure (a margin with watch set: by default p99's) is judged

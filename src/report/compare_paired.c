@@ -28,65 +28,54 @@ void compare_block_figures(const double *x, size_t n, struct compare_block *out)
 	free(s);
 }
 
-/* P(|T| < t) for Student's T with df degrees of freedom, in closed form for
- * whole df (a finite sum of powers of cos(theta), theta = atan(t/sqrt(df))):
- * exact, and small enough not to need a special-function library. */
-static double t_central(double t, unsigned df)
+unsigned compare_paired_min_pairs(double conf)
 {
-	double th = atan(t / sqrt(df)), c2 = cos(th) * cos(th), sum = 0, term;
+	unsigned n = 1;
 
-	if (df % 2 == 0) {
-		term = 1;
-		for (unsigned j = 0; j + 2 <= df; j += 2) {
-			sum += term;
-			term *= c2 * (j + 1) / (j + 2);
-		}
-		return sin(th) * sum;
-	}
-	term = cos(th);
-	for (unsigned j = 1; j + 2 <= df; j += 2) {
-		sum += term;
-		term *= c2 * (j + 1) / (j + 2);
-	}
-	return 2 / M_PI * (th + sin(th) * sum);
+	if (!(conf > 0) || !(conf < 1))
+		return 0;
+	while (n < 64 && ldexp(1, -(int)n) > (1 - conf) / 2)
+		n++;
+	return n;
 }
 
-double compare_t_critical(double conf, unsigned df)
+/* The rank k (1-based) of the interval's lower end among n sorted values:
+ * the largest k with P(X <= k - 1) <= (1 - conf) / 2 for X ~ Binomial(n, 1/2),
+ * so [d(k), d(n + 1 - k)] holds the median with probability >= conf (the
+ * sign test's interval); 0 when even [d(1), d(n)] falls short. */
+static size_t sign_rank(size_t n, double conf)
 {
-	double lo = 0, hi = 1e7;
+	double cdf = 0, pmf = ldexp(1, -(int)n); /* P(X = 0) */
+	size_t k = 0;
 
-	if (df < 1 || !(conf > 0) || !(conf < 1))
-		return NAN;
-	for (int i = 0; i < 200; i++) { /* bisection: t_central rises with t */
-		double mid = (lo + hi) / 2;
-
-		if (t_central(mid, df) < conf)
-			lo = mid;
-		else
-			hi = mid;
+	for (size_t j = 0; j < n; j++) {
+		cdf += pmf;
+		if (cdf > (1 - conf) / 2 + 1e-12)
+			break;
+		k = j + 1;
+		pmf = pmf * (double)(n - j) / (double)(j + 1);
 	}
-	return (lo + hi) / 2;
+	return k;
 }
 
-/* Mean and sample deviation of the pairs' log-ratios of figure k; false when
- * a figure is missing or 0 somewhere (no ratio). */
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* The pairs' log-ratios of figure k, sorted into d[0..n); false when a
+ * figure is missing or 0 somewhere (no ratio). */
 static bool log_ratios(const struct compare_block *a, const struct compare_block *b, size_t n,
-		       int k, double *mean, double *sd)
+		       int k, double *d)
 {
-	double s = 0, ss = 0;
-
 	for (size_t i = 0; i < n; i++) {
 		if (!(a[i].fig[k] > 0) || !(b[i].fig[k] > 0))
 			return false;
-		s += log(b[i].fig[k] / a[i].fig[k]);
+		d[i] = log(b[i].fig[k] / a[i].fig[k]);
 	}
-	*mean = s / n;
-	for (size_t i = 0; i < n; i++) {
-		double d = log(b[i].fig[k] / a[i].fig[k]) - *mean;
-
-		ss += d * d;
-	}
-	*sd = sqrt(ss / (n - 1));
+	qsort(d, n, sizeof *d, cmp_double);
 	return true;
 }
 
@@ -108,8 +97,8 @@ void compare_paired(const struct compare_block *a, const struct compare_block *b
 {
 	static const char *const names[COMPARE_NFIG] = { "mean", "p50", "p90", "p99", "p99.9",
 							  "max" };
-	double t = compare_t_critical(r->confidence, (unsigned)(npairs - 1)), m, sd;
-	size_t na = SIZE_MAX, nb = SIZE_MAX, len;
+	size_t na = SIZE_MAX, nb = SIZE_MAX, len, rank = sign_rank(npairs, r->confidence);
+	double *d = xcalloc(npairs ? npairs : 1, sizeof *d);
 	int k;
 
 	memset(c, 0, sizeof *c);
@@ -124,14 +113,15 @@ void compare_paired(const struct compare_block *a, const struct compare_block *b
 		c->a[k] = geomean(a, npairs, k);
 		c->b[k] = geomean(b, npairs, k);
 		c->ratio[k] = c->lo[k] = c->hi[k] = NAN;
-		if (npairs < 2 || !log_ratios(a, b, npairs, k, &m, &sd))
+		if (npairs < 2 || !log_ratios(a, b, npairs, k, d))
 			continue;
-		c->ratio[k] = exp(m);
-		if (k == COMPARE_MAX)
+		c->ratio[k] = exp((d[(npairs - 1) / 2] + d[npairs / 2]) / 2);
+		if (k == COMPARE_MAX || rank == 0)
 			continue;
-		c->lo[k] = exp(m - t * sd / sqrt((double)npairs));
-		c->hi[k] = exp(m + t * sd / sqrt((double)npairs));
+		c->lo[k] = exp(d[rank - 1]);
+		c->hi[k] = exp(d[npairs - rank]);
 	}
+	free(d);
 	c->d = c->d_at = c->p = NAN;
 	compare_decide(c, na, nb, r);
 	/* An interval too wide: the pairs vary, and more of them is the cure
@@ -139,7 +129,10 @@ void compare_paired(const struct compare_block *a, const struct compare_block *b
 	k = c->decisive;
 	len = strlen(c->reason);
 
-	if (c->verdict == COMPARE_INCONCLUSIVE && k >= 0 && c->judged[k] == FIG_INCONCLUSIVE &&
+	if (c->verdict == COMPARE_INCONCLUSIVE && rank == 0 && len < sizeof c->reason)
+		snprintf(c->reason + len, sizeof c->reason - len, ": %zu pairs are too few, it needs %u",
+			 npairs, compare_paired_min_pairs(r->confidence));
+	else if (c->verdict == COMPARE_INCONCLUSIVE && k >= 0 && c->judged[k] == FIG_INCONCLUSIVE &&
 	    !isnan(c->lo[k]) && c->hi[k] - c->lo[k] > 2 * c->margin[k] && len < sizeof c->reason)
 		snprintf(c->reason + len, sizeof c->reason - len,
 			 "; the %zu pairs vary: more pairs (a larger --interleave) narrow it too",

@@ -4,7 +4,9 @@
  * sample is SAME (within the margin) and KS's disagreement is noted; a change
  * near the margin, or too few requests for a judged figure, is INCONCLUSIVE
  * with the reason; a watched figure (p99) counts only when different; the
- * intervals are the same from one call to the next.
+ * intervals are the same from one call to the next; the rule's edges on
+ * hand-set intervals (different: the interval excludes 1 and the ratio lies
+ * beyond the margin).
  * Samples come from a fixed seed, so every outcome is fixed. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -209,6 +211,44 @@ static void test_watched_tail(void **state)
 	assert_int_equal(c.verdict, COMPARE_SAME);
 }
 
+/* p50 alone judged (±5 %), its ratio and interval set by hand. */
+static enum compare_verdict decide_p50(double ratio, double lo, double hi)
+{
+	struct compare_rule r = rule();
+	struct compare_figures c;
+
+	memset(&c, 0, sizeof c);
+	for (int k = 0; k < COMPARE_NFIG; k++) {
+		c.name[k] = "p50";
+		c.a[k] = c.b[k] = c.ratio[k] = c.lo[k] = c.hi[k] = NAN;
+		r.margin[k] = NAN;
+		r.watch[k] = false;
+		c.margin[k] = NAN;
+	}
+	r.margin[1] = c.margin[1] = 0.05;
+	c.a[1] = 1000, c.b[1] = 1000 * ratio;
+	c.ratio[1] = ratio, c.lo[1] = lo, c.hi[1] = hi;
+	c.d = c.d_at = c.p = NAN;
+	compare_decide(&c, 5000, 5000, &r);
+	return c.verdict;
+}
+
+static void test_rule_edges(void **state)
+{
+	(void)state;
+	assert_int_equal(decide_p50(1.00, 0.96, 1.04), COMPARE_SAME);
+	assert_int_equal(decide_p50(1.08, 1.06, 1.10), COMPARE_DIFFERENT);
+	/* excludes 1, beyond the margin by its best estimate: different, though
+	 * the interval reaches inside the margin */
+	assert_int_equal(decide_p50(1.08, 1.03, 1.12), COMPARE_DIFFERENT);
+	assert_int_equal(decide_p50(0.92, 0.88, 0.97), COMPARE_DIFFERENT);
+	/* excludes 1 but the estimate is within the margin: a real change too
+	 * small to matter, not shown to be small enough either */
+	assert_int_equal(decide_p50(1.04, 1.01, 1.07), COMPARE_INCONCLUSIVE);
+	/* beyond the margin by its estimate but the interval holds 1 */
+	assert_int_equal(decide_p50(1.08, 0.99, 1.17), COMPARE_INCONCLUSIVE);
+}
+
 /* A 5 % change on 2000 requests: p50's interval holds both 1.05 and values
  * inside the margin, so the data cannot say; neither SAME nor DIFFERENT. */
 static void test_inconclusive_at_the_edge(void **state)
@@ -287,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_significant_but_small),
 		cmocka_unit_test(test_identical_but_short),
 		cmocka_unit_test(test_watched_tail),
+		cmocka_unit_test(test_rule_edges),
 		cmocka_unit_test(test_inconclusive_at_the_edge),
 		cmocka_unit_test(test_too_few),
 		cmocka_unit_test(test_names),

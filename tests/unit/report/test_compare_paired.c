@@ -1,5 +1,7 @@
 /* test_compare_paired.c -- the verdict of interleaved blocks
- * (src/report/compare_paired.h): Student's t critical values; identical
+ * (src/report/compare_paired.h): the sign test's ranks and the fewest
+ * pairs per confidence; the interval is the sorted pairs' order statistics
+ * and one disturbed pair does not stretch it; identical
  * scenarios whose blocks drift by up to 12 % between pairs (the machine's
  * doing) are SAME, while the single-run rule of compare.h calls two of
  * those same runs DIFFERENT; +10 % on B is DIFFERENT; blocks too small for
@@ -71,16 +73,58 @@ static void judge_blocks(size_t n, double factor, uint64_t seed, struct compare_
 	compare_paired(a, b, PAIRS, r, c);
 }
 
-static void test_t_critical(void **state)
+static void test_min_pairs(void **state)
 {
 	(void)state;
-	assert_true(fabs(compare_t_critical(0.95, 1) - 12.706) < 1e-3);
-	assert_true(fabs(compare_t_critical(0.95, 2) - 4.303) < 1e-3);
-	assert_true(fabs(compare_t_critical(0.95, 5) - 2.571) < 1e-3);
-	assert_true(fabs(compare_t_critical(0.95, 30) - 2.042) < 1e-3);
-	assert_true(fabs(compare_t_critical(0.99, 9) - 3.250) < 1e-3);
-	assert_true(isnan(compare_t_critical(0.95, 0)));
-	assert_true(isnan(compare_t_critical(1, 3)));
+	assert_int_equal(compare_paired_min_pairs(0.95), 6); /* 2/64 <= 0.05 < 2/32 */
+	assert_int_equal(compare_paired_min_pairs(0.99), 8);
+	assert_int_equal(compare_paired_min_pairs(0.90), 5);
+	assert_int_equal(compare_paired_min_pairs(0.50), 2);
+	assert_int_equal(compare_paired_min_pairs(1), 0);
+	assert_int_equal(compare_paired_min_pairs(0), 0);
+}
+
+/* n pairs whose B/A ratios at every figure are ratio[i] (A 1000 us). */
+static void ratio_pairs(struct compare_block *a, struct compare_block *b, const double *ratio,
+			size_t n)
+{
+	memset(a, 0, n * sizeof *a);
+	memset(b, 0, n * sizeof *b);
+	for (size_t i = 0; i < n; i++) {
+		a[i].n = b[i].n = 5000;
+		for (int k = 0; k < COMPARE_NFIG; k++) {
+			a[i].fig[k] = 1000;
+			b[i].fig[k] = 1000 * ratio[i];
+		}
+	}
+}
+
+/* Ten pairs: B/A is their median, the 95 % interval the 2nd and 9th of the
+ * sorted ratios (P(X <= 1) = 11/1024 <= 0.025 < P(X <= 2) for Binomial(10,
+ * 1/2)). One pair disturbed by +40 % (other load during one block) leaves
+ * the verdict SAME: a mean's t-interval would have been 0.96-1.10 and, at
+ * p50's ±5 % margin, inconclusive. */
+static void test_sign_interval(void **state)
+{
+	static const double ratio[10] = { 1.01, 0.98, 1.40, 1.02, 0.99,
+					  1.00, 1.03, 0.97, 1.01, 1.02 };
+	struct compare_block a[10], b[10];
+	struct compare_rule r = rule();
+	struct compare_figures c;
+
+	(void)state;
+	ratio_pairs(a, b, ratio, 10);
+	compare_paired(a, b, 10, &r, &c);
+	assert_true(fabs(c.ratio[1] - 1.01) < 1e-9);
+	assert_true(fabs(c.lo[1] - 0.98) < 1e-9 && fabs(c.hi[1] - 1.03) < 1e-9);
+	assert_int_equal(c.judged[1], FIG_SAME);
+	assert_int_equal(c.verdict, COMPARE_SAME);
+	/* at 99 % (rank 1 of 10: P(X <= 0) = 1/1024, P(X <= 1) > 0.005) the
+	 * interval is the whole range, and the disturbed pair is its end */
+	r.confidence = 0.99;
+	compare_paired(a, b, 10, &r, &c);
+	assert_true(fabs(c.lo[1] - 0.97) < 1e-9 && fabs(c.hi[1] - 1.40) < 1e-9);
+	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
 }
 
 static void test_block_figures(void **state)
@@ -150,28 +194,23 @@ static void test_ten_percent_is_different(void **state)
 	assert_non_null(strstr(c.reason, "B is faster"));
 }
 
-/* Two pairs: t has one degree of freedom (12.7), so even small
- * pair-to-pair variation is honestly inconclusive. */
-static void test_two_pairs_are_wide(void **state)
+/* Five pairs cannot give a 95 % interval of the median (2/32 > 0.05): the
+ * ratio is shown, the interval is not, and the reason says how many pairs
+ * it takes. */
+static void test_too_few_pairs(void **state)
 {
-	struct compare_block a[2], b[2];
+	static const double ratio[5] = { 1.0, 1.0, 1.0, 1.0, 1.0 };
+	struct compare_block a[5], b[5];
 	struct compare_rule r = rule();
 	struct compare_figures c;
 
 	(void)state;
-	memset(a, 0, sizeof a);
-	memset(b, 0, sizeof b);
-	for (int i = 0; i < 2; i++)
-		for (int k = 0; k < COMPARE_NFIG; k++) {
-			a[i].fig[k] = 1000;
-			b[i].fig[k] = i ? 1040 : 980;
-			a[i].n = b[i].n = 5000;
-		}
-	compare_paired(a, b, 2, &r, &c);
+	ratio_pairs(a, b, ratio, 5);
+	compare_paired(a, b, 5, &r, &c);
+	assert_true(c.ratio[1] == 1 && isnan(c.lo[1]) && isnan(c.hi[1]));
 	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
-	assert_true(c.hi[1] - c.lo[1] > 0.3);
-	assert_non_null(strstr(c.reason, "wider than the margin"));
-	assert_non_null(strstr(c.reason, "the 2 pairs vary: more pairs"));
+	assert_non_null(strstr(c.reason, "no 95% interval"));
+	assert_non_null(strstr(c.reason, "5 pairs are too few, it needs 6"));
 }
 
 /* A wide interval prints as one short field, not a 20-digit number. */
@@ -220,12 +259,13 @@ static void test_too_few_and_zero(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_t_critical),
+		cmocka_unit_test(test_min_pairs),
+		cmocka_unit_test(test_sign_interval),
 		cmocka_unit_test(test_block_figures),
 		cmocka_unit_test(test_drifting_identical_is_same),
 		cmocka_unit_test(test_single_run_rule_is_fooled),
 		cmocka_unit_test(test_ten_percent_is_different),
-		cmocka_unit_test(test_two_pairs_are_wide),
+		cmocka_unit_test(test_too_few_pairs),
 		cmocka_unit_test(test_too_few_and_zero),
 		cmocka_unit_test(test_wide_interval_printed),
 	};
