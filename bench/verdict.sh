@@ -12,8 +12,8 @@
 #                                  (no run, no machine noise): the rule's own
 #                                  error rates, with VERDICT_N (20000) per side
 #   bench/verdict.sh --interleave  each pair one `compare --interleave K` of
-#                                  the two scenarios (K = VERDICT_BLOCKS, 10,
-#                                  blocks of VERDICT_N requests each, 2500):
+#                                  the two scenarios (K = VERDICT_BLOCKS, 20,
+#                                  blocks of VERDICT_N requests each, 1250):
 #                                  the paired rule on this machine, drift
 #                                  included
 #
@@ -21,7 +21,9 @@
 # (exp:2ms, Poisson arrivals), VERDICT_COMPUTE (500us on the back service),
 # VERDICT_FACTOR (the changed runs' COMPUTE is this times it: 1.1) and
 # VERDICT_COMPARE (extra compare options) change the set-up; the header line
-# prints them.
+# prints them. VERDICT_KEEP=DIR keeps each interleaved comparison's blocks
+# and files in DIR/identical-I and DIR/changed-I, to judge them again with
+# other options (`meshwalk compare` reads the blocks' results directories).
 set -u
 cd "$(dirname "$0")/.."
 M=${MESHWALK:-$PWD/bin/meshwalk}
@@ -31,12 +33,12 @@ PERIOD=${VERDICT_PERIOD:-exp:2ms}
 COMPUTE=${VERDICT_COMPUTE:-500us}
 FACTOR=${VERDICT_FACTOR:-1.1}
 EXTRA=${VERDICT_COMPARE:-}
-BLOCKS=${VERDICT_BLOCKS:-10}
+BLOCKS=${VERDICT_BLOCKS:-20}
 SYNTH=0 INTER=0 WHAT=COMPUTE
 case ${1:-} in
 --smoke) PAIRS=1 N=200 ;;
 --synthetic) SYNTH=1 N=${VERDICT_N:-20000} WHAT=latency ;;
---interleave) INTER=1 N=${VERDICT_N:-2500} ;;
+--interleave) INTER=1 N=${VERDICT_N:-1250} ;;
 "") ;;
 *) echo "usage: bench/verdict.sh [--smoke|--synthetic|--interleave]" >&2; exit 2 ;;
 esac
@@ -111,13 +113,16 @@ def walk(o):
 walk(json.load(open(sys.argv[1])))
 PY
 }
-verdict_iv() { # A.yaml B.yaml -> as verdict(), from BLOCKS pairs of blocks run in ABBA order,
-	# then the p50/p90/p99 intervals
+verdict_iv() { # A.yaml B.yaml [KEEP-NAME] -> as verdict(), from BLOCKS pairs of blocks run
+	# in ABBA order, then the p50/p90/p99 intervals
 	rm -rf "$T/cmp"
 	timeout -k 5 3600 "$M" compare -q --interleave "$BLOCKS" -o "$T/cmp" $EXTRA "$1" "$2" \
 		>/dev/null 2>"$T/cmp.err" ||
 		{ cat "$T/cmp.err" >&2; echo "bench/verdict.sh: compare --interleave failed" >&2; exit 1; }
 	echo "$(sed -n 's/^verdict: \([A-Z]*\): \(.*\)/\1 \2/p' "$T/cmp/compare.txt" | cut -c1-110) | $(intervals "$T/cmp/compare.json")"
+	if [ -n "${VERDICT_KEEP:-}" ] && [ -n "${3:-}" ]; then
+		mkdir -p "$VERDICT_KEEP" && rm -rf "${VERDICT_KEEP:?}/$3" && cp -r "$T/cmp" "$VERDICT_KEEP/$3"
+	fi
 }
 
 echo "meshwalk bench/verdict: $(uname -srm), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -131,10 +136,10 @@ fi
 declare -A count
 for i in $(seq 1 "$PAIRS"); do
 	if [ $INTER = 1 ]; then
-		v=$(verdict_iv "$T/base.yaml" "$T/base.yaml") || exit 1
+		v=$(verdict_iv "$T/base.yaml" "$T/base.yaml" "identical-$i") || exit 1
 		echo "identical  $i: $v  (load $(cut -d' ' -f1 /proc/loadavg))"
 		count[same_${v%% *}]=$((${count[same_${v%% *}]:-0} + 1))
-		v=$(verdict_iv "$T/base.yaml" "$T/slow.yaml") || exit 1
+		v=$(verdict_iv "$T/base.yaml" "$T/slow.yaml" "changed-$i") || exit 1
 		echo "x$FACTOR $WHAT $i: $v  (load $(cut -d' ' -f1 /proc/loadavg))"
 		count[diff_${v%% *}]=$((${count[diff_${v%% *}]:-0} + 1))
 		continue

@@ -53,13 +53,13 @@ const struct opt_def compare_opts[] = {
 	  .kind = OPT_K_STR, OPT_AT(struct compare_args, o.group) },
 	{ "margin", 0, OPT_REQUIRED, O_MARGIN, "FIG=PERCENT",
 	  "Equivalence margin of figure FIG (mean, p50, p90, p99, p99.9): B/A within 1 +- PERCENT/100 "
-	  "is the same; 'off' leaves FIG unjudged. Defaults: p50=5, p90=10, the others off (p99 is "
-	  "watched, see --watch). Repeatable, once per figure (by --margin or --watch)." },
+	  "is the same; 'off' leaves FIG unjudged. Defaults: p50=5, the others off (p90 and p99 "
+	  "are watched, see --watch). Repeatable, once per figure (by --margin or --watch)." },
 	{ "watch", 0, OPT_REQUIRED, O_WATCH, "FIG=PERCENT",
 	  "Watch figure FIG: DIFFERENT when B/A lies outside 1 +- PERCENT/100 and its interval "
 	  "excludes 1, but not needed within it for SAME (a tail too noisy to pin down does not "
-	  "keep a verdict INCONCLUSIVE; a SAME names what it showed). Default: p99=10; "
-	  "--margin p99=10 judges p99 both ways, --watch p99=off leaves it out." },
+	  "keep a verdict INCONCLUSIVE; a SAME names what it showed). Defaults: p90=10, p99=10; "
+	  "--margin p90=10 judges p90 both ways, --watch p99=off leaves p99 out." },
 	{ "tolerance", 0, OPT_REQUIRED, O_TOLERANCE, "PERCENT",
 	  "One margin for every judged or watched figure (p50, p90 and p99, and those given with "
 	  "--margin or --watch, whose own value wins).",
@@ -95,7 +95,8 @@ const struct opt_def compare_opts[] = {
 	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the comparison.",
 	  .kind = OPT_K_FLAG, OPT_AT(struct compare_args, quiet) },
 	{ "interleave", 0, OPT_REQUIRED, O_INTERLEAVE, "N",
-	  "A and B are scenario files: run them alternately, N times each (2 to 10000), in ABBA "
+	  "A and B are scenario files: run them alternately, N times each (6 to 10000 at 95 % "
+	  "confidence), in ABBA "
 	  "order (a-1 b-1 b-2 a-2 a-3 ...), each block a whole meshwalk run into DIR/a-I or "
 	  "DIR/b-I (-o DIR must not exist yet; default results/compare-YYYYmmdd-HHMMSS), and judge "
 	  "the pairs: each figure's B/A is the median of the pairs' ratios and its interval the sign "
@@ -116,11 +117,11 @@ static const char compare_intro[] =
 	"and max side by side with their ratios B/A and a bootstrap confidence interval of\n"
 	"each ratio (seeded: the same inputs give the same output), the two-sample\n"
 	"Kolmogorov-Smirnov test as supporting evidence, and a verdict. Each judged\n"
-	"figure (p50 within 5 %, p90 within 10 % by default) is SAME when its interval lies\n"
-	"within the margin, DIFFERENT when it excludes 1 and the ratio lies outside the\n"
-	"margin, INCONCLUSIVE otherwise\n"
-	"or when a side has too few requests for it (fewer than 10 above a percentile); a\n"
-	"watched figure (p99 at 10 % by default) counts only when DIFFERENT. A group is\n"
+	"figure (p50 within 5 % by default) is SAME when its interval lies within the\n"
+	"margin, DIFFERENT when the interval excludes 1 and the ratio lies outside the\n"
+	"margin, INCONCLUSIVE otherwise or when a side has too few requests for it (fewer\n"
+	"than 10 above a percentile); a watched figure (p90 and p99 at 10 % by default)\n"
+	"counts only when DIFFERENT. A group is\n"
 	"DIFFERENT when any judged or watched figure is, SAME when all judged are; the comparison is\n"
 	"DIFFERENT when any group is, SAME when all are, else INCONCLUSIVE, with the reason\n"
 	"(docs/report.md explains the rule). Exit status: 0 after a comparison (3 with\n"

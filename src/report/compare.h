@@ -14,7 +14,7 @@
  *                 holds 1 with the ratio beyond the margin);
  *   too few       a side has fewer than COMPARE_TAIL_MIN values above the
  *                 percentile (fewer than 2 * COMPARE_TAIL_MIN for the mean).
- * A watched figure (a margin with watch set: by default p99's) is judged
+ * A watched figure (a margin with watch set: by default p90's and p99's) is judged
  * the same way but only its "different" counts: a tail too noisy to pin
  * down within its margin does not stand in the way of SAME, and one that
  * moved beyond it, beyond doubt, still makes the verdict DIFFERENT.
@@ -98,7 +98,7 @@ struct compare_figures {
 	char reason[512];                        /* one sentence behind the verdict */
 };
 
-/* Defaults: p50 within 5 %, p90 within 10 %, p99 watched at 10 %, others
+/* Defaults: p50 within 5 %, p90 and p99 watched at 10 %, others
  * not judged; 95 % intervals from 2000 resamples, seed 1, automatic blocks;
  * KS alpha 0.01. */
 void compare_rule_default(struct compare_rule *r);

@@ -413,7 +413,7 @@ static void put_csv(FILE *f, double v, int decimals)
 
 static int write_csv(FILE *f, const struct pairing *pg)
 {
-	fprintf(f, "group,figure,a_us,b_us,ratio,ci_low,ci_high,margin,verdict\n");
+	fprintf(f, "group,figure,a_us,b_us,ratio,ci_low,ci_high,margin,verdict,watched\n");
 	for (size_t i = 0; i < pg->n; i++) {
 		const struct compare_figures *c = &pg->p[i].c;
 
@@ -427,7 +427,7 @@ static int write_csv(FILE *f, const struct pairing *pg)
 			fputc(',', f);
 			if (!isnan(c->margin[k]))
 				fprintf(f, "%g", c->margin[k]);
-			fprintf(f, ",%s\n", compare_fig_name(c->judged[k]));
+			fprintf(f, ",%s,%d\n", compare_fig_name(c->judged[k]), c->watch[k] ? 1 : 0);
 		}
 	}
 	return ferror(f) ? -EIO : 0;

@@ -57,8 +57,8 @@ assert [b["position"] for b in j["blocks"]] == list(range(1, 13))
 assert all(b["ok"] == 300 and 0 < b["p50"] <= b["p99"] <= b["max"] for b in j["blocks"])
 f = {x["name"]: x for x in j["figures"]}
 assert f["p50"]["margin"] == 0.05 and f["max"]["ci_low"] is None
-assert j["margins"]["p90"] == 0.1 and j["margins"]["mean"] is None and j["watched"] == ["p99"]
-assert f["p99"]["watched"] is True and f["p90"]["watched"] is False
+assert j["margins"]["p90"] == 0.1 and j["margins"]["mean"] is None and j["watched"] == ["p90", "p99"]
+assert f["p99"]["watched"] is True and f["p90"]["watched"] is True and f["p50"]["watched"] is False
 assert f["p50"]["ci_low"] <= f["p50"]["ratio"] <= f["p50"]["ci_high"]
 # B/A is the median of the pairs' ratios; 6 pairs at 95 %: the interval is
 # their range (the sign test's rank 1).

@@ -39,25 +39,25 @@ grep -q "^meshwalk compare: group main$" "$TMP/out" || fail "header: $(head -1 "
 grep -q "^verdict: SAME: every judged figure's 95% interval of B/A lies within its margin" "$TMP/out" ||
 	fail "a vs a2 is not SAME: $(cat "$TMP/out")"
 grep -qE "^p50 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+-[0-9.]+ +±5% +same$" "$TMP/out" || fail "p50 row: $(grep ^p50 "$TMP/out")"
-grep -qE "^p90 .* ±10% +same$" "$TMP/out" || fail "p90 row: $(grep ^p90 "$TMP/out")"
+grep -qE "^p90 .* ±10% +same \(watched\)$" "$TMP/out" || fail "p90 row: $(grep ^p90 "$TMP/out")"
 grep -qE "^p99 .* ±10% +same \(watched\)$" "$TMP/out" || fail "p99 row: $(grep ^p99 "$TMP/out")"
 grep -q "; watched p99 [0-9.]*-[0-9.]* (margin ±10%), within it" "$TMP/out" || fail "watched p99 in the reason"
 grep -qE "^max .* - +- +not judged$" "$TMP/out" || fail "max row: $(grep ^max "$TMP/out")"
 grep -q "^Kolmogorov-Smirnov: D = " "$TMP/out" || fail "no KS line"
 cmp -s "$TMP/out" "$TMP/c/compare.txt" || fail "compare.txt differs from stdout"
-head -1 "$TMP/c/compare.csv" | grep -qx "group,figure,a_us,b_us,ratio,ci_low,ci_high,margin,verdict" ||
+head -1 "$TMP/c/compare.csv" | grep -qx "group,figure,a_us,b_us,ratio,ci_low,ci_high,margin,verdict,watched" ||
 	fail "compare.csv header: $(head -1 "$TMP/c/compare.csv")"
 # Every interval in the CSV holds its ratio's neighbourhood: low <= high, and p50's holds 1.
 awk -F, 'NR > 1 && $6 != "" && !($6 <= $7) { bad = 1 } $2 == "p50" && !($6 <= 1 && $7 >= 1) { bad = 1 }
 	END { exit bad }' "$TMP/c/compare.csv" || fail "compare.csv intervals: $(cat "$TMP/c/compare.csv")"
-grep -q '^main,p50,.*,0.05,same$' "$TMP/c/compare.csv" || fail "compare.csv p50 row"
+grep -q '^main,p50,.*,0.05,same,0$' "$TMP/c/compare.csv" && grep -q '^main,p90,.*,0.1,same,1$' "$TMP/c/compare.csv" || fail "compare.csv p50 and p90 rows"
 python3 - "$TMP/c/compare.json" <<'PY' || fail "compare.json: $(cat "$TMP/c/compare.json")"
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["meshwalk_compare_version"] == 2 and j["verdict"] == "same", j["verdict"]
 assert j["confidence"] == 0.95 and j["seed"] == 1 and j["block"] == "auto"
 assert j["margins"]["p50"] == 0.05 and j["margins"]["p90"] == 0.1 and j["margins"]["p99"] == 0.1
-assert j["margins"]["mean"] is None and j["watched"] == ["p99"]
+assert j["margins"]["mean"] is None and j["watched"] == ["p90", "p99"]
 g = j["groups"][0]
 assert g["name"] == "main" and g["verdict"] == "same" and g["a_summary"]["ok"] == 8000
 f = {x["name"]: x for x in g["figures"]}
