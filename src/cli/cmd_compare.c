@@ -66,7 +66,9 @@ const struct opt_def compare_opts[] = {
 	  .kind = OPT_K_REAL, OPT_AT(struct compare_args, tolerance_pct), .min = 0, .max = 1000 },
 	{ "confidence", 0, OPT_REQUIRED, O_CONFIDENCE, "PERCENT",
 	  "Confidence level of the intervals of B/A (default 95): the bootstrap's, or with "
-	  "--interleave the sign test's (which needs more pairs the higher it is).",
+	  "--interleave the sign test's (which needs more pairs the higher it is). A watched "
+	  "figure's interval takes its share: 1 - (1 - level) / m for the m judged or watched "
+	  "figures (98.3 for 3).",
 	  .kind = OPT_K_REAL, OPT_AT(struct compare_args, confidence_pct), .min = 0, .max = 100 },
 	{ "resamples", 0, OPT_REQUIRED, O_RESAMPLES, "N",
 	  "Bootstrap resamples (default 2000, 100 to 1000000; fewer on very large samples, so that "
@@ -95,8 +97,8 @@ const struct opt_def compare_opts[] = {
 	{ "quiet", 'q', OPT_NONE, 'q', NULL, "Do not print the comparison.",
 	  .kind = OPT_K_FLAG, OPT_AT(struct compare_args, quiet) },
 	{ "interleave", 0, OPT_REQUIRED, O_INTERLEAVE, "N",
-	  "A and B are scenario files: run them alternately, N times each (6 to 10000 at 95 % "
-	  "confidence), in ABBA "
+	  "A and B are scenario files: run them alternately, N times each (7 to 10000 by "
+	  "default), in ABBA "
 	  "order (a-1 b-1 b-2 a-2 a-3 ...), each block a whole meshwalk run into DIR/a-I or "
 	  "DIR/b-I (-o DIR must not exist yet; default results/compare-YYYYmmdd-HHMMSS), and judge "
 	  "the pairs: each figure's B/A is the median of the pairs' ratios and its interval the sign "
@@ -226,10 +228,10 @@ static int bootstrap_options(struct compare_args *a)
 		return 2;
 	}
 	/* Refused before any block runs: minutes of runs could not be judged. */
-	if (a->interleave && a->interleave < compare_paired_min_pairs(r->confidence)) {
-		log_msg("--interleave %u: a %g%% interval of the median pair needs at least %u pairs "
-			"(or a lower --confidence)", a->interleave, r->confidence * 100,
-			compare_paired_min_pairs(r->confidence));
+	if (a->interleave && a->interleave < compare_paired_min_pairs(compare_level_max(r))) {
+		log_msg("--interleave %u: a %.3g%% interval of the median pair needs at least %u pairs "
+			"(or a lower --confidence, or fewer figures judged or watched)", a->interleave,
+			compare_level_max(r) * 100, compare_paired_min_pairs(compare_level_max(r)));
 		return 2;
 	}
 	if (r->resamples == 0)

@@ -148,7 +148,7 @@ static void print_block(FILE *f, char side, unsigned pair, const struct compare_
 static void print_text(FILE *f, const struct interleave *iv)
 {
 	const struct compare_figures *c = &iv->c;
-	double conf = iv->o->rule.confidence;
+	char level[192];
 
 	fprintf(f, "meshwalk compare: %u pairs of blocks in ABBA order\n", iv->n);
 	fprintf(f, "A: %s\nB: %s\nblocks: %s/a-1 ... b-%u\n", iv->path[0], iv->path[1], iv->dir,
@@ -156,8 +156,9 @@ static void print_text(FILE *f, const struct interleave *iv)
 	fprintf(f, "latency: intended send -> reply, microseconds, ok requests only, %s%s\n",
 		iv->o->group ? "group " : "every client group merged",
 		iv->o->group ? iv->o->group : "");
-	fprintf(f, "intervals: %g%% of B/A, the median of the %u pairs' ratios of B's block to A's "
-		"and the sign test's interval\n\n", conf * 100, iv->n);
+	compare_level_text(level, sizeof level, &iv->o->rule);
+	fprintf(f, "intervals: %s, the median of the %u pairs' ratios of B's block to A's "
+		"and the sign test's interval\n\n", level, iv->n);
 	fprintf(f, "%-8s %8s", "block", "ok");
 	for (int k = 0; k < COMPARE_NFIG; k++)
 		fprintf(f, " %10s", c->name[k]);
@@ -168,7 +169,7 @@ static void print_text(FILE *f, const struct interleave *iv)
 		print_block(f, side ? 'b' : 'a', t / 2 + 1, &iv->blk[side][t / 2]);
 	}
 	fputc('\n', f);
-	compare_print_table(f, c, conf);
+	compare_print_table(f, c, &iv->o->rule);
 	fprintf(f, "verdict: %s: %s\n", compare_verdict_word(c->verdict), c->reason);
 }
 
@@ -195,8 +196,9 @@ static void write_json(FILE *f, const struct interleave *iv)
 	else
 		fputs("null", f);
 	fprintf(f, ",\n  \"units\": \"us\",\n  \"pairs\": %u,\n  \"order\": \"ABBA\",\n"
-		"  \"interval\": \"student-t of pair log-ratios\",\n  \"confidence\": ", iv->n);
+		"  \"interval\": \"sign test of the median pair ratio\",\n  \"confidence\": ", iv->n);
 	put(f, r->confidence);
+
 	fprintf(f, ",\n");
 	compare_rule_json(f, r, c);
 	fprintf(f, ",\n  \"blocks\": [");
@@ -225,6 +227,8 @@ static void write_json(FILE *f, const struct interleave *iv)
 		put(f, c->lo[k]);
 		fprintf(f, ", \"ci_high\": ");
 		put(f, c->hi[k]);
+		fprintf(f, ", \"level\": ");
+		put(f, c->level[k]);
 		fprintf(f, ", \"margin\": ");
 		put(f, c->margin[k]);
 		fprintf(f, ", \"watched\": %s, \"verdict\": \"%s\"}",

@@ -31,6 +31,45 @@ void compare_rule_default(struct compare_rule *r)
 	r->alpha = 0.01;
 }
 
+int compare_family(const struct compare_rule *r)
+{
+	int m = 0;
+
+	for (int k = 0; k < COMPARE_NFIG; k++)
+		m += k != COMPARE_MAX && !isnan(r->margin[k]);
+	return m;
+}
+
+double compare_level(const struct compare_rule *r, int k)
+{
+	int m = compare_family(r);
+
+	return r->watch[k] && m > 1 ? 1 - (1 - r->confidence) / m : r->confidence;
+}
+
+double compare_level_max(const struct compare_rule *r)
+{
+	double l = r->confidence;
+
+	for (int k = 0; k < COMPARE_MAX; k++)
+		if (!isnan(r->margin[k]) && compare_level(r, k) > l)
+			l = compare_level(r, k);
+	return l;
+}
+
+void compare_level_text(char *buf, size_t len, const struct compare_rule *r)
+{
+	int m = compare_family(r);
+
+	if (compare_level_max(r) > r->confidence)
+		snprintf(buf, len,
+			 "%g%% of B/A, %.3g%% for a watched figure (its share of the %g%% risk of a "
+			 "false DIFFERENT among the %d judged or watched)",
+			 r->confidence * 100, compare_level_max(r) * 100, (1 - r->confidence) * 100, m);
+	else
+		snprintf(buf, len, "%g%% of B/A", r->confidence * 100);
+}
+
 int compare_fig_index(const char *name)
 {
 	for (int k = 0; k < COMPARE_NFIG; k++)
@@ -121,19 +160,19 @@ static void reason_inconclusive(struct compare_figures *c, size_t na, size_t nb,
 		return;
 	}
 	if (isnan(c->lo[k])) {
-		snprintf(c->reason, sizeof c->reason, "%s has no %g%% interval of B/A", c->name[k],
+		snprintf(c->reason, sizeof c->reason, "%s has no %.3g%% interval of B/A", c->name[k],
 			 conf * 100);
 		return;
 	}
 	interval_text(iv, sizeof iv, c, k);
 	if (c->hi[k] - c->lo[k] > 2 * c->margin[k])
 		snprintf(c->reason, sizeof c->reason,
-			 "the %g%% interval of B/A is wider than the margin: %s; more requests "
+			 "the %.3g%% interval of B/A is wider than the margin: %s; more requests "
 			 "(or a quieter machine) would narrow it",
 			 conf * 100, iv);
 	else
 		snprintf(c->reason, sizeof c->reason,
-			 "the %g%% interval of B/A straddles an edge of the margin: %s; B is perhaps "
+			 "the %.3g%% interval of B/A straddles an edge of the margin: %s; B is perhaps "
 			 "%s by about %+.1f%%",
 			 conf * 100, iv, c->ratio[k] > 1 ? "slower" : "faster", (c->ratio[k] - 1) * 100);
 }
@@ -182,8 +221,8 @@ static void decide(struct compare_figures *c, size_t na, size_t nb, const struct
 		c->verdict = COMPARE_DIFFERENT;
 		interval_text(iv, sizeof iv, c, k);
 		snprintf(c->reason, sizeof c->reason,
-			 "B's %s is %.3fx A's, beyond the margin, and its %g%% interval excludes 1: %s: B is %s",
-			 c->name[k], c->ratio[k], r->confidence * 100, iv,
+			 "B's %s is %.3fx A's, beyond the margin, and its %.3g%% interval excludes 1: %s: B is %s",
+			 c->name[k], c->ratio[k], compare_level(r, k) * 100, iv,
 			 c->ratio[k] > 1 ? "slower" : "faster");
 	} else if (njudged > 0 && nsame == njudged) {
 		c->verdict = COMPARE_SAME;
@@ -223,7 +262,8 @@ void compare_figures(const double *a, size_t na, const double *b, size_t nb,
 {
 	double *sa = xcalloc(na, sizeof *sa), *sb = xcalloc(nb, sizeof *sb);
 	double pct[COMPARE_MAX];
-	struct boot_opts bo = { r->resamples, r->confidence, r->seed, r->block, r->block };
+	double level[COMPARE_NFIG];
+	struct boot_opts bo = { r->resamples, r->confidence, r->seed, r->block, r->block, level };
 	struct boot_ci ci;
 
 	memset(c, 0, sizeof *c);
@@ -239,8 +279,11 @@ void compare_figures(const double *a, size_t na, const double *b, size_t nb,
 		c->b[k] = k == 0 ? sample_mean(sb, nb) : sample_percentile(sb, nb, fig_p[k]);
 		c->ratio[k] = c->a[k] > 0 ? c->b[k] / c->a[k] : NAN;
 		c->lo[k] = c->hi[k] = NAN;
-		if (k < COMPARE_MAX)
+		c->level[k] = NAN;
+		if (k < COMPARE_MAX) {
 			pct[k] = fig_p[k];
+			level[k] = c->level[k] = compare_level(r, k);
+		}
 	}
 	if (boot_ratio_ci(a, na, b, nb, pct, COMPARE_MAX, &bo, &ci) == 0) {
 		/* An interval from too few values is an artefact (p99.9 of 100

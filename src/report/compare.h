@@ -5,7 +5,9 @@
  * p99, p99.9, max) side by side with their B/A ratios and, for every figure
  * but the maximum, a bootstrap confidence interval of the ratio
  * (stats/bootstrap.h: seeded, circular blocks, so the same inputs give the
- * same interval). Each figure with an equivalence margin m is judged:
+ * same interval) at compare_level(): the rule's confidence, a watched
+ * figure's raised to its share of it. Each figure with an equivalence
+ * margin m is judged:
  *   same          the interval lies within [1 - m, 1 + m];
  *   different     the interval excludes 1 and the ratio itself lies outside
  *                 [1 - m, 1 + m] (a real difference, bigger than the margin
@@ -87,6 +89,7 @@ struct compare_figures {
 	double a[COMPARE_NFIG], b[COMPARE_NFIG]; /* us */
 	double ratio[COMPARE_NFIG];              /* b / a */
 	double lo[COMPARE_NFIG], hi[COMPARE_NFIG]; /* interval of the ratio; NAN for max */
+	double level[COMPARE_NFIG];              /* its confidence (compare_level); NAN for max */
 	double margin[COMPARE_NFIG];             /* the rule's */
 	bool watch[COMPARE_NFIG];                /* the rule's */
 	enum compare_fig judged[COMPARE_NFIG];
@@ -102,6 +105,25 @@ struct compare_figures {
  * not judged; 95 % intervals from 2000 resamples, seed 1, automatic blocks;
  * KS alpha 0.01. */
 void compare_rule_default(struct compare_rule *r);
+
+/* The figures that can make a verdict DIFFERENT: judged or watched (a
+ * margin set), the maximum never. */
+int compare_family(const struct compare_rule *r);
+
+/* The level of figure k's interval: the rule's confidence for a judged
+ * figure; 1 - (1 - confidence) / m for a watched one, m the figures of
+ * compare_family() (Bonferroni): watching tails adds chances for a pair of
+ * identical runs to be called DIFFERENT, and each watched figure takes only
+ * its share of them. */
+double compare_level(const struct compare_rule *r, int k);
+
+/* The highest level of any judged or watched figure (what the fewest pairs
+ * of compare --interleave must reach). */
+double compare_level_max(const struct compare_rule *r);
+
+/* "95% of B/A" or, with watched figures, "95% of B/A, 98.3% for a watched
+ * figure (...)": what the intervals are. */
+void compare_level_text(char *buf, size_t len, const struct compare_rule *r);
 
 /* Index of a figure's name ("mean", "p50", "p90", "p99", "p99.9"; "max"
  * too), or -1. */
@@ -134,7 +156,7 @@ void compare_rule_json(FILE *f, const struct compare_rule *r, const struct compa
 
 /* The figure table as printed (figure, A, B, B/A, interval, margin,
  * verdict), then the KS line without its end when c->d is a number. */
-void compare_print_table(FILE *f, const struct compare_figures *c, double conf);
+void compare_print_table(FILE *f, const struct compare_figures *c, const struct compare_rule *r);
 
 int compare_write(const struct results *a, const struct results *b, const struct compare_opts *o,
 		  FILE *out, enum compare_verdict *verdict, struct err *e);

@@ -228,11 +228,11 @@ static enum compare_verdict overall(const struct pairing *pg, char *reason, size
 
 /* ---- output ---- */
 
-void compare_print_table(FILE *f, const struct compare_figures *c, double conf)
+void compare_print_table(FILE *f, const struct compare_figures *c, const struct compare_rule *r)
 {
 	char head[32];
 
-	snprintf(head, sizeof head, "%g%% interval", conf * 100);
+	snprintf(head, sizeof head, "%g%% interval", r->confidence * 100);
 	fprintf(f, "%-8s %12s %12s %8s %15s %7s  %s\n", "figure", "A", "B", "B/A", head, "margin",
 		"verdict");
 	for (int k = 0; k < COMPARE_NFIG; k++) {
@@ -247,9 +247,13 @@ void compare_print_table(FILE *f, const struct compare_figures *c, double conf)
 		if (!isnan(c->margin[k]))
 			snprintf(m, sizeof m, "±%g%%", c->margin[k] * 100);
 		/* "±" is two bytes but one column: pad by hand */
-		fprintf(f, "%-8s %12.1f %12.1f %8.3f %15s %*s  %s%s\n", c->name[k], c->a[k], c->b[k],
-			c->ratio[k], iv, isnan(c->margin[k]) ? 7 : 8, m, compare_fig_name(c->judged[k]),
-			c->watch[k] && c->judged[k] != FIG_NOT_JUDGED ? " (watched)" : "");
+		fprintf(f, "%-8s %12.1f %12.1f %8.3f %15s %*s  %s", c->name[k], c->a[k], c->b[k],
+			c->ratio[k], iv, isnan(c->margin[k]) ? 7 : 8, m, compare_fig_name(c->judged[k]));
+		if (c->watch[k] && c->judged[k] != FIG_NOT_JUDGED && c->level[k] > r->confidence)
+			fprintf(f, " (watched, %.3g%%)", c->level[k] * 100);
+		else if (c->watch[k] && c->judged[k] != FIG_NOT_JUDGED)
+			fprintf(f, " (watched)");
+		fputc('\n', f);
 	}
 	if (isnan(c->d))
 		return; /* no KS (interleaved blocks) */
@@ -263,6 +267,7 @@ static void print_text(FILE *f, const struct results *ra, const struct results *
 		       const struct compare_opts *o, enum compare_verdict v, const char *reason)
 {
 	const struct compare_rule *r = &o->rule;
+	char level[192];
 	bool one = pg->n == 1;
 
 	if (one && strcmp(pg->mode, "group") == 0)
@@ -276,9 +281,9 @@ static void print_text(FILE *f, const struct results *ra, const struct results *
 	fprintf(f, "A: %s (%zu ok, %zu failures)\n", ra->path, ta->n, ta->failures);
 	fprintf(f, "B: %s (%zu ok, %zu failures)\n", rb->path, tb->n, tb->failures);
 	fprintf(f, "latency: intended send -> reply, microseconds, ok requests only\n");
-	fprintf(f, "intervals: %g%% of B/A, bootstrap of %u resamples (seed %llu) in blocks of "
-		"requests sent in a row\n", r->confidence * 100, pg->p[0].c.resamples,
-		(unsigned long long)r->seed);
+	compare_level_text(level, sizeof level, r);
+	fprintf(f, "intervals: %s, bootstrap of %u resamples (seed %llu) in blocks of "
+		"requests sent in a row\n", level, pg->p[0].c.resamples, (unsigned long long)r->seed);
 	for (size_t i = 0; i < pg->n; i++) {
 		const struct pair *p = &pg->p[i];
 
@@ -287,7 +292,7 @@ static void print_text(FILE *f, const struct results *ra, const struct results *
 		else
 			fprintf(f, "\ngroup %s: A %zu ok, B %zu ok; blocks: %zu requests (A), %zu (B)\n",
 				p->name, p->na, p->nb, p->c.block_a, p->c.block_b);
-		compare_print_table(f, &p->c, r->confidence);
+		compare_print_table(f, &p->c, r);
 		fprintf(f, ", p = %.3g (n_A = %zu, n_B = %zu)\n", p->c.p, p->na, p->nb);
 		if (!one)
 			fprintf(f, "verdict for %s: %s: %s\n", p->name, compare_verdict_word(p->c.verdict),
@@ -348,6 +353,7 @@ static void write_json_pair(FILE *f, const struct pair *p)
 		put_key(f, "ratio", c->ratio[k]);
 		put_key(f, "ci_low", c->lo[k]);
 		put_key(f, "ci_high", c->hi[k]);
+		put_key(f, "level", c->level[k]);
 		put_key(f, "margin", c->margin[k]);
 		fprintf(f, ", \"watched\": %s, \"verdict\": \"%s\"}",
 			c->watch[k] ? "true" : "false", compare_fig_name(c->judged[k]));
@@ -378,6 +384,7 @@ static int write_json(FILE *f, const struct results *ra, const struct results *r
 		fputs("null", f);
 	fprintf(f, ",\n  \"units\": \"us\",\n  \"confidence\": ");
 	put(f, r->confidence);
+
 	fprintf(f, ",\n  \"resamples\": %u,\n  \"seed\": %llu,\n  \"block\": ", r->resamples,
 		(unsigned long long)r->seed);
 	if (r->block)

@@ -97,7 +97,7 @@ void compare_paired(const struct compare_block *a, const struct compare_block *b
 {
 	static const char *const names[COMPARE_NFIG] = { "mean", "p50", "p90", "p99", "p99.9",
 							  "max" };
-	size_t na = SIZE_MAX, nb = SIZE_MAX, len, rank = sign_rank(npairs, r->confidence);
+	size_t na = SIZE_MAX, nb = SIZE_MAX, len, kr, rank = sign_rank(npairs, compare_level_max(r));
 	double *d = xcalloc(npairs ? npairs : 1, sizeof *d);
 	int k;
 
@@ -113,13 +113,15 @@ void compare_paired(const struct compare_block *a, const struct compare_block *b
 		c->a[k] = geomean(a, npairs, k);
 		c->b[k] = geomean(b, npairs, k);
 		c->ratio[k] = c->lo[k] = c->hi[k] = NAN;
+		c->level[k] = k == COMPARE_MAX ? NAN : compare_level(r, k);
 		if (npairs < 2 || !log_ratios(a, b, npairs, k, d))
 			continue;
 		c->ratio[k] = exp((d[(npairs - 1) / 2] + d[npairs / 2]) / 2);
-		if (k == COMPARE_MAX || rank == 0)
+		kr = k == COMPARE_MAX ? 0 : sign_rank(npairs, compare_level(r, k));
+		if (kr == 0)
 			continue;
-		c->lo[k] = exp(d[rank - 1]);
-		c->hi[k] = exp(d[npairs - rank]);
+		c->lo[k] = exp(d[kr - 1]);
+		c->hi[k] = exp(d[npairs - kr]);
 	}
 	free(d);
 	c->d = c->d_at = c->p = NAN;
@@ -131,7 +133,7 @@ void compare_paired(const struct compare_block *a, const struct compare_block *b
 
 	if (c->verdict == COMPARE_INCONCLUSIVE && rank == 0 && len < sizeof c->reason)
 		snprintf(c->reason + len, sizeof c->reason - len, ": %zu pairs are too few, it needs %u",
-			 npairs, compare_paired_min_pairs(r->confidence));
+			 npairs, compare_paired_min_pairs(compare_level_max(r)));
 	else if (c->verdict == COMPARE_INCONCLUSIVE && k >= 0 && c->judged[k] == FIG_INCONCLUSIVE &&
 	    !isnan(c->lo[k]) && c->hi[k] - c->lo[k] > 2 * c->margin[k] && len < sizeof c->reason)
 		snprintf(c->reason + len, sizeof c->reason - len,

@@ -239,6 +239,9 @@ int boot_ratio_ci(const double *a, size_t na, const double *b, size_t nb, const 
 	if (na == 0 || nb == 0 || o->resamples == 0 || !(o->confidence > 0 && o->confidence < 1) ||
 	    nstats < 1 || nstats > BOOT_MAX_STATS)
 		return -EINVAL;
+	for (int i = 0; o->level && i < nstats; i++)
+		if (!(o->level[i] > 0 && o->level[i] < 1))
+			return -EINVAL;
 	for (int i = 0, j; i < nstats; i++) {
 		if (isnan(pct[i]))
 			continue;
@@ -271,7 +274,8 @@ int boot_ratio_ci(const double *a, size_t na, const double *b, size_t nb, const 
 		}
 	}
 	for (int i = 0; i < nstats; i++) {
-		double *v = ratio + (size_t)i * rr, tail = (1 - o->confidence) / 2;
+		double *v = ratio + (size_t)i * rr;
+		double tail = (1 - (o->level ? o->level[i] : o->confidence)) / 2;
 		size_t lo = (size_t)floor(tail * rr), hi = (size_t)ceil((1 - tail) * rr);
 
 		if (bad[i]) {

@@ -11,7 +11,8 @@
  * neighbouring values (requests behind one burst share its queue), which a
  * value-by-value bootstrap would throw away, making intervals too narrow.
  * With L = 1 it is the ordinary bootstrap. The interval is the percentile
- * interval of the R ratios: [q((1 - c) / 2), q((1 + c) / 2)].
+ * interval of the R ratios: [q((1 - c) / 2), q((1 + c) / 2)], c the
+ * statistic's own level where o->level gives one.
  * L per side is given, or chosen by boot_block_length(): Politis and
  * White's (2004) automatic rule with Patton, Politis and White's (2009)
  * constant for the circular bootstrap, on the series of ranks (so one huge
@@ -40,6 +41,7 @@ struct boot_opts {
 	double confidence;  /* c, e.g. 0.95 */
 	uint64_t seed;
 	size_t block_a, block_b; /* L per side; 0 = boot_block_length() */
+	const double *level; /* NULL, or c per statistic (nstats values) */
 };
 
 struct boot_ci {

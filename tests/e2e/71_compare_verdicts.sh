@@ -39,8 +39,8 @@ grep -q "^meshwalk compare: group main$" "$TMP/out" || fail "header: $(head -1 "
 grep -q "^verdict: SAME: every judged figure's 95% interval of B/A lies within its margin" "$TMP/out" ||
 	fail "a vs a2 is not SAME: $(cat "$TMP/out")"
 grep -qE "^p50 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+-[0-9.]+ +±5% +same$" "$TMP/out" || fail "p50 row: $(grep ^p50 "$TMP/out")"
-grep -qE "^p90 .* ±10% +same \(watched\)$" "$TMP/out" || fail "p90 row: $(grep ^p90 "$TMP/out")"
-grep -qE "^p99 .* ±10% +same \(watched\)$" "$TMP/out" || fail "p99 row: $(grep ^p99 "$TMP/out")"
+grep -qE "^p90 .* ±10% +same \(watched, 98.3%\)$" "$TMP/out" || fail "p90 row: $(grep ^p90 "$TMP/out")"
+grep -qE "^p99 .* ±10% +same \(watched, 98.3%\)$" "$TMP/out" || fail "p99 row: $(grep ^p99 "$TMP/out")"
 grep -q "; watched p99 [0-9.]*-[0-9.]* (margin ±10%), within it" "$TMP/out" || fail "watched p99 in the reason"
 grep -qE "^max .* - +- +not judged$" "$TMP/out" || fail "max row: $(grep ^max "$TMP/out")"
 grep -q "^Kolmogorov-Smirnov: D = " "$TMP/out" || fail "no KS line"
@@ -95,7 +95,7 @@ cmp_run -q --strict --margin p99=10 "$TMP/few" "$TMP/few2"; assert_eq "--strict 
 # ... watched (the default), too few for p99 does not decide: the watched
 # p99 is named in the reason of whatever p50 and p90 say ...
 cmp_run "$TMP/few" "$TMP/few2" >"$TMP/out" || fail "compare few few2 (p99 watched)"
-grep -qE "^p99 .* - +±10% +too few \(watched\)$" "$TMP/out" || fail "watched few p99 row: $(grep ^p99 "$TMP/out")"
+grep -qE "^p99 .* - +±10% +too few \(watched, 98.3%\)$" "$TMP/out" || fail "watched few p99 row: $(grep ^p99 "$TMP/out")"
 grep -q "too few requests for p99" "$TMP/out" && fail "a watched p99 decided: $(tail -1 "$TMP/out")"
 # ... and on p50 alone, p50's interval from 300 requests is wider than +-5 %.
 cmp_run --margin p99=off --margin p90=off "$TMP/few" "$TMP/few2" >"$TMP/out" || fail "compare --margin p99=off"

@@ -22,12 +22,12 @@
 #include "report/compare_paired.h"
 #include "spec/rng.h"
 
-enum { PAIRS = 6, PER_BLOCK = 20000 };
+enum { PAIRS = 8, PER_BLOCK = 20000 };
 static double x[PER_BLOCK], y[PER_BLOCK];
 
 /* The machine's level during pair i: slow drift, as between runs minutes
  * apart on a VM (0.92x to 1.12x). */
-static const double level[PAIRS] = { 1.00, 1.12, 0.92, 1.08, 0.95, 1.10 };
+static const double level[PAIRS] = { 1.00, 1.12, 0.92, 1.08, 0.95, 1.10, 0.97, 1.05 };
 
 /* n latencies of 100 us + exponential of mean 400 us, times scale. */
 static void draw(struct rng *g, double *v, size_t n, double scale)
@@ -75,7 +75,20 @@ static void judge_blocks(size_t n, double factor, uint64_t seed, struct compare_
 
 static void test_min_pairs(void **state)
 {
+	struct compare_rule r = rule();
+
 	(void)state;
+	/* p50 judged at 95 %; p90 and p99 watched, each at its share of the
+	 * 5 % among the three figures that can say DIFFERENT */
+	assert_int_equal(compare_family(&r), 3);
+	assert_true(compare_level(&r, 1) == 0.95);
+	assert_true(fabs(compare_level(&r, 2) - (1 - 0.05 / 3)) < 1e-12);
+	assert_true(fabs(compare_level_max(&r) - (1 - 0.05 / 3)) < 1e-12);
+	assert_int_equal(compare_paired_min_pairs(compare_level_max(&r)), 7);
+	r.margin[3] = NAN; /* --watch p99=off: two figures, 97.5 % */
+	assert_true(fabs(compare_level(&r, 2) - 0.975) < 1e-12);
+	r.margin[2] = NAN; /* p50 alone: no share to take */
+	assert_true(compare_level_max(&r) == 0.95);
 	assert_int_equal(compare_paired_min_pairs(0.95), 6); /* 2/64 <= 0.05 < 2/32 */
 	assert_int_equal(compare_paired_min_pairs(0.99), 8);
 	assert_int_equal(compare_paired_min_pairs(0.90), 5);
@@ -194,9 +207,38 @@ static void test_ten_percent_is_different(void **state)
 	assert_non_null(strstr(c.reason, "B is faster"));
 }
 
+/* A watched figure's interval is at its share of the risk: ten pairs whose
+ * p99 is 1.3x in nine and 0.9x in one. At 95 % (the 2nd to the 9th ratio)
+ * that would exclude 1 and say DIFFERENT; at the watched 98.3 % (the whole
+ * range) it holds 1, and p50, the same in every pair, makes it SAME. Judged
+ * both ways (--margin p99=10, so p99 is not watched), p99's 95 % interval
+ * clears 1 and the verdict is DIFFERENT. */
+static void test_watched_share(void **state)
+{
+	static const double ones[10] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	struct compare_block a[10], b[10];
+	struct compare_rule r = rule();
+	struct compare_figures c;
+
+	(void)state;
+	ratio_pairs(a, b, ones, 10);
+	for (int i = 0; i < 10; i++)
+		b[i].fig[3] = a[i].fig[3] * (i == 4 ? 0.9 : 1.3);
+	compare_paired(a, b, 10, &r, &c);
+	assert_true(fabs(c.level[3] - (1 - 0.05 / 3)) < 1e-12 && c.level[1] == 0.95);
+	assert_true(fabs(c.lo[3] - 0.9) < 1e-9 && fabs(c.hi[3] - 1.3) < 1e-9);
+	assert_int_equal(c.judged[3], FIG_INCONCLUSIVE);
+	assert_int_equal(c.verdict, COMPARE_SAME);
+	r.watch[3] = false;
+	compare_paired(a, b, 10, &r, &c);
+	assert_true(fabs(c.lo[3] - 1.3) < 1e-9);
+	assert_int_equal(c.verdict, COMPARE_DIFFERENT);
+	assert_int_equal(c.decisive, 3);
+}
+
 /* Five pairs cannot give a 95 % interval of the median (2/32 > 0.05): the
  * ratio is shown, the interval is not, and the reason says how many pairs
- * it takes. */
+ * it takes (7: the watched figures' 98.3 % needs 2/128). */
 static void test_too_few_pairs(void **state)
 {
 	static const double ratio[5] = { 1.0, 1.0, 1.0, 1.0, 1.0 };
@@ -210,13 +252,14 @@ static void test_too_few_pairs(void **state)
 	assert_true(c.ratio[1] == 1 && isnan(c.lo[1]) && isnan(c.hi[1]));
 	assert_int_equal(c.verdict, COMPARE_INCONCLUSIVE);
 	assert_non_null(strstr(c.reason, "no 95% interval"));
-	assert_non_null(strstr(c.reason, "5 pairs are too few, it needs 6"));
+	assert_non_null(strstr(c.reason, "5 pairs are too few, it needs 7"));
 }
 
 /* A wide interval prints as one short field, not a 20-digit number. */
 static void test_wide_interval_printed(void **state)
 {
 	struct compare_figures c;
+	struct compare_rule r = rule();
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
@@ -228,7 +271,7 @@ static void test_wide_interval_printed(void **state)
 		c.a[k] = c.b[k] = c.ratio[k] = 1;
 		c.lo[k] = 0, c.hi[k] = 8.8e18;
 	}
-	compare_print_table(f, &c, 0.95);
+	compare_print_table(f, &c, &r);
 	fclose(f);
 	assert_non_null(strstr(out, "0-8.8e+18"));
 	assert_null(strstr(out, "8800000000000000000"));
@@ -265,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_drifting_identical_is_same),
 		cmocka_unit_test(test_single_run_rule_is_fooled),
 		cmocka_unit_test(test_ten_percent_is_different),
+		cmocka_unit_test(test_watched_share),
 		cmocka_unit_test(test_too_few_pairs),
 		cmocka_unit_test(test_too_few_and_zero),
 		cmocka_unit_test(test_wide_interval_printed),
