@@ -173,13 +173,6 @@ static void print_text(FILE *f, const struct interleave *iv)
 	fprintf(f, "verdict: %s: %s\n", compare_verdict_word(c->verdict), c->reason);
 }
 
-static void put(FILE *f, double v)
-{
-	if (isnan(v))
-		fputs("null", f);
-	else
-		fprintf(f, "%.6g", v);
-}
 
 static void write_json(FILE *f, const struct interleave *iv)
 {
@@ -197,7 +190,7 @@ static void write_json(FILE *f, const struct interleave *iv)
 		fputs("null", f);
 	fprintf(f, ",\n  \"units\": \"us\",\n  \"pairs\": %u,\n  \"order\": \"ABBA\",\n"
 		"  \"interval\": \"sign test of the median pair ratio\",\n  \"confidence\": ", iv->n);
-	put(f, r->confidence);
+	compare_json_number(f, r->confidence);
 
 	fprintf(f, ",\n");
 	compare_rule_json(f, r, c);
@@ -211,29 +204,12 @@ static void write_json(FILE *f, const struct interleave *iv)
 			side ? 'B' : 'A', t / 2 + 1, t + 1, b->n);
 		for (int k = 0; k < COMPARE_NFIG; k++) {
 			fprintf(f, ", \"%s\": ", c->name[k]);
-			put(f, b->fig[k]);
+			compare_json_number(f, b->fig[k]);
 		}
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n  \"figures\": [");
-	for (int k = 0; k < COMPARE_NFIG; k++) {
-		fprintf(f, "%s\n    {\"name\": \"%s\", \"a\": ", k ? "," : "", c->name[k]);
-		put(f, c->a[k]);
-		fprintf(f, ", \"b\": ");
-		put(f, c->b[k]);
-		fprintf(f, ", \"ratio\": ");
-		put(f, c->ratio[k]);
-		fprintf(f, ", \"ci_low\": ");
-		put(f, c->lo[k]);
-		fprintf(f, ", \"ci_high\": ");
-		put(f, c->hi[k]);
-		fprintf(f, ", \"level\": ");
-		put(f, c->level[k]);
-		fprintf(f, ", \"margin\": ");
-		put(f, c->margin[k]);
-		fprintf(f, ", \"watched\": %s, \"verdict\": \"%s\"}",
-			c->watch[k] ? "true" : "false", compare_fig_name(c->judged[k]));
-	}
+	compare_figures_json(f, c, "    ");
 	fprintf(f, "\n  ],\n  \"verdict\": \"%s\",\n  \"reason\": ", compare_verdict_key(c->verdict));
 	json_write_string(f, c->reason);
 	fprintf(f, "\n}\n");

@@ -154,6 +154,15 @@ void compare_decide(struct compare_figures *c, size_t na, size_t nb, const struc
  * indented by two, without a trailing comma; the names are c's. */
 void compare_rule_json(FILE *f, const struct compare_rule *r, const struct compare_figures *c);
 
+/* The figures as JSON objects, one per line after a newline and indent:
+ * {"name", "a", "b", "ratio", "ci_low", "ci_high", "level", "margin",
+ * "watched", "verdict"} (numbers %.6g, NAN as null), comma-separated, no
+ * brackets: compare.json's "figures" in both modes. */
+void compare_figures_json(FILE *f, const struct compare_figures *c, const char *indent);
+
+/* v as a JSON number (%.6g), or null when NAN. */
+void compare_json_number(FILE *f, double v);
+
 /* The figure table as printed (figure, A, B, B/A, interval, margin,
  * verdict), then the KS line without its end when c->d is a number. */
 void compare_print_table(FILE *f, const struct compare_figures *c, const struct compare_rule *r);

@@ -305,7 +305,7 @@ static void print_text(FILE *f, const struct results *ra, const struct results *
 	fprintf(f, "verdict: %s: %s\n", compare_verdict_word(v), reason);
 }
 
-static void put(FILE *f, double v)
+void compare_json_number(FILE *f, double v)
 {
 	if (isnan(v))
 		fputs("null", f);
@@ -319,7 +319,7 @@ void compare_rule_json(FILE *f, const struct compare_rule *r, const struct compa
 	fprintf(f, "  \"margins\": {");
 	for (int k = 0; k < COMPARE_MAX; k++) {
 		fprintf(f, "%s\"%s\": ", k ? ", " : "", c->name[k]);
-		put(f, r->margin[k]);
+		compare_json_number(f, r->margin[k]);
 	}
 	fprintf(f, "},\n  \"watched\": [");
 	for (int k = 0, n = 0; k < COMPARE_MAX; k++)
@@ -331,7 +331,23 @@ void compare_rule_json(FILE *f, const struct compare_rule *r, const struct compa
 static void put_key(FILE *f, const char *key, double v)
 {
 	fprintf(f, ", \"%s\": ", key);
-	put(f, v);
+	compare_json_number(f, v);
+}
+
+void compare_figures_json(FILE *f, const struct compare_figures *c, const char *indent)
+{
+	for (int k = 0; k < COMPARE_NFIG; k++) {
+		fprintf(f, "%s\n%s{\"name\": \"%s\"", k ? "," : "", indent, c->name[k]);
+		put_key(f, "a", c->a[k]);
+		put_key(f, "b", c->b[k]);
+		put_key(f, "ratio", c->ratio[k]);
+		put_key(f, "ci_low", c->lo[k]);
+		put_key(f, "ci_high", c->hi[k]);
+		put_key(f, "level", c->level[k]);
+		put_key(f, "margin", c->margin[k]);
+		fprintf(f, ", \"watched\": %s, \"verdict\": \"%s\"}",
+			c->watch[k] ? "true" : "false", compare_fig_name(c->judged[k]));
+	}
 }
 
 static void write_json_pair(FILE *f, const struct pair *p)
@@ -346,18 +362,7 @@ static void write_json_pair(FILE *f, const struct pair *p)
 	summary_json_object(f, p->sb);
 	fprintf(f, ",\n     \"resamples\": %u, \"block_a\": %zu, \"block_b\": %zu,\n     \"figures\": [",
 		c->resamples, c->block_a, c->block_b);
-	for (int k = 0; k < COMPARE_NFIG; k++) {
-		fprintf(f, "%s\n      {\"name\": \"%s\"", k ? "," : "", c->name[k]);
-		put_key(f, "a", c->a[k]);
-		put_key(f, "b", c->b[k]);
-		put_key(f, "ratio", c->ratio[k]);
-		put_key(f, "ci_low", c->lo[k]);
-		put_key(f, "ci_high", c->hi[k]);
-		put_key(f, "level", c->level[k]);
-		put_key(f, "margin", c->margin[k]);
-		fprintf(f, ", \"watched\": %s, \"verdict\": \"%s\"}",
-			c->watch[k] ? "true" : "false", compare_fig_name(c->judged[k]));
-	}
+	compare_figures_json(f, c, "      ");
 	fprintf(f, "\n     ]");
 	put_key(f, "ks_distance", c->d);
 	put_key(f, "ks_distance_at_us", c->d_at);
@@ -383,7 +388,7 @@ static int write_json(FILE *f, const struct results *ra, const struct results *r
 	else
 		fputs("null", f);
 	fprintf(f, ",\n  \"units\": \"us\",\n  \"confidence\": ");
-	put(f, r->confidence);
+	compare_json_number(f, r->confidence);
 
 	fprintf(f, ",\n  \"resamples\": %u,\n  \"seed\": %llu,\n  \"block\": ", r->resamples,
 		(unsigned long long)r->seed);
@@ -392,7 +397,7 @@ static int write_json(FILE *f, const struct results *ra, const struct results *r
 	else
 		fputs("\"auto\"", f);
 	fprintf(f, ",\n  \"alpha\": ");
-	put(f, r->alpha);
+	compare_json_number(f, r->alpha);
 	fprintf(f, ",\n");
 	compare_rule_json(f, r, &pg->p[0].c);
 	fprintf(f, ",\n  \"groups\": [");
