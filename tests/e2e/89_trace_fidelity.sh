@@ -3,21 +3,23 @@
 # scenario run with export, imported with meshwalk import, gives back the
 # same services, routes, call groups and probabilities, and latency
 # distributions within validate's tolerances). The application's latency is
-# its emulated ops at millisecond scale: a front computes (exp: 0.5 ms),
-# calls a store that sleeps 1 to 3 ms, calls a cache (computes, sleeps) for
-# 4 requests in 10, sleeps 1 ms and answers (one exponential, the rest
-# bounded: the p99 of 1600 requests a side is then steady to a few percent,
-# where two heavy tails would put it beyond 20 % once in a hundred runs by
-# sampling alone). It runs traced; meshwalk import
-# fits its spans into a scenario; the clone runs traced; meshwalk validate
-# judges with its default tolerances (p50 and p90 within 10 %, p99 within
-# 20 %, KS <= 0.1) and must say PASS. The machine's own noise (tens of
-# microseconds; more under the sanitizers or a loaded CI machine) is small
-# beside milliseconds, and the runs are interleaved (original, clone,
-# original, clone) and pooled (two TRACES files, --clone twice: a slow spell
-# lands on both sides). Structure: the clone's services, routes, calls and
-# call probability are the application's. Pooling is exact: each pair of
-# runs validated alone and the two pooled give counts that add up (traces,
+# its emulated ops, tens of milliseconds: a front computes (exp: 0.5 ms),
+# calls a store that sleeps 25 to 75 ms, calls a cache (computes, sleeps 10
+# to 40 ms) for 4 requests in 10, sleeps 20 ms and answers (one exponential,
+# the rest bounded: the p99 of 1600 requests a side is then steady to a few
+# percent, where heavy tails would put it beyond 20 % now and then by
+# sampling alone). It runs traced; meshwalk import fits its spans into a
+# scenario; the clone runs traced; meshwalk validate judges with its default
+# tolerances (p50 and p90 within 10 %, p99 within 20 %, KS <= 0.1) and must
+# say PASS. The scale is chosen against the machine's noise: on a loaded
+# 2-vCPU VM, a process kept off the CPU for milliseconds is common (the
+# sanitizer builds and a CI machine included), so sub-millisecond ops would
+# be judged by the machine. The runs are interleaved (original, clone,
+# original, clone) and pooled (two TRACES files, --clone twice), so a slow
+# spell lands on both sides; a rare long stall is met by a second attempt
+# (below). Structure: the clone's services, routes, calls and call
+# probability are the application's. Pooling is exact: each pair of runs
+# validated alone and the two pooled give counts that add up (traces,
 # requests, per service, per operation, per call edge).
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "python3 not installed"
@@ -29,32 +31,63 @@ seed: 11
 trace_sample: 1
 services:
   store:
-    routes: { put: "--sleep unif:min=5ms,max=15ms -R 100" }
+    routes: { put: "--sleep unif:min=25ms,max=75ms -R 100" }
   cache:
-    routes: { get: "-C unif:min=200us,max=600us --sleep unif:min=2ms,max=8ms -R 2k" }
+    routes: { get: "-C unif:min=200us,max=600us --sleep unif:min=10ms,max=40ms -R 2k" }
   front:
     routes:
-      api: "-C exp:500us -F {store},route=put -s 1,prob=0.6 -F {cache},route=get --sleep 5ms -R 1k"
+      api: "-C exp:500us -F {store},route=put -s 1,prob=0.6 -F {cache},route=get --sleep 20ms -R 1k"
 clients:
   - name: front.api
     to: front
     route: api
     args: "-n $N -p exp:$((1000 / RATE))ms"
 YAML
-runs() { # runs NAME SCENARIO [run options...]: meshwalk run into $TMP/NAME
+# The runs' directories on tmpfs when there is one: the client writes its
+# requests.csv from its request thread, and on a disk under write pressure a
+# flush can block it for tens to hundreds of ms (the replies then wait,
+# stamped late): the disk's noise, not the clone's.
+W=$(mktemp -d /dev/shm/meshwalk-e2e.XXXXXX 2>/dev/null) || W=$TMP
+trap '[ "$W" = "$TMP" ] || rm -rf "$W"; cleanup' EXIT
+runs() { # runs NAME SCENARIO [run options...]: meshwalk run into $W/NAME
 	local name=$1 scn=$2
 	shift 2
-	(cd "$TMP" && timeout -k 5 120 "$MESHWALK" run -q -o "$TMP/$name" "$@" "$scn" >/dev/null 2>"$TMP/$name.err") ||
+	(cd "$W" && timeout -k 5 120 "$MESHWALK" run -q -o "$W/$name" "$@" "$scn" >/dev/null 2>"$TMP/$name.err") ||
 		{ cat "$TMP/$name.err" >&2; fail "the run $name"; }
 }
-runs orig1 "$TMP/app.yaml"
-"$MESHWALK" import --requests $N --rate $RATE -o "$TMP/clone.yaml" "$TMP/orig1/traces.otlp.jsonl" 2>"$TMP/err" ||
+validate() { # validate NAME ARGS...: meshwalk validate --json $TMP/NAME.json ARGS
+	local name=$1
+	shift
+	"$MESHWALK" validate --json "$TMP/$name.json" "$@" >"$TMP/$name.txt" 2>"$TMP/$name.err"
+	local rc=$?
+	[ $rc = 0 ] || [ $rc = 3 ] || { cat "$TMP/$name.txt" "$TMP/$name.err" >&2; fail "validate $name: exit status $rc"; }
+	return $rc
+}
+runs o1-1 "$TMP/app.yaml"
+"$MESHWALK" import --requests $N --rate $RATE -o "$TMP/clone.yaml" "$W/o1-1/traces.otlp.jsonl" 2>"$TMP/err" ||
 	{ cat "$TMP/err" >&2; fail "import -o"; }
-runs clone1 "$TMP/clone.yaml" --set trace_sample=1
-# the second runs with other seeds: their ops draw other durations
-runs orig2 "$TMP/app.yaml" --set seed=12
-runs clone2 "$TMP/clone.yaml" --set trace_sample=1 --set seed=2
-
+# An attempt: original, clone, original, clone (each second run with another
+# seed: its ops draw other durations), validated pooled. A machine stall
+# (another job's burst on a shared 2-vCPU VM held a node off the CPU for up
+# to 400 ms while this was written) delays every request in flight and can
+# move p99 alone; a second attempt with fresh runs is then made, and the
+# verdict must be PASS in one of them: a clone that is off fails both.
+attempt() { # attempt K: runs oK-1 cK-1 oK-2 cK-2 (oK-1 already run for K=1)
+	local k=$1
+	[ "$k" = 1 ] || runs "o$k-1" "$TMP/app.yaml" --set seed=$((10 + 2 * k))
+	runs "c$k-1" "$TMP/clone.yaml" --set trace_sample=1 --set seed=$((2 * k - 1))
+	runs "o$k-2" "$TMP/app.yaml" --set seed=$((11 + 2 * k))
+	runs "c$k-2" "$TMP/clone.yaml" --set trace_sample=1 --set seed=$((2 * k))
+	validate pooled --clone "$W/c$k-1" --clone "$W/c$k-2" "$W/o$k-1/traces.otlp.jsonl" \
+		"$W/o$k-2/traces.otlp.jsonl"
+}
+K=1
+attempt 1 || {
+	echo "89_trace_fidelity: attempt 1 failed (the machine's noise?), a second one with fresh runs:"
+	grep -E '^    (p[0-9]+ |KS )' "$TMP/pooled.txt" | sed 's/^ */89_trace_fidelity: attempt 1: /'
+	K=2
+	attempt 2 || { cat "$TMP/pooled.txt" >&2; fail "the clone's latency or topology is off (validate, two runs a side pooled, twice)"; }
+}
 # Structure: the same services and routes; the front's two plans (the cache
 # called or not) with the call's probability, each plan's calls in order.
 python3 - "$TMP/clone.yaml" "$N" <<'PY' || { cat "$TMP/clone.yaml" >&2; fail "the clone's structure"; }
@@ -71,35 +104,23 @@ assert plans, routes["api"]
 w1, p1, w2, p2 = int(plans[1]), plans[2], int(plans[3]), plans[4]
 store = r"-F \{store\},route=put(,ps=\S+)?"
 cache = r"-F \{cache\},route=get(,ps=\S+)?"
-assert re.fullmatch(r"-C emp:\S+ %s --sleep 5ms" % store, p1), p1
-assert re.fullmatch(r"-C emp:\S+ %s %s --sleep 5ms" % (store, cache), p2), p2
+assert re.fullmatch(r"-C emp:\S+ %s --sleep 20ms" % store, p1), p1
+assert re.fullmatch(r"-C emp:\S+ %s %s --sleep 20ms" % (store, cache), p2), p2
 # the cache is called with probability 0.4: within 4 standard deviations
 assert w1 + w2 == n, (w1, w2)
 assert abs(w2 / n - 0.4) <= 4 * math.sqrt(0.24 / n), (w1, w2)
 assert "links:" not in text and "between:" not in text, "links for meshwalk's own network time"
 PY
 
-O1=$TMP/orig1/traces.otlp.jsonl O2=$TMP/orig2/traces.otlp.jsonl
-validate() { # validate NAME ARGS...: meshwalk validate --json $TMP/NAME.json ARGS
-	local name=$1
-	shift
-	"$MESHWALK" validate --json "$TMP/$name.json" "$@" >"$TMP/$name.txt" 2>"$TMP/$name.err"
-	local rc=$?
-	[ $rc = 0 ] || [ $rc = 3 ] || { cat "$TMP/$name.txt" "$TMP/$name.err" >&2; fail "validate $name: exit status $rc"; }
-	return $rc
-}
-validate pooled --clone "$TMP/clone1" --clone "$TMP/clone2" "$O1" "$O2" || {
-	cat "$TMP/pooled.txt" >&2
-	fail "the clone's latency or topology is off (validate, two runs a side pooled)"
-}
-grep -qxF "the clone: 2 runs pooled ($TMP/clone1, $TMP/clone2)" "$TMP/pooled.txt" || { cat "$TMP/pooled.txt" >&2; fail "the pooled runs are not named"; }
+O1=$W/o$K-1/traces.otlp.jsonl O2=$W/o$K-2/traces.otlp.jsonl C1=$W/c$K-1 C2=$W/c$K-2
+grep -qxF "the clone: 2 runs pooled ($C1, $C2)" "$TMP/pooled.txt" || { cat "$TMP/pooled.txt" >&2; fail "the pooled runs are not named"; }
 grep -qxF "  (the spans of 2 of the 2 clone runs, pooled)" "$TMP/pooled.txt" || { cat "$TMP/pooled.txt" >&2; fail "the pooled spans are not counted"; }
 grep -qE '^verdict: PASS \([0-9]+ checks, 0 failed\)$' "$TMP/pooled.txt" || { cat "$TMP/pooled.txt" >&2; fail "verdict"; }
 
 # Pooling is exact: the runs of each side alone add up to the pooled report.
-validate one --clone "$TMP/clone1" "$O1"
-validate two --clone "$TMP/clone2" "$O2"
-python3 - "$N" "$TMP/one.json" "$TMP/two.json" "$TMP/pooled.json" "$TMP/clone1" "$TMP/clone2" <<'PY' ||
+validate one --clone "$C1" "$O1"
+validate two --clone "$C2" "$O2"
+python3 - "$N" "$TMP/one.json" "$TMP/two.json" "$TMP/pooled.json" "$C1" "$C2" <<'PY' ||
 import json, sys
 n = int(sys.argv[1])
 a, b, p = (json.load(open(f)) for f in sys.argv[2:5])
