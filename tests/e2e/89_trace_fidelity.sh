@@ -43,10 +43,8 @@ clients:
     route: api
     args: "-n $N -p exp:$((1000 / RATE))ms"
 YAML
-# The runs' directories on tmpfs when there is one: the client writes its
-# requests.csv from its request thread, and on a disk under write pressure a
-# flush can block it for tens to hundreds of ms (the replies then wait,
-# stamped late): the disk's noise, not the clone's.
+# The runs' directories on tmpfs when there is one: the processes write
+# their spans as they go, and a busy disk is then one noise source fewer.
 W=$(mktemp -d /dev/shm/meshwalk-e2e.XXXXXX 2>/dev/null) || W=$TMP
 trap '[ "$W" = "$TMP" ] || rm -rf "$W"; cleanup' EXIT
 runs() { # runs NAME SCENARIO [run options...]: meshwalk run into $W/NAME
@@ -68,8 +66,9 @@ runs o1-1 "$TMP/app.yaml"
 	{ cat "$TMP/err" >&2; fail "import -o"; }
 # An attempt: original, clone, original, clone (each second run with another
 # seed: its ops draw other durations), validated pooled. A machine stall
-# (another job's burst on a shared 2-vCPU VM held a node off the CPU for up
-# to 400 ms while this was written) delays every request in flight and can
+# (while this was written, other jobs on the shared 2-vCPU VM, at a load
+# average of 4 to 6, held nodes off the CPU for 30 to 400 ms now and then:
+# a store's 15 ms SLEEP took 45) delays every request in flight and can
 # move p99 alone; a second attempt with fresh runs is then made, and the
 # verdict must be PASS in one of them: a clone that is off fails both.
 attempt() { # attempt K: runs oK-1 cK-1 oK-2 cK-2 (oK-1 already run for K=1)
