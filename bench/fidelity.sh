@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/fidelity.sh [REQUESTS] [RATE] -- how faithful a clone fitted from
+# bench/fidelity.sh [REQUESTS] [RATE] [ROUNDS] -- how faithful a clone fitted from
 # traces is, measured on an application whose truth is known: a three-service
 # meshwalk scenario (front computes, calls store then cache in sequence, one
 # call in ten to an audit service it does not wait for) run with every request
@@ -16,17 +16,25 @@
 # application too.) First, the noise floor: the application run
 # again (another seed) and validated against its first run's traces, as a
 # clone would be: what two runs of the same thing differ by on this machine,
-# which no clone can be asked to beat. Prints the three validate tables. A
-# benchmark: asserts nothing; timing on a quiet machine only (the runs take
-# REQUESTS/RATE seconds each, four times).
+# which no clone can be asked to beat. Prints the three validate tables. With
+# ROUNDS (default 1) above 1, each of the four runs is done ROUNDS times,
+# interleaved (application, application again, clone, clone with links;
+# again), the clones fitted from the first round's application, and each
+# validate pools the rounds: the application's traces of every round (TRACES
+# files) against every round of the other side (--clone repeated), so a slow
+# spell of the machine lands on both sides. A benchmark: asserts nothing;
+# timing on a quiet machine only (the runs take REQUESTS/RATE seconds each,
+# four times per round).
 set -u
 cd "$(dirname "$0")/.."
 N=${1:-2000}
 RATE=${2:-200}
+ROUNDS=${3:-1}
 MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
 die() { echo "bench/fidelity.sh: $*" >&2; exit 1; }
 [ -x "$MESHWALK" ] || die "build meshwalk first (make)"
-case $N$RATE in *[!0-9]*) die "usage: bench/fidelity.sh [REQUESTS] [RATE]" ;; esac
+case $N$RATE$ROUNDS in *[!0-9]*) die "usage: bench/fidelity.sh [REQUESTS] [RATE] [ROUNDS]" ;; esac
+[ "$ROUNDS" -ge 1 ] || die "ROUNDS: at least 1"
 T=$(mktemp -d /tmp/meshwalk-fidelity.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cat >"$T/app.yaml" <<YAML
@@ -49,9 +57,12 @@ clients:
     route: api
     args: "-n $N -p exp:$((1000000 / RATE))us"
 YAML
-(cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q -o "$T/app" "$T/app.yaml" >/dev/null) ||
-	die "the application's run failed"
-echo "application: $N requests at $RATE/s, $(wc -l <"$T/app/traces.otlp.jsonl") span lines"
+runs() { # runs DIR SCENARIO [run options...]: a quiet meshwalk run into $T/DIR
+	local dir=$1 scn=$2
+	shift 2
+	(cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q -o "$T/$dir" "$@" "$scn" \
+		>/dev/null) || die "the run $dir failed"
+}
 # each node's COMPUTE (busy CPU) per request it served, and its SLEEPs
 cpu() {
 	python3 - "$1"/nodes/*/stats.json <<'PY'
@@ -63,22 +74,40 @@ for f in sys.argv[1:]:
           % (os.path.basename(os.path.dirname(f)), d["requests"], d["compute_ns"] / 1e3 / n, d["sleeps"]))
 PY
 }
-echo "busy CPU per request, application:"
-cpu "$T/app"
+# round r's seeds: the application 3, 5, 7...; again 4, 6, 8...; the clones 1, 2, 3...
+traces=() again=() auto=() zero=()
+for r in $(seq 1 "$ROUNDS"); do
+	runs "app-$r" "$T/app.yaml" --set seed=$((1 + 2 * r))
+	traces+=("$T/app-$r/traces.otlp.jsonl")
+	if [ "$r" = 1 ]; then
+		echo "application: $N requests at $RATE/s, $(wc -l <"$T/app-1/traces.otlp.jsonl") span lines" \
+			"per run, $ROUNDS round(s)"
+		echo "busy CPU per request, application:"
+		cpu "$T/app-1"
+		for base in auto 0; do
+			"$MESHWALK" import --net-baseline "$base" --requests "$N" --rate "$RATE" \
+				-o "$T/clone-$base.yaml" "$T/app-1/traces.otlp.jsonl" || die "import failed"
+		done
+	fi
+	runs "again-$r" "$T/app.yaml" --set seed=$((2 + 2 * r))
+	again+=(--clone "$T/again-$r")
+	runs "clone-auto-$r" "$T/clone-auto.yaml" --set trace_sample=1 --set seed="$r"
+	auto+=(--clone "$T/clone-auto-$r")
+	runs "clone-0-$r" "$T/clone-0.yaml" --set trace_sample=1 --set seed="$r"
+	zero+=(--clone "$T/clone-0-$r")
+done
 echo
-echo "== the noise floor: the application again (seed 4), against its first run's traces"
-(cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q --set seed=4 -o "$T/again" "$T/app.yaml" \
-	>/dev/null) || die "the application's second run failed"
-"$MESHWALK" validate --clone "$T/again" "$T/app/traces.otlp.jsonl"
+echo "== the noise floor: the application again (other seeds), against its own traces"
+"$MESHWALK" validate "${again[@]}" "${traces[@]}"
 for base in auto 0; do
-	"$MESHWALK" import --net-baseline "$base" --requests "$N" --rate "$RATE" -o "$T/clone-$base.yaml" \
-		"$T/app/traces.otlp.jsonl" || die "import failed"
-	(cd "$T" && timeout -k 5 $((N / RATE + 120)) "$MESHWALK" run -q --set trace_sample=1 \
-		-o "$T/clone-$base" "$T/clone-$base.yaml" >/dev/null) || die "the clone's run failed"
 	echo
 	echo "== clone with --net-baseline $base"
-	echo "busy CPU per request, clone:"
-	cpu "$T/clone-$base"
-	"$MESHWALK" validate --clone "$T/clone-$base" "$T/app/traces.otlp.jsonl"
+	echo "busy CPU per request, clone (round 1):"
+	cpu "$T/clone-$base-1"
+	if [ "$base" = auto ]; then
+		"$MESHWALK" validate "${auto[@]}" "${traces[@]}"
+	else
+		"$MESHWALK" validate "${zero[@]}" "${traces[@]}"
+	fi
 done
 exit 0

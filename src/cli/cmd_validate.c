@@ -1,11 +1,11 @@
 /* cmd_validate.c -- `meshwalk validate TRACES... --clone RESULTS_DIR`: fit
  * the model of the original traces again (as meshwalk import does, same
  * names), read what the clone's run left (client groups' requests.csv, the
- * nodes' stats.json) and print the fidelity report (src/import/validate.h).
+ * nodes' stats.json, its spans; --clone repeated: several runs pooled,
+ * cli/validate_pool.h) and print the fidelity report (src/import/validate.h).
  * `--run SCENARIO` runs the clone first, as meshwalk run does (cmd_run_for()),
  * and validates the results directory it made. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +14,12 @@
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "cli/trace_opts.h"
+#include "cli/validate_pool.h"
 #include "import/fit.h"
 #include "import/model.h"
-#include "import/reader.h"
 #include "import/validate.h"
-#include "import/writer.h"
-#include "util/jsonin.h"
-#include "report/results.h"
 #include "results/files.h"
 #include "util/log.h"
-#include "util/xalloc.h"
 
 enum {
 	O_CLONE = 256,
@@ -38,7 +34,8 @@ enum {
 struct validate_args {
 	struct validate_opts vo;
 	struct trace_opts to;
-	const char *clone, *json_path;
+	struct opt_list clones; /* --clone DIR, repeatable */
+	const char *json_path;
 	const char *run, *out_dir; /* --run SCENARIO, -o DIR */
 };
 
@@ -46,9 +43,13 @@ const struct opt_def validate_opts[] = {
 	{ "clone", 0, OPT_REQUIRED, O_CLONE, "RESULTS_DIR",
 	  "The results directory of a meshwalk run of the scenario meshwalk import wrote from "
 	  "the same traces (this or --run is required): its client groups' " RESULTS_REQUESTS_CSV
-	  " and its nodes' stats.json, and its " RESULTS_TRACES_OTLP " when it was traced "
-	  "(trace_sample): the clone's spans, for the self time per operation.",
-	  .kind = OPT_K_STR, OPT_AT(struct validate_args, clone) },
+	  " (latency from each request's actual send, as a client span times it) and its nodes' "
+	  "stats.json, and its " RESULTS_TRACES_OTLP " when it was traced (trace_sample): the "
+	  "clone's spans, for the self time per operation and the network time per edge. "
+	  "Repeatable: several runs of the clone pooled, as several TRACES files pool the "
+	  "original's runs (each group's requests, each service's counts and the traced runs' "
+	  "spans together; interleave the original's runs and the clone's on a noisy machine).",
+	  .kind = OPT_K_LIST, OPT_AT(struct validate_args, clones) },
 	{ "run", 0, OPT_REQUIRED, O_RUN, "SCENARIO",
 	  "Instead of --clone: run SCENARIO first, as meshwalk run does (quietly: its nodes and "
 	  "client groups, its checks; not a scenario with a sweep), then validate the results "
@@ -85,7 +86,7 @@ const struct opt_def validate_opts[] = {
 };
 
 static const char validate_usage[] =
-	"meshwalk validate [OPTIONS] --clone RESULTS_DIR TRACES...\n"
+	"meshwalk validate [OPTIONS] --clone RESULTS_DIR [--clone RESULTS_DIR...] TRACES...\n"
 	"       meshwalk validate [OPTIONS] --run SCENARIO [-o DIR] TRACES...";
 static const char validate_intro[] =
 	"How faithful is a clone: compares the traces an application left with a run of the\n"
@@ -94,7 +95,8 @@ static const char validate_intro[] =
 	"against the model's expectation (the call graph and its probabilities); per\n"
 	"operation: self time, and per call edge: network time, against the clone's own\n"
 	"spans when its run recorded them (with the clone's extra per call: a value for\n"
-	"import's --net-baseline). Prints a report with a verdict (docs/import.md). Exit status: 0 when every check\n"
+	"import's --net-baseline). Several --clone runs are pooled, as several TRACES files\n"
+	"are. Prints a report with a verdict (docs/import.md). Exit status: 0 when every check\n"
 	"passes, 3 when one fails, 1 when an input cannot be read, 2 on a usage error, 130\n"
 	"when a --run was interrupted.";
 
@@ -117,55 +119,6 @@ static int num_opt(const char *name, const char *v, double max, double *out)
 		return 2;
 	}
 	return 0;
-}
-
-/* Requests served by the replicas of a service: nodes/NAME-i/stats.json. */
-static double service_requests(const char *dir, const char *svc)
-{
-	double sum = NAN;
-
-	for (int i = 0; i < 64; i++) {
-		char path[4096];
-		struct jsonin *j;
-		struct err e;
-
-		snprintf(path, sizeof path, "%s/nodes/%s-%d/stats.json", dir, svc, i);
-		if (jsonin_load(path, &j, &e) < 0)
-			break;
-		double v = jsonin_num(jsonin_get(j, "requests"));
-
-		if (!isnan(v))
-			sum = (isnan(sum) ? 0 : sum) + v;
-		jsonin_free(j);
-	}
-	return sum;
-}
-
-/* The clone's own spans (RESULTS/traces.otlp.jsonl, a traced run's), fitted
- * as the traces are; *have false when the run left none. 0 or 1. */
-static int load_clone_spans(const char *dir, const struct trace_opts *to, struct fit *f,
-			    char **path, bool *have)
-{
-	struct fit_opts fo = { NULL, to->max_open, to->tolerance_ns, true, NULL, NULL };
-	const char *files[1];
-	struct err e;
-
-	if (asprintf(path, "%s/" RESULTS_TRACES_OTLP, dir) < 0)
-		abort();
-	*have = access(*path, F_OK) == 0;
-	if (!*have)
-		return 0;
-	files[0] = *path;
-	if (fit_read(f, files, 1, &fo, NULL, &e) < 0 || fit_align(f, files, 1, &fo, &e) < 0) {
-		log_msg("--clone: %s", e.msg);
-		return 1;
-	}
-	return 0;
-}
-
-static int by_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* The options opt_parse() cannot apply by their row alone. */
@@ -204,58 +157,89 @@ static int run_clone(const char *scenario, const char *out_dir, char *ran, size_
 	return 0;
 }
 
+/* The usage errors of a parsed command line: 0 or 2 (after a message). */
+static int check_args(const struct validate_args *a, int argc)
+{
+	if (optind >= argc) {
+		log_msg("no trace file given (see meshwalk validate --help)");
+		return 2;
+	}
+	if (a->clones.n && a->run) {
+		log_msg("--clone and --run are mutually exclusive: validate a run's results, or run "
+			"the scenario and validate what it leaves");
+		return 2;
+	}
+	if (a->clones.n == 0 && a->run == NULL) {
+		log_msg("--clone RESULTS_DIR or --run SCENARIO is required: the results of running "
+			"the imported scenario");
+		return 2;
+	}
+	if (a->out_dir && a->run == NULL) {
+		log_msg("-o DIR goes with --run (the directory the run makes)");
+		return 2;
+	}
+	for (size_t i = 0; i < a->clones.n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a->clones.v[i], a->clones.v[j]) == 0) {
+				log_msg("--clone %s given twice: its requests would count twice",
+					a->clones.v[i]);
+				return 2;
+			}
+	return 0;
+}
+
+/* The report of the clone's runs dirs[0..n) against the original's model:
+ * 0 (pass), 3 (a check failed) or 1 (an input or the JSON file failed). */
+static int report(const struct validate_args *a, const struct model *orig,
+		  const char *const *dirs, size_t n)
+{
+	struct validate_pool pool;
+	FILE *json = NULL;
+	int rc = validate_pool_load(&pool, dirs, n, a->run ? "--run" : "--clone", orig, &a->to);
+
+	if (rc == 0 && a->json_path && (json = fopen(a->json_path, "w")) == NULL) {
+		log_msg("--json %s: %s", a->json_path, strerror(errno));
+		rc = 1;
+	}
+	if (rc == 0) {
+		rc = validate_report(orig, &pool.vc, &a->vo, stdout, json) ? 0 : 3;
+		if (json && fclose(json) != 0) {
+			log_msg("--json %s: %s", a->json_path, strerror(errno));
+			rc = 1;
+		}
+	}
+	validate_pool_free(&pool);
+	return rc;
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	static const struct opt_cmd cmd = { "validate", validate_opts, validate_usage,
 					    validate_intro, validate_opt };
-	struct validate_args a = { .clone = NULL };
-	struct validate_opts *vo = &a.vo;
+	struct validate_args a = { .json_path = NULL };
 	const struct trace_opts *to = &a.to;
-	const char *clone, *json_path;
 	int rc;
 
 	log_set_name("meshwalk validate");
-	validate_opts_init(vo);
+	validate_opts_init(&a.vo);
 	trace_opts_init(&a.to);
 	rc = opt_parse(&cmd, argc, argv, &a);
-	if (rc < 0)
-		return 0; /* --help */
-	clone = a.clone;
-	json_path = a.json_path;
-	if (rc == 0 && optind >= argc) {
-		log_msg("no trace file given (see meshwalk validate --help)");
-		rc = 2;
+	if (rc == 0)
+		rc = check_args(&a, argc);
+	if (rc) {
+		free(a.clones.v);
+		return rc < 0 ? 0 : rc; /* -1: --help */
 	}
-	if (rc == 0 && clone && a.run) {
-		log_msg("--clone and --run are mutually exclusive: validate a run's results, or run "
-			"the scenario and validate what it leaves");
-		rc = 2;
-	}
-	if (rc == 0 && clone == NULL && a.run == NULL) {
-		log_msg("--clone RESULTS_DIR or --run SCENARIO is required: the results of running "
-			"the imported scenario");
-		rc = 2;
-	}
-	if (rc == 0 && a.out_dir && a.run == NULL) {
-		log_msg("-o DIR goes with --run (the directory the run makes)");
-		rc = 2;
-	}
-	if (rc)
-		return rc;
 
-	struct fit orig, clone_fit;
-	struct results res;
+	struct fit orig;
 	struct err e;
 	const char *const *files = (const char *const *)argv + optind;
 	int nfiles = argc - optind;
 	struct fit_opts fo = { to->format, to->max_open, to->tolerance_ns, true, NULL, NULL };
-	char *spans_path = NULL;
-	bool clone_spans = false;
 	char ran[512];
+	const char *clone = NULL;
 
-	memset(&res, 0, sizeof res);
-	memset(&clone_fit, 0, sizeof clone_fit);
-	vo->max_plans = to->max_plans;
+	a.vo.max_plans = to->max_plans;
 	if (fit_read(&orig, files, nfiles, &fo, NULL, &e) < 0 ||
 	    fit_align(&orig, files, nfiles, &fo, &e) < 0) {
 		log_msg("%s", e.msg);
@@ -263,67 +247,10 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (rc == 0 && a.run)
 		rc = run_clone(a.run, a.out_dir, ran, sizeof ran, &clone);
-	if (rc == 0 && results_load(clone, &res, &e) < 0) {
-		log_msg("%s: %s", a.run ? "--run" : "--clone", e.msg);
-		rc = 1;
-	}
 	if (rc == 0)
-		rc = load_clone_spans(clone, to, &clone_fit, &spans_path, &clone_spans);
-	if (rc == 0) {
-		struct validate_clone vc = { 0 };
-		struct writer_names *nm = writer_names_new(&orig.model);
-		FILE *json = NULL;
-
-		vc.ngroups = res.ngroups;
-		vc.group = xcalloc(res.ngroups + 1, sizeof *vc.group);
-		vc.lat = xcalloc(res.ngroups + 1, sizeof *vc.lat);
-		vc.nlat = xcalloc(res.ngroups + 1, sizeof *vc.nlat);
-		vc.nsent = xcalloc(res.ngroups + 1, sizeof *vc.nsent);
-		for (size_t g = 0; g < res.ngroups; g++) {
-			const struct records *rec = &res.groups[g].rec;
-
-			vc.group[g] = res.groups[g].name;
-			records_latencies(rec, &vc.lat[g], &vc.nlat[g]);
-			vc.nsent[g] = rec->n - rec->count[REC_UNSENT];
-		}
-		vc.svc = xcalloc(orig.model.names.n + 1, sizeof *vc.svc);
-		for (uint32_t s = 0; s < orig.model.names.n; s++) {
-			const char *n = writer_service_name(nm, s);
-
-			if (n && *n)
-				vc.svc[vc.nsvc++] = n;
-		}
-		qsort(vc.svc, vc.nsvc, sizeof *vc.svc, by_str);
-		vc.requests = xcalloc(vc.nsvc + 1, sizeof *vc.requests);
-		vc.spans = clone_spans ? &clone_fit.model : NULL;
-		vc.spans_path = spans_path;
-		for (size_t i = 0; i < vc.nsvc; i++)
-			vc.requests[i] = service_requests(clone, vc.svc[i]);
-		if (json_path && (json = fopen(json_path, "w")) == NULL) {
-			log_msg("--json %s: %s", json_path, strerror(errno));
-			rc = 1;
-		}
-		if (rc == 0) {
-			rc = validate_report(&orig.model, &vc, vo, stdout, json) ? 0 : 3;
-			if (json && fclose(json) != 0) {
-				log_msg("--json %s: %s", json_path, strerror(errno));
-				rc = 1;
-			}
-		}
-		for (size_t g = 0; g < res.ngroups; g++)
-			free(vc.lat[g]);
-		free(vc.group);
-		free(vc.lat);
-		free(vc.nlat);
-		free(vc.nsent);
-		free(vc.svc);
-		free(vc.requests);
-		writer_names_free(nm);
-	}
-	results_free(&res);
+		rc = a.run ? report(&a, &orig.model, &clone, 1)
+			   : report(&a, &orig.model, (const char *const *)a.clones.v, a.clones.n);
 	fit_free(&orig);
-	if (clone_fit.reads)
-		fit_free(&clone_fit);
-	free(spans_path);
+	free(a.clones.v);
 	return rc;
 }

@@ -131,9 +131,14 @@ void model_entry_times(const struct model *m, uint64_t *n, uint64_t *span_ns)
 /* Algorithm R: every value seen has the same chance to be kept. */
 void reservoir_add(struct reservoir *r, struct rng *g, double v)
 {
+	reservoir_add_cap(r, g, v, MODEL_RESERVOIR);
+}
+
+void reservoir_add_cap(struct reservoir *r, struct rng *g, double v, uint32_t cap)
+{
 	r->seen++;
 	r->sum += v;
-	if (r->n < MODEL_RESERVOIR) {
+	if (r->n < cap) {
 		/* grown as filled: most reservoirs of a big trace set (rare
 		 * routes and plans) hold a few values */
 		if ((r->n & (r->n - 1)) == 0 && r->n >= 8)
@@ -145,7 +150,7 @@ void reservoir_add(struct reservoir *r, struct rng *g, double v)
 	}
 	uint64_t j = rng_next(g) % r->seen;
 
-	if (j < MODEL_RESERVOIR)
+	if (j < cap)
 		r->v[j] = v;
 }
 
@@ -605,7 +610,8 @@ static void execution(struct model *m, const struct import *im, const struct tra
 						       : E;
 
 			if (!frag)
-				reservoir_add(&r->root_dur, &m->rng, (double)L->dur_ns);
+				reservoir_add_cap(&r->root_dur, &m->rng, (double)L->dur_ns,
+						  MODEL_ROOT_RESERVOIR);
 			if (*n == 0 || st < *first)
 				*first = st;
 			if (*n == 0 || st > *last)

@@ -38,7 +38,8 @@
  *     a CPU the original left free, and the rest (meshwalk's own engine:
  *     parsing, replies, recording) is not kept: the clone pays it again.
  * Distributions are reservoirs of at most MODEL_RESERVOIR samples (seeded,
- * so the same input fits the same model); per operation at most
+ * so the same input fits the same model; the entries' end-to-end latencies
+ * MODEL_ROOT_RESERVOIR); per operation at most
  * MODEL_MAX_PLANS plans are tracked, later new plans are counted apart.
  * Memory grows with routes, plans and service pairs, never with spans.
  * Executions whose entry or calls have no timestamps count for the
@@ -64,6 +65,10 @@
 #include "spec/rng.h"
 
 #define MODEL_RESERVOIR 1024
+/* The entries' end-to-end latencies (root_dur) keep more: validate compares
+ * them with every request of the clone's runs, so several runs of the
+ * original pooled stay whole up to this many traces per entry. */
+#define MODEL_ROOT_RESERVOIR 16384
 #define MODEL_MAX_PLANS 32
 /* Storage ops a segment may hold and still be emulated by the ops themselves. */
 #define MODEL_MAX_STOR_OPS 4
@@ -126,7 +131,8 @@ struct model_route {
 	uint32_t nplans;
 	struct reservoir req, resp; /* sizes, bytes */
 	struct reservoir leaf_dur;  /* leaf: client span durations, ns */
-	struct reservoir root_dur;  /* as a trace root: end-to-end durations, ns */
+	struct reservoir root_dur;  /* as a trace root: end-to-end durations, ns (at most
+				     * MODEL_ROOT_RESERVOIR of them) */
 	struct reservoir self;      /* per timed execution: its self time (all segments), ns */
 	uint32_t wset;              /* largest COMPUTE working set in meshwalk's spans, 0: none */
 };
@@ -194,6 +200,8 @@ uint64_t model_entries(const struct model *m, const struct model_route *r);
 void model_entry_times(const struct model *m, uint64_t *n, uint64_t *span_ns);
 
 void reservoir_add(struct reservoir *r, struct rng *g, double v);
+/* The same, keeping at most cap values (a power of two). */
+void reservoir_add_cap(struct reservoir *r, struct rng *g, double v, uint32_t cap);
 /* The reservoir's values sorted (a copy the caller frees), *n of them. */
 double *reservoir_sorted(const struct reservoir *r, uint32_t *n);
 void reservoir_free(struct reservoir *r);

@@ -279,6 +279,27 @@ static void services_report(struct vrun *v, const struct writer_names *nm, const
 	}
 }
 
+/* The clone's runs, when several were pooled (the text's first line), and
+ * in the JSON always: "clone_runs", their directories (empty when the run
+ * was not named). */
+static void runs_line(const struct validate_clone *c, FILE *out, FILE *json)
+{
+	if (c->nruns > 1) {
+		fprintf(out, "the clone: %zu runs pooled (", c->nruns);
+		for (size_t i = 0; i < c->nruns; i++)
+			fprintf(out, "%s%s", i ? ", " : "", c->runs[i]);
+		fprintf(out, ")\n");
+	}
+	if (json == NULL)
+		return;
+	fprintf(json, "  \"clone_runs\": [");
+	for (size_t i = 0; i < c->nruns; i++) {
+		fputs(i ? ", " : "", json);
+		json_write_string(json, c->runs[i]);
+	}
+	fprintf(json, "],\n");
+}
+
 int validate_report(const struct model *m, const struct validate_clone *c,
 		    const struct validate_opts *o, FILE *out, FILE *json)
 {
@@ -291,7 +312,10 @@ int validate_report(const struct model *m, const struct validate_clone *c,
 	writer_opts_init(&x.wo);
 	x.wo.max_plans = o->max_plans;
 	if (json)
-		fprintf(json, "{\n  \"meshwalk_validate_version\": 1,\n  \"entries\": [");
+		fprintf(json, "{\n  \"meshwalk_validate_version\": 1,\n");
+	runs_line(c, out, json);
+	if (json)
+		fprintf(json, "  \"entries\": [");
 	fprintf(out, "end-to-end latency per entry operation (us; errors are clone/original - 1):\n");
 	uint32_t *ents = xmalloc((m->nroutes ? m->nroutes : 1) * sizeof *ents), nents = 0;
 

@@ -5,7 +5,9 @@
  * Per entry operation (a client group of the written scenario, matched by
  * name: writer_group_name()): the original end-to-end latencies (the trace
  * roots' durations, a reservoir of the model) against the clone's (its
- * group's successful requests): the Kolmogorov-Smirnov distance, p50, p90
+ * group's successful requests, timed from their actual send as a client
+ * span is; several runs pooled: cli/validate_pool.h): the
+ * Kolmogorov-Smirnov distance, p50, p90
  * and p99 of both and their relative errors, and the Wasserstein-1 distance
  * relative to the original median. Per service (topology): the requests its
  * nodes served against what the model predicts for the requests the clone's
@@ -43,8 +45,8 @@ struct validate_opts {
 	uint32_t max_plans; /* as written by the import (default 8) */
 };
 
-/* What the clone run left: per client group its successful requests'
- * latencies (us) and the requests it sent (whatever their answer: a request
+/* What the clone's run (or runs, pooled) left: per client group its
+ * successful requests' latencies (us) and the requests it sent (whatever their answer: a request
  * that timed out at the client was still served); per service its nodes'
  * request counts (NAN: unknown). */
 struct validate_clone {
@@ -61,6 +63,12 @@ struct validate_clone {
 	 * they were looked for) */
 	const struct model *spans;
 	const char *spans_path;
+	/* the clone's runs pooled (results directories: every group's
+	 * latencies and sent requests, every service's requests and the
+	 * spans of the traced ones together), nruns of them (0: one, not
+	 * named), span_runs of them traced */
+	const char *const *runs;
+	size_t nruns, span_runs;
 };
 
 void validate_opts_init(struct validate_opts *o);

@@ -23,6 +23,13 @@ static double *self_us(const struct model_route *r, uint32_t *n)
 	return v;
 }
 
+/* The timed executions of an operation whose self time is known (a leaf's:
+ * its timed client spans). */
+static unsigned long long executions(const struct model_route *r)
+{
+	return (unsigned long long)(r->leaf ? r->leaf_dur.seen : r->self.seen);
+}
+
 /* The clone's route of service svc and operation op (scenario names: the
  * clone's spans carry them), or NULL. */
 static const struct model_route *clone_route(const struct model *c, const char *svc,
@@ -67,16 +74,18 @@ static void op_line(const struct model *m, const struct model *cl, const struct 
 	const struct model_route *r = &m->routes[row->route], *cr = clone_route(cl, row->svc, row->op);
 	uint32_t no, nc = 0;
 	double *o = self_us(r, &no), *c = cr ? self_us(cr, &nc) : NULL;
+	/* every execution counted, though at most a reservoir's are sampled */
+	unsigned long long eo = executions(r), ec = cr ? executions(cr) : 0;
 	double po[2] = { 0 }, pc[2] = { 0 }, ks = 0;
 	static const double ps[2] = { 50, 90 };
 
-	fprintf(out, "  %s.%s: executions %u / %u", row->svc, row->op, no, nc);
+	fprintf(out, "  %s.%s: executions %llu / %llu", row->svc, row->op, eo, ec);
 	if (json) {
 		fprintf(json, "%s\n      {\"service\": ", first ? "" : ",");
 		json_write_string(json, row->svc);
 		fprintf(json, ", \"route\": ");
 		json_write_string(json, row->op);
-		fprintf(json, ", \"original_executions\": %u, \"clone_executions\": %u", no, nc);
+		fprintf(json, ", \"original_executions\": %llu, \"clone_executions\": %llu", eo, ec);
 	}
 	if (no == 0 || nc == 0) {
 		fprintf(out, ": %s\n", nc == 0 ? "no execution in the clone's spans" : "none timed");
@@ -117,6 +126,8 @@ void validate_self_report(const struct model *m, const struct writer_names *nm,
 			json_write_string(json, c->spans_path);
 		else
 			fputs("null", json);
+		fprintf(json, ", \"clone_span_runs\": %zu",
+			c->spans == NULL ? 0 : c->span_runs ? c->span_runs : 1);
 	}
 	if (c->spans == NULL) {
 		fprintf(out, "self time per operation: not compared: the clone left no spans (no %s; "
@@ -129,6 +140,9 @@ void validate_self_report(const struct model *m, const struct writer_names *nm,
 	}
 	fprintf(out, "self time per operation (us per execution, original / clone; the clone's "
 		     "spans fitted as the traces are; reported, not checked):\n");
+	if (c->nruns > 1)
+		fprintf(out, "  (the spans of %zu of the %zu clone runs, pooled)\n", c->span_runs,
+			c->nruns);
 	rows = xmalloc((m->nroutes ? m->nroutes : 1) * sizeof *rows);
 	for (uint32_t r = 0; r < m->nroutes; r++) {
 		const char *svc = writer_service_name(nm, m->routes[r].svc);

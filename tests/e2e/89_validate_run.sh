@@ -5,8 +5,8 @@
 # report's sections and its JSON's fields are there, the exit status is a
 # verdict's (0 or 3: the latency verdict depends on the machine's load, so it
 # is not asserted), the run's directory is complete. --run with --clone, -o
-# without --run, a missing or sweeping scenario and an -o that exists are
-# refused.
+# without --run, a --clone given twice, a missing or sweeping scenario and
+# an -o that exists are refused.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 command -v python3 >/dev/null || skip "python3 not installed"
@@ -52,6 +52,9 @@ grep -q "mutually exclusive" "$TMP/err" || fail "--run --clone: $(cat "$TMP/err"
 "$MESHWALK" validate --clone "$TMP/run" -o "$TMP/x" "$TMP/app.json" >/dev/null 2>"$TMP/err"
 assert_eq "-o without --run" 2 $?
 grep -q "goes with --run" "$TMP/err" || fail "-o: $(cat "$TMP/err")"
+"$MESHWALK" validate --clone "$TMP/run" --clone "$TMP/run" "$TMP/app.json" >/dev/null 2>"$TMP/err"
+assert_eq "--clone given twice" 2 $?
+grep -q "given twice" "$TMP/err" || fail "--clone twice: $(cat "$TMP/err")"
 "$MESHWALK" validate --run "$TMP/nowhere.yaml" -o "$TMP/x" "$TMP/app.json" >/dev/null 2>"$TMP/err"
 assert_eq "--run of a missing scenario" 2 $?
 grep -q "nowhere.yaml" "$TMP/err" || fail "missing scenario: $(cat "$TMP/err")"

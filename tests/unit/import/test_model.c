@@ -794,15 +794,18 @@ static void test_external_caller(void **state)
 	end();
 }
 
-/* More traced roots than the model keeps: validate says its latencies are a
- * sample, and of how many traces. */
+/* More traced roots than the model keeps (MODEL_ROOT_RESERVOIR, more than
+ * the other distributions' MODEL_RESERVOIR): validate says its latencies
+ * are a sample, and of how many traces. */
+#define NSAMPLE (MODEL_ROOT_RESERVOIR + 100)
 static void test_validate_sample(void **state)
 {
-	static double lat[1100];
+	static double lat[NSAMPLE];
 	double *lp = lat;
-	size_t nlat = 1100, nsent = 1100;
+	size_t nlat = NSAMPLE, nsent = NSAMPLE;
 	const char *group = "A.root", *svcs[] = { "A" };
-	double reqs[] = { 1100 };
+	double reqs[] = { NSAMPLE };
+	char want[160];
 	struct validate_clone c = { .ngroups = 1, .group = &group, .lat = &lp, .nlat = &nlat,
 				    .nsent = &nsent, .nsvc = 1, .svc = svcs, .requests = reqs };
 	struct validate_opts o;
@@ -812,24 +815,29 @@ static void test_validate_sample(void **state)
 
 	(void)state;
 	begin(MODEL_DEFAULT_TOLERANCE_NS);
-	for (int i = 0; i < 1100; i++) {
+	for (int i = 0; i < NSAMPLE; i++) {
 		char t[16];
 
 		snprintf(t, sizeof t, "t%d", i);
-		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 100000, 2000);
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 100000LL, 2000);
 		lat[i] = 2;
 	}
 	import_finish(&im);
+	assert_int_equal(m.routes[0].root_dur.n, MODEL_ROOT_RESERVOIR);
+	/* the other distributions keep their own bound */
+	assert_int_equal(m.routes[0].self.n, MODEL_RESERVOIR);
 	validate_opts_init(&o);
 	f = open_memstream(&buf, &len);
 	validate_report(&m, &c, &o, f, NULL);
 	fclose(f);
-	if (strstr(buf, "  A.root: original 1100 traces (latency from a sample of 1024), clone 1100 "
-			"requests\n") == NULL)
+	snprintf(want, sizeof want, "  A.root: original %d traces (latency from a sample of %d), "
+		 "clone %d requests\n", NSAMPLE, MODEL_ROOT_RESERVOIR, NSAMPLE);
+	if (strstr(buf, want) == NULL)
 		fail_msg("%s", buf);
 	free(buf);
 	end();
 }
+#undef NSAMPLE
 
 int main(void)
 {
