@@ -15,6 +15,7 @@
 #include "import/reader.h"
 #include "import/spans.h"
 #include "import/model.h"
+#include "import/netbase.h"
 #include "import/overview.h"
 #include "import/writer.h"
 #include "import/write_jaeger.h"
@@ -39,6 +40,7 @@ struct import_args {
 	struct writer_opts w;
 	struct trace_opts to;
 	struct writer_self *self; /* --self-time / --working-set SERVICE=..., owned */
+	struct netbase base;      /* --net-baseline, summed */
 	bool summary, global_self;
 	const char *out, *jaeger_path;
 };
@@ -84,12 +86,17 @@ const struct opt_def import_opts[] = {
 	{ "rate", 0, OPT_REQUIRED, O_RATE, "REQ_PER_S",
 	  "Total request rate of the client groups (default: the trace roots' count over the "
 	  "time their start times span; 10 when that cannot be measured)." },
-	{ "net-baseline", 0, OPT_REQUIRED, O_NET_BASELINE, "DURATION|auto",
-	  "The network time (client span minus server span) a call's transport costs in the "
-	  "clone itself, taken off each observed call before it becomes a link's delay (the "
-	  "clone pays its own transport again). auto (default): 0, except between services "
-	  "whose calls meshwalk recorded itself (telemetry.sdk.name), whose network time is "
-	  "meshwalk's own transport: no link." },
+	{ "net-baseline", 0, OPT_REQUIRED, O_NET_BASELINE, "DURATION|FILE|auto",
+	  "What a call's transport costs in the clone itself (its own hop and link holds), taken "
+	  "off the observed network time (client span minus server span) before it becomes a "
+	  "link's delay: the link then gets the original's mean less the baseline's, and its "
+	  "variance less the baseline's, keeping its shape (docs/import.md). FILE: the --json "
+	  "file of meshwalk validate on a traced run of a clone, each call edge's own figures "
+	  "(the clone's extra mean and variance); DURATION: one mean for every edge. Repeated, "
+	  "the baselines add up (a clone fitted with the first, validated again, gives the "
+	  "second). auto (default): none, and no link between services whose calls meshwalk "
+	  "recorded itself (telemetry.sdk.name): their network time is meshwalk's own "
+	  "transport." },
 	{ "requests", 0, OPT_REQUIRED, O_REQUESTS, "N",
 	  "Total requests of the client groups, shared by the entry mix (default 1000).",
 	  .kind = OPT_K_UINT, OPT_AT(struct import_args, w.requests), .min = 1, .max = 1e12 },
@@ -251,12 +258,38 @@ static int write_scenario(const struct model *m, const struct import *im,
 	return 0;
 }
 
+/* --net-baseline auto|DURATION|FILE: added to what was given before. */
+static int net_baseline_opt(struct import_args *a, const char *arg)
+{
+	struct err e;
+	double d;
+
+	a->w.net_auto = false;
+	if (strcmp(arg, "auto") == 0) {
+		netbase_free(&a->base);
+		a->w.net_auto = true;
+	} else if (units_parse(arg, SPEC_TIME, &d, NULL) == 0) {
+		if (d < 0 || d > 6e7) {
+			log_msg("--net-baseline: expected a duration up to 60s, got '%s'", arg);
+			return 2;
+		}
+		a->base.mean_ns += d * 1000;
+		for (uint32_t i = 0; i < a->base.n; i++)
+			if (!a->base.e[i].leaf)
+				a->base.e[i].mean_ns += d * 1000;
+	} else if (netbase_load(arg, &a->base, &e) < 0) {
+		log_msg("--net-baseline: expected auto, a duration or meshwalk validate's --json "
+			"file: %s", e.msg);
+		return 2;
+	}
+	return 0;
+}
+
 /* The options opt_parse() cannot apply by their row alone. */
 static int import_opt(void *cfg, int opt, const char *arg)
 {
 	struct import_args *a = cfg;
 	struct writer_opts *w = &a->w;
-	double d;
 
 	switch (opt) {
 	case O_SELF_TIME:
@@ -272,21 +305,14 @@ static int import_opt(void *cfg, int opt, const char *arg)
 		}
 		return 0;
 	case O_NET_BASELINE:
-		if (strcmp(arg, "auto") == 0) {
-			w->net_baseline_ns = -1;
-		} else if (units_parse(arg, SPEC_TIME, &d, NULL) < 0 || d < 0 || d > 6e7) {
-			log_msg("--net-baseline: expected auto or a duration up to 60s, got '%s'", arg);
-			return 2;
-		} else {
-			w->net_baseline_ns = (int64_t)(d * 1000);
-		}
-		return 0;
+		return net_baseline_opt(a, arg);
 	}
 	return trace_opt(&a->to, opt, arg);
 }
 
 static void free_self(struct import_args *a)
 {
+	netbase_free(&a->base);
 	for (int i = 0; i < a->w.nself; i++)
 		free((char *)a->self[i].service);
 	free(a->self);
@@ -347,6 +373,7 @@ int cmd_import(int argc, char **argv)
 
 	overview_init(&sum);
 	w->max_plans = to->max_plans;
+	w->net_base = &a.base;
 	if (a.jaeger_path != NULL && jaeger_out_open(a.jaeger_path, &jaeger, &e) < 0) {
 		log_msg("--jaeger-out: %s", e.msg);
 		rc = 1;

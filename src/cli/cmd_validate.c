@@ -71,7 +71,9 @@ const struct opt_def validate_opts[] = {
 	  "Largest relative error of a service's request count against the model's expectation "
 	  "(default 0.1; 3 standard deviations of a Poisson count when larger)." },
 	{ "json", 0, OPT_REQUIRED, O_JSON, "FILE",
-	  "Also write the report as JSON to FILE.",
+	  "Also write the report as JSON to FILE. Its \"network\" member (each call edge's "
+	  "extra network time in the clone, mean and variance) is what meshwalk import "
+	  "--net-baseline FILE takes off the links.",
 	  .kind = OPT_K_STR, OPT_AT(struct validate_args, json_path) },
 	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
 	  "As given to meshwalk import (default 1ms)." },
@@ -93,10 +95,10 @@ static const char validate_intro[] =
 	"(KS distance, p50/p90/p99 errors, Wasserstein-1); per service: requests served\n"
 	"against the model's expectation (the call graph and its probabilities); per\n"
 	"operation: self time, and per call edge: network time, against the clone's own\n"
-	"spans when its run recorded them (with the clone's extra per call: a value for\n"
-	"import's --net-baseline). Prints a report with a verdict (docs/import.md). Exit status: 0 when every check\n"
-	"passes, 3 when one fails, 1 when an input cannot be read, 2 on a usage error, 130\n"
-	"when a --run was interrupted.";
+	"spans when its run recorded them (with the clone's extra per call edge: what\n"
+	"import's --net-baseline takes off). Prints a report with a verdict (docs/import.md).\n"
+	"Exit status: 0 when every check passes, 3 when one fails, 1 when an input cannot be\n"
+	"read, 2 on a usage error, 130 when a --run was interrupted.";
 
 void cmd_validate_man(FILE *f)
 {
