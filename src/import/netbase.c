@@ -238,8 +238,12 @@ static uint32_t rule(const double *x, uint32_t n, double mean_ns, double var_ns2
 	if (n == 0)
 		return 0;
 	netbase_moments(x, n, &m, &v);
-	tm = (m - mean_ns) / parts;
-	tv = (v - var_ns2) / parts;
+	/* the clone's hop costs time, never less than nothing: a baseline
+	 * that came out negative (the clone's link fell short of the
+	 * original's, say a tail its emp: list cut) is not made up for by
+	 * stretching every sample */
+	tm = (m - fmax(mean_ns, 0)) / parts;
+	tv = (v - fmax(var_ns2, 0)) / parts;
 	if (!(tm > 0))
 		return 0;
 	s = v > 0 && tv > 0 ? sqrt(tv / v) : 0;

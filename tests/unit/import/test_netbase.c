@@ -82,6 +82,10 @@ static void test_rule_clips(void **state)
 	/* the clone's hop costs more than the original's network: no link */
 	assert_int_equal(netbase_link(x, N, xm, 0, y), 0);
 	assert_int_equal(netbase_link(x, N, xm + 1, 0, y), 0);
+	/* a negative baseline (a residual) counts as 0 */
+	assert_int_equal(netbase_link(x, N, -50e3, -xv, y), N);
+	netbase_moments(y, N, &ym, &yv);
+	assert_true(fabs(2 * ym - xm) < 1 && fabs(2 * yv / xv - 1) < 0.02);
 	/* more variance in the hop than in the original: a constant */
 	assert_int_equal(netbase_link(x, N, 10e3, 2 * xv, y), N);
 	assert_true(fabs(y[0] - (xm - 10e3) / 2) < 1 && y[N - 1] == y[0]);
