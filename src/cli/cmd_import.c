@@ -1,7 +1,8 @@
 /* cmd_import.c -- `meshwalk import FILE... --summary`: read trace files
  * (src/import/reader.h) into the span model and print what was read;
  * `meshwalk import FILE... -o scenario.yaml`: fit the model
- * (src/import/model.h) and write a scenario (src/import/writer.h). */
+ * (src/import/model.h) and write a scenario (src/import/writer.h); with
+ * --tune, fine-tune its links on this machine first (cli/import_tune.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/import_tune.h"
 #include "cli/opt.h"
 #include "cli/trace_opts.h"
 #include "import/fit.h"
@@ -33,6 +35,8 @@ enum {
 	O_REQUESTS,
 	O_NET_BASELINE,
 	O_JAEGER_OUT,
+	O_TUNE,
+	O_TUNE_DIR,
 };
 
 /* What the parse fills. */
@@ -43,6 +47,8 @@ struct import_args {
 	struct netbase base;      /* --net-baseline, summed */
 	bool summary, global_self;
 	const char *out, *jaeger_path;
+	unsigned long long tune;  /* --tune ROUNDS */
+	const char *tune_dir;
 };
 
 const struct opt_def import_opts[] = {
@@ -97,6 +103,18 @@ const struct opt_def import_opts[] = {
 	  "second). auto (default): none, and no link between services whose calls meshwalk "
 	  "recorded itself (telemetry.sdk.name): their network time is meshwalk's own "
 	  "transport." },
+	{ "tune", 0, OPT_REQUIRED, O_TUNE, "ROUNDS",
+	  "Fine-tune the links on this machine (with -o FILE): write the scenario, run it traced "
+	  "(meshwalk run --set trace_sample=1, at --rate and --requests), measure each call "
+	  "edge's network time in the clone's spans as meshwalk validate does, add the clone's "
+	  "extra to the network baseline and write the scenario again; ROUNDS times (1 to 10). "
+	  "Prints each round's table and what the baseline became.",
+	  .kind = OPT_K_UINT, OPT_AT(struct import_args, tune), .min = 1, .max = 10 },
+	{ "tune-dir", 0, OPT_REQUIRED, O_TUNE_DIR, "DIR",
+	  "Where --tune keeps each round's scenario (fit-K.yaml), results (run-K) and the "
+	  "baseline it reached (net-baseline.json, for --net-baseline) (default: the -o file's "
+	  "name with .tune appended; created, its round files must not exist).",
+	  .kind = OPT_K_STR, OPT_AT(struct import_args, tune_dir) },
 	{ "requests", 0, OPT_REQUIRED, O_REQUESTS, "N",
 	  "Total requests of the client groups, shared by the entry mix (default 1000).",
 	  .kind = OPT_K_UINT, OPT_AT(struct import_args, w.requests), .min = 1, .max = 1e12 },
@@ -124,14 +142,17 @@ const struct opt_def import_opts[] = {
 static const char import_usage[] =
 	"meshwalk import [OPTIONS] --summary FILE...\n"
 	"       meshwalk import [OPTIONS] -o SCENARIO FILE...\n"
+	"       meshwalk import [OPTIONS] --tune ROUNDS -o SCENARIO FILE...\n"
 	"       meshwalk import [OPTIONS] --jaeger-out OUT FILE...";
 static const char import_intro[] =
 	"Reads distributed traces (Jaeger, Zipkin v2 or OTLP JSON, Alibaba microservice call\n"
 	"graph CSV; plain or gzip) into one span model, and prints a summary of what was\n"
-	"read or writes a scenario that emulates the traced application (docs/import.md).\n"
-	"Malformed input stops with FILE:LINE and the reason. Exit status: 0 on success, 1\n"
-	"when a file cannot be read or is malformed or the scenario cannot be written, 2 on\n"
-	"a usage error.";
+	"read or writes a scenario that emulates the traced application (docs/import.md);\n"
+	"with --tune, runs it on this machine and fits its links again until its calls\n"
+	"spend the original's network time. Malformed input stops with FILE:LINE and the\n"
+	"reason. Exit status: 0 on success, 1 when a file cannot be read or is malformed or\n"
+	"the scenario cannot be written, 2 on a usage error, 130 when a --tune run was\n"
+	"interrupted.";
 
 /* The summary and the Jaeger file see every trace of the first read. */
 struct import_both_arg {
@@ -235,8 +256,8 @@ static int working_set_opt(const char *arg, struct writer_opts *w, struct writer
 	return 0;
 }
 
-static int write_scenario(const struct model *m, const struct import *im,
-			  const struct writer_opts *w, const char *path)
+int import_write(const struct model *m, const struct import *im, const struct writer_opts *w,
+		 const char *path)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
 	struct err e;
@@ -333,6 +354,14 @@ static int check_args(const struct import_args *a, int argc)
 		log_msg("--summary and -o - both write to standard output: give -o a file");
 		return 2;
 	}
+	if (a->tune && (a->out == NULL || strcmp(a->out, "-") == 0)) {
+		log_msg("--tune runs the scenario it writes: give -o a file");
+		return 2;
+	}
+	if (a->tune_dir && !a->tune) {
+		log_msg("--tune-dir goes with --tune ROUNDS");
+		return 2;
+	}
 	return 0;
 }
 
@@ -398,7 +427,8 @@ int cmd_import(int argc, char **argv)
 		w->files = files;
 		w->formats = used;
 		w->nfiles = nfiles;
-		rc = write_scenario(&fit.model, &fit.im, w, out);
+		rc = a.tune ? import_tune(&fit, w, &a.base, to, (unsigned)a.tune, out, a.tune_dir)
+			    : import_write(&fit.model, &fit.im, w, out);
 	}
 	if (jaeger_out_close(jaeger, &e) < 0 && rc == 0) {
 		log_msg("--jaeger-out: %s", e.msg);

@@ -143,28 +143,6 @@ static double service_requests(const char *dir, const char *svc)
 	return sum;
 }
 
-/* The clone's own spans (RESULTS/traces.otlp.jsonl, a traced run's), fitted
- * as the traces are; *have false when the run left none. 0 or 1. */
-static int load_clone_spans(const char *dir, const struct trace_opts *to, struct fit *f,
-			    char **path, bool *have)
-{
-	struct fit_opts fo = { NULL, to->max_open, to->tolerance_ns, true, NULL, NULL };
-	const char *files[1];
-	struct err e;
-
-	if (asprintf(path, "%s/" RESULTS_TRACES_OTLP, dir) < 0)
-		abort();
-	*have = access(*path, F_OK) == 0;
-	if (!*have)
-		return 0;
-	files[0] = *path;
-	if (fit_read(f, files, 1, &fo, NULL, &e) < 0 || fit_align(f, files, 1, &fo, &e) < 0) {
-		log_msg("--clone: %s", e.msg);
-		return 1;
-	}
-	return 0;
-}
-
 static int by_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -193,7 +171,7 @@ static int validate_opt(void *cfg, int opt, const char *arg)
 static int run_clone(const char *scenario, const char *out_dir, char *ran, size_t len,
 		     const char **clone)
 {
-	int rc = cmd_run_for(scenario, out_dir, ran, len);
+	int rc = cmd_run_for(scenario, out_dir, NULL, 0, ran, len);
 
 	log_set_name("meshwalk validate"); /* run's checks name themselves */
 	if (rc == 2 || rc == 130 || ran[0] == '\0')
@@ -270,7 +248,7 @@ int cmd_validate(int argc, char **argv)
 		rc = 1;
 	}
 	if (rc == 0)
-		rc = load_clone_spans(clone, to, &clone_fit, &spans_path, &clone_spans);
+		rc = trace_fit_results(clone, to, &clone_fit, &spans_path, &clone_spans);
 	if (rc == 0) {
 		struct validate_clone vc = { 0 };
 		struct writer_names *nm = writer_names_new(&orig.model);
