@@ -9,10 +9,12 @@
 # 92_refapp_traces), its traces are imported (meshwalk import -o), the clone
 # runs at the same rate, and meshwalk validate's table is printed (p50/p90/p99
 # errors, KS distance, requests per service), with the structure: every call
-# edge of the import's summary against the counts the services kept. Then
-# the fine-tuning step: fitted again with --net-baseline at the clone's
-# extra network time per call that validate measured (its own transport and
-# link holds), run and validated again.
+# edge of the import's summary against the counts the services kept. The
+# import fine-tunes (meshwalk import --tune REFAPP_TUNE_ROUNDS, default 1):
+# its round 0 is the clone as imported, run traced (validated above); each
+# round takes every call edge's extra network time in the clone (its own
+# transport and link holds: mean and variance) off that edge's link; the
+# tuned clone is run and validated again.
 #
 # Then the intervention, at the last RATE: service WHATIF_SERVICE (catalog)
 # spends WHATIF_MS (1) more CPU milliseconds per request, in the application
@@ -36,10 +38,11 @@ RATES=${*:-10 20}
 SVC=${WHATIF_SERVICE:-catalog}
 MS=${WHATIF_MS:-1}
 ROUNDS=${WHATIF_ROUNDS:-3}
+TUNE=${REFAPP_TUNE_ROUNDS:-1}
 MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
 die() { echo "bench/refapp_fidelity.sh: $*" >&2; exit 1; }
 [ -x "$MESHWALK" ] || die "build meshwalk first (make)"
-for v in "$N" $RATES "$ROUNDS"; do
+for v in "$N" $RATES "$ROUNDS" "$TUNE"; do
 	case $v in '' | *[!0-9]*) die "usage: bench/refapp_fidelity.sh [REQUESTS] [RATE...]" ;; esac
 done
 [ "$ROUNDS" -ge 1 ] || die "WHATIF_ROUNDS: at least 1"
@@ -90,23 +93,22 @@ for rate in $RATES; do
 	echo
 	echo "== $rate req/s"
 	original "$T/orig-$rate" "$rate"
-	"$MESHWALK" import --rate "$rate" --requests "$N" -o "$T/clone-$rate.yaml" "$T/orig-$rate/traces.jsonl" \
-		2>"$T/import.err" || { cat "$T/import.err"; die "import failed"; }
+	# Fitted and fine-tuned (Ditto's step) by import itself: round 0 runs
+	# the clone as imported, traced; each round measures every call edge's
+	# extra network time in its spans and refits the links without it.
+	"$MESHWALK" import --tune "$TUNE" --tune-dir "$T/tune-$rate" --rate "$rate" --requests "$N" \
+		-o "$T/tuned-$rate.yaml" "$T/orig-$rate/traces.jsonl" 2>"$T/import-$rate.err" ||
+		{ cat "$T/import-$rate.err"; die "import --tune failed"; }
 	structure "$T/orig-$rate"
-	clone "$T/clone-$rate" "$T/clone-$rate.yaml" "$rate"
-	validate "$T/clone-$rate" "$T/orig-$rate/traces.jsonl" "$T/val-$rate.json"
-	# Fine-tuning (Ditto's step): fitted again with the clone's own extra
-	# per call, which validate measured, taken off the links.
-	extra=$(python3 -c 'import json,sys; x=json.load(open(sys.argv[1]))["network"]["median_extra_us"]
-print("%.0f" % x if x is not None and x > 0 else "")' "$T/val-$rate.json") || die "no network figures"
-	[ -n "$extra" ] || continue
+	echo "(the clone as imported: round 0 of import --tune)"
+	validate "$T/tune-$rate/run-0" "$T/orig-$rate/traces.jsonl" "$T/val-$rate.json"
+	sed -n '/^round [0-9]*: the clone/,$p' "$T/import-$rate.err"
 	echo
-	echo "== $rate req/s, fitted again with --net-baseline ${extra}us (the clone's extra per call above)"
-	"$MESHWALK" import --net-baseline "${extra}us" --rate "$rate" --requests "$N" -o "$T/tuned-$rate.yaml" \
-		"$T/orig-$rate/traces.jsonl" 2>"$T/import.err" || { cat "$T/import.err"; die "import failed"; }
+	echo "== $rate req/s, tuned ($TUNE round(s) of import --tune: each call edge's own hop off its link)"
 	clone "$T/tuned-$rate" "$T/tuned-$rate.yaml" "$rate"
 	validate "$T/tuned-$rate" "$T/orig-$rate/traces.jsonl" "$T/val-tuned-$rate.json" |
-		sed -n '/^end-to-end/,/^requests per service/p' | sed '$d'
+		sed -n '/^end-to-end/,/^requests per service/p;/^network time/,/^  the clone/p' |
+		grep -v '^requests per service'
 	cp "$T/tuned-$rate.yaml" "$T/clone-$rate.yaml" # the what-if below runs the tuned clone
 	cp "$T/val-tuned-$rate.json" "$T/val-$rate.json"
 done

@@ -31,11 +31,13 @@ struct client_config;
 int cmd_client_parse(int argc, char **argv, struct client_config *out);
 void cmd_client_free(struct client_config *c);
 int cmd_run(int argc, char **argv);
-/* Runs the scenario at path as `meshwalk run -q [-o out_dir] path` would
- * (loaded and checked first; a sweep is refused), with its results directory
- * in dir (len bytes; "" when none was made): meshwalk validate --run.
+/* Runs the scenario at path as `meshwalk run -q [-o out_dir] [--set
+ * sets[i]...] path` would (loaded and checked first; a sweep is refused),
+ * with its results directory in dir (len bytes; "" when none was made):
+ * meshwalk validate --run, meshwalk import --tune.
  * Returns run's exit status (0, 1, 130), or 2 for a bad scenario. */
-int cmd_run_for(const char *path, const char *out_dir, char *dir, size_t len);
+int cmd_run_for(const char *path, const char *out_dir, char **sets, size_t nsets, char *dir,
+		size_t len);
 int cmd_proxy(int argc, char **argv);
 void cmd_proxy_man(FILE *f);
 void cmd_run_man(FILE *f);

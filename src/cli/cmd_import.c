@@ -1,7 +1,8 @@
 /* cmd_import.c -- `meshwalk import FILE... --summary`: read trace files
  * (src/import/reader.h) into the span model and print what was read;
  * `meshwalk import FILE... -o scenario.yaml`: fit the model
- * (src/import/model.h) and write a scenario (src/import/writer.h). */
+ * (src/import/model.h) and write a scenario (src/import/writer.h); with
+ * --tune, fine-tune its links on this machine first (cli/import_tune.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,12 +10,14 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/import_tune.h"
 #include "cli/opt.h"
 #include "cli/trace_opts.h"
 #include "import/fit.h"
 #include "import/reader.h"
 #include "import/spans.h"
 #include "import/model.h"
+#include "import/netbase.h"
 #include "import/overview.h"
 #include "import/writer.h"
 #include "import/write_jaeger.h"
@@ -32,6 +35,8 @@ enum {
 	O_REQUESTS,
 	O_NET_BASELINE,
 	O_JAEGER_OUT,
+	O_TUNE,
+	O_TUNE_DIR,
 };
 
 /* What the parse fills. */
@@ -39,8 +44,11 @@ struct import_args {
 	struct writer_opts w;
 	struct trace_opts to;
 	struct writer_self *self; /* --self-time / --working-set SERVICE=..., owned */
+	struct netbase base;      /* --net-baseline, summed */
 	bool summary, global_self;
 	const char *out, *jaeger_path;
+	unsigned long long tune;  /* --tune ROUNDS */
+	const char *tune_dir;
 };
 
 const struct opt_def import_opts[] = {
@@ -84,12 +92,29 @@ const struct opt_def import_opts[] = {
 	{ "rate", 0, OPT_REQUIRED, O_RATE, "REQ_PER_S",
 	  "Total request rate of the client groups (default: the trace roots' count over the "
 	  "time their start times span; 10 when that cannot be measured)." },
-	{ "net-baseline", 0, OPT_REQUIRED, O_NET_BASELINE, "DURATION|auto",
-	  "The network time (client span minus server span) a call's transport costs in the "
-	  "clone itself, taken off each observed call before it becomes a link's delay (the "
-	  "clone pays its own transport again). auto (default): 0, except between services "
-	  "whose calls meshwalk recorded itself (telemetry.sdk.name), whose network time is "
-	  "meshwalk's own transport: no link." },
+	{ "net-baseline", 0, OPT_REQUIRED, O_NET_BASELINE, "DURATION|FILE|auto",
+	  "What a call's transport costs in the clone itself (its own hop and link holds), taken "
+	  "off the observed network time (client span minus server span) before it becomes a "
+	  "link's delay: the link then gets the original's mean less the baseline's, and its "
+	  "variance less the baseline's, keeping its shape (docs/import.md). FILE: the --json "
+	  "file of meshwalk validate on a traced run of a clone, each call edge's own figures "
+	  "(the clone's extra mean and variance); DURATION: one mean for every edge. Repeated, "
+	  "the baselines add up (a clone fitted with the first, validated again, gives the "
+	  "second). auto (default): none, and no link between services whose calls meshwalk "
+	  "recorded itself (telemetry.sdk.name): their network time is meshwalk's own "
+	  "transport." },
+	{ "tune", 0, OPT_REQUIRED, O_TUNE, "ROUNDS",
+	  "Fine-tune the links on this machine (with -o FILE): write the scenario, run it traced "
+	  "(meshwalk run --set trace_sample=1, at --rate and --requests), measure each call "
+	  "edge's network time in the clone's spans as meshwalk validate does, add the clone's "
+	  "extra to the network baseline and write the scenario again; ROUNDS times (1 to 10). "
+	  "Prints each round's table and what the baseline became.",
+	  .kind = OPT_K_UINT, OPT_AT(struct import_args, tune), .min = 1, .max = 10 },
+	{ "tune-dir", 0, OPT_REQUIRED, O_TUNE_DIR, "DIR",
+	  "Where --tune keeps each round's scenario (fit-K.yaml), results (run-K) and the "
+	  "baseline it reached (net-baseline.json, for --net-baseline) (default: the -o file's "
+	  "name with .tune appended; created, its round files must not exist).",
+	  .kind = OPT_K_STR, OPT_AT(struct import_args, tune_dir) },
 	{ "requests", 0, OPT_REQUIRED, O_REQUESTS, "N",
 	  "Total requests of the client groups, shared by the entry mix (default 1000).",
 	  .kind = OPT_K_UINT, OPT_AT(struct import_args, w.requests), .min = 1, .max = 1e12 },
@@ -117,14 +142,17 @@ const struct opt_def import_opts[] = {
 static const char import_usage[] =
 	"meshwalk import [OPTIONS] --summary FILE...\n"
 	"       meshwalk import [OPTIONS] -o SCENARIO FILE...\n"
+	"       meshwalk import [OPTIONS] --tune ROUNDS -o SCENARIO FILE...\n"
 	"       meshwalk import [OPTIONS] --jaeger-out OUT FILE...";
 static const char import_intro[] =
 	"Reads distributed traces (Jaeger, Zipkin v2 or OTLP JSON, Alibaba microservice call\n"
 	"graph CSV; plain or gzip) into one span model, and prints a summary of what was\n"
-	"read or writes a scenario that emulates the traced application (docs/import.md).\n"
-	"Malformed input stops with FILE:LINE and the reason. Exit status: 0 on success, 1\n"
-	"when a file cannot be read or is malformed or the scenario cannot be written, 2 on\n"
-	"a usage error.";
+	"read or writes a scenario that emulates the traced application (docs/import.md);\n"
+	"with --tune, runs it on this machine and fits its links again until its calls\n"
+	"spend the original's network time. Malformed input stops with FILE:LINE and the\n"
+	"reason. Exit status: 0 on success, 1 when a file cannot be read or is malformed or\n"
+	"the scenario cannot be written, 2 on a usage error, 130 when a --tune run was\n"
+	"interrupted.";
 
 /* The summary and the Jaeger file see every trace of the first read. */
 struct import_both_arg {
@@ -228,8 +256,8 @@ static int working_set_opt(const char *arg, struct writer_opts *w, struct writer
 	return 0;
 }
 
-static int write_scenario(const struct model *m, const struct import *im,
-			  const struct writer_opts *w, const char *path)
+int import_write(const struct model *m, const struct import *im, const struct writer_opts *w,
+		 const char *path)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
 	struct err e;
@@ -251,12 +279,38 @@ static int write_scenario(const struct model *m, const struct import *im,
 	return 0;
 }
 
+/* --net-baseline auto|DURATION|FILE: added to what was given before. */
+static int net_baseline_opt(struct import_args *a, const char *arg)
+{
+	struct err e;
+	double d;
+
+	a->w.net_auto = false;
+	if (strcmp(arg, "auto") == 0) {
+		netbase_free(&a->base);
+		a->w.net_auto = true;
+	} else if (units_parse(arg, SPEC_TIME, &d, NULL) == 0) {
+		if (d < 0 || d > 6e7) {
+			log_msg("--net-baseline: expected a duration up to 60s, got '%s'", arg);
+			return 2;
+		}
+		a->base.mean_ns += d * 1000;
+		for (uint32_t i = 0; i < a->base.n; i++)
+			if (!a->base.e[i].leaf)
+				a->base.e[i].mean_ns += d * 1000;
+	} else if (netbase_load(arg, &a->base, &e) < 0) {
+		log_msg("--net-baseline: expected auto, a duration or meshwalk validate's --json "
+			"file: %s", e.msg);
+		return 2;
+	}
+	return 0;
+}
+
 /* The options opt_parse() cannot apply by their row alone. */
 static int import_opt(void *cfg, int opt, const char *arg)
 {
 	struct import_args *a = cfg;
 	struct writer_opts *w = &a->w;
-	double d;
 
 	switch (opt) {
 	case O_SELF_TIME:
@@ -272,21 +326,14 @@ static int import_opt(void *cfg, int opt, const char *arg)
 		}
 		return 0;
 	case O_NET_BASELINE:
-		if (strcmp(arg, "auto") == 0) {
-			w->net_baseline_ns = -1;
-		} else if (units_parse(arg, SPEC_TIME, &d, NULL) < 0 || d < 0 || d > 6e7) {
-			log_msg("--net-baseline: expected auto or a duration up to 60s, got '%s'", arg);
-			return 2;
-		} else {
-			w->net_baseline_ns = (int64_t)(d * 1000);
-		}
-		return 0;
+		return net_baseline_opt(a, arg);
 	}
 	return trace_opt(&a->to, opt, arg);
 }
 
 static void free_self(struct import_args *a)
 {
+	netbase_free(&a->base);
 	for (int i = 0; i < a->w.nself; i++)
 		free((char *)a->self[i].service);
 	free(a->self);
@@ -305,6 +352,14 @@ static int check_args(const struct import_args *a, int argc)
 	}
 	if (a->summary && a->out && strcmp(a->out, "-") == 0) {
 		log_msg("--summary and -o - both write to standard output: give -o a file");
+		return 2;
+	}
+	if (a->tune && (a->out == NULL || strcmp(a->out, "-") == 0)) {
+		log_msg("--tune runs the scenario it writes: give -o a file");
+		return 2;
+	}
+	if (a->tune_dir && !a->tune) {
+		log_msg("--tune-dir goes with --tune ROUNDS");
 		return 2;
 	}
 	return 0;
@@ -347,6 +402,7 @@ int cmd_import(int argc, char **argv)
 
 	overview_init(&sum);
 	w->max_plans = to->max_plans;
+	w->net_base = &a.base;
 	if (a.jaeger_path != NULL && jaeger_out_open(a.jaeger_path, &jaeger, &e) < 0) {
 		log_msg("--jaeger-out: %s", e.msg);
 		rc = 1;
@@ -371,7 +427,8 @@ int cmd_import(int argc, char **argv)
 		w->files = files;
 		w->formats = used;
 		w->nfiles = nfiles;
-		rc = write_scenario(&fit.model, &fit.im, w, out);
+		rc = a.tune ? import_tune(&fit, w, &a.base, to, (unsigned)a.tune, out, a.tune_dir)
+			    : import_write(&fit.model, &fit.im, w, out);
 	}
 	if (jaeger_out_close(jaeger, &e) < 0 && rc == 0) {
 		log_msg("--jaeger-out: %s", e.msg);

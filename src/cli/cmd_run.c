@@ -347,15 +347,16 @@ static int load_checked(const char *path, char **sets, size_t nsets, struct scen
 	return 0;
 }
 
-int cmd_run_for(const char *path, const char *out_dir, char *dir, size_t len)
+int cmd_run_for(const char *path, const char *out_dir, char **sets, size_t nsets, char *dir,
+		size_t len)
 {
 	struct run_config c = { .out_dir = out_dir, .quiet = true, .dir_out = dir,
-				.dir_out_len = len };
+				.dir_out_len = len, .overrides = sets, .noverrides = nsets };
 	struct scenario s;
 	int rc;
 
 	dir[0] = '\0';
-	if (load_checked(path, NULL, 0, &s) != 0)
+	if (load_checked(path, sets, nsets, &s) != 0)
 		return 2;
 	if (s.sweep) {
 		log_msg("%s: a scenario with a sweep runs once per cell: run it with meshwalk run "

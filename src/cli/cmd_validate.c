@@ -72,7 +72,9 @@ const struct opt_def validate_opts[] = {
 	  "Largest relative error of a service's request count against the model's expectation "
 	  "(default 0.1; 3 standard deviations of a Poisson count when larger)." },
 	{ "json", 0, OPT_REQUIRED, O_JSON, "FILE",
-	  "Also write the report as JSON to FILE.",
+	  "Also write the report as JSON to FILE. Its \"network\" member (each call edge's "
+	  "extra network time in the clone, mean and variance) is what meshwalk import "
+	  "--net-baseline FILE takes off the links.",
 	  .kind = OPT_K_STR, OPT_AT(struct validate_args, json_path) },
 	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
 	  "As given to meshwalk import (default 1ms)." },
@@ -94,8 +96,8 @@ static const char validate_intro[] =
 	"(KS distance, p50/p90/p99 errors, Wasserstein-1); per service: requests served\n"
 	"against the model's expectation (the call graph and its probabilities); per\n"
 	"operation: self time, and per call edge: network time, against the clone's own\n"
-	"spans when its run recorded them (with the clone's extra per call: a value for\n"
-	"import's --net-baseline). Several --clone runs are pooled, as several TRACES files\n"
+	"spans when its run recorded them (with the clone's extra per call edge: what\n"
+	"import's --net-baseline takes off). Several --clone runs are pooled, as several TRACES files\n"
 	"are. Prints a report with a verdict (docs/import.md). Exit status: 0 when every check\n"
 	"passes, 3 when one fails, 1 when an input cannot be read, 2 on a usage error, 130\n"
 	"when a --run was interrupted.";
@@ -144,7 +146,7 @@ static int validate_opt(void *cfg, int opt, const char *arg)
 static int run_clone(const char *scenario, const char *out_dir, char *ran, size_t len,
 		     const char **clone)
 {
-	int rc = cmd_run_for(scenario, out_dir, ran, len);
+	int rc = cmd_run_for(scenario, out_dir, NULL, 0, ran, len);
 
 	log_set_name("meshwalk validate"); /* run's checks name themselves */
 	if (rc == 2 || rc == 130 || ran[0] == '\0')

@@ -1,11 +1,16 @@
 /* trace_opts.c -- see trace_opts.h. */
 #include "cli/trace_opts.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "import/fit.h"
 #include "import/model.h"
 #include "import/reader.h"
 #include "import/spans.h"
+#include "results/files.h"
 #include "spec/units.h"
 #include "util/log.h"
 
@@ -63,4 +68,24 @@ int trace_opt(struct trace_opts *t, int opt, const char *arg)
 	}
 	log_msg("internal error: option %d is not a trace option", opt);
 	return 2;
+}
+
+int trace_fit_results(const char *dir, const struct trace_opts *t, struct fit *f, char **path,
+		      bool *have)
+{
+	struct fit_opts fo = { NULL, t->max_open, t->tolerance_ns, true, NULL, NULL };
+	const char *files[1];
+	struct err e;
+
+	if (asprintf(path, "%s/" RESULTS_TRACES_OTLP, dir) < 0)
+		abort();
+	*have = access(*path, F_OK) == 0;
+	if (!*have)
+		return 0;
+	files[0] = *path;
+	if (fit_read(f, files, 1, &fo, NULL, &e) < 0 || fit_align(f, files, 1, &fo, &e) < 0) {
+		log_msg("%s: %s", dir, e.msg);
+		return 1;
+	}
+	return 0;
 }

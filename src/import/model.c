@@ -39,6 +39,7 @@ void model_init(struct model *m, uint64_t tolerance_ns)
 	m->tolerance_ns = tolerance_ns;
 	rng_seed(&m->rng, 17, 0); /* fixed: the same input fits the same model */
 	rng_seed(&m->self_rng, 17, 1); /* apart: validate's figure leaves the fit's draws alone */
+	rng_seed(&m->call_rng, 17, 2);
 }
 
 void reservoir_free(struct reservoir *r)
@@ -80,8 +81,10 @@ void model_free(struct model *m)
 		reservoir_free(&r->root_dur);
 		reservoir_free(&r->self);
 	}
-	for (uint32_t i = 0; i < m->nedges; i++)
+	for (uint32_t i = 0; i < m->nedges; i++) {
 		reservoir_free(&m->edges[i].net);
+		reservoir_free(&m->edges[i].call);
+	}
 	free(m->routes);
 	free(m->edges);
 	free(m->stack);
@@ -533,6 +536,7 @@ static void client_call(struct model *m, uint32_t svc, uint32_t cr, const struct
 		if ((X->flags & SPAN_F_MESHWALK) && (Y->flags & SPAN_F_MESHWALK))
 			ed->meshwalk_calls++;
 		reservoir_add(&ed->net, &m->rng, (double)(net > 0 ? net : 0));
+		reservoir_add(&ed->call, &m->call_rng, (double)X->dur_ns);
 	}
 }
 

@@ -144,6 +144,7 @@ struct model_edge {
 	uint64_t shorter;        /* of them, a client span shorter than its server span
 				  * (skew, or a fire-and-forget call's span ending at the send) */
 	struct reservoir net; /* client span - server span, ns */
+	struct reservoir call; /* client span durations, ns (validate: a call's whole time) */
 };
 
 struct model {
@@ -166,6 +167,7 @@ struct model {
 	int64_t aligned_max_ns;          /* the largest such move, ns */
 	struct rng rng; /* reservoir replacement choices */
 	struct rng self_rng; /* the same for routes' self reservoirs */
+	struct rng call_rng; /* and for edges' call reservoirs */
 	/* scratch, reused per execution */
 	uint32_t *stack;
 	uint32_t cap_stack;

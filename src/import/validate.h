@@ -80,12 +80,21 @@ void validate_self_report(const struct model *m, const struct writer_names *nm,
 			  const struct validate_clone *c, FILE *out, FILE *json);
 
 /* The network time per call edge (text, and the JSON object "network"
- * when json is not NULL): each traced edge's median client span - server
- * span in the traces and in the clone's spans, and the median over edges of
- * what the clone adds (its own transport and link holds: what import's
- * --net-baseline takes off the links). Nothing without the clone's spans. */
+ * when json is not NULL): each traced edge's client span - server span in
+ * the traces and in the clone's spans (median, and the mean and variance
+ * of import/netbase.h), and what the clone adds per edge (its own
+ * transport and link holds: what import's --net-baseline takes off the
+ * links) with the median over edges. Nothing without the clone's spans. */
 void validate_net_report(const struct model *m, const struct writer_names *nm,
 			 const struct validate_clone *c, FILE *out, FILE *json);
+/* The same of the clone's model cl (NULL: none); out and json may be NULL.
+ * With base, sets each edge measured (at least 10 calls each side, not fire
+ * and forget in the clone) to the clone's extra (netbase.h: mean and
+ * variance of its network time minus the original's) and base's default to
+ * the median over them (left as it is when none was measured). */
+struct netbase;
+void validate_net(const struct model *m, const struct writer_names *nm, const struct model *cl,
+		  struct netbase *base, FILE *out, FILE *json);
 
 /* Writes the report (and, with json != NULL, the same as JSON); returns 1
  * when every check that ran passed, else 0. */

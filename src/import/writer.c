@@ -21,7 +21,7 @@ void writer_opts_init(struct writer_opts *o)
 	o->leaf_cpu = 0.0;
 	o->emp_values = 32;
 	o->max_plans = 8;
-	o->net_baseline_ns = -1;
+	o->net_auto = true;
 }
 
 /* ---- text of one program ------------------------------------------------------ */
@@ -144,6 +144,33 @@ static void plan_ops(struct text *t, const struct model *m, const struct writer_
 	writer_segment_ops(t, pl, pl->ngroups, how, o->emp_values);
 }
 
+/* A leaf's time: its client spans' durations, less the clone's own hop
+ * on calls to it (net_base's leaf edges, import/netbase.h). */
+static void leaf_ops(struct text *t, const struct writer_names *nm, const struct writer_opts *o,
+		     const struct model_route *r, struct self_emu how)
+{
+	double bm = 0, bv = 0;
+	uint32_t n;
+	double *x, *y;
+	struct reservoir less = { 0 };
+
+	if (o->net_base != NULL)
+		netbase_leaf(o->net_base, writer_service_name(nm, r->svc), &bm, &bv);
+	if (bm == 0 && bv == 0) {
+		writer_self_ops(t, &r->leaf_dur, how, false, o->emp_values);
+		return;
+	}
+	x = reservoir_sorted(&r->leaf_dur, &n);
+	y = xcalloc(n ? n : 1, sizeof *y); /* all 0 when the hop leaves nothing */
+	netbase_leaf_time(x, n, bm, bv, y);
+	less.v = y;
+	less.n = n;
+	less.seen = n;
+	writer_self_ops(t, &less, how, false, o->emp_values);
+	free(x);
+	free(y);
+}
+
 /* The program of route ri with its k most frequent plans. */
 static char *route_program(const struct model *m, const struct writer_names *nm,
 			   const struct writer_opts *o, uint32_t ri, uint32_t k)
@@ -153,7 +180,7 @@ static char *route_program(const struct model *m, const struct writer_names *nm,
 	struct text t = { 0 };
 
 	if (r->leaf) {
-		writer_self_ops(&t, &r->leaf_dur, how, false, o->emp_values);
+		leaf_ops(&t, nm, o, r, how);
 	} else {
 		uint32_t *ord = plan_order(r);
 
@@ -235,6 +262,23 @@ uint32_t writer_plans_kept(const struct model *m, const struct writer_names *nm,
 static void us(char *buf, size_t len, double ns)
 {
 	units_format(round(ns / 100) / 10, SPEC_TIME, buf, len);
+}
+
+/* What leaf_ops() took off a leaf's time. */
+static void leaf_comment(FILE *f, const struct writer_names *nm, const struct writer_opts *o,
+			 const struct model_route *r)
+{
+	double bm = 0, bv = 0;
+	char a[32], b[32];
+
+	if (o->net_base != NULL)
+		netbase_leaf(o->net_base, writer_service_name(nm, r->svc), &bm, &bv);
+	if (bm == 0 && bv == 0)
+		return;
+	us(a, sizeof a, bm);
+	us(b, sizeof b, sqrt(fabs(bv)));
+	fprintf(f, "      #   less the clone's own hop on calls to it (--net-baseline: mean %s, "
+		   "sd %s%s)\n", a, bv < 0 ? "-" : "", b);
 }
 
 static void dist_comment(FILE *f, const char *indent, const char *what, const struct reservoir *r)
@@ -363,6 +407,7 @@ static void route_comments(FILE *f, const struct model *m, const struct writer_n
 	if (r->leaf) {
 		fprintf(f, "      #   known only from client spans (no traced service answered)\n");
 		dist_comment(f, "      #   ", "client span duration", &r->leaf_dur);
+		leaf_comment(f, nm, o, r);
 	} else {
 		uint32_t *ord = plan_order(r);
 		uint64_t timed = model_route_timed(r), left = r->other;
@@ -487,6 +532,77 @@ static double total_rate(const struct model *m, const struct writer_opts *o)
 	return (double)(n - 1) / ((double)span / 1e9);
 }
 
+/* The baseline of the pair a, b: its edges' (either way), weighted by
+ * their calls. */
+static void pair_base(const struct model *m, const struct writer_names *nm,
+		      const struct writer_opts *o, uint32_t a, uint32_t b, double *mean, double *var)
+{
+	double w = 0, sm = 0, sv = 0;
+
+	*mean = *var = 0;
+	if (o->net_base == NULL)
+		return;
+	for (uint32_t i = 0; i < m->nedges; i++) {
+		const struct model_edge *ed = &m->edges[i];
+		double em, ev;
+
+		if (!((ed->from == a && ed->to == b) || (ed->from == b && ed->to == a)))
+			continue;
+		netbase_get(o->net_base, writer_service_name(nm, ed->from),
+			    writer_service_name(nm, ed->to), &em, &ev);
+		w += (double)ed->calls;
+		sm += (double)ed->calls * em;
+		sv += (double)ed->calls * ev;
+	}
+	if (w > 0) {
+		*mean = sm / w;
+		*var = sv / w;
+	}
+}
+
+/* The link between a and b of the pair's samples x[0..n) (sorted, ns). */
+static void link_of(FILE *f, const struct model *m, const struct writer_names *nm,
+		    const struct writer_opts *o, uint32_t a, uint32_t b, const double *x,
+		    uint32_t n, uint64_t calls, bool *any)
+{
+	double bm, bv, xm, xv, ym, yv;
+	double *y = xmalloc((n ? n : 1) * sizeof *y);
+	struct text t = { 0 };
+	char a50[32], bms[32], bsd[32], yms[32], ysd[32];
+
+	pair_base(m, nm, o, a, b, &bm, &bv);
+	/* a link only where the network takes at least 1 us each way */
+	if (netbase_link(x, n, bm, bv, y) == 0 || writer_median(y, n) < 1000) {
+		free(y);
+		return;
+	}
+	if (!*any)
+		fprintf(f, "network:\n  mode: loopback\n  links:\n");
+	*any = true;
+	netbase_moments(x, n, &xm, &xv);
+	netbase_moments(y, n, &ym, &yv);
+	us(a50, sizeof a50, writer_median(x, n));
+	us(bms, sizeof bms, xm);
+	us(bsd, sizeof bsd, sqrt(xv));
+	writer_emp_text(&t, y, n, 1 / 1000.0, SPEC_TIME, o->emp_values);
+	fprintf(f, "    # %s <-> %s: network time (client span - server span) of %llu calls, "
+		   "median %s, mean %s, sd %s round trip", writer_service_name(nm, a),
+		writer_service_name(nm, b), (unsigned long long)calls, a50, bms, bsd);
+	if (bm != 0 || bv != 0) {
+		us(bms, sizeof bms, bm);
+		us(bsd, sizeof bsd, sqrt(fabs(bv)));
+		fprintf(f, "; less the clone's own hop (--net-baseline: mean %s, sd %s%s)", bms,
+			bv < 0 ? "-" : "", bsd);
+	}
+	us(yms, sizeof yms, ym);
+	us(ysd, sizeof ysd, sqrt(yv));
+	fprintf(f, "; each way: mean %s, sd %s\n", yms, ysd);
+	fprintf(f, "    - between: [%s, %s]\n      delay: \"%s\"\n", writer_service_name(nm, a),
+		writer_service_name(nm, b), t.p);
+	free(t.p);
+	free(y);
+}
+
 static void links(FILE *f, const struct model *m, const struct writer_names *nm,
 		  const struct writer_opts *o)
 {
@@ -510,7 +626,7 @@ static void links(FILE *f, const struct model *m, const struct writer_names *nm,
 				calls += ed->calls;
 				own += ed->meshwalk_calls;
 			}
-			if (calls > 0 && own == calls && o->net_baseline_ns < 0) {
+			if (calls > 0 && own == calls && o->net_auto) {
 				/* --net-baseline auto: meshwalk's own network time
 				 * is its transport, which the clone pays again */
 				fprintf(f, "%s# %s <-> %s: the network time of %llu calls recorded by "
@@ -521,31 +637,10 @@ static void links(FILE *f, const struct model *m, const struct writer_names *nm,
 				reservoir_free(&both);
 				continue;
 			}
-			for (uint32_t j = 0; o->net_baseline_ns > 0 && j < both.n; j++)
-				both.v[j] = both.v[j] > (double)o->net_baseline_ns
-						    ? both.v[j] - (double)o->net_baseline_ns
-						    : 0;
 			uint32_t n;
 			double *x = reservoir_sorted(&both, &n);
 
-			/* a link only where the network took at least 1 us each way */
-			if (n > 0 && writer_median(x, n) >= 2000) {
-				struct text t = { 0 };
-				char a50[32];
-
-				if (!any)
-					fprintf(f, "network:\n  mode: loopback\n  links:\n");
-				any = true;
-				us(a50, sizeof a50, writer_median(x, n));
-				writer_emp_text(&t, x, n, 0.5 / 1000.0, SPEC_TIME, o->emp_values);
-				fprintf(f, "    # %s <-> %s: network time (client span - server span) of %llu "
-					   "calls, median %s round trip; half each way\n",
-					writer_service_name(nm, a), writer_service_name(nm, b),
-					(unsigned long long)calls, a50);
-				fprintf(f, "    - between: [%s, %s]\n      delay: \"%s\"\n",
-					writer_service_name(nm, a), writer_service_name(nm, b), t.p);
-				free(t.p);
-			}
+			link_of(f, m, nm, o, a, b, x, n, calls, &any);
 			free(x);
 			reservoir_free(&both);
 		}

@@ -13,7 +13,8 @@
  * call as -F {svc},route=OP, of several as branch forwards (concurrent, all
  * awaited); request sizes as ps=, the route's reply size as -R, both emp:.
  * Network time per service pair (client span - server span) becomes a
- * link's delay each way: half of it. Names are made safe for scenarios
+ * link's delay each way: of half its mean and half its variance, less the
+ * clone's own hop (net_base), by import/netbase.h's rule. Names are made safe for scenarios
  * (letters, digits, '-', '_', '.'; at most 64 characters; unique), sorted,
  * and every number comes with a comment saying where it came from. Output
  * is deterministic: the same input writes the same file.
@@ -31,6 +32,7 @@
 #include <stdio.h>
 
 #include "import/model.h"
+#include "import/netbase.h"
 #include "import/spans.h"
 #include "util/err.h"
 
@@ -56,7 +58,10 @@ struct writer_opts {
 	const struct writer_self *self; /* per-service overrides */
 	int nself;
 	uint32_t emp_values; /* most values of an emp: spec */
-	int64_t net_baseline_ns; /* taken off each network time sample; -1: auto */
+	/* what the clone's own hop adds to a call's network time, per edge
+	 * (import/netbase.h: taken off the links by its rule); NULL: nothing */
+	const struct netbase *net_base;
+	bool net_auto; /* no link between services whose calls meshwalk recorded */
 	uint32_t max_plans;  /* most plans per route */
 };
 

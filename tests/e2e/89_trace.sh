@@ -187,8 +187,8 @@ awk '/^requests per service/ { on = 1; next } on && /^  / { n++; if ($NF != "ok"
 timeout -k 5 120 "$MESHWALK" run -q --set trace_sample=1 -o "$TMP/clone0run" "$TMP/clone0.yaml" >/dev/null 2>"$TMP/err" ||
 	{ cat "$TMP/err" >&2; fail "the linked clone's run"; }
 "$MESHWALK" validate --json "$TMP/val0.json" --clone "$TMP/clone0run" "$R/traces.otlp.jsonl" >"$TMP/val0" 2>&1
-grep -qE '^  front -> store: calls [0-9]+ / [0-9]+, median [0-9.]+ / [0-9.]+ \([-+][0-9.]+\)$' "$TMP/val0" &&
-	grep -qE "^  the clone's extra per call, median over 1 edges: -?[0-9.]+ us; a clone fitted with --net-baseline [0-9]+us" "$TMP/val0" ||
+grep -qE '^  front -> store: calls [0-9]+ / [0-9]+, median [0-9.]+ / [0-9.]+ \([-+][0-9.]+\), mean [0-9.]+ / [0-9.]+ \([-+][0-9.]+\), sd [0-9.]+ / [0-9.]+$' "$TMP/val0" &&
+	grep -qE "^  the clone's extra per call, median over 1 edges: -?[0-9.]+ us \(mean [-+][0-9.]+ us, variance [-+][0-9]+ us\^2\); import --net-baseline with the --json file takes each edge's off its links \(or --net-baseline [0-9]+us, one figure for all\)$" "$TMP/val0" ||
 	{ cat "$TMP/val0" >&2; fail "validate's network time per edge"; }
 $PY -c 'import json,sys; n=json.load(open(sys.argv[1]))["network"]; e=n["edges"]
 assert [(x["from"], x["to"]) for x in e] == [("front", "store")] and e[0]["calls_clone"] > 0, n

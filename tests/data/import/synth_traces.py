@@ -10,8 +10,10 @@
 #     uninstrumented leaf, peer.service redis), 50 us; cart.clear: 50 us, one
 #     redis DEL, 20 us; catalog, recommend, payment: work only.
 # Every call from frontend spends 100 us on the network (client span - server
-# span). Roots arrive as a Poisson process of 50 req/s.
-# Usage: synth_traces.py [TRACES [SEED]]
+# span), or, given NET_US, a skewed time of that mean (half of it, plus an
+# exponential time of the other half's mean). Roots arrive as a Poisson
+# process of 50 req/s.
+# Usage: synth_traces.py [TRACES [SEED [NET_US]]]
 import json, random, sys
 random.seed(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 300
@@ -30,15 +32,17 @@ def span(tid, proc, op, start, dur, parent=None, kind="server", tags=()):
          "references": [] if parent is None else [{"refType": "CHILD_OF", "traceID": tid, "spanID": parent["spanID"]}]}
     return s
 NET = 100  # us, round trip added by the network
+NET_US = float(sys.argv[3]) if len(sys.argv) > 3 else None
 def call(tid, spans, parent, proc, op, start, body):
     """client span of parent's service, server span of proc running body(start) -> end"""
+    net = NET if NET_US is None else NET_US / 2 + random.expovariate(2.0 / NET_US)
     c = span(tid, parent["processID"], op, start, 0, parent, "client")
     spans.append(c)
-    s = span(tid, proc, op, start + NET / 2, 0, c, "server")
+    s = span(tid, proc, op, start + net / 2, 0, c, "server")
     spans.append(s)
-    end = body(s, start + NET / 2)
+    end = body(s, start + net / 2)
     s["duration"] = int(end - s["startTime"])
-    c["duration"] = int(end + NET / 2 - start)
+    c["duration"] = int(end + net / 2 - start)
     return start + c["duration"]
 def leaf(tid, spans, parent, op, start, dur):
     spans.append(span(tid, parent["processID"], op, start, dur, parent, "client",

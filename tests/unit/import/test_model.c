@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "import/model.h"
+#include "import/netbase.h"
 #include "import/validate.h"
 #include "import/writer.h"
 
@@ -356,6 +357,7 @@ static void test_detached_call(void **state)
 static void test_net_baseline(void **state)
 {
 	struct writer_opts o;
+	struct netbase nb;
 	char *s;
 	int rc;
 
@@ -384,17 +386,126 @@ static void test_net_baseline(void **state)
 			assert_non_null(l);
 			assert_non_null(strstr(l, "100us"));  /* 200 us observed: half each way */
 			free(s);
-			o.net_baseline_ns = 150000; /* 50 us left, 25 us each way */
+			netbase_init(&nb);
+			nb.mean_ns = 150000; /* 50 us left, 25 us each way */
+			o.net_base = &nb;
+			o.net_auto = false;
 			s = write_text(&o, &rc);
 			l = strstr(s, "    - between: [A, B]\n      delay: \"");
 			assert_non_null(l);
 			assert_non_null(strstr(l, "25us"));
 			assert_null(strstr(l, "100us"));
+			assert_non_null(strstr(s, "less the clone's own hop (--net-baseline: mean 150us, "
+						  "sd "));
+			assert_non_null(strstr(s, "; each way: mean 25us, sd "));
+			/* the edge's own baseline wins over the default */
+			netbase_set(&nb, "A", "B", 190000, 0);
+			free(s);
+			s = write_text(&o, &rc);
+			l = strstr(s, "    - between: [A, B]\n      delay: \"");
+			assert_non_null(l);
+			assert_non_null(strstr(l, "delay: \"5us\""));
+			/* nothing left for a link */
+			netbase_set(&nb, "A", "B", 200000, 0);
+			free(s);
+			s = write_text(&o, &rc);
+			assert_null(strstr(s, "between:"));
+			netbase_free(&nb);
 		}
 		free(s);
 		end();
 	}
 	all_meshwalk = false;
+}
+
+/* Links keep the observed spread: each way draws from the original's
+ * times rescaled to half their variance (two draws add up to it), less
+ * the baseline's variance. */
+static void test_net_spread(void **state)
+{
+	static const long long net[] = { 100, 200, 300, 200 };
+	struct writer_opts o;
+	struct netbase nb;
+	char *s;
+	int rc;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 4; i++) {
+		char t[16];
+
+		snprintf(t, sizeof t, "t%d", i);
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 10000, 2000);
+		call(t, "c", "r", "A", "B", "x", i * 10000 + 500, 1000, net[i]);
+	}
+	import_finish(&im);
+	writer_opts_init(&o);
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	/* mean 200, sd 70.7 round trip: each way mean 100, sd 50 */
+	if (strstr(s, "median 200us, mean 200us, sd 70.7us round trip; each way: mean 100us, "
+		      "sd 50us\n    - between: [A, B]\n      delay: \"emp:29.3us,100us,100us,170.7us\"") ==
+	    NULL)
+		fail_msg("unexpected links:\n%s", s);
+	free(s);
+	/* less a hop of mean 40 and variance 1000 us^2: mean 80, variance
+	 * (5000 - 1000) / 2 each way */
+	netbase_init(&nb);
+	netbase_set(&nb, "A", "B", 40000, 1000e6);
+	o.net_base = &nb;
+	o.net_auto = false;
+	s = write_text(&o, &rc);
+	if (strstr(s, "each way: mean 80us, sd 44.7us") == NULL)
+		fail_msg("unexpected links:\n%s", s);
+	free(s);
+	netbase_free(&nb);
+	end();
+}
+
+/* A leaf's time less the clone's own hop on calls to it (a leaf edge of
+ * the baseline); a baseline of network edges leaves it alone. */
+static void test_leaf_baseline(void **state)
+{
+	struct writer_opts o;
+	struct netbase nb;
+	char *s;
+	int rc;
+
+	(void)state;
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 3; i++) {
+		char t[16];
+
+		snprintf(t, sizeof t, "t%d", i);
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 10000, 2000);
+		next_peer = "db";
+		add(t, "q", "r", "A", "SELECT", SPAN_KIND_CLIENT, i * 10000 + 500, 700);
+	}
+	import_finish(&im);
+	writer_opts_init(&o);
+	netbase_init(&nb);
+	nb.mean_ns = 300000; /* network edges' default: not a leaf's */
+	o.net_base = &nb;
+	s = write_text(&o, &rc);
+	assert_int_equal(rc, 0);
+	if (strstr(s, "      SELECT: \"--sleep 700us\"") == NULL)
+		fail_msg("unexpected leaf:\n%s", s);
+	assert_null(strstr(s, "on calls to it"));
+	free(s);
+	netbase_set_leaf(&nb, "A", "db", 200000, 0);
+	s = write_text(&o, &rc);
+	if (strstr(s, "      SELECT: \"--sleep 500us\"") == NULL ||
+	    strstr(s, "#   less the clone's own hop on calls to it (--net-baseline: mean 200us") == NULL)
+		fail_msg("unexpected leaf:\n%s", s);
+	free(s);
+	/* the hop takes it all: nothing left to wait */
+	netbase_set_leaf(&nb, "A", "db", 800000, 0);
+	s = write_text(&o, &rc);
+	if (strstr(s, "      SELECT: \"-C 0\"") == NULL)
+		fail_msg("unexpected leaf:\n%s", s);
+	free(s);
+	netbase_free(&nb);
+	end();
 }
 
 /* A meshwalk-recorded execution's op spans say what its self time was: a
@@ -849,6 +960,8 @@ int main(void)
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_detached_call),
 		cmocka_unit_test(test_net_baseline),
+		cmocka_unit_test(test_net_spread),
+		cmocka_unit_test(test_leaf_baseline),
 		cmocka_unit_test(test_waits),
 		cmocka_unit_test(test_storage_ops),
 		cmocka_unit_test(test_coarse_stamps),
