@@ -21,6 +21,11 @@
 # per request: the whole per-request pattern) and BENCH_HTTP_CONNS (64, the
 # timed run's). Prints both servers side by side, the system calls by name.
 #
+# BENCH_HTTP_POLL="MODE..." (node --poll-mode: epoll, poll, select,
+# io_uring, io_uring-poll): one meshwalk row per mode, named mw-MODE, each
+# against the same nginx rows in the same rounds (unset: the node's default,
+# one row named meshwalk). With --instr, one table per mode.
+#
 # BENCH_HTTP_QUOTA=PCT (1 to 99): each server is confined to PCT % of a
 # core by a CPU quota (a cgroup: v2's cpu.max, or v1's cpu controller; needs
 # root), so that the server, not wrk's one thread, is what runs out: then
@@ -40,6 +45,11 @@ ROUNDS=${2:-3}
 [ "$INSTR" = 1 ] && DUR=${1:-2}
 CONNS=${BENCH_HTTP_CONNS:-64}
 QUOTA=${BENCH_HTTP_QUOTA:-}
+MW_NAMES=meshwalk
+if [ -n "${BENCH_HTTP_POLL:-}" ]; then
+	MW_NAMES=
+	for m in $BENCH_HTTP_POLL; do MW_NAMES="$MW_NAMES mw-$m"; done
+fi
 MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
 die() { echo "bench/http.sh: $*" >&2; exit 1; }
 usage() { die "usage: bench/http.sh [SECONDS] [ROUNDS] | bench/http.sh --instr [SECONDS]"; }
@@ -136,10 +146,13 @@ EOF
 	done
 	die "nginx did not start: $(cat "$T/ngx/stderr" "$T/ngx/error.log" 2>/dev/null)"
 }
+# start_meshwalk [MODE]: the node, with --poll-mode MODE if given.
 start_meshwalk() {
+	local poll=()
+	[ -n "${1:-}" ] && poll=(-p "$1")
 	rm -f "$T/mw.port"
 	$SRV "${WRAP[@]}" "$MESHWALK" node -q --nt 1 -b http://127.0.0.1:0 --port-file "$T/mw.port" \
-		2>"$T/mw.log" &
+		"${poll[@]}" 2>"$T/mw.log" &
 	PIDS+=($!)
 	master=$!
 	serving=$!
@@ -148,6 +161,14 @@ start_meshwalk() {
 		sleep 0.05
 	done
 	die "meshwalk node did not start: $(cat "$T/mw.log")"
+}
+# start_server NAME: nginx, meshwalk, or mw-MODE.
+start_server() {
+	case $1 in
+	nginx) start_nginx ;;
+	meshwalk) start_meshwalk ;;
+	mw-*) start_meshwalk "${1#mw-}" ;;
+	esac
 }
 # Under strace the server is strace's child, and strace passes no signal on.
 stop_server() {
@@ -160,7 +181,7 @@ stop_server() {
 # run NAME ROUND: one wrk run against a fresh server; "req/s cpu_us_per_req"
 run() {
 	local name=$1 out c0 c1 rps reqs
-	"start_$name"
+	start_server "$name"
 	quota_join "$master" $(pgrep -P "$master")
 	$CLI wrk -t1 -c1 -d1s "http://127.0.0.1:$port/" >/dev/null 2>&1 # warm-up
 	c0=$(cpu_ticks "$serving")
@@ -184,10 +205,10 @@ count() {
 	case $tool in
 	ir) WRAP=(valgrind --tool=callgrind --callgrind-out-file="$out")
 	    # meshwalk: its worker thread only (start-up reads files and varies)
-	    [ "$name" = meshwalk ] && WRAP+=(--toggle-collect=worker_thread) ;;
+	    [ "$name" != nginx ] && WRAP+=(--toggle-collect=worker_thread) ;;
 	sys) WRAP=(strace -f -c -o "$out") ;;
 	esac
-	"start_$name"
+	start_server "$name"
 	got=$($CLI wrk -t1 -c"$c" -d"${sec}s" "http://127.0.0.1:$port/" 2>&1) ||
 		die "wrk failed: $got"
 	stop_server
@@ -200,7 +221,7 @@ count() {
 
 if [ "$INSTR" = 1 ]; then
 	for c in 1 "$CONNS"; do
-		for name in meshwalk nginx; do
+		for name in $MW_NAMES nginx; do
 			for tool in ir sys; do
 				echo "counting: $name, $c connection(s), $tool" >&2
 				count $tool $name "$DUR" "$c" >>"$T/counts"
@@ -208,11 +229,14 @@ if [ "$INSTR" = 1 ]; then
 			done
 		done
 	done
-	python3 - "$T/counts" "$DUR" <<'PY'
+	for mw in $MW_NAMES; do
+	python3 - "$T/counts" "$DUR" "$mw" <<'PY'
 import collections, sys
 runs = collections.defaultdict(list)  # (tool, name, conns) -> [(requests, file)]
 for line in open(sys.argv[1]):
     tool, name, conns, reqs, path = line.split()
+    if name == sys.argv[3]:
+        name = "meshwalk"  # the mode this table is for
     runs[tool, name, int(conns)].append((int(reqs), path))
 def instructions(path):
     for l in open(path):
@@ -237,7 +261,7 @@ def per_request(tool, name, conns):
 loads = sorted({k[2] for k in runs})
 print(f"HTTP/1.1 keep-alive GET / (an empty 200), zero work, driven by wrk -t1; per request,")
 print(f"counted: the difference between wrk runs of {sys.argv[2]} s and {3 * int(sys.argv[2])} s")
-print("(instructions: user space, meshwalk's worker thread, nginx's one process)")
+print(f"(instructions: user space, meshwalk's worker thread, nginx's one process; meshwalk: {sys.argv[3]})")
 head = f"{'':<26}"
 for c in loads:
     head += f"{f'{c} connection' + ('s' if c > 1 else ''):>30}"
@@ -259,35 +283,46 @@ for k in keys:
         line += fmt.format(m, n) + (f"{m / n:>8.2f}" if n > 0 else f"{'':>8}")
     print(line)
 PY
+	done
 	exit
 fi
 
 for r in $(seq "$ROUNDS"); do
-	if [ $((r % 2)) -eq 1 ]; then order="nginx meshwalk"; else order="meshwalk nginx"; fi
+	if [ $((r % 2)) -eq 1 ]; then order="nginx $MW_NAMES"; else order="$MW_NAMES nginx"; fi
 	for s in $order; do
 		run "$s" >>"$T/$s.txt"
 	done
 done
-python3 - "$T" "$DUR" "$ROUNDS" "$CONNS" "$QUOTA" <<'PY'
+python3 - "$T" "$DUR" "$ROUNDS" "$CONNS" "$QUOTA" $MW_NAMES <<'PY'
 import statistics, sys
-t, dur, rounds, conns, quota = sys.argv[1:]
+t, dur, rounds, conns, quota = sys.argv[1:6]
+mws = sys.argv[6:]
 def med(name, col):
     return statistics.median(float(l.split()[col]) for l in open(f"{t}/{name}.txt"))
-n_rps, m_rps = med("nginx", 0), med("meshwalk", 0)
-n_cpu, m_cpu = med("nginx", 1), med("meshwalk", 1)
+n_rps, n_cpu = med("nginx", 0), med("nginx", 1)
 # req/s per core: what one fully busy core serves, 1 / CPU per request. wrk's
 # one thread may set the rate for both servers, leaving each core partly
 # idle; then the req/s column says nothing about the servers, this one does.
-n_core, m_core = 1e6 / n_cpu, 1e6 / m_cpu
+n_core = 1e6 / n_cpu
+w = max(12, max(len(m) for m in mws) + 2)
 print(f"HTTP/1.1 keep-alive, zero work: wrk -t1 -c{conns} {dur}s, median of {rounds} rounds, one server worker")
-print(f"{'server':<12}{'req/s':>12}{'CPU us/req':>14}{'busy':>8}{'req/s per core':>16}")
-print(f"{'nginx':<12}{n_rps:>12.0f}{n_cpu:>14.2f}{n_rps * n_cpu / 1e4:>7.0f}%{n_core:>16.0f}")
-print(f"{'meshwalk':<12}{m_rps:>12.0f}{m_cpu:>14.2f}{m_rps * m_cpu / 1e4:>7.0f}%{m_core:>16.0f}")
-print(f"{'ratio m/n':<12}{m_rps / n_rps:>12.2f}{m_cpu / n_cpu:>14.2f}{'':>8}{m_core / n_core:>16.2f}"
-      "   (goal: per core >= 1.20, CPU <= 1.00)")
+print(f"{'server':<{w}}{'req/s':>12}{'CPU us/req':>14}{'busy':>8}{'req/s per core':>16}")
+print(f"{'nginx':<{w}}{n_rps:>12.0f}{n_cpu:>14.2f}{n_rps * n_cpu / 1e4:>7.0f}%{n_core:>16.0f}")
+for m in mws:
+    m_rps, m_cpu = med(m, 0), med(m, 1)
+    m_core = 1e6 / m_cpu
+    print(f"{m:<{w}}{m_rps:>12.0f}{m_cpu:>14.2f}{m_rps * m_cpu / 1e4:>7.0f}%{m_core:>16.0f}")
+for m in mws:
+    m_rps, m_cpu = med(m, 0), med(m, 1)
+    m_core = 1e6 / m_cpu
+    label = "ratio m/n" if len(mws) == 1 else f"{m}/nginx"
+    print(f"{label:<{w}}{m_rps / n_rps:>12.2f}{m_cpu / n_cpu:>14.2f}{'':>8}{m_core / n_core:>16.2f}"
+          "   (goal: per core >= 1.20, CPU <= 1.00)")
 if quota:
     # confined to quota % of a core and saturated: req/s itself, scaled
     q = int(quota) / 100
-    print(f"saturated at a {quota}% CPU quota: req/s per core nginx {n_rps / q:.0f}, "
-          f"meshwalk {m_rps / q:.0f}, ratio {m_rps / n_rps:.2f}")
+    for m in mws:
+        m_rps = med(m, 0)
+        print(f"saturated at a {quota}% CPU quota: req/s per core nginx {n_rps / q:.0f}, "
+              f"{m} {m_rps / q:.0f}, ratio {m_rps / n_rps:.2f}")
 PY

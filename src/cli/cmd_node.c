@@ -237,10 +237,14 @@ const struct opt_def node_opts[] = {
 	  "(repeatable; names must be unique across all --route and --routes-file)." },
 	{ "poll-mode", 'p', OPT_REQUIRED, 'p', "MODE",
 	  "Event loop of the workers: epoll (default), poll, select (cannot watch fds of "
-	  "FD_SETSIZE=1024 and above: such connections are refused and logged), or io_uring "
+	  "FD_SETSIZE=1024 and above: such connections are refused and logged), io_uring "
 	  "(a meshwalk extension: one-shot poll requests, all changes submitted in one system "
-	  "call per wait; if the kernel or a seccomp filter refuses io_uring the node exits "
-	  "with status 1, never falling back). See docs/node-tuning.md." },
+	  "call per wait, and the reads and writes of plain TCP client connections done by "
+	  "the ring too, submitted with that wait; Linux 5.19 or later for the reads and "
+	  "writes, else readiness only), or io_uring-poll (the same, readiness only: "
+	  "connections read and write with system calls of their own). If the kernel or a "
+	  "seccomp filter refuses io_uring the node exits with status 1, never falling "
+	  "back. See docs/node-tuning.md." },
 	{ "wait-spin", 0, OPT_NONE, O_WAIT_SPIN, NULL,
 	  "Workers busy-poll their event loop instead of sleeping in it: lower and steadier "
 	  "wake-up latency, at the cost of one CPU at 100% per worker, even when idle.",
@@ -455,7 +459,7 @@ static int node_opt(void *cfg, int opt, const char *arg)
 		return add_bind(c, &addr, a->nbinds_given++, arg) < 0 ? 2 : 0;
 	case 'p':
 		if (loop_backend_parse(arg, &c->poll_mode) < 0) {
-			log_msg("--poll-mode: expected epoll, poll, select or io_uring, got '%s'", arg);
+			log_msg("--poll-mode: expected epoll, poll, select, io_uring or io_uring-poll, got '%s'", arg);
 			return 2;
 		}
 		return 0;

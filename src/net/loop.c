@@ -12,6 +12,7 @@ static const char *const names[] = {
 	[LOOP_POLL] = "poll",
 	[LOOP_SELECT] = "select",
 	[LOOP_URING] = "io_uring",
+	[LOOP_URING_POLL] = "io_uring-poll",
 };
 
 const char *loop_backend_name(enum loop_backend b)
@@ -39,7 +40,9 @@ int loop_create(struct loop **out, enum loop_backend b, struct err *e)
 	case LOOP_SELECT:
 		return loop_select_create(out, e);
 	case LOOP_URING:
-		return loop_uring_create(out, e);
+		return loop_uring_create(out, true, e);
+	case LOOP_URING_POLL:
+		return loop_uring_create(out, false, e);
 	}
 	err_set(e, "unknown event loop back end %d", (int)b);
 	return -EINVAL;
@@ -62,6 +65,8 @@ int loop_add(struct loop *l, int fd, unsigned events, void *ptr)
 		return -EBADF;
 	if (fd > l->max_fd)
 		return -ERANGE;
+	if ((events & LOOP_RECV) && !l->io)
+		return -EOPNOTSUPP;
 	return l->ops->add(l, fd, events, ptr);
 }
 
@@ -69,6 +74,8 @@ int loop_mod(struct loop *l, int fd, unsigned events, void *ptr)
 {
 	if (fd < 0 || fd > l->max_fd)
 		return -EBADF; /* never added */
+	if ((events & LOOP_RECV) && !l->io)
+		return -EOPNOTSUPP;
 	return l->ops->mod(l, fd, events, ptr);
 }
 
@@ -77,6 +84,20 @@ int loop_del(struct loop *l, int fd)
 	if (fd < 0 || fd > l->max_fd)
 		return -EBADF;
 	return l->ops->del(l, fd);
+}
+
+bool loop_has_io(const struct loop *l)
+{
+	return l->io;
+}
+
+int loop_send(struct loop *l, int fd, const void *p, size_t len, void *block)
+{
+	if (!l->io)
+		return -EOPNOTSUPP;
+	if (fd < 0 || fd > l->max_fd)
+		return -ENOENT;
+	return l->ops->send(l, fd, p, len, block);
 }
 
 int loop_wait(struct loop *l, struct loop_event *ev, int max, int64_t timeout_ns)

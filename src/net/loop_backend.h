@@ -18,17 +18,21 @@ struct loop_ops {
 	int (*del)(struct loop *l, int fd);
 	int (*wait)(struct loop *l, struct loop_event *ev, int max, int64_t timeout_ns);
 	void (*destroy)(struct loop *l);
+	/* socket I/O; NULL where there is none */
+	int (*send)(struct loop *l, int fd, const void *p, size_t len, void *block);
 };
 
 struct loop {
 	const struct loop_ops *ops;
 	int max_fd; /* largest fd the back end can watch */
+	bool io;    /* socket I/O: LOOP_RECV and send */
 };
 
 int loop_epoll_create(struct loop **out, struct err *e);
 int loop_poll_create(struct loop **out, struct err *e);
 int loop_select_create(struct loop **out, struct err *e);
-int loop_uring_create(struct loop **out, struct err *e);
+/* io: with socket I/O where the kernel has it (else as without) */
+int loop_uring_create(struct loop **out, bool io, struct err *e);
 
 /* timeout_ns (< 0: none) as a timespec for the p* calls; NULL when none. */
 static inline struct timespec *loop_timespec(int64_t timeout_ns, struct timespec *ts)

@@ -40,6 +40,9 @@ void conn_init(struct conn *c, enum handle_kind kind, int fd)
 void conn_out_reset(struct conn *c)
 {
 	iobuf_release(&c->out);
+	if (c->tx_busy)
+		conn_io_detach(c); /* loop_del() gave its block to the loop */
+	iobuf_release(&c->tx);
 	while (c->segs != NULL) {
 		struct out_seg *f = c->segs;
 
@@ -56,6 +59,7 @@ void conn_out_reset(struct conn *c)
 
 void conn_free_buffers(struct conn *c)
 {
+	c->tx_busy = false; /* teardown: the loop is gone, and waited for the kernel */
 	iobuf_release(&c->in);
 	conn_out_reset(c);
 	delay_queue_free(&c->delayed);
@@ -307,21 +311,50 @@ int conn_send(struct conn *c, int file_fd, uint64_t *dropped)
 	return rc < 0 ? rc : f == -EAGAIN ? 0 : f;
 }
 
+/* Drops cancelled frames at the head, then how many buffered bytes may go
+ * before the next segment (*seg), a cancelled frame (*stop) or what
+ * --net-delay holds (end). */
+static uint64_t send_limit(struct conn *c, uint64_t end, uint64_t *dropped, struct out_seg **seg,
+			   uint64_t *stop)
+{
+	if (c->mark_head < c->mark_tail)
+		*dropped += drop_dead_head(c);
+	struct out_seg *f = c->segs;
+	uint64_t limit = f ? f->at - c->out_sent : UINT64_MAX;
+
+	*seg = f;
+	*stop = first_dead_start(c);
+	if (end - c->out_sent < limit)
+		limit = end - c->out_sent; /* the rest is held by --net-delay */
+	if (*stop != UINT64_MAX && *stop >= c->out_sent && *stop - c->out_sent < limit)
+		limit = *stop - c->out_sent;
+	return limit;
+}
+
+/* Segment f, at the head of the stream, sent (or as much as the socket
+ * took): 1 when it is done and freed (go on), 0 when to stop, or -errno. */
+static int head_seg(struct conn *c, struct out_seg *f, uint64_t end, int file_fd)
+{
+	if (f == NULL || c->out_sent < f->at || f->at > end)
+		return 0; /* all sent, the socket is full, or the rest is held */
+	int rc = send_seg(c, f, file_fd);
+	if (rc < 0 || f->len > 0)
+		return rc;
+	c->segs = f->next;
+	if (c->segs == NULL)
+		c->segs_tail = &c->segs;
+	free(f);
+	return 1;
+}
+
 static int stream_send(struct conn *c, int file_fd, uint64_t *dropped)
 {
 	uint64_t end = sendable_end(c);
 
 	for (;;) {
-		if (c->mark_head < c->mark_tail)
-			*dropped += drop_dead_head(c);
-		struct out_seg *f = c->segs;
-		uint64_t stop = first_dead_start(c);
-		uint64_t limit = f ? f->at - c->out_sent : UINT64_MAX;
+		struct out_seg *f;
+		uint64_t stop, limit = send_limit(c, end, dropped, &f, &stop);
 
-		if (end - c->out_sent < limit)
-			limit = end - c->out_sent; /* the rest is held by --net-delay */
-		if (stop != UINT64_MAX && stop >= c->out_sent && stop - c->out_sent < limit)
-			limit = stop - c->out_sent;
 		if (limit > 0 && iobuf_len(&c->out) > 0) {
 			ssize_t n = c->tls ? tls_flush_max(c, (size_t)limit)
 					   : iobuf_flush_max(&c->out, c->fd, limit);
@@ -334,16 +367,85 @@ static int stream_send(struct conn *c, int file_fd, uint64_t *dropped)
 			if ((uint64_t)n == limit && c->out_sent == stop)
 				continue; /* at a cancelled frame: drop it, go on */
 		}
-		if (f == NULL || c->out_sent < f->at || f->at > end)
-			return 0; /* all sent, the socket is full, or the rest is held */
-		int rc = send_seg(c, f, file_fd);
-		if (rc < 0 || f->len > 0)
+		int rc = head_seg(c, f, end, file_fd);
+		if (rc <= 0)
 			return rc;
-		c->segs = f->next;
-		if (c->segs == NULL)
-			c->segs_tail = &c->segs;
-		free(f);
 	}
+}
+
+/* Starts the send of what tx holds. */
+static int tx_start(struct conn *c, struct loop *l)
+{
+	int rc = loop_send(l, c->fd, iobuf_head(&c->tx), iobuf_len(&c->tx), c->tx.data);
+
+	if (rc == 0)
+		c->tx_busy = true;
+	return rc;
+}
+
+/* Moves the first n buffered bytes into tx (empty): the buffers swapped
+ * when they all go, else copied. */
+static void tx_take(struct conn *c, size_t n)
+{
+	if (n == iobuf_len(&c->out)) {
+		struct iobuf spare = c->tx;
+
+		c->tx = c->out;
+		c->out = spare;
+		c->out.head = c->out.tail = 0;
+	} else {
+		iobuf_append(&c->tx, iobuf_head(&c->out), n);
+		iobuf_consume(&c->out, n);
+	}
+}
+
+int conn_send_io(struct conn *c, struct loop *l, int file_fd, uint64_t *dropped)
+{
+	uint64_t end = sendable_end(c);
+
+	*dropped = 0;
+	if (c->tx_busy)
+		return 0; /* its completion comes back here */
+	if (iobuf_len(&c->tx) > 0)
+		return tx_start(c, l); /* the rest of a partial send */
+	for (;;) {
+		struct out_seg *f;
+		uint64_t stop, limit = send_limit(c, end, dropped, &f, &stop);
+
+		if (limit > 0 && iobuf_len(&c->out) > 0) {
+			size_t n = iobuf_len(&c->out);
+
+			if (limit < n)
+				n = (size_t)limit;
+			if (n > (1u << 30))
+				n = 1u << 30;
+			tx_take(c, n);
+			c->out_sent += n; /* handed to the kernel: no longer cancellable */
+			return tx_start(c, l);
+		}
+		int rc = head_seg(c, f, end, file_fd);
+		if (rc <= 0)
+			return rc;
+	}
+}
+
+int conn_io_sent(struct conn *c, int res)
+{
+	c->tx_busy = false;
+	if (res == -EINTR || res == -EAGAIN)
+		return 0; /* tx unchanged: sent again */
+	if (res <= 0)
+		return res == 0 ? -EIO : res;
+	iobuf_consume(&c->tx, (size_t)res);
+	if (iobuf_len(&c->tx) == 0 && c->tx.cap > (1u << 20))
+		iobuf_release(&c->tx); /* give back memory after a large reply */
+	return 0;
+}
+
+void conn_io_detach(struct conn *c)
+{
+	iobuf_init(&c->tx);
+	c->tx_busy = false;
 }
 
 bool conn_sendable(const struct conn *c)

@@ -15,6 +15,14 @@
  * count as sent once the TLS layer took them (net/tls.h), and segments are
  * copied through it (no sendfile()); the encrypted bytes waiting for the
  * socket are conn_tls_pending().
+ * Through the loop's socket I/O (c->io: io_uring, plain TCP clients): the
+ * buffered bytes go to the kernel as one loop_send() at a time, moved out of
+ * `out` into `tx` first (the whole buffer swapped when it all goes, else
+ * copied), so appending to `out` never moves what the kernel is reading;
+ * they count as sent once handed over, and conn_queued() counts them until
+ * the send completes (conn_io_sent()). Segments are sent directly, as
+ * without, when no send is in flight. A conn closed with a send in flight
+ * gives `tx`'s block to the loop (conn_io_detach()).
  * Threads: one worker thread.
  * Errors: conn_send() returns 0 (sent all it may, or the socket is full) or
  * -errno; allocation aborts on OOM. */
@@ -26,6 +34,7 @@
 #include <sys/socket.h>
 
 #include "net/iobuf.h"
+#include "net/loop.h"
 #include "net/netdelay.h"
 #include "net/sock.h"
 #include "proto/wire.h"
@@ -86,6 +95,9 @@ struct conn {
 	uint32_t gen;                  /* bumped on close: stale task references */
 	struct iobuf in;               /* bytes of an incomplete frame */
 	struct iobuf out;              /* bytes not yet sent */
+	struct iobuf tx;               /* io: the bytes of the send in flight, else a spare */
+	bool io;                       /* reads and writes through the loop (loop_has_io()) */
+	bool tx_busy;                  /* io: a loop_send() of tx is in flight */
 	uint64_t out_total, out_sent;  /* bytes ever appended to / sent from out */
 	struct out_seg *segs;          /* pending segments, in stream order */
 	struct out_seg **segs_tail;
@@ -137,10 +149,10 @@ void conn_out_reset(struct conn *c);
 /* Releases everything c owns (teardown). */
 void conn_free_buffers(struct conn *c);
 
-/* Bytes queued to send, buffered and segments. */
+/* Bytes queued to send, buffered (and in flight) and segments. */
 static inline uint64_t conn_queued(const struct conn *c)
 {
-	return iobuf_len(&c->out) + c->seg_bytes;
+	return iobuf_len(&c->out) + iobuf_len(&c->tx) + c->seg_bytes;
 }
 
 /* Appends a frame: header, body, tag, then pad zero bytes. */
@@ -167,5 +179,15 @@ bool conn_sendable(const struct conn *c);
  * come from file_fd. Returns 0 or -errno; *dropped gets the bytes of
  * cancelled frames skipped. */
 int conn_send(struct conn *c, int file_fd, uint64_t *dropped);
+/* The same for an io conn, through loop l: starts the next send unless one
+ * is in flight, or sends segments directly (0 when the socket is full).
+ * 0 or -errno. */
+int conn_send_io(struct conn *c, struct loop *l, int file_fd, uint64_t *dropped);
+/* An io conn's send completed with res (bytes, or -errno): 0 or -errno
+ * (a 0-byte send is -EIO). What is left of tx goes with the next send. */
+int conn_io_sent(struct conn *c, int res);
+/* c's fd was removed from the loop (loop_del()) with a send in flight: the
+ * loop took tx's block; c forgets it. */
+void conn_io_detach(struct conn *c);
 
 #endif

@@ -421,17 +421,24 @@ void front_http_readable(struct worker *w, struct conn *c)
 	if (conn_queued(c) >= OUT_HIGH)
 		return; /* paused: conn_flush() resumes it */
 	n = conn_recv(w, c);
-	if (n == 0)
-		return;
+	if (n > 0)
+		front_http_input(w, c, w->scratch, (size_t)n);
+}
+
+/* Parsed where the bytes lie while nothing waits in c->in (the rest is kept);
+ * parse() stops at OUT_HIGH and at a full ring, so what the loop brings a
+ * paused connection waits in c->in. */
+void front_http_input(struct worker *w, struct conn *c, const uint8_t *data, size_t n)
+{
 	if (c->http != NULL && c->http->failed)
 		return; /* answered and closing: what follows is not read */
 	if (iobuf_len(&c->in) == 0) {
-		size_t used = parse(w, c, (const char *)w->scratch, (size_t)n);
+		size_t used = parse(w, c, (const char *)data, n);
 
-		if (c->fd >= 0 && used < (size_t)n)
-			iobuf_append(&c->in, w->scratch + used, (size_t)n - used);
+		if (c->fd >= 0 && used < n)
+			iobuf_append(&c->in, data + used, n - used);
 	} else {
-		iobuf_append(&c->in, w->scratch, (size_t)n);
+		iobuf_append(&c->in, data, n);
 		parse_buffered(w, c);
 	}
 	front_wire_arm_frame_timer(w, c);

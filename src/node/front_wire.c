@@ -384,7 +384,7 @@ void front_wire_frame_timer(struct worker *w, uint64_t key)
 
 void front_wire_readable(struct worker *w, struct conn *c)
 {
-	ssize_t n, used;
+	ssize_t n;
 
 	if (c->h.kind == H_CLIENT && conn_queued(c) >= OUT_HIGH)
 		return; /* paused (an error or hang-up event): conn_flush resumes it */
@@ -397,16 +397,28 @@ void front_wire_readable(struct worker *w, struct conn *c)
 		return;
 	}
 	n = conn_recv(w, c);
-	if (n == 0)
+	if (n > 0)
+		front_wire_input(w, c, w->scratch, (size_t)n);
+}
+
+void front_wire_input(struct worker *w, struct conn *c, const uint8_t *data, size_t n)
+{
+	ssize_t used;
+
+	if (c->h.kind == H_CLIENT && conn_queued(c) >= OUT_HIGH) {
+		/* paused (bytes of a receive of the loop's that was in flight):
+		 * parsed when conn_flush() resumes it */
+		iobuf_append(&c->in, data, n);
 		return;
+	}
 	if (iobuf_len(&c->in) == 0) {
-		used = parse_frames(w, c, w->scratch, (size_t)n);
-		if (used >= 0 && used < n)
-			iobuf_append(&c->in, w->scratch + used, (size_t)(n - used));
+		used = parse_frames(w, c, data, n);
+		if (used >= 0 && (size_t)used < n)
+			iobuf_append(&c->in, data + used, n - (size_t)used);
 	} else {
 		/* Only the bytes that arrived are kept: a frame's memory grows
 		 * with what its sender has sent, not with what it announced. */
-		iobuf_append(&c->in, w->scratch, (size_t)n);
+		iobuf_append(&c->in, data, n);
 		used = parse_frames(w, c, iobuf_head(&c->in), iobuf_len(&c->in));
 		if (used > 0)
 			iobuf_consume(&c->in, (size_t)used);
@@ -415,7 +427,6 @@ void front_wire_readable(struct worker *w, struct conn *c)
 	}
 	front_wire_arm_frame_timer(w, c);
 }
-
 
 /* Parses what a paused client left in c->in, now that its output drained. */
 void front_wire_resume(struct worker *w, struct conn *c)

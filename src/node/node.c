@@ -109,7 +109,7 @@ static void tuning_str(const struct node_config *c, char *buf, size_t len)
 	X(orphaned) X(udp_send_drops) X(udp_amplification_refused) X(udp_rx_drops) X(http_requests) X(refused_conns)    \
 	X(auth_failures) X(frame_timeouts) X(cancelled_bytes) X(peer_evictions)        \
 	X(tls_handshakes) X(tls_failures) X(h2_requests) X(grpc_requests) X(h2_resets) \
-	X(name_lookups) X(names_refused)
+	X(name_lookups) X(names_refused) X(ring_sends)
 
 #define ENGINE_FIELDS(X)                                                              \
 	X(requests) X(forwards) X(forward_failures) X(forward_timeouts) X(forward_busy) \

@@ -95,9 +95,9 @@ static void conn_release(struct worker *w, struct conn *c)
 	c->gen++;
 	c->fd = -1;
 	if (c->dirty)
-		return; /* flush_dirty() will free it when it gets there */
-	c->next = w->free_conns;
-	w->free_conns = c;
+		return; /* worker_flush_dirty() retires it when it gets there */
+	c->next = w->retired;
+	w->retired = c;
 }
 
 
@@ -120,13 +120,16 @@ static void add_client(struct worker *w, int fd, enum handle_kind kind, struct t
 		return;
 	}
 	c = conn_new(w, kind, fd);
+	c->io = tls == NULL && loop_has_io(w->loop);
+	if (c->io)
+		c->interest |= LOOP_RECV;
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
 		sock_addr_str((struct sockaddr *)&ss, c->name, sizeof c->name);
 		c->delay_mask = netdelay_match(&w->cfg->net_delay, (struct sockaddr *)&ss);
 	} else {
 		snprintf(c->name, sizeof c->name, "fd %d", fd);
 	}
-	int rc = loop_add(w->loop, fd, LOOP_READ, c);
+	int rc = loop_add(w->loop, fd, c->interest, c);
 	if (rc < 0) {
 		if (rc == -ERANGE)
 			log_msg("%s: fd %d is above what --poll-mode %s can watch (%d): connection "
@@ -165,76 +168,6 @@ void conn_close(struct worker *w, struct conn *c, const char *why)
 }
 
 
-
-/* Sends what it can, then registers for what the connection needs next:
- * WRITE while output waits, READ unless a client's output is over OUT_HIGH.
- * Closes on error, or once a closing connection has sent everything. */
-void conn_flush(struct worker *w, struct conn *c)
-{
-	uint64_t dropped = 0, before = conn_queued(c);
-	int rc;
-
-	if (c->fd < 0 || c->connecting)
-		return;
-	rc = conn_send(c, w->storage ? storage_sendfile_fd(w->storage) : -1, &dropped);
-	w->st.cancelled_bytes += dropped;
-	if (c->h.kind == H_PEER)
-		peer_account(c, &before);
-	if (rc < 0) {
-		char why[128];
-
-		snprintf(why, sizeof why, "send failed: %s", errstr(rc));
-		conn_close(w, c, why);
-		return;
-	}
-	if (c->h2 != NULL)
-		front_h2_pump(w, c); /* the session's next bytes, as the output drains */
-	uint64_t queued = conn_queued(c);
-	if (queued == 0 && c->closing && conn_tls_pending(c) == 0) {
-		conn_close(w, c, NULL);
-		return;
-	}
-	bool client = c->h.kind != H_PEER;
-	bool paused = client && (queued >= OUT_HIGH || (c->h.kind == H_HTTP && front_http_blocked(c)));
-	if (client && !paused && (c->interest & LOOP_READ) == 0 && iobuf_len(&c->in) > 0) {
-		/* may queue output (and re-mark c dirty) */
-		if (c->h.kind == H_HTTP)
-			front_http_resume(w, c);
-		else
-			front_wire_resume(w, c);
-		if (c->fd < 0)
-			return;
-		queued = conn_queued(c);
-		paused = queued >= OUT_HIGH || (c->h.kind == H_HTTP && front_http_blocked(c));
-	}
-	/* Held output waits for its delay timer, not for the socket. */
-	unsigned want = (paused ? 0 : LOOP_READ) |
-			((queued > 0 && conn_sendable(c)) || conn_tls_pending(c) > 0 ? LOOP_WRITE : 0);
-	if (want != c->interest) {
-		c->interest = want;
-		loop_mod(w->loop, c->fd, want, c);
-	}
-}
-
-static void flush_dirty(struct worker *w)
-{
-	while (w->flush_list != NULL) {
-		struct conn *c = w->flush_list;
-
-		w->flush_list = c->next;
-		c->dirty = false;
-		if (c->fd < 0) {
-			/* A client closed while queued: finish its release. A peer
-			 * stays in w->peers for reconnection. */
-			if (c->h.kind != H_PEER) {
-				c->next = w->free_conns;
-				w->free_conns = c;
-			}
-			continue;
-		}
-		conn_flush(w, c);
-	}
-}
 
 /* conn_recv() over TLS: whole records while a whole one fits, so none is
  * left half-read inside OpenSSL where the loop would not see it. */
@@ -484,7 +417,7 @@ static void run_timers(struct worker *w)
 	while (timer_heap_peek(&w->timers, &te) && te.deadline <= now) {
 		timer_heap_pop(&w->timers);
 		on_timer(w, te.key);
-		flush_dirty(w);
+		worker_flush_dirty(w);
 	}
 }
 
@@ -541,6 +474,11 @@ static void *worker_thread(void *arg)
 			struct handle *h = ev[i].ptr;
 			struct conn *c = (struct conn *)h;
 
+			if ((h->kind == H_HTTP || h->kind == H_CLIENT || h->kind == H_H2) && c->io) {
+				worker_io_event(w, c, &ev[i]);
+				worker_flush_dirty(w);
+				continue;
+			}
 			switch (h->kind) {
 			case H_LISTEN:
 				on_listen(w, (struct listener *)h);
@@ -591,10 +529,15 @@ static void *worker_thread(void *arg)
 					conn_flush(w, c);
 				break;
 			}
-			flush_dirty(w);
+			worker_flush_dirty(w);
 		}
+		worker_reuse_retired(w);
 		run_timers(w);
 	}
+	/* Here: io_uring's socket I/O has this thread as its only submitter, and
+	 * destroying the loop waits for the kernel to be done with the buffers. */
+	loop_destroy(w->loop);
+	w->loop = NULL;
 	return NULL;
 }
 
@@ -658,6 +601,9 @@ int worker_create(const struct node_config *cfg, int index, const struct worker_
 		err_prefix(e, "worker %d: --poll-mode %s", index, loop_backend_name(cfg->poll_mode));
 		goto fail;
 	}
+	if (cfg->poll_mode == LOOP_URING && !loop_has_io(w->loop) && index == 0)
+		log_msg("--poll-mode io_uring: this kernel has no io_uring buffer rings (Linux 5.19): "
+			"readiness only, as io_uring-poll");
 	rc = loop_add(w->loop, w->wake_fd, LOOP_READ, &w->wake_h);
 	if (rc < 0) {
 		err_set(e, "worker %d: cannot watch its eventfd (fd %d) with %s: %s", index,
@@ -704,6 +650,10 @@ void worker_destroy(struct worker *w)
 {
 	if (w == NULL)
 		return;
+	/* First: it waits for the kernel to be done with the buffers of the
+	 * connections' socket I/O. */
+	loop_destroy(w->loop);
+	w->loop = NULL;
 	for (size_t i = 0; i < w->nall_conns; i++) {
 		struct conn *c = w->all_conns[i];
 
@@ -729,7 +679,6 @@ void worker_destroy(struct worker *w)
 		close(w->reserve_fd);
 	free(w->handoff);
 	timer_heap_free(&w->timers);
-	loop_destroy(w->loop);
 	if (w->wake_fd >= 0)
 		close(w->wake_fd);
 	pthread_mutex_destroy(&w->handoff_lock);

@@ -54,6 +54,7 @@ struct worker_stats {
 	uint64_t h2_resets;         /* HTTP/2 streams the client reset (RST_STREAM) */
 	uint64_t name_lookups;      /* forward connections that waited for a name lookup */
 	uint64_t names_refused;     /* forwards refused: host name not in --allow-names */
+	uint64_t ring_sends;        /* sends completed through io_uring (--poll-mode io_uring) */
 	struct engine_stats eng;    /* requests, forwards, budgets, COMPUTE (exec/engine.h) */
 };
 

@@ -1,7 +1,8 @@
 /* worker_int.h -- what the files of a node worker share (private to src/node).
  *
  * Contract: a worker is split by concern, all on one thread: worker.c (the
- * loop, accept, lifecycle, a connection's output and timers), front_wire.c
+ * loop, accept, lifecycle and timers), worker_io.c (a connection's output,
+ * and the reads and writes io_uring does for it), front_wire.c
  * (the native protocol over TCP: frames, authentication, routes, whole frames
  * before start, frame deadlines), front_udp.c (one request per datagram, the
  * amplification bound) and peer.c (pooled forward connections, hashed and
@@ -95,6 +96,7 @@ struct worker {
 	struct conn **all_conns;       /* every conn ever allocated, for teardown */
 	size_t nall_conns;
 	struct conn *free_conns;
+	struct conn *retired;          /* closed in this batch of events: reused after it */
 	struct conn *flush_list;
 	struct conn **peers;           /* pooled peer connections */
 	size_t npeers;
@@ -140,9 +142,20 @@ void conn_queue_reply(struct worker *w, struct conn *c, uint16_t status, uint64_
 		      const void *text, uint32_t text_len, uint64_t frame_size);
 void conn_mark_dirty(struct worker *w, struct conn *c);
 
+/* worker_io.c: conn_flush() above, and flushes every connection marked
+ * dirty; makes the connections closed during a batch of events reusable
+ * (after the batch, so a later event of the batch never reaches a new
+ * connection); handles an event of an io connection (c->io: LOOP_RECV,
+ * LOOP_SENT, or readiness for a segment). */
+void worker_flush_dirty(struct worker *w);
+void worker_reuse_retired(struct worker *w);
+void worker_io_event(struct worker *w, struct conn *c, const struct loop_event *e);
+
 /* front_wire.c */
 void front_wire_frame_timer(struct worker *w, uint64_t key);
 void front_wire_readable(struct worker *w, struct conn *c);
+/* Bytes c received (read by front_wire_readable() or the loop). */
+void front_wire_input(struct worker *w, struct conn *c, const uint8_t *data, size_t n);
 void front_wire_resume(struct worker *w, struct conn *c);
 void front_start_request(struct worker *w, struct conn *c, struct engine_origin *o,
 			 const struct wire_hdr *h, const uint8_t *body);
@@ -183,6 +196,8 @@ int64_t node_io_now(void *ctx);
 
 /* front_http.c */
 void front_http_readable(struct worker *w, struct conn *c);
+/* Bytes c received (read by front_http_readable() or the loop). */
+void front_http_input(struct worker *w, struct conn *c, const uint8_t *data, size_t n);
 void front_http_resume(struct worker *w, struct conn *c);
 void front_http_reply(void *ctx, const struct engine_origin *o, uint64_t req_id, uint16_t status,
 		      const char *text, uint32_t text_len, uint64_t size);

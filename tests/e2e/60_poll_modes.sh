@@ -1,7 +1,8 @@
 # Every --poll-mode serves concurrent clients in every accept mode, and they
-# forward to each other; io_uring may be refused only with the documented error.
+# forward to each other; io_uring (with its socket I/O, and io_uring-poll
+# without) may be refused only with the documented error.
 . "$(dirname "$0")/lib.sh"
-modes="epoll poll select io_uring"
+modes="epoll poll select io_uring io_uring-poll"
 if ! try_node probe -p io_uring -q; then
 	assert_eq "io_uring refusal exit status" 1 "$probe_RC"
 	grep -q "io_uring is unavailable" "$TMP/probe.log" ||

@@ -81,6 +81,6 @@ done
 for bad in kqueue EPOLL ""; do
 	"$MESHWALK" node -b 127.0.0.1:0 -p "$bad" 2>"$TMP/e"; rc=$?
 	assert_eq "-p '$bad' exit" 2 "$rc"
-	grep -q -- "--poll-mode: expected epoll, poll, select or io_uring" "$TMP/e" || fail "-p $bad: $(cat "$TMP/e")"
+	grep -q -- "--poll-mode: expected epoll, poll, select, io_uring or io_uring-poll" "$TMP/e" || fail "-p $bad: $(cat "$TMP/e")"
 done
 exit 0

@@ -23,7 +23,8 @@
 #include "net/loop.h"
 #include "util/clock.h"
 
-static const enum loop_backend backends[] = { LOOP_EPOLL, LOOP_POLL, LOOP_SELECT, LOOP_URING };
+static const enum loop_backend backends[] = { LOOP_EPOLL, LOOP_POLL, LOOP_SELECT, LOOP_URING,
+						 LOOP_URING_POLL };
 #define NB (sizeof backends / sizeof backends[0])
 
 /* Creates a loop of back end b; skips the test when io_uring is refused. */
@@ -34,7 +35,7 @@ static struct loop *make(enum loop_backend b)
 
 	err_clear(&e);
 	if (loop_create(&l, b, &e) < 0) {
-		assert_int_equal(b, LOOP_URING); /* the others cannot be refused */
+		assert_true(b == LOOP_URING || b == LOOP_URING_POLL); /* the others cannot be refused */
 		assert_non_null(strstr(e.msg, "io_uring is unavailable"));
 		return NULL;
 	}
