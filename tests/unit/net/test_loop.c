@@ -148,15 +148,17 @@ static void test_timeout(void **state)
 
 		if (l == NULL)
 			continue;
-		/* An early return is allowed (EINTR: e.g. task work that io_uring
-		 * tear-down queues on this thread), spinning is not. */
+		/* An early return is allowed (EINTR: task work that io_uring
+		 * tear-down queues on this thread; the rings of the tests before,
+		 * with receives cancelled, interrupt an epoll wait up to a few
+		 * times), spinning (a hundred calls) is not. */
 		t0 = clock_now_ns();
 		do {
 			assert_int_equal(loop_wait(l, ev, 4, 20 * NSEC_PER_MSEC), 0);
 			calls++;
 			dt = clock_now_ns() - t0;
 		} while (dt < 19 * NSEC_PER_MSEC && calls < 100);
-		if (calls > 3 || dt > 2 * NSEC_PER_SEC)
+		if (calls > 10 || dt > 2 * NSEC_PER_SEC)
 			fail_msg("%s: 20 ms of waiting took %d calls, %lld ns",
 				 loop_backend_name(backends[i]), calls, (long long)dt);
 		loop_destroy(l);
