@@ -70,22 +70,27 @@ int trace_opt(struct trace_opts *t, int opt, const char *arg)
 	return 2;
 }
 
+int trace_fit_files(const char *const *files, size_t n, const struct trace_opts *t, struct fit *f,
+		    const char *who)
+{
+	struct fit_opts fo = { NULL, t->max_open, t->tolerance_ns, true, NULL, NULL };
+	struct err e;
+
+	if (fit_read(f, files, (int)n, &fo, NULL, &e) < 0 ||
+	    fit_align(f, files, (int)n, &fo, &e) < 0) {
+		log_msg("%s: %s", who, e.msg);
+		return 1;
+	}
+	return 0;
+}
+
 int trace_fit_results(const char *dir, const struct trace_opts *t, struct fit *f, char **path,
 		      bool *have)
 {
-	struct fit_opts fo = { NULL, t->max_open, t->tolerance_ns, true, NULL, NULL };
-	const char *files[1];
-	struct err e;
-
 	if (asprintf(path, "%s/" RESULTS_TRACES_OTLP, dir) < 0)
 		abort();
 	*have = access(*path, F_OK) == 0;
 	if (!*have)
 		return 0;
-	files[0] = *path;
-	if (fit_read(f, files, 1, &fo, NULL, &e) < 0 || fit_align(f, files, 1, &fo, &e) < 0) {
-		log_msg("%s: %s", dir, e.msg);
-		return 1;
-	}
-	return 0;
+	return trace_fit_files((const char *const *)path, 1, t, f, dir);
 }

@@ -9,6 +9,7 @@
 #define MW_CLI_TRACE_OPTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -28,11 +29,15 @@ struct trace_opts {
 void trace_opts_init(struct trace_opts *t);
 /* 0 when opt (one of TRACE_O_*) took arg, 2 after a usage error. */
 int trace_opt(struct trace_opts *t, int opt, const char *arg);
+/* The span files files[0..n) (n >= 1) fitted together as traces are, with
+ * t's options, into f: 0, or 1 after printing why, prefixed by who. */
+struct fit;
+int trace_fit_files(const char *const *files, size_t n, const struct trace_opts *t, struct fit *f,
+		    const char *who);
 /* The spans a traced run left in its results directory dir
  * (traces.otlp.jsonl), fitted as traces are with t's options into f;
  * *path: where they were looked for (the caller frees it), *have false when
  * the run left none. 0, or 1 after printing why they could not be read. */
-struct fit;
 int trace_fit_results(const char *dir, const struct trace_opts *t, struct fit *f, char **path,
 		      bool *have);
 

@@ -126,9 +126,6 @@ static void pool_services(struct validate_pool *p, const char *const *dirs, size
 static int pool_spans(struct validate_pool *p, const char *const *dirs, size_t n,
 		      const char *opt, const struct trace_opts *to)
 {
-	struct fit_opts fo = { NULL, to->max_open, to->tolerance_ns, true, NULL, NULL };
-	struct err e;
-
 	p->span_files = xcalloc(n + 1, sizeof *p->span_files);
 	for (size_t d = 0; d < n; d++) {
 		char *path;
@@ -145,13 +142,8 @@ static int pool_spans(struct validate_pool *p, const char *const *dirs, size_t n
 	if (p->nspan_files == 0)
 		return 0;
 	p->have_spans = true;
-	if (fit_read(&p->spans, (const char *const *)p->span_files, (int)p->nspan_files, &fo, NULL,
-		     &e) < 0 ||
-	    fit_align(&p->spans, (const char *const *)p->span_files, (int)p->nspan_files, &fo,
-		      &e) < 0) {
-		log_msg("%s: %s", opt, e.msg);
+	if (trace_fit_files((const char *const *)p->span_files, p->nspan_files, to, &p->spans, opt))
 		return 1;
-	}
 	p->vc.spans = &p->spans.model;
 	return 0;
 }
