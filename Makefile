@@ -149,6 +149,7 @@ bench-smoke: bin/meshwalk bench-bins
 	bench/soak.sh --smoke
 	bench/verdict.sh --smoke
 	bench/instr.sh --requests 20 bin/meshwalk
+	HOLDS_REQUESTS=20 bench/holds.sh bin/meshwalk
 
 # Size rules of docs/architecture.md: files over 800 lines, functions over 120.
 check-size:

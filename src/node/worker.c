@@ -380,15 +380,38 @@ void worker_stop(struct worker *w)
 
 /* -- the loop -- */
 
-static int64_t next_timeout(struct worker *w)
+/* How long to sleep for the next timer, less the lead (*lead): the sleep's
+ * lateness, learned, so that it usually ends just before the deadline. */
+static int64_t next_timeout(struct worker *w, int64_t *lead)
 {
 	struct timer_entry te;
-	int64_t now;
+	int64_t gap;
 
+	*lead = 0;
 	if (!timer_heap_peek(&w->timers, &te))
 		return -1;
-	now = clock_now_ns();
-	return te.deadline > now ? te.deadline - now : 0;
+	gap = te.deadline - clock_now_ns();
+	if (gap <= 0)
+		return 0;
+	*lead = clock_lead_ns(&w->timer_lead, gap);
+	return gap - *lead;
+}
+
+/* A sleep asked to end at wake (lead before the next timer's deadline) has
+ * ended with no events: learn its lateness, and if it woke before the
+ * deadline, spin the rest (at most the lead, CLOCK_LEAD_MAX_NS), so a hold,
+ * a SLEEP or a deadline ends on time, never early; sleeping again would end
+ * it late by another wake-up (tens of microseconds on a VM). */
+static void timer_sleep_ended(struct worker *w, int64_t wake, int64_t lead)
+{
+	struct timer_entry te;
+	int64_t now = clock_now_ns();
+
+	if (now < wake)
+		return; /* interrupted (a signal, an io_uring ring's task work) */
+	clock_lead_learn(&w->timer_lead, wake, now);
+	if (timer_heap_peek(&w->timers, &te) && te.deadline > now && te.deadline <= wake + lead)
+		clock_spin_until(te.deadline);
 }
 
 static void on_timer(struct worker *w, uint64_t key)
@@ -432,6 +455,9 @@ static int setup_thread(struct worker *w)
 
 	snprintf(name, sizeof name, "dwn_conn_%d", w->index); /* DistWalk's names: scripts find workers by them */
 	pthread_setname_np(pthread_self(), name);
+	/* Link holds, SLEEPs and deadlines end when asked: the default 50 us of
+	 * timer slack made every hold up to that much longer than drawn. */
+	clock_lower_timer_slack();
 	if (cfg->affinity.n > 0) {
 		int cpu = cfg->affinity.cpu[w->index % cfg->affinity.n];
 
@@ -463,8 +489,13 @@ static void *worker_thread(void *arg)
 	while (!atomic_load(&w->stop)) {
 		/* Spinning: a zero timeout, so the thread never sleeps in the kernel
 		 * and timers are checked on every pass. */
-		int64_t timeout = w->cfg->wait_spin ? 0 : next_timeout(w);
+		int64_t lead = 0;
+		int64_t timeout = w->cfg->wait_spin ? 0 : next_timeout(w, &lead);
+		int64_t asleep = timeout > 0 ? clock_now_ns() : 0;
 		int n = loop_wait(w->loop, ev, MAX_EVENTS, timeout);
+
+		if (n == 0 && timeout > 0)
+			timer_sleep_ended(w, asleep + timeout, lead);
 
 		if (n < 0) {
 			log_msg("worker %d: event loop failed: %s", w->index, errstr(n));

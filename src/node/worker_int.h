@@ -21,6 +21,7 @@
 #include "exec/engine.h"
 #include "net/loop.h"
 #include "net/timer.h"
+#include "util/clock.h"
 #include "node/conn.h"
 #include "node/worker.h"
 #include "proto/http1.h"
@@ -102,6 +103,7 @@ struct worker {
 	size_t npeers;
 	uint32_t peer_hash[PEER_BUCKETS]; /* index + 1 into peers, chained by hash_next */
 	struct timer_heap timers;
+	struct clock_lead timer_lead;  /* how early a sleep for a timer asks to wake */
 	struct rng rng;
 	struct storage *storage;       /* the node's; NULL: storage ops unsupported */
 	pthread_mutex_t done_lock;     /* guards done */

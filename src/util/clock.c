@@ -59,3 +59,21 @@ void clock_waiter_learn(struct clock_waiter *w, int64_t wake, int64_t now)
 	m = (int64_t)(2 * w->late_ewma) + 5 * NSEC_PER_USEC;
 	w->margin_ns = m < w->min_spin_ns ? w->min_spin_ns : m > w->max_spin_ns ? w->max_spin_ns : m;
 }
+
+int64_t clock_lead_ns(const struct clock_lead *l, int64_t gap_ns)
+{
+	int64_t lead = l->late_ns < CLOCK_LEAD_MAX_NS ? l->late_ns : CLOCK_LEAD_MAX_NS;
+
+	return gap_ns < lead ? (gap_ns > 0 ? gap_ns : 0) : lead;
+}
+
+void clock_lead_learn(struct clock_lead *l, int64_t wake, int64_t now)
+{
+	int64_t late = now > wake ? now - wake : 0;
+
+	if (late > CLOCK_LEAD_SAMPLE_MAX_NS)
+		late = CLOCK_LEAD_SAMPLE_MAX_NS;
+	/* A mean over about the last 16 sleeps: the lead is to be right on
+	 * average, and wake-ups vary by tens of microseconds one to the next. */
+	l->late_ns += (late - l->late_ns) / 16;
+}

@@ -55,6 +55,34 @@ int64_t clock_waiter_wake(const struct clock_waiter *w, int64_t deadline, int64_
 /* Records that a sleep meant to end at wake ended at now. */
 void clock_waiter_learn(struct clock_waiter *w, int64_t wake, int64_t now);
 
+/* A timer lead: how much earlier than a deadline a thread that sleeps for it
+ * should ask to wake, so that it usually wakes just before the deadline and
+ * spins the rest: the mean lateness of the sleeps that ended by their timeout
+ * (each sample clamped at CLOCK_LEAD_SAMPLE_MAX_NS, so one preemption stall
+ * does not move it far), never more than CLOCK_LEAD_MAX_NS. Unlike a
+ * clock_waiter's margin (twice the lateness: a client's send must not be
+ * late), it spins about as often as it is late, a little either way: an
+ * event loop on a small machine shares the CPUs with the system it emulates.
+ * On an idle VM a sleep ends tens of microseconds late; a link hold, a SLEEP
+ * op or a deadline would otherwise all be that much longer than drawn. */
+#define CLOCK_LEAD_MAX_NS (200 * NSEC_PER_USEC)
+#define CLOCK_LEAD_SAMPLE_MAX_NS (1000 * NSEC_PER_USEC)
+
+struct clock_lead {
+	int64_t late_ns; /* smoothed lateness of timed-out sleeps */
+};
+
+static inline void clock_lead_init(struct clock_lead *l)
+{
+	l->late_ns = 0;
+}
+
+/* The lead to take off a sleep of gap_ns (> 0): at most the gap itself. */
+int64_t clock_lead_ns(const struct clock_lead *l, int64_t gap_ns);
+
+/* Records that a sleep asked to end at wake ended at now. */
+void clock_lead_learn(struct clock_lead *l, int64_t wake, int64_t now);
+
 /* Sets this thread's timer slack to 1 ns; returns 0 or -errno. */
 int clock_lower_timer_slack(void);
 
