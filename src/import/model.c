@@ -79,6 +79,7 @@ void model_free(struct model *m)
 		reservoir_free(&r->resp);
 		reservoir_free(&r->leaf_dur);
 		reservoir_free(&r->root_dur);
+		reservoir_free(&r->entry_srv_dur);
 		reservoir_free(&r->self);
 	}
 	for (uint32_t i = 0; i < m->nedges; i++) {
@@ -580,6 +581,42 @@ static void push_op(struct model *m, const struct import *im, const struct span 
 		r->wset = X->wset;
 }
 
+/* Entry span E of route r starts a request: a trace root, or the root of a
+ * fragment whose parent is missing; counted, its start and (a trace root's)
+ * end-to-end latency kept. */
+static void count_root(struct model *m, const struct trace *t, const struct span *E,
+		       struct model_route *r)
+{
+	bool frag = E->parent == SPAN_NONE && E->parent_id != NULL;
+	uint64_t *n = frag ? &m->frags : &m->roots;
+	uint64_t *first = frag ? &m->frag_first_ns : &m->root_first_ns;
+	uint64_t *last = frag ? &m->frag_last_ns : &m->root_last_ns;
+
+	(*(frag ? &r->frag_roots : &r->roots))++;
+	if (!timed(E))
+		return;
+	uint64_t st = (uint64_t)E->start_ns;
+	/* Called by a load generator: its client span is the end-to-end
+	 * latency (what the clone's clients measure). */
+	const struct span *L = E->parent != SPAN_NONE && timed(&t->spans[E->parent])
+				       ? &t->spans[E->parent]
+				       : E;
+
+	if (!frag) {
+		reservoir_add_cap(&r->root_dur, &m->rng, (double)L->dur_ns, MODEL_ROOT_RESERVOIR);
+		if (L != E) {
+			r->roots_by_client++;
+			reservoir_add_cap(&r->entry_srv_dur, &m->rng, (double)E->dur_ns,
+					  MODEL_ROOT_RESERVOIR);
+		}
+	}
+	if (*n == 0 || st < *first)
+		*first = st;
+	if (*n == 0 || st > *last)
+		*last = st;
+	(*n)++;
+}
+
 /* One execution: the entry span ei of its service; root: it starts a
  * request (a trace root, or called by an external caller). */
 static void execution(struct model *m, const struct import *im, const struct trace *t, uint32_t ei,
@@ -596,33 +633,8 @@ static void execution(struct model *m, const struct import *im, const struct tra
 	if (E->status == SPAN_STATUS_ERROR)
 		m->routes[ridx].errors++;
 	add_sizes(m, &m->routes[ridx], E);
-	if (root) {
-		/* a trace root, or the root of a fragment whose parent is missing */
-		bool frag = E->parent == SPAN_NONE && E->parent_id != NULL;
-		struct model_route *r = &m->routes[ridx];
-		uint64_t *n = frag ? &m->frags : &m->roots;
-		uint64_t *first = frag ? &m->frag_first_ns : &m->root_first_ns;
-		uint64_t *last = frag ? &m->frag_last_ns : &m->root_last_ns;
-
-		(*(frag ? &r->frag_roots : &r->roots))++;
-		if (timed(E)) {
-			uint64_t st = (uint64_t)E->start_ns;
-			/* Called by a load generator: its client span is the
-			 * end-to-end latency (what the clone's clients measure). */
-			const struct span *L = E->parent != SPAN_NONE && timed(&t->spans[E->parent])
-						       ? &t->spans[E->parent]
-						       : E;
-
-			if (!frag)
-				reservoir_add_cap(&r->root_dur, &m->rng, (double)L->dur_ns,
-						  MODEL_ROOT_RESERVOIR);
-			if (*n == 0 || st < *first)
-				*first = st;
-			if (*n == 0 || st > *last)
-				*last = st;
-			(*n)++;
-		}
-	}
+	if (root)
+		count_root(m, t, E, &m->routes[ridx]);
 	/* walk the local spans; their children in other services are calls,
 	 * and meshwalk's COMPUTE and wait spans among them its ops */
 	grow_u32(&m->stack, &m->cap_stack, t->n + 1);

@@ -132,7 +132,11 @@ struct model_route {
 	struct reservoir req, resp; /* sizes, bytes */
 	struct reservoir leaf_dur;  /* leaf: client span durations, ns */
 	struct reservoir root_dur;  /* as a trace root: end-to-end durations, ns (at most
-				     * MODEL_ROOT_RESERVOIR of them) */
+				     * MODEL_ROOT_RESERVOIR of them): a load generator's
+				     * client span where one called it, else its own span */
+	uint64_t roots_by_client;   /* of root_dur's, those a load generator's client span timed */
+	struct reservoir entry_srv_dur; /* of those, the entry's own (server) span, ns: validate
+					 * times the clone's entries as the original's are */
 	struct reservoir self;      /* per timed execution: its self time (all segments), ns */
 	uint32_t wset;              /* largest COMPUTE working set in meshwalk's spans, 0: none */
 };

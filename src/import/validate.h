@@ -4,9 +4,14 @@
  *
  * Per entry operation (a client group of the written scenario, matched by
  * name: writer_group_name()): the original end-to-end latencies (the trace
- * roots' durations, a reservoir of the model) against the clone's (its
- * group's successful requests, timed from their actual send as a client
- * span is; several runs pooled: cli/validate_pool.h): the
+ * roots' durations, a reservoir of the model) against the clone's, timed
+ * where the original's were: where a load generator's client span timed
+ * the roots, the group's successful requests (from their actual send, as
+ * a client span is); where the roots are the entry's own spans (nothing
+ * traced called it), the clone's entry spans when its run left spans (its
+ * clients' figures would add the hop to the entry, which those roots do
+ * not hold), else the group's requests with a note. Several runs pooled:
+ * cli/validate_pool.h. The
  * Kolmogorov-Smirnov distance, p50, p90
  * and p99 of both and their relative errors, and the Wasserstein-1 distance
  * relative to the original median. Per service (topology): the requests its
@@ -72,6 +77,11 @@ struct validate_clone {
 };
 
 void validate_opts_init(struct validate_opts *o);
+
+/* The clone's route of service svc and operation op (scenario names: the
+ * clone's spans carry them) in the model fitted to its spans, or NULL. */
+const struct model_route *validate_clone_route(const struct model *c, const char *svc,
+						const char *op);
 
 /* The per-operation self-time section (text, and the JSON object
  * "self_time" when json is not NULL). */

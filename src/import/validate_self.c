@@ -30,10 +30,8 @@ static unsigned long long executions(const struct model_route *r)
 	return (unsigned long long)(r->leaf ? r->leaf_dur.seen : r->self.seen);
 }
 
-/* The clone's route of service svc and operation op (scenario names: the
- * clone's spans carry them), or NULL. */
-static const struct model_route *clone_route(const struct model *c, const char *svc,
-					     const char *op)
+const struct model_route *validate_clone_route(const struct model *c, const char *svc,
+						const char *op)
 {
 	const struct model_route *leaf = NULL;
 
@@ -71,7 +69,7 @@ static double rel_err(double got, double want)
 static void op_line(const struct model *m, const struct model *cl, const struct op_row *row,
 		    bool first, FILE *out, FILE *json)
 {
-	const struct model_route *r = &m->routes[row->route], *cr = clone_route(cl, row->svc, row->op);
+	const struct model_route *r = &m->routes[row->route], *cr = validate_clone_route(cl, row->svc, row->op);
 	uint32_t no, nc = 0;
 	double *o = self_us(r, &no), *c = cr ? self_us(cr, &nc) : NULL;
 	/* every execution counted, though at most a reservoir's are sampled */

@@ -774,7 +774,8 @@ static void test_validate(void **state)
 	fclose(f);
 	if (ok != 1)
 		fail_msg("%s", buf);
-	assert_non_null(strstr(buf, "  A.root: original 40 traces, clone 40 requests\n"));
+	assert_non_null(strstr(buf, "  A.root: original 40 traces, clone 40 requests, timed at its "
+				    "clients"));
 	assert_non_null(strstr(buf, "KS distance 0.000 (max 0.1) ok"));
 	assert_non_null(strstr(buf, "  C: expected 20.0, served 20 (+0.0%) ok\n"));
 	assert_non_null(strstr(buf, "verdict: PASS (7 checks, 0 failed)"));
@@ -800,7 +801,7 @@ static void test_validate(void **state)
 	f = open_memstream(&buf, &len);
 	validate_report(&m, &c, &o, f, NULL);
 	fclose(f);
-	assert_non_null(strstr(buf, "clone 30 requests\n"));
+	assert_non_null(strstr(buf, "clone 30 requests, timed at its clients"));
 	assert_non_null(strstr(buf, "  B: expected 40.0, served 40 (+0.0%) ok\n"));
 	assert_non_null(strstr(buf, "  C: expected 20.0, served 20 (+0.0%) ok\n"));
 	free(buf);
@@ -905,6 +906,83 @@ static void test_external_caller(void **state)
 	end();
 }
 
+/* The clone is timed where the original was: the original's roots are A's
+ * own spans (nothing traced called A), so a traced clone is timed at A's
+ * entry spans, not at its clients, which add their hop (1 ms here); without
+ * the clone's spans, its clients' figures, said so. Where a load generator's
+ * client spans timed the original, the clients' figures are the match. */
+static void test_validate_entry_timing(void **state)
+{
+	double lat[40], *lp = lat;
+	size_t nlat = 40, nsent = 40;
+	const char *group = "A.root", *svcs[] = { "A" };
+	double reqs[] = { 40 };
+	struct validate_clone c = { .ngroups = 1, .group = &group, .lat = &lp, .nlat = &nlat,
+				    .nsent = &nsent, .nsvc = 1, .svc = svcs, .requests = reqs };
+	struct validate_opts o;
+	struct model clone;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	/* the clone's traced run: its client group's spans are 1 ms longer */
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 40; i++) {
+		char t[16];
+
+		snprintf(t, sizeof t, "t%d", i);
+		call(t, "g", NULL, "A.root", "A", "root", i * 100000, 3000 + i * 1000, 1000);
+		lat[i] = 3000 + i * 1000;
+	}
+	import_finish(&im);
+	assert_int_equal(route("A", "root")->roots_by_client, 40);
+	assert_int_equal(route("A", "root")->entry_srv_dur.n, 40);
+	clone = m;
+	import_free(&im);
+
+	begin(MODEL_DEFAULT_TOLERANCE_NS);
+	for (int i = 0; i < 40; i++) {
+		char t[16];
+
+		snprintf(t, sizeof t, "t%d", i);
+		add(t, "r", NULL, "A", "root", SPAN_KIND_SERVER, i * 100000, 2000 + i * 1000);
+	}
+	import_finish(&im);
+	assert_int_equal(route("A", "root")->roots_by_client, 0);
+	validate_opts_init(&o);
+
+	f = open_memstream(&buf, &len);
+	validate_report(&m, &c, &o, f, NULL);
+	fclose(f);
+	if (strstr(buf, "clone 40 requests, timed at its clients: with their hop to A, which the "
+			"original's roots (A's own spans) do not hold") == NULL ||
+	    strstr(buf, "KS distance 0.000") != NULL)
+		fail_msg("%s", buf);
+	free(buf);
+
+	c.spans = &clone;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(validate_report(&m, &c, &o, f, NULL), 1);
+	fclose(f);
+	if (strstr(buf, "clone 40 requests, timed at A's spans as the original's roots are") == NULL ||
+	    strstr(buf, "KS distance 0.000 (max 0.1) ok") == NULL)
+		fail_msg("%s", buf);
+	free(buf);
+
+	/* the clone's model as the original: a load generator timed its
+	 * roots, so the clients' latencies are compared, as they are */
+	f = open_memstream(&buf, &len);
+	assert_int_equal(validate_report(&clone, &c, &o, f, NULL), 1);
+	fclose(f);
+	if (strstr(buf, "  A.root: original 40 traces, clone 40 requests\n") == NULL ||
+	    strstr(buf, "KS distance 0.000 (max 0.1) ok") == NULL)
+		fail_msg("%s", buf);
+	free(buf);
+	end();
+	model_free(&clone);
+}
+
 /* More traced roots than the model keeps (MODEL_ROOT_RESERVOIR, more than
  * the other distributions' MODEL_RESERVOIR): validate says its latencies
  * are a sample, and of how many traces. */
@@ -942,7 +1020,7 @@ static void test_validate_sample(void **state)
 	validate_report(&m, &c, &o, f, NULL);
 	fclose(f);
 	snprintf(want, sizeof want, "  A.root: original %d traces (latency from a sample of %d), "
-		 "clone %d requests\n", NSAMPLE, MODEL_ROOT_RESERVOIR, NSAMPLE);
+		 "clone %d requests, timed at its clients", NSAMPLE, MODEL_ROOT_RESERVOIR, NSAMPLE);
 	if (strstr(buf, want) == NULL)
 		fail_msg("%s", buf);
 	free(buf);
@@ -955,6 +1033,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_groups_and_segments),
 		cmocka_unit_test(test_external_caller),
+		cmocka_unit_test(test_validate_entry_timing),
 		cmocka_unit_test(test_tolerance),
 		cmocka_unit_test(test_plans_and_leaves),
 		cmocka_unit_test(test_writer),
