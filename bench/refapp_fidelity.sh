@@ -6,9 +6,13 @@
 #
 # At each RATE (default 10 and 20 req/s; REQUESTS default 1000 per run): the
 # application serves REQUESTS requests (tests/refapp/run.sh, shared with e2e
-# 92_refapp_traces), its traces are imported (meshwalk import -o), the clone
-# runs at the same rate, and meshwalk validate's table is printed (p50/p90/p99
-# errors, KS distance, requests per service), with the structure: every call
+# 92_refapp_traces) REFAPP_RUNS times (default 2), its traces are imported
+# together (meshwalk import -o), the clone runs at the same rate as many
+# times, and meshwalk validate's table is printed for the runs pooled on
+# each side (p50/p90/p99 errors, KS distance, requests per service): two
+# runs of the application minutes apart differ at p90 and p99 by more than
+# the goals (a slow spell of the machine lands on one), pooled both sides
+# share them. With it, the structure: every call
 # edge of the import's summary against the counts the services kept. The
 # import fine-tunes (meshwalk import --tune REFAPP_TUNE_ROUNDS, default 1):
 # its round 0 is the clone as imported, run traced (validated above); each
@@ -39,13 +43,15 @@ SVC=${WHATIF_SERVICE:-catalog}
 MS=${WHATIF_MS:-1}
 ROUNDS=${WHATIF_ROUNDS:-3}
 TUNE=${REFAPP_TUNE_ROUNDS:-1}
+RUNS=${REFAPP_RUNS:-2}
 MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
 die() { echo "bench/refapp_fidelity.sh: $*" >&2; exit 1; }
 [ -x "$MESHWALK" ] || die "build meshwalk first (make)"
-for v in "$N" $RATES "$ROUNDS" "$TUNE"; do
+for v in "$N" $RATES "$ROUNDS" "$TUNE" "$RUNS"; do
 	case $v in '' | *[!0-9]*) die "usage: bench/refapp_fidelity.sh [REQUESTS] [RATE...]" ;; esac
 done
 [ "$ROUNDS" -ge 1 ] || die "WHATIF_ROUNDS: at least 1"
+[ "$RUNS" -ge 1 ] || die "REFAPP_RUNS: at least 1"
 for r in $RATES; do [ "$r" -ge 1 ] && [ "$r" -le 20 ] || die "rate $r: 1 to 20 req/s (2 cores)"; done
 . tests/refapp/run.sh
 refapp_ready || die "$REFAPP_WHY"
@@ -73,9 +79,14 @@ clone() {
 		>/dev/null 2>"$out.err" ||
 		echo "the clone's run reported: $(tail -n 1 "$out.err")"
 }
-# validate CLONE TRACES JSON: validate's table; its figures in JSON
+# validate JSON CLONE_DIRS TRACES...: validate's table for the clone's runs
+# (a space-separated list, pooled) against the traces (pooled); its figures
+# in JSON
 validate() {
-	"$MESHWALK" validate --json "$3" --clone "$1" "$2"
+	local json=$1 d clones=()
+	for d in $2; do clones+=(--clone "$d"); done
+	shift 2
+	"$MESHWALK" validate --json "$json" "${clones[@]}" "$@"
 	case $? in 0 | 3) ;; *) die "validate failed" ;; esac
 }
 structure() { # DIR: the import's call edges against the services' own counts
@@ -91,22 +102,27 @@ structure() { # DIR: the import's call edges against the services' own counts
 echo "bench/refapp_fidelity.sh: $N requests per run, rates $RATES; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cpus"
 for rate in $RATES; do
 	echo
-	echo "== $rate req/s"
-	original "$T/orig-$rate" "$rate"
+	echo "== $rate req/s ($RUNS runs a side, pooled)"
+	traces=() tuned=""
+	for k in $(seq 1 "$RUNS"); do
+		original "$T/orig-$rate-$k" "$rate"
+		traces+=("$T/orig-$rate-$k/traces.jsonl")
+		tuned="$tuned $T/tuned-$rate-$k"
+	done
 	# Fitted and fine-tuned (Ditto's step) by import itself: round 0 runs
 	# the clone as imported, traced; each round measures every call edge's
 	# extra network time in its spans and refits the links without it.
 	"$MESHWALK" import --tune "$TUNE" --tune-dir "$T/tune-$rate" --rate "$rate" --requests "$N" \
-		-o "$T/tuned-$rate.yaml" "$T/orig-$rate/traces.jsonl" 2>"$T/import-$rate.err" ||
+		-o "$T/tuned-$rate.yaml" "${traces[@]}" 2>"$T/import-$rate.err" ||
 		{ cat "$T/import-$rate.err"; die "import --tune failed"; }
-	structure "$T/orig-$rate"
-	echo "(the clone as imported: round 0 of import --tune)"
-	validate "$T/tune-$rate/run-0" "$T/orig-$rate/traces.jsonl" "$T/val-$rate.json"
+	for k in $(seq 1 "$RUNS"); do structure "$T/orig-$rate-$k"; done
+	echo "(the clone as imported: round 0 of import --tune, one run)"
+	validate "$T/val-$rate.json" "$T/tune-$rate/run-0" "${traces[@]}"
 	sed -n '/^round [0-9]*: the clone/,$p' "$T/import-$rate.err"
 	echo
 	echo "== $rate req/s, tuned ($TUNE round(s) of import --tune: each call edge's own hop off its link)"
-	clone "$T/tuned-$rate" "$T/tuned-$rate.yaml" "$rate"
-	validate "$T/tuned-$rate" "$T/orig-$rate/traces.jsonl" "$T/val-tuned-$rate.json" |
+	for d in $tuned; do clone "$d" "$T/tuned-$rate.yaml" "$rate"; done
+	validate "$T/val-tuned-$rate.json" "$tuned" "${traces[@]}" |
 		sed -n '/^end-to-end/,/^requests per service/p;/^network time/,/^  the clone/p' |
 		grep -v '^requests per service'
 	cp "$T/tuned-$rate.yaml" "$T/clone-$rate.yaml" # the what-if below runs the tuned clone
@@ -117,7 +133,7 @@ echo
 echo "== what if $SVC needed ${MS} ms more CPU per request ($last req/s, $ROUNDS rounds)"
 # Round i runs the application and the clone without and with the extra
 # work, in ABBA order over the rounds (round 1's base runs are the ones
-# above), so drift falls on both sides alike; each side's shift is the
+# above, pooled), so drift falls on both sides alike; each side's shift is the
 # median over rounds of its own (plus - base) p50 shift.
 for i in $(seq 1 "$ROUNDS"); do
 	for kind in $([ $((i % 2)) = 1 ] && echo "base plus" || echo "plus base"); do
@@ -134,7 +150,7 @@ for i in $(seq 1 "$ROUNDS"); do
 			grep -qF -- "=-C ${MS}ms " "$T/clone-plus-$i/commands.txt" ||
 				die "the clone's $SVC does not run the prefix"
 		fi
-		validate "$T/clone-$kind-$i" "$T/orig-$kind-$i/traces.jsonl" "$T/val-$kind-$i.json" \
+		validate "$T/val-$kind-$i.json" "$T/clone-$kind-$i" "$T/orig-$kind-$i/traces.jsonl" \
 			>"$T/val-$kind-$i.txt"
 		grep -E '^ +p50 ' "$T/val-$kind-$i.txt" || true
 	done
