@@ -152,15 +152,23 @@ static double *clone_entry_spans(const struct vrun *v, const struct expect *x, u
 {
 	const struct model_route *rt = &v->m->routes[r], *cr;
 	const char *svc = writer_service_name(x->nm, rt->svc), *op = writer_route_name(x->nm, r);
+	const struct reservoir *at;
 	uint32_t n32;
 	double *lat;
 
 	if (rt->roots_by_client * 2 >= rt->root_dur.seen || v->c->spans == NULL || !svc || !op)
 		return NULL;
 	cr = validate_clone_route(v->c->spans, svc, op);
-	if (cr == NULL || cr->entry_srv_dur.n == 0)
+	if (cr == NULL)
 		return NULL;
-	lat = reservoir_sorted(&cr->entry_srv_dur, &n32);
+	/* the entry spans under the clients' spans; where the clients' spans
+	 * are not in the run's traces, the entry's spans are its roots */
+	at = cr->entry_srv_dur.n > 0 ? &cr->entry_srv_dur
+	     : cr->roots_by_client == 0 && cr->root_dur.n > 0 ? &cr->root_dur
+							       : NULL;
+	if (at == NULL)
+		return NULL;
+	lat = reservoir_sorted(at, &n32);
 	for (uint32_t i = 0; i < n32; i++)
 		lat[i] /= 1000.0;
 	*n = n32;
