@@ -211,6 +211,14 @@ static void node_args(struct gen *g, const struct scenario_service *svc, struct 
 	push(a, "--allow-names");
 	push(a, names);
 	free(names);
+	/* the seed meshwalk run gives the service's first node: its replicas
+	 * share the template */
+	char seed[32];
+
+	snprintf(seed, sizeof seed, "%" PRIu64,
+		 scenario_node_seed(g->s, g->c->seed, (size_t)(svc - g->s->services), 0));
+	push(a, "--seed");
+	push(a, seed);
 	if (svc->link.delay) {
 		push(a, "--net-delay");
 		push(a, svc->link.delay);

@@ -193,16 +193,14 @@ void add_trace_args(struct scenario_argv *av, const char *dir, const char *name,
 	}
 }
 
-/* --seed for node number idx (services in file order, then replicas), so
- * that the scenario's seed moves the nodes' draws (SKIP and --choice
- * probabilities, a route's value specs) as it moves the clients': two runs
- * with different seeds are two samples, not one twice. A --seed among the
+/* --seed for replica k of service i (scenario_node_seed()): two runs with
+ * different seeds are two samples, not one twice. A --seed among the
  * service's own node arguments wins (it comes later). */
-static void add_seed_arg(const struct run *r, size_t idx, struct scenario_argv *av)
+static void add_seed_arg(const struct run *r, size_t i, int k, struct scenario_argv *av)
 {
 	char seed[32];
 
-	snprintf(seed, sizeof seed, "%" PRIu64, r->seed + RUN_NODE_SEED_OFFSET + idx);
+	snprintf(seed, sizeof seed, "%" PRIu64, scenario_node_seed(r->s, r->seed, i, k));
 	add_arg(av, xstrdup("--seed"));
 	add_arg(av, xstrdup(seed));
 }
@@ -212,16 +210,13 @@ static void add_seed_arg(const struct run *r, size_t idx, struct scenario_argv *
 static int start_wave(struct run *r, int level)
 {
 	const struct scenario *s = r->s;
-	size_t idx = 0;
 
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct scenario_service *svc = &s->services[i];
 
-		if (svc->balance || svc->level != level) {
-			idx += (size_t)svc->replicas;
+		if (svc->balance || svc->level != level)
 			continue; /* balancers: started by start_balancers(), once the nodes listen */
-		}
-		for (int k = 0; k < svc->replicas; k++, idx++) {
+		for (int k = 0; k < svc->replicas; k++) {
 			struct replica *rep = &r->replicas[i][k];
 			char port_file[600], stats_file[600], log_file[600];
 			struct scenario_argv av = { 0 };
@@ -242,7 +237,7 @@ static int start_wave(struct run *r, int level)
 			snprintf(log_file, sizeof log_file, "%s/node.log", rep->dir);
 			for (size_t j = 0; j < sizeof fixed / sizeof *fixed; j++)
 				add_arg(&av, xstrdup(fixed[j]));
-			add_seed_arg(r, idx, &av);
+			add_seed_arg(r, i, k, &av);
 			add_delay_args(r, i, &av);
 			add_allow_args(r, &av);
 			add_node_tls_args(r, i, &av);

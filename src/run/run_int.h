@@ -13,8 +13,6 @@
 #ifndef MW_RUN_RUN_INT_H
 #define MW_RUN_RUN_INT_H
 
-#define RUN_NODE_SEED_OFFSET 1000
-
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,7 +55,7 @@ struct run {
 	char dir[320];
 	struct replica **replicas;  /* [service][replica] */
 	struct group *groups;
-	uint64_t seed;      /* client group g: seed + g; node j: seed + RUN_NODE_SEED_OFFSET + j */
+	uint64_t seed;      /* client group g: seed + g; node: scenario_node_seed() */
 	int sfd;
 	FILE *commands;
 	const char *failure;        /* first reason the run failed */

@@ -100,6 +100,15 @@ bool scenario_traced(const struct scenario *s)
 	return false;
 }
 
+uint64_t scenario_node_seed(const struct scenario *s, uint64_t seed, size_t i, int r)
+{
+	uint64_t idx = (uint64_t)r;
+
+	for (size_t k = 0; k < i && k < s->nservices; k++)
+		idx += (uint64_t)s->services[k].replicas;
+	return seed + 1000 + idx;
+}
+
 /* -- lookups -- */
 
 static struct scenario_service *find_service(struct scenario *s, const char *name)

@@ -173,6 +173,12 @@ bool scenario_has_tls(const struct scenario *s);
 double scenario_trace_sample(const struct scenario *s, size_t g);
 /* True when any group traces: every process of the run records spans. */
 bool scenario_traced(const struct scenario *s);
+/* The --seed of replica r of service i (services in file order, then
+ * replicas; a deployment's replicas share their template: r = 0) for a
+ * scenario seeded with seed: its client groups take seed + g, its nodes
+ * seed + 1000 + the node's number, so that the seed moves the nodes' draws
+ * (SKIP and --choice, a route's value specs) as it moves the clients'. */
+uint64_t scenario_node_seed(const struct scenario *s, uint64_t seed, size_t i, int r);
 
 /* The service called name, or NULL. */
 const struct scenario_service *scenario_service(const struct scenario *s, const char *name);

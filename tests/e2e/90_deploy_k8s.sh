@@ -62,6 +62,13 @@ grep -q -- '- name: h2c' "$m/10-service-worker.yaml" || fail "the h2c port"
 grep -q '"h2c://0.0.0.0:[0-9]*"' "$m/10-service-worker.yaml" || fail "the h2c port's node does not serve HTTP/2"
 # Deployments: replicas, resources, readiness probe, anti-affinity, node arguments.
 grep -q 'replicas: 2' "$m/10-service-front.yaml" || fail "front's replicas"
+# each service's nodes get the seed meshwalk run gives its first node (seed
+# 11: + 1000 + the node's number, front's two replicas counted): the
+# scenario's seed moves the nodes' draws, and services do not share them
+for sv in front:1011 back:1013 worker:1014; do
+	grep -A1 -- '"--seed"' "$m/10-service-${sv%%:*}.yaml" | grep -q "\"${sv#*:}\"" ||
+		fail "${sv%%:*}'s nodes are not seeded ${sv#*:}"
+done
 grep -q 'cpu: "500m"' "$m/10-service-front.yaml" || fail "front's resources"
 grep -q 'readinessProbe:' "$m/10-service-front.yaml" || fail "readiness probe"
 grep -q 'podAntiAffinity:' "$m/10-service-front.yaml" || fail "anti-affinity"
