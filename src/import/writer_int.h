@@ -49,9 +49,10 @@ struct self_emu {
 /* writer_ops.c: the median of sorted x[0..n) (0 when empty). */
 double writer_median(const double *x, uint32_t n);
 /* An emp: spec (or a constant) of the sorted values x[0..n) scaled by k, in
- * unit u: at most q quantiles, at the middle of q equal slices, so the spec
- * keeps the distribution's shape and its tail up to the last slice; sep
- * between values (',', or ':' inside an option that splits at ','). */
+ * unit u: the values themselves when n <= q, else the means of q equal
+ * slices of them, so the spec keeps the distribution's shape, its mean, and
+ * its tail's weight in the last slice; sep between values (',', or ':'
+ * inside an option that splits at ','). */
 void writer_emp_text_sep(struct text *t, const double *x, uint32_t n, double k,
 			 enum spec_unit u, uint32_t q, char sep);
 void writer_emp_text(struct text *t, const double *x, uint32_t n, double k, enum spec_unit u,

@@ -12,11 +12,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "import/model.h"
 #include "import/netbase.h"
 #include "import/validate.h"
+#include "import/writer_int.h"
 #include "import/writer.h"
 
 #define US 1000LL /* ns */
@@ -906,6 +908,35 @@ static void test_external_caller(void **state)
 	end();
 }
 
+/* More samples than values: each value is its slice's mean, so the list's
+ * mean is the samples' and a heavy tail keeps its weight (the slices'
+ * middle samples, as before, dropped the 1000 us outlier altogether). */
+static void test_emp_slice_means(void **state)
+{
+	double x[64];
+	struct text t = { 0 };
+	double sum = 0, list = 0;
+	int nv = 0;
+
+	(void)state;
+	for (int i = 0; i < 63; i++)
+		x[i] = 100 + i; /* us */
+	x[63] = 1000;
+	for (int i = 0; i < 64; i++)
+		sum += x[i];
+	writer_emp_text(&t, x, 64, 1, SPEC_TIME, 32);
+	assert_non_null(t.p);
+	assert_true(strncmp(t.p, "emp:100.5us,102.5us,", 20) == 0);
+	/* the top slice: 162 and 1000 */
+	if (strstr(t.p, ",581us") == NULL)
+		fail_msg("%s", t.p);
+	for (char *v = t.p + 4; v && *v; v = strchr(v, ',') ? strchr(v, ',') + 1 : NULL, nv++)
+		list += strtod(v, NULL);
+	assert_int_equal(nv, 32);
+	assert_true(fabs(list / 32 - sum / 64) < 0.01);
+	free(t.p);
+}
+
 /* The clone is timed where the original was: the original's roots are A's
  * own spans (nothing traced called A), so a traced clone is timed at A's
  * entry spans, not at its clients, which add their hop (1 ms here); without
@@ -1047,6 +1078,7 @@ int main(void)
 		cmocka_unit_test(test_groups_and_segments),
 		cmocka_unit_test(test_external_caller),
 		cmocka_unit_test(test_validate_entry_timing),
+		cmocka_unit_test(test_emp_slice_means),
 		cmocka_unit_test(test_tolerance),
 		cmocka_unit_test(test_plans_and_leaves),
 		cmocka_unit_test(test_writer),
