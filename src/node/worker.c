@@ -381,8 +381,9 @@ void worker_stop(struct worker *w)
 /* -- the loop -- */
 
 /* How long to sleep for the next timer, less the lead (*lead): the sleep's
- * lateness, learned, so that it usually ends just before the deadline. */
-static int64_t next_timeout(struct worker *w, int64_t *lead)
+ * lateness, learned, so that it usually ends just before the deadline;
+ * *wake is when it asks to end. */
+static int64_t next_timeout(struct worker *w, int64_t *lead, int64_t *wake)
 {
 	struct timer_entry te;
 	int64_t gap;
@@ -394,6 +395,7 @@ static int64_t next_timeout(struct worker *w, int64_t *lead)
 	if (gap <= 0)
 		return 0;
 	*lead = clock_lead_ns(&w->timer_lead, gap);
+	*wake = te.deadline - *lead;
 	return gap - *lead;
 }
 
@@ -489,13 +491,12 @@ static void *worker_thread(void *arg)
 	while (!atomic_load(&w->stop)) {
 		/* Spinning: a zero timeout, so the thread never sleeps in the kernel
 		 * and timers are checked on every pass. */
-		int64_t lead = 0;
-		int64_t timeout = w->cfg->wait_spin ? 0 : next_timeout(w, &lead);
-		int64_t asleep = timeout > 0 ? clock_now_ns() : 0;
+		int64_t lead = 0, wake = 0;
+		int64_t timeout = w->cfg->wait_spin ? 0 : next_timeout(w, &lead, &wake);
 		int n = loop_wait(w->loop, ev, MAX_EVENTS, timeout);
 
 		if (n == 0 && timeout > 0)
-			timer_sleep_ended(w, asleep + timeout, lead);
+			timer_sleep_ended(w, wake, lead);
 
 		if (n < 0) {
 			log_msg("worker %d: event loop failed: %s", w->index, errstr(n));
