@@ -40,16 +40,17 @@ void writer_emp_text_sep(struct text *t, const double *x, uint32_t n, double k,
 	}
 	writer_tput(t, "emp:");
 	for (uint32_t i = 0; i < m; i++) {
-		/* m equal slices of the sorted samples, each written as its
-		 * mean: the list's mean is the samples', and a heavy tail's
-		 * top slice keeps its weight (its middle sample did not: a
-		 * 32-value list kept nothing of a segment above its p98.4) */
+		/* m equal slices of the sorted samples (m <= n: none is
+		 * empty), each written as its mean: the list's mean is the
+		 * samples', and a heavy tail's top slice keeps its weight (its
+		 * middle sample did not: a 32-value list kept nothing of a
+		 * segment above its p98.4) */
 		uint32_t lo = (uint32_t)((uint64_t)i * n / m), hi = (uint32_t)((uint64_t)(i + 1) * n / m);
 		double v = 0;
 
 		for (uint32_t j = lo; j < hi; j++)
 			v += x[j];
-		v = (hi > lo ? v / (hi - lo) : x[lo < n ? lo : n - 1]) * k;
+		v = v / (hi - lo) * k;
 
 		units_format(rounded(v, u), u, num, sizeof num);
 		if (i)
