@@ -736,12 +736,29 @@ static void test_safe_names(void **state)
 	end();
 }
 
+/* validate_report()'s text for model mm against the clone c, with the
+ * default options; *ok (when given) what it returned. The caller frees it. */
+static char *report_text(const struct model *mm, const struct validate_clone *c, int *ok)
+{
+	struct validate_opts o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	validate_opts_init(&o);
+	rc = validate_report(mm, c, &o, f, NULL);
+	fclose(f);
+	if (ok)
+		*ok = rc;
+	return buf;
+}
+
 /* The fidelity report: a clone with the original's latencies passes, one
  * twice as slow fails on every latency check; a service that served what
  * the plans predict passes, one that served half fails. */
 static void test_validate(void **state)
 {
-	struct validate_opts o;
 	double lat[40], *lp = lat;
 	size_t nlat = 40;
 	const char *group = "A.root";
@@ -751,8 +768,7 @@ static void test_validate(void **state)
 	struct validate_clone c = { .ngroups = 1, .group = &group, .lat = &lp, .nlat = &nlat,
 				    .nsent = &nsent, .nsvc = 3, .svc = svcs, .requests = reqs };
 	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	int ok;
 
 	(void)state;
 	begin(MODEL_DEFAULT_TOLERANCE_NS);
@@ -768,12 +784,8 @@ static void test_validate(void **state)
 		lat[i] = 2000 + i * 1000;
 	}
 	import_finish(&im);
-	validate_opts_init(&o);
-	f = open_memstream(&buf, &len);
 	/* B: 1 call per request (+0%); C: 0.5 per request = 20 */
-	int ok = validate_report(&m, &c, &o, f, NULL);
-
-	fclose(f);
+	buf = report_text(&m, &c, &ok);
 	if (ok != 1)
 		fail_msg("%s", buf);
 	assert_non_null(strstr(buf, "  A.root: original 40 traces, clone 40 requests, timed at its "
@@ -786,9 +798,8 @@ static void test_validate(void **state)
 	for (int i = 0; i < 40; i++)
 		lat[i] *= 2;
 	reqs[1] = 10; /* beyond 3 sqrt(40) = 19 */
-	f = open_memstream(&buf, &len);
-	assert_int_equal(validate_report(&m, &c, &o, f, NULL), 0);
-	fclose(f);
+	buf = report_text(&m, &c, &ok);
+	assert_int_equal(ok, 0);
 	assert_non_null(strstr(buf, "error  +100.0%"));
 	assert_non_null(strstr(buf, "  B: expected 40.0, served 10 (-75.0%) FAIL\n"));
 	assert_non_null(strstr(buf, "verdict: FAIL (7 checks, 5 failed)"));
@@ -800,9 +811,7 @@ static void test_validate(void **state)
 		lat[i] /= 2;
 	nlat = 30;
 	reqs[1] = 40;
-	f = open_memstream(&buf, &len);
-	validate_report(&m, &c, &o, f, NULL);
-	fclose(f);
+	buf = report_text(&m, &c, NULL);
 	assert_non_null(strstr(buf, "clone 30 requests, timed at its clients"));
 	assert_non_null(strstr(buf, "  B: expected 40.0, served 40 (+0.0%) ok\n"));
 	assert_non_null(strstr(buf, "  C: expected 20.0, served 20 (+0.0%) ok\n"));
@@ -950,11 +959,9 @@ static void test_validate_entry_timing(void **state)
 	double reqs[] = { 40 };
 	struct validate_clone c = { .ngroups = 1, .group = &group, .lat = &lp, .nlat = &nlat,
 				    .nsent = &nsent, .nsvc = 1, .svc = svcs, .requests = reqs };
-	struct validate_opts o;
 	struct model clone;
 	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	int ok;
 
 	(void)state;
 	/* the clone's traced run: its client group's spans are 1 ms longer */
@@ -981,11 +988,8 @@ static void test_validate_entry_timing(void **state)
 	}
 	import_finish(&im);
 	assert_int_equal(route("A", "root")->roots_by_client, 0);
-	validate_opts_init(&o);
 
-	f = open_memstream(&buf, &len);
-	validate_report(&m, &c, &o, f, NULL);
-	fclose(f);
+	buf = report_text(&m, &c, NULL);
 	if (strstr(buf, "clone 40 requests, timed at its clients: with their hop to A, which the "
 			"original's roots (A's own spans) do not hold") == NULL ||
 	    strstr(buf, "KS distance 0.000") != NULL)
@@ -993,9 +997,8 @@ static void test_validate_entry_timing(void **state)
 	free(buf);
 
 	c.spans = &clone;
-	f = open_memstream(&buf, &len);
-	assert_int_equal(validate_report(&m, &c, &o, f, NULL), 1);
-	fclose(f);
+	buf = report_text(&m, &c, &ok);
+	assert_int_equal(ok, 1);
 	if (strstr(buf, "clone 40 requests, timed at A's spans as the original's roots are") == NULL ||
 	    strstr(buf, "KS distance 0.000 (max 0.1) ok") == NULL)
 		fail_msg("%s", buf);
@@ -1005,9 +1008,7 @@ static void test_validate_entry_timing(void **state)
 	 * are its roots): those are its entry spans (here the original's
 	 * own model stands for it, so they match exactly) */
 	c.spans = &m;
-	f = open_memstream(&buf, &len);
-	validate_report(&m, &c, &o, f, NULL);
-	fclose(f);
+	buf = report_text(&m, &c, NULL);
 	if (strstr(buf, "timed at A's spans as the original's roots are") == NULL ||
 	    strstr(buf, "KS distance 0.000") == NULL)
 		fail_msg("%s", buf);
@@ -1016,9 +1017,8 @@ static void test_validate_entry_timing(void **state)
 
 	/* the clone's model as the original: a load generator timed its
 	 * roots, so the clients' latencies are compared, as they are */
-	f = open_memstream(&buf, &len);
-	assert_int_equal(validate_report(&clone, &c, &o, f, NULL), 1);
-	fclose(f);
+	buf = report_text(&clone, &c, &ok);
+	assert_int_equal(ok, 1);
 	if (strstr(buf, "  A.root: original 40 traces, clone 40 requests\n") == NULL ||
 	    strstr(buf, "KS distance 0.000 (max 0.1) ok") == NULL)
 		fail_msg("%s", buf);
@@ -1041,10 +1041,7 @@ static void test_validate_sample(void **state)
 	char want[160];
 	struct validate_clone c = { .ngroups = 1, .group = &group, .lat = &lp, .nlat = &nlat,
 				    .nsent = &nsent, .nsvc = 1, .svc = svcs, .requests = reqs };
-	struct validate_opts o;
 	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
 
 	(void)state;
 	begin(MODEL_DEFAULT_TOLERANCE_NS);
@@ -1059,10 +1056,7 @@ static void test_validate_sample(void **state)
 	assert_int_equal(m.routes[0].root_dur.n, MODEL_ROOT_RESERVOIR);
 	/* the other distributions keep their own bound */
 	assert_int_equal(m.routes[0].self.n, MODEL_RESERVOIR);
-	validate_opts_init(&o);
-	f = open_memstream(&buf, &len);
-	validate_report(&m, &c, &o, f, NULL);
-	fclose(f);
+	buf = report_text(&m, &c, NULL);
 	snprintf(want, sizeof want, "  A.root: original %d traces (latency from a sample of %d), "
 		 "clone %d requests, timed at its clients", NSAMPLE, MODEL_ROOT_RESERVOIR, NSAMPLE);
 	if (strstr(buf, want) == NULL)
