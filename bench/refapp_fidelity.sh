@@ -12,7 +12,17 @@
 # each side (p50/p90/p99 errors, KS distance, requests per service): two
 # runs of the application minutes apart differ at p90 and p99 by more than
 # the goals (a slow spell of the machine lands on one), pooled both sides
-# share them. With it, the structure: every call
+# share them. The tuned clone is judged against REFAPP_RUNS further runs of
+# the application, alternating with its own (REFAPP_HOLDOUT=1, the default;
+# 0 judges it against the runs it was fitted on): not the data it was fitted
+# on, and a slow spell falls on both sides alike; the application's held-out
+# runs against its fitted ones are printed too, the figures' noise floor.
+# Each run of the application starts with REFAPP_WARMUP seconds (default
+# 10) of requests marked not sampled, traced and counted by none: its first
+# seconds are not its steady state (the first 0.1-0.4 s of every run held 3
+# to 7 requests of 40-170 ms, first connections and the JIT; about 8 s in,
+# one of 20-57 ms), and traces collected from a running service hold no
+# such start; 0 traces it from the first request. With it, the structure: every call
 # edge of the import's summary against the counts the services kept. The
 # import fine-tunes (meshwalk import --tune REFAPP_TUNE_ROUNDS, default 1):
 # its round 0 is the clone as imported, run traced (validated above); each
@@ -44,14 +54,17 @@ MS=${WHATIF_MS:-1}
 ROUNDS=${WHATIF_ROUNDS:-3}
 TUNE=${REFAPP_TUNE_ROUNDS:-1}
 RUNS=${REFAPP_RUNS:-2}
+HOLDOUT=${REFAPP_HOLDOUT:-1}
+WARMUP=${REFAPP_WARMUP:-10}
 MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
 die() { echo "bench/refapp_fidelity.sh: $*" >&2; exit 1; }
 [ -x "$MESHWALK" ] || die "build meshwalk first (make)"
-for v in "$N" $RATES "$ROUNDS" "$TUNE" "$RUNS"; do
+for v in "$N" $RATES "$ROUNDS" "$TUNE" "$RUNS" "$HOLDOUT" "$WARMUP"; do
 	case $v in '' | *[!0-9]*) die "usage: bench/refapp_fidelity.sh [REQUESTS] [RATE...]" ;; esac
 done
 [ "$ROUNDS" -ge 1 ] || die "WHATIF_ROUNDS: at least 1"
 [ "$RUNS" -ge 1 ] || die "REFAPP_RUNS: at least 1"
+[ "$HOLDOUT" -le 1 ] || die "REFAPP_HOLDOUT: 0 or 1"
 for r in $RATES; do [ "$r" -ge 1 ] && [ "$r" -le 20 ] || die "rate $r: 1 to 20 req/s (2 cores)"; done
 . tests/refapp/run.sh
 refapp_ready || die "$REFAPP_WHY"
@@ -64,12 +77,12 @@ last=${RATES##* }
 # original DIR RATE [SVC MS]: the application's run; traces in DIR/traces.jsonl
 original() {
 	mkdir -p "$1"
-	REFAPP_TIMEOUT=$(($N / $2 + 120))
+	REFAPP_TIMEOUT=$(($N / $2 + WARMUP + 120))
 	refapp_start "$1" "${3:-}" "${4:-0}" || die "the application did not start"
 	# An overloaded machine times requests out: report it, fit what was served.
-	refapp_load "$1" "$N" "$2" || echo "the application's load had failures (above); going on"
+	refapp_load "$1" "$N" "$2" "$WARMUP" || echo "the application's load had failures (above); going on"
 	refapp_stop || die "the application did not stop cleanly"
-	echo "application at $2/s${3:+, $3 +${4}ms CPU}: $(cat "$1/load.out"), $(wc -l <"$1/traces.jsonl") export requests"
+	echo "application at $2/s${3:+, $3 +${4}ms CPU}: $(paste -sd ';' "$1/load.out" | sed 's/;/; /g'), $(wc -l <"$1/traces.jsonl") export requests"
 }
 # clone OUT SCENARIO RATE [run options...]: the clone's run into OUT
 clone() {
@@ -88,6 +101,31 @@ validate() {
 	shift 2
 	"$MESHWALK" validate --json "$json" "${clones[@]}" "$@"
 	case $? in 0 | 3) ;; *) die "validate failed" ;; esac
+}
+# self_floor FITTED HELD: the application against itself, its fitted runs'
+# root spans against its held-out runs' (space-separated trace files each):
+# the same figures as validate's, so the noise floor of the clone's is in view.
+self_floor() {
+	python3 - "$1" "$2" <<'PY'
+import bisect, json, sys
+def roots(files):
+    out = []
+    for f in files.split():
+        for line in open(f):
+            for rs in json.loads(line).get("resourceSpans", []):
+                for ss in rs.get("scopeSpans", []):
+                    for s in ss.get("spans", []):
+                        if not s.get("parentSpanId"):
+                            out.append((int(s["endTimeUnixNano"]) - int(s["startTimeUnixNano"])) / 1e3)
+    return sorted(out)
+a, b = roots(sys.argv[1]), roots(sys.argv[2])
+if not a or not b:
+    sys.exit("self_floor: no root spans")
+q = lambda v, p: v[min(len(v) - 1, int(p * len(v)))]
+ks = max(abs(bisect.bisect_right(a, x) / len(a) - bisect.bisect_right(b, x) / len(b)) for x in a + b)
+print("the application against itself (held-out runs / fitted runs - 1, %d / %d roots): p50 %+.1f%%, p90 %+.1f%%, p99 %+.1f%%, KS %.3f"
+      % (len(b), len(a), *(100 * (q(b, p) / q(a, p) - 1) for p in (0.5, 0.9, 0.99)), ks))
+PY
 }
 structure() { # DIR: the import's call edges against the services' own counts
 	local want got=0 n=0
@@ -121,10 +159,31 @@ for rate in $RATES; do
 	sed -n '/^round [0-9]*: the clone/,$p' "$T/import-$rate.err"
 	echo
 	echo "== $rate req/s, tuned ($TUNE round(s) of import --tune: each call edge's own hop off its link)"
-	for d in $tuned; do clone "$d" "$T/tuned-$rate.yaml" "$rate"; done
-	validate "$T/val-tuned-$rate.json" "$tuned" "${traces[@]}" |
+	against=("${traces[@]}")
+	if [ "$HOLDOUT" = 1 ]; then
+		# Held out: the application runs again, alternating with the
+		# clone (ABBA), and the clone is judged against these runs, not
+		# the ones it was fitted on: a spell that slows the machine for
+		# minutes falls on both sides alike.
+		against=()
+		for k in $(seq 1 "$RUNS"); do
+			for side in $([ $((k % 2)) = 1 ] && echo "clone app" || echo "app clone"); do
+				if [ "$side" = clone ]; then
+					clone "$T/tuned-$rate-$k" "$T/tuned-$rate.yaml" "$rate"
+				else
+					original "$T/held-$rate-$k" "$rate"
+					against+=("$T/held-$rate-$k/traces.jsonl")
+				fi
+			done
+		done
+		echo "(judged against $RUNS further runs of the application, alternating with the clone's)"
+	else
+		for d in $tuned; do clone "$d" "$T/tuned-$rate.yaml" "$rate"; done
+	fi
+	validate "$T/val-tuned-$rate.json" "$tuned" "${against[@]}" |
 		sed -n '/^end-to-end/,/^requests per service/p;/^network time/,/^  the clone/p' |
 		grep -v '^requests per service'
+	[ "$HOLDOUT" = 1 ] && self_floor "${traces[*]}" "${against[*]}"
 	cp "$T/tuned-$rate.yaml" "$T/clone-$rate.yaml" # the what-if below runs the tuned clone
 	cp "$T/val-tuned-$rate.json" "$T/val-$rate.json"
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 92_refapp_traces: the reference application (tests/refapp: seven Node.js
 # services instrumented with the real OpenTelemetry SDK, exporting through the
-# real OTLP/HTTP exporter to a local receiver) serves 200 requests at 20/s;
+# real OTLP/HTTP exporter to a local receiver) serves 200 requests at 20/s
+# after a second of warm-up requests marked not sampled (traced by none);
 # meshwalk import must recover its topology exactly, call counts included
 # (sequential, concurrent, probabilistic, repeated and fire-and-forget calls,
 # and a database known only from client spans), against the counts the
@@ -19,10 +20,16 @@ start_ok=0
 refapp_start "$TMP" && start_ok=1
 PIDS+=("${REFAPP_PIDS[@]}") # lib.sh's cleanup stops them on any exit
 [ $start_ok = 1 ] || fail "the reference application did not start"
-refapp_load "$TMP" 200 20 || { cat "$TMP"/*.log; fail "load"; }
-assert_eq "load" "sent 200 ok 200 failed 0" "$(cat "$TMP/load.out")"
+# One second of warm-up first: 20 requests marked not sampled, which no
+# service may trace or count (the import below must see 200 traces, and the
+# call counts must match its edges).
+refapp_load "$TMP" 200 20 1 || { cat "$TMP"/*.log; fail "load"; }
+assert_eq "load" "sent 200 ok 200 failed 0
+warm-up (not traced): sent 20 ok 20" "$(cat "$TMP/load.out")"
 # Stop the services (each flushes its spans), then the receiver.
 refapp_stop || fail "the reference application did not stop cleanly"
+assert_eq "requests the front end counted (traced ones)" 200 \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$TMP/frontend.stats")"
 calls() { refapp_calls "$TMP" "$@"; } # SERVICE KEY: what the service counted itself
 carts=$(calls frontend "cart GET /view")
 [ "$carts" -gt 20 ] && [ "$carts" -lt 100 ] || fail "cart calls $carts: the 0.3 probability is off"

@@ -14,8 +14,12 @@
 #                             milliseconds at the start of every request
 #                             (REFAPP_EXTRA_CPU_MS: a what-if). Sets REFAPP_URL
 #                             (the front end's GET /home) and REFAPP_PIDS
-#   refapp_load DIR N RATE    load.js: N requests at RATE/s, open loop; its
-#                             line ("sent N ok K failed F") in DIR/load.out
+#   refapp_load DIR N RATE [WARMUP_S]
+#                             load.js: N requests at RATE/s, open loop, after
+#                             WARMUP_S seconds (default 0) of requests marked
+#                             not sampled (neither traced nor counted); its
+#                             line ("sent N ok K failed F") in DIR/load.out,
+#                             the warm-up's on a second line
 #   refapp_stop               SIGTERM to the services, each waited for (it
 #                             flushes its spans and writes its stats), then to
 #                             the receiver: DIR/traces.jsonl is then complete
@@ -94,7 +98,7 @@ refapp_start() {
 }
 
 refapp_load() {
-	timeout -k 5 "${REFAPP_TIMEOUT:-300}" node "$REFAPP_DIR/load.js" "$REFAPP_URL" "$2" "$3" \
+	timeout -k 5 "${REFAPP_TIMEOUT:-300}" node "$REFAPP_DIR/load.js" "$REFAPP_URL" "$2" "$3" "${4:-0}" \
 		>"$1/load.out" 2>&1 || { cat "$1/load.out" >&2; echo "refapp: load failed" >&2; return 1; }
 }
 

@@ -7,7 +7,9 @@
 //   node service.js NAME PORT_FILE OTLP_URL PEERS_JSON [STATS_FILE]
 // PEERS_JSON maps service names to ports. On SIGTERM the service stops
 // accepting, flushes its spans and writes STATS_FILE (requests served, calls
-// made per callee) so a test can compare the import with what happened.
+// made per callee) so a test can compare the import with what happened; a
+// request its caller marked not sampled (load.js's warm-up) is not traced,
+// so it counts in neither.
 // REFAPP_EXTRA_CPU_MS (default 0, at most 1000): CPU milliseconds the service
 // spends at the start of every request it serves, before its route's own
 // steps: the original's side of a what-if ("this service needs 1 ms more"),
@@ -44,15 +46,19 @@ function cpu(ms) { // self time on the CPU, as a handler's own work
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Counted when traced (a warm-up request is not: load.js).
+function count(span, key) {
+  if (span.isRecording()) stats.calls[key] = (stats.calls[key] || 0) + 1;
+}
+
 // One outgoing HTTP call in a CLIENT span; resolves when the answer is read.
 function call(service, method, path) {
   const port = peers[service];
-  const key = `${service} ${method} ${path}`;
-  stats.calls[key] = (stats.calls[key] || 0) + 1;
   return tracer.startActiveSpan(`${method} ${path}`, {
     kind: api.SpanKind.CLIENT,
     attributes: { 'peer.service': service, 'http.request.method': method, 'url.path': path },
   }, (span) => new Promise((resolve) => {
+    count(span, `${service} ${method} ${path}`);
     const headers = {};
     api.propagation.inject(api.context.active(), headers);
     const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
@@ -75,10 +81,10 @@ function call(service, method, path) {
 
 // The database: known only from its callers' CLIENT spans (no server side).
 function query(statement, ms) {
-  stats.calls[`db ${statement}`] = (stats.calls[`db ${statement}`] || 0) + 1;
   return tracer.startActiveSpan(statement, {
     kind: api.SpanKind.CLIENT, attributes: { 'peer.service': 'db', 'db.system.name': 'postgresql' },
   }, async (span) => {
+    count(span, `db ${statement}`);
     await sleep(ms); // I/O: the caller waits off the CPU
     span.end();
   });
@@ -114,8 +120,8 @@ const server = http.createServer((req, res) => {
     res.writeHead(404).end();
     return;
   }
-  stats.requests++;
   tracer.startActiveSpan(route, { kind: api.SpanKind.SERVER }, parent, async (span) => {
+    if (span.isRecording()) stats.requests++; // a warm-up request is not traced
     try {
       if (extraMs > 0) cpu(extraMs);
       await handler();
