@@ -18,11 +18,12 @@
 # on, and a slow spell falls on both sides alike; the application's held-out
 # runs against its fitted ones are printed too, the figures' noise floor.
 # Each run of the application starts with REFAPP_WARMUP seconds (default
-# 10) of requests marked not sampled, traced and counted by none: its first
-# seconds are not its steady state (the first 0.1-0.4 s of every run held 3
-# to 7 requests of 40-170 ms, first connections and the JIT; about 8 s in,
-# one of 20-57 ms), and traces collected from a running service hold no
-# such start; 0 traces it from the first request. With it, the structure: every call
+# 10) of warm-up requests (tests/refapp/warmup.js: traced, then dropped by
+# the receiver and counted by no service): its first seconds are not its
+# steady state (the first 0.1-0.4 s of every run held 3 to 7 requests of
+# 40-170 ms, first connections and the JIT; about 8 s in, one of 20-57 ms;
+# the first span export, 37-57 ms), and traces collected from a running
+# service hold no such start; 0 keeps it from the first request. With it, the structure: every call
 # edge of the import's summary against the counts the services kept. The
 # import fine-tunes (meshwalk import --tune REFAPP_TUNE_ROUNDS, default 1):
 # its round 0 is the clone as imported, run traced (validated above); each

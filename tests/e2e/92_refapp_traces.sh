@@ -2,7 +2,7 @@
 # 92_refapp_traces: the reference application (tests/refapp: seven Node.js
 # services instrumented with the real OpenTelemetry SDK, exporting through the
 # real OTLP/HTTP exporter to a local receiver) serves 200 requests at 20/s
-# after a second of warm-up requests marked not sampled (traced by none);
+# after a second of warm-up requests (traced, then dropped by the receiver);
 # meshwalk import must recover its topology exactly, call counts included
 # (sequential, concurrent, probabilistic, repeated and fire-and-forget calls,
 # and a database known only from client spans), against the counts the
@@ -20,15 +20,15 @@ start_ok=0
 refapp_start "$TMP" && start_ok=1
 PIDS+=("${REFAPP_PIDS[@]}") # lib.sh's cleanup stops them on any exit
 [ $start_ok = 1 ] || fail "the reference application did not start"
-# One second of warm-up first: 20 requests marked not sampled, which no
-# service may trace or count (the import below must see 200 traces, and the
-# call counts must match its edges).
+# One second of warm-up first: 20 requests traced as warm-up (warmup.js),
+# which no service may count and the receiver must drop (the import below
+# must see 200 traces, and the call counts must match its edges).
 refapp_load "$TMP" 200 20 1 || { cat "$TMP"/*.log; fail "load"; }
 assert_eq "load" "sent 200 ok 200 failed 0
-warm-up (not traced): sent 20 ok 20" "$(cat "$TMP/load.out")"
+warm-up (not kept): sent 20 ok 20" "$(cat "$TMP/load.out")"
 # Stop the services (each flushes its spans), then the receiver.
 refapp_stop || fail "the reference application did not stop cleanly"
-assert_eq "requests the front end counted (traced ones)" 200 \
+assert_eq "requests the front end counted (not the warm-up)" 200 \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$TMP/frontend.stats")"
 calls() { refapp_calls "$TMP" "$@"; } # SERVICE KEY: what the service counted itself
 carts=$(calls frontend "cart GET /view")

@@ -3,14 +3,14 @@
 // 30 s timeout; prints "sent N ok K failed F" and exits 1 if any failed.
 //   node load.js URL N RATE [WARMUP_S]
 // WARMUP_S (default 0): the first WARMUP_S seconds' requests (RATE * WARMUP_S
-// of them, on the same schedule, before the N) carry a W3C traceparent that
-// says "not sampled", so the services trace and count none of them: the
-// application's first seconds (first connections, the JIT, the heap growing)
-// are not its steady state, and traces collected from a running service do
-// not hold them either. Their answers are counted on a line of their own.
+// of them, on the same schedule, before the N) are warm-up requests
+// (warmup.js: traced, but neither counted by the services nor kept by the
+// receiver): the application's first seconds (first connections, the JIT,
+// the heap growing, the first span exports) are not its steady state. Their
+// answers are counted on a line of their own.
 'use strict';
 const http = require('http');
-const crypto = require('crypto');
+const warmup = require('./warmup');
 const [url, nArg, rateArg, warmArg] = process.argv.slice(2);
 const n = Number(nArg), rate = Number(rateArg), warmupS = Number(warmArg || 0);
 if (!(n >= 1 && rate > 0 && warmupS >= 0 && warmupS <= 600)) {
@@ -27,16 +27,13 @@ const t0 = Date.now();
 function finish() {
   if (++done < n + w) return;
   console.log(`sent ${n} ok ${ok} failed ${failed - (w - warmOk)}`);
-  if (w) console.log(`warm-up (not traced): sent ${w} ok ${warmOk}`);
+  if (w) console.log(`warm-up (not kept): sent ${w} ok ${warmOk}`);
   if (failed) console.error('failures:', JSON.stringify(why));
   process.exit(failed ? 1 : 0);
 }
 for (let i = 0; i < n + w; i++) {
   const warm = i < w;
-  // not sampled (flags 00): every service's spans for it are non-recording
-  const headers = warm ? {
-    traceparent: `00-${crypto.randomBytes(16).toString('hex')}-${crypto.randomBytes(8).toString('hex')}-00`,
-  } : {};
+  const headers = warm ? { traceparent: warmup.traceparent() } : {};
   setTimeout(() => {
     const req = http.get(url, { agent, timeout: 30000, headers }, (res) => {
       res.resume();

@@ -16,8 +16,8 @@
 #                             (the front end's GET /home) and REFAPP_PIDS
 #   refapp_load DIR N RATE [WARMUP_S]
 #                             load.js: N requests at RATE/s, open loop, after
-#                             WARMUP_S seconds (default 0) of requests marked
-#                             not sampled (neither traced nor counted); its
+#                             WARMUP_S seconds (default 0) of warm-up
+#                             requests (warmup.js: neither kept nor counted); its
 #                             line ("sent N ok K failed F") in DIR/load.out,
 #                             the warm-up's on a second line
 #   refapp_stop               SIGTERM to the services, each waited for (it

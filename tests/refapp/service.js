@@ -8,8 +8,7 @@
 // PEERS_JSON maps service names to ports. On SIGTERM the service stops
 // accepting, flushes its spans and writes STATS_FILE (requests served, calls
 // made per callee) so a test can compare the import with what happened; a
-// request its caller marked not sampled (load.js's warm-up) is not traced,
-// so it counts in neither.
+// warm-up request (warmup.js) counts in neither.
 // REFAPP_EXTRA_CPU_MS (default 0, at most 1000): CPU milliseconds the service
 // spends at the start of every request it serves, before its route's own
 // steps: the original's side of a what-if ("this service needs 1 ms more"),
@@ -18,6 +17,7 @@
 const http = require('http');
 const fs = require('fs');
 const { start, api } = require('./tracing');
+const warmup = require('./warmup');
 
 const [name, portFile, otlpUrl, peersJson, statsFile] = process.argv.slice(2);
 const peers = JSON.parse(peersJson || '{}');
@@ -46,9 +46,10 @@ function cpu(ms) { // self time on the CPU, as a handler's own work
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Counted when traced (a warm-up request is not: load.js).
+// Counted unless a warm-up request's (warmup.js).
+function counted(span) { return !warmup.isWarmup(span.spanContext().traceId); }
 function count(span, key) {
-  if (span.isRecording()) stats.calls[key] = (stats.calls[key] || 0) + 1;
+  if (counted(span)) stats.calls[key] = (stats.calls[key] || 0) + 1;
 }
 
 // One outgoing HTTP call in a CLIENT span; resolves when the answer is read.
@@ -121,7 +122,7 @@ const server = http.createServer((req, res) => {
     return;
   }
   tracer.startActiveSpan(route, { kind: api.SpanKind.SERVER }, parent, async (span) => {
-    if (span.isRecording()) stats.requests++; // a warm-up request is not traced
+    if (counted(span)) stats.requests++;
     try {
       if (extraMs > 0) cpu(extraMs);
       await handler();
