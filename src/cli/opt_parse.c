@@ -4,6 +4,7 @@
 #include "cli/opt.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +17,29 @@ int opt_uint(const char *label, const char *text, uint64_t min, uint64_t max, ui
 {
 	struct err e;
 	double d;
+	uint64_t u = 0;
+	bool ok;
 
-	if (units_parse(text, SPEC_COUNT, &d, &e) < 0 || d < (double)min || d > (double)max ||
-	    d != (double)(uint64_t)d) {
+	/* Plain digits exactly (a seed above 2^53 would not survive a double);
+	 * anything else (1k, 2e6) as a count with units. */
+	if (text[0] && strspn(text, "0123456789") == strlen(text)) {
+		char *end;
+
+		errno = 0;
+		u = strtoull(text, &end, 10);
+		ok = errno == 0 && *end == '\0';
+	} else {
+		ok = units_parse(text, SPEC_COUNT, &d, &e) == 0 && d >= 0 && d < 0x1p64 &&
+		     d == (double)(uint64_t)d;
+		if (ok)
+			u = (uint64_t)d;
+	}
+	if (!ok || u < min || u > max) {
 		log_msg("%s: expected a whole number in %" PRIu64 "..%" PRIu64 ", got '%s'", label, min,
 			max, text);
 		return -1;
 	}
-	*out = (uint64_t)d;
+	*out = u;
 	return 0;
 }
 

@@ -31,5 +31,15 @@ grep -q '^connect() us:' "$TMP/out" || fail "connect summary row"
 client --to 127.0.0.1:$n1_PORT -n 2 -r 200 --json "$TMP/summary.json" || fail "plain run"
 grep -q '^conn_time:' "$TMP/out" && fail "conn lines without --conn-times"
 grep -q '"connect"' "$TMP/summary.json" && fail "connect object without --conn-times"
+# --seed takes every 64-bit value exactly (2^53 + 1 has no double), and
+# refuses one past the top
+client --to 127.0.0.1:$n1_PORT -n 1 --seed 9007199254740993 || fail "a seed above 2^53"
+grep -q 'seed 9007199254740993 ---' "$TMP/out" || { cat "$TMP/out"; fail "the seed above 2^53 was rounded"; }
+client --to 127.0.0.1:$n1_PORT -n 1 --seed 18446744073709551615 || fail "the largest seed"
+grep -q 'seed 18446744073709551615 ---' "$TMP/out" || { cat "$TMP/out"; fail "the largest seed was changed"; }
+"$MESHWALK" client --to 127.0.0.1:$n1_PORT -n 1 --seed 18446744073709551616 2>"$TMP/e" >/dev/null
+assert_eq "a seed past 2^64 - 1: usage error" 2 $?
+grep -q "expected a whole number in 0..18446744073709551615, got '18446744073709551616'" "$TMP/e" ||
+	{ cat "$TMP/e"; fail "the seed past 2^64 - 1 is not named"; }
 stop_node n1
 echo ok
