@@ -1,11 +1,13 @@
 /* cmd_node.c -- `meshwalk node`: options (dw_node's and ours) -> node_run(). */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cmd.h"
 #include "cli/opt.h"
 #include "node/node.h"
+#include "spec/rng.h"
 #include "spec/units.h"
 #include "trace/export.h"
 #include "util/log.h"
@@ -18,6 +20,7 @@ enum {
 	O_STATS_FILE,
 	O_FWD_TIMEOUT,
 	O_SEED,
+	O_SEED_SALT,
 	O_MAX_FRAME,
 	O_MAX_PROG,
 	O_QUIET,
@@ -65,6 +68,7 @@ enum {
 struct node_args {
 	struct node_config c;
 	int nbinds_given; /* the first -b replaces the default address */
+	const char *seed_salt; /* --seed-salt TEXT, or NULL */
 };
 
 #define AT(field) OPT_AT(struct node_args, c.field)
@@ -112,6 +116,12 @@ const struct opt_def node_opts[] = {
 	  "Seed of the node's random numbers (used by SKIP probabilities and the value specs "
 	  "of --route programs; default 1).",
 	  .kind = OPT_K_UINT, AT(seed), .min = 0, .max = 0x1p64 },
+	{ "seed-salt", 0, OPT_REQUIRED, O_SEED_SALT, "TEXT",
+	  "Derive the seed from --seed and TEXT (a 64-bit hash of both): nodes started from "
+	  "one command line, such as the replicas of a Kubernetes Deployment, draw different "
+	  "numbers; the same pair always gives the same seed. meshwalk deploy k8s passes each "
+	  "replica's pod name. The seed used is printed at start.",
+	  .kind = OPT_K_STR, OPT_AT(struct node_args, seed_salt) },
 	{ "max-frame-size", 0, OPT_REQUIRED, O_MAX_FRAME, "SIZE",
 	  "Largest request frame accepted, padding included (default 64m). Larger frames close "
 	  "the connection, logged and counted.",
@@ -541,6 +551,14 @@ int cmd_node_parse(int argc, char **argv, struct node_config *out)
 	}
 	if (c->limits.max_prog > c->limits.max_frame)
 		c->limits.max_prog = c->limits.max_frame;
+	if (a.seed_salt) {
+		uint64_t given = c->seed;
+
+		c->seed = rng_salted_seed(given, a.seed_salt);
+		if (!c->quiet)
+			log_msg("seed %" PRIu64 " (--seed %" PRIu64 " salted with '%s')", c->seed,
+				given, a.seed_salt);
+	}
 	/* HTTP requests carry no tag: an http:// address would let anyone past
 	 * the key. Refuse rather than weaken it in silence. */
 	for (int i = 0; i < c->nbinds; i++)

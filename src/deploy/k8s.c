@@ -190,6 +190,15 @@ static char *allowed_names(const struct gen *g)
 	return list;
 }
 
+/* Whether svc's nodes are several replicas of one Deployment template,
+ * which get per-pod seeds. Not under podman (one replica a service there,
+ * service_objects()) nor Knative (its pods see the Downward API's fields
+ * only behind a feature flag of the cluster's). */
+static bool salted_replicas(const struct gen *g, const struct scenario_service *svc)
+{
+	return svc->replicas > 1 && !g->podman && !knative(g, svc);
+}
+
 /* The node's command line for service svc. */
 static void node_args(struct gen *g, const struct scenario_service *svc, struct scenario_argv *a)
 {
@@ -211,14 +220,20 @@ static void node_args(struct gen *g, const struct scenario_service *svc, struct 
 	push(a, "--allow-names");
 	push(a, names);
 	free(names);
-	/* the seed meshwalk run gives the service's first node: its replicas
-	 * share the template */
+	/* the seed meshwalk run gives the service's first node; the replicas
+	 * of a Deployment share their template, so each salts it with its own
+	 * pod name (POD_NAME: the Downward API, deployment()), and they draw
+	 * different numbers */
 	char seed[32];
 
 	snprintf(seed, sizeof seed, "%" PRIu64,
 		 scenario_node_seed(g->s, g->c->seed, (size_t)(svc - g->s->services), 0));
 	push(a, "--seed");
 	push(a, seed);
+	if (salted_replicas(g, svc)) {
+		push(a, "--seed-salt");
+		push(a, "$(POD_NAME)"); /* Kubernetes expands it from the container's env */
+	}
 	if (svc->link.delay) {
 		push(a, "--net-delay");
 		push(a, svc->link.delay);
@@ -266,6 +281,9 @@ static void deployment(struct gen *g, const struct scenario_service *svc, const 
 	}
 	pod_extras(g, "      ");
 	container_head(g, "      ", cname, args);
+	if (replicas > 1 && salted_replicas(g, svc)) /* the node's --seed-salt $(POD_NAME) */
+		fprintf(g->f, "          env:\n            - name: POD_NAME\n              valueFrom:\n"
+			"                fieldRef:\n                  fieldPath: metadata.name\n");
 	fprintf(g->f, "          ports:\n            - name: meshwalk\n              containerPort: %d\n"
 		"              protocol: TCP\n", port);
 	fprintf(g->f, "          readinessProbe:\n            tcpSocket:\n              port: %d\n"

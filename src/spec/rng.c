@@ -30,6 +30,18 @@ void rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
 		r->s[0] = 1; /* the one state xoshiro cannot leave */
 }
 
+uint64_t rng_salted_seed(uint64_t seed, const char *salt)
+{
+	/* FNV-1a over the bytes, then splitmix64 over seed ^ hash: the hash
+	 * alone would leave seeds that differ in few bits close together. */
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const unsigned char *p = (const unsigned char *)salt; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	h ^= seed;
+	return rng_splitmix(&h);
+}
+
 double rng_normal(struct rng *r)
 {
 	double u1 = rng_uniform(r); /* in (0,1): log() is finite */

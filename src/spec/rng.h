@@ -26,6 +26,11 @@ struct rng {
 /* Initializes r for stream `stream` of seed `seed`. */
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream);
 
+/* A seed derived from seed and the text salt (NUL-terminated; any bytes):
+ * the same pair always gives the same seed, different salts of one seed
+ * (the names of a Deployment's pods) give unrelated ones. */
+uint64_t rng_salted_seed(uint64_t seed, const char *salt);
+
 static inline uint64_t rng__rotl(uint64_t x, int k)
 {
 	return (x << k) | (x >> (64 - k));

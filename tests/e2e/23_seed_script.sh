@@ -1,4 +1,5 @@
-# --seed reproduces the sampled values; -f scripts mix options and ops in place.
+# --seed reproduces the sampled values, --seed-salt derives one per replica;
+# -f scripts mix options and ops in place.
 . "$(dirname "$0")/lib.sh"
 start_node n1
 run() { client --to 127.0.0.1:$n1_PORT -n 40 -r 2000 -q "$@" || { show; fail "client $*"; }; }
@@ -20,6 +21,30 @@ b2=$(stat n2 bytes_in) b3=$(stat n3 bytes_in) b4=$(stat n4 bytes_in)
 assert_eq "same seed, same request bytes" "$b2" "$b3"
 [ "$b2" != "$b4" ] || fail "different seeds gave identical request sizes ($b2)"
 [ "$b2" -gt $((40 * 100)) ] || fail "bytes_in $b2 too small for --ps >= 100"
+
+# --seed-salt: the node derives its seed from --seed and the salt (each
+# replica of a Deployment salts with its pod name) and prints it; that seed
+# given as --seed draws the same numbers (the node draws SKIP's
+# probabilities), another salt others.
+skips() { # NAME NODE-OPTIONS...: the ops a 0.5 SKIP left out of 64 requests, in SKIPPED
+	local name=$1 port
+	shift
+	start_node "$name" "$@"
+	port=${name}_PORT
+	client --to "127.0.0.1:${!port}" -s 1,prob=0.5 -C 1us -n 64 -r 2000 -q || { show; fail "skips $name"; }
+	stop_node "$name"
+	SKIPPED=$(stat "$name" skipped_ops)
+}
+skips s1 --seed 1011 --seed-salt web-7d9f8-abcde
+salted=$SKIPPED
+used=$(sed -n "s/.*seed \([0-9]*\) (--seed 1011 salted with 'web-7d9f8-abcde')\$/\1/p" "$TMP/s1.log")
+[ -n "$used" ] && [ "$used" != 1011 ] || { cat "$TMP/s1.log"; fail "the node did not print its salted seed"; }
+skips s2 --seed "$used"
+assert_eq "the printed seed draws as the salted one" "$salted" "$SKIPPED"
+skips s3 --seed 1011 --seed-salt web-7d9f8-abcdf
+[ "$SKIPPED" != "$salted" ] || fail "another salt drew the same ($salted ops skipped with each)"
+grep -q "salted with 'web-7d9f8-abcdf'" "$TMP/s3.log" && ! grep -q "seed $used " "$TMP/s3.log" ||
+	{ cat "$TMP/s3.log"; fail "another salt printed the same seed"; }
 
 # A script file holds options and ops; it expands where -f appears.
 start_node n5

@@ -69,6 +69,16 @@ for sv in front:1011 back:1013 worker:1014; do
 	grep -A1 -- '"--seed"' "$m/10-service-${sv%%:*}.yaml" | grep -q "\"${sv#*:}\"" ||
 		fail "${sv%%:*}'s nodes are not seeded ${sv#*:}"
 done
+# front's two replicas share a template: each salts the seed with its pod
+# name (the Downward API's metadata.name, expanded by Kubernetes in args);
+# back has one replica and keeps its seed as run gives it, and the podman
+# variant runs one replica a service
+grep -A1 -- '"--seed-salt"' "$m/10-service-front.yaml" | grep -qF '"$(POD_NAME)"' ||
+	fail "front's replicas are not salted with their pod names"
+grep -A4 -- '- name: POD_NAME' "$m/10-service-front.yaml" | grep -q 'fieldPath: metadata.name' ||
+	fail "front's pods do not get POD_NAME from the Downward API"
+grep -q -- '--seed-salt\|POD_NAME' "$m/10-service-back.yaml" "$out/podman/play.yaml" &&
+	fail "a single replica is salted"
 grep -q 'cpu: "500m"' "$m/10-service-front.yaml" || fail "front's resources"
 grep -q 'readinessProbe:' "$m/10-service-front.yaml" || fail "readiness probe"
 grep -q 'podAntiAffinity:' "$m/10-service-front.yaml" || fail "anti-affinity"

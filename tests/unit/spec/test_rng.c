@@ -146,6 +146,30 @@ static void test_below(void **state)
 	assert_true(rng_below(&r, 1) == 0);
 }
 
+/* Replicas started from one command line: the same salt gives the same
+ * seed, pod names that differ in one character give unrelated seeds, and
+ * an empty salt still moves the seed (it is a salt, not "none"). */
+static void test_salted_seed(void **state)
+{
+	const char *pods[] = { "web-7d9f8-abcde", "web-7d9f8-abcdf", "web-7d9f8-x", "" };
+	uint64_t s[4];
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		s[i] = rng_salted_seed(1011, pods[i]);
+		assert_true(s[i] == rng_salted_seed(1011, pods[i]));
+		assert_true(s[i] != 1011);
+		assert_true(s[i] != rng_salted_seed(1012, pods[i]));
+		for (int j = 0; j < i; j++) {
+			assert_true(s[i] != s[j]);
+			/* unrelated: about half the bits differ, not a handful */
+			int bits = __builtin_popcountll(s[i] ^ s[j]);
+
+			assert_in_range(bits, 12, 52);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_uniform_extremes),
 		cmocka_unit_test(test_normal),
 		cmocka_unit_test(test_below),
+		cmocka_unit_test(test_salted_seed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
