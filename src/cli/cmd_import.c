@@ -37,6 +37,7 @@ enum {
 	O_JAEGER_OUT,
 	O_TUNE,
 	O_TUNE_DIR,
+	O_EMP_VALUES,
 };
 
 /* What the parse fills. */
@@ -118,6 +119,13 @@ const struct opt_def import_opts[] = {
 	{ "requests", 0, OPT_REQUIRED, O_REQUESTS, "N",
 	  "Total requests of the client groups, shared by the entry mix (default 1000).",
 	  .kind = OPT_K_UINT, OPT_AT(struct import_args, w.requests), .min = 1, .max = 1e12 },
+	{ "emp-values", 0, OPT_REQUIRED, O_EMP_VALUES, "N",
+	  "Most values of each emp: list written (self times, sizes, link delays): the sorted "
+	  "samples cut into N equal slices, each written as its mean, so every value stands for "
+	  "1/N of the samples (default 32). More keep a heavy tail's shape (with 100, the top "
+	  "value is the top 1 %'s mean, with 32 the top 3 %'s); fewer keep the scenario short. "
+	  "2 to 256 (a spec holds 4096 characters).",
+	  .kind = OPT_K_UINT, OPT_AT(struct import_args, w.emp_values), .min = 2, .max = 256 },
 	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
 	  "Calls overlapping by less than this (and by less than half their duration) count as "
 	  "sequential (default 1ms: OpenTelemetry JS stamps starts with 1 ms resolution)." },
