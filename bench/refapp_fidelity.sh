@@ -34,17 +34,21 @@
 # Then the intervention, at the last RATE: service WHATIF_SERVICE (catalog)
 # spends WHATIF_MS (1) more CPU milliseconds per request, in the application
 # (REFAPP_EXTRA_CPU_MS) and in the clone fitted above, tuned (meshwalk run --set
-# services.SVC.route_prefix='-C 1ms', nothing refitted); both run again, and
-# the shift of each one's p50 is printed with their ratio (goal: clone /
-# original within 25%). WHATIF_ROUNDS (3) rounds of base and what-if runs
-# alternate (ABBA) and each side's shift is the median of its rounds': one
-# run per side is below the run-to-run noise of a 1 ms shift. A benchmark:
+# services.SVC.route_prefix='--choice 1 -C 1ms --choice 1 --choice-end',
+# nothing refitted), each in half its requests drawn per request
+# (REFAPP_EXTRA_SHARE=0.5 in the application): the shift of each one's p50
+# (the requests with the extra work against those without, in the same
+# runs) is printed with their ratio and its bootstrap interval (goal: clone
+# / original within 25%). WHATIF_ROUNDS (3) runs a side, pooled: whole runs
+# with and without the work differ by more than 1 ms at p50 between runs
+# minutes apart, which within a run both halves share. A benchmark:
 # asserts nothing; figures belong to a quiet machine (the load average is
 # printed). Loopback only, at most
 # ~20 req/s: light enough for 2 cores. The clones run traced, as the
 # application does (the same recording cost), so validate also prints the
 # self time per operation, original against clone. REFAPP_FIDELITY_KEEP=DIR
-# keeps every run's files in DIR (which must not exist) for a closer look.
+# keeps every run's files in DIR (which must not exist) for a closer look;
+# REFAPP_EMP_VALUES=N fits with meshwalk import --emp-values N.
 set -u
 cd "$(dirname "$0")/.."
 N=${1:-1000}
@@ -57,10 +61,11 @@ TUNE=${REFAPP_TUNE_ROUNDS:-1}
 RUNS=${REFAPP_RUNS:-2}
 HOLDOUT=${REFAPP_HOLDOUT:-1}
 WARMUP=${REFAPP_WARMUP:-10}
+EMP=${REFAPP_EMP_VALUES:-} # import's --emp-values (its default when empty)
 MESHWALK=${MESHWALK:-$PWD/bin/meshwalk}
 die() { echo "bench/refapp_fidelity.sh: $*" >&2; exit 1; }
 [ -x "$MESHWALK" ] || die "build meshwalk first (make)"
-for v in "$N" $RATES "$ROUNDS" "$TUNE" "$RUNS" "$HOLDOUT" "$WARMUP"; do
+for v in "$N" $RATES "$ROUNDS" "$TUNE" "$RUNS" "$HOLDOUT" "$WARMUP" ${EMP:+"$EMP"}; do
 	case $v in '' | *[!0-9]*) die "usage: bench/refapp_fidelity.sh [REQUESTS] [RATE...]" ;; esac
 done
 [ "$ROUNDS" -ge 1 ] || die "WHATIF_ROUNDS: at least 1"
@@ -75,15 +80,15 @@ KEEP=${REFAPP_FIDELITY_KEEP:-}
 trap 'refapp_kill; [ -z "$KEEP" ] || cp -a "$T" "$KEEP"; rm -rf "$T"' EXIT
 last=${RATES##* }
 
-# original DIR RATE [SVC MS]: the application's run; traces in DIR/traces.jsonl
+# original DIR RATE [SVC MS [SHARE]]: the application's run; traces in DIR/traces.jsonl
 original() {
 	mkdir -p "$1"
 	REFAPP_TIMEOUT=$(($N / $2 + WARMUP + 120))
-	refapp_start "$1" "${3:-}" "${4:-0}" || die "the application did not start"
+	refapp_start "$1" "${3:-}" "${4:-0}" "${5:-1}" || die "the application did not start"
 	# An overloaded machine times requests out: report it, fit what was served.
 	refapp_load "$1" "$N" "$2" "$WARMUP" || echo "the application's load had failures (above); going on"
 	refapp_stop || die "the application did not stop cleanly"
-	echo "application at $2/s${3:+, $3 +${4}ms CPU}: $(paste -sd ';' "$1/load.out" | sed 's/;/; /g'), $(wc -l <"$1/traces.jsonl") export requests"
+	echo "application at $2/s${3:+, $3 +${4}ms CPU}${5:+ in a share of $5}: $(paste -sd ';' "$1/load.out" | sed 's/;/; /g'), $(wc -l <"$1/traces.jsonl") export requests"
 }
 # clone OUT SCENARIO RATE [run options...]: the clone's run into OUT
 clone() {
@@ -152,6 +157,7 @@ for rate in $RATES; do
 	# the clone as imported, traced; each round measures every call edge's
 	# extra network time in its spans and refits the links without it.
 	"$MESHWALK" import --tune "$TUNE" --tune-dir "$T/tune-$rate" --rate "$rate" --requests "$N" \
+		${EMP:+--emp-values "$EMP"} \
 		-o "$T/tuned-$rate.yaml" "${traces[@]}" 2>"$T/import-$rate.err" ||
 		{ cat "$T/import-$rate.err"; die "import --tune failed"; }
 	for k in $(seq 1 "$RUNS"); do structure "$T/orig-$rate-$k"; done
@@ -190,50 +196,87 @@ for rate in $RATES; do
 done
 
 echo
-echo "== what if $SVC needed ${MS} ms more CPU per request ($last req/s, $ROUNDS rounds)"
-# Round i runs the application and the clone without and with the extra
-# work, in ABBA order over the rounds (round 1's base runs are the ones
-# above, pooled), so drift falls on both sides alike; each side's shift is the
-# median over rounds of its own (plus - base) p50 shift.
+echo "== what if $SVC needed ${MS} ms more CPU per request ($last req/s, $ROUNDS rounds, half the requests each run)"
+# Within each run, half the requests (drawn per request) get the extra
+# work and half do not, in the application (REFAPP_EXTRA_SHARE=0.5: those
+# requests' $SVC spans say so) and in the clone (a --choice of the extra
+# COMPUTE or nothing, in front of $SVC's routes: those requests' $SVC spans
+# have one COMPUTE more): each run holds both sides of the what-if under the
+# same conditions. Whole runs with and without it differ by more than 1 ms
+# at p50 between runs minutes apart (the application's p50 moved -0.3 to
+# +2.8 ms for the same 1 ms of CPU in alternating runs).
+prefix="--choice 1 -C ${MS}ms --choice 1 --choice-end"
 for i in $(seq 1 "$ROUNDS"); do
-	for kind in $([ $((i % 2)) = 1 ] && echo "base plus" || echo "plus base"); do
-		if [ "$kind" = base ]; then
-			if [ "$i" = 1 ]; then
-				cp "$T/val-$last.json" "$T/val-base-1.json"
-				continue
-			fi
-			original "$T/orig-base-$i" "$last"
-			clone "$T/clone-base-$i" "$T/clone-$last.yaml" "$last"
-		else
-			original "$T/orig-plus-$i" "$last" "$SVC" "$MS"
-			clone "$T/clone-plus-$i" "$T/clone-$last.yaml" "$last" --set "services.$SVC.route_prefix=-C ${MS}ms"
-			grep -qF -- "=-C ${MS}ms " "$T/clone-plus-$i/commands.txt" ||
-				die "the clone's $SVC does not run the prefix"
-		fi
-		validate "$T/val-$kind-$i.json" "$T/clone-$kind-$i" "$T/orig-$kind-$i/traces.jsonl" \
-			>"$T/val-$kind-$i.txt"
-		grep -E '^ +p50 ' "$T/val-$kind-$i.txt" || true
-	done
+	original "$T/orig-whatif-$i" "$last" "$SVC" "$MS" 0.5
+	clone "$T/clone-whatif-$i" "$T/clone-$last.yaml" "$last" --set "services.$SVC.route_prefix=$prefix"
+	grep -qF -- "=$prefix " "$T/clone-whatif-$i/commands.txt" ||
+		die "the clone's $SVC does not run the prefix"
 done
-python3 - "$T" "$ROUNDS" <<'PY'
-import json, statistics, sys
-t, rounds = sys.argv[1], int(sys.argv[2])
-def p50s(kind, i):
-    e = json.load(open("%s/val-%s-%d.json" % (t, kind, i)))["entries"][0]
-    return e["p50_original_us"], e["p50_clone_us"]
-do, dc = [], []
+python3 - "$T" "$ROUNDS" "$SVC" <<'PY'
+import collections, json, random, statistics, sys
+t, rounds, svc = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def traces(path):
+    by = collections.defaultdict(list)
+    for line in open(path):
+        for rs in json.loads(line).get("resourceSpans", []):
+            name = [a["value"].get("stringValue") for a in rs["resource"]["attributes"]
+                    if a["key"] == "service.name"][0]
+            for ss in rs.get("scopeSpans", []):
+                for sp in ss.get("spans", []):
+                    by[sp["traceId"]].append((name, sp))
+    return by.values()
+def dur(sp):
+    return (int(sp["endTimeUnixNano"]) - int(sp["startTimeUnixNano"])) / 1e3
+# (end-to-end us, had the extra work) of each trace of one run: the front
+# end's server span (where validate times both sides), and whether svc's
+# span says so (the application) or has one COMPUTE more (the clone)
+def split(path, clone):
+    rows = []
+    for spans in traces(path):
+        front = [sp for n, sp in spans if n == "frontend" and sp.get("kind") == 2]
+        mine = [sp for n, sp in spans if n == svc and sp.get("kind") == 2]
+        if len(front) != 1 or len(mine) != 1:
+            continue
+        if clone:
+            mark = sum(1 for n, sp in spans if n == svc and sp.get("name") == "COMPUTE"
+                       and sp.get("parentSpanId") == mine[0]["spanId"])
+        else:
+            mark = any(a["key"] == "refapp.extra_cpu_ms" for a in mine[0].get("attributes", []))
+        rows.append((dur(front[0]), mark))
+    if clone:  # the fewest COMPUTEs are the route's own: one more is the extra
+        low = min(m for _, m in rows)
+        rows = [(d, m > low) for d, m in rows]
+    return rows
+def shift(rows):
+    plus = [d for d, m in rows if m]
+    base = [d for d, m in rows if not m]
+    return statistics.median(plus) - statistics.median(base), len(plus), len(base)
+sides = {"original": [], "clone": []}
 for i in range(1, rounds + 1):
-    (ob, cb), (op, cp) = p50s("base", i), p50s("plus", i)
-    do.append(op - ob)
-    dc.append(cp - cb)
-    print("round %d: original p50 %.1f -> %.1f us (%+.1f), clone %.1f -> %.1f us (%+.1f)"
-          % (i, ob, op, op - ob, cb, cp, cp - cb))
-mo, mc = statistics.median(do), statistics.median(dc)
-print("median p50 shift: original %+.1f us, clone %+.1f us (each side's rounds: %s / %s)"
-      % (mo, mc, " ".join("%+.0f" % x for x in do), " ".join("%+.0f" % x for x in dc)))
-if mo != 0:
-    r = mc / mo
-    print("clone / original shift: %.2f (goal 0.75 to 1.25: %s)" % (r, "met" if abs(r - 1) <= 0.25 else "missed"))
+    o = split("%s/orig-whatif-%d/traces.jsonl" % (t, i), False)
+    c = split("%s/clone-whatif-%d/traces.otlp.jsonl" % (t, i), True)
+    sides["original"] += o
+    sides["clone"] += c
+    (so, po, bo), (sc, pc, bc) = shift(o), shift(c)
+    print("round %d: original p50 shift %+.1f us (%d with, %d without), clone %+.1f us (%d / %d)"
+          % (i, so, po, bo, sc, pc, bc))
+so, sc = shift(sides["original"])[0], shift(sides["clone"])[0]
+# a bootstrap of the ratio: each side's requests resampled, 500 times
+rng = random.Random(1)
+boot = []
+for _ in range(500):
+    ro = shift(rng.choices(sides["original"], k=len(sides["original"])))[0]
+    rc = shift(rng.choices(sides["clone"], k=len(sides["clone"])))[0]
+    if ro > 0:
+        boot.append(rc / ro)
+boot.sort()
+print("p50 shift, rounds pooled: original %+.1f us, clone %+.1f us" % (so, sc))
+if so > 0 and boot:
+    r = sc / so
+    print("clone / original shift: %.2f, 90%% interval %.2f to %.2f (goal 0.75 to 1.25: %s)"
+          % (r, boot[len(boot) // 20], boot[-(len(boot) // 20) - 1], "met" if abs(r - 1) <= 0.25 else "missed"))
+else:
+    print("the original's p50 did not move up: no ratio")
 PY
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit 0

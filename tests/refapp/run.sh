@@ -8,11 +8,14 @@
 #                             the OpenTelemetry npm packages missing (scripts/
 #                             deps.sh install test puts them in place); exports
 #                             NODE_PATH
-#   refapp_start DIR [SVC MS] the receiver and the seven services, their files
+#   refapp_start DIR [SVC MS [SHARE]]
+#                             the receiver and the seven services, their files
 #                             in DIR (NAME.port, NAME.log, NAME.stats; spans in
 #                             DIR/traces.jsonl); service SVC spends MS more CPU
-#                             milliseconds at the start of every request
-#                             (REFAPP_EXTRA_CPU_MS: a what-if). Sets REFAPP_URL
+#                             milliseconds at the start of every request, or
+#                             of a SHARE of them drawn per request
+#                             (REFAPP_EXTRA_CPU_MS, REFAPP_EXTRA_SHARE: a
+#                             what-if). Sets REFAPP_URL
 #                             (the front end's GET /home) and REFAPP_PIDS
 #   refapp_load DIR N RATE [WARMUP_S]
 #                             load.js: N requests at RATE/s, open loop, after
@@ -72,13 +75,15 @@ refapp_port() {
 
 # refapp_service DIR NAME PEERS MS: one service of service.js, listening.
 refapp_service() {
-	refapp_bg "$1" "$2" env REFAPP_EXTRA_CPU_MS="$4" node "$REFAPP_DIR/service.js" "$2" \
+	refapp_bg "$1" "$2" env REFAPP_EXTRA_CPU_MS="$4" REFAPP_EXTRA_SHARE="${REFAPP_SHARE:-1}" \
+		node "$REFAPP_DIR/service.js" "$2" \
 		"$1/$2.port" "$REFAPP_OTLP" "$3" "$1/$2.stats"
 	refapp_port "$1" "$2"
 }
 
 refapp_start() {
 	local dir=$1 extra_svc=${2:-} extra_ms=${3:-0} s peers="{"
+	REFAPP_SHARE=${4:-1}
 	REFAPP_STOP_DIR=$dir
 	case " $REFAPP_SERVICES frontend " in
 	*" ${extra_svc:-frontend} "*) ;;

@@ -12,7 +12,10 @@
 // REFAPP_EXTRA_CPU_MS (default 0, at most 1000): CPU milliseconds the service
 // spends at the start of every request it serves, before its route's own
 // steps: the original's side of a what-if ("this service needs 1 ms more"),
-// as `route_prefix: -C 1ms` is the clone's.
+// as `route_prefix: -C 1ms` is the clone's. REFAPP_EXTRA_SHARE (default 1):
+// the share of requests that do, drawn per request (a seeded generator of
+// its own); their server spans carry refapp.extra_cpu_ms, so one run holds
+// both sides of the what-if.
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -27,18 +30,28 @@ if (!(extraMs >= 0 && extraMs <= 1000)) {
     + 'expected milliseconds from 0 to 1000');
   process.exit(2);
 }
+const extraShare = Number(process.env.REFAPP_EXTRA_SHARE || 1);
+if (!(extraShare > 0 && extraShare <= 1)) {
+  console.error(`service.js ${name}: REFAPP_EXTRA_SHARE '${process.env.REFAPP_EXTRA_SHARE}': `
+    + 'expected a share above 0, at most 1');
+  process.exit(2);
+}
 const { tracer, provider } = start(name, otlpUrl);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 const stats = { requests: 0, calls: {} };
 
-// mulberry32: a seeded generator, so a run's probabilistic calls repeat
-let seed = 0x5eed;
-function rand() {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+// mulberry32: seeded generators, so a run's probabilistic calls repeat; the
+// what-if's share draws from its own, so the calls draw as without it
+function mulberry32(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
+const rand = mulberry32(0x5eed);
+const extraRand = mulberry32(0xe7a);
 
 function cpu(ms) { // self time on the CPU, as a handler's own work
   const end = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
@@ -124,7 +137,10 @@ const server = http.createServer((req, res) => {
   tracer.startActiveSpan(route, { kind: api.SpanKind.SERVER }, parent, async (span) => {
     if (counted(span)) stats.requests++;
     try {
-      if (extraMs > 0) cpu(extraMs);
+      if (extraMs > 0 && (extraShare === 1 || extraRand() < extraShare)) {
+        span.setAttribute('refapp.extra_cpu_ms', extraMs); // which requests had it
+        cpu(extraMs);
+      }
       await handler();
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } catch (err) {
