@@ -122,9 +122,9 @@ const struct opt_def import_opts[] = {
 	{ "emp-values", 0, OPT_REQUIRED, O_EMP_VALUES, "N",
 	  "Most values of each emp: list written (self times, sizes, link delays): the sorted "
 	  "samples cut into N equal slices, each written as its mean, so every value stands for "
-	  "1/N of the samples (default 32). More keep a heavy tail's shape (with 100, the top "
-	  "value is the top 1 %'s mean, with 32 the top 3 %'s); fewer keep the scenario short. "
-	  "2 to 256 (a spec holds 4096 characters).",
+	  "1/N of the samples (default 100: the top value is the top 1 %'s mean). More keep a "
+	  "heavy tail's shape; fewer keep the scenario short (with 32, the top value stands for "
+	  "the top 3 %). 2 to 256 (a spec holds 4096 characters).",
 	  .kind = OPT_K_UINT, OPT_AT(struct import_args, w.emp_values), .min = 2, .max = 256 },
 	{ "overlap-tolerance", 0, OPT_REQUIRED, TRACE_O_TOLERANCE, "DURATION",
 	  "Calls overlapping by less than this (and by less than half their duration) count as "

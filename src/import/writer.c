@@ -19,7 +19,7 @@ void writer_opts_init(struct writer_opts *o)
 	o->requests = 1000;
 	o->cpu = 1.0;
 	o->leaf_cpu = 0.0;
-	o->emp_values = 32;
+	o->emp_values = 100;
 	o->max_plans = 8;
 	o->net_auto = true;
 }

@@ -48,15 +48,17 @@ grep -q 'args: "-n 4[0-9] -p exp:' "$y" || fail "GET-home's share of 60 requests
 "$MESHWALK" import --requests 60 --rate 40 -o "$TMP/again.yaml" "$TMP/app.json.gz" || fail "again"
 cmp -s "$y" "$TMP/again.yaml" || fail "output differs between two imports of the same traces"
 
-# --emp-values: redis GET's list (hundreds of samples) has 32 values by
-# default, 100 with --emp-values 100, and the scenario still checks; 1 is
-# a usage error
+# --emp-values: redis GET's list (hundreds of samples) has 100 values by
+# default, 32 with --emp-values 32 and 256 with 256, and the scenarios
+# still check; 1 is a usage error
 n_emp() { grep '      GET: "--sleep emp:' "$1" | sed 's/.*emp:\([^" ]*\).*/\1/' | tr ',' '\n' | wc -l; }
-assert_eq "values of GET's list" 32 "$(n_emp "$y")"
-"$MESHWALK" import --emp-values 100 --requests 60 --rate 40 -o "$TMP/e100.yaml" "$TMP/app.json" 2>/dev/null ||
-	fail "--emp-values 100"
-assert_eq "values of GET's list, --emp-values 100" 100 "$(n_emp "$TMP/e100.yaml")"
-"$MESHWALK" run --check "$TMP/e100.yaml" >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "run --check, 100 values a list"; }
+assert_eq "values of GET's list" 100 "$(n_emp "$y")"
+for q in 32 256; do
+	"$MESHWALK" import --emp-values $q --requests 60 --rate 40 -o "$TMP/e$q.yaml" "$TMP/app.json" 2>/dev/null ||
+		fail "--emp-values $q"
+	assert_eq "values of GET's list, --emp-values $q" $q "$(n_emp "$TMP/e$q.yaml")"
+	"$MESHWALK" run --check "$TMP/e$q.yaml" >/dev/null 2>"$TMP/err" || { cat "$TMP/err"; fail "run --check, $q values a list"; }
+done
 "$MESHWALK" import --emp-values 1 -o - "$TMP/app.json" >/dev/null 2>"$TMP/err"
 assert_eq "--emp-values 1: usage error" 2 $?
 grep -q -- "--emp-values: expected a whole number in 2..256, got '1'" "$TMP/err" || { cat "$TMP/err"; fail "--emp-values 1 message"; }
