@@ -192,7 +192,6 @@ for rate in $RATES; do
 		grep -v '^requests per service'
 	[ "$HOLDOUT" = 1 ] && self_floor "${traces[*]}" "${against[*]}"
 	cp "$T/tuned-$rate.yaml" "$T/clone-$rate.yaml" # the what-if below runs the tuned clone
-	cp "$T/val-tuned-$rate.json" "$T/val-$rate.json"
 done
 
 echo
@@ -243,6 +242,8 @@ def split(path, clone):
         else:
             mark = any(a["key"] == "refapp.extra_cpu_ms" for a in mine[0].get("attributes", []))
         rows.append((dur(front[0]), mark))
+    if not rows:
+        sys.exit("%s: no trace with one frontend and one %s server span" % (path, svc))
     if clone:  # the fewest COMPUTEs are the route's own: one more is the extra
         low = min(m for _, m in rows)
         rows = [(d, m > low) for d, m in rows]
